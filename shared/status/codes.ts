@@ -1,0 +1,133 @@
+/**
+ * The one table of status codes shared by band, bridge and checkout.
+ *
+ * Every refusal anywhere in wristpay carries one of these values. The numeric
+ * values are part of the wire protocol (error frames, answers, HTTP bodies) and
+ * must never be renumbered; add new codes at the end of their range.
+ *
+ * Ranges: 0x00 ok · 0x01–0x1f protocol/framing · 0x20–0x3f band policy ·
+ * 0x40–0x5f checkout/ledger · 0x60–0x7f host/transport · 0x7f internal.
+ */
+export const Status = {
+  OK: 0x00,
+  MALFORMED: 0x01,
+  UNSUPPORTED_VERSION: 0x02,
+  OVERSIZE: 0x03,
+  INVALID_SEQUENCE: 0x04,
+  REASSEMBLY_TIMEOUT: 0x05,
+  UNKNOWN_COMMAND: 0x06,
+  DECRYPT_FAILED: 0x07,
+  BAD_SIGNATURE: 0x08,
+  INVALID_KEY: 0x09,
+  CHANNEL_BUSY: 0x0a,
+  NOT_WORN: 0x20,
+  LOCKED: 0x21,
+  EXPIRED: 0x22,
+  REPLAYED: 0x23,
+  LIMIT_EXCEEDED: 0x24,
+  CONFIRMATION_TIMEOUT: 0x25,
+  CARD_NOT_FOUND: 0x26,
+  WALLET_FULL: 0x27,
+  REVOKED: 0x28,
+  BUSY: 0x29,
+  CHARGING: 0x2a,
+  BACKOFF: 0x2b,
+  NOT_ENROLLED: 0x2c,
+  ALREADY_ENROLLED: 0x2d,
+  INSUFFICIENT_BALANCE: 0x2e,
+  FARE_CAP_EXCEEDED: 0x2f,
+  WRONG_DEVICE: 0x30,
+  STORAGE_CORRUPT: 0x31,
+  CONFIRMATION_REQUIRED: 0x32,
+  PROCESSING: 0x33,
+  DECLINED_BY_USER: 0x34,
+  CLAIM_MISMATCH: 0x40,
+  UNKNOWN_DEVICE: 0x41,
+  UNAUTHORIZED: 0x42,
+  FORBIDDEN: 0x43,
+  NOT_FOUND: 0x44,
+  CONFLICT: 0x45,
+  ACCOUNT_LOCKED: 0x46,
+  PASSWORD_REQUIRED: 0x47,
+  TRADE_CLOSED: 0x48,
+  REFUND_EXCEEDS_PAID: 0x49,
+  COUNTER_NOT_INCREASING: 0x4a,
+  PAYLOAD_TOO_LARGE: 0x4b,
+  UNREACHABLE: 0x60,
+  TIMEOUT: 0x61,
+  INTERNAL: 0x7f,
+} as const;
+
+export type StatusName = keyof typeof Status;
+export type StatusCode = (typeof Status)[StatusName];
+
+/** One sentence per code: what the CLI prints after the name, and what docs/PROTOCOL.md lists. */
+export const statusMeaning: Readonly<Record<StatusName, string>> = {
+  OK: 'The request succeeded.',
+  MALFORMED: 'The message is not well-formed: bad CBOR, a missing or mistyped field, or trailing bytes.',
+  UNSUPPORTED_VERSION: 'The message names a protocol version this side does not speak.',
+  OVERSIZE: 'The message or frame is larger than the negotiated maximum.',
+  INVALID_SEQUENCE: 'A continuation fragment arrived out of order or without a first fragment.',
+  REASSEMBLY_TIMEOUT: 'The rest of a fragmented message did not arrive in time.',
+  UNKNOWN_COMMAND: 'The frame command or message type is not one this side knows.',
+  DECRYPT_FAILED: 'The sealed envelope did not open: wrong key, or it was altered in transit.',
+  BAD_SIGNATURE: 'A signature did not verify, or is malformed or not in canonical low-S form.',
+  INVALID_KEY: 'A public key is malformed or not a point on the P-256 curve.',
+  CHANNEL_BUSY: 'Another message is still being reassembled on this link.',
+  NOT_WORN: 'The band is not on a wrist.',
+  LOCKED: 'The band is worn but has not been unlocked since it was put on.',
+  EXPIRED: 'The challenge, grant or session is past its expiry.',
+  REPLAYED: 'This nonce or challenge has been used before.',
+  LIMIT_EXCEEDED: 'The amount is above the password-free limit and was not confirmed.',
+  CONFIRMATION_TIMEOUT: 'Nobody pressed the band button within the confirmation window.',
+  CARD_NOT_FOUND: 'The band holds no card with that reference.',
+  WALLET_FULL: 'The band already holds the maximum of 8 cards.',
+  REVOKED: 'The band has been turned off for payments by its owner.',
+  BUSY: 'The band is already handling another request.',
+  CHARGING: 'The band is on its charger; payments are off while charging.',
+  BACKOFF: 'Too many failed unlock attempts; wait before trying again.',
+  NOT_ENROLLED: 'The band has not been enrolled with a checkout yet.',
+  ALREADY_ENROLLED: 'The band is already enrolled; wipe it before enrolling again.',
+  INSUFFICIENT_BALANCE: 'The transit card balance does not cover the fare.',
+  FARE_CAP_EXCEEDED: 'The fare is above the transit city\'s cap for express mode.',
+  WRONG_DEVICE: 'The challenge was made for a different band.',
+  STORAGE_CORRUPT: 'A flash record failed its checksum and was not trusted.',
+  CONFIRMATION_REQUIRED: 'Waiting for the wearer to press the band button.',
+  PROCESSING: 'The band is working on the request.',
+  DECLINED_BY_USER: 'The wearer declined the payment on the band.',
+  CLAIM_MISMATCH: 'A claim in the payment token does not match the trade.',
+  UNKNOWN_DEVICE: 'The checkout has no enrolled band with that identity.',
+  UNAUTHORIZED: 'Authentication is missing or wrong.',
+  FORBIDDEN: 'The authenticated party may not act on this resource.',
+  NOT_FOUND: 'No such resource.',
+  CONFLICT: 'The request conflicts with the current state (for example an order number reused with other terms).',
+  ACCOUNT_LOCKED: 'Too many failed password attempts; the account is locked for a while.',
+  PASSWORD_REQUIRED: 'No band can sign; the payment password is needed.',
+  TRADE_CLOSED: 'The trade is closed or already settled.',
+  REFUND_EXCEEDS_PAID: 'The refund would exceed the amount paid.',
+  COUNTER_NOT_INCREASING: 'The token counter is not above the last one seen for this card.',
+  PAYLOAD_TOO_LARGE: 'The request body is larger than the server accepts.',
+  UNREACHABLE: 'The band or server could not be reached.',
+  TIMEOUT: 'The operation timed out.',
+  INTERNAL: 'An internal error; nothing was changed.',
+};
+
+const nameByCode: { [code: number]: StatusName } = {};
+for (const name of Object.keys(Status) as StatusName[]) nameByCode[Status[name]] = name;
+
+/** The name of a status code, or undefined for a value outside the table. */
+export function statusName(code: number): StatusName | undefined {
+  return nameByCode[code];
+}
+
+/** True for a number that is a defined status code. */
+export function isStatusCode(code: unknown): code is StatusCode {
+  return typeof code === 'number' && nameByCode[code] !== undefined;
+}
+
+/** "NAME (0xNN): sentence" — the one human rendering of a status. */
+export function describeStatus(code: number): string {
+  const name = statusName(code);
+  if (name === undefined) return `UNKNOWN (0x${code.toString(16)}): not a wristpay status code.`;
+  return `${name} (0x${code.toString(16).padStart(2, '0')}): ${statusMeaning[name]}`;
+}
