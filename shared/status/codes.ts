@@ -128,6 +128,8 @@ export function isStatusCode(code: unknown): code is StatusCode {
 /** "NAME (0xNN): sentence" — the one human rendering of a status. */
 export function describeStatus(code: number): string {
   const name = statusName(code);
-  if (name === undefined) return `UNKNOWN (0x${code.toString(16)}): not a wristpay status code.`;
-  return `${name} (0x${code.toString(16).padStart(2, '0')}): ${statusMeaning[name]}`;
+  if (name === undefined) return 'UNKNOWN (0x' + code.toString(16) + '): not a wristpay status code.';
+  // No padStart: this file runs on ES5 engines.
+  const hex = code.toString(16);
+  return name + ' (0x' + (hex.length < 2 ? '0' + hex : hex) + '): ' + statusMeaning[name];
 }
