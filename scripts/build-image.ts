@@ -1,0 +1,54 @@
+/**
+ * `npm run build`: builds the band image (docs/FIRMWARE-IMAGE.md).
+ *
+ *   node --import tsx scripts/build-image.ts [--entry file.ts] [--out dir]
+ *
+ * Entry: --entry, else firmware/main.ts, else firmware/build-probe.ts. Signs with the key
+ * file named by WRISTPAY_VENDOR_KEY, else .keys/vendor-dev.json (created on first use).
+ * Prints the minified and gzip sizes; exits 1 (writing nothing) above the 48 KiB budget,
+ * and 1 on any bundling, profile or key error.
+ */
+import { readFileSync } from 'node:fs';
+import { parseFirmwareVersion } from './image/pack.ts';
+import { buildImage, resolveEntry, writeBuildOutputs } from './image/pipeline.ts';
+import { resolveVendorKey, toHex } from './image/vendor-key.ts';
+
+function argValue(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i === -1) return undefined;
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const entry = resolveEntry(argValue(argv, '--entry'));
+  const outDir = argValue(argv, '--out') ?? 'dist';
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  const version = parseFirmwareVersion(pkg.version);
+  const { key, path: keyPath, created } = resolveVendorKey(process.env.WRISTPAY_VENDOR_KEY);
+  if (created) console.log(`generated development vendor key ${keyPath}`);
+
+  const result = await buildImage({ entry, version, key });
+  const { minified, gzip, image, budget } = result.sizes;
+  console.log(`entry    ${entry}`);
+  console.log(`band.js  ${minified} bytes minified, ${gzip} bytes gzip (budget ${budget} minified, ${((100 * minified) / budget).toFixed(1)}% used)`);
+  console.log(`band.img ${image} bytes, version ${pkg.version}, key id ${toHex(key.keyId)}${key.dev ? ' (development key)' : ''}`);
+  if (!result.withinBudget) {
+    console.error(`error: image code is ${minified} bytes, over the ${budget}-byte budget by ${minified - budget}; nothing written`);
+    return 1;
+  }
+  const paths = writeBuildOutputs(result, outDir, key);
+  console.log(`wrote    ${paths.js}, ${paths.img}, ${paths.pub}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,52 @@
+/**
+ * The slice of @babel/core's API the image pipeline uses. @babel/core ships no types and
+ * @types/babel__core is not installed; node types come from @babel/types, which @babel/core
+ * depends on and which ships its own. Delete this file if @types/babel__core is added.
+ */
+declare module '@babel/core' {
+  import * as BabelTypes from '@babel/types';
+
+  export { BabelTypes as types };
+
+  export interface Scope {
+    /** Names referenced in the program but bound nowhere (program scope only). */
+    globals: Record<string, BabelTypes.Node>;
+    hasBinding(name: string, noGlobals?: boolean): boolean;
+  }
+
+  export interface NodePath<T extends BabelTypes.Node = BabelTypes.Node> {
+    node: T;
+    parentPath: NodePath | null;
+    scope: Scope;
+    isFunction(): boolean;
+    isUnaryExpression(opts?: Partial<BabelTypes.UnaryExpression>): boolean;
+    isCallExpression(opts?: Partial<BabelTypes.CallExpression>): boolean;
+    unshiftContainer(key: 'body', nodes: BabelTypes.Statement[]): unknown;
+  }
+
+  export interface PluginPass {
+    set(key: string, value: unknown): void;
+    get(key: string): unknown;
+  }
+
+  // Paths are typed loosely: visitor keys are node types, checked by Babel at run time.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type VisitFn = (path: NodePath<any>, state: PluginPass) => void;
+  export type Visitor = Record<string, VisitFn | { enter?: VisitFn; exit?: VisitFn }>;
+
+  export interface PluginObj {
+    name?: string;
+    visitor: Visitor;
+  }
+
+  export type PluginItem = unknown;
+
+  export interface TransformOptions {
+    [option: string]: unknown;
+  }
+
+  export function transformSync(code: string, opts?: TransformOptions): { code?: string | null } | null;
+  export function parseSync(code: string, opts?: TransformOptions): BabelTypes.File | null;
+  export function traverse(ast: BabelTypes.Node, visitor: Visitor): void;
+  export const template: { statement: { ast(code: string): BabelTypes.Statement } };
+}

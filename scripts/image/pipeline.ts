@@ -1,0 +1,74 @@
+/**
+ * The band image pipeline as library calls: bundle (esbuild) → lower to ES5 (Babel) →
+ * profile check → minify (esbuild, ES5) → profile check again → sign and pack.
+ * scripts/build-image.ts is the command-line shell around it; tests call it directly.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { FirmwareVersion } from '../../shared/image/header.ts';
+import { bundleFirmware, minifyEs5 } from './bundle.ts';
+import { assertEngineProfile } from './es5-check.ts';
+import { lowerToEs5 } from './lower.ts';
+import { packImage } from './pack.ts';
+import { savePublicKey, type VendorKey } from './vendor-key.ts';
+
+/** Image budget from the issue tracker: the minified code may not exceed 48 KiB. */
+export const IMAGE_BUDGET_BYTES = 48 * 1024;
+
+export const MAIN_ENTRY = 'firmware/main.ts';
+export const PROBE_ENTRY = 'firmware/build-probe.ts';
+
+export interface BuildOptions {
+  entry: string;
+  version: FirmwareVersion;
+  key: VendorKey;
+  budgetBytes?: number;
+}
+
+export interface BuildResult {
+  entry: string;
+  /** The minified ES5 code: dist/band.js and the code part of the image. */
+  code: string;
+  /** The flashable image: header || code || signature. */
+  image: Uint8Array;
+  sizes: { minified: number; gzip: number; image: number; budget: number };
+  withinBudget: boolean;
+}
+
+/** The entry to build: an explicit one, else firmware/main.ts, else the build probe. */
+export function resolveEntry(explicit: string | undefined, root = '.'): string {
+  if (explicit) return explicit;
+  return existsSync(join(root, MAIN_ENTRY)) ? join(root, MAIN_ENTRY) : join(root, PROBE_ENTRY);
+}
+
+/** Runs the pipeline in memory; throws with a readable message on any profile violation. */
+export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
+  const bundled = await bundleFirmware(opts.entry);
+  const lowered = lowerToEs5(bundled);
+  // Checked before minifying too: there the Babel helper names are still readable,
+  // which turns "global Reflect" into "spread arguments in a new expression".
+  assertEngineProfile(lowered);
+  const code = await minifyEs5(lowered);
+  assertEngineProfile(code);
+  const codeBytes = Buffer.byteLength(code, 'utf8');
+  const image = packImage(code, opts.version, opts.key);
+  const budget = opts.budgetBytes ?? IMAGE_BUDGET_BYTES;
+  return {
+    entry: opts.entry,
+    code,
+    image,
+    sizes: { minified: codeBytes, gzip: gzipSync(code, { level: 9 }).length, image: image.length, budget },
+    withinBudget: codeBytes <= budget,
+  };
+}
+
+/** Writes dist/band.js, dist/band.img and dist/vendor-pub.json. */
+export function writeBuildOutputs(result: BuildResult, outDir: string, key: VendorKey): { js: string; img: string; pub: string } {
+  mkdirSync(outDir, { recursive: true });
+  const paths = { js: join(outDir, 'band.js'), img: join(outDir, 'band.img'), pub: join(outDir, 'vendor-pub.json') };
+  writeFileSync(paths.js, result.code);
+  writeFileSync(paths.img, result.image);
+  savePublicKey(paths.pub, key);
+  return paths;
+}
