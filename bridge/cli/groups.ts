@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+
+/** Sets the process exit code from inside an action (the shell applies it). */
+export type SetExit = (code: number) => void;
+
+/**
+ * Registers every command group. Each group's file exports `register(program, setExit)`;
+ * groups are added here as they land.
+ */
+export function registerGroups(program: Command, setExit: SetExit): void {
+  void setExit;
+  program.command('sim').description('Run and drive the band simulator (flash, start, wear, press, status).');
+  program.command('checkout').description('Run the Alipay-style checkout service.');
+  program.command('bridge').description('Merchant and owner commands over a BLE bridge (pair, charge, enroll, unlock, cards, revoke).');
+}

@@ -1,0 +1,120 @@
+/**
+ * What the band keeps in flash, as three records over a journaled record store:
+ * enrollment (pinned checkout keys), cards (metadata), ledger (counters, transit
+ * balances, the day's total). A payment rewrites only the small ledger record; a
+ * provisioning writes cards and ledger together so they never disagree.
+ *
+ * Records are CBOR in the strict profile and are decoded like any untrusted input:
+ * flash can be corrupted, and a record that does not decode is not trusted.
+ */
+import { decodeCbor } from '../../shared/cbor/decode.ts';
+import { encodeCbor } from '../../shared/cbor/encode.ts';
+import { CborMap, CborValue } from '../../shared/cbor/types.ts';
+import { Card, cardToCbor, decodeCardMap } from '../../shared/messages/bodies.ts';
+import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { Wallet } from './wallet.ts';
+
+/** The journal's interface as the band needs it. */
+export interface RecordStore {
+  get(id: number): Uint8Array | null;
+  /** Writes all entries atomically; false when the write did not complete (power cut, flash error). */
+  putMany(entries: Array<{ id: number; value: Uint8Array }>): boolean;
+}
+
+export const Record = { ENROLLMENT: 1, CARDS: 2, LEDGER: 3 } as const;
+
+export interface Enrollment {
+  checkoutSigningKey: Uint8Array;
+  checkoutHpkeKey: Uint8Array;
+  deviceId: Uint8Array;
+}
+
+function decodeRecord(bytes: Uint8Array | null): CborValue | undefined {
+  if (bytes === null) return undefined;
+  const r = decodeCbor(bytes, { strict: true, maxDepth: 4, maxBytes: 4096 });
+  return r.ok ? r.value : undefined;
+}
+
+export class BandStore {
+  constructor(private readonly records: RecordStore) {}
+
+  loadEnrollment(): Enrollment | null {
+    const v = decodeRecord(this.records.get(Record.ENROLLMENT));
+    if (!(v instanceof CborMap)) return null;
+    const s = v.get(1);
+    const h = v.get(2);
+    const d = v.get(3);
+    if (!(s instanceof Uint8Array) || !(h instanceof Uint8Array) || !(d instanceof Uint8Array)) return null;
+    if (s.length !== 65 || h.length !== 65 || d.length !== 16) return null;
+    return { checkoutSigningKey: s, checkoutHpkeKey: h, deviceId: d };
+  }
+
+  saveEnrollment(e: Enrollment | null): boolean {
+    const value = e === null ? encodeCbor(null) : encodeCbor(new CborMap([1, 2, 3], [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId]));
+    return this.records.putMany([{ id: Record.ENROLLMENT, value }]);
+  }
+
+  /** Loads cards and ledger into `wallet`; returns STORAGE_CORRUPT when a record is present but unreadable. */
+  loadWallet(wallet: Wallet): StatusCode {
+    wallet.clear();
+    const rawCards = this.records.get(Record.CARDS);
+    const cards = decodeRecord(rawCards);
+    if (rawCards !== null && !(cards instanceof Array)) return Status.STORAGE_CORRUPT;
+    if (cards instanceof Array) {
+      for (let i = 0; i < cards.length; i++) {
+        const m = cards[i];
+        if (!(m instanceof CborMap)) return Status.STORAGE_CORRUPT;
+        const c = decodeCardMap(m);
+        if (!c.ok) return Status.STORAGE_CORRUPT;
+        wallet.entries.push({ card: c.value, counter: 0 });
+      }
+    }
+    const rawLedger = this.records.get(Record.LEDGER);
+    const ledger = decodeRecord(rawLedger);
+    if (rawLedger !== null && !(ledger instanceof CborMap)) return Status.STORAGE_CORRUPT;
+    if (ledger instanceof CborMap) {
+      const rows = ledger.get(1);
+      const day = ledger.get(2);
+      const total = ledger.get(3);
+      if (!(rows instanceof Array) || typeof day !== 'number' || typeof total !== 'number') return Status.STORAGE_CORRUPT;
+      wallet.dayTotal = { day, total };
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        if (!(row instanceof Array) || row.length !== 3 || typeof row[0] !== 'string' || typeof row[1] !== 'number' || typeof row[2] !== 'number') {
+          return Status.STORAGE_CORRUPT;
+        }
+        const entry = wallet.find(row[0]);
+        if (entry === null) continue;
+        entry.counter = row[1];
+        if (entry.card.kind === 'transit') entry.card.balance = row[2];
+      }
+    }
+    return Status.OK;
+  }
+
+  /** Commits the ledger (counters, balances, day total) alone: the step before a signature. */
+  commitLedger(wallet: Wallet): boolean {
+    return this.records.putMany([{ id: Record.LEDGER, value: ledgerBytes(wallet) }]);
+  }
+
+  /** Commits cards and ledger together (provision, remove, wipe). */
+  commitWallet(wallet: Wallet): boolean {
+    const cards: CborValue[] = [];
+    for (let i = 0; i < wallet.entries.length; i++) cards.push(cardToCbor(wallet.entries[i].card));
+    return this.records.putMany([
+      { id: Record.CARDS, value: encodeCbor(cards) },
+      { id: Record.LEDGER, value: ledgerBytes(wallet) },
+    ]);
+  }
+}
+
+function ledgerBytes(wallet: Wallet): Uint8Array {
+  const rows: CborValue[] = [];
+  for (let i = 0; i < wallet.entries.length; i++) {
+    const e = wallet.entries[i];
+    rows.push([e.card.cardRef, e.counter, e.card.kind === 'transit' ? e.card.balance : 0]);
+  }
+  return encodeCbor(new CborMap([1, 2, 3], [rows, wallet.dayTotal.day, wallet.dayTotal.total]));
+}
+
+export type { Card };

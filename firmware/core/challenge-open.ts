@@ -1,0 +1,89 @@
+/**
+ * Opening a CHALLENGE, one guard per step (docs/PROTOCOL.md §3): HPKE open with the
+ * band's key, the checkout's COSE_Sign1 signature with the pinned key, the body's
+ * schema, the device it names, its expiry window and its nonce's freshness.
+ *
+ * Once the HPKE context exists every refusal is answered sealed (so the checkout learns
+ * why, and the relay learns nothing); before that only a clear ERROR is possible.
+ */
+import { ascii, constantTimeEqual, toHex } from '../../shared/crypto/bytes.ts';
+import { CryptoProvider } from '../../shared/crypto/provider.ts';
+import { ES256, Header, decodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
+import { setupBaseR, RecipientContext } from '../../shared/hpke/index.ts';
+import { ChallengeBody, decodeChallengeBody } from '../../shared/messages/bodies.ts';
+import { ChallengeMessage } from '../../shared/messages/clear.ts';
+import { Label } from '../../shared/protocol/constants.ts';
+import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { BandConfig } from '../config.ts';
+import { Slot } from '../hal.ts';
+import { Enrollment } from './band-store.ts';
+import { slotHandle } from './hal-provider.ts';
+
+export interface OpenedChallenge {
+  ctx: RecipientContext;
+  enc: Uint8Array;
+  body: ChallengeBody;
+}
+
+export type OpenOutcome =
+  | { opened: true; challenge: OpenedChallenge }
+  /** `ctx` is set when the refusal can be answered sealed. */
+  | { opened: false; status: StatusCode; ctx?: RecipientContext; enc?: Uint8Array };
+
+/** Checkout nonces seen recently, kept until their challenge would expire anyway. */
+export class ReplayMemory {
+  private nonces: string[] = [];
+  private expiries: number[] = [];
+  constructor(private readonly capacity: number) {}
+  seen(nonce: Uint8Array, now: number): boolean {
+    this.prune(now);
+    return this.nonces.indexOf(toHex(nonce)) >= 0;
+  }
+  remember(nonce: Uint8Array, expiry: number): void {
+    if (this.nonces.length >= this.capacity) {
+      this.nonces.shift();
+      this.expiries.shift();
+    }
+    this.nonces.push(toHex(nonce));
+    this.expiries.push(expiry);
+  }
+  private prune(now: number): void {
+    let i = 0;
+    while (i < this.nonces.length) {
+      if (this.expiries[i] <= now) {
+        this.nonces.splice(i, 1);
+        this.expiries.splice(i, 1);
+      } else i++;
+    }
+  }
+}
+
+export function openChallenge(
+  provider: CryptoProvider,
+  msg: ChallengeMessage,
+  enrollment: Enrollment,
+  replay: ReplayMemory,
+  nowWall: number,
+  config: BandConfig,
+): OpenOutcome {
+  const setup = setupBaseR(provider, msg.enc, slotHandle(Slot.HPKE), ascii(Label.CHALLENGE));
+  if (!setup.ok) return { opened: false, status: setup.status };
+  const ctx = setup.value;
+  const sealedRefusal = (status: StatusCode): OpenOutcome => ({ opened: false, status, ctx, enc: msg.enc });
+  const plaintext = ctx.open(new Uint8Array(0), msg.ct);
+  if (plaintext === null) return { opened: false, status: Status.DECRYPT_FAILED };
+  const signed = decodeSign1(plaintext, true, 1500);
+  if (!signed.ok) return sealedRefusal(signed.status);
+  const s = signed.value;
+  if (!s.tagged || s.protectedHeader.get(Header.ALG) !== ES256 || s.unprotected.size !== 0) return sealedRefusal(Status.MALFORMED);
+  const tbs = sigStructure(s.protectedBytes, new Uint8Array(0), s.payload);
+  if (!provider.p256Verify(enrollment.checkoutSigningKey, tbs, s.signature)) return sealedRefusal(Status.BAD_SIGNATURE);
+  const body = decodeChallengeBody(s.payload);
+  if (!body.ok) return sealedRefusal(body.status);
+  const b = body.value;
+  if (!constantTimeEqual(b.deviceId, enrollment.deviceId)) return sealedRefusal(Status.WRONG_DEVICE);
+  if (b.expiry <= nowWall || b.expiry > nowWall + config.maxChallengeLifetimeMs) return sealedRefusal(Status.EXPIRED);
+  if (replay.seen(b.nonce, nowWall)) return sealedRefusal(Status.REPLAYED);
+  replay.remember(b.nonce, b.expiry);
+  return { opened: true, challenge: { ctx, enc: msg.enc, body: b } };
+}

@@ -1,0 +1,123 @@
+/**
+ * One payment from decided to answered: the optional button confirmation (display,
+ * haptics, KEEPALIVE every interval, a hard time-out), then the counter commit to flash
+ * and only then the signature (DESIGN.md: "Every signature increments a persistent
+ * counter before the signature leaves the band").
+ */
+import { signToken, TokenClaims } from '../../shared/cose/token.ts';
+import { PaymentChallenge } from '../../shared/messages/bodies.ts';
+import { TokenFlag } from '../../shared/protocol/constants.ts';
+import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { BandConfig } from '../config.ts';
+import { Hal, Slot } from '../hal.ts';
+import { BandStore } from './band-store.ts';
+import { formatAmount } from './display-text.ts';
+import { DAY_MS, Wallet, WalletEntry } from './wallet.ts';
+
+export interface PaymentOutcome {
+  status: StatusCode;
+  token?: Uint8Array;
+  balance?: number;
+}
+
+export interface PaymentContext {
+  hal: Hal;
+  config: BandConfig;
+  store: BandStore;
+  wallet: Wallet;
+  deviceId: Uint8Array;
+  keepalive(remainingMs: number): void;
+  /** Still allowed to sign now? (worn/unlocked may have changed while waiting). */
+  stillAllowed(express: boolean): StatusCode;
+  show(lines: string[]): void;
+}
+
+export class PendingConfirmation {
+  private keepaliveTimer = -1;
+  private timeoutTimer = -1;
+  private readonly deadline: number;
+  private finished = false;
+
+  constructor(
+    private readonly ctx: PaymentContext,
+    private readonly challenge: PaymentChallenge,
+    private readonly entry: WalletEntry,
+    private readonly done: (outcome: PaymentOutcome) => void,
+  ) {
+    const clock = ctx.hal.clock;
+    this.deadline = clock.monotonicMs() + ctx.config.confirmTimeoutMs;
+    ctx.show([formatAmount(challenge.amount, challenge.currency), challenge.merchantName, 'Press to confirm']);
+    ctx.hal.haptics.buzz(200);
+    ctx.keepalive(ctx.config.confirmTimeoutMs);
+    const tick = (): void => {
+      const remaining = this.deadline - clock.monotonicMs();
+      this.ctx.keepalive(remaining > 0 ? remaining : 0);
+      this.keepaliveTimer = clock.setTimer(ctx.config.keepaliveIntervalMs, tick);
+    };
+    this.keepaliveTimer = clock.setTimer(ctx.config.keepaliveIntervalMs, tick);
+    this.timeoutTimer = clock.setTimer(ctx.config.confirmTimeoutMs, () => this.finish({ status: Status.CONFIRMATION_TIMEOUT }));
+  }
+
+  press(): void {
+    if (this.finished) return;
+    const allowed = this.ctx.stillAllowed(false);
+    this.finish(allowed === Status.OK ? completePayment(this.ctx, this.challenge, this.entry, false, true) : { status: allowed });
+  }
+
+  /** The session ended or the host went away: refuse with `status`. */
+  abort(status: StatusCode): void {
+    this.finish({ status });
+  }
+
+  private finish(outcome: PaymentOutcome): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.ctx.hal.clock.cancelTimer(this.keepaliveTimer);
+    this.ctx.hal.clock.cancelTimer(this.timeoutTimer);
+    this.done(outcome);
+  }
+}
+
+/** Commits the counter (and day total or transit balance), then signs. */
+export function completePayment(ctx: PaymentContext, ch: PaymentChallenge, entry: WalletEntry, express: boolean, confirmed: boolean): PaymentOutcome {
+  const now = ctx.hal.clock.wallMs();
+  const day = Math.floor(now / DAY_MS);
+  const before = { counter: entry.counter, day: ctx.wallet.dayTotal.day, total: ctx.wallet.dayTotal.total, balance: entry.card.kind === 'transit' ? entry.card.balance : 0 };
+  entry.counter += 1;
+  if (express && entry.card.kind === 'transit') entry.card.balance -= ch.amount;
+  // The day's password-free total counts what was paid without the button.
+  if (!express && !confirmed) ctx.wallet.dayTotal = { day, total: ctx.wallet.spentOn(day) + ch.amount };
+  if (!ctx.store.commitLedger(ctx.wallet)) {
+    entry.counter = before.counter;
+    ctx.wallet.dayTotal = { day: before.day, total: before.total };
+    if (entry.card.kind === 'transit') entry.card.balance = before.balance;
+    return { status: Status.STORAGE_CORRUPT };
+  }
+  // Flags state what held when signing: an express fare may be signed while locked.
+  let flags: number = TokenFlag.WORN;
+  if (ctx.stillAllowed(false) === Status.OK) flags |= TokenFlag.UNLOCKED;
+  if (confirmed) flags |= TokenFlag.CONFIRMED;
+  if (express) flags |= TokenFlag.EXPRESS;
+  const claims: TokenClaims = {
+    deviceId: ctx.deviceId,
+    cardRef: entry.card.cardRef,
+    amount: ch.amount,
+    currency: ch.currency,
+    merchantId: ch.merchantId,
+    terminalId: ch.terminalId,
+    orderId: ch.orderId,
+    checkoutNonce: ch.nonce,
+    counter: entry.counter,
+    time: now,
+    flags,
+  };
+  const se = ctx.hal.se;
+  const token = signToken(claims, (tbs) => {
+    const sig = se.sign(Slot.SIGNING, tbs);
+    if (sig === null) throw new Error('signing slot empty');
+    return sig;
+  });
+  const outcome: PaymentOutcome = { status: Status.OK, token };
+  if (express && entry.card.kind === 'transit') outcome.balance = entry.card.balance;
+  return outcome;
+}

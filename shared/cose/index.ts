@@ -1,0 +1,3 @@
+export * from './sign1.ts';
+export * from './token.ts';
+export * from './token-verify.ts';
