@@ -1,0 +1,5 @@
+/** Journaled record storage over the Flash HAL (docs/STORAGE.md). */
+export { Journal } from './journal.ts';
+export type { JournalOptions } from './options.ts';
+export type { RecordUpdate } from './format.ts';
+export { crc32 } from './crc32.ts';
