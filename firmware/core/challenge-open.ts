@@ -71,8 +71,8 @@ export function openChallenge(
   const ctx = setup.value;
   const sealedRefusal = (status: StatusCode): OpenOutcome => ({ opened: false, status, ctx, enc: msg.enc });
   const plaintext = ctx.open(new Uint8Array(0), msg.ct);
-  if (plaintext === null) return { opened: false, status: Status.DECRYPT_FAILED };
-  const signed = decodeSign1(plaintext, true, 1500);
+  if (!plaintext.ok) return { opened: false, status: Status.DECRYPT_FAILED };
+  const signed = decodeSign1(plaintext.value, true, 1500);
   if (!signed.ok) return sealedRefusal(signed.status);
   const s = signed.value;
   if (!s.tagged || s.protectedHeader.get(Header.ALG) !== ES256 || s.unprotected.size !== 0) return sealedRefusal(Status.MALFORMED);
