@@ -19,6 +19,8 @@ export interface RecordStore {
   get(id: number): Uint8Array | null;
   /** Writes all entries atomically; false when the write did not complete (power cut, flash error). */
   putMany(entries: Array<{ id: number; value: Uint8Array }>): boolean;
+  /** Rewrites live records into fresh pages so erased data is physically gone (remote wipe). */
+  compact(): boolean;
 }
 
 export const Record = { ENROLLMENT: 1, CARDS: 2, LEDGER: 3 } as const;
@@ -90,6 +92,11 @@ export class BandStore {
       }
     }
     return Status.OK;
+  }
+
+  /** Physically drops superseded records (after a wipe, old card data must not linger in flash). */
+  compact(): boolean {
+    return this.records.compact();
   }
 
   /** Commits the ledger (counters, balances, day total) alone: the step before a signature. */

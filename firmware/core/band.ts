@@ -215,6 +215,8 @@ export class Band {
   }
 
   private pay(ch: Extract<ChallengeBody, { kind: 'payment' }>, e: Enrollment): void {
+    // Damaged flash may have lost a counter: never sign on a counter that could repeat.
+    if (this.storageStatus !== Status.OK) return this.finishPayment(ch, { status: Status.STORAGE_CORRUPT });
     const decision = decidePayment({
       challenge: ch,
       worn: this.session.isWorn(),
@@ -259,7 +261,7 @@ export class Band {
   private wipe(): void {
     this.cancelPending();
     this.wallet.clear();
-    const ok = this.store.commitWallet(this.wallet) && this.store.saveEnrollment(null);
+    const ok = this.store.commitWallet(this.wallet) && this.store.saveEnrollment(null) && this.store.compact();
     this.hal.se.erase(Slot.SIGNING);
     this.session.lock();
     this.enrollment = null;

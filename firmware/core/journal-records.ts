@@ -13,7 +13,7 @@ export function openRecordStore(flash: Flash, log: Log): { store: RecordStore; s
   const opened = Journal.open(flash);
   if (!opened.ok) {
     log.log('storage: ' + (opened.detail || 'open failed'));
-    return { store: { get: () => null, putMany: () => false }, status: Status.STORAGE_CORRUPT };
+    return { store: { get: () => null, putMany: () => false, compact: () => false }, status: Status.STORAGE_CORRUPT };
   }
   const journal = opened.value;
   const store: RecordStore = {
@@ -23,6 +23,7 @@ export function openRecordStore(flash: Flash, log: Log): { store: RecordStore; s
       if (!r.ok) log.log('storage: write failed: ' + (r.detail || r.status));
       return r.ok;
     },
+    compact: () => journal.compact().ok,
   };
   return { store, status: journal.status() };
 }
