@@ -4,13 +4,13 @@
  * become exit codes only here.
  */
 import type { Command } from 'commander';
-import { describeStatus } from '../../shared/status/codes.ts';
+import { describeStatus } from '../../shared/status/describe.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import { createCheckout } from '../../sim/checkout/checkout.ts';
 import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
 import { ExitCode } from './exit-codes.ts';
 
-interface StartOptions { db: string; port: string; host: string; json?: boolean }
+interface StartOptions { db: string; port: string; host: string; publicUrl?: string; json?: boolean }
 interface RevokeOptions { db: string; band: string; json?: boolean }
 
 function parsePort(text: string): number | null {
@@ -43,6 +43,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option('--db <file>', 'SQLite file holding all checkout state (created if missing)', 'checkout.db')
     .option('--port <n>', 'TCP port (0 picks a free one)', '8420')
     .option('--host <addr>', 'address to listen on (loopback unless you mean otherwise)', '127.0.0.1')
+    .option('--public-url <url>', 'URL terminals reach the checkout at (put in pairing QR codes)')
     .option('--json', 'machine-readable output')
     .action(async (o: StartOptions) => {
       const port = parsePort(o.port);
@@ -54,7 +55,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const checkout = await createCheckout({ dbFile: o.db });
       let server;
       try {
-        server = await startCheckoutServer(checkout, { port, host: o.host });
+        server = await startCheckoutServer(checkout, { port, host: o.host, publicUrl: o.publicUrl });
       } catch (e) {
         await checkout.close();
         process.stderr.write(`wristpay: cannot listen on ${o.host}:${port}: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,0 +1,57 @@
+/**
+ * JSON shapes of the checkout's HTTP API (docs/CHECKOUT.md), shared by the server and
+ * the client so the two cannot drift. Binary protocol messages travel as base64url
+ * strings (no padding); amounts are integer minor units; times are epoch milliseconds.
+ */
+import type { AccountView } from './core/accounts.ts';
+import type { Issuer, TransitCity } from './core/catalogue.ts';
+import type { TerminalView } from './core/merchants.ts';
+import type { BandView, CardView, PaymentView, Receipt, RefundView, TradeView } from './core/views.ts';
+import type { ChallengeKindName } from './store.ts';
+
+export type { AccountView, BandView, CardView, Issuer, PaymentView, Receipt, RefundView, TerminalView, TradeView, TransitCity };
+
+/** base64url text of a protocol message. */
+export type B64 = string;
+
+export interface ChallengeJson { challengeId: string; kind: ChallengeKindName; challenge: B64; expiresAt: number }
+
+export interface ErrorJson {
+  error: { status: number; name: string; message: string };
+  /** RESULT for the band when its answer opened but was refused. */
+  result?: B64;
+  /** A challenge to deliver anyway: the WIPE for a revoked band. */
+  challenge?: ChallengeJson;
+}
+
+export interface CheckoutInfoJson { signingKey: B64; hpkeKey: B64; keyId: B64 }
+export interface CatalogueJson { issuers: Issuer[]; transitCities: TransitCity[] }
+
+export interface RegisterRequest { username: string; password: string; paymentPassword?: string; kind?: 'owner' | 'merchant'; displayName?: string }
+export interface LoginRequest { username: string; password: string }
+export interface SessionJson { token: string; expiresAt: number; account: AccountView }
+
+export interface EnrollJson { enrollId: string; enroll: B64; expiresAt: number }
+export interface EnrolledRequest { enrollId: string; enrolled: B64; name?: string }
+export interface AddCardRequest { issuerId?: string; cityId?: string; cardNumber?: string; balance?: number }
+export interface UnlockRequest { hello: B64; username: string; password: string }
+export interface LedgerJson { payments: PaymentView[]; refunds: RefundView[] }
+
+export interface PairingCodeJson { code: string; expiresAt: number; qrText: string }
+export interface PairRequest { code: string; publicKey: B64; name?: string }
+
+export interface CreateTradeRequest { outTradeNo: string; amount: number; currency: string; subject: string; notifyUrl?: string }
+export interface TradeDetailsJson { trade: TradeView; payment: PaymentView | null; refunds: RefundView[] }
+export interface PayWithBandRequest { hello: B64; express?: boolean }
+export interface PayWithPasswordRequest { username: string; paymentPassword: string }
+export interface RefundRequest { outRequestNo: string; amount: number; reason?: string }
+export interface RefundJson { refund: RefundView; trade: TradeView; created: boolean }
+export interface HelloJson { wearState: number }
+
+export interface AnswerRequest { answer: B64 }
+export interface AnswerJson { kind: ChallengeKindName; result: B64; receipt?: Receipt; card?: CardView }
+
+/** What a pairing QR code holds: enough for a terminal to find the checkout and pair. */
+export function pairingQrText(code: string, checkoutUrl: string): string {
+  return `wristpay-pair:${code}@${checkoutUrl}`;
+}

@@ -1,0 +1,56 @@
+/**
+ * Issuing challenges (every kind) and sealing results.
+ *
+ * A challenge is a COSE_Sign1 by the checkout signing key (protected {1: -7, 4: keyId})
+ * over the challenge body, HPKE-sealed to the band's key with info "wristpay/1 challenge".
+ * The two secrets exported from that HPKE context (answer, result) are stored with the
+ * challenge, so its answer can be opened and its result sealed by any instance, after a
+ * restart too, without keeping HPKE state in memory.
+ */
+import { encodeCborHost } from '../../../shared/cbor/host.ts';
+import { CborMap, cborMap } from '../../../shared/cbor/types.ts';
+import { ES256, Header, encodeSign1, sigStructure } from '../../../shared/cose/sign1.ts';
+import { ChallengeBody, encodeChallengeBody, encodeMessage, encodeResultBody } from '../../../shared/messages/index.ts';
+import { Size } from '../../../shared/protocol/constants.ts';
+import type { StatusCode } from '../../../shared/status/codes.ts';
+import type { BandRow, ChallengeKindName, ChallengeRow } from '../store.ts';
+import type { Ctx } from './context.ts';
+import { sealResponse, sealToBand } from './envelope.ts';
+import { newId } from './ids.ts';
+import { deviceIdBytes } from './band-identity.ts';
+
+/** What the bridge gets: an id to post the answer under and the CHALLENGE message to write to the band. */
+export interface IssuedChallenge { challengeId: string; kind: ChallengeKindName; message: Uint8Array; expiresAt: number }
+
+/** The kind-specific part of a body; device, nonce and expiry are filled in here. */
+type Specific<K extends ChallengeBody['kind']> = Omit<Extract<ChallengeBody, { kind: K }>, 'deviceId' | 'nonce' | 'expiry'>;
+export type ChallengeSpec = { [K in ChallengeBody['kind']]: Specific<K> }[ChallengeBody['kind']];
+
+export interface ChallengeLinks { tradeNo?: string; terminalId?: string; cardRef?: string; express?: boolean }
+
+export async function issueChallenge(ctx: Ctx, band: BandRow, spec: ChallengeSpec, links: ChallengeLinks): Promise<IssuedChallenge> {
+  const { provider, keys, clock, config, store } = ctx;
+  const now = clock();
+  const expiresAt = now + config.challengeTtlMs;
+  const nonce = provider.randomBytes(Size.NONCE);
+  const body = { ...spec, deviceId: deviceIdBytes(band.deviceId), nonce, expiry: expiresAt } as ChallengeBody;
+  const payload = encodeChallengeBody(body, encodeCborHost);
+  const protectedBytes = encodeCborHost(cborMap([Header.ALG, ES256], [Header.KID, keys.keyId]));
+  const signature = provider.p256Sign(keys.signing, sigStructure(protectedBytes, new Uint8Array(0), payload));
+  const signed = encodeSign1(protectedBytes, new CborMap(), payload, signature, true);
+  const sealed = sealToBand(provider, band.hpkeKey, signed);
+  const row: ChallengeRow = {
+    id: newId(provider, 'ch'), deviceId: band.deviceId, kind: spec.kind, nonce, expiresAt,
+    tradeNo: links.tradeNo ?? null, terminalId: links.terminalId ?? null, cardRef: links.cardRef ?? null, express: links.express === true,
+    enc: sealed.enc, answerSecret: sealed.answerSecret, resultSecret: sealed.resultSecret, createdAt: now, answeredAt: null, outcome: null,
+  };
+  await store.challenges.create(row);
+  return { challengeId: row.id, kind: row.kind, expiresAt, message: encodeMessage({ type: 'challenge', enc: sealed.enc, ct: sealed.ct }, encodeCborHost) };
+}
+
+/** The RESULT message for a challenge's band: status and a short line for its display. */
+export function resultMessage(ctx: Ctx, challenge: ChallengeRow, status: StatusCode, text: string): Uint8Array {
+  const body = encodeResultBody({ status, text: text.slice(0, Size.MAX_SHORT_TEXT) }, encodeCborHost);
+  const sealed = sealResponse(ctx.provider, challenge.enc, challenge.resultSecret, body);
+  return encodeMessage({ type: 'result', sealed }, encodeCborHost);
+}

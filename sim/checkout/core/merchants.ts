@@ -1,0 +1,62 @@
+/**
+ * Merchants and their terminals. A merchant's dashboard mints a one-time pairing code;
+ * the terminal (bridge) presents it once together with its own ES256 public key and from
+ * then on signs every request (terminal-auth.ts). The code is the only secret that ever
+ * travels; the terminal's private key never leaves it.
+ */
+import { Status } from '../../../shared/status/codes.ts';
+import type { PairingCodeRow, TerminalRow } from '../store.ts';
+import { SignedRequestParts, checkTerminalSignature } from '../terminal-auth.ts';
+import type { Ctx } from './context.ts';
+import { refuse } from './errors.ts';
+import { newId, newPairingCode } from './ids.ts';
+
+export interface TerminalView { terminalId: string; merchantId: string; merchantName: string; name: string; createdAt: number }
+
+export class Merchants {
+  constructor(private readonly ctx: Ctx) {}
+
+  async createPairingCode(merchantId: string): Promise<PairingCodeRow> {
+    const { clock, config, provider, store } = this.ctx;
+    const row: PairingCodeRow = { code: newPairingCode(provider), merchantId, expiresAt: clock() + config.pairingCodeTtlMs, usedAt: null };
+    await store.merchants.createPairingCode(row);
+    return row;
+  }
+
+  async currentPairingCode(merchantId: string): Promise<PairingCodeRow | undefined> {
+    return this.ctx.store.merchants.latestPairingCode(merchantId, this.ctx.clock());
+  }
+
+  async pair(code: string, publicKey: Uint8Array, name: string): Promise<TerminalView> {
+    const { clock, provider, store } = this.ctx;
+    if (name.length > 64) refuse(Status.MALFORMED, 'name: at most 64 characters');
+    // The key is checked before the code is spent, so a typo in the key does not burn it.
+    if (!provider.p256IsValidPublic(publicKey)) refuse(Status.INVALID_KEY, 'publicKey is not an uncompressed P-256 point on the curve');
+    const taken = await store.merchants.takePairingCode(code.trim().toUpperCase(), clock());
+    if (!taken) refuse(Status.UNAUTHORIZED, 'pairing code unknown, used or expired');
+    const row: TerminalRow = { id: newId(provider, 't'), merchantId: taken.merchantId, name: name || 'terminal', publicKey, createdAt: clock() };
+    await store.merchants.createTerminal(row);
+    return this.view(row);
+  }
+
+  async view(t: TerminalRow): Promise<TerminalView> {
+    const merchant = await this.ctx.store.accounts.byId(t.merchantId);
+    return { terminalId: t.id, merchantId: t.merchantId, merchantName: merchant ? merchant.displayName : '', name: t.name, createdAt: t.createdAt };
+  }
+
+  async terminals(merchantId: string): Promise<TerminalView[]> {
+    const rows = await this.ctx.store.merchants.terminals(merchantId);
+    return Promise.all(rows.map((t) => this.view(t)));
+  }
+
+  /** The terminal behind a signed request; UNAUTHORIZED for anything missing, stale or forged. */
+  async authenticate(parts: Partial<SignedRequestParts>, method: string, path: string, body: Uint8Array): Promise<TerminalRow> {
+    const { clock, config, provider, store } = this.ctx;
+    if (!parts.terminalId || !parts.timestamp || !parts.signature) refuse(Status.UNAUTHORIZED, 'terminal signature headers missing');
+    const terminal = await store.merchants.terminal(parts.terminalId);
+    if (!terminal) refuse(Status.UNAUTHORIZED, 'unknown terminal');
+    const why = checkTerminalSignature(provider, terminal.publicKey, parts as SignedRequestParts, method, path, body, clock(), config.terminalSkewMs);
+    if (why !== null) refuse(Status.UNAUTHORIZED, why);
+    return terminal;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Delivers merchant notifications in the background: POST the stored body to notifyUrl,
+ * done on any 2xx, otherwise retry with exponential back-off (base · 2^attempt, capped)
+ * up to a bounded number of attempts. State lives in the store, so pending deliveries
+ * survive a restart. The timer is unref'd: it never keeps the process alive.
+ */
+import type { NotificationRow } from '../store.ts';
+import type { Ctx } from './context.ts';
+import { signNotification } from './notify-body.ts';
+
+/** next_at of a notification we gave up on: never due again. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+export class Notifier {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(private readonly ctx: Ctx) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.kick(), this.ctx.config.notify.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Runs a delivery round now (or right after the one in progress); a no-op until started. */
+  kick(): void {
+    if (!this.timer) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runOnce()
+      .catch(() => undefined) // a failing round is retried by the next tick
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** One round over every due notification; resolves when each has been tried once. */
+  async runOnce(): Promise<void> {
+    const due = await this.ctx.store.ledger.dueNotifications(this.ctx.clock(), 50);
+    await Promise.all(due.map((n) => this.deliver(n)));
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.running) await this.running;
+  }
+
+  private async deliver(n: NotificationRow): Promise<void> {
+    const { notify } = this.ctx.config;
+    let error: string | null = null;
+    try {
+      const res = await fetch(n.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signNotification(this.ctx, n.body) },
+        body: n.body,
+        redirect: 'manual', // a redirect is not a delivery, and must not send the body elsewhere
+        signal: AbortSignal.timeout(notify.timeoutMs),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    const now = this.ctx.clock();
+    const attempt = n.attempts + 1;
+    const giveUp = error !== null && attempt >= notify.maxAttempts;
+    const nextAt = error === null ? n.nextAt : giveUp ? NEVER : now + Math.min(notify.maxDelayMs, notify.baseDelayMs * 2 ** (attempt - 1));
+    await this.ctx.store.ledger.recordNotifyAttempt(n.id, error === null, now, nextAt, giveUp ? `gave up after ${attempt} attempts: ${error}` : error);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Trades in the style of Alipay's trade API: create (precreate), query, close, refund,
+ * and the payment-password fallback. Idempotent by the merchant's order number
+ * (outTradeNo) and by the refund number (outRequestNo). Terminals only ever see their
+ * own merchant's trades: another merchant's order number is simply not found.
+ */
+import { Status } from '../../../shared/status/codes.ts';
+import type { CardRow, NotificationRow, PaymentCommit, PaymentRow, TerminalRow, TradeRow } from '../store.ts';
+import type { Accounts } from './accounts.ts';
+import { dayOf } from './config.ts';
+import type { Ctx } from './context.ts';
+import { refuse } from './errors.ts';
+import { newId } from './ids.ts';
+import { defaultBankCard } from './cards.ts';
+import { buildNotification } from './notify-body.ts';
+import { PaymentView, Receipt, RefundView, TradeView, paymentView, refundView, tradeView } from './views.ts';
+
+export interface CreateTradeInput { outTradeNo: string; amount: number; currency: string; subject: string; notifyUrl?: string }
+export interface RefundInput { outRequestNo: string; amount: number; reason?: string }
+export interface TradeDetails { trade: TradeView; payment: PaymentView | null; refunds: RefundView[] }
+
+const ORDER_NO = /^[A-Za-z0-9_.-]{1,64}$/; // also claim 7 of the token: tstr ≤ 64
+export const MAX_TRADE_AMOUNT = 10_000_000_00;
+
+export class Trades {
+  constructor(private readonly ctx: Ctx, private readonly accounts: Accounts, private readonly onPaid: () => void) {}
+
+  async create(terminal: TerminalRow, input: CreateTradeInput): Promise<TradeView> {
+    if (!ORDER_NO.test(input.outTradeNo)) refuse(Status.MALFORMED, 'outTradeNo: 1 to 64 of letters, digits and . _ -');
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > MAX_TRADE_AMOUNT) refuse(Status.MALFORMED, 'amount: a positive integer of minor units');
+    if (!/^[A-Z]{3}$/.test(input.currency)) refuse(Status.MALFORMED, 'currency: an ISO 4217 code such as CNY');
+    if (input.subject.length === 0 || input.subject.length > 128) refuse(Status.MALFORMED, 'subject: 1 to 128 characters');
+    if (input.notifyUrl !== undefined && !isHttpUrl(input.notifyUrl)) refuse(Status.MALFORMED, 'notifyUrl: an http(s) URL of at most 512 characters');
+    const now = this.ctx.clock();
+    const row: TradeRow = {
+      tradeNo: newId(this.ctx.provider, 'trd'), merchantId: terminal.merchantId, terminalId: terminal.id, outTradeNo: input.outTradeNo,
+      amount: input.amount, currency: input.currency, subject: input.subject, notifyUrl: input.notifyUrl ?? null,
+      status: 'WAIT_BUYER_PAY', refundedAmount: 0, createdAt: now, paidAt: null, closedAt: null,
+    };
+    const { trade, created } = await this.ctx.store.ledger.createTrade(row);
+    if (!created && !sameTerms(trade, row)) refuse(Status.CONFLICT, `outTradeNo ${input.outTradeNo} already names a trade with other terms`);
+    return tradeView(trade);
+  }
+
+  /** The merchant's trade by order number; NOT_FOUND for another merchant's. */
+  async find(terminal: TerminalRow, outTradeNo: string): Promise<TradeRow> {
+    const trade = await this.ctx.store.ledger.trade(terminal.merchantId, outTradeNo);
+    if (!trade) refuse(Status.NOT_FOUND, `no trade ${outTradeNo} for this merchant`);
+    return trade;
+  }
+
+  async query(terminal: TerminalRow, outTradeNo: string): Promise<TradeDetails> {
+    return this.details(await this.find(terminal, outTradeNo));
+  }
+
+  async details(trade: TradeRow): Promise<TradeDetails> {
+    const { ledger, bands } = this.ctx.store;
+    const payment = await ledger.payment(trade.tradeNo);
+    const card = payment && payment.cardRef ? await bands.card(payment.cardRef) : undefined;
+    return {
+      trade: tradeView(trade),
+      payment: payment ? paymentView(payment, card) : null,
+      refunds: (await ledger.refunds(trade.tradeNo)).map(refundView),
+    };
+  }
+
+  async close(terminal: TerminalRow, outTradeNo: string): Promise<TradeView> {
+    const trade = await this.find(terminal, outTradeNo);
+    if (trade.status === 'TRADE_CLOSED') return tradeView(trade); // closing twice is not an error
+    const closed = await this.ctx.store.ledger.closeTrade(trade.tradeNo, this.ctx.clock());
+    if (!closed.ok) refuse(closed.status, closed.detail);
+    return tradeView(closed.value);
+  }
+
+  async refund(terminal: TerminalRow, outTradeNo: string, input: RefundInput): Promise<{ refund: RefundView; trade: TradeView; created: boolean }> {
+    if (!ORDER_NO.test(input.outRequestNo)) refuse(Status.MALFORMED, 'outRequestNo: 1 to 64 of letters, digits and . _ -');
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0) refuse(Status.MALFORMED, 'amount: a positive integer of minor units');
+    const reason = input.reason ?? '';
+    if (reason.length > 128) refuse(Status.MALFORMED, 'reason: at most 128 characters');
+    const trade = await this.find(terminal, outTradeNo);
+    const done = await this.ctx.store.ledger.commitRefund({
+      refund: { id: newId(this.ctx.provider, 'rfd'), tradeNo: trade.tradeNo, outRequestNo: input.outRequestNo, amount: input.amount, reason, createdAt: this.ctx.clock() },
+    });
+    if (!done.ok) refuse(done.status, done.detail);
+    return { refund: refundView(done.value.refund), trade: tradeView(done.value.trade), created: done.value.created };
+  }
+
+  /** The fallback when no band can sign: the payer types the six-digit payment password at the terminal. */
+  async payWithPassword(terminal: TerminalRow, outTradeNo: string, username: string, paymentPassword: string): Promise<Receipt> {
+    const trade = await this.find(terminal, outTradeNo);
+    if (trade.status !== 'WAIT_BUYER_PAY') refuse(Status.TRADE_CLOSED, `trade is ${trade.status}`);
+    const account = await this.accounts.checkPassword(username, paymentPassword, 'payment');
+    if (account.kind !== 'owner') refuse(Status.FORBIDDEN, 'merchant accounts do not pay');
+    const card = await this.defaultCardOf(account.id);
+    const now = this.ctx.clock();
+    const payment: PaymentRow = {
+      id: newId(this.ctx.provider, 'pay'), tradeNo: trade.tradeNo, accountId: account.id, deviceId: null, cardRef: card ? card.cardRef : null,
+      amount: trade.amount, currency: trade.currency, method: 'password', counter: null, challengeId: null,
+      day: dayOf(this.ctx.config, now), confirmed: true, createdAt: now,
+    };
+    // No dayLimit: the password-free limits do not apply to a payment made with the password.
+    return this.record(trade, payment, card, {});
+  }
+
+  /** Commits a verified payment and returns its receipt; used by the band path too. */
+  async record(trade: TradeRow, payment: PaymentRow, card: CardRow | undefined, extra: Omit<PaymentCommit, 'payment' | 'notification'>): Promise<Receipt> {
+    const merchant = await this.ctx.store.accounts.byId(trade.merchantId);
+    const notification: NotificationRow | undefined = trade.notifyUrl
+      ? buildNotification(this.ctx, trade, payment)
+      : undefined;
+    const done = await this.ctx.store.ledger.commitPayment({ ...extra, payment, notification });
+    if (!done.ok) refuse(done.status, done.detail);
+    if (notification) this.onPaid();
+    return {
+      tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo, merchantName: merchant ? merchant.displayName : '', subject: trade.subject,
+      amount: payment.amount, currency: payment.currency, method: payment.method,
+      card: card ? { issuer: card.issuer, last4: card.last4 } : null, paidAt: payment.createdAt,
+    };
+  }
+
+  private async defaultCardOf(accountId: string): Promise<CardRow | undefined> {
+    for (const band of await this.ctx.store.bands.byAccount(accountId)) {
+      if (band.status !== 'active') continue;
+      const pick = defaultBankCard(await this.ctx.store.bands.cards(band.deviceId));
+      if (pick) return pick;
+    }
+    return undefined;
+  }
+}
+
+function sameTerms(a: TradeRow, b: TradeRow): boolean {
+  return a.amount === b.amount && a.currency === b.currency && a.subject === b.subject && a.notifyUrl === b.notifyUrl;
+}
+
+function isHttpUrl(s: string): boolean {
+  if (s.length > 512) return false;
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Unlock grants. Once per wear, the owner types the account password on the phone or
+ * bridge; with it comes the band's HELLO, whose unlockNonce the band issued while worn.
+ * The grant (an UNLOCK challenge) answers that nonce, so it only unlocks this wear
+ * session of this band, and carries the account's limits and the session's maximum age.
+ */
+import { Status } from '../../../shared/status/codes.ts';
+import type { Accounts } from './accounts.ts';
+import { IssuedChallenge, issueChallenge } from './challenges.ts';
+import type { Ctx } from './context.ts';
+import { refuse } from './errors.ts';
+import { decodeHello, identifyBand, requireWorn } from './hello.ts';
+
+export async function grantUnlock(ctx: Ctx, accounts: Accounts, hello: Uint8Array, username: string, password: string): Promise<IssuedChallenge> {
+  decodeHello(hello); // refuse garbage before spending a password check on it
+  const account = await accounts.checkPassword(username, password, 'login');
+  const { band, body } = await identifyBand(ctx, hello);
+  if (band.accountId !== account.id) refuse(Status.FORBIDDEN, 'that band belongs to another account');
+  requireWorn(body, false);
+  if (!body.unlockNonce) refuse(Status.NOT_WORN, 'the hello carries no unlock nonce');
+  return issueChallenge(ctx, band, {
+    kind: 'unlock', bandNonce: body.unlockNonce, sessionMaxAgeMs: ctx.config.unlockSessionMaxAgeMs,
+    limitPerPayment: account.limitPerPayment, limitPerDay: account.limitPerDay,
+  }, {});
+}

@@ -1,0 +1,84 @@
+/** SQLite: accounts, sessions and enrollment offers. */
+import { Status } from '../../../shared/status/codes.ts';
+import type { AccountRow, AccountStore, Commit, EnrollOfferRow, SessionRow } from '../store.ts';
+import { Db, bytes, bytesOrNull } from './open.ts';
+
+const ACCOUNT_COLUMNS = `id, username, kind, display_name AS displayName, password_hash AS passwordHash,
+  password_salt AS passwordSalt, pay_hash AS payHash, pay_salt AS paySalt, failed_logins AS failedLogins,
+  locked_until AS lockedUntil, limit_per_payment AS limitPerPayment, limit_per_day AS limitPerDay, created_at AS createdAt`;
+
+function account(r: unknown): AccountRow | undefined {
+  if (!r) return undefined;
+  const a = r as AccountRow;
+  return { ...a, passwordHash: bytes(a.passwordHash), passwordSalt: bytes(a.passwordSalt), payHash: bytesOrNull(a.payHash), paySalt: bytesOrNull(a.paySalt) };
+}
+
+export class SqliteAccounts implements AccountStore {
+  constructor(private readonly db: Db) {}
+
+  async create(row: AccountRow): Promise<Commit<AccountRow>> {
+    const r = this.db
+      .prepare(`INSERT INTO accounts (id, username, kind, display_name, password_hash, password_salt, pay_hash, pay_salt,
+        failed_logins, locked_until, limit_per_payment, limit_per_day, created_at)
+        VALUES (@id, @username, @kind, @displayName, @passwordHash, @passwordSalt, @payHash, @paySalt,
+        @failedLogins, @lockedUntil, @limitPerPayment, @limitPerDay, @createdAt) ON CONFLICT (username) DO NOTHING`)
+      .run(row);
+    if (r.changes === 0) return { ok: false, status: Status.CONFLICT, detail: 'username taken' };
+    return { ok: true, value: row };
+  }
+
+  async byId(id: string): Promise<AccountRow | undefined> {
+    return account(this.db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`).get(id));
+  }
+
+  async byUsername(username: string): Promise<AccountRow | undefined> {
+    return account(this.db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE username = ?`).get(username));
+  }
+
+  async recordFailure(id: string, lockAfter: number, lockUntil: number): Promise<AccountRow> {
+    // One statement, so two concurrent failures both count.
+    this.db
+      .prepare(`UPDATE accounts SET failed_logins = failed_logins + 1,
+        locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?`)
+      .run(lockAfter, lockUntil, id);
+    const a = await this.byId(id);
+    if (!a) throw new Error('account vanished');
+    return a;
+  }
+
+  async resetFailures(id: string): Promise<void> {
+    this.db.prepare('UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE id = ?').run(id);
+  }
+
+  async createSession(row: SessionRow): Promise<void> {
+    this.db
+      .prepare('INSERT INTO sessions (token_hash, account_id, csrf, expires_at, created_at) VALUES (@tokenHash, @accountId, @csrf, @expiresAt, @createdAt)')
+      .run(row);
+  }
+
+  async session(tokenHash: Uint8Array): Promise<SessionRow | undefined> {
+    const r = this.db
+      .prepare('SELECT token_hash AS tokenHash, account_id AS accountId, csrf, expires_at AS expiresAt, created_at AS createdAt FROM sessions WHERE token_hash = ?')
+      .get(tokenHash) as SessionRow | undefined;
+    return r ? { ...r, tokenHash: bytes(r.tokenHash) } : undefined;
+  }
+
+  async deleteSession(tokenHash: Uint8Array): Promise<void> {
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
+  async createEnrollOffer(row: EnrollOfferRow): Promise<void> {
+    this.db.prepare('INSERT INTO enroll_offers (id, account_id, nonce, expires_at) VALUES (@id, @accountId, @nonce, @expiresAt)').run(row);
+  }
+
+  async takeEnrollOffer(id: string): Promise<EnrollOfferRow | undefined> {
+    return this.db.transaction(() => {
+      const r = this.db
+        .prepare('SELECT id, account_id AS accountId, nonce, expires_at AS expiresAt FROM enroll_offers WHERE id = ?')
+        .get(id) as EnrollOfferRow | undefined;
+      if (!r) return undefined;
+      this.db.prepare('DELETE FROM enroll_offers WHERE id = ?').run(id);
+      return { ...r, nonce: bytes(r.nonce) };
+    })();
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * SQLite: trades, payments, refunds, day totals and notifications: the money.
+ *
+ * commitPayment and commitRefund are single transactions that re-check every
+ * precondition with conditional UPDATEs (WHERE ... AND state = expected) and the
+ * schema's UNIQUE constraints, so a replayed answer or a concurrent second payment
+ * finds the row already changed and the whole transaction rolls back.
+ */
+import { Status, StatusCode } from '../../../shared/status/codes.ts';
+import type {
+  Commit, LedgerStore, NotificationRow, PaymentCommit, PaymentRow, RefundCommit, RefundOutcome, RefundRow, TradeRow,
+} from '../store.ts';
+import { Db } from './open.ts';
+
+const TRADE_COLUMNS = `trade_no AS tradeNo, merchant_id AS merchantId, terminal_id AS terminalId, out_trade_no AS outTradeNo,
+  amount, currency, subject, notify_url AS notifyUrl, status, refunded_amount AS refundedAmount, created_at AS createdAt,
+  paid_at AS paidAt, closed_at AS closedAt`;
+const PAYMENT_COLUMNS = `id, trade_no AS tradeNo, account_id AS accountId, device_id AS deviceId, card_ref AS cardRef, amount,
+  currency, method, counter, challenge_id AS challengeId, day, confirmed, created_at AS createdAt`;
+const REFUND_COLUMNS = 'id, trade_no AS tradeNo, out_request_no AS outRequestNo, amount, reason, created_at AS createdAt';
+const NOTIFY_COLUMNS = `id, trade_no AS tradeNo, url, body, attempts, next_at AS nextAt, delivered_at AS deliveredAt,
+  last_error AS lastError, created_at AS createdAt`;
+
+/** Thrown inside a transaction to roll it back with a status. */
+class Refusal {
+  constructor(readonly status: StatusCode, readonly detail: string) {}
+}
+
+function payment(r: unknown): PaymentRow | undefined {
+  if (!r) return undefined;
+  const p = r as Omit<PaymentRow, 'confirmed'> & { confirmed: number };
+  return { ...p, confirmed: p.confirmed === 1 };
+}
+
+export class SqliteLedger implements LedgerStore {
+  constructor(private readonly db: Db) {}
+
+  /** Runs `fn` in a transaction; a Refusal rolls back and becomes a failed Commit. */
+  private atomically<T>(fn: () => T): Commit<T> {
+    try {
+      return { ok: true, value: this.db.transaction(fn)() };
+    } catch (e) {
+      if (e instanceof Refusal) return { ok: false, status: e.status, detail: e.detail };
+      throw e;
+    }
+  }
+
+  async createTrade(row: TradeRow): Promise<{ trade: TradeRow; created: boolean }> {
+    const r = this.db
+      .prepare(`INSERT INTO trades (trade_no, merchant_id, terminal_id, out_trade_no, amount, currency, subject, notify_url, status,
+        refunded_amount, created_at, paid_at, closed_at) VALUES (@tradeNo, @merchantId, @terminalId, @outTradeNo, @amount, @currency,
+        @subject, @notifyUrl, @status, @refundedAmount, @createdAt, @paidAt, @closedAt) ON CONFLICT (merchant_id, out_trade_no) DO NOTHING`)
+      .run(row);
+    const trade = await this.trade(row.merchantId, row.outTradeNo);
+    if (!trade) throw new Error('trade vanished');
+    return { trade, created: r.changes === 1 };
+  }
+
+  async trade(merchantId: string, outTradeNo: string): Promise<TradeRow | undefined> {
+    return this.db.prepare(`SELECT ${TRADE_COLUMNS} FROM trades WHERE merchant_id = ? AND out_trade_no = ?`).get(merchantId, outTradeNo) as TradeRow | undefined;
+  }
+
+  async tradeByNo(tradeNo: string): Promise<TradeRow | undefined> {
+    return this.db.prepare(`SELECT ${TRADE_COLUMNS} FROM trades WHERE trade_no = ?`).get(tradeNo) as TradeRow | undefined;
+  }
+
+  async closeTrade(tradeNo: string, now: number): Promise<Commit<TradeRow>> {
+    const r = this.db.prepare(`UPDATE trades SET status = 'TRADE_CLOSED', closed_at = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY'`).run(now, tradeNo);
+    if (r.changes !== 1) return { ok: false, status: Status.TRADE_CLOSED, detail: 'only an unpaid trade can be closed' };
+    return { ok: true, value: (await this.tradeByNo(tradeNo)) as TradeRow };
+  }
+
+  async commitPayment(c: PaymentCommit): Promise<Commit<PaymentRow>> {
+    const p = c.payment;
+    return this.atomically(() => {
+      if (c.challengeId !== undefined) {
+        const r = this.db.prepare('UPDATE challenges SET answered_at = ?, outcome = 0 WHERE id = ? AND answered_at IS NULL').run(p.createdAt, c.challengeId);
+        if (r.changes !== 1) throw new Refusal(Status.REPLAYED, 'challenge already answered');
+      }
+      if (p.deviceId !== null) {
+        const b = this.db.prepare('SELECT status FROM bands WHERE device_id = ?').get(p.deviceId) as { status: string } | undefined;
+        if (!b || b.status !== 'active') throw new Refusal(Status.REVOKED, 'band is revoked');
+      }
+      const t = this.db.prepare(`UPDATE trades SET status = 'TRADE_SUCCESS', paid_at = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY' AND amount = ?`)
+        .run(p.createdAt, p.tradeNo, p.amount);
+      if (t.changes !== 1) throw new Refusal(Status.TRADE_CLOSED, 'trade is not waiting for payment');
+      if (c.counter) {
+        const r = this.db.prepare(`UPDATE cards SET last_counter = ? WHERE card_ref = ? AND state = 'active' AND last_counter < ?`)
+          .run(c.counter.value, c.counter.cardRef, c.counter.value);
+        if (r.changes !== 1) throw new Refusal(Status.COUNTER_NOT_INCREASING, 'counter not above the last one seen');
+      }
+      if (c.balance) this.db.prepare('UPDATE cards SET balance = ? WHERE card_ref = ?').run(c.balance.value, c.balance.cardRef);
+      if (c.dayLimit) {
+        const row = this.db.prepare('SELECT total FROM day_totals WHERE account_id = ? AND day = ? AND currency = ?').get(p.accountId, p.day, p.currency) as { total: number } | undefined;
+        const total = (row ? row.total : 0) + p.amount;
+        if (total > c.dayLimit.perDay && !c.dayLimit.confirmed) throw new Refusal(Status.LIMIT_EXCEEDED, 'above the password-free day limit');
+        this.db.prepare(`INSERT INTO day_totals (account_id, day, currency, total) VALUES (?, ?, ?, ?)
+          ON CONFLICT (account_id, day, currency) DO UPDATE SET total = excluded.total`).run(p.accountId, p.day, p.currency, total);
+      }
+      this.db.prepare(`INSERT INTO payments (id, trade_no, account_id, device_id, card_ref, amount, currency, method, counter, challenge_id, day, confirmed, created_at)
+        VALUES (@id, @tradeNo, @accountId, @deviceId, @cardRef, @amount, @currency, @method, @counter, @challengeId, @day, @confirmed, @createdAt)`)
+        .run({ ...p, confirmed: p.confirmed ? 1 : 0 });
+      if (c.notification) this.insertNotification(c.notification);
+      return p;
+    });
+  }
+
+  private insertNotification(n: NotificationRow): void {
+    this.db.prepare(`INSERT INTO notifications (id, trade_no, url, body, attempts, next_at, delivered_at, last_error, created_at)
+      VALUES (@id, @tradeNo, @url, @body, @attempts, @nextAt, @deliveredAt, @lastError, @createdAt)`).run(n);
+  }
+
+  async commitRefund(c: RefundCommit): Promise<Commit<RefundOutcome>> {
+    const f = c.refund;
+    return this.atomically((): RefundOutcome => {
+      const existing = this.db.prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE trade_no = ? AND out_request_no = ?`).get(f.tradeNo, f.outRequestNo) as RefundRow | undefined;
+      if (existing) {
+        if (existing.amount !== f.amount) throw new Refusal(Status.CONFLICT, 'refund number reused with another amount');
+        return { refund: existing, trade: this.tradeRow(f.tradeNo), created: false };
+      }
+      const paid = this.db.prepare('SELECT amount FROM payments WHERE trade_no = ?').get(f.tradeNo) as { amount: number } | undefined;
+      const paidAmount = paid ? paid.amount : 0;
+      // The guard is in the UPDATE itself: a concurrent refund cannot slip past it.
+      const r = this.db.prepare(`UPDATE trades SET refunded_amount = refunded_amount + ?,
+          status = CASE WHEN refunded_amount + ? = ? THEN 'TRADE_CLOSED' ELSE status END,
+          closed_at = CASE WHEN refunded_amount + ? = ? THEN ? ELSE closed_at END
+        WHERE trade_no = ? AND status = 'TRADE_SUCCESS' AND refunded_amount + ? <= ?`)
+        .run(f.amount, f.amount, paidAmount, f.amount, paidAmount, f.createdAt, f.tradeNo, f.amount, paidAmount);
+      if (r.changes !== 1) throw new Refusal(Status.REFUND_EXCEEDS_PAID, 'total refunds would exceed the amount paid');
+      this.db.prepare(`INSERT INTO refunds (id, trade_no, out_request_no, amount, reason, created_at)
+        VALUES (@id, @tradeNo, @outRequestNo, @amount, @reason, @createdAt)`).run(f);
+      return { refund: f, trade: this.tradeRow(f.tradeNo), created: true };
+    });
+  }
+
+  private tradeRow(tradeNo: string): TradeRow {
+    return this.db.prepare(`SELECT ${TRADE_COLUMNS} FROM trades WHERE trade_no = ?`).get(tradeNo) as TradeRow;
+  }
+
+  async payment(tradeNo: string): Promise<PaymentRow | undefined> {
+    return payment(this.db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE trade_no = ?`).get(tradeNo));
+  }
+
+  async refunds(tradeNo: string): Promise<RefundRow[]> {
+    return this.db.prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE trade_no = ? ORDER BY created_at, id`).all(tradeNo) as RefundRow[];
+  }
+
+  async paymentsOf(accountId: string): Promise<PaymentRow[]> {
+    return this.db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE account_id = ? ORDER BY created_at DESC, id`).all(accountId).map((r) => payment(r) as PaymentRow);
+  }
+
+  async refundsOf(accountId: string): Promise<RefundRow[]> {
+    return this.db
+      .prepare(`SELECT r.id, r.trade_no AS tradeNo, r.out_request_no AS outRequestNo, r.amount, r.reason, r.created_at AS createdAt
+        FROM refunds r JOIN payments p ON p.trade_no = r.trade_no WHERE p.account_id = ? ORDER BY r.created_at DESC, r.id`)
+      .all(accountId) as RefundRow[];
+  }
+
+  async dayTotal(accountId: string, day: number, currency: string): Promise<number> {
+    const r = this.db.prepare('SELECT total FROM day_totals WHERE account_id = ? AND day = ? AND currency = ?').get(accountId, day, currency) as { total: number } | undefined;
+    return r ? r.total : 0;
+  }
+
+  async counts(): Promise<{ trades: number; payments: number; refunds: number; notifications: number }> {
+    const n = (table: string): number => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { trades: n('trades'), payments: n('payments'), refunds: n('refunds'), notifications: n('notifications') };
+  }
+
+  async dueNotifications(now: number, limit: number): Promise<NotificationRow[]> {
+    return this.db.prepare(`SELECT ${NOTIFY_COLUMNS} FROM notifications WHERE delivered_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT ?`).all(now, limit) as NotificationRow[];
+  }
+
+  async notificationsOf(tradeNo: string): Promise<NotificationRow[]> {
+    return this.db.prepare(`SELECT ${NOTIFY_COLUMNS} FROM notifications WHERE trade_no = ? ORDER BY created_at`).all(tradeNo) as NotificationRow[];
+  }
+
+  async recordNotifyAttempt(id: string, delivered: boolean, now: number, nextAt: number, error: string | null): Promise<void> {
+    this.db.prepare(`UPDATE notifications SET attempts = attempts + 1, delivered_at = ?, next_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL`)
+      .run(delivered ? now : null, nextAt, error, id);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Opens the checkout's SQLite file: WAL (readers never block the writer, and a crash
+ * leaves the last committed transaction), foreign keys on, and every pending migration
+ * applied in its own transaction.
+ */
+import Database from 'better-sqlite3';
+import { migrations } from './migrations.ts';
+
+export type Db = Database.Database;
+
+export function openDatabase(file: string): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  // Without a busy timeout a second process (the CLI revoking while the server runs)
+  // would fail at once instead of waiting for the writer.
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const done = new Set((db.prepare('SELECT version FROM migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+/** better-sqlite3 hands out Buffers; protocol code wants plain Uint8Arrays. */
+export function bytes(v: unknown): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new Error('expected a BLOB');
+  return new Uint8Array(v);
+}
+
+export function bytesOrNull(v: unknown): Uint8Array | null {
+  return v === null || v === undefined ? null : bytes(v);
+}

@@ -1,0 +1,44 @@
+/** The default CheckoutStore: one SQLite file (WAL), schema from migrations.ts. */
+import type { CheckoutStore } from '../store.ts';
+import { SqliteAccounts } from './accounts.ts';
+import { SqliteBands, SqliteChallenges } from './bands.ts';
+import { SqliteLedger } from './ledger.ts';
+import { SqliteMerchants } from './merchants.ts';
+import { Db, bytes, openDatabase } from './open.ts';
+
+export class SqliteStore implements CheckoutStore {
+  readonly accounts: SqliteAccounts;
+  readonly bands: SqliteBands;
+  readonly challenges: SqliteChallenges;
+  readonly merchants: SqliteMerchants;
+  readonly ledger: SqliteLedger;
+  private closed = false;
+
+  constructor(readonly db: Db) {
+    this.accounts = new SqliteAccounts(db);
+    this.bands = new SqliteBands(db);
+    this.challenges = new SqliteChallenges(db);
+    this.merchants = new SqliteMerchants(db);
+    this.ledger = new SqliteLedger(db);
+  }
+
+  async getMeta(key: string): Promise<Uint8Array | undefined> {
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: Uint8Array } | undefined;
+    return r ? bytes(r.value) : undefined;
+  }
+
+  async setMetaOnce(key: string, value: Uint8Array): Promise<Uint8Array> {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+    return (await this.getMeta(key)) as Uint8Array;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+export function openSqliteStore(file: string): SqliteStore {
+  return new SqliteStore(openDatabase(file));
+}

@@ -1,0 +1,246 @@
+/**
+ * The checkout's persistence boundary. Everything the checkout remembers goes through
+ * `CheckoutStore`; the SQLite implementation (sqlite/) is the default, and a PostgreSQL
+ * store can take over when several checkout instances share one merchant base
+ * (DESIGN.md "Checkout").
+ *
+ * Why the interface looks like this:
+ * - Every method returns a Promise, so a networked database fits without changing callers.
+ * - There is no generic "transaction" handle: each multi-row change that must be atomic
+ *   (a payment, a refund, an answered challenge) is ONE method, which re-checks its
+ *   preconditions inside its own transaction. Callers verify first (cheap, no locks) and
+ *   the store re-checks what another instance could have changed in between.
+ * - Times are wall-clock milliseconds; amounts are integer minor units.
+ */
+import type { StatusCode } from '../../shared/status/codes.ts';
+
+export type AccountKind = 'owner' | 'merchant';
+export interface AccountRow {
+  id: string;
+  username: string;
+  kind: AccountKind;
+  displayName: string;
+  passwordHash: Uint8Array;
+  passwordSalt: Uint8Array;
+  payHash: Uint8Array | null;
+  paySalt: Uint8Array | null;
+  failedLogins: number;
+  lockedUntil: number;
+  limitPerPayment: number;
+  limitPerDay: number;
+  createdAt: number;
+}
+
+export interface SessionRow { tokenHash: Uint8Array; accountId: string; csrf: string; expiresAt: number; createdAt: number }
+export interface EnrollOfferRow { id: string; accountId: string; nonce: Uint8Array; expiresAt: number }
+
+export type BandStatus = 'active' | 'revoked' | 'wiped';
+export interface BandRow {
+  deviceId: string;
+  accountId: string;
+  name: string;
+  signingKey: Uint8Array;
+  hpkeKey: Uint8Array;
+  status: BandStatus;
+  enrolledAt: number;
+  revokedAt: number | null;
+  wipedAt: number | null;
+  unlockedAt: number | null;
+}
+
+/** pending: challenge issued, band has not confirmed; removing: removal issued. */
+export type CardState = 'pending' | 'active' | 'removing' | 'removed' | 'failed';
+export interface CardRow {
+  cardRef: string;
+  deviceId: string;
+  kind: 'bank' | 'transit';
+  issuerId: string;
+  issuer: string;
+  last4: string;
+  isDefault: boolean;
+  city: string | null;
+  currency: string;
+  balance: number;
+  fareCap: number;
+  state: CardState;
+  lastCounter: number;
+  createdAt: number;
+}
+
+export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe';
+export interface ChallengeRow {
+  id: string;
+  deviceId: string;
+  kind: ChallengeKindName;
+  nonce: Uint8Array;
+  expiresAt: number;
+  tradeNo: string | null;
+  terminalId: string | null;
+  cardRef: string | null;
+  express: boolean;
+  /** HPKE encapsulated key: the salt of the RFC 9458 response keys. */
+  enc: Uint8Array;
+  /** Export("wristpay/1 answer", 32) of the challenge's HPKE context. */
+  answerSecret: Uint8Array;
+  /** Export("wristpay/1 result", 32) of the same context. */
+  resultSecret: Uint8Array;
+  createdAt: number;
+  answeredAt: number | null;
+  outcome: number | null;
+}
+
+export interface PairingCodeRow { code: string; merchantId: string; expiresAt: number; usedAt: number | null }
+export interface TerminalRow { id: string; merchantId: string; name: string; publicKey: Uint8Array; createdAt: number }
+
+/** Alipay's trade states. A full refund closes a paid trade, as Alipay does. */
+export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';
+export interface TradeRow {
+  tradeNo: string;
+  merchantId: string;
+  terminalId: string;
+  outTradeNo: string;
+  amount: number;
+  currency: string;
+  subject: string;
+  notifyUrl: string | null;
+  status: TradeStatus;
+  refundedAmount: number;
+  createdAt: number;
+  paidAt: number | null;
+  closedAt: number | null;
+}
+
+export interface PaymentRow {
+  id: string;
+  tradeNo: string;
+  accountId: string;
+  deviceId: string | null;
+  cardRef: string | null;
+  amount: number;
+  currency: string;
+  method: 'band' | 'password';
+  counter: number | null;
+  challengeId: string | null;
+  /** Day number (local day of the configured time zone) the payment counts against. */
+  day: number;
+  confirmed: boolean;
+  createdAt: number;
+}
+
+export interface RefundRow { id: string; tradeNo: string; outRequestNo: string; amount: number; reason: string; createdAt: number }
+
+export interface NotificationRow {
+  id: string;
+  tradeNo: string;
+  url: string;
+  body: string;
+  attempts: number;
+  nextAt: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+}
+
+/** The outcome of an atomic ledger change: done, or the status that refused it (nothing written). */
+export type Commit<T> = { ok: true; value: T } | { ok: false; status: StatusCode; detail?: string };
+
+export interface PaymentCommit {
+  payment: PaymentRow;
+  /** For band payments: the challenge, which must still be unanswered. */
+  challengeId?: string;
+  /** For band payments: the card's new counter, which must be above the stored one. */
+  counter?: { cardRef: string; value: number };
+  /** Transit balance reported by the band after the fare. */
+  balance?: { cardRef: string; value: number };
+  /** Password-free payments count against the day limit; above it they must be confirmed. */
+  dayLimit?: { perDay: number; confirmed: boolean };
+  notification?: NotificationRow;
+}
+
+export interface RefundCommit { refund: RefundRow }
+export interface RefundOutcome { refund: RefundRow; trade: TradeRow; created: boolean }
+
+export interface AccountStore {
+  /** Refuses a taken username with CONFLICT. */
+  create(row: AccountRow): Promise<Commit<AccountRow>>;
+  byId(id: string): Promise<AccountRow | undefined>;
+  byUsername(username: string): Promise<AccountRow | undefined>;
+  /** Counts one failed password; from `lockAfter` failures on, locks until `lockUntil`. */
+  recordFailure(id: string, lockAfter: number, lockUntil: number): Promise<AccountRow>;
+  resetFailures(id: string): Promise<void>;
+  createSession(row: SessionRow): Promise<void>;
+  session(tokenHash: Uint8Array): Promise<SessionRow | undefined>;
+  deleteSession(tokenHash: Uint8Array): Promise<void>;
+  createEnrollOffer(row: EnrollOfferRow): Promise<void>;
+  /** Returns and deletes the offer (single use). */
+  takeEnrollOffer(id: string): Promise<EnrollOfferRow | undefined>;
+}
+
+export interface BandStore {
+  /** Refuses a known device id with ALREADY_ENROLLED. */
+  create(row: BandRow): Promise<Commit<BandRow>>;
+  byId(deviceId: string): Promise<BandRow | undefined>;
+  byAccount(accountId: string): Promise<BandRow[]>;
+  /** Sets revoked unless already revoked or wiped; returns the band as stored. */
+  revoke(deviceId: string, now: number): Promise<BandRow | undefined>;
+  markWiped(deviceId: string, now: number): Promise<void>;
+  markUnlocked(deviceId: string, now: number): Promise<void>;
+  /** Inserts a card unless the band already holds `max` live cards (WALLET_FULL). */
+  addCard(row: CardRow, max: number): Promise<Commit<CardRow>>;
+  card(cardRef: string): Promise<CardRow | undefined>;
+  cards(deviceId: string): Promise<CardRow[]>;
+  setCardState(cardRef: string, state: CardState): Promise<void>;
+}
+
+export interface ChallengeStore {
+  create(row: ChallengeRow): Promise<void>;
+  byId(id: string): Promise<ChallengeRow | undefined>;
+  /** Marks the challenge answered unless it already was; false when it was (REPLAYED). */
+  markAnswered(id: string, outcome: number, now: number): Promise<boolean>;
+}
+
+export interface MerchantStore {
+  createPairingCode(row: PairingCodeRow): Promise<void>;
+  /** Marks the code used and returns it, if it exists, is unused and unexpired. */
+  takePairingCode(code: string, now: number): Promise<PairingCodeRow | undefined>;
+  latestPairingCode(merchantId: string, now: number): Promise<PairingCodeRow | undefined>;
+  createTerminal(row: TerminalRow): Promise<void>;
+  terminal(id: string): Promise<TerminalRow | undefined>;
+  terminals(merchantId: string): Promise<TerminalRow[]>;
+}
+
+export interface LedgerStore {
+  /** Inserts the trade, or returns the existing one with the same merchant and outTradeNo. */
+  createTrade(row: TradeRow): Promise<{ trade: TradeRow; created: boolean }>;
+  trade(merchantId: string, outTradeNo: string): Promise<TradeRow | undefined>;
+  tradeByNo(tradeNo: string): Promise<TradeRow | undefined>;
+  /** Closes an unpaid trade; TRADE_CLOSED when it is paid or closed already. */
+  closeTrade(tradeNo: string, now: number): Promise<Commit<TradeRow>>;
+  /** One transaction: challenge answered, trade paid, payment, counter, day total, notification. */
+  commitPayment(c: PaymentCommit): Promise<Commit<PaymentRow>>;
+  /** One transaction; idempotent by (trade, outRequestNo); never refunds above what was paid. */
+  commitRefund(c: RefundCommit): Promise<Commit<RefundOutcome>>;
+  payment(tradeNo: string): Promise<PaymentRow | undefined>;
+  refunds(tradeNo: string): Promise<RefundRow[]>;
+  paymentsOf(accountId: string): Promise<PaymentRow[]>;
+  refundsOf(accountId: string): Promise<RefundRow[]>;
+  dayTotal(accountId: string, day: number, currency: string): Promise<number>;
+  /** Row counts of the ledger tables (tests check that refusals change nothing). */
+  counts(): Promise<{ trades: number; payments: number; refunds: number; notifications: number }>;
+  dueNotifications(now: number, limit: number): Promise<NotificationRow[]>;
+  notificationsOf(tradeNo: string): Promise<NotificationRow[]>;
+  recordNotifyAttempt(id: string, delivered: boolean, now: number, nextAt: number, error: string | null): Promise<void>;
+}
+
+export interface CheckoutStore {
+  readonly accounts: AccountStore;
+  readonly bands: BandStore;
+  readonly challenges: ChallengeStore;
+  readonly merchants: MerchantStore;
+  readonly ledger: LedgerStore;
+  /** Small named values (the checkout's own keys). */
+  getMeta(key: string): Promise<Uint8Array | undefined>;
+  /** Sets the value unless one is there; returns the value that is stored afterwards. */
+  setMetaOnce(key: string, value: Uint8Array): Promise<Uint8Array>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,81 @@
+/**
+ * The pages: login, the owner's dashboard (bands with the lost-band switch, cards,
+ * payments, refunds) and the merchant's page (pairing code as text and QR code).
+ * Pure functions from data to HTML; the routes fetch the data.
+ */
+import type { AccountView } from '../core/accounts.ts';
+import type { TerminalView } from '../core/merchants.ts';
+import { BandView, PaymentView, RefundView, formatAmount } from '../core/views.ts';
+import { Html, html, page, trusted, when } from './html.ts';
+
+function nav(account: AccountView, csrf: string): Html {
+  return html`<form method="post" action="/logout"><span>${account.displayName}</span>
+    <input type="hidden" name="csrf" value="${csrf}"> <button type="submit">Log out</button></form>`;
+}
+
+export function loginPage(error?: string, username = ''): string {
+  return page('Log in', html`
+    ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+    <form method="post" action="/login">
+      <label>Username <input name="username" autocomplete="username" value="${username}" required></label>
+      <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+      <button type="submit">Log in</button>
+    </form>`);
+}
+
+function bandSection(b: BandView, csrf: string): Html {
+  const active = b.status === 'active';
+  const label = active ? 'Wrist payments on' : b.status === 'revoked' ? 'Wrist payments turned off (wipe pending)' : 'Turned off and wiped';
+  return html`<section class="band" data-device-id="${b.deviceId}">
+    <h3>${b.name} <small>${b.deviceId.slice(0, 8)}…</small></h3>
+    <p class="status-${b.status}" data-status="${b.status}">${label}${b.revokedAt ? html` since ${when(b.revokedAt)}` : ''}</p>
+    ${active ? html`<form method="post" action="/bands/${b.deviceId}/revoke">
+        <input type="hidden" name="csrf" value="${csrf}">
+        <button class="danger" type="submit">Turn off wrist payments</button>
+        <small>Lost your band? This stops it paying at once, and wipes it the next time any terminal sees it.</small>
+      </form>` : ''}
+    <h4>Cards</h4>
+    ${b.cards.length === 0 ? html`<p>No cards.</p>` : html`<table><tr><th>Card</th><th>Last 4</th><th>State</th></tr>
+      ${b.cards.map((c) => html`<tr><td>${c.issuer}${c.city ? html` (${c.city})` : ''}${c.isDefault ? ' · default' : ''}</td>
+        <td>•••• ${c.last4}</td><td>${c.state}</td></tr>`)}</table>`}
+  </section>`;
+}
+
+export function dashboardPage(account: AccountView, csrf: string, bands: BandView[], payments: PaymentView[], refunds: RefundView[]): string {
+  return page('Your bands', html`
+    <h2 id="bands">Bands</h2>
+    ${bands.length === 0 ? html`<p>No band is enrolled yet.</p>` : bands.map((b) => bandSection(b, csrf))}
+    <h2>Payments</h2>
+    ${payments.length === 0 ? html`<p>No payments yet.</p>` : html`<table id="payments"><tr><th>When</th><th>Amount</th><th>How</th><th>Card</th></tr>
+      ${payments.map((p) => html`<tr><td>${when(p.paidAt)}</td><td>${formatAmount(p.amount, p.currency)}</td><td>${p.method}</td>
+        <td>${p.card ? `${p.card.issuer} •••• ${p.card.last4}` : ''}</td></tr>`)}</table>`}
+    <h2>Refunds</h2>
+    ${refunds.length === 0 ? html`<p>No refunds.</p>` : html`<table id="refunds"><tr><th>When</th><th>Amount</th><th>Reason</th></tr>
+      ${refunds.map((r) => html`<tr><td>${when(r.createdAt)}</td><td>${formatAmount(r.amount, currencyOf(payments, r.tradeNo))}</td><td>${r.reason}</td></tr>`)}</table>`}
+  `, nav(account, csrf));
+}
+
+function currencyOf(payments: PaymentView[], tradeNo: string): string {
+  const p = payments.find((x) => x.tradeNo === tradeNo);
+  return p ? p.currency : '';
+}
+
+export interface PairingDisplay { code: string; expiresAt: number; qrSvg: string; qrText: string }
+
+export function merchantPage(account: AccountView, csrf: string, pairing: PairingDisplay | null, terminals: TerminalView[]): string {
+  return page('Merchant', html`
+    <h2>Pair a terminal</h2>
+    ${pairing ? html`<p>Enter this code on the terminal, or scan it. It works once, until ${when(pairing.expiresAt)}.</p>
+      <p class="code" id="pairing-code">${pairing.code}</p>
+      <div class="qr" id="pairing-qr" data-qr-text="${pairing.qrText}">${trusted(pairing.qrSvg)}</div>` : html`<p>No pairing code is open.</p>`}
+    <form method="post" action="/merchant/pairing-code"><input type="hidden" name="csrf" value="${csrf}">
+      <button type="submit">New pairing code</button></form>
+    <h2>Terminals</h2>
+    ${terminals.length === 0 ? html`<p>No terminal is paired yet.</p>` : html`<table><tr><th>Name</th><th>Id</th><th>Paired</th></tr>
+      ${terminals.map((t) => html`<tr><td>${t.name}</td><td>${t.terminalId}</td><td>${when(t.createdAt)}</td></tr>`)}</table>`}
+  `, nav(account, csrf));
+}
+
+export function errorPage(e: { status: number; name: string; message: string }): string {
+  return page('Error', html`<p class="error" role="alert"><strong>${e.name}</strong>: ${e.message}</p><p><a href="/login">Back</a></p>`);
+}

@@ -1,0 +1,104 @@
+/**
+ * The lost-band page and the merchant page in a real browser (Debian Chromium driven by
+ * playwright-core): log in, see the band, turn wrist payments off, see it revoked, and a
+ * token from that band is refused afterwards; the merchant page shows the pairing code
+ * as text and as a QR code. Screenshots go to a temp dir.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusal } from './helpers/expect-refusal.ts';
+import { PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
+import { Harness, startHarness } from './helpers/harness.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; CI must install Debian's chromium for the browser test`);
+if (!available) console.warn(`SKIPPED browser test: ${CHROMIUM} is missing (apt-get install -y chromium); CI would fail here.`);
+
+describe.skipIf(!available)('web pages in Chromium', () => {
+  let h: Harness;
+  let shop: Terminal;
+  let browser: Browser;
+  const shots = mkdtempSync(join(tmpdir(), 'wristpay-shots-'));
+
+  beforeAll(async () => {
+    h = await startHarness();
+    shop = await merchantWithTerminal(h);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('the owner turns wrist payments off from the lost-band page, and the band stops paying', async () => {
+    const o = await ownerWithBand(h);
+    await payWithBand(shop, o.band, (await newTrade(shop, 18_00)).outTradeNo);
+    const page = await browser.newPage();
+    await page.goto(`${h.server.url}/lost`);
+    await page.fill('input[name=username]', o.username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    const band = page.locator(`section[data-device-id="${o.deviceId}"]`);
+    await band.waitFor();
+    expect(await band.locator('[data-status]').getAttribute('data-status')).toBe('active');
+    expect(await band.textContent()).toContain('ICBC');
+    expect(await page.locator('#payments').textContent()).toContain('18.00 CNY');
+    await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
+    await band.getByRole('button', { name: 'Turn off wrist payments' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    expect(await band.locator('[data-status]').getAttribute('data-status')).toBe('revoked');
+    expect(await band.getByRole('button', { name: 'Turn off wrist payments' }).count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'revoked.png'), fullPage: true });
+    expect(existsSync(join(shots, 'revoked.png'))).toBe(true);
+    // The very next payment attempt is refused, with the wipe attached.
+    const err = await refusal(shop.client.payWithBand((await newTrade(shop, 1_00)).outTradeNo, o.band.hello()), 'REVOKED');
+    expect(err.challenge?.kind).toBe('wipe');
+    await page.close();
+  });
+
+  it('refuses the revoke form without the CSRF token', async () => {
+    const o = await ownerWithBand(h);
+    const page = await browser.newPage();
+    await page.goto(`${h.server.url}/login`);
+    await page.fill('input[name=username]', o.username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    const band = page.locator(`section[data-device-id="${o.deviceId}"]`);
+    await band.locator('input[name=csrf]').evaluate((input) => ((input as HTMLInputElement).value = 'forged'));
+    const [response] = await Promise.all([page.waitForResponse(/\/revoke$/), band.getByRole('button', { name: 'Turn off wrist payments' }).click()]);
+    expect(response.status()).toBe(403);
+    expect(await page.textContent('.error')).toContain('FORBIDDEN');
+    expect((await o.client.band(o.deviceId)).status).toBe('active');
+    await page.close();
+  });
+
+  it('the merchant page shows a new pairing code as text and as a QR code', async () => {
+    const username = unique('merchant');
+    await h.client.register({ username, password: PASSWORD, kind: 'merchant', displayName: 'Noodle Bar' });
+    const page = await browser.newPage();
+    await page.goto(`${h.server.url}/login`);
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/merchant$/);
+    await page.getByRole('button', { name: 'New pairing code' }).click();
+    const code = (await page.locator('#pairing-code').textContent())?.trim() ?? '';
+    expect(code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
+    expect(await page.locator('#pairing-qr svg').count()).toBe(1);
+    expect(await page.locator('#pairing-qr').getAttribute('data-qr-text')).toBe(`wristpay-pair:${code}@${h.server.url}`);
+    const box = await page.locator('#pairing-qr svg').boundingBox();
+    expect(box?.width).toBeGreaterThan(100);
+    await page.screenshot({ path: join(shots, 'merchant.png'), fullPage: true });
+    // The code shown is one a terminal can pair with.
+    const terminal = await h.client.pairTerminal(code, h.provider.p256PublicKey(h.provider.p256Generate()), 'till 2');
+    expect(terminal.merchantName).toBe('Noodle Bar');
+    await page.close();
+  });
+});

@@ -1,0 +1,46 @@
+/** `wristpay checkout start` as a process: serves on loopback, and SIGTERM closes it cleanly (exit 0). */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../sim/checkout/sqlite/open.ts';
+
+const ENTRY = join(import.meta.dirname, 'helpers', 'cli-entry.ts');
+
+function run(args: string[]): { lines: AsyncIterableIterator<string>; exit: Promise<number | null>; kill(signal: NodeJS.Signals): void } {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), exit, kill: (s) => child.kill(s) };
+}
+
+describe('wristpay checkout start', () => {
+  it('listens on an ephemeral loopback port, answers, and stops cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wristpay-cli-'));
+    try {
+      const db = join(dir, 'c.db');
+      const p = run(['checkout', 'start', '--db', db, '--port', '0', '--json']);
+      const first = JSON.parse((await p.lines.next()).value as string);
+      expect(first).toMatchObject({ event: 'listening', db });
+      expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const info = await (await fetch(`${first.url}/v1/checkout`)).json();
+      expect(typeof info.signingKey).toBe('string');
+      p.kill('SIGTERM');
+      expect(JSON.parse((await p.lines.next()).value as string)).toMatchObject({ event: 'stopped', signal: 'SIGTERM' });
+      expect(await p.exit).toBe(0);
+      // Closed cleanly: the WAL was checkpointed into the main file and removed.
+      expect(existsSync(`${db}-wal`)).toBe(false);
+      const reopened = openDatabase(db);
+      expect(reopened.prepare('SELECT COUNT(*) AS n FROM meta').get()).toEqual({ n: 2 });
+      reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bad port with the usage exit code', async () => {
+    const p = run(['checkout', 'start', '--db', join(tmpdir(), 'unused.db'), '--port', '99999']);
+    expect(await p.exit).toBe(2);
+  });
+});

@@ -1,0 +1,91 @@
+/** The trade API: idempotent create, close, refunds (partial, capped, idempotent), password fallback. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusal } from './helpers/expect-refusal.ts';
+import { PAY_PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
+import { Harness, startHarness } from './helpers/harness.ts';
+
+describe('trades', () => {
+  let h: Harness;
+  let shop: Terminal;
+  beforeAll(async () => {
+    h = await startHarness();
+    shop = await merchantWithTerminal(h);
+  });
+  afterAll(() => h.close());
+
+  it('pairs terminals to their merchant, and a terminal can present a band outside any trade', async () => {
+    const terminals = await shop.merchant.terminals();
+    expect(terminals.map((t) => t.terminalId)).toEqual([shop.terminalId]);
+    expect(terminals[0]).toMatchObject({ merchantId: shop.merchantId, name: 'till 1' });
+    await refusal(h.client.pairTerminal('ABCDEFGH', h.provider.p256PublicKey(h.provider.p256Generate())), 'UNAUTHORIZED');
+    const o = await ownerWithBand(h);
+    expect(await shop.client.hello(o.band.hello())).toEqual({ wearState: 2 });
+  });
+
+  it('is idempotent by outTradeNo: same terms → same trade, other terms → CONFLICT', async () => {
+    const req = { outTradeNo: unique('o-'), amount: 42_00, currency: 'CNY', subject: 'noodles' };
+    const a = await shop.client.createTrade(req);
+    const b = await shop.client.createTrade(req);
+    expect(b.tradeNo).toBe(a.tradeNo);
+    await refusal(shop.client.createTrade({ ...req, amount: 43_00 }), 'CONFLICT', 409);
+    await refusal(shop.client.createTrade({ ...req, subject: 'rice' }), 'CONFLICT');
+    expect((await h.checkout.store.ledger.counts()).trades).toBeGreaterThan(0);
+  });
+
+  it('closes an unpaid trade (twice is fine) and refuses to pay or close a paid one', async () => {
+    const t = await newTrade(shop, 10_00);
+    expect((await shop.client.closeTrade(t.outTradeNo)).status).toBe('TRADE_CLOSED');
+    expect((await shop.client.closeTrade(t.outTradeNo)).status).toBe('TRADE_CLOSED');
+    const o = await ownerWithBand(h);
+    await refusal(shop.client.payWithBand(t.outTradeNo, o.band.hello()), 'TRADE_CLOSED');
+    await refusal(shop.client.payWithPassword(t.outTradeNo, o.username, PAY_PASSWORD), 'TRADE_CLOSED');
+    const paid = await newTrade(shop, 10_00);
+    await payWithBand(shop, o.band, paid.outTradeNo);
+    await refusal(shop.client.closeTrade(paid.outTradeNo), 'TRADE_CLOSED');
+  });
+
+  it('refunds partially, never above what was paid, idempotent by refund number', async () => {
+    const o = await ownerWithBand(h);
+    const t = await newTrade(shop, 100_00);
+    await refusal(shop.client.refund(t.outTradeNo, { outRequestNo: 'r0', amount: 1 }), 'REFUND_EXCEEDS_PAID', 422); // unpaid
+    await payWithBand(shop, o.band, t.outTradeNo);
+    const r1 = await shop.client.refund(t.outTradeNo, { outRequestNo: 'r1', amount: 30_00, reason: 'one cup cold' });
+    expect(r1).toMatchObject({ created: true, refund: { amount: 30_00 }, trade: { refundedAmount: 30_00, status: 'TRADE_SUCCESS' } });
+    const again = await shop.client.refund(t.outTradeNo, { outRequestNo: 'r1', amount: 30_00 });
+    expect(again.created).toBe(false);
+    expect(again.refund.refundId).toBe(r1.refund.refundId);
+    await refusal(shop.client.refund(t.outTradeNo, { outRequestNo: 'r1', amount: 31_00 }), 'CONFLICT');
+    await refusal(shop.client.refund(t.outTradeNo, { outRequestNo: 'r2', amount: 70_01 }), 'REFUND_EXCEEDS_PAID');
+    const rest = await shop.client.refund(t.outTradeNo, { outRequestNo: 'r2', amount: 70_00 });
+    expect(rest.trade).toMatchObject({ refundedAmount: 100_00, status: 'TRADE_CLOSED' });
+    await refusal(shop.client.refund(t.outTradeNo, { outRequestNo: 'r3', amount: 1 }), 'REFUND_EXCEEDS_PAID');
+    const q = await shop.client.queryTrade(t.outTradeNo);
+    expect(q.refunds.map((r) => r.amount)).toEqual([30_00, 70_00]);
+    expect((await o.client.ledger()).refunds).toHaveLength(2);
+  });
+
+  it('concurrent refunds cannot together exceed the amount paid', async () => {
+    const o = await ownerWithBand(h);
+    const t = await newTrade(shop, 50_00);
+    await payWithBand(shop, o.band, t.outTradeNo);
+    const results = await Promise.allSettled([1, 2, 3].map((i) => shop.client.refund(t.outTradeNo, { outRequestNo: `c${i}`, amount: 20_00 })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    expect((await shop.client.queryTrade(t.outTradeNo)).trade.refundedAmount).toBe(40_00);
+  });
+
+  it('falls back to the payment password when no band can sign; wrong passwords count towards the lockout', async () => {
+    const o = await newOwner(h); // no band at all
+    const t = await newTrade(shop, 300_00); // above the password-free limit: the password is the authority
+    await refusal(shop.client.payWithPassword(t.outTradeNo, o.username, '000000'), 'UNAUTHORIZED', 401);
+    const { receipt, trade } = await shop.client.payWithPassword(t.outTradeNo, o.username, PAY_PASSWORD);
+    expect(receipt).toMatchObject({ method: 'password', amount: 300_00, card: null });
+    expect(trade.status).toBe('TRADE_SUCCESS');
+    await refusal(shop.client.payWithPassword(t.outTradeNo, o.username, PAY_PASSWORD), 'TRADE_CLOSED');
+    const t2 = await newTrade(shop, 1_00);
+    for (let i = 0; i < 5; i++) await refusal(shop.client.payWithPassword(t2.outTradeNo, o.username, '111111'), i < 4 ? 'UNAUTHORIZED' : 'ACCOUNT_LOCKED');
+    await refusal(shop.client.payWithPassword(t2.outTradeNo, o.username, PAY_PASSWORD), 'ACCOUNT_LOCKED', 423);
+    await refusal(h.client.login(o.username, 'correct horse battery'), 'ACCOUNT_LOCKED');
+    h.clock.advance(15 * 60_000 + 1);
+    await shop.client.payWithPassword(t2.outTradeNo, o.username, PAY_PASSWORD);
+  });
+});
