@@ -20,33 +20,12 @@ import { createNobleProvider } from '../shared/crypto/noble-provider.ts';
 import { createNodeProvider } from '../shared/crypto/node-provider.ts';
 import { ascii } from '../shared/crypto/bytes.ts';
 import { openResponse, sealResponse, setupBaseR, setupBaseS } from '../shared/hpke/index.ts';
+import { measure } from './bench/measure.ts';
 
 const INFO = ascii('wristpay/1 bench');
 const ANSWER = ascii('wristpay/1 bench answer');
 const RESULT = ascii('wristpay/1 bench result');
 const EMPTY = new Uint8Array(0);
-
-/**
- * Runs `fn` for about `ms` milliseconds (after a short warm-up) in three slices and returns
- * the best slice's ops/s: on a shared machine the best slice is the least disturbed one.
- */
-function measure(fn: () => void, ms: number): number {
-  const warmEnd = performance.now() + Math.min(50, ms / 4);
-  while (performance.now() < warmEnd) fn();
-  let best = 0;
-  for (let slice = 0; slice < 3; slice++) {
-    let n = 0;
-    const start = performance.now();
-    let now = start;
-    while (now - start < ms / 3) {
-      for (let i = 0; i < 4; i++) fn();
-      n += 4;
-      now = performance.now();
-    }
-    best = Math.max(best, (n * 1000) / (now - start));
-  }
-  return Math.round(best);
-}
 
 function must<T>(r: { ok: true; value: T } | { ok: false; status: number }): T {
   if (!r.ok) throw new Error('bench setup failed with status ' + r.status);

@@ -1,0 +1,41 @@
+/** Renders BENCHMARKS.md from one bench run. */
+import type { BenchResults } from '../bench.ts';
+
+function table(rows: Array<[string, string | number]>, head: [string, string]): string {
+  const fmt = (v: string | number) => (typeof v === 'number' ? v.toLocaleString('en-US') : v);
+  return [`| ${head[0]} | ${head[1]} |`, '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${fmt(v)} |`)].join('\n');
+}
+
+export function renderBenchmarks(r: BenchResults): string {
+  const ops = (prefix: string) =>
+    Object.entries(r.crypto)
+      .filter(([k]) => k.startsWith(prefix + '.'))
+      .map(([k, v]) => [k.slice(prefix.length + 1), v] as [string, number]);
+  const providerRows: Array<[string, string | number]> = ops('node').map(([op, v]) => [op, `${v.toLocaleString('en-US')} / ${(r.crypto['noble.' + op] ?? 0).toLocaleString('en-US')}`]);
+  return `# Benchmarks
+
+Produced by \`${r.command}\` on ${r.date.slice(0, 10)}: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}.
+Every comparison below was measured side by side in this one run (the machine's speed drifts between runs).
+Throughput is the best of three slices, in operations per second.
+
+## Crypto providers (ops/s, node:crypto / @noble)
+
+${table(providerRows, ['operation', 'node / noble'])}
+
+node:crypto is the default provider (\`shared/crypto/default-provider.ts\`).
+
+## Payment token (ops/s)
+
+${table(Object.entries(r.token), ['operation', 'ops/s'])}
+
+Our verifier (node provider, all guard clauses and claim checks) against cose-js verifying the
+same token's signature alone: **${r.verify.ratio}×** (${r.verify.oursPerSecond.toLocaleString('en-US')} vs ${r.verify.independentPerSecond.toLocaleString('en-US')} ops/s).
+
+## Firmware
+
+${table(Object.entries(r.firmware), ['figure', 'value'])}
+
+Image bytes are exact counts of \`dist/band.js\` (the budget, 48 KiB minified, is enforced by \`npm run build\`).
+QuickJS heap is "memory used" from \`dumpMemoryUsage\` (not \`setMemoryLimit\`, which counts allocations).
+`;
+}
