@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { register as registerCheckout } from './checkout-commands.ts';
+import { register as registerSim } from './sim-commands.ts';
 
 /** Sets the process exit code from inside an action (the shell applies it). */
 export type SetExit = (code: number) => void;
@@ -9,7 +10,7 @@ export type SetExit = (code: number) => void;
  * groups are added here as they land.
  */
 export function registerGroups(program: Command, setExit: SetExit): void {
-  program.command('sim').description('Run and drive the band simulator (flash, start, wear, press, status).');
+  registerSim(program, setExit);
   registerCheckout(program, setExit);
   program.command('bridge').description('Merchant and owner commands over a BLE bridge (pair, charge, enroll, unlock, cards, revoke).');
 }

@@ -1,0 +1,196 @@
+/**
+ * `wristpay sim …`: flash an image, run the band simulator, and drive a running one from
+ * another terminal. A thin shell over sim/band (flashImage, startSimulator, the control
+ * client); results become exit codes only here: 0 ok · 1 refused (image, band) ·
+ * 2 usage · 3 no simulator / port or directory busy.
+ */
+import type { Command } from 'commander';
+import { Status } from '../../shared/status/codes.ts';
+import { describeStatus } from '../../shared/status/describe.ts';
+import type { SimBandStatus } from '../../sim/band/band-status.ts';
+import { bandAction, ControlError, fetchStatus, type BandAction } from '../../sim/band/control-client.ts';
+import { flashImage } from '../../sim/band/firmware-store.ts';
+import { parseLinkSpec } from '../../sim/band/link-model.ts';
+import { startSimulator, SimulatorError } from '../../sim/band/simulator.ts';
+import { DEFAULT_RADIO_PORT, DEFAULT_UI_PORT, MAX_BANDS, defaultStateDir } from '../../sim/band/state-dir.ts';
+import { ExitCode } from './exit-codes.ts';
+
+interface Common { state: string; json?: boolean }
+interface BandOpts extends Common { band: string }
+
+const err = (text: string): void => void process.stderr.write(`wristpay: ${text}\n`);
+const out = (json: boolean | undefined, value: unknown, text: string): void => void process.stdout.write((json ? JSON.stringify(value) : text) + '\n');
+
+function int(text: string, min: number, max: number): number | null {
+  const n = Number(text);
+  return /^[0-9]{1,6}$/.test(text) && n >= min && n <= max ? n : null;
+}
+
+function onOff(text: string): boolean | null {
+  return text === 'on' ? true : text === 'off' ? false : null;
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (signal: string): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/** One band's status for people. */
+export function formatBand(s: SimBandStatus): string {
+  const kib = (n: number | null): string => (n === null ? '—' : `${(n / 1024).toFixed(1)} KiB`);
+  const cards = s.cards.length === 0 ? 'none' : s.cards.map((c) => `${c.issuer} ••${c.last4}${c.isDefault ? ' (default)' : ''}${c.kind === 'transit' && c.balance !== undefined ? ` balance ${(c.balance / 100).toFixed(2)}` : ''}`).join(', ');
+  const l = s.link;
+  return [
+    [`band ${s.band}`, s.serial, s.address, s.halted ? `HALTED (${s.halted})` : s.running ? 'running' : 'not running', s.state ?? ''].filter((x) => x !== '').join('  '),
+    `  sensors  ${s.worn ? 'on wrist' : 'off wrist'}, ${s.charging ? 'charging' : 'not charging'}, button pressed ${s.buttonPresses}×`,
+    `  display  ${s.display.length ? s.display.join(' | ') : '(blank)'}`,
+    `  cards    ${cards}`,
+    `  heap     ${kib(s.heap.used)} (peak ${kib(s.heap.peak)}, engine ${kib(s.heap.baseline)})   resets ${s.resets}${s.lastReset ? ` (last: ${s.lastReset.reason})` : ''}`,
+    `  link     ${l.connected ? 'connected' : 'advertising'}, mtu ${l.mtu}, ci ${l.ciMs} ms, loss ${l.loss}; in ${l.up.bytes} B/${l.up.fragments} writes/${l.up.events} events; out ${l.down.bytes} B/${l.down.fragments} notifications/${l.down.events} events`,
+    `  firmware ${s.firmware.version ?? s.firmware.format}${s.firmware.signed ? '' : ' UNSIGNED'}${s.firmware.devKey ? ' (development key)' : ''}`,
+  ].join('\n');
+}
+
+function controlFailed(e: unknown, setExit: (code: number) => void, json?: boolean): void {
+  if (!(e instanceof ControlError)) throw e;
+  if (json) out(true, { ok: false, status: e.status, message: e.message }, '');
+  else err(e.message);
+  setExit(e.status === Status.UNREACHABLE ? ExitCode.UNREACHABLE : e.status === Status.NOT_FOUND || e.status === Status.MALFORMED ? ExitCode.USAGE : ExitCode.DECLINED);
+}
+
+export function register(program: Command, setExit: (code: number) => void): void {
+  const sim = program.command('sim').description('Run and drive the band simulator (flash, start, wear, press, charge, status, reboot).');
+  const stateOpt = (c: Command): Command => c.option('--state <dir>', 'state directory of the band(s)', defaultStateDir()).option('--json', 'machine-readable output');
+  const bandOpt = (c: Command): Command => stateOpt(c).option('--band <k>', 'which band, when the simulator runs several', '1');
+
+  stateOpt(sim.command('flash <image>').description('Verify a band image (header, hash, vendor signature) and flash it into the state directory.'))
+    .option('--vendor-key <file>', 'vendor public key (JSON with publicKey)', 'dist/vendor-pub.json')
+    .option('--allow-unsigned', 'accept an image whose signature does not verify, or bare code (never a damaged image)')
+    .action((image: string, o: Common & { vendorKey: string; allowUnsigned?: boolean }) => {
+      const r = flashImage({ image, stateDir: o.state, vendorKey: o.vendorKey, allowUnsigned: o.allowUnsigned });
+      if (!r.ok) {
+        if (o.json) out(true, { ok: false, status: r.status, message: r.message }, '');
+        else err(`${r.message}\n  ${describeStatus(r.status)}`);
+        setExit(ExitCode.DECLINED);
+        return;
+      }
+      const m = r.meta;
+      const what = m.format === 'script' ? 'bare code (UNSIGNED)' : `image ${m.firmwareVersion}, ${m.signed ? `signed by ${m.keyId}${m.devKey ? ' (development key)' : ''}` : 'UNSIGNED'}`;
+      out(o.json, { ok: true, stateDir: r.stateDir, firmware: m, band: r.band }, `flashed ${what}, ${m.size} bytes, into ${r.stateDir}\nband 1: serial ${r.band.serial}, address ${r.band.address}${r.band.created ? ' (new band)' : ''}`);
+      if (!m.signed && !o.json) err('warning: the band will run unsigned code');
+      setExit(ExitCode.OK);
+    });
+
+  stateOpt(sim.command('start').description('Boot the flashed image on emulated hardware; serve the radio (noble websocket protocol) and the web UI until SIGINT/SIGTERM.'))
+    .option('--radio-port <n>', 'noble websocket port (stock noble dials 2846)', String(DEFAULT_RADIO_PORT))
+    .option('--ui-port <n>', 'web UI and control port (0: any free port)', String(DEFAULT_UI_PORT))
+    .option('--bands <n>', `number of bands, 1..${MAX_BANDS} (state in DIR/band-K)`, '1')
+    .option('--link <spec>', 'link model: ci=MS,mtu=N,loss=P (default ci=0 no delay, mtu=185, loss=0)')
+    .option('--firmware-config <json>', 'overrides of firmware/config.ts, e.g. {"removalDebounceMs":500}')
+    .action(async (o: Common & { radioPort: string; uiPort: string; bands: string; link?: string; firmwareConfig?: string }) => {
+      const radioPort = int(o.radioPort, 0, 65535);
+      const uiPort = int(o.uiPort, 0, 65535);
+      const bands = int(o.bands, 1, MAX_BANDS);
+      let link;
+      let firmwareConfig: Record<string, unknown> | undefined;
+      try {
+        link = parseLinkSpec(o.link);
+        firmwareConfig = o.firmwareConfig === undefined ? undefined : (JSON.parse(o.firmwareConfig) as Record<string, unknown>);
+        if (firmwareConfig !== undefined && (typeof firmwareConfig !== 'object' || firmwareConfig === null || Array.isArray(firmwareConfig))) throw new Error('--firmware-config must be a JSON object');
+      } catch (e) {
+        err((e as Error).message);
+        return setExit(ExitCode.USAGE);
+      }
+      if (radioPort === null || uiPort === null || bands === null) {
+        err(`--radio-port and --ui-port must be 0..65535, --bands 1..${MAX_BANDS}`);
+        return setExit(ExitCode.USAGE);
+      }
+      const log = o.json ? (line: string) => out(true, { event: 'log', line }, '') : (line: string) => process.stdout.write(`${line}\n`);
+      let s;
+      try {
+        s = await startSimulator({ stateDir: o.state, radioPort, uiPort, bands, link, firmwareConfig, log });
+      } catch (e) {
+        if (!(e instanceof SimulatorError)) throw e;
+        err(`${e.message}\n  ${describeStatus(e.status)}`);
+        return setExit(e.status === Status.BUSY ? ExitCode.UNREACHABLE : ExitCode.DECLINED);
+      }
+      const lines = [
+        `band simulator on ${s.stateDir}`,
+        ...s.bands.map((b) => `  band ${b.index}: serial ${b.serial}, address ${b.address} (noble id ${b.peripheralId})`),
+        `radio   ws://localhost:${s.radioPort}  (noble websocket protocol${s.radioPort === DEFAULT_RADIO_PORT ? '; stock noble websocket bindings connect here' : ''})`,
+        `web UI  ${s.url}/`,
+        `link    ci ${link.ciMs} ms, mtu ${link.mtu}, loss ${link.loss}`,
+        'Ctrl-C stops it (flash is flushed)',
+      ];
+      out(o.json, { event: 'started', stateDir: s.stateDir, radioPort: s.radioPort, uiPort: s.uiPort, url: s.url, link, bands: s.bands.map((b) => ({ band: b.index, serial: b.serial, address: b.address, peripheralId: b.peripheralId })) }, lines.join('\n'));
+      const signal = await waitForSignal();
+      await s.stop();
+      out(o.json, { event: 'stopped', signal }, `simulator stopped (${signal})`);
+      setExit(ExitCode.OK);
+    });
+
+  /** The drive-a-running-simulator commands share one shape. */
+  const action = (name: string, description: string, act: BandAction, arg?: 'on|off'): void => {
+    const cmd = bandOpt(sim.command(arg ? `${name} <${arg}>` : name).description(description));
+    cmd.action(async (...args: unknown[]) => {
+      const o = (arg ? args[1] : args[0]) as BandOpts;
+      const band = int(o.band, 1, MAX_BANDS);
+      const on = arg ? onOff(String(args[0])) : null;
+      if (band === null || (arg && on === null)) {
+        err(arg ? `${name} takes on or off, and --band a number` : '--band must be a number');
+        return setExit(ExitCode.USAGE);
+      }
+      try {
+        const s = await bandAction(o.state, band, act, on === null ? {} : { on });
+        out(o.json, { ok: true, band: s }, formatBand(s));
+        setExit(ExitCode.OK);
+      } catch (e) {
+        controlFailed(e, setExit, o.json);
+      }
+    });
+  };
+  action('wear', 'Put the band on the wrist (on) or take it off (off): a raw wear-sensor sample.', 'wear', 'on|off');
+  action('charge', 'Put the band on its charger (on) or take it off (off).', 'charge', 'on|off');
+  action('press', 'Press the band button.', 'press');
+  action('reboot', 'Reset the band (the image boots again from flash; a halted band retries).', 'reboot');
+
+  bandOpt(sim.command('power-cut').description('Cut the band\'s power at the n-th next flash program/erase (tests of the journal).'))
+    .requiredOption('--after <n>', 'flash operations until the cut (1 = the next one)')
+    .action(async (o: BandOpts & { after: string }) => {
+      const band = int(o.band, 1, MAX_BANDS);
+      const after = int(o.after, 1, 1_000_000);
+      if (band === null || after === null) {
+        err('--after and --band must be whole numbers >= 1');
+        return setExit(ExitCode.USAGE);
+      }
+      try {
+        const s = await bandAction(o.state, band, 'power-cut', { after });
+        out(o.json, { ok: true, band: s }, `band ${band}: power cut armed at the ${after}. next flash operation`);
+        setExit(ExitCode.OK);
+      } catch (e) {
+        controlFailed(e, setExit, o.json);
+      }
+    });
+
+  bandOpt(sim.command('status').description('Show a running simulator\'s bands: display, sensors, cards, heap, link figures.'))
+    .option('--all', 'every band (default: the one named by --band, or all when several run)')
+    .action(async (o: BandOpts & { all?: boolean }, cmd: Command) => {
+      try {
+        const r = await fetchStatus(o.state);
+        const explicit = cmd.getOptionValueSource('band') === 'cli';
+        const bands = o.all || (!explicit && r.bands.length > 1) ? r.bands : r.bands.filter((b) => String(b.band) === o.band);
+        if (bands.length === 0) throw new ControlError(Status.NOT_FOUND, `no band ${o.band} (running: ${r.bands.map((b) => b.band).join(', ')})`);
+        out(o.json, { ok: true, simulator: r.simulator, bands }, bands.map(formatBand).join('\n\n'));
+        setExit(ExitCode.OK);
+      } catch (e) {
+        controlFailed(e, setExit, o.json);
+      }
+    });
+}

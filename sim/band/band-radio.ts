@@ -1,0 +1,147 @@
+/**
+ * A simulated band's GATT server radio. The firmware sees the HAL `Radio` (listeners,
+ * notify, setInfo, mtu); the simulator's radio server sees the central side (attach,
+ * write, readInfo, subscribe, detach). Everything crossing the air goes through the
+ * band's LinkModel, so it takes the time a real link would, and is reported as a
+ * RadioFrame for the UI's live log.
+ */
+import type { Bytes, Radio } from '../../firmware/hal.ts';
+import { MIN_MTU } from '../../shared/framing/fragment.ts';
+import type { LinkModel } from './link-model.ts';
+
+/** One entry of the radio log: a fragment in (write), out (notification), or a link event. */
+export interface RadioFrame {
+  /** Wall-clock ms. */
+  at: number;
+  dir: 'in' | 'out' | 'link';
+  size: number;
+  /** Hex of the first 24 bytes. */
+  hex: string;
+  /** What the first byte says (frame command or continuation), or the link event. */
+  note: string;
+}
+
+/** The connected central's session: where notifications go, and who hears that the link dropped. */
+export interface CentralSink {
+  notification(data: Uint8Array): void;
+  /** The link is gone (the central asked, vanished, or the band reset). */
+  disconnected(reason: string): void;
+}
+
+const COMMANDS: Record<number, string> = { 0x81: 'PING', 0x82: 'KEEPALIVE', 0x83: 'MSG', 0xbe: 'CANCEL', 0xbf: 'ERROR' };
+
+export function describeFragment(b: Uint8Array): string {
+  if (b.length === 0) return 'empty';
+  if (b[0] & 0x80) return `${COMMANDS[b[0]] ?? 'cmd 0x' + b[0].toString(16)}${b.length >= 3 ? ' len ' + ((b[1] << 8) | b[2]) : ''}`;
+  return `cont seq ${b[0]}`;
+}
+
+export class BandRadio implements Radio {
+  private connectListener: ((mtu: number) => void) | null = null;
+  private disconnectListener: (() => void) | null = null;
+  private writeListener: ((data: Bytes) => void) | null = null;
+  private info: Uint8Array = new Uint8Array(0);
+  private central: CentralSink | null = null;
+  private subscribed = false;
+  /** Notifications the firmware sent with no central, or before it subscribed (a real stack refuses them). */
+  dropped = 0;
+
+  constructor(readonly link: LinkModel, private readonly onFrame: (f: RadioFrame) => void = () => {}) {}
+
+  // ---- HAL side (the firmware) ----
+  onConnect(fn: (mtu: number) => void): void {
+    this.connectListener = fn;
+  }
+  onDisconnect(fn: () => void): void {
+    this.disconnectListener = fn;
+  }
+  onWrite(fn: (data: Bytes) => void): void {
+    this.writeListener = fn;
+  }
+  notify(data: Bytes): void {
+    if (!(data instanceof Uint8Array)) throw new TypeError('notify: data must be a Uint8Array');
+    const max = this.mtu() - 3;
+    if (data.length > max) throw new RangeError(`notify: ${data.length} bytes > mtu - 3 (${max})`);
+    const central = this.central;
+    if (central === null || !this.subscribed) {
+      this.dropped++;
+      return;
+    }
+    const copy = data.slice();
+    this.link.send('down', copy.length, () => {
+      if (this.central !== central) return;
+      this.frame('out', copy);
+      central.notification(copy);
+    });
+  }
+  setInfo(data: Bytes): void {
+    this.info = data.slice();
+  }
+  mtu(): number {
+    return this.central !== null ? this.link.config.mtu : MIN_MTU;
+  }
+
+  /** Forget the firmware's listeners (the engine is being reset; the next boot registers anew). */
+  clearListeners(): void {
+    this.connectListener = this.disconnectListener = this.writeListener = null;
+    this.info = new Uint8Array(0);
+  }
+
+  // ---- central side (the radio server) ----
+  get connected(): boolean {
+    return this.central !== null;
+  }
+
+  get notifying(): boolean {
+    return this.subscribed;
+  }
+
+  /** A central connects; the firmware hears onConnect with the link's MTU. */
+  attach(central: CentralSink): void {
+    if (this.central !== null) this.detach();
+    this.central = central;
+    this.subscribed = false;
+    this.link.connect();
+    this.frame('link', new Uint8Array(0), `connected, mtu ${this.link.config.mtu}`);
+    this.connectListener?.(this.link.config.mtu);
+  }
+
+  /** The central disconnects (or vanishes, or the band resets): queued fragments are lost with the link. */
+  detach(reason = 'disconnected'): void {
+    const central = this.central;
+    if (central === null) return;
+    this.central = null;
+    this.subscribed = false;
+    this.link.close();
+    this.frame('link', new Uint8Array(0), reason);
+    central.disconnected(reason);
+    this.disconnectListener?.();
+  }
+
+  /** Enables or disables notifications (the status characteristic's CCCD). */
+  subscribe(on: boolean): void {
+    if (this.central !== null) this.subscribed = on;
+  }
+
+  /** A write to the control point; `done` runs once it crossed the link and the firmware had it. */
+  write(data: Uint8Array, done: () => void): void {
+    const central = this.central;
+    if (central === null) return;
+    const copy = data.slice();
+    this.link.send('up', copy.length, () => {
+      if (this.central !== central) return;
+      this.frame('in', copy);
+      done(); // the ATT write response: the radio stack acknowledges before the firmware runs
+      this.writeListener?.(copy.slice());
+    });
+  }
+
+  readInfo(): Uint8Array {
+    return this.info.slice();
+  }
+
+  private frame(dir: RadioFrame['dir'], b: Uint8Array, note?: string): void {
+    const hex = Buffer.from(b.subarray(0, 24)).toString('hex');
+    this.onFrame({ at: Date.now(), dir, size: b.length, hex, note: note ?? describeFragment(b) });
+  }
+}
