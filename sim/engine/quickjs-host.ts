@@ -55,6 +55,8 @@ export interface QuickJSBand {
   memoryUsed(): number;
   /** memoryUsed() just before the image ran (engine + HAL bridge): subtract for the firmware's share. */
   readonly memoryBaseline: number;
+  /** Interrupt-handler polls while guest code ran, since boot (about one per 10k guest operations): a CPU measure. */
+  readonly interruptPolls: number;
   /** Evaluates `code` in the guest and returns its value dumped to the host (debugging). */
   debugEval(code: string): unknown;
   dispose(): void;
@@ -81,6 +83,7 @@ class Band implements QuickJSBand {
   booted = false;
   disposed = false;
   readonly memoryBaseline: number;
+  interruptPolls = 0;
   readonly faults: GuestFault[] = [];
   private readonly rt: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
@@ -100,6 +103,7 @@ class Band implements QuickJSBand {
     this.ctx = this.rt.newContext();
     this.rt.setInterruptHandler(() => {
       if (this.depth === 0) return false;
+      this.interruptPolls++;
       if (++this.polls > this.budget) this.interrupted = true;
       return this.interrupted;
     });

@@ -1,94 +1,18 @@
 /**
- * The checkout's side of the protocol, reduced to what firmware tests need: enroll a band,
- * seal signed challenges to it, open its hellos and answers, seal results. Built from the
- * shared protocol code only (a unit-test double; the real checkout is in sim/checkout).
+ * The checkout double on the host: ./checkout-core.ts over the default provider
+ * (node:crypto) with the cbor-x encoder. See checkout-core.ts for what it does.
  */
 import { encodeCborHost } from '../../shared/cbor/host.ts';
-import { CborMap } from '../../shared/cbor/types.ts';
-import { encodeCbor } from '../../shared/cbor/encode.ts';
-import { ascii } from '../../shared/crypto/bytes.ts';
 import { defaultProvider } from '../../shared/crypto/default-provider.ts';
-import { KeyHandle } from '../../shared/crypto/provider.ts';
-import { ES256, encodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
-import { openResponse, sealResponse, SenderContext, setupBaseR, setupBaseS } from '../../shared/hpke/index.ts';
-import {
-  AnswerBody, ChallengeBody, HelloBody, decodeAnswerBody, decodeHelloBody, encodeChallengeBody, encodeResultBody,
-} from '../../shared/messages/bodies.ts';
-import { Message } from '../../shared/messages/clear.ts';
-import { Label } from '../../shared/protocol/constants.ts';
-import { StatusCode } from '../../shared/status/codes.ts';
+import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
+import { CheckoutCore } from './checkout-core.ts';
 
-export interface EnrolledBand {
-  deviceId: Uint8Array;
-  signingKey: Uint8Array;
-  hpkeKey: Uint8Array;
-}
+export type { EnrolledBand, IssuedChallenge } from './checkout-core.ts';
 
-export interface IssuedChallenge {
-  message: Extract<Message, { type: 'challenge' }>;
-  body: ChallengeBody;
-  ctx: SenderContext;
-  enc: Uint8Array;
-}
+export class CheckoutDouble extends CheckoutCore {
+  declare readonly provider: HostCryptoProvider;
 
-let nonceCounter = 0;
-
-export class CheckoutDouble {
-  readonly provider = defaultProvider();
-  readonly signing: KeyHandle = this.provider.p256Generate();
-  readonly hpke: KeyHandle = this.provider.p256Generate();
-  readonly signingPub = this.provider.p256PublicKey(this.signing);
-  readonly hpkePub = this.provider.p256PublicKey(this.hpke);
-  readonly keyId = this.provider.sha256(this.signingPub).subarray(0, 16);
-
-  enrollMessage(nonce = this.provider.randomBytes(16)): Extract<Message, { type: 'enroll' }> {
-    return { type: 'enroll', checkoutSigningKey: this.signingPub, checkoutHpkeKey: this.hpkePub, nonce };
-  }
-
-  /** Checks an ENROLLED against the ENROLL it answers; returns the band's identity. */
-  acceptEnrolled(enroll: Extract<Message, { type: 'enroll' }>, m: Extract<Message, { type: 'enrolled' }>): EnrolledBand {
-    const tbs = encodeCbor([Label.ENROLL, enroll.nonce, this.signingPub, this.hpkePub, m.signingKey, m.hpkeKey]);
-    if (!this.provider.p256Verify(m.signingKey, tbs, m.signature)) throw new Error('enrollment signature does not verify');
-    return { deviceId: this.provider.sha256(m.signingKey).subarray(0, 16), signingKey: m.signingKey, hpkeKey: m.hpkeKey };
-  }
-
-  openHello(m: Extract<Message, { type: 'hello' }>): HelloBody {
-    const ctx = setupBaseR(this.provider, m.enc, this.hpke, ascii(Label.HELLO));
-    if (!ctx.ok) throw new Error('hello: ' + ctx.status);
-    const pt = ctx.value.open(new Uint8Array(0), m.ct);
-    if (!pt.ok) throw new Error('hello does not open');
-    const body = decodeHelloBody(pt.value);
-    if (!body.ok) throw new Error('hello body: ' + body.status);
-    return body.value;
-  }
-
-  nonce(): Uint8Array {
-    const n = this.provider.randomBytes(16);
-    n[0] = nonceCounter++ & 0xff;
-    return n;
-  }
-
-  /** Signs `body` (COSE_Sign1 by the checkout key) and seals it to the band. */
-  challenge(band: EnrolledBand, body: ChallengeBody, signWith: KeyHandle = this.signing): IssuedChallenge {
-    const protectedBytes = encodeCborHost(new CborMap([1, 4], [ES256, this.keyId]));
-    const payload = encodeChallengeBody(body, encodeCborHost);
-    const signature = this.provider.p256Sign(signWith, sigStructure(protectedBytes, new Uint8Array(0), payload));
-    const signed = encodeSign1(protectedBytes, new CborMap(), payload, signature, true);
-    const s = setupBaseS(this.provider, band.hpkeKey, ascii(Label.CHALLENGE));
-    if (!s.ok) throw new Error('seal: ' + s.status);
-    const ct = s.value.ctx.seal(new Uint8Array(0), signed);
-    return { message: { type: 'challenge', enc: s.value.enc, ct }, body, ctx: s.value.ctx, enc: s.value.enc };
-  }
-
-  openAnswer(c: IssuedChallenge, m: Extract<Message, { type: 'answer' }>): AnswerBody {
-    const pt = openResponse(this.provider, c.ctx, c.enc, m.sealed, ascii(Label.ANSWER));
-    if (!pt.ok) throw new Error('answer does not open: ' + pt.status);
-    const body = decodeAnswerBody(pt.value);
-    if (!body.ok) throw new Error('answer body: ' + body.status);
-    return body.value;
-  }
-
-  result(c: IssuedChallenge, status: StatusCode, text: string): Extract<Message, { type: 'result' }> {
-    return { type: 'result', sealed: sealResponse(this.provider, c.ctx, c.enc, encodeResultBody({ status, text }), ascii(Label.RESULT)) };
+  constructor() {
+    super(defaultProvider(), encodeCborHost);
   }
 }

@@ -1,0 +1,42 @@
+/**
+ * Entry of the Duktape scenario (bundled to ES5 by ../duk-bundle.ts, run after duk-hal.js
+ * and the image): the firmware's whole story (test/support/engine-story.ts) with the
+ * checkout double (test/support/checkout-core.ts) over the stand-in provider, the radio
+ * over `halctl`. Prints the story's report as one JSON line, then SCENARIO OK.
+ */
+import type { BandStatus } from '../../../firmware/boot.ts';
+import { BandFlows } from '../../support/band-flows.ts';
+import { CheckoutCore } from '../../support/checkout-core.ts';
+import { runStory, type StoryPort } from '../../support/engine-story.ts';
+import { FrameLink } from '../../support/frame-link.ts';
+import type { Message } from '../../../shared/messages/clear.ts';
+import type { HalCtl, WristpayGlobal } from './halctl.ts';
+import { createStandInProvider } from './provider.ts';
+
+declare const halctl: HalCtl;
+declare const wristpay: WristpayGlobal;
+declare function print(...args: unknown[]): void;
+
+const MTU = 185;
+
+const link = new FrameLink({ write: (b) => halctl.write(b), notifications: halctl.notified }, MTU);
+const port: StoryPort = {
+  send: (m: Message) => link.send(m),
+  expect: (type) => link.expect(type),
+  received: () => link.received(),
+  now: () => halctl.hal.clock.wallMs(),
+  putOn: () => halctl.wear(true),
+  takeOff: () => {
+    halctl.wear(false);
+    halctl.advance(2000);
+  },
+  advance: (ms) => halctl.advance(ms),
+  press: () => halctl.press(),
+  status: () => JSON.parse(wristpay.status()) as BandStatus,
+};
+
+halctl.connect(MTU);
+const provider = createStandInProvider();
+const report = runStory(new BandFlows(port, new CheckoutCore(provider)), provider);
+print(JSON.stringify(report));
+print('SCENARIO OK');
