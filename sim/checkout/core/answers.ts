@@ -25,7 +25,7 @@ import { CheckoutError, refuse } from './errors.ts';
 import { refuseRevoked } from './hello.ts';
 import { newId } from './ids.ts';
 import type { Trades } from './trades.ts';
-import { CardView, Receipt, cardView, formatAmount } from './views.ts';
+import { CardView, Receipt, cardView, formatAmount, p256Jwk } from './views.ts';
 
 export interface AnswerOutcome {
   kind: ChallengeRow['kind'];
@@ -141,6 +141,10 @@ export class Answers {
       balance: ch.express ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - trade.amount) } : undefined,
       dayLimit: ch.express ? undefined : { perDay: account.limitPerDay, confirmed },
     });
+    receipt.evidence = {
+      token: Buffer.from(body.token).toString('base64url'), deviceKey: p256Jwk(band.signingKey),
+      counter: verdict.claims.counter, confirmed, express: ch.express,
+    };
     return { text: `Paid ${formatAmount(trade.amount, trade.currency)}`, receipt };
   }
 }

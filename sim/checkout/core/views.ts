@@ -26,6 +26,23 @@ export interface TradeView {
 export interface Receipt {
   tradeNo: string; outTradeNo: string; merchantName: string; subject: string; amount: number; currency: string;
   method: 'band' | 'password'; card: { issuer: string; last4: string } | null; paidAt: number;
+  /** Band payments: the verified token and the key that verifies it, so anyone can check the receipt. */
+  evidence?: PaymentEvidence;
+}
+
+/** A band payment's proof: the COSE_Sign1 token (base64url) and the band's signing key as a JWK. */
+export interface PaymentEvidence {
+  token: string;
+  deviceKey: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
+  counter: number;
+  confirmed: boolean;
+  express: boolean;
+}
+
+/** The JWK (RFC 7518 §6.2.1) of an uncompressed P-256 public key. */
+export function p256Jwk(publicKey: Uint8Array): PaymentEvidence['deviceKey'] {
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+  return { kty: 'EC', crv: 'P-256', x: b64(publicKey.subarray(1, 33)), y: b64(publicKey.subarray(33, 65)) };
 }
 
 export function cardView(c: CardRow): CardView {

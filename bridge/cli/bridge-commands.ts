@@ -1,0 +1,21 @@
+/**
+ * `wristpay bridge …`: the merchant's and the owner's commands over a BLE bridge. A thin
+ * shell over bridge/flows; only this shell (through `setExit`) turns outcomes into exit
+ * codes: 0 ok, 1 declined, 2 usage, 3 unreachable. docs/BRIDGE.md walks through them.
+ *
+ * `io` is for tests and embedding (streams, a radio factory, fetch); the CLI passes none.
+ */
+import type { Command } from 'commander';
+import { CliIo, SetExit, defaultIo } from './bridge-io.ts';
+import { registerMerchant } from './merchant-commands.ts';
+import { registerOwner } from './owner-commands.ts';
+
+export function register(program: Command, setExit: SetExit, io: Partial<CliIo> = {}): Command {
+  const full: CliIo = { ...defaultIo(), ...io };
+  const group = program
+    .command('bridge')
+    .description('Merchant and owner commands over a BLE bridge (pair, charge, refund, enroll, unlock, cards, revoke, status).');
+  registerMerchant(group, full, setExit);
+  registerOwner(group, full, setExit);
+  return group;
+}

@@ -1,0 +1,33 @@
+/** `wristpay demo [--json] [--keep]`: the whole story with real parts and embedded defaults. */
+import { Command } from 'commander';
+import { startDemoWorld } from '../demo/environment.ts';
+import { demoPrinter } from '../demo/printer.ts';
+import { runStory } from '../demo/story.ts';
+import { ExitCode } from './exit-codes.ts';
+
+export function register(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('demo')
+    .description('Tell the whole story with a simulated band: enroll, cards, wear, unlock, pay, transit, remove, password, button, revoke, wipe.')
+    .option('--json', 'one JSON object per line: {"step","outcome",...}')
+    .option('--keep', 'keep the temporary directory (band state, checkout database)')
+    .action(async (opts: { json?: boolean; keep?: boolean }) => {
+      const out = (line: string) => process.stdout.write(line + '\n');
+      const print = demoPrinter(!!opts.json, out);
+      const world = await startDemoWorld({ keep: opts.keep, log: (s) => print.note(s + '…') });
+      let failed = 0;
+      try {
+        print.note(`band simulator UI: ${world.sim.url}   checkout: ${world.checkoutUrl}`);
+        await runStory(world, (e, sentence) => {
+          print.event(e, sentence);
+        });
+        if (opts.keep) print.note(`kept ${world.dir}`);
+      } catch (err) {
+        failed = 1;
+        process.stderr.write(`wristpay demo: ${err instanceof Error ? err.message : String(err)}\n`);
+      } finally {
+        await world.close();
+      }
+      setExit(failed ? ExitCode.DECLINED : ExitCode.OK);
+    });
+}

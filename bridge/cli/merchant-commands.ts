@@ -1,0 +1,168 @@
+/**
+ * The merchant's bridge commands: `pair` (once per till), `charge` (relay a payment to the
+ * nearest band, with the payment-password fallback) and `refund`.
+ */
+import type { Command } from 'commander';
+import { Status } from '../../shared/status/codes.ts';
+import { saveConfig } from '../config/bridge-config.ts';
+import { ChargeReceipt, ChargeResult, charge } from '../flows/charge.ts';
+import { payWithPassword, refund } from '../flows/merchant.ts';
+import { refusal, refusalOf } from '../flows/outcome.ts';
+import { TerminalIdentity, pairTerminal, parsePairingText, terminalClient } from '../flows/pair.ts';
+import type { CheckoutClient } from '../../sim/checkout/client.ts';
+import { formatAmount, isCurrency, isOrderId, newOrderId, parseAmount } from './amount.ts';
+import { CliIo, Out, SetExit } from './bridge-io.ts';
+import { CommonOptions, common, configPath, radio, readConfig, secret } from './command-kit.ts';
+import { ExitCode } from './exit-codes.ts';
+import { RadioOptions, openBand } from './radio-session.ts';
+import { readLineEcho } from './secret-input.ts';
+
+interface PairOpts extends CommonOptions { checkout?: string; code: string; name?: string; force?: boolean }
+interface ChargeOpts extends CommonOptions, RadioOptions {
+  currency: string; order?: string; subject?: string; express?: boolean; payer?: string; passwordStdin?: boolean; passwordFallback: boolean;
+}
+interface RefundOpts extends CommonOptions { requestNo?: string; reason?: string }
+
+export function receiptText(r: ChargeReceipt): string {
+  const card = r.card ? `, ${r.card.issuer} ••••${r.card.last4}` : '';
+  return [
+    `Paid ${formatAmount(r.amount, r.currency)} to ${r.merchantName}`,
+    `  order   ${r.outTradeNo} (trade ${r.tradeNo})`,
+    `  method  ${r.method}${card}`,
+    `  at      ${new Date(r.paidAt).toISOString()}`,
+  ].join('\n');
+}
+
+/** The paired terminal from the config, or null (reported: exit 2, pair first). */
+function paired(out: Out, opts: CommonOptions): TerminalIdentity | null {
+  const loaded = readConfig(out, opts);
+  if (!loaded) return null;
+  if (!loaded.config.terminal) {
+    out.usage(`this bridge is not paired (no terminal in ${loaded.path}): run wristpay bridge pair --checkout URL --code CODE`);
+    return null;
+  }
+  return loaded.config.terminal;
+}
+
+function client(io: CliIo, t: TerminalIdentity): CheckoutClient {
+  return terminalClient(t, { provider: io.provider, fetch: io.fetch });
+}
+
+export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): void {
+  common(group.command('pair'))
+    .description('Pair this bridge with a merchant account as a terminal (code from the merchant dashboard).')
+    .requiredOption('--code <code>', 'the one-time pairing code, or the QR text wristpay-pair:CODE@URL')
+    .option('--checkout <url>', 'checkout URL (not needed with the QR text)')
+    .option('--name <name>', 'the terminal\'s name on the dashboard', 'wristpay bridge')
+    .option('--force', 'replace the terminal identity already stored in the config')
+    .action(async (o: PairOpts) => {
+      const out = new Out(io, o.json === true, setExit);
+      const loaded = readConfig(out, o);
+      if (!loaded) return;
+      if (loaded.config.terminal && !o.force) {
+        return out.usage(`already paired as ${loaded.config.terminal.terminalId} (${loaded.config.terminal.merchantName}); pass --force to replace it`);
+      }
+      const url = o.checkout ?? parsePairingText(o.code).url;
+      if (!url) return out.usage('which checkout? pass --checkout URL (or the QR text wristpay-pair:CODE@URL as --code)');
+      out.spinner.start(`Pairing with ${url}…`);
+      const r = await pairTerminal(url, o.code, { name: o.name, provider: io.provider, fetch: io.fetch });
+      if (!r.ok) return out.refuse(r);
+      const path = configPath(out, o);
+      saveConfig(path, { ...loaded.config, version: 1, checkoutUrl: r.value.checkoutUrl, terminal: r.value });
+      const { key: _secret, ...shown } = r.value;
+      out.success({ ...shown, config: path }, `Paired: terminal ${r.value.terminalId} of ${r.value.merchantName} at ${r.value.checkoutUrl}\n  identity stored in ${path} (mode 0600)`);
+    });
+
+  radio(common(group.command('charge')))
+    .description('Charge the nearest band: relay the payment and print the receipt.')
+    .argument('<amount>', 'amount in major units, e.g. 12.34')
+    .option('--currency <code>', 'ISO 4217 currency', 'CNY')
+    .option('--order <id>', 'your order number (default: a fresh one); charging the same order again is idempotent')
+    .option('--subject <text>', 'what is sold', 'wristpay')
+    .option('--express', 'a transit fare in express mode (the band\'s transit card; worn is enough)')
+    .option('--payer <username>', 'the payer\'s account for the password fallback (asked for if not given)')
+    .option('--password-stdin', 'password fallback: read the payment password from stdin')
+    .option('--no-password-fallback', 'never offer the payment password; exit 1 instead')
+    .action(async (amountText: string, o: ChargeOpts) => {
+      const out = new Out(io, o.json === true, setExit);
+      const currency = o.currency.toUpperCase();
+      if (!isCurrency(currency)) return out.usage(`--currency must be a 3-letter ISO 4217 code, not ${o.currency}`);
+      const amount = parseAmount(amountText, currency);
+      if (amount === null) return out.usage(`not an amount in ${currency}: ${amountText} (e.g. 12.34)`);
+      const orderId = o.order ?? newOrderId();
+      if (!isOrderId(orderId)) return out.usage(`--order must be 1-64 of A-Z a-z 0-9 _ . -, not ${orderId}`);
+      const t = paired(out, o);
+      if (!t) return;
+      const terminal = client(io, t);
+      const at = await openBand(out, o, false);
+      if (!at) return;
+      let result: ChargeResult;
+      try {
+        let prompted = false;
+        out.spinner.start(`Charging ${formatAmount(amount, currency)}…`);
+        result = await charge(terminal, at.session, { amount, currency, orderId, subject: o.subject, express: o.express }, {
+          onStep: (s) => out.spinner.update({ trade: 'Creating the trade…', hello: 'Asking the band…', challenge: 'Getting the payment challenge…', band: 'Waiting for the band…', answer: 'Confirming with the checkout…' }[s]),
+          onKeepalive: (k) => {
+            if (prompted || k.status !== Status.CONFIRMATION_REQUIRED) return;
+            prompted = true;
+            out.spinner.stop();
+            out.info(`Above the password-free limit: press the button on the band to pay ${formatAmount(amount, currency)} (${Math.round(k.remainingMs / 1000)} s).`);
+            out.spinner.start('Waiting for the button…');
+          },
+        });
+      } finally {
+        out.spinner.stop();
+        await at.close();
+      }
+      if (result.ok) return out.success({ outcome: 'paid', receipt: result.receipt }, receiptText(result.receipt));
+      if (result.outcome === 'declined') return out.refuse(result.refusal, { outcome: 'declined', outTradeNo: result.outTradeNo });
+      const need = { outcome: 'password-needed', outTradeNo: result.outTradeNo, reason: { status: result.reason.status, name: result.reason.name, message: result.reason.message } };
+      if (!o.passwordFallback) return out.refuse(refusal(Status.PASSWORD_REQUIRED, 'band', `the band cannot pay (${result.reason.name}: ${result.reason.message})`), need);
+      out.info(`The band cannot pay (${result.reason.name}: ${result.reason.message}); paying with the payment password instead.`);
+      const payer = o.payer ?? (io.stdin.isTTY && !o.passwordStdin ? await askLine(out, 'Payer username: ') : null);
+      if (!payer) return out.fail(ExitCode.DECLINED, 'PASSWORD_REQUIRED', 'the band cannot pay and no payer is known: pass --payer USER (and --password-stdin when not at a terminal)', need);
+      const pin = await secret(out, o.passwordStdin, `Payment password for ${payer}: `, ExitCode.DECLINED);
+      if (pin === null) return;
+      const paid = await payWithPassword(terminal, result.outTradeNo, payer, pin);
+      if (!paid.ok) return out.refuse(paid, { outcome: 'declined', outTradeNo: result.outTradeNo });
+      out.success({ outcome: 'paid', receipt: paid.value, fallback: result.reason.name }, receiptText(paid.value));
+    });
+
+  common(group.command('refund'))
+    .description('Refund a paid order, in full or in part.')
+    .argument('<order>', 'the order number that was charged')
+    .argument('[amount]', 'amount in major units (default: all that is not refunded yet)')
+    .option('--request-no <id>', 'refund request number (default: a fresh one); repeating one is idempotent')
+    .option('--reason <text>', 'shown on the payer\'s ledger')
+    .action(async (order: string, amountText: string | undefined, o: RefundOpts) => {
+      const out = new Out(io, o.json === true, setExit);
+      if (!isOrderId(order)) return out.usage(`not an order number: ${order}`);
+      if (o.requestNo !== undefined && !isOrderId(o.requestNo)) return out.usage(`--request-no must be 1-64 of A-Z a-z 0-9 _ . -, not ${o.requestNo}`);
+      if (amountText !== undefined && parseAmount(amountText, 'CNY') === null && parseAmount(amountText, 'JPY') === null) return out.usage(`not an amount: ${amountText}`);
+      const t = paired(out, o);
+      if (!t) return;
+      const terminal = client(io, t);
+      let amount: number | undefined;
+      if (amountText !== undefined) {
+        // The trade's currency decides what "12.34" means.
+        let currency: string;
+        try {
+          currency = (await terminal.queryTrade(order)).trade.currency;
+        } catch (e) {
+          return out.refuse(refusalOf(e, 'checkout'));
+        }
+        const parsed = parseAmount(amountText, currency);
+        if (parsed === null) return out.usage(`not an amount in ${currency}: ${amountText}`);
+        amount = parsed;
+      }
+      const r = await refund(terminal, order, { amount, outRequestNo: o.requestNo, reason: o.reason });
+      if (!r.ok) return out.refuse(r);
+      const v = r.value;
+      out.success({ refund: v }, `Refunded ${formatAmount(v.amount, v.currency)} of order ${v.outTradeNo}${v.created ? '' : ' (already done: same request number)'}\n  refunded so far ${formatAmount(v.refundedAmount, v.currency)}; trade ${v.tradeStatus}`);
+    });
+}
+
+async function askLine(out: Out, prompt: string): Promise<string | null> {
+  const v = (await readLineEcho(out.io.stdin, out.io.stderr, prompt)).trim();
+  return v === '' ? null : v;
+}

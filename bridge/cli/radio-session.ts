@@ -1,0 +1,82 @@
+/**
+ * `--radio` and `--scan-ms` for the bridge commands: open the radio, scan with a spinner,
+ * list the bands found with their RSSI, connect to the nearest and wrap the link in a
+ * relay session. Failures are reported here (exit 2 for a bad option, 3 when the radio
+ * or a required band cannot be reached) and the caller gets null.
+ */
+import { Status } from '../../shared/status/codes.ts';
+import { refusal, refusalOf } from '../flows/outcome.ts';
+import { BandSession } from '../relay/band-session.ts';
+import { connectNearest } from '../transport/nearest.ts';
+import { openTransport, parseRadio } from '../transport/select.ts';
+import type { BandTransport, FoundBand } from '../transport/types.ts';
+import { Out, bandLine } from './bridge-io.ts';
+
+export interface RadioOptions {
+  radio?: string;
+  scanMs?: string;
+}
+
+export interface AtBand {
+  /** Null when no band was found (only when the band is optional) or the radio is `none`. */
+  session: BandSession | null;
+  band: FoundBand | null;
+  found: FoundBand[];
+  close(): Promise<void>;
+}
+
+export const RADIO_HELP = 'radio: ws://HOST:PORT (band simulator), hci (Bluetooth adapter) or none; default $WRISTPAY_RADIO or ws://127.0.0.1:2846';
+
+/** Opens the radio and connects to the nearest band; null when it failed (already reported). */
+export async function openBand(out: Out, opts: RadioOptions, required: boolean): Promise<AtBand | null> {
+  const spec = parseRadio(opts.radio, out.io.env);
+  if (!spec) {
+    out.usage(`--radio must be ws://HOST:PORT, wss://…, hci or none, not ${JSON.stringify(opts.radio ?? out.io.env.WRISTPAY_RADIO)}`);
+    return null;
+  }
+  const scanMs = opts.scanMs === undefined ? 2000 : Number(opts.scanMs);
+  if (!Number.isInteger(scanMs) || scanMs < 0 || scanMs > 60_000) {
+    out.usage(`--scan-ms must be 0..60000, not ${opts.scanMs}`);
+    return null;
+  }
+  const none: AtBand = { session: null, band: null, found: [], close: async () => undefined };
+  if (spec.kind === 'none') {
+    if (!required) return none;
+    out.usage('this command talks to a band: choose a radio with --radio');
+    return null;
+  }
+  const transport: BandTransport | null = out.io.transport ? out.io.transport(spec) : openTransport(spec);
+  if (!transport) return none;
+  out.spinner.start(`Looking for bands (${transport.description})…`);
+  let count = 0;
+  try {
+    const near = await connectNearest(transport, {
+      scanMs,
+      onFound: () => out.spinner.update(`Looking for bands (${transport.description})… ${++count} found`),
+    });
+    out.spinner.stop();
+    if (near.found.length > 0) out.info(`${near.found.length === 1 ? '1 band' : `${near.found.length} bands`} nearby:\n${near.found.map((b, i) => bandLine(b, i === 0)).join('\n')}`);
+    if (near.ambiguous) out.warn(`two bands are about equally near (${near.found[0].rssi} and ${near.found[1].rssi} dBm); using ${near.found[0].id}`);
+    if (!near.link) {
+      if (required) {
+        out.refuse(refusal(Status.UNREACHABLE, 'radio', `no band nearby (${transport.description})`));
+        await transport.close();
+        return null;
+      }
+      out.info('No band nearby.');
+      return { ...none, found: near.found, close: () => transport.close() };
+    }
+    const session = new BandSession(near.link);
+    return {
+      session, band: near.band, found: near.found,
+      close: async () => {
+        await session.close().catch(() => undefined);
+        await transport.close();
+      },
+    };
+  } catch (e) {
+    out.refuse(refusalOf(e, 'radio'));
+    await transport.close().catch(() => undefined);
+    return null;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The demo's world, all real parts with embedded defaults: the band image built from
+ * firmware/ and signed with the development key, flashed into a temporary state
+ * directory and booted in QuickJS by the simulator; a checkout on an ephemeral loopback
+ * port over a fresh SQLite file; the bridge's noble websocket transport to the simulator.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildImage, MAIN_ENTRY } from '../../scripts/image/pipeline.ts';
+import { parseFirmwareVersion } from '../../scripts/image/pack.ts';
+import { resolveVendorKey, savePublicKey } from '../../scripts/image/vendor-key.ts';
+import { defaultProvider } from '../../shared/crypto/default-provider.ts';
+import { flashImage } from '../../sim/band/firmware-store.ts';
+import { startSimulator, Simulator } from '../../sim/band/simulator.ts';
+import { createCheckout, Checkout } from '../../sim/checkout/checkout.ts';
+import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
+import { BandSession } from '../relay/band-session.ts';
+import { connectNearest } from '../transport/nearest.ts';
+import { createWebsocketTransport } from '../transport/noble-websocket.ts';
+import { BandTransport } from '../transport/types.ts';
+
+export interface DemoWorld {
+  dir: string;
+  sim: Simulator;
+  checkout: Checkout;
+  checkoutUrl: string;
+  session: BandSession;
+  imageBytes: number;
+  close(): Promise<void>;
+}
+
+const REPO = new URL('../../', import.meta.url);
+
+/** Builds, flashes, boots and connects everything; `keep` leaves the temp dir for inspection. */
+export async function startDemoWorld(opts: { keep?: boolean; log?: (line: string) => void } = {}): Promise<DemoWorld> {
+  const log = opts.log ?? (() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'wristpay-demo-'));
+  const cleanups: Array<() => Promise<void> | void> = [() => (opts.keep ? undefined : rmSync(dir, { recursive: true, force: true }))];
+  const close = async () => {
+    for (const c of cleanups.reverse()) await c();
+  };
+  try {
+    log('building the band image');
+    const pkg = JSON.parse(readFileSync(new URL('package.json', REPO), 'utf8')) as { version: string };
+    const { key } = resolveVendorKey(process.env.WRISTPAY_VENDOR_KEY, join(REPO.pathname, '.keys/vendor-dev.json'));
+    const built = await buildImage({ entry: join(REPO.pathname, MAIN_ENTRY), version: parseFirmwareVersion(pkg.version), key });
+    if (!built.withinBudget) throw new Error(`band image is ${built.sizes.minified} bytes, over the ${built.sizes.budget}-byte budget`);
+    writeFileSync(join(dir, 'band.img'), built.image);
+    savePublicKey(join(dir, 'vendor-pub.json'), key);
+    const stateDir = join(dir, 'band');
+    const flashed = flashImage({ image: join(dir, 'band.img'), stateDir, vendorKey: join(dir, 'vendor-pub.json') });
+    if (!flashed.ok) throw new Error(`flash: ${flashed.message}`);
+
+    log('booting the simulated band');
+    const sim = await startSimulator({ stateDir, radioPort: 0, uiPort: 0 });
+    cleanups.push(() => sim.stop());
+
+    log('starting the checkout');
+    const provider = defaultProvider();
+    const checkout = await createCheckout({ dbFile: join(dir, 'checkout.db'), provider, notify: false });
+    cleanups.push(() => checkout.close());
+    const server = await startCheckoutServer(checkout, { port: 0, log: () => undefined });
+    cleanups.push(() => server.close());
+
+    log('connecting the bridge over noble');
+    const transport: BandTransport = createWebsocketTransport(`ws://127.0.0.1:${sim.radioPort}`);
+    cleanups.push(() => transport.close());
+    const near = await connectNearest(transport, { scanMs: 1500 });
+    if (!near.link) throw new Error('the bridge found no band');
+    const session = new BandSession(near.link);
+    cleanups.push(() => session.close());
+    return { dir, sim, checkout, checkoutUrl: server.url, session, imageBytes: built.sizes.minified, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

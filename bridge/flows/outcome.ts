@@ -1,0 +1,78 @@
+/**
+ * What every flow returns: a value, or a refusal with a status code, the stage it came
+ * from and a sentence — never an exception for anything the band, the radio or the
+ * checkout did. The CLI turns `kind` into an exit code; the demo prints `name` and
+ * `message`. Refusals never carry secrets (passwords, keys, tokens).
+ */
+import { Status, type StatusCode, statusName } from '../../shared/status/codes.ts';
+import { WristpayError } from '../../shared/status/error.ts';
+import { CheckoutHttpError } from '../../sim/checkout/client.ts';
+import { BandRefusal } from '../relay/refusal.ts';
+
+/** Where a refusal came from. */
+export type Stage = 'radio' | 'band' | 'checkout' | 'input';
+
+/** How a caller should treat it: a decision (declined), or a party that could not be reached. */
+export type RefusalKind = 'declined' | 'unreachable';
+
+export interface Refusal {
+  ok: false;
+  status: StatusCode | number;
+  name: string;
+  message: string;
+  stage: Stage;
+  kind: RefusalKind;
+  /** Set when the checkout answered REVOKED and the bridge delivered the queued wipe to the band. */
+  wipe?: WipeReport;
+}
+
+export interface WipeReport {
+  delivered: boolean;
+  /** When not delivered: why. */
+  refusal?: Omit<Refusal, 'wipe'>;
+}
+
+export type Outcome<T> = { ok: true; value: T } | Refusal;
+
+export function ok<T>(value: T): Outcome<T> {
+  return { ok: true, value };
+}
+
+const UNREACHABLE_CODES: number[] = [Status.UNREACHABLE, Status.TIMEOUT, Status.REASSEMBLY_TIMEOUT];
+
+export function refusal(status: number, stage: Stage, message: string): Refusal {
+  return { ok: false, status, name: statusName(status) ?? 'UNKNOWN', message, stage, kind: UNREACHABLE_CODES.includes(status) ? 'unreachable' : 'declined' };
+}
+
+/** True for what `fetch` throws when the server cannot be reached (refused, reset, DNS). */
+function isNetworkError(e: unknown): boolean {
+  return e instanceof TypeError && /fetch failed|network|ECONN|ENOTFOUND|socket/i.test(`${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`);
+}
+
+/**
+ * Maps anything a flow step threw to a refusal: the checkout's refusals keep their
+ * status; band and radio refusals theirs; a checkout that cannot be reached is UNREACHABLE.
+ * Anything else (a checkout sending garbage, a bug) is INTERNAL, with its message.
+ */
+export function refusalOf(e: unknown, stage: Stage): Refusal {
+  if (e instanceof CheckoutHttpError) {
+    // The client prefixes the status name; the refusal carries the name separately.
+    const message = e.message.startsWith(`${e.statusName}: `) ? e.message.slice(e.statusName.length + 2) : e.message;
+    // A 5xx or a non-JSON answer: the checkout is there but not serving; treat as unreachable.
+    if (e.httpStatus >= 500) return { ...refusal(e.status, 'checkout', message), kind: 'unreachable' };
+    return refusal(e.status, 'checkout', message);
+  }
+  if (e instanceof BandRefusal) return refusal(e.status, e.origin === 'band' ? 'band' : 'radio', e.message);
+  if (e instanceof WristpayError) return refusal(e.status, stage, e.message);
+  if (isNetworkError(e)) return refusal(Status.UNREACHABLE, 'checkout', `the checkout cannot be reached: ${(e as Error).message}`);
+  return refusal(Status.INTERNAL, stage, e instanceof Error ? e.message : String(e));
+}
+
+/** Runs `step`, turning its failure into a refusal for `stage`. */
+export async function attempt<T>(stage: Stage, step: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return ok(await step());
+  } catch (e) {
+    return refusalOf(e, stage);
+  }
+}

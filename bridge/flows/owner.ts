@@ -1,0 +1,56 @@
+/**
+ * The owner's flows over a bridge: enroll a band with the checkout, unlock it for the
+ * day (the account password goes to the checkout, never to the band), and turn it off
+ * when lost. Cards are in cards.ts.
+ */
+import type { Api, CheckoutClient } from '../../sim/checkout/client.ts';
+import type { BandSession } from '../relay/band-session.ts';
+import { Outcome, attempt, ok, refusalOf } from './outcome.ts';
+import { RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
+import { resolveBandId } from './band-id.ts';
+
+/** ENROLL from the checkout → band → ENROLLED back to the checkout; the band is then bound to the account. */
+export async function enrollBand(owner: CheckoutClient, session: BandSession, opts: RelayOptions & { name?: string } = {}): Promise<Outcome<Api.BandView>> {
+  const offer = await attempt('checkout', () => owner.startEnrollment());
+  if (!offer.ok) return offer;
+  let enrolled: Uint8Array;
+  try {
+    enrolled = (await session.expect(offer.value.enroll, 'enrolled', { timeoutMs: opts.bandTimeoutMs })).bytes;
+  } catch (e) {
+    return refusalOf(e, 'band');
+  }
+  return attempt('checkout', () => owner.completeEnrollment(offer.value.enrollId, enrolled, opts.name));
+}
+
+export interface Unlocked {
+  unlocked: true;
+  /** False when the band could not be shown the RESULT (it is unlocked regardless). */
+  resultShown: boolean;
+}
+
+/**
+ * HELLO (sealed, with the band's unlock nonce) + the account password → an unlock grant
+ * for that nonce → band → answer. `anon` needs no session: the password authenticates.
+ */
+export async function unlockBand(anon: CheckoutClient, session: BandSession, username: string, password: string, opts: RelayOptions = {}): Promise<Outcome<Unlocked>> {
+  const hello = await readHello(session, opts);
+  if (!hello.ok) return hello;
+  let challenge;
+  try {
+    challenge = await anon.unlock(hello.value.bytes, username, password);
+  } catch (e) {
+    return checkoutRefusal(e, anon, session, opts);
+  }
+  const r = await relayChallenge(anon, session, challenge, opts);
+  return r.ok ? ok({ unlocked: true, resultShown: r.value.resultShown }) : r;
+}
+
+/**
+ * Turns wrist payments off for a band (lost or stolen). The checkout refuses it from now
+ * on and queues a wipe that the next bridge to see the band delivers (deliverQueuedWipe).
+ */
+export async function revoke(owner: CheckoutClient, bandId?: string): Promise<Outcome<Api.BandView>> {
+  const id = await resolveBandId(owner, bandId, true);
+  if (!id.ok) return id;
+  return attempt('checkout', () => owner.revokeBand(id.value));
+}

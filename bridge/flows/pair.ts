@@ -1,0 +1,57 @@
+/**
+ * Pairing a merchant's terminal (this bridge) with the checkout: a fresh ES256 key made
+ * here, its public half sent with the one-time code from the merchant dashboard; the
+ * private scalar stays in the bridge's config file (bridge/config/) and signs every trade
+ * request from then on.
+ */
+import { defaultProvider } from '../../shared/crypto/default-provider.ts';
+import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
+import { Status } from '../../shared/status/codes.ts';
+import { CheckoutClient, TerminalSigner, createTerminalKey } from '../../sim/checkout/client.ts';
+import { Outcome, attempt, ok, refusal } from './outcome.ts';
+
+/** What a paired terminal keeps. `key` is the private scalar (base64url): a secret. */
+export interface TerminalIdentity {
+  checkoutUrl: string;
+  terminalId: string;
+  merchantId: string;
+  merchantName: string;
+  name: string;
+  key: string;
+  pairedAt: number;
+}
+
+export interface PairOptions {
+  /** The terminal's name on the merchant dashboard. */
+  name?: string;
+  provider?: HostCryptoProvider;
+  fetch?: typeof fetch;
+}
+
+/** `wristpay-pair:<code>@<url>` (the dashboard's QR text) or a bare code. */
+export function parsePairingText(text: string): { code: string; url?: string } {
+  const m = /^wristpay-pair:([^@\s]+)@(\S+)$/.exec(text.trim());
+  return m ? { code: m[1], url: m[2] } : { code: text.trim() };
+}
+
+export async function pairTerminal(url: string, code: string, opts: PairOptions = {}): Promise<Outcome<TerminalIdentity>> {
+  const parsed = parsePairingText(code);
+  const checkoutUrl = (parsed.url ?? url).replace(/\/+$/, '');
+  if (!/^https?:\/\/\S+$/.test(checkoutUrl)) return refusal(Status.MALFORMED, 'input', `not a checkout URL: ${checkoutUrl}`);
+  const provider = opts.provider ?? defaultProvider();
+  const key = createTerminalKey(provider);
+  const client = new CheckoutClient(checkoutUrl, { fetch: opts.fetch });
+  const t = await attempt('checkout', () => client.pairTerminal(parsed.code.toUpperCase(), key.publicKey, opts.name ?? 'wristpay bridge'));
+  if (!t.ok) return t;
+  return ok({
+    checkoutUrl, terminalId: t.value.terminalId, merchantId: t.value.merchantId, merchantName: t.value.merchantName,
+    name: t.value.name, key: Buffer.from(key.scalar).toString('base64url'), pairedAt: t.value.createdAt,
+  });
+}
+
+/** A client that signs as the paired terminal. */
+export function terminalClient(identity: TerminalIdentity, opts: { provider?: HostCryptoProvider; fetch?: typeof fetch; clock?: () => number } = {}): CheckoutClient {
+  const scalar = new Uint8Array(Buffer.from(identity.key, 'base64url'));
+  const signer = new TerminalSigner(opts.provider ?? defaultProvider(), identity.terminalId, scalar, opts.clock);
+  return new CheckoutClient(identity.checkoutUrl, { fetch: opts.fetch }).withTerminal(signer);
+}
