@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { register as registerCheckout } from './checkout-commands.ts';
 import { register as registerSim } from './sim-commands.ts';
 import { register as registerDemo } from './demo-command.ts';
+import { register as registerBridge } from './bridge-commands.ts';
 
 /** Sets the process exit code from inside an action (the shell applies it). */
 export type SetExit = (code: number) => void;
@@ -14,5 +15,5 @@ export function registerGroups(program: Command, setExit: SetExit): void {
   registerSim(program, setExit);
   registerCheckout(program, setExit);
   registerDemo(program, setExit);
-  program.command('bridge').description('Merchant and owner commands over a BLE bridge (pair, charge, enroll, unlock, cards, revoke).');
+  registerBridge(program, setExit);
 }

@@ -14,6 +14,7 @@ import { defaultProvider } from '../../shared/crypto/default-provider.ts';
 import { flashImage } from '../../sim/band/firmware-store.ts';
 import { startSimulator, Simulator } from '../../sim/band/simulator.ts';
 import { createCheckout, Checkout } from '../../sim/checkout/checkout.ts';
+import type { ConfigOverrides } from '../../sim/checkout/core/config.ts';
 import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
 import { BandSession } from '../relay/band-session.ts';
 import { connectNearest } from '../transport/nearest.ts';
@@ -33,7 +34,16 @@ export interface DemoWorld {
 const REPO = new URL('../../', import.meta.url);
 
 /** Builds, flashes, boots and connects everything; `keep` leaves the temp dir for inspection. */
-export async function startDemoWorld(opts: { keep?: boolean; log?: (line: string) => void } = {}): Promise<DemoWorld> {
+export interface DemoWorldOptions {
+  keep?: boolean;
+  log?: (line: string) => void;
+  /** Tests only: checkout tunables and clock (e.g. to step past a challenge's expiry). */
+  checkout?: { config?: ConfigOverrides; clock?: () => number };
+  /** Tests only: firmware/config.ts overrides for the simulated band. */
+  firmwareConfig?: Record<string, unknown>;
+}
+
+export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoWorld> {
   const log = opts.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-demo-'));
   const cleanups: Array<() => Promise<void> | void> = [() => (opts.keep ? undefined : rmSync(dir, { recursive: true, force: true }))];
@@ -53,12 +63,12 @@ export async function startDemoWorld(opts: { keep?: boolean; log?: (line: string
     if (!flashed.ok) throw new Error(`flash: ${flashed.message}`);
 
     log('booting the simulated band');
-    const sim = await startSimulator({ stateDir, radioPort: 0, uiPort: 0 });
+    const sim = await startSimulator({ stateDir, radioPort: 0, uiPort: 0, firmwareConfig: opts.firmwareConfig });
     cleanups.push(() => sim.stop());
 
     log('starting the checkout');
     const provider = defaultProvider();
-    const checkout = await createCheckout({ dbFile: join(dir, 'checkout.db'), provider, notify: false });
+    const checkout = await createCheckout({ dbFile: join(dir, 'checkout.db'), provider, notify: false, config: opts.checkout?.config, clock: opts.checkout?.clock });
     cleanups.push(() => checkout.close());
     const server = await startCheckoutServer(checkout, { port: 0, log: () => undefined });
     cleanups.push(() => server.close());

@@ -1,0 +1,197 @@
+/**
+ * `wristpay bridge …` in-process: usage errors (exit 2), the --json shapes, and the whole
+ * merchant + owner walk-through of docs/BRIDGE.md against the real checkout and the real
+ * firmware (in-process radio), with exit codes 0 / 1 / 2 / 3 where the docs promise them.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InProcessTransport } from '../../bridge/transport/in-process.ts';
+import { startHarness, type Harness } from '../checkout/helpers/harness.ts';
+import { runCli } from './helpers/cli.ts';
+import { Band, PASSWORD, PAY_PASSWORD, bootTestBand, ownerAccount, pairingCode } from './helpers/world.ts';
+
+let h: Harness;
+let band: Band;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let username: string;
+
+function cli(argv: string[], stdin?: string) {
+  return runCli(argv, { env, stdin, io: { provider: h.provider, transport: () => new InProcessTransport([{ radio: band.env.radio }]) } });
+}
+const ownerArgs = (): string[] => ['--user', username, '--password-stdin', '--checkout', h.server.url, '--json'];
+
+beforeAll(async () => {
+  h = await startHarness();
+  band = bootTestBand(11);
+  dir = mkdtempSync(join(tmpdir(), 'wristpay-bridge-cli-'));
+  env = { XDG_CONFIG_HOME: dir };
+  username = (await ownerAccount(h)).username;
+});
+afterAll(async () => {
+  await h?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('usage errors exit 2', () => {
+  const cases: Array<[string, string[]]> = [
+    ['no amount', ['bridge', 'charge']],
+    ['not a number', ['bridge', 'charge', 'abc']],
+    ['three decimals', ['bridge', 'charge', '1.234']],
+    ['zero', ['bridge', 'charge', '0.00']],
+    ['a bad currency', ['bridge', 'charge', '12.34', '--currency', 'yuan']],
+    ['a bad order number', ['bridge', 'charge', '12.34', '--order', 'has space']],
+    ['charge before pairing', ['bridge', 'charge', '12.34']],
+    ['pair without a code', ['bridge', 'pair', '--checkout', 'http://127.0.0.1:9']],
+    ['pair without a checkout', ['bridge', 'pair', '--code', 'ABCDEFGH']],
+    ['enroll without --user', ['bridge', 'enroll']],
+    ['card add with neither --issuer nor --city', ['bridge', 'card', 'add', '--user', 'x']],
+    ['card add with both', ['bridge', 'card', 'add', '--user', 'x', '--issuer', 'icbc', '--city', 'shanghai']],
+    ['an unknown subcommand', ['bridge', 'frobnicate']],
+    ['an unknown option', ['bridge', 'status', '--frobnicate']],
+    ['owner command without a checkout', ['bridge', 'card', 'list', '--user', 'x', '--password-stdin']],
+  ];
+  for (const [what, argv] of cases) {
+    it(what, async () => {
+      const r = await cli(argv, 'pw\n');
+      expect(r.code, r.stderr + r.stdout).toBe(2);
+    });
+  }
+
+  it('--json usage errors are one JSON object on stdout', async () => {
+    const r = await cli(['bridge', 'charge', 'abc', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.json()).toMatchObject({ ok: false, error: 'usage' });
+  });
+
+  it('an owner command with no password and no terminal to ask on: exit 2 and a clear message', async () => {
+    const r = await cli(['bridge', 'card', 'list', '--user', 'x', '--checkout', h.server.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--password-stdin');
+  });
+});
+
+describe('unreachable exits 3', () => {
+  it('a checkout nobody serves', async () => {
+    const r = await cli(['bridge', 'pair', '--checkout', 'http://127.0.0.1:9', '--code', 'ABCDEFGH', '--json', '--config', join(dir, 'other.json')]);
+    expect(r.code).toBe(3);
+    expect(r.json()).toMatchObject({ ok: false, name: 'UNREACHABLE', stage: 'checkout', kind: 'unreachable' });
+  });
+
+  it('a simulator nobody serves (the real websocket transport)', async () => {
+    const r = await runCli(['bridge', 'status', '--radio', 'ws://127.0.0.1:9', '--json'], { env });
+    expect(r.code).toBe(3);
+    expect(r.json()).toMatchObject({ ok: false, name: 'UNREACHABLE', stage: 'radio' });
+  });
+});
+
+describe('the merchant and owner walk-through', () => {
+  let order = '';
+
+  it('pair: prints the terminal id, stores the identity 0600, never prints the key', async () => {
+    const code = await pairingCode(h, 'Noodle Bar');
+    const r = await cli(['bridge', 'pair', '--checkout', h.server.url, '--code', code, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json();
+    expect(out).toMatchObject({ ok: true, merchantName: 'Noodle Bar', checkoutUrl: h.server.url, config: join(dir, 'wristpay', 'bridge.json') });
+    expect(out.terminalId).toMatch(/^t_/);
+    expect(out).not.toHaveProperty('key');
+    const file = join(dir, 'wristpay', 'bridge.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8')).terminal.key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const again = await cli(['bridge', 'pair', '--checkout', h.server.url, '--code', code]);
+    expect(again.code).toBe(2);
+  });
+
+  it('enroll, card add, card list, unlock (password from stdin)', async () => {
+    const enrolled = await cli(['bridge', 'enroll', ...ownerArgs(), '--name', 'wrist'], `${PASSWORD}\n`);
+    expect(enrolled.code, enrolled.stderr + enrolled.stdout).toBe(0);
+    expect(enrolled.json()).toMatchObject({ ok: true, band: { name: 'wrist', status: 'active' } });
+    const added = await cli(['bridge', 'card', 'add', '--issuer', 'cmb', ...ownerArgs()], `${PASSWORD}\n`);
+    expect(added.code, added.stdout).toBe(0);
+    expect(added.json()).toMatchObject({ ok: true, card: { issuer: 'China Merchants Bank', state: 'active' } });
+    const listed = await cli(['bridge', 'card', 'list', ...ownerArgs()], `${PASSWORD}\n`);
+    expect((listed.json().bands as Array<{ cards: unknown[] }>)[0].cards).toHaveLength(1);
+    band.putOn();
+    const unlocked = await cli(['bridge', 'unlock', ...ownerArgs()], `${PASSWORD}\n`);
+    expect(unlocked.code, unlocked.stdout).toBe(0);
+    expect(unlocked.json()).toMatchObject({ ok: true, unlocked: true });
+    const wrong = await cli(['bridge', 'unlock', ...ownerArgs()], 'wrong password\n');
+    expect(wrong.code).toBe(1);
+    expect(wrong.json()).toMatchObject({ ok: false, name: 'UNAUTHORIZED' });
+  });
+
+  it('charge: the receipt as JSON', async () => {
+    const r = await cli(['bridge', 'charge', '12.34', '--json']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const out = r.json() as { ok: boolean; outcome: string; receipt: Record<string, unknown> };
+    expect(out).toMatchObject({ ok: true, outcome: 'paid', receipt: { amount: 1234, currency: 'CNY', status: 'TRADE_SUCCESS', method: 'band', merchantName: 'Noodle Bar' } });
+    order = out.receipt.outTradeNo as string;
+  });
+
+  it('charge, human output: the bands found with RSSI on stderr, the receipt on stdout', async () => {
+    const r = await cli(['bridge', 'charge', '3', '--order', 'tea-42']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/1 band nearby:\n\s+band-1\s+wristpay\s+-40 dBm/);
+    expect(r.stdout).toContain('Paid 3.00 CNY to Noodle Bar');
+    expect(r.stdout).toContain('tea-42');
+  });
+
+  it('refund: part, then the rest', async () => {
+    const part = await cli(['bridge', 'refund', order, '2.34', '--json']);
+    expect(part.code, part.stdout).toBe(0);
+    expect(part.json()).toMatchObject({ ok: true, refund: { amount: 234, refundedAmount: 234, currency: 'CNY' } });
+    const rest = await cli(['bridge', 'refund', order]);
+    expect(rest.code).toBe(0);
+    expect(rest.stdout).toContain('Refunded 10.00 CNY');
+    const more = await cli(['bridge', 'refund', order, '--json']);
+    expect(more.code).toBe(1);
+    expect(more.json()).toMatchObject({ ok: false, name: 'REFUND_EXCEEDS_PAID' });
+  });
+
+  it('a locked band and no terminal to ask the password on: exit 1, password-needed', async () => {
+    band.takeOff();
+    band.putOn();
+    const r = await cli(['bridge', 'charge', '8', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.json()).toMatchObject({ ok: false, outcome: 'password-needed', reason: { name: 'LOCKED' } });
+    const human = await cli(['bridge', 'charge', '8', '--payer', username]);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toContain('stdin is not a terminal');
+    const refused = await cli(['bridge', 'charge', '8', '--no-password-fallback']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('PASSWORD_REQUIRED (0x47)');
+  });
+
+  it('the password fallback pays with --payer and --password-stdin', async () => {
+    const r = await cli(['bridge', 'charge', '8', '--payer', username, '--password-stdin', '--json'], `${PAY_PASSWORD}\n`);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.json()).toMatchObject({ ok: true, outcome: 'paid', fallback: 'LOCKED', receipt: { method: 'password', amount: 800 } });
+    const wrong = await cli(['bridge', 'charge', '8', '--payer', username, '--password-stdin', '--json'], '000000\n');
+    expect(wrong.code).toBe(1);
+  });
+
+  it('--radio none goes straight to the fallback', async () => {
+    const r = await cli(['bridge', 'charge', '1', '--radio', 'none', '--no-password-fallback', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.json()).toMatchObject({ outcome: 'password-needed', reason: { name: 'PASSWORD_REQUIRED' } });
+  });
+
+  it('status: the nearest band and, with --user, the account\'s bands', async () => {
+    const r = await cli(['bridge', 'status', ...ownerArgs()], `${PASSWORD}\n`);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.json()).toMatchObject({ ok: true, band: { enrolled: true, mtu: 185, wearState: 'worn-locked' }, nearby: [{ id: 'band-1' }], bands: [{ status: 'active' }] });
+  });
+
+  it('revoke, then a charge is declined REVOKED and the band is wiped', async () => {
+    const revoked = await cli(['bridge', 'revoke', ...ownerArgs()], `${PASSWORD}\n`);
+    expect(revoked.code, revoked.stdout).toBe(0);
+    expect(revoked.json()).toMatchObject({ ok: true, band: { status: 'revoked' } });
+    const r = await cli(['bridge', 'charge', '5', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.json()).toMatchObject({ ok: false, outcome: 'declined', name: 'REVOKED', wipe: { delivered: true } });
+    expect(band.booted.status().enrolled).toBe(false);
+  });
+});

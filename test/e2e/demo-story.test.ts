@@ -1,0 +1,72 @@
+/**
+ * End-to-end, through real parts only: the band image in QuickJS inside the simulator,
+ * noble's websocket bindings as the bridge's radio, the checkout over HTTP with its
+ * SQLite file. Runs the demo's story and checks every step, then verifies every token
+ * independently (cose-js, with only the JWK the receipt carries).
+ */
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoWorld, type DemoWorld } from '../../bridge/demo/environment.ts';
+import { runStory, type DemoEvent } from '../../bridge/demo/story.ts';
+
+const cose = createRequire(import.meta.url)('cose-js') as { sign: { verifySync(m: Buffer, v: { key: { x: Buffer; y: Buffer } }): Buffer } };
+
+let world: DemoWorld;
+const events: DemoEvent[] = [];
+
+beforeAll(async () => {
+  world = await startDemoWorld();
+  await runStory(world, (e) => events.push(e));
+}, 120_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+describe('e2e: the demo story over real parts', () => {
+  it('runs every step in order with the expected outcome', () => {
+    expect(events.map((e) => `${e.step}:${e.outcome}`)).toEqual([
+      'enroll:ok', 'card-add:ok', 'card-add:ok', 'wear:ok', 'unlock:ok', 'pay:approved', 'pay:approved', 'transit:approved',
+      'remove:ok', 'pay:declined', 'pay-password:approved', 'wear:ok', 'unlock:ok', 'pay:approved', 'revoke:ok', 'pay:declined', 'wipe:ok',
+    ]);
+  });
+
+  it('declines the off-wrist payment with NOT_WORN and the revoked band with REVOKED', () => {
+    const declined = events.filter((e) => e.outcome === 'declined');
+    expect(declined.map((e) => e.status)).toEqual(['NOT_WORN', 'REVOKED']);
+  });
+
+  it('needs the button only above the limit', () => {
+    const band = events.filter((e) => (e.step === 'pay' || e.step === 'transit') && e.outcome === 'approved');
+    expect(band.map((e) => [e.amount, e.confirmed])).toEqual([[1250, false], [3800, false], [300, false], [32000, true]]);
+  });
+
+  it('every approved band payment carries a token that an independent COSE library verifies with the JWK alone', () => {
+    const band = events.filter((e) => e.outcome === 'approved' && e.step !== 'pay-password');
+    expect(band.length).toBe(4);
+    const counters: number[] = [];
+    for (const e of band) {
+      const jwk = e.deviceKey as { kty: string; crv: string; x: string; y: string };
+      expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
+      const token = Buffer.from(e.token as string, 'base64url');
+      const key = { x: Buffer.from(jwk.x, 'base64url'), y: Buffer.from(jwk.y, 'base64url') };
+      expect(cose.sign.verifySync(token, { key }).length).toBeGreaterThan(0);
+      const flipped = Buffer.from(token);
+      flipped[flipped.length - 5] ^= 1;
+      expect(() => cose.sign.verifySync(flipped, { key })).toThrow();
+      counters.push(e.counter as number);
+    }
+    // Bank card counters 1, 2, then 3 for the confirmed payment; the transit card has its own.
+    expect(counters).toEqual([1, 2, 1, 3]);
+  });
+
+  it('leaves the ledger with exactly the approved payments, and the band wiped', async () => {
+    const approved = events.filter((e) => e.outcome === 'approved');
+    const sum = approved.reduce((a, e) => a + (e.amount as number), 0);
+    const status = world.sim.band(1).status();
+    expect(status.enrolled).toBe(false);
+    expect(status.cards).toEqual([]);
+    expect(approved.length).toBe(5);
+    expect(sum).toBe(1250 + 3800 + 300 + 2600 + 32000);
+  });
+});
