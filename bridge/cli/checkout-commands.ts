@@ -4,6 +4,7 @@
  * become exit codes only here.
  */
 import type { Command } from 'commander';
+import { registerAccountCommand } from './checkout-account-command.ts';
 import { describeStatus } from '../../shared/status/describe.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import { createCheckout } from '../../sim/checkout/checkout.ts';
@@ -36,6 +37,7 @@ function out(json: boolean | undefined, value: unknown, text: string): void {
 
 export function register(program: Command, setExit: (code: number) => void): void {
   const group = program.command('checkout').description('Run the Alipay-style checkout service.');
+  registerAccountCommand(group, setExit);
 
   group
     .command('start')
