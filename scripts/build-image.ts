@@ -1,7 +1,11 @@
 /**
  * `npm run build`: builds the band image (docs/FIRMWARE-IMAGE.md).
  *
- *   node --import tsx scripts/build-image.ts [--entry file.ts] [--out dir]
+ *   node --import tsx scripts/build-image.ts [--entry file.ts] [--out dir] [--keep-details] [--no-mangle-props]
+ *
+ * --keep-details keeps the diagnostic strings the image build strips (scripts/image/
+ * strip-details.ts) and --no-mangle-props keeps property names (scripts/image/
+ * mangle-props.ts): both for debugging a build, and both likely to exceed the budget.
  *
  * Entry: --entry, else firmware/main.ts, else firmware/build-probe.ts. Signs with the key
  * file named by WRISTPAY_VENDOR_KEY, else .keys/vendor-dev.json (created on first use).
@@ -29,9 +33,15 @@ async function main(argv: string[]): Promise<number> {
   const { key, path: keyPath, created } = resolveVendorKey(process.env.WRISTPAY_VENDOR_KEY);
   if (created) console.log(`generated development vendor key ${keyPath}`);
 
-  const result = await buildImage({ entry, version, key });
+  const result = await buildImage({ entry, version, key, keepDetails: argv.includes('--keep-details'), mangleProps: !argv.includes('--no-mangle-props') });
   const { minified, gzip, image, budget } = result.sizes;
+  const { strip, inline, dead, shrink, mangledProps } = result.stats;
   console.log(`entry    ${entry}`);
+  console.log(
+    `passes   details stripped: ${strip.fail} fail, ${strip.refuse} refuse, ${strip.cborRefuse} CBOR (${strip.kept} kept); ` +
+      `${inline.reads} constant reads inlined (${inline.tablesRemoved} tables gone); ${dead.removed.length} dead methods; ` +
+      `${shrink.thisAliased} this-aliases; properties ${mangledProps ? 'mangled' : 'kept'}`,
+  );
   console.log(`band.js  ${minified} bytes minified, ${gzip} bytes gzip (budget ${budget} minified, ${((100 * minified) / budget).toFixed(1)}% used)`);
   console.log(`band.img ${image} bytes, version ${pkg.version}, key id ${toHex(key.keyId)}${key.dev ? ' (development key)' : ''}`);
   if (!result.withinBudget) {

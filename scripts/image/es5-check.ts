@@ -11,7 +11,7 @@
  * Array.from, "abc".startsWith…) are refused unless feature-detected.
  * Not detectable without types: TypedArray.prototype.slice (use subarray + set).
  */
-import { parseSync, traverse, types as t, type NodePath } from '@babel/core';
+import { parseSync, traverse, types as t, type NodePath, type Scope } from '@babel/core';
 import { IMAGE_GLOBAL } from './lower.ts';
 
 const ES5_GLOBALS = new Set([
@@ -37,10 +37,14 @@ const BANNED_STATICS = new Set([
   'String.raw', 'ArrayBuffer.isView',
 ]);
 
-/** ES2015+ prototype methods that are unlikely names for our own methods. */
+/**
+ * ES2015+ prototype methods that are unlikely names for our own methods. `entries` and
+ * `values` (iterator methods) are also names the image mangles as its own properties
+ * (./mangle-props.ts), so calling the built-ins would break: refused here.
+ */
 const BANNED_METHODS = new Set([
   'includes', 'startsWith', 'endsWith', 'padStart', 'padEnd', 'repeat', 'findIndex', 'fill',
-  'copyWithin', 'codePointAt', 'trimStart', 'trimEnd', 'flatMap',
+  'copyWithin', 'codePointAt', 'trimStart', 'trimEnd', 'flatMap', 'entries', 'values',
 ]);
 
 const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '%=', '<<=', '>>=', '>>>=', '|=', '^=', '&=']);
@@ -106,10 +110,21 @@ function syntaxProblem(node: t.Node): string | null {
   }
 }
 
-/** `Math.imul` for a non-computed member expression on an identifier, else null. */
-function staticName(node: t.MemberExpression): string | null {
+/**
+ * `Math.imul` for a non-computed member expression on an identifier, else null. A local
+ * that only ever holds a global (`var m = Math`, which ./es5-shrink.ts writes to shorten
+ * the image) counts as that global, so `m.imul` is still `Math.imul`.
+ */
+function staticName(node: t.MemberExpression, scope?: Scope): string | null {
   if (node.computed || !t.isIdentifier(node.object) || !t.isIdentifier(node.property)) return null;
-  return `${node.object.name}.${node.property.name}`;
+  return `${globalAlias(node.object.name, scope)}.${node.property.name}`;
+}
+
+function globalAlias(name: string, scope: Scope | undefined): string {
+  const b = scope?.getBinding(name);
+  if (!b || b.constantViolations.length > 0 || !t.isVariableDeclarator(b.path.node)) return name;
+  const init = b.path.node.init;
+  return t.isIdentifier(init) && !b.path.scope.getBinding(init.name) ? init.name : name;
 }
 
 /**
@@ -121,7 +136,7 @@ function isFeatureDetected(path: NodePath<t.MemberExpression>, name: string): bo
   for (let p: NodePath | null = path.parentPath; p; p = p.parentPath) {
     const n = p.node;
     const test = t.isConditionalExpression(n) || t.isIfStatement(n) ? n.test : t.isLogicalExpression(n) ? n.left : null;
-    if (test && t.isMemberExpression(test) && staticName(test) === name) return true;
+    if (test && t.isMemberExpression(test) && staticName(test, p.scope) === name) return true;
     if (p.isFunction()) break;
   }
   return false;
@@ -161,7 +176,7 @@ export function checkEngineProfile(code: string): string[] {
       if (why) problems.push(`${why}${where(path.node)}`);
     },
     MemberExpression(path) {
-      const name = staticName(path.node);
+      const name = staticName(path.node, path.scope);
       if (name && BANNED_STATICS.has(name) && !isFeatureDetected(path, name)) {
         problems.push(`${name} is not an ES5 built-in${where(path.node)}`);
       }

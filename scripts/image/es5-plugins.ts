@@ -19,7 +19,9 @@ import { template, types as t, type NodePath, type PluginObj, type PluginPass } 
 
 const NATIVE_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError']);
 
-const ERROR_BASE = `function _wpErrorBase(Base) {
+// Not called _wpErrorBase: that is the local for `extends Error` below, and a second
+// native base (`extends RangeError` after `extends Error`) would then call the class.
+const ERROR_BASE = `function _wpNativeErrorBase(Base) {
   function ErrorBase(message) {
     var native = new Base(message);
     if (message !== undefined) this.message = native.message;
@@ -57,7 +59,7 @@ export function es5Plugins(): PluginObj {
           if (n.arrayOf) statements.push(template.statement.ast(ARRAY_OF));
           if (n.errorBases.size > 0) statements.push(template.statement.ast(ERROR_BASE));
           for (const [native, local] of n.errorBases) {
-            const call = t.callExpression(t.identifier('_wpErrorBase'), [t.identifier(native)]);
+            const call = t.callExpression(t.identifier('_wpNativeErrorBase'), [t.identifier(native)]);
             statements.push(t.variableDeclaration('var', [t.variableDeclarator(t.identifier(local), call)]));
           }
           if (statements.length > 0) path.unshiftContainer('body', statements);

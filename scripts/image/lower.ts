@@ -14,16 +14,26 @@
  *   (`[].concat(a)`, `a[0]`) instead of going through iterator helpers.
  * - `transform-typeof-symbol` excluded: its `_typeof` helper references Symbol, and
  *   ES5 engines have no symbols to report.
- * - es5Plugins (./es5-plugins.ts, a pass of its own before the preset): `extends Error` without `_wrapNativeSuper` (Map,
- *   Reflect), spread of typed arrays/strings in array literals, and a build error for
- *   `super.prop` reads, which loose mode gets wrong.
+ * - es5Plugins (./es5-plugins.ts, a pass of its own before the preset): `extends Error`
+ *   without `_wrapNativeSuper` (Map, Reflect), spread of typed arrays/strings in array
+ *   literals, and a build error for `super.prop` reads, which loose mode gets wrong.
+ *
+ * The image-size passes (docs/FIRMWARE-IMAGE.md "What the image build assumes") run in
+ * the same first pass, ahead of es5Plugins, because they need esbuild's bundle as it is:
+ * ./strip-details.ts, ./inline-constants.ts, ./dead-methods.ts. ./es5-shrink.ts runs as a
+ * third pass on the finished ES5. Each can be turned off (LowerOptions) to measure it or to
+ * debug an image.
  *
  * Babel puts its helpers at the top of the program, where they would be globals; so the
  * result is wrapped in one more function, behind the image's single global declaration.
  */
 import { createRequire } from 'node:module';
 import { transformSync, type PluginItem } from '@babel/core';
+import { deadMethods, type DeadMethodStats } from './dead-methods.ts';
 import { es5Plugins } from './es5-plugins.ts';
+import { es5Shrink, type ShrinkStats } from './es5-shrink.ts';
+import { inlineConstants, type InlineStats } from './inline-constants.ts';
+import { emptyStripStats, stripDetails, type StripStats } from './strip-details.ts';
 
 /** The one global the image defines (docs/FIRMWARE-IMAGE.md). */
 export const IMAGE_GLOBAL = 'wristpay';
@@ -57,14 +67,53 @@ export const BABEL_ES5_OPTIONS = {
   ] as PluginItem[],
 };
 
+export interface LowerOptions {
+  /** Drop diagnostic detail strings (./strip-details.ts). Default true; false keeps them. */
+  stripDetails?: boolean;
+  /** Inline constant tables (./inline-constants.ts). Default true. */
+  inlineConstants?: boolean;
+  /** Remove uncallable class methods (./dead-methods.ts). Default true. */
+  deadMethods?: boolean;
+  /** Alias `this` and built-ins in the ES5 output (./es5-shrink.ts). Default true. */
+  shrink?: boolean;
+  /** Filled in with what the size passes did. */
+  stats?: LowerStats;
+}
+
+export interface LowerStats {
+  strip: StripStats;
+  inline: InlineStats;
+  dead: DeadMethodStats;
+  shrink: ShrinkStats;
+}
+
+export function emptyLowerStats(): LowerStats {
+  return { strip: emptyStripStats(), inline: { reads: 0, tablesRemoved: 0 }, dead: { removed: [] }, shrink: { thisAliased: 0, globalsAliased: [], undefinedAliased: 0 } };
+}
+
 /** Lowers one script (esbuild's IIFE bundle) to ES5 and wraps it behind `var wristpay;`. */
-export function lowerToEs5(code: string, filename = 'band.js'): string {
+export function lowerToEs5(code: string, filename = 'band.js', opts: LowerOptions = {}): string {
+  const stats = opts.stats ?? emptyLowerStats();
   // Pass 1 sees the source before any lowering: in one merged pass, preset-env rewrites a
   // class or array literal before es5Plugins could visit the super/spread nodes inside.
-  const fixed = transformSync(code, { configFile: false, babelrc: false, sourceType: 'script', filename, plugins: [es5Plugins] });
+  // The size passes run first in it (their work is done in Program enter, on the whole
+  // bundle, before es5Plugins visits anything) and need the unlowered bundle: esbuild's
+  // module comments and the original top-level declarations.
+  // Stripping goes first: a dropped detail may have been a table's last other use.
+  const plugins: PluginItem[] = [];
+  if (opts.stripDetails !== false) plugins.push(stripDetails({ stats: stats.strip }));
+  if (opts.inlineConstants !== false) plugins.push(inlineConstants({ stats: stats.inline }));
+  if (opts.deadMethods !== false) plugins.push(deadMethods({ stats: stats.dead }));
+  plugins.push(es5Plugins);
+  const fixed = transformSync(code, { configFile: false, babelrc: false, sourceType: 'script', filename, plugins });
   if (!fixed || typeof fixed.code !== 'string') throw new Error('babel returned no code');
-  const out = transformSync(fixed.code, { ...BABEL_ES5_OPTIONS, filename });
+  let out = transformSync(fixed.code, { ...BABEL_ES5_OPTIONS, filename });
   if (!out || typeof out.code !== 'string') throw new Error('babel returned no code');
+  // Pass 3 works on finished ES5 (no arrows left, Babel's helpers in place).
+  if (opts.shrink !== false) {
+    out = transformSync(out.code, { configFile: false, babelrc: false, sourceType: 'script', filename, comments: false, plugins: [es5Shrink({ stats: stats.shrink })] });
+    if (!out || typeof out.code !== 'string') throw new Error('babel returned no code');
+  }
   // The IIFE keeps Babel's helpers local; `var wristpay` is the image's only global.
   return `var ${IMAGE_GLOBAL};\n(function () {\n${out.code}\n})();\n`;
 }

@@ -1,6 +1,7 @@
 /**
- * The band image pipeline as library calls: bundle (esbuild) → lower to ES5 (Babel) →
- * profile check → minify (esbuild, ES5) → profile check again → sign and pack.
+ * The band image pipeline as library calls: bundle (esbuild) → size passes and lowering to
+ * ES5 (Babel) → profile check → minify with property mangling (esbuild, ES5) → profile
+ * check again → sign and pack.
  * scripts/build-image.ts is the command-line shell around it; tests call it directly.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,8 @@ import { gzipSync } from 'node:zlib';
 import type { FirmwareVersion } from '../../shared/image/header.ts';
 import { bundleFirmware, minifyEs5 } from './bundle.ts';
 import { assertEngineProfile } from './es5-check.ts';
-import { lowerToEs5 } from './lower.ts';
+import { emptyLowerStats, lowerToEs5, type LowerStats } from './lower.ts';
+import { manglePropsOptions, mangleSafetyProblems, reservedPropertyNames } from './mangle-props.ts';
 import { packImage } from './pack.ts';
 import { savePublicKey, type VendorKey } from './vendor-key.ts';
 
@@ -24,6 +26,10 @@ export interface BuildOptions {
   version: FirmwareVersion;
   key: VendorKey;
   budgetBytes?: number;
+  /** Keep diagnostic detail strings (./strip-details.ts); for debugging, likely over budget. */
+  keepDetails?: boolean;
+  /** Mangle property names (./mangle-props.ts). Default true. */
+  mangleProps?: boolean;
 }
 
 export interface BuildResult {
@@ -34,6 +40,8 @@ export interface BuildResult {
   image: Uint8Array;
   sizes: { minified: number; gzip: number; image: number; budget: number };
   withinBudget: boolean;
+  /** What the size passes did (for the build log). */
+  stats: LowerStats & { mangledProps: boolean };
 }
 
 /** The entry to build: an explicit one, else firmware/main.ts, else the build probe. */
@@ -45,11 +53,19 @@ export function resolveEntry(explicit: string | undefined, root = '.'): string {
 /** Runs the pipeline in memory; throws with a readable message on any profile violation. */
 export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const bundled = await bundleFirmware(opts.entry);
-  const lowered = lowerToEs5(bundled);
+  const stats = emptyLowerStats();
+  const lowered = lowerToEs5(bundled, 'band.js', { stripDetails: opts.keepDetails !== true, stats });
   // Checked before minifying too: there the Babel helper names are still readable,
   // which turns "global Reflect" into "spread arguments in a new expression".
   assertEngineProfile(lowered);
-  const code = await minifyEs5(lowered);
+  const mangle = opts.mangleProps !== false;
+  if (mangle) {
+    const problems = mangleSafetyProblems(bundled, opts.entry);
+    if (problems.length > 0) {
+      throw new Error(`property mangling is not safe for this image (scripts/image/mangle-props.ts):\n${problems.map((p) => `  - ${p}`).join('\n')}\nuse a literal key, or build with --no-mangle-props`);
+    }
+  }
+  const code = await minifyEs5(lowered, mangle ? manglePropsOptions(reservedPropertyNames(lowered, opts.entry)) : undefined);
   assertEngineProfile(code);
   const codeBytes = Buffer.byteLength(code, 'utf8');
   const image = packImage(code, opts.version, opts.key);
@@ -60,6 +76,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     image,
     sizes: { minified: codeBytes, gzip: gzipSync(code, { level: 9 }).length, image: image.length, budget },
     withinBudget: codeBytes <= budget,
+    stats: { ...stats, mangledProps: mangle },
   };
 }
 

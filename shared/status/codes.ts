@@ -7,6 +7,10 @@
  *
  * Ranges: 0x00 ok · 0x01–0x1f protocol/framing · 0x20–0x3f band policy ·
  * 0x40–0x5f checkout/ledger · 0x60–0x7f host/transport · 0x7f internal.
+ *
+ * This file is bundled into the band image, so it holds only what the firmware needs.
+ * The human sentences (`statusMeaning`, `describeStatus`) are host-only and live in
+ * ./describe.ts, which the image never imports (they were ~3 KB of the image).
  */
 export const Status = {
   OK: 0x00,
@@ -61,75 +65,37 @@ export const Status = {
 export type StatusName = keyof typeof Status;
 export type StatusCode = (typeof Status)[StatusName];
 
-/** One sentence per code: what the CLI prints after the name, and what docs/PROTOCOL.md lists. */
-export const statusMeaning: Readonly<Record<StatusName, string>> = {
-  OK: 'The request succeeded.',
-  MALFORMED: 'The message is not well-formed: bad CBOR, a missing or mistyped field, or trailing bytes.',
-  UNSUPPORTED_VERSION: 'The message names a protocol version this side does not speak.',
-  OVERSIZE: 'The message or frame is larger than the negotiated maximum.',
-  INVALID_SEQUENCE: 'A continuation fragment arrived out of order or without a first fragment.',
-  REASSEMBLY_TIMEOUT: 'The rest of a fragmented message did not arrive in time.',
-  UNKNOWN_COMMAND: 'The frame command or message type is not one this side knows.',
-  DECRYPT_FAILED: 'The sealed envelope did not open: wrong key, or it was altered in transit.',
-  BAD_SIGNATURE: 'A signature did not verify, or is malformed or not in canonical low-S form.',
-  INVALID_KEY: 'A public key is malformed or not a point on the P-256 curve.',
-  CHANNEL_BUSY: 'Another message is still being reassembled on this link.',
-  NOT_WORN: 'The band is not on a wrist.',
-  LOCKED: 'The band is worn but has not been unlocked since it was put on.',
-  EXPIRED: 'The challenge, grant or session is past its expiry.',
-  REPLAYED: 'This nonce or challenge has been used before.',
-  LIMIT_EXCEEDED: 'The amount is above the password-free limit and was not confirmed.',
-  CONFIRMATION_TIMEOUT: 'Nobody pressed the band button within the confirmation window.',
-  CARD_NOT_FOUND: 'The band holds no card with that reference.',
-  WALLET_FULL: 'The band already holds the maximum of 8 cards.',
-  REVOKED: 'The band has been turned off for payments by its owner.',
-  BUSY: 'The band is already handling another request.',
-  CHARGING: 'The band is on its charger; payments are off while charging.',
-  BACKOFF: 'Too many failed unlock attempts; wait before trying again.',
-  NOT_ENROLLED: 'The band has not been enrolled with a checkout yet.',
-  ALREADY_ENROLLED: 'The band is already enrolled; wipe it before enrolling again.',
-  INSUFFICIENT_BALANCE: 'The transit card balance does not cover the fare.',
-  FARE_CAP_EXCEEDED: 'The fare is above the transit city\'s cap for express mode.',
-  WRONG_DEVICE: 'The challenge was made for a different band.',
-  STORAGE_CORRUPT: 'A flash record failed its checksum and was not trusted.',
-  CONFIRMATION_REQUIRED: 'Waiting for the wearer to press the band button.',
-  PROCESSING: 'The band is working on the request.',
-  DECLINED_BY_USER: 'The wearer declined the payment on the band.',
-  CLAIM_MISMATCH: 'A claim in the payment token does not match the trade.',
-  UNKNOWN_DEVICE: 'The checkout has no enrolled band with that identity.',
-  UNAUTHORIZED: 'Authentication is missing or wrong.',
-  FORBIDDEN: 'The authenticated party may not act on this resource.',
-  NOT_FOUND: 'No such resource.',
-  CONFLICT: 'The request conflicts with the current state (for example an order number reused with other terms).',
-  ACCOUNT_LOCKED: 'Too many failed password attempts; the account is locked for a while.',
-  PASSWORD_REQUIRED: 'No band can sign; the payment password is needed.',
-  TRADE_CLOSED: 'The trade is closed or already settled.',
-  REFUND_EXCEEDS_PAID: 'The refund would exceed the amount paid.',
-  COUNTER_NOT_INCREASING: 'The token counter is not above the last one seen for this card.',
-  PAYLOAD_TOO_LARGE: 'The request body is larger than the server accepts.',
-  UNREACHABLE: 'The band or server could not be reached.',
-  TIMEOUT: 'The operation timed out.',
-  INTERNAL: 'An internal error; nothing was changed.',
-};
-
-const nameByCode: { [code: number]: StatusName } = {};
-for (const name of Object.keys(Status) as StatusName[]) nameByCode[Status[name]] = name;
+// Built on first use, not at load: the band image never asks for names, and a table
+// built at load time would keep every name in the image.
+let nameByCode: { [code: number]: StatusName } | null = null;
 
 /** The name of a status code, or undefined for a value outside the table. */
 export function statusName(code: number): StatusName | undefined {
+  if (nameByCode === null) {
+    nameByCode = {};
+    for (const name of Object.keys(Status) as StatusName[]) nameByCode[Status[name]] = name;
+  }
   return nameByCode[code];
 }
 
+/**
+ * The defined codes as runs of consecutive values, first and last of each run. This is
+ * what lets isStatusCode (the one thing the band image uses from this file) work without
+ * the names: the image build turns `Status.X` into numbers and drops the table (~650
+ * bytes). A code added at the end of a range must move that run's end;
+ * test/image/status-codes.test.ts checks the runs against the table.
+ */
+const RUNS: readonly number[] = [
+  Status.OK, Status.CHANNEL_BUSY,
+  Status.NOT_WORN, Status.DECLINED_BY_USER,
+  Status.CLAIM_MISMATCH, Status.PAYLOAD_TOO_LARGE,
+  Status.UNREACHABLE, Status.TIMEOUT,
+  Status.INTERNAL, Status.INTERNAL,
+];
+
 /** True for a number that is a defined status code. */
 export function isStatusCode(code: unknown): code is StatusCode {
-  return typeof code === 'number' && nameByCode[code] !== undefined;
-}
-
-/** "NAME (0xNN): sentence" — the one human rendering of a status. */
-export function describeStatus(code: number): string {
-  const name = statusName(code);
-  if (name === undefined) return 'UNKNOWN (0x' + code.toString(16) + '): not a wristpay status code.';
-  // No padStart: this file runs on ES5 engines.
-  const hex = code.toString(16);
-  return name + ' (0x' + (hex.length < 2 ? '0' + hex : hex) + '): ' + statusMeaning[name];
+  if (typeof code !== 'number' || Math.floor(code) !== code) return false;
+  for (let i = 0; i < RUNS.length; i += 2) if (code >= RUNS[i] && code <= RUNS[i + 1]) return true;
+  return false;
 }

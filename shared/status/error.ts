@@ -1,17 +1,27 @@
-import { Status, StatusCode, describeStatus } from './codes.ts';
+import { Status, StatusCode } from './codes.ts';
 
 /**
  * The one error type that carries a status code. Library code throws it (or returns
  * a `Result`) and the edges (HTTP handler, CLI shell, radio) map it to their form in
  * one place. Anything else that is thrown maps to INTERNAL.
+ *
+ * Without a detail the message is just "status 0xNN": the sentences of
+ * ./describe.ts are host-only (this file is bundled into the band image). Edges that
+ * show errors to people render the status with describeStatus themselves.
  */
 export class WristpayError extends Error {
   readonly status: StatusCode;
   constructor(status: StatusCode, detail?: string) {
-    super(detail ?? describeStatus(status));
+    super(detail ?? statusMessage(status));
     this.name = 'WristpayError';
     this.status = status;
   }
+}
+
+/** "status 0x01": the default message, ES5-only (no padStart; this runs on the band). */
+function statusMessage(status: number): string {
+  const hex = status.toString(16);
+  return 'status 0x' + (hex.length < 2 ? '0' + hex : hex);
 }
 
 /** A decoded-or-refused value: decoders of untrusted bytes return this, never throw. */

@@ -120,6 +120,15 @@ describe('lowerToEs5 + minifyEs5', () => {
     ]);
   });
 
+  it('lowers subclasses of two different native errors (Error first, then RangeError)', async () => {
+    // The ES5 base helper was once named like the `extends Error` local, which broke the second base.
+    const code = await minifyEs5(lowerToEs5(`class A extends Error {} class B extends RangeError {}
+      const r = []; try { throw new B('b'); } catch (e) { r.push(e instanceof B, e instanceof RangeError, e.message); }
+      try { throw new A('a'); } catch (e) { r.push(e instanceof A, e instanceof Error, e instanceof RangeError, e.message); }
+      wristpay = r;`));
+    expect(new Function(`${code}; return wristpay;`)()).toEqual([true, true, 'b', true, true, false, 'a']);
+  });
+
   it('refuses super property reads, which loose lowering gets wrong', () => {
     expect(() => lowerToEs5('class A { get x() { return 1; } } class B extends A { get x() { return super.x + 1; } }')).toThrow(/super property read/);
   });
