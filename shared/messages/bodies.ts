@@ -70,6 +70,9 @@ export function decodeHelloBody(bytes: Uint8Array): Result<HelloBody> {
     unlockNonce: f.optionalBytes(3, { len: Size.NONCE }),
     firmware: f.text(4, { max: Size.MAX_FIRMWARE }),
   };
+  // A worn band always offers the nonce an unlock grant must answer; an unworn one never does.
+  const worn = body.wearState === WearState.WORN_LOCKED || body.wearState === WearState.WORN_UNLOCKED;
+  if (worn !== (body.unlockNonce !== undefined)) f.refuse('unlockNonce present iff worn');
   if (body.unlockNonce === undefined) delete body.unlockNonce;
   return f.done(body);
 }
@@ -143,6 +146,9 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
         cardRef: f.optionalText(16, { max: Size.MAX_CARD_REF }),
         express: f.optionalBool(17) === true,
       };
+      // One encoding per meaning in signed data: express is present only when true.
+      if (m.value.get(17) === false) f.refuse('express is omitted, not false');
+      if (body.cardRef === '') f.refuse('empty cardRef');
       if (body.amount <= 0) f.refuse('amount must be positive');
       if (body.merchantId === '' || body.terminalId === '' || body.orderId === '') f.refuse('incomplete trade');
       if (body.cardRef === undefined) delete body.cardRef;
@@ -163,8 +169,11 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
       if (!cardOk.ok) return cardOk;
       return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry, card });
     }
-    case 'remove-card':
-      return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry, cardRef: f.text(31, { max: Size.MAX_CARD_REF }) });
+    case 'remove-card': {
+      const cardRef = f.text(31, { max: Size.MAX_CARD_REF });
+      if (cardRef === '') f.refuse('empty cardRef');
+      return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry, cardRef });
+    }
     case 'wipe':
       return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry });
   }

@@ -72,7 +72,11 @@ function keepaliveStatus(f: Fields): StatusCode {
 }
 decoders[MessageType.KEEPALIVE] = (f) =>
   f.done<Message>({ type: 'keepalive', status: keepaliveStatus(f), remainingMs: f.uint(3, { max: 600000 }) });
-decoders[MessageType.ERROR] = (f) => f.done<Message>({ type: 'error', status: statusField(f, 2) });
+decoders[MessageType.ERROR] = (f) => {
+  const status = statusField(f, 2);
+  if (status === Status.OK) f.refuse('an ERROR cannot carry OK');
+  return f.done<Message>({ type: 'error', status });
+};
 decoders[MessageType.HELLO_REQUEST] = (f) => f.done<Message>({ type: 'hello-request' });
 
 /** Decodes any clear-text message from untrusted bytes. Never throws. */

@@ -46,13 +46,14 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('answer' as const), sealed: bytesUpTo(Size.MAX_ANSWER) }),
   fc.record({ type: fc.constant('result' as const), sealed: bytesUpTo(Size.MAX_RESULT) }),
   fc.record({ type: fc.constant('keepalive' as const), status: fc.constantFrom(Status.CONFIRMATION_REQUIRED, Status.PROCESSING), remainingMs: uintUpTo(600000) }),
-  fc.record({ type: fc.constant('error' as const), status }),
+  fc.record({ type: fc.constant('error' as const), status: status.filter((c) => c !== Status.OK) }),
   fc.constant({ type: 'hello-request' as const }),
 );
 
-const helloBody: fc.Arbitrary<HelloBody> = fc.record(
-  { deviceId: bytes(16), wearState: fc.constantFrom<WearStateCode>(0, 1, 2, 3), unlockNonce: bytes(16), firmware: text(Size.MAX_FIRMWARE) },
-  { requiredKeys: ['deviceId', 'wearState', 'firmware'] },
+// A worn band (states 1 and 2) always carries its unlock nonce; an unworn one never does.
+const helloBody: fc.Arbitrary<HelloBody> = fc.oneof(
+  fc.record({ deviceId: bytes(16), wearState: fc.constantFrom<WearStateCode>(1, 2), unlockNonce: bytes(16), firmware: text(Size.MAX_FIRMWARE) }),
+  fc.record({ deviceId: bytes(16), wearState: fc.constantFrom<WearStateCode>(0, 3), firmware: text(Size.MAX_FIRMWARE) }),
 );
 
 const card: fc.Arbitrary<Card> = fc.oneof(
@@ -66,12 +67,12 @@ const common = { deviceId: bytes(16), nonce: bytes(16), expiry: anyUint };
 const challengeBody: fc.Arbitrary<ChallengeBody> = fc.oneof(
   fc.record({ kind: fc.constant('payment' as const), ...common, amount: uintUpTo(MAX_AMOUNT).filter((n) => n > 0), currency,
     merchantId: text(32, 1), merchantName: text(32), terminalId: text(32, 1), orderId: text(Size.MAX_ORDER_ID, 1),
-    cardRef: text(Size.MAX_CARD_REF), express: fc.boolean() },
+    cardRef: text(Size.MAX_CARD_REF, 1), express: fc.boolean() },
   { requiredKeys: ['kind', 'deviceId', 'nonce', 'expiry', 'amount', 'currency', 'merchantId', 'merchantName', 'terminalId', 'orderId', 'express'] }),
   fc.record({ kind: fc.constant('unlock' as const), ...common, bandNonce: bytes(16), sessionMaxAgeMs: uintUpTo(7 * 24 * 3600 * 1000),
     limitPerPayment: uintUpTo(MAX_AMOUNT), limitPerDay: uintUpTo(MAX_AMOUNT) }),
   fc.record({ kind: fc.constant('provision' as const), ...common, card }),
-  fc.record({ kind: fc.constant('remove-card' as const), ...common, cardRef: text(Size.MAX_CARD_REF) }),
+  fc.record({ kind: fc.constant('remove-card' as const), ...common, cardRef: text(Size.MAX_CARD_REF, 1) }),
   fc.record({ kind: fc.constant('wipe' as const), ...common }),
 );
 

@@ -80,7 +80,8 @@ const CLEAR: Target[] = ([
       { key: 2, kind: 'uint', good: [Status.PROCESSING], bad: [Status.OK, Status.MALFORMED, Status.INTERNAL, ...NOT_CODES] },
       uint(3, 600000),
     ] },
-  { name: 'ERROR', sample: clear(MessageType.ERROR, [2, Status.MALFORMED]), fields: [anyStatus(2)] },
+  // An ERROR always names a failure: OK is refused.
+  { name: 'ERROR', sample: clear(MessageType.ERROR, [2, Status.MALFORMED]), fields: [{ key: 2, kind: 'uint', good: [Status.INTERNAL], bad: [Status.OK, ...NOT_CODES] }] },
   { name: 'HELLO_REQUEST', sample: clear(MessageType.HELLO_REQUEST), fields: [] },
 ] satisfies Bare[]).map((t) => ({ ...t, decode: decodeMessage, header: true, limit: MAX_MESSAGE_BYTES }));
 
@@ -111,7 +112,8 @@ const CHALLENGES: Target[] = [
   challenge('payment', 1, [
     uint(10, MAX_AMOUNT, { bad: [0] }), currency(11), textMax(12, 32, { bad: [''] }), textMax(13, 32, { good: [''] }),
     textMax(14, 32, { bad: [''] }), textMax(15, Size.MAX_ORDER_ID, { bad: [''] }),
-    textMax(16, Size.MAX_CARD_REF, { optional: true }), { key: 17, kind: 'bool', optional: true, good: [false] },
+    // express is omitted when false (one encoding per meaning in signed data); cardRef is never empty.
+    textMax(16, Size.MAX_CARD_REF, { optional: true, bad: [''] }), { key: 17, kind: 'bool', optional: true, bad: [false] },
   ], [10, 1999], [11, 'CNY'], [12, 'm-001'], [13, 'Tea House'], [14, 't-01'], [15, 'order-42'], [16, 'card-ref-1'], [17, true]),
   challenge('unlock', 2, [bytesLen(20, 16), uint(21, 7 * 24 * 3600 * 1000), uint(22, MAX_AMOUNT), uint(23, MAX_AMOUNT)],
     [20, fill(16, 9)], [21, 3_600_000], [22, 20000], [23, 100000]),
@@ -141,7 +143,8 @@ const CARDS: Target[] = ([
 const BODIES: Target[] = [
   { name: 'hello body', sample: cborMap([1, fill(16, 1)], [2, 2], [3, fill(16, 2)], [4, 'wp-0.1.0']),
     decode: decodeHelloBody, header: false, limit: Size.MAX_HELLO_CT,
-    fields: [bytesLen(1, 16), uint(2, 3), bytesLen(3, 16, true), textMax(4, Size.MAX_FIRMWARE)] },
+    // The sample is worn (state 2), so its unlock nonce (key 3) is required; states 0 and 3 must not carry one.
+    fields: [bytesLen(1, 16), { key: 2, kind: 'uint', good: [1, 2], bad: [0, 3, 4, SAFE] }, bytesLen(3, 16), textMax(4, Size.MAX_FIRMWARE)] },
   { name: 'answer body', sample: cborMap([1, Status.OK], [2, fill(100, 1)], [3, 450], [4, 3]),
     decode: decodeAnswerBody, header: false, limit: Size.MAX_ANSWER,
     fields: [anyStatus(1), bytesMax(2, 512, true), uint(3, MAX_AMOUNT, { optional: true }), uint(4, 8, { optional: true })] },
