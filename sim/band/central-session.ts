@@ -142,7 +142,7 @@ export class CentralSession {
     band.hw.radio.attach(sink);
     // Not in stock noble's protocol (its websocket bindings ignore unknown types, and never
     // learn an MTU otherwise): the link's ATT MTU, sent before `connect` so a client that
-    // forwards it (noble-client.ts) has peripheral.mtu set when its connect callback runs.
+    // forwards it (bridge/transport/ws-bindings.ts) has peripheral.mtu set when its connect callback runs.
     this.send({ type: 'mtu', peripheralUuid: id, mtu: band.hw.link.config.mtu });
     this.send({ type: 'connect', peripheralUuid: id });
     this.host.log(`band ${band.index}: ${this.name} connected (mtu ${band.hw.link.config.mtu})`);

@@ -12,7 +12,7 @@ import { FrameCommand } from '../../shared/framing/commands.ts';
 import { decodeMessage } from '../../shared/messages/clear.ts';
 import { Gatt } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { attachSimulatorExtras, simulatorBindings, type NobleLike, type NobleWsBindings } from '../../sim/band/noble-client.ts';
+import { attachSimulatorExtras, simulatorBindings, type NobleLike, type NobleWsBindings } from './helpers/noble-client.ts';
 import { normUuid } from '../../sim/band/noble-protocol.ts';
 import { startSimulator, type Simulator } from '../../sim/band/simulator.ts';
 import { DEFAULT_RADIO_PORT } from '../../sim/band/state-dir.ts';

@@ -22,7 +22,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Peripheral } from '@abandonware/noble';
 import WebSocket from 'ws';
-import { DEFAULT_RADIO_PORT } from './state-dir.ts';
+import { DEFAULT_RADIO_PORT } from '../../../sim/band/state-dir.ts';
 
 const require = createRequire(import.meta.url);
 
