@@ -1,0 +1,73 @@
+/** BENCHMARKS.md sections for latency.ts: latency, air per payment, the link table, CTAP2. */
+import type { LatencyResults } from './latency.ts';
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export function renderLatency(r: LatencyResults): string {
+  const l = r.latency;
+  const a = r.air;
+  const ctap185 = r.ctap.find((c) => c.mtu === 185);
+  const cellRows = r.cells.map((c) => {
+    const ctap = r.ctap.find((x) => x.mtu === c.mtu);
+    return `| ${c.ciMs} | ${c.mtu} | ${c.payments} | ${c.p50Ms} | ${c.p99Ms} | ${fmt(c.bytesPerPayment)} | ${c.connectionEventsPerPayment} | ${ctap ? `${ctap.airBytes} / ${ctap.connectionEvents}` : ''} |`;
+  });
+  const msgRows = a.messages.map((m) => `| ${m.name} | ${m.dir === 'up' ? 'bridge → band' : 'band → bridge'} | ${m.bytes} | ${m.onAir} |`);
+  const over = a.bytesPerPayment - a.targetBytes;
+  return `## Latency (trade create → ledger commit)
+
+Through the bridge's charge flow and a simulated band (QuickJS) over the link model at
+connection interval ${l.ciMs} ms, MTU ${l.mtu}, no loss; timed from the trade's creation to the checkout's reply
+to the band's ANSWER (the payment is committed before that reply). ${l.payments} payments, one at a time.
+
+| figure | value |
+|---|---:|
+| latency.p50Ms | ${l.p50Ms} |
+| latency.p99Ms | ${l.p99Ms} |
+| latency.meanMs | ${l.meanMs} |
+
+## Air per payment
+
+Both directions, from the band's link counters (GATT values: wristpay frame headers included,
+ATT's 3-byte headers not), at MTU ${l.mtu}; the RESULT written back after the commit included.
+
+| figure | value |
+|---|---:|
+| air.bytesPerPayment | ${fmt(a.bytesPerPayment)} |
+| up (bridge → band) / down (band → bridge) | ${fmt(a.upBytes)} / ${fmt(a.downBytes)} |
+| fragments | ${a.fragments} |
+| air.connectionEvents | ${a.connectionEvents} |
+
+| message | direction | message bytes | on air |
+|---|---|---:|---:|
+${msgRows.join('\n')}
+
+**Target ≤ ${a.targetBytes} bytes: ${over <= 0 ? 'met' : `missed by ${fmt(Math.round(over))} bytes`}.** A FIDO CTAP2 getAssertion carrying the same
+64-byte signature (DER in CTAP) takes ${ctap185 ? `${ctap185.airBytes} bytes in ${ctap185.connectionEvents} connection events` : '—'} at MTU 185 (request
+${ctap185?.requestBytes ?? '—'} bytes: rpId "wristpay.example", clientDataHash 32, allowList with one 64-byte credential id, options
+{up}; response ${ctap185?.responseBytes ?? '—'} bytes: credential, authData 37, signature 71; CTAP BLE framing at the same MTU;
+\`scripts/bench/latency-ctap.ts\`). The difference is what CTAP leaves to the client: the payment
+terms travel signed by the checkout inside the CHALLENGE (CTAP hashes them into clientDataHash), the
+band's identity travels sealed in a HELLO (CTAP names the credential in clear), each direction is
+sealed (two 65-byte HPKE encapsulated keys, two 32-byte response nonces, three 16-byte AEAD tags),
+the token repeats the terms it signs (merchant, terminal, order, device id), and a RESULT goes back
+to the display. Where the bytes could go: compressed P-256 points in HELLO and CHALLENGE (−64),
+16-byte response nonces in ANSWER and RESULT (−32), no key id in the challenge's and the token's
+COSE headers (−36; the band pins one checkout key and the checkout knows the band from the
+challenge), and claims that bind merchant, terminal, order and card through the checkout's nonce
+instead of repeating them (about −73, at the cost of a token that no longer reads on its own):
+together about ${fmt(Math.round(a.bytesPerPayment - 205))} bytes, under the target; the first three alone reach about ${fmt(Math.round(a.bytesPerPayment - 132))}.
+
+## Link table
+
+Payments per cell as listed (ci 15 / MTU 185 is the latency run above); bytes and connection
+events per payment; the last column is CTAP2 getAssertion at that MTU (bytes / connection events).
+
+| ci (ms) | MTU | payments | p50 (ms) | p99 (ms) | bytes | connection events | CTAP2 |
+|---:|---:|---:|---:|---:|---:|---:|---:|
+${cellRows.join('\n')}
+
+Each fragment (one GATT write or notification) waits for a connection event and each event carries
+one fragment each way (docs/SIMULATOR.md), so latency ≈ connection events × interval + compute: MTU 23
+splits a payment into ${r.cells.find((c) => c.mtu === 23)?.connectionEventsPerPayment ?? '—'} fragments, MTU 185 and 247 into ${r.cells.find((c) => c.mtu === 185)?.connectionEventsPerPayment ?? '—'} (the CHALLENGE and the ANSWER need two
+each at both).`;
+}

@@ -1,0 +1,148 @@
+/**
+ * Latency and air time of a payment through the bridge and a simulated band over the
+ * simulator's link model (docs/SIMULATOR.md, "The link model"): the bridge's own charge
+ * flow (noble websocket transport, relay session) against the real checkout over HTTP.
+ *
+ *  - latency: trade create → ledger commit (the checkout's reply to the band's ANSWER,
+ *    timed through the bridge's fetch), p50/p99 over many payments at ci 15 ms, MTU 185;
+ *  - air: per payment, both directions, from the band's link counters: GATT value bytes
+ *    (frame headers included, ATT's 3-byte headers not), fragments, connection events;
+ *  - a table over connection intervals 7.5/15/30 ms × MTU 23/185/247;
+ *  - a FIDO CTAP2 getAssertion on the same link, for comparison (latency-ctap.ts).
+ *
+ * Every cell gets its own simulator (the link model is per simulator) and checkout; the
+ * cells are set up concurrently and measured one after another.
+ */
+import { charge } from '../../bridge/flows/index.ts';
+import { percentile } from '../../test/load/load-run.ts';
+import { startFleet, type Fleet } from '../../test/load/sim-fleet.ts';
+import { ctapAt, framedBytes, type CtapFigures } from './latency-ctap.ts';
+
+export const AIR_TARGET_BYTES = 700;
+const CIS = [7.5, 15, 30];
+const MTUS = [23, 185, 247];
+const MESSAGE_NAMES: Record<number, string> = { 2: 'HELLO', 5: 'CHALLENGE', 6: 'ANSWER', 7: 'RESULT', 10: 'HELLO_REQUEST' };
+
+export interface LatencyCell {
+  ciMs: number;
+  mtu: number;
+  payments: number;
+  p50Ms: number;
+  p99Ms: number;
+  bytesPerPayment: number;
+  fragmentsPerPayment: number;
+  connectionEventsPerPayment: number;
+}
+
+export interface LatencyResults {
+  latency: { ciMs: number; mtu: number; payments: number; p50Ms: number; p99Ms: number; meanMs: number };
+  air: { bytesPerPayment: number; upBytes: number; downBytes: number; fragments: number; connectionEvents: number; targetBytes: number; messages: Array<{ name: string; dir: 'up' | 'down'; bytes: number; onAir: number }> };
+  cells: LatencyCell[];
+  ctap: CtapFigures[];
+}
+
+interface Timed { fleet: Fleet; answered: number[] }
+
+async function timedFleet(ciMs: number, mtu: number): Promise<Timed> {
+  const answered: number[] = [];
+  const timedFetch: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    if (String(input).endsWith('/answer')) answered.push(performance.now());
+    return res;
+  };
+  return { fleet: await startFleet({ bands: 1, bridgesPerSim: 1, link: `ci=${ciMs},mtu=${mtu}`, fetch: timedFetch }), answered };
+}
+
+let orders = 0;
+
+/** One payment's air, both directions (the band's link counters before and after). */
+interface Air { up: { bytes: number; fragments: number }; down: { bytes: number; fragments: number }; connectionEvents: number }
+
+async function pay(t: Timed): Promise<{ ms: number; link: Air }> {
+  const b = t.fleet.bands[0];
+  const before = b.band.status().link;
+  const start = performance.now();
+  const r = await charge(b.bridge.terminal, b.session, { amount: 100 + (orders % 100), currency: 'CNY', orderId: `lat-${++orders}`, subject: 'latency' });
+  if (!r.ok) throw new Error(`latency bench: a payment failed: ${JSON.stringify(r)}`);
+  const after = b.band.status().link;
+  const d = (k: 'up' | 'down', f: 'bytes' | 'fragments') => after[k][f] - before[k][f];
+  return {
+    ms: t.answered[t.answered.length - 1] - start,
+    link: { up: { bytes: d('up', 'bytes'), fragments: d('up', 'fragments') }, down: { bytes: d('down', 'bytes'), fragments: d('down', 'fragments') }, connectionEvents: after.connectionEvents - before.connectionEvents },
+  };
+}
+
+async function measure(t: Timed, ciMs: number, mtu: number, n: number, warmUp: boolean): Promise<{ cell: LatencyCell; times: number[]; last: Air }> {
+  if (warmUp) await pay(t); // not counted
+  const times: number[] = [];
+  let bytes = 0;
+  let fragments = 0;
+  let events = 0;
+  let last: Air | undefined;
+  for (let i = 0; i < n; i++) {
+    const p = await pay(t);
+    times.push(p.ms);
+    bytes += p.link.up.bytes + p.link.down.bytes;
+    fragments += p.link.up.fragments + p.link.down.fragments;
+    events += p.link.connectionEvents;
+    last = p.link;
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  return {
+    cell: { ciMs, mtu, payments: n, p50Ms: r1(percentile(sorted, 50)), p99Ms: r1(percentile(sorted, 99)), bytesPerPayment: r1(bytes / n), fragmentsPerPayment: r1(fragments / n), connectionEventsPerPayment: r1(events / n) },
+    times, last: last as Air,
+  };
+}
+
+/** The messages of one payment as the band's radio log saw them: type (from the CBOR's key 0) and length. */
+async function messagesOfOnePayment(t: Timed): Promise<LatencyResults['air']['messages']> {
+  const band = t.fleet.bands[0].band;
+  const seen: LatencyResults['air']['messages'] = [];
+  const mtu = band.status().link.mtu;
+  const onFrame = (f: { dir: string; hex: string; note: string }) => {
+    const m = /^MSG len (\d+)$/.exec(f.note);
+    if (!m || (f.dir !== 'in' && f.dir !== 'out')) return;
+    const len = Number(m[1]);
+    const type = parseInt(f.hex.slice(10, 12), 16); // cmd, len hi, len lo, map head, key 0, type
+    seen.push({ name: MESSAGE_NAMES[type] ?? `type ${type}`, dir: f.dir === 'in' ? 'up' : 'down', bytes: len, onAir: framedBytes(len, mtu) });
+  };
+  band.on('frame', onFrame);
+  try {
+    await pay(t);
+  } finally {
+    band.off('frame', onFrame);
+  }
+  return seen;
+}
+
+export async function benchLatency(opts: { quick: boolean; log?: (s: string) => void }): Promise<LatencyResults> {
+  const mainN = opts.quick ? 40 : 200;
+  const cellN = opts.quick ? 3 : 20;
+  const specs = CIS.flatMap((ci) => MTUS.map((mtu) => ({ ci, mtu })));
+  const fleets = await Promise.all(specs.map((s) => timedFleet(s.ci, s.mtu)));
+  try {
+    const mainIndex = specs.findIndex((s) => s.ci === 15 && s.mtu === 185);
+    const main = fleets[mainIndex];
+    opts.log?.(`  latency: ${mainN} payments at ci 15 ms, MTU 185`);
+    const m = await measure(main, 15, 185, mainN, true);
+    const messages = await messagesOfOnePayment(main);
+    const cells: LatencyCell[] = [];
+    for (let i = 0; i < specs.length; i++) {
+      if (i === mainIndex) cells.push(m.cell);
+      else cells.push((await measure(fleets[i], specs[i].ci, specs[i].mtu, cellN, !opts.quick)).cell);
+    }
+    const mean = m.times.reduce((s, x) => s + x, 0) / m.times.length;
+    return {
+      latency: { ciMs: 15, mtu: 185, payments: mainN, p50Ms: m.cell.p50Ms, p99Ms: m.cell.p99Ms, meanMs: Math.round(mean * 10) / 10 },
+      air: {
+        bytesPerPayment: m.cell.bytesPerPayment, upBytes: m.last.up.bytes, downBytes: m.last.down.bytes, fragments: m.cell.fragmentsPerPayment,
+        connectionEvents: m.cell.connectionEventsPerPayment, targetBytes: AIR_TARGET_BYTES, messages,
+      },
+      cells,
+      ctap: MTUS.map(ctapAt),
+    };
+  } finally {
+    await Promise.all(fleets.map((f) => f.fleet.close()));
+  }
+}
