@@ -1,31 +1,48 @@
 /**
- * `npm run bench [-- --quick] [-- --json]`: every benchmark in one run, side by side (the
+ * `npm run bench [-- --quick | --long] [-- --json]`: every benchmark in one run, side by side (the
  * machine's speed drifts, so comparisons are only made within a run). Writes BENCHMARKS.md
- * with the figures, the machine and the command; `--json` prints one JSON object.
+ * with the figures, the machine and the command; `--json` prints one JSON object. `--long`
+ * also runs the checkout's bigger benchmarks and the hardening tests at ten times their size.
  */
-import { cpus, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { benchCrypto } from './bench-crypto.ts';
 import { benchToken } from './bench/token.ts';
 import { benchFirmware } from './bench/firmware.ts';
 import { createNobleProvider } from '../shared/crypto/noble-provider.ts';
 import { createNodeProvider } from '../shared/crypto/node-provider.ts';
 import { renderBenchmarks } from './bench/report.ts';
+import { benchCheckout, checkoutBenchSizes } from './bench/checkout.ts';
+import { HardeningResults, runHardening } from './bench/checkout-hardening.ts';
+import { benchVerify } from './bench/verify.ts';
+import { RelayLoadLatency, benchRelayLoadLatency } from './bench/relay-load-latency.ts';
 
 export interface BenchResults {
-  machine: { cpu: string; cores: number; memoryGiB: number; node: string };
+  machine: { cpu: string; cores: number; memoryGiB: number; node: string; loadAverage: number };
   command: string;
   date: string;
   crypto: Record<string, number>;
   token: Record<string, number>;
-  verify: { oursPerSecond: number; independentPerSecond: number; ratio: number };
+  verify: {
+    oursPerSecond: number; independentPerSecond: number; ratio: number;
+    /** SimpleWebAuthn verifyAuthenticationResponse, and ours measured beside it (alternating slices). */
+    simpleWebAuthnPerSecond: number; oursBesideSimpleWebAuthnPerSecond: number; simpleWebAuthnRatio: number;
+  };
   firmware: Record<string, number>;
+  /** scripts/bench/checkout.ts: paymentsPerSecond, cryptoFloorPerSecond, floorRatio, … */
+  checkout: Record<string, number>;
+  /** Only with --long: the hardening tests' figures (else the last long run's section is kept). */
+  hardening?: HardeningResults;
+  /** scripts/bench/relay-load-latency.ts: hostile relay table, load, latency and air. */
+  relayLoadLatency?: RelayLoadLatency;
 }
 
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const json = argv.includes('--json');
+  const long = argv.includes('--long');
   const ms = quick ? 300 : 1500;
+  const load = loadavg()[0];
   const log = (s: string) => {
     if (!json) process.stderr.write(s + '\n');
   };
@@ -35,9 +52,16 @@ async function main(argv: string[]): Promise<void> {
   const token = benchToken({ node: createNodeProvider(), noble: createNobleProvider() }, ms);
   log('firmware image and QuickJS heap…');
   const firmware = await benchFirmware({ quick });
+  log('checkout payments and crypto floor…');
+  const checkout = await benchCheckout(checkoutBenchSizes[long ? 'long' : quick ? 'quick' : 'normal']);
+  log('token verify beside SimpleWebAuthn…');
+  const swa = await benchVerify(createNodeProvider(), ms);
+  const hardening = long ? runHardening(log) : undefined;
+  const command = 'npm run bench' + (quick ? ' -- --quick' : long ? ' -- --long' : '');
+  const relayLoadLatency = await benchRelayLoadLatency({ quick, long, command, log });
   const results: BenchResults = {
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    command: 'npm run bench' + (quick ? ' -- --quick' : ''),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage: Math.round(load * 10) / 10 },
+    command: 'npm run bench' + (quick ? ' -- --quick' : long ? ' -- --long' : ''),
     date: new Date().toISOString(),
     crypto,
     token,
@@ -45,10 +69,18 @@ async function main(argv: string[]): Promise<void> {
       oursPerSecond: token['node.tokenVerify'],
       independentPerSecond: token['independent.coseJsVerify'],
       ratio: Math.round((token['node.tokenVerify'] / token['independent.coseJsVerify']) * 100) / 100,
+      simpleWebAuthnPerSecond: swa.simpleWebAuthn,
+      oursBesideSimpleWebAuthnPerSecond: swa.ours,
+      simpleWebAuthnRatio: Math.round((swa.ours / swa.simpleWebAuthn) * 100) / 100,
     },
     firmware,
+    checkout,
+    hardening,
+    relayLoadLatency,
   };
-  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), renderBenchmarks(results));
+  const file = new URL('../BENCHMARKS.md', import.meta.url);
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  writeFileSync(file, renderBenchmarks(results, previous));
   if (json) process.stdout.write(JSON.stringify(results) + '\n');
   else log('wrote BENCHMARKS.md');
 }

@@ -1,12 +1,14 @@
 /** Renders BENCHMARKS.md from one bench run. */
 import type { BenchResults } from '../bench.ts';
+import { renderCheckoutSections } from './checkout-report.ts';
+import { renderRelayLoadLatency } from './relay-load-latency.ts';
 
 function table(rows: Array<[string, string | number]>, head: [string, string]): string {
   const fmt = (v: string | number) => (typeof v === 'number' ? v.toLocaleString('en-US') : v);
   return [`| ${head[0]} | ${head[1]} |`, '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${fmt(v)} |`)].join('\n');
 }
 
-export function renderBenchmarks(r: BenchResults): string {
+export function renderBenchmarks(r: BenchResults, previous = ''): string {
   const ops = (prefix: string) =>
     Object.entries(r.crypto)
       .filter(([k]) => k.startsWith(prefix + '.'))
@@ -37,5 +39,7 @@ ${table(Object.entries(r.firmware), ['figure', 'value'])}
 
 Image bytes are exact counts of \`dist/band.js\` (the budget, 48 KiB minified, is enforced by \`npm run build\`).
 QuickJS heap is "memory used" from \`dumpMemoryUsage\` (not \`setMemoryLimit\`, which counts allocations).
-`;
+
+${renderCheckoutSections(r, previous)}
+${renderRelayLoadLatency(r.relayLoadLatency, previous)}`;
 }

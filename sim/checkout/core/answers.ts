@@ -68,8 +68,10 @@ export class Answers {
       return { kind: ch.kind, result: resultMessage(this.ctx, ch, Status.OK, settled.text), receipt: settled.receipt, card: settled.card };
     } catch (e) {
       if (!(e instanceof CheckoutError)) throw e;
-      // The band's own answer was refused: spend the nonce, and tell the band why.
-      await store.challenges.markAnswered(ch.id, e.status, clock());
+      // The band's own answer was refused: spend the nonce, and tell the band why. Unless
+      // another request answered it since we read it (a second instance racing us on the same
+      // answer: our counter check then sees its commit): then this post is a replay.
+      if (!(await store.challenges.markAnswered(ch.id, e.status, clock()))) refuse(Status.REPLAYED, 'answered concurrently');
       throw new CheckoutError(e.status, e.message, { ...e.extras, result: resultMessage(this.ctx, ch, e.status, statusName(e.status) ?? 'REFUSED') });
     }
   }

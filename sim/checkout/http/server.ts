@@ -117,6 +117,9 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
     ...(reply.type === 'html' ? { 'content-security-policy': HTML_CSP, 'x-frame-options': 'DENY' } : {}),
     ...reply.headers,
   };
+  // Refused before its body was read (unknown route): the socket is dropped below, so
+  // tell the client not to send its next request on it.
+  if (!req.complete) headers.connection = 'close';
   res.writeHead(reply.status, headers);
   res.end(reply.body);
   if (!req.complete) {

@@ -1,0 +1,63 @@
+/**
+ * The checkout as a child process on a given SQLite file: started with
+ * `checkout start --db FILE --port 0 --json`, ready once it prints its URL, and killed
+ * with SIGKILL (no handler runs, nothing is flushed or closed: as a crash or an OOM kill).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ENTRY = join(import.meta.dirname, 'checkout-process.ts');
+
+export interface ChildCheckout {
+  url: string;
+  pid: number;
+  /** SIGKILL, then wait for the exit. */
+  kill(): Promise<void>;
+  /** SIGTERM (clean stop), then wait for the exit code. */
+  stop(): Promise<number | null>;
+  stderr(): string;
+}
+
+export async function startChildCheckout(dbFile: string): Promise<ChildCheckout> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'checkout', 'start', '--db', dbFile, '--port', '0', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    err = (err + c.toString('utf8')).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`checkout did not start: ${err}`)), 30_000);
+    lines.on('line', (line) => {
+      try {
+        const m = JSON.parse(line) as { event?: string; url?: string };
+        if (m.event === 'listening' && m.url) {
+          clearTimeout(timer);
+          resolve(m.url);
+        }
+      } catch {
+        // not ours
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`checkout exited (${code}) before listening: ${err}`));
+    });
+  });
+  return {
+    url,
+    pid: child.pid as number,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    stderr: () => err,
+  };
+}
