@@ -4,6 +4,7 @@
  * become exit codes only here.
  */
 import type { Command } from 'commander';
+import { waitForSignal } from './signals.ts';
 import { registerAccountCommand } from './checkout-account-command.ts';
 import { describeStatus } from '../../shared/status/describe.ts';
 import { WristpayError } from '../../shared/status/error.ts';
@@ -17,18 +18,6 @@ interface RevokeOptions { db: string; band: string; json?: boolean }
 function parsePort(text: string): number | null {
   const n = Number(text);
   return /^[0-9]{1,5}$/.test(text) && n <= 65535 ? n : null;
-}
-
-function waitForSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (signal: string): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 function out(json: boolean | undefined, value: unknown, text: string): void {

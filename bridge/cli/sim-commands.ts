@@ -5,6 +5,7 @@
  * 2 usage · 3 no simulator / port or directory busy.
  */
 import type { Command } from 'commander';
+import { waitForSignal } from './signals.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { describeStatus } from '../../shared/status/describe.ts';
 import type { SimBandStatus } from '../../sim/band/band-status.ts';
@@ -28,18 +29,6 @@ function int(text: string, min: number, max: number): number | null {
 
 function onOff(text: string): boolean | null {
   return text === 'on' ? true : text === 'off' ? false : null;
-}
-
-function waitForSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (signal: string): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 /** One band's status for people. */
