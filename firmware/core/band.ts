@@ -158,6 +158,8 @@ export class Band {
     const enrollment: Enrollment = { checkoutSigningKey: m.checkoutSigningKey, checkoutHpkeKey: m.checkoutHpkeKey, deviceId: this.hal.hash.sha256(signingKey).subarray(0, 16) };
     this.wallet.clear();
     if (!this.store.commitWallet(this.wallet) || !this.store.saveEnrollment(enrollment)) return this.refuseClear(Status.STORAGE_CORRUPT);
+    // A fresh wallet was just committed: no counter left that could repeat.
+    this.storageStatus = Status.OK;
     this.enrollment = enrollment;
     const signature = se.sign(Slot.SIGNING, encodeCbor([Label.ENROLL, m.nonce, m.checkoutSigningKey, m.checkoutHpkeKey, signingKey, hpkeKey])) as Uint8Array;
     this.publishInfo();

@@ -149,3 +149,32 @@ describe('band: challenge guards', () => {
     expect(f.pay(100).status).toBe(Status.OK);
   });
 });
+
+describe('band: damaged flash', () => {
+  it('refuses to sign after the journal reports damage (a lost counter could repeat), until re-enrolled', () => {
+    const f = BandFixture.ready();
+    expect(f.pay(100).status).toBe(Status.OK);
+    const before = f.env.flash.snapshot().bytes;
+    expect(f.pay(100).status).toBe(Status.OK);
+    const after = f.env.flash.snapshot().bytes;
+    // Damage the first byte the last payment's commit wrote (its body, not its commit word,
+    // which would read as an interrupted write): the entry's checksum no longer holds.
+    let at = -1;
+    for (let i = 0; i < after.length && at < 0; i++) if (after[i] !== before[i]) at = i;
+    expect(at).toBeGreaterThanOrEqual(0);
+    const page = Math.floor(at / f.env.flash.pageSize);
+    f.env.flash.flipBit(page, at % f.env.flash.pageSize, 0);
+    f.driver.reboot();
+    expect(f.status().storage).toBe(Status.STORAGE_CORRUPT);
+    f.unlock();
+    const refused = f.pay(100);
+    expect(refused.status).toBe(Status.STORAGE_CORRUPT);
+    expect(refused.token).toBeUndefined();
+    // A wipe and a fresh enrollment start a clean wallet: signing resumes.
+    expect(f.exchange({ kind: 'wipe', ...f.common() }).status).toBe(Status.OK);
+    f.enroll();
+    f.provision(bankCard);
+    f.unlock();
+    expect(f.pay(100).status).toBe(Status.OK);
+  });
+});
