@@ -39,7 +39,7 @@ export class Band {
   private readonly replay: ReplayMemory;
   private enrollment: Enrollment | null;
   private pending: PendingConfirmation | null = null;
-  private lastExchange: { ctx: RecipientContext; enc: Uint8Array } | null = null;
+  private lastExchange: { ctx: RecipientContext; enc: Uint8Array; payment: boolean } | null = null;
   storageStatus: StatusCode;
 
   constructor(
@@ -175,12 +175,12 @@ export class Band {
     if (!opened.opened) {
       if (opened.status === Status.BAD_SIGNATURE) this.session.recordFailure();
       if (opened.ctx !== undefined && opened.enc !== undefined) {
-        this.lastExchange = { ctx: opened.ctx, enc: opened.enc };
+        this.lastExchange = { ctx: opened.ctx, enc: opened.enc, payment: false };
         return this.answer({ status: opened.status });
       }
       return this.refuseClear(opened.status);
     }
-    this.lastExchange = { ctx: opened.challenge.ctx, enc: opened.challenge.enc };
+    this.lastExchange = { ctx: opened.challenge.ctx, enc: opened.challenge.enc, payment: opened.challenge.body.kind === 'payment' };
     this.dispatch(opened.challenge.body, e);
   }
 
@@ -295,7 +295,9 @@ export class Band {
     const r = decodeResultBody(opened.value);
     if (!r.ok) return this.refuseClear(r.status);
     this.lastExchange = null;
-    this.show([r.value.status === Status.OK ? 'Approved' : 'Declined', r.value.text]);
+    // A payment's verdict gets a headline; other results (card added, unlocked, wiped) say it all.
+    const ok = r.value.status === Status.OK;
+    this.show(x.payment || !ok ? [ok ? 'Approved' : 'Declined', r.value.text] : [r.value.text]);
     this.hal.haptics.buzz(r.value.status === Status.OK ? 80 : 400);
   }
 }
