@@ -9,6 +9,7 @@
  * delivers them after the write that caused them, never inside it.
  */
 import { MIN_MTU, clampMtu } from '../../shared/framing/fragment.ts';
+import { LinkListeners } from './link-listeners.ts';
 import { Gatt } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { BandLink, BandTransport, FoundBand, ScanOptions, TransportError } from './types.ts';
@@ -61,14 +62,13 @@ function hooks(radio: EmulatedRadio): Hooks {
 
 class InProcessLink implements BandLink {
   private up = true;
-  private readonly notifyFns = new Set<(f: Uint8Array) => void>();
-  private readonly downFns = new Set<(reason: string) => void>();
+  private readonly listeners = new LinkListeners();
   private readonly release: () => void;
 
   constructor(readonly id: string, private readonly radio: EmulatedRadio, readonly mtu: number) {
     const h = hooks(radio);
     const onNotify = (d: Uint8Array): void => {
-      if (this.up) for (const fn of [...this.notifyFns]) fn(d);
+      if (this.up) this.listeners.fragment(d);
     };
     const onDown = (): void => this.markDown('the band disconnected');
     h.notify.add(onNotify);
@@ -101,13 +101,11 @@ class InProcessLink implements BandLink {
   }
 
   onNotify(fn: (fragment: Uint8Array) => void): () => void {
-    this.notifyFns.add(fn);
-    return () => this.notifyFns.delete(fn);
+    return this.listeners.onNotify(fn);
   }
 
   onDisconnect(fn: (reason: string) => void): () => void {
-    this.downFns.add(fn);
-    return () => this.downFns.delete(fn);
+    return this.listeners.onDisconnect(fn);
   }
 
   async disconnect(): Promise<void> {
@@ -120,7 +118,7 @@ class InProcessLink implements BandLink {
     if (!this.up) return;
     this.up = false;
     this.release();
-    for (const fn of [...this.downFns]) fn(reason);
+    this.listeners.down(reason);
   }
 }
 

@@ -5,6 +5,7 @@
  * fails fast when the link drops or the radio reports a fault for this peripheral.
  */
 import type { EventEmitter } from 'node:events';
+import { LinkListeners } from './link-listeners.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import { asTransportError, callback, withTimeout } from './deadline.ts';
@@ -29,8 +30,7 @@ export class NobleLink implements BandLink {
   private up = true;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly inflight = new Set<(e: WristpayError) => void>();
-  private readonly notifyFns = new Set<(f: Uint8Array) => void>();
-  private readonly downFns = new Set<(reason: string) => void>();
+  private readonly listeners = new LinkListeners();
   private readonly budgets: { write: number; read: number; disconnect: number };
   private readonly detach: () => void;
 
@@ -40,7 +40,7 @@ export class NobleLink implements BandLink {
     this.budgets = { write: 5000, read: 5000, disconnect: 3000, ...parts.timeouts };
     const onData = (data: Buffer): void => {
       const copy = new Uint8Array(data);
-      for (const fn of [...this.notifyFns]) fn(copy);
+      this.listeners.fragment(copy);
     };
     const onDisconnect = (reason?: unknown): void => this.markDown(typeof reason === 'string' ? reason : 'the band disconnected');
     const onFault = (peripheralId: string | undefined, err: TransportError): void => {
@@ -72,13 +72,11 @@ export class NobleLink implements BandLink {
   }
 
   onNotify(fn: (fragment: Uint8Array) => void): () => void {
-    this.notifyFns.add(fn);
-    return () => this.notifyFns.delete(fn);
+    return this.listeners.onNotify(fn);
   }
 
   onDisconnect(fn: (reason: string) => void): () => void {
-    this.downFns.add(fn);
-    return () => this.downFns.delete(fn);
+    return this.listeners.onDisconnect(fn);
   }
 
   async disconnect(): Promise<void> {
@@ -123,12 +121,6 @@ export class NobleLink implements BandLink {
     this.detach();
     const err = new TransportError(Status.UNREACHABLE, `link lost: ${reason}`);
     for (const reject of [...this.inflight]) reject(err);
-    for (const fn of [...this.downFns]) {
-      try {
-        fn(reason);
-      } catch {
-        // a listener's failure is not the link's
-      }
-    }
+    this.listeners.down(reason);
   }
 }
