@@ -245,7 +245,7 @@ export class Band {
       wallet: this.wallet,
       deviceId: e.deviceId,
       keepalive: (remaining) => this.link.sendKeepalive(Status.CONFIRMATION_REQUIRED, remaining),
-      stillAllowed: () => (this.session.isUnlocked() ? Status.OK : this.session.isWorn() ? Status.LOCKED : Status.NOT_WORN),
+      unlockedStatus: () => (this.session.isUnlocked() ? Status.OK : this.session.isWorn() ? Status.LOCKED : Status.NOT_WORN),
       show: (lines) => this.show(lines),
     };
   }

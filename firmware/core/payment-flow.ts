@@ -27,8 +27,8 @@ export interface PaymentContext {
   wallet: Wallet;
   deviceId: Uint8Array;
   keepalive(remainingMs: number): void;
-  /** Still allowed to sign now? (worn/unlocked may have changed while waiting). */
-  stillAllowed(express: boolean): StatusCode;
+  /** OK while worn-unlocked, else LOCKED or NOT_WORN (the state may change while waiting). */
+  unlockedStatus(): StatusCode;
   show(lines: string[]): void;
 }
 
@@ -60,7 +60,7 @@ export class PendingConfirmation {
 
   press(): void {
     if (this.finished) return;
-    const allowed = this.ctx.stillAllowed(false);
+    const allowed = this.ctx.unlockedStatus();
     this.finish(allowed === Status.OK ? completePayment(this.ctx, this.challenge, this.entry, false, true) : { status: allowed });
   }
 
@@ -95,7 +95,7 @@ export function completePayment(ctx: PaymentContext, ch: PaymentChallenge, entry
   }
   // Flags state what held when signing: an express fare may be signed while locked.
   let flags: number = TokenFlag.WORN;
-  if (ctx.stillAllowed(false) === Status.OK) flags |= TokenFlag.UNLOCKED;
+  if (ctx.unlockedStatus() === Status.OK) flags |= TokenFlag.UNLOCKED;
   if (confirmed) flags |= TokenFlag.CONFIRMED;
   if (express) flags |= TokenFlag.EXPRESS;
   const claims: TokenClaims = {
