@@ -1,9 +1,7 @@
 /**
  * The HAL as the QuickJS host marshals it (./quickjs-host.ts): every Hal method with the
- * kinds of its arguments and result, and the guest-side ES5 prelude that turns the raw
- * host functions (bytes as ArrayBuffers) into the `hal` object the image sees (bytes as
- * fresh Uint8Arrays). HAL_METHODS is typed from the Hal interface, so a method added to
- * firmware/hal.ts fails the type check here until it is given a signature.
+ * kinds of its arguments and result, and the two guest-side ES5 byte conversions.
+ * HAL_METHODS is typed from the Hal interface, so a method added to firmware/hal.ts fails the type check here until it is given a signature.
  */
 import type { Hal } from '../../firmware/hal.ts';
 
@@ -39,35 +37,32 @@ export const HAL_METHODS: HalSignatures = {
 /** Read-only numeric properties, copied once at boot. */
 export const HAL_PROPS: { [G in keyof Hal]?: ReadonlyArray<Exclude<keyof Hal[G], MethodsOf<Hal[G]>>> } = { se: ['slotCount'], flash: ['pageSize', 'pageCount'], display: ['lines', 'columns'] };
 
-/** Guest side of the bridge (ES5): wraps the raw host functions into the Hal shape. */
-export const PRELUDE = `(function (raw, spec, props) {
-  function toBuffer(u, what) {
-    if (!(u instanceof Uint8Array)) throw new TypeError(what + ': expected a Uint8Array');
+/**
+ * Guest side of the bridge (ES5), evaluated once: `[build, toBuffer, toBytes]`.
+ * - build(call, names) makes the `hal` object: for each group, one small closure per method
+ *   that forwards to the single host function `call(id, a, b, c, d)` (id = the method's
+ *   index in HAL_METHODS order). A host function costs the guest heap about 220 bytes, a
+ *   closure of shared code about 95, so one host entry point keeps the bridge small.
+ * - toBuffer / toBytes: bytes cross the boundary as ArrayBuffers (one copy each way, no
+ *   per-byte handles); the image sees fresh Uint8Arrays.
+ */
+export const BRIDGE_SOURCE = `[
+  function (call, names) {
+    function method(id) { return function (a, b, c, d) { return call(id, a, b, c, d); }; }
+    var hal = {}, id = 0;
+    for (var g in names) {
+      hal[g] = {};
+      for (var i = 0; i < names[g].length; i++) hal[g][names[g][i]] = method(id++);
+    }
+    return hal;
+  },
+  function (u) {
+    if (!(u instanceof Uint8Array)) throw new TypeError('expected a Uint8Array');
     if (u.byteOffset === 0 && u.byteLength === u.buffer.byteLength) return u.buffer;
     var c = new Uint8Array(u.length); c.set(u); return c.buffer;
-  }
-  function method(g, m, sig) {
-    var f = raw[g + '.' + m], kinds = sig[0], ret = sig[1], what = 'hal.' + g + '.' + m;
-    return function () {
-      var a = [];
-      for (var i = 0; i < kinds.length; i++) {
-        var k = kinds[i], v = arguments[i];
-        if (k === 'y') v = toBuffer(v, what);
-        else if (k.charAt(0) === 'f' || k === 'timer') {
-          if (typeof v !== 'function') throw new TypeError(what + ': expected a function');
-          if (k === 'fy') v = (function (fn) { return function (b) { fn(new Uint8Array(b)); }; })(v);
-        }
-        a.push(v);
-      }
-      var r = f.apply(null, a);
-      return (ret === 'y' || ret === 'y?') && r !== null ? new Uint8Array(r) : r;
-    };
-  }
-  var hal = {};
-  for (var g in spec) {
-    hal[g] = {};
-    for (var m in spec[g]) hal[g][m] = method(g, m, spec[g][m]);
-    for (var p in props[g] || {}) hal[g][p] = props[g][p];
-  }
-  return hal;
-})`;
+  },
+  function (b) { return new Uint8Array(b); }
+]`;
+
+/** Most arguments a Hal method takes (BRIDGE_SOURCE forwards four). */
+export const MAX_HAL_ARGS = 4;

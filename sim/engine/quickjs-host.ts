@@ -2,10 +2,14 @@
  * Runs a band image in QuickJS (quickjs-emscripten), with the host's Hal bound as the
  * guest global `hal` (docs/FIRMWARE-IMAGE.md "Engine contract").
  *
- * Marshalling: bytes cross as ArrayBuffers (newArrayBuffer / getArrayBuffer copy them
- * in one go, no per-byte handles); a small ES5 prelude inside the guest turns them into
- * fresh Uint8Arrays and back, and checks argument types. Guest callbacks (onWrite,
- * setTimer, …) are kept as dup'd handles and called later with callFunction.
+ * The engine is configured as a band's (./quickjs-profile.ts): the image profile's
+ * intrinsics only, and no function source or line tables unless `debugInfo` is asked for.
+ *
+ * Marshalling: the guest global `hal` has a group object per Hal group and a small guest
+ * closure per method, all forwarding to one host function with the method's index. Bytes cross as ArrayBuffers (newArrayBuffer / getArrayBuffer copy them in one go,
+ * no per-byte handles); two small guest functions turn them into fresh Uint8Arrays and back
+ * (./quickjs-hal-bridge.ts); the host checks the other argument types. Guest callbacks
+ * (onWrite, setTimer, …) are kept as dup'd handles and called later with callFunction.
  *
  * Faults: every guest event (boot, a timer, a radio write, a status call) runs under an
  * interrupt budget, the band's watchdog. An exception or a watchdog stop never reaches
@@ -13,7 +17,8 @@
  */
 import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule, type VmCallResult } from 'quickjs-emscripten';
 import type { Hal } from '../../firmware/hal.ts';
-import { HAL_METHODS, HAL_PROPS, PRELUDE, type Kind, type Sig } from './quickjs-hal-bridge.ts';
+import { BRIDGE_SOURCE, HAL_METHODS, HAL_PROPS, MAX_HAL_ARGS, type Kind, type Sig } from './quickjs-hal-bridge.ts';
+import { BAND_INTRINSICS, stripDebugInfo } from './quickjs-profile.ts';
 
 /** Carries a timer callback from argument conversion to the id the host returns. */
 interface TimerCell {
@@ -42,6 +47,8 @@ export interface QuickJSBandOptions {
   filename?: string;
   /** JSON-able overrides of firmware/config.ts, bound as the guest global `wristpayConfig`. */
   config?: unknown;
+  /** Keep function source and line tables (guest stack traces with line numbers); costs heap. Default false, as on a band. */
+  debugInfo?: boolean;
 }
 
 export interface QuickJSBand {
@@ -96,11 +103,15 @@ class Band implements QuickJSBand {
   private polls = 0;
   private interrupted = false;
   private disposeWhenIdle = false;
+  /** Guest byte conversions (BRIDGE_SOURCE): Uint8Array → ArrayBuffer and back. */
+  private toBuffer!: QuickJSHandle;
+  private toBytes!: QuickJSHandle;
 
   constructor(module: QuickJSWASMModule, code: string, private readonly hal: Hal, private readonly opts: QuickJSBandOptions) {
     this.budget = opts.interruptBudget ?? DEFAULT_INTERRUPT_BUDGET;
     this.rt = module.newRuntime();
-    this.ctx = this.rt.newContext();
+    if (!opts.debugInfo) stripDebugInfo(module, this.rt);
+    this.ctx = this.rt.newContext({ intrinsics: BAND_INTRINSICS });
     this.rt.setInterruptHandler(() => {
       if (this.depth === 0) return false;
       this.interruptPolls++;
@@ -146,32 +157,75 @@ class Band implements QuickJSBand {
     }
     this.callbacks.clear();
     this.buryDead();
+    this.toBuffer.dispose();
+    this.toBytes.dispose();
     this.ctx.dispose();
     this.rt.dispose();
   }
 
-  /** Builds the raw host functions and the guest `hal` object from HAL_METHODS. */
+  /** Builds the guest `hal` object (BRIDGE_SOURCE) around one host entry point. */
   private installHal(): void {
     const { ctx } = this;
-    const raw = ctx.newObject();
+    const table: Array<{ group: string; method: string; sig: Sig }> = [];
+    const names: Record<string, string[]> = {};
     for (const [group, methods] of Object.entries(HAL_METHODS)) {
+      names[group] = [];
       for (const [method, sig] of Object.entries(methods as Record<string, Sig>)) {
-        const fn = ctx.newFunction(`${group}.${method}`, (...args) => this.hostCall(group, method, sig, args));
-        ctx.setProp(raw, `${group}.${method}`, fn);
-        fn.dispose();
+        if (sig[0].length > MAX_HAL_ARGS) throw new Error(`hal.${group}.${method} takes more than ${MAX_HAL_ARGS} arguments`);
+        names[group].push(method);
+        table.push({ group, method, sig });
       }
     }
-    const props: Record<string, Record<string, number>> = {};
-    for (const [group, names] of Object.entries(HAL_PROPS)) {
+    const call = ctx.newFunction('hal', (idHandle, ...args) => {
+      const entry = table[ctx.getNumber(idHandle)];
+      return this.hostCall(entry.group, entry.method, entry.sig, args);
+    });
+    const parts = ctx.unwrapResult(ctx.evalCode(BRIDGE_SOURCE, 'hal-bridge.js'));
+    const build = ctx.getProp(parts, 0);
+    this.toBuffer = ctx.getProp(parts, 1);
+    this.toBytes = ctx.getProp(parts, 2);
+    const namesHandle = ctx.unwrapResult(ctx.evalCode(`(${JSON.stringify(names)})`));
+    const hal = ctx.unwrapResult(ctx.callFunction(build, ctx.undefined, call, namesHandle));
+    for (const [group, props] of Object.entries(HAL_PROPS)) {
+      const groupObject = ctx.getProp(hal, group);
       const source = this.hal[group as keyof Hal] as unknown as Record<string, number>;
-      props[group] = Object.fromEntries((names as readonly string[]).map((n) => [n, source[n]]));
+      for (const name of props as readonly string[]) {
+        const value = ctx.newNumber(source[name]);
+        ctx.setProp(groupObject, name, value);
+        value.dispose();
+      }
+      groupObject.dispose();
     }
-    const build = ctx.unwrapResult(ctx.evalCode(PRELUDE, 'hal-prelude.js'));
-    const specHandle = ctx.unwrapResult(ctx.evalCode(`(${JSON.stringify(HAL_METHODS)})`));
-    const propsHandle = ctx.unwrapResult(ctx.evalCode(`(${JSON.stringify(props)})`));
-    const halHandle = ctx.unwrapResult(ctx.callFunction(build, ctx.undefined, raw, specHandle, propsHandle));
-    ctx.setProp(ctx.global, 'hal', halHandle);
-    for (const h of [halHandle, propsHandle, specHandle, build, raw]) h.dispose();
+    ctx.setProp(ctx.global, 'hal', hal);
+    for (const h of [hal, namesHandle, build, parts, call]) h.dispose();
+  }
+
+  /** Guest Uint8Array → host bytes (a copy); a TypeError for anything else. */
+  private bytesFromGuest(h: QuickJSHandle | undefined): Uint8Array {
+    const { ctx } = this;
+    const buffer = ctx.callFunction(this.toBuffer, ctx.undefined, h ?? ctx.undefined);
+    if (buffer.error) {
+      buffer.error.dispose();
+      throw new TypeError('expected a Uint8Array');
+    }
+    const view = ctx.getArrayBuffer(buffer.value);
+    try {
+      return view.value.slice(); // copy out of the wasm heap before it is freed
+    } finally {
+      view.dispose();
+      buffer.value.dispose();
+    }
+  }
+
+  /** Host bytes → a fresh guest Uint8Array. */
+  private bytesToGuest(bytes: Uint8Array): QuickJSHandle {
+    const { ctx } = this;
+    const buffer = ctx.newArrayBuffer(bytes.slice().buffer);
+    try {
+      return ctx.unwrapResult(ctx.callFunction(this.toBytes, ctx.undefined, buffer));
+    } finally {
+      buffer.dispose();
+    }
   }
 
   /** One guest → host Hal call; host exceptions become guest exceptions. */
@@ -207,20 +261,15 @@ class Band implements QuickJSBand {
       case 's':
         if (type !== 'string') throw new TypeError(`expected a string, got ${type}`);
         return ctx.getString(h!);
-      case 'y': {
-        const view = ctx.getArrayBuffer(h!); // the prelude guarantees an ArrayBuffer
-        try {
-          return view.value.slice(); // copy out of the wasm heap before it is freed
-        } finally {
-          view.dispose();
-        }
-      }
+      case 'y':
+        return this.bytesFromGuest(h);
       case 'S': {
         const lines = ctx.dump(h!) as unknown;
         if (!Array.isArray(lines) || !lines.every((l) => typeof l === 'string')) throw new TypeError('expected an array of strings');
         return lines;
       }
       case 'timer': {
+        if (type !== 'function') throw new TypeError(`expected a function, got ${type}`);
         const handle = h!.dup();
         timer.handle = handle;
         return () => {
@@ -231,6 +280,7 @@ class Band implements QuickJSBand {
       }
       default: {
         // Registration callbacks: one listener per hook, as the Hal documents.
+        if (type !== 'function') throw new TypeError(`expected a function, got ${type}`);
         const handle = h!.dup();
         this.dropCallback(what);
         this.callbacks.set(what, handle);
@@ -245,7 +295,7 @@ class Band implements QuickJSBand {
     const { ctx } = this;
     if (kind === 'fn') return [ctx.newNumber(Number(arg))];
     if (kind === 'fb') return [arg ? ctx.true : ctx.false];
-    if (kind === 'fy') return [ctx.newArrayBuffer((arg as Uint8Array).slice().buffer)];
+    if (kind === 'fy') return [this.bytesToGuest(arg as Uint8Array)];
     return [];
   }
 
@@ -253,7 +303,7 @@ class Band implements QuickJSBand {
     const { ctx } = this;
     if (kind === 'n') return ctx.newNumber(v as number);
     if (kind === 'b') return v ? ctx.true : ctx.false;
-    if (kind === 'y' || kind === 'y?') return v == null ? ctx.null : ctx.newArrayBuffer((v as Uint8Array).slice().buffer);
+    if (kind === 'y' || kind === 'y?') return v == null ? ctx.null : this.bytesToGuest(v as Uint8Array);
     return undefined;
   }
 

@@ -13,12 +13,12 @@ import { buildRealImage, quickjsFixture, type QuickJSFixture } from '../support/
 
 /**
  * The whole QuickJS heap (engine, HAL bridge, firmware) after 100 payments is held to a
- * ceiling just above today's exact count (273,281 bytes), so any growth fails the build.
- * NOTE: issue 3's budget is 160 KiB and is NOT met: this QuickJS build keeps every
- * function's source text and line tables (the strip eval flag has no effect), and the
- * firmware's compiled functions alone take ~93 KB. See BENCHMARKS.md and docs/FIRMWARE.md.
+ * ceiling just above today's exact count (about 178,100 bytes), so any growth fails the build.
+ * NOTE: issue 3's budget is 160 KiB and is NOT met yet (about 14 KB over), with the engine
+ * configured as a band's (sim/engine/quickjs-profile.ts: no source text or line tables,
+ * the profile's intrinsics only). See BENCHMARKS.md and docs/FIRMWARE.md.
  */
-const HEAP_CEILING_BYTES = 280 * 1024;
+const HEAP_CEILING_BYTES = 180 * 1024;
 const ISSUE_HEAP_BUDGET_BYTES = 160 * 1024;
 
 let code = '';
@@ -86,7 +86,7 @@ describe('the real image in QuickJS: heap', () => {
   let spaced: HeapRun;
 
   beforeAll(async () => {
-    packed = await measureHeap(code, { checkpoints: [10, 40, 100], gapMs: 0 });
+    packed = await measureHeap(code, { checkpoints: [10, 100], gapMs: 0 });
     spaced = await measureHeap(code, { checkpoints: [10, 100], gapMs: 61_000 });
     console.info('heap, back to back:', JSON.stringify(packed));
     console.info('heap, 61 s apart:  ', JSON.stringify(spaced));
@@ -111,8 +111,8 @@ describe('the real image in QuickJS: heap', () => {
     expect(spaced.afterPayments[100] - spaced.afterPayments[10]).toBe(ledgerGrowth);
   });
 
-  it('back to back, grows only until the replay memory is full, then holds', () => {
-    const ledgerGrowth = packed.ledgerIntBytes[100] - packed.ledgerIntBytes[40];
-    expect(packed.afterPayments[100] - packed.afterPayments[40]).toBe(ledgerGrowth);
+  it('back to back too: the replay memory is allocated at boot, so a full one costs nothing more', () => {
+    const ledgerGrowth = packed.ledgerIntBytes[100] - packed.ledgerIntBytes[10];
+    expect(packed.afterPayments[100] - packed.afterPayments[10]).toBe(ledgerGrowth);
   });
 });

@@ -184,6 +184,22 @@ describe('guest faults', () => {
     expect(faults[0]).toMatchObject({ kind: 'exception', where: 'boot' });
   });
 
+  it('runs as a band engine: the profile\'s intrinsics only, no function source or line tables', () => {
+    const { hal } = recordingHal();
+    const band = boot('wristpay = { status: function () { return "{}"; } };', hal);
+    const builtIns = 'typeof Date + typeof RegExp + typeof Proxy + typeof Promise + typeof Map';
+    expect(band.debugEval(builtIns)).toBe('undefined'.repeat(5));
+    expect(band.debugEval('typeof JSON.stringify + typeof Uint8Array + typeof Math.max')).toBe('functionfunctionfunction');
+    expect(band.debugEval('(function probe() { return 40 + 2; }).toString()')).not.toContain('40 + 2');
+  });
+
+  it('keeps function source for a developer who asks for debugInfo', () => {
+    const { hal } = recordingHal();
+    const band = bootInQuickJS('wristpay = { status: function () { return "{}"; } };', hal, { debugInfo: true });
+    bands.push(band);
+    expect(band.debugEval('(function probe() { return 40 + 2; }).toString()')).toContain('40 + 2');
+  });
+
   it('turns host HAL exceptions and bad argument types into guest exceptions', async () => {
     const { hal } = recordingHal();
     const code = await es5(`var r = [];
