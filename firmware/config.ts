@@ -3,7 +3,7 @@
  * A host (test environment, simulator) may override any of them at boot.
  */
 export interface BandConfig {
-  /** Firmware version string shown in INFO and the hello. */
+  /** Firmware version string shown in INFO (the clear info characteristic). */
   firmware: string;
   /** Raw off-skin samples must persist this long before a removal is confirmed. */
   removalDebounceMs: number;

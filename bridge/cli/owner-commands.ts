@@ -85,7 +85,7 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
       try {
         out.spinner.start('Unlocking…');
         const r = await unlockBand(new CheckoutClient(url, { fetch: io.fetch }), at.session as NonNullable<AtBand['session']>, o.user, password);
-        report(out, r, (v) => [{ ...v }, 'Unlocked: the band pays without a password while it stays on your wrist.']);
+        report(out, r, (v) => [{ ...v }, v.alreadyUnlocked ? 'Already unlocked: the band pays without a password while it stays on your wrist.' : 'Unlocked: the band pays without a password while it stays on your wrist.']);
       } finally {
         await at.close();
       }

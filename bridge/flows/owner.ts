@@ -3,7 +3,8 @@
  * day (the account password goes to the checkout, never to the band), and turn it off
  * when lost. Cards are in cards.ts.
  */
-import type { Api, CheckoutClient } from '../../sim/checkout/client.ts';
+import { CheckoutHttpError, type Api, type CheckoutClient } from '../../sim/checkout/client.ts';
+import { Status } from '../../shared/status/codes.ts';
 import type { BandSession } from '../relay/band-session.ts';
 import { Outcome, attempt, ok, refusalOf } from './outcome.ts';
 import { RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
@@ -26,6 +27,8 @@ export interface Unlocked {
   unlocked: true;
   /** False when the band could not be shown the RESULT (it is unlocked regardless). */
   resultShown: boolean;
+  /** The band was already unlocked for this wear (the checkout checked the password and owner first). */
+  alreadyUnlocked?: true;
 }
 
 /**
@@ -39,6 +42,8 @@ export async function unlockBand(anon: CheckoutClient, session: BandSession, use
   try {
     challenge = await anon.unlock(hello.value.bytes, username, password);
   } catch (e) {
+    // Asking again while unlocked is not a failure: the wearer gets what they asked for.
+    if (e instanceof CheckoutHttpError && e.status === Status.ALREADY_UNLOCKED) return ok({ unlocked: true, resultShown: false, alreadyUnlocked: true });
     return checkoutRefusal(e, anon, session, opts);
   }
   const r = await relayChallenge(anon, session, challenge, opts);

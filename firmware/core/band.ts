@@ -15,7 +15,7 @@ import { BandConfig } from '../config.ts';
 import { Hal, Slot } from '../hal.ts';
 import { BandStore, Enrollment, RecordStore } from './band-store.ts';
 import { ReplayMemory, openChallenge } from './challenge-open.ts';
-import { clip, formatAmount, idleLines } from './display-text.ts';
+import { clip, formatAmount, idleLines, resultLines, statusLine } from './display-text.ts';
 import { createHalProvider } from './hal-provider.ts';
 import { Link } from './link.ts';
 import { PaymentContext, PaymentOutcome, PendingConfirmation, completePayment } from './payment-flow.ts';
@@ -39,7 +39,8 @@ export class Band {
   private readonly replay: ReplayMemory;
   private enrollment: Enrollment | null;
   private pending: PendingConfirmation | null = null;
-  private lastExchange: { ctx: RecipientContext; enc: Uint8Array; payment: boolean } | null = null;
+  /** The exchange a RESULT may answer, and what it was about (null when the challenge did not open that far). */
+  private lastExchange: { ctx: RecipientContext; enc: Uint8Array; body: ChallengeBody | null } | null = null;
   storageStatus: StatusCode;
 
   constructor(
@@ -139,8 +140,10 @@ export class Band {
   private sendHello(): void {
     const e = this.enrollment;
     if (e === null) return this.refuseClear(Status.NOT_ENROLLED);
-    const nonce = this.session.unlockNonce();
-    const body = encodeHelloBody({ deviceId: e.deviceId, wearState: this.session.current(), unlockNonce: nonce === null ? undefined : nonce, firmware: this.config.firmware });
+    // Only a worn, locked band offers its unlock nonce: unlocked, it needs no grant.
+    const state = this.session.current();
+    const nonce = state === WearState.WORN_LOCKED ? this.session.unlockNonce() : null;
+    const body = encodeHelloBody({ deviceId: e.deviceId, wearState: state, unlockNonce: nonce === null ? undefined : nonce });
     const s = setupBaseS(this.provider, e.checkoutHpkeKey, ascii(Label.HELLO));
     if (!s.ok) return this.refuseClear(s.status);
     const ct = s.value.ctx.seal(new Uint8Array(0), body);
@@ -175,12 +178,12 @@ export class Band {
     if (!opened.opened) {
       if (opened.status === Status.BAD_SIGNATURE) this.session.recordFailure();
       if (opened.ctx !== undefined && opened.enc !== undefined) {
-        this.lastExchange = { ctx: opened.ctx, enc: opened.enc, payment: false };
+        this.lastExchange = { ctx: opened.ctx, enc: opened.enc, body: null };
         return this.answer({ status: opened.status });
       }
       return this.refuseClear(opened.status);
     }
-    this.lastExchange = { ctx: opened.challenge.ctx, enc: opened.challenge.enc, payment: opened.challenge.body.kind === 'payment' };
+    this.lastExchange = { ctx: opened.challenge.ctx, enc: opened.challenge.enc, body: opened.challenge.body };
     this.dispatch(opened.challenge.body, e);
   }
 
@@ -295,16 +298,7 @@ export class Band {
     const r = decodeResultBody(opened.value);
     if (!r.ok) return this.refuseClear(r.status);
     this.lastExchange = null;
-    // A payment's verdict gets a headline; other results (card added, unlocked, wiped) say it all.
-    const ok = r.value.status === Status.OK;
-    this.show(x.payment || !ok ? [ok ? 'Approved' : 'Declined', r.value.text] : [r.value.text]);
+    this.show(resultLines(x.body, r.value.status));
     this.hal.haptics.buzz(r.value.status === Status.OK ? 80 : 400);
   }
-}
-
-function statusLine(status: StatusCode): string {
-  if (status === Status.LIMIT_EXCEEDED || status === Status.CONFIRMATION_TIMEOUT) return 'Not confirmed';
-  if (status === Status.NOT_WORN) return 'Not worn';
-  if (status === Status.LOCKED) return 'Locked';
-  return 'Code ' + status;
 }

@@ -6,13 +6,13 @@
  * Once the HPKE context exists every refusal is answered sealed (so the checkout learns
  * why, and the relay learns nothing); before that only a clear ERROR is possible.
  */
-import { ascii, constantTimeEqual, toHex } from '../../shared/crypto/bytes.ts';
+import { ascii, constantTimeEqual } from '../../shared/crypto/bytes.ts';
 import { CryptoProvider } from '../../shared/crypto/provider.ts';
 import { ES256, Header, decodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
 import { setupBaseR, RecipientContext } from '../../shared/hpke/index.ts';
 import { ChallengeBody, decodeChallengeBody } from '../../shared/messages/bodies.ts';
 import { ChallengeMessage } from '../../shared/messages/clear.ts';
-import { Label } from '../../shared/protocol/constants.ts';
+import { Label, Size } from '../../shared/protocol/constants.ts';
 import { Status, StatusCode } from '../../shared/status/codes.ts';
 import { BandConfig } from '../config.ts';
 import { Slot } from '../hal.ts';
@@ -30,31 +30,34 @@ export type OpenOutcome =
   /** `ctx` is set when the refusal can be answered sealed. */
   | { opened: false; status: StatusCode; ctx?: RecipientContext; enc?: Uint8Array };
 
-/** Checkout nonces seen recently, kept until their challenge would expire anyway. */
+/**
+ * Checkout nonces seen recently, kept until their challenge would expire anyway. The
+ * memory is allocated once, at boot (a ring of `capacity` nonces and their expiries), so
+ * the band's heap does not grow as payments come in; when full, the oldest entry goes.
+ */
 export class ReplayMemory {
-  private nonces: string[] = [];
-  private expiries: number[] = [];
-  constructor(private readonly capacity: number) {}
+  private readonly nonces: Uint8Array;
+  /** Expiry of each slot; 0 marks a free slot. */
+  private readonly expiries: number[] = [];
+  private next = 0;
+  constructor(private readonly capacity: number) {
+    this.nonces = new Uint8Array(capacity * Size.NONCE);
+    for (let i = 0; i < capacity; i++) this.expiries.push(0);
+  }
   seen(nonce: Uint8Array, now: number): boolean {
-    this.prune(now);
-    return this.nonces.indexOf(toHex(nonce)) >= 0;
+    for (let i = 0; i < this.capacity; i++) {
+      if (this.expiries[i] !== 0 && this.expiries[i] <= now) this.expiries[i] = 0;
+      if (this.expiries[i] !== 0 && this.holds(i, nonce)) return true;
+    }
+    return false;
   }
   remember(nonce: Uint8Array, expiry: number): void {
-    if (this.nonces.length >= this.capacity) {
-      this.nonces.shift();
-      this.expiries.shift();
-    }
-    this.nonces.push(toHex(nonce));
-    this.expiries.push(expiry);
+    this.nonces.set(nonce, this.next * Size.NONCE);
+    this.expiries[this.next] = expiry;
+    this.next = (this.next + 1) % this.capacity;
   }
-  private prune(now: number): void {
-    let i = 0;
-    while (i < this.nonces.length) {
-      if (this.expiries[i] <= now) {
-        this.nonces.splice(i, 1);
-        this.expiries.splice(i, 1);
-      } else i++;
-    }
+  private holds(slot: number, nonce: Uint8Array): boolean {
+    return constantTimeEqual(this.nonces.subarray(slot * Size.NONCE, (slot + 1) * Size.NONCE), nonce);
   }
 }
 
@@ -75,15 +78,18 @@ export function openChallenge(
   const signed = decodeSign1(plaintext.value, true, 1500);
   if (!signed.ok) return sealedRefusal(signed.status);
   const s = signed.value;
-  if (!s.tagged || s.protectedHeader.get(Header.ALG) !== ES256 || s.unprotected.size !== 0) return sealedRefusal(Status.MALFORMED);
+  // Protected header exactly {1: -7}: no kid, the band pins one checkout key.
+  if (!s.tagged || s.protectedHeader.size !== 1 || s.protectedHeader.get(Header.ALG) !== ES256 || s.unprotected.size !== 0) return sealedRefusal(Status.MALFORMED);
   const tbs = sigStructure(s.protectedBytes, new Uint8Array(0), s.payload);
   if (!provider.p256Verify(enrollment.checkoutSigningKey, tbs, s.signature)) return sealedRefusal(Status.BAD_SIGNATURE);
   const body = decodeChallengeBody(s.payload);
   if (!body.ok) return sealedRefusal(body.status);
   const b = body.value;
   if (!constantTimeEqual(b.deviceId, enrollment.deviceId)) return sealedRefusal(Status.WRONG_DEVICE);
-  if (b.expiry <= nowWall || b.expiry > nowWall + config.maxChallengeLifetimeMs) return sealedRefusal(Status.EXPIRED);
-  if (replay.seen(b.nonce, nowWall)) return sealedRefusal(Status.REPLAYED);
+  // expiry is in whole seconds (a CWT NumericDate); against the clock's ms / 1000 the comparison stays exact.
+  const now = nowWall / 1000;
+  if (b.expiry <= now || b.expiry > now + config.maxChallengeLifetimeMs / 1000) return sealedRefusal(Status.EXPIRED);
+  if (replay.seen(b.nonce, now)) return sealedRefusal(Status.REPLAYED);
   replay.remember(b.nonce, b.expiry);
   return { opened: true, challenge: { ctx, enc: msg.enc, body: b } };
 }

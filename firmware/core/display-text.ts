@@ -1,5 +1,7 @@
 /** What the band's few display lines say (pure formatting; ES5-safe). */
+import { ChallengeBody } from '../../shared/messages/bodies.ts';
 import { WearState, WearStateCode } from '../../shared/protocol/constants.ts';
+import { Status, StatusCode } from '../../shared/status/codes.ts';
 
 /** "CNY 12.50" from minor units (two decimals: every catalogue currency has them). */
 export function formatAmount(amount: number, currency: string): string {
@@ -18,4 +20,28 @@ export function idleLines(state: WearStateCode, enrolled: boolean, cards: number
 
 export function clip(text: string, columns: number): string {
   return text.length <= columns ? text : text.substring(0, columns);
+}
+
+/** The second line of a refusal. */
+export function statusLine(status: StatusCode): string {
+  if (status === Status.LIMIT_EXCEEDED || status === Status.CONFIRMATION_TIMEOUT) return 'Not confirmed';
+  if (status === Status.NOT_WORN) return 'Not worn';
+  if (status === Status.LOCKED) return 'Locked';
+  return 'Code ' + status;
+}
+
+/**
+ * The checkout's RESULT on the display. The RESULT carries only a status: the band says
+ * what it was about from the challenge it just answered (`done`; null when that one did
+ * not open far enough to be known). A payment's verdict gets a headline.
+ */
+export function resultLines(done: ChallengeBody | null, status: StatusCode): string[] {
+  const kind = done === null ? '' : done.kind;
+  if (status !== Status.OK) return ['Declined', statusLine(status)];
+  if (done !== null && done.kind === 'payment') return ['Approved', 'Paid ' + formatAmount(done.amount, done.currency)];
+  if (kind === 'unlock') return ['Unlocked'];
+  if (kind === 'provision') return ['Card added'];
+  if (kind === 'remove-card') return ['Card removed'];
+  if (kind === 'wipe') return ['Wiped'];
+  return ['Done'];
 }

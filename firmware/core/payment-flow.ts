@@ -108,7 +108,7 @@ export function completePayment(ctx: PaymentContext, ch: PaymentChallenge, entry
     orderId: ch.orderId,
     checkoutNonce: ch.nonce,
     counter: entry.counter,
-    time: now,
+    time: Math.floor(now / 1000), // seconds, like CWT's NumericDate
     flags,
   };
   const se = ctx.hal.se;

@@ -13,6 +13,15 @@ export function renderLatency(r: LatencyResults): string {
   });
   const msgRows = a.messages.map((m) => `| ${m.name} | ${m.dir === 'up' ? 'bridge → band' : 'band → bridge'} | ${m.bytes} | ${m.onAir} |`);
   const over = a.bytesPerPayment - a.targetBytes;
+  const eventsAt = (mtu: number) => r.cells.find((c) => c.mtu === mtu)?.connectionEventsPerPayment ?? '—';
+  /** The messages that need more than one fragment at `mtu` (docs/PROTOCOL.md §2). */
+  const splitAt = (mtu: number) => {
+    const split = a.messages
+      .map((m) => ({ name: m.name, n: 1 + Math.ceil(Math.max(0, m.bytes - (mtu - 6)) / (mtu - 4)) }))
+      .filter((m) => m.n > 1)
+      .map((m) => `the ${m.name} ${m.n}`);
+    return split.length === 0 ? 'one fragment per message' : `${split.join(', ')} fragments, the others one`;
+  };
   return `## Latency (trade create → ledger commit)
 
 Through the bridge's charge flow and a simulated band (QuickJS) over the link model at
@@ -50,12 +59,19 @@ terms travel signed by the checkout inside the CHALLENGE (CTAP hashes them into 
 band's identity travels sealed in a HELLO (CTAP names the credential in clear), each direction is
 sealed (two 65-byte HPKE encapsulated keys, two 32-byte response nonces, three 16-byte AEAD tags),
 the token repeats the terms it signs (merchant, terminal, order, device id), and a RESULT goes back
-to the display. Where the bytes could go: compressed P-256 points in HELLO and CHALLENGE (−64),
-16-byte response nonces in ANSWER and RESULT (−32), no key id in the challenge's and the token's
-COSE headers (−36; the band pins one checkout key and the checkout knows the band from the
-challenge), and claims that bind merchant, terminal, order and card through the checkout's nonce
-instead of repeating them (about −73, at the cost of a token that no longer reads on its own):
-together about ${fmt(Math.round(a.bytesPerPayment - 205))} bytes, under the target; the first three alone reach about ${fmt(Math.round(a.bytesPerPayment - 132))}.
+to the display. Cut to get here from the 845 bytes of the first version (docs/PROTOCOL.md, "Why these
+bytes are not on the air"): no key id in the challenge's and the token's COSE headers (−36; the band
+pins one checkout key, the checkout knows the band from the challenge), the challenge's expiry and
+the token's time in seconds like CWT's NumericDate (−8), a RESULT that carries only its status (−15;
+the band words its display), a hello without the firmware version and with the unlock nonce only
+while locked (−25), no card reference in a challenge for the default bank card (−22), and 8-character
+merchant, terminal and card ids (−40: merchant and terminal travel in both the challenge and the token,
+the card in the token). The merchant's order number travels twice too, so each of its characters costs
+2 bytes (here "lat-" and a counter)${over <= 0 ? `; the margin is ${fmt(Math.round(-over * 10) / 10)} bytes` : ''}. What is left is fixed by the design
+(DESIGN.md): uncompressed 65-byte P-256 points in HELLO and CHALLENGE (compressed ones would save 64),
+RFC 9458's 32-byte response nonces in ANSWER and RESULT (16 bytes would save 32), and a token that
+carries its full claims list (binding merchant, terminal, order and card through the checkout's nonce
+instead would save about 73, and the token would no longer read on its own).
 
 ## Link table
 
@@ -68,6 +84,5 @@ ${cellRows.join('\n')}
 
 Each fragment (one GATT write or notification) waits for a connection event and each event carries
 one fragment each way (docs/SIMULATOR.md), so latency ≈ connection events × interval + compute: MTU 23
-splits a payment into ${r.cells.find((c) => c.mtu === 23)?.connectionEventsPerPayment ?? '—'} fragments, MTU 185 and 247 into ${r.cells.find((c) => c.mtu === 185)?.connectionEventsPerPayment ?? '—'} (the CHALLENGE and the ANSWER need two
-each at both).`;
+splits a payment into ${eventsAt(23)} fragments, ${[185, 247].map((mtu) => `MTU ${mtu} into ${eventsAt(mtu)} (${splitAt(mtu)})`).join(', ')}.`;
 }

@@ -37,8 +37,8 @@ function refuse(status: StatusCode, step: string): TokenVerdict {
   return { verified: false, status, step };
 }
 
-function isExactlyAlgAndKid(h: CborMap): boolean {
-  return h.size === 2 && h.get(Header.ALG) === ES256 && h.get(Header.KID) instanceof Uint8Array;
+function isExactlyAlg(h: CborMap): boolean {
+  return h.size === 1 && h.get(Header.ALG) === ES256;
 }
 
 export function verifyToken(provider: CryptoProvider, token: Uint8Array, publicKey: Uint8Array, expected: ExpectedTrade): TokenVerdict {
@@ -47,10 +47,8 @@ export function verifyToken(provider: CryptoProvider, token: Uint8Array, publicK
   if (!parsed.ok) return refuse(parsed.status, 'structure');
   const s = parsed.value;
   if (!s.tagged) return refuse(Status.MALFORMED, 'tag');
-  if (!isExactlyAlgAndKid(s.protectedHeader)) return refuse(Status.MALFORMED, 'protected-header');
+  if (!isExactlyAlg(s.protectedHeader)) return refuse(Status.MALFORMED, 'protected-header');
   if (s.unprotected.size !== 0) return refuse(Status.MALFORMED, 'unprotected-header');
-  const kid = s.protectedHeader.get(Header.KID) as Uint8Array;
-  if (!constantTimeEqual(kid, expected.deviceId)) return refuse(Status.WRONG_DEVICE, 'kid');
   if (!provider.p256IsValidPublic(publicKey)) return refuse(Status.INVALID_KEY, 'key');
   if (s.signature.length !== 64) return refuse(Status.BAD_SIGNATURE, 'signature-length');
   const tbs = sigStructure(s.protectedBytes, new Uint8Array(0), s.payload);
@@ -58,7 +56,8 @@ export function verifyToken(provider: CryptoProvider, token: Uint8Array, publicK
   const decoded = decodeClaims(s.payload);
   if (!decoded.ok) return refuse(decoded.status, 'claims');
   const c = decoded.value;
-  if (!constantTimeEqual(c.deviceId, kid)) return refuse(Status.CLAIM_MISMATCH, 'deviceId');
+  // No kid names the band: the caller took its key from the challenge, and the signed device id must agree.
+  if (!constantTimeEqual(c.deviceId, expected.deviceId)) return refuse(Status.CLAIM_MISMATCH, 'deviceId');
   if (c.amount !== expected.amount) return refuse(Status.CLAIM_MISMATCH, 'amount');
   if (c.currency !== expected.currency) return refuse(Status.CLAIM_MISMATCH, 'currency');
   if (c.merchantId !== expected.merchantId) return refuse(Status.CLAIM_MISMATCH, 'merchantId');

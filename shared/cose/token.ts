@@ -8,6 +8,7 @@ import { Size } from '../protocol/constants.ts';
 import { Result, fail } from '../status/error.ts';
 import { Status } from '../status/codes.ts';
 import { Encoder, addFields, defaultEncoder } from '../messages/envelope.ts';
+import { isCurrencyCode } from '../messages/chars.ts';
 import { Fields } from '../messages/fields.ts';
 import { ES256, Header, encodeSign1, sigStructure } from './sign1.ts';
 
@@ -21,6 +22,7 @@ export interface TokenClaims {
   orderId: string;
   checkoutNonce: Uint8Array;
   counter: number;
+  /** Band wall-clock seconds at signing (a CWT NumericDate, RFC 8392 §2). */
   time: number;
   flags: number;
 }
@@ -61,13 +63,16 @@ export function decodeClaims(payload: Uint8Array): Result<TokenClaims> {
     flags: f.uint(Claim.FLAGS, { max: 15 }),
   };
   // PROTOCOL.md §4: currency is an ISO 4217 code, as in the challenge (bodies.ts).
-  if (!/^[A-Z]{3}$/.test(claims.currency)) f.refuse('key ' + Claim.CURRENCY + ': not an ISO 4217 code');
+  if (!isCurrencyCode(claims.currency)) f.refuse('key ' + Claim.CURRENCY + ': not an ISO 4217 code');
   return f.done(claims);
 }
 
-/** The protected header {1: -7, 4: deviceId}, deterministically encoded. */
-export function tokenProtectedHeader(deviceId: Uint8Array, encoder?: Encoder): Uint8Array {
-  return (encoder || defaultEncoder)(addFields(new CborMap(), [[Header.ALG, ES256], [Header.KID, deviceId]]));
+/**
+ * The protected header {1: -7}, deterministically encoded. No kid: the device id is claim 1
+ * and the verifier knows the band from the challenge the token answers.
+ */
+export function tokenProtectedHeader(encoder?: Encoder): Uint8Array {
+  return (encoder || defaultEncoder)(addFields(new CborMap(), [[Header.ALG, ES256]]));
 }
 
 /**
@@ -75,7 +80,7 @@ export function tokenProtectedHeader(deviceId: Uint8Array, encoder?: Encoder): U
  * 64-byte low-S ES256 signature (the band's secure element, or a provider on the host).
  */
 export function signToken(claims: TokenClaims, sign: (toBeSigned: Uint8Array) => Uint8Array, encoder?: Encoder): Uint8Array {
-  const protectedBytes = tokenProtectedHeader(claims.deviceId, encoder);
+  const protectedBytes = tokenProtectedHeader(encoder);
   const payload = (encoder || defaultEncoder)(claimsToCbor(claims));
   const signature = sign(sigStructure(protectedBytes, new Uint8Array(0), payload));
   return encodeSign1(protectedBytes, new CborMap(), payload, signature, true);

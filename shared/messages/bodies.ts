@@ -7,6 +7,7 @@ import { CborMap } from '../cbor/types.ts';
 import { CardKind, CardKindCode, ChallengeKind, Size, WearState, WearStateCode } from '../protocol/constants.ts';
 import { Status, StatusCode, isStatusCode } from '../status/codes.ts';
 import { Result, fail } from '../status/error.ts';
+import { isCurrencyCode, isLast4 } from './chars.ts';
 import { Encoder, addFields, decodeProtocolMap, defaultEncoder } from './envelope.ts';
 import { Fields } from './fields.ts';
 
@@ -14,12 +15,14 @@ const ID = { len: Size.ID };
 const SHORT = { max: Size.MAX_SHORT_TEXT };
 const MAX_AMOUNT = 1e12; // minor units; far above any real payment, keeps arithmetic exact
 
-export interface HelloBody { deviceId: Uint8Array; wearState: WearStateCode; unlockNonce?: Uint8Array; firmware: string }
+/** `unlockNonce` is present exactly in state worn-locked: the nonce an unlock grant must answer. */
+export interface HelloBody { deviceId: Uint8Array; wearState: WearStateCode; unlockNonce?: Uint8Array }
 
 export interface BankCard { kind: 'bank'; cardRef: string; issuer: string; last4: string; isDefault: boolean; currency: string }
 export interface TransitCard { kind: 'transit'; cardRef: string; issuer: string; last4: string; city: string; balance: number; fareCap: number; currency: string }
 export type Card = BankCard | TransitCard;
 
+/** `expiry`: wall-clock seconds (a CWT NumericDate, RFC 8392 §2) from which the band refuses the challenge. */
 interface ChallengeCommon { deviceId: Uint8Array; nonce: Uint8Array; expiry: number }
 export interface PaymentChallenge extends ChallengeCommon {
   kind: 'payment';
@@ -45,11 +48,12 @@ export interface WipeChallenge extends ChallengeCommon { kind: 'wipe' }
 export type ChallengeBody = PaymentChallenge | UnlockChallenge | ProvisionChallenge | RemoveCardChallenge | WipeChallenge;
 
 export interface AnswerBody { status: StatusCode; token?: Uint8Array; balance?: number; cardCount?: number }
-export interface ResultBody { status: StatusCode; text: string }
+/** The checkout's verdict; the band composes its display line from it and what it just did. */
+export interface ResultBody { status: StatusCode }
 
 function currency(f: Fields, key: number): string {
   const c = f.text(key, { len: 3 });
-  if (!/^[A-Z]{3}$/.test(c)) f.refuse('key ' + key + ': not an ISO 4217 code');
+  if (!isCurrencyCode(c)) f.refuse('key ' + key + ': not an ISO 4217 code');
   return c;
 }
 
@@ -68,16 +72,14 @@ export function decodeHelloBody(bytes: Uint8Array): Result<HelloBody> {
     deviceId: f.bytes(1, ID),
     wearState: f.uint(2, { max: WearState.CHARGING }) as WearStateCode,
     unlockNonce: f.optionalBytes(3, { len: Size.NONCE }),
-    firmware: f.text(4, { max: Size.MAX_FIRMWARE }),
   };
-  // A worn band always offers the nonce an unlock grant must answer; an unworn one never does.
-  const worn = body.wearState === WearState.WORN_LOCKED || body.wearState === WearState.WORN_UNLOCKED;
-  if (worn !== (body.unlockNonce !== undefined)) f.refuse('unlockNonce present iff worn');
+  // Only a worn, locked band needs a grant, so only it offers the nonce one must answer.
+  if ((body.wearState === WearState.WORN_LOCKED) !== (body.unlockNonce !== undefined)) f.refuse('unlockNonce present iff worn-locked');
   if (body.unlockNonce === undefined) delete body.unlockNonce;
   return f.done(body);
 }
 export function encodeHelloBody(b: HelloBody, encoder?: Encoder): Uint8Array {
-  return (encoder || defaultEncoder)(addFields(new CborMap(), [[1, b.deviceId], [2, b.wearState], [3, b.unlockNonce], [4, b.firmware]]));
+  return (encoder || defaultEncoder)(addFields(new CborMap(), [[1, b.deviceId], [2, b.wearState], [3, b.unlockNonce]]));
 }
 
 // ---- card ----
@@ -88,7 +90,7 @@ function readCard(f: Fields): Card {
     issuer: f.text(3, SHORT),
     last4: f.text(4, { len: 4 }),
   };
-  if (!/^[0-9]{4}$/.test(common.last4)) f.refuse('last4 must be 4 digits');
+  if (!isLast4(common.last4)) f.refuse('last4 must be 4 digits');
   if (common.cardRef.length === 0) f.refuse('empty cardRef');
   if (kind === CardKind.BANK) {
     return { kind: 'bank', cardRef: common.cardRef, issuer: common.issuer, last4: common.last4, isDefault: f.bool(5), currency: currency(f, 9) };
@@ -224,8 +226,8 @@ export function decodeResultBody(bytes: Uint8Array): Result<ResultBody> {
   const m = decodeProtocolMap(bytes, Size.MAX_RESULT);
   if (!m.ok) return m;
   const f = new Fields(m.value);
-  return f.done<ResultBody>({ status: status(f, 1), text: f.text(2, SHORT) });
+  return f.done<ResultBody>({ status: status(f, 1) });
 }
 export function encodeResultBody(b: ResultBody, encoder?: Encoder): Uint8Array {
-  return (encoder || defaultEncoder)(addFields(new CborMap(), [[1, b.status], [2, b.text]]));
+  return (encoder || defaultEncoder)(addFields(new CborMap(), [[1, b.status]]));
 }

@@ -45,6 +45,7 @@ export const Status = {
   CONFIRMATION_REQUIRED: 0x32,
   PROCESSING: 0x33,
   DECLINED_BY_USER: 0x34,
+  ALREADY_UNLOCKED: 0x35,
   CLAIM_MISMATCH: 0x40,
   UNKNOWN_DEVICE: 0x41,
   UNAUTHORIZED: 0x42,
@@ -87,7 +88,7 @@ export function statusName(code: number): StatusName | undefined {
  */
 const RUNS: readonly number[] = [
   Status.OK, Status.CHANNEL_BUSY,
-  Status.NOT_WORN, Status.DECLINED_BY_USER,
+  Status.NOT_WORN, Status.ALREADY_UNLOCKED,
   Status.CLAIM_MISMATCH, Status.PAYLOAD_TOO_LARGE,
   Status.UNREACHABLE, Status.TIMEOUT,
   Status.INTERNAL, Status.INTERNAL,

@@ -40,6 +40,7 @@ export const statusMeaning: Readonly<Record<StatusName, string>> = {
   CONFIRMATION_REQUIRED: 'Waiting for the wearer to press the band button.',
   PROCESSING: 'The band is working on the request.',
   DECLINED_BY_USER: 'The wearer declined the payment on the band.',
+  ALREADY_UNLOCKED: 'The band is already unlocked for this wear; it needs no unlock grant.',
   CLAIM_MISMATCH: 'A claim in the payment token does not match the trade.',
   UNKNOWN_DEVICE: 'The checkout has no enrolled band with that identity.',
   UNAUTHORIZED: 'Authentication is missing or wrong.',

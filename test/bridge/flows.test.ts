@@ -68,6 +68,12 @@ describe('an owner sets a band up over the bridge', () => {
     if (!r.ok) throw new Error(r.message);
     expect(r.value).toEqual({ unlocked: true, resultShown: true });
     expect(w.band.booted.status().state).toBe('worn-unlocked');
+    // Asking again while unlocked succeeds without a grant, but only with the right password.
+    const again = await unlockBand(w.h.client, session, w.username, PASSWORD);
+    if (!again.ok) throw new Error(again.message);
+    expect(again.value).toEqual({ unlocked: true, resultShown: false, alreadyUnlocked: true });
+    const wrongAgain = await unlockBand(w.h.client, session, w.username, 'not the password');
+    expect(wrongAgain.ok).toBe(false);
   });
 });
 

@@ -41,7 +41,7 @@ export function makeFixture(provider: HostCryptoProvider): Fixture {
   const nonce = provider.randomBytes(16);
   const claims: TokenClaims = {
     deviceId, cardRef: 'card-ref-1', amount: 1999, currency: 'CNY', merchantId: 'm-001', terminalId: 't-01',
-    orderId: 'order-42', checkoutNonce: nonce, counter: 17, time: 1_700_000_000_000, flags: TokenFlag.WORN | TokenFlag.UNLOCKED,
+    orderId: 'order-42', checkoutNonce: nonce, counter: 17, time: 1_700_000_000, flags: TokenFlag.WORN | TokenFlag.UNLOCKED,
   };
   const expected: ExpectedTrade = {
     deviceId, amount: 1999, currency: 'CNY', merchantId: 'm-001', terminalId: 't-01', orderId: 'order-42',
@@ -49,7 +49,7 @@ export function makeFixture(provider: HostCryptoProvider): Fixture {
   };
   const sign = (tbs: Uint8Array) => provider.p256Sign(key, tbs);
   const build = (v: Variant): Uint8Array => {
-    const protectedBytes = v.protectedBytes || encodeCbor(v.protectedMap || new CborMap([1, 4], [-7, deviceId]));
+    const protectedBytes = v.protectedBytes || encodeCbor(v.protectedMap || new CborMap([1], [-7]));
     const payload = v.payload || encodeCbor(claimsToCbor({ ...claims, ...v.claims }));
     const good = sign(sigStructure(protectedBytes, new Uint8Array(0), payload));
     const signature = v.signature ? v.signature(good) : good;

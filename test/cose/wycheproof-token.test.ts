@@ -54,7 +54,7 @@ function tokenFor(provider: HostCryptoProvider, pub: Uint8Array, signature: Uint
   const deviceId = provider.sha256(pub).subarray(0, 16);
   const claims = { deviceId, cardRef: 'c', amount: 1, currency: 'EUR', merchantId: 'm', terminalId: 't', orderId: 'o',
     checkoutNonce: new Uint8Array(16), counter: 1, time: 0, flags: 3 };
-  const protectedBytes = encodeCbor(new CborMap([1, 4], [-7, deviceId]));
+  const protectedBytes = encodeCbor(new CborMap([1], [-7]));
   const payload = encodeCbor(claimsToCbor(claims));
   const expected: ExpectedTrade = { deviceId, amount: 1, currency: 'EUR', merchantId: 'm', terminalId: 't', orderId: 'o', checkoutNonce: new Uint8Array(16) };
   return { token: encodeSign1(protectedBytes, new CborMap(), payload, signature, true), tbs: sigStructure(protectedBytes, new Uint8Array(0), payload), expected };

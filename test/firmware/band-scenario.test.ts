@@ -24,6 +24,9 @@ describe('band: the whole wear → unlock → pay story', () => {
     expect(Buffer.from(hello.deviceId).equals(Buffer.from(f.identity.deviceId))).toBe(true);
     expect(hello.wearState).toBe(1);
     expect(hello.unlockNonce?.length).toBe(16);
+    // Unlocked, the band needs no grant: its hello carries no nonce (and never the firmware version).
+    expect(f.unlock().status).toBe(Status.OK);
+    expect(f.hello()).toEqual({ deviceId: f.identity.deviceId, wearState: 2 });
   });
 
   it('pays under the limit without a button, with a token the checkout verifies', () => {
@@ -41,8 +44,27 @@ describe('band: the whole wear → unlock → pay story', () => {
     expect(claims.flags).toBe(TokenFlag.WORN | TokenFlag.UNLOCKED);
     expect(f.env.display.text()).toContain('CNY 12.34');
     // The result from the checkout is shown on the band.
-    f.driver.send(f.checkout.result(f.lastChallenge!, Status.OK, 'Paid CNY 12.34'));
-    expect(f.env.display.current).toContain('Approved');
+    f.driver.send(f.checkout.result(f.lastChallenge!, Status.OK));
+    // The RESULT carries only the status: the band words it from the payment it answered.
+    expect(f.env.display.current).toEqual(['Approved', 'Paid CNY 12.34']);
+  });
+
+  it('words each RESULT from its status and the challenge it answers', () => {
+    const f = BandFixture.ready();
+    f.pay(1234);
+    f.driver.send(f.checkout.result(f.lastChallenge!, Status.LIMIT_EXCEEDED));
+    expect(f.env.display.current).toEqual(['Declined', 'Not confirmed']);
+    f.driver.takeOff();
+    f.driver.putOn();
+    expect(f.unlock().status).toBe(Status.OK);
+    f.driver.send(f.checkout.result(f.lastChallenge!, Status.OK));
+    expect(f.env.display.current).toEqual(['Unlocked']);
+    f.provision({ ...bankCard, cardRef: 'tok_bank_2', isDefault: false });
+    f.driver.send(f.checkout.result(f.lastChallenge!, Status.OK));
+    expect(f.env.display.current).toEqual(['Card added']);
+    f.pay(500);
+    f.driver.send(f.checkout.result(f.lastChallenge!, Status.REVOKED));
+    expect(f.env.display.current).toEqual(['Declined', 'Code ' + Status.REVOKED]);
   });
 
   it('above the limit: shows the amount, sends keep-alives, signs only after the button', () => {

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { CborMap } from '../../shared/cbor/types.ts';
+import { decodeSign1 } from '../../shared/cose/sign1.ts';
+import { decodeClaims, TokenClaims } from '../../shared/cose/token.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { BandFixture, bankCard } from '../support/band-fixture.ts';
+
+function claimsOf(token: Uint8Array): TokenClaims {
+  const s = decodeSign1(token, true);
+  if (!s.ok) throw new Error('token does not parse');
+  const c = decodeClaims(s.value.payload);
+  if (!c.ok) throw new Error('claims do not parse');
+  return c.value;
+}
 
 describe('band: wear session', () => {
   it('debounces sensor noise: a short off-skin blip keeps the session', () => {
@@ -87,12 +98,43 @@ describe('band: wear session', () => {
 describe('band: challenge guards', () => {
   it('refuses expired, far-future, replayed and other-device challenges', () => {
     const f = BandFixture.ready();
-    expect(f.pay(100, { expiry: f.now() - 1 }).status).toBe(Status.EXPIRED);
-    expect(f.pay(100, { expiry: f.now() + 3600000 }).status).toBe(Status.EXPIRED);
+    expect(f.pay(100, { expiry: f.expiryIn(-1) }).status).toBe(Status.EXPIRED);
+    expect(f.pay(100, { expiry: f.expiryIn(3600) }).status).toBe(Status.EXPIRED);
     expect(f.pay(100, { deviceId: new Uint8Array(16) }).status).toBe(Status.WRONG_DEVICE);
     const ok = f.payment(100);
     expect(f.exchange(ok).status).toBe(Status.OK);
     expect(f.exchange({ ...ok }).status).toBe(Status.REPLAYED);
+  });
+
+  // Expiry is in whole seconds (CWT NumericDate); the band compares it with wallMs / 1000, exactly.
+  it('expiry in seconds, exact at the millisecond: refused from expiry × 1000 ms on, accepted one ms before', () => {
+    const f = BandFixture.ready();
+    f.env.clock.setWall(Date.UTC(2025, 0, 1, 12, 0, 0, 250)); // mid-second
+    const e = Math.floor(f.now() / 1000);
+    expect(f.pay(100, { expiry: e }).status).toBe(Status.EXPIRED); // 250 ms past e
+    expect(f.pay(100, { expiry: e + 1 }).status).toBe(Status.OK); // 750 ms ahead
+    f.env.clock.setWall((e + 2) * 1000 - 1);
+    expect(f.pay(100, { expiry: e + 2 }).status).toBe(Status.OK); // 1 ms ahead
+    f.env.clock.setWall((e + 3) * 1000);
+    expect(f.pay(100, { expiry: e + 3 }).status).toBe(Status.EXPIRED); // exactly now
+  });
+
+  it('bounds the lifetime exactly: at most maxChallengeLifetimeMs (600 s) ahead', () => {
+    const f = BandFixture.ready();
+    f.env.clock.setWall(Date.UTC(2025, 0, 1, 12, 0, 0, 0)); // on a second
+    const e = f.now() / 1000;
+    expect(f.pay(100, { expiry: e + 600 }).status).toBe(Status.OK);
+    expect(f.pay(100, { expiry: e + 601 }).status).toBe(Status.EXPIRED);
+    f.env.clock.setWall(f.now() + 1); // 1 ms later, e + 600 is 599.999 s ahead
+    expect(f.pay(100, { expiry: e + 600 }).status).toBe(Status.OK);
+  });
+
+  it('signs the token time in seconds (CWT NumericDate)', () => {
+    const f = BandFixture.ready();
+    f.env.clock.setWall(Date.UTC(2025, 0, 1, 12, 0, 0, 999));
+    const answer = f.pay(100);
+    expect(answer.status).toBe(Status.OK);
+    expect(claimsOf(answer.token!).time).toBe(Date.UTC(2025, 0, 1, 12, 0, 0) / 1000);
   });
 
   it('refuses a challenge signed by a key other than the pinned checkout key', () => {
@@ -102,6 +144,18 @@ describe('band: challenge guards', () => {
     f.driver.send(c.message);
     expect(f.checkout.openAnswer(c, f.driver.expect('answer')).status).toBe(Status.BAD_SIGNATURE);
     expect(f.band.stats.signatures).toBe(0);
+  });
+
+  it('refuses a challenge whose protected header is not exactly {1: -7} (the old kid form included), sealed MALFORMED', () => {
+    const f = BandFixture.ready();
+    const keyId = f.checkout.provider.sha256(f.checkout.signingPub).subarray(0, 16);
+    for (const header of [new CborMap([1, 4], [-7, keyId]), new CborMap([1, 3], [-7, 0]), new CborMap([1], [-35])]) {
+      const c = f.checkout.challenge(f.identity, f.payment(100), f.checkout.signing, header);
+      f.driver.send(c.message);
+      expect(f.checkout.openAnswer(c, f.driver.expect('answer')).status).toBe(Status.MALFORMED);
+    }
+    expect(f.pay(100).status).toBe(Status.OK);
+    expect(f.band.stats.signatures).toBe(1);
   });
 
   it('refuses a tampered ciphertext in the clear (no context to seal to)', () => {

@@ -6,9 +6,9 @@
  * must come back as `{ ok: false, status }` with exactly the expected status, never throw.
  */
 import { describe, expect, it } from 'vitest';
-import { CborMap, decodeCbor } from '../../shared/cbor/index.ts';
-import { decodeCardMap } from '../../shared/messages/bodies.ts';
-import { CardKind, ChallengeKind, MessageType } from '../../shared/protocol/constants.ts';
+import { CborMap, cborMap, decodeCbor } from '../../shared/cbor/index.ts';
+import { decodeCardMap, decodeHelloBody, decodeResultBody } from '../../shared/messages/bodies.ts';
+import { CardKind, ChallengeKind, MessageType, WearState } from '../../shared/protocol/constants.ts';
 import { Status, statusName } from '../../shared/status/codes.ts';
 import type { Result } from '../../shared/status/error.ts';
 import { Case, Group, fieldCases, headerCases, inputCases, mapCases } from './hostile-cases.ts';
@@ -96,6 +96,24 @@ describe('decodeCardMap (exported for stored cards) agrees with the provision pa
       if (summary(direct) !== summary(viaProvision)) differ.push(`${c.name}: direct ${summary(direct)}, via provision ${summary(viaProvision)}`);
     }
     expect(differ).toEqual([]);
+  });
+});
+
+describe('the version-1 bodies before the air-byte cuts are refused, not half-read', () => {
+  const nonce = new Uint8Array(16).fill(2);
+  const id = new Uint8Array(16).fill(1);
+  it('a hello with the old firmware key (4) is MALFORMED', () => {
+    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_LOCKED], [3, nonce], [4, '0.1.0'])))).toMatchObject({ ok: false, status: Status.MALFORMED });
+  });
+  it('a worn-unlocked hello still carrying a nonce is MALFORMED; without one it decodes', () => {
+    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_UNLOCKED], [3, nonce])))).toMatchObject({ ok: false, status: Status.MALFORMED });
+    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_UNLOCKED])))).toEqual({ ok: true, value: { deviceId: id, wearState: WearState.WORN_UNLOCKED } });
+  });
+  it('a worn-locked hello without its nonce is MALFORMED', () => {
+    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_LOCKED])))).toMatchObject({ ok: false, status: Status.MALFORMED });
+  });
+  it('a result with the old display text (key 2) is MALFORMED', () => {
+    expect(decodeResultBody(enc(cborMap([1, Status.OK], [2, 'Paid 1.00 CNY'])))).toMatchObject({ ok: false, status: Status.MALFORMED });
   });
 });
 

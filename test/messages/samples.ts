@@ -86,7 +86,7 @@ const CLEAR: Target[] = ([
 ] satisfies Bare[]).map((t) => ({ ...t, decode: decodeMessage, header: true, limit: MAX_MESSAGE_BYTES }));
 
 // ---- challenge bodies ----
-const common: Array<[number, CborValue]> = [[2, fill(16, 7)], [3, fill(16, 8)], [4, 1_700_000_000_000]];
+const common: Array<[number, CborValue]> = [[2, fill(16, 7)], [3, fill(16, 8)], [4, 1_700_000_000]];
 const commonFields = (unknown: number[]): FieldSpec[] => [
   { key: 1, kind: 'uint', unknown },
   bytesLen(2, 16),
@@ -141,18 +141,20 @@ const CARDS: Target[] = ([
 
 // ---- other bodies and the token claims ----
 const BODIES: Target[] = [
-  { name: 'hello body', sample: cborMap([1, fill(16, 1)], [2, 2], [3, fill(16, 2)], [4, 'wp-0.1.0']),
+  { name: 'hello body', sample: cborMap([1, fill(16, 1)], [2, 1], [3, fill(16, 2)]),
     decode: decodeHelloBody, header: false, limit: Size.MAX_HELLO_CT,
-    // The sample is worn (state 2), so its unlock nonce (key 3) is required; states 0 and 3 must not carry one.
-    fields: [bytesLen(1, 16), { key: 2, kind: 'uint', good: [1, 2], bad: [0, 3, 4, SAFE] }, bytesLen(3, 16), textMax(4, Size.MAX_FIRMWARE)] },
+    // The sample is worn-locked (state 1), so its unlock nonce (key 3) is required; states 0, 2 and 3 must not carry one.
+    // The firmware version (the old key 4) is no longer there: the INFO characteristic has it, and key 4 is now unknown.
+    fields: [bytesLen(1, 16), { key: 2, kind: 'uint', good: [1], bad: [0, 2, 3, 4, SAFE] }, bytesLen(3, 16)] },
   { name: 'answer body', sample: cborMap([1, Status.OK], [2, fill(100, 1)], [3, 450], [4, 3]),
     decode: decodeAnswerBody, header: false, limit: Size.MAX_ANSWER,
     fields: [anyStatus(1), bytesMax(2, 512, true), uint(3, MAX_AMOUNT, { optional: true }), uint(4, 8, { optional: true })] },
-  { name: 'result body', sample: cborMap([1, Status.OK], [2, 'Paid CNY 19.99']),
-    decode: decodeResultBody, header: false, limit: Size.MAX_RESULT, fields: [anyStatus(1), textMax(2, 32)] },
+  // Status only: the band composes its display line from it and the challenge it answered.
+  { name: 'result body', sample: cborMap([1, Status.OK]),
+    decode: decodeResultBody, header: false, limit: Size.MAX_RESULT, fields: [anyStatus(1)] },
   { name: 'token claims', decode: decodeClaims, header: false, limit: 512,
     sample: cborMap([1, fill(16, 1)], [2, 'card-ref-1'], [3, 1999], [4, 'CNY'], [5, 'm-001'], [6, 't-01'], [7, 'order-42'],
-      [8, fill(16, 2)], [9, 17], [10, 1_700_000_000_000], [11, 3]),
+      [8, fill(16, 2)], [9, 17], [10, 1_700_000_000], [11, 3]),
     fields: [bytesLen(1, 16), textMax(2, Size.MAX_CARD_REF), uint(3, MAX_AMOUNT), currency(4), textMax(5, 32), textMax(6, 32),
       textMax(7, Size.MAX_ORDER_ID), bytesLen(8, 16), uint(9), uint(10), uint(11, 15)] },
 ];

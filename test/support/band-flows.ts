@@ -20,7 +20,7 @@ export interface BandPort {
   send(m: Message): void;
   expect<T extends Message['type']>(type: T): MessageOf<T>;
   received(): Received[];
-  /** The band's wall-clock ms (challenge expiry is relative to it). */
+  /** The band's wall-clock ms (challenge expiry, in seconds, is relative to it). */
   now(): number;
 }
 
@@ -51,8 +51,13 @@ export class BandFlows<P extends BandPort, C extends CheckoutCore> {
     return this.checkout.openHello(this.port.expect('hello'));
   }
 
+  /** A challenge expiry (wall-clock seconds) `seconds` from the band's now. */
+  expiryIn(seconds: number): number {
+    return Math.floor(this.now() / 1000) + seconds;
+  }
+
   common(): { deviceId: Uint8Array; nonce: Uint8Array; expiry: number } {
-    return { deviceId: this.identity.deviceId, nonce: this.checkout.nonce(), expiry: this.now() + 60000 };
+    return { deviceId: this.identity.deviceId, nonce: this.checkout.nonce(), expiry: this.expiryIn(60) };
   }
 
   /** Sends a challenge and returns the issued challenge (the answer is read separately). */
@@ -70,12 +75,12 @@ export class BandFlows<P extends BandPort, C extends CheckoutCore> {
   }
 
   provision(card: Card): AnswerBody {
-    return this.exchange({ kind: 'provision', deviceId: this.identity.deviceId, nonce: this.checkout.nonce(), expiry: this.now() + 60000, card });
+    return this.exchange({ kind: 'provision', deviceId: this.identity.deviceId, nonce: this.checkout.nonce(), expiry: this.expiryIn(60), card });
   }
 
   unlock(limits: Limits = { perPayment: 20000, perDay: 50000 }): AnswerBody {
     const hello = this.hello();
-    if (!hello.unlockNonce) throw new Error('band is not worn: no unlock nonce in its hello');
+    if (!hello.unlockNonce) throw new Error('band is not worn-locked: no unlock nonce in its hello');
     const c = this.common();
     return this.exchange({
       kind: 'unlock', deviceId: c.deviceId, nonce: c.nonce, expiry: c.expiry, bandNonce: hello.unlockNonce, sessionMaxAgeMs: 24 * 3600 * 1000,

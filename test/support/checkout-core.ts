@@ -42,7 +42,6 @@ export class CheckoutCore {
   readonly hpke: KeyHandle;
   readonly signingPub: Uint8Array;
   readonly hpkePub: Uint8Array;
-  readonly keyId: Uint8Array;
 
   constructor(provider: CryptoProvider, private readonly encode: CborEncoder = encodeCbor) {
     this.provider = provider;
@@ -50,7 +49,6 @@ export class CheckoutCore {
     this.hpke = provider.p256Generate();
     this.signingPub = provider.p256PublicKey(this.signing);
     this.hpkePub = provider.p256PublicKey(this.hpke);
-    this.keyId = provider.sha256(this.signingPub).subarray(0, 16);
   }
 
   enrollMessage(nonce = this.provider.randomBytes(16)): Extract<Message, { type: 'enroll' }> {
@@ -80,9 +78,9 @@ export class CheckoutCore {
     return n;
   }
 
-  /** Signs `body` (COSE_Sign1 by the checkout key) and seals it to the band. */
-  challenge(band: EnrolledBand, body: ChallengeBody, signWith: KeyHandle = this.signing): IssuedChallenge {
-    const protectedBytes = this.encode(new CborMap([1, 4], [ES256, this.keyId]));
+  /** Signs `body` (COSE_Sign1 by the checkout key, protected header {1: -7} unless told) and seals it to the band. */
+  challenge(band: EnrolledBand, body: ChallengeBody, signWith: KeyHandle = this.signing, protectedMap: CborMap = new CborMap([1], [ES256])): IssuedChallenge {
+    const protectedBytes = this.encode(protectedMap);
     const payload = encodeChallengeBody(body, this.encode);
     const signature = this.provider.p256Sign(signWith, sigStructure(protectedBytes, new Uint8Array(0), payload));
     const signed = encodeSign1(protectedBytes, new CborMap(), payload, signature, true);
@@ -100,7 +98,7 @@ export class CheckoutCore {
     return body.value;
   }
 
-  result(c: IssuedChallenge, status: StatusCode, text: string): Extract<Message, { type: 'result' }> {
-    return { type: 'result', sealed: sealResponse(this.provider, c.ctx, c.enc, encodeResultBody({ status, text }), ascii(Label.RESULT)) };
+  result(c: IssuedChallenge, status: StatusCode): Extract<Message, { type: 'result' }> {
+    return { type: 'result', sealed: sealResponse(this.provider, c.ctx, c.enc, encodeResultBody({ status }), ascii(Label.RESULT)) };
   }
 }

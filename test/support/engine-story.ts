@@ -104,7 +104,7 @@ export function runStory(f: StoryFlows, verifier: CryptoProvider): StoryReport {
   const smallCh = f.payment(1234);
   const small = paid(f, verifier, smallCh, f.exchange(smallCh), { lastCounter: 0 });
   check(small.counter === 1 && small.flags === (TokenFlag.WORN | TokenFlag.UNLOCKED), 'small payment claims ' + JSON.stringify(small));
-  band.send(f.checkout.result(f.lastChallenge as NonNullable<typeof f.lastChallenge>, Status.OK, 'Paid CNY 12.34'));
+  band.send(f.checkout.result(f.lastChallenge as NonNullable<typeof f.lastChallenge>, Status.OK));
 
   const largeCh = f.payment(25000);
   const c = f.sendChallenge(largeCh);
