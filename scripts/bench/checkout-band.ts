@@ -27,6 +27,9 @@ export class BenchBand {
   readonly hpke: KeyHandle;
   readonly deviceIdBytes: Uint8Array;
   private readonly unlockNonce: Uint8Array;
+  private unlocked = false;
+  /** The bank card provisioned last: what a payment challenge naming no card pays with. */
+  private cardRef: string | null = null;
 
   constructor(readonly provider: HostCryptoProvider) {
     this.signing = provider.p256Generate();
@@ -47,10 +50,12 @@ export class BenchBand {
     return encodeMessage({ type: 'enrolled', signingKey, hpkeKey, signature: p.p256Sign(this.signing, signed) }, encodeCborHost);
   }
 
-  /** A hello while worn and unlocked (the checkout checks wear state from it). */
+  /** A hello while worn: locked with its unlock nonce, or unlocked without (the checkout checks wear state from it). */
   hello(): Uint8Array {
     if (!this.checkoutHpkeKey) throw new Error('bench band: not enrolled');
-    const body = encodeHelloBody({ deviceId: this.deviceIdBytes, wearState: WearState.WORN_UNLOCKED, unlockNonce: this.unlockNonce, firmware: 'bench-1' }, encodeCborHost);
+    const body = encodeHelloBody(this.unlocked
+      ? { deviceId: this.deviceIdBytes, wearState: WearState.WORN_UNLOCKED }
+      : { deviceId: this.deviceIdBytes, wearState: WearState.WORN_LOCKED, unlockNonce: this.unlockNonce }, encodeCborHost);
     const s = setupBaseS(this.provider, this.checkoutHpkeKey, ascii(Label.HELLO));
     if (!s.ok) throw new Error('bench band: hpke setup failed');
     return encodeMessage({ type: 'hello', enc: s.value.enc, ct: s.value.ctx.seal(EMPTY, body) }, encodeCborHost);
@@ -69,6 +74,8 @@ export class BenchBand {
     if (!this.provider.p256Verify(this.checkoutSigningKey as Uint8Array, tbs, sign1.value.signature)) throw new Error('bench band: bad checkout signature');
     const body = decodeChallengeBody(sign1.value.payload);
     if (!body.ok) throw new Error('bench band: challenge body');
+    if (body.value.kind === 'unlock') this.unlocked = true;
+    if (body.value.kind === 'provision' && body.value.card.kind === 'bank') this.cardRef = body.value.card.cardRef;
     return { body: body.value, ctx: r.value, enc: m.value.enc };
   }
 
@@ -83,8 +90,8 @@ export class BenchBand {
     if (c.kind !== 'payment') throw new Error('bench band: not a payment challenge');
     this.counter += 1;
     const token = signToken({
-      deviceId: this.deviceIdBytes, cardRef: c.cardRef as string, amount: c.amount, currency: c.currency, merchantId: c.merchantId,
-      terminalId: c.terminalId, orderId: c.orderId, checkoutNonce: c.nonce, counter: this.counter, time: Date.now(),
+      deviceId: this.deviceIdBytes, cardRef: c.cardRef ?? (this.cardRef as string), amount: c.amount, currency: c.currency, merchantId: c.merchantId,
+      terminalId: c.terminalId, orderId: c.orderId, checkoutNonce: c.nonce, counter: this.counter, time: Math.floor(Date.now() / 1000),
       flags: TokenFlag.WORN | TokenFlag.UNLOCKED | TokenFlag.CONFIRMED,
     }, (tbs) => this.provider.p256Sign(this.signing, tbs), encodeCborHost);
     return this.seal(o, encodeAnswerBody({ status: Status.OK, token }, encodeCborHost));

@@ -32,16 +32,12 @@ export async function benchCheckoutHttp(bc: BenchCheckout, lanes: number, perLan
   try {
     let best = 0;
     for (let slice = 0; slice < 3; slice++) {
-      const work: Post[][] = [];
-      for (let lane = 0; lane < lanes; lane++) {
-        const prepared = await bc.prepare(perLane, lane);
-        work.push(prepared.map((p) => {
-          const path = `/v1/challenges/${encodeURIComponent(p.challengeId)}/answer`;
-          const body = Buffer.from(JSON.stringify({ answer: toBase64Url(p.answer) }));
-          const headers = { 'content-type': 'application/json', 'content-length': String(body.length), ...bc.signer.headers('POST', path, body) };
-          return { path, body, headers };
-        }));
-      }
+      const work: Post[][] = (await bc.prepareLanes(perLane)).map((prepared) => prepared.map((p) => {
+        const path = `/v1/challenges/${encodeURIComponent(p.challengeId)}/answer`;
+        const body = Buffer.from(JSON.stringify({ answer: toBase64Url(p.answer) }));
+        const headers = { 'content-type': 'application/json', 'content-length': String(body.length), ...bc.signers[p.lane].headers('POST', path, body) };
+        return { path, body, headers };
+      }));
       // Fresh connections per slice: preparing the next slice outlasts the server's keep-alive timeout.
       agent?.destroy();
       const conn = (agent = new Agent({ keepAlive: true, maxSockets: lanes }));

@@ -1,9 +1,9 @@
 /**
  * A checkout on a real SQLite file (WAL) in a temp dir, with the people a payment needs:
- * owners with enrolled, unlocked bands holding one bank card each (`lanes` of them, one per
- * concurrent HTTP stream so that each card's counters arrive in order), and a merchant with
- * a paired terminal. Then `prepare` makes trades, PAYMENT challenges and the bands' sealed
- * answers up front, through the library, none of it timed.
+ * `lanes` owners with enrolled, unlocked bands holding one bank card each, and a merchant
+ * with a paired terminal per lane (a lane is one till with one payer at it, so each card's
+ * counters arrive in order). Then `prepare` makes trades, PAYMENT challenges and the bands'
+ * sealed answers up front, through the library, none of it timed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,16 +14,22 @@ import { TerminalSigner, createTerminalKey } from '../../sim/checkout/client.ts'
 import type { TerminalRow } from '../../sim/checkout/store.ts';
 import { BenchBand } from './checkout-band.ts';
 
-export interface PreparedPayment { challengeId: string; challenge: Uint8Array; answer: Uint8Array; outTradeNo: string; amount: number }
+export interface PreparedPayment { lane: number; challengeId: string; challenge: Uint8Array; answer: Uint8Array; outTradeNo: string; amount: number }
 
 export interface BenchCheckout {
   checkout: Checkout;
   dbFile: string;
+  /** Lane 0's terminal and its request signer. */
   terminal: TerminalRow;
   signer: TerminalSigner;
+  /** One per lane. */
+  terminals: TerminalRow[];
+  signers: TerminalSigner[];
   bands: BenchBand[];
   /** `count` payments for band `lane`, in the order its counters rise. */
   prepare(count: number, lane?: number): Promise<PreparedPayment[]>;
+  /** `perLane` payments for each of the first `count` lanes (all by default), issued in turn (lane 0, 1, …, 0, 1, …) as concurrent tills would. */
+  prepareLanes(perLane: number, count?: number): Promise<PreparedPayment[][]>;
   close(): Promise<void>;
 }
 
@@ -50,24 +56,38 @@ export async function openBenchCheckout(provider: HostCryptoProvider, lanes = 1)
     bands.push(band);
   }
   const merchant = await checkout.register({ username: 'bench-shop', password: PASSWORD, kind: 'merchant', displayName: 'Bench Shop' });
-  const code = await checkout.createPairingCode(merchant.id);
-  const key = createTerminalKey(provider);
-  const view = await checkout.pairTerminal(code.code, key.publicKey, 'till 1');
-  const terminal = await checkout.store.merchants.terminal(view.terminalId);
-  if (!terminal) throw new Error('bench: terminal vanished');
-  const signer = new TerminalSigner(provider, terminal.id, key.scalar);
+  const terminals: TerminalRow[] = [];
+  const signers: TerminalSigner[] = [];
+  for (let i = 0; i < lanes; i++) {
+    const code = await checkout.createPairingCode(merchant.id);
+    const key = createTerminalKey(provider);
+    const view = await checkout.pairTerminal(code.code, key.publicKey, `till ${i + 1}`);
+    const terminal = await checkout.store.merchants.terminal(view.terminalId);
+    if (!terminal) throw new Error('bench: terminal vanished');
+    terminals.push(terminal);
+    signers.push(new TerminalSigner(provider, terminal.id, key.scalar));
+  }
   const hellos = bands.map((b) => b.hello());
 
+  const prepare = async (count: number, lane = 0): Promise<PreparedPayment[]> => {
+    const out: PreparedPayment[] = [];
+    const terminal = terminals[lane];
+    for (let i = 0; i < count; i++) {
+      const outTradeNo = `bench-${lane}-${++seq}`;
+      const amount = 1000 + (seq % 500);
+      await checkout.createTrade(terminal, { outTradeNo, amount, currency: 'CNY', subject: 'bench coffee' });
+      const ch = await checkout.payWithBand(terminal, outTradeNo, { hello: hellos[lane] });
+      out.push({ lane, challengeId: ch.challengeId, challenge: ch.message, answer: bands[lane].pay(bands[lane].open(ch.message)), outTradeNo, amount });
+    }
+    return out;
+  };
+
   return {
-    checkout, dbFile, terminal, signer, bands,
-    async prepare(count, lane = 0) {
-      const out: PreparedPayment[] = [];
-      for (let i = 0; i < count; i++) {
-        const outTradeNo = `bench-${lane}-${++seq}`;
-        const amount = 1000 + (seq % 500);
-        await checkout.createTrade(terminal, { outTradeNo, amount, currency: 'CNY', subject: 'bench coffee' });
-        const ch = await checkout.payWithBand(terminal, outTradeNo, { hello: hellos[lane] });
-        out.push({ challengeId: ch.challengeId, challenge: ch.message, answer: bands[lane].pay(bands[lane].open(ch.message)), outTradeNo, amount });
+    checkout, dbFile, terminal: terminals[0], signer: signers[0], terminals, signers, bands, prepare,
+    async prepareLanes(perLane, count = lanes) {
+      const out: PreparedPayment[][] = terminals.slice(0, count).map(() => []);
+      for (let i = 0; i < perLane; i++) {
+        for (let lane = 0; lane < count; lane++) out[lane].push(...(await prepare(1, lane)));
       }
       return out;
     },

@@ -6,10 +6,20 @@
  * challenges and the bands' answers are prepared first and not timed. Then the crypto
  * floor of the same run (checkout-floor.ts) and, optionally, the same payments over HTTP.
  *
+ * The timed slices drive `lanes` tills at once, as a checkout serving a merchant base sees
+ * them: each lane answers its own band's payments one after another (a card's counters
+ * arrive in order), and the lanes' answers interleave in the one Node process, on one
+ * core. Answers that reach the ledger in the same event-loop turn share one SQLite commit
+ * (group commit, sim/checkout/sqlite/group-commit.ts), each still atomic on its own and
+ * acknowledged only after the commit. The same run also times one till alone
+ * (`sequentialPaymentsPerSecond`): one answer at a time, nothing to share a commit with,
+ * which is a lone payment's latency.
+ *
  * Result keys (BenchResults.checkout):
- * - paymentsPerSecond: the best of `rounds` slices of `payments` answers each, in counter order
+ * - paymentsPerSecond: the best of `rounds` slices of `payments` answers each, `lanes` tills at once
+ * - sequentialPaymentsPerSecond: the best of as many slices of one till alone
  * - cryptoFloorPerSecond: ephemeral key + ECDH, AEAD seal + open, ECDSA verify (node:crypto)
- * - floorRatio: paymentsPerSecond / cryptoFloorPerSecond (target ≥ 0.7)
+ * - floorRatio: paymentsPerSecond / cryptoFloorPerSecond (target ≥ 0.7); sequentialFloorRatio likewise
  * - answerCryptoFloorPerSecond, answerFloorRatio: the floor of the timed path alone
  *   (AEAD open + AEAD seal + ECDSA verify; no ECDH, which issuing the challenge does)
  * - httpPaymentsPerSecond: through HTTP on loopback, 4 concurrent terminals' connections
@@ -21,19 +31,21 @@ import { benchCheckoutHttp } from './checkout-http.ts';
 import { PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
 
 export interface CheckoutBenchOptions {
-  /** Answers per timed slice: enough that each slice holds WAL checkpoints (one per ~100 commits). */
+  /** Answers per timed slice (all lanes together): enough that each slice holds WAL checkpoints (one per ~1,000 pages). */
   payments: number;
-  /** Rounds of (one payments slice, one floor measurement); the best of each is reported. */
+  /** Rounds of (one slice with all lanes, one slice of one till alone, one floor measurement); the best of each is reported. */
   rounds: number;
+  /** Tills answering at once in `paymentsPerSecond`'s slices. */
+  lanes: number;
   /** Payments per lane per HTTP slice; 0 skips HTTP. */
   httpPerLane: number;
   floorMs: number;
 }
 
 export const checkoutBenchSizes = {
-  quick: { payments: 250, rounds: 8, httpPerLane: 100, floorMs: 120 },
-  normal: { payments: 500, rounds: 10, httpPerLane: 250, floorMs: 300 },
-  long: { payments: 1000, rounds: 16, httpPerLane: 1000, floorMs: 600 },
+  quick: { payments: 250, rounds: 8, lanes: 4, httpPerLane: 100, floorMs: 120 },
+  normal: { payments: 500, rounds: 10, lanes: 4, httpPerLane: 250, floorMs: 300 },
+  long: { payments: 1000, rounds: 16, lanes: 4, httpPerLane: 1000, floorMs: 600 },
 } satisfies Record<string, CheckoutBenchOptions>;
 
 const HTTP_LANES = 4;
@@ -49,40 +61,61 @@ function sizesOf(p: PreparedPayment) {
   return { challenge: ch.value.ct.length - 16, answer: answerPlain, result: 24, signed: answerPlain };
 }
 
+/** What one round answers: a slice per lane (run at once), then one till's slice alone. */
+interface Round { lanes: PreparedPayment[][]; alone: PreparedPayment[] }
+
 export async function benchCheckout(opts: CheckoutBenchOptions): Promise<Record<string, number>> {
   const provider = createNodeProvider();
-  const bc = await openBenchCheckout(provider, opts.httpPerLane > 0 ? HTTP_LANES : 1);
+  const lanes = Math.max(opts.lanes, opts.httpPerLane > 0 ? HTTP_LANES : 1);
+  const bc = await openBenchCheckout(provider, lanes);
   try {
-    const { checkout, terminal } = bc;
+    const { checkout, terminals } = bc;
     const before = (await checkout.store.ledger.counts()).payments;
-    const prepared = await bc.prepare(WARM_UP + opts.rounds * opts.payments);
-    const run = async (list: PreparedPayment[]): Promise<void> => {
+    // Prepared in the order they are answered: each band's counters must rise in that order.
+    const perLane = Math.ceil(opts.payments / opts.lanes);
+    const rounds: Round[] = [];
+    for (let r = 0; r <= opts.rounds; r++) {
+      const size = r === 0 ? WARM_UP : opts.payments; // round 0 warms up, untimed
+      rounds.push({ lanes: await bc.prepareLanes(r === 0 ? Math.ceil(WARM_UP / opts.lanes) : perLane, opts.lanes), alone: await bc.prepare(size, 0) });
+    }
+    const answerAll = async (list: PreparedPayment[]): Promise<void> => {
       for (const p of list) {
-        const out = await checkout.answer(p.challengeId, p.answer, terminal);
+        const out = await checkout.answer(p.challengeId, p.answer, terminals[p.lane]);
         if (!out.receipt || out.receipt.amount !== p.amount) throw new Error('bench: payment not recorded');
       }
     };
-    await run(prepared.slice(0, WARM_UP));
-    // Payments and floor alternate, so both see the same machine (it is shared and drifts).
-    const sizes = sizesOf(prepared[0]);
-    let best = 0;
-    const floor = { full: 0, answer: 0 };
-    for (let r = 0; r < opts.rounds; r++) {
-      const slice = prepared.slice(WARM_UP + r * opts.payments, WARM_UP + (r + 1) * opts.payments);
+    /** Payments per second of one slice: every list at once, each in its own order. */
+    const timed = async (lists: PreparedPayment[][]): Promise<number> => {
+      const count = lists.reduce((n, l) => n + l.length, 0);
       const start = performance.now();
-      await run(slice);
-      best = Math.max(best, (slice.length * 1000) / (performance.now() - start));
+      await Promise.all(lists.map(answerAll));
+      return (count * 1000) / (performance.now() - start);
+    };
+    await timed(rounds[0].lanes);
+    await timed([rounds[0].alone]);
+    // Payments and floor alternate, so both see the same machine (it is shared and drifts).
+    const sizes = sizesOf(rounds[0].alone[0]);
+    const best = { together: 0, alone: 0 };
+    const floor = { full: 0, answer: 0 };
+    for (const round of rounds.slice(1)) {
+      best.together = Math.max(best.together, await timed(round.lanes));
+      best.alone = Math.max(best.alone, await timed([round.alone]));
       const f = benchCryptoFloor(sizes, opts.floorMs);
       floor.full = Math.max(floor.full, f.full);
       floor.answer = Math.max(floor.answer, f.answer);
     }
+    const answered = rounds.reduce((n, r) => n + r.alone.length + r.lanes.reduce((m, l) => m + l.length, 0), 0);
     const after = (await checkout.store.ledger.counts()).payments;
-    if (after - before !== prepared.length) throw new Error(`bench: ${prepared.length} answers but ${after - before} ledger rows`);
-    const paymentsPerSecond = Math.round(best);
+    if (after - before !== answered) throw new Error(`bench: ${answered} answers but ${after - before} ledger rows`);
+    const paymentsPerSecond = Math.round(best.together);
+    const sequentialPaymentsPerSecond = Math.round(best.alone);
     const out: Record<string, number> = {
       paymentsPerSecond,
+      lanes: opts.lanes,
+      sequentialPaymentsPerSecond,
       cryptoFloorPerSecond: floor.full,
       floorRatio: round2(paymentsPerSecond / floor.full),
+      sequentialFloorRatio: round2(sequentialPaymentsPerSecond / floor.full),
       answerCryptoFloorPerSecond: floor.answer,
       answerFloorRatio: round2(paymentsPerSecond / floor.answer),
     };

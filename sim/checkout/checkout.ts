@@ -21,6 +21,7 @@ import { identifyBand } from './core/hello.ts';
 import { loadOrCreateKeys } from './core/keys.ts';
 import { Merchants, TerminalView } from './core/merchants.ts';
 import { Notifier } from './core/notifier.ts';
+import { withRandomPool } from './core/random-pool.ts';
 import { CreateTradeInput, RefundInput, TradeDetails, Trades } from './core/trades.ts';
 import { grantUnlock } from './core/unlock.ts';
 import { BandView, CardView, PaymentView, Receipt, RefundView, TradeView, paymentView, refundView } from './core/views.ts';
@@ -42,7 +43,7 @@ export interface CheckoutOptions {
 export async function createCheckout(options: CheckoutOptions): Promise<Checkout> {
   if (!options.store && !options.dbFile) throw new Error('createCheckout needs dbFile or store');
   const store = options.store ?? openSqliteStore(options.dbFile as string);
-  const provider = options.provider ?? defaultProvider();
+  const provider = withRandomPool(options.provider ?? defaultProvider());
   const keys = await loadOrCreateKeys(store, provider);
   const ctx: Ctx = { store, provider, clock: options.clock ?? Date.now, config: resolveConfig(options.config), keys };
   const checkout = new Checkout(ctx);

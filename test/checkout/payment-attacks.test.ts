@@ -8,7 +8,7 @@ import { decodeMessageOf, encodeMessage } from '../../shared/messages/index.ts';
 import { Status, StatusName, statusName } from '../../shared/status/codes.ts';
 import { CheckoutClient } from '../../sim/checkout/client.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import { Terminal, addCard, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
 import { Harness, startHarness } from './helpers/harness.ts';
 
 describe('attacks on the payment path', () => {
@@ -56,6 +56,20 @@ describe('attacks on the payment path', () => {
     h.clock.advance(61_000);
     await refusal(shop.client.answer(c.challengeId, answer), 'EXPIRED', 410);
     expect((await shop.client.queryTrade(trade.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
+  });
+
+  it('the challenge leaves the default bank card unnamed; a token naming another of the band\'s cards is CLAIM_MISMATCH', async () => {
+    const o = await ownerWithBand(h);
+    const second = await addCard(o, o.band, o.deviceId, { issuerId: 'boc' }); // not the default: the ICBC card keeps that
+    const trade = await newTrade(shop, 2_00);
+    const c = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
+    const opened = o.band.open(c.message);
+    expect(opened.body).not.toHaveProperty('cardRef');
+    const err = await refusal(shop.client.answer(c.challengeId, o.band.pay(opened, { claims: { cardRef: second.cardRef } })), 'CLAIM_MISMATCH', 422);
+    expect(err.result).toBeDefined();
+    expect((await shop.client.queryTrade(trade.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
+    const ok = await payWithBand(shop, o.band, trade.outTradeNo);
+    expect(ok.receipt?.card).toEqual({ issuer: 'ICBC', last4: expect.stringMatching(/^[0-9]{4}$/) });
   });
 
   it('refuses a counter that does not increase for the card', async () => {

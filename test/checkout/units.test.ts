@@ -2,11 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Status, StatusName } from '../../shared/status/codes.ts';
 import { issuers, luhnValid, normaliseCardNumber, transitCities } from '../../sim/checkout/core/catalogue.ts';
 import { base32, fromBase64Url, toBase64Url } from '../../sim/checkout/core/ids.ts';
 import { httpStatusOf } from '../../sim/checkout/http/status-map.ts';
+import { migrations } from '../../sim/checkout/sqlite/migrations.ts';
 import { migrate, openDatabase } from '../../sim/checkout/sqlite/open.ts';
 import { html } from '../../sim/checkout/web/html.ts';
 
@@ -82,12 +84,56 @@ describe('sqlite migrations', () => {
     try {
       const db = openDatabase(join(dir, 'a.db'));
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version FROM migrations').all()).toEqual([{ version: 1 }]);
+      expect(db.prepare('SELECT version FROM migrations').all()).toEqual([{ version: 1 }, { version: 2 }]);
       expect(migrate(db)).toEqual([]);
       db.close();
       const again = openDatabase(join(dir, 'a.db'));
-      expect(again.prepare('SELECT COUNT(*) AS n FROM migrations').get()).toEqual({ n: 1 });
+      expect(again.prepare('SELECT COUNT(*) AS n FROM migrations').get()).toEqual({ n: 2 });
       again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('version 2 keeps a version-1 ledger (rows, rowid order, foreign keys) with less to write per payment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wristpay-mig-'));
+    try {
+      const file = join(dir, 'v1.db');
+      const v1 = new Database(file);
+      v1.exec(migrations[0].sql);
+      v1.exec(`CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+        INSERT INTO migrations VALUES (1, 'initial schema', 0);
+        INSERT INTO accounts VALUES ('acc_1', 'u', 'owner', 'U', x'00', x'00', NULL, NULL, 0, 0, 1, 1, 0), ('m_1', 'm', 'merchant', 'M', x'00', x'00', NULL, NULL, 0, 0, 1, 1, 0);
+        INSERT INTO terminals VALUES ('t_1', 'm_1', 't', x'00', 0);`);
+      for (const [i, tradeNo] of ['trd_b', 'trd_a', 'trd_c'].entries()) {
+        v1.prepare(`INSERT INTO trades VALUES (?, 'm_1', 't_1', ?, 100, 'CNY', 's', NULL, 'TRADE_SUCCESS', 0, 0, 0, NULL)`).run(tradeNo, `o${i}`);
+        v1.prepare(`INSERT INTO payments VALUES (?, ?, 'acc_1', NULL, NULL, 100, 'CNY', 'password', NULL, NULL, 1, 1, ?)`).run(`pay_${3 - i}`, tradeNo, i);
+      }
+      v1.prepare(`INSERT INTO refunds VALUES ('rfd_1', 'trd_a', 'r1', 50, '', 0)`).run();
+      v1.prepare(`INSERT INTO trades VALUES ('trd_d', 'm_1', 't_1', 'o3', 100, 'CNY', 's', NULL, 'WAIT_BUYER_PAY', 0, 0, NULL, NULL)`).run();
+      v1.close();
+
+      const db = openDatabase(file);
+      expect(db.prepare('SELECT version FROM migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.prepare('SELECT id, trade_no AS t FROM payments ORDER BY rowid').all())
+        .toEqual([{ id: 'pay_3', t: 'trd_b' }, { id: 'pay_2', t: 'trd_a' }, { id: 'pay_1', t: 'trd_c' }]);
+      expect(db.prepare('SELECT trade_no AS t, status FROM trades ORDER BY rowid').all()).toEqual([
+        { t: 'trd_b', status: 'TRADE_SUCCESS' }, { t: 'trd_a', status: 'TRADE_SUCCESS' }, { t: 'trd_c', status: 'TRADE_SUCCESS' }, { t: 'trd_d', status: 'WAIT_BUYER_PAY' },
+      ]);
+      const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments' ORDER BY name`).all();
+      expect(indexes).toEqual([{ name: 'payments_account' }, { name: 'sqlite_autoindex_payments_1' }]);
+      // The rules are the same: one payment per trade, only known trades, only known statuses.
+      const pay = (id: string, tradeNo: string) => () => db.prepare(`INSERT INTO payments VALUES (?, ?, 'acc_1', NULL, NULL, 100, 'CNY', 'password', NULL, NULL, 1, 1, 9)`).run(id, tradeNo);
+      expect(pay('pay_8', 'trd_a')).toThrow(/UNIQUE/);
+      expect(pay('pay_9', 'trd_nope')).toThrow(/FOREIGN KEY/);
+      expect(() => db.prepare(`UPDATE trades SET status = 'PAID' WHERE trade_no = 'trd_d'`).run()).toThrow(/CHECK/);
+      expect(() => db.prepare(`DELETE FROM trades WHERE trade_no = 'trd_a'`).run()).toThrow(/FOREIGN KEY/); // its refund and payment point at it
+      // And a payment's status change no longer builds a temporary table for the check.
+      const ops = (db.prepare(`EXPLAIN UPDATE trades SET status = 'TRADE_SUCCESS', paid_at = 1 WHERE trade_no = 'trd_d' AND status = 'WAIT_BUYER_PAY'`).all() as Array<{ opcode: string }>)
+        .map((r) => r.opcode);
+      expect(ops).not.toContain('OpenEphemeral');
+      db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

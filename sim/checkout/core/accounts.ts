@@ -8,7 +8,7 @@ import { Status } from '../../../shared/status/codes.ts';
 import type { AccountKind, AccountRow, SessionRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
-import { newId, toBase64Url } from './ids.ts';
+import { insertWithFreshId, toBase64Url } from './ids.ts';
 import { hashPassword, newSalt, verifyPassword } from './passwords.ts';
 
 export interface RegisterInput { username: string; password: string; paymentPassword?: string; kind?: AccountKind; displayName?: string }
@@ -42,17 +42,17 @@ export class Accounts {
     if (displayName.length === 0 || displayName.length > 32) refuse(Status.MALFORMED, 'displayName: 1 to 32 characters (shown on the band)');
     const salt = newSalt();
     const paySalt = input.paymentPassword !== undefined ? newSalt() : null;
-    const row: AccountRow = {
-      id: newId(this.ctx.provider, kind === 'merchant' ? 'm' : 'acc'),
+    const row: Omit<AccountRow, 'id'> = {
       username: input.username, kind, displayName,
       passwordHash: await hashPassword(input.password, salt, config.scryptLog2N), passwordSalt: salt,
       payHash: paySalt && input.paymentPassword !== undefined ? await hashPassword(input.paymentPassword, paySalt, config.scryptLog2N) : null,
       paySalt, failedLogins: 0, lockedUntil: 0,
       limitPerPayment: config.limitPerPayment, limitPerDay: config.limitPerDay, createdAt: this.ctx.clock(),
     };
-    const created = await store.accounts.create(row);
+    // A merchant's id travels on the air (8 characters): a taken one is retried with a fresh one.
+    const created = await insertWithFreshId(this.ctx.provider, kind === 'merchant' ? 'm' : 'acc', (id) => store.accounts.create({ id, ...row }));
     if (!created.ok) refuse(created.status, 'that username is taken');
-    return accountView(row);
+    return accountView(created.value);
   }
 
   /**

@@ -15,7 +15,7 @@ import { verifyToken } from '../../../shared/cose/token-verify.ts';
 import { AnswerBody, decodeAnswerBody, decodeMessageOf } from '../../../shared/messages/index.ts';
 import { TokenFlag } from '../../../shared/protocol/constants.ts';
 import { Status, StatusCode, statusName } from '../../../shared/status/codes.ts';
-import type { ChallengeRow, TerminalRow, TradeRow } from '../store.ts';
+import type { AnswerContext, ChallengeRow, TerminalRow, TradeRow } from '../store.ts';
 import { deviceIdBytes } from './band-identity.ts';
 import { dayOf } from './config.ts';
 import type { Ctx } from './context.ts';
@@ -23,9 +23,9 @@ import { resultMessage } from './challenges.ts';
 import { openResponse } from './envelope.ts';
 import { CheckoutError, refuse } from './errors.ts';
 import { refuseRevoked } from './hello.ts';
-import { newId } from './ids.ts';
+import { newId, toBase64Url } from './ids.ts';
 import type { Trades } from './trades.ts';
-import { CardView, Receipt, cardView, formatAmount, p256Jwk } from './views.ts';
+import { CardView, Receipt, cardView, p256Jwk } from './views.ts';
 
 export interface AnswerOutcome {
   kind: ChallengeRow['kind'];
@@ -35,7 +35,7 @@ export interface AnswerOutcome {
   card?: CardView;
 }
 
-interface Settled { text: string; receipt?: Receipt; card?: CardView }
+interface Settled { receipt?: Receipt; card?: CardView }
 
 /** The band's own refusal, passed on with its status (whatever the band chose to report). */
 function refuseForBand(status: StatusCode): never {
@@ -47,13 +47,13 @@ export class Answers {
 
   async answer(challengeId: string, answerBytes: Uint8Array, terminal: TerminalRow | null): Promise<AnswerOutcome> {
     const { store, clock, provider } = this.ctx;
-    const ch = await store.challenges.byId(challengeId);
-    if (!ch) refuse(Status.NOT_FOUND, `no challenge ${challengeId}`);
-    let trade: TradeRow | undefined;
+    // Every row the answer is checked against, in one read; the checks below keep their order.
+    const cx = await store.challenges.withContext(challengeId);
+    if (!cx) refuse(Status.NOT_FOUND, `no challenge ${challengeId}`);
+    const ch = cx.challenge;
     if (ch.kind === 'payment') {
       if (!terminal) refuse(Status.UNAUTHORIZED, 'a payment answer must come from a signed terminal request');
-      trade = await store.ledger.tradeByNo(ch.tradeNo as string);
-      if (!trade || trade.merchantId !== terminal.merchantId) refuse(Status.FORBIDDEN, 'that challenge belongs to another merchant\'s trade');
+      if (!cx.trade || cx.trade.merchantId !== terminal.merchantId) refuse(Status.FORBIDDEN, 'that challenge belongs to another merchant\'s trade');
     }
     if (ch.answeredAt !== null) refuse(Status.REPLAYED, 'this challenge has been answered already');
     if (ch.expiresAt <= clock()) refuse(Status.EXPIRED, 'the challenge expired before its answer arrived');
@@ -64,28 +64,28 @@ export class Answers {
     try {
       const body = decodeAnswerBody(plain);
       if (!body.ok) refuse(body.status, `answer body: ${body.detail ?? ''}`);
-      const settled = await this.settle(ch, body.value, trade);
-      return { kind: ch.kind, result: resultMessage(this.ctx, ch, Status.OK, settled.text), receipt: settled.receipt, card: settled.card };
+      const settled = await this.settle(cx, body.value);
+      return { kind: ch.kind, result: resultMessage(this.ctx, ch, Status.OK), receipt: settled.receipt, card: settled.card };
     } catch (e) {
       if (!(e instanceof CheckoutError)) throw e;
       // The band's own answer was refused: spend the nonce, and tell the band why. Unless
       // another request answered it since we read it (a second instance racing us on the same
       // answer: our counter check then sees its commit): then this post is a replay.
       if (!(await store.challenges.markAnswered(ch.id, e.status, clock()))) refuse(Status.REPLAYED, 'answered concurrently');
-      throw new CheckoutError(e.status, e.message, { ...e.extras, result: resultMessage(this.ctx, ch, e.status, statusName(e.status) ?? 'REFUSED') });
+      throw new CheckoutError(e.status, e.message, { ...e.extras, result: resultMessage(this.ctx, ch, e.status) });
     }
   }
 
-  private async settle(ch: ChallengeRow, body: AnswerBody, trade: TradeRow | undefined): Promise<Settled> {
+  private async settle(cx: AnswerContext, body: AnswerBody): Promise<Settled> {
     const { store, clock } = this.ctx;
-    if (ch.kind === 'payment') return this.settlePayment(ch, body, trade as TradeRow);
-    const band = await store.bands.byId(ch.deviceId);
+    const { challenge: ch, band } = cx;
+    if (ch.kind === 'payment') return this.settlePayment(cx, body);
     if (!band) refuse(Status.UNKNOWN_DEVICE, 'band vanished');
     if (ch.kind === 'wipe') {
       if (body.status !== Status.OK) refuseForBand(body.status);
       await this.markAnswered(ch);
       await store.bands.markWiped(band.deviceId, clock());
-      return { text: 'Wiped' };
+      return {};
     }
     if (band.status !== 'active') await refuseRevoked(this.ctx, band);
     const cardRef = ch.cardRef as string;
@@ -98,25 +98,24 @@ export class Answers {
     await this.markAnswered(ch);
     if (ch.kind === 'unlock') {
       await store.bands.markUnlocked(band.deviceId, clock());
-      return { text: 'Unlocked' };
+      return {};
     }
     await store.bands.setCardState(cardRef, ch.kind === 'provision' ? 'active' : 'removed');
     const card = await store.bands.card(cardRef);
-    return { text: ch.kind === 'provision' ? 'Card added' : 'Card removed', card: card ? cardView(card) : undefined };
+    return { card: card ? cardView(card) : undefined };
   }
 
   private async markAnswered(ch: ChallengeRow): Promise<void> {
     if (!(await this.ctx.store.challenges.markAnswered(ch.id, Status.OK, this.ctx.clock()))) refuse(Status.REPLAYED, 'answered concurrently');
   }
 
-  private async settlePayment(ch: ChallengeRow, body: AnswerBody, trade: TradeRow): Promise<Settled> {
-    const { store, clock, config, provider } = this.ctx;
+  private async settlePayment(cx: AnswerContext, body: AnswerBody): Promise<Settled> {
+    const { clock, config, provider } = this.ctx;
+    const { challenge: ch, band, card, payer } = cx;
+    const trade = cx.trade as TradeRow; // answer() refused a payment challenge without its trade
     if (body.status !== Status.OK) refuseForBand(body.status);
     if (!body.token) refuse(Status.MALFORMED, 'a payment answer must carry a token');
-    const band = await store.bands.byId(ch.deviceId);
-    const card = await store.bands.card(ch.cardRef as string);
-    const account = band && (await store.accounts.byId(band.accountId));
-    if (!band || !card || !account) refuse(Status.UNKNOWN_DEVICE, 'band, card or account vanished');
+    if (!band || !card || !payer) refuse(Status.UNKNOWN_DEVICE, 'band, card or account vanished');
     const verdict = verifyToken(provider, body.token, band.signingKey, {
       deviceId: deviceIdBytes(band.deviceId), amount: trade.amount, currency: trade.currency, merchantId: trade.merchantId,
       terminalId: ch.terminalId as string, orderId: trade.outTradeNo, checkoutNonce: ch.nonce, cardRef: card.cardRef,
@@ -127,26 +126,26 @@ export class Answers {
     const now = clock();
     const day = dayOf(config, now);
     const confirmed = (verdict.claims.flags & TokenFlag.CONFIRMED) !== 0;
-    // Express transit fares are bounded by the city's fare cap instead of the limits.
-    if (!ch.express) {
-      const spent = await store.ledger.dayTotal(account.id, day, trade.currency);
-      const above = trade.amount > account.limitPerPayment || spent + trade.amount > account.limitPerDay;
-      if (above && !confirmed) refuse(Status.LIMIT_EXCEEDED, 'above the password-free limit without a button press on the band');
+    // Express transit fares are bounded by the city's fare cap instead of the limits. The
+    // day limit is checked where the day's total is added, in the payment's transaction
+    // (it refuses with the same status); reading the total here too would only be older.
+    if (!ch.express && trade.amount > payer.limitPerPayment && !confirmed) {
+      refuse(Status.LIMIT_EXCEEDED, 'above the password-free limit without a button press on the band');
     }
-    const receipt = await this.trades.record(trade, {
-      id: newId(provider, 'pay'), tradeNo: trade.tradeNo, accountId: account.id, deviceId: band.deviceId, cardRef: card.cardRef,
+    const receipt = await this.trades.record(trade, cx.merchantName ?? '', {
+      id: newId(provider, 'pay'), tradeNo: trade.tradeNo, accountId: payer.accountId, deviceId: band.deviceId, cardRef: card.cardRef,
       amount: trade.amount, currency: trade.currency, method: 'band', counter: verdict.claims.counter, challengeId: ch.id,
       day, confirmed, createdAt: now,
     }, card, {
       challengeId: ch.id,
       counter: { cardRef: card.cardRef, value: verdict.claims.counter },
       balance: ch.express ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - trade.amount) } : undefined,
-      dayLimit: ch.express ? undefined : { perDay: account.limitPerDay, confirmed },
+      dayLimit: ch.express ? undefined : { perDay: payer.limitPerDay, confirmed },
     });
     receipt.evidence = {
-      token: Buffer.from(body.token).toString('base64url'), deviceKey: p256Jwk(band.signingKey),
+      token: toBase64Url(body.token), deviceKey: p256Jwk(band.signingKey),
       counter: verdict.claims.counter, confirmed, express: ch.express,
     };
-    return { text: `Paid ${formatAmount(trade.amount, trade.currency)}`, receipt };
+    return { receipt };
   }
 }

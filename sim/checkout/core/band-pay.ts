@@ -1,7 +1,7 @@
 /**
  * Paying with the band, first half: the terminal posts the band's HELLO for one of its
  * merchant's trades; the checkout answers with a PAYMENT challenge for the band's default
- * bank card, or for its transit card in express mode. The second half (verifying the
+ * bank card (left unnamed on the air), or for its transit card in express mode. The second half (verifying the
  * answer) is in answers.ts.
  */
 import { Status } from '../../../shared/status/codes.ts';
@@ -37,8 +37,10 @@ export class BandPayments {
     return issueChallenge(this.ctx, band, {
       kind: 'payment', amount: trade.amount, currency: trade.currency, merchantId: trade.merchantId,
       merchantName: merchant ? merchant.displayName : trade.merchantId, terminalId: terminal.id, orderId: trade.outTradeNo,
-      // Named explicitly even for the default card: the token must then carry exactly this card.
-      cardRef: card.cardRef, express,
+      // The default bank card goes unnamed (absent = the band's default bank card, PROTOCOL.md §3);
+      // the token still names the card it paid with, and answers.ts holds it to this one.
+      // A transit fare names its card.
+      cardRef: express ? card.cardRef : undefined, express,
     }, { tradeNo: trade.tradeNo, terminalId: terminal.id, cardRef: card.cardRef, express });
   }
 }

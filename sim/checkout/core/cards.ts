@@ -1,5 +1,5 @@
 /**
- * Cards on a band. The checkout mints a token reference for every card ("tok_" + base32)
+ * Cards on a band. The checkout mints a token reference for every card ("tok_" + 8 base32)
  * and 4 random digits that the band shows as the token's "last 4"; a card number typed
  * by the owner is Luhn-checked and then forgotten, so its digits appear nowhere. Neither band nor bridge ever
  * sees a card number. A card is live once the band confirms its provision challenge.
@@ -11,7 +11,7 @@ import { findCity, findIssuer, normaliseCardNumber } from './catalogue.ts';
 import { IssuedChallenge, issueChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
-import { newId } from './ids.ts';
+import { insertWithFreshId } from './ids.ts';
 import { CardView, cardView } from './views.ts';
 
 export interface AddCardInput {
@@ -40,8 +40,8 @@ export class Cards {
     if (input.cardNumber !== undefined && normaliseCardNumber(input.cardNumber) === null) refuse(Status.MALFORMED, 'cardNumber: 12 to 19 digits that pass the Luhn check');
     const { provider, clock, config, store } = this.ctx;
     const existing = await store.bands.cards(deviceId);
-    const base = { cardRef: newId(provider, 'tok'), deviceId, last4: tokenLast4(provider.randomBytes(8)), state: 'pending' as const, lastCounter: -1, createdAt: clock() };
-    let row: CardRow;
+    const base = { deviceId, last4: tokenLast4(provider.randomBytes(8)), state: 'pending' as const, lastCounter: -1, createdAt: clock() };
+    let row: Omit<CardRow, 'cardRef'>;
     if (input.issuerId !== undefined) {
       const issuer = findIssuer(input.issuerId);
       if (!issuer) refuse(Status.NOT_FOUND, `no issuer ${input.issuerId} in the catalogue`);
@@ -54,13 +54,16 @@ export class Cards {
       if (!Number.isSafeInteger(balance) || balance < 0 || balance > 1_000_000_00) refuse(Status.MALFORMED, 'balance: a non-negative integer of minor units');
       row = { ...base, kind: 'transit', issuerId: city.id, issuer: city.card, isDefault: false, city: city.city, currency: city.currency, balance, fareCap: city.fareCap };
     }
-    const added = await store.bands.addCard(row, config.maxCardsPerBand);
+    // The token reference travels on the air (8 characters): a taken one is retried with a fresh one.
+    const fields = row;
+    const added = await insertWithFreshId(provider, 'tok', (cardRef) => store.bands.addCard({ cardRef, ...fields }, config.maxCardsPerBand));
     if (!added.ok) refuse(added.status, added.detail);
-    const card = row.kind === 'bank'
-      ? { kind: 'bank' as const, cardRef: row.cardRef, issuer: row.issuer, last4: row.last4, isDefault: row.isDefault, currency: row.currency }
-      : { kind: 'transit' as const, cardRef: row.cardRef, issuer: row.issuer, last4: row.last4, city: row.city as string, balance: row.balance, fareCap: row.fareCap, currency: row.currency };
-    const challenge = await issueChallenge(this.ctx, band, { kind: 'provision', card }, { cardRef: row.cardRef });
-    return { card: cardView(row), challenge };
+    const stored = added.value;
+    const card = stored.kind === 'bank'
+      ? { kind: 'bank' as const, cardRef: stored.cardRef, issuer: stored.issuer, last4: stored.last4, isDefault: stored.isDefault, currency: stored.currency }
+      : { kind: 'transit' as const, cardRef: stored.cardRef, issuer: stored.issuer, last4: stored.last4, city: stored.city as string, balance: stored.balance, fareCap: stored.fareCap, currency: stored.currency };
+    const challenge = await issueChallenge(this.ctx, band, { kind: 'provision', card }, { cardRef: stored.cardRef });
+    return { card: cardView(stored), challenge };
   }
 
   async remove(accountId: string, deviceId: string, cardRef: string): Promise<IssuedChallenge> {

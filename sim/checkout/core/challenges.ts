@@ -1,7 +1,7 @@
 /**
  * Issuing challenges (every kind) and sealing results.
  *
- * A challenge is a COSE_Sign1 by the checkout signing key (protected {1: -7, 4: keyId})
+ * A challenge is a COSE_Sign1 by the checkout signing key (protected {1: -7}: no kid, the band pins one key)
  * over the challenge body, HPKE-sealed to the band's key with info "wristpay/1 challenge".
  * The two secrets exported from that HPKE context (answer, result) are stored with the
  * challenge, so its answer can be opened and its result sealed by any instance, after a
@@ -31,11 +31,14 @@ export interface ChallengeLinks { tradeNo?: string; terminalId?: string; cardRef
 export async function issueChallenge(ctx: Ctx, band: BandRow, spec: ChallengeSpec, links: ChallengeLinks): Promise<IssuedChallenge> {
   const { provider, keys, clock, config, store } = ctx;
   const now = clock();
-  const expiresAt = now + config.challengeTtlMs;
+  // The body's expiry is in whole seconds (CWT NumericDate), rounded down so a challenge never
+  // outlives the configured TTL; the row keeps the same instant in ms, so band and checkout agree.
+  const expiry = Math.floor((now + config.challengeTtlMs) / 1000);
+  const expiresAt = expiry * 1000;
   const nonce = provider.randomBytes(Size.NONCE);
-  const body = { ...spec, deviceId: deviceIdBytes(band.deviceId), nonce, expiry: expiresAt } as ChallengeBody;
+  const body = { ...spec, deviceId: deviceIdBytes(band.deviceId), nonce, expiry } as ChallengeBody;
   const payload = encodeChallengeBody(body, encodeCborHost);
-  const protectedBytes = encodeCborHost(cborMap([Header.ALG, ES256], [Header.KID, keys.keyId]));
+  const protectedBytes = encodeCborHost(cborMap([Header.ALG, ES256]));
   const signature = provider.p256Sign(keys.signing, sigStructure(protectedBytes, new Uint8Array(0), payload));
   const signed = encodeSign1(protectedBytes, new CborMap(), payload, signature, true);
   const sealed = sealToBand(provider, band.hpkeKey, signed);
@@ -48,9 +51,9 @@ export async function issueChallenge(ctx: Ctx, band: BandRow, spec: ChallengeSpe
   return { challengeId: row.id, kind: row.kind, expiresAt, message: encodeMessage({ type: 'challenge', enc: sealed.enc, ct: sealed.ct }, encodeCborHost) };
 }
 
-/** The RESULT message for a challenge's band: status and a short line for its display. */
-export function resultMessage(ctx: Ctx, challenge: ChallengeRow, status: StatusCode, text: string): Uint8Array {
-  const body = encodeResultBody({ status, text: text.slice(0, Size.MAX_SHORT_TEXT) }, encodeCborHost);
+/** The RESULT message for a challenge's band: the status alone (the band words its display line itself). */
+export function resultMessage(ctx: Ctx, challenge: ChallengeRow, status: StatusCode): Uint8Array {
+  const body = encodeResultBody({ status }, encodeCborHost);
   const sealed = sealResponse(ctx.provider, challenge.enc, challenge.resultSecret, body);
   return encodeMessage({ type: 'result', sealed }, encodeCborHost);
 }

@@ -9,7 +9,7 @@ import type { PairingCodeRow, TerminalRow } from '../store.ts';
 import { SignedRequestParts, checkTerminalSignature } from '../terminal-auth.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
-import { newId, newPairingCode } from './ids.ts';
+import { insertWithFreshId, newPairingCode } from './ids.ts';
 
 export interface TerminalView { terminalId: string; merchantId: string; merchantName: string; name: string; createdAt: number }
 
@@ -34,9 +34,11 @@ export class Merchants {
     if (!provider.p256IsValidPublic(publicKey)) refuse(Status.INVALID_KEY, 'publicKey is not an uncompressed P-256 point on the curve');
     const taken = await store.merchants.takePairingCode(code.trim().toUpperCase(), clock());
     if (!taken) refuse(Status.UNAUTHORIZED, 'pairing code unknown, used or expired');
-    const row: TerminalRow = { id: newId(provider, 't'), merchantId: taken.merchantId, name: name || 'terminal', publicKey, createdAt: clock() };
-    await store.merchants.createTerminal(row);
-    return this.view(row);
+    const row: Omit<TerminalRow, 'id'> = { merchantId: taken.merchantId, name: name || 'terminal', publicKey, createdAt: clock() };
+    // The terminal id travels on the air (8 characters): a taken one is retried with a fresh one.
+    const made = await insertWithFreshId(provider, 't', (id) => store.merchants.createTerminal({ id, ...row }));
+    if (!made.ok) refuse(made.status, made.detail);
+    return this.view(made.value);
   }
 
   async view(t: TerminalRow): Promise<TerminalView> {

@@ -98,13 +98,15 @@ export class Trades {
       amount: trade.amount, currency: trade.currency, method: 'password', counter: null, challengeId: null,
       day: dayOf(this.ctx.config, now), confirmed: true, createdAt: now,
     };
+    const merchant = await this.ctx.store.accounts.byId(trade.merchantId);
     // No dayLimit: the password-free limits do not apply to a payment made with the password.
-    return this.record(trade, payment, card, {});
+    return this.record(trade, merchant ? merchant.displayName : '', payment, card, {});
   }
 
   /** Commits a verified payment and returns its receipt; used by the band path too. */
-  async record(trade: TradeRow, payment: PaymentRow, card: CardRow | undefined, extra: Omit<PaymentCommit, 'payment' | 'notification'>): Promise<Receipt> {
-    const merchant = await this.ctx.store.accounts.byId(trade.merchantId);
+  async record(
+    trade: TradeRow, merchantName: string, payment: PaymentRow, card: CardRow | undefined, extra: Omit<PaymentCommit, 'payment' | 'notification'>,
+  ): Promise<Receipt> {
     const notification: NotificationRow | undefined = trade.notifyUrl
       ? buildNotification(this.ctx, trade, payment)
       : undefined;
@@ -112,7 +114,7 @@ export class Trades {
     if (!done.ok) refuse(done.status, done.detail);
     if (notification) this.onPaid();
     return {
-      tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo, merchantName: merchant ? merchant.displayName : '', subject: trade.subject,
+      tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo, merchantName, subject: trade.subject,
       amount: payment.amount, currency: payment.currency, method: payment.method,
       card: card ? { issuer: card.issuer, last4: card.last4 } : null, paidAt: payment.createdAt,
     };

@@ -41,7 +41,9 @@ export interface PaymentEvidence {
 
 /** The JWK (RFC 7518 §6.2.1) of an uncompressed P-256 public key. */
 export function p256Jwk(publicKey: Uint8Array): PaymentEvidence['deviceKey'] {
-  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+  // A view, not a copy: Buffer.from(bytes) copies into Node's pool, and refilling the pool
+  // showed up in the payment profile (every band payment's receipt carries this key).
+  const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
   return { kty: 'EC', crv: 'P-256', x: b64(publicKey.subarray(1, 33)), y: b64(publicKey.subarray(33, 65)) };
 }
 

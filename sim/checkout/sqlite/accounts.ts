@@ -17,14 +17,18 @@ export class SqliteAccounts implements AccountStore {
   constructor(private readonly db: Db) {}
 
   async create(row: AccountRow): Promise<Commit<AccountRow>> {
-    const r = this.db
-      .prepare(`INSERT INTO accounts (id, username, kind, display_name, password_hash, password_salt, pay_hash, pay_salt,
-        failed_logins, locked_until, limit_per_payment, limit_per_day, created_at)
-        VALUES (@id, @username, @kind, @displayName, @passwordHash, @passwordSalt, @payHash, @paySalt,
-        @failedLogins, @lockedUntil, @limitPerPayment, @limitPerDay, @createdAt) ON CONFLICT (username) DO NOTHING`)
-      .run(row);
-    if (r.changes === 0) return { ok: false, status: Status.CONFLICT, detail: 'username taken' };
-    return { ok: true, value: row };
+    // Either constraint may refuse (the username, or the random id): one transaction tells which.
+    return this.db.transaction((): Commit<AccountRow> => {
+      const r = this.db
+        .prepare(`INSERT INTO accounts (id, username, kind, display_name, password_hash, password_salt, pay_hash, pay_salt,
+          failed_logins, locked_until, limit_per_payment, limit_per_day, created_at)
+          VALUES (@id, @username, @kind, @displayName, @passwordHash, @passwordSalt, @payHash, @paySalt,
+          @failedLogins, @lockedUntil, @limitPerPayment, @limitPerDay, @createdAt) ON CONFLICT DO NOTHING`)
+        .run(row);
+      if (r.changes === 1) return { ok: true, value: row };
+      if (this.db.prepare('SELECT 1 FROM accounts WHERE username = ?').get(row.username)) return { ok: false, status: Status.CONFLICT, detail: 'username taken' };
+      return { ok: false, status: Status.CONFLICT, detail: 'account id taken', idTaken: true };
+    })();
   }
 
   async byId(id: string): Promise<AccountRow | undefined> {

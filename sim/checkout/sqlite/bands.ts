@@ -1,38 +1,26 @@
-/** SQLite: bands, their cards, and the challenges issued to them. */
+/** SQLite: bands and their cards. */
 import { Status } from '../../../shared/status/codes.ts';
-import type { BandRow, BandStore, CardRow, CardState, ChallengeRow, ChallengeStore, Commit } from '../store.ts';
+import type { BandRow, BandStore, CardRow, CardState, Commit } from '../store.ts';
 import { Db, bytes } from './open.ts';
 
-const BAND_COLUMNS = `device_id AS deviceId, account_id AS accountId, name, signing_key AS signingKey, hpke_key AS hpkeKey,
+export const BAND_COLUMNS = `device_id AS deviceId, account_id AS accountId, name, signing_key AS signingKey, hpke_key AS hpkeKey,
   status, enrolled_at AS enrolledAt, revoked_at AS revokedAt, wiped_at AS wipedAt, unlocked_at AS unlockedAt`;
-const CARD_COLUMNS = `card_ref AS cardRef, device_id AS deviceId, kind, issuer_id AS issuerId, issuer, last4, is_default AS isDefault,
+export const CARD_COLUMNS = `card_ref AS cardRef, device_id AS deviceId, kind, issuer_id AS issuerId, issuer, last4, is_default AS isDefault,
   city, currency, balance, fare_cap AS fareCap, state, last_counter AS lastCounter, created_at AS createdAt`;
-const CHALLENGE_COLUMNS = `id, device_id AS deviceId, kind, nonce, expires_at AS expiresAt, trade_no AS tradeNo, terminal_id AS terminalId,
-  card_ref AS cardRef, express, enc, answer_secret AS answerSecret, result_secret AS resultSecret, created_at AS createdAt,
-  answered_at AS answeredAt, outcome`;
 
 /** Cards that occupy a wallet slot on the band (or are about to). */
 const LIVE_STATES = `('pending', 'active', 'removing')`;
 
-function band(r: unknown): BandRow | undefined {
+export function band(r: unknown): BandRow | undefined {
   if (!r) return undefined;
   const b = r as BandRow;
   return { ...b, signingKey: bytes(b.signingKey), hpkeKey: bytes(b.hpkeKey) };
 }
 
-function card(r: unknown): CardRow | undefined {
+export function card(r: unknown): CardRow | undefined {
   if (!r) return undefined;
   const c = r as Omit<CardRow, 'isDefault'> & { isDefault: number };
   return { ...c, isDefault: c.isDefault === 1 };
-}
-
-function challenge(r: unknown): ChallengeRow | undefined {
-  if (!r) return undefined;
-  const c = r as Omit<ChallengeRow, 'express'> & { express: number };
-  return {
-    ...c, express: c.express === 1, nonce: bytes(c.nonce), enc: bytes(c.enc),
-    answerSecret: bytes(c.answerSecret), resultSecret: bytes(c.resultSecret),
-  };
 }
 
 export class SqliteBands implements BandStore {
@@ -77,10 +65,12 @@ export class SqliteBands implements BandStore {
     return this.db.transaction((): Commit<CardRow> => {
       const live = this.db.prepare(`SELECT COUNT(*) AS n FROM cards WHERE device_id = ? AND state IN ${LIVE_STATES}`).get(row.deviceId) as { n: number };
       if (live.n >= max) return { ok: false, status: Status.WALLET_FULL, detail: `the band already holds ${live.n} cards` };
-      this.db
+      const r = this.db
         .prepare(`INSERT INTO cards (card_ref, device_id, kind, issuer_id, issuer, last4, is_default, city, currency, balance, fare_cap, state, last_counter, created_at)
-          VALUES (@cardRef, @deviceId, @kind, @issuerId, @issuer, @last4, @isDefault, @city, @currency, @balance, @fareCap, @state, @lastCounter, @createdAt)`)
+          VALUES (@cardRef, @deviceId, @kind, @issuerId, @issuer, @last4, @isDefault, @city, @currency, @balance, @fareCap, @state, @lastCounter, @createdAt)
+          ON CONFLICT (card_ref) DO NOTHING`)
         .run({ ...row, isDefault: row.isDefault ? 1 : 0 });
+      if (r.changes === 0) return { ok: false, status: Status.CONFLICT, detail: 'cardRef taken', idTaken: true };
       return { ok: true, value: row };
     })();
   }
@@ -96,27 +86,5 @@ export class SqliteBands implements BandStore {
 
   async setCardState(cardRef: string, state: CardState): Promise<void> {
     this.db.prepare('UPDATE cards SET state = ? WHERE card_ref = ?').run(state, cardRef);
-  }
-}
-
-export class SqliteChallenges implements ChallengeStore {
-  constructor(private readonly db: Db) {}
-
-  async create(row: ChallengeRow): Promise<void> {
-    this.db
-      .prepare(`INSERT INTO challenges (id, device_id, kind, nonce, expires_at, trade_no, terminal_id, card_ref, express, enc,
-        answer_secret, result_secret, created_at, answered_at, outcome)
-        VALUES (@id, @deviceId, @kind, @nonce, @expiresAt, @tradeNo, @terminalId, @cardRef, @express, @enc,
-        @answerSecret, @resultSecret, @createdAt, @answeredAt, @outcome)`)
-      .run({ ...row, express: row.express ? 1 : 0 });
-  }
-
-  async byId(id: string): Promise<ChallengeRow | undefined> {
-    return challenge(this.db.prepare(`SELECT ${CHALLENGE_COLUMNS} FROM challenges WHERE id = ?`).get(id));
-  }
-
-  async markAnswered(id: string, outcome: number, now: number): Promise<boolean> {
-    const r = this.db.prepare('UPDATE challenges SET answered_at = ?, outcome = ? WHERE id = ? AND answered_at IS NULL').run(now, outcome, id);
-    return r.changes === 1;
   }
 }

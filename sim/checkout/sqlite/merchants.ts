@@ -1,5 +1,6 @@
 /** SQLite: one-time pairing codes and the terminals they paired. */
-import type { MerchantStore, PairingCodeRow, TerminalRow } from '../store.ts';
+import { Status } from '../../../shared/status/codes.ts';
+import type { Commit, MerchantStore, PairingCodeRow, TerminalRow } from '../store.ts';
 import { Db, bytes } from './open.ts';
 
 const CODE_COLUMNS = 'code, merchant_id AS merchantId, expires_at AS expiresAt, used_at AS usedAt';
@@ -32,8 +33,12 @@ export class SqliteMerchants implements MerchantStore {
       .get(merchantId, now) as PairingCodeRow | undefined;
   }
 
-  async createTerminal(row: TerminalRow): Promise<void> {
-    this.db.prepare('INSERT INTO terminals (id, merchant_id, name, public_key, created_at) VALUES (@id, @merchantId, @name, @publicKey, @createdAt)').run(row);
+  async createTerminal(row: TerminalRow): Promise<Commit<TerminalRow>> {
+    const r = this.db
+      .prepare('INSERT INTO terminals (id, merchant_id, name, public_key, created_at) VALUES (@id, @merchantId, @name, @publicKey, @createdAt) ON CONFLICT (id) DO NOTHING')
+      .run(row);
+    if (r.changes === 0) return { ok: false, status: Status.CONFLICT, detail: 'terminal id taken', idTaken: true };
+    return { ok: true, value: row };
   }
 
   async terminal(id: string): Promise<TerminalRow | undefined> {

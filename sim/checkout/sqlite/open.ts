@@ -47,10 +47,21 @@ export function migrate(db: Db): number[] {
   const applied: number[] = [];
   for (const m of migrations) {
     if (done.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-    })();
+    // Only outside a transaction can foreign keys be switched off (and must, to drop a table
+    // that others reference); they come back on as they were whatever happens.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true });
+    if (m.rebuildsReferencedTable) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (m.rebuildsReferencedTable && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+          throw new Error(`migration ${m.version} (${m.name}) broke a foreign key; rolled back`);
+        }
+        db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      })();
+    } finally {
+      db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    }
     applied.push(m.version);
   }
   return applied;

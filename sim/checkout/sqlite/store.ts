@@ -1,7 +1,8 @@
 /** The default CheckoutStore: one SQLite file (WAL), schema from migrations.ts. */
 import type { CheckoutStore } from '../store.ts';
 import { SqliteAccounts } from './accounts.ts';
-import { SqliteBands, SqliteChallenges } from './bands.ts';
+import { SqliteBands } from './bands.ts';
+import { SqliteChallenges } from './challenges.ts';
 import { SqliteLedger } from './ledger.ts';
 import { SqliteMerchants } from './merchants.ts';
 import { Db, bytes, openDatabase } from './open.ts';
@@ -35,6 +36,7 @@ export class SqliteStore implements CheckoutStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.ledger.drain();
     this.db.close();
   }
 }

@@ -13,7 +13,7 @@ import { decodeSign1, sigStructure } from '../../../shared/cose/sign1.ts';
 import { TokenClaims, signToken } from '../../../shared/cose/token.ts';
 import { RecipientContext, openResponse, sealResponse, setupBaseR, setupBaseS } from '../../../shared/hpke/index.ts';
 import {
-  AnswerBody, ChallengeBody, PaymentChallenge, ResultBody, decodeChallengeBody, decodeMessageOf, decodeResultBody, encodeAnswerBody,
+  AnswerBody, Card, ChallengeBody, PaymentChallenge, ResultBody, decodeChallengeBody, decodeMessageOf, decodeResultBody, encodeAnswerBody,
   encodeHelloBody, encodeMessage,
 } from '../../../shared/messages/index.ts';
 import { Label, TokenFlag, WearState, WearStateCode } from '../../../shared/protocol/constants.ts';
@@ -38,6 +38,8 @@ export class BandDouble {
   private checkoutSigningKey: Uint8Array | null = null;
   private checkoutHpkeKey: Uint8Array | null = null;
   private readonly counters = new Map<string, number>();
+  /** The cards provisioned to this double, in order (as the band's wallet keeps them). */
+  private readonly cards: Card[] = [];
 
   private constructor(
     readonly provider: HostCryptoProvider,
@@ -77,8 +79,9 @@ export class BandDouble {
 
   hello(): Uint8Array {
     if (!this.checkoutHpkeKey) throw new Error('not enrolled');
-    const worn = this.wearState === WearState.WORN_LOCKED || this.wearState === WearState.WORN_UNLOCKED;
-    const body = encodeHelloBody({ deviceId: this.deviceIdBytes, wearState: this.wearState, unlockNonce: worn ? this.unlockNonce : undefined, firmware: 'double-1' }, encodeCborHost);
+    // As the band: the unlock nonce only while worn and locked.
+    const locked = this.wearState === WearState.WORN_LOCKED;
+    const body = encodeHelloBody({ deviceId: this.deviceIdBytes, wearState: this.wearState, unlockNonce: locked ? this.unlockNonce : undefined }, encodeCborHost);
     const s = setupBaseS(this.provider, this.checkoutHpkeKey, ascii(Label.HELLO));
     if (!s.ok) throw new Error('hpke setup failed');
     return encodeMessage({ type: 'hello', enc: s.value.enc, ct: s.value.ctx.seal(new Uint8Array(0), body) }, encodeCborHost);
@@ -100,6 +103,8 @@ export class BandDouble {
     if (!body.ok) throw new Error('challenge body: ' + body.detail);
     expect(body.value.deviceId).toEqual(this.deviceIdBytes);
     if (body.value.kind === 'unlock') this.wearState = WearState.WORN_UNLOCKED;
+    if (body.value.kind === 'provision') this.keepCard(body.value.card);
+    if (body.value.kind === 'remove-card') this.dropCard(body.value.cardRef);
     return { body: body.value, ctx: r.value, enc: m.value.enc };
   }
 
@@ -116,7 +121,8 @@ export class BandDouble {
   pay(opened: Opened, opts: PayOptions = {}): Uint8Array {
     const c = opened.body as PaymentChallenge;
     if (c.kind !== 'payment') throw new Error('not a payment challenge');
-    const cardRef = c.cardRef as string;
+    // No cardRef: the default bank card, as the band picks it (the default, else the first).
+    const cardRef = c.cardRef ?? this.defaultBankCardRef();
     const counter = opts.counter ?? (this.counters.get(cardRef) ?? 0) + 1;
     this.counters.set(cardRef, Math.max(counter, this.counters.get(cardRef) ?? 0));
     let flags = TokenFlag.WORN;
@@ -125,10 +131,28 @@ export class BandDouble {
     if (c.express) flags |= TokenFlag.EXPRESS;
     const claims: TokenClaims = {
       deviceId: this.deviceIdBytes, cardRef, amount: c.amount, currency: c.currency, merchantId: c.merchantId, terminalId: c.terminalId,
-      orderId: c.orderId, checkoutNonce: c.nonce, counter, time: Date.now(), flags, ...opts.claims,
+      orderId: c.orderId, checkoutNonce: c.nonce, counter, time: Math.floor(Date.now() / 1000), flags, ...opts.claims,
     };
     const token = signToken(claims, (tbs) => this.provider.p256Sign(this.signing, tbs), encodeCborHost);
     return this.answer(opened, { status: Status.OK, token, balance: c.express ? 1000 : undefined });
+  }
+
+  private keepCard(card: Card): void {
+    this.dropCard(card.cardRef);
+    if (card.kind === 'bank' && card.isDefault) for (const c of this.cards) if (c.kind === 'bank') c.isDefault = false;
+    this.cards.push(card);
+  }
+
+  private dropCard(cardRef: string): void {
+    const i = this.cards.findIndex((c) => c.cardRef === cardRef);
+    if (i >= 0) this.cards.splice(i, 1);
+  }
+
+  private defaultBankCardRef(): string {
+    const bank = this.cards.filter((c) => c.kind === 'bank');
+    const card = bank.find((c) => c.kind === 'bank' && c.isDefault) ?? bank[0];
+    if (!card) throw new Error('a payment for the default card, but the double holds no bank card');
+    return card.cardRef;
   }
 
   readResult(opened: Opened, resultMessage: Uint8Array): ResultBody {
