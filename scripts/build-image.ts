@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
   const { strip, inline, dead, shrink, mangledProps } = result.stats;
   console.log(`entry    ${entry}`);
   console.log(
-    `passes   details stripped: ${strip.fail} fail, ${strip.refuse} refuse, ${strip.cborRefuse} CBOR (${strip.kept} kept); ` +
+    `passes   details stripped: ${strip.fail} fail, ${strip.refuse} refuse, ${strip.cborRefuse} CBOR, ${strip.thrown} thrown (${strip.kept} kept); ` +
       `${inline.reads} constant reads inlined (${inline.tablesRemoved} tables gone); ${dead.removed.length} dead methods; ` +
       `${shrink.thisAliased} this-aliases; properties ${mangledProps ? 'mangled' : 'kept'}`,
   );

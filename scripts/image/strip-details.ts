@@ -12,6 +12,12 @@
  *   reads a `.reason` any more: the decoder throws `new Refusal(reason)` and its one reader
  *   was `fail(MALFORMED, e.reason)`, a detail dropped above. If any `.reason` read is
  *   left anywhere in the bundle, these calls keep their text.
+ * - Messages of errors the band throws: `new Error(msg)` (also TypeError, RangeError, the
+ *   globals, not a local of that name) becomes `new Error()`, and `new WristpayError(status,
+ *   detail)` from shared/status/error.ts becomes `new WristpayError(status)` (its message is
+ *   then "status 0x…"). They are programming-error reports that no band logic reads (the one
+ *   reader, journal's `describe(e)`, only builds a log line); each sentence is an atom in
+ *   the band's heap as well as bytes of image.
  *
  * Identity, not names: `fail` is the function declared in the bundle section that esbuild
  * marks `// shared/status/error.ts` (esbuild may rename it `fail2`), and a call is stripped
@@ -42,6 +48,8 @@ export interface StripStats {
   refuse: number;
   /** CBOR `refuse(reason)` calls that lost their (never read) reason. */
   cborRefuse: number;
+  /** Thrown errors that lost their message. */
+  thrown: number;
   /** Calls left whole because their detail might have a side effect. */
   kept: number;
   /** Top-level helpers removed because only stripped details used them. */
@@ -49,7 +57,7 @@ export interface StripStats {
 }
 
 export function emptyStripStats(): StripStats {
-  return { fail: 0, refuse: 0, cborRefuse: 0, kept: 0, helpersRemoved: 0 };
+  return { fail: 0, refuse: 0, cborRefuse: 0, thrown: 0, kept: 0, helpersRemoved: 0 };
 }
 
 export function stripDetails(opts: { stats?: StripStats } = {}): PluginObj {
@@ -63,6 +71,7 @@ export function stripDetails(opts: { stats?: StripStats } = {}): PluginObj {
         stripFail(top, stats, dropped);
         stripRefuse(path, top, stats, dropped);
         stripCborRefuse(path, top, stats, dropped);
+        stripThrownMessages(path, top, stats, dropped);
         path.scope.crawl();
         removeUnusedHelpers(top, dropped, stats);
       },
@@ -196,6 +205,31 @@ function stripCborRefuse(program: NodePath<t.Program>, top: BundleTop, stats: St
     call.arguments.length = 0;
     stats.cborRefuse++;
   }
+}
+
+/** The ES5 error constructors whose message argument the image drops. */
+const ERROR_GLOBALS = new Set(['Error', 'TypeError', 'RangeError']);
+
+function stripThrownMessages(program: NodePath<t.Program>, top: BundleTop, stats: StripStats, dropped: Set<string>): void {
+  const wristpayError = declaredIn(top, RESULT_MODULE, 'WristpayError', 'class');
+  program.traverse({
+    NewExpression(p: NodePath<t.NewExpression>) {
+      const callee = p.node.callee;
+      if (!t.isIdentifier(callee)) return;
+      const binding = p.scope.getBinding(callee.name);
+      // The built-in, unshadowed: message is argument 0. WristpayError: detail is argument 1.
+      const from = !binding && ERROR_GLOBALS.has(callee.name) ? 0 : wristpayError && binding === wristpayError ? 1 : -1;
+      if (from < 0 || p.node.arguments.length <= from) return;
+      const extra = p.node.arguments.slice(from);
+      if (!extra.every((a) => isDroppable(a, p.scope))) {
+        stats.kept++;
+        return;
+      }
+      for (const a of extra) noteReads(a, top, dropped);
+      p.node.arguments.length = from;
+      stats.thrown++;
+    },
+  });
 }
 
 /**

@@ -185,7 +185,7 @@ function write(w: Writer, v: CborValue, depth: number): void {
     return write(w, v.value, depth + 1);
   }
   // undefined, CborSimple and anything else: outside the deterministic profile.
-  throw new Error('CBOR profile: cannot encode ' + (v === undefined ? 'undefined' : Object.prototype.toString.call(v)));
+  throw new Error('CBOR profile: cannot encode a value of type ' + typeof v);
 }
 
 /** Encode `value` deterministically (RFC 8949 §4.2.1). Throws for values outside the profile. */

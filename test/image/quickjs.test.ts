@@ -69,7 +69,7 @@ function recordingHal() {
 
 /** Lowers and minifies a small guest script the way the image pipeline does. */
 async function es5(source: string): Promise<string> {
-  return minifyEs5(lowerToEs5(source));
+  return minifyEs5(lowerToEs5(source, 'band.js', { stripDetails: false }));
 }
 
 let probe: string;

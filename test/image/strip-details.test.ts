@@ -25,6 +25,36 @@ function bundle(modules: Record<string, string>): string {
 
 const RESULT = `function fail(status, detail) { return { ok: false, status, detail }; }`;
 
+describe('messages of thrown errors', () => {
+  const ERRORS = `var WristpayError = class extends Error { constructor(status, detail) { super(detail); this.status = status; } };`;
+
+  it('drops the message of the built-in constructors and the detail of WristpayError', () => {
+    const r = strip(bundle({
+      'shared/status/error.ts': RESULT + ERRORS,
+      'shared/crypto/bytes.ts': `function x(a, b) { if (a.length !== b.length) throw new Error("xor: length mismatch"); if (!a) throw new TypeError("not " + typeof a); throw new RangeError("n=" + a.length); }
+        function y(s) { throw new WristpayError(s, "HPKE: export-only suite cannot Seal"); }`,
+    }));
+    expect(r.code).toContain('throw new Error();');
+    expect(r.code).toContain('throw new TypeError();');
+    expect(r.code).toContain('throw new RangeError();');
+    expect(r.code).toContain('throw new WristpayError(s);');
+    expect(r.code).not.toMatch(/mismatch|export-only/);
+    expect(r.stats.thrown).toBe(4);
+  });
+
+  it('leaves a local class called Error, other classes, and messages with a possible side effect', () => {
+    const r = strip(bundle({
+      'shared/status/error.ts': RESULT + ERRORS,
+      'x.ts': `function f(Error) { return new Error("local"); } var Other = class { constructor(a, b) {} }; var n = 0;
+        function g() { new Other(1, "keep"); throw new Error("n=" + n++); }`,
+    }));
+    expect(r.code).toContain('new Error("local")');
+    expect(r.code).toContain('new Other(1,"keep")');
+    expect(r.code).toContain('new Error("n="+n++)');
+    expect(r.stats).toMatchObject({ thrown: 0, kept: 1 });
+  });
+});
+
 describe('fail(status, detail)', () => {
   it('loses its detail where the callee is shared/status/error.ts\'s fail, also when esbuild renamed it', () => {
     for (const name of ['fail', 'fail2']) {
