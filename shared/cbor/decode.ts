@@ -19,6 +19,7 @@
 import { Status } from '../status/codes.ts';
 import { Result, ok, fail } from '../status/error.ts';
 import { CborMap, CborSimple, CborTag, CborValue } from './types.ts';
+import { compareRanges } from './key-order.ts';
 import { utf8Decode } from './utf8.ts';
 import { Refusal, SAFE_HI, type State, TWO32, copyBytes, count, enter, head, length, refuse } from './reader.ts';
 
@@ -72,17 +73,6 @@ function chunks(s: State, major: number): Uint8Array | string {
     at += parts[i].length;
   }
   return out;
-}
-
-function compareRanges(b: Uint8Array, as: number, ae: number, bs: number, be: number): number {
-  const la = ae - as;
-  const lb = be - bs;
-  const n = la < lb ? la : lb;
-  for (let i = 0; i < n; i++) {
-    const d = b[as + i] - b[bs + i];
-    if (d !== 0) return d;
-  }
-  return la - lb;
 }
 
 function isBreak(s: State): boolean {

@@ -10,6 +10,7 @@
  * host encoder (host.ts); the property tests hold the two together.
  */
 import { CborMap, CborTag, CborValue } from './types.ts';
+import { compareRanges } from './key-order.ts';
 import { utf8Length, utf8Write } from './utf8.ts';
 
 const TWO32 = 4294967296;
@@ -70,12 +71,8 @@ function writeHead(w: Writer, major: number, n: number): void {
   w.pos = p;
 }
 
-function isSafeInteger(v: number): boolean {
-  return Math.floor(v) === v && v <= MAX_SAFE && v >= -MAX_SAFE;
-}
-
 function writeInt(w: Writer, v: number): void {
-  if (!isSafeInteger(v)) throw new Error('CBOR profile: ' + v + ' is not an integer within ±(2^53-1)');
+  if (!(Math.floor(v) === v && v <= MAX_SAFE && v >= -MAX_SAFE)) throw new Error('CBOR profile: ' + v + ' is not an integer within ±(2^53-1)');
   // -0 is encoded as 0 (the data model has one zero); negatives are major type 1 with -1-v (§3.1).
   if (v >= 0) writeHead(w, 0, v);
   else writeHead(w, 1, -1 - v);
@@ -87,17 +84,6 @@ function writeText(w: Writer, s: string): void {
   writeHead(w, 3, n);
   room(w, n);
   w.pos = utf8Write(s, w.buf, w.pos);
-}
-
-function compareRanges(b: Uint8Array, as: number, ae: number, bs: number, be: number): number {
-  const la = ae - as;
-  const lb = be - bs;
-  const n = la < lb ? la : lb;
-  for (let i = 0; i < n; i++) {
-    const d = b[as + i] - b[bs + i];
-    if (d !== 0) return d;
-  }
-  return la - lb;
 }
 
 /**

@@ -28,13 +28,9 @@ export const MAX_SEQ = 0x7f;
  */
 export const MAX_MESSAGE_SIZE = 2048;
 
-function isInt(n: unknown): n is number {
-  return typeof n === 'number' && isFinite(n) && Math.floor(n) === n;
-}
-
 /** True for an integer ATT MTU in 23..517. */
 export function isValidMtu(mtu: unknown): mtu is number {
-  return isInt(mtu) && mtu >= MIN_MTU && mtu <= MAX_MTU;
+  return typeof mtu === 'number' && isFinite(mtu) && Math.floor(mtu) === mtu && mtu >= MIN_MTU && mtu <= MAX_MTU;
 }
 
 /**

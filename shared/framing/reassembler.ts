@@ -43,10 +43,10 @@ export const DEFAULT_REASSEMBLY_TIMEOUT_MS = 2000;
 
 const NONE: FrameEvent = { kind: 'none' };
 
-function error(status: StatusCode): FrameEvent {
-  return { kind: 'error', status: status };
-}
-
+/**
+ * One method per entry point (push, poll) with the fragment kinds as branches of push, not
+ * helper methods: on the band every method costs ~190 bytes of heap.
+ */
 export class Reassembler {
   readonly maxMessageSize: number;
   readonly timeoutMs: number;
@@ -90,61 +90,42 @@ export class Reassembler {
 
   /** Fires REASSEMBLY_TIMEOUT once the gap since the last fragment reaches `timeoutMs`. */
   poll(nowMs: number): FrameEvent {
-    if (this.expired(nowMs)) {
-      this.reset();
-      return error(Status.REASSEMBLY_TIMEOUT);
-    }
-    return NONE;
+    // Written so that NaN or a clock that goes backwards never expires (nor throws).
+    return this.buffer !== null && nowMs - this.lastMs >= this.timeoutMs ? this.fail(Status.REASSEMBLY_TIMEOUT) : NONE;
   }
 
   /** Feed one fragment (one GATT write or notification). Never throws. */
   push(fragment: Uint8Array, nowMs: number): FrameEvent {
-    let timedOut = false;
-    if (this.expired(nowMs)) {
-      this.reset();
-      timedOut = true;
-    }
+    // An expired message is dropped first (the same test as poll's).
+    const timedOut = this.buffer !== null && nowMs - this.lastMs >= this.timeoutMs;
+    if (timedOut) this.reset();
     if (!(fragment instanceof Uint8Array) || fragment.length === 0) return this.fail(Status.MALFORMED);
-    if ((fragment[0] & 0x80) !== 0) return this.initial(fragment, nowMs);
+    let buffer = this.buffer;
+    if ((fragment[0] & 0x80) !== 0) {
+      // An initial fragment.
+      if (buffer !== null) return this.fail(Status.CHANNEL_BUSY);
+      const cmd = fragment[0];
+      if (!isFrameCommand(cmd)) return this.fail(Status.UNKNOWN_COMMAND);
+      if (fragment.length < INIT_HEADER_SIZE) return this.fail(Status.MALFORMED);
+      const declared = (fragment[1] << 8) | fragment[2];
+      if (declared > this.maxMessageSize) return this.fail(Status.OVERSIZE);
+      const data = fragment.length - INIT_HEADER_SIZE;
+      if (data > declared) return this.fail(Status.OVERSIZE);
+      // A non-empty message must start in its first fragment; an empty first fragment would let
+      // a peer hold the channel without sending anything.
+      if (declared > 0 && data === 0) return this.fail(Status.MALFORMED);
+      buffer = new Uint8Array(declared);
+      buffer.set(fragment.subarray(INIT_HEADER_SIZE), 0);
+      if (data === declared) return { kind: 'frame', cmd: cmd, payload: buffer };
+      this.cmd = cmd;
+      this.buffer = buffer;
+      this.filled = data;
+      this.nextSeq = 0;
+      this.lastMs = nowMs;
+      return NONE;
+    }
+    // A continuation.
     if (timedOut) return this.fail(Status.REASSEMBLY_TIMEOUT);
-    return this.continuation(fragment, nowMs);
-  }
-
-  private expired(nowMs: number): boolean {
-    // Written so that NaN or a clock that goes backwards never expires (nor throws).
-    return this.buffer !== null && nowMs - this.lastMs >= this.timeoutMs;
-  }
-
-  private fail(status: StatusCode): FrameEvent {
-    this.reset();
-    return error(status);
-  }
-
-  private initial(fragment: Uint8Array, nowMs: number): FrameEvent {
-    if (this.buffer !== null) return this.fail(Status.CHANNEL_BUSY);
-    const cmd = fragment[0];
-    if (!isFrameCommand(cmd)) return this.fail(Status.UNKNOWN_COMMAND);
-    if (fragment.length < INIT_HEADER_SIZE) return this.fail(Status.MALFORMED);
-    const declared = (fragment[1] << 8) | fragment[2];
-    if (declared > this.maxMessageSize) return this.fail(Status.OVERSIZE);
-    const data = fragment.length - INIT_HEADER_SIZE;
-    if (data > declared) return this.fail(Status.OVERSIZE);
-    // A non-empty message must start in its first fragment; an empty first fragment would let
-    // a peer hold the channel without sending anything.
-    if (declared > 0 && data === 0) return this.fail(Status.MALFORMED);
-    const buffer = new Uint8Array(declared);
-    buffer.set(fragment.subarray(INIT_HEADER_SIZE), 0);
-    if (data === declared) return { kind: 'frame', cmd: cmd, payload: buffer };
-    this.cmd = cmd;
-    this.buffer = buffer;
-    this.filled = data;
-    this.nextSeq = 0;
-    this.lastMs = nowMs;
-    return NONE;
-  }
-
-  private continuation(fragment: Uint8Array, nowMs: number): FrameEvent {
-    const buffer = this.buffer;
     if (buffer === null) return this.fail(Status.INVALID_SEQUENCE);
     if (fragment.length < CONT_HEADER_SIZE + 1) return this.fail(Status.MALFORMED);
     // nextSeq can only pass MAX_SEQ with a maxMessageSize beyond what 128 continuations carry.
@@ -159,5 +140,10 @@ export class Reassembler {
     const cmd = this.cmd;
     this.reset();
     return { kind: 'frame', cmd: cmd, payload: buffer };
+  }
+
+  private fail(status: StatusCode): FrameEvent {
+    this.reset();
+    return { kind: 'error', status: status };
   }
 }

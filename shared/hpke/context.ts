@@ -43,7 +43,10 @@ export interface RecipientContext extends ExportContext {
   open(aad: Bytes, ciphertext: Bytes): Result<Bytes>;
 }
 
-/** ComputeNonce(seq) = base_nonce XOR I2OSP(seq, Nn) (§5.2). */
+/**
+ * ComputeNonce(seq) = base_nonce XOR I2OSP(seq, Nn) (§5.2). Seal and Open below write it
+ * out, as they do IncrementSeq: each function the band carries costs its heap ~190 bytes.
+ */
 export function computeNonce(baseNonce: Bytes, seq: number): Bytes {
   return xor(baseNonce, i2osp(seq, baseNonce.length));
 }
@@ -75,10 +78,10 @@ export function createSenderContext(p: CryptoProvider, suite: HpkeSuite, ks: Key
     },
     seal: function (aad: Bytes, plaintext: Bytes): Bytes {
       if (suite.aead === null) throw new WristpayError(Status.INTERNAL, 'HPKE: export-only suite cannot Seal');
-      const next = incrementSeq(seq);
-      if (next < 0) throw new WristpayError(Status.INTERNAL, 'HPKE: MessageLimitReachedError');
-      const ct = p.aeadSeal(suite.aead, ks.key, computeNonce(ks.baseNonce, seq), aad, plaintext);
-      seq = next;
+      // IncrementSeq's check, before sealing (§5.2).
+      if (seq >= MAX_SAFE_INT) throw new WristpayError(Status.INTERNAL, 'HPKE: MessageLimitReachedError');
+      const ct = p.aeadSeal(suite.aead, ks.key, xor(ks.baseNonce, i2osp(seq, ks.baseNonce.length)), aad, plaintext);
+      seq++;
       return ct;
     },
     export: exporter(p, suite, ks),
@@ -95,11 +98,11 @@ export function createRecipientContext(p: CryptoProvider, suite: HpkeSuite, ks: 
     },
     open: function (aad: Bytes, ciphertext: Bytes): Result<Bytes> {
       if (suite.aead === null) return fail(Status.INTERNAL, 'HPKE: export-only suite cannot Open');
-      const next = incrementSeq(seq);
-      if (next < 0) return fail(Status.INTERNAL, 'HPKE: MessageLimitReachedError');
-      const pt = p.aeadOpen(suite.aead, ks.key, computeNonce(ks.baseNonce, seq), aad, ciphertext);
+      // IncrementSeq's check, before opening (§5.2).
+      if (seq >= MAX_SAFE_INT) return fail(Status.INTERNAL, 'HPKE: MessageLimitReachedError');
+      const pt = p.aeadOpen(suite.aead, ks.key, xor(ks.baseNonce, i2osp(seq, ks.baseNonce.length)), aad, ciphertext);
       if (pt === null) return fail(Status.DECRYPT_FAILED);
-      seq = next;
+      seq++;
       return ok(pt);
     },
     export: exporter(p, suite, ks),

@@ -1,14 +1,15 @@
 /**
  * DHKEM(P-256, HKDF-SHA256), kem_id 0x0010 (RFC 9180 §4.1, §7.1). ES5-safe: runs on the
- * band, except `deriveKeyPair`, which needs the host-only `p256ImportPrivate`.
+ * band. DeriveKeyPair is host-only and lives in derive-key-pair.ts, so the band's image
+ * does not carry it.
  *
  * Every peer public key (pkR on Encap, enc on Decap) is checked on the curve before use
  * (§7.1.4 "Validation of Inputs and Outputs"); refusals are Results, never exceptions.
  */
 import type { Bytes, CryptoProvider, KeyHandle } from '../crypto/provider.ts';
-import { ascii, compareBE, concat, fromHex, i2osp, isZero } from '../crypto/bytes.ts';
+import { ascii, concat, i2osp } from '../crypto/bytes.ts';
 import { Status } from '../status/codes.ts';
-import { WristpayError, fail, ok, type Result } from '../status/error.ts';
+import { fail, ok, type Result } from '../status/error.ts';
 import { KEM_P256_HKDF_SHA256 } from './suite.ts';
 import { labeledExpand, labeledExtract } from './labeled-kdf.ts';
 
@@ -21,17 +22,15 @@ export const N_SK = 32;
 /** suite_id = concat("KEM", I2OSP(kem_id, 2)) (§4.1). */
 export const KEM_SUITE_ID: Bytes = concat(ascii('KEM'), i2osp(KEM_P256_HKDF_SHA256, 2));
 
-/** The order n of P-256, for the DeriveKeyPair rejection loop (§7.1.3). */
-const ORDER = fromHex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
-/** §7.1.3: bitmask is 0xff for P-256. */
-const BITMASK = 0xff;
-
 export interface Encapsulation {
   readonly sharedSecret: Bytes;
   readonly enc: Bytes;
 }
 
-/** SerializePublicKey (§7.1.1): the 65-byte uncompressed point, as the provider returns it. */
+/**
+ * SerializePublicKey (§7.1.1): the 65-byte uncompressed point, as the provider returns it.
+ * Encap and Decap call the provider directly: each function costs the band's heap ~190 bytes.
+ */
 export function serializePublicKey(p: CryptoProvider, key: KeyHandle): Bytes {
   return p.p256PublicKey(key);
 }
@@ -58,46 +57,18 @@ export function extractAndExpand(p: CryptoProvider, dh: Bytes, kemContext: Bytes
 }
 
 /**
- * The scalar of DeriveKeyPair(ikm) (§7.1.3), HOST ONLY (the band's keys never leave its
- * secure element; this exists for DeriveKeyPair and the vectors' skRm/skEm):
- *   dkp_prk = LabeledExtract("", "dkp_prk", ikm)
- *   repeat: bytes = LabeledExpand(dkp_prk, "candidate", I2OSP(counter, 1), Nsk)
- *           bytes[0] &= bitmask; sk = OS2IP(bytes)   until 0 < sk < order (≤ 256 tries)
- * Throws (configuration error, not untrusted input) when ikm is shorter than Nsk or
- * after 256 rejected candidates (DeriveKeyPairError; probability about 2^-8192).
- */
-export function deriveScalar(p: CryptoProvider, ikm: Bytes): Bytes {
-  if (ikm.length < N_SK) throw new WristpayError(Status.MALFORMED, 'DeriveKeyPair: ikm shorter than Nsk');
-  const dkpPrk = labeledExtract(p, KEM_SUITE_ID, new Uint8Array(0), 'dkp_prk', ikm);
-  for (let counter = 0; counter <= 255; counter++) {
-    const bytes = labeledExpand(p, KEM_SUITE_ID, dkpPrk, 'candidate', i2osp(counter, 1), N_SK);
-    bytes[0] = bytes[0] & BITMASK;
-    if (!isZero(bytes) && compareBE(bytes, ORDER) < 0) return bytes;
-  }
-  throw new WristpayError(Status.INTERNAL, 'DeriveKeyPairError');
-}
-
-/** DeriveKeyPair(ikm) (§7.1.3), HOST ONLY: needs the provider's p256ImportPrivate. */
-export function deriveKeyPair(p: CryptoProvider, ikm: Bytes): KeyHandle {
-  if (!p.p256ImportPrivate) throw new WristpayError(Status.INTERNAL, 'DeriveKeyPair needs p256ImportPrivate');
-  const key = p.p256ImportPrivate(deriveScalar(p, ikm));
-  if (key === null) throw new WristpayError(Status.INTERNAL, 'DeriveKeyPair: provider refused the scalar');
-  return key;
-}
-
-/**
  * Encap(pkR) (§4.1):
- *   skE, pkE = GenerateKeyPair()   (or DeriveKeyPair(ikmE) when ikmE is given: tests only)
+ *   skE, pkE = GenerateKeyPair()   (or the given skE: tests pass DeriveKeyPair(ikmE))
  *   dh = DH(skE, pkR); enc = SerializePublicKey(pkE)
  *   kem_context = concat(enc, pkRm); shared_secret = ExtractAndExpand(dh, kem_context)
  */
-export function encap(p: CryptoProvider, pkR: Bytes, ikmE?: Bytes): Result<Encapsulation> {
+export function encap(p: CryptoProvider, pkR: Bytes, skE?: KeyHandle): Result<Encapsulation> {
   const checked = deserializePublicKey(p, pkR);
   if (!checked.ok) return checked;
-  const skE = ikmE === undefined ? p.p256Generate() : deriveKeyPair(p, ikmE);
+  if (skE === undefined) skE = p.p256Generate();
   const dh = p.p256Ecdh(skE, pkR);
   if (dh === null) return fail(Status.INVALID_KEY, 'HPKE Encap: DH failed');
-  const enc = serializePublicKey(p, skE);
+  const enc = p.p256PublicKey(skE); // SerializePublicKey(pkE)
   return ok({ sharedSecret: extractAndExpand(p, dh, concat(enc, pkR)), enc: enc });
 }
 
@@ -113,5 +84,5 @@ export function decap(p: CryptoProvider, enc: Bytes, skR: KeyHandle): Result<Byt
   if (!checked.ok) return checked;
   const dh = p.p256Ecdh(skR, enc);
   if (dh === null) return fail(Status.INVALID_KEY, 'HPKE Decap: DH failed');
-  return ok(extractAndExpand(p, dh, concat(enc, serializePublicKey(p, skR))));
+  return ok(extractAndExpand(p, dh, concat(enc, p.p256PublicKey(skR))));
 }

@@ -27,12 +27,11 @@ export {
   serializePublicKey,
   deserializePublicKey,
   extractAndExpand,
-  deriveKeyPair,
-  deriveScalar,
   encap,
   decap,
   type Encapsulation,
 } from './dhkem.ts';
+export { deriveKeyPair, deriveScalar } from './derive-key-pair.ts';
 export { keySchedule, type KeyScheduleOutput } from './key-schedule.ts';
 export {
   createSenderContext,

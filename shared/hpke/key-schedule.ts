@@ -23,21 +23,6 @@ export interface KeyScheduleOutput {
 }
 
 /**
- * VerifyPSKInputs (§5.1): psk and psk_id are both given or both empty, and given exactly
- * in the psk modes. (RFC 9180 §9.5 also asks for a psk of at least 32 bytes of entropy;
- * that is the caller's policy and not checked here.)
- */
-function verifyPskInputs(mode: number, psk: Bytes, pskId: Bytes): Result<true> {
-  if (mode !== MODE_BASE && mode !== MODE_PSK) return fail(Status.UNSUPPORTED_VERSION, 'HPKE: unsupported mode');
-  const gotPsk = psk.length !== 0;
-  const gotPskId = pskId.length !== 0;
-  if (gotPsk !== gotPskId) return fail(Status.MALFORMED, 'HPKE: inconsistent PSK inputs');
-  if (mode === MODE_BASE && gotPsk) return fail(Status.MALFORMED, 'HPKE: PSK input provided when not needed');
-  if (mode === MODE_PSK && !gotPsk) return fail(Status.MALFORMED, 'HPKE: missing required PSK input');
-  return ok(true);
-}
-
-/**
  * KeySchedule(mode, shared_secret, info, psk, psk_id) (§5.1):
  *   psk_id_hash = LabeledExtract("", "psk_id_hash", psk_id)
  *   info_hash = LabeledExtract("", "info_hash", info)
@@ -46,6 +31,11 @@ function verifyPskInputs(mode: number, psk: Bytes, pskId: Bytes): Result<true> {
  *   key = LabeledExpand(secret, "key", key_schedule_context, Nk)
  *   base_nonce = LabeledExpand(secret, "base_nonce", key_schedule_context, Nn)
  *   exporter_secret = LabeledExpand(secret, "exp", key_schedule_context, Nh)
+ *
+ * It starts with VerifyPSKInputs (§5.1): psk and psk_id are both given or both empty, and
+ * given exactly in the psk modes. (RFC 9180 §9.5 also asks for a psk of at least 32 bytes
+ * of entropy; that is the caller's policy and not checked here.) Inline, not a helper: each
+ * function costs the band's heap ~190 bytes.
  */
 export function keySchedule(
   p: CryptoProvider,
@@ -58,8 +48,11 @@ export function keySchedule(
 ): Result<KeyScheduleOutput> {
   const pskBytes = psk === undefined ? new Uint8Array(0) : psk;
   const pskIdBytes = pskId === undefined ? new Uint8Array(0) : pskId;
-  const checked = verifyPskInputs(mode, pskBytes, pskIdBytes);
-  if (!checked.ok) return checked;
+  if (mode !== MODE_BASE && mode !== MODE_PSK) return fail(Status.UNSUPPORTED_VERSION, 'HPKE: unsupported mode');
+  const gotPsk = pskBytes.length !== 0;
+  if (gotPsk !== (pskIdBytes.length !== 0)) return fail(Status.MALFORMED, 'HPKE: inconsistent PSK inputs');
+  if (mode === MODE_BASE && gotPsk) return fail(Status.MALFORMED, 'HPKE: PSK input provided when not needed');
+  if (mode === MODE_PSK && !gotPsk) return fail(Status.MALFORMED, 'HPKE: missing required PSK input');
   const sid = suite.suiteId;
   const none = new Uint8Array(0);
   const pskIdHash = labeledExtract(p, sid, none, 'psk_id_hash', pskIdBytes);

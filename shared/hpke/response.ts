@@ -28,12 +28,12 @@ export const OHTTP_RESPONSE_LABEL: Bytes = ascii('message/bhttp response');
 
 const AEAD_TAG = 16;
 
-/** The response_nonce length, max(Nn, Nk). */
+/** The response_nonce length, max(Nn, Nk). (Written out below: each function costs the band's heap ~190 bytes.) */
 export function responseNonceLength(suite: HpkeSuite): number {
   return Math.max(suite.nn, suite.nk);
 }
 
-/** secret = context.Export(label, Nk). */
+/** secret = context.Export(label, Nk). (Written out below, like responseNonceLength.) */
 export function responseSecret(ctx: ExportContext, label: Bytes): Bytes {
   return ctx.export(label, ctx.suite.nk);
 }
@@ -52,7 +52,7 @@ export function sealResponseWithSecret(
   plaintext: Bytes,
 ): Bytes {
   if (suite.aead === null) throw new WristpayError(Status.INTERNAL, 'sealResponse: export-only suite');
-  const responseNonce = p.randomBytes(responseNonceLength(suite));
+  const responseNonce = p.randomBytes(Math.max(suite.nn, suite.nk));
   const k = keyAndNonce(p, suite, secret, enc, responseNonce);
   return concat(responseNonce, p.aeadSeal(suite.aead, k.key, k.nonce, new Uint8Array(0), plaintext));
 }
@@ -66,7 +66,7 @@ export function openResponseWithSecret(
   encResponse: Bytes,
 ): Result<Bytes> {
   if (suite.aead === null) return fail(Status.INTERNAL, 'openResponse: export-only suite');
-  const nlen = responseNonceLength(suite);
+  const nlen = Math.max(suite.nn, suite.nk);
   if (encResponse.length < nlen + AEAD_TAG) return fail(Status.MALFORMED, 'HPKE response too short');
   const k = keyAndNonce(p, suite, secret, enc, encResponse.subarray(0, nlen));
   const pt = p.aeadOpen(suite.aead, k.key, k.nonce, new Uint8Array(0), encResponse.subarray(nlen));
@@ -78,7 +78,7 @@ export function openResponseWithSecret(
  * comes from Export). Returns response_nonce || ct.
  */
 export function sealResponse(p: CryptoProvider, ctx: ExportContext, enc: Bytes, plaintext: Bytes, label: Bytes): Bytes {
-  return sealResponseWithSecret(p, ctx.suite, responseSecret(ctx, label), enc, plaintext);
+  return sealResponseWithSecret(p, ctx.suite, ctx.export(label, ctx.suite.nk), enc, plaintext);
 }
 
 /** Open an enc_response made by `sealResponse` on the other side of the same exchange. */
@@ -90,5 +90,5 @@ export function openResponse(
   label: Bytes,
 ): Result<Bytes> {
   if (ctx.suite.aead === null) return fail(Status.INTERNAL, 'openResponse: export-only suite');
-  return openResponseWithSecret(p, ctx.suite, responseSecret(ctx, label), enc, encResponse);
+  return openResponseWithSecret(p, ctx.suite, ctx.export(label, ctx.suite.nk), enc, encResponse);
 }

@@ -18,8 +18,11 @@ export interface SenderSetup {
 export interface SetupSOptions {
   /** Defaults to SUITE_CHACHA20_POLY1305. */
   suite?: HpkeSuite;
-  /** Makes Encap deterministic (DeriveKeyPair(ikmE)): vectors and tests only, host only. */
-  ikmE?: Bytes;
+  /**
+   * The ephemeral key, making Encap deterministic: vectors and tests pass
+   * deriveKeyPair(p, ikmE) (host only). Generated when absent.
+   */
+  skE?: KeyHandle;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface SetupSOptions {
  */
 export function setupBaseS(p: CryptoProvider, pkR: Bytes, info: Bytes, options?: SetupSOptions): Result<SenderSetup> {
   const suite = options && options.suite ? options.suite : SUITE_CHACHA20_POLY1305;
-  const e = encap(p, pkR, options ? options.ikmE : undefined);
+  const e = encap(p, pkR, options ? options.skE : undefined);
   if (!e.ok) return e;
   const ks = keySchedule(p, suite, MODE_BASE, e.value.sharedSecret, info);
   if (!ks.ok) return ks;

@@ -5,7 +5,7 @@
  */
 import { CborMap } from '../cbor/types.ts';
 import { CardKind, CardKindCode, ChallengeKind, Size, WearState, WearStateCode } from '../protocol/constants.ts';
-import { Status, StatusCode, isStatusCode } from '../status/codes.ts';
+import { Status, StatusCode } from '../status/codes.ts';
 import { Result, fail } from '../status/error.ts';
 import { isCurrencyCode, isLast4 } from './chars.ts';
 import { Encoder, addFields, decodeProtocolMap, defaultEncoder } from './envelope.ts';
@@ -57,12 +57,6 @@ function currency(f: Fields, key: number): string {
   return c;
 }
 
-function status(f: Fields, key: number): StatusCode {
-  const code = f.uint(key, { max: 0xff });
-  if (!isStatusCode(code)) f.refuse('key ' + key + ': not a status code');
-  return code as StatusCode;
-}
-
 // ---- hello ----
 export function decodeHelloBody(bytes: Uint8Array): Result<HelloBody> {
   const m = decodeProtocolMap(bytes, Size.MAX_HELLO_CT);
@@ -71,7 +65,7 @@ export function decodeHelloBody(bytes: Uint8Array): Result<HelloBody> {
   const body: HelloBody = {
     deviceId: f.bytes(1, ID),
     wearState: f.uint(2, { max: WearState.CHARGING }) as WearStateCode,
-    unlockNonce: f.optionalBytes(3, { len: Size.NONCE }),
+    unlockNonce: f.bytes(3, { len: Size.NONCE, optional: true }),
   };
   // Only a worn, locked band needs a grant, so only it offers the nonce one must answer.
   if ((body.wearState === WearState.WORN_LOCKED) !== (body.unlockNonce !== undefined)) f.refuse('unlockNonce present iff worn-locked');
@@ -145,8 +139,8 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
         merchantName: f.text(13, SHORT),
         terminalId: f.text(14, SHORT),
         orderId: f.text(15, { max: Size.MAX_ORDER_ID }),
-        cardRef: f.optionalText(16, { max: Size.MAX_CARD_REF }),
-        express: f.optionalBool(17) === true,
+        cardRef: f.text(16, { max: Size.MAX_CARD_REF, optional: true }),
+        express: f.bool(17, { optional: true }) === true,
       };
       // One encoding per meaning in signed data: express is present only when true.
       if (m.value.get(17) === false) f.refuse('express is omitted, not false');
@@ -208,10 +202,10 @@ export function decodeAnswerBody(bytes: Uint8Array): Result<AnswerBody> {
   if (!m.ok) return m;
   const f = new Fields(m.value);
   const body: AnswerBody = {
-    status: status(f, 1),
-    token: f.optionalBytes(2, { max: 512 }),
-    balance: f.optionalUint(3, { max: MAX_AMOUNT }),
-    cardCount: f.optionalUint(4, { max: 8 }),
+    status: f.status(1),
+    token: f.bytes(2, { max: 512, optional: true }),
+    balance: f.uint(3, { max: MAX_AMOUNT, optional: true }),
+    cardCount: f.uint(4, { max: 8, optional: true }),
   };
   if (body.token === undefined) delete body.token;
   if (body.balance === undefined) delete body.balance;
@@ -226,7 +220,7 @@ export function decodeResultBody(bytes: Uint8Array): Result<ResultBody> {
   const m = decodeProtocolMap(bytes, Size.MAX_RESULT);
   if (!m.ok) return m;
   const f = new Fields(m.value);
-  return f.done<ResultBody>({ status: status(f, 1) });
+  return f.done<ResultBody>({ status: f.status(1) });
 }
 export function encodeResultBody(b: ResultBody, encoder?: Encoder): Uint8Array {
   return (encoder || defaultEncoder)(addFields(new CborMap(), [[1, b.status]]));

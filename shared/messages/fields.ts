@@ -1,9 +1,14 @@
 import { CborMap, CborValue } from '../cbor/types.ts';
 import { utf8Length } from '../cbor/utf8.ts';
-import { Status, StatusCode } from '../status/codes.ts';
+import { Status, StatusCode, isStatusCode } from '../status/codes.ts';
 import { Result, fail, ok } from '../status/error.ts';
 
 export interface FieldOptions {
+  /**
+   * The key may be absent: uint, bytes, text and bool then read it as undefined. One flag
+   * rather than an optionalUint/optionalBytes/… per reader: every method costs the band's
+   * heap ~190 bytes.
+   */
   optional?: boolean;
   /** Exact length in bytes (text: UTF-8 bytes). */
   len?: number;
@@ -45,9 +50,11 @@ export class Fields {
     }
   }
 
-  uint(key: number, opts?: FieldOptions): number {
+  uint(key: number, opts: FieldOptions & { optional: true }): number | undefined;
+  uint(key: number, opts?: FieldOptions): number;
+  uint(key: number, opts?: FieldOptions): number | undefined {
     const v = this.take(key, opts);
-    if (v === undefined) return 0;
+    if (v === undefined) return opts && opts.optional ? undefined : 0;
     if (typeof v !== 'number' || v < 0 || Math.floor(v) !== v) {
       this.refuse('key ' + key + ': expected unsigned integer');
       return 0;
@@ -56,17 +63,11 @@ export class Fields {
     return v;
   }
 
-  optionalUint(key: number, opts?: FieldOptions): number | undefined {
-    if (!this.source.has(key)) {
-      this.seen.push(key);
-      return undefined;
-    }
-    return this.uint(key, opts);
-  }
-
-  bytes(key: number, opts?: FieldOptions): Uint8Array {
+  bytes(key: number, opts: FieldOptions & { optional: true }): Uint8Array | undefined;
+  bytes(key: number, opts?: FieldOptions): Uint8Array;
+  bytes(key: number, opts?: FieldOptions): Uint8Array | undefined {
     const v = this.take(key, opts);
-    if (v === undefined) return new Uint8Array(0);
+    if (v === undefined) return opts && opts.optional ? undefined : new Uint8Array(0);
     if (!(v instanceof Uint8Array)) {
       this.refuse('key ' + key + ': expected byte string');
       return new Uint8Array(0);
@@ -75,17 +76,11 @@ export class Fields {
     return v;
   }
 
-  optionalBytes(key: number, opts?: FieldOptions): Uint8Array | undefined {
-    if (!this.source.has(key)) {
-      this.seen.push(key);
-      return undefined;
-    }
-    return this.bytes(key, opts);
-  }
-
-  text(key: number, opts?: FieldOptions): string {
+  text(key: number, opts: FieldOptions & { optional: true }): string | undefined;
+  text(key: number, opts?: FieldOptions): string;
+  text(key: number, opts?: FieldOptions): string | undefined {
     const v = this.take(key, opts);
-    if (v === undefined) return '';
+    if (v === undefined) return opts && opts.optional ? undefined : '';
     if (typeof v !== 'string') {
       this.refuse('key ' + key + ': expected text string');
       return '';
@@ -96,17 +91,11 @@ export class Fields {
     return v;
   }
 
-  optionalText(key: number, opts?: FieldOptions): string | undefined {
-    if (!this.source.has(key)) {
-      this.seen.push(key);
-      return undefined;
-    }
-    return this.text(key, opts);
-  }
-
-  bool(key: number, opts?: FieldOptions): boolean {
+  bool(key: number, opts: FieldOptions & { optional: true }): boolean | undefined;
+  bool(key: number, opts?: FieldOptions): boolean;
+  bool(key: number, opts?: FieldOptions): boolean | undefined {
     const v = this.take(key, opts);
-    if (v === undefined) return false;
+    if (v === undefined) return opts && opts.optional ? undefined : false;
     if (typeof v !== 'boolean') {
       this.refuse('key ' + key + ': expected boolean');
       return false;
@@ -114,12 +103,11 @@ export class Fields {
     return v;
   }
 
-  optionalBool(key: number): boolean | undefined {
-    if (!this.source.has(key)) {
-      this.seen.push(key);
-      return undefined;
-    }
-    return this.bool(key);
+  /** A status code (one byte, a known code): a field of KEEPALIVE, ERROR and the sealed bodies. */
+  status(key: number): StatusCode {
+    const code = this.uint(key, { max: 0xff });
+    if (!isStatusCode(code)) this.refuse('key ' + key + ': not a status code');
+    return code as StatusCode;
   }
 
   map(key: number, opts?: FieldOptions): CborMap {

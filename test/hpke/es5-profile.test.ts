@@ -88,7 +88,7 @@ describe('ES5 engine profile of shared/hpke', () => {
         function fromHex(s) { var b = new Uint8Array(s.length / 2); for (var i = 0; i < b.length; i++) b[i] = parseInt(s.substr(2 * i, 2), 16); return b; }
         function toHex(b) { var s = ''; for (var i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16); return s; }
         var suite = H.hpkeSuite(vec.kem_id, vec.kdf_id, vec.aead_id);
-        var s = H.setupBaseS(p, fromHex(vec.pkRm), fromHex(vec.info), { suite: suite, ikmE: fromHex(vec.ikmE) });
+        var s = H.setupBaseS(p, fromHex(vec.pkRm), fromHex(vec.info), { suite: suite, skE: H.deriveKeyPair(p, fromHex(vec.ikmE)) });
         var r = H.setupBaseR(p, fromHex(vec.enc), H.deriveKeyPair(p, fromHex(vec.ikmR)), fromHex(vec.info), suite);
         var x = vec.encryptions[0];
         var ct = s.value.ctx.seal(fromHex(x.aad), fromHex(x.pt));
