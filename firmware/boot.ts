@@ -45,12 +45,12 @@ export function bootBand(hal: Hal, overrides?: Partial<BandConfig>): BootedBand 
         if (c.kind === 'bank') cards.push({ kind: c.kind, cardRef: c.cardRef, issuer: c.issuer, last4: c.last4, counter: e.counter, isDefault: c.isDefault });
         else cards.push({ kind: c.kind, cardRef: c.cardRef, issuer: c.issuer, last4: c.last4, counter: e.counter, city: c.city, balance: c.balance });
       }
-      const id = band.deviceId();
+      const e = band.enrollment;
       return {
         state: stateNames[band.session.current()] || stateNames[WearState.OFF_WRIST],
-        enrolled: band.isEnrolled(),
-        deviceId: id === null ? null : toHex(id),
-        awaitingConfirmation: band.isAwaitingConfirmation(),
+        enrolled: e !== null,
+        deviceId: e === null ? null : toHex(e.deviceId),
+        awaitingConfirmation: band.pending !== null,
         cards,
         dayTotal: { day: band.wallet.dayTotal.day, total: band.wallet.dayTotal.total },
         signatures: band.stats.signatures,

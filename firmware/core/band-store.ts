@@ -12,15 +12,17 @@ import { encodeCbor } from '../../shared/cbor/encode.ts';
 import { CborMap, CborValue } from '../../shared/cbor/types.ts';
 import { Card, cardToCbor, decodeCardMap } from '../../shared/messages/bodies.ts';
 import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { Result } from '../../shared/status/error.ts';
+import { Log } from '../hal.ts';
 import { Wallet } from './wallet.ts';
 
-/** The journal's interface as the band needs it. */
+/** The journal's interface as the band needs it (firmware/storage/journal.ts implements it). */
 export interface RecordStore {
   get(id: number): Uint8Array | null;
-  /** Writes all entries atomically; false when the write did not complete (power cut, flash error). */
-  putMany(entries: Array<{ id: number; value: Uint8Array }>): boolean;
+  /** Writes all entries atomically; fails when the write did not complete (power cut, flash error). */
+  putMany(entries: Array<{ id: number; value: Uint8Array }>): Result<true>;
   /** Rewrites live records into fresh pages so erased data is physically gone (remote wipe). */
-  compact(): boolean;
+  compact(): Result<true>;
 }
 
 export const Record = { ENROLLMENT: 1, CARDS: 2, LEDGER: 3 } as const;
@@ -38,7 +40,10 @@ function decodeRecord(bytes: Uint8Array | null): CborValue | undefined {
 }
 
 export class BandStore {
-  constructor(private readonly records: RecordStore) {}
+  constructor(
+    private readonly records: RecordStore,
+    private readonly log: Log,
+  ) {}
 
   loadEnrollment(): Enrollment | null {
     const v = decodeRecord(this.records.get(Record.ENROLLMENT));
@@ -53,7 +58,7 @@ export class BandStore {
 
   saveEnrollment(e: Enrollment | null): boolean {
     const value = e === null ? encodeCbor(null) : encodeCbor(new CborMap([1, 2, 3], [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId]));
-    return this.records.putMany([{ id: Record.ENROLLMENT, value }]);
+    return this.write([{ id: Record.ENROLLMENT, value }]);
   }
 
   /** Loads cards and ledger into `wallet`; returns STORAGE_CORRUPT when a record is present but unreadable. */
@@ -96,22 +101,29 @@ export class BandStore {
 
   /** Physically drops superseded records (after a wipe, old card data must not linger in flash). */
   compact(): boolean {
-    return this.records.compact();
+    return this.records.compact().ok;
   }
 
   /** Commits the ledger (counters, balances, day total) alone: the step before a signature. */
   commitLedger(wallet: Wallet): boolean {
-    return this.records.putMany([{ id: Record.LEDGER, value: ledgerBytes(wallet) }]);
+    return this.write([{ id: Record.LEDGER, value: ledgerBytes(wallet) }]);
   }
 
   /** Commits cards and ledger together (provision, remove, wipe). */
   commitWallet(wallet: Wallet): boolean {
     const cards: CborValue[] = [];
     for (let i = 0; i < wallet.entries.length; i++) cards.push(cardToCbor(wallet.entries[i].card));
-    return this.records.putMany([
+    return this.write([
       { id: Record.CARDS, value: encodeCbor(cards) },
       { id: Record.LEDGER, value: ledgerBytes(wallet) },
     ]);
+  }
+
+  /** One atomic write; a failure is logged (the caller answers with a status). */
+  private write(entries: Array<{ id: number; value: Uint8Array }>): boolean {
+    const r = this.records.putMany(entries);
+    if (!r.ok) this.log.log('storage: write failed: ' + (r.detail || r.status));
+    return r.ok;
   }
 }
 

@@ -6,22 +6,22 @@
 import { encodeCbor } from '../../shared/cbor/encode.ts';
 import { ascii } from '../../shared/crypto/bytes.ts';
 import { CryptoProvider } from '../../shared/crypto/provider.ts';
-import { RecipientContext, openResponse, sealResponse, setupBaseS } from '../../shared/hpke/index.ts';
+import { RecipientContext, SUITE_CHACHA20_POLY1305, openResponseWithSecret, responseSecret, sealResponseWithSecret, setupBaseS } from '../../shared/hpke/index.ts';
 import { AnswerBody, ChallengeBody, decodeResultBody, encodeAnswerBody, encodeHelloBody } from '../../shared/messages/bodies.ts';
-import { EnrollMessage, Message, decodeMessage, encodeMessage } from '../../shared/messages/clear.ts';
+import { ChallengeMessage, EnrollMessage, Message, decodeMessage, encodeMessage } from '../../shared/messages/clear.ts';
 import { Label, MAX_MESSAGE_BYTES, WearState } from '../../shared/protocol/constants.ts';
 import { Status, StatusCode } from '../../shared/status/codes.ts';
 import { BandConfig } from '../config.ts';
 import { Hal, Slot } from '../hal.ts';
 import { BandStore, Enrollment, RecordStore } from './band-store.ts';
 import { ReplayMemory, openChallenge } from './challenge-open.ts';
-import { clip, formatAmount, idleLines, resultLines, statusLine } from './display-text.ts';
+import { formatAmount, idleLines, resultLines, statusLine } from './display-text.ts';
 import { createHalProvider } from './hal-provider.ts';
-import { Link } from './link.ts';
+import { Link, LinkHandlers } from './link.ts';
 import { PaymentContext, PaymentOutcome, PendingConfirmation, completePayment } from './payment-flow.ts';
 import { decidePayment } from './payment-policy.ts';
 import { DAY_MS, Wallet } from './wallet.ts';
-import { WearSession } from './wear-session.ts';
+import { WearListener, WearSession } from './wear-session.ts';
 
 export interface BandStats {
   signatures: number;
@@ -29,39 +29,45 @@ export interface BandStats {
   lastStatus: StatusCode;
 }
 
-export class Band {
+/**
+ * The band is itself the listener of its link and wear session and the context of its payments
+ * (no adapter closures or objects: each costs heap).
+ */
+export class Band implements LinkHandlers, WearListener, PaymentContext {
   readonly provider: CryptoProvider;
   readonly session: WearSession;
   readonly wallet: Wallet;
   readonly stats: BandStats = { signatures: 0, refusals: 0, lastStatus: Status.OK };
-  private readonly store: BandStore;
-  private readonly link: Link;
+  readonly store: BandStore;
+  readonly link: Link;
   private readonly replay: ReplayMemory;
-  private enrollment: Enrollment | null;
-  private pending: PendingConfirmation | null = null;
-  /** The exchange a RESULT may answer, and what it was about (null when the challenge did not open that far). */
-  private lastExchange: { ctx: RecipientContext; enc: Uint8Array; body: ChallengeBody | null } | null = null;
+  /** The pinned checkout keys and this band's id; null until enrolled (and after a wipe). */
+  enrollment: Enrollment | null;
+  /** The payment waiting for the button, if any. */
+  pending: PendingConfirmation | null = null;
+  /**
+   * The exchange a RESULT may answer. Its HPKE context (keys, closures: about 1.5 KB) is kept only
+   * until the answer is sealed; after that only the secret the RESULT is sealed under. What it was
+   * about is kept as the display needs it (`kind`: '' when the challenge did not open that far;
+   * `amount`: a payment's amount as shown), not as the whole decoded challenge.
+   */
+  private lastExchange: { ctx: RecipientContext | null; resultSecret: Uint8Array | null; enc: Uint8Array; kind: string; amount: string } | null = null;
   storageStatus: StatusCode;
 
   constructor(
-    private readonly hal: Hal,
+    readonly hal: Hal,
     records: RecordStore,
-    private readonly config: BandConfig,
+    readonly config: BandConfig,
   ) {
     this.provider = createHalProvider(hal);
-    this.store = new BandStore(records);
+    this.store = new BandStore(records, hal.log);
     this.wallet = new Wallet(config.maxCards);
     this.replay = new ReplayMemory(config.replayMemory);
     this.enrollment = this.store.loadEnrollment();
     this.storageStatus = this.store.loadWallet(this.wallet);
     if (this.enrollment !== null && !hal.se.hasKey(Slot.SIGNING)) this.enrollment = null;
-    this.session = new WearSession(hal.clock, hal.random, config);
-    this.session.onChange((state) => this.onWearChange(state));
-    this.link = new Link(hal.radio, hal.clock, {
-      onMessage: (payload) => this.onMessage(payload),
-      onCancel: () => this.cancelPending(),
-      onDisconnect: () => this.cancelPending(),
-    });
+    this.session = new WearSession(hal.clock, hal.random, config, this);
+    this.link = new Link(hal.radio, hal.clock, this);
     hal.wear.onSample((onSkin) => this.session.sample(onSkin));
     hal.charger.onChange((charging) => this.session.charging(charging, hal.wear.current()));
     hal.button.onPress(() => {
@@ -72,48 +78,38 @@ export class Band {
     this.showIdle();
   }
 
-  isEnrolled(): boolean {
-    return this.enrollment !== null;
-  }
-
-  isAwaitingConfirmation(): boolean {
-    return this.pending !== null;
-  }
-
-  deviceId(): Uint8Array | null {
-    return this.enrollment === null ? null : this.enrollment.deviceId;
-  }
-
   private publishInfo(): void {
-    this.hal.radio.setInfo(encodeMessage({ type: 'info', maxMessageSize: MAX_MESSAGE_BYTES, firmware: this.config.firmware, enrolled: this.isEnrolled() }));
+    this.hal.radio.setInfo(encodeMessage({ type: 'info', maxMessageSize: MAX_MESSAGE_BYTES, firmware: this.config.firmware, enrolled: this.enrollment !== null }));
   }
 
-  private show(lines: string[]): void {
+  show(lines: string[]): void {
     const out: string[] = [];
-    for (let i = 0; i < lines.length && i < this.hal.display.lines; i++) out.push(clip(lines[i], this.hal.display.columns));
+    // As many lines as the display has, each cut to its width.
+    for (let i = 0; i < lines.length && i < this.hal.display.lines; i++) out.push(lines[i].substring(0, this.hal.display.columns));
     this.hal.display.show(out);
   }
 
   private showIdle(): void {
-    this.show(idleLines(this.session.current(), this.isEnrolled(), this.wallet.entries.length));
+    this.show(idleLines(this.session.current(), this.enrollment !== null, this.wallet.entries.length));
   }
 
-  private onWearChange(state: number): void {
+  onWearChange(state: number): void {
     if (this.pending !== null && state !== WearState.WORN_UNLOCKED) {
-      this.pending.abort(state === WearState.CHARGING ? Status.CHARGING : state === WearState.OFF_WRIST ? Status.NOT_WORN : Status.LOCKED);
+      this.pending.finish({ status: state === WearState.CHARGING ? Status.CHARGING : state === WearState.OFF_WRIST ? Status.NOT_WORN : Status.LOCKED });
     }
     if (this.pending === null) this.showIdle();
   }
 
-  private cancelPending(): void {
+  /** The host sent CANCEL or went away, or a wipe: a pending confirmation ends with TIMEOUT. */
+  cancelPending(): void {
     if (this.pending === null) return;
     const p = this.pending;
     this.pending = null;
-    p.abort(Status.TIMEOUT);
+    p.finish({ status: Status.TIMEOUT });
   }
 
   // ---- messages ----
-  private onMessage(payload: Uint8Array): void {
+  onMessage(payload: Uint8Array): void {
     const decoded = decodeMessage(payload);
     if (!decoded.ok) return this.refuseClear(decoded.status);
     const m: Message = decoded.value;
@@ -123,7 +119,7 @@ export class Band {
       case 'enroll':
         return this.enroll(m);
       case 'challenge':
-        return this.onChallenge(m.enc, m.ct);
+        return this.onChallenge(m);
       case 'result':
         return this.onResult(m.sealed);
       default:
@@ -142,7 +138,7 @@ export class Band {
     if (e === null) return this.refuseClear(Status.NOT_ENROLLED);
     // Only a worn, locked band offers its unlock nonce: unlocked, it needs no grant.
     const state = this.session.current();
-    const nonce = state === WearState.WORN_LOCKED ? this.session.unlockNonce() : null;
+    const nonce = state === WearState.WORN_LOCKED ? this.session.nonce : null;
     const body = encodeHelloBody({ deviceId: e.deviceId, wearState: state, unlockNonce: nonce === null ? undefined : nonce });
     const s = setupBaseS(this.provider, e.checkoutHpkeKey, ascii(Label.HELLO));
     if (!s.ok) return this.refuseClear(s.status);
@@ -170,43 +166,41 @@ export class Band {
     this.link.sendMessage(encodeMessage({ type: 'enrolled', signingKey, hpkeKey, signature }));
   }
 
-  private onChallenge(enc: Uint8Array, ct: Uint8Array): void {
+  /** Opens a challenge (every step guarded, challenge-open.ts) and does what it asks. */
+  private onChallenge(m: ChallengeMessage): void {
     const e = this.enrollment;
     if (e === null) return this.refuseClear(Status.NOT_ENROLLED);
     if (this.pending !== null) return this.refuseClear(Status.BUSY);
-    const opened = openChallenge(this.provider, { type: 'challenge', enc, ct }, e, this.replay, this.hal.clock.wallMs(), this.config);
+    const opened = openChallenge(this.provider, m, e, this.replay, this.hal.clock.wallMs(), this.config);
     if (!opened.opened) {
       if (opened.status === Status.BAD_SIGNATURE) this.session.recordFailure();
       if (opened.ctx !== undefined && opened.enc !== undefined) {
-        this.lastExchange = { ctx: opened.ctx, enc: opened.enc, body: null };
+        this.lastExchange = { ctx: opened.ctx, resultSecret: null, enc: opened.enc, kind: '', amount: '' };
         return this.answer({ status: opened.status });
       }
       return this.refuseClear(opened.status);
     }
-    this.lastExchange = { ctx: opened.challenge.ctx, enc: opened.challenge.enc, body: opened.challenge.body };
-    this.dispatch(opened.challenge.body, e);
-  }
-
-  private dispatch(body: ChallengeBody, e: Enrollment): void {
+    const body = opened.challenge.body;
+    const amount = body.kind === 'payment' ? formatAmount(body.amount, body.currency) : '';
+    this.lastExchange = { ctx: opened.challenge.ctx, resultSecret: null, enc: opened.challenge.enc, kind: body.kind, amount };
     switch (body.kind) {
       case 'payment':
-        return this.pay(body, e);
+        return this.pay(body);
       case 'unlock': {
         const status = this.session.unlock(body);
         if (status === Status.OK) this.show(['Unlocked', 'Ready to pay']);
         return this.answer({ status });
       }
-      case 'provision': {
-        const status = this.wallet.add(body.card);
-        if (status !== Status.OK) return this.answer({ status });
-        if (!this.store.commitWallet(this.wallet)) return this.reloadAndAnswer();
-        this.show(['Card added', body.card.issuer + ' ' + body.card.last4]);
-        return this.answer({ status: Status.OK, cardCount: this.wallet.entries.length });
-      }
+      case 'provision':
       case 'remove-card': {
-        const status = this.wallet.remove(body.cardRef);
+        const status = body.kind === 'provision' ? this.wallet.add(body.card) : this.wallet.remove(body.cardRef);
         if (status !== Status.OK) return this.answer({ status });
-        if (!this.store.commitWallet(this.wallet)) return this.reloadAndAnswer();
+        if (!this.store.commitWallet(this.wallet)) {
+          // The write may or may not have landed: take the wallet back from flash.
+          this.storageStatus = this.store.loadWallet(this.wallet);
+          return this.answer({ status: Status.STORAGE_CORRUPT });
+        }
+        if (body.kind === 'provision') this.show(['Card added', body.card.issuer + ' ' + body.card.last4]);
         return this.answer({ status: Status.OK, cardCount: this.wallet.entries.length });
       }
       case 'wipe':
@@ -214,49 +208,36 @@ export class Band {
     }
   }
 
-  private reloadAndAnswer(): void {
-    this.storageStatus = this.store.loadWallet(this.wallet);
-    this.answer({ status: Status.STORAGE_CORRUPT });
-  }
-
-  private pay(ch: Extract<ChallengeBody, { kind: 'payment' }>, e: Enrollment): void {
+  private pay(ch: Extract<ChallengeBody, { kind: 'payment' }>): void {
     // Damaged flash may have lost a counter: never sign on a counter that could repeat.
     if (this.storageStatus !== Status.OK) return this.finishPayment(ch, { status: Status.STORAGE_CORRUPT });
+    const state = this.session.current();
     const decision = decidePayment({
       challenge: ch,
-      worn: this.session.isWorn(),
-      unlocked: this.session.isUnlocked(),
+      worn: state === WearState.WORN_LOCKED || state === WearState.WORN_UNLOCKED,
+      unlocked: state === WearState.WORN_UNLOCKED,
       charging: this.hal.charger.isCharging(),
       wallet: this.wallet,
-      limits: this.session.currentLimits(),
+      limits: this.session.limits,
       day: Math.floor(this.hal.clock.wallMs() / DAY_MS),
     });
     if (!decision.allowed) return this.finishPayment(ch, { status: decision.status });
-    const ctx = this.paymentContext(e);
-    if (!decision.needsConfirmation) return this.finishPayment(ch, completePayment(ctx, ch, decision.entry, decision.express, false));
-    this.pending = new PendingConfirmation(ctx, ch, decision.entry, (outcome) => {
+    if (!decision.needsConfirmation) return this.finishPayment(ch, completePayment(this, ch, decision.entry, decision.express, false));
+    this.pending = new PendingConfirmation(this, ch, decision.entry, (outcome) => {
       this.pending = null;
       this.finishPayment(ch, outcome);
     });
   }
 
-  private paymentContext(e: Enrollment): PaymentContext {
-    return {
-      hal: this.hal,
-      config: this.config,
-      store: this.store,
-      wallet: this.wallet,
-      deviceId: e.deviceId,
-      keepalive: (remaining) => this.link.sendKeepalive(Status.CONFIRMATION_REQUIRED, remaining),
-      unlockedStatus: () => (this.session.isUnlocked() ? Status.OK : this.session.isWorn() ? Status.LOCKED : Status.NOT_WORN),
-      show: (lines) => this.show(lines),
-    };
+  unlockedStatus(): StatusCode {
+    const state = this.session.current();
+    return state === WearState.WORN_UNLOCKED ? Status.OK : state === WearState.WORN_LOCKED ? Status.LOCKED : Status.NOT_WORN;
   }
 
   private finishPayment(ch: Extract<ChallengeBody, { kind: 'payment' }>, outcome: PaymentOutcome): void {
     if (outcome.status === Status.OK) {
       this.stats.signatures++;
-      this.show([formatAmount(ch.amount, ch.currency), clip(ch.merchantName, 20), 'Sent']);
+      this.show([formatAmount(ch.amount, ch.currency), ch.merchantName.substring(0, 20), 'Sent']);
     } else {
       this.show(['Declined', formatAmount(ch.amount, ch.currency), statusLine(outcome.status)]);
     }
@@ -281,24 +262,30 @@ export class Band {
       this.stats.lastStatus = body.status;
     }
     const x = this.lastExchange;
-    if (x === null) return this.refuseClear(body.status);
+    // (ctx is null only once answered: a challenge gets one answer.)
+    if (x === null || x.ctx === null) return this.refuseClear(body.status);
     const clean: AnswerBody = { status: body.status };
     if (body.token !== undefined) clean.token = body.token;
     if (body.balance !== undefined) clean.balance = body.balance;
     if (body.cardCount !== undefined) clean.cardCount = body.cardCount;
-    const sealed = sealResponse(this.provider, x.ctx, x.enc, encodeAnswerBody(clean), ascii(Label.ANSWER));
+    const sealed = sealResponseWithSecret(this.provider, x.ctx.suite, responseSecret(x.ctx, ascii(Label.ANSWER)), x.enc, encodeAnswerBody(clean));
+    x.resultSecret = responseSecret(x.ctx, ascii(Label.RESULT));
+    x.ctx = null;
     this.link.sendMessage(encodeMessage({ type: 'answer', sealed }));
   }
 
   private onResult(sealed: Uint8Array): void {
     const x = this.lastExchange;
     if (x === null) return this.refuseClear(Status.MALFORMED);
-    const opened = openResponse(this.provider, x.ctx, x.enc, sealed, ascii(Label.RESULT));
+    // A RESULT may come before the answer is sealed (the checkout can derive the key already).
+    const secret = x.ctx !== null ? responseSecret(x.ctx, ascii(Label.RESULT)) : (x.resultSecret as Uint8Array);
+    // The suite setupBaseR defaults to, as challenge-open.ts opens every challenge with.
+    const opened = openResponseWithSecret(this.provider, SUITE_CHACHA20_POLY1305, secret, x.enc, sealed);
     if (!opened.ok) return this.refuseClear(opened.status);
     const r = decodeResultBody(opened.value);
     if (!r.ok) return this.refuseClear(r.status);
     this.lastExchange = null;
-    this.show(resultLines(x.body, r.value.status));
+    this.show(resultLines(x.kind, x.amount, r.value.status));
     this.hal.haptics.buzz(r.value.status === Status.OK ? 80 : 400);
   }
 }

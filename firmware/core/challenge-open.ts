@@ -44,20 +44,19 @@ export class ReplayMemory {
     this.nonces = new Uint8Array(capacity * Size.NONCE);
     for (let i = 0; i < capacity; i++) this.expiries.push(0);
   }
-  seen(nonce: Uint8Array, now: number): boolean {
+  /**
+   * True for a nonce not seen (or whose challenge has expired), which is then remembered until
+   * `expiry`; false for a replay.
+   */
+  admit(nonce: Uint8Array, now: number, expiry: number): boolean {
     for (let i = 0; i < this.capacity; i++) {
       if (this.expiries[i] !== 0 && this.expiries[i] <= now) this.expiries[i] = 0;
-      if (this.expiries[i] !== 0 && this.holds(i, nonce)) return true;
+      if (this.expiries[i] !== 0 && constantTimeEqual(this.nonces.subarray(i * Size.NONCE, (i + 1) * Size.NONCE), nonce)) return false;
     }
-    return false;
-  }
-  remember(nonce: Uint8Array, expiry: number): void {
     this.nonces.set(nonce, this.next * Size.NONCE);
     this.expiries[this.next] = expiry;
     this.next = (this.next + 1) % this.capacity;
-  }
-  private holds(slot: number, nonce: Uint8Array): boolean {
-    return constantTimeEqual(this.nonces.subarray(slot * Size.NONCE, (slot + 1) * Size.NONCE), nonce);
+    return true;
   }
 }
 
@@ -89,7 +88,6 @@ export function openChallenge(
   // expiry is in whole seconds (a CWT NumericDate); against the clock's ms / 1000 the comparison stays exact.
   const now = nowWall / 1000;
   if (b.expiry <= now || b.expiry > now + config.maxChallengeLifetimeMs / 1000) return sealedRefusal(Status.EXPIRED);
-  if (replay.seen(b.nonce, now)) return sealedRefusal(Status.REPLAYED);
-  replay.remember(b.nonce, b.expiry);
+  if (!replay.admit(b.nonce, now, b.expiry)) return sealedRefusal(Status.REPLAYED);
   return { opened: true, challenge: { ctx, enc: msg.enc, body: b } };
 }

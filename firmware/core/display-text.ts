@@ -1,5 +1,4 @@
 /** What the band's few display lines say (pure formatting; ES5-safe). */
-import { ChallengeBody } from '../../shared/messages/bodies.ts';
 import { WearState, WearStateCode } from '../../shared/protocol/constants.ts';
 import { Status, StatusCode } from '../../shared/status/codes.ts';
 
@@ -18,10 +17,6 @@ export function idleLines(state: WearStateCode, enrolled: boolean, cards: number
   return ['wristpay', 'Ready to pay', cards + (cards === 1 ? ' card' : ' cards')];
 }
 
-export function clip(text: string, columns: number): string {
-  return text.length <= columns ? text : text.substring(0, columns);
-}
-
 /** The second line of a refusal. */
 export function statusLine(status: StatusCode): string {
   if (status === Status.LIMIT_EXCEEDED || status === Status.CONFIRMATION_TIMEOUT) return 'Not confirmed';
@@ -32,13 +27,13 @@ export function statusLine(status: StatusCode): string {
 
 /**
  * The checkout's RESULT on the display. The RESULT carries only a status: the band says
- * what it was about from the challenge it just answered (`done`; null when that one did
- * not open far enough to be known). A payment's verdict gets a headline.
+ * what it was about from the challenge it just answered (`kind`: '' when that one did not
+ * open far enough to be known; `amount`: a payment's, formatted). A payment's verdict gets
+ * a headline.
  */
-export function resultLines(done: ChallengeBody | null, status: StatusCode): string[] {
-  const kind = done === null ? '' : done.kind;
+export function resultLines(kind: string, amount: string, status: StatusCode): string[] {
   if (status !== Status.OK) return ['Declined', statusLine(status)];
-  if (done !== null && done.kind === 'payment') return ['Approved', 'Paid ' + formatAmount(done.amount, done.currency)];
+  if (kind === 'payment') return ['Approved', 'Paid ' + amount];
   if (kind === 'unlock') return ['Unlocked'];
   if (kind === 'provision') return ['Card added'];
   if (kind === 'remove-card') return ['Card removed'];

@@ -4,7 +4,7 @@
  * secure-element slots, so private keys never enter the JS heap.
  */
 import { hkdfExpandWith, hkdfExtractWith } from '../../shared/crypto/hkdf.ts';
-import { AeadAlg, Bytes, CryptoProvider, KeyHandle } from '../../shared/crypto/provider.ts';
+import { Bytes, CryptoProvider, KeyHandle } from '../../shared/crypto/provider.ts';
 import { Hal, Slot } from '../hal.ts';
 
 export interface SlotHandle extends KeyHandle {
@@ -15,16 +15,8 @@ export function slotHandle(slot: number): SlotHandle {
   return { __keyHandle: true, slot };
 }
 
-function slotOf(key: KeyHandle): number {
-  return (key as SlotHandle).slot;
-}
-
 export function createHalProvider(hal: Hal): CryptoProvider {
   const hmac = (key: Bytes, data: Bytes): Bytes => hal.hash.hmacSha256(key, data);
-  const onlyChaCha = (alg: AeadAlg): void => {
-    // The band's AEAD engine is ChaCha20-Poly1305 only (the suite of docs/PROTOCOL.md).
-    if (alg !== 'chacha20-poly1305') throw new Error('AEAD ' + alg + ' is not available on the band');
-  };
   return {
     name: 'band-hal',
     randomBytes: (n) => hal.random.bytes(n),
@@ -33,7 +25,8 @@ export function createHalProvider(hal: Hal): CryptoProvider {
     hkdfExtract: (salt, ikm) => hkdfExtractWith(hmac, salt, ikm),
     hkdfExpand: (prk, info, len) => hkdfExpandWith(hmac, prk, info, len),
     aeadSeal: (alg, key, nonce, aad, pt) => {
-      onlyChaCha(alg);
+      // The band's AEAD engine is ChaCha20-Poly1305 only (the suite of docs/PROTOCOL.md).
+      if (alg !== 'chacha20-poly1305') throw new Error('AEAD ' + alg + ' is not available on the band');
       return hal.aead.seal(key, nonce, aad, pt);
     },
     aeadOpen: (alg, key, nonce, aad, ct) => {
@@ -46,15 +39,17 @@ export function createHalProvider(hal: Hal): CryptoProvider {
       return slotHandle(Slot.EPHEMERAL);
     },
     p256PublicKey: (key) => {
-      const pub = hal.se.publicKey(slotOf(key));
-      if (pub === null) throw new Error('empty key slot ' + slotOf(key));
+      const slot = (key as SlotHandle).slot;
+      const pub = hal.se.publicKey(slot);
+      if (pub === null) throw new Error('empty key slot ' + slot);
       return pub;
     },
     p256IsValidPublic: (pub) => hal.se.isValidPublic(pub),
-    p256Ecdh: (key, peer) => (hal.se.isValidPublic(peer) ? hal.se.ecdh(slotOf(key), peer) : null),
+    p256Ecdh: (key, peer) => (hal.se.isValidPublic(peer) ? hal.se.ecdh((key as SlotHandle).slot, peer) : null),
     p256Sign: (key, message) => {
-      const sig = hal.se.sign(slotOf(key), message);
-      if (sig === null) throw new Error('empty key slot ' + slotOf(key));
+      const slot = (key as SlotHandle).slot;
+      const sig = hal.se.sign(slot, message);
+      if (sig === null) throw new Error('empty key slot ' + slot);
       return sig;
     },
     p256Verify: (pub, message, sig) => sig.length === 64 && hal.se.isValidPublic(pub) && hal.se.verify(pub, message, sig),

@@ -14,9 +14,8 @@ import { Clock, Radio } from '../hal.ts';
 export interface LinkHandlers {
   /** A complete MSG frame's payload (untrusted bytes). */
   onMessage(payload: Uint8Array): void;
-  /** The host sent CANCEL (e.g. the merchant aborted while the band waits for the button). */
-  onCancel(): void;
-  onDisconnect(): void;
+  /** The host sent CANCEL (e.g. the merchant aborted while the band waits for the button) or disconnected. */
+  cancelPending(): void;
 }
 
 export class Link {
@@ -40,9 +39,31 @@ export class Link {
       this.connected = false;
       this.reassembler.reset();
       this.cancelTimeout();
-      handlers.onDisconnect();
+      handlers.cancelPending();
     });
-    radio.onWrite((data) => this.onWrite(data));
+    // A control-point write: one fragment of a message from the host.
+    radio.onWrite((data) => {
+      this.bytesIn += data.length;
+      const ev = this.reassembler.push(data, this.clock.monotonicMs());
+      this.cancelTimeout();
+      if (ev.kind === 'none') {
+        // Mid-message: arm the reassembly time-out so a vanished host frees the channel.
+        this.timeoutTimer = this.clock.setTimer(2001, () => {
+          this.timeoutTimer = -1;
+          const late = this.reassembler.poll(this.clock.monotonicMs());
+          if (late.kind === 'error') this.sendError(late.status);
+        });
+        return;
+      }
+      if (ev.kind === 'error') {
+        this.sendError(ev.status);
+        return;
+      }
+      if (ev.cmd === FrameCommand.PING) this.send(FrameCommand.PING, ev.payload);
+      else if (ev.cmd === FrameCommand.CANCEL) this.handlers.cancelPending();
+      else if (ev.cmd === FrameCommand.MSG) this.handlers.onMessage(ev.payload);
+      else this.sendError(Status.UNKNOWN_COMMAND); // KEEPALIVE and ERROR travel band → host only
+    });
   }
 
   isConnected(): boolean {
@@ -69,29 +90,6 @@ export class Link {
       this.bytesOut += fragments[i].length;
       this.radio.notify(fragments[i]);
     }
-  }
-
-  private onWrite(data: Uint8Array): void {
-    this.bytesIn += data.length;
-    const ev = this.reassembler.push(data, this.clock.monotonicMs());
-    this.cancelTimeout();
-    if (ev.kind === 'none') {
-      // Mid-message: arm the reassembly time-out so a vanished host frees the channel.
-      this.timeoutTimer = this.clock.setTimer(2001, () => {
-        this.timeoutTimer = -1;
-        const late = this.reassembler.poll(this.clock.monotonicMs());
-        if (late.kind === 'error') this.sendError(late.status);
-      });
-      return;
-    }
-    if (ev.kind === 'error') {
-      this.sendError(ev.status);
-      return;
-    }
-    if (ev.cmd === FrameCommand.PING) this.send(FrameCommand.PING, ev.payload);
-    else if (ev.cmd === FrameCommand.CANCEL) this.handlers.onCancel();
-    else if (ev.cmd === FrameCommand.MSG) this.handlers.onMessage(ev.payload);
-    else this.sendError(Status.UNKNOWN_COMMAND); // KEEPALIVE and ERROR travel band → host only
   }
 
   private cancelTimeout(): void {

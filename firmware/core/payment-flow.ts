@@ -12,6 +12,7 @@ import { BandConfig } from '../config.ts';
 import { Hal, Slot } from '../hal.ts';
 import { BandStore } from './band-store.ts';
 import { formatAmount } from './display-text.ts';
+import { Link } from './link.ts';
 import { DAY_MS, Wallet, WalletEntry } from './wallet.ts';
 
 export interface PaymentOutcome {
@@ -20,13 +21,14 @@ export interface PaymentOutcome {
   balance?: number;
 }
 
+/** What a payment needs from the band (the band itself: no per-payment adapter object). */
 export interface PaymentContext {
-  hal: Hal;
-  config: BandConfig;
-  store: BandStore;
-  wallet: Wallet;
-  deviceId: Uint8Array;
-  keepalive(remainingMs: number): void;
+  readonly hal: Hal;
+  readonly config: BandConfig;
+  readonly store: BandStore;
+  readonly wallet: Wallet;
+  /** Carries the KEEPALIVEs while waiting for the button. */
+  readonly link: Link;
   /** OK while worn-unlocked, else LOCKED or NOT_WORN (the state may change while waiting). */
   unlockedStatus(): StatusCode;
   show(lines: string[]): void;
@@ -48,10 +50,10 @@ export class PendingConfirmation {
     this.deadline = clock.monotonicMs() + ctx.config.confirmTimeoutMs;
     ctx.show([formatAmount(challenge.amount, challenge.currency), challenge.merchantName, 'Press to confirm']);
     ctx.hal.haptics.buzz(200);
-    ctx.keepalive(ctx.config.confirmTimeoutMs);
+    ctx.link.sendKeepalive(Status.CONFIRMATION_REQUIRED, ctx.config.confirmTimeoutMs);
     const tick = (): void => {
       const remaining = this.deadline - clock.monotonicMs();
-      this.ctx.keepalive(remaining > 0 ? remaining : 0);
+      ctx.link.sendKeepalive(Status.CONFIRMATION_REQUIRED, remaining > 0 ? remaining : 0);
       this.keepaliveTimer = clock.setTimer(ctx.config.keepaliveIntervalMs, tick);
     };
     this.keepaliveTimer = clock.setTimer(ctx.config.keepaliveIntervalMs, tick);
@@ -64,12 +66,8 @@ export class PendingConfirmation {
     this.finish(allowed === Status.OK ? completePayment(this.ctx, this.challenge, this.entry, false, true) : { status: allowed });
   }
 
-  /** The session ended or the host went away: refuse with `status`. */
-  abort(status: StatusCode): void {
-    this.finish({ status });
-  }
-
-  private finish(outcome: PaymentOutcome): void {
+  /** Ends the wait with `outcome`; also how the band aborts it (session ended, host gone). Once only. */
+  finish(outcome: PaymentOutcome): void {
     if (this.finished) return;
     this.finished = true;
     this.ctx.hal.clock.cancelTimer(this.keepaliveTimer);
@@ -99,7 +97,8 @@ export function completePayment(ctx: PaymentContext, ch: PaymentChallenge, entry
   if (confirmed) flags |= TokenFlag.CONFIRMED;
   if (express) flags |= TokenFlag.EXPRESS;
   const claims: TokenClaims = {
-    deviceId: ctx.deviceId,
+    // The challenge's device id was checked to be this band's (challenge-open.ts).
+    deviceId: ch.deviceId,
     cardRef: entry.card.cardRef,
     amount: ch.amount,
     currency: ch.currency,

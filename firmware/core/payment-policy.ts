@@ -31,7 +31,17 @@ export function decidePayment(p: PolicyInput): PolicyDecision {
   const ch = p.challenge;
   if (p.charging) return refuse(Status.CHARGING);
   if (!p.worn) return refuse(Status.NOT_WORN);
-  if (ch.express) return decideExpress(p);
+  if (ch.express) {
+    // Transit fares in express mode: worn is enough, within the city's fare cap and the stored balance.
+    if (ch.cardRef === undefined) return refuse(Status.CARD_NOT_FOUND);
+    const transit = p.wallet.find(ch.cardRef);
+    if (transit === null || transit.card.kind !== 'transit') return refuse(Status.CARD_NOT_FOUND);
+    const card = transit.card;
+    if (card.currency !== ch.currency) return refuse(Status.CLAIM_MISMATCH);
+    if (ch.amount > card.fareCap) return refuse(Status.FARE_CAP_EXCEEDED);
+    if (ch.amount > card.balance) return refuse(Status.INSUFFICIENT_BALANCE);
+    return { allowed: true, entry: transit, express: true, needsConfirmation: false };
+  }
   if (!p.unlocked) return refuse(Status.LOCKED);
   const entry = ch.cardRef !== undefined ? p.wallet.find(ch.cardRef) : p.wallet.defaultBankCard();
   if (entry === null || entry.card.kind !== 'bank') return refuse(Status.CARD_NOT_FOUND);
@@ -39,17 +49,4 @@ export function decidePayment(p: PolicyInput): PolicyDecision {
   const overPayment = ch.amount > p.limits.perPayment;
   const overDay = p.wallet.spentOn(p.day) + ch.amount > p.limits.perDay;
   return { allowed: true, entry, express: false, needsConfirmation: overPayment || overDay };
-}
-
-/** Transit fares in express mode: worn is enough, within the city's fare cap and the stored balance. */
-function decideExpress(p: PolicyInput): PolicyDecision {
-  const ch = p.challenge;
-  if (ch.cardRef === undefined) return refuse(Status.CARD_NOT_FOUND);
-  const entry = p.wallet.find(ch.cardRef);
-  if (entry === null || entry.card.kind !== 'transit') return refuse(Status.CARD_NOT_FOUND);
-  const card = entry.card;
-  if (card.currency !== ch.currency) return refuse(Status.CLAIM_MISMATCH);
-  if (ch.amount > card.fareCap) return refuse(Status.FARE_CAP_EXCEEDED);
-  if (ch.amount > card.balance) return refuse(Status.INSUFFICIENT_BALANCE);
-  return { allowed: true, entry, express: true, needsConfirmation: false };
 }

@@ -27,21 +27,31 @@ export interface GrantTerms {
   limitPerDay: number;
 }
 
+/** Told of every state change (the band: it ends a pending confirmation, redraws idle). */
+export interface WearListener {
+  onWearChange(state: WearStateCode): void;
+}
+
 export class WearSession {
   private state: WearStateCode = WearState.OFF_WRIST;
-  private nonce: Uint8Array | null = null;
+  /**
+   * The nonce an unlock grant must answer: set while worn (a fresh one per wear and after
+   * each unlock), null off-wrist or charging. Read it after `current()`, which may relock.
+   */
+  nonce: Uint8Array | null = null;
   private removalTimer = -1;
   private expiryTimer = -1;
   private unlockedUntil = 0;
   private failures = 0;
   private backoffUntil = 0;
-  private limits: Limits;
-  private readonly listeners: Array<(state: WearStateCode) => void> = [];
+  /** The password-free limits: the config's defaults until an unlock grant sets the account's. */
+  limits: Limits;
 
   constructor(
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly config: BandConfig,
+    private readonly listener: WearListener,
   ) {
     this.limits = { perPayment: config.defaultLimitPerPayment, perDay: config.defaultLimitPerDay };
   }
@@ -52,38 +62,19 @@ export class WearSession {
     else if (onSkin) this.putOn();
   }
 
-  onChange(fn: (state: WearStateCode) => void): void {
-    this.listeners.push(fn);
-  }
-
+  /** The state now: an unlocked session past its maximum age is locked first. */
   current(): WearStateCode {
-    this.checkExpiry();
+    if (this.state === WearState.WORN_UNLOCKED && this.clock.monotonicMs() >= this.unlockedUntil) this.lock();
     return this.state;
-  }
-
-  isWorn(): boolean {
-    const s = this.current();
-    return s === WearState.WORN_LOCKED || s === WearState.WORN_UNLOCKED;
-  }
-
-  isUnlocked(): boolean {
-    return this.current() === WearState.WORN_UNLOCKED;
-  }
-
-  /** The nonce an unlock grant must answer, while worn. */
-  unlockNonce(): Uint8Array | null {
-    return this.isWorn() ? this.nonce : null;
-  }
-
-  currentLimits(): Limits {
-    return this.limits;
   }
 
   /** One raw wear-sensor sample. */
   sample(onSkin: boolean): void {
     if (this.state === WearState.CHARGING) return;
     if (onSkin) {
-      this.cancelRemoval();
+      // An on-skin sample inside the debounce window cancels the removal.
+      if (this.removalTimer >= 0) this.clock.cancelTimer(this.removalTimer);
+      this.removalTimer = -1;
       if (this.state === WearState.OFF_WRIST) this.putOn();
       return;
     }
@@ -97,7 +88,8 @@ export class WearSession {
   /** Charger contact: charging ends any session at once; unplugging re-reads the sensor. */
   charging(on: boolean, onSkinNow: boolean): void {
     if (on) {
-      this.cancelRemoval();
+      if (this.removalTimer >= 0) this.clock.cancelTimer(this.removalTimer);
+      this.removalTimer = -1;
       this.destroy(WearState.CHARGING);
       return;
     }
@@ -129,7 +121,7 @@ export class WearSession {
     this.cancelExpiry();
     this.expiryTimer = this.clock.setTimer(maxAge, () => {
       this.expiryTimer = -1;
-      this.checkExpiry();
+      this.current(); // locks: the session reached its maximum age
     });
     this.enter(WearState.WORN_UNLOCKED);
     return Status.OK;
@@ -144,7 +136,7 @@ export class WearSession {
     this.backoffUntil = this.clock.monotonicMs() + wait;
   }
 
-  /** Destroys the session now (remote wipe). */
+  /** Ends an unlocked session now (remote wipe, or its maximum age reached); the band stays worn. */
   lock(): void {
     if (this.state === WearState.WORN_UNLOCKED) {
       this.cancelExpiry();
@@ -165,19 +157,6 @@ export class WearSession {
     this.enter(next);
   }
 
-  private checkExpiry(): void {
-    if (this.state === WearState.WORN_UNLOCKED && this.clock.monotonicMs() >= this.unlockedUntil) {
-      this.cancelExpiry();
-      this.nonce = this.random.bytes(16);
-      this.enter(WearState.WORN_LOCKED);
-    }
-  }
-
-  private cancelRemoval(): void {
-    if (this.removalTimer >= 0) this.clock.cancelTimer(this.removalTimer);
-    this.removalTimer = -1;
-  }
-
   private cancelExpiry(): void {
     if (this.expiryTimer >= 0) this.clock.cancelTimer(this.expiryTimer);
     this.expiryTimer = -1;
@@ -186,6 +165,6 @@ export class WearSession {
   private enter(next: WearStateCode): void {
     if (next === this.state) return;
     this.state = next;
-    for (let i = 0; i < this.listeners.length; i++) this.listeners[i](next);
+    this.listener.onWearChange(next);
   }
 }

@@ -47,8 +47,9 @@ export function setU32(b: Uint8Array, o: number, v: number): void {
   b[o + 2] = (v >>> 16) & 0xff;
   b[o + 3] = (v >>> 24) & 0xff;
 }
-export function align4(n: number): number {
-  return (n + 3) & ~3;
+/** Flash bytes of an entry whose records take `bodyLen` bytes: header, body padded to 4, trailer. */
+export function entrySizeForBody(bodyLen: number): number {
+  return ENTRY_HEADER_SIZE + ((bodyLen + 3) & ~3) + ENTRY_TRAILER_SIZE;
 }
 /** True when b[from..to) is all 0xFF (erased). */
 export function allErased(b: Uint8Array, from: number, to: number): boolean {
@@ -69,7 +70,7 @@ export function entrySize(records: RecordUpdate[]): number {
     const v = records[i].value;
     body += RECORD_HEADER_SIZE + (v === null ? 0 : v.length);
   }
-  return ENTRY_HEADER_SIZE + align4(body) + ENTRY_TRAILER_SIZE;
+  return entrySizeForBody(body);
 }
 
 /**
@@ -128,7 +129,7 @@ export function parseEntry(page: Uint8Array, at: number, maxRecordId: number): E
   }
   const count = page[at + 1];
   const bodyLen = at + ENTRY_HEADER_SIZE <= end ? getU16(page, at + 2) : 0;
-  const size = ENTRY_HEADER_SIZE + align4(bodyLen) + ENTRY_TRAILER_SIZE;
+  const size = entrySizeForBody(bodyLen);
   const headerOk =
     at + ENTRY_HEADER_SIZE <= end &&
     page[at] === ENTRY_MAGIC &&

@@ -21,13 +21,13 @@ import { Status } from '../../shared/status/codes.ts';
 import type { StatusCode } from '../../shared/status/codes.ts';
 import { fail, ok } from '../../shared/status/error.ts';
 import type { Result } from '../../shared/status/error.ts';
-import { GROUP_COMMIT_OFFSET, GROUP_HEADER_SIZE, allErased, encodeEntry, encodeGroupHeader, entrySize } from './format.ts';
+import { GROUP_COMMIT_OFFSET, GROUP_HEADER_SIZE, allErased, encodeEntry, encodeGroupHeader, entrySize, parseGroupHeader } from './format.ts';
 import { isInt, resolveOptions } from './options.ts';
 import type { JournalOptions } from './options.ts';
 import type { GroupHeader, RecordUpdate } from './format.ts';
 import { planPacking } from './pack.ts';
 import type { PackPlan } from './pack.ts';
-import { isPageErased, readGroupHeader, scanGroup } from './scan.ts';
+import { scanGroup } from './scan.ts';
 import type { GroupGeometry } from './scan.ts';
 
 const COMMIT = new Uint8Array(4); // programmed over an erased commit word: all bits cleared
@@ -105,10 +105,6 @@ export class Journal {
     return this.putMany([{ id: id, value: value }]);
   }
 
-  remove(id: number): Result<true> {
-    return this.putMany([{ id: id, value: null }]);
-  }
-
   /**
    * Writes several records as one atomic update (null removes a record). After a power cut,
    * the next open shows all of them old or all of them new.
@@ -129,12 +125,14 @@ export class Journal {
     if (clean.length === 0) return ok(true);
     const size = entrySize(clean);
     if (size > this.flash.pageSize - GROUP_HEADER_SIZE) return fail(Status.OVERSIZE, 'journal: update does not fit one page');
-    const room = this.findRoom(size);
-    if (room >= 0) return this.guarded(() => this.append(room, size, clean));
-    const next = this.applied(clean);
-    const plan = planPacking(this.live(next), this.groups[0].groupPages, this.flash.pageSize);
-    if (plan === null) return fail(Status.OVERSIZE, 'journal: store full');
-    return this.guarded(() => this.compactInto(plan, next));
+    // Append on the live group's current page, else on its next one; else compact.
+    const g = this.groups[0];
+    let room = -1;
+    if (this.active >= 0 && this.writePage < g.groupPages) {
+      if (this.writeOffset + size <= g.pageSize) room = this.writePage;
+      else if (this.writePage + 1 < g.groupPages) room = this.writePage + 1;
+    }
+    return this.write(clean, size, room);
   }
 
   /**
@@ -142,9 +140,7 @@ export class Journal {
    * superseded values are physically gone (use after a remote wipe).
    */
   compact(): Result<true> {
-    const plan = planPacking(this.live(this.values), this.groups[0].groupPages, this.flash.pageSize);
-    if (plan === null) return fail(Status.OVERSIZE, 'journal: store full');
-    return this.guarded(() => this.compactInto(plan, this.values));
+    return this.write([], 0, -1);
   }
 
   /** Bytes left for appends before the next compaction. */
@@ -155,7 +151,11 @@ export class Journal {
   }
 
   private boot(): void {
-    const h = [readGroupHeader(this.flash, this.groups[0]), readGroupHeader(this.flash, this.groups[1])];
+    const h: GroupHeader[] = [];
+    for (let i = 0; i < 2; i++) {
+      const g = this.groups[i];
+      h.push(parseGroupHeader(this.flash.read(g.firstPage, 0, GROUP_HEADER_SIZE), g.groupPages, g.pageSize));
+    }
     for (let i = 0; i < 2; i++) {
       if (h[i].kind === 'valid' && h[i].seq > this.groupSeq) this.groupSeq = h[i].seq;
       if (h[i].kind === 'valid' && h[i].committed && (this.active < 0 || h[i].seq > h[this.active].seq)) this.active = i;
@@ -174,51 +174,48 @@ export class Journal {
     }
     for (let i = 0; i <= this.maxRecordId; i++) this.values.push(null);
     this.writePage = this.groups[0].groupPages; // the first write formats (compacts into a group)
-    // Anything but the leftovers of an interrupted first compaction is reported: it may be our
-    // data with a damaged header, and telling that from garbage is guesswork.
-    for (let i = 0; i < 2; i++) if (!this.benignLeftover(i, h[i])) this.corruptions++;
-  }
-
-  /** Erased; or a group whose first compaction was cut (header unfinished or uncommitted). */
-  private benignLeftover(index: number, h: GroupHeader): boolean {
-    if (h.kind === 'valid' && !h.committed) return true;
-    const g = this.groups[index];
-    for (let p = 0; p < g.groupPages; p++) {
-      const page = this.flash.read(g.firstPage + p, 0, g.pageSize);
-      // The header is one program up to the commit word: cut short, it leaves the rest erased.
-      if (!allErased(page, p === 0 && h.kind === 'invalid' ? GROUP_COMMIT_OFFSET : 0, g.pageSize)) return false;
+    // Anything but an erased group or the leftovers of an interrupted first compaction (header
+    // unfinished or uncommitted) is reported: it may be our data with a damaged header, and
+    // telling that from garbage is guesswork.
+    for (let i = 0; i < 2; i++) {
+      if (h[i].kind === 'valid' && !h[i].committed) continue;
+      const g = this.groups[i];
+      for (let p = 0; p < g.groupPages; p++) {
+        const page = this.flash.read(g.firstPage + p, 0, g.pageSize);
+        // The header is one program up to the commit word: cut short, it leaves the rest erased.
+        if (!allErased(page, p === 0 && h[i].kind === 'invalid' ? GROUP_COMMIT_OFFSET : 0, g.pageSize)) {
+          this.corruptions++;
+          break;
+        }
+      }
     }
-    return true;
   }
 
-  private applied(updates: RecordUpdate[]): (Uint8Array | null)[] {
-    const next = this.values.slice();
-    for (let i = 0; i < updates.length; i++) next[updates[i].id] = updates[i].value;
-    return next;
-  }
-
-  private live(values: (Uint8Array | null)[]): RecordUpdate[] {
-    const out: RecordUpdate[] = [];
-    for (let id = 1; id <= this.maxRecordId; id++) {
-      const v = values[id];
-      if (v) out.push({ id: id, value: v });
+  /**
+   * Appends `updates` (an entry of `size` bytes) on page `room` of the live group, or with
+   * room < 0 packs the values with `updates` applied into the other group. A flash that throws
+   * poisons the journal (see the top of the file).
+   */
+  private write(updates: RecordUpdate[], size: number, room: number): Result<true> {
+    let next = this.values;
+    let plan: PackPlan | null = null;
+    if (room < 0) {
+      next = next.slice();
+      for (let i = 0; i < updates.length; i++) next[updates[i].id] = updates[i].value;
+      // The live records in id order, planned into the other group before anything is erased.
+      const live: RecordUpdate[] = [];
+      for (let id = 1; id <= this.maxRecordId; id++) {
+        const v = next[id];
+        if (v) live.push({ id: id, value: v });
+      }
+      plan = planPacking(live, this.groups[0].groupPages, this.flash.pageSize);
+      if (plan === null) return fail(Status.OVERSIZE, 'journal: store full');
     }
-    return out;
-  }
-
-  /** The page (within the live group) an entry of `size` bytes goes to, or -1. */
-  private findRoom(size: number): number {
-    const g = this.groups[0];
-    if (this.active < 0 || this.writePage >= g.groupPages) return -1;
-    if (this.writeOffset + size <= g.pageSize) return this.writePage;
-    return this.writePage + 1 < g.groupPages ? this.writePage + 1 : -1;
-  }
-
-  private guarded(write: () => void): Result<true> {
     if (this.poisoned) return fail(Status.INTERNAL, 'journal: a write failed; reopen before writing again');
     this.poisoned = true;
     try {
-      write();
+      if (plan === null) this.append(room, size, updates);
+      else this.compactInto(plan, next);
     } catch (e) {
       return fail(Status.INTERNAL, 'journal: flash write failed, outcome unknown until reopen: ' + describe(e));
     }
@@ -281,7 +278,8 @@ export class Journal {
   private eraseGroup(index: number): void {
     const g = this.groups[index];
     for (let p = 0; p < g.groupPages; p++) {
-      if (!isPageErased(this.flash, g.firstPage + p)) this.flash.erase(g.firstPage + p);
+      const page = g.firstPage + p;
+      if (!allErased(this.flash.read(page, 0, g.pageSize), 0, g.pageSize)) this.flash.erase(page);
     }
   }
 }

@@ -3,7 +3,7 @@
  * few entries as fit each page. Planning is a dry run over sizes only, so a compaction that
  * would not fit is refused before anything is erased or written. ES5 built-ins only.
  */
-import { ENTRY_HEADER_SIZE, ENTRY_TRAILER_SIZE, GROUP_HEADER_SIZE, RECORD_HEADER_SIZE, align4 } from './format.ts';
+import { GROUP_HEADER_SIZE, RECORD_HEADER_SIZE, entrySizeForBody } from './format.ts';
 import type { RecordUpdate } from './format.ts';
 
 export interface PlannedEntry {
@@ -19,10 +19,6 @@ export interface PackPlan {
   endOffset: number;
 }
 
-function sizeOf(bodyBytes: number): number {
-  return ENTRY_HEADER_SIZE + align4(bodyBytes) + ENTRY_TRAILER_SIZE;
-}
-
 /**
  * Plans `records` (live values only, no removals) into a group of `groupPages` pages of
  * `pageSize` bytes, starting after the group header. Returns null when they do not fit.
@@ -36,21 +32,21 @@ export function planPacking(records: RecordUpdate[], groupPages: number, pageSiz
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
     const need = RECORD_HEADER_SIZE + (r.value === null ? 0 : r.value.length);
-    if (current !== null && current.offset + sizeOf(body + need) <= pageSize) {
+    if (current !== null && current.offset + entrySizeForBody(body + need) <= pageSize) {
       current.records.push(r);
       body += need;
       continue;
     }
-    if (current !== null) offset = current.offset + sizeOf(body);
-    if (offset + sizeOf(need) > pageSize) {
+    if (current !== null) offset = current.offset + entrySizeForBody(body);
+    if (offset + entrySizeForBody(need) > pageSize) {
       page++;
       offset = 0;
-      if (page >= groupPages || sizeOf(need) > pageSize) return null;
+      if (page >= groupPages || entrySizeForBody(need) > pageSize) return null;
     }
     current = { page: page, offset: offset, records: [r] };
     entries.push(current);
     body = need;
   }
-  if (current !== null) offset = current.offset + sizeOf(body);
+  if (current !== null) offset = current.offset + entrySizeForBody(body);
   return { entries: entries, endPage: page, endOffset: offset };
 }

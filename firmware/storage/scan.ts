@@ -1,6 +1,6 @@
 /**
- * Boot-time reading of the journal: group headers, and the entries of the live group replayed
- * into per-record values. Read-only; ES5 built-ins only (band firmware).
+ * Boot-time reading of the journal: the entries of the live group replayed into per-record
+ * values (group headers are read by journal.ts). Read-only; ES5 built-ins only (band firmware).
  *
  * What a live group legitimately holds, in log order (pages in order, entries in order):
  * the base entries its compaction packed, then committed appends, with sequence numbers
@@ -16,7 +16,7 @@
  * packed state, a page-full of records each), so damage there drops every record.
  */
 import type { Flash } from '../hal.ts';
-import { GROUP_HEADER_SIZE, allErased, parseEntry, parseGroupHeader } from './format.ts';
+import { GROUP_HEADER_SIZE, allErased, parseEntry } from './format.ts';
 import type { GroupHeader } from './format.ts';
 
 export interface GroupGeometry {
@@ -43,14 +43,6 @@ export interface GroupScan {
    */
   writePage: number;
   writeOffset: number;
-}
-
-export function readGroupHeader(flash: Flash, g: GroupGeometry): GroupHeader {
-  return parseGroupHeader(flash.read(g.firstPage, 0, GROUP_HEADER_SIZE), g.groupPages, g.pageSize);
-}
-
-export function isPageErased(flash: Flash, page: number): boolean {
-  return allErased(flash.read(page, 0, flash.pageSize), 0, flash.pageSize);
 }
 
 /** Replays the live group at `g` whose (valid, committed) header is `h`. Never throws. */

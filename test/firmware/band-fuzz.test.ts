@@ -12,7 +12,7 @@ import { decodeClaims } from '../../shared/cose/token.ts';
 import { FrameCommand } from '../../shared/framing/commands.ts';
 import { fragmentMessage } from '../../shared/framing/fragment.ts';
 import { encodeMessage } from '../../shared/messages/clear.ts';
-import { TokenFlag } from '../../shared/protocol/constants.ts';
+import { TokenFlag, WearState } from '../../shared/protocol/constants.ts';
 import { BandFixture, transitCard } from '../support/band-fixture.ts';
 
 const MTU = 64;
@@ -42,7 +42,7 @@ function setup() {
       else {
         const express = (claims.value.flags & TokenFlag.EXPRESS) !== 0;
         const state = f.band.session.current();
-        if (express ? !f.band.session.isWorn() : state !== 2) violations.push(`signed in state ${state} (express ${express})`);
+        if (express ? state !== WearState.WORN_LOCKED && state !== WearState.WORN_UNLOCKED : state !== WearState.WORN_UNLOCKED) violations.push(`signed in state ${state} (express ${express})`);
       }
       if (!verifiedSinceSign) violations.push('signed without a verified checkout challenge');
       verifiedSinceSign = false;
