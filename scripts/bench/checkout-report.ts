@@ -61,13 +61,19 @@ export function renderCheckoutSections(r: BenchResults, previous: string): strin
 Payments verified and committed per second through \`Checkout.answer\` (what \`POST /v1/challenges/:id/answer\`
 calls): HPKE open of the sealed answer, token verify with every claim and the counter, the payment transaction
 on a real SQLite file (WAL, temp dir), the sealed RESULT. Trades, challenges and the bands' answers are made
-first and not timed. The floor is node:crypto alone at this run's message sizes; payments and floor alternate
-slice by slice, best slice of each. Load average at the start: ${r.machine.loadAverage} (figures from a busy machine are low).
+first and not timed. \`paymentsPerSecond\` drives ${n(c.lanes)} tills at once in one process (each answering its own
+band's payments in order), so answers that reach the ledger in the same event-loop turn share a commit (group
+commit, each payment still atomic and acknowledged only after the commit); \`sequentialPaymentsPerSecond\` is one
+till alone, one answer at a time. The floor is node:crypto alone at this run's message sizes; payments and floor
+alternate slice by slice (each after an untimed warm-up), best slice of each. Load average at the start:
+${r.machine.loadAverage} (figures from a busy machine are low).
 
 ${rows([
-    ['checkout.paymentsPerSecond', c.paymentsPerSecond],
+    [`checkout.paymentsPerSecond (${n(c.lanes)} tills at once)`, c.paymentsPerSecond],
+    ['checkout.sequentialPaymentsPerSecond (one till, one answer at a time)', c.sequentialPaymentsPerSecond],
     ['checkout.cryptoFloorPerSecond (ephemeral key + ECDH, AEAD seal + open, ECDSA verify)', c.cryptoFloorPerSecond],
     ['checkout.floorRatio (target ≥ 0.7)', c.floorRatio],
+    ['checkout.sequentialFloorRatio', c.sequentialFloorRatio],
     ['checkout.answerCryptoFloorPerSecond (AEAD open + seal, ECDSA verify: the timed path\'s own crypto)', c.answerCryptoFloorPerSecond],
     ['checkout.answerFloorRatio', c.answerFloorRatio],
     ['checkout.httpPaymentsPerSecond (4 terminals over loopback HTTP, client in the same process)', c.httpPaymentsPerSecond],

@@ -13,7 +13,9 @@
  * (group commit, sim/checkout/sqlite/group-commit.ts), each still atomic on its own and
  * acknowledged only after the commit. The same run also times one till alone
  * (`sequentialPaymentsPerSecond`): one answer at a time, nothing to share a commit with,
- * which is a lone payment's latency.
+ * which is a lone payment's latency. Each round starts with an untimed warm-up of payments, as
+ * `measure()` warms up before timing the floor: the floor's burst of short-lived crypto
+ * objects slowed whichever slice ran next by ~15%, which the payments alone paid before.
  *
  * Result keys (BenchResults.checkout):
  * - paymentsPerSecond: the best of `rounds` slices of `payments` answers each, `lanes` tills at once
@@ -33,7 +35,7 @@ import { PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
 export interface CheckoutBenchOptions {
   /** Answers per timed slice (all lanes together): enough that each slice holds WAL checkpoints (one per ~1,000 pages). */
   payments: number;
-  /** Rounds of (one slice with all lanes, one slice of one till alone, one floor measurement); the best of each is reported. */
+  /** Rounds of (untimed warm-up, one slice with all lanes, one slice of one till alone, one floor measurement); the best of each is reported. */
   rounds: number;
   /** Tills answering at once in `paymentsPerSecond`'s slices. */
   lanes: number;
@@ -51,6 +53,7 @@ export const checkoutBenchSizes = {
 const HTTP_LANES = 4;
 const WARM_UP = 100;
 const round2 = (x: number) => Math.round(x * 100) / 100;
+const count = (lists: PreparedPayment[][]) => lists.reduce((n, l) => n + l.length, 0);
 
 /** The sizes the floor is measured at: this run's real challenge, answer and result. */
 function sizesOf(p: PreparedPayment) {
@@ -61,8 +64,11 @@ function sizesOf(p: PreparedPayment) {
   return { challenge: ch.value.ct.length - 16, answer: answerPlain, result: 24, signed: answerPlain };
 }
 
-/** What one round answers: a slice per lane (run at once), then one till's slice alone. */
-interface Round { lanes: PreparedPayment[][]; alone: PreparedPayment[] }
+/**
+ * What one round answers, in this order: an untimed warm-up with all lanes, then the timed
+ * slice with all lanes at once, then the timed slice of one till alone.
+ */
+interface Round { warmUp: PreparedPayment[][]; lanes: PreparedPayment[][]; alone: PreparedPayment[] }
 
 export async function benchCheckout(opts: CheckoutBenchOptions): Promise<Record<string, number>> {
   const provider = createNodeProvider();
@@ -72,11 +78,14 @@ export async function benchCheckout(opts: CheckoutBenchOptions): Promise<Record<
     const { checkout, terminals } = bc;
     const before = (await checkout.store.ledger.counts()).payments;
     // Prepared in the order they are answered: each band's counters must rise in that order.
-    const perLane = Math.ceil(opts.payments / opts.lanes);
+    const first = await bc.prepare(WARM_UP, 0);
     const rounds: Round[] = [];
-    for (let r = 0; r <= opts.rounds; r++) {
-      const size = r === 0 ? WARM_UP : opts.payments; // round 0 warms up, untimed
-      rounds.push({ lanes: await bc.prepareLanes(r === 0 ? Math.ceil(WARM_UP / opts.lanes) : perLane, opts.lanes), alone: await bc.prepare(size, 0) });
+    for (let r = 0; r < opts.rounds; r++) {
+      rounds.push({
+        warmUp: await bc.prepareLanes(Math.ceil(WARM_UP / opts.lanes), opts.lanes),
+        lanes: await bc.prepareLanes(Math.ceil(opts.payments / opts.lanes), opts.lanes),
+        alone: await bc.prepare(opts.payments, 0),
+      });
     }
     const answerAll = async (list: PreparedPayment[]): Promise<void> => {
       for (const p of list) {
@@ -86,25 +95,26 @@ export async function benchCheckout(opts: CheckoutBenchOptions): Promise<Record<
     };
     /** Payments per second of one slice: every list at once, each in its own order. */
     const timed = async (lists: PreparedPayment[][]): Promise<number> => {
-      const count = lists.reduce((n, l) => n + l.length, 0);
       const start = performance.now();
       await Promise.all(lists.map(answerAll));
-      return (count * 1000) / (performance.now() - start);
+      return (count(lists) * 1000) / (performance.now() - start);
     };
-    await timed(rounds[0].lanes);
-    await timed([rounds[0].alone]);
+    await timed([first]);
     // Payments and floor alternate, so both see the same machine (it is shared and drifts).
-    const sizes = sizesOf(rounds[0].alone[0]);
+    const sizes = sizesOf(first[0]);
     const best = { together: 0, alone: 0 };
     const floor = { full: 0, answer: 0 };
-    for (const round of rounds.slice(1)) {
+    for (const round of rounds) {
+      // Untimed, as measure() warms up before timing the floor: the floor's burst of crypto
+      // objects otherwise slows whatever runs next (~15% on the following slice, measured).
+      await timed(round.warmUp);
       best.together = Math.max(best.together, await timed(round.lanes));
       best.alone = Math.max(best.alone, await timed([round.alone]));
       const f = benchCryptoFloor(sizes, opts.floorMs);
       floor.full = Math.max(floor.full, f.full);
       floor.answer = Math.max(floor.answer, f.answer);
     }
-    const answered = rounds.reduce((n, r) => n + r.alone.length + r.lanes.reduce((m, l) => m + l.length, 0), 0);
+    const answered = first.length + rounds.reduce((n, r) => n + count(r.warmUp) + count(r.lanes) + r.alone.length, 0);
     const after = (await checkout.store.ledger.counts()).payments;
     if (after - before !== answered) throw new Error(`bench: ${answered} answers but ${after - before} ledger rows`);
     const paymentsPerSecond = Math.round(best.together);
