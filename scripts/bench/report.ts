@@ -38,8 +38,19 @@ same token's signature alone: **${r.verify.ratio}×** (${r.verify.oursPerSecond.
 ${table(Object.entries(r.firmware), ['figure', 'value'])}
 
 Image bytes are exact counts of \`dist/band.js\` (the budget, 48 KiB minified, is enforced by \`npm run build\`).
-QuickJS heap is "memory used" from \`dumpMemoryUsage\` (not \`setMemoryLimit\`, which counts allocations).
+QuickJS heap is "memory used" from \`dumpMemoryUsage\` (not \`setMemoryLimit\`, which counts allocations),
+with the band's engine profile (\`sim/engine/quickjs-profile.ts\`: no function source or line tables, only the
+image profile's intrinsics). ${heapVerdict(r.firmware)}
 
 ${renderCheckoutSections(r, previous)}
 ${renderRelayLoadLatency(r.relayLoadLatency, previous)}`;
+}
+
+/** Issue 3's heap budget: 160 KiB after 100 payments, and no growth from 10 to 100. */
+function heapVerdict(f: Record<string, number>): string {
+  const budget = 160 * 1024;
+  const after = f.heapAfter100PaymentsBytes;
+  const growth = after - f.heapAfter10PaymentsBytes;
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  return `Budget: ${fmt(budget)} bytes after 100 payments: **${after <= budget ? 'met' : 'not met'}** (${fmt(after)}); growth from 10 to 100 payments: ${fmt(growth)} bytes (the ledger integers' CBOR bytes).`;
 }
