@@ -16,6 +16,7 @@ import { benchCheckout, checkoutBenchSizes } from './bench/checkout.ts';
 import { HardeningResults, runHardening } from './bench/checkout-hardening.ts';
 import { benchVerify } from './bench/verify.ts';
 import { RelayLoadLatency, benchRelayLoadLatency } from './bench/relay-load-latency.ts';
+import type { LatencyResults } from './bench/latency.ts';
 
 export interface BenchResults {
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; loadAverage: number };
@@ -28,7 +29,11 @@ export interface BenchResults {
     /** SimpleWebAuthn verifyAuthenticationResponse, and ours measured beside it (alternating slices). */
     simpleWebAuthnPerSecond: number; oursBesideSimpleWebAuthnPerSecond: number; simpleWebAuthnRatio: number;
   };
+  /** scripts/bench/firmware.ts; `heapBytes` is the heap after 100 payments (issue 6's name for it). */
   firmware: Record<string, number>;
+  /** The headline link figures, also inside relayLoadLatency.latency (ci 15 ms, MTU 185). */
+  latency: LatencyResults['latency'];
+  air: Omit<LatencyResults['air'], 'messages'>;
   /** scripts/bench/checkout.ts: paymentsPerSecond, cryptoFloorPerSecond, floorRatio, … */
   checkout: Record<string, number>;
   /** Only with --long: the hardening tests' figures (else the last long run's section is kept). */
@@ -73,7 +78,9 @@ async function main(argv: string[]): Promise<void> {
       oursBesideSimpleWebAuthnPerSecond: swa.ours,
       simpleWebAuthnRatio: Math.round((swa.ours / swa.simpleWebAuthn) * 100) / 100,
     },
-    firmware,
+    firmware: { ...firmware, heapBytes: firmware.heapAfter100PaymentsBytes },
+    latency: relayLoadLatency.latency.latency,
+    air: airFigures(relayLoadLatency.latency.air),
     checkout,
     hardening,
     relayLoadLatency,
@@ -86,3 +93,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 await main(process.argv.slice(2));
+
+/** The air figures without the per-message table (which BENCHMARKS.md shows). */
+function airFigures(air: LatencyResults['air']): Omit<LatencyResults['air'], 'messages'> {
+  const { messages: _messages, ...figures } = air;
+  return figures;
+}
