@@ -248,7 +248,6 @@ export interface LedgerStore {
   refunds(tradeNo: string): Promise<RefundRow[]>;
   paymentsOf(accountId: string): Promise<PaymentRow[]>;
   refundsOf(accountId: string): Promise<RefundRow[]>;
-  dayTotal(accountId: string, day: number, currency: string): Promise<number>;
   /** Row counts of the ledger tables (tests check that refusals change nothing). */
   counts(): Promise<{ trades: number; payments: number; refunds: number; notifications: number }>;
   dueNotifications(now: number, limit: number): Promise<NotificationRow[]>;

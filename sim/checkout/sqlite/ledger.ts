@@ -194,11 +194,6 @@ export class SqliteLedger implements LedgerStore {
       .all(accountId) as RefundRow[];
   }
 
-  async dayTotal(accountId: string, day: number, currency: string): Promise<number> {
-    const r = this.db.prepare('SELECT total FROM day_totals WHERE account_id = ? AND day = ? AND currency = ?').get(accountId, day, currency) as { total: number } | undefined;
-    return r ? r.total : 0;
-  }
-
   async counts(): Promise<{ trades: number; payments: number; refunds: number; notifications: number }> {
     const n = (table: string): number => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { trades: n('trades'), payments: n('payments'), refunds: n('refunds'), notifications: n('notifications') };
