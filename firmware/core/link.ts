@@ -22,9 +22,6 @@ export class Link {
   private readonly reassembler = new Reassembler({ maxMessageSize: MAX_MESSAGE_BYTES, timeoutMs: 2000 });
   private timeoutTimer = -1;
   private connected = false;
-  /** Bytes and notifications sent, for the simulator's air-time figures. */
-  bytesOut = 0;
-  bytesIn = 0;
 
   constructor(
     private readonly radio: Radio,
@@ -43,7 +40,6 @@ export class Link {
     });
     // A control-point write: one fragment of a message from the host.
     radio.onWrite((data) => {
-      this.bytesIn += data.length;
       const ev = this.reassembler.push(data, this.clock.monotonicMs());
       this.cancelTimeout();
       if (ev.kind === 'none') {
@@ -86,10 +82,7 @@ export class Link {
   private send(cmd: number, payload: Uint8Array): void {
     if (!this.connected) return;
     const fragments = fragmentMessage(cmd, payload, this.radio.mtu());
-    for (let i = 0; i < fragments.length; i++) {
-      this.bytesOut += fragments[i].length;
-      this.radio.notify(fragments[i]);
-    }
+    for (let i = 0; i < fragments.length; i++) this.radio.notify(fragments[i]);
   }
 
   private cancelTimeout(): void {
