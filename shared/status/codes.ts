@@ -58,6 +58,12 @@ export const Status = {
   REFUND_EXCEEDS_PAID: 0x49,
   COUNTER_NOT_INCREASING: 0x4a,
   PAYLOAD_TOO_LARGE: 0x4b,
+  RATE_LIMITED: 0x4c,
+  PAY_PASSWORD_BLOCKED: 0x4d,
+  TERMINAL_UNPAIRED: 0x4e,
+  TERMINAL_SUSPENDED: 0x4f,
+  QUOTA_EXCEEDED: 0x50,
+  CURRENCY_MISMATCH: 0x51,
   UNREACHABLE: 0x60,
   TIMEOUT: 0x61,
   INTERNAL: 0x7f,
@@ -89,7 +95,7 @@ export function statusName(code: number): StatusName | undefined {
 const RUNS: readonly number[] = [
   Status.OK, Status.CHANNEL_BUSY,
   Status.NOT_WORN, Status.ALREADY_UNLOCKED,
-  Status.CLAIM_MISMATCH, Status.PAYLOAD_TOO_LARGE,
+  Status.CLAIM_MISMATCH, Status.CURRENCY_MISMATCH,
   Status.UNREACHABLE, Status.TIMEOUT,
   Status.INTERNAL, Status.INTERNAL,
 ];
