@@ -163,14 +163,17 @@ export interface PaymentCommit {
   /** Password-free payments count against the day limit; above it they must be confirmed. */
   dayLimit?: { perDay: number; confirmed: boolean };
   notification?: NotificationRow;
-  /** The terminal that carried the payment: it must still be paired when the payment commits. */
-  terminalId?: string;
+  /**
+   * The terminals the payment went through (the one that asked for the challenge, the one
+   * that posted the answer): each must still be paired when the payment commits.
+   */
+  terminalIds?: string[];
 }
 
 export interface RefundCommit {
   refund: RefundRow;
   /** The terminal asking for the refund: it must still be paired when the refund commits. */
-  terminalId?: string;
+  terminalIds?: string[];
 }
 export interface RefundOutcome { refund: RefundRow; trade: TradeRow; created: boolean }
 

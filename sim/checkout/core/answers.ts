@@ -141,8 +141,9 @@ export class Answers {
       counter: { cardRef: card.cardRef, value: verdict.claims.counter },
       balance: ch.express ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - trade.amount) } : undefined,
       dayLimit: ch.express ? undefined : { perDay: payer.limitPerDay, confirmed },
-      // Authenticated above, but it may be unpaired before the commit: the commit re-checks.
-      terminalId: terminal.id,
+      // The terminal that started the payment and the one posting its answer: either may have
+      // been unpaired since it was authenticated, so the commit checks both.
+      terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
     });
     receipt.evidence = {
       token: toBase64Url(body.token), deviceKey: p256Jwk(band.signingKey),

@@ -110,7 +110,7 @@ export class SqliteLedger implements LedgerStore {
       const r = this.db.prepare('UPDATE challenges SET answered_at = ?, outcome = 0 WHERE id = ? AND answered_at IS NULL').run(p.createdAt, c.challengeId);
       if (r.changes !== 1) throw new Refusal(Status.REPLAYED, 'challenge already answered');
     }
-    if (c.terminalId !== undefined) this.requirePaired(c.terminalId);
+    if (c.terminalIds) for (const id of c.terminalIds) this.requirePaired(id);
     if (p.deviceId !== null) {
       const b = this.db.prepare('SELECT status FROM bands WHERE device_id = ?').get(p.deviceId) as { status: string } | undefined;
       if (!b || b.status !== 'active') throw new Refusal(Status.REVOKED, 'band is revoked');
@@ -164,7 +164,7 @@ export class SqliteLedger implements LedgerStore {
   async commitRefund(c: RefundCommit): Promise<Commit<RefundOutcome>> {
     const f = c.refund;
     return this.atomically((): RefundOutcome => {
-      if (c.terminalId !== undefined) this.requirePaired(c.terminalId);
+      if (c.terminalIds) for (const id of c.terminalIds) this.requirePaired(id);
       const existing = this.db.prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE trade_no = ? AND out_request_no = ?`).get(f.tradeNo, f.outRequestNo) as RefundRow | undefined;
       if (existing) {
         if (existing.amount !== f.amount) throw new Refusal(Status.CONFLICT, 'refund number reused with another amount');
