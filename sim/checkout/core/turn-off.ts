@@ -5,7 +5,7 @@
  *
  * - 12 symbols from a 32-symbol alphabet without 0/O/1/I: 60 bits. Guesses are bounded per
  *   account (config.turnOffMaxGuesses per config.turnOffWindowMs, counted in the store
- *   before anything is hashed), so a year of guessing finds it with probability ~2^-41.
+ *   before anything is hashed), so a year of guessing finds it with probability ~2^-42.
  *   With ≥ 50 bits a fast hash is enough (OWASP Password Storage: slow hashes are for
  *   low-entropy secrets); SHA-256 over a domain label and the account id, so equal codes of
  *   two accounts do not hash alike.
