@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WearState } from '../../shared/protocol/constants.ts';
+import { Status } from '../../shared/status/codes.ts';
 import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
 import { BandDouble } from './helpers/band-double.ts';
 import { refusal } from './helpers/expect-refusal.ts';
@@ -128,6 +129,22 @@ describe('the one-time turn-off code', () => {
     // The payment password is the owner's, not the band's: it still pays, but never from a card of the band turned off.
     const receipt = (await shop.client.payWithPassword(fare.outTradeNo, o.username, PAY_PASSWORD)).receipt;
     expect(receipt.card).toBeNull();
+  });
+
+  it('a password payment whose card was picked before the turn-off does not commit on that card (the transaction re-checks)', async () => {
+    const o = await ownerWithCode(h);
+    const trade = await newTrade(shop, 9_00);
+    const row = await h.checkout.store.ledger.trade(shop.merchantId, trade.outTradeNo);
+    if (!row) throw new Error('trade missing');
+    await h.client.turnOffWithCode(o.username, o.code);
+    // As Trades.payWithPassword builds it, with the card it picked while the band was still on.
+    const done = await h.checkout.store.ledger.commitPayment({
+      payment: { id: 'pay_race', tradeNo: row.tradeNo, accountId: o.account.id, deviceId: null, cardRef: o.cardRef, amount: row.amount, currency: row.currency,
+        method: 'password', counter: null, challengeId: null, day: 0, confirmed: true, createdAt: h.clock.now() },
+      terminalIds: [shop.terminalId],
+    });
+    expect(done).toMatchObject({ ok: false, status: Status.REVOKED });
+    expect((await shop.client.queryTrade(trade.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
   });
 
   it('/lost refuses a cross-site post of the anonymous form', async () => {
