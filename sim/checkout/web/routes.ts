@@ -99,7 +99,7 @@ export const webRoutes: Route[] = [
     } catch (e) {
       if (!(e instanceof WristpayError)) throw e;
       const wait = e instanceof CheckoutError ? e.extras.retryAfterMs : undefined;
-      return htmlReply(lostPage(e.message, username), httpStatusOf(e.status), wait === undefined ? undefined : { 'retry-after': String(Math.ceil(wait / 1000)) });
+      return htmlReply(lostPage(e.message, username), httpStatusOf(e.status), wait === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) });
     }
   }),
   web('POST', '/turn-off-code', async (c) => {
