@@ -66,7 +66,13 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
       await withOwner(out, o, true, async (who, at) => {
         out.spinner.start('Enrolling the band…');
         const r = await enrollBand(who.client, at?.session as NonNullable<AtBand['session']>, { name: o.name });
-        report(out, r, (b) => [{ band: b }, `Enrolled: ${bandText(b)}`]);
+        report(out, r, ({ turnOffCode, ...b }) => [{ band: b, turnOffCode }, [
+          `Enrolled: ${bandText(b)}`,
+          '',
+          `Your turn-off code: ${turnOffCode}`,
+          'Keep it somewhere safe, away from the band (it is shown only now): if the band is lost, enter',
+          'your username and this code at /lost on the checkout to turn it off, no password needed.',
+        ].join('\n')]);
       });
     });
 

@@ -10,8 +10,11 @@ import { Outcome, attempt, ok, refusalOf } from './outcome.ts';
 import { RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
 import { resolveBandId } from './band-id.ts';
 
+/** The enrolled band and the owner's one-time turn-off code (shown once; the checkout keeps only its hash). */
+export type EnrolledBand = Api.BandView & { turnOffCode: string };
+
 /** ENROLL from the checkout → band → ENROLLED back to the checkout; the band is then bound to the account. */
-export async function enrollBand(owner: CheckoutClient, session: BandSession, opts: RelayOptions & { name?: string } = {}): Promise<Outcome<Api.BandView>> {
+export async function enrollBand(owner: CheckoutClient, session: BandSession, opts: RelayOptions & { name?: string } = {}): Promise<Outcome<EnrolledBand>> {
   const offer = await attempt('checkout', () => owner.startEnrollment());
   if (!offer.ok) return offer;
   let enrolled: Uint8Array;

@@ -33,6 +33,11 @@ export interface SessionJson { token: string; expiresAt: number; account: Accoun
 
 export interface EnrollJson { enrollId: string; enroll: B64; expiresAt: number }
 export interface EnrolledRequest { enrollId: string; enrolled: B64; name?: string }
+/** `turnOffCode` is shown this once (XXXX-XXXX-XXXX); the checkout keeps only its hash. */
+export interface EnrolledJson { band: BandView; turnOffCode: string }
+export interface TurnOffCodeJson { turnOffCode: string }
+export interface TurnOffRequest { username: string; code: string }
+export interface RenameTerminalRequest { name: string }
 export interface AddCardRequest { issuerId?: string; cityId?: string; cardNumber?: string; balance?: number }
 export interface UnlockRequest { hello: B64; username: string; password: string }
 export interface LedgerJson { payments: PaymentView[]; refunds: RefundView[] }

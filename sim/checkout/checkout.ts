@@ -23,6 +23,7 @@ import { Merchants, TerminalView } from './core/merchants.ts';
 import { Notifier } from './core/notifier.ts';
 import { withRandomPool } from './core/random-pool.ts';
 import { CreateTradeInput, RefundInput, TradeDetails, Trades } from './core/trades.ts';
+import { TurnOffCodes } from './core/turn-off.ts';
 import { grantUnlock } from './core/unlock.ts';
 import { BandView, CardView, PaymentView, Receipt, RefundView, TradeView, paymentView, refundView } from './core/views.ts';
 import { openSqliteStore } from './sqlite/store.ts';
@@ -39,6 +40,9 @@ export interface CheckoutOptions {
   /** Deliver merchant notifications in the background (default true). */
   notify?: boolean;
 }
+
+/** A band just enrolled, with the owner's new one-time turn-off code (shown once, stored hashed). */
+export type EnrolledBand = BandView & { turnOffCode: string };
 
 export async function createCheckout(options: CheckoutOptions): Promise<Checkout> {
   if (!options.store && !options.dbFile) throw new Error('createCheckout needs dbFile or store');
@@ -59,6 +63,7 @@ export class Checkout {
   readonly trades: Trades;
   readonly bandPayments: BandPayments;
   readonly answers: Answers;
+  readonly turnOffCodes: TurnOffCodes;
   readonly notifier: Notifier;
 
   constructor(readonly ctx: Ctx) {
@@ -70,6 +75,7 @@ export class Checkout {
     this.trades = new Trades(ctx, this.accounts, () => this.notifier.kick());
     this.bandPayments = new BandPayments(ctx, this.trades);
     this.answers = new Answers(ctx, this.trades);
+    this.turnOffCodes = new TurnOffCodes(ctx);
   }
 
   get store(): CheckoutStore {
@@ -100,9 +106,15 @@ export class Checkout {
 
   // ---- bands and cards (owner) ----
   startEnrollment(accountId: string): Promise<EnrollOffer> { return this.bands.startEnrollment(accountId); }
-  completeEnrollment(accountId: string, enrollId: string, enrolled: Uint8Array, name = ''): Promise<BandView> {
-    return this.bands.completeEnrollment(accountId, enrollId, enrolled, name);
+  /** Enrolls the band and issues the owner a fresh turn-off code (replacing any earlier one). */
+  async completeEnrollment(accountId: string, enrollId: string, enrolled: Uint8Array, name = ''): Promise<EnrolledBand> {
+    const band = await this.bands.completeEnrollment(accountId, enrollId, enrolled, name);
+    return { ...band, turnOffCode: await this.turnOffCodes.issue(accountId) };
   }
+  /** A new turn-off code for a logged-in owner; the old one stops working. */
+  newTurnOffCode(accountId: string): Promise<string> { return this.turnOffCodes.issue(accountId); }
+  /** /lost without the password: username + one-time code turns every band of the owner off. */
+  turnOffWithCode(username: string, code: string): Promise<BandView[]> { return this.turnOffCodes.turnOff(username, code); }
   listBands(accountId: string): Promise<BandView[]> { return this.bands.list(accountId); }
   band(accountId: string, deviceId: string): Promise<BandView> { return this.bands.get(accountId, deviceId); }
   revokeBand(accountId: string, deviceId: string): Promise<BandView> { return this.bands.revoke(accountId, deviceId); }
@@ -129,6 +141,8 @@ export class Checkout {
   currentPairingCode(merchantId: string): Promise<PairingCodeRow | undefined> { return this.merchants.currentPairingCode(merchantId); }
   terminals(merchantId: string): Promise<TerminalView[]> { return this.merchants.terminals(merchantId); }
   pairTerminal(code: string, publicKey: Uint8Array, name = ''): Promise<TerminalView> { return this.merchants.pair(code, publicKey, name); }
+  unpairTerminal(merchantId: string, terminalId: string): Promise<TerminalView> { return this.merchants.unpair(merchantId, terminalId); }
+  renameTerminal(merchantId: string, terminalId: string, name: string): Promise<TerminalView> { return this.merchants.rename(merchantId, terminalId, name); }
   authenticateTerminal(parts: Partial<SignedRequestParts>, method: string, path: string, body: Uint8Array): Promise<TerminalRow> {
     return this.merchants.authenticate(parts, method, path, body);
   }

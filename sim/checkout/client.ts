@@ -144,9 +144,17 @@ export class CheckoutClient {
     const r = await this.request<Api.EnrollJson>('POST', '/v1/bands/enroll');
     return { enrollId: r.enrollId, enroll: b64(r.enroll), expiresAt: r.expiresAt };
   }
-  async completeEnrollment(enrollId: string, enrolled: Uint8Array, name?: string): Promise<Api.BandView> {
+  /** The enrolled band, with the owner's one-time turn-off code (shown once: tell the owner to keep it). */
+  async completeEnrollment(enrollId: string, enrolled: Uint8Array, name?: string): Promise<Api.BandView & { turnOffCode: string }> {
     const body: Api.EnrolledRequest = { enrollId, enrolled: toBase64Url(enrolled), name };
-    return (await this.request<{ band: Api.BandView }>('POST', '/v1/bands/enrolled', body)).band;
+    const r = await this.request<Api.EnrolledJson>('POST', '/v1/bands/enrolled', body);
+    return { ...r.band, turnOffCode: r.turnOffCode };
+  }
+  /** A new turn-off code (the old one stops working). */
+  async newTurnOffCode(): Promise<string> { return (await this.request<Api.TurnOffCodeJson>('POST', '/v1/bands/turn-off-code')).turnOffCode; }
+  /** No session: the username and the one-time code turn every band of the owner off. */
+  async turnOffWithCode(username: string, code: string): Promise<Api.BandView[]> {
+    return (await this.request<{ bands: Api.BandView[] }>('POST', '/v1/bands/turn-off', { username, code } satisfies Api.TurnOffRequest)).bands;
   }
   async bands(): Promise<Api.BandView[]> { return (await this.request<{ bands: Api.BandView[] }>('GET', '/v1/bands')).bands; }
   async band(deviceId: string): Promise<Api.BandView> { return (await this.request<{ band: Api.BandView }>('GET', `/v1/bands/${seg(deviceId)}`)).band; }
@@ -170,6 +178,12 @@ export class CheckoutClient {
   // ---- merchants and pairing ----
   createPairingCode(): Promise<Api.PairingCodeJson> { return this.request('POST', '/v1/merchant/pairing-codes'); }
   async terminals(): Promise<Api.TerminalView[]> { return (await this.request<{ terminals: Api.TerminalView[] }>('GET', '/v1/merchant/terminals')).terminals; }
+  async renameTerminal(terminalId: string, name: string): Promise<Api.TerminalView> {
+    return (await this.request<{ terminal: Api.TerminalView }>('PATCH', `/v1/merchant/terminals/${seg(terminalId)}`, { name } satisfies Api.RenameTerminalRequest)).terminal;
+  }
+  async unpairTerminal(terminalId: string): Promise<Api.TerminalView> {
+    return (await this.request<{ terminal: Api.TerminalView }>('DELETE', `/v1/merchant/terminals/${seg(terminalId)}`)).terminal;
+  }
   async pairTerminal(code: string, publicKey: Uint8Array, name?: string): Promise<Api.TerminalView> {
     const body: Api.PairRequest = { code, publicKey: toBase64Url(publicKey), name };
     return (await this.request<{ terminal: Api.TerminalView }>('POST', '/v1/terminals', body)).terminal;

@@ -90,7 +90,11 @@ export interface ChallengeRow {
 }
 
 export interface PairingCodeRow { code: string; merchantId: string; expiresAt: number; usedAt: number | null }
-export interface TerminalRow { id: string; merchantId: string; name: string; publicKey: Uint8Array; createdAt: number }
+export interface TerminalRow {
+  id: string; merchantId: string; name: string; publicKey: Uint8Array; createdAt: number;
+  /** Set once when its merchant unpairs it; from then on every signed request is refused. */
+  unpairedAt: number | null;
+}
 
 /** Alipay's trade states. A full refund closes a paid trade, as Alipay does. */
 export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';
@@ -159,9 +163,18 @@ export interface PaymentCommit {
   /** Password-free payments count against the day limit; above it they must be confirmed. */
   dayLimit?: { perDay: number; confirmed: boolean };
   notification?: NotificationRow;
+  /**
+   * The terminals the payment went through (the one that asked for the challenge, the one
+   * that posted the answer): each must still be paired when the payment commits.
+   */
+  terminalIds?: string[];
 }
 
-export interface RefundCommit { refund: RefundRow }
+export interface RefundCommit {
+  refund: RefundRow;
+  /** The terminal asking for the refund: it must still be paired when the refund commits. */
+  terminalIds?: string[];
+}
 export interface RefundOutcome { refund: RefundRow; trade: TradeRow; created: boolean }
 
 export interface AccountStore {
@@ -231,6 +244,34 @@ export interface MerchantStore {
   createTerminal(row: TerminalRow): Promise<Commit<TerminalRow>>;
   terminal(id: string): Promise<TerminalRow | undefined>;
   terminals(merchantId: string): Promise<TerminalRow[]>;
+  /**
+   * Marks the merchant's terminal unpaired (once: a second call keeps the first time) and
+   * returns it; undefined when no terminal of this merchant has that id.
+   */
+  unpairTerminal(id: string, merchantId: string, now: number): Promise<TerminalRow | undefined>;
+  /** Renames the merchant's terminal; undefined when no terminal of this merchant has that id. */
+  renameTerminal(id: string, merchantId: string, name: string): Promise<TerminalRow | undefined>;
+}
+
+/** The owner's one-time turn-off code (hash only) and the guess counter that guards it. */
+export interface TurnOffRow { codeHash: Uint8Array | null; usedAt: number | null }
+export type TurnOffAttempt = { allowed: true; row: TurnOffRow } | { allowed: false; retryAt: number };
+
+export interface TurnOffStore {
+  /** Stores a fresh code's hash for the account (replacing any earlier code, used or not). */
+  setCode(accountId: string, codeHash: Uint8Array, now: number): Promise<void>;
+  /**
+   * Counts one guess, atomically with the check that the account has guesses left in this
+   * window (at most `max` per `windowMs`), BEFORE anything is hashed or compared. Refused
+   * guesses are not counted (they are not evaluated either).
+   */
+  takeAttempt(accountId: string, now: number, max: number, windowMs: number): Promise<TurnOffAttempt>;
+  /**
+   * One transaction: spends the code if it is still unused and has this hash, clears the
+   * guess counter, and revokes every active band of the account. Returns the account's
+   * bands, or undefined when the code was not there to spend (used concurrently).
+   */
+  useCode(accountId: string, codeHash: Uint8Array, now: number): Promise<BandRow[] | undefined>;
 }
 
 export interface LedgerStore {
@@ -261,6 +302,7 @@ export interface CheckoutStore {
   readonly challenges: ChallengeStore;
   readonly merchants: MerchantStore;
   readonly ledger: LedgerStore;
+  readonly turnOff: TurnOffStore;
   /** Small named values (the checkout's own keys). */
   getMeta(key: string): Promise<Uint8Array | undefined>;
   /** Sets the value unless one is there; returns the value that is stored afterwards. */

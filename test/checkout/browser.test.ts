@@ -41,7 +41,9 @@ describe.skipIf(!available)('web pages in Chromium', () => {
     const o = await ownerWithBand(h);
     await payWithBand(shop, o.band, (await newTrade(shop, 18_00)).outTradeNo);
     const page = await browser.newPage();
+    // /lost offers the turn-off code form and a link to log in (browser-lost-terminals.test.ts).
     await page.goto(`${h.server.url}/lost`);
+    await page.getByRole('link', { name: 'Log in' }).click();
     await page.fill('input[name=username]', o.username);
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button[type=submit]');

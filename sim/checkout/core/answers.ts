@@ -64,7 +64,7 @@ export class Answers {
     try {
       const body = decodeAnswerBody(plain);
       if (!body.ok) refuse(body.status, `answer body: ${body.detail ?? ''}`);
-      const settled = await this.settle(cx, body.value);
+      const settled = await this.settle(cx, body.value, terminal);
       return { kind: ch.kind, result: resultMessage(this.ctx, ch, Status.OK), receipt: settled.receipt, card: settled.card };
     } catch (e) {
       if (!(e instanceof CheckoutError)) throw e;
@@ -76,10 +76,10 @@ export class Answers {
     }
   }
 
-  private async settle(cx: AnswerContext, body: AnswerBody): Promise<Settled> {
+  private async settle(cx: AnswerContext, body: AnswerBody, terminal: TerminalRow | null): Promise<Settled> {
     const { store, clock } = this.ctx;
     const { challenge: ch, band } = cx;
-    if (ch.kind === 'payment') return this.settlePayment(cx, body);
+    if (ch.kind === 'payment') return this.settlePayment(cx, body, terminal as TerminalRow); // answer() refused an unsigned payment answer
     if (!band) refuse(Status.UNKNOWN_DEVICE, 'band vanished');
     if (ch.kind === 'wipe') {
       if (body.status !== Status.OK) refuseForBand(body.status);
@@ -109,7 +109,7 @@ export class Answers {
     if (!(await this.ctx.store.challenges.markAnswered(ch.id, Status.OK, this.ctx.clock()))) refuse(Status.REPLAYED, 'answered concurrently');
   }
 
-  private async settlePayment(cx: AnswerContext, body: AnswerBody): Promise<Settled> {
+  private async settlePayment(cx: AnswerContext, body: AnswerBody, terminal: TerminalRow): Promise<Settled> {
     const { clock, config, provider } = this.ctx;
     const { challenge: ch, band, card, payer } = cx;
     const trade = cx.trade as TradeRow; // answer() refused a payment challenge without its trade
@@ -141,6 +141,9 @@ export class Answers {
       counter: { cardRef: card.cardRef, value: verdict.claims.counter },
       balance: ch.express ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - trade.amount) } : undefined,
       dayLimit: ch.express ? undefined : { perDay: payer.limitPerDay, confirmed },
+      // The terminal that started the payment and the one posting its answer: either may have
+      // been unpaired since it was authenticated, so the commit checks both.
+      terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
     });
     receipt.evidence = {
       token: toBase64Url(body.token), deviceKey: p256Jwk(band.signingKey),

@@ -17,6 +17,9 @@ export interface CheckoutConfig {
   lockAfterFailures: number;
   lockoutMs: number;
   maxCardsPerBand: number;
+  /** Turn-off code guesses evaluated per account per window (core/turn-off.ts). */
+  turnOffMaxGuesses: number;
+  turnOffWindowMs: number;
   /** A signed terminal request whose timestamp is further than this from our clock is stale. */
   terminalSkewMs: number;
   /** Offset of the local day used for day limits (China Standard Time by default). */
@@ -38,6 +41,8 @@ export const defaultConfig: CheckoutConfig = {
   lockAfterFailures: 5,
   lockoutMs: 15 * 60_000,
   maxCardsPerBand: 8,
+  turnOffMaxGuesses: 5,
+  turnOffWindowMs: 15 * 60_000,
   terminalSkewMs: 120_000,
   dayOffsetMinutes: 480,
   scryptLog2N: 14,

@@ -11,7 +11,19 @@ import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { insertWithFreshId, newPairingCode } from './ids.ts';
 
-export interface TerminalView { terminalId: string; merchantId: string; merchantName: string; name: string; createdAt: number }
+/** `state`: active, or unpaired (kept for the ledger's history; it can never sign again). */
+export interface TerminalView {
+  terminalId: string; merchantId: string; merchantName: string; name: string; createdAt: number;
+  state: 'active' | 'unpaired'; unpairedAt: number | null;
+}
+
+/** What a terminal may be called: 1 to 64 characters, no control characters (they end up in pages and logs). */
+export function checkTerminalName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > 64) refuse(Status.MALFORMED, 'name: 1 to 64 characters');
+  if (/\p{Cc}/u.test(trimmed)) refuse(Status.MALFORMED, 'name: no control characters');
+  return trimmed;
+}
 
 export class Merchants {
   constructor(private readonly ctx: Ctx) {}
@@ -34,7 +46,7 @@ export class Merchants {
     if (!provider.p256IsValidPublic(publicKey)) refuse(Status.INVALID_KEY, 'publicKey is not an uncompressed P-256 point on the curve');
     const taken = await store.merchants.takePairingCode(code.trim().toUpperCase(), clock());
     if (!taken) refuse(Status.UNAUTHORIZED, 'pairing code unknown, used or expired');
-    const row: Omit<TerminalRow, 'id'> = { merchantId: taken.merchantId, name: name || 'terminal', publicKey, createdAt: clock() };
+    const row: Omit<TerminalRow, 'id'> = { merchantId: taken.merchantId, name: name || 'terminal', publicKey, createdAt: clock(), unpairedAt: null };
     // The terminal id travels on the air (8 characters): a taken one is retried with a fresh one.
     const made = await insertWithFreshId(provider, 't', (id) => store.merchants.createTerminal({ id, ...row }));
     if (!made.ok) refuse(made.status, made.detail);
@@ -43,7 +55,10 @@ export class Merchants {
 
   async view(t: TerminalRow): Promise<TerminalView> {
     const merchant = await this.ctx.store.accounts.byId(t.merchantId);
-    return { terminalId: t.id, merchantId: t.merchantId, merchantName: merchant ? merchant.displayName : '', name: t.name, createdAt: t.createdAt };
+    return {
+      terminalId: t.id, merchantId: t.merchantId, merchantName: merchant ? merchant.displayName : '', name: t.name, createdAt: t.createdAt,
+      state: t.unpairedAt === null ? 'active' : 'unpaired', unpairedAt: t.unpairedAt,
+    };
   }
 
   async terminals(merchantId: string): Promise<TerminalView[]> {
@@ -51,7 +66,28 @@ export class Merchants {
     return Promise.all(rows.map((t) => this.view(t)));
   }
 
-  /** The terminal behind a signed request; UNAUTHORIZED for anything missing, stale or forged. */
+  /**
+   * Unpairs one of the merchant's terminals, for good: its next signed request, and any
+   * payment or refund it has in flight, is refused with TERMINAL_UNPAIRED. Another
+   * merchant's terminal is NOT_FOUND, as an unknown one is (no existence leak).
+   */
+  async unpair(merchantId: string, terminalId: string): Promise<TerminalView> {
+    const t = await this.ctx.store.merchants.unpairTerminal(terminalId, merchantId, this.ctx.clock());
+    if (!t) refuse(Status.NOT_FOUND, `no terminal ${terminalId} for this merchant`);
+    return this.view(t);
+  }
+
+  async rename(merchantId: string, terminalId: string, name: string): Promise<TerminalView> {
+    const t = await this.ctx.store.merchants.renameTerminal(terminalId, merchantId, checkTerminalName(name));
+    if (!t) refuse(Status.NOT_FOUND, `no terminal ${terminalId} for this merchant`);
+    return this.view(t);
+  }
+
+  /**
+   * The terminal behind a signed request; UNAUTHORIZED for anything missing, stale or forged,
+   * then TERMINAL_UNPAIRED for a correctly signed request from an unpaired terminal (only its
+   * key holder learns that it was unpaired).
+   */
   async authenticate(parts: Partial<SignedRequestParts>, method: string, path: string, body: Uint8Array): Promise<TerminalRow> {
     const { clock, config, provider, store } = this.ctx;
     if (!parts.terminalId || !parts.timestamp || !parts.signature) refuse(Status.UNAUTHORIZED, 'terminal signature headers missing');
@@ -59,6 +95,9 @@ export class Merchants {
     if (!terminal) refuse(Status.UNAUTHORIZED, 'unknown terminal');
     const why = checkTerminalSignature(provider, terminal.publicKey, parts as SignedRequestParts, method, path, body, clock(), config.terminalSkewMs);
     if (why !== null) refuse(Status.UNAUTHORIZED, why);
+    if (terminal.unpairedAt !== null) {
+      refuse(Status.TERMINAL_UNPAIRED, `this terminal was unpaired by its merchant at ${new Date(terminal.unpairedAt).toISOString()}; pair again with a new code`);
+    }
     return terminal;
   }
 }

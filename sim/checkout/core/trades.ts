@@ -80,6 +80,7 @@ export class Trades {
     const trade = await this.find(terminal, outTradeNo);
     const done = await this.ctx.store.ledger.commitRefund({
       refund: { id: newId(this.ctx.provider, 'rfd'), tradeNo: trade.tradeNo, outRequestNo: input.outRequestNo, amount: input.amount, reason, createdAt: this.ctx.clock() },
+      terminalIds: [terminal.id],
     });
     if (!done.ok) refuse(done.status, done.detail);
     return { refund: refundView(done.value.refund), trade: tradeView(done.value.trade), created: done.value.created };
@@ -100,7 +101,7 @@ export class Trades {
     };
     const merchant = await this.ctx.store.accounts.byId(trade.merchantId);
     // No dayLimit: the password-free limits do not apply to a payment made with the password.
-    return this.record(trade, merchant ? merchant.displayName : '', payment, card, {});
+    return this.record(trade, merchant ? merchant.displayName : '', payment, card, { terminalIds: [terminal.id] });
   }
 
   /** Commits a verified payment and returns its receipt; used by the band path too. */

@@ -5,8 +5,8 @@
 import { MAX_MESSAGE_BYTES, Size } from '../../../shared/protocol/constants.ts';
 import { Status } from '../../../shared/status/codes.ts';
 import type {
-  AnswerJson, CatalogueJson, ChallengeJson, CheckoutInfoJson, EnrollJson, HelloJson, LedgerJson, PairingCodeJson,
-  RefundJson, SessionJson, TradeDetailsJson,
+  AnswerJson, CatalogueJson, ChallengeJson, CheckoutInfoJson, EnrollJson, EnrolledJson, HelloJson, LedgerJson, PairingCodeJson,
+  RefundJson, SessionJson, TradeDetailsJson, TurnOffCodeJson,
 } from '../api-types.ts';
 import { pairingQrText } from '../api-types.ts';
 import type { IssuedChallenge } from '../core/challenges.ts';
@@ -59,8 +59,14 @@ export const apiRoutes: Route[] = [
   api('POST', '/v1/bands/enrolled', async ({ checkout, session, json: body }) => {
     const { account } = await session('owner');
     const f = body();
-    const band = await checkout.completeEnrollment(account.id, f.string('enrollId', { max: 64 }), f.bytes('enrolled', MAX_MESSAGE_BYTES), f.optionalString('name', { max: 32 }));
-    return json({ band }, 201);
+    const { turnOffCode, ...band } = await checkout.completeEnrollment(account.id, f.string('enrollId', { max: 64 }), f.bytes('enrolled', MAX_MESSAGE_BYTES), f.optionalString('name', { max: 32 }));
+    return json({ band, turnOffCode } satisfies EnrolledJson, 201);
+  }),
+  api('POST', '/v1/bands/turn-off-code', async ({ checkout, session }) =>
+    json({ turnOffCode: await checkout.newTurnOffCode((await session('owner')).account.id) } satisfies TurnOffCodeJson, 201)),
+  api('POST', '/v1/bands/turn-off', async ({ checkout, json: body }) => {
+    const f = body();
+    return json({ bands: await checkout.turnOffWithCode(f.string('username', { max: 64 }), f.string('code', { max: 32 })) });
   }),
   api('GET', '/v1/bands', async ({ checkout, session }) => json({ bands: await checkout.listBands((await session('owner')).account.id) })),
   api('GET', '/v1/bands/:deviceId', async ({ checkout, session, params }) =>
@@ -99,6 +105,12 @@ export const apiRoutes: Route[] = [
   }),
   api('GET', '/v1/merchant/terminals', async ({ checkout, session }) =>
     json({ terminals: await checkout.terminals((await session('merchant')).account.id) })),
+  api('PATCH', '/v1/merchant/terminals/:terminalId', async ({ checkout, session, params, json: body }) => {
+    const { account } = await session('merchant');
+    return json({ terminal: await checkout.renameTerminal(account.id, params.terminalId, body().string('name', { max: 64 })) });
+  }),
+  api('DELETE', '/v1/merchant/terminals/:terminalId', async ({ checkout, session, params }) =>
+    json({ terminal: await checkout.unpairTerminal((await session('merchant')).account.id, params.terminalId) })),
   api('POST', '/v1/terminals', async ({ checkout, json: body }) => {
     const f = body();
     const terminal = await checkout.pairTerminal(f.string('code', { max: 16 }), f.bytes('publicKey', Size.PUBLIC_KEY), f.optionalString('name', { max: 64 }));

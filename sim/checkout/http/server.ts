@@ -69,6 +69,9 @@ export function startCheckoutServer(checkout: Checkout, options: ServerOptions =
         ? { status, type: 'json', body: JSON.stringify(errorJson(err)) }
         : { status, type: 'html', body: errorPage(errorJson(err).error) };
       if (statusOf(err) === Status.PAYLOAD_TOO_LARGE) reply.headers = { connection: 'close' };
+      if (err instanceof CheckoutError && err.extras.retryAfterMs !== undefined) {
+        reply.headers = { ...reply.headers, 'retry-after': String(Math.max(1, Math.ceil(err.extras.retryAfterMs / 1000))) };
+      }
     }
     send(req, res, reply);
   };

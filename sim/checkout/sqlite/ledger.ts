@@ -110,9 +110,16 @@ export class SqliteLedger implements LedgerStore {
       const r = this.db.prepare('UPDATE challenges SET answered_at = ?, outcome = 0 WHERE id = ? AND answered_at IS NULL').run(p.createdAt, c.challengeId);
       if (r.changes !== 1) throw new Refusal(Status.REPLAYED, 'challenge already answered');
     }
+    if (c.terminalIds) for (const id of c.terminalIds) this.requirePaired(id);
     if (p.deviceId !== null) {
       const b = this.db.prepare('SELECT status FROM bands WHERE device_id = ?').get(p.deviceId) as { status: string } | undefined;
       if (!b || b.status !== 'active') throw new Refusal(Status.REVOKED, 'band is revoked');
+    } else if (p.cardRef !== null) {
+      // A password payment drawn on a card: never on a card of a band reported lost, even
+      // when the band was revoked after the card was picked.
+      const b = this.db.prepare('SELECT b.status FROM cards c JOIN bands b ON b.device_id = c.device_id WHERE c.card_ref = ?')
+        .get(p.cardRef) as { status: string } | undefined;
+      if (!b || b.status !== 'active') throw new Refusal(Status.REVOKED, 'the card is on a band that is turned off');
     }
     const t = this.db.prepare(`UPDATE trades SET status = 'TRADE_SUCCESS', paid_at = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY' AND amount = ?`)
       .run(p.createdAt, p.tradeNo, p.amount);
@@ -143,6 +150,12 @@ export class SqliteLedger implements LedgerStore {
     return p;
   }
 
+  /** Inside a money transaction: a terminal unpaired since it authenticated moves no money. */
+  private requirePaired(terminalId: string): void {
+    const t = this.db.prepare('SELECT unpaired_at AS unpairedAt FROM terminals WHERE id = ?').get(terminalId) as { unpairedAt: number | null } | undefined;
+    if (!t || t.unpairedAt !== null) throw new Refusal(Status.TERMINAL_UNPAIRED, 'the terminal was unpaired by its merchant');
+  }
+
   private insertNotification(n: NotificationRow): void {
     this.db.prepare(`INSERT INTO notifications (id, trade_no, url, body, attempts, next_at, delivered_at, last_error, created_at)
       VALUES (@id, @tradeNo, @url, @body, @attempts, @nextAt, @deliveredAt, @lastError, @createdAt)`).run(n);
@@ -151,6 +164,7 @@ export class SqliteLedger implements LedgerStore {
   async commitRefund(c: RefundCommit): Promise<Commit<RefundOutcome>> {
     const f = c.refund;
     return this.atomically((): RefundOutcome => {
+      if (c.terminalIds) for (const id of c.terminalIds) this.requirePaired(id);
       const existing = this.db.prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE trade_no = ? AND out_request_no = ?`).get(f.tradeNo, f.outRequestNo) as RefundRow | undefined;
       if (existing) {
         if (existing.amount !== f.amount) throw new Refusal(Status.CONFLICT, 'refund number reused with another amount');

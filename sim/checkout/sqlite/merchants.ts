@@ -4,7 +4,7 @@ import type { Commit, MerchantStore, PairingCodeRow, TerminalRow } from '../stor
 import { Db, bytes } from './open.ts';
 
 const CODE_COLUMNS = 'code, merchant_id AS merchantId, expires_at AS expiresAt, used_at AS usedAt';
-const TERMINAL_COLUMNS = 'id, merchant_id AS merchantId, name, public_key AS publicKey, created_at AS createdAt';
+const TERMINAL_COLUMNS = 'id, merchant_id AS merchantId, name, public_key AS publicKey, created_at AS createdAt, unpaired_at AS unpairedAt';
 
 function terminal(r: unknown): TerminalRow | undefined {
   if (!r) return undefined;
@@ -35,7 +35,8 @@ export class SqliteMerchants implements MerchantStore {
 
   async createTerminal(row: TerminalRow): Promise<Commit<TerminalRow>> {
     const r = this.db
-      .prepare('INSERT INTO terminals (id, merchant_id, name, public_key, created_at) VALUES (@id, @merchantId, @name, @publicKey, @createdAt) ON CONFLICT (id) DO NOTHING')
+      .prepare(`INSERT INTO terminals (id, merchant_id, name, public_key, created_at, unpaired_at)
+        VALUES (@id, @merchantId, @name, @publicKey, @createdAt, @unpairedAt) ON CONFLICT (id) DO NOTHING`)
       .run(row);
     if (r.changes === 0) return { ok: false, status: Status.CONFLICT, detail: 'terminal id taken', idTaken: true };
     return { ok: true, value: row };
@@ -47,5 +48,20 @@ export class SqliteMerchants implements MerchantStore {
 
   async terminals(merchantId: string): Promise<TerminalRow[]> {
     return this.db.prepare(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE merchant_id = ? ORDER BY created_at`).all(merchantId).map((r) => terminal(r) as TerminalRow);
+  }
+
+  async unpairTerminal(id: string, merchantId: string, now: number): Promise<TerminalRow | undefined> {
+    // COALESCE keeps the first unpairing time: unpairing is permanent and said once.
+    this.db.prepare('UPDATE terminals SET unpaired_at = COALESCE(unpaired_at, ?) WHERE id = ? AND merchant_id = ?').run(now, id, merchantId);
+    return this.ownTerminal(id, merchantId);
+  }
+
+  async renameTerminal(id: string, merchantId: string, name: string): Promise<TerminalRow | undefined> {
+    this.db.prepare('UPDATE terminals SET name = ? WHERE id = ? AND merchant_id = ?').run(name, id, merchantId);
+    return this.ownTerminal(id, merchantId);
+  }
+
+  private ownTerminal(id: string, merchantId: string): TerminalRow | undefined {
+    return terminal(this.db.prepare(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE id = ? AND merchant_id = ?`).get(id, merchantId));
   }
 }

@@ -252,4 +252,27 @@ DROP TABLE trades;
 ALTER TABLE trades_v2 RENAME TO trades;
 `,
   },
+  {
+    version: 6,
+    name: 'unpaired terminals; one-time turn-off codes',
+    // terminals.unpaired_at: unpairing keeps the row (trades reference it, the ledger's history
+    // needs it) and refuses the terminal from then on; a fresh pairing makes a new terminal.
+    //
+    // turnoff_codes: the owner's one-time code that turns the account's bands off on /lost
+    // without the password. Only a SHA-256 of it is kept (core/turn-off.ts: 60 bits, so a fast
+    // hash is enough). The guess counter sits on the same row and is taken atomically before
+    // any hash is computed; a missing row still counts (failures kept for accounts without a code).
+    sql: `
+ALTER TABLE terminals ADD COLUMN unpaired_at INTEGER;
+
+CREATE TABLE turnoff_codes (
+  account_id TEXT PRIMARY KEY REFERENCES accounts(id),
+  code_hash BLOB,
+  created_at INTEGER,
+  used_at INTEGER,
+  failures INTEGER NOT NULL DEFAULT 0,
+  window_until INTEGER NOT NULL DEFAULT 0
+);
+`,
+  },
 ];

@@ -6,6 +6,7 @@ import { SqliteChallenges } from './challenges.ts';
 import { SqliteLedger } from './ledger.ts';
 import { SqliteMerchants } from './merchants.ts';
 import { Db, bytes, openDatabase } from './open.ts';
+import { SqliteTurnOff } from './turn-off.ts';
 
 export class SqliteStore implements CheckoutStore {
   readonly accounts: SqliteAccounts;
@@ -13,6 +14,7 @@ export class SqliteStore implements CheckoutStore {
   readonly challenges: SqliteChallenges;
   readonly merchants: SqliteMerchants;
   readonly ledger: SqliteLedger;
+  readonly turnOff: SqliteTurnOff;
   private closed = false;
 
   constructor(readonly db: Db) {
@@ -21,6 +23,7 @@ export class SqliteStore implements CheckoutStore {
     this.challenges = new SqliteChallenges(db);
     this.merchants = new SqliteMerchants(db);
     this.ledger = new SqliteLedger(db);
+    this.turnOff = new SqliteTurnOff(db);
   }
 
   async getMeta(key: string): Promise<Uint8Array | undefined> {

@@ -8,7 +8,7 @@ import type { TerminalView } from '../core/merchants.ts';
 import { BandView, PaymentView, RefundView, formatAmount } from '../core/views.ts';
 import { Html, html, page, trusted, when } from './html.ts';
 
-function nav(account: AccountView, csrf: string): Html {
+export function nav(account: AccountView, csrf: string): Html {
   return html`<form method="post" action="/logout"><span>${account.displayName}</span>
     <input type="hidden" name="csrf" value="${csrf}"> <button type="submit">Log out</button></form>`;
 }
@@ -45,6 +45,10 @@ export function dashboardPage(account: AccountView, csrf: string, bands: BandVie
   return page('Your bands', html`
     <h2 id="bands">Bands</h2>
     ${bands.length === 0 ? html`<p>No band is enrolled yet.</p>` : bands.map((b) => bandSection(b, csrf))}
+    <h2>Turn-off code</h2>
+    <form method="post" action="/turn-off-code"><input type="hidden" name="csrf" value="${csrf}">
+      <button type="submit">New turn-off code</button>
+      <small>Turns your bands off at /lost without your password. A new one replaces the old.</small></form>
     <h2>Payments</h2>
     ${payments.length === 0 ? html`<p>No payments yet.</p>` : html`<table id="payments"><tr><th>When</th><th>Amount</th><th>How</th><th>Card</th></tr>
       ${payments.map((p) => html`<tr><td>${when(p.paidAt)}</td><td>${formatAmount(p.amount, p.currency)}</td><td>${p.method}</td>
@@ -71,9 +75,24 @@ export function merchantPage(account: AccountView, csrf: string, pairing: Pairin
     <form method="post" action="/merchant/pairing-code"><input type="hidden" name="csrf" value="${csrf}">
       <button type="submit">New pairing code</button></form>
     <h2>Terminals</h2>
-    ${terminals.length === 0 ? html`<p>No terminal is paired yet.</p>` : html`<table><tr><th>Name</th><th>Id</th><th>Paired</th></tr>
-      ${terminals.map((t) => html`<tr><td>${t.name}</td><td>${t.terminalId}</td><td>${when(t.createdAt)}</td></tr>`)}</table>`}
+    ${terminals.length === 0 ? html`<p>No terminal is paired yet.</p>` : html`<table id="terminals"><tr><th>Name</th><th>Id</th><th>Paired</th><th>State</th><th></th></tr>
+      ${terminals.map((t) => terminalRow(t, csrf))}</table>`}
   `, nav(account, csrf));
+}
+
+/**
+ * A terminal with rename and unpair. Unpairing is permanent, so its form needs a ticked
+ * confirmation box (checked again by the server): no script is allowed by the page CSP.
+ */
+function terminalRow(t: TerminalView, csrf: string): Html {
+  const active = t.state === 'active';
+  return html`<tr data-terminal-id="${t.terminalId}" data-state="${t.state}"><td>${t.name}</td><td>${t.terminalId}</td><td>${when(t.createdAt)}</td>
+    <td>${active ? 'active' : html`unpaired ${when(t.unpairedAt)}`}</td>
+    <td>${active ? html`<form method="post" action="/merchant/terminals/${t.terminalId}/rename"><input type="hidden" name="csrf" value="${csrf}">
+        <input name="name" aria-label="New name" value="${t.name}" maxlength="64" required> <button type="submit">Rename</button></form>
+      <form method="post" action="/merchant/terminals/${t.terminalId}/unpair"><input type="hidden" name="csrf" value="${csrf}">
+        <label><input type="checkbox" name="confirm" value="yes" required> It can never take payments again</label>
+        <button class="danger" type="submit">Unpair</button></form>` : ''}</td></tr>`;
 }
 
 export function errorPage(e: { status: number; name: string; message: string }): string {

@@ -9,10 +9,12 @@ import { WristpayError } from '../../../shared/status/error.ts';
 import { pairingQrText } from '../api-types.ts';
 import type { Authenticated } from '../core/accounts.ts';
 import { accountView } from '../core/accounts.ts';
-import { refuse } from '../core/errors.ts';
+import { CheckoutError, refuse } from '../core/errors.ts';
 import type { RequestContext, Reply, Route } from '../http/router.ts';
 import { httpStatusOf } from '../http/status-map.ts';
-import { dashboardPage, loginPage, merchantPage } from './pages.ts';
+import { lostPage, newCodePage, turnedOffPage } from './lost-pages.ts';
+import { dashboardPage, loginPage, merchantPage, nav } from './pages.ts';
+import { requireSameOrigin } from './same-origin.ts';
 
 const COOKIE = 'wp_session';
 
@@ -86,7 +88,25 @@ export const webRoutes: Route[] = [
     return redirect('/login', `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
   }),
   web('GET', '/dashboard', dashboard),
-  web('GET', '/lost', dashboard),
+  // Logged in: the dashboard with its switches. Otherwise the turn-off code form.
+  web('GET', '/lost', async (c) => ((await webSession(c)) ? dashboard(c) : htmlReply(lostPage()))),
+  web('POST', '/lost', async (c) => {
+    requireSameOrigin(c.req);
+    const f = form(c);
+    const username = (f.get('username') ?? '').slice(0, 64);
+    try {
+      return htmlReply(turnedOffPage(await c.checkout.turnOffWithCode(username, (f.get('code') ?? '').slice(0, 32))));
+    } catch (e) {
+      if (!(e instanceof WristpayError)) throw e;
+      const wait = e instanceof CheckoutError ? e.extras.retryAfterMs : undefined;
+      return htmlReply(lostPage(e.message, username), httpStatusOf(e.status), wait === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) });
+    }
+  }),
+  web('POST', '/turn-off-code', async (c) => {
+    const s = await formSession(c);
+    if (s.account.kind !== 'owner') refuse(Status.FORBIDDEN, 'only owners have bands to turn off');
+    return htmlReply(newCodePage(await c.checkout.newTurnOffCode(s.account.id), nav(accountView(s.account), s.session.csrf)));
+  }),
   web('POST', '/bands/:deviceId/revoke', async (c) => {
     const s = await formSession(c);
     await c.checkout.revokeBand(s.account.id, c.params.deviceId);
@@ -103,6 +123,20 @@ export const webRoutes: Route[] = [
       pairing = { code: open.code, expiresAt: open.expiresAt, qrText, qrSvg: await QRCode.toString(qrText, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) };
     }
     return htmlReply(merchantPage(accountView(s.account), s.session.csrf, pairing, await c.checkout.terminals(s.account.id)));
+  }),
+  web('POST', '/merchant/terminals/:terminalId/rename', async (c) => {
+    const s = await formSession(c);
+    if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants have terminals');
+    await c.checkout.renameTerminal(s.account.id, c.params.terminalId, (form(c).get('name') ?? '').slice(0, 65));
+    return redirect('/merchant');
+  }),
+  web('POST', '/merchant/terminals/:terminalId/unpair', async (c) => {
+    const s = await formSession(c);
+    if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants have terminals');
+    // The page's checkbox is `required`, but a form can be sent without it: confirm here too.
+    if (form(c).get('confirm') !== 'yes') refuse(Status.MALFORMED, 'tick the box to confirm: an unpaired terminal can never take payments again');
+    await c.checkout.unpairTerminal(s.account.id, c.params.terminalId);
+    return redirect('/merchant');
   }),
   web('POST', '/merchant/pairing-code', async (c) => {
     const s = await formSession(c);
