@@ -22,6 +22,7 @@ import { loadOrCreateKeys } from './core/keys.ts';
 import { Merchants, TerminalView } from './core/merchants.ts';
 import { Notifier } from './core/notifier.ts';
 import { withRandomPool } from './core/random-pool.ts';
+import { Sweeper } from './core/sweeper.ts';
 import { CreateTradeInput, RefundInput, TradeDetails, Trades } from './core/trades.ts';
 import { grantUnlock } from './core/unlock.ts';
 import { BandView, CardView, PaymentView, Receipt, RefundView, TradeView, paymentView, refundView } from './core/views.ts';
@@ -38,6 +39,8 @@ export interface CheckoutOptions {
   config?: ConfigOverrides;
   /** Deliver merchant notifications in the background (default true). */
   notify?: boolean;
+  /** Run the expiry sweep in the background (default true). */
+  sweep?: boolean;
 }
 
 export async function createCheckout(options: CheckoutOptions): Promise<Checkout> {
@@ -48,6 +51,7 @@ export async function createCheckout(options: CheckoutOptions): Promise<Checkout
   const ctx: Ctx = { store, provider, clock: options.clock ?? Date.now, config: resolveConfig(options.config), keys };
   const checkout = new Checkout(ctx);
   if (options.notify !== false) checkout.notifier.start();
+  if (options.sweep !== false) checkout.sweeper.start();
   return checkout;
 }
 
@@ -60,9 +64,11 @@ export class Checkout {
   readonly bandPayments: BandPayments;
   readonly answers: Answers;
   readonly notifier: Notifier;
+  readonly sweeper: Sweeper;
 
   constructor(readonly ctx: Ctx) {
     this.notifier = new Notifier(ctx);
+    this.sweeper = new Sweeper(ctx);
     this.accounts = new Accounts(ctx);
     this.bands = new Bands(ctx);
     this.cards = new Cards(ctx, this.bands);
@@ -157,6 +163,7 @@ export class Checkout {
 
   async close(): Promise<void> {
     await this.notifier.stop();
+    await this.sweeper.stop();
     await this.ctx.store.close();
   }
 }

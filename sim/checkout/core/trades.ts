@@ -37,9 +37,18 @@ export class Trades {
       amount: input.amount, currency: input.currency, subject: input.subject, notifyUrl: input.notifyUrl ?? null,
       status: 'WAIT_BUYER_PAY', refundedAmount: 0, createdAt: now, paidAt: null, closedAt: null,
     };
-    const { trade, created } = await this.ctx.store.ledger.createTrade(row);
+    const { maxOpenTradesPerTerminal: maxOpen, tradeTtlMs } = this.ctx.config;
+    const made = await this.ctx.store.ledger.createTrade(row, { maxOpen, openSince: now - tradeTtlMs });
+    if (!made.ok) refuse(made.status, made.detail);
+    const { trade, created } = made.value;
     if (!created && !sameTerms(trade, row)) refuse(Status.CONFLICT, `outTradeNo ${input.outTradeNo} already names a trade with other terms`);
     return tradeView(trade);
+  }
+
+  /** TRADE_CLOSED unless the trade can still be paid: not paid, not closed, not past its timeout (which the sweep closes). */
+  requirePayable(trade: TradeRow): void {
+    if (trade.status !== 'WAIT_BUYER_PAY') refuse(Status.TRADE_CLOSED, `trade is ${trade.status}`);
+    if (trade.createdAt + this.ctx.config.tradeTtlMs <= this.ctx.clock()) refuse(Status.TRADE_CLOSED, 'trade expired unpaid');
   }
 
   /** The merchant's trade by order number; NOT_FOUND for another merchant's. */
@@ -88,10 +97,12 @@ export class Trades {
   /** The fallback when no band can sign: the payer types the six-digit payment password at the terminal. */
   async payWithPassword(terminal: TerminalRow, outTradeNo: string, username: string, paymentPassword: string): Promise<Receipt> {
     const trade = await this.find(terminal, outTradeNo);
-    if (trade.status !== 'WAIT_BUYER_PAY') refuse(Status.TRADE_CLOSED, `trade is ${trade.status}`);
+    this.requirePayable(trade);
     const account = await this.accounts.checkPassword(username, paymentPassword, 'payment');
     if (account.kind !== 'owner') refuse(Status.FORBIDDEN, 'merchant accounts do not pay');
     const card = await this.defaultCardOf(account.id);
+    // The payer's default bank card pays, and only a trade of its own currency.
+    if (card && card.currency !== trade.currency) refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from a ${card.currency} card`);
     const now = this.ctx.clock();
     const payment: PaymentRow = {
       id: newId(this.ctx.provider, 'pay'), tradeNo: trade.tradeNo, accountId: account.id, deviceId: null, cardRef: card ? card.cardRef : null,

@@ -79,6 +79,7 @@ export function migrate(db: Db): number[] {
     try {
       db.transaction(() => {
         db.exec(m.sql);
+        if (m.backfill) m.backfill(db);
         if (m.rebuildsReferencedTable && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
           throw new Error(`migration ${m.version} (${m.name}) broke a foreign key; rolled back`);
         }

@@ -5,6 +5,7 @@ import { SqliteBands } from './bands.ts';
 import { SqliteChallenges } from './challenges.ts';
 import { SqliteLedger } from './ledger.ts';
 import { SqliteMerchants } from './merchants.ts';
+import { SqliteSweeps } from './sweeps.ts';
 import { Db, bytes, openDatabase } from './open.ts';
 
 export class SqliteStore implements CheckoutStore {
@@ -13,6 +14,7 @@ export class SqliteStore implements CheckoutStore {
   readonly challenges: SqliteChallenges;
   readonly merchants: SqliteMerchants;
   readonly ledger: SqliteLedger;
+  readonly sweeps: SqliteSweeps;
   private closed = false;
 
   constructor(readonly db: Db) {
@@ -21,6 +23,7 @@ export class SqliteStore implements CheckoutStore {
     this.challenges = new SqliteChallenges(db);
     this.merchants = new SqliteMerchants(db);
     this.ledger = new SqliteLedger(db);
+    this.sweeps = new SqliteSweeps(db);
   }
 
   async getMeta(key: string): Promise<Uint8Array | undefined> {
