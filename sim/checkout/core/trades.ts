@@ -13,6 +13,7 @@ import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
 import { defaultBankCard } from './cards.ts';
 import { buildNotification } from './notify-body.ts';
+import { checkNotifyTarget } from './notify-target.ts';
 import { PaymentView, Receipt, RefundView, TradeView, paymentView, refundView, tradeView } from './views.ts';
 
 export interface CreateTradeInput { outTradeNo: string; amount: number; currency: string; subject: string; notifyUrl?: string }
@@ -30,7 +31,10 @@ export class Trades {
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > MAX_TRADE_AMOUNT) refuse(Status.MALFORMED, 'amount: a positive integer of minor units');
     if (!/^[A-Z]{3}$/.test(input.currency)) refuse(Status.MALFORMED, 'currency: an ISO 4217 code such as CNY');
     if (input.subject.length === 0 || input.subject.length > 128) refuse(Status.MALFORMED, 'subject: 1 to 128 characters');
-    if (input.notifyUrl !== undefined && !isHttpUrl(input.notifyUrl)) refuse(Status.MALFORMED, 'notifyUrl: an http(s) URL of at most 512 characters');
+    if (input.notifyUrl !== undefined) {
+      const target = await checkNotifyTarget(input.notifyUrl, this.ctx.config.notify.allowHosts);
+      if (!target.ok) refuse(target.malformed ? Status.MALFORMED : Status.FORBIDDEN, target.why);
+    }
     const now = this.ctx.clock();
     const row: TradeRow = {
       tradeNo: newId(this.ctx.provider, 'trd'), merchantId: terminal.merchantId, terminalId: terminal.id, outTradeNo: input.outTradeNo,
@@ -143,14 +147,4 @@ export class Trades {
 
 function sameTerms(a: TradeRow, b: TradeRow): boolean {
   return a.amount === b.amount && a.currency === b.currency && a.subject === b.subject && a.notifyUrl === b.notifyUrl;
-}
-
-function isHttpUrl(s: string): boolean {
-  if (s.length > 512) return false;
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
