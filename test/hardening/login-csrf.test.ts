@@ -33,7 +33,7 @@ describe('cross-site form posts are refused, login included', () => {
 
   it('refuses 40 cross-site logins sent at once with the right password: 403, no session made', async () => {
     const before = sessions();
-    const attacks = [
+    const attacks: Array<Record<string, string>> = [
       { origin: 'https://evil.example' },
       { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'cross-site' },
