@@ -89,7 +89,7 @@ function post(target: NotifyTarget, headers: Record<string, string>, body: strin
   return new Promise((resolve, reject) => {
     const req = send(target.url, {
       method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      lookup: pinnedLookup(target) as never, agent: false, signal: AbortSignal.timeout(timeoutMs),
+      lookup: pinnedLookup(target), agent: false, signal: AbortSignal.timeout(timeoutMs),
     }, (res) => {
       res.resume(); // the answer's body means nothing to us; let it drain
       res.on('end', () => resolve(res.statusCode ?? 0));

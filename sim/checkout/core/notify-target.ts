@@ -18,6 +18,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 export const MAX_NOTIFY_URL = 512;
@@ -85,16 +86,14 @@ function inAllowedCidr(address: string, allowHosts: readonly string[]): boolean 
   return false;
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
 /**
  * A `lookup` for http(s).request that answers with the checked address only, so the
  * connection goes where the check looked (no second resolution to rebind). Node calls it
  * with `all: true` when it races address families (autoSelectFamily), else for one address.
  */
-export function pinnedLookup(target: NotifyTarget) {
-  return (_host: string, options: { all?: boolean }, callback: LookupCallback): void => {
-    if (options && options.all) callback(null, [{ address: target.address, family: target.family }]);
+export function pinnedLookup(target: NotifyTarget): LookupFunction {
+  return (_host, options, callback) => {
+    if (options.all) callback(null, [{ address: target.address, family: target.family }]);
     else callback(null, target.address, target.family);
   };
 }

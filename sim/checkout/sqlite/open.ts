@@ -4,7 +4,7 @@
  * applied in its own transaction.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { migrations } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -29,7 +29,7 @@ export function openDatabase(file: string): Db {
   reuseStatements(db);
   // SQLite gives -wal and -shm the main file's mode; a file made by an older version (0644)
   // is tightened here too, together with its companions.
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (isFile(f)) chmodSync(f, FILE_MODE);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (isFile(f) && (statSync(f).mode & 0o777) !== FILE_MODE) chmodSync(f, FILE_MODE);
   return db;
 }
 
