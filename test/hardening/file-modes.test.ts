@@ -13,6 +13,8 @@ import { acquireSimLock } from '../../sim/band/sim-lock.ts';
 import { bandPaths, loadOrCreateIdentity, statePaths } from '../../sim/band/state-dir.ts';
 import { createCheckout } from '../../sim/checkout/checkout.ts';
 import { openDatabase } from '../../sim/checkout/sqlite/open.ts';
+import { CheckoutClient } from '../../sim/checkout/client.ts';
+import { startChildCheckout } from './helpers/child-checkout.ts';
 
 const modeOf = (f: string): number => statSync(f).mode & 0o777;
 
@@ -41,6 +43,17 @@ describe('files are private to their owner', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // 2 = FULL
     db.close();
   });
+
+  it('`wristpay checkout start --db shop.db` makes shop.db, -wal and -shm 0600 under umask 022', async () => {
+    const file = join(dir, 'shop.db');
+    const child = await startChildCheckout(file); // inherits this process's umask (022, set above)
+    try {
+      await new CheckoutClient(child.url).register({ username: 'alice', password: 'correct horse battery' });
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(f), f).toBe(0o600);
+    } finally {
+      await child.stop();
+    }
+  }, 60_000);
 
   it('an existing 0644 database is tightened to 0600 when opened', () => {
     const file = join(dir, 'old.db');
