@@ -12,7 +12,7 @@ import { createCheckout } from '../../sim/checkout/checkout.ts';
 import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
 import { ExitCode } from './exit-codes.ts';
 
-interface StartOptions { db: string; port: string; host: string; publicUrl?: string; json?: boolean }
+interface StartOptions { db: string; port: string; host: string; publicUrl?: string; notifyAllow?: string; json?: boolean }
 interface RevokeOptions { db: string; band: string; json?: boolean }
 
 function parsePort(text: string): number | null {
@@ -35,6 +35,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option('--port <n>', 'TCP port (0 picks a free one)', '8420')
     .option('--host <addr>', 'address to listen on (loopback unless you mean otherwise)', '127.0.0.1')
     .option('--public-url <url>', 'URL terminals reach the checkout at (put in pairing QR codes)')
+    .option('--notify-allow <list>', 'notification targets allowed although not public, for local development: host:port or CIDR, comma-separated')
     .option('--json', 'machine-readable output')
     .action(async (o: StartOptions) => {
       const port = parsePort(o.port);
@@ -43,7 +44,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
         setExit(ExitCode.USAGE);
         return;
       }
-      const checkout = await createCheckout({ dbFile: o.db });
+      const allowHosts = (o.notifyAllow ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+      const checkout = await createCheckout({ dbFile: o.db, config: { notify: { allowHosts } } });
       let server;
       try {
         server = await startCheckoutServer(checkout, { port, host: o.host, publicUrl: o.publicUrl });

@@ -39,9 +39,13 @@ let seq = 0;
 export async function openBenchCheckout(provider: HostCryptoProvider, lanes = 1): Promise<BenchCheckout> {
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-bench-'));
   const dbFile = join(dir, 'checkout.db');
-  // Long challenge TTL: answers are prepared well before they are timed. Cheap scrypt: logins
+  // Long challenge TTL: answers are prepared well before they are timed, so the bench also
+  // lifts the caps on open trades and challenges it builds up that way. Cheap scrypt: logins
   // happen only in this setup. Nothing in the answer path differs from production.
-  const checkout = await createCheckout({ dbFile, provider, notify: false, config: { challengeTtlMs: 3600_000, scryptLog2N: 10 } });
+  const checkout = await createCheckout({
+    dbFile, provider, notify: false,
+    config: { challengeTtlMs: 3600_000, scryptLog2N: 10, maxOpenTradesPerTerminal: 1e9, maxOpenChallengesPerBand: 1e9 },
+  });
   const bands: BenchBand[] = [];
   for (let i = 0; i < lanes; i++) {
     const username = `bench-owner-${i}`;

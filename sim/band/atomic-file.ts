@@ -8,17 +8,25 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rm
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
+/** Owner-only modes for the simulator's state (files 0600, directories 0700). */
+export const PRIVATE_FILE = 0o600;
+export const PRIVATE_DIR = 0o700;
+
 export interface AtomicWriteOptions {
-  /** File mode for a new file (default 0o644; secrets use 0o600). */
+  /**
+   * File mode for a new file: 0o600 unless given. Everything in a band's state directory
+   * is the band's own (its flash holds the wallet journal, its secure element the keys),
+   * so nothing there is for other users of the machine.
+   */
   mode?: number;
 }
 
 /** Writes `data` to `path` atomically (temp file + fsync + rename), creating the directory. */
 export function writeFileAtomic(path: string, data: Uint8Array | string, opts: AtomicWriteOptions = {}): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', opts.mode ?? 0o644);
+  const fd = openSync(tmp, 'wx', opts.mode ?? PRIVATE_FILE);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;

@@ -3,6 +3,7 @@
  * created exclusively. A lock whose process is gone (a crash) is taken over.
  */
 import { openSync, readFileSync, rmSync, writeSync, closeSync, mkdirSync } from 'node:fs';
+import { PRIVATE_DIR, PRIVATE_FILE } from './atomic-file.ts';
 import { statePaths } from './state-dir.ts';
 
 function alive(pid: number): boolean {
@@ -29,10 +30,10 @@ export function runningSimulatorPid(dir: string): number | null {
 /** Takes the lock or throws naming the holder; returns the release function. */
 export function acquireSimLock(dir: string): () => void {
   const { lock, dir: d } = statePaths(dir);
-  mkdirSync(d, { recursive: true });
+  mkdirSync(d, { recursive: true, mode: PRIVATE_DIR });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(lock, 'wx', 0o644);
+      const fd = openSync(lock, 'wx', PRIVATE_FILE);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
       let released = false;

@@ -22,6 +22,7 @@ import { loadOrCreateKeys } from './core/keys.ts';
 import { Merchants, TerminalView } from './core/merchants.ts';
 import { Notifier } from './core/notifier.ts';
 import { withRandomPool } from './core/random-pool.ts';
+import { Sweeper } from './core/sweeper.ts';
 import { CreateTradeInput, RefundInput, TradeDetails, Trades } from './core/trades.ts';
 import { TurnOffCodes } from './core/turn-off.ts';
 import { grantUnlock } from './core/unlock.ts';
@@ -39,6 +40,8 @@ export interface CheckoutOptions {
   config?: ConfigOverrides;
   /** Deliver merchant notifications in the background (default true). */
   notify?: boolean;
+  /** Run the expiry sweep in the background (default true). */
+  sweep?: boolean;
 }
 
 /** A band just enrolled, with the owner's new one-time turn-off code (shown once, stored hashed). */
@@ -52,6 +55,7 @@ export async function createCheckout(options: CheckoutOptions): Promise<Checkout
   const ctx: Ctx = { store, provider, clock: options.clock ?? Date.now, config: resolveConfig(options.config), keys };
   const checkout = new Checkout(ctx);
   if (options.notify !== false) checkout.notifier.start();
+  if (options.sweep !== false) checkout.sweeper.start();
   return checkout;
 }
 
@@ -65,9 +69,11 @@ export class Checkout {
   readonly answers: Answers;
   readonly turnOffCodes: TurnOffCodes;
   readonly notifier: Notifier;
+  readonly sweeper: Sweeper;
 
   constructor(readonly ctx: Ctx) {
     this.notifier = new Notifier(ctx);
+    this.sweeper = new Sweeper(ctx);
     this.accounts = new Accounts(ctx);
     this.bands = new Bands(ctx);
     this.cards = new Cards(ctx, this.bands);
@@ -171,6 +177,7 @@ export class Checkout {
 
   async close(): Promise<void> {
     await this.notifier.stop();
+    await this.sweeper.stop();
     await this.ctx.store.close();
   }
 }

@@ -160,8 +160,12 @@ export interface PaymentCommit {
   counter?: { cardRef: string; value: number };
   /** Transit balance reported by the band after the fare. */
   balance?: { cardRef: string; value: number };
-  /** Password-free payments count against the day limit; above it they must be confirmed. */
-  dayLimit?: { perDay: number; confirmed: boolean };
+  /**
+   * Password-free payments count against the day limit; above it they must be confirmed.
+   * `amount` is the payment in the limit currency `currency` (core/limit-currency.ts): the day
+   * total is kept in that one currency whatever the trade's.
+   */
+  dayLimit?: { perDay: number; confirmed: boolean; amount: number; currency: string };
   notification?: NotificationRow;
   /**
    * The terminals the payment went through (the one that asked for the challenge, the one
@@ -175,17 +179,23 @@ export interface RefundCommit {
   /** The terminal asking for the refund: it must still be paired when the refund commits. */
   terminalIds?: string[];
 }
+/** Open = unpaid and created after `openSince` (older ones have expired and await the sweep). */
+export interface TradeQuota { maxOpen: number; openSince: number }
 export interface RefundOutcome { refund: RefundRow; trade: TradeRow; created: boolean }
 
 export interface AccountStore {
-  /** Refuses a taken username with CONFLICT, a taken id with CONFLICT and `idTaken`. */
-  create(row: AccountRow): Promise<Commit<AccountRow>>;
+  /**
+   * Refuses a taken username with CONFLICT, a taken display-name key (a merchant's folded
+   * name, display-name.ts; null for owners) with CONFLICT, a taken id with CONFLICT and `idTaken`.
+   */
+  create(row: AccountRow, nameKey?: string | null): Promise<Commit<AccountRow>>;
   byId(id: string): Promise<AccountRow | undefined>;
   byUsername(username: string): Promise<AccountRow | undefined>;
   /** Counts one failed password; from `lockAfter` failures on, locks until `lockUntil`. */
   recordFailure(id: string, lockAfter: number, lockUntil: number): Promise<AccountRow>;
   resetFailures(id: string): Promise<void>;
-  createSession(row: SessionRow): Promise<void>;
+  /** Inserts the session and deletes the account's oldest beyond `maxPerAccount` (the new one always stays). */
+  createSession(row: SessionRow, maxPerAccount: number): Promise<void>;
   session(tokenHash: Uint8Array): Promise<SessionRow | undefined>;
   deleteSession(tokenHash: Uint8Array): Promise<void>;
   createEnrollOffer(row: EnrollOfferRow): Promise<void>;
@@ -227,7 +237,8 @@ export interface AnswerContext {
 }
 
 export interface ChallengeStore {
-  create(row: ChallengeRow): Promise<void>;
+  /** Inserts the challenge unless its band has `maxOpen` unanswered, unexpired ones (QUOTA_EXCEEDED, nothing written). */
+  create(row: ChallengeRow, maxOpen: number): Promise<Commit<ChallengeRow>>;
   byId(id: string): Promise<ChallengeRow | undefined>;
   /** The challenge and the rows its answer needs (AnswerContext); undefined when there is no such challenge. */
   withContext(id: string): Promise<AnswerContext | undefined>;
@@ -275,8 +286,11 @@ export interface TurnOffStore {
 }
 
 export interface LedgerStore {
-  /** Inserts the trade, or returns the existing one with the same merchant and outTradeNo. */
-  createTrade(row: TradeRow): Promise<{ trade: TradeRow; created: boolean }>;
+  /**
+   * Inserts the trade, or returns the existing one with the same merchant and outTradeNo;
+   * QUOTA_EXCEEDED (nothing written) when its terminal already holds `quota.maxOpen` open trades.
+   */
+  createTrade(row: TradeRow, quota: TradeQuota): Promise<Commit<{ trade: TradeRow; created: boolean }>>;
   trade(merchantId: string, outTradeNo: string): Promise<TradeRow | undefined>;
   tradeByNo(tradeNo: string): Promise<TradeRow | undefined>;
   /** Closes an unpaid trade; TRADE_CLOSED when it is paid or closed already. */
@@ -296,8 +310,21 @@ export interface LedgerStore {
   recordNotifyAttempt(id: string, delivered: boolean, now: number, nextAt: number, error: string | null): Promise<void>;
 }
 
+/** What one sweep run removed or closed. */
+export interface SweepCounts { trades: number; sessions: number; challenges: number; enrollOffers: number; pairingCodes: number }
+
+export interface SweepStore {
+  /**
+   * One bounded pass (at most `batch` rows of each kind): closes unpaid trades created at or
+   * before `tradesCreatedBy`; deletes sessions, enrollment offers and pairing codes expired at
+   * `now`, and challenges expired at or before `challengesExpiredBy`.
+   */
+  sweep(now: number, o: { tradesCreatedBy: number; challengesExpiredBy: number; batch: number }): Promise<SweepCounts>;
+}
+
 export interface CheckoutStore {
   readonly accounts: AccountStore;
+  readonly sweeps: SweepStore;
   readonly bands: BandStore;
   readonly challenges: ChallengeStore;
   readonly merchants: MerchantStore;

@@ -88,7 +88,7 @@ describe.skipIf(!available)('/merchant terminals and /lost in Chromium', () => {
     // Without the box (a hand-made post with the right token): refused too.
     await page.goto(`${h.server.url}/merchant`);
     const csrf = await page.locator(`tr[data-terminal-id="${shop.terminalId}"] form[action$="/unpair"] input[name=csrf]`).getAttribute('value');
-    const unticked = await page.request.post(`${h.server.url}/merchant/terminals/${shop.terminalId}/unpair`, { form: { csrf: csrf as string }, maxRedirects: 0 });
+    const unticked = await page.request.post(`${h.server.url}/merchant/terminals/${shop.terminalId}/unpair`, { form: { csrf: csrf as string }, headers: { origin: h.server.url }, maxRedirects: 0 });
     expect(unticked.status()).toBe(400);
     expect((await shop.merchant.terminals())[0].state).toBe('active');
     await page.close();

@@ -41,7 +41,8 @@ describe('notifications and restarts', () => {
   let h: Harness;
   let shop: Terminal;
   beforeAll(async () => {
-    h = await startHarness();
+    // The merchant's receiver listens on loopback, which production refuses (notify-target.ts).
+    h = await startHarness({ notify: { allowHosts: ['127.0.0.1/32'] } });
     shop = await merchantWithTerminal(h);
   });
   afterAll(() => h.close());

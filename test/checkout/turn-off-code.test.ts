@@ -35,7 +35,8 @@ async function ownerWithCode(h: Harness): Promise<WithCode> {
 async function postLost(h: Harness, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${h.server.url}/lost`, {
     method: 'POST', redirect: 'manual', body: new URLSearchParams(fields).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    // What a browser sends from our own /lost page (the server refuses form posts without it).
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: h.server.url, 'sec-fetch-site': 'same-origin', ...headers },
   });
 }
 

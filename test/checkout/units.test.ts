@@ -84,7 +84,7 @@ describe('sqlite migrations', () => {
     try {
       const db = openDatabase(join(dir, 'a.db'));
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version FROM migrations').all()).toEqual(migrations.map((m) => ({ version: m.version })));
+      expect(db.prepare('SELECT version FROM migrations ORDER BY version').all()).toEqual(migrations.map((m) => ({ version: m.version })));
       expect(migrate(db)).toEqual([]);
       db.close();
       const again = openDatabase(join(dir, 'a.db'));

@@ -5,6 +5,7 @@
  * payment password any faster than a person can guess the login.
  */
 import { Status } from '../../../shared/status/codes.ts';
+import { cleanDisplayName, displayNameKey, displayNameProblem } from '../display-name.ts';
 import type { AccountKind, AccountRow, SessionRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
@@ -38,8 +39,12 @@ export class Accounts {
     if (input.password.length < 8 || input.password.length > 128) refuse(Status.MALFORMED, 'password: 8 to 128 characters');
     if (input.paymentPassword !== undefined && !PAYMENT_PASSWORD.test(input.paymentPassword)) refuse(Status.MALFORMED, 'paymentPassword: six digits');
     const kind = input.kind || 'owner';
-    const displayName = (input.displayName || input.username).trim();
-    if (displayName.length === 0 || displayName.length > 32) refuse(Status.MALFORMED, 'displayName: 1 to 32 characters (shown on the band)');
+    const shown = input.displayName || input.username;
+    const problem = displayNameProblem(shown);
+    if (problem !== null) refuse(Status.MALFORMED, problem);
+    const displayName = cleanDisplayName(shown);
+    // Only merchants' names reach a band's screen; they are unique up to what a wearer can tell apart.
+    const nameKey = kind === 'merchant' ? displayNameKey(displayName) : null;
     const salt = newSalt();
     const paySalt = input.paymentPassword !== undefined ? newSalt() : null;
     const row: Omit<AccountRow, 'id'> = {
@@ -50,8 +55,8 @@ export class Accounts {
       limitPerPayment: config.limitPerPayment, limitPerDay: config.limitPerDay, createdAt: this.ctx.clock(),
     };
     // A merchant's id travels on the air (8 characters): a taken one is retried with a fresh one.
-    const created = await insertWithFreshId(this.ctx.provider, kind === 'merchant' ? 'm' : 'acc', (id) => store.accounts.create({ id, ...row }));
-    if (!created.ok) refuse(created.status, 'that username is taken');
+    const created = await insertWithFreshId(this.ctx.provider, kind === 'merchant' ? 'm' : 'acc', (id) => store.accounts.create({ id, ...row }, nameKey));
+    if (!created.ok) refuse(created.status, created.detail === 'display name taken' ? `a merchant already shows as "${displayName}" (or a name that looks the same)` : 'that username is taken');
     return accountView(created.value);
   }
 
@@ -88,7 +93,7 @@ export class Accounts {
     const csrf = toBase64Url(provider.randomBytes(18));
     const now = clock();
     // Only the hash is stored: a leaked database does not hand out live sessions.
-    await store.accounts.createSession({ tokenHash: this.tokenHash(token), accountId: account.id, csrf, expiresAt: now + config.sessionTtlMs, createdAt: now });
+    await store.accounts.createSession({ tokenHash: this.tokenHash(token), accountId: account.id, csrf, expiresAt: now + config.sessionTtlMs, createdAt: now }, config.maxSessionsPerAccount);
     return { token, csrf, expiresAt: now + config.sessionTtlMs, account: accountView(account) };
   }
 

@@ -23,6 +23,7 @@ import { resultMessage } from './challenges.ts';
 import { openResponse } from './envelope.ts';
 import { CheckoutError, refuse } from './errors.ts';
 import { refuseRevoked } from './hello.ts';
+import { inLimitCurrency } from './limit-currency.ts';
 import { newId, toBase64Url } from './ids.ts';
 import type { Trades } from './trades.ts';
 import { CardView, Receipt, cardView, p256Jwk } from './views.ts';
@@ -116,6 +117,9 @@ export class Answers {
     if (body.status !== Status.OK) refuseForBand(body.status);
     if (!body.token) refuse(Status.MALFORMED, 'a payment answer must carry a token');
     if (!band || !card || !payer) refuse(Status.UNKNOWN_DEVICE, 'band, card or account vanished');
+    // Held here too, not only when the challenge was issued: a band's token for this trade pays
+    // from this card, and a card in another currency never pays it (whatever a band signs).
+    if (card.currency !== trade.currency) refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from a ${card.currency} card`);
     const verdict = verifyToken(provider, body.token, band.signingKey, {
       deviceId: deviceIdBytes(band.deviceId), amount: trade.amount, currency: trade.currency, merchantId: trade.merchantId,
       terminalId: ch.terminalId as string, orderId: trade.outTradeNo, checkoutNonce: ch.nonce, cardRef: card.cardRef,
@@ -129,7 +133,9 @@ export class Answers {
     // Express transit fares are bounded by the city's fare cap instead of the limits. The
     // day limit is checked where the day's total is added, in the payment's transaction
     // (it refuses with the same status); reading the total here too would only be older.
-    if (!ch.express && trade.amount > payer.limitPerPayment && !confirmed) {
+    // Both limits are in the limit currency (limit-currency.ts); without a rate, only confirmed.
+    const counted = inLimitCurrency(config, trade.amount, trade.currency);
+    if (!ch.express && !confirmed && (counted === null || counted > payer.limitPerPayment)) {
       refuse(Status.LIMIT_EXCEEDED, 'above the password-free limit without a button press on the band');
     }
     const receipt = await this.trades.record(trade, cx.merchantName ?? '', {
@@ -140,7 +146,8 @@ export class Answers {
       challengeId: ch.id,
       counter: { cardRef: card.cardRef, value: verdict.claims.counter },
       balance: ch.express ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - trade.amount) } : undefined,
-      dayLimit: ch.express ? undefined : { perDay: payer.limitPerDay, confirmed },
+      // A confirmed payment in a currency without a rate is not counted: it could not be, and needs no limit.
+      dayLimit: ch.express || counted === null ? undefined : { perDay: payer.limitPerDay, confirmed, amount: counted, currency: config.limitCurrency },
       // The terminal that started the payment and the one posting its answer: either may have
       // been unpaired since it was authenticated, so the commit checks both.
       terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],

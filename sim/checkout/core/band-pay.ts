@@ -24,13 +24,15 @@ export class BandPayments {
 
   async start(terminal: TerminalRow, outTradeNo: string, input: PayWithBandInput): Promise<IssuedChallenge> {
     const trade = await this.trades.find(terminal, outTradeNo);
-    if (trade.status !== 'WAIT_BUYER_PAY') refuse(Status.TRADE_CLOSED, `trade is ${trade.status}`);
+    this.trades.requirePayable(trade);
     const express = input.express === true;
     const { band, body } = await identifyBand(this.ctx, input.hello);
     requireWorn(body, !express);
     const cards = await this.ctx.store.bands.cards(band.deviceId);
     const card = express ? transitCard(cards, trade.currency) : defaultBankCard(cards);
     if (!card) refuse(Status.CARD_NOT_FOUND, express ? `no transit card in ${trade.currency} on this band` : 'no bank card on this band');
+    // The default bank card pays (the challenge leaves it unnamed); only in the trade's own currency.
+    if (card.currency !== trade.currency) refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from the band's ${card.currency} card`);
     if (express && trade.amount > card.fareCap) refuse(Status.FARE_CAP_EXCEEDED, `fare above the ${card.city} cap`);
     if (express && trade.amount > card.balance) refuse(Status.INSUFFICIENT_BALANCE, 'the transit balance does not cover the fare');
     const merchant = await this.ctx.store.accounts.byId(trade.merchantId);

@@ -62,7 +62,13 @@ export class Cards {
     const card = stored.kind === 'bank'
       ? { kind: 'bank' as const, cardRef: stored.cardRef, issuer: stored.issuer, last4: stored.last4, isDefault: stored.isDefault, currency: stored.currency }
       : { kind: 'transit' as const, cardRef: stored.cardRef, issuer: stored.issuer, last4: stored.last4, city: stored.city as string, balance: stored.balance, fareCap: stored.fareCap, currency: stored.currency };
-    const challenge = await issueChallenge(this.ctx, band, { kind: 'provision', card }, { cardRef: stored.cardRef });
+    let challenge: IssuedChallenge;
+    try {
+      challenge = await issueChallenge(this.ctx, band, { kind: 'provision', card }, { cardRef: stored.cardRef });
+    } catch (e) {
+      await store.bands.setCardState(stored.cardRef, 'failed'); // no challenge (QUOTA_EXCEEDED): no slot held by a card that cannot arrive
+      throw e;
+    }
     return { card: cardView(stored), challenge };
   }
 
@@ -70,8 +76,10 @@ export class Cards {
     const band = await this.bands.owned(accountId, deviceId, true);
     const card = await this.ctx.store.bands.card(cardRef);
     if (!card || card.deviceId !== band.deviceId || card.state === 'removed' || card.state === 'failed') refuse(Status.CARD_NOT_FOUND, `no card ${cardRef} on this band`);
+    // The challenge first: refused (QUOTA_EXCEEDED), the card stays as it was.
+    const challenge = await issueChallenge(this.ctx, band, { kind: 'remove-card', cardRef }, { cardRef });
     await this.ctx.store.bands.setCardState(cardRef, 'removing');
-    return issueChallenge(this.ctx, band, { kind: 'remove-card', cardRef }, { cardRef });
+    return challenge;
   }
 }
 

@@ -16,6 +16,7 @@ import type { StatusCode } from '../../../shared/status/codes.ts';
 import type { BandRow, ChallengeKindName, ChallengeRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { sealResponse, sealToBand } from './envelope.ts';
+import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
 import { deviceIdBytes } from './band-identity.ts';
 
@@ -47,7 +48,8 @@ export async function issueChallenge(ctx: Ctx, band: BandRow, spec: ChallengeSpe
     tradeNo: links.tradeNo ?? null, terminalId: links.terminalId ?? null, cardRef: links.cardRef ?? null, express: links.express === true,
     enc: sealed.enc, answerSecret: sealed.answerSecret, resultSecret: sealed.resultSecret, createdAt: now, answeredAt: null, outcome: null,
   };
-  await store.challenges.create(row);
+  const made = await store.challenges.create(row, config.maxOpenChallengesPerBand);
+  if (!made.ok) refuse(made.status, made.detail);
   return { challengeId: row.id, kind: row.kind, expiresAt, message: encodeMessage({ type: 'challenge', enc: sealed.enc, ct: sealed.ct }, encodeCborHost) };
 }
 

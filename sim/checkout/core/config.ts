@@ -11,9 +11,17 @@ export interface CheckoutConfig {
   unlockSessionMaxAgeMs: number;
   enrollTtlMs: number;
   pairingCodeTtlMs: number;
-  /** Password-free limits for new accounts, minor units of the trade's currency. */
+  /** Password-free limits for new accounts, in minor units of `limitCurrency`. */
   limitPerPayment: number;
   limitPerDay: number;
+  /** The currency the password-free limits and day totals are kept in (limit-currency.ts). */
+  limitCurrency: string;
+  /**
+   * Fixed rates into `limitCurrency`: its minor units per 10 000 minor units of each other
+   * currency, set at the high end so a conversion never lets more through than the limit
+   * means. A currency without a rate is never password-free (it needs the button press).
+   */
+  limitRates: Record<string, number>;
   lockAfterFailures: number;
   lockoutMs: number;
   maxCardsPerBand: number;
@@ -26,8 +34,29 @@ export interface CheckoutConfig {
   dayOffsetMinutes: number;
   /** scrypt cost (N = 2^log2N, r = 8, p = 1); 2^14 is the RFC 7914 interactive figure. */
   scryptLog2N: number;
-  notify: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number; pollMs: number; timeoutMs: number };
+  notify: {
+    baseDelayMs: number; maxDelayMs: number; maxAttempts: number; pollMs: number; timeoutMs: number;
+    /**
+     * Notification targets allowed although they are not public addresses (notify-target.ts):
+     * "host:port" as written in the URL (e.g. "127.0.0.1:8999", "[::1]:8999") or a CIDR
+     * ("10.0.0.0/8"). Empty in production: a merchant's notifyUrl must be on the internet.
+     */
+    allowHosts: string[];
+  };
   maxBodyBytes: number;
+  /** An unpaid trade closes this long after its creation (Alipay closes unpaid trades after a timeout too). */
+  tradeTtlMs: number;
+  /** Unpaid, unexpired trades one terminal may hold open at once (QUOTA_EXCEEDED above). */
+  maxOpenTradesPerTerminal: number;
+  /** Live login sessions per account; a new login evicts the oldest beyond this. */
+  maxSessionsPerAccount: number;
+  /** Unanswered, unexpired challenges per band (QUOTA_EXCEEDED above). */
+  maxOpenChallengesPerBand: number;
+  /** How often the expiry sweep runs, and how many rows of each kind one run may touch. */
+  sweepIntervalMs: number;
+  sweepBatch: number;
+  /** Expired challenges are kept this long (a late answer is told EXPIRED, not NOT_FOUND), then deleted. */
+  expiredChallengeRetainMs: number;
 }
 
 export const defaultConfig: CheckoutConfig = {
@@ -38,6 +67,10 @@ export const defaultConfig: CheckoutConfig = {
   pairingCodeTtlMs: 10 * 60_000,
   limitPerPayment: 200_00,
   limitPerDay: 500_00,
+  limitCurrency: 'CNY',
+  // About 2025's rates, rounded up (CNY fen per 10 000 minor units). An operator who wants
+  // market rates sets this table; the limits only need to be no looser than intended.
+  limitRates: { HKD: 9_300, MOP: 9_000, USD: 73_000, EUR: 85_000, GBP: 97_000, SGD: 57_000, JPY: 500 },
   lockAfterFailures: 5,
   lockoutMs: 15 * 60_000,
   maxCardsPerBand: 8,
@@ -46,8 +79,16 @@ export const defaultConfig: CheckoutConfig = {
   terminalSkewMs: 120_000,
   dayOffsetMinutes: 480,
   scryptLog2N: 14,
-  notify: { baseDelayMs: 1_000, maxDelayMs: 3600_000, maxAttempts: 8, pollMs: 500, timeoutMs: 5_000 },
+  notify: { baseDelayMs: 1_000, maxDelayMs: 3600_000, maxAttempts: 8, pollMs: 500, timeoutMs: 5_000, allowHosts: [] },
   maxBodyBytes: 64 * 1024,
+  // Longer than the 15-minute lockout, so a payer locked out at the till can still pay once it ends.
+  tradeTtlMs: 30 * 60_000,
+  maxOpenTradesPerTerminal: 100,
+  maxSessionsPerAccount: 10,
+  maxOpenChallengesPerBand: 16,
+  sweepIntervalMs: 60_000,
+  sweepBatch: 500,
+  expiredChallengeRetainMs: 3600_000,
 };
 
 export type ConfigOverrides = Partial<Omit<CheckoutConfig, 'notify'>> & { notify?: Partial<CheckoutConfig['notify']> };

@@ -9,10 +9,10 @@ import { WearState } from '../../../shared/protocol/constants.ts';
 import { Status } from '../../../shared/status/codes.ts';
 import type { BandRow } from '../store.ts';
 import { deviceIdHex } from './band-identity.ts';
-import { issueChallenge } from './challenges.ts';
+import { IssuedChallenge, issueChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
 import { openHello } from './envelope.ts';
-import { refuse } from './errors.ts';
+import { CheckoutError, refuse } from './errors.ts';
 
 export interface OpenedHello { band: BandRow; body: HelloBody }
 
@@ -38,7 +38,15 @@ export async function identifyBand(ctx: Ctx, helloBytes: Uint8Array): Promise<Op
 /** REVOKED, carrying a fresh WIPE challenge until the band has confirmed one (single-use nonce like any other). */
 export async function refuseRevoked(ctx: Ctx, band: BandRow): Promise<never> {
   if (band.status === 'wiped') refuse(Status.REVOKED, 'this band was turned off and has been wiped');
-  const wipe = await issueChallenge(ctx, band, { kind: 'wipe' }, {});
+  let wipe: IssuedChallenge;
+  try {
+    wipe = await issueChallenge(ctx, band, { kind: 'wipe' }, {});
+  } catch (e) {
+    // Its open challenges are at the cap (a captured hello replayed): still REVOKED, and the
+    // wipe comes with a later hello once those expire.
+    if (!(e instanceof CheckoutError) || e.status !== Status.QUOTA_EXCEEDED) throw e;
+    refuse(Status.REVOKED, 'wrist payments are turned off for this band; present it again in a minute for its wipe');
+  }
   refuse(Status.REVOKED, 'wrist payments are turned off for this band; deliver the wipe challenge', { challenge: wipe });
 }
 

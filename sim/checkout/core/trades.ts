@@ -13,6 +13,7 @@ import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
 import { defaultBankCard } from './cards.ts';
 import { buildNotification } from './notify-body.ts';
+import { checkNotifyTarget } from './notify-target.ts';
 import { PaymentView, Receipt, RefundView, TradeView, paymentView, refundView, tradeView } from './views.ts';
 
 export interface CreateTradeInput { outTradeNo: string; amount: number; currency: string; subject: string; notifyUrl?: string }
@@ -30,16 +31,28 @@ export class Trades {
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > MAX_TRADE_AMOUNT) refuse(Status.MALFORMED, 'amount: a positive integer of minor units');
     if (!/^[A-Z]{3}$/.test(input.currency)) refuse(Status.MALFORMED, 'currency: an ISO 4217 code such as CNY');
     if (input.subject.length === 0 || input.subject.length > 128) refuse(Status.MALFORMED, 'subject: 1 to 128 characters');
-    if (input.notifyUrl !== undefined && !isHttpUrl(input.notifyUrl)) refuse(Status.MALFORMED, 'notifyUrl: an http(s) URL of at most 512 characters');
+    if (input.notifyUrl !== undefined) {
+      const target = await checkNotifyTarget(input.notifyUrl, this.ctx.config.notify.allowHosts);
+      if (!target.ok) refuse(target.malformed ? Status.MALFORMED : Status.FORBIDDEN, target.why);
+    }
     const now = this.ctx.clock();
     const row: TradeRow = {
       tradeNo: newId(this.ctx.provider, 'trd'), merchantId: terminal.merchantId, terminalId: terminal.id, outTradeNo: input.outTradeNo,
       amount: input.amount, currency: input.currency, subject: input.subject, notifyUrl: input.notifyUrl ?? null,
       status: 'WAIT_BUYER_PAY', refundedAmount: 0, createdAt: now, paidAt: null, closedAt: null,
     };
-    const { trade, created } = await this.ctx.store.ledger.createTrade(row);
+    const { maxOpenTradesPerTerminal: maxOpen, tradeTtlMs } = this.ctx.config;
+    const made = await this.ctx.store.ledger.createTrade(row, { maxOpen, openSince: now - tradeTtlMs });
+    if (!made.ok) refuse(made.status, made.detail);
+    const { trade, created } = made.value;
     if (!created && !sameTerms(trade, row)) refuse(Status.CONFLICT, `outTradeNo ${input.outTradeNo} already names a trade with other terms`);
     return tradeView(trade);
+  }
+
+  /** TRADE_CLOSED unless the trade can still be paid: not paid, not closed, not past its timeout (which the sweep closes). */
+  requirePayable(trade: TradeRow): void {
+    if (trade.status !== 'WAIT_BUYER_PAY') refuse(Status.TRADE_CLOSED, `trade is ${trade.status}`);
+    if (trade.createdAt + this.ctx.config.tradeTtlMs <= this.ctx.clock()) refuse(Status.TRADE_CLOSED, 'trade expired unpaid');
   }
 
   /** The merchant's trade by order number; NOT_FOUND for another merchant's. */
@@ -89,10 +102,12 @@ export class Trades {
   /** The fallback when no band can sign: the payer types the six-digit payment password at the terminal. */
   async payWithPassword(terminal: TerminalRow, outTradeNo: string, username: string, paymentPassword: string): Promise<Receipt> {
     const trade = await this.find(terminal, outTradeNo);
-    if (trade.status !== 'WAIT_BUYER_PAY') refuse(Status.TRADE_CLOSED, `trade is ${trade.status}`);
+    this.requirePayable(trade);
     const account = await this.accounts.checkPassword(username, paymentPassword, 'payment');
     if (account.kind !== 'owner') refuse(Status.FORBIDDEN, 'merchant accounts do not pay');
     const card = await this.defaultCardOf(account.id);
+    // The payer's default bank card pays, and only a trade of its own currency.
+    if (card && card.currency !== trade.currency) refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from a ${card.currency} card`);
     const now = this.ctx.clock();
     const payment: PaymentRow = {
       id: newId(this.ctx.provider, 'pay'), tradeNo: trade.tradeNo, accountId: account.id, deviceId: null, cardRef: card ? card.cardRef : null,
@@ -133,14 +148,4 @@ export class Trades {
 
 function sameTerms(a: TradeRow, b: TradeRow): boolean {
   return a.amount === b.amount && a.currency === b.currency && a.subject === b.subject && a.notifyUrl === b.notifyUrl;
-}
-
-function isHttpUrl(s: string): boolean {
-  if (s.length > 512) return false;
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

@@ -16,6 +16,7 @@ import { errorPage } from '../web/pages.ts';
 import { webRoutes } from '../web/routes.ts';
 import { apiRoutes, challengeJson } from './api-routes.ts';
 import { readBody } from './request.ts';
+import { originOf, requireSameOrigin } from './same-origin.ts';
 import { Reply, Router, makeContext } from './router.ts';
 import { httpStatusOf } from './status-map.ts';
 
@@ -31,7 +32,10 @@ export interface RunningServer { url: string; close(): Promise<void> }
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" on our own form
+  // posts (Fetch Standard, "append a request `Origin` header"), which the CSRF check (same-origin.ts) must
+  // refuse. Other sites still get no referrer.
+  'referrer-policy': 'same-origin',
 };
 const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -52,6 +56,7 @@ export function startCheckoutServer(checkout: Checkout, options: ServerOptions =
   for (const r of [...apiRoutes, ...webRoutes]) router.add(r);
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let origin = '';
+  let ownOrigins: string[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let kind: 'api' | 'web' = (req.url ?? '').startsWith('/v1/') ? 'api' : 'web';
@@ -60,6 +65,8 @@ export function startCheckoutServer(checkout: Checkout, options: ServerOptions =
       const url = parseTarget(req.url);
       const { route, params } = router.match(req.method ?? 'GET', url.pathname);
       kind = route.kind;
+      // Every web route that changes state, before its body is read (same-origin.ts).
+      if (route.kind === 'web') requireSameOrigin(req, ownOrigins);
       const body = await readBody(req, checkout.ctx.config.maxBodyBytes);
       reply = await route.handler(makeContext(req, checkout, url, params, body, origin));
     } catch (err) {
@@ -92,6 +99,7 @@ export function startCheckoutServer(checkout: Checkout, options: ServerOptions =
       const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
       const url = `http://${host}:${a.port}`;
       origin = options.publicUrl ?? url;
+      ownOrigins = [...new Set([originOf(origin), originOf(url)])];
       resolve({
         url,
         close: () => new Promise<void>((done) => {

@@ -16,17 +16,21 @@ function account(r: unknown): AccountRow | undefined {
 export class SqliteAccounts implements AccountStore {
   constructor(private readonly db: Db) {}
 
-  async create(row: AccountRow): Promise<Commit<AccountRow>> {
-    // Either constraint may refuse (the username, or the random id): one transaction tells which.
+  async create(row: AccountRow, nameKey: string | null = null): Promise<Commit<AccountRow>> {
+    // Any of three constraints may refuse (the username, the display-name key, or the random
+    // id): one transaction tells which.
     return this.db.transaction((): Commit<AccountRow> => {
       const r = this.db
         .prepare(`INSERT INTO accounts (id, username, kind, display_name, password_hash, password_salt, pay_hash, pay_salt,
-          failed_logins, locked_until, limit_per_payment, limit_per_day, created_at)
+          failed_logins, locked_until, limit_per_payment, limit_per_day, created_at, name_key)
           VALUES (@id, @username, @kind, @displayName, @passwordHash, @passwordSalt, @payHash, @paySalt,
-          @failedLogins, @lockedUntil, @limitPerPayment, @limitPerDay, @createdAt) ON CONFLICT DO NOTHING`)
-        .run(row);
+          @failedLogins, @lockedUntil, @limitPerPayment, @limitPerDay, @createdAt, @nameKey) ON CONFLICT DO NOTHING`)
+        .run({ ...row, nameKey });
       if (r.changes === 1) return { ok: true, value: row };
       if (this.db.prepare('SELECT 1 FROM accounts WHERE username = ?').get(row.username)) return { ok: false, status: Status.CONFLICT, detail: 'username taken' };
+      if (nameKey !== null && this.db.prepare('SELECT 1 FROM accounts WHERE name_key = ?').get(nameKey)) {
+        return { ok: false, status: Status.CONFLICT, detail: 'display name taken' };
+      }
       return { ok: false, status: Status.CONFLICT, detail: 'account id taken', idTaken: true };
     })();
   }
@@ -54,10 +58,18 @@ export class SqliteAccounts implements AccountStore {
     this.db.prepare('UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE id = ?').run(id);
   }
 
-  async createSession(row: SessionRow): Promise<void> {
-    this.db
-      .prepare('INSERT INTO sessions (token_hash, account_id, csrf, expires_at, created_at) VALUES (@tokenHash, @accountId, @csrf, @expiresAt, @createdAt)')
-      .run(row);
+  async createSession(row: SessionRow, maxPerAccount: number): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO sessions (token_hash, account_id, csrf, expires_at, created_at) VALUES (@tokenHash, @accountId, @csrf, @expiresAt, @createdAt)')
+        .run(row);
+      // Oldest first out: whoever holds the password can always log in, and the account never
+      // holds more than the cap. The new session is kept whatever its clock tie with others.
+      this.db
+        .prepare(`DELETE FROM sessions WHERE account_id = @accountId AND token_hash <> @tokenHash AND token_hash NOT IN (
+          SELECT token_hash FROM sessions WHERE account_id = @accountId AND token_hash <> @tokenHash ORDER BY created_at DESC LIMIT @keep)`)
+        .run({ accountId: row.accountId, tokenHash: row.tokenHash, keep: Math.max(0, maxPerAccount - 1) });
+    })();
   }
 
   async session(tokenHash: Uint8Array): Promise<SessionRow | undefined> {

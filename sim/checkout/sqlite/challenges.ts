@@ -4,7 +4,8 @@
  * owner's limits and the merchant's name. One statement, so one snapshot, and one trip
  * through better-sqlite3 instead of six (each trip cost more than the lookup it made).
  */
-import type { AnswerContext, ChallengeRow, ChallengeStore, TradeRow } from '../store.ts';
+import { Status } from '../../../shared/status/codes.ts';
+import type { AnswerContext, ChallengeRow, ChallengeStore, Commit, TradeRow } from '../store.ts';
 import { BAND_COLUMNS, CARD_COLUMNS, band, card } from './bands.ts';
 import { TRADE_COLUMNS } from './ledger.ts';
 import { Db, bytes } from './open.ts';
@@ -69,13 +70,17 @@ const CONTEXT_SQL = `SELECT ${C.select}, ${T.select}, ${B.select}, ${K.select},
 export class SqliteChallenges implements ChallengeStore {
   constructor(private readonly db: Db) {}
 
-  async create(row: ChallengeRow): Promise<void> {
-    this.db
+  async create(row: ChallengeRow, maxOpen: number): Promise<Commit<ChallengeRow>> {
+    // The count and the insert are one statement, so parallel requests cannot overshoot.
+    const r = this.db
       .prepare(`INSERT INTO challenges (id, device_id, kind, nonce, expires_at, trade_no, terminal_id, card_ref, express, enc,
         answer_secret, result_secret, created_at, answered_at, outcome)
-        VALUES (@id, @deviceId, @kind, @nonce, @expiresAt, @tradeNo, @terminalId, @cardRef, @express, @enc,
-        @answerSecret, @resultSecret, @createdAt, @answeredAt, @outcome)`)
-      .run({ ...row, express: row.express ? 1 : 0 });
+        SELECT @id, @deviceId, @kind, @nonce, @expiresAt, @tradeNo, @terminalId, @cardRef, @express, @enc,
+        @answerSecret, @resultSecret, @createdAt, @answeredAt, @outcome
+        WHERE (SELECT COUNT(*) FROM challenges WHERE device_id = @deviceId AND expires_at > @createdAt AND answered_at IS NULL) < @maxOpen`)
+      .run({ ...row, express: row.express ? 1 : 0, maxOpen });
+    if (r.changes !== 1) return { ok: false, status: Status.QUOTA_EXCEEDED, detail: `this band has ${maxOpen} challenges waiting for answers; answer them or wait a minute` };
+    return { ok: true, value: row };
   }
 
   async byId(id: string): Promise<ChallengeRow | undefined> {

@@ -9,7 +9,7 @@
  */
 import { Status, StatusCode } from '../../../shared/status/codes.ts';
 import type {
-  Commit, LedgerStore, NotificationRow, PaymentCommit, PaymentRow, RefundCommit, RefundOutcome, RefundRow, TradeRow,
+  Commit, LedgerStore, NotificationRow, PaymentCommit, PaymentRow, RefundCommit, RefundOutcome, RefundRow, TradeQuota, TradeRow,
 } from '../store.ts';
 import { GroupCommit } from './group-commit.ts';
 import { Db } from './open.ts';
@@ -55,15 +55,20 @@ export class SqliteLedger implements LedgerStore {
     }
   }
 
-  async createTrade(row: TradeRow): Promise<{ trade: TradeRow; created: boolean }> {
+  async createTrade(row: TradeRow, quota: TradeQuota): Promise<Commit<{ trade: TradeRow; created: boolean }>> {
+    // One statement: the count of the terminal's open trades and the insert cannot be
+    // separated by another request, so parallel creations stop at the cap exactly.
+    // (PostgreSQL: lock the terminal's row first, SELECT ... FOR UPDATE, in the same transaction.)
     const r = this.db
       .prepare(`INSERT INTO trades (trade_no, merchant_id, terminal_id, out_trade_no, amount, currency, subject, notify_url, status,
-        refunded_amount, created_at, paid_at, closed_at) VALUES (@tradeNo, @merchantId, @terminalId, @outTradeNo, @amount, @currency,
-        @subject, @notifyUrl, @status, @refundedAmount, @createdAt, @paidAt, @closedAt) ON CONFLICT (merchant_id, out_trade_no) DO NOTHING`)
-      .run(row);
+        refunded_amount, created_at, paid_at, closed_at) SELECT @tradeNo, @merchantId, @terminalId, @outTradeNo, @amount, @currency,
+        @subject, @notifyUrl, @status, @refundedAmount, @createdAt, @paidAt, @closedAt
+        WHERE (SELECT COUNT(*) FROM trades WHERE terminal_id = @terminalId AND status = 'WAIT_BUYER_PAY' AND created_at > @openSince) < @maxOpen
+        ON CONFLICT (merchant_id, out_trade_no) DO NOTHING`)
+      .run({ ...row, openSince: quota.openSince, maxOpen: quota.maxOpen });
     const trade = await this.trade(row.merchantId, row.outTradeNo);
-    if (!trade) throw new Error('trade vanished');
-    return { trade, created: r.changes === 1 };
+    if (trade) return { ok: true, value: { trade, created: r.changes === 1 } };
+    return { ok: false, status: Status.QUOTA_EXCEEDED, detail: `this terminal has ${quota.maxOpen} unpaid trades open; pay, close or let some expire first` };
   }
 
   async trade(merchantId: string, outTradeNo: string): Promise<TradeRow | undefined> {
@@ -134,12 +139,13 @@ export class SqliteLedger implements LedgerStore {
       // One statement adds the amount to the day's total only while the sum stays within the
       // limit (or the band confirmed): no separate read, and no RETURNING (which costs SQLite
       // a temporary table per run). The day's first payment inserts, so it is checked first.
-      const { perDay, confirmed } = c.dayLimit;
+      // The total is the limit currency's, whatever the trade's: one total per account and day.
+      const { perDay, confirmed, amount, currency } = c.dayLimit;
       const over = () => new Refusal(Status.LIMIT_EXCEEDED, 'above the password-free day limit');
-      if (!confirmed && p.amount > perDay) throw over();
+      if (!confirmed && amount > perDay) throw over();
       const r = this.db.prepare(`INSERT INTO day_totals (account_id, day, currency, total) VALUES (?, ?, ?, ?)
         ON CONFLICT (account_id, day, currency) DO UPDATE SET total = total + excluded.total WHERE ? OR total + excluded.total <= ?`)
-        .run(p.accountId, p.day, p.currency, p.amount, confirmed ? 1 : 0, perDay);
+        .run(p.accountId, p.day, currency, amount, confirmed ? 1 : 0, perDay);
       if (r.changes !== 1) throw over();
     }
     // Positional: binding thirteen named parameters from a copied object was a third of this statement.

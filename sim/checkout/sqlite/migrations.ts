@@ -10,10 +10,15 @@
  * `payments` is a B-tree it writes a page of, and every constraint on the columns it
  * updates is evaluated each time, so version 2 trims both to what is needed.
  */
+import type Database from 'better-sqlite3';
+import { displayNameKey } from '../display-name.ts';
+
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Fills new columns that SQL alone cannot compute; runs after `sql`, in the same transaction. */
+  backfill?: (db: Database.Database) => void;
   /**
    * The migration rebuilds a table that others reference (SQLite's "12-step" ALTER TABLE,
    * https://sqlite.org/lang_altertable.html#otheralter): it runs with foreign keys off, and
@@ -251,6 +256,36 @@ INSERT INTO trades_v2 (rowid, trade_no, merchant_id, terminal_id, out_trade_no, 
 DROP TABLE trades;
 ALTER TABLE trades_v2 RENAME TO trades;
 `,
+  },
+  {
+    version: 5,
+    name: 'merchant display-name keys; indexes for quotas and expiry sweeps',
+    // name_key: the folded display name (display-name.ts) of a merchant, NULL for owners. The
+    // UNIQUE index is the impersonation guard: two registrations racing for look-alike names
+    // cannot both insert (NULLs never collide, in SQLite as in PostgreSQL).
+    //
+    // The other three indexes serve the quotas and sweeps (docs/CHECKOUT.md "Quotas and
+    // expiry"): live sessions per account, open challenges per band, and open trades per
+    // terminal. trades_open is partial (SQLite and PostgreSQL both have them) so it holds only
+    // the unpaid trades: it stays small however long the ledger grows, and the sweep of
+    // expired trades walks it instead of the whole table.
+    sql: `
+ALTER TABLE accounts ADD COLUMN name_key TEXT;
+CREATE UNIQUE INDEX accounts_name_key ON accounts(name_key);
+CREATE INDEX sessions_account ON sessions(account_id, created_at);
+CREATE INDEX challenges_band ON challenges(device_id, expires_at);
+CREATE INDEX trades_open ON trades(terminal_id, created_at) WHERE status = 'WAIT_BUYER_PAY';
+`,
+    // Existing merchants get their key, oldest first; a later look-alike of an earlier name
+    // keeps NULL (it was registered before the rule) and shows up in the migration log.
+    backfill(db) {
+      const merchants = db.prepare(`SELECT id, display_name AS name FROM accounts WHERE kind = 'merchant' ORDER BY created_at, rowid`).all() as Array<{ id: string; name: string }>;
+      const set = db.prepare('UPDATE accounts SET name_key = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_key = ?)');
+      for (const m of merchants) {
+        const key = displayNameKey(m.name);
+        if (set.run(key, m.id, key).changes === 0) process.stderr.write(`checkout: merchant ${m.id} keeps a display name that looks like an earlier one ("${m.name}")\n`);
+      }
+    },
   },
   {
     version: 6,

@@ -4,21 +4,46 @@
  * applied in its own transaction.
  */
 import Database from 'better-sqlite3';
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { migrations } from './migrations.ts';
 
 export type Db = Database.Database;
 
+/** Owner read/write only: the file holds the checkout's private keys and every payment. */
+const FILE_MODE = 0o600;
+
 export function openDatabase(file: string): Db {
+  createPrivate(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   // Without a busy timeout a second process (the CLI revoking while the server runs)
   // would fail at once instead of waiting for the writer.
   db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
+  // FULL: in WAL mode, NORMAL skips the fsync at each commit, so a power loss can undo a
+  // payment the terminal was already told succeeded (https://sqlite.org/pragma.html#pragma_synchronous,
+  // "WAL mode ... loses durability"). An acknowledged payment must survive; the cost is
+  // one fsync per commit, shared by a group commit (group-commit.ts).
+  db.pragma('synchronous = FULL');
   migrate(db);
   reuseStatements(db);
+  // SQLite gives -wal and -shm the main file's mode; a file made by an older version (0644)
+  // is tightened here too, together with its companions.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (isFile(f) && (statSync(f).mode & 0o777) !== FILE_MODE) chmodSync(f, FILE_MODE);
   return db;
+}
+
+/** Creates the database file 0600 before SQLite opens it (SQLite would create it 0644 under the usual umask). */
+function createPrivate(file: string): void {
+  if (!inMemory(file) && !existsSync(file)) closeSync(openSync(file, 'a', FILE_MODE));
+}
+
+function isFile(f: string): boolean {
+  return !inMemory(f) && existsSync(f);
+}
+
+function inMemory(f: string): boolean {
+  return f === ':memory:' || f === '';
 }
 
 /**
@@ -54,6 +79,7 @@ export function migrate(db: Db): number[] {
     try {
       db.transaction(() => {
         db.exec(m.sql);
+        if (m.backfill) m.backfill(db);
         if (m.rebuildsReferencedTable && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
           throw new Error(`migration ${m.version} (${m.name}) broke a foreign key; rolled back`);
         }

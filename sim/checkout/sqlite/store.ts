@@ -5,6 +5,7 @@ import { SqliteBands } from './bands.ts';
 import { SqliteChallenges } from './challenges.ts';
 import { SqliteLedger } from './ledger.ts';
 import { SqliteMerchants } from './merchants.ts';
+import { SqliteSweeps } from './sweeps.ts';
 import { Db, bytes, openDatabase } from './open.ts';
 import { SqliteTurnOff } from './turn-off.ts';
 
@@ -15,6 +16,7 @@ export class SqliteStore implements CheckoutStore {
   readonly merchants: SqliteMerchants;
   readonly ledger: SqliteLedger;
   readonly turnOff: SqliteTurnOff;
+  readonly sweeps: SqliteSweeps;
   private closed = false;
 
   constructor(readonly db: Db) {
@@ -24,6 +26,7 @@ export class SqliteStore implements CheckoutStore {
     this.merchants = new SqliteMerchants(db);
     this.ledger = new SqliteLedger(db);
     this.turnOff = new SqliteTurnOff(db);
+    this.sweeps = new SqliteSweeps(db);
   }
 
   async getMeta(key: string): Promise<Uint8Array | undefined> {

@@ -70,7 +70,13 @@ export async function ownerWithBand(h: Harness): Promise<OwnedBand> {
   return { ...owner, band, deviceId, cardRef: card.cardRef };
 }
 
-export async function merchantWithTerminal(h: Harness, displayName = 'Lawson Jing an'): Promise<Terminal> {
+/** Merchants made by default in each harness: display names are unique per checkout, so the second is "Lawson Jing an 2". */
+const defaultMerchants = new WeakMap<Harness, number>();
+
+export async function merchantWithTerminal(h: Harness, name?: string): Promise<Terminal> {
+  const n = (defaultMerchants.get(h) ?? 0) + (name === undefined ? 1 : 0);
+  defaultMerchants.set(h, n);
+  const displayName = name ?? (n === 1 ? 'Lawson Jing an' : `Lawson Jing an ${n}`);
   const username = unique('shop');
   await h.client.register({ username, password: PASSWORD, kind: 'merchant', displayName });
   const merchant = await h.client.loginAs(username, PASSWORD);
