@@ -1,3 +1,5 @@
+import type { AttemptPolicy } from '../store.ts';
+
 /**
  * Tunables of the checkout, with production defaults. Tests shorten the slow ones
  * (scrypt cost, notification back-off); nothing else changes between test and production.
@@ -14,8 +16,19 @@ export interface CheckoutConfig {
   /** Password-free limits for new accounts, minor units of the trade's currency. */
   limitPerPayment: number;
   limitPerDay: number;
-  lockAfterFailures: number;
-  lockoutMs: number;
+  /**
+   * Account password from a client without a valid device token (docs/CHECKOUT.md "Password
+   * attempts"): 5 tries, then one try per lock window, doubling from 1 min to 1 h.
+   */
+  loginThrottle: AttemptPolicy;
+  /** Account password from a client with a valid device token: its own counter, same shape. */
+  deviceThrottle: AttemptPolicy;
+  /** How long a device token stays valid after the sign-in that issued it. */
+  deviceTokenTtlMs: number;
+  /** Wrong payment passwords in a row (all terminals) before it is blocked until the owner unblocks it. */
+  payPasswordLimit: number;
+  /** A terminal with this many failed payment passwords in the window, from at least minPayers payers, is suspended. */
+  terminalPayFailures: { limit: number; minPayers: number; windowMs: number };
   maxCardsPerBand: number;
   /** A signed terminal request whose timestamp is further than this from our clock is stale. */
   terminalSkewMs: number;
@@ -35,8 +48,11 @@ export const defaultConfig: CheckoutConfig = {
   pairingCodeTtlMs: 10 * 60_000,
   limitPerPayment: 200_00,
   limitPerDay: 500_00,
-  lockAfterFailures: 5,
-  lockoutMs: 15 * 60_000,
+  loginThrottle: { limit: 5, lockMs: 60_000, maxLockMs: 3600_000, forgetMs: 24 * 3600_000 },
+  deviceThrottle: { limit: 5, lockMs: 60_000, maxLockMs: 3600_000, forgetMs: 24 * 3600_000 },
+  deviceTokenTtlMs: 90 * 24 * 3600_000,
+  payPasswordLimit: 5,
+  terminalPayFailures: { limit: 10, minPayers: 3, windowMs: 24 * 3600_000 },
   maxCardsPerBand: 8,
   terminalSkewMs: 120_000,
   dayOffsetMinutes: 480,

@@ -14,6 +14,8 @@ export interface RefusalExtras {
   challenge?: IssuedChallenge;
   /** The status is the band's own answer, not the checkout's verdict on the request. */
   byBand?: boolean;
+  /** How long until asking again can succeed (a throttle); the HTTP layer sends it as Retry-After. */
+  retryAfterMs?: number;
 }
 
 export class CheckoutError extends WristpayError {

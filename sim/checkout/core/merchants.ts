@@ -11,7 +11,11 @@ import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { insertWithFreshId, newPairingCode } from './ids.ts';
 
-export interface TerminalView { terminalId: string; merchantId: string; merchantName: string; name: string; createdAt: number }
+export interface TerminalView {
+  terminalId: string; merchantId: string; merchantName: string; name: string; createdAt: number;
+  /** When wrong payment passwords for several payers suspended it (core/pay-password.ts); null while it may sign. */
+  suspendedAt: number | null;
+}
 
 export class Merchants {
   constructor(private readonly ctx: Ctx) {}
@@ -34,7 +38,7 @@ export class Merchants {
     if (!provider.p256IsValidPublic(publicKey)) refuse(Status.INVALID_KEY, 'publicKey is not an uncompressed P-256 point on the curve');
     const taken = await store.merchants.takePairingCode(code.trim().toUpperCase(), clock());
     if (!taken) refuse(Status.UNAUTHORIZED, 'pairing code unknown, used or expired');
-    const row: Omit<TerminalRow, 'id'> = { merchantId: taken.merchantId, name: name || 'terminal', publicKey, createdAt: clock() };
+    const row: Omit<TerminalRow, 'id'> = { merchantId: taken.merchantId, name: name || 'terminal', publicKey, createdAt: clock(), suspendedAt: null };
     // The terminal id travels on the air (8 characters): a taken one is retried with a fresh one.
     const made = await insertWithFreshId(provider, 't', (id) => store.merchants.createTerminal({ id, ...row }));
     if (!made.ok) refuse(made.status, made.detail);
@@ -43,7 +47,7 @@ export class Merchants {
 
   async view(t: TerminalRow): Promise<TerminalView> {
     const merchant = await this.ctx.store.accounts.byId(t.merchantId);
-    return { terminalId: t.id, merchantId: t.merchantId, merchantName: merchant ? merchant.displayName : '', name: t.name, createdAt: t.createdAt };
+    return { terminalId: t.id, merchantId: t.merchantId, merchantName: merchant ? merchant.displayName : '', name: t.name, createdAt: t.createdAt, suspendedAt: t.suspendedAt };
   }
 
   async terminals(merchantId: string): Promise<TerminalView[]> {
@@ -59,6 +63,17 @@ export class Merchants {
     if (!terminal) refuse(Status.UNAUTHORIZED, 'unknown terminal');
     const why = checkTerminalSignature(provider, terminal.publicKey, parts as SignedRequestParts, method, path, body, clock(), config.terminalSkewMs);
     if (why !== null) refuse(Status.UNAUTHORIZED, why);
+    // After the signature: only the terminal itself learns that it is suspended.
+    if (terminal.suspendedAt !== null) refuse(Status.TERMINAL_SUSPENDED, 'this terminal is suspended after wrong payment passwords for several payers; its merchant can lift that on /merchant');
     return terminal;
+  }
+
+  /** The merchant vouches for its till again: lifts the suspension and forgets its failed payment passwords. */
+  async liftSuspension(merchantId: string, terminalId: string): Promise<TerminalView> {
+    const { store } = this.ctx;
+    const t = await store.merchants.terminal(terminalId);
+    if (!t || t.merchantId !== merchantId) refuse(Status.NOT_FOUND, 'no such terminal of yours');
+    if (!(await store.attempts.liftSuspension(terminalId))) refuse(Status.CONFLICT, 'that terminal is not suspended');
+    return this.view({ ...t, suspendedAt: null });
   }
 }

@@ -69,6 +69,8 @@ export function startCheckoutServer(checkout: Checkout, options: ServerOptions =
         ? { status, type: 'json', body: JSON.stringify(errorJson(err)) }
         : { status, type: 'html', body: errorPage(errorJson(err).error) };
       if (statusOf(err) === Status.PAYLOAD_TOO_LARGE) reply.headers = { connection: 'close' };
+      // RFC 9110 §10.2.3: whole seconds.
+      if (err instanceof CheckoutError && err.extras.retryAfterMs !== undefined) reply.headers = { ...reply.headers, 'retry-after': String(Math.ceil(err.extras.retryAfterMs / 1000)) };
     }
     send(req, res, reply);
   };
@@ -111,7 +113,7 @@ function parseTarget(target: string | undefined): URL {
 }
 
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = {
+  const headers: Record<string, string | string[]> = {
     ...SECURITY_HEADERS,
     'content-type': reply.type === 'json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
     ...(reply.type === 'html' ? { 'content-security-policy': HTML_CSP, 'x-frame-options': 'DENY' } : {}),
