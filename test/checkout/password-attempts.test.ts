@@ -76,7 +76,7 @@ describe('account password: a stranger cannot lock the owner out', () => {
   it('the owner\'s browser and CLI that signed in before keep working and reach /lost; a new client is throttled', async () => {
     const v = await register(h);
     const owner = await h.client.loginAs(v.username, PASSWORD);
-    await enrollBand(h, { username: v.username, token: '', client: owner, account: await owner.me() });
+    const { band } = await enrollBand(h, { username: v.username, token: '', client: owner, account: await owner.me() });
     const cli = await h.client.login(v.username, PASSWORD); // the CLI keeps this in its config
     const browser = await webLogin(h.server.url, v.username, PASSWORD);
     expect(browser.status).toBe(303);
@@ -90,10 +90,17 @@ describe('account password: a stranger cannot lock the owner out', () => {
     expect(stranger).not.toContain('OK');
     expect(stranger.filter((s) => s === '303')).toHaveLength(0);
     await refusal(h.client.login(v.username, PASSWORD), 'ACCOUNT_LOCKED', 423); // a new client: throttled
+    const newBrowser = await webLogin(h.server.url, v.username, PASSWORD);
+    expect(newBrowser.status).toBe(423);
+    expect(Number(newBrowser.retryAfter)).toBeGreaterThan(0);
 
     // The owner's CLI, with its device token: in, and it gets a fresh token.
     const again = await h.client.login(v.username, PASSWORD, cli.deviceToken);
     expect(again.deviceToken).toMatch(/^d1\./);
+    // …and its unlock grant, which checks the same password: in with the token, throttled without.
+    await refusal(h.client.unlock(band.hello(), v.username, PASSWORD), 'ACCOUNT_LOCKED');
+    const grant = await h.client.unlockWithDevice(band.hello(), v.username, PASSWORD, again.deviceToken);
+    expect(grant.challenge.kind).toBe('unlock');
     // The owner's browser, with its wp_device cookie: in, and /lost shows the switch.
     const web = await webLogin(h.server.url, v.username, PASSWORD, `wp_device=${browser.cookies.wp_device}`);
     expect(web.status).toBe(303);

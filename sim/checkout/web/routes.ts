@@ -9,7 +9,7 @@ import { WristpayError } from '../../../shared/status/error.ts';
 import { pairingQrText } from '../api-types.ts';
 import type { Authenticated } from '../core/accounts.ts';
 import { accountView } from '../core/accounts.ts';
-import { refuse } from '../core/errors.ts';
+import { CheckoutError, refuse } from '../core/errors.ts';
 import type { RequestContext, Reply, Route } from '../http/router.ts';
 import { httpStatusOf } from '../http/status-map.ts';
 import { dashboardPage, loginPage, merchantPage } from './pages.ts';
@@ -95,7 +95,8 @@ export const webRoutes: Route[] = [
       return redirect(s.account.kind === 'merchant' ? '/merchant' : '/dashboard', [session, deviceCookieHeader(c, s.deviceToken)]);
     } catch (e) {
       if (!(e instanceof WristpayError)) throw e;
-      return htmlReply(loginPage(e.message, username), httpStatusOf(e.status));
+      const wait = e instanceof CheckoutError ? e.extras.retryAfterMs : undefined;
+      return htmlReply(loginPage(e.message, username), httpStatusOf(e.status), wait === undefined ? undefined : { 'retry-after': String(Math.ceil(wait / 1000)) });
     }
   }),
   web('POST', '/logout', async (c) => {
