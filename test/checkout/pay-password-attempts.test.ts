@@ -77,6 +77,14 @@ describe('payment password: parallel guesses by terminals', () => {
     expect(receipt.method).toBe('password');
   });
 
+  it('a PIN that is not six digits is MALFORMED and costs none of the payer\'s tries', async () => {
+    const payer = await newOwner(h);
+    const trade = await newTrade(shops[2], 4_00);
+    for (const bad of ['12345', '1234567', 'abcdef', '12 456']) await refusal(shops[2].client.payWithPassword(trade.outTradeNo, payer.username, bad), 'MALFORMED', 400);
+    expect(await h.checkout.store.attempts.counter('pay', payer.account.id)).toBeUndefined();
+    await shops[2].client.payWithPassword(trade.outTradeNo, payer.username, PAY_PASSWORD);
+  });
+
   it('the owner unblocks it on the dashboard (a button, the account password, CSRF-protected)', async () => {
     const payer = await newOwner(h);
     const trade = await newTrade(shops[1], 5_00);

@@ -22,6 +22,8 @@ export class PayPasswords {
   /** The payer whose payment password this is; UNAUTHORIZED, PAY_PASSWORD_BLOCKED, TERMINAL_SUSPENDED or RATE_LIMITED otherwise. */
   async check(terminal: TerminalRow, username: string, paymentPassword: string): Promise<AccountRow> {
     const { config, store, clock, provider } = this.ctx;
+    // Never right, so not worth one of the payer's five tries.
+    if (!/^[0-9]{6}$/.test(paymentPassword)) refuse(Status.MALFORMED, 'paymentPassword: six digits');
     const found = await store.accounts.byUsername(username);
     const payer = found && found.payHash && found.paySalt ? { account: found, hash: found.payHash, salt: found.paySalt } : undefined;
     // An unknown payer still counts against the terminal, under the name it typed.
