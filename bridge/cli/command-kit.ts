@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { CheckoutClient } from '../../sim/checkout/client.ts';
 import { WristpayError } from '../../shared/status/error.ts';
-import { BridgeConfig, LoadedConfig, defaultConfigPath, loadConfig } from '../config/bridge-config.ts';
+import { BridgeConfig, LoadedConfig, defaultConfigPath, deviceTokenKey, loadConfig, rememberDeviceToken } from '../config/bridge-config.ts';
 import { refusalOf } from '../flows/outcome.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { Out } from './bridge-io.ts';
@@ -96,15 +96,36 @@ export interface OwnerLogin {
   logout(): Promise<void>;
 }
 
-/** Asks for the password and logs the owner in; null when that failed (reported). */
+/**
+ * The device token this bridge holds for the owner at this checkout, and a way to keep the
+ * fresh one the checkout answers with. A config that cannot be written only costs the
+ * owner the token (warned), not the command.
+ */
+export function deviceTokens(out: Out, opts: CommonOptions, config: BridgeConfig, url: string, user: string): { token?: string; keep(token: string): void } {
+  return {
+    token: config.deviceTokens?.[deviceTokenKey(url, user)],
+    keep(token: string) {
+      try {
+        rememberDeviceToken(configPath(out, opts), url, user, token);
+      } catch (e) {
+        out.warn(`could not keep the device token: ${(e as Error).message}`);
+      }
+    },
+  };
+}
+
+/** Asks for the password and logs the owner in (with this bridge's device token); null when that failed (reported). */
 export async function login(out: Out, opts: OwnerOptions, config: BridgeConfig): Promise<OwnerLogin | null> {
   const url = checkoutUrl(out, opts.checkout, config);
   if (!url || !opts.user) return null;
   const password = await secret(out, opts.passwordStdin, `Password for ${opts.user}: `);
   if (password === null) return null;
   const anon = new CheckoutClient(url, { fetch: out.io.fetch });
+  const device = deviceTokens(out, opts, config, url, opts.user);
   try {
-    const client = await anon.loginAs(opts.user, password);
+    const session = await anon.login(opts.user, password, device.token);
+    device.keep(session.deviceToken);
+    const client = anon.withToken(session.token);
     return { anon, client, username: opts.user, logout: () => client.logout().catch(() => undefined) };
   } catch (e) {
     out.refuse(refusalOf(e, 'checkout'));

@@ -13,7 +13,7 @@ import { terminalClient } from '../flows/pair.ts';
 import { status } from '../flows/status.ts';
 import { formatAmount, parseAmount } from './amount.ts';
 import { CliIo, Out, SetExit } from './bridge-io.ts';
-import { OwnerLogin, OwnerOptions, checkoutUrl, common, login, owner, radio, readConfig, secret } from './command-kit.ts';
+import { OwnerLogin, OwnerOptions, checkoutUrl, common, deviceTokens, login, owner, radio, readConfig, secret } from './command-kit.ts';
 import { AtBand, RadioOptions, openBand } from './radio-session.ts';
 
 interface BandOpts extends OwnerOptions, RadioOptions { band?: string; name?: string }
@@ -90,7 +90,8 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
       if (!at) return;
       try {
         out.spinner.start('Unlocking…');
-        const r = await unlockBand(new CheckoutClient(url, { fetch: io.fetch }), at.session as NonNullable<AtBand['session']>, o.user, password);
+        const device = deviceTokens(out, o, loaded.config, url, o.user);
+        const r = await unlockBand(new CheckoutClient(url, { fetch: io.fetch }), at.session as NonNullable<AtBand['session']>, o.user, password, { deviceToken: device.token, keepDeviceToken: device.keep });
         report(out, r, (v) => [{ ...v }, v.alreadyUnlocked ? 'Already unlocked: the band pays without a password while it stays on your wrist.' : 'Unlocked: the band pays without a password while it stays on your wrist.']);
       } finally {
         await at.close();

@@ -1,6 +1,8 @@
 /**
  * The bridge's config file: the paired terminal's identity (id, merchant, checkout URL
- * and the private key scalar) and a default checkout URL for owner commands.
+ * and the private key scalar), a default checkout URL for owner commands, and the device
+ * tokens the checkout gave owners who signed in here (their password attempts then count
+ * apart from a stranger's, so the owner is not locked out by one: docs/CHECKOUT.md).
  *
  * Where: `--config FILE`, else $XDG_CONFIG_HOME/wristpay/bridge.json, else
  * ~/.config/wristpay/bridge.json. The directory is created 0700 and the file written 0600
@@ -19,6 +21,19 @@ export interface BridgeConfig {
   /** Default checkout for owner commands (set by `pair`). */
   checkoutUrl?: string;
   terminal?: TerminalIdentity;
+  /** Device token per owner and checkout, keyed by deviceTokenKey(). */
+  deviceTokens?: Record<string, string>;
+}
+
+/** The key of an owner's device token: a token is only good at the checkout that issued it, for that username. */
+export function deviceTokenKey(checkoutUrl: string, username: string): string {
+  return `${username} ${checkoutUrl.replace(/\/+$/, '')}`;
+}
+
+/** Keeps the checkout's fresh device token for the next sign-in; re-reads the file so nothing else written meanwhile is lost. */
+export function rememberDeviceToken(path: string, checkoutUrl: string, username: string, token: string): void {
+  const { config } = loadConfig(path);
+  saveConfig(path, { ...config, deviceTokens: { ...config.deviceTokens, [deviceTokenKey(checkoutUrl, username)]: token } });
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -40,6 +55,10 @@ function isIdentity(t: unknown): t is TerminalIdentity {
   return typeof x === 'object' && x !== null && ['checkoutUrl', 'terminalId', 'merchantId', 'merchantName', 'name', 'key'].every((k) => typeof x[k] === 'string') && typeof x.pairedAt === 'number';
 }
 
+function isStringMap(m: unknown): m is Record<string, string> {
+  return typeof m === 'object' && m !== null && !Array.isArray(m) && Object.values(m).every((v) => typeof v === 'string');
+}
+
 /** Reads the config; a missing file is an empty config, a corrupt one is MALFORMED. */
 export function loadConfig(path: string): LoadedConfig {
   let text: string;
@@ -59,9 +78,11 @@ export function loadConfig(path: string): LoadedConfig {
   if (typeof c !== 'object' || c === null || c.version !== 1) throw new WristpayError(Status.MALFORMED, `${path}: not a wristpay bridge config (version 1)`);
   if (c.terminal !== undefined && !isIdentity(c.terminal)) throw new WristpayError(Status.MALFORMED, `${path}: the terminal entry is incomplete`);
   if (c.checkoutUrl !== undefined && typeof c.checkoutUrl !== 'string') throw new WristpayError(Status.MALFORMED, `${path}: checkoutUrl must be a string`);
+  if (c.deviceTokens !== undefined && !isStringMap(c.deviceTokens)) throw new WristpayError(Status.MALFORMED, `${path}: deviceTokens must map names to strings`);
   const mode = statSync(path).mode & 0o777;
-  const warning = c.terminal && (mode & 0o077) !== 0 ? `${path} is readable by others (mode ${mode.toString(8)}); it holds the terminal key: chmod 600 ${path}` : undefined;
-  return { config: { version: 1, checkoutUrl: c.checkoutUrl, terminal: c.terminal }, path, exists: true, warning };
+  const secrets = c.terminal ? 'the terminal key' : c.deviceTokens ? 'device tokens' : null;
+  const warning = secrets && (mode & 0o077) !== 0 ? `${path} is readable by others (mode ${mode.toString(8)}); it holds ${secrets}: chmod 600 ${path}` : undefined;
+  return { config: { version: 1, checkoutUrl: c.checkoutUrl, terminal: c.terminal, deviceTokens: c.deviceTokens }, path, exists: true, warning };
 }
 
 /** Writes the config atomically with mode 0600 (directory 0700). */

@@ -34,16 +34,25 @@ export interface Unlocked {
   alreadyUnlocked?: true;
 }
 
+export interface UnlockOptions extends RelayOptions {
+  /** This bridge's device token for the owner (its password attempts count apart from strangers'). */
+  deviceToken?: string;
+  /** Receives the fresh device token to keep for next time. */
+  keepDeviceToken?: (token: string) => void;
+}
+
 /**
  * HELLO (sealed, with the band's unlock nonce) + the account password → an unlock grant
  * for that nonce → band → answer. `anon` needs no session: the password authenticates.
  */
-export async function unlockBand(anon: CheckoutClient, session: BandSession, username: string, password: string, opts: RelayOptions = {}): Promise<Outcome<Unlocked>> {
+export async function unlockBand(anon: CheckoutClient, session: BandSession, username: string, password: string, opts: UnlockOptions = {}): Promise<Outcome<Unlocked>> {
   const hello = await readHello(session, opts);
   if (!hello.ok) return hello;
   let challenge;
   try {
-    challenge = await anon.unlock(hello.value.bytes, username, password);
+    const grant = await anon.unlockWithDevice(hello.value.bytes, username, password, opts.deviceToken);
+    opts.keepDeviceToken?.(grant.deviceToken);
+    challenge = grant.challenge;
   } catch (e) {
     // Asking again while unlocked is not a failure: the wearer gets what they asked for.
     if (e instanceof CheckoutHttpError && e.status === Status.ALREADY_UNLOCKED) return ok({ unlocked: true, resultShown: false, alreadyUnlocked: true });

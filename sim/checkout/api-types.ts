@@ -28,8 +28,12 @@ export interface CheckoutInfoJson { signingKey: B64; hpkeKey: B64; keyId: B64 }
 export interface CatalogueJson { issuers: Issuer[]; transitCities: TransitCity[] }
 
 export interface RegisterRequest { username: string; password: string; paymentPassword?: string; kind?: 'owner' | 'merchant'; displayName?: string }
-export interface LoginRequest { username: string; password: string }
-export interface SessionJson { token: string; expiresAt: number; account: AccountView }
+/** `deviceToken`: from this client's last sign-in; its attempts then count apart from strangers' (docs/CHECKOUT.md "Password attempts"). */
+export interface LoginRequest { username: string; password: string; deviceToken?: string }
+/** `deviceToken`: keep it and send it with the next sign-in or unlock. */
+export interface SessionJson { token: string; expiresAt: number; account: AccountView; deviceToken: string }
+export interface UnblockRequest { password: string; deviceToken?: string }
+export interface UnblockJson { account: AccountView; deviceToken: string }
 
 export interface EnrollJson { enrollId: string; enroll: B64; expiresAt: number }
 export interface EnrolledRequest { enrollId: string; enrolled: B64; name?: string }
@@ -39,7 +43,8 @@ export interface TurnOffCodeJson { turnOffCode: string }
 export interface TurnOffRequest { username: string; code: string }
 export interface RenameTerminalRequest { name: string }
 export interface AddCardRequest { issuerId?: string; cityId?: string; cardNumber?: string; balance?: number }
-export interface UnlockRequest { hello: B64; username: string; password: string }
+export interface UnlockRequest { hello: B64; username: string; password: string; deviceToken?: string }
+export interface UnlockJson { challenge: ChallengeJson; deviceToken: string }
 export interface LedgerJson { payments: PaymentView[]; refunds: RefundView[] }
 
 export interface PairingCodeJson { code: string; expiresAt: number; qrText: string }

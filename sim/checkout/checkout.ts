@@ -7,7 +7,7 @@
 import { defaultProvider } from '../../shared/crypto/default-provider.ts';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { Accounts, AccountView, Authenticated, LoginResult, RegisterInput, accountView } from './core/accounts.ts';
+import { Accounts, AccountView, Authenticated, LoginResult, RegisterInput } from './core/accounts.ts';
 import { Answers, AnswerOutcome } from './core/answers.ts';
 import { BandPayments, PayWithBandInput } from './core/band-pay.ts';
 import { Bands, EnrollOffer } from './core/bands.ts';
@@ -25,10 +25,10 @@ import { withRandomPool } from './core/random-pool.ts';
 import { Sweeper } from './core/sweeper.ts';
 import { CreateTradeInput, RefundInput, TradeDetails, Trades } from './core/trades.ts';
 import { TurnOffCodes } from './core/turn-off.ts';
-import { grantUnlock } from './core/unlock.ts';
+import { UnlockGrant, grantUnlock } from './core/unlock.ts';
 import { BandView, CardView, PaymentView, Receipt, RefundView, TradeView, paymentView, refundView } from './core/views.ts';
 import { openSqliteStore } from './sqlite/store.ts';
-import type { AccountKind, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
+import type { AccountKind, AccountRow, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
 import type { SignedRequestParts } from './terminal-auth.ts';
 
 export interface CheckoutOptions {
@@ -78,7 +78,7 @@ export class Checkout {
     this.bands = new Bands(ctx);
     this.cards = new Cards(ctx, this.bands);
     this.merchants = new Merchants(ctx);
-    this.trades = new Trades(ctx, this.accounts, () => this.notifier.kick());
+    this.trades = new Trades(ctx, () => this.notifier.kick());
     this.bandPayments = new BandPayments(ctx, this.trades);
     this.answers = new Answers(ctx, this.trades);
     this.turnOffCodes = new TurnOffCodes(ctx);
@@ -100,14 +100,19 @@ export class Checkout {
 
   // ---- accounts ----
   register(input: RegisterInput): Promise<AccountView> { return this.accounts.register(input); }
-  login(username: string, password: string): Promise<LoginResult> { return this.accounts.login(username, password); }
+  /** `deviceToken`: what this client got at its last sign-in (core/device-tokens.ts), if any. */
+  login(username: string, password: string, deviceToken?: string): Promise<LoginResult> { return this.accounts.login(username, password, deviceToken); }
   logout(token: string): Promise<void> { return this.accounts.logout(token); }
   /** The account behind a session token (UNAUTHORIZED, or FORBIDDEN for the wrong kind). */
   authenticate(token: string | undefined, kind?: AccountKind): Promise<Authenticated> { return this.accounts.authenticate(token, kind); }
   async me(accountId: string): Promise<AccountView> {
     const a = await this.ctx.store.accounts.byId(accountId);
     if (!a) refuse(Status.NOT_FOUND, 'no such account');
-    return accountView(a);
+    return this.accounts.view(a);
+  }
+  /** Owner: unblocks the payment password with the account password. */
+  unblockPaymentPassword(account: AccountRow, password: string, deviceToken?: string): Promise<{ account: AccountView; deviceToken: string }> {
+    return this.accounts.unblockPaymentPassword(account, password, deviceToken);
   }
 
   // ---- bands and cards (owner) ----
@@ -130,8 +135,8 @@ export class Checkout {
     return this.cards.add(accountId, deviceId, input);
   }
   removeCard(accountId: string, deviceId: string, cardRef: string): Promise<IssuedChallenge> { return this.cards.remove(accountId, deviceId, cardRef); }
-  unlock(hello: Uint8Array, username: string, password: string): Promise<IssuedChallenge> {
-    return grantUnlock(this.ctx, this.accounts, hello, username, password);
+  unlock(hello: Uint8Array, username: string, password: string, deviceToken?: string): Promise<UnlockGrant> {
+    return grantUnlock(this.ctx, this.accounts, hello, username, password, deviceToken);
   }
   async paymentsOf(accountId: string): Promise<PaymentView[]> {
     const rows = await this.ctx.store.ledger.paymentsOf(accountId);
@@ -146,6 +151,8 @@ export class Checkout {
   /** The newest unused, unexpired code (what the merchant page shows). */
   currentPairingCode(merchantId: string): Promise<PairingCodeRow | undefined> { return this.merchants.currentPairingCode(merchantId); }
   terminals(merchantId: string): Promise<TerminalView[]> { return this.merchants.terminals(merchantId); }
+  /** Merchant: lets a suspended terminal sign again. */
+  liftTerminalSuspension(merchantId: string, terminalId: string): Promise<TerminalView> { return this.merchants.liftSuspension(merchantId, terminalId); }
   pairTerminal(code: string, publicKey: Uint8Array, name = ''): Promise<TerminalView> { return this.merchants.pair(code, publicKey, name); }
   unpairTerminal(merchantId: string, terminalId: string): Promise<TerminalView> { return this.merchants.unpair(merchantId, terminalId); }
   renameTerminal(merchantId: string, terminalId: string, name: string): Promise<TerminalView> { return this.merchants.rename(merchantId, terminalId, name); }

@@ -131,13 +131,20 @@ export class CheckoutClient {
   async register(req: Api.RegisterRequest): Promise<Api.AccountView> {
     return (await this.request<{ account: Api.AccountView }>('POST', '/v1/accounts', req)).account;
   }
-  login(username: string, password: string): Promise<Api.SessionJson> { return this.request('POST', '/v1/sessions', { username, password }); }
+  /** `deviceToken`: the one this client got at its last sign-in; keep the reply's for the next. */
+  login(username: string, password: string, deviceToken?: string): Promise<Api.SessionJson> {
+    return this.request('POST', '/v1/sessions', { username, password, deviceToken } satisfies Api.LoginRequest);
+  }
   /** Logs in and returns a client that carries the session. */
   async loginAs(username: string, password: string): Promise<CheckoutClient> {
     return this.withToken((await this.login(username, password)).token);
   }
   async logout(): Promise<void> { await this.request('DELETE', '/v1/sessions'); }
   async me(): Promise<Api.AccountView> { return (await this.request<{ account: Api.AccountView }>('GET', '/v1/me')).account; }
+  /** Owner: unblocks the payment password with the account password. */
+  unblockPaymentPassword(password: string, deviceToken?: string): Promise<Api.UnblockJson> {
+    return this.request('POST', '/v1/me/payment-password/unblock', { password, deviceToken } satisfies Api.UnblockRequest);
+  }
 
   // ---- bands and cards (owner session) ----
   async startEnrollment(): Promise<{ enrollId: string; enroll: Uint8Array; expiresAt: number }> {
@@ -170,9 +177,14 @@ export class CheckoutClient {
   }
   ledger(): Promise<Api.LedgerJson> { return this.request('GET', '/v1/payments'); }
   /** Unlock grant: the band's HELLO plus the account password (no session needed). */
-  async unlock(hello: Uint8Array, username: string, password: string): Promise<Challenge> {
-    const body: Api.UnlockRequest = { hello: toBase64Url(hello), username, password };
-    return challenge((await this.request<{ challenge: Api.ChallengeJson }>('POST', '/v1/unlock', body)).challenge);
+  async unlock(hello: Uint8Array, username: string, password: string, deviceToken?: string): Promise<Challenge> {
+    return (await this.unlockWithDevice(hello, username, password, deviceToken)).challenge;
+  }
+  /** The same, with the fresh device token to keep for the next sign-in or unlock. */
+  async unlockWithDevice(hello: Uint8Array, username: string, password: string, deviceToken?: string): Promise<{ challenge: Challenge; deviceToken: string }> {
+    const body: Api.UnlockRequest = { hello: toBase64Url(hello), username, password, deviceToken };
+    const r = await this.request<Api.UnlockJson>('POST', '/v1/unlock', body);
+    return { challenge: challenge(r.challenge), deviceToken: r.deviceToken };
   }
 
   // ---- merchants and pairing ----
@@ -183,6 +195,10 @@ export class CheckoutClient {
   }
   async unpairTerminal(terminalId: string): Promise<Api.TerminalView> {
     return (await this.request<{ terminal: Api.TerminalView }>('DELETE', `/v1/merchant/terminals/${seg(terminalId)}`)).terminal;
+  }
+  /** Merchant: lets a terminal suspended after wrong payment passwords sign again. */
+  async liftTerminalSuspension(terminalId: string): Promise<Api.TerminalView> {
+    return (await this.request<{ terminal: Api.TerminalView }>('POST', `/v1/merchant/terminals/${seg(terminalId)}/lift-suspension`)).terminal;
   }
   async pairTerminal(code: string, publicKey: Uint8Array, name?: string): Promise<Api.TerminalView> {
     const body: Api.PairRequest = { code, publicKey: toBase64Url(publicKey), name };

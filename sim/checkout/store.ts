@@ -13,6 +13,9 @@
  * - Times are wall-clock milliseconds; amounts are integer minor units.
  */
 import type { StatusCode } from '../../shared/status/codes.ts';
+import type { AttemptStore } from './attempt-store.ts';
+
+export type * from './attempt-store.ts';
 
 export type AccountKind = 'owner' | 'merchant';
 export interface AccountRow {
@@ -24,8 +27,6 @@ export interface AccountRow {
   passwordSalt: Uint8Array;
   payHash: Uint8Array | null;
   paySalt: Uint8Array | null;
-  failedLogins: number;
-  lockedUntil: number;
   limitPerPayment: number;
   limitPerDay: number;
   createdAt: number;
@@ -94,6 +95,8 @@ export interface TerminalRow {
   id: string; merchantId: string; name: string; publicKey: Uint8Array; createdAt: number;
   /** Set once when its merchant unpairs it; from then on every signed request is refused. */
   unpairedAt: number | null;
+  /** Set when failed payment passwords across payers suspended it (AttemptStore); its signed requests are refused. */
+  suspendedAt: number | null;
 }
 
 /** Alipay's trade states. A full refund closes a paid trade, as Alipay does. */
@@ -191,9 +194,6 @@ export interface AccountStore {
   create(row: AccountRow, nameKey?: string | null): Promise<Commit<AccountRow>>;
   byId(id: string): Promise<AccountRow | undefined>;
   byUsername(username: string): Promise<AccountRow | undefined>;
-  /** Counts one failed password; from `lockAfter` failures on, locks until `lockUntil`. */
-  recordFailure(id: string, lockAfter: number, lockUntil: number): Promise<AccountRow>;
-  resetFailures(id: string): Promise<void>;
   /** Inserts the session and deletes the account's oldest beyond `maxPerAccount` (the new one always stays). */
   createSession(row: SessionRow, maxPerAccount: number): Promise<void>;
   session(tokenHash: Uint8Array): Promise<SessionRow | undefined>;
@@ -325,6 +325,8 @@ export interface SweepStore {
 export interface CheckoutStore {
   readonly accounts: AccountStore;
   readonly sweeps: SweepStore;
+  /** Password attempts, reserved before hashing (attempt-store.ts). */
+  readonly attempts: AttemptStore;
   readonly bands: BandStore;
   readonly challenges: ChallengeStore;
   readonly merchants: MerchantStore;

@@ -185,6 +185,22 @@ describe('the merchant and owner walk-through', () => {
     expect(r.json()).toMatchObject({ ok: true, band: { enrolled: true, mtu: 185, wearState: 'worn-locked' }, nearby: [{ id: 'band-1' }], bands: [{ status: 'active' }] });
   });
 
+  it('a stranger\'s failed logins do not stop this bridge: it keeps the owner\'s device token in its 0600 config', async () => {
+    const file = join(dir, 'wristpay', 'bridge.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const before = JSON.parse(readFileSync(file, 'utf8')).deviceTokens as Record<string, string>;
+    expect(Object.keys(before)).toEqual([`${username} ${h.server.url}`]);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => h.client.login(username, `stranger ${i}`).catch(() => undefined)));
+    await expect(h.client.login(username, PASSWORD)).rejects.toThrow(/ACCOUNT_LOCKED/); // any new client waits
+    const listed = await cli(['bridge', 'card', 'list', ...ownerArgs()], `${PASSWORD}\n`);
+    expect(listed.code, listed.stdout).toBe(0);
+    const unlocked = await cli(['bridge', 'unlock', ...ownerArgs()], `${PASSWORD}\n`);
+    expect(unlocked.code, unlocked.stdout).toBe(0);
+    const after = JSON.parse(readFileSync(file, 'utf8'));
+    expect(after.terminal.terminalId).toMatch(/^t_/); // the rest of the config is kept
+    expect(listed.stdout + unlocked.stdout).not.toContain(after.deviceTokens[`${username} ${h.server.url}`]);
+  });
+
   it('revoke, then a charge is declined REVOKED and the band is wiped', async () => {
     const revoked = await cli(['bridge', 'revoke', ...ownerArgs()], `${PASSWORD}\n`);
     expect(revoked.code, revoked.stdout).toBe(0);

@@ -29,13 +29,16 @@ describe('accounts', () => {
     await refusal(me.me(), 'UNAUTHORIZED', 401);
   });
 
-  it('locks the account after 5 failed logins for 15 minutes', async () => {
+  it('throttles a client without a device token after 5 failed logins: 1 min, then doubling, one try each', async () => {
     const o = await newOwner(h);
     for (let i = 0; i < 4; i++) await refusal(h.client.login(o.username, 'wrong password'), 'UNAUTHORIZED');
     await refusal(h.client.login(o.username, 'wrong password'), 'ACCOUNT_LOCKED', 423);
     await refusal(h.client.login(o.username, PASSWORD), 'ACCOUNT_LOCKED');
-    h.clock.advance(15 * 60_000 + 1);
-    await refusal(h.client.login(o.username, 'wrong password'), 'UNAUTHORIZED'); // a fresh count of five
+    h.clock.advance(60_000 + 1);
+    await refusal(h.client.login(o.username, 'wrong password'), 'ACCOUNT_LOCKED'); // one try, then 2 min
+    h.clock.advance(60_000 + 1);
+    await refusal(h.client.login(o.username, PASSWORD), 'ACCOUNT_LOCKED');
+    h.clock.advance(60_000);
     await h.client.login(o.username, PASSWORD);
     await refusal(h.client.login('nobody-' + unique('x'), PASSWORD), 'UNAUTHORIZED');
   });

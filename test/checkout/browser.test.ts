@@ -2,7 +2,8 @@
  * The lost-band page and the merchant page in a real browser (Debian Chromium driven by
  * playwright-core): log in, see the band, turn wrist payments off, see it revoked, and a
  * token from that band is refused afterwards; the merchant page shows the pairing code
- * as text and as a QR code. Screenshots go to a temp dir.
+ * as text and as a QR code; a browser that signed in before is not locked out by a
+ * stranger (wp_device cookie). Screenshots go to a temp dir.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,5 +103,36 @@ describe.skipIf(!available)('web pages in Chromium', () => {
     const terminal = await h.client.pairTerminal(code, h.provider.p256PublicKey(h.provider.p256Generate()), 'till 2');
     expect(terminal.merchantName).toBe('Noodle Bar');
     await page.close();
+  });
+
+  it('a browser that signed in before reaches /lost after a stranger\'s failed logins; a fresh browser is throttled', async () => {
+    const o = await ownerWithBand(h);
+    const mine = await browser.newContext();
+    const page = await mine.newPage();
+    const signIn = async (p: typeof page) => {
+      await p.goto(`${h.server.url}/lost`); // no session: the turn-off code form, with a link to log in
+      await p.getByRole('link', { name: 'Log in' }).click();
+      await p.fill('input[name=username]', o.username);
+      await p.fill('input[name=password]', PASSWORD);
+      const [response] = await Promise.all([p.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), p.click('button[type=submit]')]);
+      return response;
+    };
+    expect((await signIn(page)).status()).toBe(303);
+    const device = (await mine.cookies()).find((c) => c.name === 'wp_device');
+    expect(device).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login$/);
+    // The stranger, from elsewhere: wrong passwords until new clients are throttled.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => h.client.login(o.username, `stranger ${i}`).catch(() => undefined)));
+    expect((await signIn(page)).status()).toBe(303);
+    const band = page.locator(`section[data-device-id="${o.deviceId}"]`);
+    await band.waitFor();
+    expect(await band.getByRole('button', { name: 'Turn off wrist payments' }).count()).toBe(1);
+    const fresh = await browser.newContext();
+    const other = await fresh.newPage();
+    expect((await signIn(other)).status()).toBe(423);
+    expect(await other.locator('.error').textContent()).toContain('too many failed sign-ins from new devices');
+    await mine.close();
+    await fresh.close();
   });
 });

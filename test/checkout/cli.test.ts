@@ -32,7 +32,7 @@ describe('wristpay checkout start', () => {
       // Closed cleanly: the WAL was checkpointed into the main file and removed.
       expect(existsSync(`${db}-wal`)).toBe(false);
       const reopened = openDatabase(db);
-      expect(reopened.prepare('SELECT COUNT(*) AS n FROM meta').get()).toEqual({ n: 2 });
+      expect(reopened.prepare('SELECT COUNT(*) AS n FROM meta').get()).toEqual({ n: 3 }); // signing, HPKE and device-token keys
       reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

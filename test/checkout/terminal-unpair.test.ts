@@ -63,7 +63,7 @@ describe('unpairing a terminal', () => {
     expect((await shop.merchant.unpairTerminal(shop.terminalId)).unpairedAt).toBe(unpaired.unpairedAt);
     const list = await shop.merchant.terminals();
     expect(list).toEqual([{ terminalId: shop.terminalId, merchantId: shop.merchantId, merchantName: shop.merchantName, name: 'till 1',
-      createdAt: expect.any(Number), state: 'unpaired', unpairedAt: unpaired.unpairedAt }]);
+      createdAt: expect.any(Number), state: 'unpaired', unpairedAt: unpaired.unpairedAt, suspendedAt: null }]);
     // The merchant's other tills still see the history; a fresh pairing is a new terminal.
     const till2 = await secondTerminal(h, shop);
     expect(till2.terminalId).not.toBe(shop.terminalId);

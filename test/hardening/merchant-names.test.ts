@@ -75,7 +75,8 @@ describe('migration 5 on an existing ledger', () => {
       expect(db.prepare('SELECT id, name_key AS k FROM accounts ORDER BY id').all()).toEqual([
         { id: 'acc_1', k: null }, { id: 'm_1', k: 'shop a' }, { id: 'm_2', k: null },
       ]);
-      expect(() => db.prepare(`INSERT INTO accounts VALUES ('m_3', 'd', 'merchant', 'SHOP A', x'00', x'00', NULL, NULL, 0, 0, 1, 1, 4, 'shop a')`).run()).toThrow(/UNIQUE/);
+      expect(() => db.prepare(`INSERT INTO accounts (id, username, kind, display_name, password_hash, password_salt, limit_per_payment, limit_per_day, created_at, name_key)
+        VALUES ('m_3', 'd', 'merchant', 'SHOP A', x'00', x'00', 1, 1, 4, 'shop a')`).run()).toThrow(/UNIQUE/);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

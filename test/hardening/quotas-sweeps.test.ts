@@ -55,10 +55,14 @@ describe('quotas hold under bursts', () => {
     await newTrade(shop, 1_00);
   });
 
-  it('an account keeps at most its cap of live sessions: 25 logins at once leave the newest, the oldest are out', async () => {
+  it('an account keeps at most its cap of live sessions: 25 logins in bursts leave the newest, the oldest are out', async () => {
     const owner = await newOwner(h);
     const max = defaultConfig.maxSessionsPerAccount;
-    const logins = await Promise.all(Array.from({ length: 25 }, () => h.client.login(owner.username, PASSWORD)));
+    // Bursts as large as the password-attempt limit lets through at once (an attempt is held
+    // in the store until its hash is settled: core/accounts.ts), five bursts in a row.
+    const burst = defaultConfig.loginThrottle.limit;
+    const logins: Awaited<ReturnType<typeof h.client.login>>[] = [];
+    for (let i = 0; i < 25; i += burst) logins.push(...(await Promise.all(Array.from({ length: Math.min(burst, 25 - i) }, () => h.client.login(owner.username, PASSWORD)))));
     expect(count('SELECT COUNT(*) AS n FROM sessions WHERE account_id = ?', owner.account.id)).toBe(max);
     const alive = await Promise.allSettled(logins.map((l) => h.client.withToken(l.token).me()));
     expect(alive.filter((a) => a.status === 'fulfilled')).toHaveLength(max);

@@ -1,29 +1,38 @@
 /**
- * Accounts: register, log in (sessions), and the password checks that other services
- * need (unlock grant: account password; fallback payment: payment password). Failed
- * checks of either password count towards one lockout, so a terminal cannot guess a
- * payment password any faster than a person can guess the login.
+ * Accounts: register, log in (sessions), and the account-password check that other
+ * services need (unlock grant, unblocking the payment password). Every check of the
+ * account password is paid for before it is hashed (store.ts AttemptStore), against the
+ * client's device token if it brings a valid one, else against the account's counter for
+ * untrusted clients (core/device-tokens.ts). The payment password has its own counter
+ * (core/pay-password.ts).
  */
 import { Status } from '../../../shared/status/codes.ts';
 import { cleanDisplayName, displayNameKey, displayNameProblem } from '../display-name.ts';
-import type { AccountKind, AccountRow, SessionRow } from '../store.ts';
+import type { AccountKind, AccountRow, AttemptScope, SessionRow } from '../store.ts';
 import type { Ctx } from './context.ts';
+import { issueDeviceToken, verifyDeviceToken } from './device-tokens.ts';
 import { refuse } from './errors.ts';
 import { insertWithFreshId, toBase64Url } from './ids.ts';
 import { hashPassword, newSalt, verifyPassword } from './passwords.ts';
 
 export interface RegisterInput { username: string; password: string; paymentPassword?: string; kind?: AccountKind; displayName?: string }
-export interface AccountView { id: string; username: string; kind: AccountKind; displayName: string; limitPerPayment: number; limitPerDay: number; hasPaymentPassword: boolean }
-export interface LoginResult { token: string; csrf: string; expiresAt: number; account: AccountView }
+export interface AccountView {
+  id: string; username: string; kind: AccountKind; displayName: string; limitPerPayment: number; limitPerDay: number; hasPaymentPassword: boolean;
+  /** Too many wrong payment passwords: refused until the owner unblocks it with the account password. */
+  paymentPasswordBlocked: boolean;
+}
+/** `deviceToken`: a fresh device token for the client to keep and send with its next sign-in. */
+export interface LoginResult { token: string; csrf: string; expiresAt: number; account: AccountView; deviceToken: string }
 export interface Authenticated { account: AccountRow; session: SessionRow }
+export interface PasswordCheck { account: AccountRow; deviceToken: string }
 
 const USERNAME = /^[A-Za-z0-9._@-]{3,64}$/;
 const PAYMENT_PASSWORD = /^[0-9]{6}$/; // Alipay's six-digit payment password
 
-export function accountView(a: AccountRow): AccountView {
+export function accountView(a: AccountRow, paymentPasswordBlocked = false): AccountView {
   return {
     id: a.id, username: a.username, kind: a.kind, displayName: a.displayName,
-    limitPerPayment: a.limitPerPayment, limitPerDay: a.limitPerDay, hasPaymentPassword: a.payHash !== null,
+    limitPerPayment: a.limitPerPayment, limitPerDay: a.limitPerDay, hasPaymentPassword: a.payHash !== null, paymentPasswordBlocked,
   };
 }
 
@@ -51,7 +60,7 @@ export class Accounts {
       username: input.username, kind, displayName,
       passwordHash: await hashPassword(input.password, salt, config.scryptLog2N), passwordSalt: salt,
       payHash: paySalt && input.paymentPassword !== undefined ? await hashPassword(input.paymentPassword, paySalt, config.scryptLog2N) : null,
-      paySalt, failedLogins: 0, lockedUntil: 0,
+      paySalt,
       limitPerPayment: config.limitPerPayment, limitPerDay: config.limitPerDay, createdAt: this.ctx.clock(),
     };
     // A merchant's id travels on the air (8 characters): a taken one is retried with a fresh one.
@@ -61,40 +70,61 @@ export class Accounts {
   }
 
   /**
-   * Checks one of the account's passwords with lockout. Unknown user, wrong password and
-   * missing payment password all answer UNAUTHORIZED (no user enumeration).
+   * Checks the account password. Unknown user and wrong password both answer UNAUTHORIZED
+   * (no user enumeration). The attempt is reserved in the store before the hash is computed,
+   * so guesses sent at once evaluate at most the limit (issue 11, finding 1).
    */
-  async checkPassword(username: string, password: string, which: 'login' | 'payment'): Promise<AccountRow> {
+  async checkPassword(username: string, password: string, deviceToken?: string): Promise<PasswordCheck> {
     const { config, store, clock } = this.ctx;
     const account = await store.accounts.byUsername(username);
-    const salt = account ? (which === 'login' ? account.passwordSalt : account.paySalt) : null;
-    const hash = account ? (which === 'login' ? account.passwordHash : account.payHash) : null;
-    if (!account || !salt || !hash) {
+    if (!account) {
       await hashPassword(password, this.decoySalt, config.scryptLog2N);
       refuse(Status.UNAUTHORIZED, 'wrong username or password');
     }
-    const now = clock();
-    if (account.lockedUntil > now) refuse(Status.ACCOUNT_LOCKED, `locked until ${new Date(account.lockedUntil).toISOString()}`);
-    // A lock that has run out starts a fresh count of five, rather than relocking at the next slip.
-    if (account.lockedUntil !== 0) await store.accounts.resetFailures(account.id);
-    if (!(await verifyPassword(password, salt, hash, config.scryptLog2N))) {
-      const after = await store.accounts.recordFailure(account.id, config.lockAfterFailures, now + config.lockoutMs);
-      if (after.lockedUntil > now) refuse(Status.ACCOUNT_LOCKED, `too many failed attempts; locked for ${config.lockoutMs / 60_000} minutes`);
+    const nonce = verifyDeviceToken(this.ctx, account.username, deviceToken);
+    const scope: AttemptScope = nonce !== null ? 'device' : 'login';
+    const subject = nonce ?? account.id;
+    const policy = nonce !== null ? config.deviceThrottle : config.loginThrottle;
+    const held = await store.attempts.reserve(scope, subject, policy, clock());
+    if (!held.granted) lockedOut(nonce !== null, held.retryAt, clock());
+    // Should the hash throw, the reservation stays a failure: the safe side.
+    const ok = await verifyPassword(password, account.passwordSalt, account.passwordHash, config.scryptLog2N);
+    await store.attempts.settle(scope, subject, policy, ok, clock());
+    if (!ok) {
+      const after = await store.attempts.counter(scope, subject);
+      if (after && after.lockedUntil > clock()) lockedOut(nonce !== null, after.lockedUntil, clock());
       refuse(Status.UNAUTHORIZED, 'wrong username or password');
     }
-    if (account.failedLogins > 0 && account.lockedUntil === 0) await store.accounts.resetFailures(account.id);
-    return account;
+    return { account, deviceToken: issueDeviceToken(this.ctx, account.username, nonce ?? undefined) };
   }
 
-  async login(username: string, password: string): Promise<LoginResult> {
-    const account = await this.checkPassword(username, password, 'login');
+  async login(username: string, password: string, deviceToken?: string): Promise<LoginResult> {
+    const checked = await this.checkPassword(username, password, deviceToken);
+    const { account } = checked;
     const { provider, clock, config, store } = this.ctx;
     const token = toBase64Url(provider.randomBytes(32));
     const csrf = toBase64Url(provider.randomBytes(18));
     const now = clock();
     // Only the hash is stored: a leaked database does not hand out live sessions.
     await store.accounts.createSession({ tokenHash: this.tokenHash(token), accountId: account.id, csrf, expiresAt: now + config.sessionTtlMs, createdAt: now }, config.maxSessionsPerAccount);
-    return { token, csrf, expiresAt: now + config.sessionTtlMs, account: accountView(account) };
+    return { token, csrf, expiresAt: now + config.sessionTtlMs, account: await this.view(account), deviceToken: checked.deviceToken };
+  }
+
+  /** The account as the API shows it (with whether its payment password is blocked). */
+  async view(account: AccountRow): Promise<AccountView> {
+    const pay = await this.ctx.store.attempts.counter('pay', account.id);
+    return accountView(account, pay !== undefined && pay.failures >= this.ctx.config.payPasswordLimit);
+  }
+
+  /**
+   * The owner lifts the block on the payment password by proving the account password (as a
+   * bank card's PIN is unblocked by the bank, not at the till).
+   */
+  async unblockPaymentPassword(account: AccountRow, password: string, deviceToken?: string): Promise<{ account: AccountView; deviceToken: string }> {
+    if (account.kind !== 'owner') refuse(Status.FORBIDDEN, 'only owners have a payment password');
+    const checked = await this.checkPassword(account.username, password, deviceToken);
+    await this.ctx.store.attempts.reset('pay', account.id);
+    return { account: await this.view(account), deviceToken: checked.deviceToken };
   }
 
   async logout(token: string): Promise<void> {
@@ -120,4 +150,13 @@ export class Accounts {
     return this.ctx.provider.sha256(new TextEncoder().encode(token));
   }
 
+}
+
+/** ACCOUNT_LOCKED with the time left: a throttle on this client kind, never a lock on the owner. */
+function lockedOut(trusted: boolean, retryAt: number | null, now: number): never {
+  const retryAfterMs = Math.max(1000, (retryAt ?? now) - now);
+  const wait = `try again in ${Math.ceil(retryAfterMs / 1000)} s`;
+  refuse(Status.ACCOUNT_LOCKED, trusted
+    ? `too many failed sign-ins from this device; ${wait}`
+    : `too many failed sign-ins from new devices; ${wait}, or from a device that has signed in before`, { retryAfterMs });
 }

@@ -1,3 +1,5 @@
+import type { AttemptPolicy } from '../store.ts';
+
 /**
  * Tunables of the checkout, with production defaults. Tests shorten the slow ones
  * (scrypt cost, notification back-off); nothing else changes between test and production.
@@ -22,8 +24,19 @@ export interface CheckoutConfig {
    * means. A currency without a rate is never password-free (it needs the button press).
    */
   limitRates: Record<string, number>;
-  lockAfterFailures: number;
-  lockoutMs: number;
+  /**
+   * Account password from a client without a valid device token (docs/CHECKOUT.md "Password
+   * attempts"): 5 tries, then one try per lock window, doubling from 1 min to 1 h.
+   */
+  loginThrottle: AttemptPolicy;
+  /** Account password from a client with a valid device token: its own counter, same shape. */
+  deviceThrottle: AttemptPolicy;
+  /** How long a device token stays valid after the sign-in that issued it. */
+  deviceTokenTtlMs: number;
+  /** Wrong payment passwords in a row (all terminals) before it is blocked until the owner unblocks it. */
+  payPasswordLimit: number;
+  /** A terminal with this many failed payment passwords in the window, from at least minPayers payers, is suspended. */
+  terminalPayFailures: { limit: number; minPayers: number; windowMs: number };
   maxCardsPerBand: number;
   /** Turn-off code guesses evaluated per account per window (core/turn-off.ts). */
   turnOffMaxGuesses: number;
@@ -71,8 +84,11 @@ export const defaultConfig: CheckoutConfig = {
   // About 2025's rates, rounded up (CNY fen per 10 000 minor units). An operator who wants
   // market rates sets this table; the limits only need to be no looser than intended.
   limitRates: { HKD: 9_300, MOP: 9_000, USD: 73_000, EUR: 85_000, GBP: 97_000, SGD: 57_000, JPY: 500 },
-  lockAfterFailures: 5,
-  lockoutMs: 15 * 60_000,
+  loginThrottle: { limit: 5, lockMs: 60_000, maxLockMs: 3600_000, forgetMs: 24 * 3600_000 },
+  deviceThrottle: { limit: 5, lockMs: 60_000, maxLockMs: 3600_000, forgetMs: 24 * 3600_000 },
+  deviceTokenTtlMs: 90 * 24 * 3600_000,
+  payPasswordLimit: 5,
+  terminalPayFailures: { limit: 10, minPayers: 3, windowMs: 24 * 3600_000 },
   maxCardsPerBand: 8,
   turnOffMaxGuesses: 5,
   turnOffWindowMs: 15 * 60_000,

@@ -1,8 +1,8 @@
 /**
- * The checkout's two long-lived keys: an ES256 signing key (challenges, notifications)
- * and an HPKE DHKEM(P-256) key (hellos). Created on first start and kept in the store
- * as 32-byte scalars, so a restart on the same database keeps the identity that every
- * enrolled band has pinned.
+ * The checkout's long-lived keys: an ES256 signing key (challenges, notifications), an
+ * HPKE DHKEM(P-256) key (hellos) and the HMAC key of device tokens. Created on first start
+ * and kept in the store as 32-byte values, so a restart on the same database keeps the
+ * identity that every enrolled band has pinned (and the device tokens owners hold).
  */
 import type { KeyHandle } from '../../../shared/crypto/provider.ts';
 import type { HostCryptoProvider } from '../../../shared/crypto/host-provider.ts';
@@ -16,6 +16,8 @@ export interface CheckoutKeys {
   keyId: Uint8Array;
   hpke: KeyHandle;
   hpkePublic: Uint8Array;
+  /** HMAC-SHA256 key of the device tokens (core/device-tokens.ts); never leaves the store. */
+  deviceTokenKey: Uint8Array;
 }
 
 async function loadScalar(store: CheckoutStore, provider: HostCryptoProvider, name: string): Promise<KeyHandle> {
@@ -35,7 +37,9 @@ export async function loadOrCreateKeys(store: CheckoutStore, provider: HostCrypt
   const signing = await loadScalar(store, provider, 'signing-key');
   const hpke = await loadScalar(store, provider, 'hpke-key');
   const signingPublic = provider.p256PublicKey(signing);
+  const deviceTokenKey = (await store.getMeta('device-token-key')) ?? (await store.setMetaOnce('device-token-key', provider.randomBytes(32)));
   return {
+    deviceTokenKey,
     signing, signingPublic, keyId: provider.sha256(signingPublic).slice(0, 16),
     hpke, hpkePublic: provider.p256PublicKey(hpke),
   };

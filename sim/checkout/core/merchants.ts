@@ -15,6 +15,8 @@ import { insertWithFreshId, newPairingCode } from './ids.ts';
 export interface TerminalView {
   terminalId: string; merchantId: string; merchantName: string; name: string; createdAt: number;
   state: 'active' | 'unpaired'; unpairedAt: number | null;
+  /** When wrong payment passwords for several payers suspended it (core/pay-password.ts); null while it may sign. */
+  suspendedAt: number | null;
 }
 
 /** What a terminal may be called: 1 to 64 characters, no control characters (they end up in pages and logs). */
@@ -46,7 +48,7 @@ export class Merchants {
     if (!provider.p256IsValidPublic(publicKey)) refuse(Status.INVALID_KEY, 'publicKey is not an uncompressed P-256 point on the curve');
     const taken = await store.merchants.takePairingCode(code.trim().toUpperCase(), clock());
     if (!taken) refuse(Status.UNAUTHORIZED, 'pairing code unknown, used or expired');
-    const row: Omit<TerminalRow, 'id'> = { merchantId: taken.merchantId, name: name || 'terminal', publicKey, createdAt: clock(), unpairedAt: null };
+    const row: Omit<TerminalRow, 'id'> = { merchantId: taken.merchantId, name: name || 'terminal', publicKey, createdAt: clock(), unpairedAt: null, suspendedAt: null };
     // The terminal id travels on the air (8 characters): a taken one is retried with a fresh one.
     const made = await insertWithFreshId(provider, 't', (id) => store.merchants.createTerminal({ id, ...row }));
     if (!made.ok) refuse(made.status, made.detail);
@@ -57,7 +59,7 @@ export class Merchants {
     const merchant = await this.ctx.store.accounts.byId(t.merchantId);
     return {
       terminalId: t.id, merchantId: t.merchantId, merchantName: merchant ? merchant.displayName : '', name: t.name, createdAt: t.createdAt,
-      state: t.unpairedAt === null ? 'active' : 'unpaired', unpairedAt: t.unpairedAt,
+      state: t.unpairedAt === null ? 'active' : 'unpaired', unpairedAt: t.unpairedAt, suspendedAt: t.suspendedAt,
     };
   }
 
@@ -98,6 +100,17 @@ export class Merchants {
     if (terminal.unpairedAt !== null) {
       refuse(Status.TERMINAL_UNPAIRED, `this terminal was unpaired by its merchant at ${new Date(terminal.unpairedAt).toISOString()}; pair again with a new code`);
     }
+    // After the signature: only the terminal itself learns that it is suspended.
+    if (terminal.suspendedAt !== null) refuse(Status.TERMINAL_SUSPENDED, 'this terminal is suspended after wrong payment passwords for several payers; its merchant can lift that on /merchant');
     return terminal;
+  }
+
+  /** The merchant vouches for its till again: lifts the suspension and forgets its failed payment passwords. */
+  async liftSuspension(merchantId: string, terminalId: string): Promise<TerminalView> {
+    const { store } = this.ctx;
+    const t = await store.merchants.terminal(terminalId);
+    if (!t || t.merchantId !== merchantId) refuse(Status.NOT_FOUND, 'no such terminal of yours');
+    if (!(await store.attempts.liftSuspension(terminalId))) refuse(Status.CONFLICT, 'that terminal is not suspended');
+    return this.view({ ...t, suspendedAt: null });
   }
 }

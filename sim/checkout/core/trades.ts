@@ -6,11 +6,11 @@
  */
 import { Status } from '../../../shared/status/codes.ts';
 import type { CardRow, NotificationRow, PaymentCommit, PaymentRow, TerminalRow, TradeRow } from '../store.ts';
-import type { Accounts } from './accounts.ts';
 import { dayOf } from './config.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
+import { PayPasswords } from './pay-password.ts';
 import { defaultBankCard } from './cards.ts';
 import { buildNotification } from './notify-body.ts';
 import { checkNotifyTarget } from './notify-target.ts';
@@ -24,7 +24,11 @@ const ORDER_NO = /^[A-Za-z0-9_.-]{1,64}$/; // also claim 7 of the token: tstr â‰
 export const MAX_TRADE_AMOUNT = 10_000_000_00;
 
 export class Trades {
-  constructor(private readonly ctx: Ctx, private readonly accounts: Accounts, private readonly onPaid: () => void) {}
+  private readonly payPasswords: PayPasswords;
+
+  constructor(private readonly ctx: Ctx, private readonly onPaid: () => void) {
+    this.payPasswords = new PayPasswords(ctx);
+  }
 
   async create(terminal: TerminalRow, input: CreateTradeInput): Promise<TradeView> {
     if (!ORDER_NO.test(input.outTradeNo)) refuse(Status.MALFORMED, 'outTradeNo: 1 to 64 of letters, digits and . _ -');
@@ -103,7 +107,7 @@ export class Trades {
   async payWithPassword(terminal: TerminalRow, outTradeNo: string, username: string, paymentPassword: string): Promise<Receipt> {
     const trade = await this.find(terminal, outTradeNo);
     this.requirePayable(trade);
-    const account = await this.accounts.checkPassword(username, paymentPassword, 'payment');
+    const account = await this.payPasswords.check(terminal, username, paymentPassword);
     if (account.kind !== 'owner') refuse(Status.FORBIDDEN, 'merchant accounts do not pay');
     const card = await this.defaultCardOf(account.id);
     // The payer's default bank card pays, and only a trade of its own currency.

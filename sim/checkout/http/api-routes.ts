@@ -6,7 +6,7 @@ import { MAX_MESSAGE_BYTES, Size } from '../../../shared/protocol/constants.ts';
 import { Status } from '../../../shared/status/codes.ts';
 import type {
   AnswerJson, CatalogueJson, ChallengeJson, CheckoutInfoJson, EnrollJson, EnrolledJson, HelloJson, LedgerJson, PairingCodeJson,
-  RefundJson, SessionJson, TradeDetailsJson, TurnOffCodeJson,
+  RefundJson, SessionJson, TradeDetailsJson, TurnOffCodeJson, UnblockJson, UnlockJson,
 } from '../api-types.ts';
 import { pairingQrText } from '../api-types.ts';
 import type { IssuedChallenge } from '../core/challenges.ts';
@@ -18,6 +18,9 @@ import { Route, json } from './router.ts';
 export function challengeJson(c: IssuedChallenge): ChallengeJson {
   return { challengeId: c.challengeId, kind: c.kind, challenge: toBase64Url(c.message), expiresAt: c.expiresAt };
 }
+
+/** A device token is ~100 characters (core/device-tokens.ts); anything much longer is not one. */
+const DEVICE_TOKEN_MAX = 256;
 
 const api = (method: string, pattern: string, handler: Route['handler']): Route => ({ method, pattern, kind: 'api', handler });
 
@@ -41,8 +44,8 @@ export const apiRoutes: Route[] = [
   }),
   api('POST', '/v1/sessions', async ({ checkout, json: body }) => {
     const f = body();
-    const s = await checkout.login(f.string('username', { max: 64 }), f.string('password', { max: 128 }));
-    return json({ token: s.token, expiresAt: s.expiresAt, account: s.account } satisfies SessionJson, 201);
+    const s = await checkout.login(f.string('username', { max: 64 }), f.string('password', { max: 128 }), f.optionalString('deviceToken', { max: DEVICE_TOKEN_MAX }));
+    return json({ token: s.token, expiresAt: s.expiresAt, account: s.account, deviceToken: s.deviceToken } satisfies SessionJson, 201);
   }),
   api('DELETE', '/v1/sessions', async ({ checkout, session, req }) => {
     await session();
@@ -50,6 +53,12 @@ export const apiRoutes: Route[] = [
     return json({ ok: true });
   }),
   api('GET', '/v1/me', async ({ checkout, session }) => json({ account: await checkout.me((await session()).account.id) })),
+  api('POST', '/v1/me/payment-password/unblock', async ({ checkout, session, json: body }) => {
+    const { account } = await session('owner');
+    const f = body();
+    const out = await checkout.unblockPaymentPassword(account, f.string('password', { max: 128 }), f.optionalString('deviceToken', { max: DEVICE_TOKEN_MAX }));
+    return json(out satisfies UnblockJson);
+  }),
 
   // ---- bands and cards (owner session) ----
   api('POST', '/v1/bands/enroll', async ({ checkout, session }) => {
@@ -93,8 +102,8 @@ export const apiRoutes: Route[] = [
   api('POST', '/v1/unlock', async ({ checkout, json: body }) => {
     const f = body();
     const hello = f.bytes('hello', MAX_MESSAGE_BYTES);
-    const c = await checkout.unlock(hello, f.string('username', { max: 64 }), f.string('password', { max: 128 }));
-    return json({ challenge: challengeJson(c) }, 201);
+    const c = await checkout.unlock(hello, f.string('username', { max: 64 }), f.string('password', { max: 128 }), f.optionalString('deviceToken', { max: DEVICE_TOKEN_MAX }));
+    return json({ challenge: challengeJson(c), deviceToken: c.deviceToken } satisfies UnlockJson, 201);
   }),
 
   // ---- merchants and terminals ----
@@ -111,6 +120,8 @@ export const apiRoutes: Route[] = [
   }),
   api('DELETE', '/v1/merchant/terminals/:terminalId', async ({ checkout, session, params }) =>
     json({ terminal: await checkout.unpairTerminal((await session('merchant')).account.id, params.terminalId) })),
+  api('POST', '/v1/merchant/terminals/:terminalId/lift-suspension', async ({ checkout, session, params }) =>
+    json({ terminal: await checkout.liftTerminalSuspension((await session('merchant')).account.id, params.terminalId) })),
   api('POST', '/v1/terminals', async ({ checkout, json: body }) => {
     const f = body();
     const terminal = await checkout.pairTerminal(f.string('code', { max: 16 }), f.bytes('publicKey', Size.PUBLIC_KEY), f.optionalString('name', { max: 64 }));

@@ -13,7 +13,8 @@ import type { AccountKind, TerminalRow } from '../store.ts';
 import { TerminalHeader } from '../terminal-auth.ts';
 import { Fields, bearerToken, header, parseJsonObject } from './request.ts';
 
-export interface Reply { status: number; body: string; type: 'json' | 'html'; headers?: Record<string, string> }
+/** `headers`: a list for a header sent more than once (two Set-Cookie). */
+export interface Reply { status: number; body: string; type: 'json' | 'html'; headers?: Record<string, string | string[]> }
 
 export interface RequestContext {
   readonly req: IncomingMessage;

@@ -76,6 +76,7 @@ export function startCheckoutServer(checkout: Checkout, options: ServerOptions =
         ? { status, type: 'json', body: JSON.stringify(errorJson(err)) }
         : { status, type: 'html', body: errorPage(errorJson(err).error) };
       if (statusOf(err) === Status.PAYLOAD_TOO_LARGE) reply.headers = { connection: 'close' };
+      // RFC 9110 §10.2.3: whole seconds, at least one.
       if (err instanceof CheckoutError && err.extras.retryAfterMs !== undefined) {
         reply.headers = { ...reply.headers, 'retry-after': String(Math.max(1, Math.ceil(err.extras.retryAfterMs / 1000))) };
       }
@@ -122,7 +123,7 @@ function parseTarget(target: string | undefined): URL {
 }
 
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = {
+  const headers: Record<string, string | string[]> = {
     ...SECURITY_HEADERS,
     'content-type': reply.type === 'json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
     ...(reply.type === 'html' ? { 'content-security-policy': HTML_CSP, 'x-frame-options': 'DENY' } : {}),

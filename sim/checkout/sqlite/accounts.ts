@@ -4,8 +4,8 @@ import type { AccountRow, AccountStore, Commit, EnrollOfferRow, SessionRow } fro
 import { Db, bytes, bytesOrNull } from './open.ts';
 
 const ACCOUNT_COLUMNS = `id, username, kind, display_name AS displayName, password_hash AS passwordHash,
-  password_salt AS passwordSalt, pay_hash AS payHash, pay_salt AS paySalt, failed_logins AS failedLogins,
-  locked_until AS lockedUntil, limit_per_payment AS limitPerPayment, limit_per_day AS limitPerDay, created_at AS createdAt`;
+  password_salt AS passwordSalt, pay_hash AS payHash, pay_salt AS paySalt,
+  limit_per_payment AS limitPerPayment, limit_per_day AS limitPerDay, created_at AS createdAt`;
 
 function account(r: unknown): AccountRow | undefined {
   if (!r) return undefined;
@@ -22,9 +22,9 @@ export class SqliteAccounts implements AccountStore {
     return this.db.transaction((): Commit<AccountRow> => {
       const r = this.db
         .prepare(`INSERT INTO accounts (id, username, kind, display_name, password_hash, password_salt, pay_hash, pay_salt,
-          failed_logins, locked_until, limit_per_payment, limit_per_day, created_at, name_key)
+          limit_per_payment, limit_per_day, created_at, name_key)
           VALUES (@id, @username, @kind, @displayName, @passwordHash, @passwordSalt, @payHash, @paySalt,
-          @failedLogins, @lockedUntil, @limitPerPayment, @limitPerDay, @createdAt, @nameKey) ON CONFLICT DO NOTHING`)
+          @limitPerPayment, @limitPerDay, @createdAt, @nameKey) ON CONFLICT DO NOTHING`)
         .run({ ...row, nameKey });
       if (r.changes === 1) return { ok: true, value: row };
       if (this.db.prepare('SELECT 1 FROM accounts WHERE username = ?').get(row.username)) return { ok: false, status: Status.CONFLICT, detail: 'username taken' };
@@ -41,21 +41,6 @@ export class SqliteAccounts implements AccountStore {
 
   async byUsername(username: string): Promise<AccountRow | undefined> {
     return account(this.db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE username = ?`).get(username));
-  }
-
-  async recordFailure(id: string, lockAfter: number, lockUntil: number): Promise<AccountRow> {
-    // One statement, so two concurrent failures both count.
-    this.db
-      .prepare(`UPDATE accounts SET failed_logins = failed_logins + 1,
-        locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?`)
-      .run(lockAfter, lockUntil, id);
-    const a = await this.byId(id);
-    if (!a) throw new Error('account vanished');
-    return a;
-  }
-
-  async resetFailures(id: string): Promise<void> {
-    this.db.prepare('UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE id = ?').run(id);
   }
 
   async createSession(row: SessionRow, maxPerAccount: number): Promise<void> {

@@ -4,7 +4,7 @@ import type { Commit, MerchantStore, PairingCodeRow, TerminalRow } from '../stor
 import { Db, bytes } from './open.ts';
 
 const CODE_COLUMNS = 'code, merchant_id AS merchantId, expires_at AS expiresAt, used_at AS usedAt';
-const TERMINAL_COLUMNS = 'id, merchant_id AS merchantId, name, public_key AS publicKey, created_at AS createdAt, unpaired_at AS unpairedAt';
+const TERMINAL_COLUMNS = 'id, merchant_id AS merchantId, name, public_key AS publicKey, created_at AS createdAt, unpaired_at AS unpairedAt, suspended_at AS suspendedAt';
 
 function terminal(r: unknown): TerminalRow | undefined {
   if (!r) return undefined;
@@ -35,8 +35,8 @@ export class SqliteMerchants implements MerchantStore {
 
   async createTerminal(row: TerminalRow): Promise<Commit<TerminalRow>> {
     const r = this.db
-      .prepare(`INSERT INTO terminals (id, merchant_id, name, public_key, created_at, unpaired_at)
-        VALUES (@id, @merchantId, @name, @publicKey, @createdAt, @unpairedAt) ON CONFLICT (id) DO NOTHING`)
+      .prepare(`INSERT INTO terminals (id, merchant_id, name, public_key, created_at, unpaired_at, suspended_at)
+        VALUES (@id, @merchantId, @name, @publicKey, @createdAt, @unpairedAt, @suspendedAt) ON CONFLICT (id) DO NOTHING`)
       .run(row);
     if (r.changes === 0) return { ok: false, status: Status.CONFLICT, detail: 'terminal id taken', idTaken: true };
     return { ok: true, value: row };

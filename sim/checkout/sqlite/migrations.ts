@@ -258,6 +258,38 @@ ALTER TABLE trades_v2 RENAME TO trades;
 `,
   },
   {
+    version: 3,
+    name: 'password attempts reserved before hashing; terminal suspension',
+    // attempt_counters replaces accounts.failed_logins/locked_until, which were read before the
+    // asynchronous hash and written after it, so concurrent guesses all got through
+    // (issue 11). A row per (scope, subject): 'login' and 'pay' per account, 'device' per
+    // device-token nonce; absent means no failures. terminal_pay_attempts holds one row per
+    // failed (or in-flight) payment password per terminal, to count failures across payers
+    // in a sliding window; no foreign key, so removing a terminal never trips on it.
+    sql: `
+CREATE TABLE attempt_counters (
+  scope TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  failures INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL,
+  lock_ms INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (scope, subject)
+);
+CREATE TABLE terminal_pay_attempts (
+  id TEXT PRIMARY KEY,
+  terminal_id TEXT NOT NULL,
+  payer TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX terminal_pay_attempts_terminal ON terminal_pay_attempts(terminal_id, created_at);
+ALTER TABLE terminals ADD COLUMN suspended_at INTEGER;
+ALTER TABLE accounts DROP COLUMN failed_logins;
+ALTER TABLE accounts DROP COLUMN locked_until;
+`,
+  },
+  {
     version: 5,
     name: 'merchant display-name keys; indexes for quotas and expiry sweeps',
     // name_key: the folded display name (display-name.ts) of a merchant, NULL for owners. The

@@ -1,6 +1,7 @@
 /** The default CheckoutStore: one SQLite file (WAL), schema from migrations.ts. */
 import type { CheckoutStore } from '../store.ts';
 import { SqliteAccounts } from './accounts.ts';
+import { SqliteAttempts } from './attempts.ts';
 import { SqliteBands } from './bands.ts';
 import { SqliteChallenges } from './challenges.ts';
 import { SqliteLedger } from './ledger.ts';
@@ -11,6 +12,7 @@ import { SqliteTurnOff } from './turn-off.ts';
 
 export class SqliteStore implements CheckoutStore {
   readonly accounts: SqliteAccounts;
+  readonly attempts: SqliteAttempts;
   readonly bands: SqliteBands;
   readonly challenges: SqliteChallenges;
   readonly merchants: SqliteMerchants;
@@ -21,6 +23,7 @@ export class SqliteStore implements CheckoutStore {
 
   constructor(readonly db: Db) {
     this.accounts = new SqliteAccounts(db);
+    this.attempts = new SqliteAttempts(db);
     this.bands = new SqliteBands(db);
     this.challenges = new SqliteChallenges(db);
     this.merchants = new SqliteMerchants(db);

@@ -41,8 +41,21 @@ function bandSection(b: BandView, csrf: string): Html {
   </section>`;
 }
 
+/** Shown only while blocked: the account password unblocks the payment password (core/pay-password.ts). */
+function payPasswordSection(account: AccountView, csrf: string): Html {
+  if (!account.paymentPasswordBlocked) return html``;
+  return html`<section id="payment-password" class="band">
+    <p class="error" role="alert">Your payment password is blocked after too many wrong tries at terminals.
+      If those were not you, someone may be guessing it.</p>
+    <form method="post" action="/payment-password/unblock"><input type="hidden" name="csrf" value="${csrf}">
+      <label>Account password <input name="password" type="password" autocomplete="current-password" required></label>
+      <button type="submit">Unblock payment password</button></form>
+  </section>`;
+}
+
 export function dashboardPage(account: AccountView, csrf: string, bands: BandView[], payments: PaymentView[], refunds: RefundView[]): string {
   return page('Your bands', html`
+    ${payPasswordSection(account, csrf)}
     <h2 id="bands">Bands</h2>
     ${bands.length === 0 ? html`<p>No band is enrolled yet.</p>` : bands.map((b) => bandSection(b, csrf))}
     <h2>Turn-off code</h2>
@@ -87,12 +100,21 @@ export function merchantPage(account: AccountView, csrf: string, pairing: Pairin
 function terminalRow(t: TerminalView, csrf: string): Html {
   const active = t.state === 'active';
   return html`<tr data-terminal-id="${t.terminalId}" data-state="${t.state}"><td>${t.name}</td><td>${t.terminalId}</td><td>${when(t.createdAt)}</td>
-    <td>${active ? 'active' : html`unpaired ${when(t.unpairedAt)}`}</td>
+    <td>${active ? terminalStatus(t, csrf) : html`unpaired ${when(t.unpairedAt)}`}</td>
     <td>${active ? html`<form method="post" action="/merchant/terminals/${t.terminalId}/rename"><input type="hidden" name="csrf" value="${csrf}">
         <input name="name" aria-label="New name" value="${t.name}" maxlength="64" required> <button type="submit">Rename</button></form>
       <form method="post" action="/merchant/terminals/${t.terminalId}/unpair"><input type="hidden" name="csrf" value="${csrf}">
         <label><input type="checkbox" name="confirm" value="yes" required> It can never take payments again</label>
         <button class="danger" type="submit">Unpair</button></form>` : ''}</td></tr>`;
+}
+
+/** A suspended till says so, with the way back (core/pay-password.ts). */
+function terminalStatus(t: TerminalView, csrf: string): Html {
+  if (t.suspendedAt === null) return html`<span data-status="active">active</span>`;
+  return html`<span class="status-revoked" data-status="suspended">suspended since ${when(t.suspendedAt)}: wrong payment passwords for several payers</span>
+    <form method="post" action="/merchant/terminals/${t.terminalId}/lift-suspension"><input type="hidden" name="csrf" value="${csrf}">
+      <label><input type="checkbox" name="confirm" value="yes" required> I checked this terminal and trust it again</label>
+      <button type="submit">Lift suspension</button></form>`;
 }
 
 export function errorPage(e: { status: number; name: string; message: string }): string {

@@ -16,22 +16,40 @@ import { lostPage, newCodePage, turnedOffPage } from './lost-pages.ts';
 import { dashboardPage, loginPage, merchantPage, nav } from './pages.ts';
 
 const COOKIE = 'wp_session';
+/**
+ * The device token (core/device-tokens.ts) of a browser that signed in before: its password
+ * attempts count apart from a stranger's. HttpOnly and SameSite=Strict like the session;
+ * Path=/ because the unblock form checks the account password too.
+ */
+const DEVICE_COOKIE = 'wp_device';
 
-function htmlReply(body: string, status = 200, headers?: Record<string, string>): Reply {
+function htmlReply(body: string, status = 200, headers?: Record<string, string | string[]>): Reply {
   return { status, body, type: 'html', headers };
 }
 
-function redirect(location: string, cookie?: string): Reply {
-  return htmlReply('', 303, { location, ...(cookie ? { 'set-cookie': cookie } : {}) });
+function redirect(location: string, cookies: string[] = []): Reply {
+  return htmlReply('', 303, { location, ...(cookies.length ? { 'set-cookie': cookies } : {}) });
 }
 
-function cookieToken(c: RequestContext): string | undefined {
+function cookie(c: RequestContext, name: string, shape: RegExp): string | undefined {
   const header = c.req.headers.cookie ?? '';
   for (const part of header.split(';')) {
     const [k, v] = part.trim().split('=');
-    if (k === COOKIE && v && /^[A-Za-z0-9_-]{1,128}$/.test(v)) return v;
+    if (k === name && v && shape.test(v)) return v;
   }
   return undefined;
+}
+
+function cookieToken(c: RequestContext): string | undefined {
+  return cookie(c, COOKIE, /^[A-Za-z0-9_-]{1,128}$/);
+}
+
+function deviceCookie(c: RequestContext): string | undefined {
+  return cookie(c, DEVICE_COOKIE, /^[A-Za-z0-9_.-]{1,256}$/);
+}
+
+function deviceCookieHeader(c: RequestContext, token: string): string {
+  return `${DEVICE_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor(c.checkout.ctx.config.deviceTokenTtlMs / 1000)}`;
 }
 
 function form(c: RequestContext): URLSearchParams {
@@ -63,7 +81,7 @@ async function dashboard(c: RequestContext): Promise<Reply> {
   if (!s) return redirect('/login');
   if (s.account.kind === 'merchant') return redirect('/merchant');
   const id = s.account.id;
-  return htmlReply(dashboardPage(accountView(s.account), s.session.csrf, await c.checkout.listBands(id), await c.checkout.paymentsOf(id), await c.checkout.refundsOf(id)));
+  return htmlReply(dashboardPage(await c.checkout.me(id), s.session.csrf, await c.checkout.listBands(id), await c.checkout.paymentsOf(id), await c.checkout.refundsOf(id)));
 }
 
 export const webRoutes: Route[] = [
@@ -73,18 +91,19 @@ export const webRoutes: Route[] = [
     const f = form(c);
     const username = (f.get('username') ?? '').slice(0, 64);
     try {
-      const s = await c.checkout.login(username, (f.get('password') ?? '').slice(0, 128));
-      const cookie = `${COOKIE}=${s.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor((s.expiresAt - c.checkout.ctx.clock()) / 1000)}`;
-      return redirect(s.account.kind === 'merchant' ? '/merchant' : '/dashboard', cookie);
+      const s = await c.checkout.login(username, (f.get('password') ?? '').slice(0, 128), deviceCookie(c));
+      const session = `${COOKIE}=${s.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor((s.expiresAt - c.checkout.ctx.clock()) / 1000)}`;
+      return redirect(s.account.kind === 'merchant' ? '/merchant' : '/dashboard', [session, deviceCookieHeader(c, s.deviceToken)]);
     } catch (e) {
       if (!(e instanceof WristpayError)) throw e;
-      return htmlReply(loginPage(e.message, username), httpStatusOf(e.status));
+      const wait = e instanceof CheckoutError ? e.extras.retryAfterMs : undefined;
+      return htmlReply(loginPage(e.message, username), httpStatusOf(e.status), wait === undefined ? undefined : { 'retry-after': String(Math.ceil(wait / 1000)) });
     }
   }),
   web('POST', '/logout', async (c) => {
     await formSession(c);
     await c.checkout.logout(cookieToken(c) as string);
-    return redirect('/login', `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    return redirect('/login', [`${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`]);
   }),
   web('GET', '/dashboard', dashboard),
   // Logged in: the dashboard with its switches. Otherwise the turn-off code form.
@@ -110,6 +129,11 @@ export const webRoutes: Route[] = [
     const s = await formSession(c);
     await c.checkout.revokeBand(s.account.id, c.params.deviceId);
     return redirect('/dashboard');
+  }),
+  web('POST', '/payment-password/unblock', async (c) => {
+    const s = await formSession(c);
+    const out = await c.checkout.unblockPaymentPassword(s.account, (form(c).get('password') ?? '').slice(0, 128), deviceCookie(c));
+    return redirect('/dashboard', [deviceCookieHeader(c, out.deviceToken)]);
   }),
   web('GET', '/merchant', async (c) => {
     const s = await webSession(c);
@@ -141,6 +165,14 @@ export const webRoutes: Route[] = [
     const s = await formSession(c);
     if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants pair terminals');
     await c.checkout.createPairingCode(s.account.id);
+    return redirect('/merchant');
+  }),
+  web('POST', '/merchant/terminals/:terminalId/lift-suspension', async (c) => {
+    const s = await formSession(c);
+    if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants manage terminals');
+    // No script on these pages (CSP): the confirmation is a box the merchant must tick.
+    if (form(c).get('confirm') !== 'yes') refuse(Status.MALFORMED, 'tick the box to confirm that you checked this terminal');
+    await c.checkout.liftTerminalSuspension(s.account.id, c.params.terminalId);
     return redirect('/merchant');
   }),
 ];
