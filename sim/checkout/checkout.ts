@@ -22,6 +22,7 @@ import { loadOrCreateKeys } from './core/keys.ts';
 import { Merchants, TerminalView } from './core/merchants.ts';
 import { Notifier } from './core/notifier.ts';
 import { withRandomPool } from './core/random-pool.ts';
+import { RateLimits } from './core/rate-limits.ts';
 import { CreateTradeInput, RefundInput, TradeDetails, Trades } from './core/trades.ts';
 import { grantUnlock } from './core/unlock.ts';
 import { BandView, CardView, PaymentView, Receipt, RefundView, TradeView, paymentView, refundView } from './core/views.ts';
@@ -60,6 +61,8 @@ export class Checkout {
   readonly bandPayments: BandPayments;
   readonly answers: Answers;
   readonly notifier: Notifier;
+  /** Attempt limits the HTTP edge applies before password work (the library's own callers are trusted). */
+  readonly limits: RateLimits;
 
   constructor(readonly ctx: Ctx) {
     this.notifier = new Notifier(ctx);
@@ -70,6 +73,7 @@ export class Checkout {
     this.trades = new Trades(ctx, this.accounts, () => this.notifier.kick());
     this.bandPayments = new BandPayments(ctx, this.trades);
     this.answers = new Answers(ctx, this.trades);
+    this.limits = new RateLimits(ctx);
   }
 
   get store(): CheckoutStore {

@@ -9,7 +9,7 @@ import type { AccountKind, AccountRow, SessionRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { insertWithFreshId, toBase64Url } from './ids.ts';
-import { hashPassword, newSalt, verifyPassword } from './passwords.ts';
+import { HashOptions, PasswordHasher, newSalt } from './passwords.ts';
 
 export interface RegisterInput { username: string; password: string; paymentPassword?: string; kind?: AccountKind; displayName?: string }
 export interface AccountView { id: string; username: string; kind: AccountKind; displayName: string; limitPerPayment: number; limitPerDay: number; hasPaymentPassword: boolean }
@@ -29,8 +29,12 @@ export function accountView(a: AccountRow): AccountView {
 export class Accounts {
   /** A hash to spend time on for unknown usernames, so timing does not reveal which exist. */
   private readonly decoySalt = newSalt();
+  /** Every password hash of this checkout, through one bounded queue. */
+  readonly passwords: PasswordHasher;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx) {
+    this.passwords = new PasswordHasher(ctx.config);
+  }
 
   async register(input: RegisterInput): Promise<AccountView> {
     const { config, store } = this.ctx;
@@ -42,10 +46,13 @@ export class Accounts {
     if (displayName.length === 0 || displayName.length > 32) refuse(Status.MALFORMED, 'displayName: 1 to 32 characters (shown on the band)');
     const salt = newSalt();
     const paySalt = input.paymentPassword !== undefined ? newSalt() : null;
+    const [passwordHash, payHash] = await this.passwords.hashAll([
+      { password: input.password, salt },
+      ...(paySalt && input.paymentPassword !== undefined ? [{ password: input.paymentPassword, salt: paySalt }] : []),
+    ]);
     const row: Omit<AccountRow, 'id'> = {
       username: input.username, kind, displayName,
-      passwordHash: await hashPassword(input.password, salt, config.scryptLog2N), passwordSalt: salt,
-      payHash: paySalt && input.paymentPassword !== undefined ? await hashPassword(input.paymentPassword, paySalt, config.scryptLog2N) : null,
+      passwordHash, passwordSalt: salt, payHash: payHash ?? null,
       paySalt, failedLogins: 0, lockedUntil: 0,
       limitPerPayment: config.limitPerPayment, limitPerDay: config.limitPerDay, createdAt: this.ctx.clock(),
     };
@@ -59,20 +66,20 @@ export class Accounts {
    * Checks one of the account's passwords with lockout. Unknown user, wrong password and
    * missing payment password all answer UNAUTHORIZED (no user enumeration).
    */
-  async checkPassword(username: string, password: string, which: 'login' | 'payment'): Promise<AccountRow> {
+  async checkPassword(username: string, password: string, which: 'login' | 'payment', options: HashOptions = {}): Promise<AccountRow> {
     const { config, store, clock } = this.ctx;
     const account = await store.accounts.byUsername(username);
     const salt = account ? (which === 'login' ? account.passwordSalt : account.paySalt) : null;
     const hash = account ? (which === 'login' ? account.passwordHash : account.payHash) : null;
     if (!account || !salt || !hash) {
-      await hashPassword(password, this.decoySalt, config.scryptLog2N);
+      await this.passwords.hash(password, this.decoySalt, options);
       refuse(Status.UNAUTHORIZED, 'wrong username or password');
     }
     const now = clock();
     if (account.lockedUntil > now) refuse(Status.ACCOUNT_LOCKED, `locked until ${new Date(account.lockedUntil).toISOString()}`);
     // A lock that has run out starts a fresh count of five, rather than relocking at the next slip.
     if (account.lockedUntil !== 0) await store.accounts.resetFailures(account.id);
-    if (!(await verifyPassword(password, salt, hash, config.scryptLog2N))) {
+    if (!(await this.passwords.verify(password, salt, hash, options))) {
       const after = await store.accounts.recordFailure(account.id, config.lockAfterFailures, now + config.lockoutMs);
       if (after.lockedUntil > now) refuse(Status.ACCOUNT_LOCKED, `too many failed attempts; locked for ${config.lockoutMs / 60_000} minutes`);
       refuse(Status.UNAUTHORIZED, 'wrong username or password');
@@ -81,8 +88,8 @@ export class Accounts {
     return account;
   }
 
-  async login(username: string, password: string): Promise<LoginResult> {
-    const account = await this.checkPassword(username, password, 'login');
+  async login(username: string, password: string, options: HashOptions = {}): Promise<LoginResult> {
+    const account = await this.checkPassword(username, password, 'login', options);
     const { provider, clock, config, store } = this.ctx;
     const token = toBase64Url(provider.randomBytes(32));
     const csrf = toBase64Url(provider.randomBytes(18));

@@ -14,6 +14,8 @@ export interface RefusalExtras {
   challenge?: IssuedChallenge;
   /** The status is the band's own answer, not the checkout's verdict on the request. */
   byBand?: boolean;
+  /** Throttled: when the same request may succeed again (HTTP Retry-After, RFC 9110 §10.2.3). */
+  retryAfterMs?: number;
 }
 
 export class CheckoutError extends WristpayError {

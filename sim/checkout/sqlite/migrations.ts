@@ -252,4 +252,18 @@ DROP TABLE trades;
 ALTER TABLE trades_v2 RENAME TO trades;
 `,
   },
+  {
+    version: 4,
+    name: 'rate limits',
+    // The table rate-limiter-flexible's RateLimiterSQLite reads and writes (its own
+    // CREATE TABLE, made here so the schema stays versioned; the limiter is told
+    // tableCreated). One row per limited key: attempts in the window and when it ends.
+    sql: `
+CREATE TABLE rate_limits (
+  key TEXT PRIMARY KEY,
+  points INTEGER NOT NULL DEFAULT 0,
+  expire INTEGER
+);
+`,
+  },
 ];

@@ -1,11 +1,12 @@
 /** The default CheckoutStore: one SQLite file (WAL), schema from migrations.ts. */
-import type { CheckoutStore } from '../store.ts';
+import type { CheckoutStore, RateLimitRule, RateLimiter } from '../store.ts';
 import { SqliteAccounts } from './accounts.ts';
 import { SqliteBands } from './bands.ts';
 import { SqliteChallenges } from './challenges.ts';
 import { SqliteLedger } from './ledger.ts';
 import { SqliteMerchants } from './merchants.ts';
 import { Db, bytes, openDatabase } from './open.ts';
+import { SqliteRateLimiters } from './rate-limiter.ts';
 
 export class SqliteStore implements CheckoutStore {
   readonly accounts: SqliteAccounts;
@@ -13,6 +14,7 @@ export class SqliteStore implements CheckoutStore {
   readonly challenges: SqliteChallenges;
   readonly merchants: SqliteMerchants;
   readonly ledger: SqliteLedger;
+  private readonly rateLimiters: SqliteRateLimiters;
   private closed = false;
 
   constructor(readonly db: Db) {
@@ -21,6 +23,7 @@ export class SqliteStore implements CheckoutStore {
     this.challenges = new SqliteChallenges(db);
     this.merchants = new SqliteMerchants(db);
     this.ledger = new SqliteLedger(db);
+    this.rateLimiters = new SqliteRateLimiters(db);
   }
 
   async getMeta(key: string): Promise<Uint8Array | undefined> {
@@ -31,6 +34,10 @@ export class SqliteStore implements CheckoutStore {
   async setMetaOnce(key: string, value: Uint8Array): Promise<Uint8Array> {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
     return (await this.getMeta(key)) as Uint8Array;
+  }
+
+  rateLimiter(name: string, rule: RateLimitRule): RateLimiter {
+    return this.rateLimiters.create(name, rule);
   }
 
   async close(): Promise<void> {

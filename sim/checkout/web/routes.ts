@@ -11,7 +11,8 @@ import type { Authenticated } from '../core/accounts.ts';
 import { accountView } from '../core/accounts.ts';
 import { refuse } from '../core/errors.ts';
 import type { RequestContext, Reply, Route } from '../http/router.ts';
-import { httpStatusOf } from '../http/status-map.ts';
+import { clientAddress } from '../http/client-address.ts';
+import { httpStatusOf, refusalHeaders } from '../http/status-map.ts';
 import { dashboardPage, loginPage, merchantPage } from './pages.ts';
 
 const COOKIE = 'wp_session';
@@ -72,12 +73,13 @@ export const webRoutes: Route[] = [
     const f = form(c);
     const username = (f.get('username') ?? '').slice(0, 64);
     try {
+      await c.checkout.limits.login(clientAddress(c.req), username);
       const s = await c.checkout.login(username, (f.get('password') ?? '').slice(0, 128));
       const cookie = `${COOKIE}=${s.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor((s.expiresAt - c.checkout.ctx.clock()) / 1000)}`;
       return redirect(s.account.kind === 'merchant' ? '/merchant' : '/dashboard', cookie);
     } catch (e) {
       if (!(e instanceof WristpayError)) throw e;
-      return htmlReply(loginPage(e.message, username), httpStatusOf(e.status));
+      return htmlReply(loginPage(e.message, username), httpStatusOf(e.status), refusalHeaders(e));
     }
   }),
   web('POST', '/logout', async (c) => {
