@@ -78,7 +78,7 @@ export const defaultConfig: CheckoutConfig = {
   // Sheet: protect against automated attacks without letting them exhaust the server).
   hashQueue: { concurrency: 2, maxWaiting: 8, maxWaitMs: 500 },
   rateLimits: {
-    loginPerClient: { points: 20, windowMs: 60_000 },
+    loginPerClient: { points: 20, windowMs: 5 * 60_000 },
     loginPerAccount: { points: 10, windowMs: 5 * 60_000 },
     registerPerClient: { points: 10, windowMs: 3600_000 },
     payPasswordPerTerminal: { points: 20, windowMs: 10 * 60_000 },
