@@ -5,12 +5,14 @@
  * Each refusal is 429 RATE_LIMITED with a Retry-After in seconds (RFC 9110 §10.2.3).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../sim/checkout/core/config.ts';
 import { CheckoutHttpError } from '../../sim/checkout/client.ts';
+import { clientAddress } from '../../sim/checkout/http/client-address.ts';
 import { ChildCheckout, startChildCheckout } from '../hardening/helpers/child-checkout.ts';
 import { Answer, post, stranger } from './helpers/from-address.ts';
 import { PASSWORD, Terminal, merchantWithTerminal, unique } from './helpers/fixtures.ts';
@@ -39,6 +41,17 @@ function accountCount(dbFile: string): number {
     db.close();
   }
 }
+
+describe('the client a request is counted against', () => {
+  const of = (remoteAddress: string | undefined) => clientAddress({ socket: { remoteAddress } } as unknown as IncomingMessage);
+  it('is the IPv4 address (also IPv4-mapped), the /64 of an IPv6 one, never a header', () => {
+    expect(of('127.0.0.7')).toBe('127.0.0.7');
+    expect(of('::ffff:127.0.0.7')).toBe('127.0.0.7');
+    expect(of('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(of('2001:db8:1:2:bbbb::9')).toBe('2001:db8:1:2::/64');
+    expect(of(undefined)).toBe('unknown');
+  });
+});
 
 describe('rate limits (production limits, one checkout)', () => {
   let h: Harness;

@@ -77,6 +77,9 @@ export const defaultConfig: CheckoutConfig = {
   // quickly; the rest are refused at once instead of piling up (OWASP Authentication Cheat
   // Sheet: protect against automated attacks without letting them exhaust the server).
   hashQueue: { concurrency: 2, maxWaiting: 8, maxWaitMs: 500 },
+  // Attempts per fixed window (docs/CHECKOUT.md, "Rate limits"): room for people who mistype
+  // or share an address, far below what a script wants. Guesses per account are bounded by
+  // the lockout and the payment-password block whatever these allow; these bound the work.
   rateLimits: {
     loginPerClient: { points: 20, windowMs: 5 * 60_000 },
     loginPerAccount: { points: 10, windowMs: 5 * 60_000 },
