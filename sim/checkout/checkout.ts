@@ -23,6 +23,7 @@ import { Merchants, TerminalView } from './core/merchants.ts';
 import { Notifier } from './core/notifier.ts';
 import { withRandomPool } from './core/random-pool.ts';
 import { Sweeper } from './core/sweeper.ts';
+import { RateLimits } from './core/rate-limits.ts';
 import { CreateTradeInput, RefundInput, TradeDetails, Trades } from './core/trades.ts';
 import { TurnOffCodes } from './core/turn-off.ts';
 import { UnlockGrant, grantUnlock } from './core/unlock.ts';
@@ -70,6 +71,8 @@ export class Checkout {
   readonly turnOffCodes: TurnOffCodes;
   readonly notifier: Notifier;
   readonly sweeper: Sweeper;
+  /** Attempt limits the HTTP edge applies before password work (the library's own callers are trusted). */
+  readonly limits: RateLimits;
 
   constructor(readonly ctx: Ctx) {
     this.notifier = new Notifier(ctx);
@@ -78,10 +81,12 @@ export class Checkout {
     this.bands = new Bands(ctx);
     this.cards = new Cards(ctx, this.bands);
     this.merchants = new Merchants(ctx);
-    this.trades = new Trades(ctx, () => this.notifier.kick());
+    // One password hasher (and so one bounded queue) for the account and the payment password.
+    this.trades = new Trades(ctx, () => this.notifier.kick(), this.accounts.passwords);
     this.bandPayments = new BandPayments(ctx, this.trades);
     this.answers = new Answers(ctx, this.trades);
     this.turnOffCodes = new TurnOffCodes(ctx);
+    this.limits = new RateLimits(ctx);
   }
 
   get store(): CheckoutStore {

@@ -30,6 +30,8 @@ export class CheckoutHttpError extends Error {
     message: string,
     readonly result?: Uint8Array,
     readonly challenge?: Challenge,
+    /** From Retry-After: when a throttled request (RATE_LIMITED) may be sent again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${statusName}: ${message}`);
     this.name = 'CheckoutHttpError';
@@ -116,8 +118,10 @@ export class CheckoutClient {
     if (res.ok) return json as T;
     const e = (json as Api.ErrorJson).error ?? { status: Status.INTERNAL, name: 'INTERNAL', message: 'no error object' };
     const err = json as Api.ErrorJson;
+    const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
     throw new CheckoutHttpError(e.status, e.name ?? statusName(e.status) ?? 'UNKNOWN', res.status, e.message,
-      err.result ? b64(err.result) : undefined, err.challenge ? challenge(err.challenge) : undefined);
+      err.result ? b64(err.result) : undefined, err.challenge ? challenge(err.challenge) : undefined,
+      Number.isSafeInteger(retryAfter) && retryAfter >= 0 ? retryAfter : undefined);
   }
 
   // ---- public ----

@@ -310,6 +310,18 @@ export interface LedgerStore {
   recordNotifyAttempt(id: string, delivered: boolean, now: number, nextAt: number, error: string | null): Promise<void>;
 }
 
+/** A limit of `points` attempts per key in a fixed window of `windowMs`. */
+export interface RateLimitRule { points: number; windowMs: number }
+
+/**
+ * Counts attempts per key in the store, so every checkout process sharing it sees the same
+ * count: counting and deciding are one atomic statement (no read-then-write race).
+ */
+export interface RateLimiter {
+  /** Counts one attempt for `key`; over the limit it is refused with the time until the window ends. */
+  consume(key: string): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+}
+
 /** What one sweep run removed or closed. */
 export interface SweepCounts { trades: number; sessions: number; challenges: number; enrollOffers: number; pairingCodes: number }
 
@@ -336,5 +348,7 @@ export interface CheckoutStore {
   getMeta(key: string): Promise<Uint8Array | undefined>;
   /** Sets the value unless one is there; returns the value that is stored afterwards. */
   setMetaOnce(key: string, value: Uint8Array): Promise<Uint8Array>;
+  /** A limiter whose keys are namespaced by `name` (one per rule). */
+  rateLimiter(name: string, rule: RateLimitRule): RateLimiter;
   close(): Promise<void>;
 }

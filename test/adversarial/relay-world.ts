@@ -8,7 +8,7 @@
  */
 import type { Challenge, CheckoutClient } from '../../sim/checkout/client.ts';
 import { CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../sim/checkout/client.ts';
-import { startHarness, type Harness } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
 import { HELLO_REQUEST, type BandEndpoint, type BandReply } from './band-endpoint.ts';
 import type { Verdict } from './campaign.ts';
 import { LedgerAudit } from './ledger-audit.ts';
@@ -149,7 +149,7 @@ async function setUpBand(h: Harness, label: 'A' | 'B', ep: BandEndpoint): Promis
 
 /** Starts the checkout, pairs the terminal, sets both bands up (worn, unlocked). */
 export async function startRelayWorld(endpoints: (h: Harness) => Promise<[BandEndpoint, BandEndpoint]>): Promise<RelayWorld> {
-  const h = await startHarness();
+  const h = await startHarness(cheapTestConfig);
   try {
     await h.client.register({ username: 'relay-shop', password: PASSWORD, kind: 'merchant', displayName: 'Relay Cafe' });
     const merchant = await h.client.loginAs('relay-shop', PASSWORD);

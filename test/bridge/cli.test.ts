@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessTransport } from '../../bridge/transport/in-process.ts';
-import { startHarness, type Harness } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
 import { runCli } from './helpers/cli.ts';
 import { Band, PASSWORD, PAY_PASSWORD, bootTestBand, ownerAccount, pairingCode } from './helpers/world.ts';
 
@@ -24,7 +24,7 @@ function cli(argv: string[], stdin?: string) {
 const ownerArgs = (): string[] => ['--user', username, '--password-stdin', '--checkout', h.server.url, '--json'];
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness(cheapTestConfig);
   band = bootTestBand(11);
   dir = mkdtempSync(join(tmpdir(), 'wristpay-bridge-cli-'));
   env = { XDG_CONFIG_HOME: dir };

@@ -11,7 +11,7 @@ import { toBase64Url } from '../../sim/checkout/core/ids.ts';
 import { httpStatusOf } from '../../sim/checkout/http/status-map.ts';
 import { TerminalHeader } from '../../sim/checkout/terminal-auth.ts';
 import { OwnedBand, Owner, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, unique } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
 
 type Auth = 'none' | 'owner' | 'merchant' | 'terminal';
 interface Endpoint {
@@ -39,7 +39,7 @@ describe('bad input on every endpoint', () => {
   const endpoints: Endpoint[] = [];
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
     owner = await ownerWithBand(h);
     other = await newOwner(h);
     shop = await merchantWithTerminal(h);

@@ -7,12 +7,12 @@ import { Status } from '../../shared/status/codes.ts';
 import { BandDouble } from './helpers/band-double.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, addCard, enrollBand, newOwner, unique, unlock } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
 
 describe('accounts', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
   });
   afterAll(() => h.close());
 
@@ -47,7 +47,7 @@ describe('accounts', () => {
 describe('bands', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
   });
   afterAll(() => h.close());
 

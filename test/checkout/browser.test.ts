@@ -12,7 +12,7 @@ import { Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -26,7 +26,7 @@ describe.skipIf(!available)('web pages in Chromium', () => {
   const shots = mkdtempSync(join(tmpdir(), 'wristpay-shots-'));
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
     shop = await merchantWithTerminal(h);
     browser = await chromium.launch({
       executablePath: CHROMIUM,

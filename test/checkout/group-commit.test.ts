@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { GroupCommit } from '../../sim/checkout/sqlite/group-commit.ts';
 import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
 import { Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
 
 describe('group commit', () => {
   let dir: string;
@@ -99,7 +99,7 @@ describe('group commit in the checkout', () => {
   let h: Harness;
   let shop: Terminal;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
     shop = await merchantWithTerminal(h);
   });
   afterAll(() => h.close());

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
 import { verifyNotification } from '../../sim/checkout/client.ts';
 import { Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, mergeConfig, startHarness } from './helpers/harness.ts';
 
 interface Received { body: string; headers: Record<string, string | string[] | undefined>; at: number }
 
@@ -42,7 +42,7 @@ describe('notifications and restarts', () => {
   let shop: Terminal;
   beforeAll(async () => {
     // The merchant's receiver listens on loopback, which production refuses (notify-target.ts).
-    h = await startHarness({ notify: { allowHosts: ['127.0.0.1/32'] } });
+    h = await startHarness(mergeConfig(cheapTestConfig, { notify: { allowHosts: ['127.0.0.1/32'] } }));
     shop = await merchantWithTerminal(h);
   });
   afterAll(() => h.close());

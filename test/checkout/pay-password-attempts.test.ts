@@ -12,15 +12,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
 import { countHashes, outcome, tally, until, webLogin } from './helpers/attack.ts';
 import { PASSWORD, PAY_PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { Harness, looseLimits, mergeConfig, startHarness } from './helpers/harness.ts';
 
 const wrongPin = (i: number): string => String(100_000 + i * 7919).slice(0, 6); // never PAY_PASSWORD (135790)
+
+// Production scrypt (the race shows with slow hashes); the rate limits are lifted: they
+// would answer first, and rate-limits.test.ts proves them. These tests are about the counters.
+const ATTEMPTS_ONLY = mergeConfig(looseLimits, { scryptLog2N: 14 });
 
 describe('payment password: parallel guesses by terminals', () => {
   let h: Harness;
   let shops: Terminal[];
   beforeAll(async () => {
-    h = await startHarness({ scryptLog2N: 14 });
+    h = await startHarness(ATTEMPTS_ONLY);
     shops = [await merchantWithTerminal(h, 'Shop One'), await merchantWithTerminal(h, 'Shop Two'), await merchantWithTerminal(h, 'Shop Three')];
   });
   afterAll(() => h.close());
@@ -109,7 +113,7 @@ describe('payment password: parallel guesses by terminals', () => {
 describe('payment password: a terminal failing across payers', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ scryptLog2N: 14 });
+    h = await startHarness(ATTEMPTS_ONLY);
   });
   afterAll(() => h.close());
 

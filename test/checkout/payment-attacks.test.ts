@@ -9,14 +9,14 @@ import { Status, StatusName, statusName } from '../../shared/status/codes.ts';
 import { CheckoutClient } from '../../sim/checkout/client.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { Terminal, addCard, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
 
 describe('attacks on the payment path', () => {
   let h: Harness;
   let shop: Terminal;
   let rival: Terminal;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
     shop = await merchantWithTerminal(h);
     rival = await merchantWithTerminal(h, 'Rival Mart');
   });

@@ -4,13 +4,13 @@ import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { OwnedBand, Terminal, addCard, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
 
 describe('paying with the band', () => {
   let h: Harness;
   let shop: Terminal;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
     shop = await merchantWithTerminal(h);
   });
   afterAll(() => h.close());

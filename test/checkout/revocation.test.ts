@@ -9,13 +9,13 @@ import { register } from '../../bridge/cli/checkout-commands.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
 
 describe('revocation', () => {
   let h: Harness;
   let shop: Terminal;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
     shop = await merchantWithTerminal(h);
   });
   afterAll(() => h.close());

@@ -11,7 +11,7 @@ import { CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../sim/
 import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PAY_PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { Harness, cheapTestConfig, startHarness } from './helpers/harness.ts';
 
 /** A second till of the same merchant. */
 async function secondTerminal(h: Harness, t: Terminal): Promise<Terminal> {
@@ -25,7 +25,7 @@ async function secondTerminal(h: Harness, t: Terminal): Promise<Terminal> {
 describe('unpairing a terminal', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
   });
   afterAll(() => h.close());
 

@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, PAY_PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
 
 describe('trades', () => {
   let h: Harness;
   let shop: Terminal;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
     shop = await merchantWithTerminal(h);
   });
   afterAll(() => h.close());

@@ -78,13 +78,16 @@ describe('html', () => {
   });
 });
 
+/** Every migration's version, ascending (other issues append theirs). */
+const allVersions = () => migrations.map((m) => ({ version: m.version })).sort((a, b) => a.version - b.version);
+
 describe('sqlite migrations', () => {
   it('run once, are recorded, and reopening applies nothing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wristpay-mig-'));
     try {
       const db = openDatabase(join(dir, 'a.db'));
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version FROM migrations ORDER BY version').all()).toEqual(migrations.map((m) => ({ version: m.version })));
+      expect(db.prepare('SELECT version FROM migrations ORDER BY version').all()).toEqual(allVersions());
       expect(migrate(db)).toEqual([]);
       db.close();
       const again = openDatabase(join(dir, 'a.db'));
@@ -114,7 +117,7 @@ describe('sqlite migrations', () => {
       v1.close();
 
       const db = openDatabase(file);
-      expect(db.prepare('SELECT version FROM migrations ORDER BY version').all()).toEqual(migrations.map((m) => ({ version: m.version })));
+      expect(db.prepare('SELECT version FROM migrations ORDER BY version').all()).toEqual(allVersions());
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.prepare('SELECT id, trade_no AS t FROM payments ORDER BY rowid').all())
         .toEqual([{ id: 'pay_3', t: 'trd_b' }, { id: 'pay_2', t: 'trd_a' }, { id: 'pay_1', t: 'trd_c' }]);

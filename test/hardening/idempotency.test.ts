@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckoutHttpError } from '../../sim/checkout/client.ts';
 import { OwnedBand, Terminal, merchantWithTerminal, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
-import { Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../checkout/helpers/harness.ts';
 import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { setUpWorld, terminalClient } from './helpers/kill-load.ts';
 import { ledgerProblems, openReader } from './helpers/ledger-check.ts';
@@ -50,7 +50,7 @@ describe('idempotency under concurrency, one checkout', () => {
   let shop: Terminal;
   let o: OwnedBand;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
     shop = await merchantWithTerminal(h);
     o = await ownerWithBand(h);
   });

@@ -13,12 +13,12 @@ import { migrations } from '../../sim/checkout/sqlite/migrations.ts';
 import { openDatabase } from '../../sim/checkout/sqlite/open.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import { PASSWORD, unique } from '../checkout/helpers/fixtures.ts';
-import { Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { Harness, cheapTestConfig, startHarness } from '../checkout/helpers/harness.ts';
 
 describe('merchant display names', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig); // about 20 registrations from one address
   });
   afterAll(() => h.close());
 

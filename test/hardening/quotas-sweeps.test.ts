@@ -10,7 +10,7 @@ import { defaultConfig } from '../../sim/checkout/core/config.ts';
 import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import { PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
-import { Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { Harness, looseLimits, mergeConfig, startHarness } from '../checkout/helpers/harness.ts';
 
 const CAP = defaultConfig.maxOpenTradesPerTerminal;
 
@@ -19,7 +19,7 @@ describe('quotas hold under bursts', () => {
   let shop: Terminal;
   const count = (sql: string, ...args: unknown[]): number => ((h.checkout.store as SqliteStore).db.prepare(sql).get(...args) as { n: number }).n;
   beforeAll(async () => {
-    h = await startHarness({ sweepIntervalMs: 3600_000 }); // production caps; the sweep only when a test runs it
+    h = await startHarness(mergeConfig(looseLimits, { sweepIntervalMs: 3600_000 })); // production caps (rate limits lifted: many logins from one address); the sweep only when a test runs it
     shop = await merchantWithTerminal(h);
   });
   afterAll(() => h.close());
@@ -88,7 +88,7 @@ describe('the sweep runs by itself and removes what expired', () => {
   let h: Harness;
   const count = (table: string): number => ((h.checkout.store as SqliteStore).db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
   beforeAll(async () => {
-    h = await startHarness({ sweepIntervalMs: 20 });
+    h = await startHarness(mergeConfig(looseLimits, { sweepIntervalMs: 20 }));
   });
   afterAll(() => h.close());
 

@@ -22,7 +22,7 @@ import type { SimBand } from '../../sim/band/sim-band.ts';
 import { startSimulator, type Simulator } from '../../sim/band/simulator.ts';
 import type { CheckoutClient } from '../../sim/checkout/client.ts';
 import type { ConfigOverrides } from '../../sim/checkout/core/config.ts';
-import { startHarness, type Harness } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig, mergeConfig, startHarness, type Harness } from '../checkout/helpers/harness.ts';
 import { testImages } from '../sim/helpers/images.ts';
 
 export const FLEET_PASSWORD = 'correct horse battery';
@@ -36,7 +36,7 @@ export interface FleetOptions {
   bridgesPerSim?: number;
   /** Link model spec, e.g. `ci=15,mtu=185` (default: no delay). */
   link?: string;
-  /** Checkout config overrides (on top of the test harness's cheap scrypt). */
+  /** Checkout config overrides, on top of cheapTestConfig (a fleet registers and unlocks hundreds of owners from loopback). */
   checkout?: ConfigOverrides;
   /** The bridges' fetch (the latency bench times the checkout's replies through it). */
   fetch?: typeof fetch;
@@ -138,7 +138,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   };
   try {
     const img = await testImages();
-    h = await startHarness(opts.checkout ?? {});
+    h = await startHarness(mergeConfig(cheapTestConfig, opts.checkout));
     const hh = h;
     const anon = hh.client;
     await anon.register({ username: 'fleet-shop', password: FLEET_PASSWORD, kind: 'merchant', displayName: 'Fleet Mart' });

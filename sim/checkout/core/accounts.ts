@@ -13,7 +13,7 @@ import type { Ctx } from './context.ts';
 import { issueDeviceToken, verifyDeviceToken } from './device-tokens.ts';
 import { refuse } from './errors.ts';
 import { insertWithFreshId, toBase64Url } from './ids.ts';
-import { hashPassword, newSalt, verifyPassword } from './passwords.ts';
+import { PasswordHasher, newSalt } from './passwords.ts';
 
 export interface RegisterInput { username: string; password: string; paymentPassword?: string; kind?: AccountKind; displayName?: string }
 export interface AccountView {
@@ -39,8 +39,12 @@ export function accountView(a: AccountRow, paymentPasswordBlocked = false): Acco
 export class Accounts {
   /** A hash to spend time on for unknown usernames, so timing does not reveal which exist. */
   private readonly decoySalt = newSalt();
+  /** Every password hash of this checkout, through one bounded queue. */
+  readonly passwords: PasswordHasher;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx) {
+    this.passwords = new PasswordHasher(ctx.config);
+  }
 
   async register(input: RegisterInput): Promise<AccountView> {
     const { config, store } = this.ctx;
@@ -56,10 +60,13 @@ export class Accounts {
     const nameKey = kind === 'merchant' ? displayNameKey(displayName) : null;
     const salt = newSalt();
     const paySalt = input.paymentPassword !== undefined ? newSalt() : null;
+    const [passwordHash, payHash] = await this.passwords.hashAll([
+      { password: input.password, salt },
+      ...(paySalt && input.paymentPassword !== undefined ? [{ password: input.paymentPassword, salt: paySalt }] : []),
+    ]);
     const row: Omit<AccountRow, 'id'> = {
       username: input.username, kind, displayName,
-      passwordHash: await hashPassword(input.password, salt, config.scryptLog2N), passwordSalt: salt,
-      payHash: paySalt && input.paymentPassword !== undefined ? await hashPassword(input.paymentPassword, paySalt, config.scryptLog2N) : null,
+      passwordHash, passwordSalt: salt, payHash: payHash ?? null,
       paySalt,
       limitPerPayment: config.limitPerPayment, limitPerDay: config.limitPerDay, createdAt: this.ctx.clock(),
     };
@@ -78,7 +85,7 @@ export class Accounts {
     const { config, store, clock } = this.ctx;
     const account = await store.accounts.byUsername(username);
     if (!account) {
-      await hashPassword(password, this.decoySalt, config.scryptLog2N);
+      await this.passwords.hash(password, this.decoySalt);
       refuse(Status.UNAUTHORIZED, 'wrong username or password');
     }
     const nonce = verifyDeviceToken(this.ctx, account.username, deviceToken);
@@ -87,8 +94,9 @@ export class Accounts {
     const policy = nonce !== null ? config.deviceThrottle : config.loginThrottle;
     const held = await store.attempts.reserve(scope, subject, policy, clock());
     if (!held.granted) lockedOut(nonce !== null, held.retryAt, clock());
-    // Should the hash throw, the reservation stays a failure: the safe side.
-    const ok = await verifyPassword(password, account.passwordSalt, account.passwordHash, config.scryptLog2N);
+    // Should the hash throw (or the hash queue refuse it), the reservation stays a failure: the
+    // safe side. A valid device token takes the trusted lane, which a stranger's flood cannot fill.
+    const ok = await this.passwords.verify(password, account.passwordSalt, account.passwordHash, { trusted: nonce !== null });
     await store.attempts.settle(scope, subject, policy, ok, clock());
     if (!ok) {
       const after = await store.attempts.counter(scope, subject);
@@ -96,6 +104,15 @@ export class Accounts {
       refuse(Status.UNAUTHORIZED, 'wrong username or password');
     }
     return { account, deviceToken: issueDeviceToken(this.ctx, account.username, nonce ?? undefined) };
+  }
+
+  /**
+   * Whether a device token is valid for this username (signed by us, unexpired): such a
+   * client skips the per-address and per-account rate limits and hashes in the trusted
+   * lane, so a stranger's flood cannot keep the owner out (its own counter still applies).
+   */
+  trustsDevice(username: string, deviceToken: string | undefined): boolean {
+    return verifyDeviceToken(this.ctx, username, deviceToken) !== null;
   }
 
   async login(username: string, password: string, deviceToken?: string): Promise<LoginResult> {

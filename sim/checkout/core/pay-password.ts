@@ -11,13 +11,13 @@ import type { AccountRow, PayAttempt, TerminalRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { toBase64Url } from './ids.ts';
-import { hashPassword, newSalt, verifyPassword } from './passwords.ts';
+import { PasswordHasher, newSalt } from './passwords.ts';
 
 export class PayPasswords {
   /** Unknown payers cost a hash too, so timing does not reveal who has a payment password. */
   private readonly decoySalt = newSalt();
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx, private readonly passwords: PasswordHasher) {}
 
   /** The payer whose payment password this is; UNAUTHORIZED, PAY_PASSWORD_BLOCKED, TERMINAL_SUSPENDED or RATE_LIMITED otherwise. */
   async check(terminal: TerminalRow, username: string, paymentPassword: string): Promise<AccountRow> {
@@ -34,8 +34,8 @@ export class PayPasswords {
     const held = await store.attempts.reservePay(attempt, config.payPasswordLimit, config.terminalPayFailures, clock());
     if (!held.granted) refuseHeld(held.status, held.retryAt, clock());
     const ok = payer
-      ? await verifyPassword(paymentPassword, payer.salt, payer.hash, config.scryptLog2N)
-      : (await hashPassword(paymentPassword, this.decoySalt, config.scryptLog2N), false);
+      ? await this.passwords.verify(paymentPassword, payer.salt, payer.hash)
+      : (await this.passwords.hash(paymentPassword, this.decoySalt), false);
     const after = await store.attempts.settlePay(attempt, ok, config.terminalPayFailures, clock());
     if (!ok || !payer) {
       if (after && after.failures >= config.payPasswordLimit) refuseHeld(Status.PAY_PASSWORD_BLOCKED, null, clock());

@@ -11,6 +11,7 @@ import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
 import { PayPasswords } from './pay-password.ts';
+import type { PasswordHasher } from './passwords.ts';
 import { defaultBankCard } from './cards.ts';
 import { buildNotification } from './notify-body.ts';
 import { checkNotifyTarget } from './notify-target.ts';
@@ -26,8 +27,8 @@ export const MAX_TRADE_AMOUNT = 10_000_000_00;
 export class Trades {
   private readonly payPasswords: PayPasswords;
 
-  constructor(private readonly ctx: Ctx, private readonly onPaid: () => void) {
-    this.payPasswords = new PayPasswords(ctx);
+  constructor(private readonly ctx: Ctx, private readonly onPaid: () => void, passwords: PasswordHasher) {
+    this.payPasswords = new PayPasswords(ctx, passwords);
   }
 
   async create(terminal: TerminalRow, input: CreateTradeInput): Promise<TradeView> {

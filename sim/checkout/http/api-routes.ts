@@ -9,9 +9,11 @@ import type {
   RefundJson, SessionJson, TradeDetailsJson, TurnOffCodeJson, UnblockJson, UnlockJson,
 } from '../api-types.ts';
 import { pairingQrText } from '../api-types.ts';
+import type { RegisterInput } from '../core/accounts.ts';
 import type { IssuedChallenge } from '../core/challenges.ts';
 import { refuse } from '../core/errors.ts';
 import { toBase64Url } from '../core/ids.ts';
+import { clientAddress } from './client-address.ts';
 import { bearerToken } from './request.ts';
 import { Route, json } from './router.ts';
 
@@ -32,19 +34,24 @@ export const apiRoutes: Route[] = [
   api('GET', '/v1/catalogue', async ({ checkout }) => json(checkout.catalogue() as CatalogueJson)),
 
   // ---- accounts ----
-  api('POST', '/v1/accounts', async ({ checkout, json: body }) => {
+  api('POST', '/v1/accounts', async ({ checkout, req, json: body }) => {
     const f = body();
     const kind = f.optionalString('kind', { max: 16 });
     if (kind !== undefined && kind !== 'owner' && kind !== 'merchant') refuse(Status.MALFORMED, 'kind: owner or merchant');
-    const account = await checkout.register({
+    const input: RegisterInput = {
       username: f.string('username', { max: 64 }), password: f.string('password', { max: 128 }),
       paymentPassword: f.optionalString('paymentPassword', { max: 16 }), kind, displayName: f.optionalString('displayName', { max: 32 }),
-    });
-    return json({ account }, 201);
+    };
+    await checkout.limits.register(clientAddress(req));
+    return json({ account: await checkout.register(input) }, 201);
   }),
-  api('POST', '/v1/sessions', async ({ checkout, json: body }) => {
+  api('POST', '/v1/sessions', async ({ checkout, req, json: body }) => {
     const f = body();
-    const s = await checkout.login(f.string('username', { max: 64 }), f.string('password', { max: 128 }), f.optionalString('deviceToken', { max: DEVICE_TOKEN_MAX }));
+    const username = f.string('username', { max: 64 });
+    const password = f.string('password', { max: 128 });
+    const deviceToken = f.optionalString('deviceToken', { max: DEVICE_TOKEN_MAX });
+    await checkout.limits.login(clientAddress(req), username, { trusted: checkout.accounts.trustsDevice(username, deviceToken) });
+    const s = await checkout.login(username, password, deviceToken);
     return json({ token: s.token, expiresAt: s.expiresAt, account: s.account, deviceToken: s.deviceToken } satisfies SessionJson, 201);
   }),
   api('DELETE', '/v1/sessions', async ({ checkout, session, req }) => {
@@ -99,10 +106,15 @@ export const apiRoutes: Route[] = [
     const { account } = await session('owner');
     return json({ payments: await checkout.paymentsOf(account.id), refunds: await checkout.refundsOf(account.id) } satisfies LedgerJson);
   }),
-  api('POST', '/v1/unlock', async ({ checkout, json: body }) => {
+  api('POST', '/v1/unlock', async ({ checkout, req, json: body }) => {
     const f = body();
     const hello = f.bytes('hello', MAX_MESSAGE_BYTES);
-    const c = await checkout.unlock(hello, f.string('username', { max: 64 }), f.string('password', { max: 128 }), f.optionalString('deviceToken', { max: DEVICE_TOKEN_MAX }));
+    const username = f.string('username', { max: 64 });
+    const password = f.string('password', { max: 128 });
+    const deviceToken = f.optionalString('deviceToken', { max: DEVICE_TOKEN_MAX });
+    // The account password again: limited as a login, or unlock would be the unlimited way to guess it.
+    await checkout.limits.login(clientAddress(req), username, { trusted: checkout.accounts.trustsDevice(username, deviceToken) });
+    const c = await checkout.unlock(hello, username, password, deviceToken);
     return json({ challenge: challengeJson(c), deviceToken: c.deviceToken } satisfies UnlockJson, 201);
   }),
 
@@ -153,7 +165,10 @@ export const apiRoutes: Route[] = [
   api('POST', '/v1/trades/:outTradeNo/pay-password', async ({ checkout, terminal, params, json: body }) => {
     const t = await terminal();
     const f = body();
-    const receipt = await checkout.payWithPassword(t, params.outTradeNo, f.string('username', { max: 64 }), f.string('paymentPassword', { max: 16 }));
+    const username = f.string('username', { max: 64 });
+    const paymentPassword = f.string('paymentPassword', { max: 16 });
+    await checkout.limits.payPassword(t.id, username);
+    const receipt = await checkout.payWithPassword(t, params.outTradeNo, username, paymentPassword);
     return json({ receipt, trade: (await checkout.queryTrade(t, params.outTradeNo)).trade });
   }),
   api('POST', '/v1/trades/:outTradeNo/refunds', async ({ checkout, terminal, params, json: body }) => {

@@ -18,7 +18,7 @@ import { apiRoutes, challengeJson } from './api-routes.ts';
 import { readBody } from './request.ts';
 import { originOf, requireSameOrigin } from './same-origin.ts';
 import { Reply, Router, makeContext } from './router.ts';
-import { httpStatusOf } from './status-map.ts';
+import { httpStatusOf, refusalHeaders } from './status-map.ts';
 
 export interface ServerOptions {
   port?: number;
@@ -73,13 +73,9 @@ export function startCheckoutServer(checkout: Checkout, options: ServerOptions =
       if (!(err instanceof WristpayError)) log(`checkout: internal error on ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
       const status = httpStatusOf(statusOf(err), err instanceof CheckoutError && err.extras.byBand === true);
       reply = kind === 'api'
-        ? { status, type: 'json', body: JSON.stringify(errorJson(err)) }
-        : { status, type: 'html', body: errorPage(errorJson(err).error) };
-      if (statusOf(err) === Status.PAYLOAD_TOO_LARGE) reply.headers = { connection: 'close' };
-      // RFC 9110 §10.2.3: whole seconds, at least one.
-      if (err instanceof CheckoutError && err.extras.retryAfterMs !== undefined) {
-        reply.headers = { ...reply.headers, 'retry-after': String(Math.max(1, Math.ceil(err.extras.retryAfterMs / 1000))) };
-      }
+        ? { status, type: 'json', body: JSON.stringify(errorJson(err)), headers: refusalHeaders(err) }
+        : { status, type: 'html', body: errorPage(errorJson(err).error), headers: refusalHeaders(err) };
+      if (statusOf(err) === Status.PAYLOAD_TOO_LARGE) reply.headers = { ...reply.headers, connection: 'close' };
     }
     send(req, res, reply);
   };

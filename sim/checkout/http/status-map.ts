@@ -1,8 +1,10 @@
 /**
- * The one mapping from wristpay status codes to HTTP status codes. Every refusal the
- * checkout makes goes through here; 5xx only for INTERNAL (a bug, never an input).
+ * The one mapping from wristpay refusals to HTTP: status codes and the headers a refusal
+ * carries. Every refusal the checkout makes goes through here; 5xx only for INTERNAL (a
+ * bug, never an input).
  */
 import { Status, StatusCode } from '../../../shared/status/codes.ts';
+import { CheckoutError } from '../core/errors.ts';
 
 const explicit: Partial<Record<StatusCode, number>> = {
   [Status.OK]: 200,
@@ -46,4 +48,13 @@ export function httpStatusOf(status: number, byBand = false): number {
   if (status >= 0x01 && status <= 0x1f) return 400;
   if (status >= 0x20 && status <= 0x5f) return 422;
   return 500;
+}
+
+/**
+ * Headers of a refusal: `Retry-After` in whole seconds, rounded up (RFC 9110 §10.2.3; at
+ * least 1, as 0 would invite an immediate retry) when the refusal says when to come back.
+ */
+export function refusalHeaders(err: unknown): Record<string, string> {
+  if (!(err instanceof CheckoutError) || err.extras.retryAfterMs === undefined) return {};
+  return { 'retry-after': String(Math.max(1, Math.ceil(err.extras.retryAfterMs / 1000))) };
 }

@@ -290,6 +290,20 @@ ALTER TABLE accounts DROP COLUMN locked_until;
 `,
   },
   {
+    version: 4,
+    name: 'rate limits',
+    // The table rate-limiter-flexible's RateLimiterSQLite reads and writes (its own
+    // CREATE TABLE, made here so the schema stays versioned; the limiter is told
+    // tableCreated). One row per limited key: attempts in the window and when it ends.
+    sql: `
+CREATE TABLE rate_limits (
+  key TEXT PRIMARY KEY,
+  points INTEGER NOT NULL DEFAULT 0,
+  expire INTEGER
+);
+`,
+  },
+  {
     version: 5,
     name: 'merchant display-name keys; indexes for quotas and expiry sweeps',
     // name_key: the folded display name (display-name.ts) of a merchant, NULL for owners. The

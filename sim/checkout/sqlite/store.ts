@@ -1,5 +1,5 @@
 /** The default CheckoutStore: one SQLite file (WAL), schema from migrations.ts. */
-import type { CheckoutStore } from '../store.ts';
+import type { CheckoutStore, RateLimitRule, RateLimiter } from '../store.ts';
 import { SqliteAccounts } from './accounts.ts';
 import { SqliteAttempts } from './attempts.ts';
 import { SqliteBands } from './bands.ts';
@@ -9,6 +9,7 @@ import { SqliteMerchants } from './merchants.ts';
 import { SqliteSweeps } from './sweeps.ts';
 import { Db, bytes, openDatabase } from './open.ts';
 import { SqliteTurnOff } from './turn-off.ts';
+import { SqliteRateLimiters } from './rate-limiter.ts';
 
 export class SqliteStore implements CheckoutStore {
   readonly accounts: SqliteAccounts;
@@ -19,6 +20,7 @@ export class SqliteStore implements CheckoutStore {
   readonly ledger: SqliteLedger;
   readonly turnOff: SqliteTurnOff;
   readonly sweeps: SqliteSweeps;
+  private readonly rateLimiters: SqliteRateLimiters;
   private closed = false;
 
   constructor(readonly db: Db) {
@@ -30,6 +32,7 @@ export class SqliteStore implements CheckoutStore {
     this.ledger = new SqliteLedger(db);
     this.turnOff = new SqliteTurnOff(db);
     this.sweeps = new SqliteSweeps(db);
+    this.rateLimiters = new SqliteRateLimiters(db);
   }
 
   async getMeta(key: string): Promise<Uint8Array | undefined> {
@@ -40,6 +43,10 @@ export class SqliteStore implements CheckoutStore {
   async setMetaOnce(key: string, value: Uint8Array): Promise<Uint8Array> {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
     return (await this.getMeta(key)) as Uint8Array;
+  }
+
+  rateLimiter(name: string, rule: RateLimitRule): RateLimiter {
+    return this.rateLimiters.create(name, rule);
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,8 @@ import type { Authenticated } from '../core/accounts.ts';
 import { accountView } from '../core/accounts.ts';
 import { CheckoutError, refuse } from '../core/errors.ts';
 import type { RequestContext, Reply, Route } from '../http/router.ts';
-import { httpStatusOf } from '../http/status-map.ts';
+import { clientAddress } from '../http/client-address.ts';
+import { httpStatusOf, refusalHeaders } from '../http/status-map.ts';
 import { lostPage, newCodePage, turnedOffPage } from './lost-pages.ts';
 import { dashboardPage, loginPage, merchantPage, nav } from './pages.ts';
 
@@ -91,13 +92,14 @@ export const webRoutes: Route[] = [
     const f = form(c);
     const username = (f.get('username') ?? '').slice(0, 64);
     try {
-      const s = await c.checkout.login(username, (f.get('password') ?? '').slice(0, 128), deviceCookie(c));
+      const deviceToken = deviceCookie(c);
+      await c.checkout.limits.login(clientAddress(c.req), username, { trusted: c.checkout.accounts.trustsDevice(username, deviceToken) });
+      const s = await c.checkout.login(username, (f.get('password') ?? '').slice(0, 128), deviceToken);
       const session = `${COOKIE}=${s.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor((s.expiresAt - c.checkout.ctx.clock()) / 1000)}`;
       return redirect(s.account.kind === 'merchant' ? '/merchant' : '/dashboard', [session, deviceCookieHeader(c, s.deviceToken)]);
     } catch (e) {
       if (!(e instanceof WristpayError)) throw e;
-      const wait = e instanceof CheckoutError ? e.extras.retryAfterMs : undefined;
-      return htmlReply(loginPage(e.message, username), httpStatusOf(e.status), wait === undefined ? undefined : { 'retry-after': String(Math.ceil(wait / 1000)) });
+      return htmlReply(loginPage(e.message, username), httpStatusOf(e.status), refusalHeaders(e));
     }
   }),
   web('POST', '/logout', async (c) => {

@@ -11,7 +11,7 @@ import { BandSession } from '../../../bridge/relay/band-session.ts';
 import { InProcessTransport } from '../../../bridge/transport/in-process.ts';
 import { connectNearest } from '../../../bridge/transport/nearest.ts';
 import type { CheckoutClient } from '../../../sim/checkout/client.ts';
-import { startHarness, type Harness } from '../../checkout/helpers/harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../checkout/helpers/harness.ts';
 
 export const PASSWORD = 'correct horse battery';
 export const PAY_PASSWORD = '246810';
@@ -71,7 +71,7 @@ export async function pairingCode(h: Harness, displayName = 'Tea House'): Promis
 }
 
 export async function startWorld(seed = 7): Promise<World> {
-  const h = await startHarness();
+  const h = await startHarness(cheapTestConfig);
   const band = bootTestBand(seed);
   const transport = new InProcessTransport([{ radio: band.env.radio, mtu: 185 }]);
   const { username, owner } = await ownerAccount(h);

@@ -1,6 +1,8 @@
 /**
  * A checkout on a real SQLite file in a temp dir, served on an ephemeral loopback port,
  * with a clock the test can move. `restart()` closes everything and reopens the same file.
+ * It runs with the checkout's production settings, as the CLI does; a test that needs
+ * cheaper or looser ones passes them (cheapTestConfig, looseLimits).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,11 +22,40 @@ export class TestClock {
   }
 }
 
-/** Cheap scrypt and quick notification retries; everything else as in production. */
-export const testConfig: ConfigOverrides = {
+const unreachable = { points: 1_000_000, windowMs: 60_000 };
+
+/** Rate limits and a hash queue no test reaches (for tests that register and log in a lot from loopback). */
+export const looseLimits: ConfigOverrides = {
+  hashQueue: { maxWaiting: 100_000, maxWaitMs: 120_000 },
+  rateLimits: {
+    loginPerClient: unreachable, loginPerAccount: unreachable, registerPerClient: unreachable,
+    payPasswordPerTerminal: unreachable, payPasswordPerAccount: unreachable,
+  },
+};
+
+/**
+ * For tests about something else than password work: cheap scrypt (2^10), quick
+ * notification retries and loose limits. The harness starts with production settings;
+ * a test that wants this passes it: `startHarness(cheapTestConfig)`.
+ */
+export const cheapTestConfig: ConfigOverrides = mergeConfig(looseLimits, {
   scryptLog2N: 10,
   notify: { baseDelayMs: 30, maxDelayMs: 200, pollMs: 20, timeoutMs: 1000 },
-};
+});
+
+/** Later overrides win, field by field also inside the nested groups. */
+export function mergeConfig(...layers: Array<ConfigOverrides | undefined>): ConfigOverrides {
+  const out: ConfigOverrides = {};
+  for (const o of layers) {
+    if (!o) continue;
+    Object.assign(out, o, {
+      notify: { ...out.notify, ...o.notify },
+      hashQueue: { ...out.hashQueue, ...o.hashQueue },
+      rateLimits: { ...out.rateLimits, ...o.rateLimits },
+    });
+  }
+  return out;
+}
 
 export interface Harness {
   dir: string;
@@ -40,14 +71,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Production settings unless `config` says otherwise (see cheapTestConfig). */
 export async function startHarness(config: ConfigOverrides = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-checkout-'));
   const dbFile = join(dir, 'checkout.db');
   const clock = new TestClock();
   const provider = defaultProvider();
-  const merged: ConfigOverrides = { ...testConfig, ...config, notify: { ...testConfig.notify, ...config.notify } };
   const open = async (port: number): Promise<{ checkout: Checkout; server: RunningServer }> => {
-    const checkout = await createCheckout({ dbFile, provider, clock: clock.now, config: merged });
+    const checkout = await createCheckout({ dbFile, provider, clock: clock.now, config });
     const server = await startCheckoutServer(checkout, { port, log: () => undefined });
     return { checkout, server };
   };

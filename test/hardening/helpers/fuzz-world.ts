@@ -10,7 +10,7 @@ import type { Route } from '../../../sim/checkout/http/router.ts';
 import { webRoutes } from '../../../sim/checkout/web/routes.ts';
 import { BandDouble } from '../../checkout/helpers/band-double.ts';
 import { OwnedBand, PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, unique } from '../../checkout/helpers/fixtures.ts';
-import { Harness, startHarness } from '../../checkout/helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../../checkout/helpers/harness.ts';
 import { toBase64Url } from '../../../sim/checkout/core/ids.ts';
 import { encodeSegment } from './fuzz-gen.ts';
 
@@ -37,7 +37,7 @@ export function pathOf(route: Route, params: Record<string, string>, fallback: (
 }
 
 export async function buildWorld(): Promise<FuzzWorld> {
-  const h = await startHarness();
+  const h = await startHarness(cheapTestConfig);
   const owner = await ownerWithBand(h);
   const shop = await merchantWithTerminal(h);
   const m = unique('merchant');
