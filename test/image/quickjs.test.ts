@@ -54,7 +54,7 @@ function recordingHal() {
     display: { lines: 3, columns: 20, show: (lines) => void rec.shown.push(lines) },
     radio: {
       onConnect: () => {}, onDisconnect: () => {}, onWrite: (fn) => void (rec.onWrite = fn),
-      notify: (d) => void rec.notified.push(d), setInfo: () => {}, mtu: () => 23,
+      notify: (d) => void rec.notified.push(d), setInfo: () => {}, mtu: () => 23, setIdentityKey: () => {}, newAddress: () => {},
     },
     log: { log: (m) => void rec.logs.push(m) },
   };

@@ -36,7 +36,7 @@ describe('sim flash', () => {
     expect(readFileSync(p.firmware)).toEqual(readFileSync(img.main));
     expect(JSON.parse(readFileSync(p.vendorKey, 'utf8')).publicKey).toBe(JSON.parse(readFileSync(img.vendorPub, 'utf8')).publicKey);
     expect(r.band.serial).toMatch(/^WP-[0-9A-F]{4}-[0-9A-F]{4}$/);
-    expect(r.band.address).toMatch(/^[c-f][0-9a-f]:([0-9a-f]{2}:){4}[0-9a-f]{2}$/);
+    expect(r.band).not.toHaveProperty('address'); // no stable address anywhere (docs/PROTOCOL.md §7)
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(loadFlashedImage(dir).ok).toBe(true);
   });
@@ -114,7 +114,11 @@ describe('the bootloader (sim start)', () => {
     expect(s1.firmwareStatus).toMatchObject({ fixture: true, boots: 1 });
     expect(s2.firmwareStatus).toMatchObject({ fixture: true, boots: 2, publicKey: (s1.firmwareStatus as { publicKey: string }).publicKey });
     expect((s1.firmwareStatus as { publicKey: string }).publicKey).toMatch(/^04[0-9a-f]{128}$/);
-    expect([s2.serial, s2.address]).toEqual([s1.serial, s1.address]);
+    expect(s2.serial).toBe(s1.serial);
+    // A new resolvable private address every boot (top bits 0b01), never the last one.
+    expect(s2.address).not.toBe(s1.address);
+    for (const a of [s1.address, s2.address]) expect(a).toMatch(/^[4-7][0-9a-f]:([0-9a-f]{2}:){4}[0-9a-f]{2}$/);
+    expect(JSON.parse(readFileSync(bandPaths(dir, 1).identity, 'utf8'))).not.toHaveProperty('address');
     const flash = readFileSync(bandPaths(dir, 1).flash);
     expect(flash.length).toBe(4096 * 16);
     expect([...flash.subarray(0, 3)]).toEqual([0, 0, 0xff]); // two boots counted in flash
