@@ -9,18 +9,33 @@ import type { BandSession } from '../relay/band-session.ts';
 import { Outcome, attempt, ok, refusalOf } from './outcome.ts';
 import { RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
 import { resolveBandId } from './band-id.ts';
+import { offerOwnerKey, takeIdentityKey } from './owner-irk.ts';
 
-/** ENROLL from the checkout → band → ENROLLED back to the checkout; the band is then bound to the account. */
-export async function enrollBand(owner: CheckoutClient, session: BandSession, opts: RelayOptions & { name?: string } = {}): Promise<Outcome<Api.BandView>> {
+/** The enrolled band, and its identity resolving key for this bridge's config (null, with why, when none arrived). */
+export interface EnrolledBand extends Api.BandView {
+  identityKey: Uint8Array | null;
+  identityKeyProblem?: string;
+}
+
+/**
+ * ENROLL from the checkout (plus this bridge's one-time owner key) → band → ENROLLED back to
+ * the checkout (without the sealed IRK, which only this bridge opens: owner-irk.ts); the band
+ * is then bound to the account.
+ */
+export async function enrollBand(owner: CheckoutClient, session: BandSession, opts: RelayOptions & { name?: string } = {}): Promise<Outcome<EnrolledBand>> {
   const offer = await attempt('checkout', () => owner.startEnrollment());
   if (!offer.ok) return offer;
+  const ownerKey = offerOwnerKey(offer.value.enroll);
   let enrolled: Uint8Array;
   try {
-    enrolled = (await session.expect(offer.value.enroll, 'enrolled', { timeoutMs: opts.bandTimeoutMs })).bytes;
+    enrolled = (await session.expect(ownerKey ? ownerKey.enroll : offer.value.enroll, 'enrolled', { timeoutMs: opts.bandTimeoutMs })).bytes;
   } catch (e) {
     return refusalOf(e, 'band');
   }
-  return attempt('checkout', () => owner.completeEnrollment(offer.value.enrollId, enrolled, opts.name));
+  const taken = ownerKey ? takeIdentityKey(enrolled, ownerKey) : { forward: enrolled, irk: null, problem: 'the checkout\'s ENROLL did not decode' };
+  const band = await attempt('checkout', () => owner.completeEnrollment(offer.value.enrollId, taken.forward, opts.name));
+  if (!band.ok) return band;
+  return ok({ ...band.value, identityKey: taken.irk, ...(taken.problem ? { identityKeyProblem: taken.problem } : {}) });
 }
 
 export interface Unlocked {

@@ -41,7 +41,10 @@ function isWristpay(p: NoblePeripheral): boolean {
 }
 
 function found(p: NoblePeripheral): FoundBand {
-  return { id: p.id, name: p.advertisement?.localName ?? '', rssi: typeof p.rssi === 'number' ? p.rssi : -127 };
+  const band: FoundBand = { id: p.id, name: p.advertisement?.localName ?? '', rssi: typeof p.rssi === 'number' ? p.rssi : -127 };
+  // noble says "unknown" where the OS hides addresses (macOS).
+  if (typeof p.address === 'string' && p.address !== 'unknown' && p.address !== '') band.address = p.address;
+  return band;
 }
 
 export class NobleCentral implements BandTransport {
