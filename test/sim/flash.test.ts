@@ -98,7 +98,7 @@ describe('the bootloader (sim start)', () => {
     await expect(startOnAnyPort(dir)).rejects.toMatchObject({ status: Status.MALFORMED });
   });
 
-  it('keeps serial, address, keys and flash across restarts; one simulator per directory', async () => {
+  it('keeps serial, keys and flash across restarts (never the radio address); one simulator per directory', async () => {
     const dir = tempDir();
     expect(flashImage({ image: img.fault, stateDir: dir, vendorKey: img.vendorPub }).ok).toBe(true);
     const first = await startOnAnyPort(dir);
