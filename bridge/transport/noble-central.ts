@@ -8,6 +8,7 @@
 import type { EventEmitter } from 'node:events';
 import { MIN_MTU, clampMtu } from '../../shared/framing/fragment.ts';
 import { Gatt } from '../../shared/protocol/constants.ts';
+import { parseAddress } from '../../shared/radio/rpa.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { asTransportError, callback, sleep, withTimeout } from './deadline.ts';
 import { NobleLink } from './noble-link.ts';
@@ -42,8 +43,8 @@ function isWristpay(p: NoblePeripheral): boolean {
 
 function found(p: NoblePeripheral): FoundBand {
   const band: FoundBand = { id: p.id, name: p.advertisement?.localName ?? '', rssi: typeof p.rssi === 'number' ? p.rssi : -127 };
-  // noble says "unknown" where the OS hides addresses (macOS).
-  if (typeof p.address === 'string' && p.address !== 'unknown' && p.address !== '') band.address = p.address;
+  // noble says "unknown" where the OS hides addresses (macOS): only a real 48-bit address is kept.
+  if (typeof p.address === 'string' && parseAddress(p.address) !== null) band.address = p.address;
   return band;
 }
 
