@@ -126,4 +126,19 @@ describe('the bootloader (sim start)', () => {
     expect(se.slots[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('loads a version-1 band.json: its serial stays, its static address is dropped from the file and never advertised', async () => {
+    const dir = tempDir();
+    expect(flashImage({ image: img.fault, stateDir: dir, vendorKey: img.vendorPub }).ok).toBe(true);
+    const path = bandPaths(dir, 1).identity;
+    const old = { version: 1, serial: 'WP-0A0B-0C0D', address: 'c3:11:22:33:44:55', createdAt: '2026-01-01T00:00:00.000Z', flash: { pageSize: 4096, pageCount: 16 } };
+    writeFileSync(path, JSON.stringify(old));
+    const sim = await startOnAnyPort(dir);
+    const s = sim.band(1).status();
+    await sim.stop();
+    expect(s.serial).toBe(old.serial);
+    expect(s.address).not.toBe(old.address);
+    expect(s.address).toMatch(/^[4-7]/);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ version: 2, serial: old.serial, createdAt: old.createdAt, flash: old.flash });
+  });
 });
