@@ -168,10 +168,9 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     this.enrollment = enrollment;
     const signature = se.sign(Slot.SIGNING, encodeCbor([Label.ENROLL, m.nonce, m.checkoutSigningKey, m.checkoutHpkeKey, signingKey, hpkeKey])) as Uint8Array;
     const out: EnrolledMessage = { type: 'enrolled', signingKey, hpkeKey, signature };
-    if (owner !== undefined) {
-      // The IRK goes to the enrolling owner's bridge only: sealed to its key, signed so a relay cannot swap that key (PROTOCOL.md §7).
-      const s = setupBaseS(this.provider, owner, ascii(Label.IRK));
-      if (!s.ok) return this.refuseClear(s.status);
+    // The IRK goes to the enrolling owner's bridge only: sealed to its key, signed so a relay cannot swap that key (PROTOCOL.md §7).
+    const s = owner !== undefined ? setupBaseS(this.provider, owner, ascii(Label.IRK)) : null;
+    if (owner !== undefined && s !== null && s.ok) {
       out.irkEnc = s.value.enc;
       out.irkCt = s.value.ctx.seal(new Uint8Array(0), irk);
       out.irkSignature = se.sign(Slot.SIGNING, encodeCbor([Label.IRK, m.nonce, owner, out.irkEnc, out.irkCt])) as Uint8Array;
