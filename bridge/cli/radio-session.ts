@@ -61,7 +61,7 @@ export async function openBand(out: Out, opts: RadioOptions, required: boolean, 
     });
     out.spinner.stop();
     if (near.found.length > 0) out.info(`${near.found.length === 1 ? '1 band' : `${near.found.length} bands`} nearby:\n${near.found.map((b, i) => bandLine(b, i === 0)).join('\n')}`);
-    if (near.ambiguous) out.warn(`two bands are about equally near (${near.found[0].rssi} and ${near.found[1].rssi} dBm); using ${near.found[0].id}`);
+    if (near.ambiguous && near.band) out.warn(`two ${identityKeys?.length ? 'of your ' : ''}bands are about equally near; using ${near.band.id} (${near.band.rssi} dBm)`);
     if (!near.link) {
       const why = near.found.length > 0 ? `none of the bands nearby is yours (no private address resolves with your bands' identity keys; ${transport.description})` : `no band nearby (${transport.description})`;
       if (required) {

@@ -62,8 +62,6 @@ export class BandRadio implements Radio {
   private irk: Uint8Array = new Uint8Array(randomBytes(IRK_BYTES));
   private current = '';
   private rotation: NodeJS.Timeout | null = null;
-  /** Addresses taken since the simulator started. */
-  rotations = 0;
 
   constructor(
     readonly link: LinkModel,
@@ -119,7 +117,6 @@ export class BandRadio implements Radio {
   /** prand ‖ ah(IRK, prand) with a fresh prand, and the rotation timer starts over. */
   newAddress(): void {
     this.current = formatAddress(newResolvableAddress(this.irk));
-    this.rotations++;
     if (this.rotation !== null) clearTimeout(this.rotation);
     this.rotation = setTimeout(() => this.newAddress(), this.rotationMs);
     this.rotation.unref();
