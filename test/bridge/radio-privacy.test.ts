@@ -25,7 +25,7 @@ import { flashedDir, removeTempDirs, startOnAnyPort, waitFor } from '../sim/help
 import { ownerAccount } from './helpers/world.ts';
 
 const SERVICE = normUuid(Gatt.SERVICE);
-const ROTATION_MS = 1500;
+const ROTATION_MS = 3000;
 const FIRMWARE = { removalDebounceMs: 100 };
 
 let dir: string;
@@ -202,3 +202,27 @@ describe('the owner\'s bridge finds its own band; a merchant\'s takes the neares
     expect(resolves(irk.alice, parseAddress(nearest!)!)).toBe(true); // band 1 is the nearer (-45 dBm)
   });
 });
+
+describe('rotation and links', () => {
+  it('a link keeps the id it was made on while the address rotates; an old address cannot be connected to afterwards', async () => {
+    const band = sim.band(2);
+    band.hw.radio.newAddress();
+    const id = band.peripheralId;
+    const c = await RawCentral.open(sim.radioPort);
+    try {
+      await c.connect(id);
+      band.hw.radio.newAddress(); // the timer, or the wearer, during the connection
+      expect(band.peripheralId).not.toBe(id);
+      c.send({ action: 'read', peripheralUuid: id, serviceUuid: SERVICE, characteristicUuid: normUuid(Gatt.INFO) });
+      expect(await c.type('read')).toMatchObject({ peripheralUuid: id, isNotification: false });
+      c.send({ action: 'disconnect', peripheralUuid: id });
+      await c.next((f) => f.type === 'disconnect' && f.peripheralUuid === id);
+      // Probing the old address for the band's presence finds nothing.
+      c.send({ action: 'connect', peripheralUuid: id });
+      expect(await c.type('error')).toMatchObject({ code: 'unknown-peripheral' });
+    } finally {
+      c.close();
+    }
+  });
+});
+
