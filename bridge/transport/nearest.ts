@@ -48,10 +48,24 @@ export function isOwnBand(band: FoundBand, keys: readonly Uint8Array[]): boolean
   return address !== null && keys.some((k) => resolves(k, address));
 }
 
+/**
+ * The owner's bands among `found`: per IRK, the advertiser heard last (a band that rotated
+ * its address during the scan was heard under both, and only the newer one still answers),
+ * nearest first.
+ */
+function ownBands(found: FoundBand[], keys: readonly Uint8Array[]): FoundBand[] {
+  const out: FoundBand[] = [];
+  for (const k of keys) {
+    const mine = found.filter((b) => isOwnBand(b, [k]));
+    if (mine.length > 0) out.push(mine.reduce((a, b) => ((b.seenAt ?? 0) > (a.seenAt ?? 0) ? b : a)));
+  }
+  return out.sort((a, b) => b.rssi - a.rssi);
+}
+
 export async function connectNearest(transport: BandTransport, opts: NearestOptions = {}): Promise<Nearest> {
   const found = await transport.scan({ timeoutMs: opts.scanMs ?? 2000, onFound: opts.onFound });
   const keys = opts.identityKeys;
-  const candidates = keys && keys.length > 0 ? found.filter((b) => isOwnBand(b, keys)) : found;
+  const candidates = keys && keys.length > 0 ? ownBands(found, keys) : found;
   if (candidates.length === 0) return { found, band: null, link: null, ambiguous: false };
   const band = candidates[0];
   const ambiguous = candidates.length > 1 && band.rssi - candidates[1].rssi < AMBIGUOUS_DB;

@@ -42,7 +42,7 @@ function isWristpay(p: NoblePeripheral): boolean {
 }
 
 function found(p: NoblePeripheral): FoundBand {
-  const band: FoundBand = { id: p.id, name: p.advertisement?.localName ?? '', rssi: typeof p.rssi === 'number' ? p.rssi : -127 };
+  const band: FoundBand = { id: p.id, name: p.advertisement?.localName ?? '', rssi: typeof p.rssi === 'number' ? p.rssi : -127, seenAt: Date.now() };
   // noble says "unknown" where the OS hides addresses (macOS): only a real 48-bit address is kept.
   if (typeof p.address === 'string' && parseAddress(p.address) !== null) band.address = p.address;
   return band;

@@ -22,6 +22,8 @@ export interface FoundBand {
    * radio does not report addresses (macOS).
    */
   address?: string;
+  /** When it was last heard in this scan (ms, Date.now()): a band that took a new address meanwhile was heard under both. */
+  seenAt?: number;
   /** Signal strength in dBm; higher (closer to 0) is nearer. */
   rssi: number;
 }

@@ -194,6 +194,18 @@ describe('the owner\'s bridge finds its own band; a merchant\'s takes the neares
     expect(resolves(irk.alice, parseAddress(alices!)!)).toBe(true);
   });
 
+  it('a band that takes a new address during the scan is heard twice; the owner\'s bridge connects to the newer', async () => {
+    for (const k of [1, 2]) sim.band(k).hw.radio.newAddress();
+    const t = radio();
+    const rotate = setTimeout(() => sim.band(1).hw.radio.newAddress(), 500);
+    const near = await connectNearest(t, { scanMs: 1200, identityKeys: [irk.alice] });
+    clearTimeout(rotate);
+    expect(near.found.filter((b) => resolves(irk.alice, parseAddress(b.address!)!))).toHaveLength(2);
+    expect(near.link?.connected).toBe(true);
+    expect(near.band?.address).toBe(sim.band(1).address);
+    await near.link?.disconnect();
+  });
+
   it('a stranger\'s IRK finds no band at all; no IRK (a merchant) gets the nearest band', async () => {
     for (const k of [1, 2]) sim.band(k).hw.radio.newAddress();
     expect(await pick([stranger])).toBeNull();
