@@ -5,9 +5,13 @@
  * to the enrolling bridge's key only, and replaced by a key nobody holds at a wipe.
  */
 import { describe, expect, it } from 'vitest';
+import { enrollBand } from '../../bridge/flows/owner.ts';
 import { offerOwnerKey, takeIdentityKey } from '../../bridge/flows/owner-irk.ts';
+import type { BandSession } from '../../bridge/relay/band-session.ts';
+import { BandRefusal } from '../../bridge/relay/refusal.ts';
+import type { CheckoutClient } from '../../sim/checkout/client.ts';
 import { encodeCborHost } from '../../shared/cbor/host.ts';
-import { encodeMessage } from '../../shared/messages/index.ts';
+import { decodeMessageOf, encodeMessage } from '../../shared/messages/index.ts';
 import { parseAddress, resolves } from '../../shared/radio/rpa.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { BandFixture } from '../support/band-fixture.ts';
@@ -93,3 +97,35 @@ describe('the band\'s private address', () => {
     expect(f.band.enrollment).toBeNull();
   });
 });
+
+describe('a bridge enrolling a band whose firmware predates the owner key', () => {
+  it('falls back to the plain ENROLL when the band refuses key 5 as MALFORMED, and says no IRK came', async () => {
+    const f = new BandFixture();
+    const enroll = f.checkout.enrollMessage();
+    const sent: boolean[] = [];
+    // The old firmware: any unknown key is MALFORMED (shared/messages/fields.ts).
+    const session = {
+      expect: async (bytes: Uint8Array) => {
+        const m = decodeMessageOf(bytes, 'enroll');
+        if (!m.ok) throw new Error('not an ENROLL');
+        sent.push(m.value.ownerKey !== undefined);
+        if (m.value.ownerKey !== undefined) throw new BandRefusal(Status.MALFORMED, 'band', 'key 5');
+        f.driver.send(m.value);
+        return { bytes: encodeMessage(f.driver.expect('enrolled'), encodeCborHost) };
+      },
+    } as unknown as BandSession;
+    const owner = {
+      startEnrollment: async () => ({ enrollId: 'enr_1', enroll: encodeMessage(enroll, encodeCborHost) }),
+      completeEnrollment: async (_id: string, enrolled: Uint8Array) => {
+        const m = decodeMessageOf(enrolled, 'enrolled');
+        if (!m.ok) throw new Error('checkout: bad ENROLLED');
+        f.checkout.acceptEnrolled(enroll, m.value);
+        return { deviceId: 'd', name: 'band', status: 'active', cards: [] };
+      },
+    } as unknown as CheckoutClient;
+    const r = await enrollBand(owner, session);
+    expect(sent).toEqual([true, false]);
+    expect(r).toMatchObject({ ok: true, value: { deviceId: 'd', identityKey: null, identityKeyProblem: expect.stringMatching(/older firmware/) } });
+  });
+});
+
