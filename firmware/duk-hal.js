@@ -171,7 +171,7 @@ var halctl = (function () {
   }
 
   // ---- listeners and records ----
-  var on = {}, ctl = { notified: [], shown: [], logs: [], buzzes: [], info: null, mtu: 23, skin: false, charging: false };
+  var on = {}, ctl = { notified: [], shown: [], logs: [], buzzes: [], info: null, irk: null, addresses: 0, mtu: 23, skin: false, charging: false };
 
   var hal = {
     clock: {
@@ -244,7 +244,9 @@ var halctl = (function () {
       onWrite: function (fn) { on.write = fn; },
       notify: function (d) { ctl.notified.push(copy(bytesArg(d, 'radio.notify'))); },
       setInfo: function (d) { ctl.info = copy(bytesArg(d, 'radio.setInfo')); },
-      mtu: function () { return ctl.mtu; }
+      mtu: function () { return ctl.mtu; },
+      setIdentityKey: function (k) { ctl.irk = copy(bytesArg(k, 'radio.setIdentityKey')); ctl.addresses++; },
+      newAddress: function () { ctl.addresses++; }
     },
     log: { log: function (m) { ctl.logs.push(String(m)); } }
   };

@@ -112,6 +112,11 @@ export interface Display {
  * GATT server radio. The firmware receives writes to the control point and sends
  * notifications on the status characteristic; the info characteristic is read-only
  * and served from the value the firmware sets.
+ *
+ * LE privacy is the controller's (Core Vol 6 Part B §1.3.2.2, §6): the firmware hands it
+ * the identity resolving key once per boot; the radio then advertises only resolvable
+ * private addresses made from it, a new one at once, on every `newAddress()` and on its own
+ * timer (at most 15 minutes). A link keeps the address it was made on.
  */
 export interface Radio {
   /** Called on connect with the negotiated ATT MTU (23..517), and on disconnect. */
@@ -125,6 +130,10 @@ export interface Radio {
   setInfo(data: Bytes): void;
   /** Current ATT MTU (23 when disconnected). */
   mtu(): number;
+  /** The 16-byte IRK the radio makes its private addresses from; takes a new address at once. */
+  setIdentityKey(irk: Bytes): void;
+  /** A new private address now (the band was put on or taken off). */
+  newAddress(): void;
 }
 
 /** A line of diagnostic log (host decides where it goes). */

@@ -15,6 +15,7 @@ import { formatAmount, parseAmount } from './amount.ts';
 import { CliIo, Out, SetExit } from './bridge-io.ts';
 import { OwnerLogin, OwnerOptions, checkoutUrl, common, deviceTokens, login, owner, radio, readConfig, secret } from './command-kit.ts';
 import { AtBand, RadioOptions, openBand } from './radio-session.ts';
+import { LoadedConfig, identityKeys, rememberOwnBand } from '../config/bridge-config.ts';
 
 interface BandOpts extends OwnerOptions, RadioOptions { band?: string; name?: string }
 interface AddOpts extends BandOpts { issuer?: string; city?: string; balance?: string }
@@ -30,10 +31,12 @@ function bandText(b: Api.BandView): string {
 }
 
 /**
- * Runs `body` with an owner login and (when `needBand`) the nearest band, then logs out and
- * releases the radio whatever happened.
+ * Runs `body` with an owner login and (when `needBand`) the owner's band — the nearest whose
+ * private address resolves with an identity key in the config, or the nearest band when the
+ * config holds none (or for `enroll`: a band not enrolled yet has no key anyone holds) —
+ * then logs out and releases the radio whatever happened.
  */
-async function withOwner(out: Out, o: BandOpts, needBand: boolean, body: (who: OwnerLogin, at: AtBand | null) => Promise<void>): Promise<void> {
+async function withOwner(out: Out, o: BandOpts, needBand: boolean | 'any', body: (who: OwnerLogin, at: AtBand | null, loaded: LoadedConfig) => Promise<void>): Promise<void> {
   const loaded = readConfig(out, o);
   if (!loaded) return;
   const who = await login(out, o, loaded.config);
@@ -41,10 +44,10 @@ async function withOwner(out: Out, o: BandOpts, needBand: boolean, body: (who: O
   let at: AtBand | null = null;
   try {
     if (needBand) {
-      at = await openBand(out, o, true);
+      at = await openBand(out, o, true, needBand === 'any' ? undefined : identityKeys(loaded.config, o.band));
       if (!at) return;
     }
-    await body(who, at);
+    await body(who, at, loaded);
   } finally {
     await at?.close();
     await who.logout();
@@ -63,10 +66,16 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
     .option('--name <name>', 'a name for the band on your dashboard', 'my band')
     .action(async (o: BandOpts) => {
       const out = new Out(io, o.json === true, setExit);
-      await withOwner(out, o, true, async (who, at) => {
+      await withOwner(out, o, 'any', async (who, at, loaded) => {
         out.spinner.start('Enrolling the band…');
         const r = await enrollBand(who.client, at?.session as NonNullable<AtBand['session']>, { name: o.name });
-        report(out, r, ({ turnOffCode, ...b }) => [{ band: b, turnOffCode }, [
+        if (r.ok && r.value.identityKey !== null) {
+          // This bridge now recognises the band behind its rotating private addresses (docs/PROTOCOL.md §7).
+          rememberOwnBand(loaded.path, { deviceId: r.value.deviceId, irk: Buffer.from(r.value.identityKey).toString('hex'), enrolledAt: Date.now() });
+        } else if (r.ok) {
+          out.warn(`the band's identity key did not arrive (${r.value.identityKeyProblem}); owner commands use the nearest band`);
+        }
+        report(out, r, ({ turnOffCode, identityKey, identityKeyProblem, ...b }) => [{ band: b, turnOffCode, identityKeySaved: identityKey !== null }, [
           `Enrolled: ${bandText(b)}`,
           '',
           `Your turn-off code: ${turnOffCode}`,
@@ -86,7 +95,7 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
       if (!url || !o.user) return;
       const password = await secret(out, o.passwordStdin, `Password for ${o.user}: `);
       if (password === null) return;
-      const at = await openBand(out, o, true);
+      const at = await openBand(out, o, true, identityKeys(loaded.config));
       if (!at) return;
       try {
         out.spinner.start('Unlocking…');

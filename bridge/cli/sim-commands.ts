@@ -11,6 +11,7 @@ import { describeStatus } from '../../shared/status/describe.ts';
 import type { SimBandStatus } from '../../sim/band/band-status.ts';
 import { bandAction, ControlError, fetchStatus, type BandAction } from '../../sim/band/control-client.ts';
 import { flashImage } from '../../sim/band/firmware-store.ts';
+import { DEFAULT_ADDRESS_ROTATION_MS } from '../../sim/band/band-radio.ts';
 import { parseLinkSpec } from '../../sim/band/link-model.ts';
 import { startSimulator, SimulatorError } from '../../sim/band/simulator.ts';
 import { DEFAULT_RADIO_PORT, DEFAULT_UI_PORT, MAX_BANDS, defaultStateDir } from '../../sim/band/state-dir.ts';
@@ -72,7 +73,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       }
       const m = r.meta;
       const what = m.format === 'script' ? 'bare code (UNSIGNED)' : `image ${m.firmwareVersion}, ${m.signed ? `signed by ${m.keyId}${m.devKey ? ' (development key)' : ''}` : 'UNSIGNED'}`;
-      out(o.json, { ok: true, stateDir: r.stateDir, firmware: m, band: r.band }, `flashed ${what}, ${m.size} bytes, into ${r.stateDir}\nband 1: serial ${r.band.serial}, address ${r.band.address}${r.band.created ? ' (new band)' : ''}`);
+      out(o.json, { ok: true, stateDir: r.stateDir, firmware: m, band: r.band }, `flashed ${what}, ${m.size} bytes, into ${r.stateDir}\nband 1: serial ${r.band.serial}${r.band.created ? ' (new band)' : ''}`);
       if (!m.signed && !o.json) err('warning: the band will run unsigned code');
       setExit(ExitCode.OK);
     });
@@ -83,10 +84,16 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option('--bands <n>', `number of bands, 1..${MAX_BANDS} (state in DIR/band-K)`, '1')
     .option('--link <spec>', 'link model: ci=MS,mtu=N,loss=P (default ci=0 no delay, mtu=185, loss=0)')
     .option('--firmware-config <json>', 'overrides of firmware/config.ts, e.g. {"removalDebounceMs":500}')
-    .action(async (o: Common & { radioPort: string; uiPort: string; bands: string; link?: string; firmwareConfig?: string }) => {
+    .option('--address-rotation-ms <n>', 'longest life of one private radio address (default 900000 = 15 min; shorter for tests)')
+    .action(async (o: Common & { radioPort: string; uiPort: string; bands: string; link?: string; firmwareConfig?: string; addressRotationMs?: string }) => {
       const radioPort = int(o.radioPort, 0, 65535);
       const uiPort = int(o.uiPort, 0, 65535);
       const bands = int(o.bands, 1, MAX_BANDS);
+      const addressRotationMs = o.addressRotationMs === undefined ? undefined : int(o.addressRotationMs, 100, DEFAULT_ADDRESS_ROTATION_MS);
+      if (addressRotationMs === null) {
+        err(`--address-rotation-ms must be 100..${DEFAULT_ADDRESS_ROTATION_MS}`);
+        return setExit(ExitCode.USAGE);
+      }
       let link;
       let firmwareConfig: Record<string, unknown> | undefined;
       try {
@@ -104,7 +111,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const log = o.json ? (line: string) => out(true, { event: 'log', line }, '') : (line: string) => process.stdout.write(`${line}\n`);
       let s;
       try {
-        s = await startSimulator({ stateDir: o.state, radioPort, uiPort, bands, link, firmwareConfig, log });
+        s = await startSimulator({ stateDir: o.state, radioPort, uiPort, bands, link, firmwareConfig, addressRotationMs, log });
       } catch (e) {
         if (!(e instanceof SimulatorError)) throw e;
         err(`${e.message}\n  ${describeStatus(e.status)}`);
@@ -112,13 +119,13 @@ export function register(program: Command, setExit: (code: number) => void): voi
       }
       const lines = [
         `band simulator on ${s.stateDir}`,
-        ...s.bands.map((b) => `  band ${b.index}: serial ${b.serial}, address ${b.address} (noble id ${b.peripheralId})`),
+        ...s.bands.map((b) => `  band ${b.index}: serial ${b.serial}, private address ${b.address} now (a new one every boot, wear change and ${Math.round(s.addressRotationMs / 1000)} s)`),
         `radio   ws://localhost:${s.radioPort}  (noble websocket protocol${s.radioPort === DEFAULT_RADIO_PORT ? '; stock noble websocket bindings connect here' : ''})`,
         `web UI  ${s.url}/`,
         `link    ci ${link.ciMs} ms, mtu ${link.mtu}, loss ${link.loss}`,
         'Ctrl-C stops it (flash is flushed)',
       ];
-      out(o.json, { event: 'started', stateDir: s.stateDir, radioPort: s.radioPort, uiPort: s.uiPort, url: s.url, link, bands: s.bands.map((b) => ({ band: b.index, serial: b.serial, address: b.address, peripheralId: b.peripheralId })) }, lines.join('\n'));
+      out(o.json, { event: 'started', stateDir: s.stateDir, radioPort: s.radioPort, uiPort: s.uiPort, url: s.url, link, addressRotationMs: s.addressRotationMs, bands: s.bands.map((b) => ({ band: b.index, serial: b.serial, address: b.address, peripheralId: b.peripheralId })) }, lines.join('\n'));
       const signal = await waitForSignal();
       await s.stop();
       out(o.json, { event: 'stopped', signal }, `simulator stopped (${signal})`);

@@ -1,8 +1,10 @@
 /**
  * The bridge's config file: the paired terminal's identity (id, merchant, checkout URL
- * and the private key scalar), a default checkout URL for owner commands, and the device
+ * and the private key scalar), a default checkout URL for owner commands, the device
  * tokens the checkout gave owners who signed in here (their password attempts then count
- * apart from a stranger's, so the owner is not locked out by one: docs/CHECKOUT.md).
+ * apart from a stranger's, so the owner is not locked out by one: docs/CHECKOUT.md), and the
+ * identity resolving keys of the bands enrolled from this bridge (docs/PROTOCOL.md §7:
+ * whoever holds one can follow that band, so they are as private as the terminal key).
  *
  * Where: `--config FILE`, else $XDG_CONFIG_HOME/wristpay/bridge.json, else
  * ~/.config/wristpay/bridge.json. The directory is created 0700 and the file written 0600
@@ -16,6 +18,13 @@ import { Status } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import type { TerminalIdentity } from '../flows/pair.ts';
 
+/** A band enrolled from this bridge: its device id and IRK (32 hex digits, Core Vol 3 Part H §2.4.2.1). */
+export interface OwnBand {
+  deviceId: string;
+  irk: string;
+  enrolledAt: number;
+}
+
 export interface BridgeConfig {
   version: 1;
   /** Default checkout for owner commands (set by `pair`). */
@@ -23,6 +32,28 @@ export interface BridgeConfig {
   terminal?: TerminalIdentity;
   /** Device token per owner and checkout, keyed by deviceTokenKey(). */
   deviceTokens?: Record<string, string>;
+  /** Owner commands look for these bands only (by resolving their private addresses). */
+  bands?: OwnBand[];
+}
+
+function isOwnBand(b: unknown): b is OwnBand {
+  const x = b as Record<string, unknown>;
+  return typeof x === 'object' && x !== null && typeof x.deviceId === 'string' && typeof x.irk === 'string' && /^[0-9a-f]{32}$/.test(x.irk) && typeof x.enrolledAt === 'number';
+}
+
+/** The config with `band` remembered (replacing an entry for the same device). */
+export function withOwnBand(config: BridgeConfig, band: OwnBand): BridgeConfig {
+  return { ...config, bands: [...(config.bands ?? []).filter((b) => b.deviceId !== band.deviceId), band] };
+}
+
+/** Remembers an enrolled band's IRK; re-reads the file so a device token saved meanwhile is kept. */
+export function rememberOwnBand(path: string, band: OwnBand): void {
+  saveConfig(path, withOwnBand(loadConfig(path).config, band));
+}
+
+/** The IRKs owner commands resolve with: every band's, or only `deviceId`'s when one is named. */
+export function identityKeys(config: BridgeConfig, deviceId?: string): Uint8Array[] {
+  return (config.bands ?? []).filter((b) => deviceId === undefined || b.deviceId === deviceId).map((b) => new Uint8Array(Buffer.from(b.irk, 'hex')));
 }
 
 /** The key of an owner's device token: a token is only good at the checkout that issued it, for that username. */
@@ -79,10 +110,11 @@ export function loadConfig(path: string): LoadedConfig {
   if (c.terminal !== undefined && !isIdentity(c.terminal)) throw new WristpayError(Status.MALFORMED, `${path}: the terminal entry is incomplete`);
   if (c.checkoutUrl !== undefined && typeof c.checkoutUrl !== 'string') throw new WristpayError(Status.MALFORMED, `${path}: checkoutUrl must be a string`);
   if (c.deviceTokens !== undefined && !isStringMap(c.deviceTokens)) throw new WristpayError(Status.MALFORMED, `${path}: deviceTokens must map names to strings`);
+  if (c.bands !== undefined && !(Array.isArray(c.bands) && c.bands.every(isOwnBand))) throw new WristpayError(Status.MALFORMED, `${path}: bands must be a list of { deviceId, irk (32 hex digits), enrolledAt }`);
   const mode = statSync(path).mode & 0o777;
-  const secrets = c.terminal ? 'the terminal key' : c.deviceTokens ? 'device tokens' : null;
-  const warning = secrets && (mode & 0o077) !== 0 ? `${path} is readable by others (mode ${mode.toString(8)}); it holds ${secrets}: chmod 600 ${path}` : undefined;
-  return { config: { version: 1, checkoutUrl: c.checkoutUrl, terminal: c.terminal, deviceTokens: c.deviceTokens }, path, exists: true, warning };
+  const secrets = [c.terminal ? 'the terminal key' : null, c.deviceTokens ? 'device tokens' : null, c.bands && c.bands.length > 0 ? 'your bands\' identity keys' : null].filter((x) => x !== null);
+  const warning = secrets.length > 0 && (mode & 0o077) !== 0 ? `${path} is readable by others (mode ${mode.toString(8)}); it holds ${secrets.join(', ')}: chmod 600 ${path}` : undefined;
+  return { config: { version: 1, checkoutUrl: c.checkoutUrl, terminal: c.terminal, deviceTokens: c.deviceTokens, bands: c.bands }, path, exists: true, warning };
 }
 
 /** Writes the config atomically with mode 0600 (directory 0700). */

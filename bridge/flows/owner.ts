@@ -6,24 +6,49 @@
 import { CheckoutHttpError, type Api, type CheckoutClient } from '../../sim/checkout/client.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { BandSession } from '../relay/band-session.ts';
+import { BandRefusal } from '../relay/refusal.ts';
 import { Outcome, attempt, ok, refusalOf } from './outcome.ts';
 import { RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
 import { resolveBandId } from './band-id.ts';
+import { offerOwnerKey, takeIdentityKey } from './owner-irk.ts';
 
-/** The enrolled band and the owner's one-time turn-off code (shown once; the checkout keeps only its hash). */
-export type EnrolledBand = Api.BandView & { turnOffCode: string };
+/**
+ * The enrolled band, the owner's one-time turn-off code (shown once; the checkout keeps only its
+ * hash), and the band's identity resolving key for this bridge's config (null, with why, when
+ * none arrived).
+ */
+export interface EnrolledBand extends Api.BandView {
+  turnOffCode: string;
+  identityKey: Uint8Array | null;
+  identityKeyProblem?: string;
+}
 
-/** ENROLL from the checkout → band → ENROLLED back to the checkout; the band is then bound to the account. */
+/**
+ * ENROLL from the checkout (plus this bridge's one-time owner key) → band → ENROLLED back to
+ * the checkout (without the sealed IRK, which only this bridge opens: owner-irk.ts); the band
+ * is then bound to the account.
+ */
 export async function enrollBand(owner: CheckoutClient, session: BandSession, opts: RelayOptions & { name?: string } = {}): Promise<Outcome<EnrolledBand>> {
   const offer = await attempt('checkout', () => owner.startEnrollment());
   if (!offer.ok) return offer;
+  let ownerKey = offerOwnerKey(offer.value.enroll);
   let enrolled: Uint8Array;
   try {
-    enrolled = (await session.expect(offer.value.enroll, 'enrolled', { timeoutMs: opts.bandTimeoutMs })).bytes;
+    try {
+      enrolled = (await session.expect(ownerKey ? ownerKey.enroll : offer.value.enroll, 'enrolled', { timeoutMs: opts.bandTimeoutMs })).bytes;
+    } catch (e) {
+      // Firmware from before the private address refuses the unknown ENROLL key 5: enroll it as before, without an IRK.
+      if (!(ownerKey && e instanceof BandRefusal && e.origin === 'band' && e.status === Status.MALFORMED)) throw e;
+      ownerKey = null;
+      enrolled = (await session.expect(offer.value.enroll, 'enrolled', { timeoutMs: opts.bandTimeoutMs })).bytes;
+    }
   } catch (e) {
     return refusalOf(e, 'band');
   }
-  return attempt('checkout', () => owner.completeEnrollment(offer.value.enrollId, enrolled, opts.name));
+  const taken = ownerKey ? takeIdentityKey(enrolled, ownerKey) : { forward: enrolled, irk: null, problem: 'the band takes no owner key (older firmware)' };
+  const band = await attempt('checkout', () => owner.completeEnrollment(offer.value.enrollId, taken.forward, opts.name));
+  if (!band.ok) return band;
+  return ok({ ...band.value, identityKey: taken.irk, ...(taken.problem ? { identityKeyProblem: taken.problem } : {}) });
 }
 
 export interface Unlocked {

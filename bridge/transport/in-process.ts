@@ -10,7 +10,6 @@
  */
 import { MIN_MTU, clampMtu } from '../../shared/framing/fragment.ts';
 import { LinkListeners } from './link-listeners.ts';
-import { Gatt } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { BandLink, BandTransport, FoundBand, ScanOptions, TransportError } from './types.ts';
 
@@ -22,6 +21,8 @@ export interface EmulatedRadio {
   write(bytes: Uint8Array): void;
   readInfo(): Uint8Array;
   notify(data: Uint8Array): void;
+  /** The private address the radio advertises now (RadioEmu has one once the firmware set its IRK). */
+  readonly address?: string | null;
 }
 
 export interface InProcessBand {
@@ -136,7 +137,7 @@ export class InProcessTransport implements BandTransport {
   async scan(opts: ScanOptions): Promise<FoundBand[]> {
     if (this.closed) throw new TransportError(Status.UNREACHABLE, 'the radio was closed');
     // A connected peripheral stops advertising, as on air.
-    const out = this.bands.filter((b) => !b.radio.connected).map((b) => ({ id: b.id, name: Gatt.LOCAL_NAME, rssi: b.rssi }));
+    const out = this.bands.filter((b) => !b.radio.connected).map((b): FoundBand => ({ id: b.id, name: '', rssi: b.rssi, ...(b.radio.address ? { address: b.radio.address } : {}) }));
     for (const b of out) opts.onFound?.(b);
     return out.sort((a, b) => b.rssi - a.rssi);
   }

@@ -8,6 +8,7 @@
 import type { EventEmitter } from 'node:events';
 import { MIN_MTU, clampMtu } from '../../shared/framing/fragment.ts';
 import { Gatt } from '../../shared/protocol/constants.ts';
+import { parseAddress } from '../../shared/radio/rpa.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { asTransportError, callback, sleep, withTimeout } from './deadline.ts';
 import { NobleLink } from './noble-link.ts';
@@ -41,7 +42,10 @@ function isWristpay(p: NoblePeripheral): boolean {
 }
 
 function found(p: NoblePeripheral): FoundBand {
-  return { id: p.id, name: p.advertisement?.localName ?? '', rssi: typeof p.rssi === 'number' ? p.rssi : -127 };
+  const band: FoundBand = { id: p.id, name: p.advertisement?.localName ?? '', rssi: typeof p.rssi === 'number' ? p.rssi : -127, seenAt: Date.now() };
+  // noble says "unknown" where the OS hides addresses (macOS): only a real 48-bit address is kept.
+  if (typeof p.address === 'string' && parseAddress(p.address) !== null) band.address = p.address;
+  return band;
 }
 
 export class NobleCentral implements BandTransport {

@@ -14,8 +14,16 @@ import type { StatusCode } from '../../shared/status/codes.ts';
 export interface FoundBand {
   /** The transport's handle for the peripheral (noble's peripheral id). Not the device id: that never travels in clear. */
   id: string;
-  /** Advertised local name ("wristpay"). */
+  /** Advertised local name: none since the band advertises privately (docs/PROTOCOL.md §7), so usually ''. */
   name: string;
+  /**
+   * The advertised address, "4x:…": a resolvable private address that changes at least every
+   * 15 minutes. The owner's bridge recognises its band by it (nearest.ts); absent when the
+   * radio does not report addresses (macOS).
+   */
+  address?: string;
+  /** When it was last heard in this scan (ms, Date.now()): a band that took a new address meanwhile was heard under both. */
+  seenAt?: number;
   /** Signal strength in dBm; higher (closer to 0) is nearer. */
   rssi: number;
 }

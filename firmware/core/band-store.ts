@@ -31,6 +31,11 @@ export interface Enrollment {
   checkoutSigningKey: Uint8Array;
   checkoutHpkeKey: Uint8Array;
   deviceId: Uint8Array;
+  /**
+   * The radio's identity resolving key (PROTOCOL.md §7): made at enrollment, wiped with it.
+   * Null in a record written before it existed (the band then advertises from a key made per boot).
+   */
+  irk: Uint8Array | null;
 }
 
 function decodeRecord(bytes: Uint8Array | null): CborValue | undefined {
@@ -51,13 +56,14 @@ export class BandStore {
     const s = v.get(1);
     const h = v.get(2);
     const d = v.get(3);
+    const k = v.get(4);
     if (!(s instanceof Uint8Array) || !(h instanceof Uint8Array) || !(d instanceof Uint8Array)) return null;
     if (s.length !== 65 || h.length !== 65 || d.length !== 16) return null;
-    return { checkoutSigningKey: s, checkoutHpkeKey: h, deviceId: d };
+    return { checkoutSigningKey: s, checkoutHpkeKey: h, deviceId: d, irk: k instanceof Uint8Array && k.length === 16 ? k : null };
   }
 
   saveEnrollment(e: Enrollment | null): boolean {
-    const value = e === null ? encodeCbor(null) : encodeCbor(new CborMap([1, 2, 3], [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId]));
+    const value = e === null ? encodeCbor(null) : encodeCbor(new CborMap([1, 2, 3, 4], [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId, e.irk]));
     return this.write([{ id: Record.ENROLLMENT, value }]);
   }
 

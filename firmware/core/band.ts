@@ -8,7 +8,7 @@ import { ascii } from '../../shared/crypto/bytes.ts';
 import { CryptoProvider } from '../../shared/crypto/provider.ts';
 import { RecipientContext, SUITE_CHACHA20_POLY1305, openResponseWithSecret, responseSecret, sealResponseWithSecret, setupBaseS } from '../../shared/hpke/index.ts';
 import { AnswerBody, ChallengeBody, decodeResultBody, encodeAnswerBody, encodeHelloBody } from '../../shared/messages/bodies.ts';
-import { ChallengeMessage, EnrollMessage, Message, decodeMessage, encodeMessage } from '../../shared/messages/clear.ts';
+import { ChallengeMessage, EnrollMessage, EnrolledMessage, Message, decodeMessage, encodeMessage } from '../../shared/messages/clear.ts';
 import { Label, MAX_MESSAGE_BYTES, WearState } from '../../shared/protocol/constants.ts';
 import { Status, StatusCode } from '../../shared/status/codes.ts';
 import { BandConfig } from '../config.ts';
@@ -68,6 +68,8 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     if (this.enrollment !== null && !hal.se.hasKey(Slot.SIGNING)) this.enrollment = null;
     this.session = new WearSession(hal.clock, hal.random, config, this);
     this.link = new Link(hal.radio, hal.clock, this);
+    // A fresh private address every boot (PROTOCOL.md §7); unenrolled, from a key nobody holds.
+    hal.radio.setIdentityKey(this.enrollment !== null && this.enrollment.irk !== null ? this.enrollment.irk : hal.random.bytes(16));
     hal.wear.onSample((onSkin) => this.session.sample(onSkin));
     hal.charger.onChange((charging) => this.session.charging(charging, hal.wear.current()));
     hal.button.onPress(() => {
@@ -94,6 +96,8 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   }
 
   onWearChange(state: number): void {
+    // Put on, taken off, charging, locked: a new address, so no address spans two wears.
+    this.hal.radio.newAddress();
     if (this.pending !== null && state !== WearState.WORN_UNLOCKED) {
       this.pending.finish({ status: state === WearState.CHARGING ? Status.CHARGING : state === WearState.OFF_WRIST ? Status.NOT_WORN : Status.LOCKED });
     }
@@ -149,21 +153,32 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   private enroll(m: EnrollMessage): void {
     if (this.enrollment !== null) return this.refuseClear(Status.ALREADY_ENROLLED);
     const se = this.hal.se;
-    if (!se.isValidPublic(m.checkoutSigningKey) || !se.isValidPublic(m.checkoutHpkeKey)) return this.refuseClear(Status.INVALID_KEY);
+    const owner = m.ownerKey;
+    if (!se.isValidPublic(m.checkoutSigningKey) || !se.isValidPublic(m.checkoutHpkeKey) || (owner !== undefined && !se.isValidPublic(owner))) return this.refuseClear(Status.INVALID_KEY);
     se.generate(Slot.SIGNING);
     se.generate(Slot.HPKE);
     const signingKey = se.publicKey(Slot.SIGNING) as Uint8Array;
     const hpkeKey = se.publicKey(Slot.HPKE) as Uint8Array;
-    const enrollment: Enrollment = { checkoutSigningKey: m.checkoutSigningKey, checkoutHpkeKey: m.checkoutHpkeKey, deviceId: this.hal.hash.sha256(signingKey).subarray(0, 16) };
+    const irk = this.hal.random.bytes(16);
+    const enrollment: Enrollment = { checkoutSigningKey: m.checkoutSigningKey, checkoutHpkeKey: m.checkoutHpkeKey, deviceId: this.hal.hash.sha256(signingKey).subarray(0, 16), irk };
     this.wallet.clear();
     if (!this.store.commitWallet(this.wallet) || !this.store.saveEnrollment(enrollment)) return this.refuseClear(Status.STORAGE_CORRUPT);
     // A fresh wallet was just committed: no counter left that could repeat.
     this.storageStatus = Status.OK;
     this.enrollment = enrollment;
     const signature = se.sign(Slot.SIGNING, encodeCbor([Label.ENROLL, m.nonce, m.checkoutSigningKey, m.checkoutHpkeKey, signingKey, hpkeKey])) as Uint8Array;
+    const out: EnrolledMessage = { type: 'enrolled', signingKey, hpkeKey, signature };
+    // The IRK goes to the enrolling owner's bridge only: sealed to its key, signed so a relay cannot swap that key (PROTOCOL.md §7).
+    const s = owner !== undefined ? setupBaseS(this.provider, owner, ascii(Label.IRK)) : null;
+    if (owner !== undefined && s !== null && s.ok) {
+      out.irkEnc = s.value.enc;
+      out.irkCt = s.value.ctx.seal(new Uint8Array(0), irk);
+      out.irkSignature = se.sign(Slot.SIGNING, encodeCbor([Label.IRK, m.nonce, owner, out.irkEnc, out.irkCt])) as Uint8Array;
+    }
+    this.hal.radio.setIdentityKey(irk);
     this.publishInfo();
     this.showIdle();
-    this.link.sendMessage(encodeMessage({ type: 'enrolled', signingKey, hpkeKey, signature }));
+    this.link.sendMessage(encodeMessage(out));
   }
 
   /** Opens a challenge (every step guarded, challenge-open.ts) and does what it asks. */
@@ -251,6 +266,8 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     this.hal.se.erase(Slot.SIGNING);
     this.session.lock();
     this.enrollment = null;
+    // The owner's bridges must not recognise the band any more: a key nobody holds.
+    this.hal.radio.setIdentityKey(this.hal.random.bytes(16));
     this.publishInfo();
     this.show(['Wiped', 'Payments off']);
     this.answer({ status: ok ? Status.OK : Status.STORAGE_CORRUPT });

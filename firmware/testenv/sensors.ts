@@ -3,6 +3,7 @@
  * haptics, display, radio loopback and log. Host-only. Each HAL "register a listener" call keeps
  * exactly one listener (the last one), as on the band where one firmware owns each peripheral.
  */
+import { formatAddress, newResolvableAddress } from '../../shared/radio/rpa.ts';
 import type { Bytes, Button, Charger, Clock, Display, Haptics, Log, Radio, WearSensor } from '../hal.ts';
 
 const MIN_MTU = 23;
@@ -167,6 +168,23 @@ export class RadioEmu implements Radio {
   /** The info characteristic as a central reads it. */
   readInfo(): Uint8Array {
     return this.info.slice();
+  }
+  /** The IRK the firmware handed over (null before boot), and every address taken since, newest last. */
+  identityKey: Uint8Array | null = null;
+  readonly addresses: string[] = [];
+  /** The advertised resolvable private address (null until the firmware set its IRK). */
+  get address(): string | null {
+    return this.addresses.length > 0 ? this.addresses[this.addresses.length - 1] : null;
+  }
+  setIdentityKey(irk: Bytes): void {
+    if (!(irk instanceof Uint8Array) || irk.length !== 16) throw new RangeError('setIdentityKey: the IRK is 16 bytes');
+    this.identityKey = irk.slice();
+    this.newAddress();
+  }
+  /** No timer here: tests ask for rotations (the simulator's radio also rotates on its own). */
+  newAddress(): void {
+    if (this.identityKey === null) throw new Error('newAddress: no identity key set');
+    this.addresses.push(formatAddress(newResolvableAddress(this.identityKey)));
   }
   /** Remove and return the notifications collected so far. */
   takeNotifications(): Uint8Array[] {

@@ -10,8 +10,10 @@ import { Fields } from './fields.ts';
 
 export interface InfoMessage { type: 'info'; maxMessageSize: number; firmware: string; enrolled: boolean }
 export interface HelloMessage { type: 'hello'; enc: Uint8Array; ct: Uint8Array }
-export interface EnrollMessage { type: 'enroll'; checkoutSigningKey: Uint8Array; checkoutHpkeKey: Uint8Array; nonce: Uint8Array }
-export interface EnrolledMessage { type: 'enrolled'; signingKey: Uint8Array; hpkeKey: Uint8Array; signature: Uint8Array }
+/** `ownerKey`: the owner's bridge's one-time P-256 key the band seals its IRK to (PROTOCOL.md §7); the checkout never sends it. */
+export interface EnrollMessage { type: 'enroll'; checkoutSigningKey: Uint8Array; checkoutHpkeKey: Uint8Array; nonce: Uint8Array; ownerKey?: Uint8Array }
+/** The IRK sealed to the ENROLL's ownerKey, and the band's signature over it (present exactly when ownerKey was). */
+export interface EnrolledMessage { type: 'enrolled'; signingKey: Uint8Array; hpkeKey: Uint8Array; signature: Uint8Array; irkEnc?: Uint8Array; irkCt?: Uint8Array; irkSignature?: Uint8Array }
 export interface ChallengeMessage { type: 'challenge'; enc: Uint8Array; ct: Uint8Array }
 export interface AnswerMessage { type: 'answer'; sealed: Uint8Array }
 export interface ResultMessage { type: 'result'; sealed: Uint8Array }
@@ -50,14 +52,22 @@ function decodeFields(type: number, f: Fields): Result<Message> | null {
         checkoutSigningKey: f.bytes(2, { len: KEY.pub }),
         checkoutHpkeKey: f.bytes(3, { len: KEY.pub }),
         nonce: f.bytes(4, { len: KEY.nonce }),
+        ownerKey: f.bytes(5, { len: KEY.pub, optional: true }),
       });
-    case MessageType.ENROLLED:
-      return f.done<Message>({
+    case MessageType.ENROLLED: {
+      const m: EnrolledMessage = {
         type: 'enrolled',
         signingKey: f.bytes(2, { len: KEY.pub }),
         hpkeKey: f.bytes(3, { len: KEY.pub }),
         signature: f.bytes(4, { len: KEY.sig }),
-      });
+        irkEnc: f.bytes(5, { len: KEY.pub, optional: true }),
+        irkCt: f.bytes(6, { len: Size.SEALED_IRK, optional: true }),
+        irkSignature: f.bytes(7, { len: KEY.sig, optional: true }),
+      };
+      // The sealed IRK travels whole or not at all.
+      if ((m.irkEnc === undefined) !== (m.irkCt === undefined) || (m.irkEnc === undefined) !== (m.irkSignature === undefined)) f.refuse('keys 5-7 go together');
+      return f.done<Message>(m);
+    }
     case MessageType.CHALLENGE:
       return f.done<Message>({ type: 'challenge', enc: f.bytes(2, { len: KEY.pub }), ct: f.bytes(3, { max: Size.MAX_CHALLENGE_CT }) });
     case MessageType.ANSWER:
@@ -108,9 +118,9 @@ export function encodeMessage(m: Message, encoder?: Encoder): Uint8Array {
     case 'hello':
       return enc(messageMap(MessageType.HELLO, [[2, m.enc], [3, m.ct]]));
     case 'enroll':
-      return enc(messageMap(MessageType.ENROLL, [[2, m.checkoutSigningKey], [3, m.checkoutHpkeKey], [4, m.nonce]]));
+      return enc(messageMap(MessageType.ENROLL, [[2, m.checkoutSigningKey], [3, m.checkoutHpkeKey], [4, m.nonce], [5, m.ownerKey]]));
     case 'enrolled':
-      return enc(messageMap(MessageType.ENROLLED, [[2, m.signingKey], [3, m.hpkeKey], [4, m.signature]]));
+      return enc(messageMap(MessageType.ENROLLED, [[2, m.signingKey], [3, m.hpkeKey], [4, m.signature], [5, m.irkEnc], [6, m.irkCt], [7, m.irkSignature]]));
     case 'challenge':
       return enc(messageMap(MessageType.CHALLENGE, [[2, m.enc], [3, m.ct]]));
     case 'answer':

@@ -60,6 +60,7 @@ export const Label = {
   ANSWER: 'wristpay/1 answer',
   RESULT: 'wristpay/1 result',
   ENROLL: 'wristpay/1 enroll',
+  IRK: 'wristpay/1 irk',
 } as const;
 
 /** Fixed sizes on the wire. */
@@ -76,6 +77,9 @@ export const Size = {
   MAX_ORDER_ID: 64,
   MAX_CARD_REF: 40,
   MAX_FIRMWARE: 16,
+  /** The band's identity resolving key (Core Vol 3 Part H §2.4.2.1), and sealed: IRK ‖ 16-byte tag. */
+  IRK: 16,
+  SEALED_IRK: 32,
 } as const;
 
 /** GATT layout (docs/PROTOCOL.md §1). */

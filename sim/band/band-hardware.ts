@@ -1,5 +1,5 @@
 /**
- * One simulated band's hardware, which outlives engine resets: identity, secure element
+ * One simulated band's hardware, which outlives engine resets: identity (serial, flash geometry), secure element
  * and flash (persisted in DIR/band-K), wear sensor, charger, button, haptics, display,
  * radio and its link, and a bounded log. `halFor(clock)` assembles the HAL handed to a
  * fresh engine at each boot (a reset restarts the clock; the peripherals keep their state,
@@ -40,7 +40,6 @@ function bounded<T>(list: T[], item: T): void {
 export class BandHardware {
   readonly identity: BandIdentity;
   readonly created: boolean;
-  readonly peripheralId: string;
   readonly se: PersistentSecureElement;
   readonly flash: PersistentFlash;
   readonly wear: WearSensorEmu;
@@ -54,12 +53,12 @@ export class BandHardware {
   readonly logs: LogLine[] = [];
   private clock: RealClock | null = null;
 
-  constructor(stateDir: string, readonly index: number, link: LinkConfig, private readonly events: HardwareEvents) {
+  /** `addressRotationMs`: the radio's private-address lifetime (default 15 min; tests shorten it). */
+  constructor(stateDir: string, readonly index: number, link: LinkConfig, private readonly events: HardwareEvents, addressRotationMs?: number) {
     const paths = bandPaths(stateDir, index);
     const { identity, created } = loadOrCreateIdentity(stateDir, index);
     this.identity = identity;
     this.created = created;
-    this.peripheralId = peripheralIdOf(identity.address);
     this.se = new PersistentSecureElement(paths.secureElement);
     this.flash = new PersistentFlash(paths.flash, identity.flash, () => events.powerCut());
     const now = { monotonicMs: () => (this.clock ? this.clock.monotonicMs() : 0) };
@@ -70,7 +69,12 @@ export class BandHardware {
     this.radio = new BandRadio(this.link, (f) => {
       bounded(this.frames, f);
       events.frame(f);
-    });
+    }, addressRotationMs);
+  }
+
+  /** noble's peripheral id for the address advertised now: it changes with every new address. */
+  get peripheralId(): string {
+    return peripheralIdOf(this.radio.address);
   }
 
   /** The HAL for one boot of the engine, on `clock`. */
@@ -134,6 +138,7 @@ export class BandHardware {
   /** Link down, flash file flushed and closed. */
   close(): void {
     this.radio.detach('simulator stopped');
+    this.radio.stop();
     this.link.close();
     this.flash.close();
   }

@@ -4,10 +4,23 @@
  * write, readInfo, subscribe, detach). Everything crossing the air goes through the
  * band's LinkModel, so it takes the time a real link would, and is reported as a
  * RadioFrame for the UI's live log.
+ *
+ * Like a BLE controller with LE privacy on, the radio advertises only resolvable private
+ * addresses made from the IRK the firmware hands it (PROTOCOL.md §7): a new one when the
+ * key is set, when the firmware asks (wear changes), after every reset, and on its own timer.
+ * A link keeps the address it was made on; the next advertisement uses the newest.
  */
+import { randomBytes } from 'node:crypto';
 import type { Bytes, Radio } from '../../firmware/hal.ts';
 import { MIN_MTU } from '../../shared/framing/fragment.ts';
+import { IRK_BYTES, formatAddress, newResolvableAddress } from '../../shared/radio/rpa.ts';
 import type { LinkModel } from './link-model.ts';
+
+/**
+ * How long one private address lives at most: 15 minutes, the default of the controller's
+ * RPA timeout (HCI LE Set Resolvable Private Address Timeout, Core Vol 4 Part E §7.8.45).
+ */
+export const DEFAULT_ADDRESS_ROTATION_MS = 15 * 60_000;
 
 /** One entry of the radio log: a fragment in (write), out (notification), or a link event. */
 export interface RadioFrame {
@@ -45,8 +58,24 @@ export class BandRadio implements Radio {
   private subscribed = false;
   /** Notifications the firmware sent with no central, or before it subscribed (a real stack refuses them). */
   dropped = 0;
+  /** Until the firmware hands its IRK: a key made here and known to nobody. */
+  private irk: Uint8Array = new Uint8Array(randomBytes(IRK_BYTES));
+  private current = '';
+  private rotation: NodeJS.Timeout | null = null;
 
-  constructor(readonly link: LinkModel, private readonly onFrame: (f: RadioFrame) => void = () => {}) {}
+  constructor(
+    readonly link: LinkModel,
+    private readonly onFrame: (f: RadioFrame) => void = () => {},
+    private readonly rotationMs = DEFAULT_ADDRESS_ROTATION_MS,
+  ) {
+    if (!Number.isInteger(rotationMs) || rotationMs < 10) throw new RangeError(`address rotation must be at least 10 ms, got ${rotationMs}`);
+    this.newAddress();
+  }
+
+  /** The resolvable private address advertised now, "4x:…" (most significant byte first). */
+  get address(): string {
+    return this.current;
+  }
 
   // ---- HAL side (the firmware) ----
   onConnect(fn: (mtu: number) => void): void {
@@ -80,11 +109,34 @@ export class BandRadio implements Radio {
   mtu(): number {
     return this.central !== null ? this.link.config.mtu : MIN_MTU;
   }
+  setIdentityKey(irk: Bytes): void {
+    if (!(irk instanceof Uint8Array) || irk.length !== IRK_BYTES) throw new RangeError(`setIdentityKey: the IRK is ${IRK_BYTES} bytes`);
+    this.irk = irk.slice();
+    this.newAddress();
+  }
+  /** prand ‖ ah(IRK, prand) with a fresh prand, and the rotation timer starts over. */
+  newAddress(): void {
+    this.current = formatAddress(newResolvableAddress(this.irk));
+    if (this.rotation !== null) clearTimeout(this.rotation);
+    this.rotation = setTimeout(() => this.newAddress(), this.rotationMs);
+    this.rotation.unref();
+  }
 
-  /** Forget the firmware's listeners (the engine is being reset; the next boot registers anew). */
+  /**
+   * Forget the firmware's listeners and its IRK (the engine is being reset, as the controller
+   * is; the next boot registers anew and hands the key again): a new address for the new boot.
+   */
   clearListeners(): void {
     this.connectListener = this.disconnectListener = this.writeListener = null;
     this.info = new Uint8Array(0);
+    this.irk = new Uint8Array(randomBytes(IRK_BYTES));
+    this.newAddress();
+  }
+
+  /** The radio is switched off for good: no more rotations. */
+  stop(): void {
+    if (this.rotation !== null) clearTimeout(this.rotation);
+    this.rotation = null;
   }
 
   // ---- central side (the radio server) ----

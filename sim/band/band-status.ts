@@ -19,8 +19,9 @@ export interface CardView {
 export interface SimBandStatus {
   band: number;
   serial: string;
+  /** The resolvable private address advertised now (it rotates: docs/PROTOCOL.md §7). */
   address: string;
-  /** noble's peripheral id (the address without colons). */
+  /** noble's peripheral id for that address (the address without colons): it rotates with it. */
   peripheralId: string;
   running: boolean;
   /** Why the band stopped retrying (boot loop), or null. */

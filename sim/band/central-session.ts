@@ -5,6 +5,10 @@
  * frame back and nothing reaches the band, so the band's flash is untouched; the session
  * and every other central carry on. A band serves one central at a time and stops
  * advertising while connected, as a BLE peripheral does.
+ *
+ * A central connects to the peripheral id of the private address the band advertises now
+ * (docs/PROTOCOL.md §7); the link keeps that id while the band's address rotates, and an
+ * address the band no longer advertises cannot be connected to (no probing an old address).
  */
 import type { WebSocket } from 'ws';
 import type { CentralSink } from './band-radio.ts';
@@ -18,8 +22,8 @@ import type { SimBand } from './sim-band.ts';
 export interface SessionHost {
   bands(): readonly SimBand[];
   /** The session connected to a band, if any. */
-  ownerOf(peripheralId: string): CentralSession | undefined;
-  setOwner(peripheralId: string, session: CentralSession | undefined): void;
+  ownerOf(band: SimBand): CentralSession | undefined;
+  setOwner(band: SimBand, session: CentralSession | undefined): void;
   log(line: string): void;
 }
 
@@ -27,6 +31,7 @@ const ADVERTISING_INTERVAL_MS = 500;
 
 export class CentralSession {
   private scan: { filter: string[] | null; timer: NodeJS.Timeout } | null = null;
+  /** This central's links, by the peripheral id each was made on. */
   private readonly links = new Map<string, SimBand>();
   private closed = false;
 
@@ -91,7 +96,11 @@ export class CentralSession {
     this.scan = null;
   }
 
-  /** Bands advertise while running and not connected: local name and service UUID only (no serial, no id). */
+  /**
+   * Bands advertise while running and not connected: the current private address, the
+   * service UUID and nothing else (no name, no manufacturer or service data, no serial):
+   * nothing in an advertisement outlives the address it came with.
+   */
   private advertise(): void {
     if (!this.scan) return;
     if (this.scan.filter && !this.scan.filter.includes(SERVICE_UUID)) return;
@@ -103,19 +112,20 @@ export class CentralSession {
         address: band.address,
         addressType: 'random',
         connectable: true,
-        advertisement: { localName: 'wristpay', serviceUuids: [SERVICE_UUID], manufacturerData: null, serviceData: null },
+        advertisement: { localName: null, serviceUuids: [SERVICE_UUID], manufacturerData: null, serviceData: null },
         rssi: -42 - 3 * band.index,
       });
     }
   }
 
   // ---- connections ----
+  /** The band of this central's link `c.peripheralUuid`, else the band advertising that id now. */
   private find(c: Command): SimBand | undefined {
     if (c.peripheralUuid === undefined) {
       this.fail(c, 'malformed', `${c.action} needs a peripheralUuid`);
       return undefined;
     }
-    const band = this.host.bands().find((b) => b.peripheralId === c.peripheralUuid);
+    const band = this.links.get(c.peripheralUuid) ?? this.host.bands().find((b) => b.peripheralId === c.peripheralUuid);
     if (!band) this.fail(c, 'unknown-peripheral', `no band with id ${c.peripheralUuid}`);
     return band;
   }
@@ -123,22 +133,22 @@ export class CentralSession {
   private connect(c: Command): void {
     const band = this.find(c);
     if (!band) return;
-    const id = band.peripheralId;
+    const id = c.peripheralUuid as string;
     if (this.links.get(id) === band && band.hw.radio.connected) return this.send({ type: 'connect', peripheralUuid: id });
-    const owner = this.host.ownerOf(id);
+    const owner = this.host.ownerOf(band);
     if (owner !== undefined && owner !== this) return this.fail(c, 'busy', `band ${id} is connected to another central`);
     if (!band.running) return this.fail(c, 'unreachable', `band ${id} is not running (resetting, halted or stopped)`);
     const sink: CentralSink = {
       notification: (data) => this.send({ type: 'read', peripheralUuid: id, serviceUuid: SERVICE_UUID, characteristicUuid: STATUS_UUID, data: Buffer.from(data).toString('hex'), isNotification: true }),
       disconnected: (reason) => {
         this.links.delete(id);
-        if (this.host.ownerOf(id) === this) this.host.setOwner(id, undefined);
+        if (this.host.ownerOf(band) === this) this.host.setOwner(band, undefined);
         this.host.log(`band ${band.index}: ${this.name} link down (${reason})`);
         this.send({ type: 'disconnect', peripheralUuid: id, reason });
       },
     };
     this.links.set(id, band);
-    this.host.setOwner(id, this);
+    this.host.setOwner(band, this);
     band.hw.radio.attach(sink);
     // Not in stock noble's protocol (its websocket bindings ignore unknown types, and never
     // learn an MTU otherwise): the link's ATT MTU, sent before `connect` so a client that
@@ -151,16 +161,17 @@ export class CentralSession {
   private disconnect(c: Command): void {
     const band = this.find(c);
     if (!band) return;
-    if (this.links.get(band.peripheralId) === band) band.hw.radio.detach('central disconnected');
-    else this.send({ type: 'disconnect', peripheralUuid: band.peripheralId });
+    const id = c.peripheralUuid as string;
+    if (this.links.get(id) === band) band.hw.radio.detach('central disconnected');
+    else this.send({ type: 'disconnect', peripheralUuid: id });
   }
 
   // ---- GATT on a connected band ----
   private gatt(c: Command): void {
     const band = this.find(c);
     if (!band) return;
-    if (this.links.get(band.peripheralId) !== band) return this.fail(c, 'not-connected', `${c.action}: not connected to band ${band.peripheralId}`);
-    const id = band.peripheralId;
+    const id = c.peripheralUuid as string;
+    if (this.links.get(id) !== band) return this.fail(c, 'not-connected', `${c.action}: not connected to band ${id}`);
     const radio = band.hw.radio;
     if (c.action === 'updateRssi') return this.send({ type: 'rssiUpdate', peripheralUuid: id, rssi: -42 - 3 * band.index });
     if (c.action === 'discoverServices') {
@@ -227,7 +238,7 @@ export class CentralSession {
   }
 
   private handleOp(c: Command, band: SimBand): void {
-    const id = band.peripheralId;
+    const id = c.peripheralUuid as string;
     const h = c.handle;
     if (h === undefined) return this.fail(c, 'malformed', `${c.action} needs a handle`);
     if (c.action === 'readHandle') {

@@ -34,7 +34,7 @@ export interface FirmwareMeta {
 }
 
 export type Refusal = { ok: false; status: StatusCode; message: string };
-export type FlashOutcome = { ok: true; meta: FirmwareMeta; stateDir: string; band: { serial: string; address: string; created: boolean } } | Refusal;
+export type FlashOutcome = { ok: true; meta: FirmwareMeta; stateDir: string; band: { serial: string; created: boolean } } | Refusal;
 
 export interface FlashImageOptions {
   image: string;
@@ -120,7 +120,7 @@ export function flashImage(opts: FlashImageOptions): FlashOutcome {
   if (vendorKey !== null) writeJsonAtomic(paths.vendorKey, { alg: 'ES256', crv: 'P-256', publicKey: hex(vendorKey), keyId: hex(vendorKeyId(vendorKey)) });
   writeJsonAtomic(paths.firmwareMeta, meta);
   const { identity, created } = loadOrCreateIdentity(paths.dir, 1);
-  return { ok: true, meta, stateDir: paths.dir, band: { serial: identity.serial, address: identity.address, created } };
+  return { ok: true, meta, stateDir: paths.dir, band: { serial: identity.serial, created } };
 }
 
 function describeHeader(p: ParsedImage): Pick<FirmwareMeta, 'devKey' | 'keyId' | 'firmwareVersion'> {

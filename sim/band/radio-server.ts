@@ -52,13 +52,13 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 export async function startRadioServer(opts: RadioServerOptions): Promise<RadioServer> {
   const log = opts.log ?? (() => {});
-  const owners = new Map<string, CentralSession>();
+  const owners = new Map<SimBand, CentralSession>();
   const sessions = new Set<CentralSession>();
   let next = 1;
   const host: SessionHost = {
     bands: opts.bands,
-    ownerOf: (id) => owners.get(id),
-    setOwner: (id, s) => (s === undefined ? owners.delete(id) : owners.set(id, s)),
+    ownerOf: (band) => owners.get(band),
+    setOwner: (band, s) => (s === undefined ? owners.delete(band) : owners.set(band, s)),
     log,
   };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });

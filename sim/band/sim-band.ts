@@ -25,6 +25,8 @@ export interface SimBandOptions {
   firmwareConfig?: Record<string, unknown>;
   /** Watchdog budget in QuickJS interrupt polls per event (quickjs-host default 3000, about 2 s). */
   interruptBudget?: number;
+  /** Longest life of one private radio address (default 15 min, band-radio.ts). */
+  addressRotationMs?: number;
 }
 
 export interface ResetRecord {
@@ -71,15 +73,17 @@ export class SimBand extends EventEmitter {
       log: (l: LogLine) => this.emit('log', l),
       change: () => this.emit('change'),
       powerCut: () => this.scheduleReset('power cut during a flash operation'),
-    });
+    }, opts.addressRotationMs);
   }
 
+  /** The resolvable private address advertised now (it rotates: never keep it). */
   get address(): string {
-    return this.hw.identity.address;
+    return this.hw.radio.address;
   }
   get serial(): string {
     return this.hw.identity.serial;
   }
+  /** noble's id for the current address: it changes with the address. */
   get peripheralId(): string {
     return this.hw.peripheralId;
   }

@@ -1,6 +1,6 @@
 /**
  * startSimulator: boots the flashed image on N bands (each its own QuickJS runtime, state
- * subdirectory and radio address), serves noble's websocket protocol on the radio port
+ * subdirectory and rotating private radio address), serves noble's websocket protocol on the radio port
  * and the web UI + control API on the UI port (both loopback), and writes
  * DIR/control.json so `wristpay sim wear|press|…` in another terminal can find it.
  * `stop()` ends it cleanly: links dropped, engines disposed, flash flushed, files removed.
@@ -13,6 +13,7 @@ import { readJsonFile, writeJsonAtomic } from './atomic-file.ts';
 import { startControlServer, type ControlServer } from './control-server.ts';
 import { loadFlashedImage } from './firmware-store.ts';
 import { DEFAULT_LINK, checkLink, parseLinkSpec, type LinkConfig } from './link-model.ts';
+import { DEFAULT_ADDRESS_ROTATION_MS } from './band-radio.ts';
 import { startRadioServer, type RadioServer } from './radio-server.ts';
 import { SimBand } from './sim-band.ts';
 import { acquireSimLock } from './sim-lock.ts';
@@ -33,6 +34,8 @@ export interface StartSimulatorOptions {
   firmwareConfig?: Record<string, unknown>;
   /** Watchdog budget per guest event, in QuickJS interrupt polls (default 3000 ≈ 2 s). */
   interruptBudget?: number;
+  /** Longest life of one private radio address (default 15 min; at least 10 ms, for tests). */
+  addressRotationMs?: number;
   /** Where the simulator's own log lines go (default: nowhere). */
   log?: (line: string) => void;
 }
@@ -45,6 +48,8 @@ export interface Simulator {
   readonly url: string;
   /** The control API's bearer token (also in DIR/control.json). */
   readonly token: string;
+  /** Longest life of one private radio address. */
+  readonly addressRotationMs: number;
   readonly bands: readonly SimBand[];
   /** Band K (1-based). */
   band(k: number): SimBand;
@@ -61,7 +66,8 @@ export interface ControlFile {
   uiPort: number;
   stateDir: string;
   startedAt: string;
-  bands: { band: number; serial: string; address: string; peripheralId: string }[];
+  /** No address: it rotates (docs/PROTOCOL.md §7); `sim status` shows the current one. */
+  bands: { band: number; serial: string }[];
 }
 
 export class SimulatorError extends Error {
@@ -84,6 +90,8 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
   const count = opts.bands ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > MAX_BANDS) throw new SimulatorError(Status.MALFORMED, `--bands must be 1..${MAX_BANDS}, got ${count}`);
   const link = linkConfig(opts.link);
+  const addressRotationMs = opts.addressRotationMs ?? DEFAULT_ADDRESS_ROTATION_MS;
+  if (!Number.isInteger(addressRotationMs) || addressRotationMs < 10) throw new SimulatorError(Status.MALFORMED, `addressRotationMs must be an integer ≥ 10, got ${addressRotationMs}`);
   const log = opts.log ?? (() => {});
   const image = loadFlashedImage(paths.dir);
   if (!image.ok) throw new SimulatorError(image.status, image.message);
@@ -106,10 +114,10 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
   try {
     await loadQuickJS();
     for (let k = 1; k <= count; k++) {
-      const band = new SimBand({ stateDir: paths.dir, index: k, code: image.value.code, firmware: image.value.meta, link: { ...link, seed: link.seed === undefined ? undefined : link.seed + k }, firmwareConfig: opts.firmwareConfig, interruptBudget: opts.interruptBudget });
+      const band = new SimBand({ stateDir: paths.dir, index: k, code: image.value.code, firmware: image.value.meta, link: { ...link, seed: link.seed === undefined ? undefined : link.seed + k }, firmwareConfig: opts.firmwareConfig, interruptBudget: opts.interruptBudget, addressRotationMs });
       band.on('log', (l: { source: string; text: string }) => log(`band ${k}${l.source === 'band' ? ' firmware' : ''}: ${l.text}`));
       bands.push(band);
-      if (band.hw.created) log(`band ${k}: new band, serial ${band.serial}, address ${band.address}`);
+      if (band.hw.created) log(`band ${k}: new band, serial ${band.serial}`);
       band.boot();
     }
     radio = await startRadioServer({ port: opts.radioPort ?? DEFAULT_RADIO_PORT, bands: () => bands, log });
@@ -123,7 +131,7 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
     });
     const file: ControlFile = {
       version: 1, pid: process.pid, url: control.url, token, radioPort, uiPort: control.port, stateDir: paths.dir, startedAt: started,
-      bands: bands.map((b) => ({ band: b.index, serial: b.serial, address: b.address, peripheralId: b.peripheralId })),
+      bands: bands.map((b) => ({ band: b.index, serial: b.serial })),
     };
     writeJsonAtomic(paths.control, file, { mode: 0o600 });
   } catch (err) {
@@ -141,6 +149,7 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
     uiPort: ui.port,
     url: ui.url,
     token,
+    addressRotationMs,
     bands,
     band(k: number): SimBand {
       const b = bands.find((x) => x.index === k);

@@ -7,7 +7,8 @@
  *   DIR/vendor-pub.json     the vendor key the image was verified with ("burned into the bootloader")
  *   DIR/control.json        written by a running simulator: control URL + token (mode 0600)
  *   DIR/sim.lock            held by a running simulator (one simulator per directory)
- *   DIR/band-K/band.json    the band's serial number, radio address and flash geometry
+ *   DIR/band-K/band.json    the band's serial number and flash geometry (no radio address: the
+ *                           radio takes a new private one every boot, docs/PROTOCOL.md §7)
  *   DIR/band-K/secure-element.json   key slots (emulator only: a real SE never exports them)
  *   DIR/band-K/flash.bin    the NOR flash pages
  */
@@ -63,13 +64,15 @@ export function bandPaths(dir: string, index: number): BandPaths {
   return { dir: d, identity: join(d, 'band.json'), secureElement: join(d, 'secure-element.json'), flash: join(d, 'flash.bin') };
 }
 
-/** What makes one simulated band itself. Never sent over the air (the address is the radio's own). */
+/**
+ * What makes one simulated band itself. Never sent over the air. Version 1 also held a
+ * random static address, which let a scanner follow the band across restarts; it is
+ * dropped when a version-1 file is loaded (the file is rewritten as version 2).
+ */
 export interface BandIdentity {
-  version: 1;
+  version: 2;
   /** Printed on the case; shown in the UI and `sim status`, never advertised. */
   serial: string;
-  /** Bluetooth random static address, lower-case "c3:…", stable across restarts. */
-  address: string;
   createdAt: string;
   flash: { pageSize: number; pageCount: number };
 }
@@ -79,30 +82,34 @@ function newSerial(): string {
   return `WP-${h.slice(0, 4)}-${h.slice(4)}`;
 }
 
-/** A random static address (Core Vol 6 Part B 1.3.2.1: the two top bits are 1). */
-function newAddress(): string {
-  const b = randomBytes(6);
-  b[0] |= 0xc0;
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+interface StoredIdentity {
+  version?: unknown;
+  serial?: unknown;
+  createdAt?: unknown;
+  flash?: { pageSize?: unknown; pageCount?: unknown };
 }
 
-function checkIdentity(v: BandIdentity | undefined, path: string): BandIdentity {
-  const okFlash = v?.flash && Number.isInteger(v.flash.pageSize) && Number.isInteger(v.flash.pageCount) && v.flash.pageSize >= 16 && v.flash.pageCount >= 2;
-  if (!v || v.version !== 1 || typeof v.serial !== 'string' || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(String(v.address)) || !okFlash) {
-    throw new Error(`${path}: not a band identity file (delete the band's directory to start it afresh)`);
-  }
-  return v;
+/** A version-2 identity, or a version-1 one without its address; null when the file is neither. */
+function checkIdentity(v: StoredIdentity | undefined): BandIdentity | null {
+  const f = v?.flash;
+  const okFlash = f && Number.isInteger(f.pageSize) && Number.isInteger(f.pageCount) && (f.pageSize as number) >= 16 && (f.pageCount as number) >= 2;
+  if (!v || (v.version !== 1 && v.version !== 2) || typeof v.serial !== 'string' || !okFlash) return null;
+  return { version: 2, serial: v.serial, createdAt: String(v.createdAt ?? ''), flash: { pageSize: f.pageSize as number, pageCount: f.pageCount as number } };
 }
 
-/** Reads band K's identity, creating it (new serial and address) the first time. */
+/** Reads band K's identity, creating it (new serial) the first time; a version-1 file loses its static address. */
 export function loadOrCreateIdentity(dir: string, index: number): { identity: BandIdentity; created: boolean } {
   const p = bandPaths(dir, index);
-  const found = readJsonFile<BandIdentity>(p.identity);
-  if (found !== undefined) return { identity: checkIdentity(found, p.identity), created: false };
+  const found = readJsonFile<StoredIdentity>(p.identity);
+  if (found !== undefined) {
+    const identity = checkIdentity(found);
+    if (identity === null) throw new Error(`${p.identity}: not a band identity file (delete the band's directory to start it afresh)`);
+    if (found.version === 1) writeJsonAtomic(p.identity, identity);
+    return { identity, created: false };
+  }
   const identity: BandIdentity = {
-    version: 1,
+    version: 2,
     serial: newSerial(),
-    address: newAddress(),
     createdAt: new Date().toISOString(),
     flash: { pageSize: DEFAULT_PAGE_SIZE, pageCount: DEFAULT_PAGE_COUNT },
   };

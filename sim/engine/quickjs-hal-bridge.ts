@@ -30,7 +30,7 @@ export const HAL_METHODS: HalSignatures = {
   display: { show: [['S'], 'v'] },
   radio: {
     onConnect: [['fn'], 'v'], onDisconnect: [['f'], 'v'], onWrite: [['fy'], 'v'], notify: [['y'], 'v'],
-    setInfo: [['y'], 'v'], mtu: [[], 'n'],
+    setInfo: [['y'], 'v'], mtu: [[], 'n'], setIdentityKey: [['y'], 'v'], newAddress: [[], 'v'],
   },
   log: { log: [['s'], 'v'] },
 };

@@ -3,7 +3,7 @@
  * merchant + owner walk-through of docs/BRIDGE.md against the real checkout and the real
  * firmware (in-process radio), with exit codes 0 / 1 / 2 / 3 where the docs promise them.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,7 +108,14 @@ describe('the merchant and owner walk-through', () => {
   it('enroll, card add, card list, unlock (password from stdin)', async () => {
     const enrolled = await cli(['bridge', 'enroll', ...ownerArgs(), '--name', 'wrist'], `${PASSWORD}\n`);
     expect(enrolled.code, enrolled.stderr + enrolled.stdout).toBe(0);
-    expect(enrolled.json()).toMatchObject({ ok: true, band: { name: 'wrist', status: 'active' } });
+    expect(enrolled.json()).toMatchObject({ ok: true, band: { name: 'wrist', status: 'active' }, identityKeySaved: true });
+    expect(enrolled.stdout).not.toContain('identityKey"'); // the IRK is never printed
+    // The band's IRK (docs/PROTOCOL.md §7) is kept in the 0600 config; owner commands resolve with it.
+    const file = join(dir, 'wristpay', 'bridge.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(readFileSync(file, 'utf8')).bands;
+    expect(saved).toEqual([{ deviceId: (enrolled.json().band as { deviceId: string }).deviceId, irk: expect.stringMatching(/^[0-9a-f]{32}$/), enrolledAt: expect.any(Number) }]);
+    expect(Buffer.from(saved[0].irk, 'hex')).toEqual(Buffer.from(band.env.radio.identityKey!));
     const added = await cli(['bridge', 'card', 'add', '--issuer', 'cmb', ...ownerArgs()], `${PASSWORD}\n`);
     expect(added.code, added.stdout).toBe(0);
     expect(added.json()).toMatchObject({ ok: true, card: { issuer: 'China Merchants Bank', state: 'active' } });
@@ -123,6 +130,16 @@ describe('the merchant and owner walk-through', () => {
     expect(wrong.json()).toMatchObject({ ok: false, name: 'UNAUTHORIZED' });
   });
 
+  it('an owner command whose config holds only another band\'s IRK does not touch the band nearby', async () => {
+    const file = join(dir, 'wristpay', 'bridge.json');
+    const other = join(dir, 'someone-else.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(other, JSON.stringify({ ...config, bands: [{ ...config.bands[0], irk: '0f'.repeat(16) }] }), { mode: 0o600 });
+    const r = await cli(['bridge', 'unlock', ...ownerArgs(), '--config', other], `${PASSWORD}\n`);
+    expect(r.code).toBe(3);
+    expect(r.json()).toMatchObject({ ok: false, name: 'UNREACHABLE', stage: 'radio', message: expect.stringContaining('none of the bands nearby is yours') });
+  });
+
   it('charge: the receipt as JSON', async () => {
     const r = await cli(['bridge', 'charge', '12.34', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -134,7 +151,7 @@ describe('the merchant and owner walk-through', () => {
   it('charge, human output: the bands found with RSSI on stderr, the receipt on stdout', async () => {
     const r = await cli(['bridge', 'charge', '3', '--order', 'tea-42']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/1 band nearby:\n\s+band-1\s+wristpay\s+-40 dBm/);
+    expect(r.stderr).toMatch(/1 band nearby:\n\s+band-1\s+-40 dBm/);
     expect(r.stdout).toContain('Paid 3.00 CNY to Noodle Bar');
     expect(r.stdout).toContain('tea-42');
   });

@@ -56,7 +56,8 @@ describe('the websocket transport', () => {
     const near = await connectNearest(transport, { scanMs: 1200 });
     expect(near.found.map((b) => b.id)).toEqual([sim.band(1).peripheralId, sim.band(2).peripheralId]);
     // The simulator's bands advertise at −42 − 3·K dBm.
-    expect(near.found.map((b) => [b.name, b.rssi])).toEqual([['wristpay', -45], ['wristpay', -48]]);
+    // No name in the advertisement (docs/PROTOCOL.md §7): the service UUID finds them.
+    expect(near.found.map((b) => [b.name, b.rssi])).toEqual([['', -45], ['', -48]]);
     expect(near.ambiguous).toBe(true);
     expect(near.link?.mtu).toBe(23);
     session = new BandSession(near.link!);

@@ -82,7 +82,7 @@ async function radio(script: Script): Promise<BandTransport> {
 describe('a misbehaving radio', () => {
   it('garbage and unknown-peripheral frames are dropped; only wristpay bands are listed', async () => {
     const t = await radio({});
-    expect(await t.scan({ timeoutMs: 200 })).toEqual([{ id: 'aa', name: 'wristpay', rssi: -50 }]);
+    expect(await t.scan({ timeoutMs: 200 })).toEqual([{ id: 'aa', name: 'wristpay', rssi: -50, seenAt: expect.any(Number) }]);
   });
 
   it('connects: MTU from the simulator\'s mtu frame, info read, writes acknowledged', async () => {

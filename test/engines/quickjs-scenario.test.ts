@@ -13,7 +13,7 @@ import { buildRealImage, quickjsFixture, type QuickJSFixture } from '../support/
 
 /**
  * Issue 3's budget: the whole QuickJS heap (engine, HAL bridge, firmware) after 100 payments
- * within 160 KiB, from exact "memory used" counts (156,743 bytes today), with the engine
+ * within 160 KiB, from exact "memory used" counts (158,086 bytes today), with the engine
  * configured as a band's (sim/engine/quickjs-profile.ts: no source text or line tables, the
  * image profile's intrinsics only). See BENCHMARKS.md and docs/FIRMWARE.md.
  */

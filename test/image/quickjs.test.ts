@@ -54,7 +54,7 @@ function recordingHal() {
     display: { lines: 3, columns: 20, show: (lines) => void rec.shown.push(lines) },
     radio: {
       onConnect: () => {}, onDisconnect: () => {}, onWrite: (fn) => void (rec.onWrite = fn),
-      notify: (d) => void rec.notified.push(d), setInfo: () => {}, mtu: () => 23,
+      notify: (d) => void rec.notified.push(d), setInfo: () => {}, mtu: () => 23, setIdentityKey: () => {}, newAddress: () => {},
     },
     log: { log: (m) => void rec.logs.push(m) },
   };
@@ -256,7 +256,7 @@ describe('guest faults', () => {
         hal.wear.onSample(note('sample')), hal.wear.current(), hal.charger.onChange(note('charge')), hal.charger.isCharging(),
         hal.button.onPress(note('press')), hal.haptics.buzz(30), hal.display.show(['a', 'b']), hal.radio.onConnect(note('connect')),
         hal.radio.onDisconnect(note('disconnect')), hal.radio.onWrite(note('write')), hal.radio.notify(b), hal.radio.setInfo(b),
-        hal.radio.mtu(), hal.log.log('hi'), hal.se.slotCount, hal.flash.pageSize, hal.flash.pageCount, hal.display.lines, hal.display.columns];
+        hal.radio.mtu(), hal.radio.setIdentityKey(b), hal.radio.newAddress(), hal.log.log('hi'), hal.se.slotCount, hal.flash.pageSize, hal.flash.pageCount, hal.display.lines, hal.display.columns];
       wristpay = { status: function () { return JSON.stringify({ r: r.map(function (v) { return v instanceof Uint8Array ? 'u8' : v; }), seen: seen }); } };`);
     const band = boot(code, hal as unknown as Hal);
     expect(band.faults).toEqual([]);
@@ -265,6 +265,7 @@ describe('guest faults', () => {
     expect(calls).toContain('se.sign(0,u8[9,8])');
     expect(calls).toContain('display.show(["a","b"])');
     expect(calls).toContain('clock.setTimer(5,fn)');
+    expect(calls).toContain('radio.setIdentityKey(u8[9,8])');
     listeners['wear.onSample'](true);
     listeners['charger.onChange'](false);
     listeners['button.onPress']();
@@ -274,7 +275,7 @@ describe('guest faults', () => {
     listeners['clock.setTimer']();
     const { r, seen } = JSON.parse(band.evalStatus());
     expect(r).toEqual([7, 7, 7, null, 'u8', true, null, null, null, null, null, true, true, 'u8', 'u8', 'u8', null, 'u8', null, null,
-      null, true, null, true, null, null, null, null, null, null, null, null, 7, null, 3, 256, 4, 2, 16]);
+      null, true, null, true, null, null, null, null, null, null, null, null, 7, null, null, null, 3, 256, 4, 2, 16]);
     expect(seen).toEqual(['sample:boolean=true', 'charge:boolean=false', 'press:undefined=undefined', 'connect:number=185',
       'disconnect:undefined=undefined', 'write:u8[4,5]', 'timer:undefined=undefined']);
   });

@@ -36,7 +36,7 @@ describe('sim flash', () => {
     expect(readFileSync(p.firmware)).toEqual(readFileSync(img.main));
     expect(JSON.parse(readFileSync(p.vendorKey, 'utf8')).publicKey).toBe(JSON.parse(readFileSync(img.vendorPub, 'utf8')).publicKey);
     expect(r.band.serial).toMatch(/^WP-[0-9A-F]{4}-[0-9A-F]{4}$/);
-    expect(r.band.address).toMatch(/^[c-f][0-9a-f]:([0-9a-f]{2}:){4}[0-9a-f]{2}$/);
+    expect(r.band).not.toHaveProperty('address'); // no stable address anywhere (docs/PROTOCOL.md §7)
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(loadFlashedImage(dir).ok).toBe(true);
   });
@@ -98,7 +98,7 @@ describe('the bootloader (sim start)', () => {
     await expect(startOnAnyPort(dir)).rejects.toMatchObject({ status: Status.MALFORMED });
   });
 
-  it('keeps serial, address, keys and flash across restarts; one simulator per directory', async () => {
+  it('keeps serial, keys and flash across restarts (never the radio address); one simulator per directory', async () => {
     const dir = tempDir();
     expect(flashImage({ image: img.fault, stateDir: dir, vendorKey: img.vendorPub }).ok).toBe(true);
     const first = await startOnAnyPort(dir);
@@ -114,12 +114,31 @@ describe('the bootloader (sim start)', () => {
     expect(s1.firmwareStatus).toMatchObject({ fixture: true, boots: 1 });
     expect(s2.firmwareStatus).toMatchObject({ fixture: true, boots: 2, publicKey: (s1.firmwareStatus as { publicKey: string }).publicKey });
     expect((s1.firmwareStatus as { publicKey: string }).publicKey).toMatch(/^04[0-9a-f]{128}$/);
-    expect([s2.serial, s2.address]).toEqual([s1.serial, s1.address]);
+    expect(s2.serial).toBe(s1.serial);
+    // A new resolvable private address every boot (top bits 0b01), never the last one.
+    expect(s2.address).not.toBe(s1.address);
+    for (const a of [s1.address, s2.address]) expect(a).toMatch(/^[4-7][0-9a-f]:([0-9a-f]{2}:){4}[0-9a-f]{2}$/);
+    expect(JSON.parse(readFileSync(bandPaths(dir, 1).identity, 'utf8'))).not.toHaveProperty('address');
     const flash = readFileSync(bandPaths(dir, 1).flash);
     expect(flash.length).toBe(4096 * 16);
     expect([...flash.subarray(0, 3)]).toEqual([0, 0, 0xff]); // two boots counted in flash
     const se = JSON.parse(readFileSync(bandPaths(dir, 1).secureElement, 'utf8'));
     expect(se.slots[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('loads a version-1 band.json: its serial stays, its static address is dropped from the file and never advertised', async () => {
+    const dir = tempDir();
+    expect(flashImage({ image: img.fault, stateDir: dir, vendorKey: img.vendorPub }).ok).toBe(true);
+    const path = bandPaths(dir, 1).identity;
+    const old = { version: 1, serial: 'WP-0A0B-0C0D', address: 'c3:11:22:33:44:55', createdAt: '2026-01-01T00:00:00.000Z', flash: { pageSize: 4096, pageCount: 16 } };
+    writeFileSync(path, JSON.stringify(old));
+    const sim = await startOnAnyPort(dir);
+    const s = sim.band(1).status();
+    await sim.stop();
+    expect(s.serial).toBe(old.serial);
+    expect(s.address).not.toBe(old.address);
+    expect(s.address).toMatch(/^[4-7]/);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ version: 2, serial: old.serial, createdAt: old.createdAt, flash: old.flash });
   });
 });

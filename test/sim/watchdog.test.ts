@@ -57,9 +57,11 @@ describe('watchdog and resets', () => {
       expect(fw(sim)).toMatchObject({ boots: 2, writes: 0, publicKey: before.publicKey }); // RAM lost, flash and SE kept
       expect(s.heap.used).toBeGreaterThan(s.heap.baseline!);
       expect(sim.band(1).hw.logs.map((l) => l.text).join('\n')).toMatch(/reset: /);
-      // It serves again.
-      await c.connect(id);
-      c.send(write(id, '01aa'));
+      // It serves again, under the new private address it took at boot (docs/PROTOCOL.md §7).
+      const again = sim.band(1).peripheralId;
+      expect(again).not.toBe(id);
+      await c.connect(again);
+      c.send(write(again, '01aa'));
       await c.type('write');
       expect(fw(sim).writes).toBe(1);
     });
