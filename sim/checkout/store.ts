@@ -323,15 +323,29 @@ export interface RateLimiter {
 }
 
 /** What one sweep run removed or closed. */
-export interface SweepCounts { trades: number; sessions: number; challenges: number; enrollOffers: number; pairingCodes: number }
+export interface SweepCounts {
+  trades: number; sessions: number; challenges: number; enrollOffers: number; pairingCodes: number;
+  /** Quiet, unlocked sign-in attempt counters, and a terminal's payment-password failures past their window. */
+  attempts: number; terminalFailures: number;
+}
+
+export interface SweepBounds {
+  tradesCreatedBy: number; challengesExpiredBy: number;
+  /** Sign-in attempt counters not touched since then (and not locked) are forgotten. */
+  attemptsQuietSince: number;
+  /** A terminal's failed payment passwords from then or before no longer count. */
+  terminalFailuresBefore: number;
+  batch: number;
+}
 
 export interface SweepStore {
   /**
    * One bounded pass (at most `batch` rows of each kind): closes unpaid trades created at or
    * before `tradesCreatedBy`; deletes sessions, enrollment offers and pairing codes expired at
-   * `now`, and challenges expired at or before `challengesExpiredBy`.
+   * `now`, challenges expired at or before `challengesExpiredBy`, and the attempt records
+   * SweepBounds names.
    */
-  sweep(now: number, o: { tradesCreatedBy: number; challengesExpiredBy: number; batch: number }): Promise<SweepCounts>;
+  sweep(now: number, o: SweepBounds): Promise<SweepCounts>;
 }
 
 export interface CheckoutStore {

@@ -113,4 +113,26 @@ describe('the sweep runs by itself and removes what expired', () => {
     expect((await h.client.withToken(fresh.token).me()).username).toBe(o.username);
     expect((await h.checkout.store.ledger.counts()).trades).toBe(1);
   });
+
+  it('quiet sign-in attempt counters and a till\'s old payment-password failures are swept; a payer\'s count is kept', async () => {
+    const shop = await merchantWithTerminal(h);
+    const o = await ownerWithBand(h);
+    const payer = await newOwner(h);
+    await refusal(h.client.login(o.username, 'not the password'), 'UNAUTHORIZED');
+    await refusal(shop.client.payWithPassword((await newTrade(shop, 1_00)).outTradeNo, payer.username, '000000'), 'UNAUTHORIZED');
+    const rows = (sql: string): number => ((h.checkout.store as SqliteStore).db.prepare(sql).get() as { n: number }).n;
+    const state = () => ({
+      login: rows(`SELECT COUNT(*) AS n FROM attempt_counters WHERE scope = 'login'`),
+      pay: rows(`SELECT COUNT(*) AS n FROM attempt_counters WHERE scope = 'pay'`),
+      till: rows('SELECT COUNT(*) AS n FROM terminal_pay_attempts'),
+    });
+    expect(state()).toEqual({ login: 1, pay: 1, till: 1 });
+    await new Promise((r) => setTimeout(r, 100)); // a few sweeps: nothing is old enough yet
+    expect(state()).toEqual({ login: 1, pay: 1, till: 1 });
+    h.clock.advance(Math.max(defaultConfig.loginThrottle.forgetMs, defaultConfig.terminalPayFailures.windowMs) + 1);
+    const deadline = Date.now() + 5000;
+    while ((state().login > 0 || state().till > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // The payment password's failures count until a right one or the owner's unblock (EMV's PIN try counter).
+    expect(state()).toEqual({ login: 0, pay: 1, till: 0 });
+  });
 });

@@ -1,8 +1,8 @@
 /**
  * The expiry sweep: every `sweepIntervalMs`, close unpaid trades older than `tradeTtlMs`
  * (as Alipay closes an unpaid trade at its timeout) and delete expired sessions,
- * enrollment offers, pairing codes and long-expired challenges, so nothing an anonymous
- * or paired client creates outlives its use. Each run is bounded (store.ts SweepStore);
+ * enrollment offers, pairing codes, long-expired challenges and stale password-attempt
+ * records, so nothing an anonymous or paired client creates outlives its use. Each run is bounded (store.ts SweepStore);
  * the timer is unref'd, like the notifier's, so it never keeps the process alive.
  */
 import type { SweepCounts } from '../store.ts';
@@ -27,6 +27,8 @@ export class Sweeper {
     return store.sweeps.sweep(now, {
       tradesCreatedBy: now - config.tradeTtlMs,
       challengesExpiredBy: now - config.expiredChallengeRetainMs,
+      attemptsQuietSince: quietSince(now, config.loginThrottle.forgetMs, config.deviceThrottle.forgetMs),
+      terminalFailuresBefore: now - config.terminalPayFailures.windowMs,
       batch: config.sweepBatch,
     });
   }
@@ -43,4 +45,9 @@ export class Sweeper {
       .catch(() => undefined) // a failed pass is retried by the next tick
       .finally(() => { this.running = null; });
   }
+}
+
+/** When a sign-in counter counts as forgotten: after the longer forget window; never when either is 0 (never forget). */
+function quietSince(now: number, ...forgetMs: number[]): number {
+  return forgetMs.some((ms) => ms <= 0) ? Number.MIN_SAFE_INTEGER : now - Math.max(...forgetMs);
 }

@@ -4,13 +4,13 @@
  * write lock briefly however much has piled up; the next run takes the rest. Plain
  * `IN (SELECT ... LIMIT n)`: the same statements run on PostgreSQL.
  */
-import type { SweepCounts, SweepStore } from '../store.ts';
+import type { SweepBounds, SweepCounts, SweepStore } from '../store.ts';
 import type { Db } from './open.ts';
 
 export class SqliteSweeps implements SweepStore {
   constructor(private readonly db: Db) {}
 
-  async sweep(now: number, o: { tradesCreatedBy: number; challengesExpiredBy: number; batch: number }): Promise<SweepCounts> {
+  async sweep(now: number, o: SweepBounds): Promise<SweepCounts> {
     const { db } = this;
     // The outer status test too: a payment committing between the subquery and the update
     // (another process, on PostgreSQL) keeps its trade.
@@ -20,6 +20,13 @@ export class SqliteSweeps implements SweepStore {
     const challenges = db.prepare('DELETE FROM challenges WHERE id IN (SELECT id FROM challenges WHERE expires_at <= ? LIMIT ?)').run(o.challengesExpiredBy, o.batch).changes;
     const enrollOffers = db.prepare('DELETE FROM enroll_offers WHERE id IN (SELECT id FROM enroll_offers WHERE expires_at <= ? LIMIT ?)').run(now, o.batch).changes;
     const pairingCodes = db.prepare('DELETE FROM pairing_codes WHERE code IN (SELECT code FROM pairing_codes WHERE expires_at <= ? LIMIT ?)').run(now, o.batch).changes;
-    return { trades, sessions, challenges, enrollOffers, pairingCodes };
+    // Password-attempt counters of sign-ins that went quiet and are unlocked: a later failure
+    // would start a fresh count anyway (attempts.ts RESERVE). The payment password's counter
+    // is never forgotten (a block lasts until its owner lifts it), so 'pay' rows stay.
+    const attempts = db.prepare(`DELETE FROM attempt_counters WHERE scope <> 'pay' AND (scope, subject) IN (
+        SELECT scope, subject FROM attempt_counters WHERE scope <> 'pay' AND updated_at <= ? AND locked_until <= ? LIMIT ?)`).run(o.attemptsQuietSince, now, o.batch).changes;
+    const terminalFailures = db.prepare('DELETE FROM terminal_pay_attempts WHERE id IN (SELECT id FROM terminal_pay_attempts WHERE created_at <= ? LIMIT ?)')
+      .run(o.terminalFailuresBefore, o.batch).changes;
+    return { trades, sessions, challenges, enrollOffers, pairingCodes, attempts, terminalFailures };
   }
 }
