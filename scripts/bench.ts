@@ -13,6 +13,7 @@ import { createNobleProvider } from '../shared/crypto/noble-provider.ts';
 import { createNodeProvider } from '../shared/crypto/node-provider.ts';
 import { renderBenchmarks } from './bench/report.ts';
 import { benchCheckout, checkoutBenchSizes } from './bench/checkout.ts';
+import { benchDurability, durabilityBenchSizes } from './bench/checkout-durability.ts';
 import { HardeningResults, runHardening } from './bench/checkout-hardening.ts';
 import { benchVerify } from './bench/verify.ts';
 import { RelayLoadLatency, benchRelayLoadLatency } from './bench/relay-load-latency.ts';
@@ -36,6 +37,8 @@ export interface BenchResults {
   air: Omit<LatencyResults['air'], 'messages'>;
   /** scripts/bench/checkout.ts: paymentsPerSecond, cryptoFloorPerSecond, floorRatio, … */
   checkout: Record<string, number>;
+  /** scripts/bench/checkout-durability.ts: the ledger's synchronous = FULL beside NORMAL. */
+  durability: Record<string, number>;
   /** Only with --long: the hardening tests' figures (else the last long run's section is kept). */
   hardening?: HardeningResults;
   /** scripts/bench/relay-load-latency.ts: hostile relay table, load, latency and air. */
@@ -59,6 +62,8 @@ async function main(argv: string[]): Promise<void> {
   const firmware = await benchFirmware({ quick });
   log('checkout payments and crypto floor…');
   const checkout = await benchCheckout(checkoutBenchSizes[long ? 'long' : quick ? 'quick' : 'normal']);
+  log('checkout durability (synchronous FULL beside NORMAL)…');
+  const durability = await benchDurability(durabilityBenchSizes[long ? 'long' : quick ? 'quick' : 'normal']);
   log('token verify beside SimpleWebAuthn…');
   const swa = await benchVerify(createNodeProvider(), ms);
   const hardening = long ? runHardening(log) : undefined;
@@ -82,6 +87,7 @@ async function main(argv: string[]): Promise<void> {
     latency: relayLoadLatency.latency.latency,
     air: airFigures(relayLoadLatency.latency.air),
     checkout,
+    durability,
     hardening,
     relayLoadLatency,
   };

@@ -79,6 +79,24 @@ ${rows([
     ['checkout.httpPaymentsPerSecond (4 terminals over loopback HTTP, client in the same process)', c.httpPaymentsPerSecond],
   ])}
 
+## Durable acknowledgements: synchronous FULL beside NORMAL
+
+The ledger runs SQLite with \`synchronous = FULL\` (issue 11): a commit is fsynced before any payment in it is
+acknowledged, so a host power loss cannot undo a payment a terminal was told succeeded. Two checkouts on two
+files in the same temp filesystem, one as shipped and one switched to NORMAL, answer prepared payments in
+alternating slices (scripts/bench/checkout-durability.ts). With several tills the answers of one event-loop turn
+share a commit and so its fsync; one till alone pays one fsync per payment. What an fsync costs depends on the
+disk under the temp dir.
+
+${rows([
+    ['durability.fullPaymentsPerSecond (4 tills at once, FULL: as shipped)', r.durability.fullPaymentsPerSecond],
+    ['durability.normalPaymentsPerSecond (4 tills at once, NORMAL)', r.durability.normalPaymentsPerSecond],
+    ['durability.fullCostRatio (FULL / NORMAL)', r.durability.fullCostRatio],
+    ['durability.fullSequentialPaymentsPerSecond (one till alone, FULL)', r.durability.fullSequentialPaymentsPerSecond],
+    ['durability.normalSequentialPaymentsPerSecond (one till alone, NORMAL)', r.durability.normalSequentialPaymentsPerSecond],
+    ['durability.fullSequentialCostRatio (FULL / NORMAL)', r.durability.fullSequentialCostRatio],
+  ])}
+
 ## Verifiers side by side (ops/s)
 
 ${rows([

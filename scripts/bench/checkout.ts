@@ -30,7 +30,7 @@ import { decodeMessageOf } from '../../shared/messages/index.ts';
 import { createNodeProvider } from '../../shared/crypto/node-provider.ts';
 import { benchCryptoFloor } from './checkout-floor.ts';
 import { benchCheckoutHttp } from './checkout-http.ts';
-import { PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
+import { BenchCheckout, PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
 
 export interface CheckoutBenchOptions {
   /** Answers per timed slice (all lanes together): enough that each slice holds WAL checkpoints (one per ~1,000 pages). */
@@ -64,6 +64,19 @@ function sizesOf(p: PreparedPayment) {
   return { challenge: ch.value.ct.length - 16, answer: answerPlain, result: 24, signed: answerPlain };
 }
 
+/** Payments per second of one slice: every list answered at once, each in its own order (a card's counters rise in it). */
+export async function timeAnswers(bc: BenchCheckout, lists: PreparedPayment[][]): Promise<number> {
+  const answerAll = async (list: PreparedPayment[]): Promise<void> => {
+    for (const p of list) {
+      const out = await bc.checkout.answer(p.challengeId, p.answer, bc.terminals[p.lane]);
+      if (!out.receipt || out.receipt.amount !== p.amount) throw new Error('bench: payment not recorded');
+    }
+  };
+  const start = performance.now();
+  await Promise.all(lists.map(answerAll));
+  return (count(lists) * 1000) / (performance.now() - start);
+}
+
 /**
  * What one round answers, in this order: an untimed warm-up with all lanes, then the timed
  * slice with all lanes at once, then the timed slice of one till alone.
@@ -75,7 +88,7 @@ export async function benchCheckout(opts: CheckoutBenchOptions): Promise<Record<
   const lanes = Math.max(opts.lanes, opts.httpPerLane > 0 ? HTTP_LANES : 1);
   const bc = await openBenchCheckout(provider, lanes);
   try {
-    const { checkout, terminals } = bc;
+    const { checkout } = bc;
     const before = (await checkout.store.ledger.counts()).payments;
     // Prepared in the order they are answered: each band's counters must rise in that order.
     const first = await bc.prepare(WARM_UP, 0);
@@ -87,18 +100,7 @@ export async function benchCheckout(opts: CheckoutBenchOptions): Promise<Record<
         alone: await bc.prepare(opts.payments, 0),
       });
     }
-    const answerAll = async (list: PreparedPayment[]): Promise<void> => {
-      for (const p of list) {
-        const out = await checkout.answer(p.challengeId, p.answer, terminals[p.lane]);
-        if (!out.receipt || out.receipt.amount !== p.amount) throw new Error('bench: payment not recorded');
-      }
-    };
-    /** Payments per second of one slice: every list at once, each in its own order. */
-    const timed = async (lists: PreparedPayment[][]): Promise<number> => {
-      const start = performance.now();
-      await Promise.all(lists.map(answerAll));
-      return (count(lists) * 1000) / (performance.now() - start);
-    };
+    const timed = (lists: PreparedPayment[][]): Promise<number> => timeAnswers(bc, lists);
     await timed([first]);
     // Payments and floor alternate, so both see the same machine (it is shared and drifts).
     const sizes = sizesOf(first[0]);
