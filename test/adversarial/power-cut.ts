@@ -69,16 +69,27 @@ export function logFlashOps(b: FleetBand): FlashOp[] {
   return log;
 }
 
-/** A commit is a compaction when it touches the other page group than the live one (`livePage`'s). */
-export function isCompaction(ops: FlashOp[], livePage: number, groupPages: number): boolean {
+/**
+ * A commit is a compaction when it touches the other page group than the live one (`livePage`'s)
+ * or erases a page. With the live group unknown (null: nothing programmed since the log began),
+ * only an erase tells: a regular commit never erases, a finished compaction always erases the
+ * old group, and a compaction cut before its erases is then not counted (so it cannot be
+ * aimed at: callers see a payment through first).
+ */
+export function isCompaction(ops: FlashOp[], livePage: number | null, groupPages: number): boolean {
   const group = (p: number) => Math.floor(p / groupPages);
-  return ops.some((o) => group(o.page) !== group(livePage) || o.op === 'erase');
+  return ops.some((o) => o.op === 'erase' || (livePage !== null && group(o.page) !== group(livePage)));
 }
 
-/** The page of the last program: the live group's (erases clear the old group after a compaction). */
-export function livePage(log: FlashOp[]): number {
+/**
+ * The page of the last program: the live group's (erases clear the old group after a
+ * compaction). Null when the log holds no program yet: which group the band's setup left live
+ * (enrollment, provisioning, unlock, before the log began) depends on the sizes of its records,
+ * so it is not guessed.
+ */
+export function livePage(log: FlashOp[]): number | null {
   for (let i = log.length - 1; i >= 0; i--) if (log[i].op === 'program') return log[i].page;
-  return 0;
+  return null;
 }
 
 export function firmwareCounter(b: FleetBand): number {
@@ -180,18 +191,26 @@ export async function beforeNextCompaction(b: FleetBand, audit: LedgerAudit, log
   for (let i = 0; i < period - 1; i++) await payOnce(b, audit, log);
 }
 
-/** Payments between two compactions, and the flash operations a compaction takes. */
+/**
+ * Payments between two compactions, and the flash operations a compaction takes: three
+ * compactions seen, and the two gaps between them must agree (beforeNextCompaction relies on
+ * a steady period), as must the compactions' flash operations.
+ */
 export async function compactionShape(b: FleetBand, audit: LedgerAudit, log: FlashOp[], groupPages: number): Promise<{ period: number; ops: number }> {
   const seen: number[] = [];
-  let ops = 0;
-  for (let i = 0; i < 64 && seen.length < 2; i++) {
+  const ops: number[] = [];
+  for (let i = 0; i < 96 && seen.length < 3; i++) {
     const live = livePage(log);
     const mine = await payOnce(b, audit, log);
     if (isCompaction(mine, live, groupPages)) {
       seen.push(i);
-      ops = mine.length;
+      ops.push(mine.length);
     }
   }
-  if (seen.length < 2) throw new Error('no compactions seen: is the flash small enough?');
-  return { period: seen[1] - seen[0], ops };
+  if (seen.length < 3) throw new Error(`${seen.length} compactions seen in 96 payments: is the flash small enough?`);
+  const gaps = [seen[1] - seen[0], seen[2] - seen[1]];
+  if (gaps[0] !== gaps[1] || ops[0] !== ops[1] || ops[1] !== ops[2]) {
+    throw new Error(`compactions are not steady: after payments ${seen.join(', ')}, of ${ops.join(', ')} flash operations`);
+  }
+  return { period: gaps[0], ops: ops[0] };
 }
