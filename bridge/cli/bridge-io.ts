@@ -5,6 +5,7 @@
  * exit code chosen in one place from the refusal: 1 declined, 2 usage, 3 unreachable.
  */
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
+import { Status } from '../../shared/status/codes.ts';
 import { describeStatus } from '../../shared/status/describe.ts';
 import type { Refusal } from '../flows/outcome.ts';
 import type { RadioSpec } from '../transport/select.ts';
@@ -84,6 +85,17 @@ export class Out {
     this.spinner.stop();
     if (this.json) this.io.stdout.write(JSON.stringify({ ok: false, error: 'usage', message }) + '\n');
     else this.io.stderr.write(`wristpay: ${message}\n`);
+    this.setExit(ExitCode.USAGE);
+  }
+
+  /**
+   * Input refused here, before any round trip (an unknown catalogue id, an amount or a
+   * currency the checkout would refuse): the error shape with a hint, exit 2.
+   */
+  invalid(message: string, hint: string): void {
+    this.spinner.stop();
+    if (this.json) this.io.stdout.write(JSON.stringify({ ok: false, error: { status: Status.MALFORMED, name: 'MALFORMED', message, hint } }) + '\n');
+    else this.io.stderr.write(`wristpay: ${message}\n  hint: ${hint}\n`);
     this.setExit(ExitCode.USAGE);
   }
 

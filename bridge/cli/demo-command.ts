@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { startDemoWorld } from '../demo/environment.ts';
 import { demoPrinter } from '../demo/printer.ts';
 import { runStory } from '../demo/story.ts';
+import { OutputClosedError, lineWriter } from './closed-pipe.ts';
 import { ExitCode } from './exit-codes.ts';
 
 export function register(program: Command, setExit: (code: number) => void): void {
@@ -12,8 +13,9 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option('--json', 'one JSON object per line: {"step","outcome",...}')
     .option('--keep', 'keep the temporary directory (band state, checkout database)')
     .action(async (opts: { json?: boolean; keep?: boolean }) => {
-      const out = (line: string) => process.stdout.write(line + '\n');
-      const print = demoPrinter(!!opts.json, out);
+      // Stops the story (and cleans up below) once stdout's reader is gone: closed-pipe.ts.
+      const print = demoPrinter(!!opts.json, lineWriter(process.stdout));
+      // Closed while starting: startDemoWorld cleans up and rethrows; main.ts ends quietly.
       const world = await startDemoWorld({ keep: opts.keep, log: (s) => print.note(s + '…') });
       let failed = 0;
       try {
@@ -23,8 +25,10 @@ export function register(program: Command, setExit: (code: number) => void): voi
         });
         if (opts.keep) print.note(`kept ${world.dir}`);
       } catch (err) {
-        failed = 1;
-        process.stderr.write(`wristpay demo: ${err instanceof Error ? err.message : String(err)}\n`);
+        if (!(err instanceof OutputClosedError)) {
+          failed = 1;
+          process.stderr.write(`wristpay demo: ${err instanceof Error ? err.message : String(err)}\n`);
+        }
       } finally {
         await world.close();
       }

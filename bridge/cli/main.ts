@@ -4,6 +4,7 @@
  * exit code (bin/wristpay.js sets process.exitCode).
  */
 import { Command, CommanderError } from 'commander';
+import { OutputClosedError, watchOutput } from './closed-pipe.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerGroups } from './groups.ts';
 
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   const setExit = (code: number): void => {
     exitCode = code;
   };
+  watchOutput([process.stdout, process.stderr]);
   registerGroups(program, setExit);
   try {
     await program.parseAsync(argv);
@@ -28,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
       return ExitCode.USAGE;
     }
+    if (err instanceof OutputClosedError) return ExitCode.OK;
     process.stderr.write(`wristpay: ${err instanceof Error ? err.message : String(err)}\n`);
     return ExitCode.UNREACHABLE;
   }

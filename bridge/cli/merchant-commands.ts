@@ -10,7 +10,7 @@ import { payWithPassword, refund } from '../flows/merchant.ts';
 import { refusal, refusalOf } from '../flows/outcome.ts';
 import { TerminalIdentity, pairTerminal, parsePairingText, terminalClient } from '../flows/pair.ts';
 import type { CheckoutClient } from '../../sim/checkout/client.ts';
-import { formatAmount, isCurrency, isOrderId, newOrderId, parseAmount } from './amount.ts';
+import { amountProblem, currencyProblem, formatAmount, isOrderId, newOrderId, parseAmount } from './amount.ts';
 import { CliIo, Out, SetExit } from './bridge-io.ts';
 import { CommonOptions, common, configPath, radio, readConfig, secret } from './command-kit.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -86,9 +86,12 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
     .action(async (amountText: string, o: ChargeOpts) => {
       const out = new Out(io, o.json === true, setExit);
       const currency = o.currency.toUpperCase();
-      if (!isCurrency(currency)) return out.usage(`--currency must be a 3-letter ISO 4217 code, not ${o.currency}`);
+      const badCurrency = currencyProblem(currency);
+      if (badCurrency) return out.invalid(badCurrency.message, badCurrency.hint);
       const amount = parseAmount(amountText, currency);
       if (amount === null) return out.usage(`not an amount in ${currency}: ${amountText} (e.g. 12.34)`);
+      const tooMuch = amountProblem(amount, currency);
+      if (tooMuch) return out.invalid(tooMuch.message, tooMuch.hint);
       const orderId = o.order ?? newOrderId();
       if (!isOrderId(orderId)) return out.usage(`--order must be 1-64 of A-Z a-z 0-9 _ . -, not ${orderId}`);
       const t = paired(out, o);

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { Api } from '../../sim/checkout/client.ts';
 import { CheckoutClient } from '../../sim/checkout/client.ts';
 import { addCard, listCards, removeCard } from '../flows/cards.ts';
+import { checkCity, checkIssuer } from '../flows/catalogue.ts';
 import type { Outcome } from '../flows/outcome.ts';
 import { enrollBand, revoke, unlockBand } from '../flows/owner.ts';
 import { terminalClient } from '../flows/pair.ts';
@@ -118,6 +119,8 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
     .action(async (o: AddOpts) => {
       const out = new Out(io, o.json === true, setExit);
       if ((o.issuer === undefined) === (o.city === undefined)) return out.usage('name exactly one of --issuer ID or --city ID');
+      const unknown = o.issuer !== undefined ? checkIssuer(o.issuer) : checkCity(o.city as string);
+      if (unknown) return out.invalid(unknown.message, unknown.hint);
       let balance: number | undefined;
       if (o.balance !== undefined) {
         if (!o.city) return out.usage('--balance is for transit cards (--city)');

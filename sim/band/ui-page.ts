@@ -16,11 +16,11 @@ header h1 { font-size:17px; margin:0; font-weight:600; letter-spacing:.2px; }
 header .live { margin-left:auto; font-size:12px; opacity:.85; }
 header .live::before { content:""; display:inline-block; width:8px; height:8px; border-radius:50%; background:#e0a030; margin-right:6px; }
 header .live.on::before { background:#3ddc97; }
-main { display:grid; grid-template-columns:repeat(auto-fill,minmax(520px,1fr)); gap:20px; padding:20px 24px; }
+main { display:grid; grid-template-columns:repeat(auto-fill,minmax(min(520px,100%),1fr)); gap:20px; padding:20px 24px; }
 .band { background:var(--card); border:1px solid var(--line); border-radius:14px; padding:18px; box-shadow:0 1px 2px rgba(0,0,0,.04); }
 .band h2 { margin:0 0 2px; font-size:16px; }
-.sub { color:var(--mute); font-size:12px; font-family:ui-monospace,monospace; }
-.top { display:flex; gap:22px; margin-top:14px; }
+.sub { color:var(--mute); font-size:12px; font-family:ui-monospace,monospace; overflow-wrap:anywhere; }
+.top { display:flex; flex-wrap:wrap; justify-content:center; gap:22px; margin-top:14px; }
 .watch { width:190px; flex:none; display:flex; flex-direction:column; align-items:center; }
 .strap { width:92px; height:26px; background:#3a4450; border-radius:6px 6px 0 0; }
 .strap.bottom { border-radius:0 0 6px 6px; }
@@ -29,7 +29,7 @@ main { display:grid; grid-template-columns:repeat(auto-fill,minmax(520px,1fr)); 
 .screen.off { color:#3c4a44; text-shadow:none; }
 .hw-btn { position:absolute; right:-9px; top:46px; width:9px; height:30px; border-radius:0 4px 4px 0; background:#58626e; border:0; cursor:pointer; padding:0; }
 .hw-btn:active { background:var(--acc); }
-.side { flex:1; min-width:0; }
+.side { flex:1 1 240px; min-width:0; }
 .badges { display:flex; flex-wrap:wrap; gap:6px; margin-bottom:12px; }
 .badge { font-size:12px; padding:2px 9px; border-radius:999px; background:#eef0f2; color:#3a4450; }
 .badge.good { background:#dcf3e9; color:#0a6b4d; } .badge.warn { background:#fbe5dc; color:var(--warn); } .badge.info { background:#e2ecfb; color:#24539a; }
@@ -42,7 +42,7 @@ button.act { font:inherit; padding:6px 12px; border-radius:8px; border:1px solid
 button.act.primary { background:var(--acc); border-color:var(--acc); color:#fff; }
 button.act:hover { filter:brightness(.97); }
 dl { display:grid; grid-template-columns:auto 1fr; gap:2px 12px; margin:0; font-size:12.5px; }
-dt { color:var(--mute); } dd { margin:0; font-family:ui-monospace,monospace; }
+dt { color:var(--mute); } dd { margin:0; font-family:ui-monospace,monospace; min-width:0; overflow-wrap:anywhere; }
 h3 { font-size:12px; text-transform:uppercase; letter-spacing:.6px; color:var(--mute); margin:16px 0 6px; }
 .cards { display:flex; flex-wrap:wrap; gap:8px; }
 .cardchip { width:150px; border-radius:10px; padding:8px 10px; color:#fff; background:linear-gradient(135deg,#2f6f8f,#1e4259); font-size:12px; }
@@ -54,6 +54,14 @@ h3 { font-size:12px; text-transform:uppercase; letter-spacing:.6px; color:var(--
 .frames div { display:grid; grid-template-columns:92px 72px 48px 124px 1fr; gap:6px; padding:1px 8px; border-bottom:1px solid #f1efea; white-space:nowrap; }
 .frames .in { color:#24539a; } .frames .out { color:#0a6b4d; } .frames .link { color:var(--mute); }
 .frames span:last-child { overflow:hidden; text-overflow:ellipsis; color:#8a929c; }
+/* A phone (390 px and up): a band's card takes the width, the watch sits above its controls,
+   the radio log scrolls inside its own box. */
+@media (max-width:600px) {
+  header { padding:12px 14px; }
+  main { padding:12px; gap:12px; }
+  .band { padding:14px; }
+  .top { gap:14px; }
+}
 .log { max-height:120px; overflow:auto; font:12px/1.45 ui-monospace,monospace; color:#4a525c; background:#faf9f6; border-radius:8px; padding:6px 8px; }
 `;
 

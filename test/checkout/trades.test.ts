@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, PAY_PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
 import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
+import { MAX_TRADE_AMOUNT } from '../../sim/checkout/core/trade-terms.ts';
 
 describe('trades', () => {
   let h: Harness;
@@ -30,6 +31,13 @@ describe('trades', () => {
     await refusal(shop.client.createTrade({ ...req, amount: 43_00 }), 'CONFLICT', 409);
     await refusal(shop.client.createTrade({ ...req, subject: 'rice' }), 'CONFLICT');
     expect((await h.checkout.store.ledger.counts()).trades).toBeGreaterThan(0);
+  });
+
+  it('refuses a currency that is no ISO 4217 code and an amount above the most one trade may be (trade-terms.ts)', async () => {
+    const req = { outTradeNo: unique('o-'), amount: 42_00, currency: 'CNY', subject: 'noodles' };
+    await refusal(shop.client.createTrade({ ...req, currency: 'XYZ' }), 'MALFORMED', 400);
+    await refusal(shop.client.createTrade({ ...req, amount: MAX_TRADE_AMOUNT + 1 }), 'MALFORMED', 400);
+    expect((await shop.client.createTrade({ ...req, currency: 'MOP', amount: MAX_TRADE_AMOUNT })).currency).toBe('MOP');
   });
 
   it('closes an unpaid trade (twice is fine) and refuses to pay or close a paid one', async () => {

@@ -1,7 +1,8 @@
 /**
  * The simulator's web page in a real browser (Debian Chromium via playwright-core): the
  * band's display and state, the wear toggle and the button change the band, the radio
- * log shows frames as they cross, and a screenshot is taken.
+ * log shows frames as they cross, and a screenshot is taken; on a 390 px phone screen the
+ * page fits without scrolling sideways.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,6 +104,46 @@ describe.skipIf(!browserAvailable)('simulator web UI', () => {
       await page.screenshot({ path: join(tempDir('wristpay-shot-'), 'approved.png') });
     } finally {
       await story.close();
+    }
+  });
+
+  it('fits a 390 px wide phone screen: no sideways scroll, nothing cut off, the band usable', async () => {
+    // A phone as a person holds it (the page's meta viewport applies); a central connects so
+    // the radio log has rows too (after the stories above the band also has cards).
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
+    const c = await RawCentral.open(sim.radioPort);
+    try {
+      await phone.goto(`${sim.url}/`);
+      await phone.getByTestId('band-1').waitFor();
+      await c.connect(sim.band(1).peripheralId);
+      await expect.poll(() => phone.getByTestId('frames-1').textContent()).toContain('connected');
+      // innerWidth is no ruler here: a phone browser zooms out to show a page that overflows.
+      const fit = await phone.evaluate((width) => {
+        // Anything sticking out past the right edge, unless a scrolling or clipping box of its own holds it.
+        const clipped = (e: Element): boolean => {
+          for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+            if (getComputedStyle(p).overflowX !== 'visible') return true;
+          }
+          return false;
+        };
+        const out = Array.from(document.body.querySelectorAll('*'))
+          .filter((e) => e.getBoundingClientRect().right > width + 0.5 && !clipped(e))
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className} right=${Math.round(e.getBoundingClientRect().right)}`);
+        return { innerWidth: window.innerWidth, scrollWidth: document.documentElement.scrollWidth, bodyOverflow: getComputedStyle(document.body).overflowX, out };
+      }, 390);
+      expect(fit.innerWidth).toBe(390); // not zoomed out
+      expect(fit.scrollWidth).toBeLessThanOrEqual(390);
+      expect(fit.bodyOverflow).toBe('visible'); // fitted, not hidden
+      expect(fit.out).toEqual([]);
+      for (const id of ['display-1', 'press-1', 'cards-1']) {
+        const box = await phone.getByTestId(id).boundingBox();
+        expect(box && box.x >= 0 && box.x + box.width <= 390, id).toBe(true);
+      }
+      await phone.getByTestId('press-1').tap();
+      await phone.screenshot({ path: join(tempDir('wristpay-shot-'), 'phone-390.png'), fullPage: true });
+    } finally {
+      c.close();
+      await phone.close();
     }
   });
 });

@@ -15,6 +15,7 @@ import type { PasswordHasher } from './passwords.ts';
 import { defaultBankCard } from './cards.ts';
 import { buildNotification } from './notify-body.ts';
 import { checkNotifyTarget } from './notify-target.ts';
+import { MAX_TRADE_AMOUNT, isIsoCurrency } from './trade-terms.ts';
 import { PaymentView, Receipt, RefundView, TradeView, paymentView, refundView, tradeView } from './views.ts';
 
 export interface CreateTradeInput { outTradeNo: string; amount: number; currency: string; subject: string; notifyUrl?: string }
@@ -22,7 +23,6 @@ export interface RefundInput { outRequestNo: string; amount: number; reason?: st
 export interface TradeDetails { trade: TradeView; payment: PaymentView | null; refunds: RefundView[] }
 
 const ORDER_NO = /^[A-Za-z0-9_.-]{1,64}$/; // also claim 7 of the token: tstr ≤ 64
-export const MAX_TRADE_AMOUNT = 10_000_000_00;
 
 export class Trades {
   private readonly payPasswords: PayPasswords;
@@ -34,7 +34,7 @@ export class Trades {
   async create(terminal: TerminalRow, input: CreateTradeInput): Promise<TradeView> {
     if (!ORDER_NO.test(input.outTradeNo)) refuse(Status.MALFORMED, 'outTradeNo: 1 to 64 of letters, digits and . _ -');
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > MAX_TRADE_AMOUNT) refuse(Status.MALFORMED, 'amount: a positive integer of minor units');
-    if (!/^[A-Z]{3}$/.test(input.currency)) refuse(Status.MALFORMED, 'currency: an ISO 4217 code such as CNY');
+    if (!isIsoCurrency(input.currency)) refuse(Status.MALFORMED, 'currency: an ISO 4217 code such as CNY');
     if (input.subject.length === 0 || input.subject.length > 128) refuse(Status.MALFORMED, 'subject: 1 to 128 characters');
     if (input.notifyUrl !== undefined) {
       const target = await checkNotifyTarget(input.notifyUrl, this.ctx.config.notify.allowHosts);
