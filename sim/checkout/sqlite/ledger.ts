@@ -184,6 +184,8 @@ export class SqliteLedger implements LedgerStore {
           closed_at = CASE WHEN refunded_amount + ? = ? THEN ? ELSE closed_at END
         WHERE trade_no = ? AND status = 'TRADE_SUCCESS' AND refunded_amount + ? <= ?`)
         .run(f.amount, f.amount, paidAmount, f.amount, paidAmount, f.createdAt, f.tradeNo, f.amount, paidAmount);
+      // Nothing to refund is not the same mistake as refunding too much: say which it was.
+      if (r.changes !== 1 && !paid) throw new Refusal(Status.TRADE_NOT_PAID, 'the trade has not been paid; close it instead of refunding');
       if (r.changes !== 1) throw new Refusal(Status.REFUND_EXCEEDS_PAID, 'total refunds would exceed the amount paid');
       this.db.prepare(`INSERT INTO refunds (id, trade_no, out_request_no, amount, reason, created_at)
         VALUES (@id, @tradeNo, @outRequestNo, @amount, @reason, @createdAt)`).run(f);
