@@ -19,6 +19,7 @@ import type { Ctx } from './core/context.ts';
 import { refuse } from './core/errors.ts';
 import { identifyBand } from './core/hello.ts';
 import { loadOrCreateKeys } from './core/keys.ts';
+import { MerchantReports } from './core/merchant-reports.ts';
 import { Merchants, TerminalView } from './core/merchants.ts';
 import { Notifier } from './core/notifier.ts';
 import { withRandomPool } from './core/random-pool.ts';
@@ -65,6 +66,8 @@ export class Checkout {
   readonly bands: Bands;
   readonly cards: Cards;
   readonly merchants: Merchants;
+  /** A merchant's sales, refunds and day totals (bounded reads). */
+  readonly reports: MerchantReports;
   readonly trades: Trades;
   readonly bandPayments: BandPayments;
   readonly answers: Answers;
@@ -81,6 +84,7 @@ export class Checkout {
     this.bands = new Bands(ctx);
     this.cards = new Cards(ctx, this.bands);
     this.merchants = new Merchants(ctx);
+    this.reports = new MerchantReports(ctx);
     // One password hasher (and so one bounded queue) for the account and the payment password.
     this.trades = new Trades(ctx, () => this.notifier.kick(), this.accounts.passwords);
     this.bandPayments = new BandPayments(ctx, this.trades);

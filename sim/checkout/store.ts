@@ -14,8 +14,10 @@
  */
 import type { StatusCode } from '../../shared/status/codes.ts';
 import type { AttemptStore } from './attempt-store.ts';
+import type { ReportStore } from './report-store.ts';
 
 export type * from './attempt-store.ts';
+export type * from './report-store.ts';
 
 export type AccountKind = 'owner' | 'merchant';
 export interface AccountRow {
@@ -357,6 +359,8 @@ export interface CheckoutStore {
   readonly challenges: ChallengeStore;
   readonly merchants: MerchantStore;
   readonly ledger: LedgerStore;
+  /** A merchant's sales, refunds and day totals, bounded by range and limit (report-store.ts). */
+  readonly reports: ReportStore;
   readonly turnOff: TurnOffStore;
   /** Small named values (the checkout's own keys). */
   getMeta(key: string): Promise<Uint8Array | undefined>;

@@ -83,6 +83,11 @@ export function refundView(r: RefundRow): RefundView {
 
 /** "12.34 CNY" — minor units shown with two decimals (JPY-style zero-decimal currencies aside). */
 export function formatAmount(amount: number, currency: string): string {
+  return `${decimalAmount(amount, currency)} ${currency}`;
+}
+
+/** "12.34" — the amount alone, as a spreadsheet reads it (the CSV export). */
+export function decimalAmount(amount: number, currency: string): string {
   const zeroDecimal = currency === 'JPY' || currency === 'KRW';
-  return zeroDecimal ? `${amount} ${currency}` : `${(amount / 100).toFixed(2)} ${currency}`;
+  return zeroDecimal ? String(amount) : (amount / 100).toFixed(2);
 }

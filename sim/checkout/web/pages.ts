@@ -7,6 +7,7 @@ import type { AccountView } from '../core/accounts.ts';
 import type { TerminalView } from '../core/merchants.ts';
 import { BandView, PaymentView, RefundView, formatAmount } from '../core/views.ts';
 import { Html, html, page, trusted, when } from './html.ts';
+import { MerchantReport, reportSection } from './merchant-report.ts';
 
 export function nav(account: AccountView, csrf: string): Html {
   return html`<form method="post" action="/logout"><span>${account.displayName}</span>
@@ -79,7 +80,7 @@ function currencyOf(payments: PaymentView[], tradeNo: string): string {
 
 export interface PairingDisplay { code: string; expiresAt: number; qrSvg: string; qrText: string }
 
-export function merchantPage(account: AccountView, csrf: string, pairing: PairingDisplay | null, terminals: TerminalView[]): string {
+export function merchantPage(account: AccountView, csrf: string, pairing: PairingDisplay | null, terminals: TerminalView[], report: MerchantReport): string {
   return page('Merchant', html`
     <h2>Pair a terminal</h2>
     ${pairing ? html`<p>Enter this code on the terminal, or scan it. It works once, until ${when(pairing.expiresAt)}.</p>
@@ -90,6 +91,7 @@ export function merchantPage(account: AccountView, csrf: string, pairing: Pairin
     <h2>Terminals</h2>
     ${terminals.length === 0 ? html`<p>No terminal is paired yet.</p>` : html`<table id="terminals"><tr><th>Name</th><th>Id</th><th>Paired</th><th>State</th><th></th></tr>
       ${terminals.map((t) => terminalRow(t, csrf))}</table>`}
+    ${reportSection(report)}
   `, nav(account, csrf));
 }
 
