@@ -1,6 +1,6 @@
 /**
  * The merchant's reports over SQLite (report-store.ts). Plain portable SQL (integer
- * division for days, keyset pagination with OR instead of row values) so a PostgreSQL
+ * division for days, the offset CAST because better-sqlite3 binds a JS number as REAL, keyset pagination with OR instead of row values) so a PostgreSQL
  * store can run the same statements.
  */
 import type { DayTotalRow, MerchantRefundRow, PageQuery, ReportStore, SaleRow, TimeRange } from '../report-store.ts';
@@ -34,12 +34,12 @@ export class SqliteReports implements ReportStore {
   }
 
   async dayTotals(merchantId: string, r: TimeRange, dayOffsetMs: number): Promise<DayTotalRow[]> {
-    const sales = this.db.prepare(`SELECT (paid_at + ?) / ${DAY_MS} AS day, currency, SUM(amount) AS sales, COUNT(*) AS count
-        FROM trades WHERE merchant_id = ? AND paid_at >= ? AND paid_at < ? GROUP BY (paid_at + ?) / ${DAY_MS}, currency`)
+    const sales = this.db.prepare(`SELECT (paid_at + CAST(? AS INTEGER)) / ${DAY_MS} AS day, currency, SUM(amount) AS sales, COUNT(*) AS count
+        FROM trades WHERE merchant_id = ? AND paid_at >= ? AND paid_at < ? GROUP BY (paid_at + CAST(? AS INTEGER)) / ${DAY_MS}, currency`)
       .all(dayOffsetMs, merchantId, r.from, r.to, dayOffsetMs) as Array<{ day: number; currency: string; sales: number; count: number }>;
-    const refunds = this.db.prepare(`SELECT (r.created_at + ?) / ${DAY_MS} AS day, t.currency AS currency, SUM(r.amount) AS refunds
+    const refunds = this.db.prepare(`SELECT (r.created_at + CAST(? AS INTEGER)) / ${DAY_MS} AS day, t.currency AS currency, SUM(r.amount) AS refunds
         FROM refunds r JOIN trades t ON t.trade_no = r.trade_no
-        WHERE t.merchant_id = ? AND r.created_at >= ? AND r.created_at < ? GROUP BY (r.created_at + ?) / ${DAY_MS}, t.currency`)
+        WHERE t.merchant_id = ? AND r.created_at >= ? AND r.created_at < ? GROUP BY (r.created_at + CAST(? AS INTEGER)) / ${DAY_MS}, t.currency`)
       .all(dayOffsetMs, merchantId, r.from, r.to, dayOffsetMs) as Array<{ day: number; currency: string; refunds: number }>;
     const byKey = new Map<string, DayTotalRow>();
     const at = (day: number, currency: string): DayTotalRow => {
