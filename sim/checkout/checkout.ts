@@ -28,7 +28,7 @@ import { RateLimits } from './core/rate-limits.ts';
 import { CreateTradeInput, RefundInput, TradeDetails, Trades } from './core/trades.ts';
 import { TurnOffCodes } from './core/turn-off.ts';
 import { UnlockGrant, grantUnlock } from './core/unlock.ts';
-import { BandView, CardView, PaymentView, Receipt, RefundView, TradeView, paymentView, refundView } from './core/views.ts';
+import { BandView, CardView, OwnerPaymentView, Receipt, RefundView, TradeView, paymentView, refundView } from './core/views.ts';
 import { openSqliteStore } from './sqlite/store.ts';
 import type { AccountKind, AccountRow, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
 import type { SignedRequestParts } from './terminal-auth.ts';
@@ -147,9 +147,9 @@ export class Checkout {
   unlock(hello: Uint8Array, username: string, password: string, deviceToken?: string): Promise<UnlockGrant> {
     return grantUnlock(this.ctx, this.accounts, hello, username, password, deviceToken);
   }
-  async paymentsOf(accountId: string): Promise<PaymentView[]> {
+  async paymentsOf(accountId: string): Promise<OwnerPaymentView[]> {
     const rows = await this.ctx.store.ledger.paymentsOf(accountId);
-    return Promise.all(rows.map(async (p) => paymentView(p, p.cardRef ? await this.ctx.store.bands.card(p.cardRef) : undefined)));
+    return Promise.all(rows.map(async (p) => ({ ...paymentView(p, p.cardRef ? await this.ctx.store.bands.card(p.cardRef) : undefined), merchantName: p.merchantName })));
   }
   async refundsOf(accountId: string): Promise<RefundView[]> {
     return (await this.ctx.store.ledger.refundsOf(accountId)).map(refundView);

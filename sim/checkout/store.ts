@@ -303,7 +303,8 @@ export interface LedgerStore {
   commitRefund(c: RefundCommit): Promise<Commit<RefundOutcome>>;
   payment(tradeNo: string): Promise<PaymentRow | undefined>;
   refunds(tradeNo: string): Promise<RefundRow[]>;
-  paymentsOf(accountId: string): Promise<PaymentRow[]>;
+  /** The payer's payments, newest first, each with the display name of the merchant it paid. */
+  paymentsOf(accountId: string): Promise<Array<PaymentRow & { merchantName: string }>>;
   refundsOf(accountId: string): Promise<RefundRow[]>;
   /** Row counts of the ledger tables (tests check that refusals change nothing). */
   counts(): Promise<{ trades: number; payments: number; refunds: number; notifications: number }>;

@@ -16,6 +16,8 @@ export interface PaymentView {
   paymentId: string; tradeNo: string; amount: number; currency: string; method: 'band' | 'password';
   deviceId: string | null; card: { issuer: string; last4: string } | null; paidAt: number;
 }
+/** A payment in its payer's list (GET /v1/payments, the dashboard): with the merchant it paid. */
+export interface OwnerPaymentView extends PaymentView { merchantName: string }
 export interface RefundView { refundId: string; tradeNo: string; outRequestNo: string; amount: number; reason: string; createdAt: number }
 export interface TradeView {
   tradeNo: string; outTradeNo: string; merchantId: string; terminalId: string; amount: number; currency: string;

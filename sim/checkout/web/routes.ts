@@ -144,6 +144,8 @@ export const webRoutes: Route[] = [
   }),
   web('POST', '/bands/:deviceId/revoke', async (c) => {
     const s = await formSession(c);
+    // The page's checkbox is `required`, but a form can be sent without it: confirm here too.
+    if (form(c).get('confirm') !== 'yes') refuse(Status.MALFORMED, 'tick the box to confirm: a band turned off is wiped and must be enrolled again');
     await c.checkout.revokeBand(s.account.id, c.params.deviceId);
     return redirect('/dashboard');
   }),
