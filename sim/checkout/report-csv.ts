@@ -1,11 +1,11 @@
 /**
- * CSV for spreadsheets: RFC 4180 (every field quoted, quotes doubled, CRLF line ends), and
- * no cell a spreadsheet would run as a formula. A trade's subject comes from the till, so a
+ * A merchant's sales and refunds as CSV (GET /merchant/sales.csv, `wristpay bridge sales|refunds
+ * --csv`), for spreadsheets: RFC 4180 (every field quoted, quotes doubled, CRLF line ends), and no cell a spreadsheet would run as a formula. A trade's subject comes from the till, so a
  * subject such as `=HYPERLINK("http://evil","click")` must stay text: per OWASP "CSV
  * Injection", a cell starting with = + - @ tab or carriage return gets a leading apostrophe.
  */
-import type { SaleView } from '../core/merchant-reports.ts';
-import { decimalAmount } from '../core/views.ts';
+import type { MerchantRefundView, SaleView } from './core/merchant-reports.ts';
+import { decimalAmount } from './core/views.ts';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -24,6 +24,16 @@ export function salesCsv(sales: SaleView[]): string {
     sales.map((s) => [
       new Date(s.paidAt).toISOString(), s.tradeNo, s.outTradeNo, s.terminalId, s.terminalName, s.subject,
       decimalAmount(s.amount, s.currency), s.currency, s.method, s.status, decimalAmount(s.refundedAmount, s.currency),
+    ]),
+  );
+}
+
+export function refundsCsv(refunds: MerchantRefundView[]): string {
+  return csvTable(
+    ['created_at', 'refund_id', 'trade_no', 'order', 'refund_no', 'terminal_id', 'amount', 'currency', 'reason'],
+    refunds.map((r) => [
+      new Date(r.createdAt).toISOString(), r.refundId, r.tradeNo, r.outTradeNo, r.outRequestNo, r.terminalId,
+      decimalAmount(r.amount, r.currency), r.currency, r.reason,
     ]),
   );
 }
