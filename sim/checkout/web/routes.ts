@@ -96,7 +96,9 @@ const PAGE_ROWS = '50';
 async function merchantReport(c: RequestContext, merchantId: string): Promise<MerchantReport> {
   const r = c.checkout.reports.dayRange(reportQuery(c.url));
   const q = { from: String(r.from), to: String(r.to), limit: PAGE_ROWS };
-  const [days, sales, refunds] = [await c.checkout.reports.dayTotals(merchantId, r), await c.checkout.reports.sales(merchantId, q), await c.checkout.reports.refunds(merchantId, q)];
+  const days = await c.checkout.reports.dayTotals(merchantId, r);
+  const sales = await c.checkout.reports.sales(merchantId, q);
+  const refunds = await c.checkout.reports.refunds(merchantId, q);
   return { ...r, days, sales: sales.items, moreSales: sales.nextCursor !== null, refunds: refunds.items, moreRefunds: refunds.nextCursor !== null };
 }
 
@@ -173,6 +175,7 @@ export const webRoutes: Route[] = [
     if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants have sales');
     const r = c.checkout.reports.dayRange(reportQuery(c.url));
     const sales = await c.checkout.reports.allSales(s.account.id, { from: String(r.from), to: String(r.to) }, CSV_MAX_ROWS);
+    // A web reply (its refusals render as pages) whose content type the headers override.
     return { status: 200, type: 'html', body: salesCsv(sales), headers: {
       'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="sales-${r.fromText}-to-${r.toText}.csv"`,
     } };
