@@ -9,15 +9,17 @@ import type { Command } from 'commander';
 import { CliIo, SetExit, defaultIo } from './bridge-io.ts';
 import { registerMerchant } from './merchant-commands.ts';
 import { registerOwner } from './owner-commands.ts';
+import { registerReports } from './report-commands.ts';
 import { registerTerminals } from './terminal-commands.ts';
 
 export function register(program: Command, setExit: SetExit, io: Partial<CliIo> = {}): Command {
   const full: CliIo = { ...defaultIo(), ...io };
   const group = program
     .command('bridge')
-    .description('Merchant and owner commands over a BLE bridge (pair, charge, refund, terminals, enroll, unlock, cards, revoke, status).');
+    .description('Merchant and owner commands over a BLE bridge (pair, charge, refund, terminals, sales, refunds, enroll, unlock, cards, revoke, status).');
   registerMerchant(group, full, setExit);
   registerOwner(group, full, setExit);
   registerTerminals(group, full, setExit);
+  registerReports(group, full, setExit);
   return group;
 }

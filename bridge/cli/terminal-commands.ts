@@ -22,7 +22,7 @@ function terminalLine(t: Api.TerminalView): string {
 }
 
 /** Runs `body` logged in as the merchant, and logs out whatever happened. */
-async function asMerchant(out: Out, o: OwnerOptions, body: (who: OwnerLogin) => Promise<void>): Promise<void> {
+export async function asMerchant(out: Out, o: OwnerOptions, body: (who: OwnerLogin) => Promise<void>): Promise<void> {
   const loaded = readConfig(out, o);
   if (!loaded) return;
   const who = await login(out, o, loaded.config);

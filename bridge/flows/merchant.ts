@@ -37,7 +37,7 @@ export async function refund(terminal: CheckoutClient, outTradeNo: string, opts:
     const t = await attempt('checkout', () => terminal.queryTrade(outTradeNo));
     if (!t.ok) return t;
     amount = t.value.trade.amount - t.value.trade.refundedAmount;
-    if (!t.value.payment) return refusal(Status.REFUND_EXCEEDS_PAID, 'checkout', 'the trade has not been paid');
+    if (!t.value.payment) return refusal(Status.TRADE_NOT_PAID, 'checkout', 'the trade has not been paid; nothing to refund');
     if (amount <= 0) return refusal(Status.REFUND_EXCEEDS_PAID, 'checkout', 'the trade is already fully refunded');
   }
   const outRequestNo = opts.outRequestNo ?? `rf-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

@@ -64,6 +64,7 @@ export const Status = {
   TERMINAL_SUSPENDED: 0x4f,
   QUOTA_EXCEEDED: 0x50,
   CURRENCY_MISMATCH: 0x51,
+  TRADE_NOT_PAID: 0x52,
   UNREACHABLE: 0x60,
   TIMEOUT: 0x61,
   INTERNAL: 0x7f,
@@ -95,7 +96,7 @@ export function statusName(code: number): StatusName | undefined {
 const RUNS: readonly number[] = [
   Status.OK, Status.CHANNEL_BUSY,
   Status.NOT_WORN, Status.ALREADY_UNLOCKED,
-  Status.CLAIM_MISMATCH, Status.CURRENCY_MISMATCH,
+  Status.CLAIM_MISMATCH, Status.TRADE_NOT_PAID,
   Status.UNREACHABLE, Status.TIMEOUT,
   Status.INTERNAL, Status.INTERNAL,
 ];

@@ -5,11 +5,12 @@
  */
 import type { AccountView } from './core/accounts.ts';
 import type { Issuer, TransitCity } from './core/catalogue.ts';
+import type { DayTotalView, MerchantRefundView, SaleView } from './core/merchant-reports.ts';
 import type { TerminalView } from './core/merchants.ts';
-import type { BandView, CardView, PaymentView, Receipt, RefundView, TradeView } from './core/views.ts';
+import type { BandView, CardView, OwnerPaymentView, PaymentView, Receipt, RefundView, TradeView } from './core/views.ts';
 import type { ChallengeKindName } from './store.ts';
 
-export type { AccountView, BandView, CardView, Issuer, PaymentView, Receipt, RefundView, TerminalView, TradeView, TransitCity };
+export type { AccountView, BandView, CardView, DayTotalView, Issuer, MerchantRefundView, OwnerPaymentView, PaymentView, Receipt, RefundView, SaleView, TerminalView, TradeView, TransitCity };
 
 /** base64url text of a protocol message. */
 export type B64 = string;
@@ -45,7 +46,12 @@ export interface RenameTerminalRequest { name: string }
 export interface AddCardRequest { issuerId?: string; cityId?: string; cardNumber?: string; balance?: number }
 export interface UnlockRequest { hello: B64; username: string; password: string; deviceToken?: string }
 export interface UnlockJson { challenge: ChallengeJson; deviceToken: string }
-export interface LedgerJson { payments: PaymentView[]; refunds: RefundView[] }
+export interface LedgerJson { payments: OwnerPaymentView[]; refunds: RefundView[] }
+/** GET /v1/merchant/sales|refunds|day-totals: ?from=&to= (YYYY-MM-DD or epoch ms), ?limit= (1-500), ?cursor=. */
+export interface ReportParams { from?: string; to?: string; limit?: number; cursor?: string }
+export interface SalesJson { from: number; to: number; sales: SaleView[]; nextCursor: string | null }
+export interface MerchantRefundsJson { from: number; to: number; refunds: MerchantRefundView[]; nextCursor: string | null }
+export interface DayTotalsJson { from: number; to: number; days: DayTotalView[] }
 
 export interface PairingCodeJson { code: string; expiresAt: number; qrText: string }
 export interface PairRequest { code: string; publicKey: B64; name?: string }

@@ -19,6 +19,7 @@ import type { Ctx } from './core/context.ts';
 import { refuse } from './core/errors.ts';
 import { identifyBand } from './core/hello.ts';
 import { loadOrCreateKeys } from './core/keys.ts';
+import { MerchantReports } from './core/merchant-reports.ts';
 import { Merchants, TerminalView } from './core/merchants.ts';
 import { Notifier } from './core/notifier.ts';
 import { withRandomPool } from './core/random-pool.ts';
@@ -27,7 +28,7 @@ import { RateLimits } from './core/rate-limits.ts';
 import { CreateTradeInput, RefundInput, TradeDetails, Trades } from './core/trades.ts';
 import { TurnOffCodes } from './core/turn-off.ts';
 import { UnlockGrant, grantUnlock } from './core/unlock.ts';
-import { BandView, CardView, PaymentView, Receipt, RefundView, TradeView, paymentView, refundView } from './core/views.ts';
+import { BandView, CardView, OwnerPaymentView, Receipt, RefundView, TradeView, paymentView, refundView } from './core/views.ts';
 import { openSqliteStore } from './sqlite/store.ts';
 import type { AccountKind, AccountRow, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
 import type { SignedRequestParts } from './terminal-auth.ts';
@@ -65,6 +66,8 @@ export class Checkout {
   readonly bands: Bands;
   readonly cards: Cards;
   readonly merchants: Merchants;
+  /** A merchant's sales, refunds and day totals (bounded reads). */
+  readonly reports: MerchantReports;
   readonly trades: Trades;
   readonly bandPayments: BandPayments;
   readonly answers: Answers;
@@ -81,6 +84,7 @@ export class Checkout {
     this.bands = new Bands(ctx);
     this.cards = new Cards(ctx, this.bands);
     this.merchants = new Merchants(ctx);
+    this.reports = new MerchantReports(ctx);
     // One password hasher (and so one bounded queue) for the account and the payment password.
     this.trades = new Trades(ctx, () => this.notifier.kick(), this.accounts.passwords);
     this.bandPayments = new BandPayments(ctx, this.trades);
@@ -143,9 +147,9 @@ export class Checkout {
   unlock(hello: Uint8Array, username: string, password: string, deviceToken?: string): Promise<UnlockGrant> {
     return grantUnlock(this.ctx, this.accounts, hello, username, password, deviceToken);
   }
-  async paymentsOf(accountId: string): Promise<PaymentView[]> {
+  async paymentsOf(accountId: string): Promise<OwnerPaymentView[]> {
     const rows = await this.ctx.store.ledger.paymentsOf(accountId);
-    return Promise.all(rows.map(async (p) => paymentView(p, p.cardRef ? await this.ctx.store.bands.card(p.cardRef) : undefined)));
+    return Promise.all(rows.map(async (p) => ({ ...paymentView(p, p.cardRef ? await this.ctx.store.bands.card(p.cardRef) : undefined), merchantName: p.merchantName })));
   }
   async refundsOf(accountId: string): Promise<RefundView[]> {
     return (await this.ctx.store.ledger.refundsOf(accountId)).map(refundView);

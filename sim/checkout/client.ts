@@ -204,6 +204,9 @@ export class CheckoutClient {
   async liftTerminalSuspension(terminalId: string): Promise<Api.TerminalView> {
     return (await this.request<{ terminal: Api.TerminalView }>('POST', `/v1/merchant/terminals/${seg(terminalId)}/lift-suspension`)).terminal;
   }
+  sales(q: Api.ReportParams = {}): Promise<Api.SalesJson> { return this.request('GET', `/v1/merchant/sales${reportParams(q)}`); }
+  merchantRefunds(q: Api.ReportParams = {}): Promise<Api.MerchantRefundsJson> { return this.request('GET', `/v1/merchant/refunds${reportParams(q)}`); }
+  dayTotals(q: Api.ReportParams = {}): Promise<Api.DayTotalsJson> { return this.request('GET', `/v1/merchant/day-totals${reportParams(q)}`); }
   async pairTerminal(code: string, publicKey: Uint8Array, name?: string): Promise<Api.TerminalView> {
     const body: Api.PairRequest = { code, publicKey: toBase64Url(publicKey), name };
     return (await this.request<{ terminal: Api.TerminalView }>('POST', '/v1/terminals', body)).terminal;
@@ -234,4 +237,11 @@ export class CheckoutClient {
     const r = await this.request<Api.AnswerJson>('POST', `/v1/challenges/${seg(challengeId)}/answer`, { answer: toBase64Url(answer) } satisfies Api.AnswerRequest, this.options.terminal !== undefined);
     return { kind: r.kind, result: b64(r.result), receipt: r.receipt, card: r.card };
   }
+}
+
+function reportParams(q: Api.ReportParams): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) p.set(k, String(v));
+  const text = p.toString();
+  return text ? `?${text}` : '';
 }

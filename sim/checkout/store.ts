@@ -14,8 +14,10 @@
  */
 import type { StatusCode } from '../../shared/status/codes.ts';
 import type { AttemptStore } from './attempt-store.ts';
+import type { ReportStore } from './report-store.ts';
 
 export type * from './attempt-store.ts';
+export type * from './report-store.ts';
 
 export type AccountKind = 'owner' | 'merchant';
 export interface AccountRow {
@@ -301,7 +303,8 @@ export interface LedgerStore {
   commitRefund(c: RefundCommit): Promise<Commit<RefundOutcome>>;
   payment(tradeNo: string): Promise<PaymentRow | undefined>;
   refunds(tradeNo: string): Promise<RefundRow[]>;
-  paymentsOf(accountId: string): Promise<PaymentRow[]>;
+  /** The payer's payments, newest first, each with the display name of the merchant it paid. */
+  paymentsOf(accountId: string): Promise<Array<PaymentRow & { merchantName: string }>>;
   refundsOf(accountId: string): Promise<RefundRow[]>;
   /** Row counts of the ledger tables (tests check that refusals change nothing). */
   counts(): Promise<{ trades: number; payments: number; refunds: number; notifications: number }>;
@@ -357,6 +360,8 @@ export interface CheckoutStore {
   readonly challenges: ChallengeStore;
   readonly merchants: MerchantStore;
   readonly ledger: LedgerStore;
+  /** A merchant's sales, refunds and day totals, bounded by range and limit (report-store.ts). */
+  readonly reports: ReportStore;
   readonly turnOff: TurnOffStore;
   /** Small named values (the checkout's own keys). */
   getMeta(key: string): Promise<Uint8Array | undefined>;

@@ -53,11 +53,22 @@ describe.skipIf(!available)('web pages in Chromium', () => {
     expect(await band.locator('[data-status]').getAttribute('data-status')).toBe('active');
     expect(await band.textContent()).toContain('ICBC');
     expect(await page.locator('#payments').textContent()).toContain('18.00 CNY');
+    // The payment names the merchant; the full device id is on the page for `wristpay owner revoke`.
+    expect(await page.locator('#payments td.merchant').first().textContent()).toBe(shop.merchantName);
+    expect(await band.locator('code.device-id').textContent()).toBe(o.deviceId);
+    expect(await band.locator('[data-card-ref] td[data-state]').first().textContent()).toBe('active');
     await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
+    // Unticked: the browser does not send the form (the box is required) and the band stays on.
+    await band.getByRole('button', { name: 'Turn off wrist payments' }).click();
+    await page.waitForTimeout(300);
+    expect((await o.client.band(o.deviceId)).status).toBe('active');
+    await band.getByLabel(/Turn it off for good/).check();
     await band.getByRole('button', { name: 'Turn off wrist payments' }).click();
     await page.waitForURL(/\/dashboard$/);
     expect(await band.locator('[data-status]').getAttribute('data-status')).toBe('revoked');
     expect(await band.getByRole('button', { name: 'Turn off wrist payments' }).count()).toBe(0);
+    // Its cards say "off", not "active".
+    expect(await band.locator('[data-card-ref] td[data-state]').allTextContents()).toEqual(['off']);
     await page.screenshot({ path: join(shots, 'revoked.png'), fullPage: true });
     expect(existsSync(join(shots, 'revoked.png'))).toBe(true);
     // The very next payment attempt is refused, with the wipe attached.
@@ -75,9 +86,26 @@ describe.skipIf(!available)('web pages in Chromium', () => {
     await page.click('button[type=submit]');
     const band = page.locator(`section[data-device-id="${o.deviceId}"]`);
     await band.locator('input[name=csrf]').evaluate((input) => ((input as HTMLInputElement).value = 'forged'));
+    await band.getByLabel(/Turn it off for good/).check();
     const [response] = await Promise.all([page.waitForResponse(/\/revoke$/), band.getByRole('button', { name: 'Turn off wrist payments' }).click()]);
     expect(response.status()).toBe(403);
     expect(await page.textContent('.error')).toContain('FORBIDDEN');
+    expect((await o.client.band(o.deviceId)).status).toBe('active');
+    await page.close();
+  });
+
+  it('refuses the revoke form without the confirmation, also when the required box is taken out of the page', async () => {
+    const o = await ownerWithBand(h);
+    const page = await browser.newPage();
+    await page.goto(`${h.server.url}/login`);
+    await page.fill('input[name=username]', o.username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    const band = page.locator(`section[data-device-id="${o.deviceId}"]`);
+    await band.locator('input[name=confirm]').evaluate((input) => input.remove());
+    const [response] = await Promise.all([page.waitForResponse(/\/revoke$/), band.getByRole('button', { name: 'Turn off wrist payments' }).click()]);
+    expect(response.status()).toBe(400);
+    expect(await page.textContent('.error')).toContain('tick the box');
     expect((await o.client.band(o.deviceId)).status).toBe('active');
     await page.close();
   });

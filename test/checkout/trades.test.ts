@@ -55,7 +55,8 @@ describe('trades', () => {
   it('refunds partially, never above what was paid, idempotent by refund number', async () => {
     const o = await ownerWithBand(h);
     const t = await newTrade(shop, 100_00);
-    await refusal(shop.client.refund(t.outTradeNo, { outRequestNo: 'r0', amount: 1 }), 'REFUND_EXCEEDS_PAID', 422); // unpaid
+    // Unpaid: nothing to refund, which is not "too much" (issue 14, item 6).
+    await refusal(shop.client.refund(t.outTradeNo, { outRequestNo: 'r0', amount: 1 }), 'TRADE_NOT_PAID', 409);
     await payWithBand(shop, o.band, t.outTradeNo);
     const r1 = await shop.client.refund(t.outTradeNo, { outRequestNo: 'r1', amount: 30_00, reason: 'one cup cold' });
     expect(r1).toMatchObject({ created: true, refund: { amount: 30_00 }, trade: { refundedAmount: 30_00, status: 'TRADE_SUCCESS' } });
@@ -70,6 +71,14 @@ describe('trades', () => {
     const q = await shop.client.queryTrade(t.outTradeNo);
     expect(q.refunds.map((r) => r.amount)).toEqual([30_00, 70_00]);
     expect((await o.client.ledger()).refunds).toHaveLength(2);
+  });
+
+  it('refunding a closed, never-paid trade says TRADE_NOT_PAID and writes nothing', async () => {
+    const t = await newTrade(shop, 10_00);
+    await shop.client.closeTrade(t.outTradeNo);
+    const before = await h.checkout.store.ledger.counts();
+    await refusal(shop.client.refund(t.outTradeNo, { outRequestNo: 'r0', amount: 10_00 }), 'TRADE_NOT_PAID', 409);
+    expect(await h.checkout.store.ledger.counts()).toEqual(before);
   });
 
   it('concurrent refunds cannot together exceed the amount paid', async () => {

@@ -16,6 +16,8 @@ export interface PaymentView {
   paymentId: string; tradeNo: string; amount: number; currency: string; method: 'band' | 'password';
   deviceId: string | null; card: { issuer: string; last4: string } | null; paidAt: number;
 }
+/** A payment in its payer's list (GET /v1/payments, the dashboard): with the merchant it paid. */
+export interface OwnerPaymentView extends PaymentView { merchantName: string }
 export interface RefundView { refundId: string; tradeNo: string; outRequestNo: string; amount: number; reason: string; createdAt: number }
 export interface TradeView {
   tradeNo: string; outTradeNo: string; merchantId: string; terminalId: string; amount: number; currency: string;
@@ -83,6 +85,11 @@ export function refundView(r: RefundRow): RefundView {
 
 /** "12.34 CNY" — minor units shown with two decimals (JPY-style zero-decimal currencies aside). */
 export function formatAmount(amount: number, currency: string): string {
+  return `${decimalAmount(amount, currency)} ${currency}`;
+}
+
+/** "12.34" — the amount alone, as a spreadsheet reads it (the CSV export). */
+export function decimalAmount(amount: number, currency: string): string {
   const zeroDecimal = currency === 'JPY' || currency === 'KRW';
-  return zeroDecimal ? `${amount} ${currency}` : `${(amount / 100).toFixed(2)} ${currency}`;
+  return zeroDecimal ? String(amount) : (amount / 100).toFixed(2);
 }

@@ -11,6 +11,7 @@ import type {
 import { pairingQrText } from '../api-types.ts';
 import type { RegisterInput } from '../core/accounts.ts';
 import type { IssuedChallenge } from '../core/challenges.ts';
+import type { ReportQuery } from '../core/merchant-reports.ts';
 import { refuse } from '../core/errors.ts';
 import { toBase64Url } from '../core/ids.ts';
 import { clientAddress } from './client-address.ts';
@@ -23,6 +24,12 @@ export function challengeJson(c: IssuedChallenge): ChallengeJson {
 
 /** A device token is ~100 characters (core/device-tokens.ts); anything much longer is not one. */
 const DEVICE_TOKEN_MAX = 256;
+
+/** The report parameters of a query string; merchant-reports.ts checks their shape. */
+export function reportQuery(url: URL): ReportQuery {
+  const get = (k: string): string | undefined => url.searchParams.get(k) ?? undefined;
+  return { from: get('from'), to: get('to'), limit: get('limit'), cursor: get('cursor') };
+}
 
 const api = (method: string, pattern: string, handler: Route['handler']): Route => ({ method, pattern, kind: 'api', handler });
 
@@ -134,6 +141,20 @@ export const apiRoutes: Route[] = [
     json({ terminal: await checkout.unpairTerminal((await session('merchant')).account.id, params.terminalId) })),
   api('POST', '/v1/merchant/terminals/:terminalId/lift-suspension', async ({ checkout, session, params }) =>
     json({ terminal: await checkout.liftTerminalSuspension((await session('merchant')).account.id, params.terminalId) })),
+  // Bounded reads (core/merchant-reports.ts): ?from=&to= (YYYY-MM-DD or epoch ms), ?limit=, ?cursor=.
+  api('GET', '/v1/merchant/sales', async ({ checkout, session, url }) => {
+    const p = await checkout.reports.sales((await session('merchant')).account.id, reportQuery(url));
+    return json({ from: p.from, to: p.to, sales: p.items, nextCursor: p.nextCursor });
+  }),
+  api('GET', '/v1/merchant/refunds', async ({ checkout, session, url }) => {
+    const p = await checkout.reports.refunds((await session('merchant')).account.id, reportQuery(url));
+    return json({ from: p.from, to: p.to, refunds: p.items, nextCursor: p.nextCursor });
+  }),
+  api('GET', '/v1/merchant/day-totals', async ({ checkout, session, url }) => {
+    const { account } = await session('merchant');
+    const range = checkout.reports.range(reportQuery(url));
+    return json({ ...range, days: await checkout.reports.dayTotals(account.id, range) });
+  }),
   api('POST', '/v1/terminals', async ({ checkout, json: body }) => {
     const f = body();
     const terminal = await checkout.pairTerminal(f.string('code', { max: 16 }), f.bytes('publicKey', Size.PUBLIC_KEY), f.optionalString('name', { max: 64 }));

@@ -19,6 +19,8 @@ export const TRADE_COLUMNS = `trade_no AS tradeNo, merchant_id AS merchantId, te
   paid_at AS paidAt, closed_at AS closedAt`;
 const PAYMENT_COLUMNS = `id, trade_no AS tradeNo, account_id AS accountId, device_id AS deviceId, card_ref AS cardRef, amount,
   currency, method, counter, challenge_id AS challengeId, day, confirmed, created_at AS createdAt`;
+const PAYMENT_COLUMNS_P = `p.id, p.trade_no AS tradeNo, p.account_id AS accountId, p.device_id AS deviceId, p.card_ref AS cardRef, p.amount,
+  p.currency, p.method, p.counter, p.challenge_id AS challengeId, p.day, p.confirmed, p.created_at AS createdAt`;
 const REFUND_COLUMNS = 'id, trade_no AS tradeNo, out_request_no AS outRequestNo, amount, reason, created_at AS createdAt';
 const NOTIFY_COLUMNS = `id, trade_no AS tradeNo, url, body, attempts, next_at AS nextAt, delivered_at AS deliveredAt,
   last_error AS lastError, created_at AS createdAt`;
@@ -184,6 +186,8 @@ export class SqliteLedger implements LedgerStore {
           closed_at = CASE WHEN refunded_amount + ? = ? THEN ? ELSE closed_at END
         WHERE trade_no = ? AND status = 'TRADE_SUCCESS' AND refunded_amount + ? <= ?`)
         .run(f.amount, f.amount, paidAmount, f.amount, paidAmount, f.createdAt, f.tradeNo, f.amount, paidAmount);
+      // Nothing to refund is not the same mistake as refunding too much: say which it was.
+      if (r.changes !== 1 && !paid) throw new Refusal(Status.TRADE_NOT_PAID, 'the trade has not been paid; close it instead of refunding');
       if (r.changes !== 1) throw new Refusal(Status.REFUND_EXCEEDS_PAID, 'total refunds would exceed the amount paid');
       this.db.prepare(`INSERT INTO refunds (id, trade_no, out_request_no, amount, reason, created_at)
         VALUES (@id, @tradeNo, @outRequestNo, @amount, @reason, @createdAt)`).run(f);
@@ -203,8 +207,12 @@ export class SqliteLedger implements LedgerStore {
     return this.db.prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE trade_no = ? ORDER BY created_at, id`).all(tradeNo) as RefundRow[];
   }
 
-  async paymentsOf(accountId: string): Promise<PaymentRow[]> {
-    return this.db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE account_id = ? ORDER BY created_at DESC, id`).all(accountId).map((r) => payment(r) as PaymentRow);
+  async paymentsOf(accountId: string): Promise<Array<PaymentRow & { merchantName: string }>> {
+    // The merchant's name with each payment: the owner's list says where the money went (issue 14, item 7).
+    return this.db.prepare(`SELECT ${PAYMENT_COLUMNS_P}, COALESCE(a.display_name, '') AS merchantName
+        FROM payments p JOIN trades t ON t.trade_no = p.trade_no LEFT JOIN accounts a ON a.id = t.merchant_id
+        WHERE p.account_id = ? ORDER BY p.created_at DESC, p.id`)
+      .all(accountId).map((r) => payment(r) as PaymentRow & { merchantName: string });
   }
 
   async refundsOf(accountId: string): Promise<RefundRow[]> {

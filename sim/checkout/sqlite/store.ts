@@ -6,6 +6,7 @@ import { SqliteBands } from './bands.ts';
 import { SqliteChallenges } from './challenges.ts';
 import { SqliteLedger } from './ledger.ts';
 import { SqliteMerchants } from './merchants.ts';
+import { SqliteReports } from './reports.ts';
 import { SqliteSweeps } from './sweeps.ts';
 import { Db, bytes, openDatabase } from './open.ts';
 import { SqliteTurnOff } from './turn-off.ts';
@@ -18,6 +19,7 @@ export class SqliteStore implements CheckoutStore {
   readonly challenges: SqliteChallenges;
   readonly merchants: SqliteMerchants;
   readonly ledger: SqliteLedger;
+  readonly reports: SqliteReports;
   readonly turnOff: SqliteTurnOff;
   readonly sweeps: SqliteSweeps;
   private readonly rateLimiters: SqliteRateLimiters;
@@ -30,6 +32,7 @@ export class SqliteStore implements CheckoutStore {
     this.challenges = new SqliteChallenges(db);
     this.merchants = new SqliteMerchants(db);
     this.ledger = new SqliteLedger(db);
+    this.reports = new SqliteReports(db);
     this.turnOff = new SqliteTurnOff(db);
     this.sweeps = new SqliteSweeps(db);
     this.rateLimiters = new SqliteRateLimiters(db);

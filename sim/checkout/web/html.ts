@@ -46,6 +46,8 @@ button.danger { background: #b3261e; border-color: #b3261e; color: #fff; }
 .error { background: #fdecea; border: 1px solid #f5c2c0; padding: .6rem .8rem; border-radius: 6px; }
 .code { font: 700 2rem/1.2 ui-monospace, monospace; letter-spacing: .2em; }
 .qr svg { width: 220px; height: 220px; }
+code.device-id { font: .85rem ui-monospace, monospace; user-select: all; overflow-wrap: anywhere; }
+.chart { margin: .5rem 0; } .chart svg { display: block; max-width: 100%; }
 label { display: block; margin: .5rem 0; } input { font: inherit; padding: .35rem; }
 `;
 

@@ -23,7 +23,7 @@ export function turnedOffPage(bands: BandView[]): string {
   return page('Wrist payments turned off', html`
     <p role="status" id="turned-off">Wrist payments are off for ${bands.length === 1 ? 'your band' : `your ${bands.length} bands`}.
       A band that is turned off pays nothing, transit fares included, and is wiped the next time any terminal sees it.</p>
-    <ul>${bands.map((b) => html`<li data-device-id="${b.deviceId}" data-status="${b.status}">${b.name} <small>${b.deviceId.slice(0, 8)}…</small></li>`)}</ul>
+    <ul>${bands.map((b) => html`<li data-device-id="${b.deviceId}" data-status="${b.status}">${b.name} <code class="device-id">${b.deviceId}</code></li>`)}</ul>
     <p>The code is used up. <a href="/login">Log in</a> for a new one.</p>`);
 }
 

@@ -5,8 +5,9 @@
  */
 import type { AccountView } from '../core/accounts.ts';
 import type { TerminalView } from '../core/merchants.ts';
-import { BandView, PaymentView, RefundView, formatAmount } from '../core/views.ts';
+import { BandView, OwnerPaymentView, PaymentView, RefundView, formatAmount } from '../core/views.ts';
 import { Html, html, page, trusted, when } from './html.ts';
+import { MerchantReport, reportSection } from './merchant-report.ts';
 
 export function nav(account: AccountView, csrf: string): Html {
   return html`<form method="post" action="/logout"><span>${account.displayName}</span>
@@ -23,21 +24,29 @@ export function loginPage(error?: string, username = ''): string {
     </form>`);
 }
 
+/**
+ * A band with its switch. The full device id is shown (selectable in one click) because
+ * `wristpay owner revoke` needs it. Turning off cannot be undone, so the form needs a ticked
+ * box, checked again by the server (no script is allowed by the page CSP). A band that is
+ * off pays with none of its cards, so they say "off" whatever state they were left in.
+ */
 function bandSection(b: BandView, csrf: string): Html {
   const active = b.status === 'active';
   const label = active ? 'Wrist payments on' : b.status === 'revoked' ? 'Wrist payments turned off (wipe pending)' : 'Turned off and wiped';
   return html`<section class="band" data-device-id="${b.deviceId}">
-    <h3>${b.name} <small>${b.deviceId.slice(0, 8)}…</small></h3>
+    <h3>${b.name}</h3>
+    <p>Device id <code class="device-id" title="Device id">${b.deviceId}</code></p>
     <p class="status-${b.status}" data-status="${b.status}">${label}${b.revokedAt ? html` since ${when(b.revokedAt)}` : ''}</p>
     ${active ? html`<form method="post" action="/bands/${b.deviceId}/revoke">
         <input type="hidden" name="csrf" value="${csrf}">
+        <label><input type="checkbox" name="confirm" value="yes" required> Turn it off for good: it is wiped the next time a terminal sees it</label>
         <button class="danger" type="submit">Turn off wrist payments</button>
         <small>Lost your band? This stops it paying at once, and wipes it the next time any terminal sees it.</small>
       </form>` : ''}
     <h4>Cards</h4>
-    ${b.cards.length === 0 ? html`<p>No cards.</p>` : html`<table><tr><th>Card</th><th>Last 4</th><th>State</th></tr>
-      ${b.cards.map((c) => html`<tr><td>${c.issuer}${c.city ? html` (${c.city})` : ''}${c.isDefault ? ' · default' : ''}</td>
-        <td>•••• ${c.last4}</td><td>${c.state}</td></tr>`)}</table>`}
+    ${b.cards.length === 0 ? html`<p>No cards.</p>` : html`<table class="cards"><tr><th>Card</th><th>Last 4</th><th>State</th></tr>
+      ${b.cards.map((c) => html`<tr data-card-ref="${c.cardRef}"><td>${c.issuer}${c.city ? html` (${c.city})` : ''}${c.isDefault ? ' · default' : ''}</td>
+        <td>•••• ${c.last4}</td><td data-state="${active ? c.state : 'off'}">${active ? c.state : 'off'}</td></tr>`)}</table>`}
   </section>`;
 }
 
@@ -53,7 +62,7 @@ function payPasswordSection(account: AccountView, csrf: string): Html {
   </section>`;
 }
 
-export function dashboardPage(account: AccountView, csrf: string, bands: BandView[], payments: PaymentView[], refunds: RefundView[]): string {
+export function dashboardPage(account: AccountView, csrf: string, bands: BandView[], payments: OwnerPaymentView[], refunds: RefundView[]): string {
   return page('Your bands', html`
     ${payPasswordSection(account, csrf)}
     <h2 id="bands">Bands</h2>
@@ -63,8 +72,8 @@ export function dashboardPage(account: AccountView, csrf: string, bands: BandVie
       <button type="submit">New turn-off code</button>
       <small>Turns your bands off at /lost without your password. A new one replaces the old.</small></form>
     <h2>Payments</h2>
-    ${payments.length === 0 ? html`<p>No payments yet.</p>` : html`<table id="payments"><tr><th>When</th><th>Amount</th><th>How</th><th>Card</th></tr>
-      ${payments.map((p) => html`<tr><td>${when(p.paidAt)}</td><td>${formatAmount(p.amount, p.currency)}</td><td>${p.method}</td>
+    ${payments.length === 0 ? html`<p>No payments yet.</p>` : html`<table id="payments"><tr><th>When</th><th>Merchant</th><th>Amount</th><th>How</th><th>Card</th></tr>
+      ${payments.map((p) => html`<tr><td>${when(p.paidAt)}</td><td class="merchant">${p.merchantName}</td><td>${formatAmount(p.amount, p.currency)}</td><td>${p.method}</td>
         <td>${p.card ? `${p.card.issuer} •••• ${p.card.last4}` : ''}</td></tr>`)}</table>`}
     <h2>Refunds</h2>
     ${refunds.length === 0 ? html`<p>No refunds.</p>` : html`<table id="refunds"><tr><th>When</th><th>Amount</th><th>Reason</th></tr>
@@ -79,7 +88,7 @@ function currencyOf(payments: PaymentView[], tradeNo: string): string {
 
 export interface PairingDisplay { code: string; expiresAt: number; qrSvg: string; qrText: string }
 
-export function merchantPage(account: AccountView, csrf: string, pairing: PairingDisplay | null, terminals: TerminalView[]): string {
+export function merchantPage(account: AccountView, csrf: string, pairing: PairingDisplay | null, terminals: TerminalView[], report: MerchantReport): string {
   return page('Merchant', html`
     <h2>Pair a terminal</h2>
     ${pairing ? html`<p>Enter this code on the terminal, or scan it. It works once, until ${when(pairing.expiresAt)}.</p>
@@ -90,6 +99,7 @@ export function merchantPage(account: AccountView, csrf: string, pairing: Pairin
     <h2>Terminals</h2>
     ${terminals.length === 0 ? html`<p>No terminal is paired yet.</p>` : html`<table id="terminals"><tr><th>Name</th><th>Id</th><th>Paired</th><th>State</th><th></th></tr>
       ${terminals.map((t) => terminalRow(t, csrf))}</table>`}
+    ${reportSection(report)}
   `, nav(account, csrf));
 }
 

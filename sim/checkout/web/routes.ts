@@ -7,13 +7,16 @@ import { constantTimeEqual } from '../../../shared/crypto/bytes.ts';
 import { Status } from '../../../shared/status/codes.ts';
 import { WristpayError } from '../../../shared/status/error.ts';
 import { pairingQrText } from '../api-types.ts';
+import { salesCsv } from '../report-csv.ts';
 import type { Authenticated } from '../core/accounts.ts';
 import { accountView } from '../core/accounts.ts';
 import { CheckoutError, refuse } from '../core/errors.ts';
 import type { RequestContext, Reply, Route } from '../http/router.ts';
+import { reportQuery } from '../http/api-routes.ts';
 import { clientAddress } from '../http/client-address.ts';
 import { httpStatusOf, refusalHeaders } from '../http/status-map.ts';
 import { lostPage, newCodePage, turnedOffPage } from './lost-pages.ts';
+import type { MerchantReport } from './merchant-report.ts';
 import { dashboardPage, loginPage, merchantPage, nav } from './pages.ts';
 
 const COOKIE = 'wp_session';
@@ -85,6 +88,20 @@ async function dashboard(c: RequestContext): Promise<Reply> {
   return htmlReply(dashboardPage(await c.checkout.me(id), s.session.csrf, await c.checkout.listBands(id), await c.checkout.paymentsOf(id), await c.checkout.refundsOf(id)));
 }
 
+/** Rows one CSV export may hold; a longer range is refused (narrow it) rather than read unbounded. */
+const CSV_MAX_ROWS = 10_000;
+/** Rows of each list the page shows; the CSV has the rest. */
+const PAGE_ROWS = '50';
+
+async function merchantReport(c: RequestContext, merchantId: string): Promise<MerchantReport> {
+  const r = c.checkout.reports.dayRange(reportQuery(c.url));
+  const q = { from: String(r.from), to: String(r.to), limit: PAGE_ROWS };
+  const days = await c.checkout.reports.dayTotals(merchantId, r);
+  const sales = await c.checkout.reports.sales(merchantId, q);
+  const refunds = await c.checkout.reports.refunds(merchantId, q);
+  return { ...r, days, sales: sales.items, moreSales: sales.nextCursor !== null, refunds: refunds.items, moreRefunds: refunds.nextCursor !== null };
+}
+
 export const webRoutes: Route[] = [
   web('GET', '/', async () => redirect('/dashboard')),
   web('GET', '/login', async () => htmlReply(loginPage())),
@@ -129,6 +146,8 @@ export const webRoutes: Route[] = [
   }),
   web('POST', '/bands/:deviceId/revoke', async (c) => {
     const s = await formSession(c);
+    // The page's checkbox is `required`, but a form can be sent without it: confirm here too.
+    if (form(c).get('confirm') !== 'yes') refuse(Status.MALFORMED, 'tick the box to confirm: a band turned off is wiped and must be enrolled again');
     await c.checkout.revokeBand(s.account.id, c.params.deviceId);
     return redirect('/dashboard');
   }),
@@ -147,7 +166,19 @@ export const webRoutes: Route[] = [
       const qrText = pairingQrText(open.code, c.origin);
       pairing = { code: open.code, expiresAt: open.expiresAt, qrText, qrSvg: await QRCode.toString(qrText, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) };
     }
-    return htmlReply(merchantPage(accountView(s.account), s.session.csrf, pairing, await c.checkout.terminals(s.account.id)));
+    return htmlReply(merchantPage(accountView(s.account), s.session.csrf, pairing, await c.checkout.terminals(s.account.id), await merchantReport(c, s.account.id)));
+  }),
+  // A GET with the session cookie (SameSite=Strict): a download link, nothing changes.
+  web('GET', '/merchant/sales.csv', async (c) => {
+    const s = await webSession(c);
+    if (!s) return redirect('/login');
+    if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants have sales');
+    const r = c.checkout.reports.dayRange(reportQuery(c.url));
+    const sales = await c.checkout.reports.allSales(s.account.id, { from: String(r.from), to: String(r.to) }, CSV_MAX_ROWS);
+    // A web reply (its refusals render as pages) whose content type the headers override.
+    return { status: 200, type: 'html', body: salesCsv(sales), headers: {
+      'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="sales-${r.fromText}-to-${r.toText}.csv"`,
+    } };
   }),
   web('POST', '/merchant/terminals/:terminalId/rename', async (c) => {
     const s = await formSession(c);
