@@ -15,6 +15,7 @@ import { toBase64Url } from '../core/ids.ts';
 import { errorPage } from '../web/pages.ts';
 import { webRoutes } from '../web/routes.ts';
 import { apiRoutes, challengeJson } from './api-routes.ts';
+import { drainServer } from './drain.ts';
 import { OpsState, PROBE_PATTERNS, opsRoutes } from './ops-routes.ts';
 import { readBody } from './request.ts';
 import { LogLevel, Logger, Seen, createLogger, requestIdOf } from './request-log.ts';
@@ -150,18 +151,8 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
     },
     shutdown: async (timeoutMs) => {
       state.draining = true;
-      const closed = new Promise<void>((done) => server.close(() => done()));
-      // Idle keep-alive connections go now; busy ones close after their answer (send()).
-      server.closeIdleConnections();
-      let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)))]);
-      clearTimeout(timer);
-      const forced = late ? inFlight : 0;
-      if (late) {
-        logger.warn({ forced, timeoutMs }, 'shutdown deadline passed: dropping connections still busy');
-        server.closeAllConnections();
-        await closed;
-      }
+      const { forced } = await drainServer(server, timeoutMs, () => inFlight);
+      if (forced > 0) logger.warn({ forced, timeoutMs }, 'shutdown deadline passed: requests still busy were dropped');
       if (metricsServer) await closeNow(metricsServer);
       return { forced };
     },
