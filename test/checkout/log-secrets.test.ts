@@ -124,9 +124,10 @@ describe('secrets never reach the log', () => {
     logger.info({
       password: 'pw-1', body: { paymentPassword: 'pw-2', deviceToken: 'dt-3', turnOffCode: 'to-4' },
       req: { headers: { authorization: 'Bearer tk-5', cookie: 'wp=ck-6', 'x-wristpay-signature': 'sg-7' } }, signature: 'sg-8', key: 'ky-9',
+      res: { headers: { 'set-cookie': 'wp=ck-10' } },
     }, 'oops');
     expect(out).toHaveLength(1);
-    for (const s of ['pw-1', 'pw-2', 'dt-3', 'to-4', 'tk-5', 'ck-6', 'sg-7', 'sg-8', 'ky-9']) expect(out[0]).not.toContain(s);
+    for (const s of ['pw-1', 'pw-2', 'dt-3', 'to-4', 'tk-5', 'ck-6', 'sg-7', 'sg-8', 'ky-9', 'ck-10']) expect(out[0]).not.toContain(s);
     expect(out[0]).toContain('[redacted]');
   });
 });
