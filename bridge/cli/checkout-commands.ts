@@ -56,7 +56,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const usage = port === null ? `--port must be 0..65535, not ${o.port}`
         : metricsPort === null ? `--metrics-port must be 0..65535, not ${o.metricsPort}`
           : !(LOG_LEVELS as readonly string[]).includes(o.logLevel) ? `--log-level must be one of ${LOG_LEVELS.join(', ')}`
-            : !(timeoutS > 0 && timeoutS <= 3600) ? `--shutdown-timeout must be 0..3600 seconds, not ${o.shutdownTimeout}` : null;
+            : !(timeoutS > 0 && timeoutS <= 3600) ? `--shutdown-timeout must be more than 0 and at most 3600 seconds, not ${o.shutdownTimeout}` : null;
       if (usage !== null || port === null || metricsPort === null) {
         process.stderr.write(`wristpay: ${usage}\n`);
         setExit(ExitCode.USAGE);

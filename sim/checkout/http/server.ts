@@ -135,13 +135,15 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
   origin = options.publicUrl ?? url;
   ownOrigins = [...new Set([originOf(origin), originOf(url)])];
   const metricsServer = options.metricsPort === undefined ? undefined : createMetricsServer(checkout, logger);
-  const metricsUrl = metricsServer ? await listen(metricsServer, options.metricsPort as number, host) : url;
+  let metricsUrl = url;
+  try {
+    if (metricsServer) metricsUrl = await listen(metricsServer, options.metricsPort as number, host);
+  } catch (e) {
+    await closeNow(server); // the metrics port is taken: no half-started server left listening
+    throw e;
+  }
   logger.info({ url, metricsUrl }, 'listening');
 
-  const closeNow = (s: Server): Promise<void> => new Promise<void>((done) => {
-    s.close(() => done());
-    s.closeAllConnections();
-  });
   return {
     url,
     metricsUrl,
@@ -157,6 +159,13 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
       return { forced };
     },
   };
+}
+
+function closeNow(s: Server): Promise<void> {
+  return new Promise<void>((done) => {
+    s.close(() => done());
+    s.closeAllConnections();
+  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<string> {
