@@ -11,8 +11,16 @@ import { WristpayError } from '../../shared/status/error.ts';
 import { createCheckout } from '../../sim/checkout/checkout.ts';
 import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
 import { ExitCode } from './exit-codes.ts';
+import { registerBackupCommands } from './checkout-backup-commands.ts';
+import { LOG_LEVELS, LogLevel } from '../../sim/checkout/http/request-log.ts';
 
-interface StartOptions { db: string; port: string; host: string; publicUrl?: string; notifyAllow?: string; json?: boolean }
+/** Of --shutdown-timeout, the share requests in flight get; the rest is for closing the store. */
+const DRAIN_SHARE = 0.9;
+
+interface StartOptions {
+  db: string; port: string; host: string; publicUrl?: string; notifyAllow?: string; json?: boolean;
+  logLevel: string; metricsPort?: string; shutdownTimeout: string;
+}
 interface RevokeOptions { db: string; band: string; json?: boolean }
 
 function parsePort(text: string): number | null {
@@ -27,6 +35,7 @@ function out(json: boolean | undefined, value: unknown, text: string): void {
 export function register(program: Command, setExit: (code: number) => void): void {
   const group = program.command('checkout').description('Run the Alipay-style checkout service.');
   registerAccountCommand(group, setExit);
+  registerBackupCommands(group, setExit);
 
   group
     .command('start')
@@ -37,10 +46,19 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option('--public-url <url>', 'URL terminals reach the checkout at (put in pairing QR codes)')
     .option('--notify-allow <list>', 'notification targets allowed although not public, for local development: host:port or CIDR, comma-separated')
     .option('--json', 'machine-readable output')
+    .option('--log-level <level>', `JSON log lines on stderr at this level and above: ${LOG_LEVELS.join(', ')}`, 'info')
+    .option('--metrics-port <n>', 'serve GET /metrics on this port instead of the main one')
+    .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long requests in flight may take to finish', '10')
     .action(async (o: StartOptions) => {
       const port = parsePort(o.port);
-      if (port === null) {
-        process.stderr.write(`wristpay: --port must be 0..65535, not ${o.port}\n`);
+      const metricsPort = o.metricsPort === undefined ? undefined : parsePort(o.metricsPort);
+      const timeoutS = Number(o.shutdownTimeout);
+      const usage = port === null ? `--port must be 0..65535, not ${o.port}`
+        : metricsPort === null ? `--metrics-port must be 0..65535, not ${o.metricsPort}`
+          : !(LOG_LEVELS as readonly string[]).includes(o.logLevel) ? `--log-level must be one of ${LOG_LEVELS.join(', ')}`
+            : !(timeoutS > 0 && timeoutS <= 3600) ? `--shutdown-timeout must be more than 0 and at most 3600 seconds, not ${o.shutdownTimeout}` : null;
+      if (usage !== null || port === null || metricsPort === null) {
+        process.stderr.write(`wristpay: ${usage}\n`);
         setExit(ExitCode.USAGE);
         return;
       }
@@ -48,19 +66,28 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const checkout = await createCheckout({ dbFile: o.db, config: { notify: { allowHosts } } });
       let server;
       try {
-        server = await startCheckoutServer(checkout, { port, host: o.host, publicUrl: o.publicUrl });
+        server = await startCheckoutServer(checkout, { port, host: o.host, publicUrl: o.publicUrl, logLevel: o.logLevel as LogLevel, metricsPort });
       } catch (e) {
         await checkout.close();
         process.stderr.write(`wristpay: cannot listen on ${o.host}:${port}: ${e instanceof Error ? e.message : String(e)}\n`);
         setExit(ExitCode.UNREACHABLE);
         return;
       }
-      out(o.json, { event: 'listening', url: server.url, db: o.db }, `checkout listening on ${server.url} (state in ${o.db}); Ctrl-C stops it`);
+      out(o.json, { event: 'listening', url: server.url, db: o.db, metricsUrl: server.metricsUrl }, `checkout listening on ${server.url} (state in ${o.db}); Ctrl-C stops it`);
       const signal = await waitForSignal();
-      await server.close();
+      // Graceful: in-flight requests finish within the deadline, then the ledger's group
+      // commit drains and the database closes (its WAL checkpointed). A second signal
+      // meets Node's default handler and ends the process at once.
+      const deadline = setTimeout(() => {
+        process.stderr.write('wristpay: shutdown deadline passed, exiting\n');
+        process.exit(ExitCode.UNREACHABLE);
+      }, timeoutS * 1000);
+      deadline.unref();
+      const { forced } = await server.shutdown(timeoutS * 1000 * DRAIN_SHARE);
       await checkout.close();
-      out(o.json, { event: 'stopped', signal }, `checkout stopped (${signal})`);
-      setExit(ExitCode.OK);
+      clearTimeout(deadline);
+      out(o.json, { event: 'stopped', signal, forced }, `checkout stopped (${signal})${forced ? `; ${forced} requests were cut at the deadline` : ''}`);
+      setExit(forced ? ExitCode.UNREACHABLE : ExitCode.OK);
     });
 
   group

@@ -29,6 +29,7 @@ import { CreateTradeInput, RefundInput, TradeDetails, Trades } from './core/trad
 import { TurnOffCodes } from './core/turn-off.ts';
 import { UnlockGrant, grantUnlock } from './core/unlock.ts';
 import { BandView, CardView, OwnerPaymentView, Receipt, RefundView, TradeView, paymentView, refundView } from './core/views.ts';
+import { CheckoutMetrics } from './metrics.ts';
 import { openSqliteStore } from './sqlite/store.ts';
 import type { AccountKind, AccountRow, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
 import type { SignedRequestParts } from './terminal-auth.ts';
@@ -54,8 +55,9 @@ export async function createCheckout(options: CheckoutOptions): Promise<Checkout
   const store = options.store ?? openSqliteStore(options.dbFile as string);
   const provider = withRandomPool(options.provider ?? defaultProvider());
   const keys = await loadOrCreateKeys(store, provider);
-  const ctx: Ctx = { store, provider, clock: options.clock ?? Date.now, config: resolveConfig(options.config), keys };
-  const checkout = new Checkout(ctx);
+  const metrics = new CheckoutMetrics(store);
+  const ctx: Ctx = { store, provider, clock: options.clock ?? Date.now, config: resolveConfig(options.config), keys, observer: metrics };
+  const checkout = new Checkout(ctx, metrics);
   if (options.notify !== false) checkout.notifier.start();
   if (options.sweep !== false) checkout.sweeper.start();
   return checkout;
@@ -77,7 +79,8 @@ export class Checkout {
   /** Attempt limits the HTTP edge applies before password work (the library's own callers are trusted). */
   readonly limits: RateLimits;
 
-  constructor(readonly ctx: Ctx) {
+  /** @param metrics this instance's own registry (GET /metrics), fed through ctx.observer. */
+  constructor(readonly ctx: Ctx, readonly metrics: CheckoutMetrics) {
     this.notifier = new Notifier(ctx);
     this.sweeper = new Sweeper(ctx);
     this.accounts = new Accounts(ctx);
@@ -101,6 +104,24 @@ export class Checkout {
   publicInfo(): { signingKey: Uint8Array; hpkeKey: Uint8Array; keyId: Uint8Array } {
     const k = this.ctx.keys;
     return { signingKey: k.signingPublic, hpkeKey: k.hpkePublic, keyId: k.keyId };
+  }
+
+  /**
+   * Why this checkout cannot take traffic, or null when it can (GET /readyz): the store
+   * answers a query, its schema is the one this code was written for (not older: a
+   * migration failed; not newer: an old binary on a new database), and the keys are loaded.
+   */
+  async notReadyReason(): Promise<string | null> {
+    let health;
+    try {
+      health = await this.ctx.store.health();
+    } catch {
+      return 'the store does not answer';
+    }
+    if (health.schemaVersion !== health.expectedSchemaVersion) return `schema version ${health.schemaVersion}, this checkout needs ${health.expectedSchemaVersion}`;
+    const k = this.ctx.keys;
+    if (k.signingPublic.length === 0 || k.hpkePublic.length === 0) return 'the checkout keys are not loaded';
+    return null;
   }
 
   catalogue(): { issuers: typeof issuers; transitCities: typeof transitCities } {

@@ -351,6 +351,20 @@ export interface SweepStore {
   sweep(now: number, o: SweepBounds): Promise<SweepCounts>;
 }
 
+/** What /readyz asks the store: the schema applied and the one this code was written for. */
+export interface StoreHealth { schemaVersion: number; expectedSchemaVersion: number }
+/** Counts read when metrics are scraped (never on the payment path). */
+export interface StoreCounts {
+  openTrades: number;
+  /** Notifications not delivered and not given up on. */
+  pendingNotifications: number;
+  /** Payment transactions committed by this process, and the payments in them (group commit). */
+  commits: number;
+  committedPayments: number;
+  /** Seconds spent running those transactions, commit (fsync) included. */
+  commitSeconds: number;
+}
+
 export interface CheckoutStore {
   readonly accounts: AccountStore;
   readonly sweeps: SweepStore;
@@ -369,5 +383,8 @@ export interface CheckoutStore {
   setMetaOnce(key: string, value: Uint8Array): Promise<Uint8Array>;
   /** A limiter whose keys are namespaced by `name` (one per rule). */
   rateLimiter(name: string, rule: RateLimitRule): RateLimiter;
+  /** A real round trip to the database (a dead connection rejects), for readiness probes. */
+  health(): Promise<StoreHealth>;
+  counts(): Promise<StoreCounts>;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import { createTerminalKey } from '../../sim/checkout/client.ts';
 import { resolveConfig } from '../../sim/checkout/core/config.ts';
 import { base32, insertWithFreshId, newId } from '../../sim/checkout/core/ids.ts';
 import { loadOrCreateKeys } from '../../sim/checkout/core/keys.ts';
+import { CheckoutMetrics } from '../../sim/checkout/metrics.ts';
 import { openSqliteStore } from '../../sim/checkout/sqlite/store.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { BandDouble } from './helpers/band-double.ts';
@@ -75,7 +76,8 @@ describe('a colliding id is retried with a fresh one (SQLite store)', () => {
     // one newId draws from (createCheckout may put a pool of random bytes in front of it).
     const store = openSqliteStore(join(dir, 'checkout.db'));
     const keys = await loadOrCreateKeys(store, rng.provider);
-    checkout = new Checkout({ store, provider: rng.provider, clock: Date.now, config: resolveConfig({ scryptLog2N: 10 }), keys });
+    const metrics = new CheckoutMetrics(store);
+    checkout = new Checkout({ store, provider: rng.provider, clock: Date.now, config: resolveConfig({ scryptLog2N: 10 }), keys, observer: metrics }, metrics);
   });
   afterAll(async () => {
     await checkout.close();

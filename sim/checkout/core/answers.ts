@@ -25,6 +25,7 @@ import { CheckoutError, refuse } from './errors.ts';
 import { refuseRevoked } from './hello.ts';
 import { inLimitCurrency } from './limit-currency.ts';
 import { newId, toBase64Url } from './ids.ts';
+import { observePayment } from './observer.ts';
 import type { Trades } from './trades.ts';
 import { CardView, Receipt, cardView, p256Jwk } from './views.ts';
 
@@ -47,10 +48,16 @@ export class Answers {
   constructor(private readonly ctx: Ctx, private readonly trades: Trades) {}
 
   async answer(challengeId: string, answerBytes: Uint8Array, terminal: TerminalRow | null): Promise<AnswerOutcome> {
-    const { store, clock, provider } = this.ctx;
+    const started = performance.now();
     // Every row the answer is checked against, in one read; the checks below keep their order.
-    const cx = await store.challenges.withContext(challengeId);
+    const cx = await this.ctx.store.challenges.withContext(challengeId);
     if (!cx) refuse(Status.NOT_FOUND, `no challenge ${challengeId}`);
+    if (cx.challenge.kind !== 'payment') return this.verify(cx, answerBytes, terminal);
+    return observePayment(this.ctx.observer, 'band', started, this.verify(cx, answerBytes, terminal));
+  }
+
+  private async verify(cx: AnswerContext, answerBytes: Uint8Array, terminal: TerminalRow | null): Promise<AnswerOutcome> {
+    const { store, clock, provider } = this.ctx;
     const ch = cx.challenge;
     if (ch.kind === 'payment') {
       if (!terminal) refuse(Status.UNAUTHORIZED, 'a payment answer must come from a signed terminal request');

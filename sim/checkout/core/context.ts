@@ -3,6 +3,7 @@ import type { HostCryptoProvider } from '../../../shared/crypto/host-provider.ts
 import type { CheckoutStore } from '../store.ts';
 import type { CheckoutConfig } from './config.ts';
 import type { CheckoutKeys } from './keys.ts';
+import type { CheckoutObserver } from './observer.ts';
 
 export interface Ctx {
   readonly store: CheckoutStore;
@@ -11,4 +12,6 @@ export interface Ctx {
   readonly clock: () => number;
   readonly config: CheckoutConfig;
   readonly keys: CheckoutKeys;
+  /** Metrics hooks (quietObserver when nobody listens). */
+  readonly observer: CheckoutObserver;
 }

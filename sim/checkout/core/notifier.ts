@@ -71,6 +71,7 @@ export class Notifier {
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
+    this.ctx.observer.notifyAttempt(error === null);
     const now = this.ctx.clock();
     const attempt = n.attempts + 1;
     const giveUp = error !== null && attempt >= notify.maxAttempts;

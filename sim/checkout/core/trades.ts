@@ -10,6 +10,7 @@ import { dayOf } from './config.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
+import { observePayment } from './observer.ts';
 import { PayPasswords } from './pay-password.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { defaultBankCard } from './cards.ts';
@@ -105,7 +106,11 @@ export class Trades {
   }
 
   /** The fallback when no band can sign: the payer types the six-digit payment password at the terminal. */
-  async payWithPassword(terminal: TerminalRow, outTradeNo: string, username: string, paymentPassword: string): Promise<Receipt> {
+  payWithPassword(terminal: TerminalRow, outTradeNo: string, username: string, paymentPassword: string): Promise<Receipt> {
+    return observePayment(this.ctx.observer, 'password', performance.now(), this.verifyPasswordPayment(terminal, outTradeNo, username, paymentPassword));
+  }
+
+  private async verifyPasswordPayment(terminal: TerminalRow, outTradeNo: string, username: string, paymentPassword: string): Promise<Receipt> {
     const trade = await this.find(terminal, outTradeNo);
     this.requirePayable(trade);
     const account = await this.payPasswords.check(terminal, username, paymentPassword);

@@ -12,9 +12,10 @@ import { refuse } from '../core/errors.ts';
 import type { AccountKind, TerminalRow } from '../store.ts';
 import { TerminalHeader } from '../terminal-auth.ts';
 import { Fields, bearerToken, header, parseJsonObject } from './request.ts';
+import type { Seen } from './request-log.ts';
 
-/** `headers`: a list for a header sent more than once (two Set-Cookie). */
-export interface Reply { status: number; body: string; type: 'json' | 'html'; headers?: Record<string, string | string[]> }
+/** `headers`: a list for a header sent more than once (two Set-Cookie). `text`: plain text (metrics). */
+export interface Reply { status: number; body: string; type: 'json' | 'html' | 'text'; headers?: Record<string, string | string[]> }
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -77,17 +78,29 @@ function decodeSegment(s: string): string {
   }
 }
 
-export function makeContext(req: IncomingMessage, checkout: Checkout, url: URL, params: Record<string, string>, body: Uint8Array, origin: string): RequestContext {
+/** `seen`: filled with the ids of the caller once authenticated, for the request's log line. */
+export function makeContext(
+  req: IncomingMessage, checkout: Checkout, url: URL, params: Record<string, string>, body: Uint8Array, origin: string, seen: Seen,
+): RequestContext {
   let fields: Fields | undefined;
   const signed = (): boolean => header(req, TerminalHeader.ID) !== undefined || header(req, TerminalHeader.SIGNATURE) !== undefined;
-  const terminal = (): Promise<TerminalRow> => checkout.authenticateTerminal(
-    { terminalId: header(req, TerminalHeader.ID), timestamp: header(req, TerminalHeader.TIMESTAMP), signature: header(req, TerminalHeader.SIGNATURE) },
-    req.method ?? 'GET', req.url ?? '/', body,
-  );
+  const terminal = async (): Promise<TerminalRow> => {
+    const t = await checkout.authenticateTerminal(
+      { terminalId: header(req, TerminalHeader.ID), timestamp: header(req, TerminalHeader.TIMESTAMP), signature: header(req, TerminalHeader.SIGNATURE) },
+      req.method ?? 'GET', req.url ?? '/', body,
+    );
+    seen.terminalId = t.id;
+    seen.merchantId = t.merchantId;
+    return t;
+  };
   return {
     req, checkout, url, params, body, origin,
     json: () => (fields ??= parseJsonObject(body)),
-    session: (kind) => checkout.authenticate(bearerToken(req), kind),
+    session: async (kind) => {
+      const a = await checkout.authenticate(bearerToken(req), kind);
+      seen.accountId = a.account.id;
+      return a;
+    },
     terminal,
     maybeTerminal: async () => (signed() ? terminal() : null),
   };

@@ -28,8 +28,11 @@ interface Pending {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class GroupCommit {
-  /** Committed transactions and the works in them: works / transactions is what sharing saved. */
-  readonly stats = { transactions: 0, works: 0 };
+  /**
+   * Committed transactions and the works in them (works / transactions is what sharing
+   * saved), and the seconds spent running them, commit included (for metrics).
+   */
+  readonly stats = { transactions: 0, works: 0, seconds: 0 };
   private queue: Pending[] = [];
   private flushed: Promise<void> = Promise.resolve();
   private readonly alone: (work: () => unknown) => unknown;
@@ -71,6 +74,15 @@ export class GroupCommit {
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
+    const started = performance.now();
+    try {
+      this.commit(batch);
+    } finally {
+      this.stats.seconds += (performance.now() - started) / 1000;
+    }
+  }
+
+  private commit(batch: Pending[]): void {
     if (batch.length === 1) {
       const [p] = batch;
       try {

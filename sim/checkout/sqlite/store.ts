@@ -1,5 +1,5 @@
 /** The default CheckoutStore: one SQLite file (WAL), schema from migrations.ts. */
-import type { CheckoutStore, RateLimitRule, RateLimiter } from '../store.ts';
+import type { CheckoutStore, RateLimitRule, RateLimiter, StoreCounts, StoreHealth } from '../store.ts';
 import { SqliteAccounts } from './accounts.ts';
 import { SqliteAttempts } from './attempts.ts';
 import { SqliteBands } from './bands.ts';
@@ -8,6 +8,7 @@ import { SqliteLedger } from './ledger.ts';
 import { SqliteMerchants } from './merchants.ts';
 import { SqliteReports } from './reports.ts';
 import { SqliteSweeps } from './sweeps.ts';
+import { migrations } from './migrations.ts';
 import { Db, bytes, openDatabase } from './open.ts';
 import { SqliteTurnOff } from './turn-off.ts';
 import { SqliteRateLimiters } from './rate-limiter.ts';
@@ -50,6 +51,19 @@ export class SqliteStore implements CheckoutStore {
 
   rateLimiter(name: string, rule: RateLimitRule): RateLimiter {
     return this.rateLimiters.create(name, rule);
+  }
+
+  async health(): Promise<StoreHealth> {
+    const r = this.db.prepare('SELECT MAX(version) AS v FROM migrations').get() as { v: number | null };
+    return { schemaVersion: r.v ?? 0, expectedSchemaVersion: migrations[migrations.length - 1].version };
+  }
+
+  async counts(): Promise<StoreCounts> {
+    // trades_open (migration 5) is a partial index on exactly these rows; notifications_due covers the other.
+    const open = this.db.prepare("SELECT COUNT(*) AS n FROM trades WHERE status = 'WAIT_BUYER_PAY'").get() as { n: number };
+    const pending = this.db.prepare('SELECT COUNT(*) AS n FROM notifications WHERE delivered_at IS NULL AND next_at < ?').get(Number.MAX_SAFE_INTEGER) as { n: number };
+    const c = this.ledger.commitStats;
+    return { openTrades: open.n, pendingNotifications: pending.n, commits: c.transactions, committedPayments: c.works, commitSeconds: c.seconds };
   }
 
   async close(): Promise<void> {

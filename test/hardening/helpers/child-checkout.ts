@@ -16,22 +16,35 @@ export interface ChildCheckout {
   kill(): Promise<void>;
   /** SIGTERM (clean stop), then wait for the exit code. */
   stop(): Promise<number | null>;
+  /** The tail of stderr, or all of it with `keepStderr`. */
   stderr(): string;
+  /** Every line printed on stdout so far (`--json` events). */
+  stdout(): string[];
 }
 
-export async function startChildCheckout(dbFile: string): Promise<ChildCheckout> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'checkout', 'start', '--db', dbFile, '--port', '0', '--json'], {
+export interface ChildOptions {
+  /** More arguments for `checkout start`. */
+  args?: string[];
+  /** Keep all of stderr (the JSON log), not just its last 4,000 characters. */
+  keepStderr?: boolean;
+}
+
+export async function startChildCheckout(dbFile: string, options: ChildOptions = {}): Promise<ChildCheckout> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'checkout', 'start', '--db', dbFile, '--port', '0', '--json', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
   child.stderr?.on('data', (c: Buffer) => {
-    err = (err + c.toString('utf8')).slice(-4000);
+    err += c.toString('utf8');
+    if (!options.keepStderr) err = err.slice(-4000);
   });
+  const out: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`checkout did not start: ${err}`)), 30_000);
     lines.on('line', (line) => {
+      out.push(line);
       try {
         const m = JSON.parse(line) as { event?: string; url?: string };
         if (m.event === 'listening' && m.url) {
@@ -59,5 +72,6 @@ export async function startChildCheckout(dbFile: string): Promise<ChildCheckout>
       return exited;
     },
     stderr: () => err,
+    stdout: () => out,
   };
 }

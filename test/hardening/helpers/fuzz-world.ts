@@ -2,10 +2,11 @@
  * The world the HTTP fuzz test attacks: a checkout (in-process, real SQLite file) with an
  * owner whose unlocked band holds a card, a merchant with a paired terminal, an open trade
  * with a PAYMENT challenge, and valid protocol messages to corrupt. Every route of the
- * server's router is listed from `apiRoutes` and `webRoutes`; its `:params` are filled from
+ * server's router is listed from `opsRoutes`, `apiRoutes` and `webRoutes`; its `:params` are filled from
  * here (an unknown param gets a random value, so a new route is fuzzed all the same).
  */
 import { apiRoutes } from '../../../sim/checkout/http/api-routes.ts';
+import { opsRoutes } from '../../../sim/checkout/http/ops-routes.ts';
 import type { Route } from '../../../sim/checkout/http/router.ts';
 import { webRoutes } from '../../../sim/checkout/web/routes.ts';
 import { BandDouble } from '../../checkout/helpers/band-double.ts';
@@ -30,7 +31,7 @@ export interface FuzzWorld {
   refreshOwner(): Promise<void>;
 }
 
-export const allRoutes = (): Route[] => [...apiRoutes, ...webRoutes];
+export const allRoutes = (): Route[] => [...opsRoutes({ draining: false }), ...apiRoutes, ...webRoutes];
 
 export function pathOf(route: Route, params: Record<string, string>, fallback: () => string): string {
   return route.pattern.split('/').map((seg) => (seg.startsWith(':') ? encodeSegment(params[seg.slice(1)] ?? fallback()) : seg)).join('/');
