@@ -104,6 +104,7 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
         let prompted = false;
         out.spinner.start(`Charging ${formatAmount(amount, currency)}…`);
         result = await charge(terminal, at.session, { amount, currency, orderId, subject: o.subject, express: o.express }, {
+          merchantName: t.merchantName,
           onStep: (s) => out.spinner.update({ trade: 'Creating the trade…', hello: 'Asking the band…', challenge: 'Getting the payment challenge…', band: 'Waiting for the band…', answer: 'Confirming with the checkout…' }[s]),
           onKeepalive: (k) => {
             if (prompted || k.status !== Status.CONFIRMATION_REQUIRED) return;
@@ -117,6 +118,7 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
         out.spinner.stop();
         await at.close();
       }
+      if (result.ok && result.alreadyPaid) return out.success({ outcome: 'paid', alreadyPaid: true, receipt: result.receipt }, `Already paid: order ${orderId} was paid before; nothing was charged now.\n${receiptText(result.receipt)}`);
       if (result.ok) return out.success({ outcome: 'paid', receipt: result.receipt }, receiptText(result.receipt));
       if (result.outcome === 'declined') return out.refuse(result.refusal, { outcome: 'declined', outTradeNo: result.outTradeNo });
       const need = { outcome: 'password-needed', outTradeNo: result.outTradeNo, reason: { status: result.reason.status, name: result.reason.name, message: result.reason.message } };
