@@ -10,6 +10,8 @@ import { describeStatus } from '../../shared/status/describe.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import { createCheckout } from '../../sim/checkout/checkout.ts';
 import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
+import { Status } from '../../shared/status/codes.ts';
+import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 
 interface StartOptions { db: string; port: string; host: string; publicUrl?: string; notifyAllow?: string; json?: boolean }
@@ -40,7 +42,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .action(async (o: StartOptions) => {
       const port = parsePort(o.port);
       if (port === null) {
-        process.stderr.write(`wristpay: --port must be 0..65535, not ${o.port}\n`);
+        printError(process, !!o.json, usageError(`--port must be 0..65535, not ${o.port}`, '0 picks a free port'));
         setExit(ExitCode.USAGE);
         return;
       }
@@ -51,7 +53,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
         server = await startCheckoutServer(checkout, { port, host: o.host, publicUrl: o.publicUrl });
       } catch (e) {
         await checkout.close();
-        process.stderr.write(`wristpay: cannot listen on ${o.host}:${port}: ${e instanceof Error ? e.message : String(e)}\n`);
+        printError(process, !!o.json, cliError(Status.BUSY, `cannot listen on ${o.host}:${port}: ${e instanceof Error ? e.message : String(e)}`, 'is another checkout running on that port? pick another with --port (0: any free one)'));
         setExit(ExitCode.UNREACHABLE);
         return;
       }
@@ -77,7 +79,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
         setExit(ExitCode.OK);
       } catch (e) {
         if (!(e instanceof WristpayError)) throw e;
-        out(o.json, { ok: false, status: e.status, message: e.message }, `wristpay: ${describeStatus(e.status)} ${e.message}`);
+        printError(process, !!o.json, cliError(e.status, e.message, e.status === Status.NOT_FOUND ? 'the full 32-digit device id is on the owner\'s dashboard' : undefined), { human: `wristpay: ${describeStatus(e.status)} ${e.message}` });
         setExit(ExitCode.DECLINED);
       } finally {
         await checkout.close();

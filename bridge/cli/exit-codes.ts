@@ -1,4 +1,13 @@
-/** Exit codes scripts can trust (issue: bridge CLI). Only the shell maps results to these. */
+/**
+ * Exit codes scripts can trust: the one table, documented in docs/BRIDGE.md ("Output and
+ * exit codes") and in `wristpay --help`. Only the shell maps results to these.
+ *
+ *   0 ok · 1 declined (a band, the checkout or a payer said no) · 2 usage (a bad option,
+ *   argument or input, refused before any work) · 3 unreachable or I/O (no checkout, radio
+ *   or simulator; a busy or unreadable state directory; a corrupt state or config file)
+ */
+import { Status } from '../../shared/status/codes.ts';
+
 export const ExitCode = {
   OK: 0,
   DECLINED: 1,
@@ -6,3 +15,20 @@ export const ExitCode = {
   UNREACHABLE: 3,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Statuses that mean "this machine could not do it" rather than "someone said no". */
+const IO_STATUSES: number[] = [Status.UNREACHABLE, Status.TIMEOUT, Status.BUSY, Status.STORAGE_CORRUPT, Status.INTERNAL];
+
+/** For a local error (not a flow's refusal, which has its own stage): usage, I/O or declined. */
+export function exitCodeForStatus(status: number): ExitCodeValue {
+  if (status === Status.MALFORMED) return ExitCode.USAGE;
+  return IO_STATUSES.includes(status) ? ExitCode.UNREACHABLE : ExitCode.DECLINED;
+}
+
+/** The table as `wristpay --help` shows it. */
+export const EXIT_CODES_HELP = [
+  'Exit codes: 0 ok, 1 declined, 2 usage (bad option or input), 3 unreachable or I/O (no checkout,',
+  'radio or simulator; a busy, unreadable or corrupt state or config file).',
+  'With --json every outcome is one JSON object on stdout; errors are',
+  '  {"ok":false,"error":{"status":<n>,"name":"<STATUS>","message":"…","hint":"…"}}',
+].join('\n');

@@ -65,6 +65,6 @@ describe('charge the same order again (as a process)', () => {
 
     const again = await charge(['2', '--order', 'again-2', '--json'], '');
     expect(again.code, again.stdout).toBe(1);
-    expect(again.json()).toMatchObject({ ok: false, name: 'TRADE_CLOSED', message: expect.stringContaining('closed unpaid') });
+    expect(again.json()).toMatchObject({ ok: false, outcome: 'declined', error: { name: 'TRADE_CLOSED', message: expect.stringContaining('closed unpaid'), hint: 'charge under a new --order' } });
   });
 });

@@ -63,7 +63,7 @@ describe('usage errors exit 2', () => {
   it('--json usage errors are one JSON object on stdout', async () => {
     const r = await cli(['bridge', 'charge', 'abc', '--json']);
     expect(r.code).toBe(2);
-    expect(r.json()).toMatchObject({ ok: false, error: 'usage' });
+    expect(r.json()).toEqual({ ok: false, error: { status: 1, name: 'MALFORMED', message: expect.stringContaining('not an amount'), hint: expect.stringContaining('12.34') } });
   });
 
   it('an owner command with no password and no terminal to ask on: exit 2 and a clear message', async () => {
@@ -77,13 +77,13 @@ describe('unreachable exits 3', () => {
   it('a checkout nobody serves', async () => {
     const r = await cli(['bridge', 'pair', '--checkout', 'http://127.0.0.1:9', '--code', 'ABCDEFGH', '--json', '--config', join(dir, 'other.json')]);
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, name: 'UNREACHABLE', stage: 'checkout', kind: 'unreachable' });
+    expect(r.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', stage: 'checkout', kind: 'unreachable', message: expect.stringContaining('http://127.0.0.1:9'), hint: expect.any(String) } });
   });
 
   it('a simulator nobody serves (the real websocket transport)', async () => {
     const r = await runCli(['bridge', 'status', '--radio', 'ws://127.0.0.1:9', '--json'], { env });
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, name: 'UNREACHABLE', stage: 'radio' });
+    expect(r.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', stage: 'radio', hint: expect.stringContaining('wristpay sim start') } });
   });
 });
 
@@ -127,7 +127,7 @@ describe('the merchant and owner walk-through', () => {
     expect(unlocked.json()).toMatchObject({ ok: true, unlocked: true });
     const wrong = await cli(['bridge', 'unlock', ...ownerArgs()], 'wrong password\n');
     expect(wrong.code).toBe(1);
-    expect(wrong.json()).toMatchObject({ ok: false, name: 'UNAUTHORIZED' });
+    expect(wrong.json()).toMatchObject({ ok: false, error: { name: 'UNAUTHORIZED', hint: 'check --user and the password' } });
   });
 
   it('an owner command whose config holds only another band\'s IRK does not touch the band nearby', async () => {
@@ -137,7 +137,7 @@ describe('the merchant and owner walk-through', () => {
     writeFileSync(other, JSON.stringify({ ...config, bands: [{ ...config.bands[0], irk: '0f'.repeat(16) }] }), { mode: 0o600 });
     const r = await cli(['bridge', 'unlock', ...ownerArgs(), '--config', other], `${PASSWORD}\n`);
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, name: 'UNREACHABLE', stage: 'radio', message: expect.stringContaining('none of the bands nearby is yours') });
+    expect(r.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', stage: 'radio', message: expect.stringContaining('none of the bands nearby is yours') } });
   });
 
   it('charge: the receipt as JSON', async () => {
@@ -165,7 +165,7 @@ describe('the merchant and owner walk-through', () => {
     expect(rest.stdout).toContain('Refunded 10.00 CNY');
     const more = await cli(['bridge', 'refund', order, '--json']);
     expect(more.code).toBe(1);
-    expect(more.json()).toMatchObject({ ok: false, name: 'REFUND_EXCEEDS_PAID' });
+    expect(more.json()).toMatchObject({ ok: false, error: { name: 'REFUND_EXCEEDS_PAID' } });
   });
 
   it('a locked band and no terminal to ask the password on: exit 1, password-needed', async () => {
@@ -224,7 +224,7 @@ describe('the merchant and owner walk-through', () => {
     expect(revoked.json()).toMatchObject({ ok: true, band: { status: 'revoked' } });
     const r = await cli(['bridge', 'charge', '5', '--json']);
     expect(r.code).toBe(1);
-    expect(r.json()).toMatchObject({ ok: false, outcome: 'declined', name: 'REVOKED', wipe: { delivered: true } });
+    expect(r.json()).toMatchObject({ ok: false, outcome: 'declined', error: { name: 'REVOKED', wipe: { delivered: true } } });
     expect(band.booted.status().enrolled).toBe(false);
   });
 });
