@@ -140,7 +140,8 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
         const paid = await payWithPassword(terminal, result.outTradeNo, payer, pin);
         if (paid.ok) return out.success({ outcome: 'paid', receipt: paid.value, fallback: result.reason.name }, receiptText(paid.value));
         if (paid.status !== Status.UNAUTHORIZED || left === 0) return out.refuse(paid, { outcome: 'declined', outTradeNo: result.outTradeNo });
-        out.info(`Wrong payer or payment password; try again (${left} ${left === 1 ? 'try' : 'tries'} left).`);
+        // Beside the prompts (stderr), with --json too: a person is typing.
+        io.stderr.write(`Wrong payer or payment password; try again (${left} ${left === 1 ? 'try' : 'tries'} left).\n`);
       }
     });
 
