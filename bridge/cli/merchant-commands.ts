@@ -33,6 +33,9 @@ export function receiptText(r: ChargeReceipt): string {
     `  order   ${r.outTradeNo} (trade ${r.tradeNo})`,
     `  method  ${r.method}${card}`,
     `  at      ${new Date(r.paidAt).toISOString()}`,
+    // The token is no secret once spent (its counter and the checkout's nonce bind it to this
+    // trade): with the band's key it lets anyone check the band signed this payment.
+    ...(r.evidence ? [`  proof   token signed by the band, counter ${r.evidence.counter}${r.evidence.confirmed ? ', button pressed' : ''} (--json: receipt.evidence, with the band's key)`] : []),
   ].join('\n');
 }
 

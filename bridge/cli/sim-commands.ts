@@ -135,7 +135,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
       } catch (e) {
         if (!(e instanceof SimulatorError)) throw e;
         fail(o.json, e.status, e.message);
-        return setExit(e.status === Status.NOT_FOUND || e.status === Status.MALFORMED ? ExitCode.USAGE : simExit(e.status));
+        // Options were checked above: a MALFORMED here is the state directory's flashed image or its record (corrupt: I/O).
+        return setExit(e.status === Status.MALFORMED ? ExitCode.UNREACHABLE : simExit(e.status));
       }
       const lines = [
         `band simulator on ${s.stateDir}`,

@@ -3,10 +3,13 @@
  * merchant + owner walk-through of docs/BRIDGE.md against the real checkout and the real
  * firmware (in-process radio), with exit codes 0 / 1 / 2 / 3 where the docs promise them.
  */
+import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
+import { decodeClaims } from '../../shared/cose/token.ts';
 import { InProcessTransport } from '../../bridge/transport/in-process.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
 import { runCli } from './helpers/cli.ts';
@@ -146,6 +149,16 @@ describe('the merchant and owner walk-through', () => {
     const out = r.json() as { ok: boolean; outcome: string; receipt: Record<string, unknown> };
     expect(out).toMatchObject({ ok: true, outcome: 'paid', receipt: { amount: 1234, currency: 'CNY', status: 'TRADE_SUCCESS', method: 'band', merchantName: 'Noodle Bar' } });
     order = out.receipt.outTradeNo as string;
+    // The receipt carries the band's token and key (docs/BRIDGE.md): anyone can check, with
+    // node:crypto alone, that the band signed this order and amount.
+    const evidence = out.receipt.evidence as { token: string; deviceKey: Record<string, string>; counter: number };
+    const sign1 = decodeSign1(Buffer.from(evidence.token, 'base64url'), true);
+    if (!sign1.ok) throw new Error('the token is no COSE_Sign1');
+    const tbs = sigStructure(sign1.value.protectedBytes, new Uint8Array(0), sign1.value.payload);
+    const key = createPublicKey({ key: evidence.deviceKey, format: 'jwk' });
+    expect(verify('sha256', tbs, { key, dsaEncoding: 'ieee-p1363' }, sign1.value.signature)).toBe(true);
+    const claims = decodeClaims(sign1.value.payload);
+    expect(claims.ok && { orderId: claims.value.orderId, amount: claims.value.amount, counter: claims.value.counter }).toEqual({ orderId: order, amount: 1234, counter: evidence.counter });
   });
 
   it('charge, human output: the bands found with RSSI on stderr, the receipt on stdout', async () => {
@@ -154,6 +167,7 @@ describe('the merchant and owner walk-through', () => {
     expect(r.stderr).toMatch(/1 band nearby:\n\s+band-1\s+-40 dBm/);
     expect(r.stdout).toContain('Paid 3.00 CNY to Noodle Bar');
     expect(r.stdout).toContain('tea-42');
+    expect(r.stdout).toMatch(/proof {3}token signed by the band, counter \d+ \(--json: receipt\.evidence, with the band's key\)/);
   });
 
   it('refund: part, then the rest', async () => {
