@@ -6,8 +6,6 @@
  *   argument or input, refused before any work) · 3 unreachable or I/O (no checkout, radio
  *   or simulator; a busy or unreadable state directory; a corrupt state or config file)
  */
-import { Status } from '../../shared/status/codes.ts';
-
 export const ExitCode = {
   OK: 0,
   DECLINED: 1,
@@ -15,15 +13,6 @@ export const ExitCode = {
   UNREACHABLE: 3,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
-
-/** Statuses that mean "this machine could not do it" rather than "someone said no". */
-const IO_STATUSES: number[] = [Status.UNREACHABLE, Status.TIMEOUT, Status.BUSY, Status.STORAGE_CORRUPT, Status.INTERNAL];
-
-/** For a local error (not a flow's refusal, which has its own stage): usage, I/O or declined. */
-export function exitCodeForStatus(status: number): ExitCodeValue {
-  if (status === Status.MALFORMED) return ExitCode.USAGE;
-  return IO_STATUSES.includes(status) ? ExitCode.UNREACHABLE : ExitCode.DECLINED;
-}
 
 /** The table as `wristpay --help` shows it. */
 export const EXIT_CODES_HELP = [
