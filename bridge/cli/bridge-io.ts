@@ -1,16 +1,18 @@
 /**
  * What the bridge commands print and how they end: one JSON object on stdout with
  * --json, human lines otherwise (results on stdout, progress and prompts on stderr); a
- * refusal printed as its status NAME and sentence (shared/status/describe.ts); and the
- * exit code chosen in one place from the refusal: 1 declined, 2 usage, 3 unreachable.
+ * refusal printed as its status NAME and sentence (shared/status/describe.ts) and a hint,
+ * every error in the one shape of ./cli-error.ts; and the exit code chosen in one place
+ * from the refusal: 1 declined, 2 usage, 3 unreachable.
  */
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
-import { Status } from '../../shared/status/codes.ts';
 import { describeStatus } from '../../shared/status/describe.ts';
 import type { Refusal } from '../flows/outcome.ts';
 import type { RadioSpec } from '../transport/select.ts';
 import type { BandTransport, FoundBand } from '../transport/types.ts';
+import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
+import { Asker, hintFor } from './hints.ts';
 import type { SecretStdin } from './secret-input.ts';
 import { Spinner } from './spinner.ts';
 
@@ -45,6 +47,8 @@ export function exitCodeFor(r: Pick<Refusal, 'kind' | 'stage'>): number {
 /** Output of one command run. */
 export class Out {
   readonly spinner: Spinner;
+  /** Who the command speaks for, to pick a refusal's hint (merchant commands set 'terminal'). */
+  asker: Asker = 'owner';
   constructor(readonly io: CliIo, readonly json: boolean, private readonly setExit: SetExit) {
     this.spinner = new Spinner(io.stderr, json);
   }
@@ -68,23 +72,21 @@ export class Out {
     this.setExit(ExitCode.OK);
   }
 
-  /** A refusal from a flow: printed with its status name and sentence; exit code by kind. */
+  /** A refusal from a flow: printed with its status name, sentence and hint; exit code by kind. */
   refuse(r: Refusal, extra: Record<string, unknown> = {}, code = exitCodeFor(r)): void {
     this.spinner.stop();
-    if (this.json) {
-      this.io.stdout.write(JSON.stringify({ ok: false, status: r.status, name: r.name, message: r.message, stage: r.stage, kind: r.kind, ...(r.wipe ? { wipe: r.wipe } : {}), ...extra }) + '\n');
-    } else {
-      this.io.stderr.write(`wristpay: ${r.kind === 'unreachable' ? 'unreachable' : 'declined'}: ${describeStatus(r.status)}\n  ${r.stage}: ${r.message}\n`);
-      if (r.wipe) this.io.stderr.write(r.wipe.delivered ? '  the band was revoked by its owner; its queued wipe was delivered\n' : `  the band was revoked; delivering its wipe failed: ${r.wipe.refusal?.name ?? 'unknown'}\n`);
-    }
+    const e = cliError(r.status, r.message, hintFor(r, this.asker));
+    const detail = { stage: r.stage, kind: r.kind, ...(r.wipe ? { wipe: r.wipe } : {}) };
+    const wipe = !r.wipe ? '' : r.wipe.delivered ? '\n  the band was revoked by its owner; its queued wipe was delivered' : `\n  the band was revoked; delivering its wipe failed: ${r.wipe.refusal?.name ?? 'unknown'}`;
+    const human = `wristpay: ${r.kind === 'unreachable' ? 'unreachable' : 'declined'}: ${describeStatus(r.status)}\n  ${r.stage}: ${r.message}${wipe}`;
+    printError(this.io, this.json, e, { detail, extra, human });
     this.setExit(code);
   }
 
-  /** A usage error found by the command itself (commander reports its own). */
-  usage(message: string): void {
+  /** A usage error found by the command itself (commander's own go through main.ts): MALFORMED, exit 2. */
+  usage(message: string, hint?: string): void {
     this.spinner.stop();
-    if (this.json) this.io.stdout.write(JSON.stringify({ ok: false, error: 'usage', message }) + '\n');
-    else this.io.stderr.write(`wristpay: ${message}\n`);
+    printError(this.io, this.json, usageError(message, hint));
     this.setExit(ExitCode.USAGE);
   }
 
@@ -93,17 +95,13 @@ export class Out {
    * currency the checkout would refuse): the error shape with a hint, exit 2.
    */
   invalid(message: string, hint: string): void {
-    this.spinner.stop();
-    if (this.json) this.io.stdout.write(JSON.stringify({ ok: false, error: { status: Status.MALFORMED, name: 'MALFORMED', message, hint } }) + '\n');
-    else this.io.stderr.write(`wristpay: ${message}\n  hint: ${hint}\n`);
-    this.setExit(ExitCode.USAGE);
+    this.usage(message, hint);
   }
 
-  /** Ends with a given exit code and message (e.g. no password and no terminal to ask on). */
-  fail(code: number, name: string, message: string, extra: Record<string, unknown> = {}): void {
+  /** Ends with a given exit code and status (e.g. PASSWORD_REQUIRED: no password and no terminal to ask on). */
+  fail(code: number, status: number, message: string, opts: { hint?: string; extra?: Record<string, unknown> } = {}): void {
     this.spinner.stop();
-    if (this.json) this.io.stdout.write(JSON.stringify({ ok: false, name, message, ...extra }) + '\n');
-    else this.io.stderr.write(`wristpay: ${message}\n`);
+    printError(this.io, this.json, cliError(status, message, opts.hint), { extra: opts.extra });
     this.setExit(code);
   }
 }

@@ -10,6 +10,8 @@ import { describeStatus } from '../../shared/status/describe.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import { createCheckout } from '../../sim/checkout/checkout.ts';
 import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
+import { Status } from '../../shared/status/codes.ts';
+import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerBackupCommands } from './checkout-backup-commands.ts';
 import { LOG_LEVELS, LogLevel } from '../../sim/checkout/http/request-log.ts';
@@ -58,7 +60,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
           : !(LOG_LEVELS as readonly string[]).includes(o.logLevel) ? `--log-level must be one of ${LOG_LEVELS.join(', ')}`
             : !(timeoutS > 0 && timeoutS <= 3600) ? `--shutdown-timeout must be more than 0 and at most 3600 seconds, not ${o.shutdownTimeout}` : null;
       if (usage !== null || port === null || metricsPort === null) {
-        process.stderr.write(`wristpay: ${usage}\n`);
+        printError(process, !!o.json, usageError(usage ?? '', port === null ? '0 picks a free port' : undefined));
         setExit(ExitCode.USAGE);
         return;
       }
@@ -69,7 +71,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
         server = await startCheckoutServer(checkout, { port, host: o.host, publicUrl: o.publicUrl, logLevel: o.logLevel as LogLevel, metricsPort });
       } catch (e) {
         await checkout.close();
-        process.stderr.write(`wristpay: cannot listen on ${o.host}:${port}: ${e instanceof Error ? e.message : String(e)}\n`);
+        printError(process, !!o.json, cliError(Status.BUSY, `cannot listen on ${o.host}:${port}: ${e instanceof Error ? e.message : String(e)}`, 'is another checkout running on that port? pick another with --port (0: any free one)'));
         setExit(ExitCode.UNREACHABLE);
         return;
       }
@@ -104,7 +106,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
         setExit(ExitCode.OK);
       } catch (e) {
         if (!(e instanceof WristpayError)) throw e;
-        out(o.json, { ok: false, status: e.status, message: e.message }, `wristpay: ${describeStatus(e.status)} ${e.message}`);
+        printError(process, !!o.json, cliError(e.status, e.message, e.status === Status.NOT_FOUND ? 'the full 32-digit device id is on the owner\'s dashboard' : undefined), { human: `wristpay: ${describeStatus(e.status)} ${e.message}` });
         setExit(ExitCode.DECLINED);
       } finally {
         await checkout.close();

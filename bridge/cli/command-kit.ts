@@ -6,9 +6,11 @@
  */
 import type { Command } from 'commander';
 import { CheckoutClient } from '../../sim/checkout/client.ts';
+import { Status } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import { BridgeConfig, LoadedConfig, defaultConfigPath, deviceTokenKey, loadConfig, rememberDeviceToken } from '../config/bridge-config.ts';
 import { refusalOf } from '../flows/outcome.ts';
+import { checkoutFrom } from './defaults.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { Out } from './bridge-io.ts';
 import { RADIO_HELP } from './radio-session.ts';
@@ -31,7 +33,7 @@ export function owner(cmd: Command, userRequired = true): Command {
   const c = userRequired ? cmd.requiredOption('--user <name>', 'your wristpay account') : cmd.option('--user <name>', 'your wristpay account (shows its bands)');
   return c
     .option('--password-stdin', 'read the account password from the first line of stdin instead of prompting')
-    .option('--checkout <url>', 'checkout URL (default: from the config, or $WRISTPAY_CHECKOUT)');
+    .option('--checkout <url>', 'checkout URL (default: $WRISTPAY_CHECKOUT, else the config\'s)');
 }
 
 export function configPath(out: Out, opts: CommonOptions): string {
@@ -44,16 +46,17 @@ export function readConfig(out: Out, opts: CommonOptions): LoadedConfig | null {
     if (loaded.warning) out.warn(loaded.warning);
     return loaded;
   } catch (e) {
-    if (e instanceof WristpayError) out.usage(e.message);
-    else throw e;
+    if (!(e instanceof WristpayError)) throw e;
+    // A config that cannot be read or is not one: an I/O problem of this machine (exit 3).
+    out.fail(ExitCode.UNREACHABLE, e.status, e.message, { hint: `fix or move away ${configPath(out, opts)} (pair again to make a new one)` });
     return null;
   }
 }
 
 export function checkoutUrl(out: Out, explicit: string | undefined, config: BridgeConfig): string | null {
-  const url = explicit ?? config.checkoutUrl ?? config.terminal?.checkoutUrl ?? out.io.env.WRISTPAY_CHECKOUT;
+  const url = checkoutFrom(explicit, out.io.env, config);
   if (!url) {
-    out.usage('which checkout? pass --checkout URL (or pair this bridge first)');
+    out.usage('which checkout?', 'pass --checkout URL, set WRISTPAY_CHECKOUT, or pair this bridge first');
     return null;
   }
   if (!/^https?:\/\/\S+$/.test(url)) {
@@ -78,12 +81,12 @@ export async function secret(out: Out, fromStdin: boolean | undefined, prompt: s
     return line;
   }
   if (!stdin.isTTY) {
-    out.fail(nonTtyCode, 'PASSWORD_REQUIRED', 'a password is needed but stdin is not a terminal: pipe it in with --password-stdin');
+    out.fail(nonTtyCode, Status.PASSWORD_REQUIRED, 'a password is needed but stdin is not a terminal', { hint: 'pipe it in with --password-stdin' });
     return null;
   }
   const value = await readSecret(stdin, stderr, prompt);
   if (value === null || value === '') {
-    out.fail(nonTtyCode, 'PASSWORD_REQUIRED', 'no password entered');
+    out.fail(nonTtyCode, Status.PASSWORD_REQUIRED, 'no password entered');
     return null;
   }
   return value;

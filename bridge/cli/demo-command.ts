@@ -5,6 +5,8 @@ import { demoPrinter } from '../demo/printer.ts';
 import { runStory } from '../demo/story.ts';
 import { OutputClosedError, lineWriter } from './closed-pipe.ts';
 import { ExitCode } from './exit-codes.ts';
+import { Status } from '../../shared/status/codes.ts';
+import { cliError, printError } from './cli-error.ts';
 
 export function register(program: Command, setExit: (code: number) => void): void {
   program
@@ -27,7 +29,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       } catch (err) {
         if (!(err instanceof OutputClosedError)) {
           failed = 1;
-          process.stderr.write(`wristpay demo: ${err instanceof Error ? err.message : String(err)}\n`);
+          printError(process, !!opts.json, cliError(Status.INTERNAL, `demo: ${err instanceof Error ? err.message : String(err)}`));
         }
       } finally {
         await world.close();

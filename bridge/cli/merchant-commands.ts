@@ -21,6 +21,9 @@ interface PairOpts extends CommonOptions { checkout?: string; code: string; name
 interface ChargeOpts extends CommonOptions, RadioOptions {
   currency: string; order?: string; subject?: string; express?: boolean; payer?: string; passwordStdin?: boolean; passwordFallback: boolean;
 }
+/** Payment passwords typed at the till before the command gives up. */
+const PAY_PASSWORD_TRIES = 3;
+
 interface RefundOpts extends CommonOptions { requestNo?: string; reason?: string }
 
 export function receiptText(r: ChargeReceipt): string {
@@ -30,15 +33,19 @@ export function receiptText(r: ChargeReceipt): string {
     `  order   ${r.outTradeNo} (trade ${r.tradeNo})`,
     `  method  ${r.method}${card}`,
     `  at      ${new Date(r.paidAt).toISOString()}`,
+    // The token is no secret once spent (its counter and the checkout's nonce bind it to this
+    // trade): with the band's key it lets anyone check the band signed this payment.
+    ...(r.evidence ? [`  proof   token signed by the band, counter ${r.evidence.counter}${r.evidence.confirmed ? ', button pressed' : ''} (--json: receipt.evidence, with the band's key)`] : []),
   ].join('\n');
 }
 
 /** The paired terminal from the config, or null (reported: exit 2, pair first). */
 function paired(out: Out, opts: CommonOptions): TerminalIdentity | null {
+  out.asker = 'terminal';
   const loaded = readConfig(out, opts);
   if (!loaded) return null;
   if (!loaded.config.terminal) {
-    out.usage(`this bridge is not paired (no terminal in ${loaded.path}): run wristpay bridge pair --checkout URL --code CODE`);
+    out.usage(`this bridge is not paired (no terminal in ${loaded.path})`, 'pair it first: wristpay bridge pair --checkout URL --code CODE');
     return null;
   }
   return loaded.config.terminal;
@@ -89,7 +96,7 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
       const badCurrency = currencyProblem(currency);
       if (badCurrency) return out.invalid(badCurrency.message, badCurrency.hint);
       const amount = parseAmount(amountText, currency);
-      if (amount === null) return out.usage(`not an amount in ${currency}: ${amountText} (e.g. 12.34)`);
+      if (amount === null) return out.usage(`not an amount in ${currency}: ${amountText}`, 'a positive amount in major units, e.g. 12.34');
       const tooMuch = amountProblem(amount, currency);
       if (tooMuch) return out.invalid(tooMuch.message, tooMuch.hint);
       const orderId = o.order ?? newOrderId();
@@ -104,6 +111,7 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
         let prompted = false;
         out.spinner.start(`Charging ${formatAmount(amount, currency)}…`);
         result = await charge(terminal, at.session, { amount, currency, orderId, subject: o.subject, express: o.express }, {
+          merchantName: t.merchantName,
           onStep: (s) => out.spinner.update({ trade: 'Creating the trade…', hello: 'Asking the band…', challenge: 'Getting the payment challenge…', band: 'Waiting for the band…', answer: 'Confirming with the checkout…' }[s]),
           onKeepalive: (k) => {
             if (prompted || k.status !== Status.CONFIRMATION_REQUIRED) return;
@@ -117,18 +125,27 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
         out.spinner.stop();
         await at.close();
       }
+      if (result.ok && result.alreadyPaid) return out.success({ outcome: 'paid', alreadyPaid: true, receipt: result.receipt }, `Already paid: order ${orderId} was paid before; nothing was charged now.\n${receiptText(result.receipt)}`);
       if (result.ok) return out.success({ outcome: 'paid', receipt: result.receipt }, receiptText(result.receipt));
       if (result.outcome === 'declined') return out.refuse(result.refusal, { outcome: 'declined', outTradeNo: result.outTradeNo });
       const need = { outcome: 'password-needed', outTradeNo: result.outTradeNo, reason: { status: result.reason.status, name: result.reason.name, message: result.reason.message } };
       if (!o.passwordFallback) return out.refuse(refusal(Status.PASSWORD_REQUIRED, 'band', `the band cannot pay (${result.reason.name}: ${result.reason.message})`), need);
       out.info(`The band cannot pay (${result.reason.name}: ${result.reason.message}); paying with the payment password instead.`);
       const payer = o.payer ?? (io.stdin.isTTY && !o.passwordStdin ? await askLine(out, 'Payer username: ') : null);
-      if (!payer) return out.fail(ExitCode.DECLINED, 'PASSWORD_REQUIRED', 'the band cannot pay and no payer is known: pass --payer USER (and --password-stdin when not at a terminal)', need);
-      const pin = await secret(out, o.passwordStdin, `Payment password for ${payer}: `, ExitCode.DECLINED);
-      if (pin === null) return;
-      const paid = await payWithPassword(terminal, result.outTradeNo, payer, pin);
-      if (!paid.ok) return out.refuse(paid, { outcome: 'declined', outTradeNo: result.outTradeNo });
-      out.success({ outcome: 'paid', receipt: paid.value, fallback: result.reason.name }, receiptText(paid.value));
+      if (!payer) return out.fail(ExitCode.DECLINED, Status.PASSWORD_REQUIRED, 'the band cannot pay and no payer is known', { hint: 'pass --payer USER (and --password-stdin when not at a terminal)', extra: need });
+      // A mistyped password at the till is asked again (3 tries, like a card terminal); the
+      // checkout still counts each wrong one (PAY_PASSWORD_BLOCKED after its limit). A script's
+      // --password-stdin is never asked again.
+      const tries = o.passwordStdin ? 1 : PAY_PASSWORD_TRIES;
+      for (let left = tries - 1; ; left--) {
+        const pin = await secret(out, o.passwordStdin, `Payment password for ${payer}: `, ExitCode.DECLINED);
+        if (pin === null) return;
+        const paid = await payWithPassword(terminal, result.outTradeNo, payer, pin);
+        if (paid.ok) return out.success({ outcome: 'paid', receipt: paid.value, fallback: result.reason.name }, receiptText(paid.value));
+        if (paid.status !== Status.UNAUTHORIZED || left === 0) return out.refuse(paid, { outcome: 'declined', outTradeNo: result.outTradeNo });
+        // Beside the prompts (stderr), with --json too: a person is typing.
+        io.stderr.write(`Wrong payer or payment password; try again (${left} ${left === 1 ? 'try' : 'tries'} left).\n`);
+      }
     });
 
   common(group.command('refund'))

@@ -12,7 +12,10 @@ export interface PromptStream {
   write(text: string): unknown;
 }
 
-/** Prompts on `out` and reads one line from the terminal without echo; null on Ctrl-C / Ctrl-D. */
+/**
+ * Prompts on `out` and reads one line from the terminal without echo; null on Ctrl-C / Ctrl-D.
+ * What was typed past the line's end (a paste, keys typed ahead) is put back for the next read.
+ */
 export function readSecret(stdin: SecretStdin, out: PromptStream, prompt: string): Promise<string | null> {
   return new Promise((resolve) => {
     out.write(prompt);
@@ -20,19 +23,24 @@ export function readSecret(stdin: SecretStdin, out: PromptStream, prompt: string
     const raw = typeof stdin.setRawMode === 'function';
     if (raw) stdin.setRawMode?.(true);
     stdin.setEncoding('utf8');
-    const done = (v: string | null): void => {
+    const done = (v: string | null, rest: string): void => {
       stdin.removeListener('data', onData);
       if (raw) stdin.setRawMode?.(false);
       stdin.pause();
+      if (rest !== '') stdin.unshift(rest);
       out.write('\n');
       resolve(v);
     };
     const onData = (chunk: string | Buffer): void => {
-      for (const ch of String(chunk)) {
-        if (ch === '\r' || ch === '\n') return done(value);
-        if (ch === '\u0003') return done(null); // Ctrl-C
+      const text = String(chunk);
+      for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        // "\r\n" is one line end.
+        const rest = (): string => text.slice(ch === '\r' && text[i + 1] === '\n' ? i + 2 : i + 1);
+        if (ch === '\r' || ch === '\n') return done(value, rest());
+        if (ch === '\u0003') return done(null, ''); // Ctrl-C
         if (ch === '\u0004') {
-          if (value === '') return done(null); // Ctrl-D on an empty line
+          if (value === '') return done(null, ''); // Ctrl-D on an empty line
           continue;
         }
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
@@ -74,4 +82,38 @@ export function readStdinLine(stdin: NodeJS.ReadableStream): Promise<string> {
 export async function readLineEcho(stdin: NodeJS.ReadableStream, out: PromptStream, prompt: string): Promise<string> {
   out.write(prompt);
   return readStdinLine(stdin);
+}
+
+export interface NewSecretPrompt {
+  prompt: string;
+  /** Asked after a value passes `problem`: the same value typed again. */
+  confirm: string;
+  /** Why a value cannot be used (e.g. "8 to 128 characters"), or null. Checked before anything else is asked. */
+  problem(value: string): string | null;
+  /** Attempts in all (default 3), as passwd(1) gives. */
+  tries?: number;
+}
+
+/**
+ * A new secret typed on the terminal: checked at once (not after the next question), then
+ * typed again to catch a typo nobody could see; a problem or a mismatch asks again, up to
+ * `tries` times. Null after the last try, or on Ctrl-C / Ctrl-D; each problem is said on `out`.
+ */
+export async function askNewSecret(stdin: SecretStdin, out: PromptStream, p: NewSecretPrompt): Promise<string | null> {
+  const tries = p.tries ?? 3;
+  for (let left = tries - 1; left >= 0; left--) {
+    const again = left > 0 ? '; try again' : '';
+    const value = await readSecret(stdin, out, p.prompt);
+    if (value === null) return null;
+    const problem = p.problem(value);
+    if (problem) {
+      out.write(`${problem}${again}\n`);
+      continue;
+    }
+    const confirmed = await readSecret(stdin, out, p.confirm);
+    if (confirmed === null) return null;
+    if (confirmed === value) return value;
+    out.write(`the two did not match${again}\n`);
+  }
+  return null;
 }

@@ -2,25 +2,30 @@
  * `wristpay sim …`: flash an image, run the band simulator, and drive a running one from
  * another terminal. A thin shell over sim/band (flashImage, startSimulator, the control
  * client); results become exit codes only here: 0 ok · 1 refused (image, band) ·
- * 2 usage · 3 no simulator / port or directory busy.
+ * 2 usage · 3 no simulator, port or directory busy, a corrupt state file.
  */
 import type { Command } from 'commander';
 import { waitForSignal } from './signals.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { describeStatus } from '../../shared/status/describe.ts';
 import type { SimBandStatus } from '../../sim/band/band-status.ts';
 import { bandAction, ControlError, fetchStatus, type BandAction } from '../../sim/band/control-client.ts';
 import { flashImage } from '../../sim/band/firmware-store.ts';
 import { DEFAULT_ADDRESS_ROTATION_MS } from '../../sim/band/band-radio.ts';
 import { parseLinkSpec } from '../../sim/band/link-model.ts';
 import { startSimulator, SimulatorError } from '../../sim/band/simulator.ts';
-import { DEFAULT_RADIO_PORT, DEFAULT_UI_PORT, MAX_BANDS, defaultStateDir } from '../../sim/band/state-dir.ts';
+import { DEFAULT_RADIO_PORT, DEFAULT_UI_PORT, MAX_BANDS } from '../../sim/band/state-dir.ts';
+import { stateDirFrom } from './defaults.ts';
+import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 
 interface Common { state: string; json?: boolean }
 interface BandOpts extends Common { band: string }
 
-const err = (text: string): void => void process.stderr.write(`wristpay: ${text}\n`);
+/** Every sim error in the one shape (cli-error.ts): the message and a hint, no status sentence that could mislead. */
+const fail = (json: boolean | undefined, status: number, message: string, hint?: string): void => {
+  const e = cliError(status, message, hint ?? SIM_HINTS[status]);
+  printError(process, !!json, e, { human: `wristpay: ${message} (${e.name})` });
+};
 const out = (json: boolean | undefined, value: unknown, text: string): void => void process.stdout.write((json ? JSON.stringify(value) : text) + '\n');
 
 function int(text: string, min: number, max: number): number | null {
@@ -48,16 +53,38 @@ export function formatBand(s: SimBandStatus): string {
   ].join('\n');
 }
 
+/** What to do when the simulator refuses, by status. */
+const SIM_HINTS: Partial<Record<number, string>> = {
+  [Status.BUSY]: 'stop the other simulator (Ctrl-C) or use another --state / WRISTPAY_STATE',
+  [Status.UNREACHABLE]: 'start it: wristpay sim start (same --state)',
+  [Status.BAD_SIGNATURE]: 'flash an image signed by the vendor key (--vendor-key FILE), or --allow-unsigned for development',
+};
+
+/** Exit codes of the sim: a busy or corrupt state directory and no simulator are I/O (3); an unknown band usage (2). */
+function simExit(status: number): number {
+  if (status === Status.NOT_FOUND) return ExitCode.USAGE;
+  return [Status.UNREACHABLE, Status.BUSY, Status.STORAGE_CORRUPT].includes(status as never) ? ExitCode.UNREACHABLE : ExitCode.DECLINED;
+}
+
 function controlFailed(e: unknown, setExit: (code: number) => void, json?: boolean): void {
   if (!(e instanceof ControlError)) throw e;
-  if (json) out(true, { ok: false, status: e.status, message: e.message }, '');
-  else err(e.message);
-  setExit(e.status === Status.UNREACHABLE ? ExitCode.UNREACHABLE : e.status === Status.NOT_FOUND || e.status === Status.MALFORMED ? ExitCode.USAGE : ExitCode.DECLINED);
+  fail(json, e.status, e.message);
+  // A control file that does not parse is a corrupt state file: I/O, like a busy directory.
+  setExit(e.status === Status.MALFORMED ? ExitCode.UNREACHABLE : simExit(e.status));
 }
+
+const usage = (json: boolean | undefined, setExit: (code: number) => void, message: string): void => {
+  printError(process, !!json, usageError(message, 'see wristpay sim --help'));
+  setExit(ExitCode.USAGE);
+};
 
 export function register(program: Command, setExit: (code: number) => void): void {
   const sim = program.command('sim').description('Run and drive the band simulator (flash, start, wear, press, charge, status, reboot).');
-  const stateOpt = (c: Command): Command => c.option('--state <dir>', 'state directory of the band(s)', defaultStateDir()).option('--json', 'machine-readable output');
+  // The flag, else $WRISTPAY_STATE, else the XDG default (defaults.ts), settled before the action runs.
+  const stateOpt = (c: Command): Command => c
+    .option('--state <dir>', 'state directory of the band(s) (default $WRISTPAY_STATE, else $XDG_DATA_HOME/wristpay/band)')
+    .option('--json', 'machine-readable output')
+    .hook('preAction', (cmd) => void cmd.setOptionValue('state', stateDirFrom(cmd.getOptionValue('state') as string | undefined, process.env)));
   const bandOpt = (c: Command): Command => stateOpt(c).option('--band <k>', 'which band, when the simulator runs several', '1');
 
   stateOpt(sim.command('flash <image>').description('Verify a band image (header, hash, vendor signature) and flash it into the state directory.'))
@@ -66,15 +93,15 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .action((image: string, o: Common & { vendorKey: string; allowUnsigned?: boolean }) => {
       const r = flashImage({ image, stateDir: o.state, vendorKey: o.vendorKey, allowUnsigned: o.allowUnsigned });
       if (!r.ok) {
-        if (o.json) out(true, { ok: false, status: r.status, message: r.message }, '');
-        else err(`${r.message}\n  ${describeStatus(r.status)}`);
-        setExit(ExitCode.DECLINED);
+        fail(o.json, r.status, r.message);
+        // A missing image or vendor key is the user's to fix, like any bad argument.
+        setExit(r.status === Status.NOT_FOUND ? ExitCode.USAGE : simExit(r.status));
         return;
       }
       const m = r.meta;
       const what = m.format === 'script' ? 'bare code (UNSIGNED)' : `image ${m.firmwareVersion}, ${m.signed ? `signed by ${m.keyId}${m.devKey ? ' (development key)' : ''}` : 'UNSIGNED'}`;
       out(o.json, { ok: true, stateDir: r.stateDir, firmware: m, band: r.band }, `flashed ${what}, ${m.size} bytes, into ${r.stateDir}\nband 1: serial ${r.band.serial}${r.band.created ? ' (new band)' : ''}`);
-      if (!m.signed && !o.json) err('warning: the band will run unsigned code');
+      if (!m.signed && !o.json) process.stderr.write('wristpay: warning: the band will run unsigned code\n');
       setExit(ExitCode.OK);
     });
 
@@ -90,10 +117,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const uiPort = int(o.uiPort, 0, 65535);
       const bands = int(o.bands, 1, MAX_BANDS);
       const addressRotationMs = o.addressRotationMs === undefined ? undefined : int(o.addressRotationMs, 100, DEFAULT_ADDRESS_ROTATION_MS);
-      if (addressRotationMs === null) {
-        err(`--address-rotation-ms must be 100..${DEFAULT_ADDRESS_ROTATION_MS}`);
-        return setExit(ExitCode.USAGE);
-      }
+      if (addressRotationMs === null) return usage(o.json, setExit, `--address-rotation-ms must be 100..${DEFAULT_ADDRESS_ROTATION_MS}`);
       let link;
       let firmwareConfig: Record<string, unknown> | undefined;
       try {
@@ -101,21 +125,18 @@ export function register(program: Command, setExit: (code: number) => void): voi
         firmwareConfig = o.firmwareConfig === undefined ? undefined : (JSON.parse(o.firmwareConfig) as Record<string, unknown>);
         if (firmwareConfig !== undefined && (typeof firmwareConfig !== 'object' || firmwareConfig === null || Array.isArray(firmwareConfig))) throw new Error('--firmware-config must be a JSON object');
       } catch (e) {
-        err((e as Error).message);
-        return setExit(ExitCode.USAGE);
+        return usage(o.json, setExit, (e as Error).message);
       }
-      if (radioPort === null || uiPort === null || bands === null) {
-        err(`--radio-port and --ui-port must be 0..65535, --bands 1..${MAX_BANDS}`);
-        return setExit(ExitCode.USAGE);
-      }
+      if (radioPort === null || uiPort === null || bands === null) return usage(o.json, setExit, `--radio-port and --ui-port must be 0..65535, --bands 1..${MAX_BANDS}`);
       const log = o.json ? (line: string) => out(true, { event: 'log', line }, '') : (line: string) => process.stdout.write(`${line}\n`);
       let s;
       try {
         s = await startSimulator({ stateDir: o.state, radioPort, uiPort, bands, link, firmwareConfig, addressRotationMs, log });
       } catch (e) {
         if (!(e instanceof SimulatorError)) throw e;
-        err(`${e.message}\n  ${describeStatus(e.status)}`);
-        return setExit(e.status === Status.BUSY ? ExitCode.UNREACHABLE : ExitCode.DECLINED);
+        fail(o.json, e.status, e.message);
+        // Options were checked above: a MALFORMED here is the state directory's flashed image or its record (corrupt: I/O).
+        return setExit(e.status === Status.MALFORMED ? ExitCode.UNREACHABLE : simExit(e.status));
       }
       const lines = [
         `band simulator on ${s.stateDir}`,
@@ -139,10 +160,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const o = (arg ? args[1] : args[0]) as BandOpts;
       const band = int(o.band, 1, MAX_BANDS);
       const on = arg ? onOff(String(args[0])) : null;
-      if (band === null || (arg && on === null)) {
-        err(arg ? `${name} takes on or off, and --band a number` : '--band must be a number');
-        return setExit(ExitCode.USAGE);
-      }
+      if (band === null || (arg && on === null)) return usage(o.json, setExit, arg ? `${name} takes on or off, and --band a number` : '--band must be a number');
       try {
         const s = await bandAction(o.state, band, act, on === null ? {} : { on });
         out(o.json, { ok: true, band: s }, formatBand(s));
@@ -162,10 +180,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .action(async (o: BandOpts & { after: string }) => {
       const band = int(o.band, 1, MAX_BANDS);
       const after = int(o.after, 1, 1_000_000);
-      if (band === null || after === null) {
-        err('--after and --band must be whole numbers >= 1');
-        return setExit(ExitCode.USAGE);
-      }
+      if (band === null || after === null) return usage(o.json, setExit, '--after and --band must be whole numbers >= 1');
       try {
         const s = await bandAction(o.state, band, 'power-cut', { after });
         out(o.json, { ok: true, band: s }, `band ${band}: power cut armed at the ${after}. next flash operation`);

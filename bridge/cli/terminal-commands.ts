@@ -76,7 +76,7 @@ export function registerTerminals(group: Command, io: CliIo, setExit: SetExit): 
           const t = list.value.find((x) => x.terminalId === terminalId);
           if (!t) return out.refuse(refusal(Status.NOT_FOUND, 'checkout', `no terminal ${terminalId} for this merchant`));
           const answer = await readLineEcho(io.stdin, io.stderr, `Unpair terminal ${t.terminalId} ("${t.name}")? It can never take payments again; a new pairing makes a new terminal. Type yes: `);
-          if (answer.trim().toLowerCase() !== 'yes') return out.fail(ExitCode.DECLINED, 'NOT_CONFIRMED', 'not unpaired: you did not type yes');
+          if (answer.trim().toLowerCase() !== 'yes') return out.fail(ExitCode.DECLINED, Status.DECLINED_BY_USER, 'not unpaired: you did not type yes');
         }
         const r = await unpairTerminal(who.client, terminalId);
         if (!r.ok) return out.refuse(r);

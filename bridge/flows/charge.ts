@@ -12,6 +12,7 @@
 import { Status } from '../../shared/status/codes.ts';
 import type { Api, CheckoutClient } from '../../sim/checkout/client.ts';
 import type { BandSession } from '../relay/band-session.ts';
+import { settledTrade } from './already-paid.ts';
 import { Refusal, refusal, refusalOf } from './outcome.ts';
 import { RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
 
@@ -43,7 +44,7 @@ export interface ChargeReceipt {
 }
 
 export type ChargeResult =
-  | { ok: true; outcome: 'paid'; receipt: ChargeReceipt; resultShown: boolean }
+  | { ok: true; outcome: 'paid'; receipt: ChargeReceipt; resultShown: boolean; alreadyPaid?: true }
   | { ok: false; outcome: 'password-needed'; outTradeNo: string; amount: number; currency: string; reason: Refusal }
   | { ok: false; outcome: 'declined'; outTradeNo: string | null; refusal: Refusal };
 
@@ -52,6 +53,8 @@ export type ChargeStep = 'trade' | 'hello' | 'challenge' | 'band' | 'answer';
 export interface ChargeOptions extends RelayOptions {
   /** Progress, for spinners. */
   onStep?: (step: ChargeStep) => void;
+  /** The paired terminal's merchant, for a receipt rebuilt when the order was already paid. */
+  merchantName?: string;
 }
 
 /** Refusals after which the payment password can still pay the (open) trade. */
@@ -72,9 +75,16 @@ export async function charge(terminal: CheckoutClient, session: BandSession | nu
   const decide = (r: Refusal): ChargeResult =>
     PASSWORD_STATUSES.includes(r.status) || (r.stage !== 'checkout' && r.kind === 'unreachable') ? passwordNeeded(r) : { ok: false, outcome: 'declined', outTradeNo: orderId, refusal: r };
 
+  // A paid order charged again answers with its receipt; a closed one stays declined.
+  const settled = async (): Promise<ChargeResult> => {
+    const s = await settledTrade(terminal, orderId, opts.merchantName ?? '');
+    return s.ok ? { ok: true, outcome: 'paid', receipt: s.receipt, resultShown: false, alreadyPaid: true } : { ok: false, outcome: 'declined', outTradeNo: orderId, refusal: s.refusal };
+  };
+
   step('trade');
   try {
-    await terminal.createTrade({ outTradeNo: orderId, amount: req.amount, currency: req.currency, subject: req.subject ?? 'wristpay', notifyUrl: req.notifyUrl });
+    const trade = await terminal.createTrade({ outTradeNo: orderId, amount: req.amount, currency: req.currency, subject: req.subject ?? 'wristpay', notifyUrl: req.notifyUrl });
+    if (trade.status !== 'WAIT_BUYER_PAY') return settled();
   } catch (e) {
     return { ok: false, outcome: 'declined', outTradeNo: null, refusal: refusalOf(e, 'checkout') };
   }
@@ -89,7 +99,9 @@ export async function charge(terminal: CheckoutClient, session: BandSession | nu
   try {
     challenge = await terminal.payWithBand(orderId, hello.value.bytes, req.express);
   } catch (e) {
-    return decide(await checkoutRefusal(e, terminal, session, opts));
+    const r = await checkoutRefusal(e, terminal, session, opts);
+    // Paid in between (another till, a retry still in flight): the same lookup.
+    return r.status === Status.TRADE_CLOSED ? settled() : decide(r);
   }
 
   step('band');

@@ -6,7 +6,7 @@
  */
 import { Status, type StatusCode, statusName } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
-import { CheckoutHttpError } from '../../sim/checkout/client.ts';
+import { CheckoutHttpError, CheckoutUnreachableError } from '../../sim/checkout/client.ts';
 import { BandRefusal } from '../relay/refusal.ts';
 
 /** Where a refusal came from. */
@@ -22,6 +22,8 @@ export interface Refusal {
   message: string;
   stage: Stage;
   kind: RefusalKind;
+  /** What to do about it, for people (e.g. "wait 30 s"); never a secret. */
+  hint?: string;
   /** Set when the checkout answered REVOKED and the bridge delivered the queued wipe to the band. */
   wipe?: WipeReport;
 }
@@ -49,6 +51,23 @@ function isNetworkError(e: unknown): boolean {
   return e instanceof TypeError && /fetch failed|network|ECONN|ENOTFOUND|socket/i.test(`${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`);
 }
 
+/** Why a checkout could not be reached, from the network error's code, and what to check. */
+function unreachable(e: CheckoutUnreachableError): Refusal {
+  const origin = new URL(e.url).origin;
+  const why: Record<string, [string, string]> = {
+    ECONNREFUSED: ['nothing is listening there', `is the checkout started (wristpay checkout start) and on that port? pass --checkout URL or set WRISTPAY_CHECKOUT`],
+    ENOTFOUND: ['no such host', 'check the host name in the checkout URL (--checkout, WRISTPAY_CHECKOUT or the config)'],
+    EAI_AGAIN: ['the host name could not be looked up', 'check the network and the host name in the checkout URL'],
+    ECONNRESET: ['the connection was reset', 'is it a wristpay checkout at that address? try again'],
+    ETIMEDOUT: ['it did not answer in time', 'is the host up and the port open? try again'],
+    UND_ERR_CONNECT_TIMEOUT: ['it did not answer in time', 'is the host up and the port open? try again'],
+  };
+  // fetch refuses some ports outright (Fetch standard, "bad port": 9, 25, 6000, …).
+  if (e.reason === 'bad port') return { ...refusal(Status.UNREACHABLE, 'checkout', `cannot reach the checkout at ${origin}: fetch refuses that port ("bad port")`), hint: 'run the checkout on another port (wristpay checkout start --port N)' };
+  const [cause, hint] = (e.code && why[e.code]) || [e.reason ?? 'network error', 'is the checkout started and the URL right?'];
+  return { ...refusal(Status.UNREACHABLE, 'checkout', `cannot reach the checkout at ${origin}: ${cause}${e.code ? ` (${e.code})` : ''}`), hint };
+}
+
 /**
  * Maps anything a flow step threw to a refusal: the checkout's refusals keep their
  * status; band and radio refusals theirs; a checkout that cannot be reached is UNREACHABLE.
@@ -60,10 +79,14 @@ export function refusalOf(e: unknown, stage: Stage): Refusal {
     const message = e.message.startsWith(`${e.statusName}: `) ? e.message.slice(e.statusName.length + 2) : e.message;
     // A 5xx or a non-JSON answer: the checkout is there but not serving; treat as unreachable.
     if (e.httpStatus >= 500) return { ...refusal(e.status, 'checkout', message), kind: 'unreachable' };
-    return refusal(e.status, 'checkout', message);
+    const r = refusal(e.status, 'checkout', message);
+    // RFC 9110 §10.2.3: Retry-After in seconds.
+    if (e.retryAfterSeconds !== undefined) r.hint = `wait ${e.retryAfterSeconds} s and try again`;
+    return r;
   }
   if (e instanceof BandRefusal) return refusal(e.status, e.origin === 'band' ? 'band' : 'radio', e.message);
   if (e instanceof WristpayError) return refusal(e.status, stage, e.message);
+  if (e instanceof CheckoutUnreachableError) return unreachable(e);
   if (isNetworkError(e)) return refusal(Status.UNREACHABLE, 'checkout', `the checkout cannot be reached: ${(e as Error).message}`);
   return refusal(Status.INTERNAL, stage, e instanceof Error ? e.message : String(e));
 }

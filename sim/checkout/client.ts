@@ -38,6 +38,24 @@ export class CheckoutHttpError extends Error {
   }
 }
 
+/**
+ * The checkout could not be reached at all (nothing listening, no such host, a time-out):
+ * fetch's TypeError, with the URL it was sent to and the cause's code (ECONNREFUSED,
+ * ENOTFOUND, UND_ERR_CONNECT_TIMEOUT, …), so the one who reads it knows where and why.
+ */
+export class CheckoutUnreachableError extends TypeError {
+  readonly code: string | undefined;
+  /** The cause's own message (e.g. "bad port", "connect ECONNREFUSED 127.0.0.1:8420"). */
+  readonly reason: string | undefined;
+  constructor(readonly url: string, cause: unknown) {
+    super('fetch failed', { cause });
+    this.name = 'CheckoutUnreachableError';
+    const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+    this.code = typeof inner?.code === 'string' ? inner.code : undefined;
+    this.reason = typeof inner?.message === 'string' ? inner.message : undefined;
+  }
+}
+
 /** Signs requests as a paired terminal. Keep the scalar secret; it is the terminal's identity. */
 export class TerminalSigner {
   private readonly creds: TerminalCredentials;
@@ -107,7 +125,13 @@ export class CheckoutClient {
       if (!this.options.terminal) throw new Error(`${method} ${path} must be signed: use withTerminal()`);
       Object.assign(headers, this.options.terminal.headers(method, path, bytes));
     }
-    const res = await (this.options.fetch ?? fetch)(this.baseUrl + path, { method, headers, body: bytes.length ? bytes : undefined });
+    let res: Response;
+    try {
+      res = await (this.options.fetch ?? fetch)(this.baseUrl + path, { method, headers, body: bytes.length ? bytes : undefined });
+    } catch (e) {
+      if (e instanceof TypeError) throw new CheckoutUnreachableError(this.baseUrl + path, e);
+      throw e;
+    }
     const text = await res.text();
     let json: unknown;
     try {

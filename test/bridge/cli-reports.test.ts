@@ -98,10 +98,10 @@ describe('wristpay bridge sales / refunds (as a process)', () => {
     expect(limit.code).toBe(2);
     const badDay = await wristpay([...as(merchantUser, 'bridge', 'sales'), '--from', '2026-02-31', '--json'], { stdin: `${PASSWORD}\n`, env: env() });
     expect(badDay.code).toBe(1);
-    expect(badDay.json()).toMatchObject({ ok: false, name: 'MALFORMED' });
+    expect(badDay.json()).toMatchObject({ ok: false, error: { name: 'MALFORMED' } });
     const asOwner = await wristpay([...as(owner.username, 'bridge', 'sales'), '--json'], { stdin: `${PASSWORD}\n`, env: env() });
     expect(asOwner.code).toBe(1);
-    expect(asOwner.json()).toMatchObject({ ok: false, name: 'FORBIDDEN' });
+    expect(asOwner.json()).toMatchObject({ ok: false, error: { name: 'FORBIDDEN' } });
     const away = await wristpay(['bridge', 'refunds', '--user', merchantUser, '--password-stdin', '--checkout', 'http://127.0.0.1:9', '--json'], { stdin: `${PASSWORD}\n`, env: env() });
     expect(away.code).toBe(3);
   });
@@ -117,7 +117,7 @@ describe('wristpay bridge refund of an unpaid order (as a process)', () => {
     for (const args of [['bridge', 'refund', unpaid.outTradeNo, '1.00', '--json'], ['bridge', 'refund', unpaid.outTradeNo, '--json']]) {
       const r = await wristpay(args, { env: env() });
       expect(r.code, r.stderr + r.stdout).toBe(1);
-      expect(r.json()).toMatchObject({ ok: false, name: 'TRADE_NOT_PAID' });
+      expect(r.json()).toMatchObject({ ok: false, error: { name: 'TRADE_NOT_PAID' } });
     }
     const human = await wristpay(['bridge', 'refund', unpaid.outTradeNo, '1.00'], { env: env() });
     expect(human.stderr).toContain('TRADE_NOT_PAID');

@@ -70,8 +70,7 @@ describe('wristpay bridge terminals (as a process)', () => {
 
     const unconfirmed = await wristpay([...args('unpair', till.terminalId), '--json'], `${PASSWORD}\n`, env());
     expect(unconfirmed.code).toBe(2);
-    expect(unconfirmed.json()).toMatchObject({ ok: false, error: 'usage' });
-    expect(String(unconfirmed.json().message)).toContain('--yes');
+    expect(unconfirmed.json()).toMatchObject({ ok: false, error: { status: 1, name: 'MALFORMED', message: expect.stringContaining('--yes') } });
     await refusal(h.client.withTerminal(till.signer).queryTrade('none'), 'NOT_FOUND'); // still paired
 
     const unpaired = await wristpay([...args('unpair', till.terminalId), '--yes', '--json'], `${PASSWORD}\n`, env());
@@ -87,19 +86,19 @@ describe('wristpay bridge terminals (as a process)', () => {
   it('declined (1), usage (2) and unreachable (3)', async () => {
     const unknown = await wristpay([...args('unpair', 'tNOSUCH1'), '--yes', '--json'], `${PASSWORD}\n`, env());
     expect(unknown.code).toBe(1);
-    expect(unknown.json()).toMatchObject({ ok: false, name: 'NOT_FOUND', stage: 'checkout' });
+    expect(unknown.json()).toMatchObject({ ok: false, error: { name: 'NOT_FOUND', stage: 'checkout' } });
     // The same shell in-process (quicker): wrong password, bad name, missing argument.
     const wrong = await runCli([...args('list'), '--json'], { env: {}, stdin: 'not the password\n' });
     expect(wrong.code).toBe(1);
-    expect(wrong.json()).toMatchObject({ ok: false, name: 'UNAUTHORIZED' });
+    expect(wrong.json()).toMatchObject({ ok: false, error: { name: 'UNAUTHORIZED' } });
     const badName = await runCli([...args('rename', till.terminalId, ' '), '--json'], { env: {}, stdin: `${PASSWORD}\n` });
     expect(badName.code).toBe(1);
-    expect(badName.json()).toMatchObject({ ok: false, name: 'MALFORMED' });
+    expect(badName.json()).toMatchObject({ ok: false, error: { name: 'MALFORMED' } });
     const missing = await runCli(['bridge', 'terminals', 'rename', till.terminalId, '--user', merchant], { env: {} });
     expect(missing.code).toBe(2);
     const away = await wristpay(['bridge', 'terminals', 'list', '--user', merchant, '--password-stdin', '--checkout', 'http://127.0.0.1:9', '--json'], `${PASSWORD}\n`, env());
     expect(away.code).toBe(3);
-    expect(away.json()).toMatchObject({ ok: false, name: 'UNREACHABLE' });
+    expect(away.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE' } });
   });
 });
 

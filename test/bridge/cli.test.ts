@@ -3,10 +3,13 @@
  * merchant + owner walk-through of docs/BRIDGE.md against the real checkout and the real
  * firmware (in-process radio), with exit codes 0 / 1 / 2 / 3 where the docs promise them.
  */
+import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
+import { decodeClaims } from '../../shared/cose/token.ts';
 import { InProcessTransport } from '../../bridge/transport/in-process.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
 import { runCli } from './helpers/cli.ts';
@@ -63,7 +66,7 @@ describe('usage errors exit 2', () => {
   it('--json usage errors are one JSON object on stdout', async () => {
     const r = await cli(['bridge', 'charge', 'abc', '--json']);
     expect(r.code).toBe(2);
-    expect(r.json()).toMatchObject({ ok: false, error: 'usage' });
+    expect(r.json()).toEqual({ ok: false, error: { status: 1, name: 'MALFORMED', message: expect.stringContaining('not an amount'), hint: expect.stringContaining('12.34') } });
   });
 
   it('an owner command with no password and no terminal to ask on: exit 2 and a clear message', async () => {
@@ -77,13 +80,13 @@ describe('unreachable exits 3', () => {
   it('a checkout nobody serves', async () => {
     const r = await cli(['bridge', 'pair', '--checkout', 'http://127.0.0.1:9', '--code', 'ABCDEFGH', '--json', '--config', join(dir, 'other.json')]);
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, name: 'UNREACHABLE', stage: 'checkout', kind: 'unreachable' });
+    expect(r.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', stage: 'checkout', kind: 'unreachable', message: expect.stringContaining('http://127.0.0.1:9'), hint: expect.any(String) } });
   });
 
   it('a simulator nobody serves (the real websocket transport)', async () => {
     const r = await runCli(['bridge', 'status', '--radio', 'ws://127.0.0.1:9', '--json'], { env });
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, name: 'UNREACHABLE', stage: 'radio' });
+    expect(r.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', stage: 'radio', hint: expect.stringContaining('wristpay sim start') } });
   });
 });
 
@@ -127,7 +130,7 @@ describe('the merchant and owner walk-through', () => {
     expect(unlocked.json()).toMatchObject({ ok: true, unlocked: true });
     const wrong = await cli(['bridge', 'unlock', ...ownerArgs()], 'wrong password\n');
     expect(wrong.code).toBe(1);
-    expect(wrong.json()).toMatchObject({ ok: false, name: 'UNAUTHORIZED' });
+    expect(wrong.json()).toMatchObject({ ok: false, error: { name: 'UNAUTHORIZED', hint: 'check --user and the password' } });
   });
 
   it('an owner command whose config holds only another band\'s IRK does not touch the band nearby', async () => {
@@ -137,7 +140,7 @@ describe('the merchant and owner walk-through', () => {
     writeFileSync(other, JSON.stringify({ ...config, bands: [{ ...config.bands[0], irk: '0f'.repeat(16) }] }), { mode: 0o600 });
     const r = await cli(['bridge', 'unlock', ...ownerArgs(), '--config', other], `${PASSWORD}\n`);
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, name: 'UNREACHABLE', stage: 'radio', message: expect.stringContaining('none of the bands nearby is yours') });
+    expect(r.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', stage: 'radio', message: expect.stringContaining('none of the bands nearby is yours') } });
   });
 
   it('charge: the receipt as JSON', async () => {
@@ -146,6 +149,16 @@ describe('the merchant and owner walk-through', () => {
     const out = r.json() as { ok: boolean; outcome: string; receipt: Record<string, unknown> };
     expect(out).toMatchObject({ ok: true, outcome: 'paid', receipt: { amount: 1234, currency: 'CNY', status: 'TRADE_SUCCESS', method: 'band', merchantName: 'Noodle Bar' } });
     order = out.receipt.outTradeNo as string;
+    // The receipt carries the band's token and key (docs/BRIDGE.md): anyone can check, with
+    // node:crypto alone, that the band signed this order and amount.
+    const evidence = out.receipt.evidence as { token: string; deviceKey: Record<string, string>; counter: number };
+    const sign1 = decodeSign1(Buffer.from(evidence.token, 'base64url'), true);
+    if (!sign1.ok) throw new Error('the token is no COSE_Sign1');
+    const tbs = sigStructure(sign1.value.protectedBytes, new Uint8Array(0), sign1.value.payload);
+    const key = createPublicKey({ key: evidence.deviceKey, format: 'jwk' });
+    expect(verify('sha256', tbs, { key, dsaEncoding: 'ieee-p1363' }, sign1.value.signature)).toBe(true);
+    const claims = decodeClaims(sign1.value.payload);
+    expect(claims.ok && { orderId: claims.value.orderId, amount: claims.value.amount, counter: claims.value.counter }).toEqual({ orderId: order, amount: 1234, counter: evidence.counter });
   });
 
   it('charge, human output: the bands found with RSSI on stderr, the receipt on stdout', async () => {
@@ -154,6 +167,7 @@ describe('the merchant and owner walk-through', () => {
     expect(r.stderr).toMatch(/1 band nearby:\n\s+band-1\s+-40 dBm/);
     expect(r.stdout).toContain('Paid 3.00 CNY to Noodle Bar');
     expect(r.stdout).toContain('tea-42');
+    expect(r.stdout).toMatch(/proof {3}token signed by the band, counter \d+ \(--json: receipt\.evidence, with the band's key\)/);
   });
 
   it('refund: part, then the rest', async () => {
@@ -165,7 +179,7 @@ describe('the merchant and owner walk-through', () => {
     expect(rest.stdout).toContain('Refunded 10.00 CNY');
     const more = await cli(['bridge', 'refund', order, '--json']);
     expect(more.code).toBe(1);
-    expect(more.json()).toMatchObject({ ok: false, name: 'REFUND_EXCEEDS_PAID' });
+    expect(more.json()).toMatchObject({ ok: false, error: { name: 'REFUND_EXCEEDS_PAID' } });
   });
 
   it('a locked band and no terminal to ask the password on: exit 1, password-needed', async () => {
@@ -224,7 +238,7 @@ describe('the merchant and owner walk-through', () => {
     expect(revoked.json()).toMatchObject({ ok: true, band: { status: 'revoked' } });
     const r = await cli(['bridge', 'charge', '5', '--json']);
     expect(r.code).toBe(1);
-    expect(r.json()).toMatchObject({ ok: false, outcome: 'declined', name: 'REVOKED', wipe: { delivered: true } });
+    expect(r.json()).toMatchObject({ ok: false, outcome: 'declined', error: { name: 'REVOKED', wipe: { delivered: true } } });
     expect(band.booted.status().enrolled).toBe(false);
   });
 });

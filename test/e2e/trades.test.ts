@@ -67,9 +67,10 @@ describe('e2e: trades', () => {
     const first = await shopA.answer(challenge.challengeId, answer.bytes);
     expect(first.receipt?.amount).toBe(15_00);
     expect(await refusedWith(shopA.answer(challenge.challengeId, answer.bytes))).toBe(Status.REPLAYED);
-    // The merchant retries the whole charge with the same order number: not charged again.
-    const again = await charge(shopA, world.session, { amount: 15_00, currency: 'CNY', orderId: outTradeNo, subject: 'tea' });
-    expect(again.ok).toBe(false);
+    // The merchant retries the whole charge with the same order number: not charged again,
+    // and told it is paid (the original receipt, marked alreadyPaid).
+    const again = await charge(shopA, world.session, { amount: 15_00, currency: 'CNY', orderId: outTradeNo, subject: 'tea' }, { merchantName: 'shop-a' });
+    expect(again).toMatchObject({ ok: true, alreadyPaid: true, receipt: { outTradeNo, tradeNo: first.receipt?.tradeNo, amount: 15_00, method: 'band', paidAt: first.receipt?.paidAt } });
     const q = await shopA.queryTrade(outTradeNo);
     expect(q.trade.status).toBe('TRADE_SUCCESS');
     expect(q.payment?.amount).toBe(15_00);
