@@ -78,6 +78,21 @@ async function formSession(c: RequestContext): Promise<Authenticated> {
   return s;
 }
 
+/** A merchant's form post: formSession, and FORBIDDEN for an owner's session. */
+async function merchantFormSession(c: RequestContext): Promise<Authenticated> {
+  const s = await formSession(c);
+  if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants manage terminals');
+  return s;
+}
+
+/**
+ * The pages run no script (CSP), so an irreversible form carries a box to tick; its
+ * `required` attribute is the page's side, this the server's (a form can be sent without it).
+ */
+function requireConfirmed(c: RequestContext, why: string): void {
+  if (form(c).get('confirm') !== 'yes') refuse(Status.MALFORMED, `tick the box to confirm: ${why}`);
+}
+
 const web = (method: string, pattern: string, handler: Route['handler']): Route => ({ method, pattern, kind: 'web', handler });
 
 async function dashboard(c: RequestContext): Promise<Reply> {
@@ -147,7 +162,7 @@ export const webRoutes: Route[] = [
   web('POST', '/bands/:deviceId/revoke', async (c) => {
     const s = await formSession(c);
     // The page's checkbox is `required`, but a form can be sent without it: confirm here too.
-    if (form(c).get('confirm') !== 'yes') refuse(Status.MALFORMED, 'tick the box to confirm: a band turned off is wiped and must be enrolled again');
+    requireConfirmed(c, 'a band turned off is wiped and must be enrolled again');
     await c.checkout.revokeBand(s.account.id, c.params.deviceId);
     return redirect('/dashboard');
   }),
@@ -181,30 +196,24 @@ export const webRoutes: Route[] = [
     } };
   }),
   web('POST', '/merchant/terminals/:terminalId/rename', async (c) => {
-    const s = await formSession(c);
-    if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants have terminals');
+    const s = await merchantFormSession(c);
     await c.checkout.renameTerminal(s.account.id, c.params.terminalId, (form(c).get('name') ?? '').slice(0, 65));
     return redirect('/merchant');
   }),
   web('POST', '/merchant/terminals/:terminalId/unpair', async (c) => {
-    const s = await formSession(c);
-    if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants have terminals');
-    // The page's checkbox is `required`, but a form can be sent without it: confirm here too.
-    if (form(c).get('confirm') !== 'yes') refuse(Status.MALFORMED, 'tick the box to confirm: an unpaired terminal can never take payments again');
+    const s = await merchantFormSession(c);
+    requireConfirmed(c, 'an unpaired terminal can never take payments again');
     await c.checkout.unpairTerminal(s.account.id, c.params.terminalId);
     return redirect('/merchant');
   }),
   web('POST', '/merchant/pairing-code', async (c) => {
-    const s = await formSession(c);
-    if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants pair terminals');
+    const s = await merchantFormSession(c);
     await c.checkout.createPairingCode(s.account.id);
     return redirect('/merchant');
   }),
   web('POST', '/merchant/terminals/:terminalId/lift-suspension', async (c) => {
-    const s = await formSession(c);
-    if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants manage terminals');
-    // No script on these pages (CSP): the confirmation is a box the merchant must tick.
-    if (form(c).get('confirm') !== 'yes') refuse(Status.MALFORMED, 'tick the box to confirm that you checked this terminal');
+    const s = await merchantFormSession(c);
+    requireConfirmed(c, 'you checked this terminal');
     await c.checkout.liftTerminalSuspension(s.account.id, c.params.terminalId);
     return redirect('/merchant');
   }),
