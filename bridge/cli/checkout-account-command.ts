@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { Status } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
-import { createCheckout } from '../../sim/checkout/checkout.ts';
+import { createCheckout } from '../../checkout/checkout.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { askNewSecret } from './secret-input.ts';
@@ -22,7 +22,7 @@ interface AccountOptions {
 
 interface Secrets { password: string; paymentPassword?: string }
 
-/** The checkout's own rules (sim/checkout/core/accounts.ts), said before it is asked. */
+/** The checkout's own rules (checkout/core/accounts.ts), said before it is asked. */
 const passwordProblem = (v: string): string | null => (v.length < 8 || v.length > 128 ? 'the password must be 8 to 128 characters' : null);
 const paymentPasswordProblem = (v: string): string | null => (/^[0-9]{6}$/.test(v) ? null : 'the payment password must be six digits');
 

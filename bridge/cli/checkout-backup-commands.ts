@@ -1,10 +1,10 @@
 /**
  * `wristpay checkout backup` and `restore`: a consistent copy of the checkout's SQLite file
- * taken while it runs, and putting one back (sim/checkout/sqlite/backup.ts). For a
+ * taken while it runs, and putting one back (checkout/sqlite/backup.ts). For a
  * PostgreSQL store these are pg_dump and pg_restore (docs/CHECKOUT.md "Backups").
  */
 import type { Command } from 'commander';
-import { BackupError, BackupResult, backupDatabase, restoreDatabase } from '../../sim/checkout/sqlite/backup.ts';
+import { BackupError, BackupResult, backupDatabase, restoreDatabase } from '../../checkout/sqlite/backup.ts';
 import { ExitCode } from './exit-codes.ts';
 
 interface BackupOptions { db: string; out: string; force?: boolean; json?: boolean }

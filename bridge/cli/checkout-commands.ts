@@ -1,6 +1,6 @@
 /**
  * `wristpay checkout …`: run the checkout service, and revoke a band from the checkout
- * host. A thin shell over sim/checkout (createCheckout, startCheckoutServer); results
+ * host. A thin shell over checkout (createCheckout, startCheckoutServer); results
  * become exit codes only here.
  */
 import type { Command } from 'commander';
@@ -8,13 +8,13 @@ import { waitForSignal } from './signals.ts';
 import { registerAccountCommand } from './checkout-account-command.ts';
 import { describeStatus } from '../../shared/status/describe.ts';
 import { WristpayError } from '../../shared/status/error.ts';
-import { createCheckout } from '../../sim/checkout/checkout.ts';
-import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
+import { createCheckout } from '../../checkout/checkout.ts';
+import { startCheckoutServer } from '../../checkout/http/server.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerBackupCommands } from './checkout-backup-commands.ts';
-import { LOG_LEVELS, LogLevel } from '../../sim/checkout/http/request-log.ts';
+import { LOG_LEVELS, LogLevel } from '../../checkout/http/request-log.ts';
 
 /** Of --shutdown-timeout, the share requests in flight get; the rest is for closing the store. */
 const DRAIN_SHARE = 0.9;

@@ -2,11 +2,11 @@
  * `wristpay bridge sales` and `wristpay bridge refunds --user <merchant>`: the merchant's
  * own sales and refunds, logged in as on /merchant (password typed without echo, or
  * --password-stdin). `--json` for scripts, `--csv` for spreadsheets (the same quoting and
- * formula neutralising as the page's export, sim/checkout/report-csv.ts).
+ * formula neutralising as the page's export, checkout/report-csv.ts).
  */
 import type { Command } from 'commander';
-import type { Api, CheckoutClient } from '../../sim/checkout/client.ts';
-import { refundsCsv, salesCsv } from '../../sim/checkout/report-csv.ts';
+import type { Api, CheckoutClient } from '../../checkout/client.ts';
+import { refundsCsv, salesCsv } from '../../checkout/report-csv.ts';
 import type { Outcome } from '../flows/outcome.ts';
 import { Listed, ReportRange, listRefunds, listSales } from '../flows/reports.ts';
 import { formatAmount } from './amount.ts';

@@ -13,9 +13,9 @@ import { resolveVendorKey, savePublicKey } from '../../scripts/image/vendor-key.
 import { defaultProvider } from '../../shared/crypto/default-provider.ts';
 import { flashImage } from '../../sim/band/firmware-store.ts';
 import { startSimulator, Simulator } from '../../sim/band/simulator.ts';
-import { createCheckout, Checkout } from '../../sim/checkout/checkout.ts';
-import type { ConfigOverrides } from '../../sim/checkout/core/config.ts';
-import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
+import { createCheckout, Checkout } from '../../checkout/checkout.ts';
+import type { ConfigOverrides } from '../../checkout/core/config.ts';
+import { startCheckoutServer } from '../../checkout/http/server.ts';
 import { BandSession } from '../relay/band-session.ts';
 import { connectNearest } from '../transport/nearest.ts';
 import { createWebsocketTransport } from '../transport/noble-websocket.ts';

@@ -14,7 +14,7 @@
  * - fullCostRatio / fullSequentialCostRatio: FULL as a fraction of NORMAL (1 = free)
  */
 import { createNodeProvider } from '../../shared/crypto/node-provider.ts';
-import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
+import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { timeAnswers } from './checkout.ts';
 import { BenchCheckout, PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
 

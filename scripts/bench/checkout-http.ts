@@ -6,8 +6,8 @@
  * before the clock starts; the signature check on the server is timed.
  */
 import { Agent, request } from 'node:http';
-import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
-import { toBase64Url } from '../../sim/checkout/core/ids.ts';
+import { startCheckoutServer } from '../../checkout/http/server.ts';
+import { toBase64Url } from '../../checkout/core/ids.ts';
 import type { BenchCheckout } from './checkout-setup.ts';
 
 interface Post { path: string; body: Buffer; headers: Record<string, string> }

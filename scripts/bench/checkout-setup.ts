@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
-import { Checkout, createCheckout } from '../../sim/checkout/checkout.ts';
-import { TerminalSigner, createTerminalKey } from '../../sim/checkout/client.ts';
-import type { TerminalRow } from '../../sim/checkout/store.ts';
+import { Checkout, createCheckout } from '../../checkout/checkout.ts';
+import { TerminalSigner, createTerminalKey } from '../../checkout/client.ts';
+import type { TerminalRow } from '../../checkout/store.ts';
 import { BenchBand } from './checkout-band.ts';
 
 export interface PreparedPayment { lane: number; challengeId: string; challenge: Uint8Array; answer: Uint8Array; outTradeNo: string; amount: number }

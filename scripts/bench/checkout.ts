@@ -10,7 +10,7 @@
  * them: each lane answers its own band's payments one after another (a card's counters
  * arrive in order), and the lanes' answers interleave in the one Node process, on one
  * core. Answers that reach the ledger in the same event-loop turn share one SQLite commit
- * (group commit, sim/checkout/sqlite/group-commit.ts), each still atomic on its own and
+ * (group commit, checkout/sqlite/group-commit.ts), each still atomic on its own and
  * acknowledged only after the commit. The same run also times one till alone
  * (`sequentialPaymentsPerSecond`): one answer at a time, nothing to share a commit with,
  * which is a lone payment's latency. Each round starts with an untimed warm-up of payments, as

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { saveConfig } from '../../bridge/config/bridge-config.ts';
-import { MAX_TRADE_AMOUNT } from '../../sim/checkout/core/trade-terms.ts';
+import { MAX_TRADE_AMOUNT } from '../../checkout/core/trade-terms.ts';
 import { wristpay } from './helpers/process.ts';
 
 let dir: string;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../sim/checkout/sqlite/open.ts';
+import { openDatabase } from '../../checkout/sqlite/open.ts';
 
 const ENTRY = join(import.meta.dirname, 'helpers', 'cli-entry.ts');
 

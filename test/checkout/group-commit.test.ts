@@ -1,5 +1,5 @@
 /**
- * Group commit (sim/checkout/sqlite/group-commit.ts): payments that reach the ledger in one
+ * Group commit (checkout/sqlite/group-commit.ts): payments that reach the ledger in one
  * event-loop turn share a transaction, each in its own savepoint. What must hold: every
  * caller learns its outcome only after the commit; one refusal rolls back that payment
  * alone; a failed COMMIT fails everyone in it and leaves nothing; a lone payment commits at
@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../sim/checkout/sqlite/group-commit.ts';
-import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
+import { GroupCommit } from '../../checkout/sqlite/group-commit.ts';
+import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
 import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
 

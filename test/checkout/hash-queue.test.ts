@@ -6,10 +6,10 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
-import { defaultConfig } from '../../sim/checkout/core/config.ts';
-import { CheckoutError } from '../../sim/checkout/core/errors.ts';
-import { HashQueue } from '../../sim/checkout/core/hash-queue.ts';
-import { PasswordHasher, newSalt } from '../../sim/checkout/core/passwords.ts';
+import { defaultConfig } from '../../checkout/core/config.ts';
+import { CheckoutError } from '../../checkout/core/errors.ts';
+import { HashQueue } from '../../checkout/core/hash-queue.ts';
+import { PasswordHasher, newSalt } from '../../checkout/core/passwords.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

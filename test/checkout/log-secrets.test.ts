@@ -8,10 +8,10 @@
  * checkout's own keys are then searched for in the log, as stored and in the usual encodings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckoutClient } from '../../sim/checkout/client.ts';
-import { RunningServer, startCheckoutServer } from '../../sim/checkout/http/server.ts';
-import { createLogger } from '../../sim/checkout/http/request-log.ts';
-import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
+import { CheckoutClient } from '../../checkout/client.ts';
+import { RunningServer, startCheckoutServer } from '../../checkout/http/server.ts';
+import { createLogger } from '../../checkout/http/request-log.ts';
+import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { webLogin } from './helpers/attack.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, PAY_PASSWORD, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';

@@ -6,9 +6,9 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCheckout } from '../../sim/checkout/checkout.ts';
-import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
-import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
+import { createCheckout } from '../../checkout/checkout.ts';
+import { startCheckoutServer } from '../../checkout/http/server.ts';
+import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PAY_PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
 import { Harness, cheapTestConfig, mergeConfig, startHarness } from './helpers/harness.ts';

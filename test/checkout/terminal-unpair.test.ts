@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
-import { CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../sim/checkout/client.ts';
-import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
+import { CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../checkout/client.ts';
+import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PAY_PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
 import { Harness, cheapTestConfig, startHarness } from './helpers/harness.ts';

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
-import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
+import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { BandDouble } from './helpers/band-double.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { OwnedBand, PASSWORD, PAY_PASSWORD, Terminal, addCard, merchantWithTerminal, newOwner, newTrade, payWithBand, unlock } from './helpers/fixtures.ts';

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Status, StatusName } from '../../shared/status/codes.ts';
-import { issuers, luhnValid, normaliseCardNumber, transitCities } from '../../sim/checkout/core/catalogue.ts';
-import { base32, fromBase64Url, toBase64Url } from '../../sim/checkout/core/ids.ts';
-import { httpStatusOf } from '../../sim/checkout/http/status-map.ts';
-import { migrations } from '../../sim/checkout/sqlite/migrations.ts';
-import { migrate, openDatabase } from '../../sim/checkout/sqlite/open.ts';
-import { html } from '../../sim/checkout/web/html.ts';
+import { issuers, luhnValid, normaliseCardNumber, transitCities } from '../../checkout/core/catalogue.ts';
+import { base32, fromBase64Url, toBase64Url } from '../../checkout/core/ids.ts';
+import { httpStatusOf } from '../../checkout/http/status-map.ts';
+import { migrations } from '../../checkout/sqlite/migrations.ts';
+import { migrate, openDatabase } from '../../checkout/sqlite/open.ts';
+import { html } from '../../checkout/web/html.ts';
 
 describe('encodings', () => {
   it('base32 follows RFC 4648 §10 (lower case, no padding)', () => {

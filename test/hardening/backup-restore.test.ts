@@ -12,8 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCheckout } from '../../sim/checkout/checkout.ts';
-import { startCheckoutServer } from '../../sim/checkout/http/server.ts';
+import { createCheckout } from '../../checkout/checkout.ts';
+import { startCheckoutServer } from '../../checkout/http/server.ts';
 import { cheapTestConfig } from '../checkout/helpers/harness.ts';
 import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { Attempt, payLoop, setUpWorld, terminalClient } from './helpers/kill-load.ts';

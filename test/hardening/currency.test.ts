@@ -5,9 +5,9 @@
  * fixed configured rate, core/limit-currency.ts): switching currency buys nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueChallenge } from '../../sim/checkout/core/challenges.ts';
-import type { BandRow } from '../../sim/checkout/store.ts';
-import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
+import { issueChallenge } from '../../checkout/core/challenges.ts';
+import type { BandRow } from '../../checkout/store.ts';
+import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import {
   OwnedBand, PAY_PASSWORD, Terminal, addCard, enrollBand, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unlock,

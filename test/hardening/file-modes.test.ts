@@ -11,9 +11,9 @@ import { writeJsonAtomic } from '../../sim/band/atomic-file.ts';
 import { PersistentFlash } from '../../sim/band/persistent-flash.ts';
 import { acquireSimLock } from '../../sim/band/sim-lock.ts';
 import { bandPaths, loadOrCreateIdentity, statePaths } from '../../sim/band/state-dir.ts';
-import { createCheckout } from '../../sim/checkout/checkout.ts';
-import { openDatabase } from '../../sim/checkout/sqlite/open.ts';
-import { CheckoutClient } from '../../sim/checkout/client.ts';
+import { createCheckout } from '../../checkout/checkout.ts';
+import { openDatabase } from '../../checkout/sqlite/open.ts';
+import { CheckoutClient } from '../../checkout/client.ts';
 import { startChildCheckout } from './helpers/child-checkout.ts';
 
 const modeOf = (f: string): number => statSync(f).mode & 0o777;

@@ -12,10 +12,10 @@
  * 3. Malformed HTTP on the wire. After each part the checkout still answers a health request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Route } from '../../sim/checkout/http/router.ts';
-import type { Db } from '../../sim/checkout/sqlite/open.ts';
-import { TerminalHeader } from '../../sim/checkout/terminal-auth.ts';
-import { toBase64Url } from '../../sim/checkout/core/ids.ts';
+import type { Route } from '../../checkout/http/router.ts';
+import type { Db } from '../../checkout/sqlite/open.ts';
+import { TerminalHeader } from '../../checkout/terminal-auth.ts';
+import { toBase64Url } from '../../checkout/core/ids.ts';
 import { PASSWORD } from '../checkout/helpers/fixtures.ts';
 import { CONTENT_TYPES, Rng, encodeSegment, formEncode, jsonValue, mutateBody, oddString, seedOf } from './helpers/fuzz-gen.ts';
 import { FuzzWorld, buildWorld, pathOf } from './helpers/fuzz-world.ts';

@@ -6,8 +6,8 @@
  * test/checkout/browser.test.ts, logs in through them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
-import { webRoutes } from '../../sim/checkout/web/routes.ts';
+import type { SqliteStore } from '../../checkout/sqlite/store.ts';
+import { webRoutes } from '../../checkout/web/routes.ts';
 import { OwnedBand, PASSWORD, ownerWithBand } from '../checkout/helpers/fixtures.ts';
 import { Harness, startHarness } from '../checkout/helpers/harness.ts';
 import { RawReply, send } from './helpers/raw-http.ts';

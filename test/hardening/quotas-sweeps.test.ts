@@ -6,8 +6,8 @@
  * harness clock) closes and deletes what expired.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../sim/checkout/core/config.ts';
-import type { SqliteStore } from '../../sim/checkout/sqlite/store.ts';
+import { defaultConfig } from '../../checkout/core/config.ts';
+import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import { PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
 import { Harness, looseLimits, mergeConfig, startHarness } from '../checkout/helpers/harness.ts';

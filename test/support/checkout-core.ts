@@ -3,7 +3,7 @@
  * seal signed challenges to it, open its hellos and answers, seal results. Built from the
  * shared protocol code only, over any CryptoProvider: the host's (./checkout-double.ts) or
  * the Duktape stand-ins (test/engines/duk-checkout/), so it bundles into ES5 as well.
- * A unit-test double; the real checkout is in sim/checkout.
+ * A unit-test double; the real checkout is in checkout.
  */
 import { encodeCbor } from '../../shared/cbor/encode.ts';
 import { CborMap, type CborValue } from '../../shared/cbor/types.ts';

@@ -18,7 +18,7 @@ import {
 } from '../../../shared/messages/index.ts';
 import { Label, TokenFlag, WearState, WearStateCode } from '../../../shared/protocol/constants.ts';
 import { Status } from '../../../shared/status/codes.ts';
-import { deviceIdOf } from '../../../sim/checkout/core/band-identity.ts';
+import { deviceIdOf } from '../../../checkout/core/band-identity.ts';
 
 export interface Opened { body: ChallengeBody; ctx: RecipientContext; enc: Uint8Array }
 

@@ -5,14 +5,14 @@
  * server's router is listed from `opsRoutes`, `apiRoutes` and `webRoutes`; its `:params` are filled from
  * here (an unknown param gets a random value, so a new route is fuzzed all the same).
  */
-import { apiRoutes } from '../../../sim/checkout/http/api-routes.ts';
-import { opsRoutes } from '../../../sim/checkout/http/ops-routes.ts';
-import type { Route } from '../../../sim/checkout/http/router.ts';
-import { webRoutes } from '../../../sim/checkout/web/routes.ts';
+import { apiRoutes } from '../../../checkout/http/api-routes.ts';
+import { opsRoutes } from '../../../checkout/http/ops-routes.ts';
+import type { Route } from '../../../checkout/http/router.ts';
+import { webRoutes } from '../../../checkout/web/routes.ts';
 import { BandDouble } from '../../checkout/helpers/band-double.ts';
 import { OwnedBand, PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, unique } from '../../checkout/helpers/fixtures.ts';
 import { cheapTestConfig, Harness, startHarness } from '../../checkout/helpers/harness.ts';
-import { toBase64Url } from '../../../sim/checkout/core/ids.ts';
+import { toBase64Url } from '../../../checkout/core/ids.ts';
 import { encodeSegment } from './fuzz-gen.ts';
 
 export interface FuzzWorld {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { Db } from '../../../sim/checkout/sqlite/open.ts';
+import type { Db } from '../../../checkout/sqlite/open.ts';
 
 /** A second, read-only connection (WAL: sees every committed transaction, blocks nothing). */
 export function openReader(file: string): Db {

@@ -1,15 +1,15 @@
 /**
  * The checkout side of a payment through the simulator, for browser and end-to-end tests:
- * a real checkout (sim/checkout, SQLite in a temp dir) and a relay standing in for the
+ * a real checkout (checkout, SQLite in a temp dir) and a relay standing in for the
  * bridge. `prepareBand` enrolls the simulated band, provisions a bank card and unlocks it
  * (the band must be worn); `payAboveLimit` runs a payment that needs the button and
  * calls `press` once the band asks for confirmation (KEEPALIVE CONFIRMATION_REQUIRED).
  */
 import { join } from 'node:path';
 import { defaultProvider } from '../../../shared/crypto/default-provider.ts';
-import { createCheckout, type Checkout } from '../../../sim/checkout/checkout.ts';
-import { CheckoutClient, TerminalSigner, createTerminalKey, type Api } from '../../../sim/checkout/client.ts';
-import { startCheckoutServer, type RunningServer } from '../../../sim/checkout/http/server.ts';
+import { createCheckout, type Checkout } from '../../../checkout/checkout.ts';
+import { CheckoutClient, TerminalSigner, createTerminalKey, type Api } from '../../../checkout/client.ts';
+import { startCheckoutServer, type RunningServer } from '../../../checkout/http/server.ts';
 import type { Simulator } from '../../../sim/band/simulator.ts';
 import { tempDir } from './sim.ts';
 import { SimRelay } from './sim-relay.ts';

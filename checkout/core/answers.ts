@@ -1,0 +1,168 @@
+/**
+ * Verifying a band's ANSWER, for every kind of challenge, as straight guard clauses in
+ * the order of trust (each refusal names its status):
+ *
+ *   challenge exists · terminal may act on it · not answered (REPLAYED) · not expired
+ *   (EXPIRED) · ANSWER decodes · response opens (DECRYPT_FAILED) · body decodes ·
+ *   band's status is OK · then per kind: token, counter, revocation, limits, and ONE
+ *   store transaction that marks the challenge answered together with its effect.
+ *
+ * Until the response opens, anyone could have sent the bytes, so nothing is written (a
+ * relay flipping bits cannot burn a challenge). After it opens the answer is the band's
+ * own: a refusal burns the challenge and carries a sealed RESULT for the band's display.
+ */
+import { verifyToken } from '../../shared/cose/token-verify.ts';
+import { AnswerBody, decodeAnswerBody, decodeMessageOf } from '../../shared/messages/index.ts';
+import { TokenFlag } from '../../shared/protocol/constants.ts';
+import { Status, StatusCode, statusName } from '../../shared/status/codes.ts';
+import type { AnswerContext, ChallengeRow, TerminalRow, TradeRow } from '../store.ts';
+import { deviceIdBytes } from './band-identity.ts';
+import { dayOf } from './config.ts';
+import type { Ctx } from './context.ts';
+import { resultMessage } from './challenges.ts';
+import { openResponse } from './envelope.ts';
+import { CheckoutError, refuse } from './errors.ts';
+import { refuseRevoked } from './hello.ts';
+import { inLimitCurrency } from './limit-currency.ts';
+import { newId, toBase64Url } from './ids.ts';
+import { observePayment } from './observer.ts';
+import type { Trades } from './trades.ts';
+import { CardView, Receipt, cardView, p256Jwk } from './views.ts';
+
+export interface AnswerOutcome {
+  kind: ChallengeRow['kind'];
+  /** The RESULT message to write to the band. */
+  result: Uint8Array;
+  receipt?: Receipt;
+  card?: CardView;
+}
+
+interface Settled { receipt?: Receipt; card?: CardView }
+
+/** The band's own refusal, passed on with its status (whatever the band chose to report). */
+function refuseForBand(status: StatusCode): never {
+  refuse(status, `the band refused: ${statusName(status) ?? status}`, { byBand: true });
+}
+
+export class Answers {
+  constructor(private readonly ctx: Ctx, private readonly trades: Trades) {}
+
+  async answer(challengeId: string, answerBytes: Uint8Array, terminal: TerminalRow | null): Promise<AnswerOutcome> {
+    const started = performance.now();
+    // Every row the answer is checked against, in one read; the checks below keep their order.
+    const cx = await this.ctx.store.challenges.withContext(challengeId);
+    if (!cx) refuse(Status.NOT_FOUND, `no challenge ${challengeId}`);
+    if (cx.challenge.kind !== 'payment') return this.verify(cx, answerBytes, terminal);
+    return observePayment(this.ctx.observer, 'band', started, this.verify(cx, answerBytes, terminal));
+  }
+
+  private async verify(cx: AnswerContext, answerBytes: Uint8Array, terminal: TerminalRow | null): Promise<AnswerOutcome> {
+    const { store, clock, provider } = this.ctx;
+    const ch = cx.challenge;
+    if (ch.kind === 'payment') {
+      if (!terminal) refuse(Status.UNAUTHORIZED, 'a payment answer must come from a signed terminal request');
+      if (!cx.trade || cx.trade.merchantId !== terminal.merchantId) refuse(Status.FORBIDDEN, 'that challenge belongs to another merchant\'s trade');
+    }
+    if (ch.answeredAt !== null) refuse(Status.REPLAYED, 'this challenge has been answered already');
+    if (ch.expiresAt <= clock()) refuse(Status.EXPIRED, 'the challenge expired before its answer arrived');
+    const m = decodeMessageOf(answerBytes, 'answer');
+    if (!m.ok) refuse(m.status, `answer: ${m.detail ?? ''}`);
+    const plain = openResponse(provider, ch.enc, ch.answerSecret, m.value.sealed);
+    if (!plain) refuse(Status.DECRYPT_FAILED, 'the answer does not open with this challenge\'s keys');
+    try {
+      const body = decodeAnswerBody(plain);
+      if (!body.ok) refuse(body.status, `answer body: ${body.detail ?? ''}`);
+      const settled = await this.settle(cx, body.value, terminal);
+      return { kind: ch.kind, result: resultMessage(this.ctx, ch, Status.OK), receipt: settled.receipt, card: settled.card };
+    } catch (e) {
+      if (!(e instanceof CheckoutError)) throw e;
+      // The band's own answer was refused: spend the nonce, and tell the band why. Unless
+      // another request answered it since we read it (a second instance racing us on the same
+      // answer: our counter check then sees its commit): then this post is a replay.
+      if (!(await store.challenges.markAnswered(ch.id, e.status, clock()))) refuse(Status.REPLAYED, 'answered concurrently');
+      throw new CheckoutError(e.status, e.message, { ...e.extras, result: resultMessage(this.ctx, ch, e.status) });
+    }
+  }
+
+  private async settle(cx: AnswerContext, body: AnswerBody, terminal: TerminalRow | null): Promise<Settled> {
+    const { store, clock } = this.ctx;
+    const { challenge: ch, band } = cx;
+    if (ch.kind === 'payment') return this.settlePayment(cx, body, terminal as TerminalRow); // answer() refused an unsigned payment answer
+    if (!band) refuse(Status.UNKNOWN_DEVICE, 'band vanished');
+    if (ch.kind === 'wipe') {
+      if (body.status !== Status.OK) refuseForBand(body.status);
+      await this.markAnswered(ch);
+      await store.bands.markWiped(band.deviceId, clock());
+      return {};
+    }
+    if (band.status !== 'active') await refuseRevoked(this.ctx, band);
+    const cardRef = ch.cardRef as string;
+    if (body.status !== Status.OK) {
+      // What the band's refusal means for our view of its wallet.
+      if (ch.kind === 'provision') await store.bands.setCardState(cardRef, 'failed');
+      if (ch.kind === 'remove-card') await store.bands.setCardState(cardRef, body.status === Status.CARD_NOT_FOUND ? 'removed' : 'active');
+      refuseForBand(body.status);
+    }
+    await this.markAnswered(ch);
+    if (ch.kind === 'unlock') {
+      await store.bands.markUnlocked(band.deviceId, clock());
+      return {};
+    }
+    await store.bands.setCardState(cardRef, ch.kind === 'provision' ? 'active' : 'removed');
+    const card = await store.bands.card(cardRef);
+    return { card: card ? cardView(card) : undefined };
+  }
+
+  private async markAnswered(ch: ChallengeRow): Promise<void> {
+    if (!(await this.ctx.store.challenges.markAnswered(ch.id, Status.OK, this.ctx.clock()))) refuse(Status.REPLAYED, 'answered concurrently');
+  }
+
+  private async settlePayment(cx: AnswerContext, body: AnswerBody, terminal: TerminalRow): Promise<Settled> {
+    const { clock, config, provider } = this.ctx;
+    const { challenge: ch, band, card, payer } = cx;
+    const trade = cx.trade as TradeRow; // answer() refused a payment challenge without its trade
+    if (body.status !== Status.OK) refuseForBand(body.status);
+    if (!body.token) refuse(Status.MALFORMED, 'a payment answer must carry a token');
+    if (!band || !card || !payer) refuse(Status.UNKNOWN_DEVICE, 'band, card or account vanished');
+    // Held here too, not only when the challenge was issued: a band's token for this trade pays
+    // from this card, and a card in another currency never pays it (whatever a band signs).
+    if (card.currency !== trade.currency) refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from a ${card.currency} card`);
+    const verdict = verifyToken(provider, body.token, band.signingKey, {
+      deviceId: deviceIdBytes(band.deviceId), amount: trade.amount, currency: trade.currency, merchantId: trade.merchantId,
+      terminalId: ch.terminalId as string, orderId: trade.outTradeNo, checkoutNonce: ch.nonce, cardRef: card.cardRef,
+      lastCounter: card.lastCounter, express: ch.express,
+    });
+    if (!verdict.verified) refuse(verdict.status, `token refused at step ${verdict.step}`);
+    if (band.status !== 'active') await refuseRevoked(this.ctx, band);
+    const now = clock();
+    const day = dayOf(config, now);
+    const confirmed = (verdict.claims.flags & TokenFlag.CONFIRMED) !== 0;
+    // Express transit fares are bounded by the city's fare cap instead of the limits. The
+    // day limit is checked where the day's total is added, in the payment's transaction
+    // (it refuses with the same status); reading the total here too would only be older.
+    // Both limits are in the limit currency (limit-currency.ts); without a rate, only confirmed.
+    const counted = inLimitCurrency(config, trade.amount, trade.currency);
+    if (!ch.express && !confirmed && (counted === null || counted > payer.limitPerPayment)) {
+      refuse(Status.LIMIT_EXCEEDED, 'above the password-free limit without a button press on the band');
+    }
+    const receipt = await this.trades.record(trade, cx.merchantName ?? '', {
+      id: newId(provider, 'pay'), tradeNo: trade.tradeNo, accountId: payer.accountId, deviceId: band.deviceId, cardRef: card.cardRef,
+      amount: trade.amount, currency: trade.currency, method: 'band', counter: verdict.claims.counter, challengeId: ch.id,
+      day, confirmed, createdAt: now,
+    }, card, {
+      challengeId: ch.id,
+      counter: { cardRef: card.cardRef, value: verdict.claims.counter },
+      balance: ch.express ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - trade.amount) } : undefined,
+      // A confirmed payment in a currency without a rate is not counted: it could not be, and needs no limit.
+      dayLimit: ch.express || counted === null ? undefined : { perDay: payer.limitPerDay, confirmed, amount: counted, currency: config.limitCurrency },
+      // The terminal that started the payment and the one posting its answer: either may have
+      // been unpaired since it was authenticated, so the commit checks both.
+      terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
+    });
+    receipt.evidence = {
+      token: toBase64Url(body.token), deviceKey: p256Jwk(band.signingKey),
+      counter: verdict.claims.counter, confirmed, express: ch.express,
+    };
+    return { receipt };
+  }
+}

@@ -1,0 +1,17 @@
+/** What every checkout service is handed: one store, one crypto provider, one clock. */
+import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
+import type { CheckoutStore } from '../store.ts';
+import type { CheckoutConfig } from './config.ts';
+import type { CheckoutKeys } from './keys.ts';
+import type { CheckoutObserver } from './observer.ts';
+
+export interface Ctx {
+  readonly store: CheckoutStore;
+  readonly provider: HostCryptoProvider;
+  /** Wall-clock milliseconds; injected so tests can move time. */
+  readonly clock: () => number;
+  readonly config: CheckoutConfig;
+  readonly keys: CheckoutKeys;
+  /** Metrics hooks (quietObserver when nobody listens). */
+  readonly observer: CheckoutObserver;
+}

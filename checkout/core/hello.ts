@@ -1,0 +1,58 @@
+/**
+ * Opening a band's HELLO. The hello is sealed to the checkout's HPKE key (info
+ * "wristpay/1 hello"), so only here does the relay's opaque blob become a device id.
+ * A revoked band is answered with REVOKED and a WIPE challenge, whatever it came for:
+ * that is how the wipe reaches a lost band the next time any bridge sees it.
+ */
+import { HelloBody, decodeHelloBody, decodeMessageOf } from '../../shared/messages/index.ts';
+import { WearState } from '../../shared/protocol/constants.ts';
+import { Status } from '../../shared/status/codes.ts';
+import type { BandRow } from '../store.ts';
+import { deviceIdHex } from './band-identity.ts';
+import { IssuedChallenge, issueChallenge } from './challenges.ts';
+import type { Ctx } from './context.ts';
+import { openHello } from './envelope.ts';
+import { CheckoutError, refuse } from './errors.ts';
+
+export interface OpenedHello { band: BandRow; body: HelloBody }
+
+/** Decodes the clear-text HELLO; MALFORMED and friends before any work is spent on it. */
+export function decodeHello(bytes: Uint8Array): { enc: Uint8Array; ct: Uint8Array } {
+  const m = decodeMessageOf(bytes, 'hello');
+  if (!m.ok) refuse(m.status, `hello: ${m.detail ?? 'not a HELLO message'}`);
+  return m.value;
+}
+
+export async function identifyBand(ctx: Ctx, helloBytes: Uint8Array): Promise<OpenedHello> {
+  const hello = decodeHello(helloBytes);
+  const plain = openHello(ctx.provider, ctx.keys.hpke, hello.enc, hello.ct);
+  if (!plain) refuse(Status.DECRYPT_FAILED, 'hello does not open with this checkout\'s key');
+  const body = decodeHelloBody(plain);
+  if (!body.ok) refuse(body.status, `hello body: ${body.detail ?? ''}`);
+  const band = await ctx.store.bands.byId(deviceIdHex(body.value.deviceId));
+  if (!band) refuse(Status.UNKNOWN_DEVICE, 'no band with this identity is enrolled here');
+  if (band.status !== 'active') await refuseRevoked(ctx, band);
+  return { band, body: body.value };
+}
+
+/** REVOKED, carrying a fresh WIPE challenge until the band has confirmed one (single-use nonce like any other). */
+export async function refuseRevoked(ctx: Ctx, band: BandRow): Promise<never> {
+  if (band.status === 'wiped') refuse(Status.REVOKED, 'this band was turned off and has been wiped');
+  let wipe: IssuedChallenge;
+  try {
+    wipe = await issueChallenge(ctx, band, { kind: 'wipe' }, {});
+  } catch (e) {
+    // Its open challenges are at the cap (a captured hello replayed): still REVOKED, and the
+    // wipe comes with a later hello once those expire.
+    if (!(e instanceof CheckoutError) || e.status !== Status.QUOTA_EXCEEDED) throw e;
+    refuse(Status.REVOKED, 'wrist payments are turned off for this band; present it again in a minute for its wipe');
+  }
+  refuse(Status.REVOKED, 'wrist payments are turned off for this band; deliver the wipe challenge', { challenge: wipe });
+}
+
+/** Refuses a hello whose wear state cannot lead to a payment (saves the band a round trip). */
+export function requireWorn(body: HelloBody, needUnlocked: boolean): void {
+  if (body.wearState === WearState.CHARGING) refuse(Status.CHARGING, 'the band is on its charger');
+  if (body.wearState === WearState.OFF_WRIST) refuse(Status.NOT_WORN, 'the band is not on a wrist');
+  if (needUnlocked && body.wearState !== WearState.WORN_UNLOCKED) refuse(Status.LOCKED, 'the band is worn but locked; unlock it first');
+}

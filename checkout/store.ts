@@ -1,0 +1,390 @@
+/**
+ * The checkout's persistence boundary. Everything the checkout remembers goes through
+ * `CheckoutStore`; the SQLite implementation (sqlite/) is the default, and a PostgreSQL
+ * store can take over when several checkout instances share one merchant base
+ * (DESIGN.md "Checkout").
+ *
+ * Why the interface looks like this:
+ * - Every method returns a Promise, so a networked database fits without changing callers.
+ * - There is no generic "transaction" handle: each multi-row change that must be atomic
+ *   (a payment, a refund, an answered challenge) is ONE method, which re-checks its
+ *   preconditions inside its own transaction. Callers verify first (cheap, no locks) and
+ *   the store re-checks what another instance could have changed in between.
+ * - Times are wall-clock milliseconds; amounts are integer minor units.
+ */
+import type { StatusCode } from '../shared/status/codes.ts';
+import type { AttemptStore } from './attempt-store.ts';
+import type { ReportStore } from './report-store.ts';
+
+export type * from './attempt-store.ts';
+export type * from './report-store.ts';
+
+export type AccountKind = 'owner' | 'merchant';
+export interface AccountRow {
+  id: string;
+  username: string;
+  kind: AccountKind;
+  displayName: string;
+  passwordHash: Uint8Array;
+  passwordSalt: Uint8Array;
+  payHash: Uint8Array | null;
+  paySalt: Uint8Array | null;
+  limitPerPayment: number;
+  limitPerDay: number;
+  createdAt: number;
+}
+
+export interface SessionRow { tokenHash: Uint8Array; accountId: string; csrf: string; expiresAt: number; createdAt: number }
+export interface EnrollOfferRow { id: string; accountId: string; nonce: Uint8Array; expiresAt: number }
+
+export type BandStatus = 'active' | 'revoked' | 'wiped';
+export interface BandRow {
+  deviceId: string;
+  accountId: string;
+  name: string;
+  signingKey: Uint8Array;
+  hpkeKey: Uint8Array;
+  status: BandStatus;
+  enrolledAt: number;
+  revokedAt: number | null;
+  wipedAt: number | null;
+  unlockedAt: number | null;
+}
+
+/** pending: challenge issued, band has not confirmed; removing: removal issued. */
+export type CardState = 'pending' | 'active' | 'removing' | 'removed' | 'failed';
+export interface CardRow {
+  cardRef: string;
+  deviceId: string;
+  kind: 'bank' | 'transit';
+  issuerId: string;
+  issuer: string;
+  last4: string;
+  isDefault: boolean;
+  city: string | null;
+  currency: string;
+  balance: number;
+  fareCap: number;
+  state: CardState;
+  lastCounter: number;
+  createdAt: number;
+}
+
+export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe';
+export interface ChallengeRow {
+  id: string;
+  deviceId: string;
+  kind: ChallengeKindName;
+  nonce: Uint8Array;
+  expiresAt: number;
+  tradeNo: string | null;
+  terminalId: string | null;
+  cardRef: string | null;
+  express: boolean;
+  /** HPKE encapsulated key: the salt of the RFC 9458 response keys. */
+  enc: Uint8Array;
+  /** Export("wristpay/1 answer", 32) of the challenge's HPKE context. */
+  answerSecret: Uint8Array;
+  /** Export("wristpay/1 result", 32) of the same context. */
+  resultSecret: Uint8Array;
+  createdAt: number;
+  answeredAt: number | null;
+  outcome: number | null;
+}
+
+export interface PairingCodeRow { code: string; merchantId: string; expiresAt: number; usedAt: number | null }
+export interface TerminalRow {
+  id: string; merchantId: string; name: string; publicKey: Uint8Array; createdAt: number;
+  /** Set once when its merchant unpairs it; from then on every signed request is refused. */
+  unpairedAt: number | null;
+  /** Set when failed payment passwords across payers suspended it (AttemptStore); its signed requests are refused. */
+  suspendedAt: number | null;
+}
+
+/** Alipay's trade states. A full refund closes a paid trade, as Alipay does. */
+export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';
+export interface TradeRow {
+  tradeNo: string;
+  merchantId: string;
+  terminalId: string;
+  outTradeNo: string;
+  amount: number;
+  currency: string;
+  subject: string;
+  notifyUrl: string | null;
+  status: TradeStatus;
+  refundedAmount: number;
+  createdAt: number;
+  paidAt: number | null;
+  closedAt: number | null;
+}
+
+export interface PaymentRow {
+  id: string;
+  tradeNo: string;
+  accountId: string;
+  deviceId: string | null;
+  cardRef: string | null;
+  amount: number;
+  currency: string;
+  method: 'band' | 'password';
+  counter: number | null;
+  challengeId: string | null;
+  /** Day number (local day of the configured time zone) the payment counts against. */
+  day: number;
+  confirmed: boolean;
+  createdAt: number;
+}
+
+export interface RefundRow { id: string; tradeNo: string; outRequestNo: string; amount: number; reason: string; createdAt: number }
+
+export interface NotificationRow {
+  id: string;
+  tradeNo: string;
+  url: string;
+  body: string;
+  attempts: number;
+  nextAt: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+}
+
+/** The outcome of an atomic ledger change: done, or the status that refused it (nothing written). */
+/**
+ * `idTaken`: an insert refused only because its random id is in use (ids that travel on the air
+ * are 40 bits, core/ids.ts); the caller retries with a fresh id (insertWithFreshId).
+ */
+export type Commit<T> = { ok: true; value: T } | { ok: false; status: StatusCode; detail?: string; idTaken?: true };
+
+export interface PaymentCommit {
+  payment: PaymentRow;
+  /** For band payments: the challenge, which must still be unanswered. */
+  challengeId?: string;
+  /** For band payments: the card's new counter, which must be above the stored one. */
+  counter?: { cardRef: string; value: number };
+  /** Transit balance reported by the band after the fare. */
+  balance?: { cardRef: string; value: number };
+  /**
+   * Password-free payments count against the day limit; above it they must be confirmed.
+   * `amount` is the payment in the limit currency `currency` (core/limit-currency.ts): the day
+   * total is kept in that one currency whatever the trade's.
+   */
+  dayLimit?: { perDay: number; confirmed: boolean; amount: number; currency: string };
+  notification?: NotificationRow;
+  /**
+   * The terminals the payment went through (the one that asked for the challenge, the one
+   * that posted the answer): each must still be paired when the payment commits.
+   */
+  terminalIds?: string[];
+}
+
+export interface RefundCommit {
+  refund: RefundRow;
+  /** The terminal asking for the refund: it must still be paired when the refund commits. */
+  terminalIds?: string[];
+}
+/** Open = unpaid and created after `openSince` (older ones have expired and await the sweep). */
+export interface TradeQuota { maxOpen: number; openSince: number }
+export interface RefundOutcome { refund: RefundRow; trade: TradeRow; created: boolean }
+
+export interface AccountStore {
+  /**
+   * Refuses a taken username with CONFLICT, a taken display-name key (a merchant's folded
+   * name, display-name.ts; null for owners) with CONFLICT, a taken id with CONFLICT and `idTaken`.
+   */
+  create(row: AccountRow, nameKey?: string | null): Promise<Commit<AccountRow>>;
+  byId(id: string): Promise<AccountRow | undefined>;
+  byUsername(username: string): Promise<AccountRow | undefined>;
+  /** Inserts the session and deletes the account's oldest beyond `maxPerAccount` (the new one always stays). */
+  createSession(row: SessionRow, maxPerAccount: number): Promise<void>;
+  session(tokenHash: Uint8Array): Promise<SessionRow | undefined>;
+  deleteSession(tokenHash: Uint8Array): Promise<void>;
+  createEnrollOffer(row: EnrollOfferRow): Promise<void>;
+  /** Returns and deletes the offer (single use). */
+  takeEnrollOffer(id: string): Promise<EnrollOfferRow | undefined>;
+}
+
+export interface BandStore {
+  /** Refuses a known device id with ALREADY_ENROLLED. */
+  create(row: BandRow): Promise<Commit<BandRow>>;
+  byId(deviceId: string): Promise<BandRow | undefined>;
+  byAccount(accountId: string): Promise<BandRow[]>;
+  /** Sets revoked unless already revoked or wiped; returns the band as stored. */
+  revoke(deviceId: string, now: number): Promise<BandRow | undefined>;
+  markWiped(deviceId: string, now: number): Promise<void>;
+  markUnlocked(deviceId: string, now: number): Promise<void>;
+  /** Inserts a card unless the band already holds `max` live cards (WALLET_FULL) or its cardRef is taken (CONFLICT, `idTaken`). */
+  addCard(row: CardRow, max: number): Promise<Commit<CardRow>>;
+  card(cardRef: string): Promise<CardRow | undefined>;
+  cards(deviceId: string): Promise<CardRow[]>;
+  setCardState(cardRef: string, state: CardState): Promise<void>;
+}
+
+/**
+ * A challenge with every row its answer is checked against, read together: one snapshot
+ * and one round trip instead of six (the answer path's reads were a fifth of a payment).
+ * A row that does not exist (or does not apply to the kind) is undefined.
+ */
+export interface AnswerContext {
+  challenge: ChallengeRow;
+  band: BandRow | undefined;
+  /** The challenge's card (payment, provision, remove-card). */
+  card: CardRow | undefined;
+  /** Payment challenges: the trade, and its merchant's display name for the receipt. */
+  trade: TradeRow | undefined;
+  merchantName: string | undefined;
+  /** The band owner's password-free limits. */
+  payer: { accountId: string; limitPerPayment: number; limitPerDay: number } | undefined;
+}
+
+export interface ChallengeStore {
+  /** Inserts the challenge unless its band has `maxOpen` unanswered, unexpired ones (QUOTA_EXCEEDED, nothing written). */
+  create(row: ChallengeRow, maxOpen: number): Promise<Commit<ChallengeRow>>;
+  byId(id: string): Promise<ChallengeRow | undefined>;
+  /** The challenge and the rows its answer needs (AnswerContext); undefined when there is no such challenge. */
+  withContext(id: string): Promise<AnswerContext | undefined>;
+  /** Marks the challenge answered unless it already was; false when it was (REPLAYED). */
+  markAnswered(id: string, outcome: number, now: number): Promise<boolean>;
+}
+
+export interface MerchantStore {
+  createPairingCode(row: PairingCodeRow): Promise<void>;
+  /** Marks the code used and returns it, if it exists, is unused and unexpired. */
+  takePairingCode(code: string, now: number): Promise<PairingCodeRow | undefined>;
+  latestPairingCode(merchantId: string, now: number): Promise<PairingCodeRow | undefined>;
+  /** Refuses a taken id with CONFLICT and `idTaken`. */
+  createTerminal(row: TerminalRow): Promise<Commit<TerminalRow>>;
+  terminal(id: string): Promise<TerminalRow | undefined>;
+  terminals(merchantId: string): Promise<TerminalRow[]>;
+  /**
+   * Marks the merchant's terminal unpaired (once: a second call keeps the first time) and
+   * returns it; undefined when no terminal of this merchant has that id.
+   */
+  unpairTerminal(id: string, merchantId: string, now: number): Promise<TerminalRow | undefined>;
+  /** Renames the merchant's terminal; undefined when no terminal of this merchant has that id. */
+  renameTerminal(id: string, merchantId: string, name: string): Promise<TerminalRow | undefined>;
+}
+
+/** The owner's one-time turn-off code (hash only) and the guess counter that guards it. */
+export interface TurnOffRow { codeHash: Uint8Array | null; usedAt: number | null }
+export type TurnOffAttempt = { allowed: true; row: TurnOffRow } | { allowed: false; retryAt: number };
+
+export interface TurnOffStore {
+  /** Stores a fresh code's hash for the account (replacing any earlier code, used or not). */
+  setCode(accountId: string, codeHash: Uint8Array, now: number): Promise<void>;
+  /**
+   * Counts one guess, atomically with the check that the account has guesses left in this
+   * window (at most `max` per `windowMs`), BEFORE anything is hashed or compared. Refused
+   * guesses are not counted (they are not evaluated either).
+   */
+  takeAttempt(accountId: string, now: number, max: number, windowMs: number): Promise<TurnOffAttempt>;
+  /**
+   * One transaction: spends the code if it is still unused and has this hash, clears the
+   * guess counter, and revokes every active band of the account. Returns the account's
+   * bands, or undefined when the code was not there to spend (used concurrently).
+   */
+  useCode(accountId: string, codeHash: Uint8Array, now: number): Promise<BandRow[] | undefined>;
+}
+
+export interface LedgerStore {
+  /**
+   * Inserts the trade, or returns the existing one with the same merchant and outTradeNo;
+   * QUOTA_EXCEEDED (nothing written) when its terminal already holds `quota.maxOpen` open trades.
+   */
+  createTrade(row: TradeRow, quota: TradeQuota): Promise<Commit<{ trade: TradeRow; created: boolean }>>;
+  trade(merchantId: string, outTradeNo: string): Promise<TradeRow | undefined>;
+  tradeByNo(tradeNo: string): Promise<TradeRow | undefined>;
+  /** Closes an unpaid trade; TRADE_CLOSED when it is paid or closed already. */
+  closeTrade(tradeNo: string, now: number): Promise<Commit<TradeRow>>;
+  /** One transaction: challenge answered, trade paid, payment, counter, day total, notification. */
+  commitPayment(c: PaymentCommit): Promise<Commit<PaymentRow>>;
+  /** One transaction; idempotent by (trade, outRequestNo); never refunds above what was paid. */
+  commitRefund(c: RefundCommit): Promise<Commit<RefundOutcome>>;
+  payment(tradeNo: string): Promise<PaymentRow | undefined>;
+  refunds(tradeNo: string): Promise<RefundRow[]>;
+  /** The payer's payments, newest first, each with the display name of the merchant it paid. */
+  paymentsOf(accountId: string): Promise<Array<PaymentRow & { merchantName: string }>>;
+  refundsOf(accountId: string): Promise<RefundRow[]>;
+  /** Row counts of the ledger tables (tests check that refusals change nothing). */
+  counts(): Promise<{ trades: number; payments: number; refunds: number; notifications: number }>;
+  dueNotifications(now: number, limit: number): Promise<NotificationRow[]>;
+  notificationsOf(tradeNo: string): Promise<NotificationRow[]>;
+  recordNotifyAttempt(id: string, delivered: boolean, now: number, nextAt: number, error: string | null): Promise<void>;
+}
+
+/** A limit of `points` attempts per key in a fixed window of `windowMs`. */
+export interface RateLimitRule { points: number; windowMs: number }
+
+/**
+ * Counts attempts per key in the store, so every checkout process sharing it sees the same
+ * count: counting and deciding are one atomic statement (no read-then-write race).
+ */
+export interface RateLimiter {
+  /** Counts one attempt for `key`; over the limit it is refused with the time until the window ends. */
+  consume(key: string): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+}
+
+/** What one sweep run removed or closed. */
+export interface SweepCounts {
+  trades: number; sessions: number; challenges: number; enrollOffers: number; pairingCodes: number;
+  /** Quiet, unlocked sign-in attempt counters, and a terminal's payment-password failures past their window. */
+  attempts: number; terminalFailures: number;
+}
+
+export interface SweepBounds {
+  tradesCreatedBy: number; challengesExpiredBy: number;
+  /** Sign-in attempt counters not touched since then (and not locked) are forgotten. */
+  attemptsQuietSince: number;
+  /** A terminal's failed payment passwords from then or before no longer count. */
+  terminalFailuresBefore: number;
+  batch: number;
+}
+
+export interface SweepStore {
+  /**
+   * One bounded pass (at most `batch` rows of each kind): closes unpaid trades created at or
+   * before `tradesCreatedBy`; deletes sessions, enrollment offers and pairing codes expired at
+   * `now`, challenges expired at or before `challengesExpiredBy`, and the attempt records
+   * SweepBounds names.
+   */
+  sweep(now: number, o: SweepBounds): Promise<SweepCounts>;
+}
+
+/** What /readyz asks the store: the schema applied and the one this code was written for. */
+export interface StoreHealth { schemaVersion: number; expectedSchemaVersion: number }
+/** Counts read when metrics are scraped (never on the payment path). */
+export interface StoreCounts {
+  openTrades: number;
+  /** Notifications not delivered and not given up on. */
+  pendingNotifications: number;
+  /** Payment transactions committed by this process, and the payments in them (group commit). */
+  commits: number;
+  committedPayments: number;
+  /** Seconds spent running those transactions, commit (fsync) included. */
+  commitSeconds: number;
+}
+
+export interface CheckoutStore {
+  readonly accounts: AccountStore;
+  readonly sweeps: SweepStore;
+  /** Password attempts, reserved before hashing (attempt-store.ts). */
+  readonly attempts: AttemptStore;
+  readonly bands: BandStore;
+  readonly challenges: ChallengeStore;
+  readonly merchants: MerchantStore;
+  readonly ledger: LedgerStore;
+  /** A merchant's sales, refunds and day totals, bounded by range and limit (report-store.ts). */
+  readonly reports: ReportStore;
+  readonly turnOff: TurnOffStore;
+  /** Small named values (the checkout's own keys). */
+  getMeta(key: string): Promise<Uint8Array | undefined>;
+  /** Sets the value unless one is there; returns the value that is stored afterwards. */
+  setMetaOnce(key: string, value: Uint8Array): Promise<Uint8Array>;
+  /** A limiter whose keys are namespaced by `name` (one per rule). */
+  rateLimiter(name: string, rule: RateLimitRule): RateLimiter;
+  /** A real round trip to the database (a dead connection rejects), for readiness probes. */
+  health(): Promise<StoreHealth>;
+  counts(): Promise<StoreCounts>;
+  close(): Promise<void>;
+}
