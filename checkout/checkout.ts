@@ -12,7 +12,7 @@ import { Answers, AnswerOutcome } from './core/answers.ts';
 import { BandPayments, PayWithBandInput } from './core/band-pay.ts';
 import { Bands, EnrollOffer } from './core/bands.ts';
 import { AddCardInput, Cards } from './core/cards.ts';
-import { issuers, transitCities } from './core/catalogue.ts';
+import { issuers, transitCities } from './api/catalogue.ts';
 import type { IssuedChallenge } from './core/challenges.ts';
 import { ConfigOverrides, resolveConfig } from './core/config.ts';
 import type { Ctx } from './core/context.ts';
@@ -32,7 +32,7 @@ import { BandView, CardView, OwnerPaymentView, Receipt, RefundView, TradeView, p
 import { CheckoutMetrics } from './metrics.ts';
 import { openSqliteStore } from './sqlite/store.ts';
 import type { AccountKind, AccountRow, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
-import type { SignedRequestParts } from './terminal-auth.ts';
+import type { SignedRequestParts } from './api/terminal-auth.ts';
 
 export interface CheckoutOptions {
   /** SQLite file (created if missing); ignored when `store` is given. */

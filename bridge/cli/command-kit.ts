@@ -5,7 +5,7 @@
  * exit code) and returns null, so a command reads as a straight line.
  */
 import type { Command } from 'commander';
-import { CheckoutClient } from '../../checkout/client.ts';
+import { CheckoutClient } from '../../checkout/api/client.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import { BridgeConfig, LoadedConfig, defaultConfigPath, deviceTokenKey, loadConfig, rememberDeviceToken } from '../config/bridge-config.ts';

@@ -9,7 +9,7 @@ import { ChargeReceipt, ChargeResult, charge } from '../flows/charge.ts';
 import { payWithPassword, refund } from '../flows/merchant.ts';
 import { refusal, refusalOf } from '../flows/outcome.ts';
 import { TerminalIdentity, pairTerminal, parsePairingText, terminalClient } from '../flows/pair.ts';
-import type { CheckoutClient } from '../../checkout/client.ts';
+import type { CheckoutClient } from '../../checkout/api/client.ts';
 import { amountProblem, currencyProblem, formatAmount, isOrderId, newOrderId, parseAmount } from './amount.ts';
 import { CliIo, Out, SetExit } from './bridge-io.ts';
 import { CommonOptions, common, configPath, radio, readConfig, secret } from './command-kit.ts';

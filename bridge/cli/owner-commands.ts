@@ -4,8 +4,8 @@
  * with --password-stdin) and goes to the checkout only.
  */
 import type { Command } from 'commander';
-import type { Api } from '../../checkout/client.ts';
-import { CheckoutClient } from '../../checkout/client.ts';
+import type { Api } from '../../checkout/api/client.ts';
+import { CheckoutClient } from '../../checkout/api/client.ts';
 import { addCard, listCards, removeCard } from '../flows/cards.ts';
 import { checkCity, checkIssuer } from '../flows/catalogue.ts';
 import type { Outcome } from '../flows/outcome.ts';

@@ -5,7 +5,7 @@
  * formula neutralising as the page's export, checkout/report-csv.ts).
  */
 import type { Command } from 'commander';
-import type { Api, CheckoutClient } from '../../checkout/client.ts';
+import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
 import { refundsCsv, salesCsv } from '../../checkout/report-csv.ts';
 import type { Outcome } from '../flows/outcome.ts';
 import { Listed, ReportRange, listRefunds, listSales } from '../flows/reports.ts';

@@ -5,7 +5,7 @@
  * asks for "yes" first; scripts (no terminal on stdin) must pass --yes.
  */
 import type { Command } from 'commander';
-import type { Api } from '../../checkout/client.ts';
+import type { Api } from '../../checkout/api/client.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { refusal } from '../flows/outcome.ts';
 import { listTerminals, renameTerminal, unpairTerminal } from '../flows/terminals.ts';

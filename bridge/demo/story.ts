@@ -4,7 +4,7 @@
  * band payments carry the token and the key that verifies it.
  */
 import { statusName } from '../../shared/status/codes.ts';
-import { CheckoutClient } from '../../checkout/client.ts';
+import { CheckoutClient } from '../../checkout/api/client.ts';
 import { addCard, charge, enrollBand, pairTerminal, payWithPassword, revoke, terminalClient, unlockBand } from '../flows/index.ts';
 import type { ChargeResult, Outcome, Refusal } from '../flows/index.ts';
 import type { DemoWorld } from './environment.ts';

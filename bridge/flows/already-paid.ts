@@ -5,7 +5,7 @@
  * marked `alreadyPaid`; closed unpaid → declined TRADE_CLOSED, as before.
  */
 import { Status } from '../../shared/status/codes.ts';
-import type { CheckoutClient } from '../../checkout/client.ts';
+import type { CheckoutClient } from '../../checkout/api/client.ts';
 import type { ChargeReceipt } from './charge.ts';
 import { Refusal, refusal, refusalOf } from './outcome.ts';
 

@@ -4,7 +4,7 @@
  * has exactly one active band — it is that one.
  */
 import { Status } from '../../shared/status/codes.ts';
-import type { CheckoutClient } from '../../checkout/client.ts';
+import type { CheckoutClient } from '../../checkout/api/client.ts';
 import { Outcome, attempt, ok, refusal } from './outcome.ts';
 
 export async function resolveBandId(owner: CheckoutClient, bandId: string | undefined, activeOnly = true): Promise<Outcome<string>> {

@@ -3,7 +3,7 @@
  * band; the bridge relays it and the band's answer. Card data never passes the bridge in
  * clear, and a card number (optional, Luhn-checked) goes to the checkout only.
  */
-import type { Api, CheckoutClient } from '../../checkout/client.ts';
+import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
 import type { BandSession } from '../relay/band-session.ts';
 import { resolveBandId } from './band-id.ts';
 import { Outcome, attempt, ok } from './outcome.ts';

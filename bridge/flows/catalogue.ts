@@ -1,10 +1,10 @@
 /**
- * The checkout's catalogue (checkout/core/catalogue.ts) as the bridge shows it, and
+ * The checkout's catalogue (checkout/api/catalogue.ts) as the bridge shows it, and
  * the local check of an issuer or city id before any round trip: an unknown id is
  * refused with the ids that exist and the nearest one (shared/text/did-you-mean.ts).
  */
-import { issuers, transitCities, findCity, findIssuer } from '../../checkout/core/catalogue.ts';
-import type { Issuer, TransitCity } from '../../checkout/core/catalogue.ts';
+import { issuers, transitCities, findCity, findIssuer } from '../../checkout/api/catalogue.ts';
+import type { Issuer, TransitCity } from '../../checkout/api/catalogue.ts';
 import { nearest } from '../../shared/text/did-you-mean.ts';
 
 export interface Catalogue { banks: readonly Issuer[]; cities: readonly TransitCity[] }

@@ -10,7 +10,7 @@
  * queued wipe on the way (the result says so).
  */
 import { Status } from '../../shared/status/codes.ts';
-import type { Api, CheckoutClient } from '../../checkout/client.ts';
+import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
 import type { BandSession } from '../relay/band-session.ts';
 import { settledTrade } from './already-paid.ts';
 import { Refusal, refusal, refusalOf } from './outcome.ts';

@@ -3,7 +3,7 @@
  * looking a trade up. All terminal-signed; no radio.
  */
 import { Status } from '../../shared/status/codes.ts';
-import type { Api, CheckoutClient } from '../../checkout/client.ts';
+import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
 import { ChargeReceipt, receiptOf } from './charge.ts';
 import { Outcome, attempt, ok, refusal } from './outcome.ts';
 

@@ -6,7 +6,7 @@
  */
 import { Status, type StatusCode, statusName } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
-import { CheckoutHttpError, CheckoutUnreachableError } from '../../checkout/client.ts';
+import { CheckoutHttpError, CheckoutUnreachableError } from '../../checkout/api/client.ts';
 import { BandRefusal } from '../relay/refusal.ts';
 
 /** Where a refusal came from. */

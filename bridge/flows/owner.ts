@@ -3,7 +3,7 @@
  * day (the account password goes to the checkout, never to the band), and turn it off
  * when lost. Cards are in cards.ts.
  */
-import { CheckoutHttpError, type Api, type CheckoutClient } from '../../checkout/client.ts';
+import { CheckoutHttpError, type Api, type CheckoutClient } from '../../checkout/api/client.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { BandSession } from '../relay/band-session.ts';
 import { BandRefusal } from '../relay/refusal.ts';

@@ -6,8 +6,8 @@
  * and where it refuses a revoked band it sends the queued WIPE: both are delivered here.
  */
 import type { HelloMessage, KeepaliveMessage } from '../../shared/messages/clear.ts';
-import type { Api, Challenge, CheckoutClient } from '../../checkout/client.ts';
-import { CheckoutHttpError } from '../../checkout/client.ts';
+import type { Api, Challenge, CheckoutClient } from '../../checkout/api/client.ts';
+import { CheckoutHttpError } from '../../checkout/api/client.ts';
 import type { BandSession, Reply } from '../relay/band-session.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { Outcome, Refusal, WipeReport, ok, refusal, refusalOf } from './outcome.ts';

@@ -7,7 +7,7 @@
  */
 import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
-import type { Api, CheckoutClient } from '../../checkout/client.ts';
+import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
 import type { BandSession } from '../relay/band-session.ts';
 import { Outcome, Refusal, WipeReport, attempt, ok, refusalOf } from './outcome.ts';
 import { RelayOptions, checkoutRefusal, readHello } from './relay-challenge.ts';

@@ -2,7 +2,7 @@
  * The merchant's terminals, from a merchant session: list them (active and unpaired),
  * rename one, unpair one for good (a stolen till then signs nothing the checkout accepts).
  */
-import type { Api, CheckoutClient } from '../../checkout/client.ts';
+import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
 import { Outcome, attempt } from './outcome.ts';
 
 export function listTerminals(merchant: CheckoutClient): Promise<Outcome<Api.TerminalView[]>> {

@@ -7,7 +7,7 @@
 import { Status } from '../../shared/status/codes.ts';
 import type { CardRow } from '../store.ts';
 import type { Bands } from './bands.ts';
-import { findCity, findIssuer, normaliseCardNumber } from './catalogue.ts';
+import { findCity, findIssuer, normaliseCardNumber } from '../api/catalogue.ts';
 import { IssuedChallenge, issueChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';

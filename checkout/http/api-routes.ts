@@ -7,8 +7,8 @@ import { Status } from '../../shared/status/codes.ts';
 import type {
   AnswerJson, CatalogueJson, ChallengeJson, CheckoutInfoJson, EnrollJson, EnrolledJson, HelloJson, LedgerJson, PairingCodeJson,
   RefundJson, SessionJson, TradeDetailsJson, TurnOffCodeJson, UnblockJson, UnlockJson,
-} from '../api-types.ts';
-import { pairingQrText } from '../api-types.ts';
+} from '../api/types.ts';
+import { pairingQrText } from '../api/types.ts';
 import type { RegisterInput } from '../core/accounts.ts';
 import type { IssuedChallenge } from '../core/challenges.ts';
 import type { ReportQuery } from '../core/merchant-reports.ts';

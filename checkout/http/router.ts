@@ -10,7 +10,7 @@ import type { Checkout } from '../checkout.ts';
 import type { Authenticated } from '../core/accounts.ts';
 import { refuse } from '../core/errors.ts';
 import type { AccountKind, TerminalRow } from '../store.ts';
-import { TerminalHeader } from '../terminal-auth.ts';
+import { TerminalHeader } from '../api/terminal-auth.ts';
 import { Fields, bearerToken, header, parseJsonObject } from './request.ts';
 import type { Seen } from './request-log.ts';
 

@@ -8,7 +8,7 @@ import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { Status, StatusCode, statusName } from '../../shared/status/codes.ts';
 import { WristpayError, statusOf } from '../../shared/status/error.ts';
-import type { ErrorJson } from '../api-types.ts';
+import type { ErrorJson } from '../api/types.ts';
 import type { Checkout } from '../checkout.ts';
 import { CheckoutError, refuse } from '../core/errors.ts';
 import { toBase64Url } from '../core/ids.ts';

@@ -6,7 +6,7 @@ import QRCode from 'qrcode';
 import { constantTimeEqual } from '../../shared/crypto/bytes.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
-import { pairingQrText } from '../api-types.ts';
+import { pairingQrText } from '../api/types.ts';
 import { salesCsv } from '../report-csv.ts';
 import type { Authenticated } from '../core/accounts.ts';
 import { accountView } from '../core/accounts.ts';

@@ -9,7 +9,7 @@
  * challenge or the band's state.
  */
 import { statusName } from '../../shared/status/codes.ts';
-import type { Challenge } from '../../checkout/client.ts';
+import type { Challenge } from '../../checkout/api/client.ts';
 import type { BandEndpoint, BandReply } from './band-endpoint.ts';
 import type { Attack, Campaign, CaseOutcome, Msg, Verdict } from './campaign.ts';
 import type { Trade } from './relay-world.ts';

@@ -20,7 +20,7 @@ import type { CutStyle } from '../../firmware/testenv/flash-emulator.ts';
 import { charge } from '../../bridge/flows/index.ts';
 import { BandRefusal } from '../../bridge/relay/refusal.ts';
 import { encodeMessage } from '../../shared/messages/clear.ts';
-import { CheckoutHttpError } from '../../checkout/client.ts';
+import { CheckoutHttpError } from '../../checkout/api/client.ts';
 import { waitUntil, type Fleet, type FleetBand } from '../load/sim-fleet.ts';
 import type { LedgerAudit } from './ledger-audit.ts';
 

@@ -6,8 +6,8 @@
  * can drop, change, repeat or swap any of them. Each step here is the honest one; the
  * attacks (attacks.ts) compose them. No vitest: the bench runs the same code.
  */
-import type { Challenge, CheckoutClient } from '../../checkout/client.ts';
-import { CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../checkout/client.ts';
+import type { Challenge, CheckoutClient } from '../../checkout/api/client.ts';
+import { CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
 import { HELLO_REQUEST, type BandEndpoint, type BandReply } from './band-endpoint.ts';
 import type { Verdict } from './campaign.ts';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issuers, transitCities } from '../../checkout/core/catalogue.ts';
+import { issuers, transitCities } from '../../checkout/api/catalogue.ts';
 import { wristpay } from './helpers/process.ts';
 
 let dir: string;

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../bridge/cli/bridge-io.ts';
 import { InProcessTransport } from '../../bridge/transport/in-process.ts';
-import { TerminalSigner, createTerminalKey } from '../../checkout/client.ts';
+import { TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import { startHarness, type Harness } from '../checkout/helpers/harness.ts';
 import { runCli } from './helpers/cli.ts';

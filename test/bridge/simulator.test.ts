@@ -15,7 +15,7 @@ import { createWebsocketTransport } from '../../bridge/transport/noble-websocket
 import type { BandTransport } from '../../bridge/transport/types.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { Simulator } from '../../sim/band/simulator.ts';
-import type { CheckoutClient } from '../../checkout/client.ts';
+import type { CheckoutClient } from '../../checkout/api/client.ts';
 import { startHarness, type Harness } from '../checkout/helpers/harness.ts';
 import { testImages } from '../sim/helpers/images.ts';
 import { flashedDir, removeTempDirs, startOnAnyPort, waitFor } from '../sim/helpers/sim.ts';

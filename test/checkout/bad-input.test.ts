@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusName } from '../../shared/status/codes.ts';
 import { toBase64Url } from '../../checkout/core/ids.ts';
 import { httpStatusOf } from '../../checkout/http/status-map.ts';
-import { TerminalHeader } from '../../checkout/terminal-auth.ts';
+import { TerminalHeader } from '../../checkout/api/terminal-auth.ts';
 import { OwnedBand, Owner, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, unique } from './helpers/fixtures.ts';
 import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
 

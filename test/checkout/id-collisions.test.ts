@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProvider } from '../../shared/crypto/default-provider.ts';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
 import { Checkout } from '../../checkout/checkout.ts';
-import { createTerminalKey } from '../../checkout/client.ts';
+import { createTerminalKey } from '../../checkout/api/client.ts';
 import { resolveConfig } from '../../checkout/core/config.ts';
 import { base32, insertWithFreshId, newId } from '../../checkout/core/ids.ts';
 import { loadOrCreateKeys } from '../../checkout/core/keys.ts';

@@ -8,7 +8,7 @@
  * checkout's own keys are then searched for in the log, as stored and in the usual encodings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckoutClient } from '../../checkout/client.ts';
+import { CheckoutClient } from '../../checkout/api/client.ts';
 import { RunningServer, startCheckoutServer } from '../../checkout/http/server.ts';
 import { createLogger } from '../../checkout/http/request-log.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';

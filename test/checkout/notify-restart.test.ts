@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
-import { verifyNotification } from '../../checkout/client.ts';
+import { verifyNotification } from '../../checkout/api/client.ts';
 import { Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
 import { cheapTestConfig, Harness, mergeConfig, startHarness } from './helpers/harness.ts';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessageOf, encodeMessage } from '../../shared/messages/index.ts';
 import { Status, StatusName, statusName } from '../../shared/status/codes.ts';
-import { CheckoutClient } from '../../checkout/client.ts';
+import { CheckoutClient } from '../../checkout/api/client.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { Terminal, addCard, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
 import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../checkout/core/config.ts';
-import { CheckoutHttpError } from '../../checkout/client.ts';
+import { CheckoutHttpError } from '../../checkout/api/client.ts';
 import { clientAddress } from '../../checkout/http/client-address.ts';
 import { ChildCheckout, startChildCheckout } from '../hardening/helpers/child-checkout.ts';
 import { Answer, post, stranger } from './helpers/from-address.ts';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoWorld, type DemoWorld } from '../../bridge/demo/environment.ts';
 import { addCard, charge, enrollBand, pairTerminal, readHello, terminalClient, unlockBand } from '../../bridge/flows/index.ts';
-import { CheckoutClient, CheckoutHttpError } from '../../checkout/client.ts';
+import { CheckoutClient, CheckoutHttpError } from '../../checkout/api/client.ts';
 import { Status } from '../../shared/status/codes.ts';
 
 const OWNER = { username: 'bob', password: 'a long owner password', paymentPassword: '112233' };

@@ -9,7 +9,7 @@ import { enrollBand } from '../../bridge/flows/owner.ts';
 import { offerOwnerKey, takeIdentityKey } from '../../bridge/flows/owner-irk.ts';
 import type { BandSession } from '../../bridge/relay/band-session.ts';
 import { BandRefusal } from '../../bridge/relay/refusal.ts';
-import type { CheckoutClient } from '../../checkout/client.ts';
+import type { CheckoutClient } from '../../checkout/api/client.ts';
 import { encodeCborHost } from '../../shared/cbor/host.ts';
 import { decodeMessageOf, encodeMessage } from '../../shared/messages/index.ts';
 import { parseAddress, resolves } from '../../shared/radio/rpa.ts';

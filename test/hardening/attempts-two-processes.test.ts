@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProvider } from '../../shared/crypto/default-provider.ts';
-import { CheckoutClient } from '../../checkout/client.ts';
+import { CheckoutClient } from '../../checkout/api/client.ts';
 import { outcome, tally } from '../checkout/helpers/attack.ts';
 import { post, stranger } from '../checkout/helpers/from-address.ts';
 import { PASSWORD, PAY_PASSWORD, merchantWithTerminal, newTrade, unique } from '../checkout/helpers/fixtures.ts';

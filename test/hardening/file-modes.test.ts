@@ -13,7 +13,7 @@ import { acquireSimLock } from '../../sim/band/sim-lock.ts';
 import { bandPaths, loadOrCreateIdentity, statePaths } from '../../sim/band/state-dir.ts';
 import { createCheckout } from '../../checkout/checkout.ts';
 import { openDatabase } from '../../checkout/sqlite/open.ts';
-import { CheckoutClient } from '../../checkout/client.ts';
+import { CheckoutClient } from '../../checkout/api/client.ts';
 import { startChildCheckout } from './helpers/child-checkout.ts';
 
 const modeOf = (f: string): number => statSync(f).mode & 0o777;

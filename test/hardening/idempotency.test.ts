@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckoutHttpError } from '../../checkout/client.ts';
+import { CheckoutHttpError } from '../../checkout/api/client.ts';
 import { OwnedBand, Terminal, merchantWithTerminal, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
 import { cheapTestConfig, Harness, startHarness } from '../checkout/helpers/harness.ts';
 import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckoutHttpError } from '../../checkout/client.ts';
+import { CheckoutHttpError } from '../../checkout/api/client.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { Rng } from './helpers/fuzz-gen.ts';

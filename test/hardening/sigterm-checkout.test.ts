@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCheckout } from '../../checkout/checkout.ts';
-import { CheckoutClient } from '../../checkout/client.ts';
+import { CheckoutClient } from '../../checkout/api/client.ts';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
 import { cheapTestConfig } from '../checkout/helpers/harness.ts';
 import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';

@@ -20,7 +20,7 @@ import type { BandTransport } from '../../bridge/transport/types.ts';
 import { flashImage } from '../../sim/band/firmware-store.ts';
 import type { SimBand } from '../../sim/band/sim-band.ts';
 import { startSimulator, type Simulator } from '../../sim/band/simulator.ts';
-import type { CheckoutClient } from '../../checkout/client.ts';
+import type { CheckoutClient } from '../../checkout/api/client.ts';
 import type { ConfigOverrides } from '../../checkout/core/config.ts';
 import { cheapTestConfig, mergeConfig, startHarness, type Harness } from '../checkout/helpers/harness.ts';
 import { testImages } from '../sim/helpers/images.ts';

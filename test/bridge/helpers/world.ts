@@ -10,7 +10,7 @@ import { TerminalIdentity, pairTerminal, terminalClient } from '../../../bridge/
 import { BandSession } from '../../../bridge/relay/band-session.ts';
 import { InProcessTransport } from '../../../bridge/transport/in-process.ts';
 import { connectNearest } from '../../../bridge/transport/nearest.ts';
-import type { CheckoutClient } from '../../../checkout/client.ts';
+import type { CheckoutClient } from '../../../checkout/api/client.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../checkout/helpers/harness.ts';
 
 export const PASSWORD = 'correct horse battery';

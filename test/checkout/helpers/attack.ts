@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
-import { CheckoutHttpError } from '../../../checkout/client.ts';
+import { CheckoutHttpError } from '../../../checkout/api/client.ts';
 
 /**
  * Counts calls of node:crypto's scrypt (every password hash, core/passwords.ts) until

@@ -1,7 +1,7 @@
 /** Asserting refusals: the promise rejects with a CheckoutHttpError of this status name. */
 import { expect } from 'vitest';
 import type { StatusName } from '../../../shared/status/codes.ts';
-import { CheckoutHttpError } from '../../../checkout/client.ts';
+import { CheckoutHttpError } from '../../../checkout/api/client.ts';
 
 export async function refusal(p: Promise<unknown>, name: StatusName, httpStatus?: number): Promise<CheckoutHttpError> {
   let caught: unknown;

@@ -3,8 +3,8 @@
  * bank card; a merchant with a paired terminal; a band payment from trade to receipt.
  * Everything goes over HTTP through the client library, as a bridge would.
  */
-import { CheckoutClient, TerminalSigner, createTerminalKey } from '../../../checkout/client.ts';
-import type { Api } from '../../../checkout/client.ts';
+import { CheckoutClient, TerminalSigner, createTerminalKey } from '../../../checkout/api/client.ts';
+import type { Api } from '../../../checkout/api/client.ts';
 import { BandDouble, PayOptions } from './band-double.ts';
 import type { Harness } from './harness.ts';
 

@@ -5,8 +5,8 @@
  * creating the trade, getting its challenge, posting the band's answer, or paid.
  */
 import { defaultProvider } from '../../../shared/crypto/default-provider.ts';
-import { CheckoutClient, TerminalSigner, createTerminalKey } from '../../../checkout/client.ts';
-import type { Api } from '../../../checkout/client.ts';
+import { CheckoutClient, TerminalSigner, createTerminalKey } from '../../../checkout/api/client.ts';
+import type { Api } from '../../../checkout/api/client.ts';
 import { BandDouble } from '../../checkout/helpers/band-double.ts';
 import { PASSWORD } from '../../checkout/helpers/fixtures.ts';
 

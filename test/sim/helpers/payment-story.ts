@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { defaultProvider } from '../../../shared/crypto/default-provider.ts';
 import { createCheckout, type Checkout } from '../../../checkout/checkout.ts';
-import { CheckoutClient, TerminalSigner, createTerminalKey, type Api } from '../../../checkout/client.ts';
+import { CheckoutClient, TerminalSigner, createTerminalKey, type Api } from '../../../checkout/api/client.ts';
 import { startCheckoutServer, type RunningServer } from '../../../checkout/http/server.ts';
 import type { Simulator } from '../../../sim/band/simulator.ts';
 import { tempDir } from './sim.ts';

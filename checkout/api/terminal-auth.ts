@@ -11,9 +11,9 @@
  * more than `terminalSkewMs` away from its clock. Used by both the client (sign) and the
  * server (verify), so the two cannot drift apart.
  */
-import { toHex } from '../shared/crypto/bytes.ts';
-import type { CryptoProvider, KeyHandle } from '../shared/crypto/provider.ts';
-import { fromBase64Url, toBase64Url } from './core/ids.ts';
+import { toHex } from '../../shared/crypto/bytes.ts';
+import type { CryptoProvider, KeyHandle } from '../../shared/crypto/provider.ts';
+import { fromBase64Url, toBase64Url } from '../core/ids.ts';
 
 export const TerminalHeader = {
   ID: 'x-wristpay-terminal',

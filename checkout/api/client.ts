@@ -8,13 +8,13 @@
  * terminal (every request signed, see terminal-auth.ts). `withToken`/`withTerminal`
  * return a new client; a client is immutable.
  */
-import type { HostCryptoProvider } from '../shared/crypto/host-provider.ts';
-import type { CryptoProvider } from '../shared/crypto/provider.ts';
-import { isValidScalar } from '../shared/crypto/p256-host.ts';
-import { Status, statusName } from '../shared/status/codes.ts';
-import type * as Api from './api-types.ts';
-import { fromBase64Url, toBase64Url } from './core/ids.ts';
-import { NotifyHeader } from './core/notify-body.ts';
+import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
+import type { CryptoProvider } from '../../shared/crypto/provider.ts';
+import { isValidScalar } from '../../shared/crypto/p256-host.ts';
+import { Status, statusName } from '../../shared/status/codes.ts';
+import type * as Api from './types.ts';
+import { fromBase64Url, toBase64Url } from '../core/ids.ts';
+import { NotifyHeader } from '../core/notify-body.ts';
 import { TerminalCredentials, signTerminalRequest } from './terminal-auth.ts';
 
 export type { Api };
