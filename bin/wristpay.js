@@ -4,6 +4,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../bridge/cli/main.ts');
+const { main } = await import('../cli/main.ts');
 const code = await main(process.argv);
 process.exitCode = code;

@@ -3,7 +3,7 @@
  * every error, whichever group and whoever found it (commander, a command, the checkout,
  * the simulator), is one object on stdout —
  * `{"ok":false,"error":{"status","name","message","hint"?}}` — with the exit code of the
- * one table (bridge/cli/exit-codes.ts): 1 declined, 2 usage, 3 unreachable or I/O.
+ * one table (cli/exit-codes.ts): 1 declined, 2 usage, 3 unreachable or I/O.
  * And errors that help (item 11): a checkout that is not there is named, with the cause.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

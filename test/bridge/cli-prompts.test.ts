@@ -1,6 +1,6 @@
 /**
  * Prompts (issue 14, item 10). A new password is checked as soon as it is typed and then
- * typed again, 3 tries (bridge/cli/secret-input.ts askNewSecret, driven here through a
+ * typed again, 3 tries (cli/secret-input.ts askNewSecret, driven here through a
  * terminal double that answers each prompt as a person would); a wrong payment password
  * at charge's fallback is asked again, 3 tries in all; with --password-stdin nothing is
  * asked again (`wristpay` as a process).
@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../bridge/cli/bridge-io.ts';
-import { askNewSecret } from '../../bridge/cli/secret-input.ts';
+import type { CliIo } from '../../cli/bridge-io.ts';
+import { askNewSecret } from '../../cli/secret-input.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
 import { runCli } from './helpers/cli.ts';
 import { wristpay } from './helpers/process.ts';

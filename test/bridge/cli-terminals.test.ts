@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../bridge/cli/bridge-io.ts';
+import type { CliIo } from '../../cli/bridge-io.ts';
 import { InProcessTransport } from '../../bridge/transport/in-process.ts';
 import { TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';

@@ -6,8 +6,8 @@
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoWorld, type DemoWorld } from '../../bridge/demo/environment.ts';
-import { runStory, type DemoEvent } from '../../bridge/demo/story.ts';
+import { startDemoWorld, type DemoWorld } from '../../cli/demo/environment.ts';
+import { runStory, type DemoEvent } from '../../cli/demo/story.ts';
 
 const cose = createRequire(import.meta.url)('cose-js') as { sign: { verifySync(m: Buffer, v: { key: { x: Buffer; y: Buffer } }): Buffer } };
 

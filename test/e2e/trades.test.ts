@@ -4,7 +4,7 @@
  * terminal, expired challenges, and the day limit across payments.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoWorld, type DemoWorld } from '../../bridge/demo/environment.ts';
+import { startDemoWorld, type DemoWorld } from '../../cli/demo/environment.ts';
 import { addCard, charge, enrollBand, pairTerminal, readHello, terminalClient, unlockBand } from '../../bridge/flows/index.ts';
 import { CheckoutClient, CheckoutHttpError } from '../../checkout/api/client.ts';
 import { Status } from '../../shared/status/codes.ts';

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { register } from '../../bridge/cli/sim-commands.ts';
+import { register } from '../../cli/sim-commands.ts';
 import type { ControlFile, Simulator } from '../../sim/band/simulator.ts';
 import { statePaths } from '../../sim/band/state-dir.ts';
 import { testImages, type TestImages } from './helpers/images.ts';

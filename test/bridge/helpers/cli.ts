@@ -1,13 +1,13 @@
 /**
- * Runs `wristpay bridge …` in-process, as bridge/cli/main.ts does (exit codes included:
+ * Runs `wristpay bridge …` in-process, as cli/main.ts does (exit codes included:
  * a commander usage error is 2), with captured streams, a scripted stdin and an injected
  * radio. The group is registered on a fresh Command so the test does not depend on how
  * groups.ts wires it.
  */
 import { Readable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
-import { register } from '../../../bridge/cli/bridge-commands.ts';
-import type { CliIo } from '../../../bridge/cli/bridge-io.ts';
+import { register } from '../../../cli/bridge-commands.ts';
+import type { CliIo } from '../../../cli/bridge-io.ts';
 
 export interface CliRun {
   code: number;

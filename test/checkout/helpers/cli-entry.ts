@@ -1,9 +1,9 @@
 /**
  * A `wristpay`-like entry with only the checkout group registered, so the CLI test does
- * not depend on how bridge/cli/groups.ts wires the groups. Exit code as the shell sets it.
+ * not depend on how cli/groups.ts wires the groups. Exit code as the shell sets it.
  */
 import { Command } from 'commander';
-import { register } from '../../../bridge/cli/checkout-commands.ts';
+import { register } from '../../../cli/checkout-commands.ts';
 
 let code = 0;
 const program = new Command().name('wristpay').exitOverride();

@@ -1,10 +1,10 @@
 /**
  * `wristpay sim …` as a process, before groups.ts wires the group in:
  *   node --import tsx test/sim/helpers/sim-cli.ts sim start --state DIR …
- * Same shell behaviour as bridge/cli/main.ts (exit code from setExit, 2 on usage errors).
+ * Same shell behaviour as cli/main.ts (exit code from setExit, 2 on usage errors).
  */
 import { Command, CommanderError } from 'commander';
-import { register } from '../../../bridge/cli/sim-commands.ts';
+import { register } from '../../../cli/sim-commands.ts';
 
 const program = new Command().name('wristpay').exitOverride();
 let code = 0;

@@ -4,7 +4,7 @@
  * without, `wristpay: message` and `  hint: …` on stderr. Every group prints its errors
  * through here, so a script reads one shape whatever failed.
  */
-import { Status, statusName } from '../../shared/status/codes.ts';
+import { Status, statusName } from '../shared/status/codes.ts';
 
 export interface CliError {
   status: number;

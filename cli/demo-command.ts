@@ -1,11 +1,11 @@
 /** `wristpay demo [--json] [--keep]`: the whole story with real parts and embedded defaults. */
 import { Command } from 'commander';
-import { startDemoWorld } from '../demo/environment.ts';
-import { demoPrinter } from '../demo/printer.ts';
-import { runStory } from '../demo/story.ts';
+import { startDemoWorld } from './demo/environment.ts';
+import { demoPrinter } from './demo/printer.ts';
+import { runStory } from './demo/story.ts';
 import { OutputClosedError, lineWriter } from './closed-pipe.ts';
 import { ExitCode } from './exit-codes.ts';
-import { Status } from '../../shared/status/codes.ts';
+import { Status } from '../shared/status/codes.ts';
 import { cliError, printError } from './cli-error.ts';
 
 export function register(program: Command, setExit: (code: number) => void): void {

@@ -6,14 +6,14 @@
  */
 import type { Command } from 'commander';
 import { waitForSignal } from './signals.ts';
-import { Status } from '../../shared/status/codes.ts';
-import type { SimBandStatus } from '../../sim/band/band-status.ts';
-import { bandAction, ControlError, fetchStatus, type BandAction } from '../../sim/band/control-client.ts';
-import { flashImage } from '../../sim/band/firmware-store.ts';
-import { DEFAULT_ADDRESS_ROTATION_MS } from '../../sim/band/band-radio.ts';
-import { parseLinkSpec } from '../../sim/band/link-model.ts';
-import { startSimulator, SimulatorError } from '../../sim/band/simulator.ts';
-import { DEFAULT_RADIO_PORT, DEFAULT_UI_PORT, MAX_BANDS } from '../../sim/band/state-dir.ts';
+import { Status } from '../shared/status/codes.ts';
+import type { SimBandStatus } from '../sim/band/band-status.ts';
+import { bandAction, ControlError, fetchStatus, type BandAction } from '../sim/band/control-client.ts';
+import { flashImage } from '../sim/band/firmware-store.ts';
+import { DEFAULT_ADDRESS_ROTATION_MS } from '../sim/band/band-radio.ts';
+import { parseLinkSpec } from '../sim/band/link-model.ts';
+import { startSimulator, SimulatorError } from '../sim/band/simulator.ts';
+import { DEFAULT_RADIO_PORT, DEFAULT_UI_PORT, MAX_BANDS } from '../sim/band/state-dir.ts';
 import { stateDirFrom } from './defaults.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';

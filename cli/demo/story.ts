@@ -5,8 +5,8 @@
  */
 import { statusName } from '../../shared/status/codes.ts';
 import { CheckoutClient } from '../../checkout/api/client.ts';
-import { addCard, charge, enrollBand, pairTerminal, payWithPassword, revoke, terminalClient, unlockBand } from '../flows/index.ts';
-import type { ChargeResult, Outcome, Refusal } from '../flows/index.ts';
+import { addCard, charge, enrollBand, pairTerminal, payWithPassword, revoke, terminalClient, unlockBand } from '../../bridge/flows/index.ts';
+import type { ChargeResult, Outcome, Refusal } from '../../bridge/flows/index.ts';
 import type { DemoWorld } from './environment.ts';
 
 export interface DemoEvent {

@@ -5,11 +5,11 @@
  * every error in the one shape of ./cli-error.ts; and the exit code chosen in one place
  * from the refusal: 1 declined, 2 usage, 3 unreachable.
  */
-import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
-import { describeStatus } from '../../shared/status/describe.ts';
-import type { Refusal } from '../flows/outcome.ts';
-import type { RadioSpec } from '../transport/select.ts';
-import type { BandTransport, FoundBand } from '../transport/types.ts';
+import type { HostCryptoProvider } from '../shared/crypto/host-provider.ts';
+import { describeStatus } from '../shared/status/describe.ts';
+import type { Refusal } from '../bridge/flows/outcome.ts';
+import type { RadioSpec } from '../bridge/transport/select.ts';
+import type { BandTransport, FoundBand } from '../bridge/transport/types.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { Asker, hintFor } from './hints.ts';

@@ -4,12 +4,12 @@
  * relay session. Failures are reported here (exit 2 for a bad option, 3 when the radio
  * or a required band cannot be reached) and the caller gets null.
  */
-import { Status } from '../../shared/status/codes.ts';
-import { refusal, refusalOf } from '../flows/outcome.ts';
-import { BandSession } from '../relay/band-session.ts';
-import { connectNearest } from '../transport/nearest.ts';
-import { openTransport, parseRadio } from '../transport/select.ts';
-import type { BandTransport, FoundBand } from '../transport/types.ts';
+import { Status } from '../shared/status/codes.ts';
+import { refusal, refusalOf } from '../bridge/flows/outcome.ts';
+import { BandSession } from '../bridge/relay/band-session.ts';
+import { connectNearest } from '../bridge/transport/nearest.ts';
+import { openTransport, parseRadio } from '../bridge/transport/select.ts';
+import type { BandTransport, FoundBand } from '../bridge/transport/types.ts';
 import { Out, bandLine } from './bridge-io.ts';
 
 export interface RadioOptions {

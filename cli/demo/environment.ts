@@ -16,10 +16,10 @@ import { startSimulator, Simulator } from '../../sim/band/simulator.ts';
 import { createCheckout, Checkout } from '../../checkout/checkout.ts';
 import type { ConfigOverrides } from '../../checkout/core/config.ts';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
-import { BandSession } from '../relay/band-session.ts';
-import { connectNearest } from '../transport/nearest.ts';
-import { createWebsocketTransport } from '../transport/noble-websocket.ts';
-import { BandTransport } from '../transport/types.ts';
+import { BandSession } from '../../bridge/relay/band-session.ts';
+import { connectNearest } from '../../bridge/transport/nearest.ts';
+import { createWebsocketTransport } from '../../bridge/transport/noble-websocket.ts';
+import { BandTransport } from '../../bridge/transport/types.ts';
 
 export interface DemoWorld {
   dir: string;

@@ -3,8 +3,8 @@
  * one line per status where a person can do something. A hint the flow already knows
  * better (Retry-After seconds, the network error's cause) wins over these.
  */
-import type { StatusName } from '../../shared/status/codes.ts';
-import type { Refusal } from '../flows/outcome.ts';
+import type { StatusName } from '../shared/status/codes.ts';
+import type { Refusal } from '../bridge/flows/outcome.ts';
 
 /** Who is asking: a paired till (signed requests) or an owner (username and password). */
 export type Asker = 'terminal' | 'owner';

@@ -4,19 +4,19 @@
  * with --password-stdin) and goes to the checkout only.
  */
 import type { Command } from 'commander';
-import type { Api } from '../../checkout/api/client.ts';
-import { CheckoutClient } from '../../checkout/api/client.ts';
-import { addCard, listCards, removeCard } from '../flows/cards.ts';
-import { checkCity, checkIssuer } from '../flows/catalogue.ts';
-import type { Outcome } from '../flows/outcome.ts';
-import { enrollBand, revoke, unlockBand } from '../flows/owner.ts';
-import { terminalClient } from '../flows/pair.ts';
-import { status } from '../flows/status.ts';
+import type { Api } from '../checkout/api/client.ts';
+import { CheckoutClient } from '../checkout/api/client.ts';
+import { addCard, listCards, removeCard } from '../bridge/flows/cards.ts';
+import { checkCity, checkIssuer } from '../bridge/flows/catalogue.ts';
+import type { Outcome } from '../bridge/flows/outcome.ts';
+import { enrollBand, revoke, unlockBand } from '../bridge/flows/owner.ts';
+import { terminalClient } from '../bridge/flows/pair.ts';
+import { status } from '../bridge/flows/status.ts';
 import { formatAmount, parseAmount } from './amount.ts';
 import { CliIo, Out, SetExit } from './bridge-io.ts';
 import { OwnerLogin, OwnerOptions, checkoutUrl, common, deviceTokens, login, owner, radio, readConfig, secret } from './command-kit.ts';
 import { AtBand, RadioOptions, openBand } from './radio-session.ts';
-import { LoadedConfig, identityKeys, rememberOwnBand } from '../config/bridge-config.ts';
+import { LoadedConfig, identityKeys, rememberOwnBand } from '../bridge/config/bridge-config.ts';
 
 interface BandOpts extends OwnerOptions, RadioOptions { band?: string; name?: string }
 interface AddOpts extends BandOpts { issuer?: string; city?: string; balance?: string }

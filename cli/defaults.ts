@@ -3,7 +3,7 @@
  * the environment, else the config file, else the built-in default. An empty variable
  * counts as unset (`WRISTPAY_CHECKOUT= wristpay …` turns it off for one run).
  */
-import { defaultStateDir } from '../../sim/band/state-dir.ts';
+import { defaultStateDir } from '../sim/band/state-dir.ts';
 
 export const ENVIRONMENT_HELP = [
   'Environment (a flag beats its variable, a variable beats the config file):',

@@ -3,13 +3,13 @@
  * nearest band, with the payment-password fallback) and `refund`.
  */
 import type { Command } from 'commander';
-import { Status } from '../../shared/status/codes.ts';
-import { saveConfig } from '../config/bridge-config.ts';
-import { ChargeReceipt, ChargeResult, charge } from '../flows/charge.ts';
-import { payWithPassword, refund } from '../flows/merchant.ts';
-import { refusal, refusalOf } from '../flows/outcome.ts';
-import { TerminalIdentity, pairTerminal, parsePairingText, terminalClient } from '../flows/pair.ts';
-import type { CheckoutClient } from '../../checkout/api/client.ts';
+import { Status } from '../shared/status/codes.ts';
+import { saveConfig } from '../bridge/config/bridge-config.ts';
+import { ChargeReceipt, ChargeResult, charge } from '../bridge/flows/charge.ts';
+import { payWithPassword, refund } from '../bridge/flows/merchant.ts';
+import { refusal, refusalOf } from '../bridge/flows/outcome.ts';
+import { TerminalIdentity, pairTerminal, parsePairingText, terminalClient } from '../bridge/flows/pair.ts';
+import type { CheckoutClient } from '../checkout/api/client.ts';
 import { amountProblem, currencyProblem, formatAmount, isOrderId, newOrderId, parseAmount } from './amount.ts';
 import { CliIo, Out, SetExit } from './bridge-io.ts';
 import { CommonOptions, common, configPath, radio, readConfig, secret } from './command-kit.ts';

@@ -5,9 +5,9 @@
  * with --password-stdin (one per line) nothing is asked again: a bad one is a usage error.
  */
 import { Command } from 'commander';
-import { Status } from '../../shared/status/codes.ts';
-import { WristpayError } from '../../shared/status/error.ts';
-import { createCheckout } from '../../checkout/checkout.ts';
+import { Status } from '../shared/status/codes.ts';
+import { WristpayError } from '../shared/status/error.ts';
+import { createCheckout } from '../checkout/checkout.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { askNewSecret } from './secret-input.ts';

@@ -5,10 +5,10 @@
  * formula neutralising as the page's export, checkout/report-csv.ts).
  */
 import type { Command } from 'commander';
-import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
-import { refundsCsv, salesCsv } from '../../checkout/report-csv.ts';
-import type { Outcome } from '../flows/outcome.ts';
-import { Listed, ReportRange, listRefunds, listSales } from '../flows/reports.ts';
+import type { Api, CheckoutClient } from '../checkout/api/client.ts';
+import { refundsCsv, salesCsv } from '../checkout/report-csv.ts';
+import type { Outcome } from '../bridge/flows/outcome.ts';
+import { Listed, ReportRange, listRefunds, listSales } from '../bridge/flows/reports.ts';
 import { formatAmount } from './amount.ts';
 import { CliIo, Out, SetExit } from './bridge-io.ts';
 import { OwnerOptions, common, owner } from './command-kit.ts';

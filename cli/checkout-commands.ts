@@ -6,15 +6,15 @@
 import type { Command } from 'commander';
 import { waitForSignal } from './signals.ts';
 import { registerAccountCommand } from './checkout-account-command.ts';
-import { describeStatus } from '../../shared/status/describe.ts';
-import { WristpayError } from '../../shared/status/error.ts';
-import { createCheckout } from '../../checkout/checkout.ts';
-import { startCheckoutServer } from '../../checkout/http/server.ts';
-import { Status } from '../../shared/status/codes.ts';
+import { describeStatus } from '../shared/status/describe.ts';
+import { WristpayError } from '../shared/status/error.ts';
+import { createCheckout } from '../checkout/checkout.ts';
+import { startCheckoutServer } from '../checkout/http/server.ts';
+import { Status } from '../shared/status/codes.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerBackupCommands } from './checkout-backup-commands.ts';
-import { LOG_LEVELS, LogLevel } from '../../checkout/http/request-log.ts';
+import { LOG_LEVELS, LogLevel } from '../checkout/http/request-log.ts';
 
 /** Of --shutdown-timeout, the share requests in flight get; the rest is for closing the store. */
 const DRAIN_SHARE = 0.9;

@@ -5,10 +5,10 @@
  * asks for "yes" first; scripts (no terminal on stdin) must pass --yes.
  */
 import type { Command } from 'commander';
-import type { Api } from '../../checkout/api/client.ts';
-import { Status } from '../../shared/status/codes.ts';
-import { refusal } from '../flows/outcome.ts';
-import { listTerminals, renameTerminal, unpairTerminal } from '../flows/terminals.ts';
+import type { Api } from '../checkout/api/client.ts';
+import { Status } from '../shared/status/codes.ts';
+import { refusal } from '../bridge/flows/outcome.ts';
+import { listTerminals, renameTerminal, unpairTerminal } from '../bridge/flows/terminals.ts';
 import { CliIo, Out, SetExit } from './bridge-io.ts';
 import { OwnerLogin, OwnerOptions, common, login, owner, readConfig } from './command-kit.ts';
 import { ExitCode } from './exit-codes.ts';

@@ -5,11 +5,11 @@
  * exit code) and returns null, so a command reads as a straight line.
  */
 import type { Command } from 'commander';
-import { CheckoutClient } from '../../checkout/api/client.ts';
-import { Status } from '../../shared/status/codes.ts';
-import { WristpayError } from '../../shared/status/error.ts';
-import { BridgeConfig, LoadedConfig, defaultConfigPath, deviceTokenKey, loadConfig, rememberDeviceToken } from '../config/bridge-config.ts';
-import { refusalOf } from '../flows/outcome.ts';
+import { CheckoutClient } from '../checkout/api/client.ts';
+import { Status } from '../shared/status/codes.ts';
+import { WristpayError } from '../shared/status/error.ts';
+import { BridgeConfig, LoadedConfig, defaultConfigPath, deviceTokenKey, loadConfig, rememberDeviceToken } from '../bridge/config/bridge-config.ts';
+import { refusalOf } from '../bridge/flows/outcome.ts';
 import { checkoutFrom } from './defaults.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { Out } from './bridge-io.ts';

@@ -4,7 +4,7 @@
  * exit code (bin/wristpay.js sets process.exitCode).
  */
 import { Command, CommanderError } from 'commander';
-import { Status } from '../../shared/status/codes.ts';
+import { Status } from '../shared/status/codes.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { OutputClosedError, watchOutput } from './closed-pipe.ts';
 import { ENVIRONMENT_HELP } from './defaults.ts';

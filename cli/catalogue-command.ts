@@ -3,7 +3,7 @@
  * come from. The catalogue ships with wristpay, so no checkout needs to be running.
  */
 import type { Command } from 'commander';
-import { catalogue } from '../flows/catalogue.ts';
+import { catalogue } from '../bridge/flows/catalogue.ts';
 import { formatAmount } from './amount.ts';
 import { CliIo, Out, SetExit, defaultIo } from './bridge-io.ts';
 

@@ -2,8 +2,8 @@
  * Money as people type it ("12.34") and as the checkout keeps it (integer minor units),
  * and the other small validations of the bridge commands.
  */
-import { defaultConfig } from '../../checkout/core/config.ts';
-import { MAX_TRADE_AMOUNT, isIsoCurrency } from '../../checkout/core/trade-terms.ts';
+import { defaultConfig } from '../checkout/core/config.ts';
+import { MAX_TRADE_AMOUNT, isIsoCurrency } from '../checkout/core/trade-terms.ts';
 
 /** Currencies without minor units (ISO 4217 exponent 0) that wristpay's catalogue can meet. */
 const ZERO_DECIMAL = new Set(['JPY', 'KRW']);
