@@ -7,7 +7,7 @@
  * strip-details.ts) and --no-mangle-props keeps property names (scripts/image/
  * mangle-props.ts): both for debugging a build, and both likely to exceed the budget.
  *
- * Entry: --entry, else firmware/main.ts, else firmware/build-probe.ts. Signs with the key
+ * Entry: --entry, else firmware/main.ts. Signs with the key
  * file named by WRISTPAY_VENDOR_KEY, else .keys/vendor-dev.json (created on first use).
  * Prints the minified and gzip sizes; exits 1 (writing nothing) above the 48 KiB budget,
  * and 1 on any bundling, profile or key error.

@@ -3,10 +3,10 @@
  * pipeline, in memory: the same code `npm run build` writes, whether or not it is within
  * the budget), the QuickJS heap after boot and after 10 and 100 payments, and the
  * firmware's CPU per payment inside QuickJS. The payments are the tests' own scenario
- * driver (test/support/engine-story.ts, engine-measure.ts), so bench and test agree.
+ * driver (harness/band/engine-story.ts, engine-measure.ts), so bench and test agree.
  */
-import { measureCpu, measureHeap } from '../../test/support/engine-measure.ts';
-import { buildRealImage } from '../../test/support/quickjs-band.ts';
+import { measureCpu, measureHeap } from '../../harness/band/engine-measure.ts';
+import { buildRealImage } from '../../harness/band/quickjs-band.ts';
 
 export async function benchFirmware(opts: { quick: boolean }): Promise<Record<string, number>> {
   const built = await buildRealImage();

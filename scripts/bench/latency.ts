@@ -14,8 +14,8 @@
  * cells are set up concurrently and measured one after another.
  */
 import { charge } from '../../bridge/flows/index.ts';
-import { percentile } from '../../test/load/load-run.ts';
-import { startFleet, type Fleet } from '../../test/load/sim-fleet.ts';
+import { percentile } from '../../harness/load/load-run.ts';
+import { startFleet, type Fleet } from '../../harness/load/sim-fleet.ts';
 import { ctapAt, framedBytes, type CtapFigures } from './latency-ctap.ts';
 
 export const AIR_TARGET_BYTES = 700;

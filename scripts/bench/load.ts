@@ -1,9 +1,9 @@
 /**
- * Load as a bench section (test/load/load-run.ts): simulated bands paying concurrently
+ * Load as a bench section (harness/load/load-run.ts): simulated bands paying concurrently
  * through one checkout and several bridges. --quick: the CI size (20 bands × 5 payments);
  * default: 50 × 10; --long: 200 × 20.
  */
-import { runLoad, type LoadResult } from '../../test/load/load-run.ts';
+import { runLoad, type LoadResult } from '../../harness/load/load-run.ts';
 
 export async function benchLoad(opts: { quick: boolean; long: boolean }): Promise<LoadResult> {
   const size = opts.long ? { bands: 200, payments: 20 } : opts.quick ? { bands: 20, payments: 5 } : { bands: 50, payments: 10 };

@@ -8,7 +8,7 @@ import { benchRelay, type RelayBench } from './relay.ts';
 import { benchLoad, renderLoad } from './load.ts';
 import { benchLatency, type LatencyResults } from './latency.ts';
 import { renderLatency } from './latency-report.ts';
-import type { LoadResult } from '../../test/load/load-run.ts';
+import type { LoadResult } from '../../harness/load/load-run.ts';
 
 export interface RelayLoadLatency {
   relay: RelayBench;

@@ -3,7 +3,7 @@
  * BENCHMARKS.md and docs/ADVERSARIAL.md (between its relay-table markers).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ATTACKS, MESSAGES, totals, type CampaignResult } from '../../test/adversarial/campaign.ts';
+import { ATTACKS, MESSAGES, totals, type CampaignResult } from '../../harness/adversarial/campaign.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 

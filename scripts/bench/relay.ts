@@ -4,9 +4,9 @@
  * a sample of byte positions against two simulated bands behind the bridge's relay session.
  * Writes its table into docs/ADVERSARIAL.md too.
  */
-import type { CampaignResult } from '../../test/adversarial/campaign.ts';
-import { inProcessRelayWorld, runCampaign } from '../../test/adversarial/hostile-relay.ts';
-import { simRelayWorld } from '../../test/adversarial/sim-relay-world.ts';
+import type { CampaignResult } from '../../harness/adversarial/campaign.ts';
+import { inProcessRelayWorld, runCampaign } from '../../harness/adversarial/hostile-relay.ts';
+import { simRelayWorld } from '../../harness/adversarial/sim-relay-world.ts';
 
 export interface RelayBench {
   inProcess: CampaignResult;

@@ -4,7 +4,7 @@
  * check again → sign and pack.
  * scripts/build-image.ts is the command-line shell around it; tests call it directly.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FirmwareVersion } from '../../shared/image/header.ts';
@@ -19,7 +19,6 @@ import { savePublicKey, type VendorKey } from './vendor-key.ts';
 export const IMAGE_BUDGET_BYTES = 48 * 1024;
 
 export const MAIN_ENTRY = 'firmware/main.ts';
-export const PROBE_ENTRY = 'firmware/build-probe.ts';
 
 export interface BuildOptions {
   entry: string;
@@ -44,10 +43,9 @@ export interface BuildResult {
   stats: LowerStats & { mangledProps: boolean };
 }
 
-/** The entry to build: an explicit one, else firmware/main.ts, else the build probe. */
+/** The entry to build: an explicit one, else firmware/main.ts. */
 export function resolveEntry(explicit: string | undefined, root = '.'): string {
-  if (explicit) return explicit;
-  return existsSync(join(root, MAIN_ENTRY)) ? join(root, MAIN_ENTRY) : join(root, PROBE_ENTRY);
+  return explicit ?? join(root, MAIN_ENTRY);
 }
 
 /** Runs the pipeline in memory; throws with a readable message on any profile violation. */

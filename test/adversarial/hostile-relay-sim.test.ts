@@ -6,10 +6,10 @@
  * in-process. The bands run on real time, so delays move the checkout's clock only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTACKS, MESSAGES, totals, type CampaignResult } from './campaign.ts';
-import { runCampaign } from './hostile-relay.ts';
-import type { RelayWorld } from './relay-world.ts';
-import { simRelayWorld } from './sim-relay-world.ts';
+import { ATTACKS, MESSAGES, totals, type CampaignResult } from '../../harness/adversarial/campaign.ts';
+import { runCampaign } from '../../harness/adversarial/hostile-relay.ts';
+import type { RelayWorld } from '../../harness/adversarial/relay-world.ts';
+import { simRelayWorld } from '../../harness/adversarial/sim-relay-world.ts';
 
 const STRIDE = 8;
 let w: RelayWorld;

@@ -8,10 +8,10 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTACKS, Campaign, MESSAGES, totals, type CampaignResult } from './campaign.ts';
-import { inProcessRelayWorld, runCampaign } from './hostile-relay.ts';
-import { mutateMessage } from './mutations.ts';
-import type { RelayWorld } from './relay-world.ts';
+import { ATTACKS, Campaign, MESSAGES, totals, type CampaignResult } from '../../harness/adversarial/campaign.ts';
+import { inProcessRelayWorld, runCampaign } from '../../harness/adversarial/hostile-relay.ts';
+import { mutateMessage } from '../../harness/adversarial/mutations.ts';
+import type { RelayWorld } from '../../harness/adversarial/relay-world.ts';
 
 let w: RelayWorld;
 let r: CampaignResult;

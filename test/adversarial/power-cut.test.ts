@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CutStyle } from '../../firmware/testenv/flash-emulator.ts';
-import { startFleet, type Fleet } from '../load/sim-fleet.ts';
-import { LedgerAudit } from './ledger-audit.ts';
+import { startFleet, type Fleet } from '../../harness/load/sim-fleet.ts';
+import { LedgerAudit } from '../../harness/adversarial/ledger-audit.ts';
 import { beforeNextCompaction, compactionShape, cutDuringPayment, logFlashOps, payOnce, type CutCase, type FlashOp } from './power-cut.ts';
 
 const STYLES: CutStyle[] = ['none', 'partial', 'complete'];

@@ -21,8 +21,8 @@ import { charge } from '../../bridge/flows/index.ts';
 import { BandRefusal } from '../../bridge/relay/refusal.ts';
 import { encodeMessage } from '../../shared/messages/clear.ts';
 import { CheckoutHttpError } from '../../checkout/api/client.ts';
-import { waitUntil, type Fleet, type FleetBand } from '../load/sim-fleet.ts';
-import type { LedgerAudit } from './ledger-audit.ts';
+import { waitUntil, type Fleet, type FleetBand } from '../../harness/load/sim-fleet.ts';
+import type { LedgerAudit } from '../../harness/adversarial/ledger-audit.ts';
 
 export interface CutCase {
   step: number;

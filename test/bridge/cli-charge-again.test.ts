@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bridge/config/bridge-config.ts';
 import { terminalClient } from '../../bridge/flows/pair.ts';
-import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { wristpay } from './helpers/process.ts';
 import { PAY_PASSWORD, ownerAccount, pairingCode } from './helpers/world.ts';
 

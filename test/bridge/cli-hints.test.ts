@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, saveConfig } from '../../bridge/config/bridge-config.ts';
-import { cheapTestConfig, type Harness, mergeConfig, startHarness } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig, type Harness, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
 import { wristpay } from './helpers/process.ts';
 import { PASSWORD, ownerAccount, unique } from './helpers/world.ts';
 

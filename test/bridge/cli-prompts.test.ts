@@ -12,7 +12,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/bridge-io.ts';
 import { askNewSecret } from '../../cli/secret-input.ts';
-import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { runCli } from './helpers/cli.ts';
 import { wristpay } from './helpers/process.ts';
 import { PAY_PASSWORD, ownerAccount, pairingCode } from './helpers/world.ts';

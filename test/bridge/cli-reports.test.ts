@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, PAY_PASSWORD, OwnedBand, Terminal, merchantWithTerminal, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from '../checkout/helpers/harness.ts';
+import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 import { wristpay } from './helpers/process.ts';
 
 const DAY = 86_400_000;

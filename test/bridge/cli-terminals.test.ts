@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/bridge-io.ts';
-import { InProcessTransport } from '../../bridge/transport/in-process.ts';
+import { InProcessTransport } from '../../harness/transport/in-process.ts';
 import { TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
-import { startHarness, type Harness } from '../checkout/helpers/harness.ts';
+import { startHarness, type Harness } from '../../harness/checkout-harness.ts';
 import { runCli } from './helpers/cli.ts';
 import { PASSWORD, bootTestBand, ownerAccount, unique } from './helpers/world.ts';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { BIN, wristpay } from './helpers/process.ts';
 import { PAY_PASSWORD, ownerAccount, pairingCode } from './helpers/world.ts';
 

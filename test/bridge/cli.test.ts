@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
 import { decodeClaims } from '../../shared/cose/token.ts';
-import { InProcessTransport } from '../../bridge/transport/in-process.ts';
-import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { InProcessTransport } from '../../harness/transport/in-process.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { runCli } from './helpers/cli.ts';
 import { Band, PASSWORD, PAY_PASSWORD, bootTestBand, ownerAccount, pairingCode } from './helpers/world.ts';
 

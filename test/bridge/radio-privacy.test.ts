@@ -18,8 +18,8 @@ import { isResolvable, parseAddress, resolves } from '../../shared/radio/rpa.ts'
 import type { Simulator } from '../../sim/band/simulator.ts';
 import { normUuid } from '../../sim/band/noble-protocol.ts';
 import { Gatt } from '../../shared/protocol/constants.ts';
-import { startHarness, type Harness } from '../checkout/helpers/harness.ts';
-import { testImages } from '../sim/helpers/images.ts';
+import { startHarness, type Harness } from '../../harness/checkout-harness.ts';
+import { testImages } from '../../harness/images.ts';
 import { RawCentral, type Frame } from '../sim/helpers/raw-central.ts';
 import { flashedDir, removeTempDirs, startOnAnyPort, waitFor } from '../sim/helpers/sim.ts';
 import { ownerAccount } from './helpers/world.ts';

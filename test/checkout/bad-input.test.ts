@@ -11,7 +11,7 @@ import { toBase64Url } from '../../checkout/core/ids.ts';
 import { httpStatusOf } from '../../checkout/http/status-map.ts';
 import { TerminalHeader } from '../../checkout/api/terminal-auth.ts';
 import { OwnedBand, Owner, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, unique } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 type Auth = 'none' | 'owner' | 'merchant' | 'terminal';
 interface Endpoint {

@@ -13,7 +13,7 @@ import { WearState } from '../../shared/protocol/constants.ts';
 import { BandDouble } from './helpers/band-double.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, addCard, merchantWithTerminal, newOwner, newTrade, payWithBand, unique } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, PAY_PASSWORD, OwnedBand, Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from './helpers/harness.ts';
+import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);

@@ -12,7 +12,7 @@ import { Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);

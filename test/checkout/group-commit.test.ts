@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { GroupCommit } from '../../checkout/sqlite/group-commit.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('group commit', () => {
   let dir: string;

@@ -15,7 +15,7 @@ import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { webLogin } from './helpers/attack.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, PAY_PASSWORD, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from './helpers/harness.ts';
+import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 /** JSON fields whose values are secrets, in request and response bodies alike. */
 const SECRET_FIELDS = new Set(['password', 'paymentPassword', 'token', 'deviceToken', 'turnOffCode', 'code']);

@@ -11,7 +11,7 @@ import { startCheckoutServer } from '../../checkout/http/server.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PAY_PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, cheapTestConfig, mergeConfig, startHarness } from './helpers/harness.ts';
+import { Harness, cheapTestConfig, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 /** The value of one sample of the Prometheus text format, or undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {

@@ -9,7 +9,7 @@ import { Status, StatusName, statusName } from '../../shared/status/codes.ts';
 import { CheckoutClient } from '../../checkout/api/client.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { Terminal, addCard, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('attacks on the payment path', () => {
   let h: Harness;

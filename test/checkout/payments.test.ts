@@ -4,7 +4,7 @@ import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { OwnedBand, Terminal, addCard, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('paying with the band', () => {
   let h: Harness;

@@ -16,7 +16,7 @@ import { clientAddress } from '../../checkout/http/client-address.ts';
 import { ChildCheckout, startChildCheckout } from '../hardening/helpers/child-checkout.ts';
 import { Answer, post, stranger } from './helpers/from-address.ts';
 import { PASSWORD, Terminal, merchantWithTerminal, unique } from './helpers/fixtures.ts';
-import { Harness, startHarness } from './helpers/harness.ts';
+import { Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 const limits = defaultConfig.rateLimits;
 const WRONG = 'wrong password 123';

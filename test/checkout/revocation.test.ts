@@ -9,7 +9,7 @@ import { register } from '../../cli/checkout-commands.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('revocation', () => {
   let h: Harness;

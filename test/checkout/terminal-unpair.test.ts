@@ -11,7 +11,7 @@ import { CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../chec
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PAY_PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from './helpers/harness.ts';
+import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 /** A second till of the same merchant. */
 async function secondTerminal(h: Harness, t: Terminal): Promise<Terminal> {

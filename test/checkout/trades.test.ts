@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, PAY_PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from './helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { MAX_TRADE_AMOUNT } from '../../checkout/core/trade-terms.ts';
 
 describe('trades', () => {

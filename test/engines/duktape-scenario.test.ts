@@ -1,7 +1,7 @@
 /**
  * The same image (firmware/main.ts, built in memory) under Duktape 2.7 (`duk`) with the
- * pure-JS HAL (firmware/duk-hal.js), through the same story as in QuickJS
- * (test/support/engine-story.ts): enroll → cards → wear → unlock → pay under the limit →
+ * pure-JS HAL (harness/engine/duk-hal.js), through the same story as in QuickJS
+ * (harness/band/engine-story.ts): enroll → cards → wear → unlock → pay under the limit →
  * pay over it with keep-alives and the button → express transit → take off → NOT_WORN →
  * wipe. The checkout runs inside duk too (./duk-checkout/, bundled to ES5 by the image
  * pipeline's bundle and lower steps); its crypto is duk-hal's stand-ins, so the signatures
@@ -13,9 +13,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { DEFAULT_DUK, dukAvailable, runInDuktape, type DukRun } from '../../sim/engine/duktape-runner.ts';
-import type { StoryReport } from '../support/engine-story.ts';
-import { buildRealImage } from '../support/quickjs-band.ts';
+import { DEFAULT_DUK, dukAvailable, runInDuktape, type DukRun } from '../../harness/engine/duktape-runner.ts';
+import type { StoryReport } from '../../harness/band/engine-story.ts';
+import { buildRealImage } from '../../harness/band/quickjs-band.ts';
 import { bundleScenarioForDuk } from './duk-bundle.ts';
 
 const haveDuk = dukAvailable();

@@ -2,14 +2,14 @@
  * The real image (firmware/main.ts through the whole pipeline, built in memory) in QuickJS
  * on createTestEnv's HAL: the firmware's full story over the radio, tokens verified with
  * verifyToken and the node provider, and the heap budget from exact "memory used" counts.
- * The story itself is test/support/engine-story.ts, shared with the Duktape run.
+ * The story itself is harness/band/engine-story.ts, shared with the Duktape run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { measureHeap, type HeapRun } from '../support/engine-measure.ts';
-import { runStory, type StoryReport } from '../support/engine-story.ts';
-import { buildRealImage, quickjsFixture, type QuickJSFixture } from '../support/quickjs-band.ts';
+import { measureHeap, type HeapRun } from '../../harness/band/engine-measure.ts';
+import { runStory, type StoryReport } from '../../harness/band/engine-story.ts';
+import { buildRealImage, quickjsFixture, type QuickJSFixture } from '../../harness/band/quickjs-band.ts';
 
 /**
  * Issue 3's budget: the whole QuickJS heap (engine, HAL bridge, firmware) after 100 payments

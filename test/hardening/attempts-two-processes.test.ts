@@ -15,7 +15,7 @@ import { CheckoutClient } from '../../checkout/api/client.ts';
 import { outcome, tally } from '../checkout/helpers/attack.ts';
 import { post, stranger } from '../checkout/helpers/from-address.ts';
 import { PASSWORD, PAY_PASSWORD, merchantWithTerminal, newTrade, unique } from '../checkout/helpers/fixtures.ts';
-import { type Harness, TestClock } from '../checkout/helpers/harness.ts';
+import { type Harness, TestClock } from '../../harness/checkout-harness.ts';
 import { type ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 
 describe('attempt limits across two checkout processes on one database', () => {

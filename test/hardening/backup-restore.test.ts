@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCheckout } from '../../checkout/checkout.ts';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
-import { cheapTestConfig } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig } from '../../harness/checkout-harness.ts';
 import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { Attempt, payLoop, setUpWorld, terminalClient } from './helpers/kill-load.ts';
 import { ledgerProblems, openReader } from './helpers/ledger-check.ts';

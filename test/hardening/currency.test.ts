@@ -12,7 +12,7 @@ import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import {
   OwnedBand, PAY_PASSWORD, Terminal, addCard, enrollBand, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unlock,
 } from '../checkout/helpers/fixtures.ts';
-import { Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('a trade is paid only from a card of its currency', () => {
   let h: Harness;

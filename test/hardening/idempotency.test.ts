@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckoutHttpError } from '../../checkout/api/client.ts';
 import { OwnedBand, Terminal, merchantWithTerminal, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { setUpWorld, terminalClient } from './helpers/kill-load.ts';
 import { ledgerProblems, openReader } from './helpers/ledger-check.ts';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { webRoutes } from '../../checkout/web/routes.ts';
 import { OwnedBand, PASSWORD, ownerWithBand } from '../checkout/helpers/fixtures.ts';
-import { Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { RawReply, send } from './helpers/raw-http.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };

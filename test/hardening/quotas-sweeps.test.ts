@@ -10,7 +10,7 @@ import { defaultConfig } from '../../checkout/core/config.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import { PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
-import { Harness, looseLimits, mergeConfig, startHarness } from '../checkout/helpers/harness.ts';
+import { Harness, looseLimits, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 const CAP = defaultConfig.maxOpenTradesPerTerminal;
 

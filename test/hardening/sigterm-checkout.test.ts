@@ -24,7 +24,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCheckout } from '../../checkout/checkout.ts';
 import { CheckoutClient } from '../../checkout/api/client.ts';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
-import { cheapTestConfig } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig } from '../../harness/checkout-harness.ts';
 import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { World, setUpWorld } from './helpers/kill-load.ts';
 import { ledgerProblems, openReader } from './helpers/ledger-check.ts';

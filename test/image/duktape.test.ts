@@ -6,9 +6,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { minifyEs5 } from '../../scripts/image/bundle.ts';
 import { lowerToEs5 } from '../../scripts/image/lower.ts';
-import { buildImage, PROBE_ENTRY } from '../../scripts/image/pipeline.ts';
+import { buildImage } from '../../scripts/image/pipeline.ts';
+import { PROBE_ENTRY } from '../../harness/images.ts';
 import { generateVendorKey } from '../../scripts/image/vendor-key.ts';
-import { PROBE_ECHO_SCENARIO, SCENARIO_OK, dukAvailable, runInDuktape } from '../../sim/engine/duktape-runner.ts';
+import { PROBE_ECHO_SCENARIO, SCENARIO_OK, dukAvailable, runInDuktape } from '../../harness/engine/duktape-runner.ts';
 
 const skip = !dukAvailable() && !process.env.CI;
 if (skip) console.warn('SKIPPING Duktape tests: /usr/bin/duk is missing (apt-get install -y duktape); they run in CI.');

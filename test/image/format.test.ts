@@ -9,7 +9,8 @@ import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import { HeaderOffset, IMAGE_FLAG_DEV_KEY, IMAGE_HEADER_LENGTH } from '../../shared/image/header.ts';
 import { parseImage, verifyImage, verifyImageBytes } from '../../shared/image/verify.ts';
 import { packImage } from '../../scripts/image/pack.ts';
-import { buildImage, IMAGE_BUDGET_BYTES, PROBE_ENTRY, type BuildResult } from '../../scripts/image/pipeline.ts';
+import { buildImage, IMAGE_BUDGET_BYTES, type BuildResult } from '../../scripts/image/pipeline.ts';
+import { PROBE_ENTRY } from '../../harness/images.ts';
 import { generateVendorKey, type VendorKey } from '../../scripts/image/vendor-key.ts';
 
 let key: VendorKey;

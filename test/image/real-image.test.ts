@@ -16,10 +16,10 @@ import { Reassembler } from '../../shared/framing/reassembler.ts';
 import { decodeMessage, encodeMessage, type Message } from '../../shared/messages/clear.ts';
 import { buildImage, IMAGE_BUDGET_BYTES, MAIN_ENTRY } from '../../scripts/image/pipeline.ts';
 import { generateVendorKey } from '../../scripts/image/vendor-key.ts';
-import { dukAvailable, runInDuktape, SCENARIO_OK } from '../../sim/engine/duktape-runner.ts';
+import { dukAvailable, runInDuktape, SCENARIO_OK } from '../../harness/engine/duktape-runner.ts';
 import { bootInQuickJS, loadQuickJS, type QuickJSBand } from '../../sim/engine/quickjs-host.ts';
 import { bankCard, transitCard } from '../support/band-fixture.ts';
-import { CheckoutDouble, type EnrolledBand, type IssuedChallenge } from '../support/checkout-double.ts';
+import { CheckoutDouble, type EnrolledBand, type IssuedChallenge } from '../../harness/band/checkout-double.ts';
 
 const MTU = 185;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

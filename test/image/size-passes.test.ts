@@ -14,7 +14,7 @@ import { checkEngineProfile } from '../../scripts/image/es5-check.ts';
 import { es5Shrink, type ShrinkStats } from '../../scripts/image/es5-shrink.ts';
 import { lowerToEs5 } from '../../scripts/image/lower.ts';
 import { manglePropsOptions, mangleSafetyProblems, reservedPropertyNames } from '../../scripts/image/mangle-props.ts';
-import { PROBE_ENTRY } from '../../scripts/image/pipeline.ts';
+import { PROBE_ENTRY } from '../../harness/images.ts';
 
 function transform(code: string, plugin: object): string {
   return transformSync(code, { configFile: false, babelrc: false, sourceType: 'script', compact: true, comments: false, plugins: [plugin] })!.code!;

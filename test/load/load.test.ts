@@ -4,7 +4,7 @@
  * (200 × 20) runs with `npm run bench -- --long`. See load-run.ts for the checks.
  */
 import { describe, expect, it } from 'vitest';
-import { runLoad } from './load-run.ts';
+import { runLoad } from '../../harness/load/load-run.ts';
 
 describe('load: bands paying concurrently through several bridges into one checkout', () => {
   it('20 bands × 5 payments: nothing lost or doubled, counters strictly increasing, totals agree', async () => {

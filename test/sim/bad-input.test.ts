@@ -10,7 +10,7 @@ import { Status } from '../../shared/status/codes.ts';
 import { normUuid } from '../../sim/band/noble-protocol.ts';
 import type { Simulator } from '../../sim/band/simulator.ts';
 import { FrameCollector, helloRequest } from './helpers/frames.ts';
-import { testImages } from './helpers/images.ts';
+import { testImages } from '../../harness/images.ts';
 import { RawCentral } from './helpers/raw-central.ts';
 import { flashedDir, removeTempDirs, startOnAnyPort, waitFor } from './helpers/sim.ts';
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/band/simulator.ts';
 import { helloRequest } from './helpers/frames.ts';
 import { browserAvailable, launchChromium } from './helpers/browser.ts';
-import { testImages } from './helpers/images.ts';
+import { testImages } from '../../harness/images.ts';
 import { RawCentral } from './helpers/raw-central.ts';
 import { payAboveLimit, prepareBand } from './helpers/payment-story.ts';
 import { flashedDir, removeTempDirs, startOnAnyPort, tempDir } from './helpers/sim.ts';

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bandAction } from '../../sim/band/control-client.ts';
 import { statePaths } from '../../sim/band/state-dir.ts';
-import { testImages } from './helpers/images.ts';
+import { testImages } from '../../harness/images.ts';
 import { flashedDir, removeTempDirs } from './helpers/sim.ts';
 
 afterAll(removeTempDirs);

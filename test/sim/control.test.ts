@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../../cli/sim-commands.ts';
 import type { ControlFile, Simulator } from '../../sim/band/simulator.ts';
 import { statePaths } from '../../sim/band/state-dir.ts';
-import { testImages, type TestImages } from './helpers/images.ts';
+import { testImages, type TestImages } from '../../harness/images.ts';
 import { RawCentral } from './helpers/raw-central.ts';
 import { flashedDir, removeTempDirs, startOnAnyPort, tempDir, waitFor } from './helpers/sim.ts';
 

@@ -10,7 +10,7 @@ import { Status } from '../../shared/status/codes.ts';
 import { flashImage, loadFlashedImage } from '../../sim/band/firmware-store.ts';
 import { startSimulator } from '../../sim/band/simulator.ts';
 import { bandPaths, statePaths } from '../../sim/band/state-dir.ts';
-import { testImages, type TestImages } from './helpers/images.ts';
+import { testImages, type TestImages } from '../../harness/images.ts';
 import { removeTempDirs, startOnAnyPort, tempDir } from './helpers/sim.ts';
 
 let img: TestImages;

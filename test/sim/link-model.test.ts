@@ -9,7 +9,7 @@ import { fragmentMessage } from '../../shared/framing/fragment.ts';
 import { Gatt } from '../../shared/protocol/constants.ts';
 import { LinkModel, parseLinkSpec } from '../../sim/band/link-model.ts';
 import { normUuid } from '../../sim/band/noble-protocol.ts';
-import { testImages } from './helpers/images.ts';
+import { testImages } from '../../harness/images.ts';
 import { RawCentral } from './helpers/raw-central.ts';
 import { flashedDir, removeTempDirs, startOnAnyPort } from './helpers/sim.ts';
 

@@ -17,7 +17,7 @@ import { normUuid } from '../../sim/band/noble-protocol.ts';
 import { startSimulator, type Simulator } from '../../sim/band/simulator.ts';
 import { DEFAULT_RADIO_PORT } from '../../sim/band/state-dir.ts';
 import { FrameCollector, helloRequest } from './helpers/frames.ts';
-import { testImages } from './helpers/images.ts';
+import { testImages } from '../../harness/images.ts';
 import { flashedDir, removeTempDirs, startOnAnyPort, waitFor } from './helpers/sim.ts';
 
 const require = createRequire(import.meta.url);

@@ -10,7 +10,7 @@ import { Gatt } from '../../shared/protocol/constants.ts';
 import { bandAction } from '../../sim/band/control-client.ts';
 import { normUuid } from '../../sim/band/noble-protocol.ts';
 import type { Simulator } from '../../sim/band/simulator.ts';
-import { testImages, type TestImages } from './helpers/images.ts';
+import { testImages, type TestImages } from '../../harness/images.ts';
 import { RawCentral } from './helpers/raw-central.ts';
 import { flashedDir, removeTempDirs, startOnAnyPort, tempDir, waitFor } from './helpers/sim.ts';
 

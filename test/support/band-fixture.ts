@@ -1,9 +1,9 @@
 /** Common firmware-test flows (./band-flows.ts) on the in-process band (BandDriver) and the host CheckoutDouble. */
 import type { BandConfig } from '../../firmware/config.ts';
 import type { TestEnvOptions } from '../../firmware/testenv/test-env.ts';
-import { BandDriver } from './band-driver.ts';
-import { BandFlows, bankCard, transitCard } from './band-flows.ts';
-import { CheckoutDouble } from './checkout-double.ts';
+import { BandDriver } from '../../harness/band/band-driver.ts';
+import { BandFlows, bankCard, transitCard } from '../../harness/band/band-flows.ts';
+import { CheckoutDouble } from '../../harness/band/checkout-double.ts';
 
 export { bankCard, transitCard };
 

@@ -8,10 +8,10 @@ import { bootBand, type BootedBand } from '../../../firmware/boot.ts';
 import { createTestEnv, type TestEnv } from '../../../firmware/testenv/test-env.ts';
 import { TerminalIdentity, pairTerminal, terminalClient } from '../../../bridge/flows/pair.ts';
 import { BandSession } from '../../../bridge/relay/band-session.ts';
-import { InProcessTransport } from '../../../bridge/transport/in-process.ts';
+import { InProcessTransport } from '../../../harness/transport/in-process.ts';
 import { connectNearest } from '../../../bridge/transport/nearest.ts';
 import type { CheckoutClient } from '../../../checkout/api/client.ts';
-import { cheapTestConfig, type Harness, startHarness } from '../../checkout/helpers/harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../../harness/checkout-harness.ts';
 
 export const PASSWORD = 'correct horse battery';
 export const PAY_PASSWORD = '246810';

@@ -6,7 +6,7 @@
 import { CheckoutClient, TerminalSigner, createTerminalKey } from '../../../checkout/api/client.ts';
 import type { Api } from '../../../checkout/api/client.ts';
 import { BandDouble, PayOptions } from './band-double.ts';
-import type { Harness } from './harness.ts';
+import type { Harness } from '../../../harness/checkout-harness.ts';
 
 let seq = 0;
 /** Unique names per test file run (the database is fresh per harness, but tests share one). */

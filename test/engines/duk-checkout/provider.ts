@@ -1,11 +1,11 @@
 /**
  * A CryptoProvider for the checkout side of a Duktape scenario, over duk-hal's stand-ins
- * (firmware/duk-hal.js): keys are halctl.standInKey pairs, signatures their HMAC
+ * (harness/engine/duk-hal.js): keys are halctl.standInKey pairs, signatures their HMAC
  * "signatures", verification hal.se.verify (which knows every stand-in key), ECDH the same
  * symmetric stand-in the band's secure element uses (SHA-256 of the two public keys in
  * order), AEAD duk-hal's HMAC keystream. The shapes, lengths and failure behaviour of the
  * real thing, none of its security: it lets the checkout's HPKE and COSE code (the same as
- * test/support/checkout-core.ts runs on the host) talk to the image inside duk.
+ * harness/band/checkout-core.ts runs on the host) talk to the image inside duk.
  */
 import { concat } from '../../../shared/crypto/bytes.ts';
 import { hkdfExpandWith, hkdfExtractWith } from '../../../shared/crypto/hkdf.ts';

@@ -1,14 +1,14 @@
 /**
  * Entry of the Duktape scenario (bundled to ES5 by ../duk-bundle.ts, run after duk-hal.js
- * and the image): the firmware's whole story (test/support/engine-story.ts) with the
- * checkout double (test/support/checkout-core.ts) over the stand-in provider, the radio
+ * and the image): the firmware's whole story (harness/band/engine-story.ts) with the
+ * checkout double (harness/band/checkout-core.ts) over the stand-in provider, the radio
  * over `halctl`. Prints the story's report as one JSON line, then SCENARIO OK.
  */
 import type { BandStatus } from '../../../firmware/boot.ts';
-import { BandFlows } from '../../support/band-flows.ts';
-import { CheckoutCore } from '../../support/checkout-core.ts';
-import { runStory, type StoryPort } from '../../support/engine-story.ts';
-import { FrameLink } from '../../support/frame-link.ts';
+import { BandFlows } from '../../../harness/band/band-flows.ts';
+import { CheckoutCore } from '../../../harness/band/checkout-core.ts';
+import { runStory, type StoryPort } from '../../../harness/band/engine-story.ts';
+import { FrameLink } from '../../../harness/band/frame-link.ts';
 import type { Message } from '../../../shared/messages/clear.ts';
 import type { HalCtl, WristpayGlobal } from './halctl.ts';
 import { createStandInProvider } from './provider.ts';

@@ -11,7 +11,7 @@ import type { Route } from '../../../checkout/http/router.ts';
 import { webRoutes } from '../../../checkout/web/routes.ts';
 import { BandDouble } from '../../checkout/helpers/band-double.ts';
 import { OwnedBand, PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, unique } from '../../checkout/helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from '../../checkout/helpers/harness.ts';
+import { cheapTestConfig, Harness, startHarness } from '../../../harness/checkout-harness.ts';
 import { toBase64Url } from '../../../checkout/core/ids.ts';
 import { encodeSegment } from './fuzz-gen.ts';
 

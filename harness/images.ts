@@ -8,9 +8,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, MAIN_ENTRY, PROBE_ENTRY } from '../../../scripts/image/pipeline.ts';
-import { generateVendorKey, savePublicKey, toHex, type VendorKey } from '../../../scripts/image/vendor-key.ts';
+import { buildImage, MAIN_ENTRY } from '../scripts/image/pipeline.ts';
+import { generateVendorKey, savePublicKey, toHex, type VendorKey } from '../scripts/image/vendor-key.ts';
 
+/** A minimal firmware that boots, echoes radio writes and exercises the HAL (test/fixtures/build-probe.ts). */
+export const PROBE_ENTRY = 'test/fixtures/build-probe.ts';
 export const FAULT_ENTRY = 'test/sim/fixtures/fault-firmware.ts';
 
 export interface TestImages {

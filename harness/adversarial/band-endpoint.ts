@@ -17,7 +17,7 @@ import { Reassembler } from '../../shared/framing/reassembler.ts';
 import { decodeMessage, encodeMessage } from '../../shared/messages/clear.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { SimBand } from '../../sim/band/sim-band.ts';
-import { BandDriver } from '../support/band-driver.ts';
+import { BandDriver } from '../band/band-driver.ts';
 
 export type BandReply =
   | { kind: 'message'; bytes: Uint8Array }

@@ -8,7 +8,7 @@
  */
 import type { Challenge, CheckoutClient } from '../../checkout/api/client.ts';
 import { CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
-import { cheapTestConfig, type Harness, startHarness } from '../checkout/helpers/harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../checkout-harness.ts';
 import { HELLO_REQUEST, type BandEndpoint, type BandReply } from './band-endpoint.ts';
 import type { Verdict } from './campaign.ts';
 import { LedgerAudit } from './ledger-audit.ts';

@@ -9,9 +9,9 @@
  * delivers them after the write that caused them, never inside it.
  */
 import { MIN_MTU, clampMtu } from '../../shared/framing/fragment.ts';
-import { LinkListeners } from './link-listeners.ts';
+import { LinkListeners } from '../../bridge/transport/link-listeners.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { BandLink, BandTransport, FoundBand, ScanOptions, TransportError } from './types.ts';
+import { BandLink, BandTransport, FoundBand, ScanOptions, TransportError } from '../../bridge/transport/types.ts';
 
 /** What this transport needs of firmware/testenv's RadioEmu. */
 export interface EmulatedRadio {

@@ -12,7 +12,7 @@ import { connectWithRetry } from '../../bridge/transport/nearest.ts';
 import { createWebsocketTransport } from '../../bridge/transport/noble-websocket.ts';
 import { flashImage } from '../../sim/band/firmware-store.ts';
 import { startSimulator } from '../../sim/band/simulator.ts';
-import { testImages } from '../sim/helpers/images.ts';
+import { testImages } from '../images.ts';
 import { SessionEndpoint } from './band-endpoint.ts';
 import { startRelayWorld, type RelayWorld } from './relay-world.ts';
 

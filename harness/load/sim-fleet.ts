@@ -22,8 +22,8 @@ import type { SimBand } from '../../sim/band/sim-band.ts';
 import { startSimulator, type Simulator } from '../../sim/band/simulator.ts';
 import type { CheckoutClient } from '../../checkout/api/client.ts';
 import type { ConfigOverrides } from '../../checkout/core/config.ts';
-import { cheapTestConfig, mergeConfig, startHarness, type Harness } from '../checkout/helpers/harness.ts';
-import { testImages } from '../sim/helpers/images.ts';
+import { cheapTestConfig, mergeConfig, startHarness, type Harness } from '../checkout-harness.ts';
+import { testImages } from '../images.ts';
 
 export const FLEET_PASSWORD = 'correct horse battery';
 const MAX_PER_SIM = 16;

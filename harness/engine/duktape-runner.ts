@@ -1,7 +1,7 @@
 /**
  * Runs a band image under Duktape 2.7 (Debian's `duk`), the second engine of the profile
  * (DESIGN.md "Engine profile"). `duk` has no host bindings, so the HAL is pure JS
- * (firmware/duk-hal.js) and the test is a scenario script: one temp file =
+ * (harness/engine/duk-hal.js) and the test is a scenario script: one temp file =
  * duk-hal.js + band.js + scenario, run with a timeout; the scenario drives the band
  * through `halctl` and prints SCENARIO_OK as its last line when every check passed.
  */
@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const DEFAULT_DUK = '/usr/bin/duk';
-export const DUK_HAL_PATH = join(dirname(fileURLToPath(import.meta.url)), '../../firmware/duk-hal.js');
+export const DUK_HAL_PATH = join(dirname(fileURLToPath(import.meta.url)), './duk-hal.js');
 /** The line a scenario prints when it got to the end. */
 export const SCENARIO_OK = 'SCENARIO OK';
 
@@ -21,7 +21,7 @@ export interface DukRunOptions {
   dukPath?: string;
   /** Kill duk after this long (default 20 s); a band stuck in a loop is a failure. */
   timeoutMs?: number;
-  /** The pure-JS HAL to prepend (default firmware/duk-hal.js). */
+  /** The pure-JS HAL to prepend (default harness/engine/duk-hal.js). */
   halPath?: string;
   /** Keep the temp file (its path is in the result) to rerun by hand. */
   keepFile?: boolean;
@@ -79,7 +79,7 @@ export function runInDuktape(imageCode: string, scenario: string, opts: DukRunOp
 }
 
 /**
- * The build probe's scenario (firmware/build-probe.ts): boots, echoes radio writes, runs
+ * The build probe's scenario (test/fixtures/build-probe.ts): boots, echoes radio writes, runs
  * its timer, answers status(). The real firmware's scenarios follow the same pattern.
  */
 export const PROBE_ECHO_SCENARIO = `
