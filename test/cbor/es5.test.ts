@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { readVectorText } from '../support/vectors.ts';
 
 const require = createRequire(import.meta.url);
 const babel = require('@babel/core') as {
@@ -35,8 +36,7 @@ const es5 = babel.transformSync(bundle, {
   presets: [[require.resolve('@babel/preset-env'), { targets: 'ie 11', modules: false }]],
 })!.code;
 
-const vectors = (name: string) =>
-  readFileSync(new URL(`../../../shared/vectors/cbor/${name}`, import.meta.url), 'utf8');
+const vectors = (name: string) => readVectorText(`cbor/${name}`);
 const hexes: string[] = [
   ...(JSON.parse(vectors('appendix_a.json')) as Array<{ hex: string }>).map((v) => v.hex),
   ...(JSON.parse(vectors('rfc8949_appendix_f_not_well_formed.json')) as { vectors: Array<{ hex: string }> }).vectors.map(

@@ -14,7 +14,8 @@ import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../shared/crypto/bytes.ts';
-import { hex, providers, readVectors } from '../crypto/providers.ts';
+import { hex, providers } from '../crypto/providers.ts';
+import { readVectorJson } from '../support/vectors.ts';
 
 const root = new URL('../../', import.meta.url);
 const files = [
@@ -60,7 +61,7 @@ describe('ES5 engine profile of shared/hpke', () => {
       logLevel: 'silent',
     });
     const code = out.outputFiles[0].text;
-    const e = readVectors<any[]>(import.meta.url, 'hpke/rfc9180-p256.json').find(
+    const e = readVectorJson<any[]>('hpke/rfc9180-p256.json').find(
       (v) => v.mode === 0 && v.aead_id === 3,
     );
     const [, host] = providers[0];
