@@ -1,5 +1,5 @@
 /**
- * The codec must run on the band's engines (DESIGN.md "Engine profile"): bundle
+ * The codec must run on the band's engines (docs/FIRMWARE-IMAGE.md): bundle
  * shared/cbor/index.ts the way the firmware image is built, check that no ES2015+
  * built-in the small engines lack slipped in, then lower it to ES5 with Babel and run
  * the Appendix A/F vectors in Duktape 2.7 (`duk`, when installed) and in Node's VM:

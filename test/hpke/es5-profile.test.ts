@@ -1,6 +1,6 @@
 /**
- * The band runs shared/hpke and shared/crypto/{bytes,hkdf}.ts on an ES5 engine (DESIGN.md
- * "Engine profile"). Two checks:
+ * The band runs shared/hpke and shared/crypto/{bytes,hkdf}.ts on an ES5 engine
+ * (docs/FIRMWARE-IMAGE.md, "What firmware code may use"). Two checks:
  * 1. a scan of the sources for built-ins and syntax the profile forbids;
  * 2. the esbuild bundle of shared/hpke/index.ts runs one RFC 9180 vector (DeriveKeyPair,
  *    Encap, Seal/Open, Export, the response pattern) in a vm realm from which Map, Set,
