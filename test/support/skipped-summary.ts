@@ -1,0 +1,44 @@
+/**
+ * A reporter that runs after vitest's default one and, when suites were skipped for a
+ * missing tool (./requirements.ts), lists them and prints the one command that provides
+ * everything they need. It reads the skip records from task meta, which vitest carries
+ * from the forked workers to this process; with nothing skipped it prints nothing.
+ */
+import type { Reporter, TestCase, TestCollection, TestModule, TestSuite, Vitest } from 'vitest/node';
+import { type Install, installCommand, type MissingRequirement } from './skip-record.ts';
+
+/** The outermost suites and tests skipped for want of something (their children inherit the meta). */
+function* skippedForWant(children: TestCollection): Generator<TestSuite | TestCase> {
+  for (const entity of children) {
+    if (entity.meta().missing) yield entity;
+    else if (entity.type === 'suite') yield* skippedForWant(entity.children);
+  }
+}
+
+function needsLine(missing: readonly MissingRequirement[]): string {
+  return missing.map((m) => `needs ${m.name}: ${installCommand([m.install])}`).join('; ');
+}
+
+export class SkippedSummary implements Reporter {
+  private log: (line: string) => void = (line) => console.log(line);
+
+  onInit(vitest: Vitest): void {
+    this.log = (line) => vitest.logger.log(line);
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+    const lines: string[] = [];
+    const installs: Install[] = [];
+    for (const module of modules) {
+      for (const entity of skippedForWant(module.children)) {
+        const missing = entity.meta().missing ?? [];
+        lines.push(`skipped: ${module.relativeModuleId} > ${entity.fullName} (${needsLine(missing)})`);
+        installs.push(...missing.map((m) => m.install));
+      }
+    }
+    if (lines.length === 0) return;
+    this.log('');
+    for (const line of lines) this.log(line);
+    this.log(`to run them (CI fails instead of skipping): ${installCommand(installs)}`);
+  }
+}
