@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'vitest';
-import { DEFAULT_DUK } from '../../harness/engine/duktape-runner.ts';
+import { DEFAULT_DUK, dukAvailable } from '../../harness/engine/duktape-runner.ts';
 import { type Install, installCommand, type MissingRequirement } from './skip-record.ts';
 
 export interface Requirement {
@@ -26,7 +26,7 @@ export interface Requirement {
 export const CHROMIUM = '/usr/bin/chromium';
 
 export const requirements = {
-  duk: { name: 'duk', what: `Duktape 2.7 at ${DEFAULT_DUK}`, probe: () => existsSync(DEFAULT_DUK), install: { apt: 'duktape' } },
+  duk: { name: 'duk', what: `Duktape 2.7 at ${DEFAULT_DUK}`, probe: () => dukAvailable(), install: { apt: 'duktape' } },
   chromium: { name: 'chromium', what: `Chromium at ${CHROMIUM}`, probe: () => existsSync(CHROMIUM), install: { apt: 'chromium' } },
   // util-linux `script` gives a child process a pseudo-terminal; node has none built in.
   script: {

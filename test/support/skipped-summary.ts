@@ -29,7 +29,8 @@ export class SkippedSummary implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const lines: string[] = [];
     const installs: Install[] = [];
-    for (const module of modules) {
+    const byPath = [...modules].sort((a, b) => a.relativeModuleId.localeCompare(b.relativeModuleId));
+    for (const module of byPath) {
       for (const entity of skippedForWant(module.children)) {
         const missing = entity.meta().missing ?? [];
         lines.push(`skipped: ${module.relativeModuleId} > ${entity.fullName} (${needsLine(missing)})`);
