@@ -50,8 +50,12 @@ describe('a suite that needs what the machine lacks', () => {
   it('reads CI=false and CI=0 as not CI, as most tools do', () => {
     const saved = process.env.CI;
     try {
-      const verdicts = ['true', '1', 'false', '0', ''].map((v) => ((process.env.CI = v), inCI()));
-      expect(verdicts).toEqual([true, true, false, false, false]);
+      const verdicts: Record<string, boolean> = {};
+      for (const value of ['true', '1', 'false', '0', '']) {
+        process.env.CI = value;
+        verdicts[value] = inCI();
+      }
+      expect(verdicts).toEqual({ true: true, 1: true, false: false, 0: false, '': false });
     } finally {
       if (saved === undefined) delete process.env.CI;
       else process.env.CI = saved;
