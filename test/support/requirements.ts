@@ -3,9 +3,10 @@
  * it is there and what provides it. A suite says `needs(requirements.duk).describe(…)`.
  *
  * In CI (env CI set) a missing requirement fails the suite with the install command: CI
- * (.ci/run) provides every one, so a skip there would hide a broken setup. Elsewhere the
- * suite is skipped and records why in its task meta, and `npm test` ends with the list of
- * skipped suites and the one command that provides what they need (./skipped-summary.ts).
+ * provides every one (.ci/run installs the tools, `npm test` builds the image), so a skip
+ * there would hide a broken setup. Elsewhere the suite is skipped and records why in its
+ * task meta, and `npm test` ends with the list of skipped suites and the one command that
+ * provides what they need (./skipped-summary.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -20,10 +20,10 @@ function needsLine(missing: readonly MissingRequirement[]): string {
 }
 
 export class SkippedSummary implements Reporter {
-  private log: (line: string) => void = (line) => console.log(line);
+  private vitest!: Vitest;
 
   onInit(vitest: Vitest): void {
-    this.log = (line) => vitest.logger.log(line);
+    this.vitest = vitest;
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
@@ -38,8 +38,9 @@ export class SkippedSummary implements Reporter {
       }
     }
     if (lines.length === 0) return;
-    this.log('');
-    for (const line of lines) this.log(line);
-    this.log(`to run them (CI fails instead of skipping): ${installCommand(installs)}`);
+    const { logger } = this.vitest;
+    logger.log('');
+    for (const line of lines) logger.log(line);
+    logger.log(`to run them (CI fails instead of skipping): ${installCommand(installs)}`);
   }
 }
