@@ -33,8 +33,8 @@ export const Record = { ENROLLMENT: 1, CARDS: 2, LEDGER: 3 } as const;
  * in every enrolled band's flash: never renumber one. Read only by static name (`Table.NAME`):
  * the image pipeline then inlines them and drops the tables.
  */
-export const EnrollmentRecordKey = { CHECKOUT_SIGNING_KEY: 1, CHECKOUT_HPKE_KEY: 2, DEVICE_ID: 3, IRK: 4 } as const;
-export const LedgerRecordKey = { ROWS: 1, DAY: 2, DAY_TOTAL: 3 } as const;
+const EnrollmentRecordKey = { CHECKOUT_SIGNING_KEY: 1, CHECKOUT_HPKE_KEY: 2, DEVICE_ID: 3, IRK: 4 } as const;
+const LedgerRecordKey = { ROWS: 1, DAY: 2, DAY_TOTAL: 3 } as const;
 
 export interface Enrollment {
   checkoutSigningKey: Uint8Array;
