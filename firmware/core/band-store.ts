@@ -73,7 +73,12 @@ export class BandStore {
 
   saveEnrollment(e: Enrollment | null): boolean {
     const value = e === null ? encodeCbor(null) : encodeCbor(new CborMap(
-      [EnrollmentRecordKey.CHECKOUT_SIGNING_KEY, EnrollmentRecordKey.CHECKOUT_HPKE_KEY, EnrollmentRecordKey.DEVICE_ID, EnrollmentRecordKey.IRK],
+      [
+        EnrollmentRecordKey.CHECKOUT_SIGNING_KEY,
+        EnrollmentRecordKey.CHECKOUT_HPKE_KEY,
+        EnrollmentRecordKey.DEVICE_ID,
+        EnrollmentRecordKey.IRK,
+      ],
       [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId, e.irk],
     ));
     return this.write([{ id: Record.ENROLLMENT, value }]);
@@ -151,7 +156,10 @@ function ledgerBytes(wallet: Wallet): Uint8Array {
     const e = wallet.entries[i];
     rows.push([e.card.cardRef, e.counter, e.card.kind === 'transit' ? e.card.balance : 0]);
   }
-  return encodeCbor(new CborMap([LedgerRecordKey.ROWS, LedgerRecordKey.DAY, LedgerRecordKey.DAY_TOTAL], [rows, wallet.dayTotal.day, wallet.dayTotal.total]));
+  return encodeCbor(new CborMap(
+    [LedgerRecordKey.ROWS, LedgerRecordKey.DAY, LedgerRecordKey.DAY_TOTAL],
+    [rows, wallet.dayTotal.day, wallet.dayTotal.total],
+  ));
 }
 
 export type { Card };

@@ -75,7 +75,9 @@ export function decodeHelloBody(bytes: Uint8Array): Result<HelloBody> {
 }
 export function encodeHelloBody(b: HelloBody, encoder?: Encoder): Uint8Array {
   return (encoder || defaultEncoder)(addFields(new CborMap(), [
-    [HelloBodyKey.DEVICE_ID, b.deviceId], [HelloBodyKey.WEAR_STATE, b.wearState], [HelloBodyKey.UNLOCK_NONCE, b.unlockNonce],
+    [HelloBodyKey.DEVICE_ID, b.deviceId],
+    [HelloBodyKey.WEAR_STATE, b.wearState],
+    [HelloBodyKey.UNLOCK_NONCE, b.unlockNonce],
   ]));
 }
 
@@ -90,12 +92,17 @@ function readCard(f: Fields): Card {
   if (!isLast4(common.last4)) f.refuse('last4 must be 4 digits');
   if (common.cardRef.length === 0) f.refuse('empty cardRef');
   if (kind === CardKind.BANK) {
-    return { kind: 'bank', cardRef: common.cardRef, issuer: common.issuer, last4: common.last4, isDefault: f.bool(CardKey.IS_DEFAULT), currency: currency(f, CardKey.CURRENCY) };
+    return {
+      kind: 'bank', cardRef: common.cardRef, issuer: common.issuer, last4: common.last4,
+      isDefault: f.bool(CardKey.IS_DEFAULT), currency: currency(f, CardKey.CURRENCY),
+    };
   }
   if (kind === CardKind.TRANSIT) {
     return {
       kind: 'transit', cardRef: common.cardRef, issuer: common.issuer, last4: common.last4,
-      city: f.text(CardKey.CITY, SHORT), balance: f.uint(CardKey.BALANCE, { max: MAX_AMOUNT }), fareCap: f.uint(CardKey.FARE_CAP, { max: MAX_AMOUNT }),
+      city: f.text(CardKey.CITY, SHORT),
+      balance: f.uint(CardKey.BALANCE, { max: MAX_AMOUNT }),
+      fareCap: f.uint(CardKey.FARE_CAP, { max: MAX_AMOUNT }),
       currency: currency(f, CardKey.CURRENCY),
     };
   }
@@ -105,7 +112,11 @@ function readCard(f: Fields): Card {
 export function cardToCbor(c: Card): CborMap {
   const kind: CardKindCode = c.kind === 'bank' ? CardKind.BANK : CardKind.TRANSIT;
   const m = addFields(new CborMap(), [
-    [CardKey.KIND, kind], [CardKey.CARD_REF, c.cardRef], [CardKey.ISSUER, c.issuer], [CardKey.LAST4, c.last4], [CardKey.CURRENCY, c.currency],
+    [CardKey.KIND, kind],
+    [CardKey.CARD_REF, c.cardRef],
+    [CardKey.ISSUER, c.issuer],
+    [CardKey.LAST4, c.last4],
+    [CardKey.CURRENCY, c.currency],
   ]);
   if (c.kind === 'bank') m.set(CardKey.IS_DEFAULT, c.isDefault);
   else addFields(m, [[CardKey.CITY, c.city], [CardKey.BALANCE, c.balance], [CardKey.FARE_CAP, c.fareCap]]);
@@ -188,17 +199,30 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
 export function challengeBodyToCbor(b: ChallengeBody): CborMap {
   const kindCode = b.kind === 'payment' ? ChallengeKind.PAYMENT : b.kind === 'unlock' ? ChallengeKind.UNLOCK
     : b.kind === 'provision' ? ChallengeKind.PROVISION_CARD : b.kind === 'remove-card' ? ChallengeKind.REMOVE_CARD : ChallengeKind.WIPE;
-  const m = addFields(new CborMap(), [[ChallengeBodyKey.KIND, kindCode], [ChallengeBodyKey.DEVICE_ID, b.deviceId], [ChallengeBodyKey.NONCE, b.nonce], [ChallengeBodyKey.EXPIRY, b.expiry]]);
+  const m = addFields(new CborMap(), [
+    [ChallengeBodyKey.KIND, kindCode],
+    [ChallengeBodyKey.DEVICE_ID, b.deviceId],
+    [ChallengeBodyKey.NONCE, b.nonce],
+    [ChallengeBodyKey.EXPIRY, b.expiry],
+  ]);
   switch (b.kind) {
     case 'payment':
       return addFields(m, [
-        [ChallengeBodyKey.AMOUNT, b.amount], [ChallengeBodyKey.CURRENCY, b.currency], [ChallengeBodyKey.MERCHANT_ID, b.merchantId], [ChallengeBodyKey.MERCHANT_NAME, b.merchantName],
-        [ChallengeBodyKey.TERMINAL_ID, b.terminalId], [ChallengeBodyKey.ORDER_ID, b.orderId], [ChallengeBodyKey.CARD_REF, b.cardRef], [ChallengeBodyKey.EXPRESS, b.express ? true : undefined],
+        [ChallengeBodyKey.AMOUNT, b.amount],
+        [ChallengeBodyKey.CURRENCY, b.currency],
+        [ChallengeBodyKey.MERCHANT_ID, b.merchantId],
+        [ChallengeBodyKey.MERCHANT_NAME, b.merchantName],
+        [ChallengeBodyKey.TERMINAL_ID, b.terminalId],
+        [ChallengeBodyKey.ORDER_ID, b.orderId],
+        [ChallengeBodyKey.CARD_REF, b.cardRef],
+        [ChallengeBodyKey.EXPRESS, b.express ? true : undefined],
       ]);
     case 'unlock':
       return addFields(m, [
-        [ChallengeBodyKey.BAND_NONCE, b.bandNonce], [ChallengeBodyKey.SESSION_MAX_AGE_MS, b.sessionMaxAgeMs],
-        [ChallengeBodyKey.LIMIT_PER_PAYMENT, b.limitPerPayment], [ChallengeBodyKey.LIMIT_PER_DAY, b.limitPerDay],
+        [ChallengeBodyKey.BAND_NONCE, b.bandNonce],
+        [ChallengeBodyKey.SESSION_MAX_AGE_MS, b.sessionMaxAgeMs],
+        [ChallengeBodyKey.LIMIT_PER_PAYMENT, b.limitPerPayment],
+        [ChallengeBodyKey.LIMIT_PER_DAY, b.limitPerDay],
       ]);
     case 'provision':
       return m.set(ChallengeBodyKey.CARD, cardToCbor(b.card));
@@ -230,7 +254,10 @@ export function decodeAnswerBody(bytes: Uint8Array): Result<AnswerBody> {
 }
 export function encodeAnswerBody(b: AnswerBody, encoder?: Encoder): Uint8Array {
   return (encoder || defaultEncoder)(addFields(new CborMap(), [
-    [AnswerBodyKey.STATUS, b.status], [AnswerBodyKey.TOKEN, b.token], [AnswerBodyKey.BALANCE, b.balance], [AnswerBodyKey.CARD_COUNT, b.cardCount],
+    [AnswerBodyKey.STATUS, b.status],
+    [AnswerBodyKey.TOKEN, b.token],
+    [AnswerBodyKey.BALANCE, b.balance],
+    [AnswerBodyKey.CARD_COUNT, b.cardCount],
   ]));
 }
 

@@ -8,8 +8,8 @@ import { Result, fail } from '../status/error.ts';
 import { Encoder, decodeProtocolMap, defaultEncoder, messageMap, readHeader } from './envelope.ts';
 import { Fields } from './fields.ts';
 import {
-  AnswerMessageKey, ChallengeMessageKey, EnrollMessageKey, EnrolledMessageKey, EnvelopeKey, ErrorMessageKey, HelloMessageKey,
-  InfoMessageKey, KeepaliveMessageKey, ResultMessageKey,
+  AnswerMessageKey, ChallengeMessageKey, EnrollMessageKey, EnrolledMessageKey, EnvelopeKey, ErrorMessageKey,
+  HelloMessageKey, InfoMessageKey, KeepaliveMessageKey, ResultMessageKey,
 } from './keys.ts';
 
 export interface InfoMessage { type: 'info'; maxMessageSize: number; firmware: string; enrolled: boolean }
@@ -54,7 +54,11 @@ function decodeFields(type: number, f: Fields): Result<Message> | null {
         enrolled: f.bool(InfoMessageKey.ENROLLED),
       });
     case MessageType.HELLO:
-      return f.done<Message>({ type: 'hello', enc: f.bytes(HelloMessageKey.ENC, { len: KEY.pub }), ct: f.bytes(HelloMessageKey.CT, { max: Size.MAX_HELLO_CT }) });
+      return f.done<Message>({
+        type: 'hello',
+        enc: f.bytes(HelloMessageKey.ENC, { len: KEY.pub }),
+        ct: f.bytes(HelloMessageKey.CT, { max: Size.MAX_HELLO_CT }),
+      });
     case MessageType.ENROLL:
       return f.done<Message>({
         type: 'enroll',
@@ -91,7 +95,11 @@ function decodeFields(type: number, f: Fields): Result<Message> | null {
       const status = f.status(KeepaliveMessageKey.STATUS);
       // PROTOCOL.md §3: a KEEPALIVE carries CONFIRMATION_REQUIRED or PROCESSING, nothing else.
       if (status !== Status.CONFIRMATION_REQUIRED && status !== Status.PROCESSING) f.refuse('key 2: not a keepalive status');
-      return f.done<Message>({ type: 'keepalive', status, remainingMs: f.uint(KeepaliveMessageKey.REMAINING_MS, { max: 600000 }) });
+      return f.done<Message>({
+        type: 'keepalive',
+        status,
+        remainingMs: f.uint(KeepaliveMessageKey.REMAINING_MS, { max: 600000 }),
+      });
     }
     case MessageType.ERROR: {
       const status = f.status(ErrorMessageKey.STATUS);
@@ -128,19 +136,27 @@ export function encodeMessage(m: Message, encoder?: Encoder): Uint8Array {
   switch (m.type) {
     case 'info':
       return enc(messageMap(MessageType.INFO, [
-        [InfoMessageKey.MAX_MESSAGE_SIZE, m.maxMessageSize], [InfoMessageKey.FIRMWARE, m.firmware], [InfoMessageKey.ENROLLED, m.enrolled],
+        [InfoMessageKey.MAX_MESSAGE_SIZE, m.maxMessageSize],
+        [InfoMessageKey.FIRMWARE, m.firmware],
+        [InfoMessageKey.ENROLLED, m.enrolled],
       ]));
     case 'hello':
       return enc(messageMap(MessageType.HELLO, [[HelloMessageKey.ENC, m.enc], [HelloMessageKey.CT, m.ct]]));
     case 'enroll':
       return enc(messageMap(MessageType.ENROLL, [
-        [EnrollMessageKey.CHECKOUT_SIGNING_KEY, m.checkoutSigningKey], [EnrollMessageKey.CHECKOUT_HPKE_KEY, m.checkoutHpkeKey],
-        [EnrollMessageKey.NONCE, m.nonce], [EnrollMessageKey.OWNER_KEY, m.ownerKey],
+        [EnrollMessageKey.CHECKOUT_SIGNING_KEY, m.checkoutSigningKey],
+        [EnrollMessageKey.CHECKOUT_HPKE_KEY, m.checkoutHpkeKey],
+        [EnrollMessageKey.NONCE, m.nonce],
+        [EnrollMessageKey.OWNER_KEY, m.ownerKey],
       ]));
     case 'enrolled':
       return enc(messageMap(MessageType.ENROLLED, [
-        [EnrolledMessageKey.SIGNING_KEY, m.signingKey], [EnrolledMessageKey.HPKE_KEY, m.hpkeKey], [EnrolledMessageKey.SIGNATURE, m.signature],
-        [EnrolledMessageKey.IRK_ENC, m.irkEnc], [EnrolledMessageKey.IRK_CT, m.irkCt], [EnrolledMessageKey.IRK_SIGNATURE, m.irkSignature],
+        [EnrolledMessageKey.SIGNING_KEY, m.signingKey],
+        [EnrolledMessageKey.HPKE_KEY, m.hpkeKey],
+        [EnrolledMessageKey.SIGNATURE, m.signature],
+        [EnrolledMessageKey.IRK_ENC, m.irkEnc],
+        [EnrolledMessageKey.IRK_CT, m.irkCt],
+        [EnrolledMessageKey.IRK_SIGNATURE, m.irkSignature],
       ]));
     case 'challenge':
       return enc(messageMap(MessageType.CHALLENGE, [[ChallengeMessageKey.ENC, m.enc], [ChallengeMessageKey.CT, m.ct]]));
@@ -149,7 +165,10 @@ export function encodeMessage(m: Message, encoder?: Encoder): Uint8Array {
     case 'result':
       return enc(messageMap(MessageType.RESULT, [[ResultMessageKey.SEALED, m.sealed]]));
     case 'keepalive':
-      return enc(messageMap(MessageType.KEEPALIVE, [[KeepaliveMessageKey.STATUS, m.status], [KeepaliveMessageKey.REMAINING_MS, m.remainingMs]]));
+      return enc(messageMap(MessageType.KEEPALIVE, [
+        [KeepaliveMessageKey.STATUS, m.status],
+        [KeepaliveMessageKey.REMAINING_MS, m.remainingMs],
+      ]));
     case 'error':
       return enc(messageMap(MessageType.ERROR, [[ErrorMessageKey.STATUS, m.status]]));
     case 'hello-request':

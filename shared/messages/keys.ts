@@ -20,8 +20,10 @@ export const InfoMessageKey = { MAX_MESSAGE_SIZE: 2, FIRMWARE: 3, ENROLLED: 4 } 
 export const HelloMessageKey = { ENC: 2, CT: 3 } as const;
 /** ENROLL, type 3: OWNER_KEY is added by the owner's bridge (PROTOCOL.md §7), never by the checkout. */
 export const EnrollMessageKey = { CHECKOUT_SIGNING_KEY: 2, CHECKOUT_HPKE_KEY: 3, NONCE: 4, OWNER_KEY: 5 } as const;
-/** ENROLLED, type 4: IRK_ENC, IRK_CT and IRK_SIGNATURE travel together, to the owner's bridge only (PROTOCOL.md §7). */
-export const EnrolledMessageKey = { SIGNING_KEY: 2, HPKE_KEY: 3, SIGNATURE: 4, IRK_ENC: 5, IRK_CT: 6, IRK_SIGNATURE: 7 } as const;
+/** ENROLLED, type 4: IRK_ENC, IRK_CT, IRK_SIGNATURE go together, to the owner's bridge only (PROTOCOL.md §7). */
+export const EnrolledMessageKey = {
+  SIGNING_KEY: 2, HPKE_KEY: 3, SIGNATURE: 4, IRK_ENC: 5, IRK_CT: 6, IRK_SIGNATURE: 7,
+} as const;
 /** CHALLENGE, type 5: the HPKE-sealed signed challenge. */
 export const ChallengeMessageKey = { ENC: 2, CT: 3 } as const;
 /** ANSWER, type 6: response nonce ‖ ciphertext of the answer body. */
@@ -44,7 +46,8 @@ export const HelloBodyKey = { DEVICE_ID: 1, WEAR_STATE: 2, UNLOCK_NONCE: 3 } as 
  */
 export const ChallengeBodyKey = {
   KIND: 1, DEVICE_ID: 2, NONCE: 3, EXPIRY: 4,
-  AMOUNT: 10, CURRENCY: 11, MERCHANT_ID: 12, MERCHANT_NAME: 13, TERMINAL_ID: 14, ORDER_ID: 15, CARD_REF: 16, EXPRESS: 17,
+  AMOUNT: 10, CURRENCY: 11, MERCHANT_ID: 12, MERCHANT_NAME: 13, TERMINAL_ID: 14, ORDER_ID: 15,
+  CARD_REF: 16, EXPRESS: 17,
   BAND_NONCE: 20, SESSION_MAX_AGE_MS: 21, LIMIT_PER_PAYMENT: 22, LIMIT_PER_DAY: 23,
   CARD: 30,
   REMOVE_CARD_REF: 31,
