@@ -83,7 +83,7 @@ describe('docs/PROTOCOL.md', () => {
 
   it('lists every sealed body, card map and claim key by name and number, and nothing else', () => {
     for (const [name, table] of Object.entries(ownTables)) {
-      const at = doc.indexOf('(`' + name + '`');
+      const at = doc.indexOf(`(\`${name}\``);
       expect(at, `(\`${name}\`) in docs/PROTOCOL.md`).toBeGreaterThanOrEqual(0);
       const listed = rowsOf('| key | name |', at).map((r) => [unquote(r[1]), Number(r[0])]);
       expect(listed, name).toEqual(asEntries(table));
