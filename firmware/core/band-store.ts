@@ -27,6 +27,15 @@ export interface RecordStore {
 
 export const Record = { ENROLLMENT: 1, CARDS: 2, LEDGER: 3 } as const;
 
+/**
+ * Map keys of the enrollment and ledger records (docs/STORAGE.md, "The band's records"); the
+ * cards record is an array of card maps (CardKey, shared/messages/keys.ts). These numbers are
+ * in every enrolled band's flash: never renumber one. Read only by static name (`Table.NAME`):
+ * the image pipeline then inlines them and drops the tables.
+ */
+const EnrollmentRecordKey = { CHECKOUT_SIGNING_KEY: 1, CHECKOUT_HPKE_KEY: 2, DEVICE_ID: 3, IRK: 4 } as const;
+const LedgerRecordKey = { ROWS: 1, DAY: 2, DAY_TOTAL: 3 } as const;
+
 export interface Enrollment {
   checkoutSigningKey: Uint8Array;
   checkoutHpkeKey: Uint8Array;
@@ -53,17 +62,25 @@ export class BandStore {
   loadEnrollment(): Enrollment | null {
     const v = decodeRecord(this.records.get(Record.ENROLLMENT));
     if (!(v instanceof CborMap)) return null;
-    const s = v.get(1);
-    const h = v.get(2);
-    const d = v.get(3);
-    const k = v.get(4);
+    const s = v.get(EnrollmentRecordKey.CHECKOUT_SIGNING_KEY);
+    const h = v.get(EnrollmentRecordKey.CHECKOUT_HPKE_KEY);
+    const d = v.get(EnrollmentRecordKey.DEVICE_ID);
+    const k = v.get(EnrollmentRecordKey.IRK);
     if (!(s instanceof Uint8Array) || !(h instanceof Uint8Array) || !(d instanceof Uint8Array)) return null;
     if (s.length !== 65 || h.length !== 65 || d.length !== 16) return null;
     return { checkoutSigningKey: s, checkoutHpkeKey: h, deviceId: d, irk: k instanceof Uint8Array && k.length === 16 ? k : null };
   }
 
   saveEnrollment(e: Enrollment | null): boolean {
-    const value = e === null ? encodeCbor(null) : encodeCbor(new CborMap([1, 2, 3, 4], [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId, e.irk]));
+    const value = e === null ? encodeCbor(null) : encodeCbor(new CborMap(
+      [
+        EnrollmentRecordKey.CHECKOUT_SIGNING_KEY,
+        EnrollmentRecordKey.CHECKOUT_HPKE_KEY,
+        EnrollmentRecordKey.DEVICE_ID,
+        EnrollmentRecordKey.IRK,
+      ],
+      [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId, e.irk],
+    ));
     return this.write([{ id: Record.ENROLLMENT, value }]);
   }
 
@@ -86,9 +103,9 @@ export class BandStore {
     const ledger = decodeRecord(rawLedger);
     if (rawLedger !== null && !(ledger instanceof CborMap)) return Status.STORAGE_CORRUPT;
     if (ledger instanceof CborMap) {
-      const rows = ledger.get(1);
-      const day = ledger.get(2);
-      const total = ledger.get(3);
+      const rows = ledger.get(LedgerRecordKey.ROWS);
+      const day = ledger.get(LedgerRecordKey.DAY);
+      const total = ledger.get(LedgerRecordKey.DAY_TOTAL);
       if (!(rows instanceof Array) || typeof day !== 'number' || typeof total !== 'number') return Status.STORAGE_CORRUPT;
       wallet.dayTotal = { day, total };
       for (let i = 0; i < rows.length; i++) {
@@ -139,7 +156,10 @@ function ledgerBytes(wallet: Wallet): Uint8Array {
     const e = wallet.entries[i];
     rows.push([e.card.cardRef, e.counter, e.card.kind === 'transit' ? e.card.balance : 0]);
   }
-  return encodeCbor(new CborMap([1, 2, 3], [rows, wallet.dayTotal.day, wallet.dayTotal.total]));
+  return encodeCbor(new CborMap(
+    [LedgerRecordKey.ROWS, LedgerRecordKey.DAY, LedgerRecordKey.DAY_TOTAL],
+    [rows, wallet.dayTotal.day, wallet.dayTotal.total],
+  ));
 }
 
 export type { Card };

@@ -10,6 +10,7 @@ import { Result, fail } from '../status/error.ts';
 import { isCurrencyCode, isLast4 } from './chars.ts';
 import { Encoder, addFields, decodeProtocolMap, defaultEncoder } from './envelope.ts';
 import { Fields } from './fields.ts';
+import { AnswerBodyKey, CardKey, ChallengeBodyKey, HelloBodyKey, ResultBodyKey } from './keys.ts';
 
 const ID = { len: Size.ID };
 const SHORT = { max: Size.MAX_SHORT_TEXT };
@@ -63,9 +64,9 @@ export function decodeHelloBody(bytes: Uint8Array): Result<HelloBody> {
   if (!m.ok) return m;
   const f = new Fields(m.value);
   const body: HelloBody = {
-    deviceId: f.bytes(1, ID),
-    wearState: f.uint(2, { max: WearState.CHARGING }) as WearStateCode,
-    unlockNonce: f.bytes(3, { len: Size.NONCE, optional: true }),
+    deviceId: f.bytes(HelloBodyKey.DEVICE_ID, ID),
+    wearState: f.uint(HelloBodyKey.WEAR_STATE, { max: WearState.CHARGING }) as WearStateCode,
+    unlockNonce: f.bytes(HelloBodyKey.UNLOCK_NONCE, { len: Size.NONCE, optional: true }),
   };
   // Only a worn, locked band needs a grant, so only it offers the nonce one must answer.
   if ((body.wearState === WearState.WORN_LOCKED) !== (body.unlockNonce !== undefined)) f.refuse('unlockNonce present iff worn-locked');
@@ -73,26 +74,36 @@ export function decodeHelloBody(bytes: Uint8Array): Result<HelloBody> {
   return f.done(body);
 }
 export function encodeHelloBody(b: HelloBody, encoder?: Encoder): Uint8Array {
-  return (encoder || defaultEncoder)(addFields(new CborMap(), [[1, b.deviceId], [2, b.wearState], [3, b.unlockNonce]]));
+  return (encoder || defaultEncoder)(addFields(new CborMap(), [
+    [HelloBodyKey.DEVICE_ID, b.deviceId],
+    [HelloBodyKey.WEAR_STATE, b.wearState],
+    [HelloBodyKey.UNLOCK_NONCE, b.unlockNonce],
+  ]));
 }
 
 // ---- card ----
 function readCard(f: Fields): Card {
-  const kind = f.uint(1, { max: 2 });
+  const kind = f.uint(CardKey.KIND, { max: 2 });
   const common = {
-    cardRef: f.text(2, { max: Size.MAX_CARD_REF }),
-    issuer: f.text(3, SHORT),
-    last4: f.text(4, { len: 4 }),
+    cardRef: f.text(CardKey.CARD_REF, { max: Size.MAX_CARD_REF }),
+    issuer: f.text(CardKey.ISSUER, SHORT),
+    last4: f.text(CardKey.LAST4, { len: 4 }),
   };
   if (!isLast4(common.last4)) f.refuse('last4 must be 4 digits');
   if (common.cardRef.length === 0) f.refuse('empty cardRef');
   if (kind === CardKind.BANK) {
-    return { kind: 'bank', cardRef: common.cardRef, issuer: common.issuer, last4: common.last4, isDefault: f.bool(5), currency: currency(f, 9) };
+    return {
+      kind: 'bank', cardRef: common.cardRef, issuer: common.issuer, last4: common.last4,
+      isDefault: f.bool(CardKey.IS_DEFAULT), currency: currency(f, CardKey.CURRENCY),
+    };
   }
   if (kind === CardKind.TRANSIT) {
     return {
       kind: 'transit', cardRef: common.cardRef, issuer: common.issuer, last4: common.last4,
-      city: f.text(6, SHORT), balance: f.uint(7, { max: MAX_AMOUNT }), fareCap: f.uint(8, { max: MAX_AMOUNT }), currency: currency(f, 9),
+      city: f.text(CardKey.CITY, SHORT),
+      balance: f.uint(CardKey.BALANCE, { max: MAX_AMOUNT }),
+      fareCap: f.uint(CardKey.FARE_CAP, { max: MAX_AMOUNT }),
+      currency: currency(f, CardKey.CURRENCY),
     };
   }
   f.refuse('unknown card kind ' + kind);
@@ -100,9 +111,15 @@ function readCard(f: Fields): Card {
 }
 export function cardToCbor(c: Card): CborMap {
   const kind: CardKindCode = c.kind === 'bank' ? CardKind.BANK : CardKind.TRANSIT;
-  const m = addFields(new CborMap(), [[1, kind], [2, c.cardRef], [3, c.issuer], [4, c.last4], [9, c.currency]]);
-  if (c.kind === 'bank') m.set(5, c.isDefault);
-  else addFields(m, [[6, c.city], [7, c.balance], [8, c.fareCap]]);
+  const m = addFields(new CborMap(), [
+    [CardKey.KIND, kind],
+    [CardKey.CARD_REF, c.cardRef],
+    [CardKey.ISSUER, c.issuer],
+    [CardKey.LAST4, c.last4],
+    [CardKey.CURRENCY, c.currency],
+  ]);
+  if (c.kind === 'bank') m.set(CardKey.IS_DEFAULT, c.isDefault);
+  else addFields(m, [[CardKey.CITY, c.city], [CardKey.BALANCE, c.balance], [CardKey.FARE_CAP, c.fareCap]]);
   return m;
 }
 export function decodeCardMap(map: CborMap): Result<Card> {
@@ -124,26 +141,30 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
   if (!m.ok) return m;
   const f = new Fields(m.value);
   // A missing or mistyped kind is MALFORMED; a well-formed but unknown kind is UNKNOWN_COMMAND.
-  const rawKind = m.value.get(1);
+  const rawKind = m.value.get(ChallengeBodyKey.KIND);
   if (typeof rawKind !== 'number' || rawKind < 0) return fail(Status.MALFORMED, 'key 1: challenge kind missing or not an unsigned integer');
-  const kind = kindNames[f.uint(1)];
+  const kind = kindNames[f.uint(ChallengeBodyKey.KIND)];
   if (kind === undefined) return fail(Status.UNKNOWN_COMMAND, 'challenge kind ' + rawKind);
-  const common: ChallengeCommon = { deviceId: f.bytes(2, ID), nonce: f.bytes(3, { len: Size.NONCE }), expiry: f.uint(4) };
+  const common: ChallengeCommon = {
+    deviceId: f.bytes(ChallengeBodyKey.DEVICE_ID, ID),
+    nonce: f.bytes(ChallengeBodyKey.NONCE, { len: Size.NONCE }),
+    expiry: f.uint(ChallengeBodyKey.EXPIRY),
+  };
   switch (kind) {
     case 'payment': {
       const body: PaymentChallenge = {
         kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry,
-        amount: f.uint(10, { max: MAX_AMOUNT }),
-        currency: currency(f, 11),
-        merchantId: f.text(12, SHORT),
-        merchantName: f.text(13, SHORT),
-        terminalId: f.text(14, SHORT),
-        orderId: f.text(15, { max: Size.MAX_ORDER_ID }),
-        cardRef: f.text(16, { max: Size.MAX_CARD_REF, optional: true }),
-        express: f.bool(17, { optional: true }) === true,
+        amount: f.uint(ChallengeBodyKey.AMOUNT, { max: MAX_AMOUNT }),
+        currency: currency(f, ChallengeBodyKey.CURRENCY),
+        merchantId: f.text(ChallengeBodyKey.MERCHANT_ID, SHORT),
+        merchantName: f.text(ChallengeBodyKey.MERCHANT_NAME, SHORT),
+        terminalId: f.text(ChallengeBodyKey.TERMINAL_ID, SHORT),
+        orderId: f.text(ChallengeBodyKey.ORDER_ID, { max: Size.MAX_ORDER_ID }),
+        cardRef: f.text(ChallengeBodyKey.CARD_REF, { max: Size.MAX_CARD_REF, optional: true }),
+        express: f.bool(ChallengeBodyKey.EXPRESS, { optional: true }) === true,
       };
       // One encoding per meaning in signed data: express is present only when true.
-      if (m.value.get(17) === false) f.refuse('express is omitted, not false');
+      if (m.value.get(ChallengeBodyKey.EXPRESS) === false) f.refuse('express is omitted, not false');
       if (body.cardRef === '') f.refuse('empty cardRef');
       if (body.amount <= 0) f.refuse('amount must be positive');
       if (body.merchantId === '' || body.terminalId === '' || body.orderId === '') f.refuse('incomplete trade');
@@ -153,20 +174,20 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
     case 'unlock':
       return f.done<ChallengeBody>({
         kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry,
-        bandNonce: f.bytes(20, { len: Size.NONCE }),
-        sessionMaxAgeMs: f.uint(21, { max: 7 * 24 * 3600 * 1000 }),
-        limitPerPayment: f.uint(22, { max: MAX_AMOUNT }),
-        limitPerDay: f.uint(23, { max: MAX_AMOUNT }),
+        bandNonce: f.bytes(ChallengeBodyKey.BAND_NONCE, { len: Size.NONCE }),
+        sessionMaxAgeMs: f.uint(ChallengeBodyKey.SESSION_MAX_AGE_MS, { max: 7 * 24 * 3600 * 1000 }),
+        limitPerPayment: f.uint(ChallengeBodyKey.LIMIT_PER_PAYMENT, { max: MAX_AMOUNT }),
+        limitPerDay: f.uint(ChallengeBodyKey.LIMIT_PER_DAY, { max: MAX_AMOUNT }),
       });
     case 'provision': {
-      const cf = new Fields(f.map(30));
+      const cf = new Fields(f.map(ChallengeBodyKey.CARD));
       const card = readCard(cf);
       const cardOk = cf.done(card);
       if (!cardOk.ok) return cardOk;
       return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry, card });
     }
     case 'remove-card': {
-      const cardRef = f.text(31, { max: Size.MAX_CARD_REF });
+      const cardRef = f.text(ChallengeBodyKey.REMOVE_CARD_REF, { max: Size.MAX_CARD_REF });
       if (cardRef === '') f.refuse('empty cardRef');
       return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry, cardRef });
     }
@@ -178,16 +199,35 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
 export function challengeBodyToCbor(b: ChallengeBody): CborMap {
   const kindCode = b.kind === 'payment' ? ChallengeKind.PAYMENT : b.kind === 'unlock' ? ChallengeKind.UNLOCK
     : b.kind === 'provision' ? ChallengeKind.PROVISION_CARD : b.kind === 'remove-card' ? ChallengeKind.REMOVE_CARD : ChallengeKind.WIPE;
-  const m = addFields(new CborMap(), [[1, kindCode], [2, b.deviceId], [3, b.nonce], [4, b.expiry]]);
+  const m = addFields(new CborMap(), [
+    [ChallengeBodyKey.KIND, kindCode],
+    [ChallengeBodyKey.DEVICE_ID, b.deviceId],
+    [ChallengeBodyKey.NONCE, b.nonce],
+    [ChallengeBodyKey.EXPIRY, b.expiry],
+  ]);
   switch (b.kind) {
     case 'payment':
-      return addFields(m, [[10, b.amount], [11, b.currency], [12, b.merchantId], [13, b.merchantName], [14, b.terminalId], [15, b.orderId], [16, b.cardRef], [17, b.express ? true : undefined]]);
+      return addFields(m, [
+        [ChallengeBodyKey.AMOUNT, b.amount],
+        [ChallengeBodyKey.CURRENCY, b.currency],
+        [ChallengeBodyKey.MERCHANT_ID, b.merchantId],
+        [ChallengeBodyKey.MERCHANT_NAME, b.merchantName],
+        [ChallengeBodyKey.TERMINAL_ID, b.terminalId],
+        [ChallengeBodyKey.ORDER_ID, b.orderId],
+        [ChallengeBodyKey.CARD_REF, b.cardRef],
+        [ChallengeBodyKey.EXPRESS, b.express ? true : undefined],
+      ]);
     case 'unlock':
-      return addFields(m, [[20, b.bandNonce], [21, b.sessionMaxAgeMs], [22, b.limitPerPayment], [23, b.limitPerDay]]);
+      return addFields(m, [
+        [ChallengeBodyKey.BAND_NONCE, b.bandNonce],
+        [ChallengeBodyKey.SESSION_MAX_AGE_MS, b.sessionMaxAgeMs],
+        [ChallengeBodyKey.LIMIT_PER_PAYMENT, b.limitPerPayment],
+        [ChallengeBodyKey.LIMIT_PER_DAY, b.limitPerDay],
+      ]);
     case 'provision':
-      return m.set(30, cardToCbor(b.card));
+      return m.set(ChallengeBodyKey.CARD, cardToCbor(b.card));
     case 'remove-card':
-      return m.set(31, b.cardRef);
+      return m.set(ChallengeBodyKey.REMOVE_CARD_REF, b.cardRef);
     case 'wipe':
       return m;
   }
@@ -202,10 +242,10 @@ export function decodeAnswerBody(bytes: Uint8Array): Result<AnswerBody> {
   if (!m.ok) return m;
   const f = new Fields(m.value);
   const body: AnswerBody = {
-    status: f.status(1),
-    token: f.bytes(2, { max: 512, optional: true }),
-    balance: f.uint(3, { max: MAX_AMOUNT, optional: true }),
-    cardCount: f.uint(4, { max: 8, optional: true }),
+    status: f.status(AnswerBodyKey.STATUS),
+    token: f.bytes(AnswerBodyKey.TOKEN, { max: 512, optional: true }),
+    balance: f.uint(AnswerBodyKey.BALANCE, { max: MAX_AMOUNT, optional: true }),
+    cardCount: f.uint(AnswerBodyKey.CARD_COUNT, { max: 8, optional: true }),
   };
   if (body.token === undefined) delete body.token;
   if (body.balance === undefined) delete body.balance;
@@ -213,15 +253,20 @@ export function decodeAnswerBody(bytes: Uint8Array): Result<AnswerBody> {
   return f.done(body);
 }
 export function encodeAnswerBody(b: AnswerBody, encoder?: Encoder): Uint8Array {
-  return (encoder || defaultEncoder)(addFields(new CborMap(), [[1, b.status], [2, b.token], [3, b.balance], [4, b.cardCount]]));
+  return (encoder || defaultEncoder)(addFields(new CborMap(), [
+    [AnswerBodyKey.STATUS, b.status],
+    [AnswerBodyKey.TOKEN, b.token],
+    [AnswerBodyKey.BALANCE, b.balance],
+    [AnswerBodyKey.CARD_COUNT, b.cardCount],
+  ]));
 }
 
 export function decodeResultBody(bytes: Uint8Array): Result<ResultBody> {
   const m = decodeProtocolMap(bytes, Size.MAX_RESULT);
   if (!m.ok) return m;
   const f = new Fields(m.value);
-  return f.done<ResultBody>({ status: f.status(1) });
+  return f.done<ResultBody>({ status: f.status(ResultBodyKey.STATUS) });
 }
 export function encodeResultBody(b: ResultBody, encoder?: Encoder): Uint8Array {
-  return (encoder || defaultEncoder)(addFields(new CborMap(), [[1, b.status]]));
+  return (encoder || defaultEncoder)(addFields(new CborMap(), [[ResultBodyKey.STATUS, b.status]]));
 }

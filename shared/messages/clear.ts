@@ -7,6 +7,10 @@ import { Status, StatusCode } from '../status/codes.ts';
 import { Result, fail } from '../status/error.ts';
 import { Encoder, decodeProtocolMap, defaultEncoder, messageMap, readHeader } from './envelope.ts';
 import { Fields } from './fields.ts';
+import {
+  AnswerMessageKey, ChallengeMessageKey, EnrollMessageKey, EnrolledMessageKey, EnvelopeKey, ErrorMessageKey,
+  HelloMessageKey, InfoMessageKey, KeepaliveMessageKey, ResultMessageKey,
+} from './keys.ts';
 
 export interface InfoMessage { type: 'info'; maxMessageSize: number; firmware: string; enrolled: boolean }
 export interface HelloMessage { type: 'hello'; enc: Uint8Array; ct: Uint8Array }
@@ -43,45 +47,62 @@ const KEY = { pub: Size.PUBLIC_KEY, sig: Size.SIGNATURE, nonce: Size.NONCE };
 function decodeFields(type: number, f: Fields): Result<Message> | null {
   switch (type) {
     case MessageType.INFO:
-      return f.done<Message>({ type: 'info', maxMessageSize: f.uint(2, { max: 65535 }), firmware: f.text(3, { max: Size.MAX_FIRMWARE }), enrolled: f.bool(4) });
+      return f.done<Message>({
+        type: 'info',
+        maxMessageSize: f.uint(InfoMessageKey.MAX_MESSAGE_SIZE, { max: 65535 }),
+        firmware: f.text(InfoMessageKey.FIRMWARE, { max: Size.MAX_FIRMWARE }),
+        enrolled: f.bool(InfoMessageKey.ENROLLED),
+      });
     case MessageType.HELLO:
-      return f.done<Message>({ type: 'hello', enc: f.bytes(2, { len: KEY.pub }), ct: f.bytes(3, { max: Size.MAX_HELLO_CT }) });
+      return f.done<Message>({
+        type: 'hello',
+        enc: f.bytes(HelloMessageKey.ENC, { len: KEY.pub }),
+        ct: f.bytes(HelloMessageKey.CT, { max: Size.MAX_HELLO_CT }),
+      });
     case MessageType.ENROLL:
       return f.done<Message>({
         type: 'enroll',
-        checkoutSigningKey: f.bytes(2, { len: KEY.pub }),
-        checkoutHpkeKey: f.bytes(3, { len: KEY.pub }),
-        nonce: f.bytes(4, { len: KEY.nonce }),
-        ownerKey: f.bytes(5, { len: KEY.pub, optional: true }),
+        checkoutSigningKey: f.bytes(EnrollMessageKey.CHECKOUT_SIGNING_KEY, { len: KEY.pub }),
+        checkoutHpkeKey: f.bytes(EnrollMessageKey.CHECKOUT_HPKE_KEY, { len: KEY.pub }),
+        nonce: f.bytes(EnrollMessageKey.NONCE, { len: KEY.nonce }),
+        ownerKey: f.bytes(EnrollMessageKey.OWNER_KEY, { len: KEY.pub, optional: true }),
       });
     case MessageType.ENROLLED: {
       const m: EnrolledMessage = {
         type: 'enrolled',
-        signingKey: f.bytes(2, { len: KEY.pub }),
-        hpkeKey: f.bytes(3, { len: KEY.pub }),
-        signature: f.bytes(4, { len: KEY.sig }),
-        irkEnc: f.bytes(5, { len: KEY.pub, optional: true }),
-        irkCt: f.bytes(6, { len: Size.SEALED_IRK, optional: true }),
-        irkSignature: f.bytes(7, { len: KEY.sig, optional: true }),
+        signingKey: f.bytes(EnrolledMessageKey.SIGNING_KEY, { len: KEY.pub }),
+        hpkeKey: f.bytes(EnrolledMessageKey.HPKE_KEY, { len: KEY.pub }),
+        signature: f.bytes(EnrolledMessageKey.SIGNATURE, { len: KEY.sig }),
+        irkEnc: f.bytes(EnrolledMessageKey.IRK_ENC, { len: KEY.pub, optional: true }),
+        irkCt: f.bytes(EnrolledMessageKey.IRK_CT, { len: Size.SEALED_IRK, optional: true }),
+        irkSignature: f.bytes(EnrolledMessageKey.IRK_SIGNATURE, { len: KEY.sig, optional: true }),
       };
       // The sealed IRK travels whole or not at all.
       if ((m.irkEnc === undefined) !== (m.irkCt === undefined) || (m.irkEnc === undefined) !== (m.irkSignature === undefined)) f.refuse('keys 5-7 go together');
       return f.done<Message>(m);
     }
     case MessageType.CHALLENGE:
-      return f.done<Message>({ type: 'challenge', enc: f.bytes(2, { len: KEY.pub }), ct: f.bytes(3, { max: Size.MAX_CHALLENGE_CT }) });
+      return f.done<Message>({
+        type: 'challenge',
+        enc: f.bytes(ChallengeMessageKey.ENC, { len: KEY.pub }),
+        ct: f.bytes(ChallengeMessageKey.CT, { max: Size.MAX_CHALLENGE_CT }),
+      });
     case MessageType.ANSWER:
-      return f.done<Message>({ type: 'answer', sealed: f.bytes(2, { max: Size.MAX_ANSWER }) });
+      return f.done<Message>({ type: 'answer', sealed: f.bytes(AnswerMessageKey.SEALED, { max: Size.MAX_ANSWER }) });
     case MessageType.RESULT:
-      return f.done<Message>({ type: 'result', sealed: f.bytes(2, { max: Size.MAX_RESULT }) });
+      return f.done<Message>({ type: 'result', sealed: f.bytes(ResultMessageKey.SEALED, { max: Size.MAX_RESULT }) });
     case MessageType.KEEPALIVE: {
-      const status = f.status(2);
+      const status = f.status(KeepaliveMessageKey.STATUS);
       // PROTOCOL.md §3: a KEEPALIVE carries CONFIRMATION_REQUIRED or PROCESSING, nothing else.
       if (status !== Status.CONFIRMATION_REQUIRED && status !== Status.PROCESSING) f.refuse('key 2: not a keepalive status');
-      return f.done<Message>({ type: 'keepalive', status, remainingMs: f.uint(3, { max: 600000 }) });
+      return f.done<Message>({
+        type: 'keepalive',
+        status,
+        remainingMs: f.uint(KeepaliveMessageKey.REMAINING_MS, { max: 600000 }),
+      });
     }
     case MessageType.ERROR: {
-      const status = f.status(2);
+      const status = f.status(ErrorMessageKey.STATUS);
       if (status === Status.OK) f.refuse('an ERROR cannot carry OK');
       return f.done<Message>({ type: 'error', status });
     }
@@ -97,7 +118,7 @@ export function decodeMessage(bytes: Uint8Array): Result<Message> {
   if (!map.ok) return map;
   const header = readHeader(map.value);
   if (!header.ok) return header;
-  const decoded = decodeFields(header.value, new Fields(map.value, [0, 1]));
+  const decoded = decodeFields(header.value, new Fields(map.value, [EnvelopeKey.TYPE, EnvelopeKey.VERSION]));
   return decoded || fail(Status.UNKNOWN_COMMAND, 'message type ' + header.value);
 }
 
@@ -114,23 +135,42 @@ export function encodeMessage(m: Message, encoder?: Encoder): Uint8Array {
   const enc = encoder || defaultEncoder;
   switch (m.type) {
     case 'info':
-      return enc(messageMap(MessageType.INFO, [[2, m.maxMessageSize], [3, m.firmware], [4, m.enrolled]]));
+      return enc(messageMap(MessageType.INFO, [
+        [InfoMessageKey.MAX_MESSAGE_SIZE, m.maxMessageSize],
+        [InfoMessageKey.FIRMWARE, m.firmware],
+        [InfoMessageKey.ENROLLED, m.enrolled],
+      ]));
     case 'hello':
-      return enc(messageMap(MessageType.HELLO, [[2, m.enc], [3, m.ct]]));
+      return enc(messageMap(MessageType.HELLO, [[HelloMessageKey.ENC, m.enc], [HelloMessageKey.CT, m.ct]]));
     case 'enroll':
-      return enc(messageMap(MessageType.ENROLL, [[2, m.checkoutSigningKey], [3, m.checkoutHpkeKey], [4, m.nonce], [5, m.ownerKey]]));
+      return enc(messageMap(MessageType.ENROLL, [
+        [EnrollMessageKey.CHECKOUT_SIGNING_KEY, m.checkoutSigningKey],
+        [EnrollMessageKey.CHECKOUT_HPKE_KEY, m.checkoutHpkeKey],
+        [EnrollMessageKey.NONCE, m.nonce],
+        [EnrollMessageKey.OWNER_KEY, m.ownerKey],
+      ]));
     case 'enrolled':
-      return enc(messageMap(MessageType.ENROLLED, [[2, m.signingKey], [3, m.hpkeKey], [4, m.signature], [5, m.irkEnc], [6, m.irkCt], [7, m.irkSignature]]));
+      return enc(messageMap(MessageType.ENROLLED, [
+        [EnrolledMessageKey.SIGNING_KEY, m.signingKey],
+        [EnrolledMessageKey.HPKE_KEY, m.hpkeKey],
+        [EnrolledMessageKey.SIGNATURE, m.signature],
+        [EnrolledMessageKey.IRK_ENC, m.irkEnc],
+        [EnrolledMessageKey.IRK_CT, m.irkCt],
+        [EnrolledMessageKey.IRK_SIGNATURE, m.irkSignature],
+      ]));
     case 'challenge':
-      return enc(messageMap(MessageType.CHALLENGE, [[2, m.enc], [3, m.ct]]));
+      return enc(messageMap(MessageType.CHALLENGE, [[ChallengeMessageKey.ENC, m.enc], [ChallengeMessageKey.CT, m.ct]]));
     case 'answer':
-      return enc(messageMap(MessageType.ANSWER, [[2, m.sealed]]));
+      return enc(messageMap(MessageType.ANSWER, [[AnswerMessageKey.SEALED, m.sealed]]));
     case 'result':
-      return enc(messageMap(MessageType.RESULT, [[2, m.sealed]]));
+      return enc(messageMap(MessageType.RESULT, [[ResultMessageKey.SEALED, m.sealed]]));
     case 'keepalive':
-      return enc(messageMap(MessageType.KEEPALIVE, [[2, m.status], [3, m.remainingMs]]));
+      return enc(messageMap(MessageType.KEEPALIVE, [
+        [KeepaliveMessageKey.STATUS, m.status],
+        [KeepaliveMessageKey.REMAINING_MS, m.remainingMs],
+      ]));
     case 'error':
-      return enc(messageMap(MessageType.ERROR, [[2, m.status]]));
+      return enc(messageMap(MessageType.ERROR, [[ErrorMessageKey.STATUS, m.status]]));
     case 'hello-request':
       return enc(messageMap(MessageType.HELLO_REQUEST, []));
   }

@@ -4,6 +4,7 @@ import { CborMap, CborValue } from '../cbor/types.ts';
 import { MAX_MESSAGE_BYTES, MAX_MESSAGE_DEPTH, PROTOCOL_VERSION } from '../protocol/constants.ts';
 import { Status } from '../status/codes.ts';
 import { Result, fail, ok } from '../status/error.ts';
+import { EnvelopeKey } from './keys.ts';
 
 /** Encoder used for messages: the compact codec by default; the host may pass cbor-x's (same bytes). */
 export type Encoder = (value: CborValue) => Uint8Array;
@@ -30,11 +31,11 @@ export function decodeProtocolMap(bytes: Uint8Array, maxBytes?: number): Result<
  * not MALFORMED, whatever else it carries.
  */
 export function readHeader(map: CborMap): Result<number> {
-  const version = map.get(1);
+  const version = map.get(EnvelopeKey.VERSION);
   // A version is an unsigned integer; a missing or mistyped one is MALFORMED, like the type.
   if (typeof version !== 'number' || version < 0) return fail(Status.MALFORMED, 'missing version');
   if (version !== PROTOCOL_VERSION) return fail(Status.UNSUPPORTED_VERSION, 'version ' + version);
-  const type = map.get(0);
+  const type = map.get(EnvelopeKey.TYPE);
   if (typeof type !== 'number' || type < 0 || Math.floor(type) !== type) return fail(Status.MALFORMED, 'missing type');
   return ok(type);
 }
@@ -42,8 +43,8 @@ export function readHeader(map: CborMap): Result<number> {
 /** A map with the type/version header and the given numbered fields (undefined ones omitted). */
 export function messageMap(type: number, fields: Array<[number, CborValue]>): CborMap {
   const m = new CborMap();
-  m.set(0, type);
-  m.set(1, PROTOCOL_VERSION);
+  m.set(EnvelopeKey.TYPE, type);
+  m.set(EnvelopeKey.VERSION, PROTOCOL_VERSION);
   return addFields(m, fields);
 }
 
