@@ -14,9 +14,9 @@ import { createNodeProvider } from '../shared/crypto/node-provider.ts';
 import { renderBenchmarks } from './bench/report.ts';
 import { benchCheckout, checkoutBenchSizes } from './bench/checkout.ts';
 import { benchDurability, durabilityBenchSizes } from './bench/checkout-durability.ts';
-import { HardeningResults, runHardening } from './bench/checkout-hardening.ts';
+import { type HardeningResults, runHardening } from './bench/checkout-hardening.ts';
 import { benchVerify } from './bench/verify.ts';
-import { RelayLoadLatency, benchRelayLoadLatency } from './bench/relay-load-latency.ts';
+import { type RelayLoadLatency, benchRelayLoadLatency } from './bench/relay-load-latency.ts';
 import type { LatencyResults } from './bench/latency.ts';
 
 export interface BenchResults {

@@ -13,8 +13,8 @@ import { Status } from '../../shared/status/codes.ts';
 import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
 import type { BandSession } from '../relay/band-session.ts';
 import { settledTrade } from './already-paid.ts';
-import { Refusal, refusal, refusalOf } from './outcome.ts';
-import { RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
+import { type Refusal, refusal, refusalOf } from './outcome.ts';
+import { type RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
 
 export interface ChargeRequest {
   /** Minor units (fen, cents). */

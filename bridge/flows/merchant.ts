@@ -4,8 +4,8 @@
  */
 import { Status } from '../../shared/status/codes.ts';
 import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
-import { ChargeReceipt, receiptOf } from './charge.ts';
-import { Outcome, attempt, ok, refusal } from './outcome.ts';
+import { type ChargeReceipt, receiptOf } from './charge.ts';
+import { type Outcome, attempt, ok, refusal } from './outcome.ts';
 
 /** Pays an open trade with the payer's username and six-digit payment password. */
 export async function payWithPassword(terminal: CheckoutClient, outTradeNo: string, username: string, paymentPassword: string): Promise<Outcome<ChargeReceipt>> {

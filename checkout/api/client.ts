@@ -15,7 +15,7 @@ import { Status, statusName } from '../../shared/status/codes.ts';
 import type * as Api from './types.ts';
 import { fromBase64Url, toBase64Url } from '../core/ids.ts';
 import { NotifyHeader } from '../core/notify-body.ts';
-import { TerminalCredentials, signTerminalRequest } from './terminal-auth.ts';
+import { type TerminalCredentials, signTerminalRequest } from './terminal-auth.ts';
 
 export type { Api };
 

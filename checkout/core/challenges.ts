@@ -10,7 +10,7 @@
 import { encodeCborHost } from '../../shared/cbor/host.ts';
 import { CborMap, cborMap } from '../../shared/cbor/types.ts';
 import { ES256, Header, encodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
-import { ChallengeBody, encodeChallengeBody, encodeMessage, encodeResultBody } from '../../shared/messages/index.ts';
+import { type ChallengeBody, encodeChallengeBody, encodeMessage, encodeResultBody } from '../../shared/messages/index.ts';
 import { Size } from '../../shared/protocol/constants.ts';
 import type { StatusCode } from '../../shared/status/codes.ts';
 import type { BandRow, ChallengeKindName, ChallengeRow } from '../store.ts';

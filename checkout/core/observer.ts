@@ -4,7 +4,7 @@
  * metrics passes the quiet one. Calls are synchronous and allocation-free on the caller's
  * side: they sit on the payment path.
  */
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import { statusOf } from '../../shared/status/error.ts';
 
 export type PaymentMethod = 'band' | 'password';

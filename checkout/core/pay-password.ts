@@ -11,7 +11,7 @@ import type { AccountRow, PayAttempt, TerminalRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { toBase64Url } from './ids.ts';
-import { PasswordHasher, newSalt } from './passwords.ts';
+import { type PasswordHasher, newSalt } from './passwords.ts';
 
 export class PayPasswords {
   /** Unknown payers cost a hash too, so timing does not reveal who has a payment password. */

@@ -16,7 +16,7 @@ import { constantTimeEqual } from '../../shared/crypto/bytes.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
-import { BandView, bandView } from './views.ts';
+import { type BandView, bandView } from './views.ts';
 
 /** 32 symbols: digits 2–9 and A–Z without I and O (no 0/O or 1/I to confuse). */
 const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';

@@ -16,7 +16,7 @@ import { refuse } from '../core/errors.ts';
 import { toBase64Url } from '../core/ids.ts';
 import { clientAddress } from './client-address.ts';
 import { bearerToken } from './request.ts';
-import { Route, json } from './router.ts';
+import { type Route, json } from './router.ts';
 
 export function challengeJson(c: IssuedChallenge): ChallengeJson {
   return { challengeId: c.challengeId, kind: c.kind, challenge: toBase64Url(c.message), expiresAt: c.expiresAt };

@@ -7,12 +7,12 @@
  * answer or a concurrent second payment finds the row already changed and all of its
  * changes roll back.
  */
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type {
   Commit, LedgerStore, NotificationRow, PaymentCommit, PaymentRow, RefundCommit, RefundOutcome, RefundRow, TradeQuota, TradeRow,
 } from '../store.ts';
 import { GroupCommit } from './group-commit.ts';
-import { Db } from './open.ts';
+import type { Db } from './open.ts';
 
 export const TRADE_COLUMNS = `trade_no AS tradeNo, merchant_id AS merchantId, terminal_id AS terminalId, out_trade_no AS outTradeNo,
   amount, currency, subject, notify_url AS notifyUrl, status, refunded_amount AS refundedAmount, created_at AS createdAt,

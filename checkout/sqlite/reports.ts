@@ -4,7 +4,7 @@
  * store can run the same statements.
  */
 import type { DayTotalRow, MerchantRefundRow, PageQuery, ReportStore, SaleRow, TimeRange } from '../report-store.ts';
-import { Db } from './open.ts';
+import type { Db } from './open.ts';
 
 const DAY_MS = 86_400_000;
 const SALE_COLUMNS = `t.trade_no AS tradeNo, t.merchant_id AS merchantId, t.terminal_id AS terminalId, t.out_trade_no AS outTradeNo,

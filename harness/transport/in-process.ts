@@ -11,7 +11,7 @@
 import { MIN_MTU, clampMtu } from '../../shared/framing/fragment.ts';
 import { LinkListeners } from '../../bridge/transport/link-listeners.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { BandLink, BandTransport, FoundBand, ScanOptions, TransportError } from '../../bridge/transport/types.ts';
+import { type BandLink, type BandTransport, type FoundBand, type ScanOptions, TransportError } from '../../bridge/transport/types.ts';
 
 /** What this transport needs of firmware/testenv's RadioEmu. */
 export interface EmulatedRadio {

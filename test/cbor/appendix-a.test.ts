@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CborMap, CborTag, CborValue, decodeCbor, encodeCbor, toDiagnostic } from '../../shared/cbor/index.ts';
+import { CborMap, CborTag, type CborValue, decodeCbor, encodeCbor, toDiagnostic } from '../../shared/cbor/index.ts';
 import { encodeCborHost } from '../../shared/cbor/host.ts';
 import { Status } from '../../shared/status/codes.ts';
 

@@ -9,13 +9,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckoutClient } from '../../checkout/api/client.ts';
-import { RunningServer, startCheckoutServer } from '../../checkout/http/server.ts';
+import { type RunningServer, startCheckoutServer } from '../../checkout/http/server.ts';
 import { createLogger } from '../../checkout/http/request-log.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { webLogin } from './helpers/attack.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, PAY_PASSWORD, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 /** JSON fields whose values are secrets, in request and response bodies alike. */
 const SECRET_FIELDS = new Set(['password', 'paymentPassword', 'token', 'deviceToken', 'turnOffCode', 'code']);

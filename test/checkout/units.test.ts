@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Status, StatusName } from '../../shared/status/codes.ts';
+import { Status, type StatusName } from '../../shared/status/codes.ts';
 import { issuers, luhnValid, normaliseCardNumber, transitCities } from '../../checkout/api/catalogue.ts';
 import { base32, fromBase64Url, toBase64Url } from '../../checkout/core/ids.ts';
 import { httpStatusOf } from '../../checkout/http/status-map.ts';

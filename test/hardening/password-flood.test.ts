@@ -20,7 +20,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCheckout } from '../../checkout/checkout.ts';
 import { defaultConfig } from '../../checkout/core/config.ts';
 import { post, startFlood, stranger } from '../checkout/helpers/from-address.ts';
-import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
+import { type ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { reportFigures } from './helpers/scale.ts';
 
 const CONNECTIONS = 120;

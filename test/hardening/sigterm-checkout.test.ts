@@ -25,8 +25,8 @@ import { createCheckout } from '../../checkout/checkout.ts';
 import { CheckoutClient } from '../../checkout/api/client.ts';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
 import { cheapTestConfig } from '../../harness/checkout-harness.ts';
-import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
-import { World, setUpWorld } from './helpers/kill-load.ts';
+import { type ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
+import { type World, setUpWorld } from './helpers/kill-load.ts';
 import { ledgerProblems, openReader } from './helpers/ledger-check.ts';
 import { reportFigures } from './helpers/scale.ts';
 

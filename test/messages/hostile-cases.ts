@@ -3,10 +3,10 @@
  * target, every key and every field, one mutation per kind of attack, each with the one
  * status the decoder must answer. Cases are grouped by attack so a failure names it.
  */
-import { CborValue } from '../../shared/cbor/index.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import type { CborValue } from '../../shared/cbor/index.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import {
-  Entry, WRONG_TYPES, concat, enc, entriesOf, head, indefinite, mapBytes, nestedArrays, sorted, widenHead, widerWidth,
+  type Entry, WRONG_TYPES, concat, enc, entriesOf, head, indefinite, mapBytes, nestedArrays, sorted, widenHead, widerWidth,
   sameBytes, withValue, without,
 } from './raw-cbor.ts';
 import type { FieldSpec, Target } from './samples.ts';

@@ -3,7 +3,7 @@
  * that a test can put anything the encoder refuses to write (non-shortest heads, unsorted
  * or duplicate keys, indefinite lengths, floats, undefined) exactly where it wants it.
  */
-import { CborMap, CborValue, encodeCbor } from '../../shared/cbor/index.ts';
+import { CborMap, type CborValue, encodeCbor } from '../../shared/cbor/index.ts';
 
 export interface Entry {
   k: Uint8Array;

@@ -6,7 +6,7 @@
  */
 import { bootBand, type BootedBand } from '../../../firmware/boot.ts';
 import { createTestEnv, type TestEnv } from '../../../firmware/testenv/test-env.ts';
-import { TerminalIdentity, pairTerminal, terminalClient } from '../../../bridge/flows/pair.ts';
+import { type TerminalIdentity, pairTerminal, terminalClient } from '../../../bridge/flows/pair.ts';
 import { BandSession } from '../../../bridge/relay/band-session.ts';
 import { InProcessTransport } from '../../../harness/transport/in-process.ts';
 import { connectNearest } from '../../../bridge/transport/nearest.ts';
