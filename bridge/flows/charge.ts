@@ -88,7 +88,7 @@ export async function charge(terminal: CheckoutClient, session: BandSession | nu
   } catch (e) {
     return { ok: false, outcome: 'declined', outTradeNo: null, refusal: refusalOf(e, 'checkout') };
   }
-  if (!session || !session.connected) return passwordNeeded(refusal(Status.PASSWORD_REQUIRED, 'radio', 'no band nearby'));
+  if (!session?.connected) return passwordNeeded(refusal(Status.PASSWORD_REQUIRED, 'radio', 'no band nearby'));
 
   step('hello');
   const hello = await readHello(session, opts);

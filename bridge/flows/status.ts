@@ -39,7 +39,7 @@ export interface StatusReport {
 
 export async function status(session: BandSession | null, opts: RelayOptions & { terminal?: CheckoutClient; owner?: CheckoutClient } = {}): Promise<Outcome<StatusReport>> {
   const report: StatusReport = { band: null };
-  if (session && session.connected) report.band = await bandReport(session, opts);
+  if (session?.connected) report.band = await bandReport(session, opts);
   if (opts.owner) {
     const bands = await attempt('checkout', () => (opts.owner as CheckoutClient).bands());
     if (!bands.ok) return bands;

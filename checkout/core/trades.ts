@@ -75,7 +75,7 @@ export class Trades {
   async details(trade: TradeRow): Promise<TradeDetails> {
     const { ledger, bands } = this.ctx.store;
     const payment = await ledger.payment(trade.tradeNo);
-    const card = payment && payment.cardRef ? await bands.card(payment.cardRef) : undefined;
+    const card = payment?.cardRef ? await bands.card(payment.cardRef) : undefined;
     return {
       trade: tradeView(trade),
       payment: payment ? paymentView(payment, card) : null,

@@ -198,7 +198,7 @@ function createMetricsServer(checkout: Checkout, logger: Logger): Server {
 
 function parseTarget(target: string | undefined): URL {
   // Only origin-form targets ("/path?query"); anything else is not for us.
-  if (!target || !target.startsWith('/') || target.startsWith('//')) refuse(Status.MALFORMED, 'request target must be a path');
+  if (!target?.startsWith('/') || target.startsWith('//')) refuse(Status.MALFORMED, 'request target must be a path');
   try {
     return new URL(target, 'http://checkout.invalid');
   } catch {

@@ -89,7 +89,7 @@ export class SimBand extends EventEmitter {
   }
   /** True while firmware runs (booted, not halted, not stopped): only then does the band advertise. */
   get running(): boolean {
-    return this.engine !== null && this.engine.booted && !this.engine.disposed && this.halted === null && !this.stopped;
+    return this.engine?.booted === true && !this.engine.disposed && this.halted === null && !this.stopped;
   }
   get firmware(): FirmwareMeta {
     return this.opts.firmware;

@@ -46,7 +46,7 @@ export function fieldCases(t: Target): Group {
   for (const key of t.sample.keys) {
     const e = base.find((x) => sameBytes(x.k, enc(key))) as Entry;
     const spec = t.fields.find((f) => f.key === key);
-    g.missing.push({ name: 'without key ' + key, bytes: bytes(without(base, e.k)), expect: spec && spec.optional ? 'ok' : M });
+    g.missing.push({ name: 'without key ' + key, bytes: bytes(without(base, e.k)), expect: spec?.optional ? 'ok' : M });
     g['text key'].push({ name: `key "${key}" instead of ${key}`, bytes: bytes(sorted([...without(base, e.k), { k: enc(String(key)), v: e.v }])), expect: M });
   }
   for (const f of t.fields) {

@@ -83,7 +83,7 @@ export async function startWorld(seed = 7): Promise<World> {
     h, band, transport, username, owner, identity,
     terminal: terminalClient(identity, { provider: h.provider, clock: h.clock.now }),
     async session() {
-      if (current && current.connected) return current;
+      if (current?.connected) return current;
       const near = await connectNearest(transport, { scanMs: 0 });
       if (!near.link) throw new Error('no band advertising');
       current = new BandSession(near.link);
