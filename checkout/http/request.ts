@@ -65,7 +65,7 @@ export class Fields {
   constructor(readonly raw: Record<string, unknown>) {}
 
   private get(name: string): unknown {
-    return Object.prototype.hasOwnProperty.call(this.raw, name) ? this.raw[name] : undefined;
+    return Object.hasOwn(this.raw, name) ? this.raw[name] : undefined;
   }
 
   optionalString(name: string, limits: Limits = {}): string | undefined {

@@ -44,8 +44,10 @@ export class SqliteReports implements ReportStore {
     const byKey = new Map<string, DayTotalRow>();
     const at = (day: number, currency: string): DayTotalRow => {
       const key = `${day} ${currency}`;
-      let row = byKey.get(key);
-      if (!row) byKey.set(key, (row = { day, currency, sales: 0, count: 0, refunds: 0 }));
+      const found = byKey.get(key);
+      if (found) return found;
+      const row: DayTotalRow = { day, currency, sales: 0, count: 0, refunds: 0 };
+      byKey.set(key, row);
       return row;
     };
     for (const s of sales) Object.assign(at(s.day, s.currency), { sales: s.sales, count: s.count });

@@ -40,7 +40,8 @@ export async function benchCheckoutHttp(bc: BenchCheckout, lanes: number, perLan
       }));
       // Fresh connections per slice: preparing the next slice outlasts the server's keep-alive timeout.
       agent?.destroy();
-      const conn = (agent = new Agent({ keepAlive: true, maxSockets: lanes }));
+      const conn = new Agent({ keepAlive: true, maxSockets: lanes });
+      agent = conn;
       const start = performance.now();
       await Promise.all(work.map(async (list) => {
         for (const r of list) {

@@ -36,7 +36,9 @@ function toJson(v: CborValue): unknown {
   if (Array.isArray(v)) return v.map(toJson);
   if (v instanceof CborMap) {
     const o: Record<string, unknown> = {};
-    v.keys.forEach((k, i) => (o[String(k)] = toJson(v.values[i])));
+    v.keys.forEach((k, i) => {
+      o[String(k)] = toJson(v.values[i]);
+    });
     return o;
   }
   return v;

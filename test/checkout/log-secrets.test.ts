@@ -22,7 +22,7 @@ const SECRET_FIELDS = new Set(['password', 'paymentPassword', 'token', 'deviceTo
 const SECRET_HEADERS = /^(authorization|cookie|set-cookie|x-wristpay-signature)$/i;
 
 function collect(value: unknown, into: Set<string>): void {
-  if (Array.isArray(value)) value.forEach((v) => collect(v, into));
+  if (Array.isArray(value)) for (const v of value) collect(v, into);
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (SECRET_FIELDS.has(k) && typeof v === 'string') into.add(v);
@@ -54,7 +54,7 @@ describe('secrets never reach the log', () => {
       });
       if (typeof init?.body === 'string') {
         if (init.body.startsWith('{')) collect(JSON.parse(init.body), secrets);
-        else new URLSearchParams(init.body).forEach((v, k) => SECRET_FIELDS.has(k) && secrets.add(v));
+        else for (const [k, v] of new URLSearchParams(init.body)) if (SECRET_FIELDS.has(k)) secrets.add(v);
       } else if (init?.body instanceof Uint8Array) {
         const text = Buffer.from(init.body).toString('utf8');
         if (text.startsWith('{')) collect(JSON.parse(text), secrets);

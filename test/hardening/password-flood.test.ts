@@ -86,7 +86,9 @@ describe('a flood of wrong logins at production scrypt cost (2^14)', () => {
         const points = defaultConfig.rateLimits.loginPerClient.points;
         const spent = (): boolean => {
           const perAddress = new Array<number>(addresses).fill(0);
-          flood.perConnection.forEach((n, i) => (perAddress[i % addresses] += n));
+          flood.perConnection.forEach((n, i) => {
+            perAddress[i % addresses] += n;
+          });
           return perAddress.every((n) => n > points);
         };
         // The opening burst: at most WARM_UP_MS for every address to spend its budget and for

@@ -57,7 +57,9 @@ function tracingFetch(log: Sent[], agent: Agent): typeof fetch {
       if (err) reject(err);
     };
     const headers: Record<string, string> = { 'x-request-id': s.id };
-    new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
+    new Headers(init?.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
     const body = init?.body as Uint8Array | string | undefined;
     const req = request(String(input), { method: init?.method ?? 'GET', headers, agent }, (res) => {
       const chunks: Buffer[] = [];
