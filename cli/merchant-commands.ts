@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { Status } from '../shared/status/codes.ts';
 import { saveConfig } from '../bridge/config/bridge-config.ts';
-import { type ChargeReceipt, type ChargeResult, charge } from '../bridge/flows/charge.ts';
+import { type ChargeResult, charge } from '../bridge/flows/charge.ts';
+import type { ChargeReceipt } from '../bridge/flows/receipt.ts';
 import { payWithPassword, refund } from '../bridge/flows/merchant.ts';
 import { refusal, refusalOf } from '../bridge/flows/outcome.ts';
 import { type TerminalIdentity, pairTerminal, parsePairingText, terminalClient } from '../bridge/flows/pair.ts';

@@ -1,8 +1,10 @@
 /** The bridge's flows, for the CLI and the demo: one import. */
 export { addCard, listCards, removeCard } from './cards.ts';
 export type { CardRequest } from './cards.ts';
-export { charge, receiptOf } from './charge.ts';
-export type { ChargeOptions, ChargeReceipt, ChargeRequest, ChargeResult, ChargeStep } from './charge.ts';
+export { charge } from './charge.ts';
+export type { ChargeOptions, ChargeRequest, ChargeResult, ChargeStep } from './charge.ts';
+export { receiptOf } from './receipt.ts';
+export type { ChargeReceipt } from './receipt.ts';
 export { payWithPassword, queryTrade, refund } from './merchant.ts';
 export type { RefundOptions, RefundResult } from './merchant.ts';
 export { attempt, ok, refusal, refusalOf } from './outcome.ts';

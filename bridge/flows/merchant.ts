@@ -4,7 +4,7 @@
  */
 import { Status } from '../../shared/status/codes.ts';
 import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
-import { type ChargeReceipt, receiptOf } from './charge.ts';
+import { type ChargeReceipt, receiptOf } from './receipt.ts';
 import { type Outcome, attempt, ok, refusal } from './outcome.ts';
 
 /** Pays an open trade with the payer's username and six-digit payment password. */
