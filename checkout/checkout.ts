@@ -13,7 +13,7 @@ import { BandPayments, type PayWithBandInput } from './core/band-pay.ts';
 import { Bands, type EnrollOffer } from './core/bands.ts';
 import { type AddCardInput, Cards } from './core/cards.ts';
 import { issuers, transitCities } from './api/catalogue.ts';
-import type { IssuedChallenge } from './core/challenges.ts';
+import type { IssuedChallenge } from './core/issued-challenge.ts';
 import { type ConfigOverrides, resolveConfig } from './core/config.ts';
 import type { Ctx } from './core/context.ts';
 import { refuse } from './core/errors.ts';

@@ -10,7 +10,7 @@ import type {
 } from '../api/types.ts';
 import { pairingQrText } from '../api/types.ts';
 import type { RegisterInput } from '../core/accounts.ts';
-import type { IssuedChallenge } from '../core/challenges.ts';
+import type { IssuedChallenge } from '../core/issued-challenge.ts';
 import type { ReportQuery } from '../core/merchant-reports.ts';
 import { refuse } from '../core/errors.ts';
 import { toBase64Url } from '../core/ids.ts';
