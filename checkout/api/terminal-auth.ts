@@ -13,7 +13,7 @@
  */
 import { toHex } from '../../shared/crypto/bytes.ts';
 import type { CryptoProvider, KeyHandle } from '../../shared/crypto/provider.ts';
-import { fromBase64Url, toBase64Url } from '../core/ids.ts';
+import { fromBase64Url, toBase64Url } from './base64url.ts';
 
 export const TerminalHeader = {
   ID: 'x-wristpay-terminal',

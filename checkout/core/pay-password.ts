@@ -10,7 +10,7 @@ import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type { AccountRow, PayAttempt, TerminalRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
-import { toBase64Url } from './ids.ts';
+import { toBase64Url } from '../api/base64url.ts';
 import { type PasswordHasher, newSalt } from './passwords.ts';
 
 export class PayPasswords {

@@ -13,7 +13,7 @@ import type { RegisterInput } from '../core/accounts.ts';
 import type { IssuedChallenge } from '../core/issued-challenge.ts';
 import type { ReportQuery } from '../core/merchant-reports.ts';
 import { refuse } from '../core/errors.ts';
-import { toBase64Url } from '../core/ids.ts';
+import { toBase64Url } from '../api/base64url.ts';
 import { clientAddress } from './client-address.ts';
 import { bearerToken } from './request.ts';
 import { type Route, json } from './router.ts';

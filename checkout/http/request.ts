@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Status } from '../../shared/status/codes.ts';
 import { CheckoutError, refuse } from '../core/errors.ts';
-import { fromBase64Url } from '../core/ids.ts';
+import { fromBase64Url } from '../api/base64url.ts';
 
 /** Reads the whole body, refusing (PAYLOAD_TOO_LARGE) as soon as it passes `limit`. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {

@@ -11,7 +11,7 @@ import { WristpayError, statusOf } from '../../shared/status/error.ts';
 import type { ErrorJson } from '../api/types.ts';
 import type { Checkout } from '../checkout.ts';
 import { CheckoutError, refuse } from '../core/errors.ts';
-import { toBase64Url } from '../core/ids.ts';
+import { toBase64Url } from '../api/base64url.ts';
 import { errorPage } from '../web/pages.ts';
 import { webRoutes } from '../web/routes.ts';
 import { apiRoutes, challengeJson } from './api-routes.ts';

@@ -7,7 +7,7 @@
  */
 import { Agent, request } from 'node:http';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
-import { toBase64Url } from '../../checkout/core/ids.ts';
+import { toBase64Url } from '../../checkout/api/base64url.ts';
 import type { BenchCheckout } from './checkout-setup.ts';
 
 interface Post { path: string; body: Buffer; headers: Record<string, string> }

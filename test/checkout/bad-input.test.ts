@@ -7,7 +7,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusName } from '../../shared/status/codes.ts';
-import { toBase64Url } from '../../checkout/core/ids.ts';
+import { toBase64Url } from '../../checkout/api/base64url.ts';
 import { httpStatusOf } from '../../checkout/http/status-map.ts';
 import { TerminalHeader } from '../../checkout/api/terminal-auth.ts';
 import { type OwnedBand, type Owner, type Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, unique } from './helpers/fixtures.ts';
