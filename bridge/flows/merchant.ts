@@ -48,8 +48,3 @@ export async function refund(terminal: CheckoutClient, outTradeNo: string, opts:
     tradeStatus: r.value.trade.status, created: r.value.created,
   });
 }
-
-/** The trade, its payment and refunds, as the checkout has them. */
-export function queryTrade(terminal: CheckoutClient, outTradeNo: string): Promise<Outcome<Api.TradeDetailsJson>> {
-  return attempt('checkout', () => terminal.queryTrade(outTradeNo));
-}

@@ -10,7 +10,7 @@
 import { decodeCbor } from '../../shared/cbor/decode.ts';
 import { encodeCbor } from '../../shared/cbor/encode.ts';
 import { CborMap, type CborValue } from '../../shared/cbor/types.ts';
-import { type Card, cardToCbor, decodeCardMap } from '../../shared/messages/bodies.ts';
+import { cardToCbor, decodeCardMap } from '../../shared/messages/bodies.ts';
 import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type { Result } from '../../shared/status/error.ts';
 import type { Log } from '../hal.ts';
@@ -142,4 +142,3 @@ function ledgerBytes(wallet: Wallet): Uint8Array {
   return encodeCbor(new CborMap([1, 2, 3], [rows, wallet.dayTotal.day, wallet.dayTotal.total]));
 }
 
-export type { Card };

@@ -11,7 +11,6 @@ export interface Entry {
 }
 
 export const enc = (v: CborValue): Uint8Array => encodeCbor(v);
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
