@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SkippedSummary } from './test/support/skipped-summary.ts';
 
 export default defineConfig({
   test: {
@@ -6,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The default output, then which suites skipped for a missing tool and how to get it.
+    reporters: ['default', new SkippedSummary()],
   },
 });

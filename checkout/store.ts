@@ -2,7 +2,7 @@
  * The checkout's persistence boundary. Everything the checkout remembers goes through
  * `CheckoutStore`; the SQLite implementation (sqlite/) is the default, and a PostgreSQL
  * store can take over when several checkout instances share one merchant base
- * (DESIGN.md "Checkout").
+ * (docs/CHECKOUT.md, "State").
  *
  * Why the interface looks like this:
  * - Every method returns a Promise, so a networked database fits without changing callers.

@@ -1,5 +1,5 @@
 /**
- * The band's tunables, with the defaults DESIGN.md and the firmware issue name.
+ * The band's tunables and their defaults (docs/FIRMWARE.md, "States" and "Limits and payments").
  * A host (test environment, simulator) may override any of them at boot.
  */
 export interface BandConfig {

@@ -1,6 +1,7 @@
 /**
  * The band: wires wear session, wallet, storage, link and crypto together and answers
- * each message (DESIGN.md, "The band"). Every byte from the radio is untrusted; every
+ * each message (docs/FIRMWARE.md; docs/ARCHITECTURE.md, "One payment, end to end"). Every
+ * byte from the radio is untrusted; every
  * refusal carries a status code; nothing here throws to the engine on bad input.
  */
 import { encodeCbor } from '../../shared/cbor/encode.ts';

@@ -1,8 +1,8 @@
 /**
  * One payment from decided to answered: the optional button confirmation (display,
  * haptics, KEEPALIVE every interval, a hard time-out), then the counter commit to flash
- * and only then the signature (DESIGN.md: "Every signature increments a persistent
- * counter before the signature leaves the band").
+ * and only then the signature (docs/FIRMWARE.md, "Limits and payments": the counter is
+ * committed to flash before the token is signed, so a counter never repeats).
  */
 import { signToken, type TokenClaims } from '../../shared/cose/token.ts';
 import type { PaymentChallenge } from '../../shared/messages/bodies.ts';

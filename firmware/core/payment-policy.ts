@@ -1,5 +1,5 @@
 /**
- * The payment policy (DESIGN.md, "Payment policy"): which card pays, whether the band
+ * The payment policy (docs/FIRMWARE.md, "Limits and payments"): which card pays, whether the band
  * may sign, and whether the wearer must confirm with the button. Pure: every input is
  * passed in, so each rule is tested on its own.
  */

@@ -1,5 +1,5 @@
 /**
- * The wear session: off-wrist → worn-locked → worn-unlocked (DESIGN.md, "Wear session").
+ * The wear session: off-wrist → worn-locked → worn-unlocked (docs/FIRMWARE.md, "States").
  *
  * - A removal is confirmed only after raw off-skin samples persist for the debounce
  *   window; a confirmed removal, charging or a reboot (a fresh instance) destroys the

@@ -1,6 +1,6 @@
 /**
  * Runs a band image under Duktape 2.7 (Debian's `duk`), the second engine of the profile
- * (DESIGN.md "Engine profile"). `duk` has no host bindings, so the HAL is pure JS
+ * (docs/FIRMWARE-IMAGE.md). `duk` has no host bindings, so the HAL is pure JS
  * (harness/engine/duk-hal.js) and the test is a scenario script: one temp file =
  * duk-hal.js + band.js + scenario, run with a timeout; the scenario drives the band
  * through `halctl` and prints SCENARIO_OK as its last line when every check passed.

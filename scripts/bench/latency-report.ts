@@ -68,7 +68,7 @@ while locked (−25), no card reference in a challenge for the default bank card
 merchant, terminal and card ids (−40: merchant and terminal travel in both the challenge and the token,
 the card in the token). The merchant's order number travels twice too, so each of its characters costs
 2 bytes (here "lat-" and a counter)${over <= 0 ? `; the margin is ${fmt(Math.round(-over * 10) / 10)} bytes` : ''}. What is left is fixed by the design
-(DESIGN.md): uncompressed 65-byte P-256 points in HELLO and CHALLENGE (compressed ones would save 64),
+(docs/PROTOCOL.md §3–4): uncompressed 65-byte P-256 points in HELLO and CHALLENGE (compressed ones would save 64),
 RFC 9458's 32-byte response nonces in ANSWER and RESULT (16 bytes would save 32), and a token that
 carries its full claims list (binding merchant, terminal, order and card through the checkout's nonce
 instead would save about 73, and the token would no longer read on its own).

@@ -1,5 +1,6 @@
 /**
- * The engine-profile check on the final image text (DESIGN.md "Engine profile").
+ * The engine-profile check on the final image text (docs/FIRMWARE-IMAGE.md, "What firmware
+ * code may use").
  *
  * acorn is not installed, so the text is parsed with Babel's parser and every node is
  * held to an ES5 whitelist: anything newer (arrows, classes, let/const, templates,

@@ -1,7 +1,7 @@
 /**
  * Byte helpers for protocol code that runs on the band as well as on the host.
  *
- * ES5-safe on purpose (DESIGN.md "Engine profile"): no TextEncoder, no Array.from,
+ * ES5-safe on purpose (the engine profile, docs/ARCHITECTURE.md): no TextEncoder, no Array.from,
  * no TypedArray.prototype.slice/fill, no BigInt, no Map/Set, no Math.imul, no
  * Number.MAX_SAFE_INTEGER. Only `new Uint8Array(n)`, `subarray` and `set`.
  */

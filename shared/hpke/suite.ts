@@ -3,7 +3,7 @@
  * ES5-safe: runs on the band.
  *
  * Production suite: DHKEM(P-256, HKDF-SHA256) / HKDF-SHA256 / ChaCha20-Poly1305
- * (DESIGN.md "Envelope"). AES-128-GCM and export-only exist for the RFC 9180 vectors and
+ * (docs/ARCHITECTURE.md, "The envelope"). AES-128-GCM and export-only exist for the RFC 9180 vectors and
  * interop tests.
  */
 import type { AeadAlg, Bytes } from '../crypto/provider.ts';

@@ -1,23 +1,18 @@
 /**
  * `wristpay checkout account add` at a real terminal (issue 14, item 10): a pseudo-terminal
- * from util-linux `script` (node has none built in), a person typing each answer after its
- * prompt. The password is checked before the next question, asked twice, never echoed;
- * a wrong payment password at charge's fallback is asked again.
+ * from util-linux `script` (node has none built in; test/support/requirements.ts), a person
+ * typing each answer after its prompt. The password is checked before the next question,
+ * asked twice, never echoed; a wrong payment password at charge's fallback is asked again.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { BIN, wristpay } from './helpers/process.ts';
 import { PAY_PASSWORD, ownerAccount, pairingCode } from './helpers/world.ts';
-
-const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-// In CI these must run (.ci/run installs bsdutils when `script` is missing); elsewhere they
-// skip, and say how to get it.
-if (!hasScript && process.env.CI) throw new Error('`script` (Debian package bsdutils) is missing: .ci/run installs it');
-if (!hasScript) process.stderr.write('skipping the terminal prompt tests: `script` is missing (apt-get install bsdutils)\n');
+import { needs, requirements } from '../support/requirements.ts';
 
 /** Runs `wristpay args` on a pseudo-terminal; types the next answer (and Enter) after each prompt ending in ": ". */
 function onTerminal(args: string[], answers: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; screen: string }> {
@@ -35,7 +30,7 @@ function onTerminal(args: string[], answers: string[], env: NodeJS.ProcessEnv = 
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, screen: screen.replace(/\r\n/g, '\n') })));
 }
 
-describe.skipIf(!hasScript)('account add on a terminal (needs `script` from util-linux)', () => {
+needs(requirements.script).describe('account add on a terminal', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'wristpay-tty-'));
@@ -70,7 +65,7 @@ describe.skipIf(!hasScript)('account add on a terminal (needs `script` from util
   });
 });
 
-describe.skipIf(!hasScript)("charge's payment password on a terminal (needs `script` from util-linux)", () => {
+needs(requirements.script).describe("charge's payment password on a terminal", () => {
   let h: Harness;
   let dir: string;
   beforeAll(async () => {

@@ -1,14 +1,14 @@
 /**
  * RFC 8949 Appendix A examples, from github.com/cbor/test-vectors `appendix_a.json`
- * (commit aba89b653e484bc8573c22f3ff35641d79dfd8c1), kept in ../shared/vectors/cbor/
- * (see its README §4). The file is RFC 7049's list: its extra item f818 (simple(24)
+ * (commit aba89b653e484bc8573c22f3ff35641d79dfd8c1), kept in test/vectors/cbor/
+ * (see test/vectors/README.md). The file is RFC 7049's list: its extra item f818 (simple(24)
  * in two bytes) is not well-formed under RFC 8949 §3.3 / Appendix F and must be refused.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CborMap, CborTag, type CborValue, decodeCbor, encodeCbor, toDiagnostic } from '../../shared/cbor/index.ts';
 import { encodeCborHost } from '../../shared/cbor/host.ts';
 import { Status } from '../../shared/status/codes.ts';
+import { readVectorText } from '../support/vectors.ts';
 
 interface Vector {
   cbor: string;
@@ -18,8 +18,7 @@ interface Vector {
   diagnostic?: string;
 }
 
-const file = new URL('../../../shared/vectors/cbor/appendix_a.json', import.meta.url);
-const text = readFileSync(file, 'utf8');
+const text = readVectorText('cbor/appendix_a.json');
 const vectors: Vector[] = JSON.parse(text);
 
 // JSON.parse rounds 2^64-scale integers; read their literal digits from the file text instead.

@@ -1,13 +1,13 @@
 /**
  * RFC 8949 Appendix F.1: 94 items that are not well-formed, transcribed into
- * ../shared/vectors/cbor/rfc8949_appendix_f_not_well_formed.json from cbor-wg/CBORbis
- * (commit 22d203099e37d8a7c7458abc975f258775d4de47, the RFC 8949 source; README §4).
+ * test/vectors/cbor/rfc8949_appendix_f_not_well_formed.json from cbor-wg/CBORbis
+ * (commit 22d203099e37d8a7c7458abc975f258775d4de47, the RFC 8949 source; test/vectors/README.md).
  * Every one must be refused with a status, in both modes, and never by a throw.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeCbor, decodeCborPrefix } from '../../shared/cbor/index.ts';
 import { Status } from '../../shared/status/codes.ts';
+import { readVectorJson } from '../support/vectors.ts';
 
 interface NotWellFormed {
   hex: string;
@@ -16,8 +16,7 @@ interface NotWellFormed {
   description: string;
 }
 
-const file = new URL('../../../shared/vectors/cbor/rfc8949_appendix_f_not_well_formed.json', import.meta.url);
-const data: { count: number; vectors: NotWellFormed[] } = JSON.parse(readFileSync(file, 'utf8'));
+const data = readVectorJson<{ count: number; vectors: NotWellFormed[] }>('cbor/rfc8949_appendix_f_not_well_formed.json');
 const bytesOf = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
 
 describe('RFC 8949 Appendix F (not well-formed)', () => {

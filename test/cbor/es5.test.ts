@@ -1,9 +1,9 @@
 /**
- * The codec must run on the band's engines (DESIGN.md "Engine profile"): bundle
+ * The codec must run on the band's engines (docs/FIRMWARE-IMAGE.md): bundle
  * shared/cbor/index.ts the way the firmware image is built, check that no ES2015+
  * built-in the small engines lack slipped in, then lower it to ES5 with Babel and run
- * the Appendix A/F vectors in Duktape 2.7 (`duk`, when installed) and in Node's VM:
- * both engines must print the same lines.
+ * the Appendix A/F vectors in Duktape 2.7 (`duk`; test/support/requirements.ts: fails in CI
+ * without it, skips elsewhere) and in Node's VM: both engines must print the same lines.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_DUK } from '../../harness/engine/duktape-runner.ts';
+import { needs, requirements } from '../support/requirements.ts';
+import { readVectorText } from '../support/vectors.ts';
 
 const require = createRequire(import.meta.url);
 const babel = require('@babel/core') as {
@@ -35,8 +38,7 @@ const es5 = babel.transformSync(bundle, {
   presets: [[require.resolve('@babel/preset-env'), { targets: 'ie 11', modules: false }]],
 })!.code;
 
-const vectors = (name: string) =>
-  readFileSync(new URL(`../../../shared/vectors/cbor/${name}`, import.meta.url), 'utf8');
+const vectors = (name: string) => readVectorText(`cbor/${name}`);
 const hexes: string[] = [
   ...(JSON.parse(vectors('appendix_a.json')) as Array<{ hex: string }>).map((v) => v.hex),
   ...(JSON.parse(vectors('rfc8949_appendix_f_not_well_formed.json')) as { vectors: Array<{ hex: string }> }).vectors.map(
@@ -74,8 +76,6 @@ function runInNode(): string {
   return lines.join('\n');
 }
 
-const hasDuk = spawnSync('duk', ['-e', 'print(1)'], { encoding: 'utf8' }).stdout?.trim() === '1';
-
 describe('engine profile (ES5 + typed arrays)', () => {
   it('the bundle uses none of the built-ins small engines lack', () => {
     for (const banned of ['BigInt', 'TextEncoder', 'TextDecoder', 'new Map', 'new Set', 'Math.imul', 'Array.from', 'Symbol', 'fromCodePoint', 'codePointAt', 'Number.isInteger', 'Number.isSafeInteger', 'Number.MAX_SAFE_INTEGER', 'getFloat16', 'cbor-x']) {
@@ -98,11 +98,11 @@ describe('engine profile (ES5 + typed arrays)', () => {
     expect(out).toContain('64f0908591 loose "\\ud800\\udd51"');
   });
 
-  it.skipIf(!hasDuk)('Duktape 2.7 prints exactly what Node prints', () => {
+  needs(requirements.duk).it('Duktape 2.7 prints exactly what Node prints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wristpay-cbor-'));
     const file = join(dir, 'cbor-es5.js');
     writeFileSync(file, es5 + harness);
-    const duk = spawnSync('duk', [file], { encoding: 'utf8' });
+    const duk = spawnSync(DEFAULT_DUK, [file], { encoding: 'utf8' });
     rmSync(dir, { recursive: true, force: true });
     expect(duk.stderr).toBe('');
     expect(duk.stdout.trim()).toBe(runInNode());

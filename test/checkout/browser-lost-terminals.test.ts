@@ -4,20 +4,17 @@
  * then on; an owner who cannot log in turns the band off on /lost with the one-time code,
  * and a thief wearing it cannot pay an express fare afterwards.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WearState } from '../../shared/protocol/constants.ts';
 import { BandDouble } from './helpers/band-double.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, addCard, merchantWithTerminal, newOwner, newTrade, payWithBand, unique } from './helpers/fixtures.ts';
 import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; CI must install Debian's chromium for the browser test`);
+import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
 
 async function logIn(page: Page, url: string, username: string): Promise<void> {
   await page.goto(`${url}/login`);
@@ -26,7 +23,7 @@ async function logIn(page: Page, url: string, username: string): Promise<void> {
   await page.click('button[type=submit]');
 }
 
-describe.skipIf(!available)('/merchant terminals and /lost in Chromium', () => {
+needs(requirements.chromium).describe('/merchant terminals and /lost in Chromium', () => {
   let h: Harness;
   let browser: Browser;
   const shots = mkdtempSync(join(tmpdir(), 'wristpay-shots-'));

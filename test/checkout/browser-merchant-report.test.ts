@@ -4,17 +4,14 @@
  * with the form, and the CSV link downloads the same sales with a formula subject kept as
  * text. The page's CSP stays `default-src 'none'` (issue 14, item 6).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PASSWORD, PAY_PASSWORD, type OwnedBand, type Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
 import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; CI must install Debian's chromium for the browser test`);
+import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
 
 const DAY = 86_400_000;
 const FORMULA = '=HYPERLINK("http://evil.example","refund")';
@@ -25,7 +22,7 @@ async function paid(shop: Terminal, owner: OwnedBand, amount: number, subject: s
   return t.outTradeNo;
 }
 
-describe.skipIf(!available)('/merchant sales and refunds in Chromium', () => {
+needs(requirements.chromium).describe('/merchant sales and refunds in Chromium', () => {
   let h: Harness;
   let browser: Browser;
   let shop: Terminal;

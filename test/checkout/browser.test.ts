@@ -9,17 +9,13 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; CI must install Debian's chromium for the browser test`);
-if (!available) console.warn(`SKIPPED browser test: ${CHROMIUM} is missing (apt-get install -y chromium); CI would fail here.`);
-
-describe.skipIf(!available)('web pages in Chromium', () => {
+needs(requirements.chromium).describe('web pages in Chromium', () => {
   let h: Harness;
   let shop: Terminal;
   let browser: Browser;

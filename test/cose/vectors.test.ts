@@ -1,5 +1,5 @@
 /**
- * The cose-wg COSE_Sign1 ES256 examples (../shared/vectors/cose/, copied from
+ * The cose-wg COSE_Sign1 ES256 examples (test/vectors/cose/, copied from
  * github.com/cose-wg/Examples at commit 53c9d634333bb4f529d78f5980fffa2667ee2c12):
  * the 6 files without `fail` verify with the generic verifier (verifySign1) and the
  * example key, the 6 `fail` files are refused. The Sig_structure is always rebuilt from
@@ -12,15 +12,14 @@
  * which the payment-token profile uses, refuses ecdsa-sig-01 for its high S.
  */
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type VerifyFn, decodeSign1, sigStructure, verifySign1 } from '../../shared/cose/sign1.ts';
 import { verifyToken } from '../../shared/cose/token-verify.ts';
 import type { CryptoProvider } from '../../shared/crypto/provider.ts';
 import { Status } from '../../shared/status/codes.ts';
+import { readVectorText } from '../support/vectors.ts';
 import { hostProviders } from './providers.ts';
 
-const DIR = new URL('../../../shared/vectors/cose/', import.meta.url);
 const PASS = ['sign1-tests/sign-pass-01.json', 'sign1-tests/sign-pass-02.json', 'sign1-tests/sign-pass-03.json',
   'ecdsa-examples/ecdsa-sig-01.json', 'RFC8152/Appendix_C_2_1.json', 'CWT/A_3.json'];
 const FAIL = ['sign1-tests/sign-fail-01.json', 'sign1-tests/sign-fail-02.json', 'sign1-tests/sign-fail-03.json',
@@ -37,7 +36,7 @@ interface Example {
 
 const b = (s: string, enc: 'hex' | 'base64url') => new Uint8Array(Buffer.from(s, enc));
 function load(file: string): Example {
-  const j = JSON.parse(readFileSync(new URL(file, DIR), 'utf8'));
+  const j = JSON.parse(readVectorText('cose/' + file));
   const k = j.input.sign0.key;
   const x = k.x ? b(k.x, 'base64url') : b(k.x_hex, 'hex');
   const y = k.y ? b(k.y, 'base64url') : b(k.y_hex, 'hex');

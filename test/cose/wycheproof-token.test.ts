@@ -1,5 +1,5 @@
 /**
- * Wycheproof ECDSA P-256/SHA-256 with P1363 signatures (../shared/vectors/wycheproof/
+ * Wycheproof ECDSA P-256/SHA-256 with P1363 signatures (test/vectors/wycheproof/
  * ecdsa_secp256r1_sha256_p1363_test.json, C2SP/wycheproof commit dac1dd47, 262 tests)
  * pushed through the payment-token verifier's signature step.
  *
@@ -16,7 +16,6 @@
  * §4; both providers' p256Verify refuse s > n/2), so those 70 are refused by the token
  * verifier on purpose; p256VerifyAnyS accepts them and their low-S twins pass verifyToken.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeSign1, encodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
 import { type ExpectedTrade, verifyToken } from '../../shared/cose/token-verify.ts';
@@ -25,13 +24,14 @@ import { claimsToCbor } from '../../shared/cose/token.ts';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
 import { flipS, isHighS, isWellFormedSignature } from '../../shared/crypto/p256-host.ts';
 import { Status } from '../../shared/status/codes.ts';
+import { readVectorJson } from '../support/vectors.ts';
 import { hostProviders } from './providers.ts';
 import { makeFixture } from './token-fixture.ts';
 
 interface WyTest { tcId: number; comment: string; flags: string[]; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }
 interface WyFile { numberOfTests: number; testGroups: Array<{ publicKey: { uncompressed: string }; tests: WyTest[] }> }
 
-const FILE = JSON.parse(readFileSync(new URL('../../../shared/vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json', import.meta.url), 'utf8')) as WyFile;
+const FILE = readVectorJson<WyFile>('wycheproof/ecdsa_secp256r1_sha256_p1363_test.json');
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const CASES = FILE.testGroups.flatMap((g) => g.tests.map((t) => ({ ...t, pub: hex(g.publicKey.uncompressed), m: hex(t.msg), s: hex(t.sig) })));
 const highS = (s: Uint8Array) => s.length === 64 && isHighS(s);

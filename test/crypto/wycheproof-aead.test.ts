@@ -1,6 +1,6 @@
 /**
  * Wycheproof AEAD vectors (C2SP/wycheproof testvectors_v1, commit dac1dd47; see
- * /work/shared/vectors/README.md §1): chacha20_poly1305_test.json and aes_gcm_test.json.
+ * test/vectors/README.md, Wycheproof): chacha20_poly1305_test.json and aes_gcm_test.json.
  *
  * ChaCha20-Poly1305 (HPKE aead 0x0003): all 325 cases; the 9 with a nonce other than 96 bits
  * are all "invalid" and the providers refuse any nonce but 12 bytes.
@@ -10,7 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { concat, toHex } from '../../shared/crypto/bytes.ts';
 import type { AeadAlg } from '../../shared/crypto/provider.ts';
-import { hex, providers, readVectors } from './providers.ts';
+import { readVectorJson } from '../support/vectors.ts';
+import { hex, providers } from './providers.ts';
 
 interface AeadTest {
   tcId: number;
@@ -30,7 +31,7 @@ interface AeadGroup {
 }
 
 function cases(file: string, keep: (g: AeadGroup) => boolean): AeadTest[] {
-  const j = readVectors<{ testGroups: AeadGroup[] }>(import.meta.url, 'wycheproof/' + file);
+  const j = readVectorJson<{ testGroups: AeadGroup[] }>('wycheproof/' + file);
   return j.testGroups.filter(keep).flatMap((g) => g.tests);
 }
 

@@ -1,6 +1,6 @@
 /**
  * Wycheproof ECDH P-256 (C2SP/wycheproof testvectors_v1, commit dac1dd47;
- * /work/shared/vectors/README.md §1). These guard HPKE Decap against invalid-curve points.
+ * test/vectors/README.md, Wycheproof). These guard HPKE Decap against invalid-curve points.
  *
  * - ecdh_secp256r1_webcrypto_test.json: all 353 (JWK form). A JWK becomes the raw 65-byte
  *   point only when kty = EC, crv = P-256 and both coordinates are 32 bytes (that is the
@@ -11,7 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { concat, toHex } from '../../shared/crypto/bytes.ts';
-import { hex, providers, readVectors } from './providers.ts';
+import { readVectorJson } from '../support/vectors.ts';
+import { hex, providers } from './providers.ts';
 
 interface Jwk {
   kty: string;
@@ -20,12 +21,10 @@ interface Jwk {
   y: string;
   d?: string;
 }
-const web = readVectors<{ testGroups: { tests: { tcId: number; public: Jwk; private: Jwk; shared: string; result: string }[] }[] }>(
-  import.meta.url,
+const web = readVectorJson<{ testGroups: { tests: { tcId: number; public: Jwk; private: Jwk; shared: string; result: string }[] }[] }>(
   'wycheproof/ecdh_secp256r1_webcrypto_test.json',
 ).testGroups.flatMap((g) => g.tests);
-const asn = readVectors<{ testGroups: { tests: { tcId: number; public: string; private: string; shared: string; result: string }[] }[] }>(
-  import.meta.url,
+const asn = readVectorJson<{ testGroups: { tests: { tcId: number; public: string; private: string; shared: string; result: string }[] }[] }>(
   'wycheproof/ecdh_secp256r1_test.json',
 ).testGroups.flatMap((g) => g.tests);
 
@@ -85,7 +84,7 @@ describe.each(providers)('Wycheproof ECDH P-256: %s', (_name, p) => {
         expect(toHex(p.p256Ecdh(sk, point)!), `tcId ${t.tcId}`).toBe(t.shared);
         counts.valid++;
       } else {
-        // "acceptable" is refused too: a payment device takes the strict choice (README §1).
+        // "acceptable" is refused too: a payment device takes the strict choice (test/vectors/README.md).
         expect(p.p256IsValidPublic(point), `tcId ${t.tcId}`).toBe(false);
         expect(p.p256Ecdh(sk, point), `tcId ${t.tcId}`).toBeNull();
         counts[t.result as 'invalid' | 'acceptable']++;

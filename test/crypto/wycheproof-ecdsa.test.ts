@@ -1,6 +1,6 @@
 /**
  * Wycheproof ECDSA P-256/SHA-256 (C2SP/wycheproof testvectors_v1, commit dac1dd47;
- * /work/shared/vectors/README.md §1).
+ * test/vectors/README.md, Wycheproof).
  *
  * The high-S question, settled by the data: 70 of the 173 "valid" P1363 vectors (and 71 of
  * the 174 "valid" DER vectors) have s > n/2. Wycheproof tests plain ECDSA, where both S
@@ -15,7 +15,8 @@
 import { describe, expect, it } from 'vitest';
 import { flipS, isHighS } from '../../shared/crypto/p256-host.ts';
 import { derToP1363 } from './der.ts';
-import { hex, providers, readVectors } from './providers.ts';
+import { readVectorJson } from '../support/vectors.ts';
+import { hex, providers } from './providers.ts';
 
 interface EcdsaTest {
   tcId: number;
@@ -29,7 +30,7 @@ interface EcdsaFile {
 }
 
 function flatten(file: string) {
-  const j = readVectors<EcdsaFile>(import.meta.url, 'wycheproof/' + file);
+  const j = readVectorJson<EcdsaFile>('wycheproof/' + file);
   return j.testGroups.flatMap((g) => g.tests.map((t) => ({ ...t, pub: hex(g.publicKey.uncompressed) })));
 }
 const p1363 = flatten('ecdsa_secp256r1_sha256_p1363_test.json');

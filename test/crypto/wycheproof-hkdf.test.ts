@@ -1,11 +1,12 @@
 /**
  * Wycheproof HKDF-SHA256 (C2SP/wycheproof testvectors_v1/hkdf_sha256_test.json, commit
- * dac1dd47; /work/shared/vectors/README.md §1): all 86 cases through the provider's
+ * dac1dd47; test/vectors/README.md, Wycheproof): all 86 cases through the provider's
  * separate Extract and Expand. The 3 invalid cases ask for size 8161 > 255 * 32.
  */
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../shared/crypto/bytes.ts';
-import { hex, providers, readVectors } from './providers.ts';
+import { readVectorJson } from '../support/vectors.ts';
+import { hex, providers } from './providers.ts';
 
 interface HkdfTest {
   tcId: number;
@@ -16,8 +17,7 @@ interface HkdfTest {
   okm: string;
   result: string;
 }
-const tests = readVectors<{ testGroups: { tests: HkdfTest[] }[] }>(
-  import.meta.url,
+const tests = readVectorJson<{ testGroups: { tests: HkdfTest[] }[] }>(
   'wycheproof/hkdf_sha256_test.json',
 ).testGroups.flatMap((g) => g.tests);
 

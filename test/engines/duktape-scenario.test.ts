@@ -7,26 +7,18 @@
  * pipeline's bundle and lower steps); its crypto is duk-hal's stand-ins, so the signatures
  * are HMAC stand-ins, verified by the same verifyToken.
  *
- * duk is optional on a developer machine (skipped with a warning) and required in CI:
- * with process.env.CI set, a missing duk fails.
+ * Needs duk (test/support/requirements.ts: fails in CI without it, skips elsewhere).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { DEFAULT_DUK, dukAvailable, runInDuktape, type DukRun } from '../../harness/engine/duktape-runner.ts';
+import { runInDuktape, type DukRun } from '../../harness/engine/duktape-runner.ts';
 import type { StoryReport } from '../../harness/band/engine-story.ts';
 import { buildRealImage } from '../../harness/band/quickjs-band.ts';
+import { needs, requirements } from '../support/requirements.ts';
 import { bundleScenarioForDuk } from './duk-bundle.ts';
 
-const haveDuk = dukAvailable();
-const inCI = Boolean(process.env.CI);
-if (!haveDuk && !inCI) console.warn(`SKIPPING Duktape scenario: ${DEFAULT_DUK} is missing (apt-get install -y duktape); it runs in CI.`);
-
-it.runIf(inCI)('duk is installed in CI', () => {
-  expect(haveDuk, `${DEFAULT_DUK} missing: .ci/run installs duktape`).toBe(true);
-});
-
-describe.skipIf(!haveDuk)('the real image in Duktape: the whole story', () => {
+needs(requirements.duk).describe('the real image in Duktape: the whole story', () => {
   let run: DukRun;
   let report: StoryReport;
   let ms = 0;

@@ -1,6 +1,6 @@
 /**
- * The band runs shared/hpke and shared/crypto/{bytes,hkdf}.ts on an ES5 engine (DESIGN.md
- * "Engine profile"). Two checks:
+ * The band runs shared/hpke and shared/crypto/{bytes,hkdf}.ts on an ES5 engine
+ * (docs/FIRMWARE-IMAGE.md, "What firmware code may use"). Two checks:
  * 1. a scan of the sources for built-ins and syntax the profile forbids;
  * 2. the esbuild bundle of shared/hpke/index.ts runs one RFC 9180 vector (DeriveKeyPair,
  *    Encap, Seal/Open, Export, the response pattern) in a vm realm from which Map, Set,
@@ -14,7 +14,8 @@ import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../shared/crypto/bytes.ts';
-import { hex, providers, readVectors } from '../crypto/providers.ts';
+import { hex, providers } from '../crypto/providers.ts';
+import { readVectorJson } from '../support/vectors.ts';
 
 const root = new URL('../../', import.meta.url);
 const files = [
@@ -60,7 +61,7 @@ describe('ES5 engine profile of shared/hpke', () => {
       logLevel: 'silent',
     });
     const code = out.outputFiles[0].text;
-    const e = readVectors<any[]>(import.meta.url, 'hpke/rfc9180-p256.json').find(
+    const e = readVectorJson<any[]>('hpke/rfc9180-p256.json').find(
       (v) => v.mode === 0 && v.aead_id === 3,
     );
     const [, host] = providers[0];

@@ -3,7 +3,7 @@
  * AES-128-GCM, ChaCha20-Poly1305 and export-only, modes base (0) and psk (1): all 6
  * entries, 1,028 encryptions and 18 exports. Source: cfrg/draft-irtf-cfrg-hpke
  * test-vectors.json at 5f503c5, via cloudflare/circl hpke/testdata (see
- * /work/shared/vectors/README.md §2). Run for both host providers.
+ * test/vectors/README.md, HPKE). Run for both host providers.
  */
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../shared/crypto/bytes.ts';
@@ -21,7 +21,8 @@ import {
   setupBaseR,
   setupBaseS,
 } from '../../shared/hpke/index.ts';
-import { hex, providers, readVectors } from '../crypto/providers.ts';
+import { hex, providers } from '../crypto/providers.ts';
+import { readVectorJson } from '../support/vectors.ts';
 
 interface Entry {
   mode: number;
@@ -48,7 +49,7 @@ interface Entry {
   exports: { exporter_context: string; L: number; exported_value: string }[];
 }
 
-const entries = readVectors<Entry[]>(import.meta.url, 'hpke/rfc9180-p256.json');
+const entries = readVectorJson<Entry[]>('hpke/rfc9180-p256.json');
 const name = (e: Entry) => `mode ${e.mode} aead 0x${e.aead_id.toString(16)}`;
 
 describe.each(providers)('RFC 9180 vectors: %s', (_pname, p) => {

@@ -1,20 +1,17 @@
 /**
  * The built probe image under Duktape 2.7 (`duk`), the profile's strictest engine.
- * Skipped with a message only on a developer machine without duk; in CI (process.env.CI
- * set) a missing duk fails, and .ci/run installs it.
+ * Needs duk (test/support/requirements.ts: fails in CI without it, skips elsewhere).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { minifyEs5 } from '../../scripts/image/bundle.ts';
 import { lowerToEs5 } from '../../scripts/image/lower.ts';
 import { buildImage } from '../../scripts/image/pipeline.ts';
 import { PROBE_ENTRY } from '../../harness/images.ts';
 import { generateVendorKey } from '../../scripts/image/vendor-key.ts';
-import { PROBE_ECHO_SCENARIO, SCENARIO_OK, dukAvailable, runInDuktape } from '../../harness/engine/duktape-runner.ts';
+import { PROBE_ECHO_SCENARIO, SCENARIO_OK, runInDuktape } from '../../harness/engine/duktape-runner.ts';
+import { needs, requirements } from '../support/requirements.ts';
 
-const skip = !dukAvailable() && !process.env.CI;
-if (skip) console.warn('SKIPPING Duktape tests: /usr/bin/duk is missing (apt-get install -y duktape); they run in CI.');
-
-describe.skipIf(skip)('probe image under duk', () => {
+needs(requirements.duk).describe('probe image under duk', () => {
   let probe: string;
   beforeAll(async () => {
     probe = (await buildImage({ entry: PROBE_ENTRY, version: { major: 0, minor: 1, patch: 0 }, key: generateVendorKey() })).code;

@@ -16,9 +16,10 @@ import { Reassembler } from '../../shared/framing/reassembler.ts';
 import { decodeMessage, encodeMessage, type Message } from '../../shared/messages/clear.ts';
 import { buildImage, IMAGE_BUDGET_BYTES, MAIN_ENTRY } from '../../scripts/image/pipeline.ts';
 import { generateVendorKey } from '../../scripts/image/vendor-key.ts';
-import { dukAvailable, runInDuktape, SCENARIO_OK } from '../../harness/engine/duktape-runner.ts';
+import { runInDuktape, SCENARIO_OK } from '../../harness/engine/duktape-runner.ts';
 import { bootInQuickJS, loadQuickJS, type QuickJSBand } from '../../sim/engine/quickjs-host.ts';
 import { bankCard, transitCard } from '../support/band-fixture.ts';
+import { needs, requirements } from '../support/requirements.ts';
 import { CheckoutDouble, type EnrolledBand, type IssuedChallenge } from '../../harness/band/checkout-double.ts';
 
 const MTU = 185;
@@ -207,7 +208,7 @@ describe('the real image in QuickJS', () => {
   });
 });
 
-describe.skipIf(!dukAvailable() && !process.env.CI)('the real image in Duktape', () => {
+needs(requirements.duk).describe('the real image in Duktape', () => {
   it('boots on the pure-JS HAL and answers status()', () => {
     const run = runInDuktape(code, `print(wristpay.status()); print('${SCENARIO_OK}');`);
     expect(run.stderr).toBe('');

@@ -4,11 +4,11 @@
  * not-well-formed corpus, and values that are not bytes at all. None may throw, and each
  * refusal carries the status the input deserves.
  */
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Status, type StatusCode, isStatusCode } from '../../shared/status/codes.ts';
 import type { Result } from '../../shared/status/error.ts';
+import { readVectorJson } from '../support/vectors.ts';
 import { enc, fromHex } from './raw-cbor.ts';
 import { TARGETS, type Target, provisionWith } from './samples.ts';
 
@@ -91,9 +91,9 @@ describe.each(WHOLE)('$name', (t) => {
 });
 
 describe('RFC 8949 Appendix F.1: not-well-formed CBOR', () => {
-  const file = JSON.parse(
-    readFileSync(new URL('../../../shared/vectors/cbor/rfc8949_appendix_f_not_well_formed.json', import.meta.url), 'utf8'),
-  ) as { count: number; vectors: Array<{ hex: string; description: string }> };
+  const file = readVectorJson<{ count: number; vectors: Array<{ hex: string; description: string }> }>(
+    'cbor/rfc8949_appendix_f_not_well_formed.json',
+  );
 
   it('holds all 94 vectors', () => {
     expect(file.vectors.length).toBe(94);

@@ -7,22 +7,23 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/band/simulator.ts';
 import { helloRequest } from './helpers/frames.ts';
-import { browserAvailable, launchChromium } from './helpers/browser.ts';
+import { launchChromium } from './helpers/browser.ts';
 import { testImages } from '../../harness/images.ts';
 import { RawCentral } from './helpers/raw-central.ts';
 import { payAboveLimit, prepareBand } from './helpers/payment-story.ts';
 import { flashedDir, removeTempDirs, startOnAnyPort, tempDir } from './helpers/sim.ts';
 import { Gatt } from '../../shared/protocol/constants.ts';
 import { normUuid } from '../../sim/band/noble-protocol.ts';
+import { needs, requirements } from '../support/requirements.ts';
 
 let sim: Simulator;
 let browser: Browser;
 let page: Page;
 
-describe.skipIf(!browserAvailable)('simulator web UI', () => {
+needs(requirements.chromium).describe('simulator web UI', () => {
   beforeAll(async () => {
     const img = await testImages();
     sim = await startOnAnyPort(flashedDir(img.main, img.vendorPub), { firmwareConfig: { removalDebounceMs: 100 } });

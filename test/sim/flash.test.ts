@@ -1,7 +1,8 @@
 /**
  * `sim flash` and the simulator's bootloader: signed images are accepted, damaged,
  * tampered and foreign-signed ones refused (unless --allow-unsigned, which still refuses
- * damage); a band's serial, keys and flash survive restarts.
+ * damage); a band's serial, keys and flash survive restarts. The shipped dist/band.img needs
+ * `npm run build` first (npm test and CI run it; a missing image fails in CI).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { startSimulator } from '../../sim/band/simulator.ts';
 import { bandPaths, statePaths } from '../../sim/band/state-dir.ts';
 import { testImages, type TestImages } from '../../harness/images.ts';
 import { removeTempDirs, startOnAnyPort, tempDir } from './helpers/sim.ts';
+import { needs, requirements } from '../support/requirements.ts';
 
 let img: TestImages;
 beforeAll(async () => {
@@ -41,7 +43,7 @@ describe('sim flash', () => {
     expect(loadFlashedImage(dir).ok).toBe(true);
   });
 
-  it.skipIf(!existsSync('dist/band.img'))('accepts dist/band.img with the default vendor key dist/vendor-pub.json', () => {
+  needs(requirements.bandImage).it('accepts dist/band.img with the default vendor key dist/vendor-pub.json', () => {
     const r = flashImage({ image: 'dist/band.img', stateDir: tempDir() });
     expect(r).toMatchObject({ ok: true, meta: { signed: true, format: 'image' } });
   });
