@@ -9,7 +9,7 @@
  * is read when Prometheus scrapes, never on a request.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { Status, StatusCode, statusName } from '../shared/status/codes.ts';
+import { Status, type StatusCode, statusName } from '../shared/status/codes.ts';
 import type { CheckoutObserver, PaymentMethod } from './core/observer.ts';
 import type { CheckoutStore } from './store.ts';
 

@@ -3,7 +3,7 @@
  * read-only views of one merchant's ledger, always bounded by a time range and a row limit
  * so no request can make the store read a merchant's whole history at once.
  */
-import type { TradeRow } from './store.ts';
+import type { TradeRow } from './rows.ts';
 
 /** [from, to) in wall-clock ms. */
 export interface TimeRange { from: number; to: number }

@@ -6,7 +6,7 @@
  * `io` is for tests and embedding (streams, a radio factory, fetch); the CLI passes none.
  */
 import type { Command } from 'commander';
-import { CliIo, SetExit, defaultIo } from './bridge-io.ts';
+import { type CliIo, type SetExit, defaultIo } from './bridge-io.ts';
 import { registerMerchant } from './merchant-commands.ts';
 import { registerOwner } from './owner-commands.ts';
 import { registerReports } from './report-commands.ts';

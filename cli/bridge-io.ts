@@ -12,7 +12,7 @@ import type { RadioSpec } from '../bridge/transport/select.ts';
 import type { BandTransport, FoundBand } from '../bridge/transport/types.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
-import { Asker, hintFor } from './hints.ts';
+import { type Asker, hintFor } from './hints.ts';
 import type { SecretStdin } from './secret-input.ts';
 import { Spinner } from './spinner.ts';
 

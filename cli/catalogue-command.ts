@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { catalogue } from '../bridge/flows/catalogue.ts';
 import { formatAmount } from './amount.ts';
-import { CliIo, Out, SetExit, defaultIo } from './bridge-io.ts';
+import { type CliIo, Out, type SetExit, defaultIo } from './bridge-io.ts';
 
 export function register(program: Command, setExit: SetExit, io: Partial<CliIo> = {}): void {
   const full: CliIo = { ...defaultIo(), ...io };

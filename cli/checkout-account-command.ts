@@ -4,7 +4,7 @@
  * password is checked as soon as it is typed and then typed again (3 tries, as passwd(1));
  * with --password-stdin (one per line) nothing is asked again: a bad one is a usage error.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { Status } from '../shared/status/codes.ts';
 import { WristpayError } from '../shared/status/error.ts';
 import { createCheckout } from '../checkout/checkout.ts';

@@ -4,7 +4,7 @@
  * PostgreSQL store these are pg_dump and pg_restore (docs/CHECKOUT.md "Backups").
  */
 import type { Command } from 'commander';
-import { BackupError, BackupResult, backupDatabase, restoreDatabase } from '../checkout/sqlite/backup.ts';
+import { BackupError, type BackupResult, backupDatabase, restoreDatabase } from '../checkout/sqlite/backup.ts';
 import { ExitCode } from './exit-codes.ts';
 
 interface BackupOptions { db: string; out: string; force?: boolean; json?: boolean }

@@ -14,7 +14,7 @@ import { Status } from '../shared/status/codes.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerBackupCommands } from './checkout-backup-commands.ts';
-import { LOG_LEVELS, LogLevel } from '../checkout/http/request-log.ts';
+import { LOG_LEVELS, type LogLevel } from '../checkout/http/request-log.ts';
 
 /** Of --shutdown-timeout, the share requests in flight get; the rest is for closing the store. */
 const DRAIN_SHARE = 0.9;

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { CheckoutClient } from '../checkout/api/client.ts';
 import { Status } from '../shared/status/codes.ts';
 import { WristpayError } from '../shared/status/error.ts';
-import { BridgeConfig, LoadedConfig, defaultConfigPath, deviceTokenKey, loadConfig, rememberDeviceToken } from '../bridge/config/bridge-config.ts';
+import { type BridgeConfig, type LoadedConfig, defaultConfigPath, deviceTokenKey, loadConfig, rememberDeviceToken } from '../bridge/config/bridge-config.ts';
 import { refusalOf } from '../bridge/flows/outcome.ts';
 import { checkoutFrom } from './defaults.ts';
 import { ExitCode } from './exit-codes.ts';

@@ -1,5 +1,5 @@
 /** `wristpay demo [--json] [--keep]`: the whole story with real parts and embedded defaults. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { startDemoWorld } from './demo/environment.ts';
 import { demoPrinter } from './demo/printer.ts';
 import { runStory } from './demo/story.ts';

@@ -12,7 +12,6 @@ export const ExitCode = {
   USAGE: 2,
   UNREACHABLE: 3,
 } as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The table as `wristpay --help` shows it. */
 export const EXIT_CODES_HELP = [

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { register as registerCheckout } from './checkout-commands.ts';
 import { register as registerSim } from './sim-commands.ts';
 import { register as registerDemo } from './demo-command.ts';

@@ -5,16 +5,17 @@
 import type { Command } from 'commander';
 import { Status } from '../shared/status/codes.ts';
 import { saveConfig } from '../bridge/config/bridge-config.ts';
-import { ChargeReceipt, ChargeResult, charge } from '../bridge/flows/charge.ts';
+import { type ChargeResult, charge } from '../bridge/flows/charge.ts';
+import type { ChargeReceipt } from '../bridge/flows/receipt.ts';
 import { payWithPassword, refund } from '../bridge/flows/merchant.ts';
 import { refusal, refusalOf } from '../bridge/flows/outcome.ts';
-import { TerminalIdentity, pairTerminal, parsePairingText, terminalClient } from '../bridge/flows/pair.ts';
+import { type TerminalIdentity, pairTerminal, parsePairingText, terminalClient } from '../bridge/flows/pair.ts';
 import type { CheckoutClient } from '../checkout/api/client.ts';
 import { amountProblem, currencyProblem, formatAmount, isOrderId, newOrderId, parseAmount } from './amount.ts';
-import { CliIo, Out, SetExit } from './bridge-io.ts';
-import { CommonOptions, common, configPath, radio, readConfig, secret } from './command-kit.ts';
+import { type CliIo, Out, type SetExit } from './bridge-io.ts';
+import { type CommonOptions, common, configPath, radio, readConfig, secret } from './command-kit.ts';
 import { ExitCode } from './exit-codes.ts';
-import { RadioOptions, openBand } from './radio-session.ts';
+import { type RadioOptions, openBand } from './radio-session.ts';
 import { readLineEcho } from './secret-input.ts';
 
 interface PairOpts extends CommonOptions { checkout?: string; code: string; name?: string; force?: boolean }

@@ -13,10 +13,10 @@ import { enrollBand, revoke, unlockBand } from '../bridge/flows/owner.ts';
 import { terminalClient } from '../bridge/flows/pair.ts';
 import { status } from '../bridge/flows/status.ts';
 import { formatAmount, parseAmount } from './amount.ts';
-import { CliIo, Out, SetExit } from './bridge-io.ts';
-import { OwnerLogin, OwnerOptions, checkoutUrl, common, deviceTokens, login, owner, radio, readConfig, secret } from './command-kit.ts';
-import { AtBand, RadioOptions, openBand } from './radio-session.ts';
-import { LoadedConfig, identityKeys, rememberOwnBand } from '../bridge/config/bridge-config.ts';
+import { type CliIo, Out, type SetExit } from './bridge-io.ts';
+import { type OwnerLogin, type OwnerOptions, checkoutUrl, common, deviceTokens, login, owner, radio, readConfig, secret } from './command-kit.ts';
+import { type AtBand, type RadioOptions, openBand } from './radio-session.ts';
+import { type LoadedConfig, identityKeys, rememberOwnBand } from '../bridge/config/bridge-config.ts';
 
 interface BandOpts extends OwnerOptions, RadioOptions { band?: string; name?: string }
 interface AddOpts extends BandOpts { issuer?: string; city?: string; balance?: string }

@@ -10,7 +10,7 @@ import { BandSession } from '../bridge/relay/band-session.ts';
 import { connectNearest } from '../bridge/transport/nearest.ts';
 import { openTransport, parseRadio } from '../bridge/transport/select.ts';
 import type { BandTransport, FoundBand } from '../bridge/transport/types.ts';
-import { Out, bandLine } from './bridge-io.ts';
+import { type Out, bandLine } from './bridge-io.ts';
 
 export interface RadioOptions {
   radio?: string;

@@ -8,10 +8,10 @@ import type { Command } from 'commander';
 import type { Api, CheckoutClient } from '../checkout/api/client.ts';
 import { refundsCsv, salesCsv } from '../checkout/report-csv.ts';
 import type { Outcome } from '../bridge/flows/outcome.ts';
-import { Listed, ReportRange, listRefunds, listSales } from '../bridge/flows/reports.ts';
+import { type Listed, type ReportRange, listRefunds, listSales } from '../bridge/flows/reports.ts';
 import { formatAmount } from './amount.ts';
-import { CliIo, Out, SetExit } from './bridge-io.ts';
-import { OwnerOptions, common, owner } from './command-kit.ts';
+import { type CliIo, Out, type SetExit } from './bridge-io.ts';
+import { type OwnerOptions, common, owner } from './command-kit.ts';
 import { ExitCode } from './exit-codes.ts';
 import { asMerchant } from './terminal-commands.ts';
 

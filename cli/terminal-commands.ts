@@ -9,8 +9,8 @@ import type { Api } from '../checkout/api/client.ts';
 import { Status } from '../shared/status/codes.ts';
 import { refusal } from '../bridge/flows/outcome.ts';
 import { listTerminals, renameTerminal, unpairTerminal } from '../bridge/flows/terminals.ts';
-import { CliIo, Out, SetExit } from './bridge-io.ts';
-import { OwnerLogin, OwnerOptions, common, login, owner, readConfig } from './command-kit.ts';
+import { type CliIo, Out, type SetExit } from './bridge-io.ts';
+import { type OwnerLogin, type OwnerOptions, common, login, owner, readConfig } from './command-kit.ts';
 import { ExitCode } from './exit-codes.ts';
 import { readLineEcho } from './secret-input.ts';
 

@@ -4,10 +4,10 @@
  */
 import { toHex } from '../shared/crypto/bytes.ts';
 import { WearState } from '../shared/protocol/constants.ts';
-import { BandConfig, withDefaults } from './config.ts';
+import { type BandConfig, withDefaults } from './config.ts';
 import { Band } from './core/band.ts';
 import { openRecordStore } from './core/journal-records.ts';
-import { Hal } from './hal.ts';
+import type { Hal } from './hal.ts';
 
 export interface BootedBand {
   band: Band;

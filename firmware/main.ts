@@ -4,8 +4,8 @@
  * global, `wristpay`, whose `status()` returns a JSON snapshot for the host.
  */
 import { bootBand } from './boot.ts';
-import { BandConfig } from './config.ts';
-import { Hal } from './hal.ts';
+import type { BandConfig } from './config.ts';
+import type { Hal } from './hal.ts';
 
 declare const hal: Hal;
 declare const wristpayConfig: Partial<BandConfig> | undefined;

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultProvider } from '../shared/crypto/default-provider.ts';
 import type { HostCryptoProvider } from '../shared/crypto/host-provider.ts';
-import { Checkout, createCheckout } from '../checkout/checkout.ts';
+import { type Checkout, createCheckout } from '../checkout/checkout.ts';
 import { CheckoutClient } from '../checkout/api/client.ts';
 import type { ConfigOverrides } from '../checkout/core/config.ts';
-import { RunningServer, startCheckoutServer } from '../checkout/http/server.ts';
+import { type RunningServer, startCheckoutServer } from '../checkout/http/server.ts';
 
 export class TestClock {
   private offset = 0;

@@ -70,7 +70,7 @@ export async function testImages(): Promise<TestImages> {
   const done = join(dir, 'done');
   const lock = join(root, `${hash}.lock`);
   mkdirSync(root, { recursive: true });
-  for (let waited = 0; !existsSync(done); waited += 100) {
+  while (!existsSync(done)) {
     try {
       mkdirSync(lock);
     } catch {

@@ -14,36 +14,11 @@ import { createNodeProvider } from '../shared/crypto/node-provider.ts';
 import { renderBenchmarks } from './bench/report.ts';
 import { benchCheckout, checkoutBenchSizes } from './bench/checkout.ts';
 import { benchDurability, durabilityBenchSizes } from './bench/checkout-durability.ts';
-import { HardeningResults, runHardening } from './bench/checkout-hardening.ts';
+import { runHardening } from './bench/checkout-hardening.ts';
 import { benchVerify } from './bench/verify.ts';
-import { RelayLoadLatency, benchRelayLoadLatency } from './bench/relay-load-latency.ts';
+import { benchRelayLoadLatency } from './bench/relay-load-latency.ts';
 import type { LatencyResults } from './bench/latency.ts';
-
-export interface BenchResults {
-  machine: { cpu: string; cores: number; memoryGiB: number; node: string; loadAverage: number };
-  command: string;
-  date: string;
-  crypto: Record<string, number>;
-  token: Record<string, number>;
-  verify: {
-    oursPerSecond: number; independentPerSecond: number; ratio: number;
-    /** SimpleWebAuthn verifyAuthenticationResponse, and ours measured beside it (alternating slices). */
-    simpleWebAuthnPerSecond: number; oursBesideSimpleWebAuthnPerSecond: number; simpleWebAuthnRatio: number;
-  };
-  /** scripts/bench/firmware.ts; `heapBytes` is the heap after 100 payments (issue 6's name for it). */
-  firmware: Record<string, number>;
-  /** The headline link figures, also inside relayLoadLatency.latency (ci 15 ms, MTU 185). */
-  latency: LatencyResults['latency'];
-  air: Omit<LatencyResults['air'], 'messages'>;
-  /** scripts/bench/checkout.ts: paymentsPerSecond, cryptoFloorPerSecond, floorRatio, … */
-  checkout: Record<string, number>;
-  /** scripts/bench/checkout-durability.ts: the ledger's synchronous = FULL beside NORMAL. */
-  durability: Record<string, number>;
-  /** Only with --long: the hardening tests' figures (else the last long run's section is kept). */
-  hardening?: HardeningResults;
-  /** scripts/bench/relay-load-latency.ts: hostile relay table, load, latency and air. */
-  relayLoadLatency?: RelayLoadLatency;
-}
+import type { BenchResults } from './bench/results.ts';
 
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');

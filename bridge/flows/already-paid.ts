@@ -6,8 +6,8 @@
  */
 import { Status } from '../../shared/status/codes.ts';
 import type { CheckoutClient } from '../../checkout/api/client.ts';
-import type { ChargeReceipt } from './charge.ts';
-import { Refusal, refusal, refusalOf } from './outcome.ts';
+import type { ChargeReceipt } from './receipt.ts';
+import { type Refusal, refusal, refusalOf } from './outcome.ts';
 
 export type Settled = { ok: true; receipt: ChargeReceipt } | { ok: false; refusal: Refusal };
 

@@ -5,7 +5,7 @@
  */
 import { Status } from '../../shared/status/codes.ts';
 import type { CheckoutClient } from '../../checkout/api/client.ts';
-import { Outcome, attempt, ok, refusal } from './outcome.ts';
+import { type Outcome, attempt, ok, refusal } from './outcome.ts';
 
 export async function resolveBandId(owner: CheckoutClient, bandId: string | undefined, activeOnly = true): Promise<Outcome<string>> {
   if (bandId) return ok(bandId.toLowerCase());

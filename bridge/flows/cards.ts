@@ -6,8 +6,8 @@
 import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
 import type { BandSession } from '../relay/band-session.ts';
 import { resolveBandId } from './band-id.ts';
-import { Outcome, attempt, ok } from './outcome.ts';
-import { RelayOptions, checkoutRefusal, relayChallenge } from './relay-challenge.ts';
+import { type Outcome, attempt, ok } from './outcome.ts';
+import { type RelayOptions, checkoutRefusal, relayChallenge } from './relay-challenge.ts';
 
 /** A bank card by issuer id (catalogue), or a transit card by city id with an opening balance in minor units. */
 export type CardRequest = { issuerId: string; cardNumber?: string } | { cityId: string; balance?: number };

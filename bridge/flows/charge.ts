@@ -10,11 +10,12 @@
  * queued wipe on the way (the result says so).
  */
 import { Status } from '../../shared/status/codes.ts';
-import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
+import type { CheckoutClient } from '../../checkout/api/client.ts';
 import type { BandSession } from '../relay/band-session.ts';
 import { settledTrade } from './already-paid.ts';
-import { Refusal, refusal, refusalOf } from './outcome.ts';
-import { RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
+import { type ChargeReceipt, receiptOf } from './receipt.ts';
+import { type Refusal, refusal, refusalOf } from './outcome.ts';
+import { type RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
 
 export interface ChargeRequest {
   /** Minor units (fen, cents). */
@@ -26,21 +27,6 @@ export interface ChargeRequest {
   /** A transit fare in express mode (worn is enough; the band's transit card pays). */
   express?: boolean;
   notifyUrl?: string;
-}
-
-export interface ChargeReceipt {
-  outTradeNo: string;
-  tradeNo: string;
-  amount: number;
-  currency: string;
-  status: 'TRADE_SUCCESS';
-  method: 'band' | 'password';
-  merchantName: string;
-  subject: string;
-  card: { issuer: string; last4: string } | null;
-  paidAt: number;
-  /** Band payments: the token and the band's key (JWK) that verifies it. */
-  evidence?: Api.Receipt['evidence'];
 }
 
 export type ChargeResult =
@@ -59,14 +45,6 @@ export interface ChargeOptions extends RelayOptions {
 
 /** Refusals after which the payment password can still pay the (open) trade. */
 const PASSWORD_STATUSES: number[] = [Status.LOCKED, Status.NOT_WORN, Status.CHARGING, Status.PASSWORD_REQUIRED];
-
-export function receiptOf(r: Api.Receipt): ChargeReceipt {
-  return {
-    outTradeNo: r.outTradeNo, tradeNo: r.tradeNo, amount: r.amount, currency: r.currency, status: 'TRADE_SUCCESS', method: r.method,
-    merchantName: r.merchantName, subject: r.subject, card: r.card, paidAt: r.paidAt,
-    ...(r.evidence ? { evidence: r.evidence } : {}),
-  };
-}
 
 export async function charge(terminal: CheckoutClient, session: BandSession | null, req: ChargeRequest, opts: ChargeOptions = {}): Promise<ChargeResult> {
   const step = (s: ChargeStep): void => opts.onStep?.(s);
@@ -88,7 +66,7 @@ export async function charge(terminal: CheckoutClient, session: BandSession | nu
   } catch (e) {
     return { ok: false, outcome: 'declined', outTradeNo: null, refusal: refusalOf(e, 'checkout') };
   }
-  if (!session || !session.connected) return passwordNeeded(refusal(Status.PASSWORD_REQUIRED, 'radio', 'no band nearby'));
+  if (!session?.connected) return passwordNeeded(refusal(Status.PASSWORD_REQUIRED, 'radio', 'no band nearby'));
 
   step('hello');
   const hello = await readHello(session, opts);

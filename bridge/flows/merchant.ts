@@ -4,8 +4,8 @@
  */
 import { Status } from '../../shared/status/codes.ts';
 import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
-import { ChargeReceipt, receiptOf } from './charge.ts';
-import { Outcome, attempt, ok, refusal } from './outcome.ts';
+import { type ChargeReceipt, receiptOf } from './receipt.ts';
+import { type Outcome, attempt, ok, refusal } from './outcome.ts';
 
 /** Pays an open trade with the payer's username and six-digit payment password. */
 export async function payWithPassword(terminal: CheckoutClient, outTradeNo: string, username: string, paymentPassword: string): Promise<Outcome<ChargeReceipt>> {
@@ -47,9 +47,4 @@ export async function refund(terminal: CheckoutClient, outTradeNo: string, opts:
     outTradeNo, outRequestNo, amount: r.value.refund.amount, currency: r.value.trade.currency, refundedAmount: r.value.trade.refundedAmount,
     tradeStatus: r.value.trade.status, created: r.value.created,
   });
-}
-
-/** The trade, its payment and refunds, as the checkout has them. */
-export function queryTrade(terminal: CheckoutClient, outTradeNo: string): Promise<Outcome<Api.TradeDetailsJson>> {
-  return attempt('checkout', () => terminal.queryTrade(outTradeNo));
 }

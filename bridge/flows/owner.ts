@@ -7,8 +7,8 @@ import { CheckoutHttpError, type Api, type CheckoutClient } from '../../checkout
 import { Status } from '../../shared/status/codes.ts';
 import type { BandSession } from '../relay/band-session.ts';
 import { BandRefusal } from '../relay/refusal.ts';
-import { Outcome, attempt, ok, refusalOf } from './outcome.ts';
-import { RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
+import { type Outcome, attempt, ok, refusalOf } from './outcome.ts';
+import { type RelayOptions, checkoutRefusal, readHello, relayChallenge } from './relay-challenge.ts';
 import { resolveBandId } from './band-id.ts';
 import { offerOwnerKey, takeIdentityKey } from './owner-irk.ts';
 

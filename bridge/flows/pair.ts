@@ -8,7 +8,7 @@ import { defaultProvider } from '../../shared/crypto/default-provider.ts';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { CheckoutClient, TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
-import { Outcome, attempt, ok, refusal } from './outcome.ts';
+import { type Outcome, attempt, ok, refusal } from './outcome.ts';
 
 /** What a paired terminal keeps. `key` is the private scalar (base64url): a secret. */
 export interface TerminalIdentity {

@@ -10,7 +10,7 @@ import type { Api, Challenge, CheckoutClient } from '../../checkout/api/client.t
 import { CheckoutHttpError } from '../../checkout/api/client.ts';
 import type { BandSession, Reply } from '../relay/band-session.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { Outcome, Refusal, WipeReport, ok, refusal, refusalOf } from './outcome.ts';
+import { type Outcome, type Refusal, type WipeReport, ok, refusal, refusalOf } from './outcome.ts';
 
 export interface RelayOptions {
   /** KEEPALIVEs while the band waits for its button (or works). */

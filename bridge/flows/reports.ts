@@ -3,7 +3,7 @@
  * checkout's bounded lists (at most 500 rows a request) until `max` rows or the range's end.
  */
 import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
-import { Outcome, attempt } from './outcome.ts';
+import { type Outcome, attempt } from './outcome.ts';
 
 /** Rows one request asks for: the checkout's own most (core/merchant-reports.ts MAX_PAGE). */
 const PAGE = 500;

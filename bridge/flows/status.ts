@@ -9,8 +9,8 @@ import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
 import type { BandSession } from '../relay/band-session.ts';
-import { Outcome, Refusal, WipeReport, attempt, ok, refusalOf } from './outcome.ts';
-import { RelayOptions, checkoutRefusal, readHello } from './relay-challenge.ts';
+import { type Outcome, type Refusal, type WipeReport, attempt, ok, refusalOf } from './outcome.ts';
+import { type RelayOptions, checkoutRefusal, readHello } from './relay-challenge.ts';
 
 const WEAR_NAMES: Record<number, string> = {
   [WearState.OFF_WRIST]: 'off-wrist',
@@ -39,7 +39,7 @@ export interface StatusReport {
 
 export async function status(session: BandSession | null, opts: RelayOptions & { terminal?: CheckoutClient; owner?: CheckoutClient } = {}): Promise<Outcome<StatusReport>> {
   const report: StatusReport = { band: null };
-  if (session && session.connected) report.band = await bandReport(session, opts);
+  if (session?.connected) report.band = await bandReport(session, opts);
   if (opts.owner) {
     const bands = await attempt('checkout', () => (opts.owner as CheckoutClient).bands());
     if (!bands.ok) return bands;

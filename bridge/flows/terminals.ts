@@ -3,7 +3,7 @@
  * rename one, unpair one for good (a stolen till then signs nothing the checkout accepts).
  */
 import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
-import { Outcome, attempt } from './outcome.ts';
+import { type Outcome, attempt } from './outcome.ts';
 
 export function listTerminals(merchant: CheckoutClient): Promise<Outcome<Api.TerminalView[]>> {
   return attempt('checkout', () => merchant.terminals());

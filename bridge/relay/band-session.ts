@@ -14,7 +14,7 @@
 import { FrameCommand } from '../../shared/framing/commands.ts';
 import { MAX_MESSAGE_SIZE, fragmentMessage } from '../../shared/framing/fragment.ts';
 import { Reassembler } from '../../shared/framing/reassembler.ts';
-import { InfoMessage, KeepaliveMessage, Message, decodeMessage, decodeMessageOf, encodeMessage } from '../../shared/messages/clear.ts';
+import { type InfoMessage, type KeepaliveMessage, type Message, decodeMessage, decodeMessageOf, encodeMessage } from '../../shared/messages/clear.ts';
 import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import type { BandLink } from '../transport/types.ts';

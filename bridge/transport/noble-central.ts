@@ -12,8 +12,8 @@ import { parseAddress } from '../../shared/radio/rpa.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { asTransportError, callback, sleep, withTimeout } from './deadline.ts';
 import { NobleLink } from './noble-link.ts';
-import { Noble, NobleCharacteristic, NoblePeripheral, nobleUuid } from './noble-types.ts';
-import { BandLink, BandTransport, ConnectOptions, FoundBand, ScanOptions, TransportError, TransportKind } from './types.ts';
+import { type Noble, type NobleCharacteristic, type NoblePeripheral, nobleUuid } from './noble-types.ts';
+import { type BandLink, type BandTransport, type ConnectOptions, type FoundBand, type ScanOptions, TransportError, type TransportKind } from './types.ts';
 
 const SERVICE = nobleUuid(Gatt.SERVICE);
 const CONTROL = nobleUuid(Gatt.CONTROL_POINT);

@@ -10,7 +10,7 @@
 import { Status } from '../../shared/status/codes.ts';
 import { NobleCentral } from './noble-central.ts';
 import type { Noble } from './noble-types.ts';
-import { BandTransport, TransportError } from './types.ts';
+import { type BandTransport, TransportError } from './types.ts';
 
 interface HciInternals { _bindings?: { _hci?: { _socket?: { stop?: () => void; removeAllListeners?: () => void } } } }
 

@@ -10,7 +10,7 @@ import { Status } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import { asTransportError, callback, withTimeout } from './deadline.ts';
 import type { NobleCharacteristic, NoblePeripheral } from './noble-types.ts';
-import { BandLink, TransportError } from './types.ts';
+import { type BandLink, TransportError } from './types.ts';
 
 export interface NobleLinkParts {
   peripheral: NoblePeripheral;

@@ -5,8 +5,6 @@
  */
 import type { EventEmitter } from 'node:events';
 
-export type NodeCallback<T = void> = (err?: unknown, value?: T) => void;
-
 export interface NobleCharacteristic extends EventEmitter {
   uuid: string;
   properties: string[];

@@ -24,10 +24,6 @@ export function parseRadio(text: string | undefined, env: NodeJS.ProcessEnv = pr
   return { kind: 'websocket', url: spec };
 }
 
-export function describeRadio(spec: RadioSpec): string {
-  return spec.kind === 'hci' ? 'Bluetooth adapter (HCI)' : spec.kind === 'none' ? 'no radio' : `simulator at ${spec.url}`;
-}
-
 /** A transport for the spec (nothing is opened until the first scan); null for `none`. */
 export function openTransport(spec: RadioSpec): BandTransport | null {
   if (spec.kind === 'hci') return createHciTransport();

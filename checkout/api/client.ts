@@ -13,9 +13,9 @@ import type { CryptoProvider } from '../../shared/crypto/provider.ts';
 import { isValidScalar } from '../../shared/crypto/p256-host.ts';
 import { Status, statusName } from '../../shared/status/codes.ts';
 import type * as Api from './types.ts';
-import { fromBase64Url, toBase64Url } from '../core/ids.ts';
-import { NotifyHeader } from '../core/notify-body.ts';
-import { TerminalCredentials, signTerminalRequest } from './terminal-auth.ts';
+import { fromBase64Url, toBase64Url } from './base64url.ts';
+import { NotifyHeader } from './notification.ts';
+import { type TerminalCredentials, signTerminalRequest } from './terminal-auth.ts';
 
 export type { Api };
 

@@ -13,7 +13,7 @@
  */
 import { toHex } from '../../shared/crypto/bytes.ts';
 import type { CryptoProvider, KeyHandle } from '../../shared/crypto/provider.ts';
-import { fromBase64Url, toBase64Url } from '../core/ids.ts';
+import { fromBase64Url, toBase64Url } from './base64url.ts';
 
 export const TerminalHeader = {
   ID: 'x-wristpay-terminal',
@@ -53,7 +53,7 @@ export function checkTerminalSignature(
   if (!/^[0-9]{1,16}$/.test(parts.timestamp)) return 'timestamp is not integer milliseconds';
   if (Math.abs(Number(parts.timestamp) - now) > skewMs) return 'timestamp is stale or in the future';
   const signature = fromBase64Url(parts.signature);
-  if (!signature || signature.length !== 64) return 'signature is not 64 bytes of base64url';
+  if (signature?.length !== 64) return 'signature is not 64 bytes of base64url';
   const ok = provider.p256Verify(publicKey, terminalSigningInput(provider, method, path, parts.timestamp, body), signature);
   return ok ? null : 'signature does not verify';
 }

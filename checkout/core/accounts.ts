@@ -12,7 +12,8 @@ import type { AccountKind, AccountRow, AttemptScope, SessionRow } from '../store
 import type { Ctx } from './context.ts';
 import { issueDeviceToken, verifyDeviceToken } from './device-tokens.ts';
 import { refuse } from './errors.ts';
-import { insertWithFreshId, toBase64Url } from './ids.ts';
+import { insertWithFreshId } from './ids.ts';
+import { toBase64Url } from '../api/base64url.ts';
 import { PasswordHasher, newSalt } from './passwords.ts';
 
 export interface RegisterInput { username: string; password: string; paymentPassword?: string; kind?: AccountKind; displayName?: string }

@@ -12,9 +12,9 @@
  * own: a refusal burns the challenge and carries a sealed RESULT for the band's display.
  */
 import { verifyToken } from '../../shared/cose/token-verify.ts';
-import { AnswerBody, decodeAnswerBody, decodeMessageOf } from '../../shared/messages/index.ts';
+import { type AnswerBody, decodeAnswerBody, decodeMessageOf } from '../../shared/messages/index.ts';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
-import { Status, StatusCode, statusName } from '../../shared/status/codes.ts';
+import { Status, type StatusCode, statusName } from '../../shared/status/codes.ts';
 import type { AnswerContext, ChallengeRow, TerminalRow, TradeRow } from '../store.ts';
 import { deviceIdBytes } from './band-identity.ts';
 import { dayOf } from './config.ts';
@@ -24,10 +24,11 @@ import { openResponse } from './envelope.ts';
 import { CheckoutError, refuse } from './errors.ts';
 import { refuseRevoked } from './hello.ts';
 import { inLimitCurrency } from './limit-currency.ts';
-import { newId, toBase64Url } from './ids.ts';
+import { newId } from './ids.ts';
+import { toBase64Url } from '../api/base64url.ts';
 import { observePayment } from './observer.ts';
 import type { Trades } from './trades.ts';
-import { CardView, Receipt, cardView, p256Jwk } from './views.ts';
+import { type CardView, type Receipt, cardView, p256Jwk } from './views.ts';
 
 export interface AnswerOutcome {
   kind: ChallengeRow['kind'];

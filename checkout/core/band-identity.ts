@@ -17,7 +17,3 @@ export function deviceIdBytes(deviceId: string): Uint8Array {
 export function deviceIdHex(bytes: Uint8Array): string {
   return toHex(bytes);
 }
-
-export function isDeviceId(s: string): boolean {
-  return /^[0-9a-f]{32}$/.test(s);
-}

@@ -7,7 +7,8 @@
 import { Status } from '../../shared/status/codes.ts';
 import type { CardRow, TerminalRow } from '../store.ts';
 import { defaultBankCard } from './cards.ts';
-import { IssuedChallenge, issueChallenge } from './challenges.ts';
+import { issueChallenge } from './challenges.ts';
+import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { identifyBand, requireWorn } from './hello.ts';

@@ -15,7 +15,7 @@ import { deviceIdOf } from './band-identity.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
-import { BandView, bandView } from './views.ts';
+import { type BandView, bandView } from './views.ts';
 
 export interface EnrollOffer { enrollId: string; message: Uint8Array; expiresAt: number }
 

@@ -8,11 +8,12 @@ import { Status } from '../../shared/status/codes.ts';
 import type { CardRow } from '../store.ts';
 import type { Bands } from './bands.ts';
 import { findCity, findIssuer, normaliseCardNumber } from '../api/catalogue.ts';
-import { IssuedChallenge, issueChallenge } from './challenges.ts';
+import { issueChallenge } from './challenges.ts';
+import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { insertWithFreshId } from './ids.ts';
-import { CardView, cardView } from './views.ts';
+import { type CardView, cardView } from './views.ts';
 
 export interface AddCardInput {
   /** A bank issuer id from the catalogue … */

@@ -10,18 +10,16 @@
 import { encodeCborHost } from '../../shared/cbor/host.ts';
 import { CborMap, cborMap } from '../../shared/cbor/types.ts';
 import { ES256, Header, encodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
-import { ChallengeBody, encodeChallengeBody, encodeMessage, encodeResultBody } from '../../shared/messages/index.ts';
+import { type ChallengeBody, encodeChallengeBody, encodeMessage, encodeResultBody } from '../../shared/messages/index.ts';
 import { Size } from '../../shared/protocol/constants.ts';
 import type { StatusCode } from '../../shared/status/codes.ts';
-import type { BandRow, ChallengeKindName, ChallengeRow } from '../store.ts';
+import type { BandRow, ChallengeRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { sealResponse, sealToBand } from './envelope.ts';
 import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
+import type { IssuedChallenge } from './issued-challenge.ts';
 import { deviceIdBytes } from './band-identity.ts';
-
-/** What the bridge gets: an id to post the answer under and the CHALLENGE message to write to the band. */
-export interface IssuedChallenge { challengeId: string; kind: ChallengeKindName; message: Uint8Array; expiresAt: number }
 
 /** The kind-specific part of a body; device, nonce and expiry are filled in here. */
 type Specific<K extends ChallengeBody['kind']> = Omit<Extract<ChallengeBody, { kind: K }>, 'deviceId' | 'nonce' | 'expiry'>;

@@ -160,9 +160,9 @@ export type ConfigOverrides = Partial<Omit<CheckoutConfig, 'notify' | 'hashQueue
 export function resolveConfig(o: ConfigOverrides | undefined): CheckoutConfig {
   return {
     ...defaultConfig, ...o,
-    notify: { ...defaultConfig.notify, ...(o && o.notify) },
-    hashQueue: { ...defaultConfig.hashQueue, ...(o && o.hashQueue) },
-    rateLimits: { ...defaultConfig.rateLimits, ...(o && o.rateLimits) },
+    notify: { ...defaultConfig.notify, ...o?.notify },
+    hashQueue: { ...defaultConfig.hashQueue, ...o?.hashQueue },
+    rateLimits: { ...defaultConfig.rateLimits, ...o?.rateLimits },
   };
 }
 

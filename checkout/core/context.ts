@@ -12,6 +12,6 @@ export interface Ctx {
   readonly clock: () => number;
   readonly config: CheckoutConfig;
   readonly keys: CheckoutKeys;
-  /** Metrics hooks (quietObserver when nobody listens). */
+  /** Metrics hooks (checkout/metrics.ts). */
   readonly observer: CheckoutObserver;
 }

@@ -12,7 +12,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Ctx } from './context.ts';
-import { fromBase64Url, toBase64Url } from './ids.ts';
+import { fromBase64Url, toBase64Url } from '../api/base64url.ts';
 
 /** Tokens are issued by this clock; a little slack for checkout processes whose clocks differ. */
 const CLOCK_SLACK_MS = 5 * 60_000;

@@ -5,7 +5,7 @@
  */
 import type { StatusCode } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
-import type { IssuedChallenge } from './challenges.ts';
+import type { IssuedChallenge } from './issued-challenge.ts';
 
 export interface RefusalExtras {
   /** RESULT message for the band (the answer opened, but was refused). */

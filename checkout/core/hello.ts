@@ -4,12 +4,13 @@
  * A revoked band is answered with REVOKED and a WIPE challenge, whatever it came for:
  * that is how the wipe reaches a lost band the next time any bridge sees it.
  */
-import { HelloBody, decodeHelloBody, decodeMessageOf } from '../../shared/messages/index.ts';
+import { type HelloBody, decodeHelloBody, decodeMessageOf } from '../../shared/messages/index.ts';
 import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { BandRow } from '../store.ts';
 import { deviceIdHex } from './band-identity.ts';
-import { IssuedChallenge, issueChallenge } from './challenges.ts';
+import { issueChallenge } from './challenges.ts';
+import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { openHello } from './envelope.ts';
 import { CheckoutError, refuse } from './errors.ts';

@@ -6,7 +6,7 @@
  */
 import { Status } from '../../shared/status/codes.ts';
 import type { PairingCodeRow, TerminalRow } from '../store.ts';
-import { SignedRequestParts, checkTerminalSignature } from '../api/terminal-auth.ts';
+import { type SignedRequestParts, checkTerminalSignature } from '../api/terminal-auth.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { insertWithFreshId, newPairingCode } from './ids.ts';

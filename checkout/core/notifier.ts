@@ -10,7 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import type { NotificationRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { signNotification } from './notify-body.ts';
-import { NotifyTarget, checkNotifyTarget, pinnedLookup } from './notify-target.ts';
+import { type NotifyTarget, checkNotifyTarget, pinnedLookup } from './notify-target.ts';
 
 /** next_at of a notification we gave up on: never due again. */
 const NEVER = Number.MAX_SAFE_INTEGER;

@@ -8,23 +8,10 @@
  * that the checkout could leak.
  */
 import type { NotificationRow, PaymentRow, TradeRow } from '../store.ts';
+import { toBase64Url } from '../api/base64url.ts';
+import { type NotificationBody, NotifyHeader } from '../api/notification.ts';
 import type { Ctx } from './context.ts';
-import { newId, toBase64Url } from './ids.ts';
-
-export interface NotificationBody {
-  notifyId: string;
-  notifyType: 'trade_status_sync';
-  tradeNo: string;
-  outTradeNo: string;
-  merchantId: string;
-  tradeStatus: 'TRADE_SUCCESS';
-  totalAmount: number;
-  currency: string;
-  method: 'band' | 'password';
-  paidAt: number;
-}
-
-export const NotifyHeader = { SIGNATURE: 'x-wristpay-signature', KEY_ID: 'x-wristpay-key-id' } as const;
+import { newId } from './ids.ts';
 
 export function buildNotification(ctx: Ctx, trade: TradeRow, payment: PaymentRow): NotificationRow {
   const id = newId(ctx.provider, 'ntf');

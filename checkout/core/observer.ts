@@ -1,10 +1,9 @@
 /**
  * What the checkout's services report as they work, for metrics (checkout/metrics.ts).
- * An interface here, so core/ depends on no metrics library and a library user without
- * metrics passes the quiet one. Calls are synchronous and allocation-free on the caller's
- * side: they sit on the payment path.
+ * An interface here, so core/ depends on no metrics library. Calls are synchronous and
+ * allocation-free on the caller's side: they sit on the payment path.
  */
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import { statusOf } from '../../shared/status/error.ts';
 
 export type PaymentMethod = 'band' | 'password';
@@ -15,8 +14,6 @@ export interface CheckoutObserver {
   /** One delivery attempt of a merchant notification. */
   notifyAttempt(delivered: boolean): void;
 }
-
-export const quietObserver: CheckoutObserver = { payment: () => undefined, notifyAttempt: () => undefined };
 
 /** Runs one payment attempt and reports its verdict and duration, whatever it was. */
 export async function observePayment<T>(observer: CheckoutObserver, method: PaymentMethod, started: number, work: Promise<T>): Promise<T> {

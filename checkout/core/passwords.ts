@@ -6,7 +6,7 @@
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { CheckoutConfig } from './config.ts';
-import { HashLane, HashQueue } from './hash-queue.ts';
+import { type HashLane, HashQueue } from './hash-queue.ts';
 
 const KEY_LEN = 32;
 

@@ -10,8 +10,8 @@ import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type { AccountRow, PayAttempt, TerminalRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
-import { toBase64Url } from './ids.ts';
-import { PasswordHasher, newSalt } from './passwords.ts';
+import { toBase64Url } from '../api/base64url.ts';
+import { type PasswordHasher, newSalt } from './passwords.ts';
 
 export class PayPasswords {
   /** Unknown payers cost a hash too, so timing does not reveal who has a payment password. */
@@ -25,7 +25,7 @@ export class PayPasswords {
     // Never right, so not worth one of the payer's five tries.
     if (!/^[0-9]{6}$/.test(paymentPassword)) refuse(Status.MALFORMED, 'paymentPassword: six digits');
     const found = await store.accounts.byUsername(username);
-    const payer = found && found.payHash && found.paySalt ? { account: found, hash: found.payHash, salt: found.paySalt } : undefined;
+    const payer = found?.payHash && found.paySalt ? { account: found, hash: found.payHash, salt: found.paySalt } : undefined;
     // An unknown payer still counts against the terminal, under the name it typed.
     const attempt: PayAttempt = {
       id: toBase64Url(provider.randomBytes(16)), terminalId: terminal.id,
@@ -33,15 +33,19 @@ export class PayPasswords {
     };
     const held = await store.attempts.reservePay(attempt, config.payPasswordLimit, config.terminalPayFailures, clock());
     if (!held.granted) refuseHeld(held.status, held.retryAt, clock());
-    const ok = payer
-      ? await this.passwords.verify(paymentPassword, payer.salt, payer.hash)
-      : (await this.passwords.hash(paymentPassword, this.decoySalt), false);
+    const ok = payer ? await this.passwords.verify(paymentPassword, payer.salt, payer.hash) : await this.decoy(paymentPassword);
     const after = await store.attempts.settlePay(attempt, ok, config.terminalPayFailures, clock());
     if (!ok || !payer) {
       if (after && after.failures >= config.payPasswordLimit) refuseHeld(Status.PAY_PASSWORD_BLOCKED, null, clock());
       refuse(Status.UNAUTHORIZED, 'wrong username or payment password');
     }
     return payer.account;
+  }
+
+  /** An unknown payer's try: as slow as a real check, and always wrong. */
+  private async decoy(paymentPassword: string): Promise<false> {
+    await this.passwords.hash(paymentPassword, this.decoySalt);
+    return false;
   }
 }
 

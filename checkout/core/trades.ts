@@ -17,7 +17,7 @@ import { defaultBankCard } from './cards.ts';
 import { buildNotification } from './notify-body.ts';
 import { checkNotifyTarget } from './notify-target.ts';
 import { MAX_TRADE_AMOUNT, isIsoCurrency } from './trade-terms.ts';
-import { PaymentView, Receipt, RefundView, TradeView, paymentView, refundView, tradeView } from './views.ts';
+import { type PaymentView, type Receipt, type RefundView, type TradeView, paymentView, refundView, tradeView } from './views.ts';
 
 export interface CreateTradeInput { outTradeNo: string; amount: number; currency: string; subject: string; notifyUrl?: string }
 export interface RefundInput { outRequestNo: string; amount: number; reason?: string }
@@ -75,7 +75,7 @@ export class Trades {
   async details(trade: TradeRow): Promise<TradeDetails> {
     const { ledger, bands } = this.ctx.store;
     const payment = await ledger.payment(trade.tradeNo);
-    const card = payment && payment.cardRef ? await bands.card(payment.cardRef) : undefined;
+    const card = payment?.cardRef ? await bands.card(payment.cardRef) : undefined;
     return {
       trade: tradeView(trade),
       payment: payment ? paymentView(payment, card) : null,

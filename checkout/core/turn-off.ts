@@ -16,7 +16,7 @@ import { constantTimeEqual } from '../../shared/crypto/bytes.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
-import { BandView, bandView } from './views.ts';
+import { type BandView, bandView } from './views.ts';
 
 /** 32 symbols: digits 2–9 and A–Z without I and O (no 0/O or 1/I to confuse). */
 const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -57,7 +57,7 @@ export class TurnOffCodes {
     const raw = normaliseTurnOffCode(typed);
     if (raw === null) refuse(Status.MALFORMED, `code: the ${LENGTH} characters you were given at enrolment (XXXX-XXXX-XXXX)`);
     const account = await store.accounts.byUsername(username);
-    if (!account || account.kind !== 'owner') refuse(Status.UNAUTHORIZED, 'wrong username or turn-off code');
+    if (account?.kind !== 'owner') refuse(Status.UNAUTHORIZED, 'wrong username or turn-off code');
     const now = clock();
     // Counted before the hash is computed: N parallel guesses evaluate at most the limit.
     const attempt = await store.turnOff.takeAttempt(account.id, now, config.turnOffMaxGuesses, config.turnOffWindowMs);

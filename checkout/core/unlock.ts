@@ -8,7 +8,8 @@
 import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { Accounts } from './accounts.ts';
-import { IssuedChallenge, issueChallenge } from './challenges.ts';
+import { issueChallenge } from './challenges.ts';
+import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { decodeHello, identifyBand, requireWorn } from './hello.ts';

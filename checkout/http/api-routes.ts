@@ -10,13 +10,13 @@ import type {
 } from '../api/types.ts';
 import { pairingQrText } from '../api/types.ts';
 import type { RegisterInput } from '../core/accounts.ts';
-import type { IssuedChallenge } from '../core/challenges.ts';
+import type { IssuedChallenge } from '../core/issued-challenge.ts';
 import type { ReportQuery } from '../core/merchant-reports.ts';
 import { refuse } from '../core/errors.ts';
-import { toBase64Url } from '../core/ids.ts';
+import { toBase64Url } from '../api/base64url.ts';
 import { clientAddress } from './client-address.ts';
 import { bearerToken } from './request.ts';
-import { Route, json } from './router.ts';
+import { type Route, json } from './router.ts';
 
 export function challengeJson(c: IssuedChallenge): ChallengeJson {
   return { challengeId: c.challengeId, kind: c.kind, challenge: toBase64Url(c.message), expiresAt: c.expiresAt };

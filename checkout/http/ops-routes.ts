@@ -9,7 +9,7 @@
  * otherwise): the store answers, the schema is current, the keys are loaded, and the
  * server is not shutting down. Kubernetes "Configure Liveness, Readiness and Startup Probes".
  */
-import { Route, json } from './router.ts';
+import { type Route, json } from './router.ts';
 
 /** Shared with the server: set when a graceful shutdown begins. */
 export interface OpsState { draining: boolean }

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Status } from '../../shared/status/codes.ts';
 import { CheckoutError, refuse } from '../core/errors.ts';
-import { fromBase64Url } from '../core/ids.ts';
+import { fromBase64Url } from '../api/base64url.ts';
 
 /** Reads the whole body, refusing (PAYLOAD_TOO_LARGE) as soon as it passes `limit`. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
@@ -65,7 +65,7 @@ export class Fields {
   constructor(readonly raw: Record<string, unknown>) {}
 
   private get(name: string): unknown {
-    return Object.prototype.hasOwnProperty.call(this.raw, name) ? this.raw[name] : undefined;
+    return Object.hasOwn(this.raw, name) ? this.raw[name] : undefined;
   }
 
   optionalString(name: string, limits: Limits = {}): string | undefined {

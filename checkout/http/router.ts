@@ -11,7 +11,7 @@ import type { Authenticated } from '../core/accounts.ts';
 import { refuse } from '../core/errors.ts';
 import type { AccountKind, TerminalRow } from '../store.ts';
 import { TerminalHeader } from '../api/terminal-auth.ts';
-import { Fields, bearerToken, header, parseJsonObject } from './request.ts';
+import { type Fields, bearerToken, header, parseJsonObject } from './request.ts';
 import type { Seen } from './request-log.ts';
 
 /** `headers`: a list for a header sent more than once (two Set-Cookie). `text`: plain text (metrics). */

@@ -4,23 +4,23 @@
  * refusal is rendered here from its status code (JSON error object for the API, a small
  * page for the web), so no handler can answer in its own way.
  */
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Status, StatusCode, statusName } from '../../shared/status/codes.ts';
+import { Status, type StatusCode, statusName } from '../../shared/status/codes.ts';
 import { WristpayError, statusOf } from '../../shared/status/error.ts';
 import type { ErrorJson } from '../api/types.ts';
 import type { Checkout } from '../checkout.ts';
 import { CheckoutError, refuse } from '../core/errors.ts';
-import { toBase64Url } from '../core/ids.ts';
+import { toBase64Url } from '../api/base64url.ts';
 import { errorPage } from '../web/pages.ts';
 import { webRoutes } from '../web/routes.ts';
 import { apiRoutes, challengeJson } from './api-routes.ts';
 import { drainServer } from './drain.ts';
-import { OpsState, PROBE_PATTERNS, opsRoutes } from './ops-routes.ts';
+import { type OpsState, PROBE_PATTERNS, opsRoutes } from './ops-routes.ts';
 import { readBody } from './request.ts';
-import { LogLevel, Logger, Seen, createLogger, requestIdOf } from './request-log.ts';
+import { type LogLevel, type Logger, type Seen, createLogger, requestIdOf } from './request-log.ts';
 import { originOf, requireSameOrigin } from './same-origin.ts';
-import { Reply, Router, makeContext } from './router.ts';
+import { type Reply, Router, makeContext } from './router.ts';
 import { httpStatusOf, refusalHeaders } from './status-map.ts';
 
 export interface ServerOptions {
@@ -198,7 +198,7 @@ function createMetricsServer(checkout: Checkout, logger: Logger): Server {
 
 function parseTarget(target: string | undefined): URL {
   // Only origin-form targets ("/path?query"); anything else is not for us.
-  if (!target || !target.startsWith('/') || target.startsWith('//')) refuse(Status.MALFORMED, 'request target must be a path');
+  if (!target?.startsWith('/') || target.startsWith('//')) refuse(Status.MALFORMED, 'request target must be a path');
   try {
     return new URL(target, 'http://checkout.invalid');
   } catch {

@@ -3,7 +3,7 @@
  * carries. Every refusal the checkout makes goes through here; 5xx only for INTERNAL (a
  * bug, never an input).
  */
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import { CheckoutError } from '../core/errors.ts';
 
 const explicit: Partial<Record<StatusCode, number>> = {

@@ -1,7 +1,7 @@
 /** SQLite: accounts, sessions and enrollment offers. */
 import { Status } from '../../shared/status/codes.ts';
 import type { AccountRow, AccountStore, Commit, EnrollOfferRow, SessionRow } from '../store.ts';
-import { Db, bytes, bytesOrNull } from './open.ts';
+import { type Db, bytes, bytesOrNull } from './open.ts';
 
 const ACCOUNT_COLUMNS = `id, username, kind, display_name AS displayName, password_hash AS passwordHash,
   password_salt AS passwordSalt, pay_hash AS payHash, pay_salt AS paySalt,

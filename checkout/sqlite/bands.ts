@@ -1,7 +1,7 @@
 /** SQLite: bands and their cards. */
 import { Status } from '../../shared/status/codes.ts';
 import type { BandRow, BandStore, CardRow, CardState, Commit } from '../store.ts';
-import { Db, bytes } from './open.ts';
+import { type Db, bytes } from './open.ts';
 
 export const BAND_COLUMNS = `device_id AS deviceId, account_id AS accountId, name, signing_key AS signingKey, hpke_key AS hpkeKey,
   status, enrolled_at AS enrolledAt, revoked_at AS revokedAt, wiped_at AS wipedAt, unlocked_at AS unlockedAt`;

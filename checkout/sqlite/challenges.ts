@@ -8,7 +8,7 @@ import { Status } from '../../shared/status/codes.ts';
 import type { AnswerContext, ChallengeRow, ChallengeStore, Commit, TradeRow } from '../store.ts';
 import { BAND_COLUMNS, CARD_COLUMNS, band, card } from './bands.ts';
 import { TRADE_COLUMNS } from './ledger.ts';
-import { Db, bytes } from './open.ts';
+import { type Db, bytes } from './open.ts';
 
 const CHALLENGE_COLUMNS = `id, device_id AS deviceId, kind, nonce, expires_at AS expiresAt, trade_no AS tradeNo, terminal_id AS terminalId,
   card_ref AS cardRef, express, enc, answer_secret AS answerSecret, result_secret AS resultSecret, created_at AS createdAt,

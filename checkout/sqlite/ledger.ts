@@ -7,12 +7,12 @@
  * answer or a concurrent second payment finds the row already changed and all of its
  * changes roll back.
  */
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type {
   Commit, LedgerStore, NotificationRow, PaymentCommit, PaymentRow, RefundCommit, RefundOutcome, RefundRow, TradeQuota, TradeRow,
 } from '../store.ts';
 import { GroupCommit } from './group-commit.ts';
-import { Db } from './open.ts';
+import type { Db } from './open.ts';
 
 export const TRADE_COLUMNS = `trade_no AS tradeNo, merchant_id AS merchantId, terminal_id AS terminalId, out_trade_no AS outTradeNo,
   amount, currency, subject, notify_url AS notifyUrl, status, refunded_amount AS refundedAmount, created_at AS createdAt,
@@ -120,13 +120,13 @@ export class SqliteLedger implements LedgerStore {
     if (c.terminalIds) for (const id of c.terminalIds) this.requirePaired(id);
     if (p.deviceId !== null) {
       const b = this.db.prepare('SELECT status FROM bands WHERE device_id = ?').get(p.deviceId) as { status: string } | undefined;
-      if (!b || b.status !== 'active') throw new Refusal(Status.REVOKED, 'band is revoked');
+      if (b?.status !== 'active') throw new Refusal(Status.REVOKED, 'band is revoked');
     } else if (p.cardRef !== null) {
       // A password payment drawn on a card: never on a card of a band reported lost, even
       // when the band was revoked after the card was picked.
       const b = this.db.prepare('SELECT b.status FROM cards c JOIN bands b ON b.device_id = c.device_id WHERE c.card_ref = ?')
         .get(p.cardRef) as { status: string } | undefined;
-      if (!b || b.status !== 'active') throw new Refusal(Status.REVOKED, 'the card is on a band that is turned off');
+      if (b?.status !== 'active') throw new Refusal(Status.REVOKED, 'the card is on a band that is turned off');
     }
     const t = this.db.prepare(`UPDATE trades SET status = 'TRADE_SUCCESS', paid_at = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY' AND amount = ?`)
       .run(p.createdAt, p.tradeNo, p.amount);

@@ -1,7 +1,7 @@
 /** SQLite: one-time pairing codes and the terminals they paired. */
 import { Status } from '../../shared/status/codes.ts';
 import type { Commit, MerchantStore, PairingCodeRow, TerminalRow } from '../store.ts';
-import { Db, bytes } from './open.ts';
+import { type Db, bytes } from './open.ts';
 
 const CODE_COLUMNS = 'code, merchant_id AS merchantId, expires_at AS expiresAt, used_at AS usedAt';
 const TERMINAL_COLUMNS = 'id, merchant_id AS merchantId, name, public_key AS publicKey, created_at AS createdAt, unpaired_at AS unpairedAt, suspended_at AS suspendedAt';

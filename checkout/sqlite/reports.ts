@@ -4,7 +4,7 @@
  * store can run the same statements.
  */
 import type { DayTotalRow, MerchantRefundRow, PageQuery, ReportStore, SaleRow, TimeRange } from '../report-store.ts';
-import { Db } from './open.ts';
+import type { Db } from './open.ts';
 
 const DAY_MS = 86_400_000;
 const SALE_COLUMNS = `t.trade_no AS tradeNo, t.merchant_id AS merchantId, t.terminal_id AS terminalId, t.out_trade_no AS outTradeNo,
@@ -44,8 +44,10 @@ export class SqliteReports implements ReportStore {
     const byKey = new Map<string, DayTotalRow>();
     const at = (day: number, currency: string): DayTotalRow => {
       const key = `${day} ${currency}`;
-      let row = byKey.get(key);
-      if (!row) byKey.set(key, (row = { day, currency, sales: 0, count: 0, refunds: 0 }));
+      const found = byKey.get(key);
+      if (found) return found;
+      const row: DayTotalRow = { day, currency, sales: 0, count: 0, refunds: 0 };
+      byKey.set(key, row);
       return row;
     };
     for (const s of sales) Object.assign(at(s.day, s.currency), { sales: s.sales, count: s.count });

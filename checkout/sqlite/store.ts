@@ -9,7 +9,7 @@ import { SqliteMerchants } from './merchants.ts';
 import { SqliteReports } from './reports.ts';
 import { SqliteSweeps } from './sweeps.ts';
 import { migrations } from './migrations.ts';
-import { Db, bytes, openDatabase } from './open.ts';
+import { type Db, bytes, openDatabase } from './open.ts';
 import { SqliteTurnOff } from './turn-off.ts';
 import { SqliteRateLimiters } from './rate-limiter.ts';
 

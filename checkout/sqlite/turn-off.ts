@@ -5,7 +5,7 @@
  */
 import type { BandRow, TurnOffAttempt, TurnOffRow, TurnOffStore } from '../store.ts';
 import { BAND_COLUMNS, band } from './bands.ts';
-import { Db, bytesOrNull } from './open.ts';
+import { type Db, bytesOrNull } from './open.ts';
 
 export class SqliteTurnOff implements TurnOffStore {
   constructor(private readonly db: Db) {}

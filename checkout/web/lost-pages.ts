@@ -3,7 +3,7 @@
  * turn-off code form, what it turned off, and the page that shows a new code once.
  */
 import type { BandView } from '../core/views.ts';
-import { Html, html, page } from './html.ts';
+import { type Html, html, page } from './html.ts';
 
 export function lostPage(error?: string, username = ''): string {
   return page('Lost your band?', html`

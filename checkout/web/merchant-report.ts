@@ -5,7 +5,7 @@
  */
 import type { DayTotalView, MerchantRefundView, SaleView } from '../core/merchant-reports.ts';
 import { formatAmount } from '../core/views.ts';
-import { Html, html, when } from './html.ts';
+import { type Html, html, when } from './html.ts';
 
 const DAY_MS = 86_400_000;
 

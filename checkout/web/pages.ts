@@ -5,9 +5,9 @@
  */
 import type { AccountView } from '../core/accounts.ts';
 import type { TerminalView } from '../core/merchants.ts';
-import { BandView, OwnerPaymentView, PaymentView, RefundView, formatAmount } from '../core/views.ts';
-import { Html, html, page, trusted, when } from './html.ts';
-import { MerchantReport, reportSection } from './merchant-report.ts';
+import { type BandView, type OwnerPaymentView, type PaymentView, type RefundView, formatAmount } from '../core/views.ts';
+import { type Html, html, page, trusted, when } from './html.ts';
+import { type MerchantReport, reportSection } from './merchant-report.ts';
 
 export function nav(account: AccountView, csrf: string): Html {
   return html`<form method="post" action="/logout"><span>${account.displayName}</span>

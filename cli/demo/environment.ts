@@ -12,14 +12,14 @@ import { parseFirmwareVersion } from '../../scripts/image/pack.ts';
 import { resolveVendorKey, savePublicKey } from '../../scripts/image/vendor-key.ts';
 import { defaultProvider } from '../../shared/crypto/default-provider.ts';
 import { flashImage } from '../../sim/band/firmware-store.ts';
-import { startSimulator, Simulator } from '../../sim/band/simulator.ts';
-import { createCheckout, Checkout } from '../../checkout/checkout.ts';
+import { startSimulator, type Simulator } from '../../sim/band/simulator.ts';
+import { createCheckout, type Checkout } from '../../checkout/checkout.ts';
 import type { ConfigOverrides } from '../../checkout/core/config.ts';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
 import { BandSession } from '../../bridge/relay/band-session.ts';
 import { connectNearest } from '../../bridge/transport/nearest.ts';
 import { createWebsocketTransport } from '../../bridge/transport/noble-websocket.ts';
-import { BandTransport } from '../../bridge/transport/types.ts';
+import type { BandTransport } from '../../bridge/transport/types.ts';
 
 export interface DemoWorld {
   dir: string;

@@ -9,12 +9,12 @@
  */
 import { decodeCbor } from '../../shared/cbor/decode.ts';
 import { encodeCbor } from '../../shared/cbor/encode.ts';
-import { CborMap, CborValue } from '../../shared/cbor/types.ts';
-import { Card, cardToCbor, decodeCardMap } from '../../shared/messages/bodies.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
-import { Result } from '../../shared/status/error.ts';
-import { Log } from '../hal.ts';
-import { Wallet } from './wallet.ts';
+import { CborMap, type CborValue } from '../../shared/cbor/types.ts';
+import { cardToCbor, decodeCardMap } from '../../shared/messages/bodies.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
+import type { Result } from '../../shared/status/error.ts';
+import type { Log } from '../hal.ts';
+import type { Wallet } from './wallet.ts';
 
 /** The journal's interface as the band needs it (firmware/storage/journal.ts implements it). */
 export interface RecordStore {
@@ -162,4 +162,3 @@ function ledgerBytes(wallet: Wallet): Uint8Array {
   ));
 }
 
-export type { Card };

@@ -6,23 +6,23 @@
  */
 import { encodeCbor } from '../../shared/cbor/encode.ts';
 import { ascii } from '../../shared/crypto/bytes.ts';
-import { CryptoProvider } from '../../shared/crypto/provider.ts';
-import { RecipientContext, SUITE_CHACHA20_POLY1305, openResponseWithSecret, responseSecret, sealResponseWithSecret, setupBaseS } from '../../shared/hpke/index.ts';
-import { AnswerBody, ChallengeBody, decodeResultBody, encodeAnswerBody, encodeHelloBody } from '../../shared/messages/bodies.ts';
-import { ChallengeMessage, EnrollMessage, EnrolledMessage, Message, decodeMessage, encodeMessage } from '../../shared/messages/clear.ts';
+import type { CryptoProvider } from '../../shared/crypto/provider.ts';
+import { type RecipientContext, SUITE_CHACHA20_POLY1305, openResponseWithSecret, responseSecret, sealResponseWithSecret, setupBaseS } from '../../shared/hpke/index.ts';
+import { type AnswerBody, type ChallengeBody, decodeResultBody, encodeAnswerBody, encodeHelloBody } from '../../shared/messages/bodies.ts';
+import { type ChallengeMessage, type EnrollMessage, type EnrolledMessage, type Message, decodeMessage, encodeMessage } from '../../shared/messages/clear.ts';
 import { Label, MAX_MESSAGE_BYTES, WearState } from '../../shared/protocol/constants.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
-import { BandConfig } from '../config.ts';
-import { Hal, Slot } from '../hal.ts';
-import { BandStore, Enrollment, RecordStore } from './band-store.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
+import type { BandConfig } from '../config.ts';
+import { type Hal, Slot } from '../hal.ts';
+import { BandStore, type Enrollment, type RecordStore } from './band-store.ts';
 import { ReplayMemory, openChallenge } from './challenge-open.ts';
 import { formatAmount, idleLines, resultLines, statusLine } from './display-text.ts';
 import { createHalProvider } from './hal-provider.ts';
-import { Link, LinkHandlers } from './link.ts';
-import { PaymentContext, PaymentOutcome, PendingConfirmation, completePayment } from './payment-flow.ts';
+import { Link, type LinkHandlers } from './link.ts';
+import { type PaymentContext, type PaymentOutcome, PendingConfirmation, completePayment } from './payment-flow.ts';
 import { decidePayment } from './payment-policy.ts';
 import { DAY_MS, Wallet } from './wallet.ts';
-import { WearListener, WearSession } from './wear-session.ts';
+import { type WearListener, WearSession } from './wear-session.ts';
 
 export interface BandStats {
   signatures: number;

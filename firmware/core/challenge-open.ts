@@ -7,16 +7,16 @@
  * why, and the relay learns nothing); before that only a clear ERROR is possible.
  */
 import { ascii, constantTimeEqual } from '../../shared/crypto/bytes.ts';
-import { CryptoProvider } from '../../shared/crypto/provider.ts';
+import type { CryptoProvider } from '../../shared/crypto/provider.ts';
 import { ES256, Header, decodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
-import { setupBaseR, RecipientContext } from '../../shared/hpke/index.ts';
-import { ChallengeBody, decodeChallengeBody } from '../../shared/messages/bodies.ts';
-import { ChallengeMessage } from '../../shared/messages/clear.ts';
+import { setupBaseR, type RecipientContext } from '../../shared/hpke/index.ts';
+import { type ChallengeBody, decodeChallengeBody } from '../../shared/messages/bodies.ts';
+import type { ChallengeMessage } from '../../shared/messages/clear.ts';
 import { Label, Size } from '../../shared/protocol/constants.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
-import { BandConfig } from '../config.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
+import type { BandConfig } from '../config.ts';
 import { Slot } from '../hal.ts';
-import { Enrollment } from './band-store.ts';
+import type { Enrollment } from './band-store.ts';
 import { slotHandle } from './hal-provider.ts';
 
 export interface OpenedChallenge {

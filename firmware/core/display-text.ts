@@ -1,6 +1,6 @@
 /** What the band's few display lines say (pure formatting; ES5-safe). */
-import { WearState, WearStateCode } from '../../shared/protocol/constants.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { WearState, type WearStateCode } from '../../shared/protocol/constants.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 
 /** "CNY 12.50" from minor units (two decimals: every catalogue currency has them). */
 export function formatAmount(amount: number, currency: string): string {

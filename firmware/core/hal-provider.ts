@@ -4,8 +4,8 @@
  * secure-element slots, so private keys never enter the JS heap.
  */
 import { hkdfExpandWith, hkdfExtractWith } from '../../shared/crypto/hkdf.ts';
-import { Bytes, CryptoProvider, KeyHandle } from '../../shared/crypto/provider.ts';
-import { Hal, Slot } from '../hal.ts';
+import type { Bytes, CryptoProvider, KeyHandle } from '../../shared/crypto/provider.ts';
+import { type Hal, Slot } from '../hal.ts';
 
 export interface SlotHandle extends KeyHandle {
   readonly slot: number;

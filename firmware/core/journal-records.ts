@@ -5,10 +5,10 @@
  * instead of crashing in a boot loop.
  */
 import { Journal } from '../storage/journal.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import { fail } from '../../shared/status/error.ts';
-import { Flash, Log } from '../hal.ts';
-import { RecordStore } from './band-store.ts';
+import type { Flash, Log } from '../hal.ts';
+import type { RecordStore } from './band-store.ts';
 
 export function openRecordStore(flash: Flash, log: Log): { store: RecordStore; status: StatusCode } {
   const opened = Journal.open(flash);

@@ -8,8 +8,8 @@ import { fragmentMessage } from '../../shared/framing/fragment.ts';
 import { Reassembler } from '../../shared/framing/reassembler.ts';
 import { encodeMessage } from '../../shared/messages/clear.ts';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol/constants.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
-import { Clock, Radio } from '../hal.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
+import type { Clock, Radio } from '../hal.ts';
 
 export interface LinkHandlers {
   /** A complete MSG frame's payload (untrusted bytes). */

@@ -4,16 +4,16 @@
  * and only then the signature (docs/FIRMWARE.md, "Limits and payments": the counter is
  * committed to flash before the token is signed, so a counter never repeats).
  */
-import { signToken, TokenClaims } from '../../shared/cose/token.ts';
-import { PaymentChallenge } from '../../shared/messages/bodies.ts';
+import { signToken, type TokenClaims } from '../../shared/cose/token.ts';
+import type { PaymentChallenge } from '../../shared/messages/bodies.ts';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
-import { BandConfig } from '../config.ts';
-import { Hal, Slot } from '../hal.ts';
-import { BandStore } from './band-store.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
+import type { BandConfig } from '../config.ts';
+import { type Hal, Slot } from '../hal.ts';
+import type { BandStore } from './band-store.ts';
 import { formatAmount } from './display-text.ts';
-import { Link } from './link.ts';
-import { DAY_MS, Wallet, WalletEntry } from './wallet.ts';
+import type { Link } from './link.ts';
+import { DAY_MS, type Wallet, type WalletEntry } from './wallet.ts';
 
 export interface PaymentOutcome {
   status: StatusCode;

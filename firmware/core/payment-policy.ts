@@ -3,10 +3,10 @@
  * may sign, and whether the wearer must confirm with the button. Pure: every input is
  * passed in, so each rule is tested on its own.
  */
-import { PaymentChallenge } from '../../shared/messages/bodies.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
-import { Limits } from './wear-session.ts';
-import { Wallet, WalletEntry } from './wallet.ts';
+import type { PaymentChallenge } from '../../shared/messages/bodies.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
+import type { Limits } from './wear-session.ts';
+import type { Wallet, WalletEntry } from './wallet.ts';
 
 export interface PolicyInput {
   challenge: PaymentChallenge;

@@ -3,8 +3,8 @@
  * and the day's password-free total. Pure data and rules; persistence is in
  * band-store.ts, so every change here is committed by the caller before it counts.
  */
-import { Card } from '../../shared/messages/bodies.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import type { Card } from '../../shared/messages/bodies.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 
 export interface WalletEntry {
   card: Card;

@@ -10,10 +10,10 @@
  *   exponentially.
  */
 import { constantTimeEqual } from '../../shared/crypto/bytes.ts';
-import { WearState, WearStateCode } from '../../shared/protocol/constants.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
-import { BandConfig } from '../config.ts';
-import { Clock, Random } from '../hal.ts';
+import { WearState, type WearStateCode } from '../../shared/protocol/constants.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
+import type { BandConfig } from '../config.ts';
+import type { Clock, Random } from '../hal.ts';
 
 export interface Limits {
   perPayment: number;

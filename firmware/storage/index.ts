@@ -2,4 +2,3 @@
 export { Journal } from './journal.ts';
 export type { JournalOptions } from './options.ts';
 export type { RecordUpdate } from './format.ts';
-export { crc32 } from './crc32.ts';

@@ -16,7 +16,7 @@
  * packed state, a page-full of records each), so damage there drops every record.
  */
 import type { Flash } from '../hal.ts';
-import { GROUP_HEADER_SIZE, allErased, parseEntry } from './format.ts';
+import { GROUP_HEADER_SIZE, parseEntry } from './format.ts';
 import type { GroupHeader } from './format.ts';
 
 export interface GroupGeometry {

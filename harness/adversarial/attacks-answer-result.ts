@@ -3,7 +3,8 @@
  * and the checkout's RESULT (written to the band); attacks.ts has HELLO and CHALLENGE and
  * says what each attack is.
  */
-import type { Campaign, Verdict } from './campaign.ts';
+import type { Campaign } from './campaign.ts';
+import type { Verdict } from './verdict.ts';
 import { resultVerdict } from './mutations.ts';
 import { LATE_MS, answerOf, must, settleAll, type RelayBand } from './relay-world.ts';
 

@@ -1,17 +1,10 @@
 /**
  * The hostile relay's campaign: every attack of attacks.ts and mutations.ts on every
  * message of a payment (HELLO, CHALLENGE, ANSWER, RESULT), one case at a time, each
- * followed by an audit of the ledger. A case ends in one of three verdicts:
- *
- *  - `refused`: the attacked message was refused by whoever received it, or lost (a drop);
- *    the relay's honest retry then pays the trade once;
- *  - `absorbed`: it was taken, and the outcome is the honest one (a duplicate HELLO: two
- *    challenges, one payment; a late RESULT: the band shows the true outcome);
- *  - `accepted`: it was taken and the outcome differs from the honest one — a trade
- *    charged twice, charged another amount or to another band, paid while it should not
- *    be, a counter reused, a band showing a wrong result. Must never happen.
+ * followed by an audit of the ledger. A case ends in a verdict (verdict.ts).
  */
 import type { RelayWorld } from './relay-world.ts';
+import type { CaseOutcome, Verdict } from './verdict.ts';
 
 export const MESSAGES = ['HELLO', 'CHALLENGE', 'ANSWER', 'RESULT'] as const;
 export type Msg = (typeof MESSAGES)[number];
@@ -19,12 +12,7 @@ export type Msg = (typeof MESSAGES)[number];
 export const ATTACKS = ['flip 0x01', 'flip 0xFF', 'truncate', 'drop', 'duplicate', 'reorder', 'replay', 'swap bands', 'delay past expiry'] as const;
 export type Attack = (typeof ATTACKS)[number];
 
-export type Verdict = 'refused' | 'absorbed' | 'accepted';
-
 export interface Cell { tried: number; refused: number; absorbed: number; accepted: number }
-
-/** A case's verdict, optionally with the status that refused it (for the reasons table). */
-export type CaseOutcome = Verdict | { verdict: Verdict; why: string };
 
 export interface CampaignOptions {
   /** Flip every `flipStride`-th byte (1 = every position, the default). */

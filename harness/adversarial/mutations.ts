@@ -11,7 +11,8 @@
 import { statusName } from '../../shared/status/codes.ts';
 import type { Challenge } from '../../checkout/api/client.ts';
 import type { BandEndpoint, BandReply } from './band-endpoint.ts';
-import type { Attack, Campaign, CaseOutcome, Msg, Verdict } from './campaign.ts';
+import type { Attack, Campaign, Msg } from './campaign.ts';
+import type { CaseOutcome, Verdict } from './verdict.ts';
 import type { Trade } from './relay-world.ts';
 
 export type Mutator = (bytes: Uint8Array) => Array<{ what: string; bytes: Uint8Array }>;

@@ -10,7 +10,7 @@ import type { Challenge, CheckoutClient } from '../../checkout/api/client.ts';
 import { CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../checkout-harness.ts';
 import { HELLO_REQUEST, type BandEndpoint, type BandReply } from './band-endpoint.ts';
-import type { Verdict } from './campaign.ts';
+import type { Verdict } from './verdict.ts';
 import { LedgerAudit } from './ledger-audit.ts';
 
 export const PASSWORD = 'correct horse battery';

@@ -91,7 +91,12 @@ export async function measureCpu(code: string, payments: number, warmup = 5): Pr
   let timer: HalTimer | undefined;
   const f = await quickjsFixture(code, {
     seed: 12,
-    boot: { wrapHal: (hal) => (timer = timedHal(hal)).hal },
+    boot: {
+      wrapHal: (hal) => {
+        timer = timedHal(hal);
+        return timer.hal;
+      },
+    },
   });
   const engine = f.port.booted.engine;
   try {

@@ -11,7 +11,7 @@
 import { MIN_MTU, clampMtu } from '../../shared/framing/fragment.ts';
 import { LinkListeners } from '../../bridge/transport/link-listeners.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { BandLink, BandTransport, FoundBand, ScanOptions, TransportError } from '../../bridge/transport/types.ts';
+import { type BandLink, type BandTransport, type FoundBand, type ScanOptions, TransportError } from '../../bridge/transport/types.ts';
 
 /** What this transport needs of firmware/testenv's RadioEmu. */
 export interface EmulatedRadio {
@@ -148,7 +148,7 @@ export class InProcessTransport implements BandTransport {
     if (!band) throw new TransportError(Status.UNREACHABLE, `band ${id} is not advertising`);
     if (band.radio.connected) throw new TransportError(Status.BUSY, `band ${id} is connected to another central`);
     hooks(band.radio);
-    band.radio.connect(band.mtu < MIN_MTU ? MIN_MTU : band.mtu);
+    band.radio.connect(Math.max(MIN_MTU, band.mtu));
     const link = new InProcessLink(id, band.radio, band.mtu);
     this.links.add(link);
     link.onDisconnect(() => this.links.delete(link));

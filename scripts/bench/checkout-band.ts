@@ -10,8 +10,8 @@ import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
 import type { KeyHandle } from '../../shared/crypto/provider.ts';
 import { decodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
 import { signToken } from '../../shared/cose/token.ts';
-import { RecipientContext, sealResponse, setupBaseR, setupBaseS } from '../../shared/hpke/index.ts';
-import { ChallengeBody, decodeChallengeBody, decodeMessageOf, encodeAnswerBody, encodeHelloBody, encodeMessage } from '../../shared/messages/index.ts';
+import { type RecipientContext, sealResponse, setupBaseR, setupBaseS } from '../../shared/hpke/index.ts';
+import { type ChallengeBody, decodeChallengeBody, decodeMessageOf, encodeAnswerBody, encodeHelloBody, encodeMessage } from '../../shared/messages/index.ts';
 import { Label, TokenFlag, WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 

@@ -16,7 +16,7 @@
 import { createNodeProvider } from '../../shared/crypto/node-provider.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { timeAnswers } from './checkout.ts';
-import { BenchCheckout, PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
+import { type BenchCheckout, type PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
 
 export interface DurabilityBenchOptions { payments: number; rounds: number; lanes: number }
 

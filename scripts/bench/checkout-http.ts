@@ -7,7 +7,7 @@
  */
 import { Agent, request } from 'node:http';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
-import { toBase64Url } from '../../checkout/core/ids.ts';
+import { toBase64Url } from '../../checkout/api/base64url.ts';
 import type { BenchCheckout } from './checkout-setup.ts';
 
 interface Post { path: string; body: Buffer; headers: Record<string, string> }
@@ -40,7 +40,8 @@ export async function benchCheckoutHttp(bc: BenchCheckout, lanes: number, perLan
       }));
       // Fresh connections per slice: preparing the next slice outlasts the server's keep-alive timeout.
       agent?.destroy();
-      const conn = (agent = new Agent({ keepAlive: true, maxSockets: lanes }));
+      const conn = new Agent({ keepAlive: true, maxSockets: lanes });
+      agent = conn;
       const start = performance.now();
       await Promise.all(work.map(async (list) => {
         for (const r of list) {

@@ -3,7 +3,7 @@
  * the verifier beside SimpleWebAuthn, and the hardening figures of the last `--long` run
  * (kept from the previous file when this run did not produce new ones).
  */
-import type { BenchResults } from '../bench.ts';
+import type { BenchResults } from './results.ts';
 import type { HardeningResults } from './checkout-hardening.ts';
 
 const HARDENING_HEAD = '## Hardening (checkout)';

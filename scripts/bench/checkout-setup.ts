@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
-import { Checkout, createCheckout } from '../../checkout/checkout.ts';
+import { type Checkout, createCheckout } from '../../checkout/checkout.ts';
 import { TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
 import type { TerminalRow } from '../../checkout/store.ts';
 import { BenchBand } from './checkout-band.ts';

@@ -30,7 +30,7 @@ import { decodeMessageOf } from '../../shared/messages/index.ts';
 import { createNodeProvider } from '../../shared/crypto/node-provider.ts';
 import { benchCryptoFloor } from './checkout-floor.ts';
 import { benchCheckoutHttp } from './checkout-http.ts';
-import { BenchCheckout, PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
+import { type BenchCheckout, type PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
 
 export interface CheckoutBenchOptions {
   /** Answers per timed slice (all lanes together): enough that each slice holds WAL checkpoints (one per ~1,000 pages). */

@@ -1,5 +1,5 @@
 /** Renders BENCHMARKS.md from one bench run. */
-import type { BenchResults } from '../bench.ts';
+import type { BenchResults } from './results.ts';
 import { renderCheckoutSections } from './checkout-report.ts';
 import { renderRelayLoadLatency } from './relay-load-latency.ts';
 

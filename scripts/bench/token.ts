@@ -6,8 +6,8 @@
  */
 import { createRequire } from 'node:module';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
-import { signToken, TokenClaims } from '../../shared/cose/token.ts';
-import { ExpectedTrade, verifyToken } from '../../shared/cose/token-verify.ts';
+import { signToken, type TokenClaims } from '../../shared/cose/token.ts';
+import { type ExpectedTrade, verifyToken } from '../../shared/cose/token-verify.ts';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
 import { measure } from './measure.ts';
 

@@ -53,8 +53,7 @@ declare module '@babel/core' {
     get(key: string): unknown;
   }
 
-  // Paths are typed loosely: visitor keys are node types, checked by Babel at run time.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: visitor keys are node types, checked by Babel at run time
   type VisitFn = (path: NodePath<any>, state: PluginPass) => void;
   export type Visitor = Record<string, VisitFn | { enter?: VisitFn; exit?: VisitFn }>;
 

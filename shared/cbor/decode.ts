@@ -17,8 +17,8 @@
  * map keys the data model cannot hold (anything but numbers and text).
  */
 import { Status } from '../status/codes.ts';
-import { Result, ok, fail } from '../status/error.ts';
-import { CborMap, CborSimple, CborTag, CborValue } from './types.ts';
+import { type Result, ok, fail } from '../status/error.ts';
+import { CborMap, CborSimple, CborTag, type CborValue } from './types.ts';
 import { compareRanges } from './key-order.ts';
 import { utf8Decode } from './utf8.ts';
 import { Refusal, SAFE_HI, type State, TWO32, copyBytes, count, enter, head, length, refuse } from './reader.ts';

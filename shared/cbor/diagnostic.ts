@@ -4,7 +4,7 @@
  * strings show concatenated (§8.1 `(_ ...)` is lost once decoded), and a float that
  * holds an integer prints like the integer (the decoder returns JS numbers). ES5-safe.
  */
-import { CborMap, CborSimple, CborTag, CborValue } from './types.ts';
+import { CborMap, CborSimple, CborTag, type CborValue } from './types.ts';
 
 const HEX = '0123456789abcdef';
 

@@ -9,7 +9,7 @@
  * duplicate keys, lone surrogates, cycles). Output is byte-identical to the cbor-x
  * host encoder (host.ts); the property tests hold the two together.
  */
-import { CborMap, CborTag, CborValue } from './types.ts';
+import { CborMap, CborTag, type CborValue } from './types.ts';
 import { compareRanges } from './key-order.ts';
 import { utf8Length, utf8Write } from './utf8.ts';
 

@@ -16,7 +16,7 @@
  * Floats are outside the profile and refused here too, as in encode.ts.
  */
 import { Encoder, Tag, type Options } from 'cbor-x';
-import { CborMap, CborTag, CborValue } from './types.ts';
+import { CborMap, CborTag, type CborValue } from './types.ts';
 
 // useTag259ForMaps is read by cbor-x but missing from its Options type.
 const options: Options & { useTag259ForMaps: boolean } = {

@@ -4,9 +4,9 @@
  */
 import { decodeCbor } from '../cbor/decode.ts';
 import { encodeCbor } from '../cbor/encode.ts';
-import { CborMap, CborTag, CborValue } from '../cbor/types.ts';
+import { CborMap, CborTag, type CborValue } from '../cbor/types.ts';
 import { Status } from '../status/codes.ts';
-import { Result, fail, ok } from '../status/error.ts';
+import { type Result, fail, ok } from '../status/error.ts';
 
 /** CBOR tag of a COSE_Sign1 message (RFC 9052 §2). */
 export const COSE_SIGN1_TAG = 18;

@@ -3,13 +3,13 @@
  * returning a typed verdict (the style of SimpleWebAuthn's verifiers). The order is
  * the order of trust: structure, header, key, signature, then the claims it signed.
  */
-import { CborMap } from '../cbor/types.ts';
+import type { CborMap } from '../cbor/types.ts';
 import { constantTimeEqual } from '../crypto/bytes.ts';
-import { CryptoProvider } from '../crypto/provider.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
 import { TokenFlag } from '../protocol/constants.ts';
-import { Status, StatusCode } from '../status/codes.ts';
+import { Status, type StatusCode } from '../status/codes.ts';
 import { ES256, Header, decodeSign1, sigStructure } from './sign1.ts';
-import { MAX_TOKEN_BYTES, TokenClaims, decodeClaims } from './token.ts';
+import { MAX_TOKEN_BYTES, type TokenClaims, decodeClaims } from './token.ts';
 
 /** What the checkout expects of a token for one trade; undefined fields are not checked. */
 export interface ExpectedTrade {

@@ -5,9 +5,9 @@
 import { decodeCbor } from '../cbor/decode.ts';
 import { CborMap } from '../cbor/types.ts';
 import { Size } from '../protocol/constants.ts';
-import { Result, fail } from '../status/error.ts';
+import { type Result, fail } from '../status/error.ts';
 import { Status } from '../status/codes.ts';
-import { Encoder, addFields, defaultEncoder } from '../messages/envelope.ts';
+import { type Encoder, addFields, defaultEncoder } from '../messages/envelope.ts';
 import { isCurrencyCode } from '../messages/chars.ts';
 import { Fields } from '../messages/fields.ts';
 import { ES256, Header, encodeSign1, sigStructure } from './sign1.ts';

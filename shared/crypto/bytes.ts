@@ -10,11 +10,6 @@ import type { Bytes } from './provider.ts';
 /** The largest integer a double holds exactly (Number.MAX_SAFE_INTEGER, which ES5 lacks). */
 export const MAX_SAFE_INT = 9007199254740991;
 
-/** A fresh zero-length byte string. */
-export function empty(): Bytes {
-  return new Uint8Array(0);
-}
-
 /** A copy of `a` (TypedArray.prototype.slice is not ES5). */
 export function copy(a: Bytes): Bytes {
   const out = new Uint8Array(a.length);

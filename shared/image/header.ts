@@ -24,7 +24,7 @@ export const IMAGE_KEY_ID_LENGTH = 8;
 /** Flag bit 0: signed with an auto-generated development key (not a release key). */
 export const IMAGE_FLAG_DEV_KEY = 0x0001;
 /** Every flag bit this format defines; a set bit outside it is refused. */
-export const IMAGE_FLAGS_KNOWN = IMAGE_FLAG_DEV_KEY;
+const IMAGE_FLAGS_KNOWN = IMAGE_FLAG_DEV_KEY;
 
 export const HeaderOffset = {
   MAGIC: 0,

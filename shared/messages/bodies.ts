@@ -4,11 +4,11 @@
  * already bind them to their purpose and version.
  */
 import { CborMap } from '../cbor/types.ts';
-import { CardKind, CardKindCode, ChallengeKind, Size, WearState, WearStateCode } from '../protocol/constants.ts';
-import { Status, StatusCode } from '../status/codes.ts';
-import { Result, fail } from '../status/error.ts';
+import { CardKind, type CardKindCode, ChallengeKind, Size, WearState, type WearStateCode } from '../protocol/constants.ts';
+import { Status, type StatusCode } from '../status/codes.ts';
+import { type Result, fail } from '../status/error.ts';
 import { isCurrencyCode, isLast4 } from './chars.ts';
-import { Encoder, addFields, decodeProtocolMap, defaultEncoder } from './envelope.ts';
+import { type Encoder, addFields, decodeProtocolMap, defaultEncoder } from './envelope.ts';
 import { Fields } from './fields.ts';
 import { AnswerBodyKey, CardKey, ChallengeBodyKey, HelloBodyKey, ResultBodyKey } from './keys.ts';
 

@@ -3,9 +3,9 @@
  * One case per message in `decodeFields`, which `decodeMessage` dispatches to on the type key.
  */
 import { MAX_MESSAGE_BYTES, MessageType, Size } from '../protocol/constants.ts';
-import { Status, StatusCode } from '../status/codes.ts';
-import { Result, fail } from '../status/error.ts';
-import { Encoder, decodeProtocolMap, defaultEncoder, messageMap, readHeader } from './envelope.ts';
+import { Status, type StatusCode } from '../status/codes.ts';
+import { type Result, fail } from '../status/error.ts';
+import { type Encoder, decodeProtocolMap, defaultEncoder, messageMap, readHeader } from './envelope.ts';
 import { Fields } from './fields.ts';
 import {
   AnswerMessageKey, ChallengeMessageKey, EnrollMessageKey, EnrolledMessageKey, EnvelopeKey, ErrorMessageKey,

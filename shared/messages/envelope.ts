@@ -1,9 +1,9 @@
 import { decodeCbor } from '../cbor/decode.ts';
 import { encodeCbor } from '../cbor/encode.ts';
-import { CborMap, CborValue } from '../cbor/types.ts';
+import { CborMap, type CborValue } from '../cbor/types.ts';
 import { MAX_MESSAGE_BYTES, MAX_MESSAGE_DEPTH, PROTOCOL_VERSION } from '../protocol/constants.ts';
 import { Status } from '../status/codes.ts';
-import { Result, fail, ok } from '../status/error.ts';
+import { type Result, fail, ok } from '../status/error.ts';
 import { EnvelopeKey } from './keys.ts';
 
 /** Encoder used for messages: the compact codec by default; the host may pass cbor-x's (same bytes). */

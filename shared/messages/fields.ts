@@ -1,7 +1,7 @@
-import { CborMap, CborValue } from '../cbor/types.ts';
+import { CborMap, type CborValue } from '../cbor/types.ts';
 import { utf8Length } from '../cbor/utf8.ts';
-import { Status, StatusCode, isStatusCode } from '../status/codes.ts';
-import { Result, fail, ok } from '../status/error.ts';
+import { Status, type StatusCode, isStatusCode } from '../status/codes.ts';
+import { type Result, fail, ok } from '../status/error.ts';
 
 export interface FieldOptions {
   /**

@@ -20,7 +20,6 @@ export const MessageType = {
   ERROR: 9,
   HELLO_REQUEST: 10,
 } as const;
-export type MessageTypeCode = (typeof MessageType)[keyof typeof MessageType];
 
 export const ChallengeKind = {
   PAYMENT: 1,
@@ -29,7 +28,6 @@ export const ChallengeKind = {
   REMOVE_CARD: 4,
   WIPE: 5,
 } as const;
-export type ChallengeKindCode = (typeof ChallengeKind)[keyof typeof ChallengeKind];
 
 export const WearState = {
   OFF_WRIST: 0,

@@ -1,4 +1,4 @@
-import { Status, StatusCode } from './codes.ts';
+import { Status, type StatusCode } from './codes.ts';
 
 /**
  * The one error type that carries a status code. Library code throws it (or returns

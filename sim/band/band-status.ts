@@ -1,11 +1,10 @@
 /**
  * The JSON snapshot of one simulated band: what `sim status --json`, the control API and
- * the web UI show. Built from the band's hardware and the firmware's own
- * `wristpay.status()` (whose shape is firmware/boot.ts BandStatus for the real image).
+ * the web UI show. SimBand.status() builds it from the band's hardware and the firmware's
+ * own `wristpay.status()` (whose shape is firmware/boot.ts BandStatus for the real image).
  */
 import type { FlashStats } from '../../firmware/testenv/flash-emulator.ts';
 import type { LinkCounters } from './link-model.ts';
-import type { SimBand } from './sim-band.ts';
 
 export interface CardView {
   kind: string;
@@ -47,7 +46,8 @@ export interface SimBandStatus {
   firmwareStatus: unknown;
 }
 
-function cardsOf(fw: unknown): CardView[] {
+/** The cards in the firmware's status, as far as it reports them. */
+export function cardsOf(fw: unknown): CardView[] {
   const cards = (fw as { cards?: unknown } | null)?.cards;
   if (!Array.isArray(cards)) return [];
   return cards.map((c: Record<string, unknown>) => {
@@ -57,44 +57,4 @@ function cardsOf(fw: unknown): CardView[] {
     if (typeof c.balance === 'number') v.balance = c.balance;
     return v;
   });
-}
-
-export function buildStatus(band: SimBand, firmwareStatus: unknown, heap: SimBandStatus['heap'], halted: string | null): SimBandStatus {
-  const hw = band.hw;
-  const fw = firmwareStatus as { state?: unknown; enrolled?: unknown } | null;
-  const meta = band.firmware;
-  const buzz = hw.haptics.buzzes[hw.haptics.buzzes.length - 1];
-  const last = band.resets[band.resets.length - 1];
-  return {
-    band: band.index,
-    serial: band.serial,
-    address: band.address,
-    peripheralId: band.peripheralId,
-    running: band.running,
-    halted,
-    firmware: { format: meta.format, version: meta.firmwareVersion, signed: meta.signed, devKey: meta.devKey },
-    worn: hw.wear.current(),
-    charging: hw.charger.isCharging(),
-    state: fw && typeof fw.state === 'string' ? fw.state : null,
-    enrolled: fw && typeof fw.enrolled === 'boolean' ? fw.enrolled : null,
-    display: hw.display.current.slice(),
-    cards: cardsOf(firmwareStatus),
-    buttonPresses: hw.button.presses,
-    lastBuzz: buzz ? { at: buzz.atMs, ms: buzz.ms } : null,
-    heap,
-    resets: band.resetCount,
-    lastReset: last ? { ...last } : null,
-    faults: band.faults.slice(-5),
-    link: {
-      ...hw.link.counters(),
-      connected: hw.radio.connected,
-      notifying: hw.radio.notifying,
-      mtu: hw.link.config.mtu,
-      ciMs: hw.link.config.ciMs,
-      loss: hw.link.config.loss,
-      droppedNotifications: hw.radio.dropped,
-    },
-    flash: { ...hw.flash.stats(), pageSize: hw.flash.pageSize, pageCount: hw.flash.pageCount, powered: hw.flash.isPowered },
-    firmwareStatus,
-  };
 }

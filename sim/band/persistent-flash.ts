@@ -24,7 +24,7 @@ export class PersistentFlash implements Flash {
   private hostReads = 0;
 
   /** `onPowerCut` runs (synchronously) when an injected cut fires; the band then reboots. */
-  constructor(private readonly path: string, geometry: { pageSize: number; pageCount: number }, private readonly onPowerCut: () => void = () => {}) {
+  constructor(path: string, geometry: { pageSize: number; pageCount: number }, private readonly onPowerCut: () => void = () => {}) {
     const size = geometry.pageSize * geometry.pageCount;
     if (!existsSync(path)) writeFileAtomic(path, new Uint8Array(size).fill(0xff));
     const bytes = new Uint8Array(readFileSync(path));

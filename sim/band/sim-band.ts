@@ -12,7 +12,7 @@ import { BandHardware, type LogLine } from './band-hardware.ts';
 import type { FirmwareMeta } from './firmware-store.ts';
 import type { LinkConfig } from './link-model.ts';
 import { RealClock } from './real-clock.ts';
-import { buildStatus, type SimBandStatus } from './band-status.ts';
+import { type SimBandStatus, cardsOf } from './band-status.ts';
 
 export interface SimBandOptions {
   stateDir: string;
@@ -89,7 +89,7 @@ export class SimBand extends EventEmitter {
   }
   /** True while firmware runs (booted, not halted, not stopped): only then does the band advertise. */
   get running(): boolean {
-    return this.engine !== null && this.engine.booted && !this.engine.disposed && this.halted === null && !this.stopped;
+    return this.engine?.booted === true && !this.engine.disposed && this.halted === null && !this.stopped;
   }
   get firmware(): FirmwareMeta {
     return this.opts.firmware;
@@ -168,11 +168,51 @@ export class SimBand extends EventEmitter {
       }
     }
     this.sampleHeap();
-    return buildStatus(this, firmware, {
+    return this.snapshot(firmware, {
       used: this.running && this.engine ? this.engine.memoryUsed() : null,
       baseline: this.engine ? this.engine.memoryBaseline : null,
       peak: this.heapPeak,
-    }, this.halted);
+    });
+  }
+
+  private snapshot(firmwareStatus: unknown, heap: SimBandStatus['heap']): SimBandStatus {
+    const hw = this.hw;
+    const fw = firmwareStatus as { state?: unknown; enrolled?: unknown } | null;
+    const meta = this.firmware;
+    const buzz = hw.haptics.buzzes[hw.haptics.buzzes.length - 1];
+    const last = this.resets[this.resets.length - 1];
+    return {
+      band: this.index,
+      serial: this.serial,
+      address: this.address,
+      peripheralId: this.peripheralId,
+      running: this.running,
+      halted: this.halted,
+      firmware: { format: meta.format, version: meta.firmwareVersion, signed: meta.signed, devKey: meta.devKey },
+      worn: hw.wear.current(),
+      charging: hw.charger.isCharging(),
+      state: fw && typeof fw.state === 'string' ? fw.state : null,
+      enrolled: fw && typeof fw.enrolled === 'boolean' ? fw.enrolled : null,
+      display: hw.display.current.slice(),
+      cards: cardsOf(firmwareStatus),
+      buttonPresses: hw.button.presses,
+      lastBuzz: buzz ? { at: buzz.atMs, ms: buzz.ms } : null,
+      heap,
+      resets: this.resetCount,
+      lastReset: last ? { ...last } : null,
+      faults: this.faults.slice(-5),
+      link: {
+        ...hw.link.counters(),
+        connected: hw.radio.connected,
+        notifying: hw.radio.notifying,
+        mtu: hw.link.config.mtu,
+        ciMs: hw.link.config.ciMs,
+        loss: hw.link.config.loss,
+        droppedNotifications: hw.radio.dropped,
+      },
+      flash: { ...hw.flash.stats(), pageSize: hw.flash.pageSize, pageCount: hw.flash.pageCount, powered: hw.flash.isPowered },
+      firmwareStatus,
+    };
   }
 
   /** Stops for good: link down, engine disposed, flash flushed. */

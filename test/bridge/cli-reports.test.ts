@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, PAY_PASSWORD, OwnedBand, Terminal, merchantWithTerminal, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { PASSWORD, PAY_PASSWORD, type OwnedBand, type Terminal, merchantWithTerminal, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
+import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 import { wristpay } from './helpers/process.ts';
 
 const DAY = 86_400_000;

@@ -13,7 +13,7 @@ import { decodeClaims } from '../../shared/cose/token.ts';
 import { InProcessTransport } from '../../harness/transport/in-process.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { runCli } from './helpers/cli.ts';
-import { Band, PASSWORD, PAY_PASSWORD, bootTestBand, ownerAccount, pairingCode } from './helpers/world.ts';
+import { type Band, PASSWORD, PAY_PASSWORD, bootTestBand, ownerAccount, pairingCode } from './helpers/world.ts';
 
 let h: Harness;
 let band: Band;

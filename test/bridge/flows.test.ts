@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
 import { addCard, charge, enrollBand, listCards, payWithPassword, refund, removeCard, revoke, status, unlockBand } from '../../bridge/flows/index.ts';
 import type { KeepaliveMessage } from '../../shared/messages/clear.ts';
-import { PASSWORD, PAY_PASSWORD, World, startWorld, unique } from './helpers/world.ts';
+import { PASSWORD, PAY_PASSWORD, type World, startWorld, unique } from './helpers/world.ts';
 
 let w: World;
 let deviceId = '';

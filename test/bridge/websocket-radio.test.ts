@@ -5,7 +5,7 @@
  * of answers, and closes the socket mid-link. The bridge filters, refuses and reports —
  * it does not crash and does not wait out a time-out when the radio already said no.
  */
-import { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createWebsocketTransport } from '../../bridge/transport/noble-websocket.ts';

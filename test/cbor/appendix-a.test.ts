@@ -5,7 +5,7 @@
  * in two bytes) is not well-formed under RFC 8949 §3.3 / Appendix F and must be refused.
  */
 import { describe, expect, it } from 'vitest';
-import { CborMap, CborTag, CborValue, decodeCbor, encodeCbor, toDiagnostic } from '../../shared/cbor/index.ts';
+import { CborMap, CborTag, type CborValue, decodeCbor, encodeCbor, toDiagnostic } from '../../shared/cbor/index.ts';
 import { encodeCborHost } from '../../shared/cbor/host.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { readVectorText } from '../support/vectors.ts';
@@ -35,7 +35,9 @@ function toJson(v: CborValue): unknown {
   if (Array.isArray(v)) return v.map(toJson);
   if (v instanceof CborMap) {
     const o: Record<string, unknown> = {};
-    v.keys.forEach((k, i) => (o[String(k)] = toJson(v.values[i])));
+    v.keys.forEach((k, i) => {
+      o[String(k)] = toJson(v.values[i]);
+    });
     return o;
   }
   return v;

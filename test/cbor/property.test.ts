@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import {
   CborMap,
   CborTag,
-  CborValue,
-  DecodeOptions,
+  type CborValue,
+  type DecodeOptions,
   decodeCbor,
   encodeCbor,
   toDiagnostic,

@@ -7,11 +7,11 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusName } from '../../shared/status/codes.ts';
-import { toBase64Url } from '../../checkout/core/ids.ts';
+import { toBase64Url } from '../../checkout/api/base64url.ts';
 import { httpStatusOf } from '../../checkout/http/status-map.ts';
 import { TerminalHeader } from '../../checkout/api/terminal-auth.ts';
-import { OwnedBand, Owner, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, unique } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { type OwnedBand, type Owner, type Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, unique } from './helpers/fixtures.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 type Auth = 'none' | 'owner' | 'merchant' | 'terminal';
 interface Endpoint {

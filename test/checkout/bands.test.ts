@@ -7,7 +7,7 @@ import { Status } from '../../shared/status/codes.ts';
 import { BandDouble } from './helpers/band-double.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, addCard, enrollBand, newOwner, unique, unlock } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('accounts', () => {
   let h: Harness;

@@ -7,13 +7,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, Page, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WearState } from '../../shared/protocol/constants.ts';
 import { BandDouble } from './helpers/band-double.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, addCard, merchantWithTerminal, newOwner, newTrade, payWithBand, unique } from './helpers/fixtures.ts';
-import { Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
 
 async function logIn(page: Page, url: string, username: string): Promise<void> {

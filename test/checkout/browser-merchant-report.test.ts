@@ -7,10 +7,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PASSWORD, PAY_PASSWORD, OwnedBand, Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { PASSWORD, PAY_PASSWORD, type OwnedBand, type Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
+import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
 
 const DAY = 86_400_000;

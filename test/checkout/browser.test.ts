@@ -8,11 +8,11 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { PASSWORD, type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
 
 needs(requirements.chromium).describe('web pages in Chromium', () => {

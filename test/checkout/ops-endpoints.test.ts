@@ -10,8 +10,8 @@ import { createCheckout } from '../../checkout/checkout.ts';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PAY_PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, cheapTestConfig, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { PAY_PASSWORD, type Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import { type Harness, cheapTestConfig, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 /** The value of one sample of the Prometheus text format, or undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
 import { countHashes, outcome, postJson, tally, until, webLogin } from './helpers/attack.ts';
 import { PASSWORD, enrollBand, unique } from './helpers/fixtures.ts';
-import { Harness, looseLimits, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { type Harness, looseLimits, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 // Production scrypt: the race needs hashes as slow as in production. The per-address and
 // per-account rate limits are lifted: they would answer first, and they are proven in

@@ -11,8 +11,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
 import { countHashes, outcome, tally, until, webLogin } from './helpers/attack.ts';
-import { PASSWORD, PAY_PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade } from './helpers/fixtures.ts';
-import { Harness, looseLimits, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { PASSWORD, PAY_PASSWORD, type Terminal, merchantWithTerminal, newOwner, newTrade } from './helpers/fixtures.ts';
+import { type Harness, looseLimits, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 const wrongPin = (i: number): string => String(100_000 + i * 7919).slice(0, 6); // never PAY_PASSWORD (135790)
 

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessageOf, encodeMessage } from '../../shared/messages/index.ts';
-import { Status, StatusName, statusName } from '../../shared/status/codes.ts';
+import { Status, type StatusName, statusName } from '../../shared/status/codes.ts';
 import { CheckoutClient } from '../../checkout/api/client.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { Terminal, addCard, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { type Terminal, addCard, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('attacks on the payment path', () => {
   let h: Harness;

@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../checkout/core/config.ts';
 import { CheckoutHttpError } from '../../checkout/api/client.ts';
 import { clientAddress } from '../../checkout/http/client-address.ts';
-import { ChildCheckout, startChildCheckout } from '../hardening/helpers/child-checkout.ts';
-import { Answer, post, stranger } from './helpers/from-address.ts';
-import { PASSWORD, Terminal, merchantWithTerminal, unique } from './helpers/fixtures.ts';
-import { Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { type ChildCheckout, startChildCheckout } from '../hardening/helpers/child-checkout.ts';
+import { type Answer, post, stranger } from './helpers/from-address.ts';
+import { PASSWORD, type Terminal, merchantWithTerminal, unique } from './helpers/fixtures.ts';
+import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 const limits = defaultConfig.rateLimits;
 const WRONG = 'wrong password 123';

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from '../../cli/checkout-commands.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { PASSWORD, type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('revocation', () => {
   let h: Harness;

@@ -7,11 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
-import { CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
+import { type CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PAY_PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { PAY_PASSWORD, type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 /** A second till of the same merchant. */
 async function secondTerminal(h: Harness, t: Terminal): Promise<Terminal> {

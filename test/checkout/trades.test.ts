@@ -1,8 +1,8 @@
 /** The trade API: idempotent create, close, refunds (partial, capped, idempotent), password fallback. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PASSWORD, PAY_PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { PASSWORD, PAY_PASSWORD, type Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { MAX_TRADE_AMOUNT } from '../../checkout/core/trade-terms.ts';
 
 describe('trades', () => {

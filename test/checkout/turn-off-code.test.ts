@@ -13,8 +13,8 @@ import { Status } from '../../shared/status/codes.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { BandDouble } from './helpers/band-double.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { OwnedBand, PASSWORD, PAY_PASSWORD, Terminal, addCard, merchantWithTerminal, newOwner, newTrade, payWithBand, unlock } from './helpers/fixtures.ts';
-import { Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { type OwnedBand, PASSWORD, PAY_PASSWORD, type Terminal, addCard, merchantWithTerminal, newOwner, newTrade, payWithBand, unlock } from './helpers/fixtures.ts';
+import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 const CODE = /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/;
 

@@ -5,7 +5,7 @@
  */
 import { CborMap, encodeCbor } from '../../shared/cbor/index.ts';
 import { encodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
-import { TokenClaims, claimsToCbor, signToken } from '../../shared/cose/token.ts';
+import { type TokenClaims, claimsToCbor, signToken } from '../../shared/cose/token.ts';
 import type { ExpectedTrade } from '../../shared/cose/token-verify.ts';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
 import type { KeyHandle } from '../../shared/crypto/provider.ts';

@@ -9,12 +9,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CborMap, encodeCbor } from '../../shared/cbor/index.ts';
 import { claimsToCbor } from '../../shared/cose/token.ts';
-import { ExpectedTrade, TokenVerdict, verifyToken } from '../../shared/cose/token-verify.ts';
+import { type ExpectedTrade, type TokenVerdict, verifyToken } from '../../shared/cose/token-verify.ts';
 import { N_BYTES, flipS, isHighS } from '../../shared/crypto/p256-host.ts';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import { hostProviders } from './providers.ts';
-import { Fixture, makeFixture } from './token-fixture.ts';
+import { type Fixture, makeFixture } from './token-fixture.ts';
 
 const providers = hostProviders();
 const { WORN, UNLOCKED, CONFIRMED, EXPRESS } = TokenFlag;

@@ -13,7 +13,7 @@
  */
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { VerifyFn, decodeSign1, sigStructure, verifySign1 } from '../../shared/cose/sign1.ts';
+import { type VerifyFn, decodeSign1, sigStructure, verifySign1 } from '../../shared/cose/sign1.ts';
 import { verifyToken } from '../../shared/cose/token-verify.ts';
 import type { CryptoProvider } from '../../shared/crypto/provider.ts';
 import { Status } from '../../shared/status/codes.ts';

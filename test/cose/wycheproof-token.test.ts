@@ -18,7 +18,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeSign1, encodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
-import { ExpectedTrade, verifyToken } from '../../shared/cose/token-verify.ts';
+import { type ExpectedTrade, verifyToken } from '../../shared/cose/token-verify.ts';
 import { CborMap, encodeCbor } from '../../shared/cbor/index.ts';
 import { claimsToCbor } from '../../shared/cose/token.ts';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';

@@ -38,7 +38,7 @@ function setup() {
       const s = decodeCbor(tbs, { strict: true });
       const payload = s.ok && Array.isArray(s.value) ? (s.value[3] as Uint8Array) : null;
       const claims = payload ? decodeClaims(payload) : null;
-      if (!claims || !claims.ok) violations.push('signed something that is not a token');
+      if (!claims?.ok) violations.push('signed something that is not a token');
       else {
         const express = (claims.value.flags & TokenFlag.EXPRESS) !== 0;
         const state = f.band.session.current();

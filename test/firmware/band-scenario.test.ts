@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyToken } from '../../shared/cose/token-verify.ts';
-import { decodeClaims, TokenClaims } from '../../shared/cose/token.ts';
+import { decodeClaims, type TokenClaims } from '../../shared/cose/token.ts';
 import { decodeSign1 } from '../../shared/cose/sign1.ts';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';

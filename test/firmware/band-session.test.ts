@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CborMap } from '../../shared/cbor/types.ts';
 import { decodeSign1 } from '../../shared/cose/sign1.ts';
-import { decodeClaims, TokenClaims } from '../../shared/cose/token.ts';
+import { decodeClaims, type TokenClaims } from '../../shared/cose/token.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { BandFixture, bankCard } from '../support/band-fixture.ts';
 

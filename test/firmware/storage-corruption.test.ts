@@ -162,7 +162,10 @@ describe('(d) garbage at boot', () => {
       fc.property(fc.array(pageKinds, { minLength: 6, maxLength: 6 }), fc.integer(), (kinds, seed) => {
         const flash = new FlashEmulator({ ...GEOMETRY, seed });
         let x = seed >>> 0 || 1;
-        const rnd = () => ((x = (x * 1103515245 + 12345) >>> 0), x >>> 24);
+        const rnd = () => {
+          x = (x * 1103515245 + 12345) >>> 0;
+          return x >>> 24;
+        };
         kinds.forEach((kind, p) => {
           const page = new Uint8Array(256);
           const src = valid.snap.bytes.subarray(((p + (seed & 3)) % 6) * 256, ((p + (seed & 3)) % 6) * 256 + 256);
@@ -192,7 +195,10 @@ describe('(d) garbage at boot', () => {
     for (let s = 1; s <= 20; s++) {
       const flash = new FlashEmulator({ ...GEOMETRY, seed: s });
       let x = s;
-      const img = new Uint8Array(6 * 256).map(() => ((x = (x * 1103515245 + 12345) >>> 0), x >>> 24));
+      const img = new Uint8Array(6 * 256).map(() => {
+        x = (x * 1103515245 + 12345) >>> 0;
+        return x >>> 24;
+      });
       flash.poke(0, 0, img.subarray(0, 256));
       for (let p = 1; p < 6; p++) flash.poke(p, 0, img.subarray(p * 256, p * 256 + 256));
       const j = openOk(flash);

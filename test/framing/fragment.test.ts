@@ -31,7 +31,9 @@ describe('fragmentMessage / Reassembler round trip', () => {
         const frags = fragmentMessage(cmd, payload, mtu);
         expect(frags.length).toBe(fragmentCount(payload.length, mtu));
         for (const f of frags) expect(f.length).toBeLessThanOrEqual(mtu - 3);
-        frags.slice(1).forEach((f, i) => expect(f[0]).toBe(i));
+        frags.slice(1).forEach((f, i) => {
+          expect(f[0]).toBe(i);
+        });
         const ev = feed(new Reassembler(), frags);
         expect(ev.kind).toBe('frame');
         if (ev.kind !== 'frame') return;

@@ -15,8 +15,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCheckout } from '../../checkout/checkout.ts';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
 import { cheapTestConfig } from '../../harness/checkout-harness.ts';
-import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
-import { Attempt, payLoop, setUpWorld, terminalClient } from './helpers/kill-load.ts';
+import { type ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
+import { type Attempt, payLoop, setUpWorld, terminalClient } from './helpers/kill-load.ts';
 import { ledgerProblems, openReader } from './helpers/ledger-check.ts';
 import { reportFigures } from './helpers/scale.ts';
 

@@ -10,9 +10,9 @@ import type { BandRow } from '../../checkout/store.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import {
-  OwnedBand, PAY_PASSWORD, Terminal, addCard, enrollBand, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unlock,
+  type OwnedBand, PAY_PASSWORD, type Terminal, addCard, enrollBand, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unlock,
 } from '../checkout/helpers/fixtures.ts';
-import { Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('a trade is paid only from a card of its currency', () => {
   let h: Harness;

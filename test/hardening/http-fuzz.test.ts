@@ -15,12 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Route } from '../../checkout/http/router.ts';
 import type { Db } from '../../checkout/sqlite/open.ts';
 import { TerminalHeader } from '../../checkout/api/terminal-auth.ts';
-import { toBase64Url } from '../../checkout/core/ids.ts';
+import { toBase64Url } from '../../checkout/api/base64url.ts';
 import { PASSWORD } from '../checkout/helpers/fixtures.ts';
 import { CONTENT_TYPES, Rng, encodeSegment, formEncode, jsonValue, mutateBody, oddString, seedOf } from './helpers/fuzz-gen.ts';
-import { FuzzWorld, buildWorld, pathOf } from './helpers/fuzz-world.ts';
+import { type FuzzWorld, buildWorld, pathOf } from './helpers/fuzz-world.ts';
 import { ledgerDigest, ledgerProblems, openReader } from './helpers/ledger-check.ts';
-import { RawReply, closeAgent, send, sendRaw } from './helpers/raw-http.ts';
+import { type RawReply, closeAgent, send, sendRaw } from './helpers/raw-http.ts';
 import { SEED, reportFigures, scaled } from './helpers/scale.ts';
 
 const GARBAGE_CASES = scaled(36, 360);

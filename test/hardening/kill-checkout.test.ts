@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckoutHttpError } from '../../checkout/api/client.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
-import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
+import { type ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { Rng } from './helpers/fuzz-gen.ts';
-import { Attempt, World, payFresh, payLoop, setUpWorld, terminalClient } from './helpers/kill-load.ts';
+import { type Attempt, type World, payFresh, payLoop, setUpWorld, terminalClient } from './helpers/kill-load.ts';
 import { ledgerProblems, ledgerTotals, openReader } from './helpers/ledger-check.ts';
 import { SEED, reportFigures, scaled } from './helpers/scale.ts';
 

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { webRoutes } from '../../checkout/web/routes.ts';
-import { OwnedBand, PASSWORD, ownerWithBand } from '../checkout/helpers/fixtures.ts';
-import { Harness, startHarness } from '../../harness/checkout-harness.ts';
-import { RawReply, send } from './helpers/raw-http.ts';
+import { type OwnedBand, PASSWORD, ownerWithBand } from '../checkout/helpers/fixtures.ts';
+import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { type RawReply, send } from './helpers/raw-http.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 

@@ -13,7 +13,7 @@ import { migrations } from '../../checkout/sqlite/migrations.ts';
 import { openDatabase } from '../../checkout/sqlite/open.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import { PASSWORD, unique } from '../checkout/helpers/fixtures.ts';
-import { Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('merchant display names', () => {
   let h: Harness;

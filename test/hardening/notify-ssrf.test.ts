@@ -10,8 +10,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
-import { Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from '../checkout/helpers/fixtures.ts';
-import { Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from '../checkout/helpers/fixtures.ts';
+import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 /** Names the test controls; everything else resolves as usual. */
 const fakeDns = new Map<string, string[][]>();

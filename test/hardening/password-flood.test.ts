@@ -20,7 +20,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCheckout } from '../../checkout/checkout.ts';
 import { defaultConfig } from '../../checkout/core/config.ts';
 import { post, startFlood, stranger } from '../checkout/helpers/from-address.ts';
-import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
+import { type ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { reportFigures } from './helpers/scale.ts';
 
 const CONNECTIONS = 120;
@@ -86,7 +86,9 @@ describe('a flood of wrong logins at production scrypt cost (2^14)', () => {
         const points = defaultConfig.rateLimits.loginPerClient.points;
         const spent = (): boolean => {
           const perAddress = new Array<number>(addresses).fill(0);
-          flood.perConnection.forEach((n, i) => (perAddress[i % addresses] += n));
+          flood.perConnection.forEach((n, i) => {
+            perAddress[i % addresses] += n;
+          });
           return perAddress.every((n) => n > points);
         };
         // The opening burst: at most WARM_UP_MS for every address to spend its budget and for

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../checkout/core/config.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
-import { PASSWORD, Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
-import { Harness, looseLimits, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
+import { PASSWORD, type Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
+import { type Harness, looseLimits, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 const CAP = defaultConfig.maxOpenTradesPerTerminal;
 

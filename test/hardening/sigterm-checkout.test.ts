@@ -25,8 +25,8 @@ import { createCheckout } from '../../checkout/checkout.ts';
 import { CheckoutClient } from '../../checkout/api/client.ts';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
 import { cheapTestConfig } from '../../harness/checkout-harness.ts';
-import { ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
-import { World, setUpWorld } from './helpers/kill-load.ts';
+import { type ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
+import { type World, setUpWorld } from './helpers/kill-load.ts';
 import { ledgerProblems, openReader } from './helpers/ledger-check.ts';
 import { reportFigures } from './helpers/scale.ts';
 
@@ -57,7 +57,9 @@ function tracingFetch(log: Sent[], agent: Agent): typeof fetch {
       if (err) reject(err);
     };
     const headers: Record<string, string> = { 'x-request-id': s.id };
-    new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
+    new Headers(init?.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
     const body = init?.body as Uint8Array | string | undefined;
     const req = request(String(input), { method: init?.method ?? 'GET', headers, agent }, (res) => {
       const chunks: Buffer[] = [];

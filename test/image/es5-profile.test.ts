@@ -29,6 +29,7 @@ describe('checkEngineProfile', () => {
     ['class', 'class A {}', /ClassDeclaration/],
     ['let', 'let a = 1;', /`let` declaration/],
     ['const', 'const a = 1;', /`const` declaration/],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template literal, on purpose
     ['template literal', 'var s = `a${1}`;', /TemplateLiteral/],
     ['BigInt literal', 'var b = 1n;', /BigIntLiteral/],
     ['BigInt global', 'var b = BigInt(1);', /global `BigInt`/],

@@ -50,11 +50,18 @@ function recordingHal() {
     },
     wear: { onSample: () => {}, current: () => true },
     charger: { onChange: () => {}, isCharging: () => false },
-    button: { onPress: (fn) => void (rec.onPress = fn) },
+    button: {
+      onPress: (fn) => {
+        rec.onPress = fn;
+      },
+    },
     haptics: { buzz: () => {} },
     display: { lines: 3, columns: 20, show: (lines) => void rec.shown.push(lines) },
     radio: {
-      onConnect: () => {}, onDisconnect: () => {}, onWrite: (fn) => void (rec.onWrite = fn),
+      onConnect: () => {}, onDisconnect: () => {},
+      onWrite: (fn) => {
+        rec.onWrite = fn;
+      },
       notify: (d) => void rec.notified.push(d), setInfo: () => {}, mtu: () => 23, setIdentityKey: () => {}, newAddress: () => {},
     },
     log: { log: (m) => void rec.logs.push(m) },

@@ -3,10 +3,10 @@
  * target, every key and every field, one mutation per kind of attack, each with the one
  * status the decoder must answer. Cases are grouped by attack so a failure names it.
  */
-import { CborValue } from '../../shared/cbor/index.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import type { CborValue } from '../../shared/cbor/index.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import {
-  Entry, WRONG_TYPES, concat, enc, entriesOf, head, indefinite, mapBytes, nestedArrays, sorted, widenHead, widerWidth,
+  type Entry, WRONG_TYPES, concat, enc, entriesOf, head, indefinite, mapBytes, nestedArrays, sorted, widenHead, widerWidth,
   sameBytes, withValue, without,
 } from './raw-cbor.ts';
 import type { FieldSpec, Target } from './samples.ts';
@@ -46,7 +46,7 @@ export function fieldCases(t: Target): Group {
   for (const key of t.sample.keys) {
     const e = base.find((x) => sameBytes(x.k, enc(key))) as Entry;
     const spec = t.fields.find((f) => f.key === key);
-    g.missing.push({ name: 'without key ' + key, bytes: bytes(without(base, e.k)), expect: spec && spec.optional ? 'ok' : M });
+    g.missing.push({ name: 'without key ' + key, bytes: bytes(without(base, e.k)), expect: spec?.optional ? 'ok' : M });
     g['text key'].push({ name: `key "${key}" instead of ${key}`, bytes: bytes(sorted([...without(base, e.k), { k: enc(String(key)), v: e.v }])), expect: M });
   }
   for (const f of t.fields) {

@@ -6,11 +6,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Status, StatusCode, isStatusCode } from '../../shared/status/codes.ts';
+import { Status, type StatusCode, isStatusCode } from '../../shared/status/codes.ts';
 import type { Result } from '../../shared/status/error.ts';
 import { readVectorJson } from '../support/vectors.ts';
 import { enc, fromHex } from './raw-cbor.ts';
-import { TARGETS, Target, provisionWith } from './samples.ts';
+import { TARGETS, type Target, provisionWith } from './samples.ts';
 
 const RUNS = { seed: 0x0badf00d, numRuns: 3000 };
 /** The whole-input decoders (the nested card maps are reached through the provision challenge). */

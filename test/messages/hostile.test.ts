@@ -11,9 +11,9 @@ import { decodeCardMap, decodeHelloBody, decodeResultBody } from '../../shared/m
 import { CardKind, ChallengeKind, MessageType, WearState } from '../../shared/protocol/constants.ts';
 import { Status, statusName } from '../../shared/status/codes.ts';
 import type { Result } from '../../shared/status/error.ts';
-import { Case, Group, fieldCases, headerCases, inputCases, mapCases } from './hostile-cases.ts';
+import { type Case, type Group, fieldCases, headerCases, inputCases, mapCases } from './hostile-cases.ts';
 import { enc } from './raw-cbor.ts';
-import { TARGETS, Target } from './samples.ts';
+import { TARGETS, type Target } from './samples.ts';
 
 function outcome(decode: Target['decode'], bytes: Uint8Array): Result<unknown> | { thrown: string } {
   try {

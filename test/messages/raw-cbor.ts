@@ -3,7 +3,7 @@
  * that a test can put anything the encoder refuses to write (non-shortest heads, unsorted
  * or duplicate keys, indefinite lengths, floats, undefined) exactly where it wants it.
  */
-import { CborMap, CborValue, encodeCbor } from '../../shared/cbor/index.ts';
+import { CborMap, type CborValue, encodeCbor } from '../../shared/cbor/index.ts';
 
 export interface Entry {
   k: Uint8Array;
@@ -11,7 +11,6 @@ export interface Entry {
 }
 
 export const enc = (v: CborValue): Uint8Array => encodeCbor(v);
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 
 export function concat(...parts: Uint8Array[]): Uint8Array {

@@ -9,15 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { encodeCborHost } from '../../shared/cbor/host.ts';
 import { utf8Length } from '../../shared/cbor/utf8.ts';
 import { decodeSign1 } from '../../shared/cose/sign1.ts';
-import { MAX_TOKEN_BYTES, TokenClaims, claimsToCbor, decodeClaims, signToken, tokenProtectedHeader } from '../../shared/cose/token.ts';
+import { MAX_TOKEN_BYTES, type TokenClaims, claimsToCbor, decodeClaims, signToken, tokenProtectedHeader } from '../../shared/cose/token.ts';
 import {
-  AnswerBody, Card, ChallengeBody, HelloBody, ResultBody, decodeAnswerBody, decodeChallengeBody, decodeHelloBody, decodeResultBody,
+  type AnswerBody, type Card, type ChallengeBody, type HelloBody, type ResultBody, decodeAnswerBody, decodeChallengeBody, decodeHelloBody, decodeResultBody,
   encodeAnswerBody, encodeChallengeBody, encodeHelloBody, encodeResultBody,
 } from '../../shared/messages/bodies.ts';
-import { Message, decodeMessage, encodeMessage } from '../../shared/messages/clear.ts';
-import { Encoder, defaultEncoder } from '../../shared/messages/envelope.ts';
-import { Size, WearStateCode } from '../../shared/protocol/constants.ts';
-import { Status, StatusCode } from '../../shared/status/codes.ts';
+import { type Message, decodeMessage, encodeMessage } from '../../shared/messages/clear.ts';
+import { type Encoder, defaultEncoder } from '../../shared/messages/envelope.ts';
+import { Size, type WearStateCode } from '../../shared/protocol/constants.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type { Result } from '../../shared/status/error.ts';
 
 const RUNS = { seed: 0x7019, numRuns: 1500 };

@@ -4,7 +4,7 @@
  * the list covers every message type, challenge kind and card kind, and that each
  * schema names exactly the sample's keys: add a message here and it is attacked too.
  */
-import { CborMap, CborValue, cborMap } from '../../shared/cbor/index.ts';
+import { type CborMap, type CborValue, cborMap } from '../../shared/cbor/index.ts';
 import { decodeClaims } from '../../shared/cose/token.ts';
 import { decodeAnswerBody, decodeChallengeBody, decodeHelloBody, decodeResultBody } from '../../shared/messages/bodies.ts';
 import { decodeMessage } from '../../shared/messages/clear.ts';

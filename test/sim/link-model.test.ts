@@ -67,7 +67,12 @@ describe('LinkModel', () => {
     link.connect();
     const order: number[] = [];
     await new Promise<void>((resolve) => {
-      for (let i = 0; i < 10; i++) link.send('up', 10, () => (order.push(i), order.length === 10 && resolve()));
+      for (let i = 0; i < 10; i++) {
+        link.send('up', 10, () => {
+          order.push(i);
+          if (order.length === 10) resolve();
+        });
+      }
     });
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const c = link.counters().up;

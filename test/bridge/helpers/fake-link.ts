@@ -5,7 +5,7 @@
 import type { BandLink } from '../../../bridge/transport/types.ts';
 import { FrameCommand } from '../../../shared/framing/commands.ts';
 import { fragmentMessage } from '../../../shared/framing/fragment.ts';
-import { Message, encodeMessage } from '../../../shared/messages/clear.ts';
+import { type Message, encodeMessage } from '../../../shared/messages/clear.ts';
 import { Status } from '../../../shared/status/codes.ts';
 import { WristpayError } from '../../../shared/status/error.ts';
 

@@ -6,7 +6,7 @@
  */
 import { bootBand, type BootedBand } from '../../../firmware/boot.ts';
 import { createTestEnv, type TestEnv } from '../../../firmware/testenv/test-env.ts';
-import { TerminalIdentity, pairTerminal, terminalClient } from '../../../bridge/flows/pair.ts';
+import { type TerminalIdentity, pairTerminal, terminalClient } from '../../../bridge/flows/pair.ts';
 import { BandSession } from '../../../bridge/relay/band-session.ts';
 import { InProcessTransport } from '../../../harness/transport/in-process.ts';
 import { connectNearest } from '../../../bridge/transport/nearest.ts';
@@ -83,7 +83,7 @@ export async function startWorld(seed = 7): Promise<World> {
     h, band, transport, username, owner, identity,
     terminal: terminalClient(identity, { provider: h.provider, clock: h.clock.now }),
     async session() {
-      if (current && current.connected) return current;
+      if (current?.connected) return current;
       const near = await connectNearest(transport, { scanMs: 0 });
       if (!near.link) throw new Error('no band advertising');
       current = new BandSession(near.link);

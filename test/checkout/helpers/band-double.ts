@@ -10,13 +10,13 @@ import { ascii } from '../../../shared/crypto/bytes.ts';
 import type { HostCryptoProvider } from '../../../shared/crypto/host-provider.ts';
 import type { KeyHandle } from '../../../shared/crypto/provider.ts';
 import { decodeSign1, sigStructure } from '../../../shared/cose/sign1.ts';
-import { TokenClaims, signToken } from '../../../shared/cose/token.ts';
-import { RecipientContext, openResponse, sealResponse, setupBaseR, setupBaseS } from '../../../shared/hpke/index.ts';
+import { type TokenClaims, signToken } from '../../../shared/cose/token.ts';
+import { type RecipientContext, openResponse, sealResponse, setupBaseR, setupBaseS } from '../../../shared/hpke/index.ts';
 import {
-  AnswerBody, Card, ChallengeBody, PaymentChallenge, ResultBody, decodeChallengeBody, decodeMessageOf, decodeResultBody, encodeAnswerBody,
+  type AnswerBody, type Card, type ChallengeBody, type PaymentChallenge, type ResultBody, decodeChallengeBody, decodeMessageOf, decodeResultBody, encodeAnswerBody,
   encodeHelloBody, encodeMessage,
 } from '../../../shared/messages/index.ts';
-import { Label, TokenFlag, WearState, WearStateCode } from '../../../shared/protocol/constants.ts';
+import { Label, TokenFlag, WearState, type WearStateCode } from '../../../shared/protocol/constants.ts';
 import { Status } from '../../../shared/status/codes.ts';
 import { deviceIdOf } from '../../../checkout/core/band-identity.ts';
 

@@ -3,9 +3,9 @@
  * bank card; a merchant with a paired terminal; a band payment from trade to receipt.
  * Everything goes over HTTP through the client library, as a bridge would.
  */
-import { CheckoutClient, TerminalSigner, createTerminalKey } from '../../../checkout/api/client.ts';
+import { type CheckoutClient, TerminalSigner, createTerminalKey } from '../../../checkout/api/client.ts';
 import type { Api } from '../../../checkout/api/client.ts';
-import { BandDouble, PayOptions } from './band-double.ts';
+import { BandDouble, type PayOptions } from './band-double.ts';
 import type { Harness } from '../../../harness/checkout-harness.ts';
 
 let seq = 0;

@@ -3,7 +3,7 @@
  * `checkout start --db FILE --port 0 --json`, ready once it prints its URL, and killed
  * with SIGKILL (no handler runs, nothing is flushed or closed: as a crash or an OOM kill).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 

@@ -3,7 +3,7 @@
  * JSON, strings, base64url and bodies. Deterministic for a seed, so a failure names the
  * seed and case index that reproduce it.
  */
-import { toBase64Url } from '../../../checkout/core/ids.ts';
+import { toBase64Url } from '../../../checkout/api/base64url.ts';
 
 export class Rng {
   private s: number;

@@ -10,9 +10,9 @@ import { opsRoutes } from '../../../checkout/http/ops-routes.ts';
 import type { Route } from '../../../checkout/http/router.ts';
 import { webRoutes } from '../../../checkout/web/routes.ts';
 import { BandDouble } from '../../checkout/helpers/band-double.ts';
-import { OwnedBand, PASSWORD, Terminal, merchantWithTerminal, newTrade, ownerWithBand, unique } from '../../checkout/helpers/fixtures.ts';
-import { cheapTestConfig, Harness, startHarness } from '../../../harness/checkout-harness.ts';
-import { toBase64Url } from '../../../checkout/core/ids.ts';
+import { type OwnedBand, PASSWORD, type Terminal, merchantWithTerminal, newTrade, ownerWithBand, unique } from '../../checkout/helpers/fixtures.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../../harness/checkout-harness.ts';
+import { toBase64Url } from '../../../checkout/api/base64url.ts';
 import { encodeSegment } from './fuzz-gen.ts';
 
 export interface FuzzWorld {

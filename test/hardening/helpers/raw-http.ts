@@ -21,7 +21,7 @@ export function send(base: string, method: string, path: string, headers: Record
     });
     req.on('error', () => resolve({ status: 0, contentType: '', text: '' }));
     req.on('timeout', () => req.destroy());
-    req.end(body && body.length ? body : undefined);
+    req.end(body?.length ? body : undefined);
   });
 }
 

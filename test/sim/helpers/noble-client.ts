@@ -78,19 +78,3 @@ export function attachSimulatorExtras(noble: NobleLike, bindings: NobleWsBinding
     else if (m.type === 'error') noble.emit('simulatorError', { code: m.code, message: m.message, action: m.action, peripheralUuid: m.peripheralUuid });
   });
 }
-
-export interface SimulatorNoble {
-  noble: NobleLike;
-  bindings: NobleWsBindings;
-  /** Closes the websocket (noble has no close of its own). */
-  close(): void;
-}
-
-/** A noble instance talking to the simulator's radio port, with the extras attached. */
-export function nobleForSimulator(opts: { port?: number; host?: string } = {}): SimulatorNoble {
-  const bindings = simulatorBindings(opts.port, opts.host);
-  const withBindings = require('@abandonware/noble/with-bindings') as (b: unknown) => NobleLike;
-  const noble = withBindings(bindings);
-  attachSimulatorExtras(noble, bindings);
-  return { noble, bindings, close: () => bindings._ws.close() };
-}

@@ -1,0 +1,137 @@
+/**
+ * The architecture as rules (issue 12), checked by `npm run lint`:
+ *
+ *   shared ← firmware ← sim                      the band: protocol, firmware, simulator
+ *   shared ← checkout (api/ apart) ← bridge      the server, and the terminal that talks to it
+ *   all of the product ← cli ← bin               one shell for every command
+ *
+ * Every arrow points down, there are no circles, and the product (shared, firmware, sim,
+ * checkout, bridge, cli, bin) never imports harness/, scripts/ or test/. harness/ (code tests and
+ * benchmarks share) and scripts/ (image build, bench) may use the product and each other, never
+ * test/. Type-only imports count for circles (a reader follows them too) but not for run-time
+ * layering where a rule says so.
+ */
+const PRODUCT = '^(shared|firmware|sim|checkout|bridge|cli|bin)/';
+const NOT_PRODUCT = '^(harness|scripts|test)/';
+/** Removed by the package work: the one product file allowed to import scripts/image (see cli-demo-builds-the-image). */
+const DEMO_ENVIRONMENT = '^cli/demo/environment\\.ts$';
+
+/** `from` may import nothing of ours outside `allowed` (folders, as regex alternatives). */
+function onlyDown(name, from, allowed, comment, fromNot) {
+  return {
+    name,
+    comment,
+    severity: 'error',
+    from: { path: `^${from}/`, pathNot: fromNot },
+    to: { path: '^(shared|firmware|sim|checkout|bridge|cli|bin|harness|scripts|test)/', pathNot: `^(${allowed})/` },
+  };
+}
+
+module.exports = {
+  forbidden: [
+    onlyDown('shared-is-the-bottom', 'shared', 'shared', 'shared/ is the protocol both ends speak: it imports nothing else of ours.'),
+    onlyDown('firmware-on-shared', 'firmware', 'firmware|shared', 'The firmware runs on the band: it sees the protocol and nothing else.'),
+    onlyDown('sim-on-firmware', 'sim', 'sim|firmware|shared', 'The simulator runs the firmware; it knows nothing of the checkout, the bridge or the shell.'),
+    onlyDown('checkout-on-shared', 'checkout', 'checkout|shared', 'The checkout is a server of its own: the protocol, nothing of the band or the terminal.'),
+    {
+      name: 'bridge-on-checkout-api',
+      comment: 'The bridge talks to the checkout over HTTP: it may import checkout/api (client, types), never the server.',
+      severity: 'error',
+      from: { path: '^bridge/' },
+      to: { path: '^(firmware|sim|cli|bin|harness|scripts|test)/|^checkout/(?!api/)' },
+    },
+    {
+      name: 'checkout-api-apart-from-the-server',
+      comment:
+        'checkout/api is what the bridge may import: at run time it needs nothing of the server. ' +
+        'Type-only imports are allowed: the wire types are declared once, beside the server code that ' +
+        'produces them, and vanish when compiled, so the bridge loads no server code.',
+      severity: 'error',
+      from: { path: '^checkout/api/' },
+      to: { path: '^checkout/(?!api/)', dependencyTypesNot: ['type-only'] },
+    },
+    onlyDown(
+      'cli-on-the-product',
+      'cli',
+      'cli|bridge|checkout|sim|firmware|shared',
+      'The shell may use the whole product, never harness/, scripts/ or test/.',
+      DEMO_ENVIRONMENT,
+    ),
+    {
+      name: 'cli-demo-builds-the-image',
+      comment:
+        'EXCEPTION, removed by the package work: the demo builds the band image with Babel at run time ' +
+        '(cli/demo/environment.ts imports scripts/image). Delete this rule and DEMO_ENVIRONMENT ' +
+        'when the image ships prebuilt.',
+      severity: 'error',
+      from: { path: DEMO_ENVIRONMENT },
+      to: { path: `${NOT_PRODUCT}|^bin/`, pathNot: '^scripts/image/' },
+    },
+    {
+      name: 'product-apart-from-tests',
+      comment: 'Product code never imports test support, build scripts or tests (they are not in the package).',
+      severity: 'error',
+      from: { path: PRODUCT, pathNot: DEMO_ENVIRONMENT },
+      to: { path: NOT_PRODUCT },
+    },
+    {
+      name: 'bin-on-cli',
+      comment: 'bin/ only starts the shell.',
+      severity: 'error',
+      from: { path: '^bin/' },
+      to: { path: '^(shared|firmware|sim|checkout|bridge)/' },
+    },
+    {
+      name: 'tools-apart-from-tests',
+      comment: 'harness/ and scripts/ run without the test suite (benchmarks, image build): they never import test/.',
+      severity: 'error',
+      from: { path: '^(harness|scripts)/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'No circles, type-only imports included: a circle means two files are one concept, or one is in the wrong place.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-orphans',
+      comment: 'A product file nothing imports and that imports nothing is dead (knip checks reachability from the entry points).',
+      severity: 'error',
+      from: { orphan: true, path: PRODUCT, pathNot: '\\.d\\.ts$' },
+      to: {},
+    },
+    {
+      name: 'product-on-runtime-dependencies',
+      comment: 'The package installs with --omit=dev: product code imports only runtime dependencies.',
+      severity: 'error',
+      from: { path: PRODUCT },
+      to: { dependencyTypes: ['npm-dev'] },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'Every import resolves (a typo, or a package missing from package.json).',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
+      name: 'no-non-package-json',
+      comment: 'Every package imported is declared in package.json.',
+      severity: 'error',
+      from: {},
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+  ],
+  options: {
+    // Type-only imports are dependencies too (marked type-only), so circles through them count.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist|coverage)/' },
+    // Resolve packages through their "exports" maps as Node does (tsx/esm/api).
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

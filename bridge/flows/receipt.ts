@@ -1,0 +1,25 @@
+/** The receipt a paid charge returns: the checkout's receipt as the shell shows and prints it. */
+import type { Api } from '../../checkout/api/client.ts';
+
+export interface ChargeReceipt {
+  outTradeNo: string;
+  tradeNo: string;
+  amount: number;
+  currency: string;
+  status: 'TRADE_SUCCESS';
+  method: 'band' | 'password';
+  merchantName: string;
+  subject: string;
+  card: { issuer: string; last4: string } | null;
+  paidAt: number;
+  /** Band payments: the token and the band's key (JWK) that verifies it. */
+  evidence?: Api.Receipt['evidence'];
+}
+
+export function receiptOf(r: Api.Receipt): ChargeReceipt {
+  return {
+    outTradeNo: r.outTradeNo, tradeNo: r.tradeNo, amount: r.amount, currency: r.currency, status: 'TRADE_SUCCESS', method: r.method,
+    merchantName: r.merchantName, subject: r.subject, card: r.card, paidAt: r.paidAt,
+    ...(r.evidence ? { evidence: r.evidence } : {}),
+  };
+}

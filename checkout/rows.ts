@@ -1,0 +1,134 @@
+/**
+ * The rows the checkout keeps: accounts, bands, cards, challenges, terminals, trades,
+ * payments, refunds and notifications, as the store (store.ts) reads and writes them.
+ */
+export type AccountKind = 'owner' | 'merchant';
+export interface AccountRow {
+  id: string;
+  username: string;
+  kind: AccountKind;
+  displayName: string;
+  passwordHash: Uint8Array;
+  passwordSalt: Uint8Array;
+  payHash: Uint8Array | null;
+  paySalt: Uint8Array | null;
+  limitPerPayment: number;
+  limitPerDay: number;
+  createdAt: number;
+}
+
+export interface SessionRow { tokenHash: Uint8Array; accountId: string; csrf: string; expiresAt: number; createdAt: number }
+export interface EnrollOfferRow { id: string; accountId: string; nonce: Uint8Array; expiresAt: number }
+
+export type BandStatus = 'active' | 'revoked' | 'wiped';
+export interface BandRow {
+  deviceId: string;
+  accountId: string;
+  name: string;
+  signingKey: Uint8Array;
+  hpkeKey: Uint8Array;
+  status: BandStatus;
+  enrolledAt: number;
+  revokedAt: number | null;
+  wipedAt: number | null;
+  unlockedAt: number | null;
+}
+
+/** pending: challenge issued, band has not confirmed; removing: removal issued. */
+export type CardState = 'pending' | 'active' | 'removing' | 'removed' | 'failed';
+export interface CardRow {
+  cardRef: string;
+  deviceId: string;
+  kind: 'bank' | 'transit';
+  issuerId: string;
+  issuer: string;
+  last4: string;
+  isDefault: boolean;
+  city: string | null;
+  currency: string;
+  balance: number;
+  fareCap: number;
+  state: CardState;
+  lastCounter: number;
+  createdAt: number;
+}
+
+export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe';
+export interface ChallengeRow {
+  id: string;
+  deviceId: string;
+  kind: ChallengeKindName;
+  nonce: Uint8Array;
+  expiresAt: number;
+  tradeNo: string | null;
+  terminalId: string | null;
+  cardRef: string | null;
+  express: boolean;
+  /** HPKE encapsulated key: the salt of the RFC 9458 response keys. */
+  enc: Uint8Array;
+  /** Export("wristpay/1 answer", 32) of the challenge's HPKE context. */
+  answerSecret: Uint8Array;
+  /** Export("wristpay/1 result", 32) of the same context. */
+  resultSecret: Uint8Array;
+  createdAt: number;
+  answeredAt: number | null;
+  outcome: number | null;
+}
+
+export interface PairingCodeRow { code: string; merchantId: string; expiresAt: number; usedAt: number | null }
+export interface TerminalRow {
+  id: string; merchantId: string; name: string; publicKey: Uint8Array; createdAt: number;
+  /** Set once when its merchant unpairs it; from then on every signed request is refused. */
+  unpairedAt: number | null;
+  /** Set when failed payment passwords across payers suspended it (AttemptStore); its signed requests are refused. */
+  suspendedAt: number | null;
+}
+
+/** Alipay's trade states. A full refund closes a paid trade, as Alipay does. */
+export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';
+export interface TradeRow {
+  tradeNo: string;
+  merchantId: string;
+  terminalId: string;
+  outTradeNo: string;
+  amount: number;
+  currency: string;
+  subject: string;
+  notifyUrl: string | null;
+  status: TradeStatus;
+  refundedAmount: number;
+  createdAt: number;
+  paidAt: number | null;
+  closedAt: number | null;
+}
+
+export interface PaymentRow {
+  id: string;
+  tradeNo: string;
+  accountId: string;
+  deviceId: string | null;
+  cardRef: string | null;
+  amount: number;
+  currency: string;
+  method: 'band' | 'password';
+  counter: number | null;
+  challengeId: string | null;
+  /** Day number (local day of the configured time zone) the payment counts against. */
+  day: number;
+  confirmed: boolean;
+  createdAt: number;
+}
+
+export interface RefundRow { id: string; tradeNo: string; outRequestNo: string; amount: number; reason: string; createdAt: number }
+
+export interface NotificationRow {
+  id: string;
+  tradeNo: string;
+  url: string;
+  body: string;
+  attempts: number;
+  nextAt: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+}
