@@ -34,9 +34,8 @@ export function shippedImage(): ShippedImage {
   const dist = join(packageRoot(), 'dist');
   const image = join(dist, 'band.img');
   const vendorKey = join(dist, 'vendor-pub.json');
-  if (!existsSync(image) || !existsSync(vendorKey)) {
-    throw new Error(`the demo flashes the prebuilt band image, and ${image} or ${vendorKey} is missing: run \`npm run build\` first`);
-  }
+  const missing = [image, vendorKey].filter((file) => !existsSync(file));
+  if (missing.length > 0) throw new Error(`the demo flashes the prebuilt band image, and ${missing.join(' and ')} is missing: run \`npm run build\` first`);
   const decoded = decodeHeader(readFileSync(image));
   if ('problem' in decoded) throw new Error(`${image} is not a band image (${decoded.problem}): run \`npm run build\` again`);
   return { image, vendorKey, codeBytes: decoded.header.codeLength };
