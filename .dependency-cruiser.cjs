@@ -13,8 +13,6 @@
  */
 const PRODUCT = '^(shared|firmware|sim|checkout|bridge|cli|bin)/';
 const NOT_PRODUCT = '^(harness|scripts|test)/';
-/** Removed by the package work: the one product file allowed to import scripts/image (see cli-demo-builds-the-image). */
-const DEMO_ENVIRONMENT = '^cli/demo/environment\\.ts$';
 
 /** `from` may import nothing of ours outside `allowed` (folders, as regex alternatives). */
 function onlyDown(name, from, allowed, comment, fromNot) {
@@ -55,23 +53,12 @@ module.exports = {
       'cli',
       'cli|bridge|checkout|sim|firmware|shared',
       'The shell may use the whole product, never harness/, scripts/ or test/.',
-      DEMO_ENVIRONMENT,
     ),
-    {
-      name: 'cli-demo-builds-the-image',
-      comment:
-        'EXCEPTION, removed by the package work: the demo builds the band image with Babel at run time ' +
-        '(cli/demo/environment.ts imports scripts/image). Delete this rule and DEMO_ENVIRONMENT ' +
-        'when the image ships prebuilt.',
-      severity: 'error',
-      from: { path: DEMO_ENVIRONMENT },
-      to: { path: `${NOT_PRODUCT}|^bin/`, pathNot: '^scripts/image/' },
-    },
     {
       name: 'product-apart-from-tests',
       comment: 'Product code never imports test support, build scripts or tests (they are not in the package).',
       severity: 'error',
-      from: { path: PRODUCT, pathNot: DEMO_ENVIRONMENT },
+      from: { path: PRODUCT },
       to: { path: NOT_PRODUCT },
     },
     {

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-// The `wristpay` command. The sources are TypeScript; tsx loads them in-process so that
-// `npx wristpay` works right after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// The `wristpay` command: runs the compiled CLI in dist/lib/ (`npm run build` makes it;
+// `npm ci` and `npm pack` run that build through the `prepare` script).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../cli/main.ts');
+const entry = new URL('../dist/lib/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(`wristpay: ${entry.pathname} is missing; run \`npm run build\` in the wristpay folder\n`);
+  process.exit(3);
+}
+const { main } = await import(entry.href);
 const code = await main(process.argv);
 process.exitCode = code;

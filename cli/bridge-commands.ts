@@ -11,12 +11,13 @@ import { registerMerchant } from './merchant-commands.ts';
 import { registerOwner } from './owner-commands.ts';
 import { registerReports } from './report-commands.ts';
 import { registerTerminals } from './terminal-commands.ts';
+import { GROUP_SUMMARY } from './summaries.ts';
 
 export function register(program: Command, setExit: SetExit, io: Partial<CliIo> = {}): Command {
   const full: CliIo = { ...defaultIo(), ...io };
   const group = program
     .command('bridge')
-    .description('Merchant and owner commands over a BLE bridge (pair, charge, refund, terminals, sales, refunds, enroll, unlock, cards, revoke, status).');
+    .description(GROUP_SUMMARY.bridge);
   registerMerchant(group, full, setExit);
   registerOwner(group, full, setExit);
   registerTerminals(group, full, setExit);

@@ -6,12 +6,13 @@ import type { Command } from 'commander';
 import { catalogue } from '../bridge/flows/catalogue.ts';
 import { formatAmount } from './amount.ts';
 import { type CliIo, Out, type SetExit, defaultIo } from './bridge-io.ts';
+import { GROUP_SUMMARY } from './summaries.ts';
 
 export function register(program: Command, setExit: SetExit, io: Partial<CliIo> = {}): void {
   const full: CliIo = { ...defaultIo(), ...io };
   program
     .command('catalogue')
-    .description('List the banks (card add --issuer ID) and transit cities (card add --city ID) with their ids.')
+    .description(GROUP_SUMMARY.catalogue)
     .option('--json', 'print one JSON object (for scripts)')
     .action((o: { json?: boolean }) => {
       const out = new Out(full, o.json === true, setExit);

@@ -15,6 +15,7 @@ import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerBackupCommands } from './checkout-backup-commands.ts';
 import { LOG_LEVELS, type LogLevel } from '../checkout/http/request-log.ts';
+import { GROUP_SUMMARY } from './summaries.ts';
 
 /** Of --shutdown-timeout, the share requests in flight get; the rest is for closing the store. */
 const DRAIN_SHARE = 0.9;
@@ -35,7 +36,7 @@ function out(json: boolean | undefined, value: unknown, text: string): void {
 }
 
 export function register(program: Command, setExit: (code: number) => void): void {
-  const group = program.command('checkout').description('Run the Alipay-style checkout service.');
+  const group = program.command('checkout').description(GROUP_SUMMARY.checkout);
   registerAccountCommand(group, setExit);
   registerBackupCommands(group, setExit);
 

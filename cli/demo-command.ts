@@ -7,11 +7,12 @@ import { OutputClosedError, lineWriter } from './closed-pipe.ts';
 import { ExitCode } from './exit-codes.ts';
 import { Status } from '../shared/status/codes.ts';
 import { cliError, printError } from './cli-error.ts';
+import { GROUP_SUMMARY } from './summaries.ts';
 
 export function register(program: Command, setExit: (code: number) => void): void {
   program
     .command('demo')
-    .description('Tell the whole story with a simulated band: enroll, cards, wear, unlock, pay, transit, remove, password, button, revoke, wipe.')
+    .description(GROUP_SUMMARY.demo)
     .option('--json', 'one JSON object per line: {"step","outcome",...}')
     .option('--keep', 'keep the temporary directory (band state, checkout database)')
     .action(async (opts: { json?: boolean; keep?: boolean }) => {

@@ -34,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = code;
   };
   watchOutput([process.stdout, process.stderr]);
-  registerGroups(program, setExit);
+  await registerGroups(program, setExit, argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -17,6 +17,7 @@ import { DEFAULT_RADIO_PORT, DEFAULT_UI_PORT, MAX_BANDS } from '../sim/band/stat
 import { stateDirFrom } from './defaults.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
+import { GROUP_SUMMARY } from './summaries.ts';
 
 interface Common { state: string; json?: boolean }
 interface BandOpts extends Common { band: string }
@@ -79,7 +80,7 @@ const usage = (json: boolean | undefined, setExit: (code: number) => void, messa
 };
 
 export function register(program: Command, setExit: (code: number) => void): void {
-  const sim = program.command('sim').description('Run and drive the band simulator (flash, start, wear, press, charge, status, reboot).');
+  const sim = program.command('sim').description(GROUP_SUMMARY.sim);
   // The flag, else $WRISTPAY_STATE, else the XDG default (defaults.ts), settled before the action runs.
   const stateOpt = (c: Command): Command => c
     .option('--state <dir>', 'state directory of the band(s) (default $WRISTPAY_STATE, else $XDG_DATA_HOME/wristpay/band)')

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { benchCrypto } from './bench-crypto.ts';
 import { benchToken } from './bench/token.ts';
 import { benchFirmware } from './bench/firmware.ts';
+import { benchCli } from './bench/cli.ts';
 import { createNobleProvider } from '../shared/crypto/noble-provider.ts';
 import { createNodeProvider } from '../shared/crypto/node-provider.ts';
 import { renderBenchmarks } from './bench/report.ts';
@@ -35,6 +36,8 @@ async function main(argv: string[]): Promise<void> {
   const token = benchToken({ node: createNodeProvider(), noble: createNobleProvider() }, ms);
   log('firmware image and QuickJS heap…');
   const firmware = await benchFirmware({ quick });
+  log('CLI start (wristpay --help)…');
+  const cli = benchCli({ quick });
   log('checkout payments and crypto floor…');
   const checkout = await benchCheckout(checkoutBenchSizes[long ? 'long' : quick ? 'quick' : 'normal']);
   log('checkout durability (synchronous FULL beside NORMAL)…');
@@ -59,6 +62,7 @@ async function main(argv: string[]): Promise<void> {
       simpleWebAuthnRatio: Math.round((swa.ours / swa.simpleWebAuthn) * 100) / 100,
     },
     firmware: { ...firmware, heapBytes: firmware.heapAfter100PaymentsBytes },
+    cli,
     latency: relayLoadLatency.latency.latency,
     air: airFigures(relayLoadLatency.latency.air),
     checkout,

@@ -1,15 +1,12 @@
 /**
- * The demo's world, all real parts with embedded defaults: the band image built from
- * firmware/ and signed with the development key, flashed into a temporary state
- * directory and booted in QuickJS by the simulator; a checkout on an ephemeral loopback
+ * The demo's world, all real parts with embedded defaults: the prebuilt band image the
+ * package ships (cli/demo/shipped-image.ts), flashed into a temporary state directory
+ * and booted in QuickJS by the simulator; a checkout on an ephemeral loopback
  * port over a fresh SQLite file; the bridge's noble websocket transport to the simulator.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, MAIN_ENTRY } from '../../scripts/image/pipeline.ts';
-import { parseFirmwareVersion } from '../../scripts/image/pack.ts';
-import { resolveVendorKey, savePublicKey } from '../../scripts/image/vendor-key.ts';
 import { defaultProvider } from '../../shared/crypto/default-provider.ts';
 import { flashImage } from '../../sim/band/firmware-store.ts';
 import { startSimulator, type Simulator } from '../../sim/band/simulator.ts';
@@ -20,6 +17,7 @@ import { BandSession } from '../../bridge/relay/band-session.ts';
 import { connectNearest } from '../../bridge/transport/nearest.ts';
 import { createWebsocketTransport } from '../../bridge/transport/noble-websocket.ts';
 import type { BandTransport } from '../../bridge/transport/types.ts';
+import { shippedImage } from './shipped-image.ts';
 
 export interface DemoWorld {
   dir: string;
@@ -31,9 +29,7 @@ export interface DemoWorld {
   close(): Promise<void>;
 }
 
-const REPO = new URL('../../', import.meta.url);
-
-/** Builds, flashes, boots and connects everything; `keep` leaves the temp dir for inspection. */
+/** Flashes, boots and connects everything; `keep` leaves the temp dir for inspection. */
 export interface DemoWorldOptions {
   keep?: boolean;
   log?: (line: string) => void;
@@ -51,15 +47,10 @@ export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoW
     for (const c of cleanups.reverse()) await c();
   };
   try {
-    log('building the band image');
-    const pkg = JSON.parse(readFileSync(new URL('package.json', REPO), 'utf8')) as { version: string };
-    const { key } = resolveVendorKey(process.env.WRISTPAY_VENDOR_KEY, join(REPO.pathname, '.keys/vendor-dev.json'));
-    const built = await buildImage({ entry: join(REPO.pathname, MAIN_ENTRY), version: parseFirmwareVersion(pkg.version), key });
-    if (!built.withinBudget) throw new Error(`band image is ${built.sizes.minified} bytes, over the ${built.sizes.budget}-byte budget`);
-    writeFileSync(join(dir, 'band.img'), built.image);
-    savePublicKey(join(dir, 'vendor-pub.json'), key);
+    log('flashing the band image');
+    const shipped = shippedImage();
     const stateDir = join(dir, 'band');
-    const flashed = flashImage({ image: join(dir, 'band.img'), stateDir, vendorKey: join(dir, 'vendor-pub.json') });
+    const flashed = flashImage({ image: shipped.image, stateDir, vendorKey: shipped.vendorKey });
     if (!flashed.ok) throw new Error(`flash: ${flashed.message}`);
 
     log('booting the simulated band');
@@ -80,7 +71,7 @@ export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoW
     if (!near.link) throw new Error('the bridge found no band');
     const session = new BandSession(near.link);
     cleanups.push(() => session.close());
-    return { dir, sim, checkout, checkoutUrl: server.url, session, imageBytes: built.sizes.minified, close };
+    return { dir, sim, checkout, checkoutUrl: server.url, session, imageBytes: shipped.codeBytes, close };
   } catch (err) {
     await close();
     throw err;

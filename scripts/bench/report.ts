@@ -42,6 +42,14 @@ QuickJS heap is "memory used" from \`dumpMemoryUsage\` (not \`setMemoryLimit\`, 
 with the band's engine profile (\`sim/engine/quickjs-profile.ts\`: no function source or line tables, only the
 image profile's intrinsics). ${heapVerdict(r.firmware)}
 
+## CLI start
+
+${table(Object.entries(r.cli), ['figure', 'value'])}
+
+\`helpMs\` is the median wall time of ${r.cli.helpRuns} runs of \`node bin/wristpay.js --help\`, each a fresh process
+from spawn to exit, after one warm-up run: the compiled CLI in \`dist/lib\`, which loads commander and the
+groups' summaries but no command group (\`cli/groups.ts\`).
+
 ${renderCheckoutSections(r, previous)}
 ${renderRelayLoadLatency(r.relayLoadLatency, previous)}`;
 }

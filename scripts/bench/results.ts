@@ -19,6 +19,8 @@ export interface BenchResults {
   };
   /** scripts/bench/firmware.ts; `heapBytes` is the heap after 100 payments (issue 6's name for it). */
   firmware: Record<string, number>;
+  /** scripts/bench/cli.ts: helpMs, the median `wristpay --help` process, and helpRuns. */
+  cli: Record<string, number>;
   /** The headline link figures, also inside relayLoadLatency.latency (ci 15 ms, MTU 185). */
   latency: LatencyResults['latency'];
   air: Omit<LatencyResults['air'], 'messages'>;
