@@ -4,15 +4,18 @@
  *   shared ← firmware ← sim                      the band: protocol, firmware, simulator
  *   shared ← checkout (api/ apart) ← bridge      the server, and the terminal that talks to it
  *   all of the product ← cli ← bin               one shell for every command
+ *   product ← tools ← harness ← scripts ← test    build-time code, test drivers, entry points, suites
  *
  * Every arrow points down, there are no circles, and the product (shared, firmware, sim,
- * checkout, bridge, cli, bin) never imports harness/, scripts/ or test/. harness/ (code tests and
- * benchmarks share) and scripts/ (image build, bench) may use the product and each other, never
- * test/. Type-only imports count for circles (a reader follows them too) but not for run-time
- * layering where a rule says so.
+ * checkout, bridge, cli, bin) never imports tools/, harness/, scripts/ or test/. tools/ (the image
+ * build's passes) sees only the product; harness/ (code tests and benchmarks share) adds tools/;
+ * scripts/ (the build-image and bench entry points) adds harness/; test/ may use everything.
+ * Type-only imports count for circles (a reader follows them too) but not for run-time layering
+ * where a rule says so.
  */
 const PRODUCT = '^(shared|firmware|sim|checkout|bridge|cli|bin)/';
-const NOT_PRODUCT = '^(harness|scripts|test)/';
+const NOT_PRODUCT = '^(tools|harness|scripts|test)/';
+const PRODUCT_ALTERNATIVES = 'shared|firmware|sim|checkout|bridge|cli|bin';
 
 /** `from` may import nothing of ours outside `allowed` (folders, as regex alternatives). */
 function onlyDown(name, from, allowed, comment, fromNot) {
@@ -21,7 +24,7 @@ function onlyDown(name, from, allowed, comment, fromNot) {
     comment,
     severity: 'error',
     from: { path: `^${from}/`, pathNot: fromNot },
-    to: { path: '^(shared|firmware|sim|checkout|bridge|cli|bin|harness|scripts|test)/', pathNot: `^(${allowed})/` },
+    to: { path: '^(shared|firmware|sim|checkout|bridge|cli|bin|tools|harness|scripts|test)/', pathNot: `^(${allowed})/` },
   };
 }
 
@@ -36,7 +39,7 @@ module.exports = {
       comment: 'The bridge talks to the checkout over HTTP: it may import checkout/api (client, types), never the server.',
       severity: 'error',
       from: { path: '^bridge/' },
-      to: { path: '^(firmware|sim|cli|bin|harness|scripts|test)/|^checkout/(?!api/)' },
+      to: { path: '^(firmware|sim|cli|bin|tools|harness|scripts|test)/|^checkout/(?!api/)' },
     },
     {
       name: 'checkout-api-apart-from-the-server',
@@ -52,7 +55,7 @@ module.exports = {
       'cli-on-the-product',
       'cli',
       'cli|bridge|checkout|sim|firmware|shared',
-      'The shell may use the whole product, never harness/, scripts/ or test/.',
+      'The shell may use the whole product, never tools/, harness/, scripts/ or test/.',
     ),
     {
       name: 'product-apart-from-tests',
@@ -68,13 +71,19 @@ module.exports = {
       from: { path: '^bin/' },
       to: { path: '^(shared|firmware|sim|checkout|bridge)/' },
     },
-    {
-      name: 'tools-apart-from-tests',
-      comment: 'harness/ and scripts/ run without the test suite (benchmarks, image build): they never import test/.',
-      severity: 'error',
-      from: { path: '^(harness|scripts)/' },
-      to: { path: '^test/' },
-    },
+    onlyDown('tools-on-the-product', 'tools', `tools|${PRODUCT_ALTERNATIVES}`, 'The image build sees the product it builds, no test drivers.'),
+    onlyDown(
+      'harness-on-tools',
+      'harness',
+      `harness|tools|${PRODUCT_ALTERNATIVES}`,
+      'Test and bench drivers use the product and the image build; never the entry points or the suites.',
+    ),
+    onlyDown(
+      'scripts-on-harness',
+      'scripts',
+      `scripts|harness|tools|${PRODUCT_ALTERNATIVES}`,
+      'The build-image and bench entry points run without the test suite: they never import test/.',
+    ),
     {
       name: 'no-circular',
       comment: 'No circles, type-only imports included: a circle means two files are one concept, or one is in the wrong place.',

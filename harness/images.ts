@@ -1,5 +1,5 @@
 /**
- * Band images for the simulator tests, built with the real pipeline (scripts/image) and
+ * Band images for the simulator tests, built with the real pipeline (tools/image) and
  * a test vendor key, cached on disk by a hash of the sources so that parallel test files
  * build them once: the real firmware (firmware/main.ts), the build probe and the fault
  * fixture. The cache lives in the OS temp directory.
@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, MAIN_ENTRY } from '../scripts/image/pipeline.ts';
-import { generateVendorKey, savePublicKey, toHex, type VendorKey } from '../scripts/image/vendor-key.ts';
+import { buildImage, MAIN_ENTRY } from '../tools/image/pipeline.ts';
+import { generateVendorKey, savePublicKey, toHex, type VendorKey } from '../tools/image/vendor-key.ts';
 
 /** A minimal firmware that boots, echoes radio writes and exercises the HAL (test/fixtures/build-probe.ts). */
 export const PROBE_ENTRY = 'test/fixtures/build-probe.ts';
@@ -38,7 +38,7 @@ function hashSources(): string {
       else if (/\.(ts|js|json)$/.test(name)) h.update(p).update(readFileSync(p));
     }
   };
-  for (const d of ['firmware', 'shared', 'scripts/image', 'test/sim/fixtures']) walk(d);
+  for (const d of ['firmware', 'shared', 'tools/image', 'test/sim/fixtures']) walk(d);
   h.update(readFileSync('package.json'));
   return h.digest('hex').slice(0, 16);
 }

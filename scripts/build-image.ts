@@ -3,8 +3,8 @@
  *
  *   node --import tsx scripts/build-image.ts [--entry file.ts] [--out dir] [--keep-details] [--no-mangle-props]
  *
- * --keep-details keeps the diagnostic strings the image build strips (scripts/image/
- * strip-details.ts) and --no-mangle-props keeps property names (scripts/image/
+ * --keep-details keeps the diagnostic strings the image build strips (tools/image/
+ * strip-details.ts) and --no-mangle-props keeps property names (tools/image/
  * mangle-props.ts): both for debugging a build, and both likely to exceed the budget.
  *
  * Entry: --entry, else firmware/main.ts. Signs with the key
@@ -13,9 +13,9 @@
  * and 1 on any bundling, profile or key error.
  */
 import { readFileSync } from 'node:fs';
-import { parseFirmwareVersion } from './image/pack.ts';
-import { buildImage, resolveEntry, writeBuildOutputs } from './image/pipeline.ts';
-import { resolveVendorKey, toHex } from './image/vendor-key.ts';
+import { parseFirmwareVersion } from '../tools/image/pack.ts';
+import { buildImage, resolveEntry, writeBuildOutputs } from '../tools/image/pipeline.ts';
+import { resolveVendorKey, toHex } from '../tools/image/vendor-key.ts';
 
 function argValue(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);

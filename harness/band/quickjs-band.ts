@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import type { BandStatus } from '../../firmware/boot.ts';
 import type { BandConfig } from '../../firmware/config.ts';
 import type { Hal } from '../../firmware/hal.ts';
-import { parseFirmwareVersion } from '../../scripts/image/pack.ts';
-import { buildImage, MAIN_ENTRY, type BuildResult } from '../../scripts/image/pipeline.ts';
-import { generateVendorKey } from '../../scripts/image/vendor-key.ts';
+import { parseFirmwareVersion } from '../../tools/image/pack.ts';
+import { buildImage, MAIN_ENTRY, type BuildResult } from '../../tools/image/pipeline.ts';
+import { generateVendorKey } from '../../tools/image/vendor-key.ts';
 import { bootInQuickJS, loadQuickJS, type QuickJSBand, type QuickJSBandOptions } from '../../sim/engine/quickjs-host.ts';
 import { EngineBandDriver, type BandHandle, type BootFn, type DriverOptions } from './band-driver.ts';
 import { BandFlows } from './band-flows.ts';
@@ -20,7 +20,7 @@ const ROOT = new URL('../../', import.meta.url);
 
 /**
  * Builds firmware/main.ts as scripts/build-image.ts does: package.json's version, the
- * pipeline of scripts/image/. Signed with a throwaway development key (the key changes
+ * pipeline of tools/image/. Signed with a throwaway development key (the key changes
  * only the signature bytes, never the code or any size), so tests leave .keys/ alone.
  */
 export async function buildRealImage(): Promise<BuildResult> {

@@ -3,7 +3,7 @@
  * (`Claim`, shared/cose/token.ts). The numbers are the wire format (docs/PROTOCOL.md §3):
  * never renumber one; a new field takes a new number.
  *
- * ES5-safe and plain literals only: the image pipeline (scripts/image/inline-constants.ts)
+ * ES5-safe and plain literals only: the image pipeline (tools/image/inline-constants.ts)
  * replaces each `Table.NAME` read with its number and drops the table, so the names cost
  * the band nothing. That holds only while a table is read by static name (`Table.NAME`),
  * never passed around, iterated or indexed by a variable.

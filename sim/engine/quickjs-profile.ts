@@ -2,7 +2,7 @@
  * The band's QuickJS configuration: what a device build of QuickJS carries, applied to the
  * quickjs-emscripten runtime that the simulator, the tests and the bench boot images in.
  *
- * - Intrinsics: only what the image profile allows (scripts/image/es5-check.ts): the base
+ * - Intrinsics: only what the image profile allows (tools/image/es5-check.ts): the base
  *   objects, eval (to load the image), JSON and typed arrays. No Date, RegExp, Proxy,
  *   Map/Set or Promise: the image may not use them, so the band does not pay for them.
  *   (This QuickJS puts BigInt among the base objects; the image profile still refuses it.)

@@ -1,11 +1,11 @@
 /**
  * Bundles a TypeScript scenario for `duk` with the image pipeline's own pieces
- * (scripts/image/bundle.ts: esbuild, one IIFE; scripts/image/lower.ts: Babel to ES5), so
+ * (tools/image/bundle.ts: esbuild, one IIFE; tools/image/lower.ts: Babel to ES5), so
  * the checkout side runs inside Duktape 2.7 next to the image. The image's size passes
  * (detail stripping, constant inlining) are off: a failing check should say why.
  */
-import { bundleFirmware } from '../../scripts/image/bundle.ts';
-import { lowerToEs5 } from '../../scripts/image/lower.ts';
+import { bundleFirmware } from '../../tools/image/bundle.ts';
+import { lowerToEs5 } from '../../tools/image/lower.ts';
 
 export const DUK_SCENARIO_ENTRY = new URL('./duk-checkout/scenario.ts', import.meta.url).pathname;
 

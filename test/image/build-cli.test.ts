@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyImageBytes } from '../../shared/image/verify.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { PROBE_ENTRY } from '../../harness/images.ts';
-import { generateVendorKey, loadPublicKey, resolveVendorKey, saveVendorKey, toHex } from '../../scripts/image/vendor-key.ts';
+import { generateVendorKey, loadPublicKey, resolveVendorKey, saveVendorKey, toHex } from '../../tools/image/vendor-key.ts';
 
 let dir: string;
 let keyPath: string;

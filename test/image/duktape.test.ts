@@ -3,11 +3,11 @@
  * Needs duk (test/support/requirements.ts: fails in CI without it, skips elsewhere).
  */
 import { beforeAll, expect, it } from 'vitest';
-import { minifyEs5 } from '../../scripts/image/bundle.ts';
-import { lowerToEs5 } from '../../scripts/image/lower.ts';
-import { buildImage } from '../../scripts/image/pipeline.ts';
+import { minifyEs5 } from '../../tools/image/bundle.ts';
+import { lowerToEs5 } from '../../tools/image/lower.ts';
+import { buildImage } from '../../tools/image/pipeline.ts';
 import { PROBE_ENTRY } from '../../harness/images.ts';
-import { generateVendorKey } from '../../scripts/image/vendor-key.ts';
+import { generateVendorKey } from '../../tools/image/vendor-key.ts';
 import { PROBE_ECHO_SCENARIO, SCENARIO_OK, runInDuktape } from '../../harness/engine/duktape-runner.ts';
 import { needs, requirements } from '../support/requirements.ts';
 

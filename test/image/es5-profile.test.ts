@@ -4,9 +4,9 @@
  * that need Symbol, Array.from, Map, Set, Promise or Reflect.
  */
 import { describe, expect, it } from 'vitest';
-import { checkEngineProfile } from '../../scripts/image/es5-check.ts';
-import { minifyEs5 } from '../../scripts/image/bundle.ts';
-import { lowerToEs5 } from '../../scripts/image/lower.ts';
+import { checkEngineProfile } from '../../tools/image/es5-check.ts';
+import { minifyEs5 } from '../../tools/image/bundle.ts';
+import { lowerToEs5 } from '../../tools/image/lower.ts';
 
 /** Wraps a sample like an image: everything inside one function, no new globals. */
 function inImage(body: string): string {

@@ -8,10 +8,10 @@ import { p256 } from '@noble/curves/nist.js';
 import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import { HeaderOffset, IMAGE_FLAG_DEV_KEY, IMAGE_HEADER_LENGTH } from '../../shared/image/header.ts';
 import { parseImage, verifyImage, verifyImageBytes } from '../../shared/image/verify.ts';
-import { packImage } from '../../scripts/image/pack.ts';
-import { buildImage, IMAGE_BUDGET_BYTES, type BuildResult } from '../../scripts/image/pipeline.ts';
+import { packImage } from '../../tools/image/pack.ts';
+import { buildImage, IMAGE_BUDGET_BYTES, type BuildResult } from '../../tools/image/pipeline.ts';
 import { PROBE_ENTRY } from '../../harness/images.ts';
-import { generateVendorKey, type VendorKey } from '../../scripts/image/vendor-key.ts';
+import { generateVendorKey, type VendorKey } from '../../tools/image/vendor-key.ts';
 
 let key: VendorKey;
 let built: BuildResult;

@@ -1,11 +1,11 @@
 /**
- * The constant-table pass (scripts/image/inline-constants.ts) on small programs: what it
+ * The constant-table pass (tools/image/inline-constants.ts) on small programs: what it
  * inlines, what it must leave alone, and that the program computes the same either way.
  */
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { transformSync } from '@babel/core';
-import { inlineConstants, type InlineStats } from '../../scripts/image/inline-constants.ts';
+import { inlineConstants, type InlineStats } from '../../tools/image/inline-constants.ts';
 
 function inline(code: string): { code: string; stats: InlineStats } {
   const stats: InlineStats = { reads: 0, tablesRemoved: 0 };

@@ -5,11 +5,11 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bytes, Hal } from '../../firmware/hal.ts';
-import { lowerToEs5 } from '../../scripts/image/lower.ts';
-import { minifyEs5 } from '../../scripts/image/bundle.ts';
-import { buildImage } from '../../scripts/image/pipeline.ts';
+import { lowerToEs5 } from '../../tools/image/lower.ts';
+import { minifyEs5 } from '../../tools/image/bundle.ts';
+import { buildImage } from '../../tools/image/pipeline.ts';
 import { PROBE_ENTRY } from '../../harness/images.ts';
-import { generateVendorKey } from '../../scripts/image/vendor-key.ts';
+import { generateVendorKey } from '../../tools/image/vendor-key.ts';
 import { bootInQuickJS, loadQuickJS, type GuestFault, type QuickJSBand } from '../../sim/engine/quickjs-host.ts';
 import { HAL_METHODS, type Sig } from '../../sim/engine/quickjs-hal-bridge.ts';
 

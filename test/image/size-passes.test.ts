@@ -1,19 +1,19 @@
 /**
  * The image's other size passes on small programs: uncallable methods
- * (scripts/image/dead-methods.ts), `this`/built-in/undefined aliasing in the ES5 output
- * (scripts/image/es5-shrink.ts, and the profile check seeing through its aliases), and
- * property mangling (scripts/image/mangle-props.ts): what is kept, what is refused, and
+ * (tools/image/dead-methods.ts), `this`/built-in/undefined aliasing in the ES5 output
+ * (tools/image/es5-shrink.ts, and the profile check seeing through its aliases), and
+ * property mangling (tools/image/mangle-props.ts): what is kept, what is refused, and
  * that programs compute the same.
  */
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { transformSync } from '@babel/core';
-import { minifyEs5 } from '../../scripts/image/bundle.ts';
-import { deadMethods, type DeadMethodStats } from '../../scripts/image/dead-methods.ts';
-import { checkEngineProfile } from '../../scripts/image/es5-check.ts';
-import { es5Shrink, type ShrinkStats } from '../../scripts/image/es5-shrink.ts';
-import { lowerToEs5 } from '../../scripts/image/lower.ts';
-import { manglePropsOptions, mangleSafetyProblems, reservedPropertyNames } from '../../scripts/image/mangle-props.ts';
+import { minifyEs5 } from '../../tools/image/bundle.ts';
+import { deadMethods, type DeadMethodStats } from '../../tools/image/dead-methods.ts';
+import { checkEngineProfile } from '../../tools/image/es5-check.ts';
+import { es5Shrink, type ShrinkStats } from '../../tools/image/es5-shrink.ts';
+import { lowerToEs5 } from '../../tools/image/lower.ts';
+import { manglePropsOptions, mangleSafetyProblems, reservedPropertyNames } from '../../tools/image/mangle-props.ts';
 import { PROBE_ENTRY } from '../../harness/images.ts';
 
 function transform(code: string, plugin: object): string {

@@ -1,15 +1,15 @@
 /**
- * Detail stripping (scripts/image/strip-details.ts): on small bundles shaped like
+ * Detail stripping (tools/image/strip-details.ts): on small bundles shaped like
  * esbuild's (module comments inside one IIFE), calls are matched by the declaration they
  * resolve to, never by name; nothing with a possible side effect is dropped; and on the
  * real firmware bundle every detail goes while the host keeps them.
  */
 import { describe, expect, it } from 'vitest';
 import { transformSync } from '@babel/core';
-import { emptyStripStats, stripDetails, type StripStats } from '../../scripts/image/strip-details.ts';
-import { bundleFirmware } from '../../scripts/image/bundle.ts';
-import { emptyLowerStats, lowerToEs5 } from '../../scripts/image/lower.ts';
-import { MAIN_ENTRY } from '../../scripts/image/pipeline.ts';
+import { emptyStripStats, stripDetails, type StripStats } from '../../tools/image/strip-details.ts';
+import { bundleFirmware } from '../../tools/image/bundle.ts';
+import { emptyLowerStats, lowerToEs5 } from '../../tools/image/lower.ts';
+import { MAIN_ENTRY } from '../../tools/image/pipeline.ts';
 import { decodeCbor } from '../../shared/cbor/decode.ts';
 
 function strip(code: string): { code: string; stats: StripStats } {

@@ -60,7 +60,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   if (mangle) {
     const problems = mangleSafetyProblems(bundled, opts.entry);
     if (problems.length > 0) {
-      throw new Error(`property mangling is not safe for this image (scripts/image/mangle-props.ts):\n${problems.map((p) => `  - ${p}`).join('\n')}\nuse a literal key, or build with --no-mangle-props`);
+      throw new Error(`property mangling is not safe for this image (tools/image/mangle-props.ts):\n${problems.map((p) => `  - ${p}`).join('\n')}\nuse a literal key, or build with --no-mangle-props`);
     }
   }
   const code = await minifyEs5(lowered, mangle ? manglePropsOptions(reservedPropertyNames(lowered, opts.entry)) : undefined);

@@ -93,7 +93,7 @@ function declaredNames(source: string, filename: string): string[] {
   return names;
 }
 
-/** The repository root (this file is scripts/image/mangle-props.ts). */
+/** The repository root (this file is tools/image/mangle-props.ts). */
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
