@@ -24,19 +24,43 @@ function onlyDown(name, from, allowed, comment, fromNot) {
     comment,
     severity: 'error',
     from: { path: `^${from}/`, pathNot: fromNot },
-    to: { path: '^(shared|firmware|sim|checkout|bridge|cli|bin|tools|harness|scripts|test)/', pathNot: `^(${allowed})/` },
+    to: {
+      path: '^(shared|firmware|sim|checkout|bridge|cli|bin|tools|harness|scripts|test)/',
+      pathNot: `^(${allowed})/`,
+    },
   };
 }
 
 module.exports = {
   forbidden: [
-    onlyDown('shared-is-the-bottom', 'shared', 'shared', 'shared/ is the protocol both ends speak: it imports nothing else of ours.'),
-    onlyDown('firmware-on-shared', 'firmware', 'firmware|shared', 'The firmware runs on the band: it sees the protocol and nothing else.'),
-    onlyDown('sim-on-firmware', 'sim', 'sim|firmware|shared', 'The simulator runs the firmware; it knows nothing of the checkout, the bridge or the shell.'),
-    onlyDown('checkout-on-shared', 'checkout', 'checkout|shared', 'The checkout is a server of its own: the protocol, nothing of the band or the terminal.'),
+    onlyDown(
+      'shared-is-the-bottom',
+      'shared',
+      'shared',
+      'shared/ is the protocol both ends speak: it imports nothing else of ours.',
+    ),
+    onlyDown(
+      'firmware-on-shared',
+      'firmware',
+      'firmware|shared',
+      'The firmware runs on the band: it sees the protocol and nothing else.',
+    ),
+    onlyDown(
+      'sim-on-firmware',
+      'sim',
+      'sim|firmware|shared',
+      'The simulator runs the firmware; it knows nothing of the checkout, the bridge or the shell.',
+    ),
+    onlyDown(
+      'checkout-on-shared',
+      'checkout',
+      'checkout|shared',
+      'The checkout is a server of its own: the protocol, nothing of the band or the terminal.',
+    ),
     {
       name: 'bridge-on-checkout-api',
-      comment: 'The bridge talks to the checkout over HTTP: it may import checkout/api (client, types), never the server.',
+      comment:
+        'The bridge talks to the checkout over HTTP: it may import checkout/api (client, types), never the server.',
       severity: 'error',
       from: { path: '^bridge/' },
       to: { path: '^(firmware|sim|cli|bin|tools|harness|scripts|test)/|^checkout/(?!api/)' },
@@ -71,7 +95,12 @@ module.exports = {
       from: { path: '^bin/' },
       to: { path: '^(shared|firmware|sim|checkout|bridge)/' },
     },
-    onlyDown('tools-on-the-product', 'tools', `tools|${PRODUCT_ALTERNATIVES}`, 'The image build sees the product it builds, no test drivers.'),
+    onlyDown(
+      'tools-on-the-product',
+      'tools',
+      `tools|${PRODUCT_ALTERNATIVES}`,
+      'The image build sees the product it builds, no test drivers.',
+    ),
     onlyDown(
       'harness-on-tools',
       'harness',
@@ -86,14 +115,16 @@ module.exports = {
     ),
     {
       name: 'no-circular',
-      comment: 'No circles, type-only imports included: a circle means two files are one concept, or one is in the wrong place.',
+      comment:
+        'No circles, type-only imports included: a circle means two files are one concept, or one is in the wrong place.',
       severity: 'error',
       from: {},
       to: { circular: true },
     },
     {
       name: 'no-orphans',
-      comment: 'A product file nothing imports and that imports nothing is dead (knip checks reachability from the entry points).',
+      comment:
+        'A product file nothing imports and that imports nothing is dead (knip checks reachability from the entry points).',
       severity: 'error',
       from: { orphan: true, path: PRODUCT, pathNot: '\\.d\\.ts$' },
       to: {},

@@ -47,11 +47,18 @@ export type Reservation = { granted: true } | { granted: false; retryAt: number 
  * A payment-password attempt at a terminal: the payer's counter ('pay') and the terminal's
  * failures, reserved together. `accountId` null: no such payer (only the terminal counts).
  */
-export interface PayAttempt { id: string; terminalId: string; accountId: string | null; payer: string }
-export interface TerminalPayPolicy { limit: number; minPayers: number; windowMs: number }
-export type PayReservation =
-  | { granted: true }
-  | { granted: false; status: StatusCode; retryAt: number | null };
+export interface PayAttempt {
+  id: string;
+  terminalId: string;
+  accountId: string | null;
+  payer: string;
+}
+export interface TerminalPayPolicy {
+  limit: number;
+  minPayers: number;
+  windowMs: number;
+}
+export type PayReservation = { granted: true } | { granted: false; status: StatusCode; retryAt: number | null };
 
 export interface AttemptStore {
   reserve(scope: AttemptScope, subject: string, policy: AttemptPolicy, now: number): Promise<Reservation>;

@@ -7,7 +7,13 @@
 import { defaultProvider } from '../shared/crypto/default-provider.ts';
 import type { HostCryptoProvider } from '../shared/crypto/host-provider.ts';
 import { Status } from '../shared/status/codes.ts';
-import { Accounts, type AccountView, type Authenticated, type LoginResult, type RegisterInput } from './core/accounts.ts';
+import {
+  Accounts,
+  type AccountView,
+  type Authenticated,
+  type LoginResult,
+  type RegisterInput,
+} from './core/accounts.ts';
 import { Answers, type AnswerOutcome } from './core/answers.ts';
 import { BandPayments, type PayWithBandInput } from './core/band-pay.ts';
 import { Bands, type EnrollOffer } from './core/bands.ts';
@@ -28,7 +34,16 @@ import { RateLimits } from './core/rate-limits.ts';
 import { type CreateTradeInput, type RefundInput, type TradeDetails, Trades } from './core/trades.ts';
 import { TurnOffCodes } from './core/turn-off.ts';
 import { type UnlockGrant, grantUnlock } from './core/unlock.ts';
-import { type BandView, type CardView, type OwnerPaymentView, type Receipt, type RefundView, type TradeView, paymentView, refundView } from './core/views.ts';
+import {
+  type BandView,
+  type CardView,
+  type OwnerPaymentView,
+  type Receipt,
+  type RefundView,
+  type TradeView,
+  paymentView,
+  refundView,
+} from './core/views.ts';
 import { CheckoutMetrics } from './metrics.ts';
 import { openSqliteStore } from './sqlite/store.ts';
 import type { AccountKind, AccountRow, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
@@ -56,7 +71,14 @@ export async function createCheckout(options: CheckoutOptions): Promise<Checkout
   const provider = withRandomPool(options.provider ?? defaultProvider());
   const keys = await loadOrCreateKeys(store, provider);
   const metrics = new CheckoutMetrics(store);
-  const ctx: Ctx = { store, provider, clock: options.clock ?? Date.now, config: resolveConfig(options.config), keys, observer: metrics };
+  const ctx: Ctx = {
+    store,
+    provider,
+    clock: options.clock ?? Date.now,
+    config: resolveConfig(options.config),
+    keys,
+    observer: metrics,
+  };
   const checkout = new Checkout(ctx, metrics);
   if (options.notify !== false) checkout.notifier.start();
   if (options.sweep !== false) checkout.sweeper.start();
@@ -80,7 +102,10 @@ export class Checkout {
   readonly limits: RateLimits;
 
   /** @param metrics this instance's own registry (GET /metrics), fed through ctx.observer. */
-  constructor(readonly ctx: Ctx, readonly metrics: CheckoutMetrics) {
+  constructor(
+    readonly ctx: Ctx,
+    readonly metrics: CheckoutMetrics,
+  ) {
     this.notifier = new Notifier(ctx);
     this.sweeper = new Sweeper(ctx);
     this.accounts = new Accounts(ctx);
@@ -118,7 +143,8 @@ export class Checkout {
     } catch {
       return 'the store does not answer';
     }
-    if (health.schemaVersion !== health.expectedSchemaVersion) return `schema version ${health.schemaVersion}, this checkout needs ${health.expectedSchemaVersion}`;
+    if (health.schemaVersion !== health.expectedSchemaVersion)
+      return `schema version ${health.schemaVersion}, this checkout needs ${health.expectedSchemaVersion}`;
     const k = this.ctx.keys;
     if (k.signingPublic.length === 0 || k.hpkePublic.length === 0) return 'the checkout keys are not loaded';
     return null;
@@ -129,75 +155,148 @@ export class Checkout {
   }
 
   // ---- accounts ----
-  register(input: RegisterInput): Promise<AccountView> { return this.accounts.register(input); }
+  register(input: RegisterInput): Promise<AccountView> {
+    return this.accounts.register(input);
+  }
   /** `deviceToken`: what this client got at its last sign-in (core/device-tokens.ts), if any. */
-  login(username: string, password: string, deviceToken?: string): Promise<LoginResult> { return this.accounts.login(username, password, deviceToken); }
-  logout(token: string): Promise<void> { return this.accounts.logout(token); }
+  login(username: string, password: string, deviceToken?: string): Promise<LoginResult> {
+    return this.accounts.login(username, password, deviceToken);
+  }
+  logout(token: string): Promise<void> {
+    return this.accounts.logout(token);
+  }
   /** The account behind a session token (UNAUTHORIZED, or FORBIDDEN for the wrong kind). */
-  authenticate(token: string | undefined, kind?: AccountKind): Promise<Authenticated> { return this.accounts.authenticate(token, kind); }
+  authenticate(token: string | undefined, kind?: AccountKind): Promise<Authenticated> {
+    return this.accounts.authenticate(token, kind);
+  }
   async me(accountId: string): Promise<AccountView> {
     const a = await this.ctx.store.accounts.byId(accountId);
     if (!a) refuse(Status.NOT_FOUND, 'no such account');
     return this.accounts.view(a);
   }
   /** Owner: unblocks the payment password with the account password. */
-  unblockPaymentPassword(account: AccountRow, password: string, deviceToken?: string): Promise<{ account: AccountView; deviceToken: string }> {
+  unblockPaymentPassword(
+    account: AccountRow,
+    password: string,
+    deviceToken?: string,
+  ): Promise<{ account: AccountView; deviceToken: string }> {
     return this.accounts.unblockPaymentPassword(account, password, deviceToken);
   }
 
   // ---- bands and cards (owner) ----
-  startEnrollment(accountId: string): Promise<EnrollOffer> { return this.bands.startEnrollment(accountId); }
+  startEnrollment(accountId: string): Promise<EnrollOffer> {
+    return this.bands.startEnrollment(accountId);
+  }
   /** Enrolls the band and issues the owner a fresh turn-off code (replacing any earlier one). */
-  async completeEnrollment(accountId: string, enrollId: string, enrolled: Uint8Array, name = ''): Promise<EnrolledBand> {
+  async completeEnrollment(
+    accountId: string,
+    enrollId: string,
+    enrolled: Uint8Array,
+    name = '',
+  ): Promise<EnrolledBand> {
     const band = await this.bands.completeEnrollment(accountId, enrollId, enrolled, name);
     return { ...band, turnOffCode: await this.turnOffCodes.issue(accountId) };
   }
   /** A new turn-off code for a logged-in owner; the old one stops working. */
-  newTurnOffCode(accountId: string): Promise<string> { return this.turnOffCodes.issue(accountId); }
+  newTurnOffCode(accountId: string): Promise<string> {
+    return this.turnOffCodes.issue(accountId);
+  }
   /** /lost without the password: username + one-time code turns every band of the owner off. */
-  turnOffWithCode(username: string, code: string): Promise<BandView[]> { return this.turnOffCodes.turnOff(username, code); }
-  listBands(accountId: string): Promise<BandView[]> { return this.bands.list(accountId); }
-  band(accountId: string, deviceId: string): Promise<BandView> { return this.bands.get(accountId, deviceId); }
-  revokeBand(accountId: string, deviceId: string): Promise<BandView> { return this.bands.revoke(accountId, deviceId); }
+  turnOffWithCode(username: string, code: string): Promise<BandView[]> {
+    return this.turnOffCodes.turnOff(username, code);
+  }
+  listBands(accountId: string): Promise<BandView[]> {
+    return this.bands.list(accountId);
+  }
+  band(accountId: string, deviceId: string): Promise<BandView> {
+    return this.bands.get(accountId, deviceId);
+  }
+  revokeBand(accountId: string, deviceId: string): Promise<BandView> {
+    return this.bands.revoke(accountId, deviceId);
+  }
   /** Owner CLI on the checkout host: no session, the host's file access is the authority. */
-  revokeBandById(deviceId: string): Promise<BandView> { return this.bands.revokeAny(deviceId); }
-  addCard(accountId: string, deviceId: string, input: AddCardInput): Promise<{ card: CardView; challenge: IssuedChallenge }> {
+  revokeBandById(deviceId: string): Promise<BandView> {
+    return this.bands.revokeAny(deviceId);
+  }
+  addCard(
+    accountId: string,
+    deviceId: string,
+    input: AddCardInput,
+  ): Promise<{ card: CardView; challenge: IssuedChallenge }> {
     return this.cards.add(accountId, deviceId, input);
   }
-  removeCard(accountId: string, deviceId: string, cardRef: string): Promise<IssuedChallenge> { return this.cards.remove(accountId, deviceId, cardRef); }
+  removeCard(accountId: string, deviceId: string, cardRef: string): Promise<IssuedChallenge> {
+    return this.cards.remove(accountId, deviceId, cardRef);
+  }
   unlock(hello: Uint8Array, username: string, password: string, deviceToken?: string): Promise<UnlockGrant> {
     return grantUnlock(this.ctx, this.accounts, hello, username, password, deviceToken);
   }
   async paymentsOf(accountId: string): Promise<OwnerPaymentView[]> {
     const rows = await this.ctx.store.ledger.paymentsOf(accountId);
-    return Promise.all(rows.map(async (p) => ({ ...paymentView(p, p.cardRef ? await this.ctx.store.bands.card(p.cardRef) : undefined), merchantName: p.merchantName })));
+    return Promise.all(
+      rows.map(async (p) => ({
+        ...paymentView(p, p.cardRef ? await this.ctx.store.bands.card(p.cardRef) : undefined),
+        merchantName: p.merchantName,
+      })),
+    );
   }
   async refundsOf(accountId: string): Promise<RefundView[]> {
     return (await this.ctx.store.ledger.refundsOf(accountId)).map(refundView);
   }
 
   // ---- merchants and terminals ----
-  createPairingCode(merchantId: string): Promise<PairingCodeRow> { return this.merchants.createPairingCode(merchantId); }
+  createPairingCode(merchantId: string): Promise<PairingCodeRow> {
+    return this.merchants.createPairingCode(merchantId);
+  }
   /** The newest unused, unexpired code (what the merchant page shows). */
-  currentPairingCode(merchantId: string): Promise<PairingCodeRow | undefined> { return this.merchants.currentPairingCode(merchantId); }
-  terminals(merchantId: string): Promise<TerminalView[]> { return this.merchants.terminals(merchantId); }
+  currentPairingCode(merchantId: string): Promise<PairingCodeRow | undefined> {
+    return this.merchants.currentPairingCode(merchantId);
+  }
+  terminals(merchantId: string): Promise<TerminalView[]> {
+    return this.merchants.terminals(merchantId);
+  }
   /** Merchant: lets a suspended terminal sign again. */
-  liftTerminalSuspension(merchantId: string, terminalId: string): Promise<TerminalView> { return this.merchants.liftSuspension(merchantId, terminalId); }
-  pairTerminal(code: string, publicKey: Uint8Array, name = ''): Promise<TerminalView> { return this.merchants.pair(code, publicKey, name); }
-  unpairTerminal(merchantId: string, terminalId: string): Promise<TerminalView> { return this.merchants.unpair(merchantId, terminalId); }
-  renameTerminal(merchantId: string, terminalId: string, name: string): Promise<TerminalView> { return this.merchants.rename(merchantId, terminalId, name); }
-  authenticateTerminal(parts: Partial<SignedRequestParts>, method: string, path: string, body: Uint8Array): Promise<TerminalRow> {
+  liftTerminalSuspension(merchantId: string, terminalId: string): Promise<TerminalView> {
+    return this.merchants.liftSuspension(merchantId, terminalId);
+  }
+  pairTerminal(code: string, publicKey: Uint8Array, name = ''): Promise<TerminalView> {
+    return this.merchants.pair(code, publicKey, name);
+  }
+  unpairTerminal(merchantId: string, terminalId: string): Promise<TerminalView> {
+    return this.merchants.unpair(merchantId, terminalId);
+  }
+  renameTerminal(merchantId: string, terminalId: string, name: string): Promise<TerminalView> {
+    return this.merchants.rename(merchantId, terminalId, name);
+  }
+  authenticateTerminal(
+    parts: Partial<SignedRequestParts>,
+    method: string,
+    path: string,
+    body: Uint8Array,
+  ): Promise<TerminalRow> {
     return this.merchants.authenticate(parts, method, path, body);
   }
 
   // ---- trades (terminal) ----
-  createTrade(t: TerminalRow, input: CreateTradeInput): Promise<TradeView> { return this.trades.create(t, input); }
-  queryTrade(t: TerminalRow, outTradeNo: string): Promise<TradeDetails> { return this.trades.query(t, outTradeNo); }
-  closeTrade(t: TerminalRow, outTradeNo: string): Promise<TradeView> { return this.trades.close(t, outTradeNo); }
-  refund(t: TerminalRow, outTradeNo: string, input: RefundInput): Promise<{ refund: RefundView; trade: TradeView; created: boolean }> {
+  createTrade(t: TerminalRow, input: CreateTradeInput): Promise<TradeView> {
+    return this.trades.create(t, input);
+  }
+  queryTrade(t: TerminalRow, outTradeNo: string): Promise<TradeDetails> {
+    return this.trades.query(t, outTradeNo);
+  }
+  closeTrade(t: TerminalRow, outTradeNo: string): Promise<TradeView> {
+    return this.trades.close(t, outTradeNo);
+  }
+  refund(
+    t: TerminalRow,
+    outTradeNo: string,
+    input: RefundInput,
+  ): Promise<{ refund: RefundView; trade: TradeView; created: boolean }> {
     return this.trades.refund(t, outTradeNo, input);
   }
-  payWithBand(t: TerminalRow, outTradeNo: string, input: PayWithBandInput): Promise<IssuedChallenge> { return this.bandPayments.start(t, outTradeNo, input); }
+  payWithBand(t: TerminalRow, outTradeNo: string, input: PayWithBandInput): Promise<IssuedChallenge> {
+    return this.bandPayments.start(t, outTradeNo, input);
+  }
   payWithPassword(t: TerminalRow, outTradeNo: string, username: string, paymentPassword: string): Promise<Receipt> {
     return this.trades.payWithPassword(t, outTradeNo, username, paymentPassword);
   }
@@ -218,4 +317,3 @@ export class Checkout {
     await this.ctx.store.close();
   }
 }
-

@@ -29,7 +29,8 @@ export function cleanDisplayName(name: string): string {
 export function displayNameProblem(name: string): string | null {
   if (INVISIBLE.test(name)) return 'displayName: no control, invisible or format characters';
   const clean = cleanDisplayName(name);
-  if (clean.length === 0 || clean.length > MAX_DISPLAY_NAME) return `displayName: 1 to ${MAX_DISPLAY_NAME} characters (shown on the band)`;
+  if (clean.length === 0 || clean.length > MAX_DISPLAY_NAME)
+    return `displayName: 1 to ${MAX_DISPLAY_NAME} characters (shown on the band)`;
   return null;
 }
 

@@ -38,30 +38,62 @@ export class CheckoutMetrics implements CheckoutObserver {
   constructor(private readonly store: CheckoutStore) {
     const registers = [this.registry];
     this.payments = new Counter({
-      name: `${PREFIX}payments_total`, help: 'Payments that reached a verdict, by method (band, password), outcome (paid, refused) and status name.',
-      labelNames: ['method', 'outcome', 'status'], registers,
+      name: `${PREFIX}payments_total`,
+      help: 'Payments that reached a verdict, by method (band, password), outcome (paid, refused) and status name.',
+      labelNames: ['method', 'outcome', 'status'],
+      registers,
     });
     this.paymentSeconds = new Histogram({
-      name: `${PREFIX}payment_duration_seconds`, help: 'Time from the paying request (band answer or payment password) to its verdict, commit included.',
-      labelNames: ['method', 'outcome'], buckets: LATENCY_BUCKETS, registers,
+      name: `${PREFIX}payment_duration_seconds`,
+      help: 'Time from the paying request (band answer or payment password) to its verdict, commit included.',
+      labelNames: ['method', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
     });
     this.httpSeconds = new Histogram({
-      name: `${PREFIX}http_request_duration_seconds`, help: 'HTTP requests by method, route pattern (never the raw path) and response code.',
-      labelNames: ['method', 'route', 'code'], buckets: LATENCY_BUCKETS, registers,
+      name: `${PREFIX}http_request_duration_seconds`,
+      help: 'HTTP requests by method, route pattern (never the raw path) and response code.',
+      labelNames: ['method', 'route', 'code'],
+      buckets: LATENCY_BUCKETS,
+      registers,
     });
     this.throttled = new Counter({
-      name: `${PREFIX}throttled_requests_total`, help: 'Requests refused RATE_LIMITED, ACCOUNT_LOCKED or PAY_PASSWORD_BLOCKED, by route pattern and status name.',
-      labelNames: ['route', 'status'], registers,
+      name: `${PREFIX}throttled_requests_total`,
+      help: 'Requests refused RATE_LIMITED, ACCOUNT_LOCKED or PAY_PASSWORD_BLOCKED, by route pattern and status name.',
+      labelNames: ['route', 'status'],
+      registers,
     });
     this.notifyAttempts = new Counter({
-      name: `${PREFIX}notification_attempts_total`, help: 'Merchant notification delivery attempts, by result (delivered, failed).',
-      labelNames: ['result'], registers,
+      name: `${PREFIX}notification_attempts_total`,
+      help: 'Merchant notification delivery attempts, by result (delivered, failed).',
+      labelNames: ['result'],
+      registers,
     });
-    this.openTrades = new Gauge({ name: `${PREFIX}open_trades`, help: 'Trades waiting to be paid (all checkout processes on this store).', registers });
-    this.notifyQueue = new Gauge({ name: `${PREFIX}notification_queue_depth`, help: 'Notifications not delivered yet and not given up on.', registers });
-    this.commits = new Counter({ name: `${PREFIX}store_commits_total`, help: 'Payment transactions this process committed (a group commit holds several payments).', registers });
-    this.committedPayments = new Counter({ name: `${PREFIX}store_committed_payments_total`, help: 'Payments in those transactions.', registers });
-    this.commitSeconds = new Counter({ name: `${PREFIX}store_commit_seconds_total`, help: 'Seconds spent in those transactions, fsync included.', registers });
+    this.openTrades = new Gauge({
+      name: `${PREFIX}open_trades`,
+      help: 'Trades waiting to be paid (all checkout processes on this store).',
+      registers,
+    });
+    this.notifyQueue = new Gauge({
+      name: `${PREFIX}notification_queue_depth`,
+      help: 'Notifications not delivered yet and not given up on.',
+      registers,
+    });
+    this.commits = new Counter({
+      name: `${PREFIX}store_commits_total`,
+      help: 'Payment transactions this process committed (a group commit holds several payments).',
+      registers,
+    });
+    this.committedPayments = new Counter({
+      name: `${PREFIX}store_committed_payments_total`,
+      help: 'Payments in those transactions.',
+      registers,
+    });
+    this.commitSeconds = new Counter({
+      name: `${PREFIX}store_commit_seconds_total`,
+      help: 'Seconds spent in those transactions, fsync included.',
+      registers,
+    });
   }
 
   payment(method: PaymentMethod, status: StatusCode, seconds: number): void {

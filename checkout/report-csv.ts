@@ -20,10 +20,31 @@ export function csvTable(header: string[], rows: string[][]): string {
 
 export function salesCsv(sales: SaleView[]): string {
   return csvTable(
-    ['paid_at', 'trade_no', 'order', 'terminal_id', 'terminal_name', 'subject', 'amount', 'currency', 'method', 'status', 'refunded'],
+    [
+      'paid_at',
+      'trade_no',
+      'order',
+      'terminal_id',
+      'terminal_name',
+      'subject',
+      'amount',
+      'currency',
+      'method',
+      'status',
+      'refunded',
+    ],
     sales.map((s) => [
-      new Date(s.paidAt).toISOString(), s.tradeNo, s.outTradeNo, s.terminalId, s.terminalName, s.subject,
-      decimalAmount(s.amount, s.currency), s.currency, s.method, s.status, decimalAmount(s.refundedAmount, s.currency),
+      new Date(s.paidAt).toISOString(),
+      s.tradeNo,
+      s.outTradeNo,
+      s.terminalId,
+      s.terminalName,
+      s.subject,
+      decimalAmount(s.amount, s.currency),
+      s.currency,
+      s.method,
+      s.status,
+      decimalAmount(s.refundedAmount, s.currency),
     ]),
   );
 }
@@ -32,8 +53,15 @@ export function refundsCsv(refunds: MerchantRefundView[]): string {
   return csvTable(
     ['created_at', 'refund_id', 'trade_no', 'order', 'refund_no', 'terminal_id', 'amount', 'currency', 'reason'],
     refunds.map((r) => [
-      new Date(r.createdAt).toISOString(), r.refundId, r.tradeNo, r.outTradeNo, r.outRequestNo, r.terminalId,
-      decimalAmount(r.amount, r.currency), r.currency, r.reason,
+      new Date(r.createdAt).toISOString(),
+      r.refundId,
+      r.tradeNo,
+      r.outTradeNo,
+      r.outRequestNo,
+      r.terminalId,
+      decimalAmount(r.amount, r.currency),
+      r.currency,
+      r.reason,
     ]),
   );
 }

@@ -17,8 +17,19 @@ export interface AccountRow {
   createdAt: number;
 }
 
-export interface SessionRow { tokenHash: Uint8Array; accountId: string; csrf: string; expiresAt: number; createdAt: number }
-export interface EnrollOfferRow { id: string; accountId: string; nonce: Uint8Array; expiresAt: number }
+export interface SessionRow {
+  tokenHash: Uint8Array;
+  accountId: string;
+  csrf: string;
+  expiresAt: number;
+  createdAt: number;
+}
+export interface EnrollOfferRow {
+  id: string;
+  accountId: string;
+  nonce: Uint8Array;
+  expiresAt: number;
+}
 
 export type BandStatus = 'active' | 'revoked' | 'wiped';
 export interface BandRow {
@@ -75,9 +86,18 @@ export interface ChallengeRow {
   outcome: number | null;
 }
 
-export interface PairingCodeRow { code: string; merchantId: string; expiresAt: number; usedAt: number | null }
+export interface PairingCodeRow {
+  code: string;
+  merchantId: string;
+  expiresAt: number;
+  usedAt: number | null;
+}
 export interface TerminalRow {
-  id: string; merchantId: string; name: string; publicKey: Uint8Array; createdAt: number;
+  id: string;
+  merchantId: string;
+  name: string;
+  publicKey: Uint8Array;
+  createdAt: number;
   /** Set once when its merchant unpairs it; from then on every signed request is refused. */
   unpairedAt: number | null;
   /** Set when failed payment passwords across payers suspended it (AttemptStore); its signed requests are refused. */
@@ -119,7 +139,14 @@ export interface PaymentRow {
   createdAt: number;
 }
 
-export interface RefundRow { id: string; tradeNo: string; outRequestNo: string; amount: number; reason: string; createdAt: number }
+export interface RefundRow {
+  id: string;
+  tradeNo: string;
+  outRequestNo: string;
+  amount: number;
+  reason: string;
+  createdAt: number;
+}
 
 export interface NotificationRow {
   id: string;

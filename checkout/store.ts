@@ -15,7 +15,21 @@
 import type { StatusCode } from '../shared/status/codes.ts';
 import type { AttemptStore } from './attempt-store.ts';
 import type { ReportStore } from './report-store.ts';
-import type { AccountRow, BandRow, CardRow, CardState, ChallengeRow, EnrollOfferRow, NotificationRow, PairingCodeRow, PaymentRow, RefundRow, SessionRow, TerminalRow, TradeRow } from './rows.ts';
+import type {
+  AccountRow,
+  BandRow,
+  CardRow,
+  CardState,
+  ChallengeRow,
+  EnrollOfferRow,
+  NotificationRow,
+  PairingCodeRow,
+  PaymentRow,
+  RefundRow,
+  SessionRow,
+  TerminalRow,
+  TradeRow,
+} from './rows.ts';
 
 export type * from './attempt-store.ts';
 export type * from './report-store.ts';
@@ -56,8 +70,15 @@ export interface RefundCommit {
   terminalIds?: string[];
 }
 /** Open = unpaid and created after `openSince` (older ones have expired and await the sweep). */
-export interface TradeQuota { maxOpen: number; openSince: number }
-export interface RefundOutcome { refund: RefundRow; trade: TradeRow; created: boolean }
+export interface TradeQuota {
+  maxOpen: number;
+  openSince: number;
+}
+export interface RefundOutcome {
+  refund: RefundRow;
+  trade: TradeRow;
+  created: boolean;
+}
 
 export interface AccountStore {
   /**
@@ -138,7 +159,10 @@ export interface MerchantStore {
 }
 
 /** The owner's one-time turn-off code (hash only) and the guess counter that guards it. */
-export interface TurnOffRow { codeHash: Uint8Array | null; usedAt: number | null }
+export interface TurnOffRow {
+  codeHash: Uint8Array | null;
+  usedAt: number | null;
+}
 export type TurnOffAttempt = { allowed: true; row: TurnOffRow } | { allowed: false; retryAt: number };
 
 export interface TurnOffStore {
@@ -185,7 +209,10 @@ export interface LedgerStore {
 }
 
 /** A limit of `points` attempts per key in a fixed window of `windowMs`. */
-export interface RateLimitRule { points: number; windowMs: number }
+export interface RateLimitRule {
+  points: number;
+  windowMs: number;
+}
 
 /**
  * Counts attempts per key in the store, so every checkout process sharing it sees the same
@@ -198,13 +225,19 @@ export interface RateLimiter {
 
 /** What one sweep run removed or closed. */
 export interface SweepCounts {
-  trades: number; sessions: number; challenges: number; enrollOffers: number; pairingCodes: number;
+  trades: number;
+  sessions: number;
+  challenges: number;
+  enrollOffers: number;
+  pairingCodes: number;
   /** Quiet, unlocked sign-in attempt counters, and a terminal's payment-password failures past their window. */
-  attempts: number; terminalFailures: number;
+  attempts: number;
+  terminalFailures: number;
 }
 
 export interface SweepBounds {
-  tradesCreatedBy: number; challengesExpiredBy: number;
+  tradesCreatedBy: number;
+  challengesExpiredBy: number;
   /** Sign-in attempt counters not touched since then (and not locked) are forgotten. */
   attemptsQuietSince: number;
   /** A terminal's failed payment passwords from then or before no longer count. */
@@ -223,7 +256,10 @@ export interface SweepStore {
 }
 
 /** What /readyz asks the store: the schema applied and the one this code was written for. */
-export interface StoreHealth { schemaVersion: number; expectedSchemaVersion: number }
+export interface StoreHealth {
+  schemaVersion: number;
+  expectedSchemaVersion: number;
+}
 /** Counts read when metrics are scraped (never on the payment path). */
 export interface StoreCounts {
   openTrades: number;

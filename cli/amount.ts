@@ -24,7 +24,10 @@ export function parseAmount(text: string, currency: string): number | null {
 }
 
 /** A charge the checkout would refuse as MALFORMED, found before any round trip: why, and what to do. */
-export interface TermsProblem { message: string; hint: string }
+export interface TermsProblem {
+  message: string;
+  hint: string;
+}
 
 /** The currencies wristpay's limits know a rate for (config.ts limitCurrency, limitRates): the useful suggestions. */
 const RATED = [defaultConfig.limitCurrency, ...Object.keys(defaultConfig.limitRates)];
@@ -32,14 +35,20 @@ const RATED = [defaultConfig.limitCurrency, ...Object.keys(defaultConfig.limitRa
 /** A currency the checkout accepts (trade-terms.ts), else why not. */
 export function currencyProblem(currency: string): TermsProblem | null {
   if (isIsoCurrency(currency)) return null;
-  return { message: `--currency ${currency} is not an ISO 4217 currency code`, hint: `use one such as ${RATED.join(', ')}` };
+  return {
+    message: `--currency ${currency} is not an ISO 4217 currency code`,
+    hint: `use one such as ${RATED.join(', ')}`,
+  };
 }
 
 /** An amount (minor units) no larger than one trade may be (trade-terms.ts MAX_TRADE_AMOUNT), else why not. */
 export function amountProblem(minor: number, currency: string): TermsProblem | null {
   if (minor <= MAX_TRADE_AMOUNT) return null;
   const most = formatAmount(MAX_TRADE_AMOUNT, currency);
-  return { message: `${formatAmount(minor, currency)} is more than one charge may be (at most ${most})`, hint: `charge at most ${most}, or split the order` };
+  return {
+    message: `${formatAmount(minor, currency)} is more than one charge may be (at most ${most})`,
+    hint: `charge at most ${most}, or split the order`,
+  };
 }
 
 export function formatAmount(minor: number, currency: string): string {

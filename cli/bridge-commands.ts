@@ -15,9 +15,7 @@ import { GROUP_SUMMARY } from './summaries.ts';
 
 export function register(program: Command, setExit: SetExit, io: Partial<CliIo> = {}): Command {
   const full: CliIo = { ...defaultIo(), ...io };
-  const group = program
-    .command('bridge')
-    .description(GROUP_SUMMARY.bridge);
+  const group = program.command('bridge').description(GROUP_SUMMARY.bridge);
   registerMerchant(group, full, setExit);
   registerOwner(group, full, setExit);
   registerTerminals(group, full, setExit);

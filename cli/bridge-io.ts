@@ -49,7 +49,11 @@ export class Out {
   readonly spinner: Spinner;
   /** Who the command speaks for, to pick a refusal's hint (merchant commands set 'terminal'). */
   asker: Asker = 'owner';
-  constructor(readonly io: CliIo, readonly json: boolean, private readonly setExit: SetExit) {
+  constructor(
+    readonly io: CliIo,
+    readonly json: boolean,
+    private readonly setExit: SetExit,
+  ) {
     this.spinner = new Spinner(io.stderr, json);
   }
 
@@ -77,7 +81,11 @@ export class Out {
     this.spinner.stop();
     const e = cliError(r.status, r.message, hintFor(r, this.asker));
     const detail = { stage: r.stage, kind: r.kind, ...(r.wipe ? { wipe: r.wipe } : {}) };
-    const wipe = !r.wipe ? '' : r.wipe.delivered ? '\n  the band was revoked by its owner; its queued wipe was delivered' : `\n  the band was revoked; delivering its wipe failed: ${r.wipe.refusal?.name ?? 'unknown'}`;
+    const wipe = !r.wipe
+      ? ''
+      : r.wipe.delivered
+        ? '\n  the band was revoked by its owner; its queued wipe was delivered'
+        : `\n  the band was revoked; delivering its wipe failed: ${r.wipe.refusal?.name ?? 'unknown'}`;
     const human = `wristpay: ${r.kind === 'unreachable' ? 'unreachable' : 'declined'}: ${describeStatus(r.status)}\n  ${r.stage}: ${r.message}${wipe}`;
     printError(this.io, this.json, e, { detail, extra, human });
     this.setExit(code);
@@ -99,7 +107,12 @@ export class Out {
   }
 
   /** Ends with a given exit code and status (e.g. PASSWORD_REQUIRED: no password and no terminal to ask on). */
-  fail(code: number, status: number, message: string, opts: { hint?: string; extra?: Record<string, unknown> } = {}): void {
+  fail(
+    code: number,
+    status: number,
+    message: string,
+    opts: { hint?: string; extra?: Record<string, unknown> } = {},
+  ): void {
     this.spinner.stop();
     printError(this.io, this.json, cliError(status, message, opts.hint), { extra: opts.extra });
     this.setExit(code);

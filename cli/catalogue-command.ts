@@ -22,7 +22,10 @@ export function register(program: Command, setExit: SetExit, io: Partial<CliIo> 
         ...banks.map((b) => `  ${b.id.padEnd(10)} ${b.name.padEnd(30)} ${b.country}  ${b.currency}`),
         '',
         `Transit cities (wristpay bridge card add --city ID), ${cities.length}:`,
-        ...cities.map((c) => `  ${c.id.padEnd(10)} ${c.city.padEnd(10)} ${c.card.padEnd(31)} fare cap ${formatAmount(c.fareCap, c.currency)}`),
+        ...cities.map(
+          (c) =>
+            `  ${c.id.padEnd(10)} ${c.city.padEnd(10)} ${c.card.padEnd(31)} fare cap ${formatAmount(c.fareCap, c.currency)}`,
+        ),
       ].join('\n');
       out.success({ banks, cities }, human);
     });

@@ -20,11 +20,16 @@ interface AccountOptions {
   json?: boolean;
 }
 
-interface Secrets { password: string; paymentPassword?: string }
+interface Secrets {
+  password: string;
+  paymentPassword?: string;
+}
 
 /** The checkout's own rules (checkout/core/accounts.ts), said before it is asked. */
-const passwordProblem = (v: string): string | null => (v.length < 8 || v.length > 128 ? 'the password must be 8 to 128 characters' : null);
-const paymentPasswordProblem = (v: string): string | null => (/^[0-9]{6}$/.test(v) ? null : 'the payment password must be six digits');
+const passwordProblem = (v: string): string | null =>
+  v.length < 8 || v.length > 128 ? 'the password must be 8 to 128 characters' : null;
+const paymentPasswordProblem = (v: string): string | null =>
+  /^[0-9]{6}$/.test(v) ? null : 'the payment password must be six digits';
 
 async function fromStdin(o: AccountOptions): Promise<Secrets | string> {
   // Both lines at once: a chunk may carry more than one line.
@@ -32,15 +37,24 @@ async function fromStdin(o: AccountOptions): Promise<Secrets | string> {
   for await (const chunk of process.stdin) text += String(chunk);
   const [password = '', paymentPassword = ''] = text.split(/\r?\n/);
   const bad = passwordProblem(password) ?? (o.merchant ? null : paymentPasswordProblem(paymentPassword));
-  if (bad) return `${bad} (--password-stdin: the password on the first line${o.merchant ? '' : ', the payment password on the second'})`;
+  if (bad)
+    return `${bad} (--password-stdin: the password on the first line${o.merchant ? '' : ', the payment password on the second'})`;
   return { password, paymentPassword: o.merchant ? undefined : paymentPassword };
 }
 
 async function fromTerminal(o: AccountOptions): Promise<Secrets | null> {
   const { stdin, stderr } = process;
-  const password = await askNewSecret(stdin, stderr, { prompt: `Password for ${o.user} (8 to 128 characters): `, confirm: 'Type it again: ', problem: passwordProblem });
+  const password = await askNewSecret(stdin, stderr, {
+    prompt: `Password for ${o.user} (8 to 128 characters): `,
+    confirm: 'Type it again: ',
+    problem: passwordProblem,
+  });
   if (password === null || o.merchant) return password === null ? null : { password };
-  const paymentPassword = await askNewSecret(stdin, stderr, { prompt: 'Six-digit payment password (the fallback when no band can sign): ', confirm: 'Type it again: ', problem: paymentPasswordProblem });
+  const paymentPassword = await askNewSecret(stdin, stderr, {
+    prompt: 'Six-digit payment password (the fallback when no band can sign): ',
+    confirm: 'Type it again: ',
+    problem: paymentPasswordProblem,
+  });
   return paymentPassword === null ? null : { password, paymentPassword };
 }
 
@@ -61,24 +75,38 @@ export function registerAccountCommand(group: Command, setExit: (code: number) =
         printError(process, json, usageError(message, hint));
         setExit(ExitCode.USAGE);
       };
-      if (!/^[A-Za-z0-9._@-]{3,64}$/.test(o.user)) return usage(`--user must be 3 to 64 of A-Z a-z 0-9 . _ @ -, not ${o.user}`);
+      if (!/^[A-Za-z0-9._@-]{3,64}$/.test(o.user))
+        return usage(`--user must be 3 to 64 of A-Z a-z 0-9 . _ @ -, not ${o.user}`);
       let s: Secrets | string | null;
       if (o.passwordStdin) s = await fromStdin(o);
-      else if (!process.stdin.isTTY) return usage('no password given: stdin is not a terminal', 'pipe the password in with --password-stdin (owners: the payment password on the second line)');
+      else if (!process.stdin.isTTY)
+        return usage(
+          'no password given: stdin is not a terminal',
+          'pipe the password in with --password-stdin (owners: the payment password on the second line)',
+        );
       else s = await fromTerminal(o);
       if (s === null) return usage('no password set (three tries, or cancelled)');
       if (typeof s === 'string') return usage(s);
       const checkout = await createCheckout({ dbFile: o.db, notify: false });
       try {
         const account = await checkout.register({
-          username: o.user, password: s.password, paymentPassword: s.paymentPassword,
-          kind: o.merchant ? 'merchant' : 'owner', displayName: o.merchant,
+          username: o.user,
+          password: s.password,
+          paymentPassword: s.paymentPassword,
+          kind: o.merchant ? 'merchant' : 'owner',
+          displayName: o.merchant,
         });
-        process.stdout.write((json ? JSON.stringify({ ok: true, account }) : `created ${account.kind} account ${account.username}`) + '\n');
+        process.stdout.write(
+          (json ? JSON.stringify({ ok: true, account }) : `created ${account.kind} account ${account.username}`) + '\n',
+        );
         setExit(ExitCode.OK);
       } catch (e) {
         if (!(e instanceof WristpayError)) throw e;
-        const hint = /username is taken/.test(e.message) ? 'choose another --user' : /merchant already shows/.test(e.message) ? 'choose another --merchant name' : undefined;
+        const hint = /username is taken/.test(e.message)
+          ? 'choose another --user'
+          : /merchant already shows/.test(e.message)
+            ? 'choose another --merchant name'
+            : undefined;
         printError(process, json, cliError(e.status, e.message, hint));
         setExit(e.status === Status.MALFORMED ? ExitCode.USAGE : ExitCode.DECLINED);
       } finally {

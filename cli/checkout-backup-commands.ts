@@ -7,10 +7,25 @@ import type { Command } from 'commander';
 import { BackupError, type BackupResult, backupDatabase, restoreDatabase } from '../checkout/sqlite/backup.ts';
 import { ExitCode } from './exit-codes.ts';
 
-interface BackupOptions { db: string; out: string; force?: boolean; json?: boolean }
-interface RestoreOptions { from: string; db: string; force?: boolean; json?: boolean }
+interface BackupOptions {
+  db: string;
+  out: string;
+  force?: boolean;
+  json?: boolean;
+}
+interface RestoreOptions {
+  from: string;
+  db: string;
+  force?: boolean;
+  json?: boolean;
+}
 
-async function report(json: boolean | undefined, setExit: (code: number) => void, work: Promise<BackupResult>, done: (r: BackupResult) => string): Promise<void> {
+async function report(
+  json: boolean | undefined,
+  setExit: (code: number) => void,
+  work: Promise<BackupResult>,
+  done: (r: BackupResult) => string,
+): Promise<void> {
   try {
     const r = await work;
     process.stdout.write((json ? JSON.stringify({ ok: true, ...r }) : done(r)) + '\n');
@@ -28,20 +43,32 @@ export function registerBackupCommands(group: Command, setExit: (code: number) =
   group
     .command('backup')
     .description('Copy the checkout database while it runs (one consistent snapshot; file mode 0600).')
-    .requiredOption('--db <file>', 'the checkout\'s SQLite file')
+    .requiredOption('--db <file>', "the checkout's SQLite file")
     .requiredOption('--out <file>', 'where to write the backup')
     .option('--force', 'replace an existing --out file')
     .option('--json', 'machine-readable output')
-    .action((o: BackupOptions) => report(o.json, setExit, backupDatabase(o.db, o.out, { force: o.force }),
-      (r) => `backed up ${o.db} to ${o.out} (${r.pages} pages, schema ${r.schemaVersion})`));
+    .action((o: BackupOptions) =>
+      report(
+        o.json,
+        setExit,
+        backupDatabase(o.db, o.out, { force: o.force }),
+        (r) => `backed up ${o.db} to ${o.out} (${r.pages} pages, schema ${r.schemaVersion})`,
+      ),
+    );
 
   group
     .command('restore')
     .description('Put a backup in place as the checkout database (stop the checkout first).')
     .requiredOption('--from <file>', 'a file made by `checkout backup`')
-    .requiredOption('--db <file>', 'the checkout\'s SQLite file to create')
+    .requiredOption('--db <file>', "the checkout's SQLite file to create")
     .option('--force', 'replace an existing database (its -wal and -shm files go too)')
     .option('--json', 'machine-readable output')
-    .action((o: RestoreOptions) => report(o.json, setExit, restoreDatabase(o.from, o.db, { force: o.force }),
-      (r) => `restored ${o.from} to ${o.db} (${r.pages} pages, schema ${r.schemaVersion}); start the checkout on it`));
+    .action((o: RestoreOptions) =>
+      report(
+        o.json,
+        setExit,
+        restoreDatabase(o.from, o.db, { force: o.force }),
+        (r) => `restored ${o.from} to ${o.db} (${r.pages} pages, schema ${r.schemaVersion}); start the checkout on it`,
+      ),
+    );
 }

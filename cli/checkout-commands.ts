@@ -21,10 +21,21 @@ import { GROUP_SUMMARY } from './summaries.ts';
 const DRAIN_SHARE = 0.9;
 
 interface StartOptions {
-  db: string; port: string; host: string; publicUrl?: string; notifyAllow?: string; json?: boolean;
-  logLevel: string; metricsPort?: string; shutdownTimeout: string;
+  db: string;
+  port: string;
+  host: string;
+  publicUrl?: string;
+  notifyAllow?: string;
+  json?: boolean;
+  logLevel: string;
+  metricsPort?: string;
+  shutdownTimeout: string;
 }
-interface RevokeOptions { db: string; band: string; json?: boolean }
+interface RevokeOptions {
+  db: string;
+  band: string;
+  json?: boolean;
+}
 
 function parsePort(text: string): number | null {
   const n = Number(text);
@@ -47,7 +58,10 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option('--port <n>', 'TCP port (0 picks a free one)', '8420')
     .option('--host <addr>', 'address to listen on (loopback unless you mean otherwise)', '127.0.0.1')
     .option('--public-url <url>', 'URL terminals reach the checkout at (put in pairing QR codes)')
-    .option('--notify-allow <list>', 'notification targets allowed although not public, for local development: host:port or CIDR, comma-separated')
+    .option(
+      '--notify-allow <list>',
+      'notification targets allowed although not public, for local development: host:port or CIDR, comma-separated',
+    )
     .option('--json', 'machine-readable output')
     .option('--log-level <level>', `JSON log lines on stderr at this level and above: ${LOG_LEVELS.join(', ')}`, 'info')
     .option('--metrics-port <n>', 'serve GET /metrics on this port instead of the main one')
@@ -56,27 +70,54 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const port = parsePort(o.port);
       const metricsPort = o.metricsPort === undefined ? undefined : parsePort(o.metricsPort);
       const timeoutS = Number(o.shutdownTimeout);
-      const usage = port === null ? `--port must be 0..65535, not ${o.port}`
-        : metricsPort === null ? `--metrics-port must be 0..65535, not ${o.metricsPort}`
-          : !(LOG_LEVELS as readonly string[]).includes(o.logLevel) ? `--log-level must be one of ${LOG_LEVELS.join(', ')}`
-            : !(timeoutS > 0 && timeoutS <= 3600) ? `--shutdown-timeout must be more than 0 and at most 3600 seconds, not ${o.shutdownTimeout}` : null;
+      const usage =
+        port === null
+          ? `--port must be 0..65535, not ${o.port}`
+          : metricsPort === null
+            ? `--metrics-port must be 0..65535, not ${o.metricsPort}`
+            : !(LOG_LEVELS as readonly string[]).includes(o.logLevel)
+              ? `--log-level must be one of ${LOG_LEVELS.join(', ')}`
+              : !(timeoutS > 0 && timeoutS <= 3600)
+                ? `--shutdown-timeout must be more than 0 and at most 3600 seconds, not ${o.shutdownTimeout}`
+                : null;
       if (usage !== null || port === null || metricsPort === null) {
         printError(process, !!o.json, usageError(usage ?? '', port === null ? '0 picks a free port' : undefined));
         setExit(ExitCode.USAGE);
         return;
       }
-      const allowHosts = (o.notifyAllow ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+      const allowHosts = (o.notifyAllow ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0);
       const checkout = await createCheckout({ dbFile: o.db, config: { notify: { allowHosts } } });
       let server;
       try {
-        server = await startCheckoutServer(checkout, { port, host: o.host, publicUrl: o.publicUrl, logLevel: o.logLevel as LogLevel, metricsPort });
+        server = await startCheckoutServer(checkout, {
+          port,
+          host: o.host,
+          publicUrl: o.publicUrl,
+          logLevel: o.logLevel as LogLevel,
+          metricsPort,
+        });
       } catch (e) {
         await checkout.close();
-        printError(process, !!o.json, cliError(Status.BUSY, `cannot listen on ${o.host}:${port}: ${e instanceof Error ? e.message : String(e)}`, 'is another checkout running on that port? pick another with --port (0: any free one)'));
+        printError(
+          process,
+          !!o.json,
+          cliError(
+            Status.BUSY,
+            `cannot listen on ${o.host}:${port}: ${e instanceof Error ? e.message : String(e)}`,
+            'is another checkout running on that port? pick another with --port (0: any free one)',
+          ),
+        );
         setExit(ExitCode.UNREACHABLE);
         return;
       }
-      out(o.json, { event: 'listening', url: server.url, db: o.db, metricsUrl: server.metricsUrl }, `checkout listening on ${server.url} (state in ${o.db}); Ctrl-C stops it`);
+      out(
+        o.json,
+        { event: 'listening', url: server.url, db: o.db, metricsUrl: server.metricsUrl },
+        `checkout listening on ${server.url} (state in ${o.db}); Ctrl-C stops it`,
+      );
       const signal = await waitForSignal();
       // Graceful: in-flight requests finish within the deadline, then the ledger's group
       // commit drains and the database closes (its WAL checkpointed). A second signal
@@ -89,14 +130,18 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const { forced } = await server.shutdown(timeoutS * 1000 * DRAIN_SHARE);
       await checkout.close();
       clearTimeout(deadline);
-      out(o.json, { event: 'stopped', signal, forced }, `checkout stopped (${signal})${forced ? `; ${forced} requests were cut at the deadline` : ''}`);
+      out(
+        o.json,
+        { event: 'stopped', signal, forced },
+        `checkout stopped (${signal})${forced ? `; ${forced} requests were cut at the deadline` : ''}`,
+      );
       setExit(forced ? ExitCode.UNREACHABLE : ExitCode.OK);
     });
 
   group
     .command('revoke')
     .description('Turn off wrist payments for a band (lost band); it is wiped the next time any bridge sees it.')
-    .requiredOption('--db <file>', 'the checkout\'s SQLite file')
+    .requiredOption('--db <file>', "the checkout's SQLite file")
     .requiredOption('--band <deviceId>', 'device id (32 hex digits, as shown on the dashboard)')
     .option('--json', 'machine-readable output')
     .action(async (o: RevokeOptions) => {
@@ -107,7 +152,16 @@ export function register(program: Command, setExit: (code: number) => void): voi
         setExit(ExitCode.OK);
       } catch (e) {
         if (!(e instanceof WristpayError)) throw e;
-        printError(process, !!o.json, cliError(e.status, e.message, e.status === Status.NOT_FOUND ? 'the full 32-digit device id is on the owner\'s dashboard' : undefined), { human: `wristpay: ${describeStatus(e.status)} ${e.message}` });
+        printError(
+          process,
+          !!o.json,
+          cliError(
+            e.status,
+            e.message,
+            e.status === Status.NOT_FOUND ? "the full 32-digit device id is on the owner's dashboard" : undefined,
+          ),
+          { human: `wristpay: ${describeStatus(e.status)} ${e.message}` },
+        );
         setExit(ExitCode.DECLINED);
       } finally {
         await checkout.close();

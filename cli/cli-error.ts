@@ -29,13 +29,22 @@ export function usageError(message: string, hint?: string): CliError {
 }
 
 /** The --json object; `detail` joins the error (stage, kind, …), `extra` the top level (outcome, …). */
-export function errorJson(e: CliError, detail: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
+export function errorJson(
+  e: CliError,
+  detail: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): string {
   const { hint, ...rest } = e;
   return JSON.stringify({ ok: false, error: { ...rest, ...(hint ? { hint } : {}), ...detail }, ...extra });
 }
 
 /** Prints `e` in the form the run asked for. `human` replaces the message line(s) for people. */
-export function printError(io: ErrorStreams, json: boolean, e: CliError, opts: { detail?: Record<string, unknown>; extra?: Record<string, unknown>; human?: string } = {}): void {
+export function printError(
+  io: ErrorStreams,
+  json: boolean,
+  e: CliError,
+  opts: { detail?: Record<string, unknown>; extra?: Record<string, unknown>; human?: string } = {},
+): void {
   if (json) {
     io.stdout.write(errorJson(e, opts.detail, opts.extra) + '\n');
     return;

@@ -8,7 +8,14 @@ import type { Command } from 'commander';
 import { CheckoutClient } from '../checkout/api/client.ts';
 import { Status } from '../shared/status/codes.ts';
 import { WristpayError } from '../shared/status/error.ts';
-import { type BridgeConfig, type LoadedConfig, defaultConfigPath, deviceTokenKey, loadConfig, rememberDeviceToken } from '../bridge/config/bridge-config.ts';
+import {
+  type BridgeConfig,
+  type LoadedConfig,
+  defaultConfigPath,
+  deviceTokenKey,
+  loadConfig,
+  rememberDeviceToken,
+} from '../bridge/config/bridge-config.ts';
 import { refusalOf } from '../bridge/flows/outcome.ts';
 import { checkoutFrom } from './defaults.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -16,8 +23,15 @@ import type { Out } from './bridge-io.ts';
 import { RADIO_HELP } from './radio-session.ts';
 import { readSecret, readStdinLine } from './secret-input.ts';
 
-export interface CommonOptions { json?: boolean; config?: string }
-export interface OwnerOptions extends CommonOptions { user?: string; passwordStdin?: boolean; checkout?: string }
+export interface CommonOptions {
+  json?: boolean;
+  config?: string;
+}
+export interface OwnerOptions extends CommonOptions {
+  user?: string;
+  passwordStdin?: boolean;
+  checkout?: string;
+}
 
 export function common(cmd: Command): Command {
   return cmd
@@ -30,10 +44,12 @@ export function radio(cmd: Command): Command {
 }
 
 export function owner(cmd: Command, userRequired = true): Command {
-  const c = userRequired ? cmd.requiredOption('--user <name>', 'your wristpay account') : cmd.option('--user <name>', 'your wristpay account (shows its bands)');
+  const c = userRequired
+    ? cmd.requiredOption('--user <name>', 'your wristpay account')
+    : cmd.option('--user <name>', 'your wristpay account (shows its bands)');
   return c
     .option('--password-stdin', 'read the account password from the first line of stdin instead of prompting')
-    .option('--checkout <url>', 'checkout URL (default: $WRISTPAY_CHECKOUT, else the config\'s)');
+    .option('--checkout <url>', "checkout URL (default: $WRISTPAY_CHECKOUT, else the config's)");
 }
 
 export function configPath(out: Out, opts: CommonOptions): string {
@@ -48,7 +64,9 @@ export function readConfig(out: Out, opts: CommonOptions): LoadedConfig | null {
   } catch (e) {
     if (!(e instanceof WristpayError)) throw e;
     // A config that cannot be read or is not one: an I/O problem of this machine (exit 3).
-    out.fail(ExitCode.UNREACHABLE, e.status, e.message, { hint: `fix or move away ${configPath(out, opts)} (pair again to make a new one)` });
+    out.fail(ExitCode.UNREACHABLE, e.status, e.message, {
+      hint: `fix or move away ${configPath(out, opts)} (pair again to make a new one)`,
+    });
     return null;
   }
 }
@@ -70,7 +88,12 @@ export function checkoutUrl(out: Out, explicit: string | undefined, config: Brid
  * A secret from stdin (--password-stdin) or typed without echo. When stdin is not a
  * terminal and the flag is absent there is no one to ask: fail with `nonTtyCode`.
  */
-export async function secret(out: Out, fromStdin: boolean | undefined, prompt: string, nonTtyCode: number = ExitCode.USAGE): Promise<string | null> {
+export async function secret(
+  out: Out,
+  fromStdin: boolean | undefined,
+  prompt: string,
+  nonTtyCode: number = ExitCode.USAGE,
+): Promise<string | null> {
   const { stdin, stderr } = out.io;
   if (fromStdin) {
     const line = await readStdinLine(stdin);
@@ -81,7 +104,9 @@ export async function secret(out: Out, fromStdin: boolean | undefined, prompt: s
     return line;
   }
   if (!stdin.isTTY) {
-    out.fail(nonTtyCode, Status.PASSWORD_REQUIRED, 'a password is needed but stdin is not a terminal', { hint: 'pipe it in with --password-stdin' });
+    out.fail(nonTtyCode, Status.PASSWORD_REQUIRED, 'a password is needed but stdin is not a terminal', {
+      hint: 'pipe it in with --password-stdin',
+    });
     return null;
   }
   const value = await readSecret(stdin, stderr, prompt);
@@ -104,7 +129,13 @@ export interface OwnerLogin {
  * fresh one the checkout answers with. A config that cannot be written only costs the
  * owner the token (warned), not the command.
  */
-export function deviceTokens(out: Out, opts: CommonOptions, config: BridgeConfig, url: string, user: string): { token?: string; keep(token: string): void } {
+export function deviceTokens(
+  out: Out,
+  opts: CommonOptions,
+  config: BridgeConfig,
+  url: string,
+  user: string,
+): { token?: string; keep(token: string): void } {
   return {
     token: config.deviceTokens?.[deviceTokenKey(url, user)],
     keep(token: string) {

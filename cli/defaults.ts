@@ -23,6 +23,10 @@ export function stateDirFrom(flag: string | undefined, env: NodeJS.ProcessEnv): 
 }
 
 /** --checkout, else $WRISTPAY_CHECKOUT, else the config's, else none. */
-export function checkoutFrom(flag: string | undefined, env: NodeJS.ProcessEnv, config: { checkoutUrl?: string; terminal?: { checkoutUrl: string } }): string | undefined {
+export function checkoutFrom(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  config: { checkoutUrl?: string; terminal?: { checkoutUrl: string } },
+): string | undefined {
   return set(flag) ?? set(env.WRISTPAY_CHECKOUT) ?? config.checkoutUrl ?? config.terminal?.checkoutUrl;
 }

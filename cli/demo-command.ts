@@ -30,7 +30,11 @@ export function register(program: Command, setExit: (code: number) => void): voi
       } catch (err) {
         if (!(err instanceof OutputClosedError)) {
           failed = 1;
-          printError(process, !!opts.json, cliError(Status.INTERNAL, `demo: ${err instanceof Error ? err.message : String(err)}`));
+          printError(
+            process,
+            !!opts.json,
+            cliError(Status.INTERNAL, `demo: ${err instanceof Error ? err.message : String(err)}`),
+          );
         }
       } finally {
         await world.close();

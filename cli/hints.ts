@@ -27,15 +27,17 @@ const HINTS: Partial<Record<StatusName, string | Record<Asker, string>>> = {
   TRADE_CLOSED: 'charge under a new --order',
   CONFLICT: 'this order number was used with other terms: charge under a new --order',
   QUOTA_EXCEEDED: 'finish or close the open trades, or wait for them to expire',
-  CURRENCY_MISMATCH: 'charge in the currency of the payer\'s card',
+  CURRENCY_MISMATCH: "charge in the currency of the payer's card",
   PASSWORD_REQUIRED: 'pay with the payment password: --payer USER (and --password-stdin when not at a terminal)',
 };
 
-const RADIO_UNREACHABLE = 'is the band simulator running (wristpay sim start)? or choose a radio with --radio / WRISTPAY_RADIO';
+const RADIO_UNREACHABLE =
+  'is the band simulator running (wristpay sim start)? or choose a radio with --radio / WRISTPAY_RADIO';
 
 export function hintFor(r: Refusal, asker: Asker = 'owner'): string | undefined {
   if (r.hint) return r.hint;
-  if (r.name === 'UNREACHABLE' && r.stage === 'radio') return /none of the bands nearby/.test(r.message) ? undefined : RADIO_UNREACHABLE;
+  if (r.name === 'UNREACHABLE' && r.stage === 'radio')
+    return /none of the bands nearby/.test(r.message) ? undefined : RADIO_UNREACHABLE;
   const h = HINTS[r.name as StatusName];
   return typeof h === 'string' ? h : h?.[asker];
 }

@@ -41,7 +41,12 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       if (NOT_ERRORS.includes(err.code)) return ExitCode.OK;
       // Commander has printed its message on stderr already, unless --json silenced it.
-      if (json) printError(io, true, usageError(err.message.replace(/^error: /, ''), 'see wristpay --help, or --help after the command'));
+      if (json)
+        printError(
+          io,
+          true,
+          usageError(err.message.replace(/^error: /, ''), 'see wristpay --help, or --help after the command'),
+        );
       return ExitCode.USAGE;
     }
     if (err instanceof OutputClosedError) return ExitCode.OK;

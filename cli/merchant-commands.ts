@@ -18,14 +18,28 @@ import { ExitCode } from './exit-codes.ts';
 import { type RadioOptions, openBand } from './radio-session.ts';
 import { readLineEcho } from './secret-input.ts';
 
-interface PairOpts extends CommonOptions { checkout?: string; code: string; name?: string; force?: boolean }
+interface PairOpts extends CommonOptions {
+  checkout?: string;
+  code: string;
+  name?: string;
+  force?: boolean;
+}
 interface ChargeOpts extends CommonOptions, RadioOptions {
-  currency: string; order?: string; subject?: string; express?: boolean; payer?: string; passwordStdin?: boolean; passwordFallback: boolean;
+  currency: string;
+  order?: string;
+  subject?: string;
+  express?: boolean;
+  payer?: string;
+  passwordStdin?: boolean;
+  passwordFallback: boolean;
 }
 /** Payment passwords typed at the till before the command gives up. */
 const PAY_PASSWORD_TRIES = 3;
 
-interface RefundOpts extends CommonOptions { requestNo?: string; reason?: string }
+interface RefundOpts extends CommonOptions {
+  requestNo?: string;
+  reason?: string;
+}
 
 export function receiptText(r: ChargeReceipt): string {
   const card = r.card ? `, ${r.card.issuer} ••••${r.card.last4}` : '';
@@ -36,7 +50,11 @@ export function receiptText(r: ChargeReceipt): string {
     `  at      ${new Date(r.paidAt).toISOString()}`,
     // The token is no secret once spent (its counter and the checkout's nonce bind it to this
     // trade): with the band's key it lets anyone check the band signed this payment.
-    ...(r.evidence ? [`  proof   token signed by the band, counter ${r.evidence.counter}${r.evidence.confirmed ? ', button pressed' : ''} (--json: receipt.evidence, with the band's key)`] : []),
+    ...(r.evidence
+      ? [
+          `  proof   token signed by the band, counter ${r.evidence.counter}${r.evidence.confirmed ? ', button pressed' : ''} (--json: receipt.evidence, with the band's key)`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -46,7 +64,10 @@ function paired(out: Out, opts: CommonOptions): TerminalIdentity | null {
   const loaded = readConfig(out, opts);
   if (!loaded) return null;
   if (!loaded.config.terminal) {
-    out.usage(`this bridge is not paired (no terminal in ${loaded.path})`, 'pair it first: wristpay bridge pair --checkout URL --code CODE');
+    out.usage(
+      `this bridge is not paired (no terminal in ${loaded.path})`,
+      'pair it first: wristpay bridge pair --checkout URL --code CODE',
+    );
     return null;
   }
   return loaded.config.terminal;
@@ -61,24 +82,30 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
     .description('Pair this bridge with a merchant account as a terminal (code from the merchant dashboard).')
     .requiredOption('--code <code>', 'the one-time pairing code, or the QR text wristpay-pair:CODE@URL')
     .option('--checkout <url>', 'checkout URL (not needed with the QR text)')
-    .option('--name <name>', 'the terminal\'s name on the dashboard', 'wristpay bridge')
+    .option('--name <name>', "the terminal's name on the dashboard", 'wristpay bridge')
     .option('--force', 'replace the terminal identity already stored in the config')
     .action(async (o: PairOpts) => {
       const out = new Out(io, o.json === true, setExit);
       const loaded = readConfig(out, o);
       if (!loaded) return;
       if (loaded.config.terminal && !o.force) {
-        return out.usage(`already paired as ${loaded.config.terminal.terminalId} (${loaded.config.terminal.merchantName}); pass --force to replace it`);
+        return out.usage(
+          `already paired as ${loaded.config.terminal.terminalId} (${loaded.config.terminal.merchantName}); pass --force to replace it`,
+        );
       }
       const url = o.checkout ?? parsePairingText(o.code).url;
-      if (!url) return out.usage('which checkout? pass --checkout URL (or the QR text wristpay-pair:CODE@URL as --code)');
+      if (!url)
+        return out.usage('which checkout? pass --checkout URL (or the QR text wristpay-pair:CODE@URL as --code)');
       out.spinner.start(`Pairing with ${url}…`);
       const r = await pairTerminal(url, o.code, { name: o.name, provider: io.provider, fetch: io.fetch });
       if (!r.ok) return out.refuse(r);
       const path = configPath(out, o);
       saveConfig(path, { ...loaded.config, version: 1, checkoutUrl: r.value.checkoutUrl, terminal: r.value });
       const { key: _secret, ...shown } = r.value;
-      out.success({ ...shown, config: path }, `Paired: terminal ${r.value.terminalId} of ${r.value.merchantName} at ${r.value.checkoutUrl}\n  identity stored in ${path} (mode 0600)`);
+      out.success(
+        { ...shown, config: path },
+        `Paired: terminal ${r.value.terminalId} of ${r.value.merchantName} at ${r.value.checkoutUrl}\n  identity stored in ${path} (mode 0600)`,
+      );
     });
 
   radio(common(group.command('charge')))
@@ -87,8 +114,8 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
     .option('--currency <code>', 'ISO 4217 currency', 'CNY')
     .option('--order <id>', 'your order number (default: a fresh one); charging the same order again is idempotent')
     .option('--subject <text>', 'what is sold', 'wristpay')
-    .option('--express', 'a transit fare in express mode (the band\'s transit card; worn is enough)')
-    .option('--payer <username>', 'the payer\'s account for the password fallback (asked for if not given)')
+    .option('--express', "a transit fare in express mode (the band's transit card; worn is enough)")
+    .option('--payer <username>', "the payer's account for the password fallback (asked for if not given)")
     .option('--password-stdin', 'password fallback: read the payment password from stdin')
     .option('--no-password-fallback', 'never offer the payment password; exit 1 instead')
     .action(async (amountText: string, o: ChargeOpts) => {
@@ -97,7 +124,8 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
       const badCurrency = currencyProblem(currency);
       if (badCurrency) return out.invalid(badCurrency.message, badCurrency.hint);
       const amount = parseAmount(amountText, currency);
-      if (amount === null) return out.usage(`not an amount in ${currency}: ${amountText}`, 'a positive amount in major units, e.g. 12.34');
+      if (amount === null)
+        return out.usage(`not an amount in ${currency}: ${amountText}`, 'a positive amount in major units, e.g. 12.34');
       const tooMuch = amountProblem(amount, currency);
       if (tooMuch) return out.invalid(tooMuch.message, tooMuch.hint);
       const orderId = o.order ?? newOrderId();
@@ -111,29 +139,68 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
       try {
         let prompted = false;
         out.spinner.start(`Charging ${formatAmount(amount, currency)}…`);
-        result = await charge(terminal, at.session, { amount, currency, orderId, subject: o.subject, express: o.express }, {
-          merchantName: t.merchantName,
-          onStep: (s) => out.spinner.update({ trade: 'Creating the trade…', hello: 'Asking the band…', challenge: 'Getting the payment challenge…', band: 'Waiting for the band…', answer: 'Confirming with the checkout…' }[s]),
-          onKeepalive: (k) => {
-            if (prompted || k.status !== Status.CONFIRMATION_REQUIRED) return;
-            prompted = true;
-            out.spinner.stop();
-            out.info(`Above the password-free limit: press the button on the band to pay ${formatAmount(amount, currency)} (${Math.round(k.remainingMs / 1000)} s).`);
-            out.spinner.start('Waiting for the button…');
+        result = await charge(
+          terminal,
+          at.session,
+          { amount, currency, orderId, subject: o.subject, express: o.express },
+          {
+            merchantName: t.merchantName,
+            onStep: (s) =>
+              out.spinner.update(
+                {
+                  trade: 'Creating the trade…',
+                  hello: 'Asking the band…',
+                  challenge: 'Getting the payment challenge…',
+                  band: 'Waiting for the band…',
+                  answer: 'Confirming with the checkout…',
+                }[s],
+              ),
+            onKeepalive: (k) => {
+              if (prompted || k.status !== Status.CONFIRMATION_REQUIRED) return;
+              prompted = true;
+              out.spinner.stop();
+              out.info(
+                `Above the password-free limit: press the button on the band to pay ${formatAmount(amount, currency)} (${Math.round(k.remainingMs / 1000)} s).`,
+              );
+              out.spinner.start('Waiting for the button…');
+            },
           },
-        });
+        );
       } finally {
         out.spinner.stop();
         await at.close();
       }
-      if (result.ok && result.alreadyPaid) return out.success({ outcome: 'paid', alreadyPaid: true, receipt: result.receipt }, `Already paid: order ${orderId} was paid before; nothing was charged now.\n${receiptText(result.receipt)}`);
+      if (result.ok && result.alreadyPaid)
+        return out.success(
+          { outcome: 'paid', alreadyPaid: true, receipt: result.receipt },
+          `Already paid: order ${orderId} was paid before; nothing was charged now.\n${receiptText(result.receipt)}`,
+        );
       if (result.ok) return out.success({ outcome: 'paid', receipt: result.receipt }, receiptText(result.receipt));
-      if (result.outcome === 'declined') return out.refuse(result.refusal, { outcome: 'declined', outTradeNo: result.outTradeNo });
-      const need = { outcome: 'password-needed', outTradeNo: result.outTradeNo, reason: { status: result.reason.status, name: result.reason.name, message: result.reason.message } };
-      if (!o.passwordFallback) return out.refuse(refusal(Status.PASSWORD_REQUIRED, 'band', `the band cannot pay (${result.reason.name}: ${result.reason.message})`), need);
-      out.info(`The band cannot pay (${result.reason.name}: ${result.reason.message}); paying with the payment password instead.`);
+      if (result.outcome === 'declined')
+        return out.refuse(result.refusal, { outcome: 'declined', outTradeNo: result.outTradeNo });
+      const need = {
+        outcome: 'password-needed',
+        outTradeNo: result.outTradeNo,
+        reason: { status: result.reason.status, name: result.reason.name, message: result.reason.message },
+      };
+      if (!o.passwordFallback)
+        return out.refuse(
+          refusal(
+            Status.PASSWORD_REQUIRED,
+            'band',
+            `the band cannot pay (${result.reason.name}: ${result.reason.message})`,
+          ),
+          need,
+        );
+      out.info(
+        `The band cannot pay (${result.reason.name}: ${result.reason.message}); paying with the payment password instead.`,
+      );
       const payer = o.payer ?? (io.stdin.isTTY && !o.passwordStdin ? await askLine(out, 'Payer username: ') : null);
-      if (!payer) return out.fail(ExitCode.DECLINED, Status.PASSWORD_REQUIRED, 'the band cannot pay and no payer is known', { hint: 'pass --payer USER (and --password-stdin when not at a terminal)', extra: need });
+      if (!payer)
+        return out.fail(ExitCode.DECLINED, Status.PASSWORD_REQUIRED, 'the band cannot pay and no payer is known', {
+          hint: 'pass --payer USER (and --password-stdin when not at a terminal)',
+          extra: need,
+        });
       // A mistyped password at the till is asked again (3 tries, like a card terminal); the
       // checkout still counts each wrong one (PAY_PASSWORD_BLOCKED after its limit). A script's
       // --password-stdin is never asked again.
@@ -142,8 +209,13 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
         const pin = await secret(out, o.passwordStdin, `Payment password for ${payer}: `, ExitCode.DECLINED);
         if (pin === null) return;
         const paid = await payWithPassword(terminal, result.outTradeNo, payer, pin);
-        if (paid.ok) return out.success({ outcome: 'paid', receipt: paid.value, fallback: result.reason.name }, receiptText(paid.value));
-        if (paid.status !== Status.UNAUTHORIZED || left === 0) return out.refuse(paid, { outcome: 'declined', outTradeNo: result.outTradeNo });
+        if (paid.ok)
+          return out.success(
+            { outcome: 'paid', receipt: paid.value, fallback: result.reason.name },
+            receiptText(paid.value),
+          );
+        if (paid.status !== Status.UNAUTHORIZED || left === 0)
+          return out.refuse(paid, { outcome: 'declined', outTradeNo: result.outTradeNo });
         // Beside the prompts (stderr), with --json too: a person is typing.
         io.stderr.write(`Wrong payer or payment password; try again (${left} ${left === 1 ? 'try' : 'tries'} left).\n`);
       }
@@ -154,12 +226,18 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
     .argument('<order>', 'the order number that was charged')
     .argument('[amount]', 'amount in major units (default: all that is not refunded yet)')
     .option('--request-no <id>', 'refund request number (default: a fresh one); repeating one is idempotent')
-    .option('--reason <text>', 'shown on the payer\'s ledger')
+    .option('--reason <text>', "shown on the payer's ledger")
     .action(async (order: string, amountText: string | undefined, o: RefundOpts) => {
       const out = new Out(io, o.json === true, setExit);
       if (!isOrderId(order)) return out.usage(`not an order number: ${order}`);
-      if (o.requestNo !== undefined && !isOrderId(o.requestNo)) return out.usage(`--request-no must be 1-64 of A-Z a-z 0-9 _ . -, not ${o.requestNo}`);
-      if (amountText !== undefined && parseAmount(amountText, 'CNY') === null && parseAmount(amountText, 'JPY') === null) return out.usage(`not an amount: ${amountText}`);
+      if (o.requestNo !== undefined && !isOrderId(o.requestNo))
+        return out.usage(`--request-no must be 1-64 of A-Z a-z 0-9 _ . -, not ${o.requestNo}`);
+      if (
+        amountText !== undefined &&
+        parseAmount(amountText, 'CNY') === null &&
+        parseAmount(amountText, 'JPY') === null
+      )
+        return out.usage(`not an amount: ${amountText}`);
       const t = paired(out, o);
       if (!t) return;
       const terminal = client(io, t);
@@ -179,7 +257,10 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
       const r = await refund(terminal, order, { amount, outRequestNo: o.requestNo, reason: o.reason });
       if (!r.ok) return out.refuse(r);
       const v = r.value;
-      out.success({ refund: v }, `Refunded ${formatAmount(v.amount, v.currency)} of order ${v.outTradeNo}${v.created ? '' : ' (already done: same request number)'}\n  refunded so far ${formatAmount(v.refundedAmount, v.currency)}; trade ${v.tradeStatus}`);
+      out.success(
+        { refund: v },
+        `Refunded ${formatAmount(v.amount, v.currency)} of order ${v.outTradeNo}${v.created ? '' : ' (already done: same request number)'}\n  refunded so far ${formatAmount(v.refundedAmount, v.currency)}; trade ${v.tradeStatus}`,
+      );
     });
 }
 

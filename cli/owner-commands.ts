@@ -14,15 +14,38 @@ import { terminalClient } from '../bridge/flows/pair.ts';
 import { status } from '../bridge/flows/status.ts';
 import { formatAmount, parseAmount } from './amount.ts';
 import { type CliIo, Out, type SetExit } from './bridge-io.ts';
-import { type OwnerLogin, type OwnerOptions, checkoutUrl, common, deviceTokens, login, owner, radio, readConfig, secret } from './command-kit.ts';
+import {
+  type OwnerLogin,
+  type OwnerOptions,
+  checkoutUrl,
+  common,
+  deviceTokens,
+  login,
+  owner,
+  radio,
+  readConfig,
+  secret,
+} from './command-kit.ts';
 import { type AtBand, type RadioOptions, openBand } from './radio-session.ts';
 import { type LoadedConfig, identityKeys, rememberOwnBand } from '../bridge/config/bridge-config.ts';
 
-interface BandOpts extends OwnerOptions, RadioOptions { band?: string; name?: string }
-interface AddOpts extends BandOpts { issuer?: string; city?: string; balance?: string }
+interface BandOpts extends OwnerOptions, RadioOptions {
+  band?: string;
+  name?: string;
+}
+interface AddOpts extends BandOpts {
+  issuer?: string;
+  city?: string;
+  balance?: string;
+}
 
 function cardLine(c: Api.CardView): string {
-  const extra = c.kind === 'transit' && c.balance !== null ? `  balance ${formatAmount(c.balance, c.currency)}` : c.isDefault ? '  (default)' : '';
+  const extra =
+    c.kind === 'transit' && c.balance !== null
+      ? `  balance ${formatAmount(c.balance, c.currency)}`
+      : c.isDefault
+        ? '  (default)'
+        : '';
   return `  ${c.cardRef.padEnd(26)} ${c.kind.padEnd(8)} ${c.issuer} ••••${c.last4}  ${c.state}${extra}`;
 }
 
@@ -37,7 +60,12 @@ function bandText(b: Api.BandView): string {
  * config holds none (or for `enroll`: a band not enrolled yet has no key anyone holds) —
  * then logs out and releases the radio whatever happened.
  */
-async function withOwner(out: Out, o: BandOpts, needBand: boolean | 'any', body: (who: OwnerLogin, at: AtBand | null, loaded: LoadedConfig) => Promise<void>): Promise<void> {
+async function withOwner(
+  out: Out,
+  o: BandOpts,
+  needBand: boolean | 'any',
+  body: (who: OwnerLogin, at: AtBand | null, loaded: LoadedConfig) => Promise<void>,
+): Promise<void> {
   const loaded = readConfig(out, o);
   if (!loaded) return;
   const who = await login(out, o, loaded.config);
@@ -72,17 +100,26 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
         const r = await enrollBand(who.client, at?.session as NonNullable<AtBand['session']>, { name: o.name });
         if (r.ok && r.value.identityKey !== null) {
           // This bridge now recognises the band behind its rotating private addresses (docs/PROTOCOL.md §7).
-          rememberOwnBand(loaded.path, { deviceId: r.value.deviceId, irk: Buffer.from(r.value.identityKey).toString('hex'), enrolledAt: Date.now() });
+          rememberOwnBand(loaded.path, {
+            deviceId: r.value.deviceId,
+            irk: Buffer.from(r.value.identityKey).toString('hex'),
+            enrolledAt: Date.now(),
+          });
         } else if (r.ok) {
-          out.warn(`the band's identity key did not arrive (${r.value.identityKeyProblem}); owner commands use the nearest band`);
+          out.warn(
+            `the band's identity key did not arrive (${r.value.identityKeyProblem}); owner commands use the nearest band`,
+          );
         }
-        report(out, r, ({ turnOffCode, identityKey, identityKeyProblem, ...b }) => [{ band: b, turnOffCode, identityKeySaved: identityKey !== null }, [
-          `Enrolled: ${bandText(b)}`,
-          '',
-          `Your turn-off code: ${turnOffCode}`,
-          'Keep it somewhere safe, away from the band (it is shown only now): if the band is lost, enter',
-          'your username and this code at /lost on the checkout to turn it off, no password needed.',
-        ].join('\n')]);
+        report(out, r, ({ turnOffCode, identityKey, identityKeyProblem, ...b }) => [
+          { band: b, turnOffCode, identityKeySaved: identityKey !== null },
+          [
+            `Enrolled: ${bandText(b)}`,
+            '',
+            `Your turn-off code: ${turnOffCode}`,
+            'Keep it somewhere safe, away from the band (it is shown only now): if the band is lost, enter',
+            'your username and this code at /lost on the checkout to turn it off, no password needed.',
+          ].join('\n'),
+        ]);
       });
     });
 
@@ -101,8 +138,19 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
       try {
         out.spinner.start('Unlocking…');
         const device = deviceTokens(out, o, loaded.config, url, o.user);
-        const r = await unlockBand(new CheckoutClient(url, { fetch: io.fetch }), at.session as NonNullable<AtBand['session']>, o.user, password, { deviceToken: device.token, keepDeviceToken: device.keep });
-        report(out, r, (v) => [{ ...v }, v.alreadyUnlocked ? 'Already unlocked: the band pays without a password while it stays on your wrist.' : 'Unlocked: the band pays without a password while it stays on your wrist.']);
+        const r = await unlockBand(
+          new CheckoutClient(url, { fetch: io.fetch }),
+          at.session as NonNullable<AtBand['session']>,
+          o.user,
+          password,
+          { deviceToken: device.token, keepDeviceToken: device.keep },
+        );
+        report(out, r, (v) => [
+          { ...v },
+          v.alreadyUnlocked
+            ? 'Already unlocked: the band pays without a password while it stays on your wrist.'
+            : 'Unlocked: the band pays without a password while it stays on your wrist.',
+        ]);
       } finally {
         await at.close();
       }
@@ -114,11 +162,12 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
     .description('Add a bank card (--issuer) or a transit card (--city) to the nearest band.')
     .option('--issuer <id>', 'bank card issuer from the catalogue (icbc, cmb, hsbc-hk, …)')
     .option('--city <id>', 'transit card city from the catalogue (shanghai, beijing, hongkong, …)')
-    .option('--balance <amount>', 'opening balance of a transit card (default: the city\'s)')
+    .option('--balance <amount>', "opening balance of a transit card (default: the city's)")
     .option('--band <deviceId>', 'which of your bands (default: your only one)')
     .action(async (o: AddOpts) => {
       const out = new Out(io, o.json === true, setExit);
-      if ((o.issuer === undefined) === (o.city === undefined)) return out.usage('name exactly one of --issuer ID or --city ID');
+      if ((o.issuer === undefined) === (o.city === undefined))
+        return out.usage('name exactly one of --issuer ID or --city ID');
       const unknown = o.issuer !== undefined ? checkIssuer(o.issuer) : checkCity(o.city as string);
       if (unknown) return out.invalid(unknown.message, unknown.hint);
       let balance: number | undefined;
@@ -167,12 +216,17 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
       const out = new Out(io, o.json === true, setExit);
       await withOwner(out, o, false, async (who) => {
         const r = await revoke(who.client, o.band);
-        report(out, r, (b) => [{ band: b }, `Wrist payments turned off for band ${b.deviceId} ("${b.name}"); it is wiped the next time a bridge sees it.`]);
+        report(out, r, (b) => [
+          { band: b },
+          `Wrist payments turned off for band ${b.deviceId} ("${b.name}"); it is wiped the next time a bridge sees it.`,
+        ]);
       });
     });
 
   radio(owner(common(group.command('status')), false))
-    .description('The nearest band (firmware, enrolled, wear state via the paired terminal) and, with --user, your bands.')
+    .description(
+      'The nearest band (firmware, enrolled, wear state via the paired terminal) and, with --user, your bands.',
+    )
     .action(async (o: BandOpts) => {
       const out = new Out(io, o.json === true, setExit);
       const loaded = readConfig(out, o);
@@ -183,14 +237,24 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
       if (!at) return void (await who?.logout());
       try {
         const t = loaded.config.terminal;
-        const r = await status(at.session, { terminal: t ? terminalClient(t, { provider: io.provider, fetch: io.fetch }) : undefined, owner: who?.client });
+        const r = await status(at.session, {
+          terminal: t ? terminalClient(t, { provider: io.provider, fetch: io.fetch }) : undefined,
+          owner: who?.client,
+        });
         report(out, r, (v) => {
           const lines: string[] = [];
           if (v.band && at.band) {
             const b = v.band;
-            lines.push(`nearest band ${at.band.id} (${at.band.rssi} dBm, MTU ${b.mtu}): firmware ${b.firmware ?? '?'}, ${b.enrolled ? 'enrolled' : 'not enrolled'}${b.wearState ? `, ${b.wearState}` : ''}`);
+            lines.push(
+              `nearest band ${at.band.id} (${at.band.rssi} dBm, MTU ${b.mtu}): firmware ${b.firmware ?? '?'}, ${b.enrolled ? 'enrolled' : 'not enrolled'}${b.wearState ? `, ${b.wearState}` : ''}`,
+            );
             if (b.presence) lines.push(`  checkout: ${b.presence.name}: ${b.presence.message}`);
-            if (b.wipe) lines.push(b.wipe.delivered ? '  it was revoked: its queued wipe was delivered' : `  it is revoked; the wipe failed: ${b.wipe.refusal?.name}`);
+            if (b.wipe)
+              lines.push(
+                b.wipe.delivered
+                  ? '  it was revoked: its queued wipe was delivered'
+                  : `  it is revoked; the wipe failed: ${b.wipe.refusal?.name}`,
+              );
           } else lines.push('no band nearby');
           if (v.bands) lines.push(...(v.bands.length ? v.bands.map(bandText) : ['no bands enrolled']));
           return [{ ...v, nearby: at.found }, lines.join('\n')];

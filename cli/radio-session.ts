@@ -25,17 +25,25 @@ export interface AtBand {
   close(): Promise<void>;
 }
 
-export const RADIO_HELP = 'radio: ws://HOST:PORT (band simulator), hci (Bluetooth adapter) or none; default $WRISTPAY_RADIO or ws://127.0.0.1:2846';
+export const RADIO_HELP =
+  'radio: ws://HOST:PORT (band simulator), hci (Bluetooth adapter) or none; default $WRISTPAY_RADIO or ws://127.0.0.1:2846';
 
 /**
  * Opens the radio and connects to the nearest band, or with `identityKeys` (an owner's
  * command) to the nearest band whose private address resolves with one of them; null when
  * it failed (already reported).
  */
-export async function openBand(out: Out, opts: RadioOptions, required: boolean, identityKeys?: readonly Uint8Array[]): Promise<AtBand | null> {
+export async function openBand(
+  out: Out,
+  opts: RadioOptions,
+  required: boolean,
+  identityKeys?: readonly Uint8Array[],
+): Promise<AtBand | null> {
   const spec = parseRadio(opts.radio, out.io.env);
   if (!spec) {
-    out.usage(`--radio must be ws://HOST:PORT, wss://…, hci or none, not ${JSON.stringify(opts.radio ?? out.io.env.WRISTPAY_RADIO)}`);
+    out.usage(
+      `--radio must be ws://HOST:PORT, wss://…, hci or none, not ${JSON.stringify(opts.radio ?? out.io.env.WRISTPAY_RADIO)}`,
+    );
     return null;
   }
   const scanMs = opts.scanMs === undefined ? 2000 : Number(opts.scanMs);
@@ -60,10 +68,19 @@ export async function openBand(out: Out, opts: RadioOptions, required: boolean, 
       onFound: () => out.spinner.update(`Looking for bands (${transport.description})… ${++count} found`),
     });
     out.spinner.stop();
-    if (near.found.length > 0) out.info(`${near.found.length === 1 ? '1 band' : `${near.found.length} bands`} nearby:\n${near.found.map((b, i) => bandLine(b, i === 0)).join('\n')}`);
-    if (near.ambiguous && near.band) out.warn(`two ${identityKeys?.length ? 'of your ' : ''}bands are about equally near; using ${near.band.id} (${near.band.rssi} dBm)`);
+    if (near.found.length > 0)
+      out.info(
+        `${near.found.length === 1 ? '1 band' : `${near.found.length} bands`} nearby:\n${near.found.map((b, i) => bandLine(b, i === 0)).join('\n')}`,
+      );
+    if (near.ambiguous && near.band)
+      out.warn(
+        `two ${identityKeys?.length ? 'of your ' : ''}bands are about equally near; using ${near.band.id} (${near.band.rssi} dBm)`,
+      );
     if (!near.link) {
-      const why = near.found.length > 0 ? `none of the bands nearby is yours (no private address resolves with your bands' identity keys; ${transport.description})` : `no band nearby (${transport.description})`;
+      const why =
+        near.found.length > 0
+          ? `none of the bands nearby is yours (no private address resolves with your bands' identity keys; ${transport.description})`
+          : `no band nearby (${transport.description})`;
       if (required) {
         out.refuse(refusal(Status.UNREACHABLE, 'radio', why));
         await transport.close();
@@ -74,7 +91,9 @@ export async function openBand(out: Out, opts: RadioOptions, required: boolean, 
     }
     const session = new BandSession(near.link);
     return {
-      session, band: near.band, found: near.found,
+      session,
+      band: near.band,
+      found: near.found,
       close: async () => {
         await session.close().catch(() => undefined);
         await transport.close();

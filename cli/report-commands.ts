@@ -15,7 +15,12 @@ import { type OwnerOptions, common, owner } from './command-kit.ts';
 import { ExitCode } from './exit-codes.ts';
 import { asMerchant } from './terminal-commands.ts';
 
-interface ReportOpts extends OwnerOptions { from?: string; to?: string; limit?: string; csv?: boolean }
+interface ReportOpts extends OwnerOptions {
+  from?: string;
+  to?: string;
+  limit?: string;
+  csv?: boolean;
+}
 
 /** Rows one command prints at most; the checkout pages them 500 at a time. */
 const MAX_ROWS = 10_000;
@@ -52,7 +57,7 @@ function rowLimit(out: Out, text: string | undefined): number | null {
 function report(cmd: Command, what: string): Command {
   return owner(common(cmd))
     .option('--from <day>', 'first day, YYYY-MM-DD (default: 30 days before --to)')
-    .option('--to <day>', 'last day, YYYY-MM-DD (default: today, in the checkout\'s time zone)')
+    .option('--to <day>', "last day, YYYY-MM-DD (default: today, in the checkout's time zone)")
     .option('--limit <n>', `at most this many ${what}, newest first (default ${DEFAULT_ROWS}, up to ${MAX_ROWS})`)
     .option('--csv', `print the ${what} as CSV (RFC 4180; cells that start like a formula get a leading ')`)
     .addHelpText('after', '\n--user is the merchant account (as on /merchant).');
@@ -60,9 +65,17 @@ function report(cmd: Command, what: string): Command {
 
 export function registerReports(group: Command, io: CliIo, setExit: SetExit): void {
   /** Runs one list: login, pages, then CSV, JSON or lines. */
-  const run = async <T>(o: ReportOpts, list: (c: CheckoutClient, range: ReportRange, max: number) => Promise<Outcome<Listed<T>>>, show: {
-    key: string; csv: (items: T[]) => string; line: (item: T) => string; none: string; noun: string;
-  }): Promise<void> => {
+  const run = async <T>(
+    o: ReportOpts,
+    list: (c: CheckoutClient, range: ReportRange, max: number) => Promise<Outcome<Listed<T>>>,
+    show: {
+      key: string;
+      csv: (items: T[]) => string;
+      line: (item: T) => string;
+      none: string;
+      noun: string;
+    },
+  ): Promise<void> => {
     const out = new Out(io, o.json === true, setExit);
     if (o.csv && o.json) return out.usage('--csv and --json: choose one');
     const max = rowLimit(out, o.limit);
@@ -73,22 +86,44 @@ export function registerReports(group: Command, io: CliIo, setExit: SetExit): vo
       const { from, to, items, more } = r.value;
       if (o.csv) {
         io.stdout.write(show.csv(items));
-        if (more) io.stderr.write(`wristpay: only the newest ${items.length} ${show.noun}; raise --limit or narrow --from/--to for the rest\n`);
+        if (more)
+          io.stderr.write(
+            `wristpay: only the newest ${items.length} ${show.noun}; raise --limit or narrow --from/--to for the rest\n`,
+          );
         setExit(ExitCode.OK);
         return;
       }
       const head = `${show.noun[0].toUpperCase()}${show.noun.slice(1)} from ${stamp(from)} to ${stamp(to)} UTC: ${items.length}${more ? '+' : ''}`;
       const sum = items.length ? `\n  total ${total(items as Array<{ amount: number; currency: string }>)}` : '';
       const rest = more ? `\n(only the newest ${items.length}; raise --limit or narrow --from/--to for the rest)` : '';
-      out.success({ from, to, [show.key]: items, more }, items.length ? `${head}\n${items.map(show.line).join('\n')}${sum}${rest}` : `${head}\n${show.none}`);
+      out.success(
+        { from, to, [show.key]: items, more },
+        items.length ? `${head}\n${items.map(show.line).join('\n')}${sum}${rest}` : `${head}\n${show.none}`,
+      );
     });
   };
 
   report(group.command('sales'), 'sales')
-    .description('List your merchant account\'s sales (paid orders) in a range of days.')
-    .action((o: ReportOpts) => run<Api.SaleView>(o, listSales, { key: 'sales', csv: salesCsv, line: saleLine, none: 'No sales in this range.', noun: 'sales' }));
+    .description("List your merchant account's sales (paid orders) in a range of days.")
+    .action((o: ReportOpts) =>
+      run<Api.SaleView>(o, listSales, {
+        key: 'sales',
+        csv: salesCsv,
+        line: saleLine,
+        none: 'No sales in this range.',
+        noun: 'sales',
+      }),
+    );
 
   report(group.command('refunds'), 'refunds')
-    .description('List the refunds of your merchant account\'s orders in a range of days.')
-    .action((o: ReportOpts) => run<Api.MerchantRefundView>(o, listRefunds, { key: 'refunds', csv: refundsCsv, line: refundLine, none: 'No refunds in this range.', noun: 'refunds' }));
+    .description("List the refunds of your merchant account's orders in a range of days.")
+    .action((o: ReportOpts) =>
+      run<Api.MerchantRefundView>(o, listRefunds, {
+        key: 'refunds',
+        csv: refundsCsv,
+        line: refundLine,
+        none: 'No refunds in this range.',
+        noun: 'refunds',
+      }),
+    );
 }

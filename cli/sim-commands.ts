@@ -19,15 +19,21 @@ import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { GROUP_SUMMARY } from './summaries.ts';
 
-interface Common { state: string; json?: boolean }
-interface BandOpts extends Common { band: string }
+interface Common {
+  state: string;
+  json?: boolean;
+}
+interface BandOpts extends Common {
+  band: string;
+}
 
 /** Every sim error in the one shape (cli-error.ts): the message and a hint, no status sentence that could mislead. */
 const fail = (json: boolean | undefined, status: number, message: string, hint?: string): void => {
   const e = cliError(status, message, hint ?? SIM_HINTS[status]);
   printError(process, !!json, e, { human: `wristpay: ${message} (${e.name})` });
 };
-const out = (json: boolean | undefined, value: unknown, text: string): void => void process.stdout.write((json ? JSON.stringify(value) : text) + '\n');
+const out = (json: boolean | undefined, value: unknown, text: string): void =>
+  void process.stdout.write((json ? JSON.stringify(value) : text) + '\n');
 
 function int(text: string, min: number, max: number): number | null {
   const n = Number(text);
@@ -41,10 +47,26 @@ function onOff(text: string): boolean | null {
 /** One band's status for people. */
 export function formatBand(s: SimBandStatus): string {
   const kib = (n: number | null): string => (n === null ? '—' : `${(n / 1024).toFixed(1)} KiB`);
-  const cards = s.cards.length === 0 ? 'none' : s.cards.map((c) => `${c.issuer} ••${c.last4}${c.isDefault ? ' (default)' : ''}${c.kind === 'transit' && c.balance !== undefined ? ` balance ${(c.balance / 100).toFixed(2)}` : ''}`).join(', ');
+  const cards =
+    s.cards.length === 0
+      ? 'none'
+      : s.cards
+          .map(
+            (c) =>
+              `${c.issuer} ••${c.last4}${c.isDefault ? ' (default)' : ''}${c.kind === 'transit' && c.balance !== undefined ? ` balance ${(c.balance / 100).toFixed(2)}` : ''}`,
+          )
+          .join(', ');
   const l = s.link;
   return [
-    [`band ${s.band}`, s.serial, s.address, s.halted ? `HALTED (${s.halted})` : s.running ? 'running' : 'not running', s.state ?? ''].filter((x) => x !== '').join('  '),
+    [
+      `band ${s.band}`,
+      s.serial,
+      s.address,
+      s.halted ? `HALTED (${s.halted})` : s.running ? 'running' : 'not running',
+      s.state ?? '',
+    ]
+      .filter((x) => x !== '')
+      .join('  '),
     `  sensors  ${s.worn ? 'on wrist' : 'off wrist'}, ${s.charging ? 'charging' : 'not charging'}, button pressed ${s.buttonPresses}×`,
     `  display  ${s.display.length ? s.display.join(' | ') : '(blank)'}`,
     `  cards    ${cards}`,
@@ -58,13 +80,16 @@ export function formatBand(s: SimBandStatus): string {
 const SIM_HINTS: Partial<Record<number, string>> = {
   [Status.BUSY]: 'stop the other simulator (Ctrl-C) or use another --state / WRISTPAY_STATE',
   [Status.UNREACHABLE]: 'start it: wristpay sim start (same --state)',
-  [Status.BAD_SIGNATURE]: 'flash an image signed by the vendor key (--vendor-key FILE), or --allow-unsigned for development',
+  [Status.BAD_SIGNATURE]:
+    'flash an image signed by the vendor key (--vendor-key FILE), or --allow-unsigned for development',
 };
 
 /** Exit codes of the sim: a busy or corrupt state directory and no simulator are I/O (3); an unknown band usage (2). */
 function simExit(status: number): number {
   if (status === Status.NOT_FOUND) return ExitCode.USAGE;
-  return [Status.UNREACHABLE, Status.BUSY, Status.STORAGE_CORRUPT].includes(status as never) ? ExitCode.UNREACHABLE : ExitCode.DECLINED;
+  return [Status.UNREACHABLE, Status.BUSY, Status.STORAGE_CORRUPT].includes(status as never)
+    ? ExitCode.UNREACHABLE
+    : ExitCode.DECLINED;
 }
 
 function controlFailed(e: unknown, setExit: (code: number) => void, json?: boolean): void {
@@ -82,13 +107,29 @@ const usage = (json: boolean | undefined, setExit: (code: number) => void, messa
 export function register(program: Command, setExit: (code: number) => void): void {
   const sim = program.command('sim').description(GROUP_SUMMARY.sim);
   // The flag, else $WRISTPAY_STATE, else the XDG default (defaults.ts), settled before the action runs.
-  const stateOpt = (c: Command): Command => c
-    .option('--state <dir>', 'state directory of the band(s) (default $WRISTPAY_STATE, else $XDG_DATA_HOME/wristpay/band)')
-    .option('--json', 'machine-readable output')
-    .hook('preAction', (cmd) => void cmd.setOptionValue('state', stateDirFrom(cmd.getOptionValue('state') as string | undefined, process.env)));
-  const bandOpt = (c: Command): Command => stateOpt(c).option('--band <k>', 'which band, when the simulator runs several', '1');
+  const stateOpt = (c: Command): Command =>
+    c
+      .option(
+        '--state <dir>',
+        'state directory of the band(s) (default $WRISTPAY_STATE, else $XDG_DATA_HOME/wristpay/band)',
+      )
+      .option('--json', 'machine-readable output')
+      .hook(
+        'preAction',
+        (cmd) =>
+          void cmd.setOptionValue(
+            'state',
+            stateDirFrom(cmd.getOptionValue('state') as string | undefined, process.env),
+          ),
+      );
+  const bandOpt = (c: Command): Command =>
+    stateOpt(c).option('--band <k>', 'which band, when the simulator runs several', '1');
 
-  stateOpt(sim.command('flash <image>').description('Verify a band image (header, hash, vendor signature) and flash it into the state directory.'))
+  stateOpt(
+    sim
+      .command('flash <image>')
+      .description('Verify a band image (header, hash, vendor signature) and flash it into the state directory.'),
+  )
     .option('--vendor-key <file>', 'vendor public key (JSON with publicKey)', 'dist/vendor-pub.json')
     .option('--allow-unsigned', 'accept an image whose signature does not verify, or bare code (never a damaged image)')
     .action((image: string, o: Common & { vendorKey: string; allowUnsigned?: boolean }) => {
@@ -100,59 +141,126 @@ export function register(program: Command, setExit: (code: number) => void): voi
         return;
       }
       const m = r.meta;
-      const what = m.format === 'script' ? 'bare code (UNSIGNED)' : `image ${m.firmwareVersion}, ${m.signed ? `signed by ${m.keyId}${m.devKey ? ' (development key)' : ''}` : 'UNSIGNED'}`;
-      out(o.json, { ok: true, stateDir: r.stateDir, firmware: m, band: r.band }, `flashed ${what}, ${m.size} bytes, into ${r.stateDir}\nband 1: serial ${r.band.serial}${r.band.created ? ' (new band)' : ''}`);
+      const what =
+        m.format === 'script'
+          ? 'bare code (UNSIGNED)'
+          : `image ${m.firmwareVersion}, ${m.signed ? `signed by ${m.keyId}${m.devKey ? ' (development key)' : ''}` : 'UNSIGNED'}`;
+      out(
+        o.json,
+        { ok: true, stateDir: r.stateDir, firmware: m, band: r.band },
+        `flashed ${what}, ${m.size} bytes, into ${r.stateDir}\nband 1: serial ${r.band.serial}${r.band.created ? ' (new band)' : ''}`,
+      );
       if (!m.signed && !o.json) process.stderr.write('wristpay: warning: the band will run unsigned code\n');
       setExit(ExitCode.OK);
     });
 
-  stateOpt(sim.command('start').description('Boot the flashed image on emulated hardware; serve the radio (noble websocket protocol) and the web UI until SIGINT/SIGTERM.'))
+  stateOpt(
+    sim
+      .command('start')
+      .description(
+        'Boot the flashed image on emulated hardware; serve the radio (noble websocket protocol) and the web UI until SIGINT/SIGTERM.',
+      ),
+  )
     .option('--radio-port <n>', 'noble websocket port (stock noble dials 2846)', String(DEFAULT_RADIO_PORT))
     .option('--ui-port <n>', 'web UI and control port (0: any free port)', String(DEFAULT_UI_PORT))
     .option('--bands <n>', `number of bands, 1..${MAX_BANDS} (state in DIR/band-K)`, '1')
     .option('--link <spec>', 'link model: ci=MS,mtu=N,loss=P (default ci=0 no delay, mtu=185, loss=0)')
     .option('--firmware-config <json>', 'overrides of firmware/config.ts, e.g. {"removalDebounceMs":500}')
-    .option('--address-rotation-ms <n>', 'longest life of one private radio address (default 900000 = 15 min; shorter for tests)')
-    .action(async (o: Common & { radioPort: string; uiPort: string; bands: string; link?: string; firmwareConfig?: string; addressRotationMs?: string }) => {
-      const radioPort = int(o.radioPort, 0, 65535);
-      const uiPort = int(o.uiPort, 0, 65535);
-      const bands = int(o.bands, 1, MAX_BANDS);
-      const addressRotationMs = o.addressRotationMs === undefined ? undefined : int(o.addressRotationMs, 100, DEFAULT_ADDRESS_ROTATION_MS);
-      if (addressRotationMs === null) return usage(o.json, setExit, `--address-rotation-ms must be 100..${DEFAULT_ADDRESS_ROTATION_MS}`);
-      let link;
-      let firmwareConfig: Record<string, unknown> | undefined;
-      try {
-        link = parseLinkSpec(o.link);
-        firmwareConfig = o.firmwareConfig === undefined ? undefined : (JSON.parse(o.firmwareConfig) as Record<string, unknown>);
-        if (firmwareConfig !== undefined && (typeof firmwareConfig !== 'object' || firmwareConfig === null || Array.isArray(firmwareConfig))) throw new Error('--firmware-config must be a JSON object');
-      } catch (e) {
-        return usage(o.json, setExit, (e as Error).message);
-      }
-      if (radioPort === null || uiPort === null || bands === null) return usage(o.json, setExit, `--radio-port and --ui-port must be 0..65535, --bands 1..${MAX_BANDS}`);
-      const log = o.json ? (line: string) => out(true, { event: 'log', line }, '') : (line: string) => process.stdout.write(`${line}\n`);
-      let s;
-      try {
-        s = await startSimulator({ stateDir: o.state, radioPort, uiPort, bands, link, firmwareConfig, addressRotationMs, log });
-      } catch (e) {
-        if (!(e instanceof SimulatorError)) throw e;
-        fail(o.json, e.status, e.message);
-        // Options were checked above: a MALFORMED here is the state directory's flashed image or its record (corrupt: I/O).
-        return setExit(e.status === Status.MALFORMED ? ExitCode.UNREACHABLE : simExit(e.status));
-      }
-      const lines = [
-        `band simulator on ${s.stateDir}`,
-        ...s.bands.map((b) => `  band ${b.index}: serial ${b.serial}, private address ${b.address} now (a new one every boot, wear change and ${Math.round(s.addressRotationMs / 1000)} s)`),
-        `radio   ws://localhost:${s.radioPort}  (noble websocket protocol${s.radioPort === DEFAULT_RADIO_PORT ? '; stock noble websocket bindings connect here' : ''})`,
-        `web UI  ${s.url}/`,
-        `link    ci ${link.ciMs} ms, mtu ${link.mtu}, loss ${link.loss}`,
-        'Ctrl-C stops it (flash is flushed)',
-      ];
-      out(o.json, { event: 'started', stateDir: s.stateDir, radioPort: s.radioPort, uiPort: s.uiPort, url: s.url, link, addressRotationMs: s.addressRotationMs, bands: s.bands.map((b) => ({ band: b.index, serial: b.serial, address: b.address, peripheralId: b.peripheralId })) }, lines.join('\n'));
-      const signal = await waitForSignal();
-      await s.stop();
-      out(o.json, { event: 'stopped', signal }, `simulator stopped (${signal})`);
-      setExit(ExitCode.OK);
-    });
+    .option(
+      '--address-rotation-ms <n>',
+      'longest life of one private radio address (default 900000 = 15 min; shorter for tests)',
+    )
+    .action(
+      async (
+        o: Common & {
+          radioPort: string;
+          uiPort: string;
+          bands: string;
+          link?: string;
+          firmwareConfig?: string;
+          addressRotationMs?: string;
+        },
+      ) => {
+        const radioPort = int(o.radioPort, 0, 65535);
+        const uiPort = int(o.uiPort, 0, 65535);
+        const bands = int(o.bands, 1, MAX_BANDS);
+        const addressRotationMs =
+          o.addressRotationMs === undefined ? undefined : int(o.addressRotationMs, 100, DEFAULT_ADDRESS_ROTATION_MS);
+        if (addressRotationMs === null)
+          return usage(o.json, setExit, `--address-rotation-ms must be 100..${DEFAULT_ADDRESS_ROTATION_MS}`);
+        let link;
+        let firmwareConfig: Record<string, unknown> | undefined;
+        try {
+          link = parseLinkSpec(o.link);
+          firmwareConfig =
+            o.firmwareConfig === undefined ? undefined : (JSON.parse(o.firmwareConfig) as Record<string, unknown>);
+          if (
+            firmwareConfig !== undefined &&
+            (typeof firmwareConfig !== 'object' || firmwareConfig === null || Array.isArray(firmwareConfig))
+          )
+            throw new Error('--firmware-config must be a JSON object');
+        } catch (e) {
+          return usage(o.json, setExit, (e as Error).message);
+        }
+        if (radioPort === null || uiPort === null || bands === null)
+          return usage(o.json, setExit, `--radio-port and --ui-port must be 0..65535, --bands 1..${MAX_BANDS}`);
+        const log = o.json
+          ? (line: string) => out(true, { event: 'log', line }, '')
+          : (line: string) => process.stdout.write(`${line}\n`);
+        let s;
+        try {
+          s = await startSimulator({
+            stateDir: o.state,
+            radioPort,
+            uiPort,
+            bands,
+            link,
+            firmwareConfig,
+            addressRotationMs,
+            log,
+          });
+        } catch (e) {
+          if (!(e instanceof SimulatorError)) throw e;
+          fail(o.json, e.status, e.message);
+          // Options were checked above: a MALFORMED here is the state directory's flashed image or its record (corrupt: I/O).
+          return setExit(e.status === Status.MALFORMED ? ExitCode.UNREACHABLE : simExit(e.status));
+        }
+        const lines = [
+          `band simulator on ${s.stateDir}`,
+          ...s.bands.map(
+            (b) =>
+              `  band ${b.index}: serial ${b.serial}, private address ${b.address} now (a new one every boot, wear change and ${Math.round(s.addressRotationMs / 1000)} s)`,
+          ),
+          `radio   ws://localhost:${s.radioPort}  (noble websocket protocol${s.radioPort === DEFAULT_RADIO_PORT ? '; stock noble websocket bindings connect here' : ''})`,
+          `web UI  ${s.url}/`,
+          `link    ci ${link.ciMs} ms, mtu ${link.mtu}, loss ${link.loss}`,
+          'Ctrl-C stops it (flash is flushed)',
+        ];
+        out(
+          o.json,
+          {
+            event: 'started',
+            stateDir: s.stateDir,
+            radioPort: s.radioPort,
+            uiPort: s.uiPort,
+            url: s.url,
+            link,
+            addressRotationMs: s.addressRotationMs,
+            bands: s.bands.map((b) => ({
+              band: b.index,
+              serial: b.serial,
+              address: b.address,
+              peripheralId: b.peripheralId,
+            })),
+          },
+          lines.join('\n'),
+        );
+        const signal = await waitForSignal();
+        await s.stop();
+        out(o.json, { event: 'stopped', signal }, `simulator stopped (${signal})`);
+        setExit(ExitCode.OK);
+      },
+    );
 
   /** The drive-a-running-simulator commands share one shape. */
   const action = (name: string, description: string, act: BandAction, arg?: 'on|off'): void => {
@@ -161,7 +269,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const o = (arg ? args[1] : args[0]) as BandOpts;
       const band = int(o.band, 1, MAX_BANDS);
       const on = arg ? onOff(String(args[0])) : null;
-      if (band === null || (arg && on === null)) return usage(o.json, setExit, arg ? `${name} takes on or off, and --band a number` : '--band must be a number');
+      if (band === null || (arg && on === null))
+        return usage(o.json, setExit, arg ? `${name} takes on or off, and --band a number` : '--band must be a number');
       try {
         const s = await bandAction(o.state, band, act, on === null ? {} : { on });
         out(o.json, { ok: true, band: s }, formatBand(s));
@@ -176,12 +285,17 @@ export function register(program: Command, setExit: (code: number) => void): voi
   action('press', 'Press the band button.', 'press');
   action('reboot', 'Reset the band (the image boots again from flash; a halted band retries).', 'reboot');
 
-  bandOpt(sim.command('power-cut').description('Cut the band\'s power at the n-th next flash program/erase (tests of the journal).'))
+  bandOpt(
+    sim
+      .command('power-cut')
+      .description("Cut the band's power at the n-th next flash program/erase (tests of the journal)."),
+  )
     .requiredOption('--after <n>', 'flash operations until the cut (1 = the next one)')
     .action(async (o: BandOpts & { after: string }) => {
       const band = int(o.band, 1, MAX_BANDS);
       const after = int(o.after, 1, 1_000_000);
-      if (band === null || after === null) return usage(o.json, setExit, '--after and --band must be whole numbers >= 1');
+      if (band === null || after === null)
+        return usage(o.json, setExit, '--after and --band must be whole numbers >= 1');
       try {
         const s = await bandAction(o.state, band, 'power-cut', { after });
         out(o.json, { ok: true, band: s }, `band ${band}: power cut armed at the ${after}. next flash operation`);
@@ -191,14 +305,21 @@ export function register(program: Command, setExit: (code: number) => void): voi
       }
     });
 
-  bandOpt(sim.command('status').description('Show a running simulator\'s bands: display, sensors, cards, heap, link figures.'))
+  bandOpt(
+    sim.command('status').description("Show a running simulator's bands: display, sensors, cards, heap, link figures."),
+  )
     .option('--all', 'every band (default: the one named by --band, or all when several run)')
     .action(async (o: BandOpts & { all?: boolean }, cmd: Command) => {
       try {
         const r = await fetchStatus(o.state);
         const explicit = cmd.getOptionValueSource('band') === 'cli';
-        const bands = o.all || (!explicit && r.bands.length > 1) ? r.bands : r.bands.filter((b) => String(b.band) === o.band);
-        if (bands.length === 0) throw new ControlError(Status.NOT_FOUND, `no band ${o.band} (running: ${r.bands.map((b) => b.band).join(', ')})`);
+        const bands =
+          o.all || (!explicit && r.bands.length > 1) ? r.bands : r.bands.filter((b) => String(b.band) === o.band);
+        if (bands.length === 0)
+          throw new ControlError(
+            Status.NOT_FOUND,
+            `no band ${o.band} (running: ${r.bands.map((b) => b.band).join(', ')})`,
+          );
         out(o.json, { ok: true, simulator: r.simulator, bands }, bands.map(formatBand).join('\n\n'));
         setExit(ExitCode.OK);
       } catch (e) {

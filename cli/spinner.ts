@@ -15,7 +15,10 @@ export class Spinner {
   private text = '';
   readonly enabled: boolean;
 
-  constructor(private readonly stream: SpinnerStream, quiet: boolean) {
+  constructor(
+    private readonly stream: SpinnerStream,
+    quiet: boolean,
+  ) {
     this.enabled = !quiet && stream.isTTY === true;
   }
 

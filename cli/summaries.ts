@@ -6,6 +6,7 @@ export const GROUP_SUMMARY = {
   sim: 'Run and drive the band simulator (flash, start, wear, press, charge, status, reboot).',
   checkout: 'Run the Alipay-style checkout service.',
   demo: 'Tell the whole story with a simulated band: enroll, cards, wear, unlock, pay, transit, remove, password, button, revoke, wipe.',
-  bridge: 'Merchant and owner commands over a BLE bridge (pair, charge, refund, terminals, sales, refunds, enroll, unlock, cards, revoke, status).',
+  bridge:
+    'Merchant and owner commands over a BLE bridge (pair, charge, refund, terminals, sales, refunds, enroll, unlock, cards, revoke, status).',
   catalogue: 'List the banks (card add --issuer ID) and transit cities (card add --city ID) with their ids.',
 } as const;

@@ -14,7 +14,9 @@ import { type OwnerLogin, type OwnerOptions, common, login, owner, readConfig } 
 import { ExitCode } from './exit-codes.ts';
 import { readLineEcho } from './secret-input.ts';
 
-interface UnpairOpts extends OwnerOptions { yes?: boolean }
+interface UnpairOpts extends OwnerOptions {
+  yes?: boolean;
+}
 
 function terminalLine(t: Api.TerminalView): string {
   const state = t.state === 'active' ? 'active' : `unpaired ${new Date(t.unpairedAt as number).toISOString()}`;
@@ -35,8 +37,9 @@ export async function asMerchant(out: Out, o: OwnerOptions, body: (who: OwnerLog
 }
 
 export function registerTerminals(group: Command, io: CliIo, setExit: SetExit): void {
-  const terminals = group.command('terminals').description('Your merchant account\'s terminals: list, rename, unpair.');
-  const merchant = (cmd: Command): Command => owner(common(cmd)).addHelpText('after', '\n--user is the merchant account (as on /merchant).');
+  const terminals = group.command('terminals').description("Your merchant account's terminals: list, rename, unpair.");
+  const merchant = (cmd: Command): Command =>
+    owner(common(cmd)).addHelpText('after', '\n--user is the merchant account (as on /merchant).');
 
   merchant(terminals.command('list'))
     .description('List the terminals paired with your merchant account, active and unpaired.')
@@ -45,7 +48,10 @@ export function registerTerminals(group: Command, io: CliIo, setExit: SetExit): 
       await asMerchant(out, o, async (who) => {
         const r = await listTerminals(who.client);
         if (!r.ok) return out.refuse(r);
-        out.success({ terminals: r.value }, r.value.length ? r.value.map(terminalLine).join('\n') : 'No terminal is paired.');
+        out.success(
+          { terminals: r.value },
+          r.value.length ? r.value.map(terminalLine).join('\n') : 'No terminal is paired.',
+        );
       });
     });
 
@@ -68,19 +74,29 @@ export function registerTerminals(group: Command, io: CliIo, setExit: SetExit): 
     .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
     .action(async (terminalId: string, o: UnpairOpts) => {
       const out = new Out(io, o.json === true, setExit);
-      if (!o.yes && (!io.stdin.isTTY || o.passwordStdin)) return out.usage('unpair is permanent: pass --yes to confirm when stdin is not a terminal');
+      if (!o.yes && (!io.stdin.isTTY || o.passwordStdin))
+        return out.usage('unpair is permanent: pass --yes to confirm when stdin is not a terminal');
       await asMerchant(out, o, async (who) => {
         if (!o.yes) {
           const list = await listTerminals(who.client);
           if (!list.ok) return out.refuse(list);
           const t = list.value.find((x) => x.terminalId === terminalId);
-          if (!t) return out.refuse(refusal(Status.NOT_FOUND, 'checkout', `no terminal ${terminalId} for this merchant`));
-          const answer = await readLineEcho(io.stdin, io.stderr, `Unpair terminal ${t.terminalId} ("${t.name}")? It can never take payments again; a new pairing makes a new terminal. Type yes: `);
-          if (answer.trim().toLowerCase() !== 'yes') return out.fail(ExitCode.DECLINED, Status.DECLINED_BY_USER, 'not unpaired: you did not type yes');
+          if (!t)
+            return out.refuse(refusal(Status.NOT_FOUND, 'checkout', `no terminal ${terminalId} for this merchant`));
+          const answer = await readLineEcho(
+            io.stdin,
+            io.stderr,
+            `Unpair terminal ${t.terminalId} ("${t.name}")? It can never take payments again; a new pairing makes a new terminal. Type yes: `,
+          );
+          if (answer.trim().toLowerCase() !== 'yes')
+            return out.fail(ExitCode.DECLINED, Status.DECLINED_BY_USER, 'not unpaired: you did not type yes');
         }
         const r = await unpairTerminal(who.client, terminalId);
         if (!r.ok) return out.refuse(r);
-        out.success({ terminal: r.value }, `Unpaired: every request from terminal ${r.value.terminalId} ("${r.value.name}") is refused from now on.\n${terminalLine(r.value)}`);
+        out.success(
+          { terminal: r.value },
+          `Unpaired: every request from terminal ${r.value.terminalId} ("${r.value.name}") is refused from now on.\n${terminalLine(r.value)}`,
+        );
       });
     });
 }

@@ -20,7 +20,16 @@ export interface BandStatus {
   enrolled: boolean;
   deviceId: string | null;
   awaitingConfirmation: boolean;
-  cards: Array<{ kind: string; cardRef: string; issuer: string; last4: string; counter: number; isDefault?: boolean; city?: string; balance?: number }>;
+  cards: Array<{
+    kind: string;
+    cardRef: string;
+    issuer: string;
+    last4: string;
+    counter: number;
+    isDefault?: boolean;
+    city?: string;
+    balance?: number;
+  }>;
   dayTotal: { day: number; total: number };
   signatures: number;
   refusals: number;
@@ -42,8 +51,25 @@ export function bootBand(hal: Hal, overrides?: Partial<BandConfig>): BootedBand 
       for (let i = 0; i < band.wallet.entries.length; i++) {
         const e = band.wallet.entries[i];
         const c = e.card;
-        if (c.kind === 'bank') cards.push({ kind: c.kind, cardRef: c.cardRef, issuer: c.issuer, last4: c.last4, counter: e.counter, isDefault: c.isDefault });
-        else cards.push({ kind: c.kind, cardRef: c.cardRef, issuer: c.issuer, last4: c.last4, counter: e.counter, city: c.city, balance: c.balance });
+        if (c.kind === 'bank')
+          cards.push({
+            kind: c.kind,
+            cardRef: c.cardRef,
+            issuer: c.issuer,
+            last4: c.last4,
+            counter: e.counter,
+            isDefault: c.isDefault,
+          });
+        else
+          cards.push({
+            kind: c.kind,
+            cardRef: c.cardRef,
+            issuer: c.issuer,
+            last4: c.last4,
+            counter: e.counter,
+            city: c.city,
+            balance: c.balance,
+          });
       }
       const e = band.enrollment;
       return {

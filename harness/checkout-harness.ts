@@ -28,8 +28,11 @@ const unreachable = { points: 1_000_000, windowMs: 60_000 };
 export const looseLimits: ConfigOverrides = {
   hashQueue: { maxWaiting: 100_000, maxWaitMs: 120_000 },
   rateLimits: {
-    loginPerClient: unreachable, loginPerAccount: unreachable, registerPerClient: unreachable,
-    payPasswordPerTerminal: unreachable, payPasswordPerAccount: unreachable,
+    loginPerClient: unreachable,
+    loginPerAccount: unreachable,
+    registerPerClient: unreachable,
+    payPasswordPerTerminal: unreachable,
+    payPasswordPerAccount: unreachable,
   },
 };
 
@@ -84,7 +87,11 @@ export async function startHarness(config: ConfigOverrides = {}): Promise<Harnes
   };
   const first = await open(0);
   const h: Harness = {
-    dir, dbFile, clock, provider, ...first,
+    dir,
+    dbFile,
+    clock,
+    provider,
+    ...first,
     client: new CheckoutClient(first.server.url),
     async restart() {
       await h.server.close();

@@ -44,14 +44,26 @@ function hashSources(): string {
 }
 
 function paths(dir: string): TestImages {
-  return { dir, main: join(dir, 'main.img'), probe: join(dir, 'probe.img'), fault: join(dir, 'fault.img'), vendorPub: join(dir, 'vendor-pub.json'), otherPub: join(dir, 'other-pub.json'), mainCode: join(dir, 'main.js') };
+  return {
+    dir,
+    main: join(dir, 'main.img'),
+    probe: join(dir, 'probe.img'),
+    fault: join(dir, 'fault.img'),
+    vendorPub: join(dir, 'vendor-pub.json'),
+    otherPub: join(dir, 'other-pub.json'),
+    mainCode: join(dir, 'main.js'),
+  };
 }
 
 async function build(dir: string): Promise<void> {
   const key: VendorKey = generateVendorKey(true);
   const version = { major: 0, minor: 1, patch: 0 };
   const out = paths(dir);
-  for (const [entry, file] of [[MAIN_ENTRY, out.main], [PROBE_ENTRY, out.probe], [FAULT_ENTRY, out.fault]] as const) {
+  for (const [entry, file] of [
+    [MAIN_ENTRY, out.main],
+    [PROBE_ENTRY, out.probe],
+    [FAULT_ENTRY, out.fault],
+  ] as const) {
     const built = await buildImage({ entry, version, key });
     writeFileSync(file, built.image);
     if (entry === MAIN_ENTRY) writeFileSync(out.mainCode, built.code);
@@ -75,7 +87,8 @@ export async function testImages(): Promise<TestImages> {
       mkdirSync(lock);
     } catch {
       // someone else builds; a lock older than two minutes is a crashed builder
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000)
+        rmSync(lock, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }

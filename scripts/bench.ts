@@ -48,7 +48,13 @@ async function main(argv: string[]): Promise<void> {
   const command = 'npm run bench' + (quick ? ' -- --quick' : long ? ' -- --long' : '');
   const relayLoadLatency = await benchRelayLoadLatency({ quick, long, command, log });
   const results: BenchResults = {
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage: Math.round(load * 10) / 10 },
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverage: Math.round(load * 10) / 10,
+    },
     command: 'npm run bench' + (quick ? ' -- --quick' : long ? ' -- --long' : ''),
     date: new Date().toISOString(),
     crypto,

@@ -33,7 +33,13 @@ async function main(argv: string[]): Promise<number> {
   const { key, path: keyPath, created } = resolveVendorKey(process.env.WRISTPAY_VENDOR_KEY);
   if (created) console.log(`generated development vendor key ${keyPath}`);
 
-  const result = await buildImage({ entry, version, key, keepDetails: argv.includes('--keep-details'), mangleProps: !argv.includes('--no-mangle-props') });
+  const result = await buildImage({
+    entry,
+    version,
+    key,
+    keepDetails: argv.includes('--keep-details'),
+    mangleProps: !argv.includes('--no-mangle-props'),
+  });
   const { minified, gzip, image, budget } = result.sizes;
   const { strip, inline, dead, shrink, mangledProps } = result.stats;
   console.log(`entry    ${entry}`);
@@ -42,10 +48,16 @@ async function main(argv: string[]): Promise<number> {
       `${inline.reads} constant reads inlined (${inline.tablesRemoved} tables gone); ${dead.removed.length} dead methods; ` +
       `${shrink.thisAliased} this-aliases; properties ${mangledProps ? 'mangled' : 'kept'}`,
   );
-  console.log(`band.js  ${minified} bytes minified, ${gzip} bytes gzip (budget ${budget} minified, ${((100 * minified) / budget).toFixed(1)}% used)`);
-  console.log(`band.img ${image} bytes, version ${pkg.version}, key id ${toHex(key.keyId)}${key.dev ? ' (development key)' : ''}`);
+  console.log(
+    `band.js  ${minified} bytes minified, ${gzip} bytes gzip (budget ${budget} minified, ${((100 * minified) / budget).toFixed(1)}% used)`,
+  );
+  console.log(
+    `band.img ${image} bytes, version ${pkg.version}, key id ${toHex(key.keyId)}${key.dev ? ' (development key)' : ''}`,
+  );
   if (!result.withinBudget) {
-    console.error(`error: image code is ${minified} bytes, over the ${budget}-byte budget by ${minified - budget}; nothing written`);
+    console.error(
+      `error: image code is ${minified} bytes, over the ${budget}-byte budget by ${minified - budget}; nothing written`,
+    );
     return 1;
   }
   const paths = writeBuildOutputs(result, outDir, key);

@@ -38,7 +38,14 @@ export interface BridgeConfig {
 
 function isOwnBand(b: unknown): b is OwnBand {
   const x = b as Record<string, unknown>;
-  return typeof x === 'object' && x !== null && typeof x.deviceId === 'string' && typeof x.irk === 'string' && /^[0-9a-f]{32}$/.test(x.irk) && typeof x.enrolledAt === 'number';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof x.deviceId === 'string' &&
+    typeof x.irk === 'string' &&
+    /^[0-9a-f]{32}$/.test(x.irk) &&
+    typeof x.enrolledAt === 'number'
+  );
 }
 
 /** The config with `band` remembered (replacing an entry for the same device). */
@@ -53,7 +60,9 @@ export function rememberOwnBand(path: string, band: OwnBand): void {
 
 /** The IRKs owner commands resolve with: every band's, or only `deviceId`'s when one is named. */
 export function identityKeys(config: BridgeConfig, deviceId?: string): Uint8Array[] {
-  return (config.bands ?? []).filter((b) => deviceId === undefined || b.deviceId === deviceId).map((b) => new Uint8Array(Buffer.from(b.irk, 'hex')));
+  return (config.bands ?? [])
+    .filter((b) => deviceId === undefined || b.deviceId === deviceId)
+    .map((b) => new Uint8Array(Buffer.from(b.irk, 'hex')));
 }
 
 /** The key of an owner's device token: a token is only good at the checkout that issued it, for that username. */
@@ -64,7 +73,10 @@ export function deviceTokenKey(checkoutUrl: string, username: string): string {
 /** Keeps the checkout's fresh device token for the next sign-in; re-reads the file so nothing else written meanwhile is lost. */
 export function rememberDeviceToken(path: string, checkoutUrl: string, username: string, token: string): void {
   const { config } = loadConfig(path);
-  saveConfig(path, { ...config, deviceTokens: { ...config.deviceTokens, [deviceTokenKey(checkoutUrl, username)]: token } });
+  saveConfig(path, {
+    ...config,
+    deviceTokens: { ...config.deviceTokens, [deviceTokenKey(checkoutUrl, username)]: token },
+  });
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -83,11 +95,18 @@ export interface LoadedConfig {
 
 function isIdentity(t: unknown): t is TerminalIdentity {
   const x = t as Record<string, unknown>;
-  return typeof x === 'object' && x !== null && ['checkoutUrl', 'terminalId', 'merchantId', 'merchantName', 'name', 'key'].every((k) => typeof x[k] === 'string') && typeof x.pairedAt === 'number';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    ['checkoutUrl', 'terminalId', 'merchantId', 'merchantName', 'name', 'key'].every((k) => typeof x[k] === 'string') &&
+    typeof x.pairedAt === 'number'
+  );
 }
 
 function isStringMap(m: unknown): m is Record<string, string> {
-  return typeof m === 'object' && m !== null && !Array.isArray(m) && Object.values(m).every((v) => typeof v === 'string');
+  return (
+    typeof m === 'object' && m !== null && !Array.isArray(m) && Object.values(m).every((v) => typeof v === 'string')
+  );
 }
 
 /** Reads the config; a missing file is an empty config, a corrupt one is MALFORMED. */
@@ -106,15 +125,41 @@ export function loadConfig(path: string): LoadedConfig {
     throw new WristpayError(Status.MALFORMED, `${path} is not JSON`);
   }
   const c = parsed as Partial<BridgeConfig>;
-  if (typeof c !== 'object' || c === null || c.version !== 1) throw new WristpayError(Status.MALFORMED, `${path}: not a wristpay bridge config (version 1)`);
-  if (c.terminal !== undefined && !isIdentity(c.terminal)) throw new WristpayError(Status.MALFORMED, `${path}: the terminal entry is incomplete`);
-  if (c.checkoutUrl !== undefined && typeof c.checkoutUrl !== 'string') throw new WristpayError(Status.MALFORMED, `${path}: checkoutUrl must be a string`);
-  if (c.deviceTokens !== undefined && !isStringMap(c.deviceTokens)) throw new WristpayError(Status.MALFORMED, `${path}: deviceTokens must map names to strings`);
-  if (c.bands !== undefined && !(Array.isArray(c.bands) && c.bands.every(isOwnBand))) throw new WristpayError(Status.MALFORMED, `${path}: bands must be a list of { deviceId, irk (32 hex digits), enrolledAt }`);
+  if (typeof c !== 'object' || c === null || c.version !== 1)
+    throw new WristpayError(Status.MALFORMED, `${path}: not a wristpay bridge config (version 1)`);
+  if (c.terminal !== undefined && !isIdentity(c.terminal))
+    throw new WristpayError(Status.MALFORMED, `${path}: the terminal entry is incomplete`);
+  if (c.checkoutUrl !== undefined && typeof c.checkoutUrl !== 'string')
+    throw new WristpayError(Status.MALFORMED, `${path}: checkoutUrl must be a string`);
+  if (c.deviceTokens !== undefined && !isStringMap(c.deviceTokens))
+    throw new WristpayError(Status.MALFORMED, `${path}: deviceTokens must map names to strings`);
+  if (c.bands !== undefined && !(Array.isArray(c.bands) && c.bands.every(isOwnBand)))
+    throw new WristpayError(
+      Status.MALFORMED,
+      `${path}: bands must be a list of { deviceId, irk (32 hex digits), enrolledAt }`,
+    );
   const mode = statSync(path).mode & 0o777;
-  const secrets = [c.terminal ? 'the terminal key' : null, c.deviceTokens ? 'device tokens' : null, c.bands && c.bands.length > 0 ? 'your bands\' identity keys' : null].filter((x) => x !== null);
-  const warning = secrets.length > 0 && (mode & 0o077) !== 0 ? `${path} is readable by others (mode ${mode.toString(8)}); it holds ${secrets.join(', ')}: chmod 600 ${path}` : undefined;
-  return { config: { version: 1, checkoutUrl: c.checkoutUrl, terminal: c.terminal, deviceTokens: c.deviceTokens, bands: c.bands }, path, exists: true, warning };
+  const secrets = [
+    c.terminal ? 'the terminal key' : null,
+    c.deviceTokens ? 'device tokens' : null,
+    c.bands && c.bands.length > 0 ? "your bands' identity keys" : null,
+  ].filter((x) => x !== null);
+  const warning =
+    secrets.length > 0 && (mode & 0o077) !== 0
+      ? `${path} is readable by others (mode ${mode.toString(8)}); it holds ${secrets.join(', ')}: chmod 600 ${path}`
+      : undefined;
+  return {
+    config: {
+      version: 1,
+      checkoutUrl: c.checkoutUrl,
+      terminal: c.terminal,
+      deviceTokens: c.deviceTokens,
+      bands: c.bands,
+    },
+    path,
+    exists: true,
+    warning,
+  };
 }
 
 /** Writes the config atomically with mode 0600 (directory 0700). */

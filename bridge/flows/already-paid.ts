@@ -24,12 +24,28 @@ export async function settledTrade(terminal: CheckoutClient, orderId: string, me
     return { ok: false, refusal: refusalOf(e, 'checkout') };
   }
   const { trade, payment } = details;
-  if (!payment) return { ok: false, refusal: refusal(Status.TRADE_CLOSED, 'checkout', `order ${orderId} was closed unpaid; charge it under a new --order`) };
+  if (!payment)
+    return {
+      ok: false,
+      refusal: refusal(
+        Status.TRADE_CLOSED,
+        'checkout',
+        `order ${orderId} was closed unpaid; charge it under a new --order`,
+      ),
+    };
   return {
     ok: true,
     receipt: {
-      outTradeNo: trade.outTradeNo, tradeNo: trade.tradeNo, amount: payment.amount, currency: payment.currency, status: 'TRADE_SUCCESS',
-      method: payment.method, merchantName, subject: trade.subject, card: payment.card, paidAt: payment.paidAt,
+      outTradeNo: trade.outTradeNo,
+      tradeNo: trade.tradeNo,
+      amount: payment.amount,
+      currency: payment.currency,
+      status: 'TRADE_SUCCESS',
+      method: payment.method,
+      merchantName,
+      subject: trade.subject,
+      card: payment.card,
+      paidAt: payment.paidAt,
     },
   };
 }

@@ -12,7 +12,13 @@ import { type RelayOptions, checkoutRefusal, relayChallenge } from './relay-chal
 /** A bank card by issuer id (catalogue), or a transit card by city id with an opening balance in minor units. */
 export type CardRequest = { issuerId: string; cardNumber?: string } | { cityId: string; balance?: number };
 
-export async function addCard(owner: CheckoutClient, session: BandSession, bandId: string | undefined, req: CardRequest, opts: RelayOptions = {}): Promise<Outcome<Api.CardView>> {
+export async function addCard(
+  owner: CheckoutClient,
+  session: BandSession,
+  bandId: string | undefined,
+  req: CardRequest,
+  opts: RelayOptions = {},
+): Promise<Outcome<Api.CardView>> {
   const id = await resolveBandId(owner, bandId);
   if (!id.ok) return id;
   let offered: Awaited<ReturnType<CheckoutClient['addCard']>>;
@@ -26,7 +32,13 @@ export async function addCard(owner: CheckoutClient, session: BandSession, bandI
   return ok(r.value.card ?? offered.card);
 }
 
-export async function removeCard(owner: CheckoutClient, session: BandSession, bandId: string | undefined, cardRef: string, opts: RelayOptions = {}): Promise<Outcome<{ cardRef: string; removed: true }>> {
+export async function removeCard(
+  owner: CheckoutClient,
+  session: BandSession,
+  bandId: string | undefined,
+  cardRef: string,
+  opts: RelayOptions = {},
+): Promise<Outcome<{ cardRef: string; removed: true }>> {
   const id = await resolveBandId(owner, bandId);
   if (!id.ok) return id;
   let challenge;

@@ -7,14 +7,20 @@ import { issuers, transitCities, findCity, findIssuer } from '../../checkout/api
 import type { Issuer, TransitCity } from '../../checkout/api/catalogue.ts';
 import { nearest } from '../../shared/text/did-you-mean.ts';
 
-export interface Catalogue { banks: readonly Issuer[]; cities: readonly TransitCity[] }
+export interface Catalogue {
+  banks: readonly Issuer[];
+  cities: readonly TransitCity[];
+}
 
 export function catalogue(): Catalogue {
   return { banks: issuers, cities: transitCities };
 }
 
 /** Why an id is not in the catalogue: a sentence, and a hint naming the nearest id when there is one. */
-export interface UnknownId { message: string; hint: string }
+export interface UnknownId {
+  message: string;
+  hint: string;
+}
 
 function unknown(what: 'issuer' | 'city', flag: string, typed: string, ids: readonly string[]): UnknownId {
   const guess = nearest(typed, ids);
@@ -27,10 +33,24 @@ function unknown(what: 'issuer' | 'city', flag: string, typed: string, ids: read
 
 /** null when `id` names a bank in the catalogue. */
 export function checkIssuer(id: string): UnknownId | null {
-  return findIssuer(id) ? null : unknown('issuer', '--issuer', id, issuers.map((i) => i.id));
+  return findIssuer(id)
+    ? null
+    : unknown(
+        'issuer',
+        '--issuer',
+        id,
+        issuers.map((i) => i.id),
+      );
 }
 
 /** null when `id` names a transit city in the catalogue. */
 export function checkCity(id: string): UnknownId | null {
-  return findCity(id) ? null : unknown('city', '--city', id, transitCities.map((c) => c.id));
+  return findCity(id)
+    ? null
+    : unknown(
+        'city',
+        '--city',
+        id,
+        transitCities.map((c) => c.id),
+      );
 }

@@ -46,22 +46,44 @@ export interface ChargeOptions extends RelayOptions {
 /** Refusals after which the payment password can still pay the (open) trade. */
 const PASSWORD_STATUSES: number[] = [Status.LOCKED, Status.NOT_WORN, Status.CHARGING, Status.PASSWORD_REQUIRED];
 
-export async function charge(terminal: CheckoutClient, session: BandSession | null, req: ChargeRequest, opts: ChargeOptions = {}): Promise<ChargeResult> {
+export async function charge(
+  terminal: CheckoutClient,
+  session: BandSession | null,
+  req: ChargeRequest,
+  opts: ChargeOptions = {},
+): Promise<ChargeResult> {
   const step = (s: ChargeStep): void => opts.onStep?.(s);
   const orderId = req.orderId;
-  const passwordNeeded = (reason: Refusal): ChargeResult => ({ ok: false, outcome: 'password-needed', outTradeNo: orderId, amount: req.amount, currency: req.currency, reason });
+  const passwordNeeded = (reason: Refusal): ChargeResult => ({
+    ok: false,
+    outcome: 'password-needed',
+    outTradeNo: orderId,
+    amount: req.amount,
+    currency: req.currency,
+    reason,
+  });
   const decide = (r: Refusal): ChargeResult =>
-    PASSWORD_STATUSES.includes(r.status) || (r.stage !== 'checkout' && r.kind === 'unreachable') ? passwordNeeded(r) : { ok: false, outcome: 'declined', outTradeNo: orderId, refusal: r };
+    PASSWORD_STATUSES.includes(r.status) || (r.stage !== 'checkout' && r.kind === 'unreachable')
+      ? passwordNeeded(r)
+      : { ok: false, outcome: 'declined', outTradeNo: orderId, refusal: r };
 
   // A paid order charged again answers with its receipt; a closed one stays declined.
   const settled = async (): Promise<ChargeResult> => {
     const s = await settledTrade(terminal, orderId, opts.merchantName ?? '');
-    return s.ok ? { ok: true, outcome: 'paid', receipt: s.receipt, resultShown: false, alreadyPaid: true } : { ok: false, outcome: 'declined', outTradeNo: orderId, refusal: s.refusal };
+    return s.ok
+      ? { ok: true, outcome: 'paid', receipt: s.receipt, resultShown: false, alreadyPaid: true }
+      : { ok: false, outcome: 'declined', outTradeNo: orderId, refusal: s.refusal };
   };
 
   step('trade');
   try {
-    const trade = await terminal.createTrade({ outTradeNo: orderId, amount: req.amount, currency: req.currency, subject: req.subject ?? 'wristpay', notifyUrl: req.notifyUrl });
+    const trade = await terminal.createTrade({
+      outTradeNo: orderId,
+      amount: req.amount,
+      currency: req.currency,
+      subject: req.subject ?? 'wristpay',
+      notifyUrl: req.notifyUrl,
+    });
     if (trade.status !== 'WAIT_BUYER_PAY') return settled();
   } catch (e) {
     return { ok: false, outcome: 'declined', outTradeNo: null, refusal: refusalOf(e, 'checkout') };
@@ -85,6 +107,17 @@ export async function charge(terminal: CheckoutClient, session: BandSession | nu
   step('band');
   const relayed = await relayChallenge(terminal, session, challenge, { ...opts, onAnswer: () => step('answer') });
   if (!relayed.ok) return decide(relayed);
-  if (!relayed.value.receipt) return { ok: false, outcome: 'declined', outTradeNo: orderId, refusal: refusal(Status.INTERNAL, 'checkout', 'the checkout accepted the answer but sent no receipt') };
-  return { ok: true, outcome: 'paid', receipt: receiptOf(relayed.value.receipt), resultShown: relayed.value.resultShown };
+  if (!relayed.value.receipt)
+    return {
+      ok: false,
+      outcome: 'declined',
+      outTradeNo: orderId,
+      refusal: refusal(Status.INTERNAL, 'checkout', 'the checkout accepted the answer but sent no receipt'),
+    };
+  return {
+    ok: true,
+    outcome: 'paid',
+    receipt: receiptOf(relayed.value.receipt),
+    resultShown: relayed.value.resultShown,
+  };
 }

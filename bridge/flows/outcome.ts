@@ -43,29 +43,65 @@ export function ok<T>(value: T): Outcome<T> {
 const UNREACHABLE_CODES: number[] = [Status.UNREACHABLE, Status.TIMEOUT, Status.REASSEMBLY_TIMEOUT];
 
 export function refusal(status: number, stage: Stage, message: string): Refusal {
-  return { ok: false, status, name: statusName(status) ?? 'UNKNOWN', message, stage, kind: UNREACHABLE_CODES.includes(status) ? 'unreachable' : 'declined' };
+  return {
+    ok: false,
+    status,
+    name: statusName(status) ?? 'UNKNOWN',
+    message,
+    stage,
+    kind: UNREACHABLE_CODES.includes(status) ? 'unreachable' : 'declined',
+  };
 }
 
 /** True for what `fetch` throws when the server cannot be reached (refused, reset, DNS). */
 function isNetworkError(e: unknown): boolean {
-  return e instanceof TypeError && /fetch failed|network|ECONN|ENOTFOUND|socket/i.test(`${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`);
+  return (
+    e instanceof TypeError &&
+    /fetch failed|network|ECONN|ENOTFOUND|socket/i.test(
+      `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`,
+    )
+  );
 }
 
 /** Why a checkout could not be reached, from the network error's code, and what to check. */
 function unreachable(e: CheckoutUnreachableError): Refusal {
   const origin = new URL(e.url).origin;
   const why: Record<string, [string, string]> = {
-    ECONNREFUSED: ['nothing is listening there', `is the checkout started (wristpay checkout start) and on that port? pass --checkout URL or set WRISTPAY_CHECKOUT`],
-    ENOTFOUND: ['no such host', 'check the host name in the checkout URL (--checkout, WRISTPAY_CHECKOUT or the config)'],
+    ECONNREFUSED: [
+      'nothing is listening there',
+      `is the checkout started (wristpay checkout start) and on that port? pass --checkout URL or set WRISTPAY_CHECKOUT`,
+    ],
+    ENOTFOUND: [
+      'no such host',
+      'check the host name in the checkout URL (--checkout, WRISTPAY_CHECKOUT or the config)',
+    ],
     EAI_AGAIN: ['the host name could not be looked up', 'check the network and the host name in the checkout URL'],
     ECONNRESET: ['the connection was reset', 'is it a wristpay checkout at that address? try again'],
     ETIMEDOUT: ['it did not answer in time', 'is the host up and the port open? try again'],
     UND_ERR_CONNECT_TIMEOUT: ['it did not answer in time', 'is the host up and the port open? try again'],
   };
   // fetch refuses some ports outright (Fetch standard, "bad port": 9, 25, 6000, …).
-  if (e.reason === 'bad port') return { ...refusal(Status.UNREACHABLE, 'checkout', `cannot reach the checkout at ${origin}: fetch refuses that port ("bad port")`), hint: 'run the checkout on another port (wristpay checkout start --port N)' };
-  const [cause, hint] = (e.code && why[e.code]) || [e.reason ?? 'network error', 'is the checkout started and the URL right?'];
-  return { ...refusal(Status.UNREACHABLE, 'checkout', `cannot reach the checkout at ${origin}: ${cause}${e.code ? ` (${e.code})` : ''}`), hint };
+  if (e.reason === 'bad port')
+    return {
+      ...refusal(
+        Status.UNREACHABLE,
+        'checkout',
+        `cannot reach the checkout at ${origin}: fetch refuses that port ("bad port")`,
+      ),
+      hint: 'run the checkout on another port (wristpay checkout start --port N)',
+    };
+  const [cause, hint] = (e.code && why[e.code]) || [
+    e.reason ?? 'network error',
+    'is the checkout started and the URL right?',
+  ];
+  return {
+    ...refusal(
+      Status.UNREACHABLE,
+      'checkout',
+      `cannot reach the checkout at ${origin}: ${cause}${e.code ? ` (${e.code})` : ''}`,
+    ),
+    hint,
+  };
 }
 
 /**
@@ -87,7 +123,8 @@ export function refusalOf(e: unknown, stage: Stage): Refusal {
   if (e instanceof BandRefusal) return refusal(e.status, e.origin === 'band' ? 'band' : 'radio', e.message);
   if (e instanceof WristpayError) return refusal(e.status, stage, e.message);
   if (e instanceof CheckoutUnreachableError) return unreachable(e);
-  if (isNetworkError(e)) return refusal(Status.UNREACHABLE, 'checkout', `the checkout cannot be reached: ${(e as Error).message}`);
+  if (isNetworkError(e))
+    return refusal(Status.UNREACHABLE, 'checkout', `the checkout cannot be reached: ${(e as Error).message}`);
   return refusal(Status.INTERNAL, stage, e instanceof Error ? e.message : String(e));
 }
 

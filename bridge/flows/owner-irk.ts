@@ -45,17 +45,24 @@ export interface TakenKey {
 /** Takes the sealed IRK out of the band's ENROLLED, checking the band's signature over it first. */
 export function takeIdentityKey(enrolled: Uint8Array, offer: OwnerKeyOffer): TakenKey {
   const m = decodeMessageOf(enrolled, 'enrolled');
-  if (!m.ok) return { forward: enrolled, irk: null, problem: 'the band\'s ENROLLED does not decode' };
+  if (!m.ok) return { forward: enrolled, irk: null, problem: "the band's ENROLLED does not decode" };
   const { irkEnc, irkCt, irkSignature, ...rest } = m.value;
   const forward = encodeMessage(rest, encodeCborHost);
-  if (irkEnc === undefined || irkCt === undefined || irkSignature === undefined) return { forward, irk: null, problem: 'the band sent no identity key (older firmware)' };
+  if (irkEnc === undefined || irkCt === undefined || irkSignature === undefined)
+    return { forward, irk: null, problem: 'the band sent no identity key (older firmware)' };
   const p = defaultProvider();
   const signed = encodeCborHost([Label.IRK, offer.nonce, offer.ownerKey, irkEnc, irkCt]);
   if (!p.p256IsValidPublic(rest.signingKey) || !p.p256Verify(rest.signingKey, signed, irkSignature)) {
-    return { forward, irk: null, problem: 'the identity key was not sealed to this bridge\'s key (signature does not verify): someone relayed the enrollment' };
+    return {
+      forward,
+      irk: null,
+      problem:
+        "the identity key was not sealed to this bridge's key (signature does not verify): someone relayed the enrollment",
+    };
   }
   const ctx = setupBaseR(p, irkEnc, offer.secret, ascii(Label.IRK));
   const opened = ctx.ok ? ctx.value.open(new Uint8Array(0), irkCt) : ctx;
-  if (!opened.ok || opened.value.length !== Size.IRK) return { forward, irk: null, problem: 'the sealed identity key does not open' };
+  if (!opened.ok || opened.value.length !== Size.IRK)
+    return { forward, irk: null, problem: 'the sealed identity key does not open' };
   return { forward, irk: opened.value };
 }

@@ -28,14 +28,22 @@ export interface EnrolledBand extends Api.BandView {
  * the checkout (without the sealed IRK, which only this bridge opens: owner-irk.ts); the band
  * is then bound to the account.
  */
-export async function enrollBand(owner: CheckoutClient, session: BandSession, opts: RelayOptions & { name?: string } = {}): Promise<Outcome<EnrolledBand>> {
+export async function enrollBand(
+  owner: CheckoutClient,
+  session: BandSession,
+  opts: RelayOptions & { name?: string } = {},
+): Promise<Outcome<EnrolledBand>> {
   const offer = await attempt('checkout', () => owner.startEnrollment());
   if (!offer.ok) return offer;
   let ownerKey = offerOwnerKey(offer.value.enroll);
   let enrolled: Uint8Array;
   try {
     try {
-      enrolled = (await session.expect(ownerKey ? ownerKey.enroll : offer.value.enroll, 'enrolled', { timeoutMs: opts.bandTimeoutMs })).bytes;
+      enrolled = (
+        await session.expect(ownerKey ? ownerKey.enroll : offer.value.enroll, 'enrolled', {
+          timeoutMs: opts.bandTimeoutMs,
+        })
+      ).bytes;
     } catch (e) {
       // Firmware from before the private address refuses the unknown ENROLL key 5: enroll it as before, without an IRK.
       if (!(ownerKey && e instanceof BandRefusal && e.origin === 'band' && e.status === Status.MALFORMED)) throw e;
@@ -45,8 +53,12 @@ export async function enrollBand(owner: CheckoutClient, session: BandSession, op
   } catch (e) {
     return refusalOf(e, 'band');
   }
-  const taken = ownerKey ? takeIdentityKey(enrolled, ownerKey) : { forward: enrolled, irk: null, problem: 'the band takes no owner key (older firmware)' };
-  const band = await attempt('checkout', () => owner.completeEnrollment(offer.value.enrollId, taken.forward, opts.name));
+  const taken = ownerKey
+    ? takeIdentityKey(enrolled, ownerKey)
+    : { forward: enrolled, irk: null, problem: 'the band takes no owner key (older firmware)' };
+  const band = await attempt('checkout', () =>
+    owner.completeEnrollment(offer.value.enrollId, taken.forward, opts.name),
+  );
   if (!band.ok) return band;
   return ok({ ...band.value, identityKey: taken.irk, ...(taken.problem ? { identityKeyProblem: taken.problem } : {}) });
 }
@@ -70,7 +82,13 @@ export interface UnlockOptions extends RelayOptions {
  * HELLO (sealed, with the band's unlock nonce) + the account password → an unlock grant
  * for that nonce → band → answer. `anon` needs no session: the password authenticates.
  */
-export async function unlockBand(anon: CheckoutClient, session: BandSession, username: string, password: string, opts: UnlockOptions = {}): Promise<Outcome<Unlocked>> {
+export async function unlockBand(
+  anon: CheckoutClient,
+  session: BandSession,
+  username: string,
+  password: string,
+  opts: UnlockOptions = {},
+): Promise<Outcome<Unlocked>> {
   const hello = await readHello(session, opts);
   if (!hello.ok) return hello;
   let challenge;
@@ -80,7 +98,8 @@ export async function unlockBand(anon: CheckoutClient, session: BandSession, use
     challenge = grant.challenge;
   } catch (e) {
     // Asking again while unlocked is not a failure: the wearer gets what they asked for.
-    if (e instanceof CheckoutHttpError && e.status === Status.ALREADY_UNLOCKED) return ok({ unlocked: true, resultShown: false, alreadyUnlocked: true });
+    if (e instanceof CheckoutHttpError && e.status === Status.ALREADY_UNLOCKED)
+      return ok({ unlocked: true, resultShown: false, alreadyUnlocked: true });
     return checkoutRefusal(e, anon, session, opts);
   }
   const r = await relayChallenge(anon, session, challenge, opts);

@@ -34,23 +34,38 @@ export function parsePairingText(text: string): { code: string; url?: string } {
   return m ? { code: m[1], url: m[2] } : { code: text.trim() };
 }
 
-export async function pairTerminal(url: string, code: string, opts: PairOptions = {}): Promise<Outcome<TerminalIdentity>> {
+export async function pairTerminal(
+  url: string,
+  code: string,
+  opts: PairOptions = {},
+): Promise<Outcome<TerminalIdentity>> {
   const parsed = parsePairingText(code);
   const checkoutUrl = (parsed.url ?? url).replace(/\/+$/, '');
-  if (!/^https?:\/\/\S+$/.test(checkoutUrl)) return refusal(Status.MALFORMED, 'input', `not a checkout URL: ${checkoutUrl}`);
+  if (!/^https?:\/\/\S+$/.test(checkoutUrl))
+    return refusal(Status.MALFORMED, 'input', `not a checkout URL: ${checkoutUrl}`);
   const provider = opts.provider ?? defaultProvider();
   const key = createTerminalKey(provider);
   const client = new CheckoutClient(checkoutUrl, { fetch: opts.fetch });
-  const t = await attempt('checkout', () => client.pairTerminal(parsed.code.toUpperCase(), key.publicKey, opts.name ?? 'wristpay bridge'));
+  const t = await attempt('checkout', () =>
+    client.pairTerminal(parsed.code.toUpperCase(), key.publicKey, opts.name ?? 'wristpay bridge'),
+  );
   if (!t.ok) return t;
   return ok({
-    checkoutUrl, terminalId: t.value.terminalId, merchantId: t.value.merchantId, merchantName: t.value.merchantName,
-    name: t.value.name, key: Buffer.from(key.scalar).toString('base64url'), pairedAt: t.value.createdAt,
+    checkoutUrl,
+    terminalId: t.value.terminalId,
+    merchantId: t.value.merchantId,
+    merchantName: t.value.merchantName,
+    name: t.value.name,
+    key: Buffer.from(key.scalar).toString('base64url'),
+    pairedAt: t.value.createdAt,
   });
 }
 
 /** A client that signs as the paired terminal. */
-export function terminalClient(identity: TerminalIdentity, opts: { provider?: HostCryptoProvider; fetch?: typeof fetch; clock?: () => number } = {}): CheckoutClient {
+export function terminalClient(
+  identity: TerminalIdentity,
+  opts: { provider?: HostCryptoProvider; fetch?: typeof fetch; clock?: () => number } = {},
+): CheckoutClient {
   const scalar = new Uint8Array(Buffer.from(identity.key, 'base64url'));
   const signer = new TerminalSigner(opts.provider ?? defaultProvider(), identity.terminalId, scalar, opts.clock);
   return new CheckoutClient(identity.checkoutUrl, { fetch: opts.fetch }).withTerminal(signer);

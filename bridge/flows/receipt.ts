@@ -18,8 +18,16 @@ export interface ChargeReceipt {
 
 export function receiptOf(r: Api.Receipt): ChargeReceipt {
   return {
-    outTradeNo: r.outTradeNo, tradeNo: r.tradeNo, amount: r.amount, currency: r.currency, status: 'TRADE_SUCCESS', method: r.method,
-    merchantName: r.merchantName, subject: r.subject, card: r.card, paidAt: r.paidAt,
+    outTradeNo: r.outTradeNo,
+    tradeNo: r.tradeNo,
+    amount: r.amount,
+    currency: r.currency,
+    status: 'TRADE_SUCCESS',
+    method: r.method,
+    merchantName: r.merchantName,
+    subject: r.subject,
+    card: r.card,
+    paidAt: r.paidAt,
     ...(r.evidence ? { evidence: r.evidence } : {}),
   };
 }

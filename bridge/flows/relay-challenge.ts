@@ -53,21 +53,37 @@ export async function showResult(session: BandSession | null, result: Uint8Array
  * A checkout refusal as a flow refusal, after delivering what came with it: the RESULT
  * for the band, and — for a revoked band — the queued WIPE challenge.
  */
-export async function checkoutRefusal(e: unknown, client: CheckoutClient, session: BandSession | null, opts: RelayOptions = {}, allowWipe = true): Promise<Refusal> {
+export async function checkoutRefusal(
+  e: unknown,
+  client: CheckoutClient,
+  session: BandSession | null,
+  opts: RelayOptions = {},
+  allowWipe = true,
+): Promise<Refusal> {
   const r = refusalOf(e, 'checkout');
   if (!(e instanceof CheckoutHttpError)) return r;
   if (e.result) await showResult(session, e.result);
   if (allowWipe && e.challenge && e.challenge.kind === 'wipe') {
-    r.wipe = session ? await deliverQueuedWipe(client, session, e.challenge, { bandTimeoutMs: opts.bandTimeoutMs }) : { delivered: false, refusal: refusal(Status.UNREACHABLE, 'radio', 'no band connected to deliver the wipe to') };
+    r.wipe = session
+      ? await deliverQueuedWipe(client, session, e.challenge, { bandTimeoutMs: opts.bandTimeoutMs })
+      : { delivered: false, refusal: refusal(Status.UNREACHABLE, 'radio', 'no band connected to deliver the wipe to') };
   }
   return r;
 }
 
 /** Challenge → band → ANSWER → checkout → RESULT → band. */
-export async function relayChallenge(client: CheckoutClient, session: BandSession, challenge: Challenge, opts: RelayOptions = {}): Promise<Outcome<Relayed>> {
+export async function relayChallenge(
+  client: CheckoutClient,
+  session: BandSession,
+  challenge: Challenge,
+  opts: RelayOptions = {},
+): Promise<Outcome<Relayed>> {
   let answer: Reply;
   try {
-    answer = await session.expect(challenge.message, 'answer', { timeoutMs: opts.bandTimeoutMs, onKeepalive: opts.onKeepalive });
+    answer = await session.expect(challenge.message, 'answer', {
+      timeoutMs: opts.bandTimeoutMs,
+      onKeepalive: opts.onKeepalive,
+    });
   } catch (e) {
     return refusalOf(e, 'band');
   }
@@ -87,8 +103,17 @@ export async function relayChallenge(client: CheckoutClient, session: BandSessio
  * The checkout answered REVOKED with a WIPE challenge (a lost band seen by this bridge):
  * write it to the band and post the band's answer, so the band erases its cards and keys.
  */
-export async function deliverQueuedWipe(client: CheckoutClient, session: BandSession, challenge: Challenge, opts: RelayOptions = {}): Promise<WipeReport> {
-  if (challenge.kind !== 'wipe') return { delivered: false, refusal: refusal(Status.MALFORMED, 'checkout', `not a wipe challenge (${challenge.kind})`) };
+export async function deliverQueuedWipe(
+  client: CheckoutClient,
+  session: BandSession,
+  challenge: Challenge,
+  opts: RelayOptions = {},
+): Promise<WipeReport> {
+  if (challenge.kind !== 'wipe')
+    return {
+      delivered: false,
+      refusal: refusal(Status.MALFORMED, 'checkout', `not a wipe challenge (${challenge.kind})`),
+    };
   const r = await relayChallenge(client, session, challenge, opts);
   if (r.ok) return { delivered: true };
   const { wipe: _nested, ...why } = r;

@@ -37,7 +37,10 @@ export interface StatusReport {
   bands?: Api.BandView[];
 }
 
-export async function status(session: BandSession | null, opts: RelayOptions & { terminal?: CheckoutClient; owner?: CheckoutClient } = {}): Promise<Outcome<StatusReport>> {
+export async function status(
+  session: BandSession | null,
+  opts: RelayOptions & { terminal?: CheckoutClient; owner?: CheckoutClient } = {},
+): Promise<Outcome<StatusReport>> {
   const report: StatusReport = { band: null };
   if (session?.connected) report.band = await bandReport(session, opts);
   if (opts.owner) {
@@ -48,7 +51,10 @@ export async function status(session: BandSession | null, opts: RelayOptions & {
   return ok(report);
 }
 
-async function bandReport(session: BandSession, opts: RelayOptions & { terminal?: CheckoutClient }): Promise<BandStatusReport> {
+async function bandReport(
+  session: BandSession,
+  opts: RelayOptions & { terminal?: CheckoutClient },
+): Promise<BandStatusReport> {
   const r: BandStatusReport = { mtu: session.mtu, firmware: null, enrolled: null, maxMessageSize: null };
   try {
     const info = await session.readInfo();

@@ -9,7 +9,11 @@ export function listTerminals(merchant: CheckoutClient): Promise<Outcome<Api.Ter
   return attempt('checkout', () => merchant.terminals());
 }
 
-export function renameTerminal(merchant: CheckoutClient, terminalId: string, name: string): Promise<Outcome<Api.TerminalView>> {
+export function renameTerminal(
+  merchant: CheckoutClient,
+  terminalId: string,
+  name: string,
+): Promise<Outcome<Api.TerminalView>> {
   return attempt('checkout', () => merchant.renameTerminal(terminalId, name));
 }
 

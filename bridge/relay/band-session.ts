@@ -14,7 +14,14 @@
 import { FrameCommand } from '../../shared/framing/commands.ts';
 import { MAX_MESSAGE_SIZE, fragmentMessage } from '../../shared/framing/fragment.ts';
 import { Reassembler } from '../../shared/framing/reassembler.ts';
-import { type InfoMessage, type KeepaliveMessage, type Message, decodeMessage, decodeMessageOf, encodeMessage } from '../../shared/messages/clear.ts';
+import {
+  type InfoMessage,
+  type KeepaliveMessage,
+  type Message,
+  decodeMessage,
+  decodeMessageOf,
+  encodeMessage,
+} from '../../shared/messages/clear.ts';
 import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import { WristpayError } from '../../shared/status/error.ts';
 import type { BandLink } from '../transport/types.ts';
@@ -57,7 +64,10 @@ export class BandSession {
   private closed = false;
   private readonly detach: Array<() => void>;
 
-  constructor(readonly link: BandLink, private readonly now: () => number = Date.now) {
+  constructor(
+    readonly link: BandLink,
+    private readonly now: () => number = Date.now,
+  ) {
     this.detach = [
       link.onNotify((f) => this.onFragment(f)),
       link.onDisconnect((reason) => {
@@ -84,7 +94,12 @@ export class BandSession {
       throw radioRefusal(e, 'reading info');
     }
     const info = decodeMessageOf(bytes, 'info');
-    if (!info.ok) throw new BandRefusal(info.status, 'link', `the info characteristic holds no valid INFO (${info.detail ?? 'undecodable'})`);
+    if (!info.ok)
+      throw new BandRefusal(
+        info.status,
+        'link',
+        `the info characteristic holds no valid INFO (${info.detail ?? 'undecodable'})`,
+      );
     return info.value;
   }
 
@@ -94,23 +109,37 @@ export class BandSession {
   }
 
   /** As `request`, insisting on the reply's type (another type is a MALFORMED refusal). */
-  expect<T extends Message['type']>(message: Message | Uint8Array, type: T, opts: RequestOptions = {}): Promise<Reply<Extract<Message, { type: T }>>> {
-    return quiet(this.exchange(message, opts).then((reply) => {
-      if (reply.message.type !== type) throw new BandRefusal(Status.MALFORMED, 'link', `expected ${type} from the band, got ${reply.message.type}`);
-      return reply as Reply<Extract<Message, { type: T }>>;
-    }));
+  expect<T extends Message['type']>(
+    message: Message | Uint8Array,
+    type: T,
+    opts: RequestOptions = {},
+  ): Promise<Reply<Extract<Message, { type: T }>>> {
+    return quiet(
+      this.exchange(message, opts).then((reply) => {
+        if (reply.message.type !== type)
+          throw new BandRefusal(Status.MALFORMED, 'link', `expected ${type} from the band, got ${reply.message.type}`);
+        return reply as Reply<Extract<Message, { type: T }>>;
+      }),
+    );
   }
 
   /** As `request`, with the reply's bytes alongside (for relaying them unchanged). */
   exchange(message: Message | Uint8Array, opts: RequestOptions = {}): Promise<Reply> {
-    if (!this.connected) return quiet(Promise.reject(new BandRefusal(Status.UNREACHABLE, 'radio', 'the band is not connected')));
-    if (this.pending) return quiet(Promise.reject(new BandRefusal(Status.BUSY, 'local', 'another request is still waiting for the band')));
+    if (!this.connected)
+      return quiet(Promise.reject(new BandRefusal(Status.UNREACHABLE, 'radio', 'the band is not connected')));
+    if (this.pending)
+      return quiet(
+        Promise.reject(new BandRefusal(Status.BUSY, 'local', 'another request is still waiting for the band')),
+      );
     const fragments = this.fragments(message);
     if (!Array.isArray(fragments)) return quiet(Promise.reject(fragments));
     this.reassembler.reset();
     let mine: Pending | null = null;
     const reply = new Promise<Reply>((resolve, reject) => {
-      const hard = setTimeout(() => this.expire(Status.TIMEOUT, 'the band did not finish in time'), opts.maxWaitMs ?? 60_000);
+      const hard = setTimeout(
+        () => this.expire(Status.TIMEOUT, 'the band did not finish in time'),
+        opts.maxWaitMs ?? 60_000,
+      );
       mine = { resolve, reject, opts, idle: null, idleMs: opts.timeoutMs ?? 5000, hard, sent: false };
     });
     this.pending = mine;
@@ -151,7 +180,12 @@ export class BandSession {
 
   private fragments(message: Message | Uint8Array): Uint8Array[] | BandRefusal {
     const bytes = message instanceof Uint8Array ? message : encodeMessage(message);
-    if (bytes.length === 0 || bytes.length > MAX_MESSAGE_SIZE) return new BandRefusal(Status.OVERSIZE, 'local', `a message of ${bytes.length} bytes cannot be sent (1..${MAX_MESSAGE_SIZE})`);
+    if (bytes.length === 0 || bytes.length > MAX_MESSAGE_SIZE)
+      return new BandRefusal(
+        Status.OVERSIZE,
+        'local',
+        `a message of ${bytes.length} bytes cannot be sent (1..${MAX_MESSAGE_SIZE})`,
+      );
     return fragmentMessage(FrameCommand.MSG, bytes, this.link.mtu);
   }
 
@@ -179,7 +213,10 @@ export class BandSession {
     if (p.idle) clearTimeout(p.idle);
     p.idle = setTimeout(() => {
       const mid = this.reassembler.inProgress;
-      this.expire(mid ? Status.REASSEMBLY_TIMEOUT : Status.TIMEOUT, mid ? 'the band stopped mid-message' : 'the band did not answer');
+      this.expire(
+        mid ? Status.REASSEMBLY_TIMEOUT : Status.TIMEOUT,
+        mid ? 'the band stopped mid-message' : 'the band did not answer',
+      );
     }, ms);
   }
 
@@ -198,7 +235,8 @@ export class BandSession {
       return;
     }
     if (ev.kind === 'error') {
-      if (this.pending) this.fail(new BandRefusal(ev.status, 'link', 'the band sent a fragment that does not reassemble'));
+      if (this.pending)
+        this.fail(new BandRefusal(ev.status, 'link', 'the band sent a fragment that does not reassemble'));
       return;
     }
     const p = this.pending;
@@ -207,17 +245,27 @@ export class BandSession {
       return;
     }
     const decoded = decodeMessage(ev.payload);
-    if (!decoded.ok) return this.fail(new BandRefusal(decoded.status, 'link', `the band sent an undecodable frame (${decoded.detail ?? 'no detail'})`));
+    if (!decoded.ok)
+      return this.fail(
+        new BandRefusal(
+          decoded.status,
+          'link',
+          `the band sent an undecodable frame (${decoded.detail ?? 'no detail'})`,
+        ),
+      );
     const m = decoded.value;
     switch (ev.cmd) {
       case FrameCommand.MSG:
-        if (m.type === 'keepalive' || m.type === 'error') return this.fail(new BandRefusal(Status.MALFORMED, 'link', `a ${m.type} message in a MSG frame`));
+        if (m.type === 'keepalive' || m.type === 'error')
+          return this.fail(new BandRefusal(Status.MALFORMED, 'link', `a ${m.type} message in a MSG frame`));
         return this.succeed({ message: m, bytes: ev.payload });
       case FrameCommand.ERROR:
-        if (m.type !== 'error') return this.fail(new BandRefusal(Status.MALFORMED, 'link', `an ERROR frame holding ${m.type}`));
+        if (m.type !== 'error')
+          return this.fail(new BandRefusal(Status.MALFORMED, 'link', `an ERROR frame holding ${m.type}`));
         return this.fail(new BandRefusal(m.status, 'band', 'the band refused the request'));
       case FrameCommand.KEEPALIVE:
-        if (m.type !== 'keepalive') return this.fail(new BandRefusal(Status.MALFORMED, 'link', `a KEEPALIVE frame holding ${m.type}`));
+        if (m.type !== 'keepalive')
+          return this.fail(new BandRefusal(Status.MALFORMED, 'link', `a KEEPALIVE frame holding ${m.type}`));
         this.armIdle(Math.max(p.opts.timeoutMs ?? 5000, m.remainingMs + KEEPALIVE_GRACE_MS));
         try {
           p.opts.onKeepalive?.(m);
@@ -226,7 +274,9 @@ export class BandSession {
         }
         return;
       default:
-        return this.fail(new BandRefusal(Status.UNKNOWN_COMMAND, 'link', `unexpected frame 0x${ev.cmd.toString(16)} from the band`));
+        return this.fail(
+          new BandRefusal(Status.UNKNOWN_COMMAND, 'link', `unexpected frame 0x${ev.cmd.toString(16)} from the band`),
+        );
     }
   }
 

@@ -15,7 +15,11 @@ import { WristpayError } from '../../shared/status/error.ts';
 export type RefusalOrigin = 'band' | 'link' | 'timeout' | 'radio' | 'local';
 
 export class BandRefusal extends WristpayError {
-  constructor(status: StatusCode, readonly origin: RefusalOrigin, detail: string) {
+  constructor(
+    status: StatusCode,
+    readonly origin: RefusalOrigin,
+    detail: string,
+  ) {
     super(status, detail);
     this.name = 'BandRefusal';
   }

@@ -69,7 +69,10 @@ export async function connectNearest(transport: BandTransport, opts: NearestOpti
   if (candidates.length === 0) return { found, band: null, link: null, ambiguous: false };
   const band = candidates[0];
   const ambiguous = candidates.length > 1 && band.rssi - candidates[1].rssi < AMBIGUOUS_DB;
-  const link = await connectWithRetry(transport, band.id, { attempts: opts.attempts ?? 2, timeoutMs: opts.connectTimeoutMs });
+  const link = await connectWithRetry(transport, band.id, {
+    attempts: opts.attempts ?? 2,
+    timeoutMs: opts.connectTimeoutMs,
+  });
   return { found, band, link, ambiguous };
 }
 
@@ -84,7 +87,11 @@ export interface RetryOptions {
  * Connects to `id`, retrying transient failures (TIMEOUT, UNREACHABLE) with back-off.
  * Also the reconnect helper: call it again with the same id after a link dropped.
  */
-export async function connectWithRetry(transport: BandTransport, id: string, opts: RetryOptions = {}): Promise<BandLink> {
+export async function connectWithRetry(
+  transport: BandTransport,
+  id: string,
+  opts: RetryOptions = {},
+): Promise<BandLink> {
   const attempts = Math.max(1, opts.attempts ?? 3);
   let delay = opts.delayMs ?? 300;
   let last: WristpayError = new WristpayError(Status.UNREACHABLE, 'not attempted');

@@ -13,7 +13,15 @@ import { Status } from '../../shared/status/codes.ts';
 import { asTransportError, callback, sleep, withTimeout } from './deadline.ts';
 import { NobleLink } from './noble-link.ts';
 import { type Noble, type NobleCharacteristic, type NoblePeripheral, nobleUuid } from './noble-types.ts';
-import { type BandLink, type BandTransport, type ConnectOptions, type FoundBand, type ScanOptions, TransportError, type TransportKind } from './types.ts';
+import {
+  type BandLink,
+  type BandTransport,
+  type ConnectOptions,
+  type FoundBand,
+  type ScanOptions,
+  TransportError,
+  type TransportKind,
+} from './types.ts';
 
 const SERVICE = nobleUuid(Gatt.SERVICE);
 const CONTROL = nobleUuid(Gatt.CONTROL_POINT);
@@ -42,7 +50,12 @@ function isWristpay(p: NoblePeripheral): boolean {
 }
 
 function found(p: NoblePeripheral): FoundBand {
-  const band: FoundBand = { id: p.id, name: p.advertisement?.localName ?? '', rssi: typeof p.rssi === 'number' ? p.rssi : -127, seenAt: Date.now() };
+  const band: FoundBand = {
+    id: p.id,
+    name: p.advertisement?.localName ?? '',
+    rssi: typeof p.rssi === 'number' ? p.rssi : -127,
+    seenAt: Date.now(),
+  };
   // noble says "unknown" where the OS hides addresses (macOS): only a real 48-bit address is kept.
   if (typeof p.address === 'string' && parseAddress(p.address) !== null) band.address = p.address;
   return band;
@@ -86,12 +99,30 @@ export class NobleCentral implements BandTransport {
     const budget = opts.timeoutMs ?? 10_000;
     const noble = await this.ready();
     const p = this.seen.get(id) ?? (await this.find(noble, id, budget));
-    await this.guard(id, withTimeout(callback((cb) => p.connect(cb)), budget, 'connecting to the band', () => p.disconnect()), 'connecting to the band');
+    await this.guard(
+      id,
+      withTimeout(
+        callback((cb) => p.connect(cb)),
+        budget,
+        'connecting to the band',
+        () => p.disconnect(),
+      ),
+      'connecting to the band',
+    );
     try {
-      const chars = await this.guard(id, withTimeout(
-        new Promise<NobleCharacteristic[]>((resolve, reject) =>
-          p.discoverSomeServicesAndCharacteristics([SERVICE], [CONTROL, STATUS, INFO], (err, _s, c) => (err ? reject(err) : resolve(c ?? [])))),
-        budget, 'discovering the wristpay service'), 'discovering the wristpay service');
+      const chars = await this.guard(
+        id,
+        withTimeout(
+          new Promise<NobleCharacteristic[]>((resolve, reject) =>
+            p.discoverSomeServicesAndCharacteristics([SERVICE], [CONTROL, STATUS, INFO], (err, _s, c) =>
+              err ? reject(err) : resolve(c ?? []),
+            ),
+          ),
+          budget,
+          'discovering the wristpay service',
+        ),
+        'discovering the wristpay service',
+      );
       const pick = (uuid: string): NobleCharacteristic => {
         const c = chars.find((x) => nobleUuid(x.uuid) === uuid);
         if (!c) throw new TransportError(Status.UNREACHABLE, `not a wristpay band: characteristic ${uuid} is missing`);
@@ -100,7 +131,15 @@ export class NobleCentral implements BandTransport {
       const control = pick(CONTROL);
       const status = pick(STATUS);
       const info = pick(INFO);
-      await this.guard(id, withTimeout(callback((cb) => status.subscribe(cb)), budget, 'subscribing to status notifications'), 'subscribing');
+      await this.guard(
+        id,
+        withTimeout(
+          callback((cb) => status.subscribe(cb)),
+          budget,
+          'subscribing to status notifications',
+        ),
+        'subscribing',
+      );
       // noble sets peripheral.mtu after the ATT MTU exchange (HCI), or from the simulator's
       // mtu frame (websocket); a stack that never says keeps the minimum every link supports.
       const mtu = clampMtu(typeof p.mtu === 'number' && p.mtu > 0 ? p.mtu : MIN_MTU);
@@ -135,24 +174,32 @@ export class NobleCentral implements BandTransport {
     this.opening ??= this.options.open().then((n) => n.on('warning', () => undefined) as Noble);
     const noble = await this.opening;
     if (noble.state === 'poweredOn') return noble;
-    await withTimeout(new Promise<void>((resolve, reject) => {
-      const on = (state: string): void => {
-        if (state === 'poweredOn') {
-          noble.removeListener('stateChange', on);
-          resolve();
-        } else if (state === 'poweredOff' || state === 'unsupported' || state === 'unauthorized') {
-          noble.removeListener('stateChange', on);
-          const hint = state === 'poweredOff' && this.options.offHint ? this.options.offHint : `radio is ${state}`;
-          reject(new TransportError(Status.UNREACHABLE, `${this.description}: ${hint}`));
-        }
-      };
-      noble.on('stateChange', on);
-    }), this.options.readyTimeoutMs ?? 5000, `${this.description}: waiting for the radio`);
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        const on = (state: string): void => {
+          if (state === 'poweredOn') {
+            noble.removeListener('stateChange', on);
+            resolve();
+          } else if (state === 'poweredOff' || state === 'unsupported' || state === 'unauthorized') {
+            noble.removeListener('stateChange', on);
+            const hint = state === 'poweredOff' && this.options.offHint ? this.options.offHint : `radio is ${state}`;
+            reject(new TransportError(Status.UNREACHABLE, `${this.description}: ${hint}`));
+          }
+        };
+        noble.on('stateChange', on);
+      }),
+      this.options.readyTimeoutMs ?? 5000,
+      `${this.description}: waiting for the radio`,
+    );
     return noble;
   }
 
   private startScanning(noble: Noble): Promise<void> {
-    return withTimeout(callback((cb) => noble.startScanning([SERVICE], true, cb)), 5000, 'starting a scan');
+    return withTimeout(
+      callback((cb) => noble.startScanning([SERVICE], true, cb)),
+      5000,
+      'starting a scan',
+    );
   }
 
   /** Scans until the peripheral `id` advertises (connect without a prior scan, or a reconnect). */
@@ -170,7 +217,12 @@ export class NobleCentral implements BandTransport {
       this.seen.set(id, p);
       return p;
     } catch (e) {
-      throw e instanceof TransportError && e.status === Status.TIMEOUT ? new TransportError(Status.UNREACHABLE, `band ${id} is not advertising (out of range, or connected to another bridge)`) : e;
+      throw e instanceof TransportError && e.status === Status.TIMEOUT
+        ? new TransportError(
+            Status.UNREACHABLE,
+            `band ${id} is not advertising (out of range, or connected to another bridge)`,
+          )
+        : e;
     } finally {
       noble.removeListener('discover', onDiscover);
       noble.stopScanning();

@@ -12,7 +12,9 @@ import { NobleCentral } from './noble-central.ts';
 import type { Noble } from './noble-types.ts';
 import { type BandTransport, TransportError } from './types.ts';
 
-interface HciInternals { _bindings?: { _hci?: { _socket?: { stop?: () => void; removeAllListeners?: () => void } } } }
+interface HciInternals {
+  _bindings?: { _hci?: { _socket?: { stop?: () => void; removeAllListeners?: () => void } } };
+}
 
 export function createHciTransport(): BandTransport {
   let noble: (Noble & HciInternals) | null = null;
@@ -26,7 +28,10 @@ export function createHciTransport(): BandTransport {
         noble = (mod.default ?? (mod as unknown as Noble)) as Noble & HciInternals;
         return noble;
       } catch (e) {
-        throw new TransportError(Status.UNREACHABLE, `no usable Bluetooth adapter: ${e instanceof Error ? e.message : String(e)}`);
+        throw new TransportError(
+          Status.UNREACHABLE,
+          `no usable Bluetooth adapter: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     },
     // noble has no close: stop the HCI socket so that the process can exit (best effort;

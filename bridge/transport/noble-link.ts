@@ -42,7 +42,8 @@ export class NobleLink implements BandLink {
       const copy = new Uint8Array(data);
       this.listeners.fragment(copy);
     };
-    const onDisconnect = (reason?: unknown): void => this.markDown(typeof reason === 'string' ? reason : 'the band disconnected');
+    const onDisconnect = (reason?: unknown): void =>
+      this.markDown(typeof reason === 'string' ? reason : 'the band disconnected');
     const onFault = (peripheralId: string | undefined, err: TransportError): void => {
       if (peripheralId !== undefined && peripheralId !== this.id) return;
       for (const reject of [...this.inflight]) reject(err);
@@ -62,7 +63,9 @@ export class NobleLink implements BandLink {
   }
 
   readInfo(): Promise<Uint8Array> {
-    return this.op<Buffer>('reading the info characteristic', this.budgets.read, (cb) => this.parts.info.read(cb)).then((b) => new Uint8Array(b));
+    return this.op<Buffer>('reading the info characteristic', this.budgets.read, (cb) => this.parts.info.read(cb)).then(
+      (b) => new Uint8Array(b),
+    );
   }
 
   write(fragment: Uint8Array): Promise<void> {
@@ -82,7 +85,11 @@ export class NobleLink implements BandLink {
   async disconnect(): Promise<void> {
     if (!this.up) return;
     try {
-      await withTimeout(callback((cb) => this.parts.peripheral.disconnect(() => cb())), this.budgets.disconnect, 'disconnecting');
+      await withTimeout(
+        callback((cb) => this.parts.peripheral.disconnect(() => cb())),
+        this.budgets.disconnect,
+        'disconnecting',
+      );
     } catch {
       // the radio did not confirm; the link is ours to forget either way
     }
@@ -92,10 +99,15 @@ export class NobleLink implements BandLink {
   private async writeOne(fragment: Uint8Array): Promise<void> {
     if (!this.up) throw new TransportError(Status.UNREACHABLE, 'the band is not connected');
     if (fragment.length === 0 || fragment.length > this.mtu - 3) {
-      throw new TransportError(Status.OVERSIZE, `a write of ${fragment.length} bytes does not fit ATT_MTU ${this.mtu} − 3`);
+      throw new TransportError(
+        Status.OVERSIZE,
+        `a write of ${fragment.length} bytes does not fit ATT_MTU ${this.mtu} − 3`,
+      );
     }
     try {
-      await this.op('writing the control point', this.budgets.write, (cb) => this.parts.control.write(Buffer.from(fragment), false, cb));
+      await this.op('writing the control point', this.budgets.write, (cb) =>
+        this.parts.control.write(Buffer.from(fragment), false, cb),
+      );
     } catch (e) {
       // An unacknowledged write leaves noble's write bookkeeping out of step: drop the link.
       if (e instanceof WristpayError && e.status === Status.TIMEOUT) void this.disconnect();

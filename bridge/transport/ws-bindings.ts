@@ -39,7 +39,13 @@ export interface WsBindings extends EventEmitter {
   init(): void;
 }
 
-interface SimulatorErrorFrame { type: 'error'; code?: string; message?: string; action?: string; peripheralUuid?: string }
+interface SimulatorErrorFrame {
+  type: 'error';
+  code?: string;
+  message?: string;
+  action?: string;
+  peripheralUuid?: string;
+}
 
 function faultStatus(code: string | undefined): StatusCode {
   switch (code) {
@@ -102,13 +108,21 @@ export function websocketBindings(url: string): WebsocketBindings {
       return;
     }
     if (frame.type === 'mtu') {
-      if (typeof frame.peripheralUuid === 'string' && typeof frame.mtu === 'number') b.emit('onMtu', frame.peripheralUuid, frame.mtu);
+      if (typeof frame.peripheralUuid === 'string' && typeof frame.mtu === 'number')
+        b.emit('onMtu', frame.peripheralUuid, frame.mtu);
       return;
     }
     if (frame.type === 'error') {
       const f = frame as SimulatorErrorFrame;
       const pid = typeof f.peripheralUuid === 'string' ? f.peripheralUuid : undefined;
-      faults.emit('fault', pid, new TransportError(faultStatus(f.code), `the radio refused ${f.action ?? 'a command'}: ${f.message ?? f.code ?? 'error'}`));
+      faults.emit(
+        'fault',
+        pid,
+        new TransportError(
+          faultStatus(f.code),
+          `the radio refused ${f.action ?? 'a command'}: ${f.message ?? f.code ?? 'error'}`,
+        ),
+      );
       return;
     }
     try {
@@ -125,7 +139,8 @@ export function websocketBindings(url: string): WebsocketBindings {
       return;
     }
     b._ws.send(JSON.stringify(command), (err?: Error) => {
-      if (err) faults.emit('fault', undefined, new TransportError(Status.UNREACHABLE, `sending to ${url}: ${err.message}`));
+      if (err)
+        faults.emit('fault', undefined, new TransportError(Status.UNREACHABLE, `sending to ${url}: ${err.message}`));
     });
   };
   return {

@@ -2,8 +2,20 @@
  * What a wearer can add to a band: 20 bank issuers and 6 transit cities. Names are at
  * most 32 characters because the band shows them (docs/PROTOCOL.md card map key 3).
  */
-export interface Issuer { id: string; name: string; country: string; currency: string }
-export interface TransitCity { id: string; city: string; card: string; currency: string; fareCap: number; defaultBalance: number }
+export interface Issuer {
+  id: string;
+  name: string;
+  country: string;
+  currency: string;
+}
+export interface TransitCity {
+  id: string;
+  city: string;
+  card: string;
+  currency: string;
+  fareCap: number;
+  defaultBalance: number;
+}
 
 export const issuers: readonly Issuer[] = [
   { id: 'icbc', name: 'ICBC', country: 'CN', currency: 'CNY' },
@@ -30,10 +42,24 @@ export const issuers: readonly Issuer[] = [
 
 /** Fare caps: the most one express (no unlock) fare may be, in minor units. */
 export const transitCities: readonly TransitCity[] = [
-  { id: 'shanghai', city: 'Shanghai', card: 'Shanghai Public Transport Card', currency: 'CNY', fareCap: 30_00, defaultBalance: 50_00 },
+  {
+    id: 'shanghai',
+    city: 'Shanghai',
+    card: 'Shanghai Public Transport Card',
+    currency: 'CNY',
+    fareCap: 30_00,
+    defaultBalance: 50_00,
+  },
   { id: 'beijing', city: 'Beijing', card: 'Beijing Yikatong', currency: 'CNY', fareCap: 30_00, defaultBalance: 50_00 },
   { id: 'shenzhen', city: 'Shenzhen', card: 'Shenzhen Tong', currency: 'CNY', fareCap: 25_00, defaultBalance: 50_00 },
-  { id: 'guangzhou', city: 'Guangzhou', card: 'Yang Cheng Tong', currency: 'CNY', fareCap: 25_00, defaultBalance: 50_00 },
+  {
+    id: 'guangzhou',
+    city: 'Guangzhou',
+    card: 'Yang Cheng Tong',
+    currency: 'CNY',
+    fareCap: 25_00,
+    defaultBalance: 50_00,
+  },
   { id: 'hongkong', city: 'Hong Kong', card: 'Octopus', currency: 'HKD', fareCap: 60_00, defaultBalance: 100_00 },
   { id: 'macau', city: 'Macau', card: 'Macau Pass', currency: 'MOP', fareCap: 30_00, defaultBalance: 100_00 },
 ];

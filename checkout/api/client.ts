@@ -20,7 +20,12 @@ import { type TerminalCredentials, signTerminalRequest } from './terminal-auth.t
 export type { Api };
 
 /** A challenge as bytes: write `message` to the band, post its answer under `challengeId`. */
-export interface Challenge { challengeId: string; kind: Api.ChallengeJson['kind']; message: Uint8Array; expiresAt: number }
+export interface Challenge {
+  challengeId: string;
+  kind: Api.ChallengeJson['kind'];
+  message: Uint8Array;
+  expiresAt: number;
+}
 
 export class CheckoutHttpError extends Error {
   constructor(
@@ -47,7 +52,10 @@ export class CheckoutUnreachableError extends TypeError {
   readonly code: string | undefined;
   /** The cause's own message (e.g. "bad port", "connect ECONNREFUSED 127.0.0.1:8420"). */
   readonly reason: string | undefined;
-  constructor(readonly url: string, cause: unknown) {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
     super('fetch failed', { cause });
     this.name = 'CheckoutUnreachableError';
     const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
@@ -59,7 +67,12 @@ export class CheckoutUnreachableError extends TypeError {
 /** Signs requests as a paired terminal. Keep the scalar secret; it is the terminal's identity. */
 export class TerminalSigner {
   private readonly creds: TerminalCredentials;
-  constructor(readonly provider: CryptoProvider & Pick<HostCryptoProvider, 'p256ImportPrivate'>, terminalId: string, scalar: Uint8Array, readonly clock: () => number = Date.now) {
+  constructor(
+    readonly provider: CryptoProvider & Pick<HostCryptoProvider, 'p256ImportPrivate'>,
+    terminalId: string,
+    scalar: Uint8Array,
+    readonly clock: () => number = Date.now,
+  ) {
     const key = provider.p256ImportPrivate(scalar);
     if (!key) throw new Error('terminal key: not a valid P-256 scalar');
     this.creds = { terminalId, key };
@@ -82,7 +95,12 @@ export function createTerminalKey(provider: HostCryptoProvider): { scalar: Uint8
 }
 
 /** For the merchant's notify endpoint: true when the body was signed by the checkout. */
-export function verifyNotification(provider: CryptoProvider, checkoutSigningKey: Uint8Array, body: string, headers: Record<string, string | string[] | undefined>): boolean {
+export function verifyNotification(
+  provider: CryptoProvider,
+  checkoutSigningKey: Uint8Array,
+  body: string,
+  headers: Record<string, string | string[] | undefined>,
+): boolean {
   const sig = headers[NotifyHeader.SIGNATURE];
   const bytes = typeof sig === 'string' ? fromBase64Url(sig) : null;
   return bytes !== null && provider.p256Verify(checkoutSigningKey, new TextEncoder().encode(body), bytes);
@@ -100,11 +118,18 @@ function b64(text: string): Uint8Array {
 
 const seg = encodeURIComponent;
 
-export interface ClientOptions { token?: string; terminal?: TerminalSigner; fetch?: typeof fetch }
+export interface ClientOptions {
+  token?: string;
+  terminal?: TerminalSigner;
+  fetch?: typeof fetch;
+}
 
 export class CheckoutClient {
   readonly baseUrl: string;
-  constructor(baseUrl: string, private readonly options: ClientOptions = {}) {
+  constructor(
+    baseUrl: string,
+    private readonly options: ClientOptions = {},
+  ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
@@ -127,7 +152,11 @@ export class CheckoutClient {
     }
     let res: Response;
     try {
-      res = await (this.options.fetch ?? fetch)(this.baseUrl + path, { method, headers, body: bytes.length ? bytes : undefined });
+      res = await (this.options.fetch ?? fetch)(this.baseUrl + path, {
+        method,
+        headers,
+        body: bytes.length ? bytes : undefined,
+      });
     } catch (e) {
       if (e instanceof TypeError) throw new CheckoutUnreachableError(this.baseUrl + path, e);
       throw e;
@@ -140,12 +169,22 @@ export class CheckoutClient {
       throw new CheckoutHttpError(Status.INTERNAL, 'INTERNAL', res.status, `non-JSON reply (HTTP ${res.status})`);
     }
     if (res.ok) return json as T;
-    const e = (json as Api.ErrorJson).error ?? { status: Status.INTERNAL, name: 'INTERNAL', message: 'no error object' };
+    const e = (json as Api.ErrorJson).error ?? {
+      status: Status.INTERNAL,
+      name: 'INTERNAL',
+      message: 'no error object',
+    };
     const err = json as Api.ErrorJson;
     const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
-    throw new CheckoutHttpError(e.status, e.name ?? statusName(e.status) ?? 'UNKNOWN', res.status, e.message,
-      err.result ? b64(err.result) : undefined, err.challenge ? challenge(err.challenge) : undefined,
-      Number.isSafeInteger(retryAfter) && retryAfter >= 0 ? retryAfter : undefined);
+    throw new CheckoutHttpError(
+      e.status,
+      e.name ?? statusName(e.status) ?? 'UNKNOWN',
+      res.status,
+      e.message,
+      err.result ? b64(err.result) : undefined,
+      err.challenge ? challenge(err.challenge) : undefined,
+      Number.isSafeInteger(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+    );
   }
 
   // ---- public ----
@@ -153,7 +192,9 @@ export class CheckoutClient {
     const r = await this.request<Api.CheckoutInfoJson>('GET', '/v1/checkout');
     return { signingKey: b64(r.signingKey), hpkeKey: b64(r.hpkeKey), keyId: b64(r.keyId) };
   }
-  catalogue(): Promise<Api.CatalogueJson> { return this.request('GET', '/v1/catalogue'); }
+  catalogue(): Promise<Api.CatalogueJson> {
+    return this.request('GET', '/v1/catalogue');
+  }
 
   // ---- accounts ----
   async register(req: Api.RegisterRequest): Promise<Api.AccountView> {
@@ -167,11 +208,18 @@ export class CheckoutClient {
   async loginAs(username: string, password: string): Promise<CheckoutClient> {
     return this.withToken((await this.login(username, password)).token);
   }
-  async logout(): Promise<void> { await this.request('DELETE', '/v1/sessions'); }
-  async me(): Promise<Api.AccountView> { return (await this.request<{ account: Api.AccountView }>('GET', '/v1/me')).account; }
+  async logout(): Promise<void> {
+    await this.request('DELETE', '/v1/sessions');
+  }
+  async me(): Promise<Api.AccountView> {
+    return (await this.request<{ account: Api.AccountView }>('GET', '/v1/me')).account;
+  }
   /** Owner: unblocks the payment password with the account password. */
   unblockPaymentPassword(password: string, deviceToken?: string): Promise<Api.UnblockJson> {
-    return this.request('POST', '/v1/me/payment-password/unblock', { password, deviceToken } satisfies Api.UnblockRequest);
+    return this.request('POST', '/v1/me/payment-password/unblock', {
+      password,
+      deviceToken,
+    } satisfies Api.UnblockRequest);
   }
 
   // ---- bands and cards (owner session) ----
@@ -180,85 +228,164 @@ export class CheckoutClient {
     return { enrollId: r.enrollId, enroll: b64(r.enroll), expiresAt: r.expiresAt };
   }
   /** The enrolled band, with the owner's one-time turn-off code (shown once: tell the owner to keep it). */
-  async completeEnrollment(enrollId: string, enrolled: Uint8Array, name?: string): Promise<Api.BandView & { turnOffCode: string }> {
+  async completeEnrollment(
+    enrollId: string,
+    enrolled: Uint8Array,
+    name?: string,
+  ): Promise<Api.BandView & { turnOffCode: string }> {
     const body: Api.EnrolledRequest = { enrollId, enrolled: toBase64Url(enrolled), name };
     const r = await this.request<Api.EnrolledJson>('POST', '/v1/bands/enrolled', body);
     return { ...r.band, turnOffCode: r.turnOffCode };
   }
   /** A new turn-off code (the old one stops working). */
-  async newTurnOffCode(): Promise<string> { return (await this.request<Api.TurnOffCodeJson>('POST', '/v1/bands/turn-off-code')).turnOffCode; }
+  async newTurnOffCode(): Promise<string> {
+    return (await this.request<Api.TurnOffCodeJson>('POST', '/v1/bands/turn-off-code')).turnOffCode;
+  }
   /** No session: the username and the one-time code turn every band of the owner off. */
   async turnOffWithCode(username: string, code: string): Promise<Api.BandView[]> {
-    return (await this.request<{ bands: Api.BandView[] }>('POST', '/v1/bands/turn-off', { username, code } satisfies Api.TurnOffRequest)).bands;
+    return (
+      await this.request<{ bands: Api.BandView[] }>('POST', '/v1/bands/turn-off', {
+        username,
+        code,
+      } satisfies Api.TurnOffRequest)
+    ).bands;
   }
-  async bands(): Promise<Api.BandView[]> { return (await this.request<{ bands: Api.BandView[] }>('GET', '/v1/bands')).bands; }
-  async band(deviceId: string): Promise<Api.BandView> { return (await this.request<{ band: Api.BandView }>('GET', `/v1/bands/${seg(deviceId)}`)).band; }
+  async bands(): Promise<Api.BandView[]> {
+    return (await this.request<{ bands: Api.BandView[] }>('GET', '/v1/bands')).bands;
+  }
+  async band(deviceId: string): Promise<Api.BandView> {
+    return (await this.request<{ band: Api.BandView }>('GET', `/v1/bands/${seg(deviceId)}`)).band;
+  }
   async revokeBand(deviceId: string): Promise<Api.BandView> {
     return (await this.request<{ band: Api.BandView }>('POST', `/v1/bands/${seg(deviceId)}/revoke`)).band;
   }
   async addCard(deviceId: string, req: Api.AddCardRequest): Promise<{ card: Api.CardView; challenge: Challenge }> {
-    const r = await this.request<{ card: Api.CardView; challenge: Api.ChallengeJson }>('POST', `/v1/bands/${seg(deviceId)}/cards`, req);
+    const r = await this.request<{ card: Api.CardView; challenge: Api.ChallengeJson }>(
+      'POST',
+      `/v1/bands/${seg(deviceId)}/cards`,
+      req,
+    );
     return { card: r.card, challenge: challenge(r.challenge) };
   }
   async removeCard(deviceId: string, cardRef: string): Promise<Challenge> {
-    return challenge((await this.request<{ challenge: Api.ChallengeJson }>('DELETE', `/v1/bands/${seg(deviceId)}/cards/${seg(cardRef)}`)).challenge);
+    return challenge(
+      (
+        await this.request<{ challenge: Api.ChallengeJson }>(
+          'DELETE',
+          `/v1/bands/${seg(deviceId)}/cards/${seg(cardRef)}`,
+        )
+      ).challenge,
+    );
   }
-  ledger(): Promise<Api.LedgerJson> { return this.request('GET', '/v1/payments'); }
+  ledger(): Promise<Api.LedgerJson> {
+    return this.request('GET', '/v1/payments');
+  }
   /** Unlock grant: the band's HELLO plus the account password (no session needed). */
   async unlock(hello: Uint8Array, username: string, password: string, deviceToken?: string): Promise<Challenge> {
     return (await this.unlockWithDevice(hello, username, password, deviceToken)).challenge;
   }
   /** The same, with the fresh device token to keep for the next sign-in or unlock. */
-  async unlockWithDevice(hello: Uint8Array, username: string, password: string, deviceToken?: string): Promise<{ challenge: Challenge; deviceToken: string }> {
+  async unlockWithDevice(
+    hello: Uint8Array,
+    username: string,
+    password: string,
+    deviceToken?: string,
+  ): Promise<{ challenge: Challenge; deviceToken: string }> {
     const body: Api.UnlockRequest = { hello: toBase64Url(hello), username, password, deviceToken };
     const r = await this.request<Api.UnlockJson>('POST', '/v1/unlock', body);
     return { challenge: challenge(r.challenge), deviceToken: r.deviceToken };
   }
 
   // ---- merchants and pairing ----
-  createPairingCode(): Promise<Api.PairingCodeJson> { return this.request('POST', '/v1/merchant/pairing-codes'); }
-  async terminals(): Promise<Api.TerminalView[]> { return (await this.request<{ terminals: Api.TerminalView[] }>('GET', '/v1/merchant/terminals')).terminals; }
+  createPairingCode(): Promise<Api.PairingCodeJson> {
+    return this.request('POST', '/v1/merchant/pairing-codes');
+  }
+  async terminals(): Promise<Api.TerminalView[]> {
+    return (await this.request<{ terminals: Api.TerminalView[] }>('GET', '/v1/merchant/terminals')).terminals;
+  }
   async renameTerminal(terminalId: string, name: string): Promise<Api.TerminalView> {
-    return (await this.request<{ terminal: Api.TerminalView }>('PATCH', `/v1/merchant/terminals/${seg(terminalId)}`, { name } satisfies Api.RenameTerminalRequest)).terminal;
+    return (
+      await this.request<{ terminal: Api.TerminalView }>('PATCH', `/v1/merchant/terminals/${seg(terminalId)}`, {
+        name,
+      } satisfies Api.RenameTerminalRequest)
+    ).terminal;
   }
   async unpairTerminal(terminalId: string): Promise<Api.TerminalView> {
-    return (await this.request<{ terminal: Api.TerminalView }>('DELETE', `/v1/merchant/terminals/${seg(terminalId)}`)).terminal;
+    return (await this.request<{ terminal: Api.TerminalView }>('DELETE', `/v1/merchant/terminals/${seg(terminalId)}`))
+      .terminal;
   }
   /** Merchant: lets a terminal suspended after wrong payment passwords sign again. */
   async liftTerminalSuspension(terminalId: string): Promise<Api.TerminalView> {
-    return (await this.request<{ terminal: Api.TerminalView }>('POST', `/v1/merchant/terminals/${seg(terminalId)}/lift-suspension`)).terminal;
+    return (
+      await this.request<{ terminal: Api.TerminalView }>(
+        'POST',
+        `/v1/merchant/terminals/${seg(terminalId)}/lift-suspension`,
+      )
+    ).terminal;
   }
-  sales(q: Api.ReportParams = {}): Promise<Api.SalesJson> { return this.request('GET', `/v1/merchant/sales${reportParams(q)}`); }
-  merchantRefunds(q: Api.ReportParams = {}): Promise<Api.MerchantRefundsJson> { return this.request('GET', `/v1/merchant/refunds${reportParams(q)}`); }
-  dayTotals(q: Api.ReportParams = {}): Promise<Api.DayTotalsJson> { return this.request('GET', `/v1/merchant/day-totals${reportParams(q)}`); }
+  sales(q: Api.ReportParams = {}): Promise<Api.SalesJson> {
+    return this.request('GET', `/v1/merchant/sales${reportParams(q)}`);
+  }
+  merchantRefunds(q: Api.ReportParams = {}): Promise<Api.MerchantRefundsJson> {
+    return this.request('GET', `/v1/merchant/refunds${reportParams(q)}`);
+  }
+  dayTotals(q: Api.ReportParams = {}): Promise<Api.DayTotalsJson> {
+    return this.request('GET', `/v1/merchant/day-totals${reportParams(q)}`);
+  }
   async pairTerminal(code: string, publicKey: Uint8Array, name?: string): Promise<Api.TerminalView> {
     const body: Api.PairRequest = { code, publicKey: toBase64Url(publicKey), name };
     return (await this.request<{ terminal: Api.TerminalView }>('POST', '/v1/terminals', body)).terminal;
   }
 
   // ---- terminal (signed) ----
-  hello(hello: Uint8Array): Promise<Api.HelloJson> { return this.request('POST', '/v1/hello', { hello: toBase64Url(hello) }, true); }
+  hello(hello: Uint8Array): Promise<Api.HelloJson> {
+    return this.request('POST', '/v1/hello', { hello: toBase64Url(hello) }, true);
+  }
   async createTrade(req: Api.CreateTradeRequest): Promise<Api.TradeView> {
     return (await this.request<{ trade: Api.TradeView }>('POST', '/v1/trades', req, true)).trade;
   }
-  queryTrade(outTradeNo: string): Promise<Api.TradeDetailsJson> { return this.request('GET', `/v1/trades/${seg(outTradeNo)}`, undefined, true); }
+  queryTrade(outTradeNo: string): Promise<Api.TradeDetailsJson> {
+    return this.request('GET', `/v1/trades/${seg(outTradeNo)}`, undefined, true);
+  }
   async payWithBand(outTradeNo: string, hello: Uint8Array, express?: boolean): Promise<Challenge> {
     const body: Api.PayWithBandRequest = { hello: toBase64Url(hello), express };
-    return challenge((await this.request<{ challenge: Api.ChallengeJson }>('POST', `/v1/trades/${seg(outTradeNo)}/pay`, body, true)).challenge);
+    return challenge(
+      (await this.request<{ challenge: Api.ChallengeJson }>('POST', `/v1/trades/${seg(outTradeNo)}/pay`, body, true))
+        .challenge,
+    );
   }
-  payWithPassword(outTradeNo: string, username: string, paymentPassword: string): Promise<{ receipt: Api.Receipt; trade: Api.TradeView }> {
-    return this.request('POST', `/v1/trades/${seg(outTradeNo)}/pay-password`, { username, paymentPassword } satisfies Api.PayWithPasswordRequest, true);
+  payWithPassword(
+    outTradeNo: string,
+    username: string,
+    paymentPassword: string,
+  ): Promise<{ receipt: Api.Receipt; trade: Api.TradeView }> {
+    return this.request(
+      'POST',
+      `/v1/trades/${seg(outTradeNo)}/pay-password`,
+      { username, paymentPassword } satisfies Api.PayWithPasswordRequest,
+      true,
+    );
   }
   refund(outTradeNo: string, req: Api.RefundRequest): Promise<Api.RefundJson> {
     return this.request('POST', `/v1/trades/${seg(outTradeNo)}/refunds`, req, true);
   }
   async closeTrade(outTradeNo: string): Promise<Api.TradeView> {
-    return (await this.request<{ trade: Api.TradeView }>('POST', `/v1/trades/${seg(outTradeNo)}/close`, undefined, true)).trade;
+    return (
+      await this.request<{ trade: Api.TradeView }>('POST', `/v1/trades/${seg(outTradeNo)}/close`, undefined, true)
+    ).trade;
   }
 
   /** Posts a band's ANSWER; signed when this client is a terminal (payments require it). */
-  async answer(challengeId: string, answer: Uint8Array): Promise<{ kind: Api.AnswerJson['kind']; result: Uint8Array; receipt?: Api.Receipt; card?: Api.CardView }> {
-    const r = await this.request<Api.AnswerJson>('POST', `/v1/challenges/${seg(challengeId)}/answer`, { answer: toBase64Url(answer) } satisfies Api.AnswerRequest, this.options.terminal !== undefined);
+  async answer(
+    challengeId: string,
+    answer: Uint8Array,
+  ): Promise<{ kind: Api.AnswerJson['kind']; result: Uint8Array; receipt?: Api.Receipt; card?: Api.CardView }> {
+    const r = await this.request<Api.AnswerJson>(
+      'POST',
+      `/v1/challenges/${seg(challengeId)}/answer`,
+      { answer: toBase64Url(answer) } satisfies Api.AnswerRequest,
+      this.options.terminal !== undefined,
+    );
     return { kind: r.kind, result: b64(r.result), receipt: r.receipt, card: r.card };
   }
 }

@@ -21,7 +21,13 @@ export const TerminalHeader = {
   SIGNATURE: 'x-wristpay-signature',
 } as const;
 
-export function terminalSigningInput(provider: CryptoProvider, method: string, path: string, timestamp: string, body: Uint8Array): Uint8Array {
+export function terminalSigningInput(
+  provider: CryptoProvider,
+  method: string,
+  path: string,
+  timestamp: string,
+  body: Uint8Array,
+): Uint8Array {
   const text = `wristpay/1 terminal\n${method.toUpperCase()}\n${path}\n${timestamp}\n${toHex(provider.sha256(body))}`;
   return new TextEncoder().encode(text);
 }
@@ -32,11 +38,20 @@ export interface TerminalCredentials {
 }
 
 export function signTerminalRequest(
-  provider: CryptoProvider, creds: TerminalCredentials, method: string, path: string, body: Uint8Array, now: number,
+  provider: CryptoProvider,
+  creds: TerminalCredentials,
+  method: string,
+  path: string,
+  body: Uint8Array,
+  now: number,
 ): Record<string, string> {
   const timestamp = String(Math.floor(now));
   const signature = provider.p256Sign(creds.key, terminalSigningInput(provider, method, path, timestamp, body));
-  return { [TerminalHeader.ID]: creds.terminalId, [TerminalHeader.TIMESTAMP]: timestamp, [TerminalHeader.SIGNATURE]: toBase64Url(signature) };
+  return {
+    [TerminalHeader.ID]: creds.terminalId,
+    [TerminalHeader.TIMESTAMP]: timestamp,
+    [TerminalHeader.SIGNATURE]: toBase64Url(signature),
+  };
 }
 
 export interface SignedRequestParts {
@@ -47,13 +62,23 @@ export interface SignedRequestParts {
 
 /** Why a signed request was refused, or null when the signature and timestamp hold. */
 export function checkTerminalSignature(
-  provider: CryptoProvider, publicKey: Uint8Array, parts: SignedRequestParts, method: string, path: string, body: Uint8Array,
-  now: number, skewMs: number,
+  provider: CryptoProvider,
+  publicKey: Uint8Array,
+  parts: SignedRequestParts,
+  method: string,
+  path: string,
+  body: Uint8Array,
+  now: number,
+  skewMs: number,
 ): string | null {
   if (!/^[0-9]{1,16}$/.test(parts.timestamp)) return 'timestamp is not integer milliseconds';
   if (Math.abs(Number(parts.timestamp) - now) > skewMs) return 'timestamp is stale or in the future';
   const signature = fromBase64Url(parts.signature);
   if (signature?.length !== 64) return 'signature is not 64 bytes of base64url';
-  const ok = provider.p256Verify(publicKey, terminalSigningInput(provider, method, path, parts.timestamp, body), signature);
+  const ok = provider.p256Verify(
+    publicKey,
+    terminalSigningInput(provider, method, path, parts.timestamp, body),
+    signature,
+  );
   return ok ? null : 'signature does not verify';
 }

@@ -16,24 +16,54 @@ import { insertWithFreshId } from './ids.ts';
 import { toBase64Url } from '../api/base64url.ts';
 import { PasswordHasher, newSalt } from './passwords.ts';
 
-export interface RegisterInput { username: string; password: string; paymentPassword?: string; kind?: AccountKind; displayName?: string }
+export interface RegisterInput {
+  username: string;
+  password: string;
+  paymentPassword?: string;
+  kind?: AccountKind;
+  displayName?: string;
+}
 export interface AccountView {
-  id: string; username: string; kind: AccountKind; displayName: string; limitPerPayment: number; limitPerDay: number; hasPaymentPassword: boolean;
+  id: string;
+  username: string;
+  kind: AccountKind;
+  displayName: string;
+  limitPerPayment: number;
+  limitPerDay: number;
+  hasPaymentPassword: boolean;
   /** Too many wrong payment passwords: refused until the owner unblocks it with the account password. */
   paymentPasswordBlocked: boolean;
 }
 /** `deviceToken`: a fresh device token for the client to keep and send with its next sign-in. */
-export interface LoginResult { token: string; csrf: string; expiresAt: number; account: AccountView; deviceToken: string }
-export interface Authenticated { account: AccountRow; session: SessionRow }
-export interface PasswordCheck { account: AccountRow; deviceToken: string }
+export interface LoginResult {
+  token: string;
+  csrf: string;
+  expiresAt: number;
+  account: AccountView;
+  deviceToken: string;
+}
+export interface Authenticated {
+  account: AccountRow;
+  session: SessionRow;
+}
+export interface PasswordCheck {
+  account: AccountRow;
+  deviceToken: string;
+}
 
 const USERNAME = /^[A-Za-z0-9._@-]{3,64}$/;
 const PAYMENT_PASSWORD = /^[0-9]{6}$/; // Alipay's six-digit payment password
 
 export function accountView(a: AccountRow, paymentPasswordBlocked = false): AccountView {
   return {
-    id: a.id, username: a.username, kind: a.kind, displayName: a.displayName,
-    limitPerPayment: a.limitPerPayment, limitPerDay: a.limitPerDay, hasPaymentPassword: a.payHash !== null, paymentPasswordBlocked,
+    id: a.id,
+    username: a.username,
+    kind: a.kind,
+    displayName: a.displayName,
+    limitPerPayment: a.limitPerPayment,
+    limitPerDay: a.limitPerDay,
+    hasPaymentPassword: a.payHash !== null,
+    paymentPasswordBlocked,
   };
 }
 
@@ -50,8 +80,10 @@ export class Accounts {
   async register(input: RegisterInput): Promise<AccountView> {
     const { config, store } = this.ctx;
     if (!USERNAME.test(input.username)) refuse(Status.MALFORMED, 'username: 3 to 64 of letters, digits and . _ @ -');
-    if (input.password.length < 8 || input.password.length > 128) refuse(Status.MALFORMED, 'password: 8 to 128 characters');
-    if (input.paymentPassword !== undefined && !PAYMENT_PASSWORD.test(input.paymentPassword)) refuse(Status.MALFORMED, 'paymentPassword: six digits');
+    if (input.password.length < 8 || input.password.length > 128)
+      refuse(Status.MALFORMED, 'password: 8 to 128 characters');
+    if (input.paymentPassword !== undefined && !PAYMENT_PASSWORD.test(input.paymentPassword))
+      refuse(Status.MALFORMED, 'paymentPassword: six digits');
     const kind = input.kind || 'owner';
     const shown = input.displayName || input.username;
     const problem = displayNameProblem(shown);
@@ -66,14 +98,28 @@ export class Accounts {
       ...(paySalt && input.paymentPassword !== undefined ? [{ password: input.paymentPassword, salt: paySalt }] : []),
     ]);
     const row: Omit<AccountRow, 'id'> = {
-      username: input.username, kind, displayName,
-      passwordHash, passwordSalt: salt, payHash: payHash ?? null,
+      username: input.username,
+      kind,
+      displayName,
+      passwordHash,
+      passwordSalt: salt,
+      payHash: payHash ?? null,
       paySalt,
-      limitPerPayment: config.limitPerPayment, limitPerDay: config.limitPerDay, createdAt: this.ctx.clock(),
+      limitPerPayment: config.limitPerPayment,
+      limitPerDay: config.limitPerDay,
+      createdAt: this.ctx.clock(),
     };
     // A merchant's id travels on the air (8 characters): a taken one is retried with a fresh one.
-    const created = await insertWithFreshId(this.ctx.provider, kind === 'merchant' ? 'm' : 'acc', (id) => store.accounts.create({ id, ...row }, nameKey));
-    if (!created.ok) refuse(created.status, created.detail === 'display name taken' ? `a merchant already shows as "${displayName}" (or a name that looks the same)` : 'that username is taken');
+    const created = await insertWithFreshId(this.ctx.provider, kind === 'merchant' ? 'm' : 'acc', (id) =>
+      store.accounts.create({ id, ...row }, nameKey),
+    );
+    if (!created.ok)
+      refuse(
+        created.status,
+        created.detail === 'display name taken'
+          ? `a merchant already shows as "${displayName}" (or a name that looks the same)`
+          : 'that username is taken',
+      );
     return accountView(created.value);
   }
 
@@ -97,7 +143,9 @@ export class Accounts {
     if (!held.granted) lockedOut(nonce !== null, held.retryAt, clock());
     // Should the hash throw (or the hash queue refuse it), the reservation stays a failure: the
     // safe side. A valid device token takes the trusted lane, which a stranger's flood cannot fill.
-    const ok = await this.passwords.verify(password, account.passwordSalt, account.passwordHash, { trusted: nonce !== null });
+    const ok = await this.passwords.verify(password, account.passwordSalt, account.passwordHash, {
+      trusted: nonce !== null,
+    });
     await store.attempts.settle(scope, subject, policy, ok, clock());
     if (!ok) {
       const after = await store.attempts.counter(scope, subject);
@@ -124,8 +172,23 @@ export class Accounts {
     const csrf = toBase64Url(provider.randomBytes(18));
     const now = clock();
     // Only the hash is stored: a leaked database does not hand out live sessions.
-    await store.accounts.createSession({ tokenHash: this.tokenHash(token), accountId: account.id, csrf, expiresAt: now + config.sessionTtlMs, createdAt: now }, config.maxSessionsPerAccount);
-    return { token, csrf, expiresAt: now + config.sessionTtlMs, account: await this.view(account), deviceToken: checked.deviceToken };
+    await store.accounts.createSession(
+      {
+        tokenHash: this.tokenHash(token),
+        accountId: account.id,
+        csrf,
+        expiresAt: now + config.sessionTtlMs,
+        createdAt: now,
+      },
+      config.maxSessionsPerAccount,
+    );
+    return {
+      token,
+      csrf,
+      expiresAt: now + config.sessionTtlMs,
+      account: await this.view(account),
+      deviceToken: checked.deviceToken,
+    };
   }
 
   /** The account as the API shows it (with whether its payment password is blocked). */
@@ -138,7 +201,11 @@ export class Accounts {
    * The owner lifts the block on the payment password by proving the account password (as a
    * bank card's PIN is unblocked by the bank, not at the till).
    */
-  async unblockPaymentPassword(account: AccountRow, password: string, deviceToken?: string): Promise<{ account: AccountView; deviceToken: string }> {
+  async unblockPaymentPassword(
+    account: AccountRow,
+    password: string,
+    deviceToken?: string,
+  ): Promise<{ account: AccountView; deviceToken: string }> {
     if (account.kind !== 'owner') refuse(Status.FORBIDDEN, 'only owners have a payment password');
     const checked = await this.checkPassword(account.username, password, deviceToken);
     await this.ctx.store.attempts.reset('pay', account.id);
@@ -167,14 +234,17 @@ export class Accounts {
   private tokenHash(token: string): Uint8Array {
     return this.ctx.provider.sha256(new TextEncoder().encode(token));
   }
-
 }
 
 /** ACCOUNT_LOCKED with the time left: a throttle on this client kind, never a lock on the owner. */
 function lockedOut(trusted: boolean, retryAt: number | null, now: number): never {
   const retryAfterMs = Math.max(1000, (retryAt ?? now) - now);
   const wait = `try again in ${Math.ceil(retryAfterMs / 1000)} s`;
-  refuse(Status.ACCOUNT_LOCKED, trusted
-    ? `too many failed sign-ins from this device; ${wait}`
-    : `too many failed sign-ins from new devices; ${wait}, or from a device that has signed in before`, { retryAfterMs });
+  refuse(
+    Status.ACCOUNT_LOCKED,
+    trusted
+      ? `too many failed sign-ins from this device; ${wait}`
+      : `too many failed sign-ins from new devices; ${wait}, or from a device that has signed in before`,
+    { retryAfterMs },
+  );
 }

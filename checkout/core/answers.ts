@@ -38,7 +38,10 @@ export interface AnswerOutcome {
   card?: CardView;
 }
 
-interface Settled { receipt?: Receipt; card?: CardView }
+interface Settled {
+  receipt?: Receipt;
+  card?: CardView;
+}
 
 /** The band's own refusal, passed on with its status (whatever the band chose to report). */
 function refuseForBand(status: StatusCode): never {
@@ -46,7 +49,10 @@ function refuseForBand(status: StatusCode): never {
 }
 
 export class Answers {
-  constructor(private readonly ctx: Ctx, private readonly trades: Trades) {}
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly trades: Trades,
+  ) {}
 
   async answer(challengeId: string, answerBytes: Uint8Array, terminal: TerminalRow | null): Promise<AnswerOutcome> {
     const started = performance.now();
@@ -57,30 +63,41 @@ export class Answers {
     return observePayment(this.ctx.observer, 'band', started, this.verify(cx, answerBytes, terminal));
   }
 
-  private async verify(cx: AnswerContext, answerBytes: Uint8Array, terminal: TerminalRow | null): Promise<AnswerOutcome> {
+  private async verify(
+    cx: AnswerContext,
+    answerBytes: Uint8Array,
+    terminal: TerminalRow | null,
+  ): Promise<AnswerOutcome> {
     const { store, clock, provider } = this.ctx;
     const ch = cx.challenge;
     if (ch.kind === 'payment') {
       if (!terminal) refuse(Status.UNAUTHORIZED, 'a payment answer must come from a signed terminal request');
-      if (!cx.trade || cx.trade.merchantId !== terminal.merchantId) refuse(Status.FORBIDDEN, 'that challenge belongs to another merchant\'s trade');
+      if (!cx.trade || cx.trade.merchantId !== terminal.merchantId)
+        refuse(Status.FORBIDDEN, "that challenge belongs to another merchant's trade");
     }
     if (ch.answeredAt !== null) refuse(Status.REPLAYED, 'this challenge has been answered already');
     if (ch.expiresAt <= clock()) refuse(Status.EXPIRED, 'the challenge expired before its answer arrived');
     const m = decodeMessageOf(answerBytes, 'answer');
     if (!m.ok) refuse(m.status, `answer: ${m.detail ?? ''}`);
     const plain = openResponse(provider, ch.enc, ch.answerSecret, m.value.sealed);
-    if (!plain) refuse(Status.DECRYPT_FAILED, 'the answer does not open with this challenge\'s keys');
+    if (!plain) refuse(Status.DECRYPT_FAILED, "the answer does not open with this challenge's keys");
     try {
       const body = decodeAnswerBody(plain);
       if (!body.ok) refuse(body.status, `answer body: ${body.detail ?? ''}`);
       const settled = await this.settle(cx, body.value, terminal);
-      return { kind: ch.kind, result: resultMessage(this.ctx, ch, Status.OK), receipt: settled.receipt, card: settled.card };
+      return {
+        kind: ch.kind,
+        result: resultMessage(this.ctx, ch, Status.OK),
+        receipt: settled.receipt,
+        card: settled.card,
+      };
     } catch (e) {
       if (!(e instanceof CheckoutError)) throw e;
       // The band's own answer was refused: spend the nonce, and tell the band why. Unless
       // another request answered it since we read it (a second instance racing us on the same
       // answer: our counter check then sees its commit): then this post is a replay.
-      if (!(await store.challenges.markAnswered(ch.id, e.status, clock()))) refuse(Status.REPLAYED, 'answered concurrently');
+      if (!(await store.challenges.markAnswered(ch.id, e.status, clock())))
+        refuse(Status.REPLAYED, 'answered concurrently');
       throw new CheckoutError(e.status, e.message, { ...e.extras, result: resultMessage(this.ctx, ch, e.status) });
     }
   }
@@ -101,7 +118,8 @@ export class Answers {
     if (body.status !== Status.OK) {
       // What the band's refusal means for our view of its wallet.
       if (ch.kind === 'provision') await store.bands.setCardState(cardRef, 'failed');
-      if (ch.kind === 'remove-card') await store.bands.setCardState(cardRef, body.status === Status.CARD_NOT_FOUND ? 'removed' : 'active');
+      if (ch.kind === 'remove-card')
+        await store.bands.setCardState(cardRef, body.status === Status.CARD_NOT_FOUND ? 'removed' : 'active');
       refuseForBand(body.status);
     }
     await this.markAnswered(ch);
@@ -115,7 +133,8 @@ export class Answers {
   }
 
   private async markAnswered(ch: ChallengeRow): Promise<void> {
-    if (!(await this.ctx.store.challenges.markAnswered(ch.id, Status.OK, this.ctx.clock()))) refuse(Status.REPLAYED, 'answered concurrently');
+    if (!(await this.ctx.store.challenges.markAnswered(ch.id, Status.OK, this.ctx.clock())))
+      refuse(Status.REPLAYED, 'answered concurrently');
   }
 
   private async settlePayment(cx: AnswerContext, body: AnswerBody, terminal: TerminalRow): Promise<Settled> {
@@ -127,11 +146,19 @@ export class Answers {
     if (!band || !card || !payer) refuse(Status.UNKNOWN_DEVICE, 'band, card or account vanished');
     // Held here too, not only when the challenge was issued: a band's token for this trade pays
     // from this card, and a card in another currency never pays it (whatever a band signs).
-    if (card.currency !== trade.currency) refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from a ${card.currency} card`);
+    if (card.currency !== trade.currency)
+      refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from a ${card.currency} card`);
     const verdict = verifyToken(provider, body.token, band.signingKey, {
-      deviceId: deviceIdBytes(band.deviceId), amount: trade.amount, currency: trade.currency, merchantId: trade.merchantId,
-      terminalId: ch.terminalId as string, orderId: trade.outTradeNo, checkoutNonce: ch.nonce, cardRef: card.cardRef,
-      lastCounter: card.lastCounter, express: ch.express,
+      deviceId: deviceIdBytes(band.deviceId),
+      amount: trade.amount,
+      currency: trade.currency,
+      merchantId: trade.merchantId,
+      terminalId: ch.terminalId as string,
+      orderId: trade.outTradeNo,
+      checkoutNonce: ch.nonce,
+      cardRef: card.cardRef,
+      lastCounter: card.lastCounter,
+      express: ch.express,
     });
     if (!verdict.verified) refuse(verdict.status, `token refused at step ${verdict.step}`);
     if (band.status !== 'active') await refuseRevoked(this.ctx, band);
@@ -146,23 +173,47 @@ export class Answers {
     if (!ch.express && !confirmed && (counted === null || counted > payer.limitPerPayment)) {
       refuse(Status.LIMIT_EXCEEDED, 'above the password-free limit without a button press on the band');
     }
-    const receipt = await this.trades.record(trade, cx.merchantName ?? '', {
-      id: newId(provider, 'pay'), tradeNo: trade.tradeNo, accountId: payer.accountId, deviceId: band.deviceId, cardRef: card.cardRef,
-      amount: trade.amount, currency: trade.currency, method: 'band', counter: verdict.claims.counter, challengeId: ch.id,
-      day, confirmed, createdAt: now,
-    }, card, {
-      challengeId: ch.id,
-      counter: { cardRef: card.cardRef, value: verdict.claims.counter },
-      balance: ch.express ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - trade.amount) } : undefined,
-      // A confirmed payment in a currency without a rate is not counted: it could not be, and needs no limit.
-      dayLimit: ch.express || counted === null ? undefined : { perDay: payer.limitPerDay, confirmed, amount: counted, currency: config.limitCurrency },
-      // The terminal that started the payment and the one posting its answer: either may have
-      // been unpaired since it was authenticated, so the commit checks both.
-      terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
-    });
+    const receipt = await this.trades.record(
+      trade,
+      cx.merchantName ?? '',
+      {
+        id: newId(provider, 'pay'),
+        tradeNo: trade.tradeNo,
+        accountId: payer.accountId,
+        deviceId: band.deviceId,
+        cardRef: card.cardRef,
+        amount: trade.amount,
+        currency: trade.currency,
+        method: 'band',
+        counter: verdict.claims.counter,
+        challengeId: ch.id,
+        day,
+        confirmed,
+        createdAt: now,
+      },
+      card,
+      {
+        challengeId: ch.id,
+        counter: { cardRef: card.cardRef, value: verdict.claims.counter },
+        balance: ch.express
+          ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - trade.amount) }
+          : undefined,
+        // A confirmed payment in a currency without a rate is not counted: it could not be, and needs no limit.
+        dayLimit:
+          ch.express || counted === null
+            ? undefined
+            : { perDay: payer.limitPerDay, confirmed, amount: counted, currency: config.limitCurrency },
+        // The terminal that started the payment and the one posting its answer: either may have
+        // been unpaired since it was authenticated, so the commit checks both.
+        terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
+      },
+    );
     receipt.evidence = {
-      token: toBase64Url(body.token), deviceKey: p256Jwk(band.signingKey),
-      counter: verdict.claims.counter, confirmed, express: ch.express,
+      token: toBase64Url(body.token),
+      deviceKey: p256Jwk(band.signingKey),
+      counter: verdict.claims.counter,
+      confirmed,
+      express: ch.express,
     };
     return { receipt };
   }

@@ -21,7 +21,10 @@ export interface PayWithBandInput {
 }
 
 export class BandPayments {
-  constructor(private readonly ctx: Ctx, private readonly trades: Trades) {}
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly trades: Trades,
+  ) {}
 
   async start(terminal: TerminalRow, outTradeNo: string, input: PayWithBandInput): Promise<IssuedChallenge> {
     const trade = await this.trades.find(terminal, outTradeNo);
@@ -31,20 +34,40 @@ export class BandPayments {
     requireWorn(body, !express);
     const cards = await this.ctx.store.bands.cards(band.deviceId);
     const card = express ? transitCard(cards, trade.currency) : defaultBankCard(cards);
-    if (!card) refuse(Status.CARD_NOT_FOUND, express ? `no transit card in ${trade.currency} on this band` : 'no bank card on this band');
+    if (!card)
+      refuse(
+        Status.CARD_NOT_FOUND,
+        express ? `no transit card in ${trade.currency} on this band` : 'no bank card on this band',
+      );
     // The default bank card pays (the challenge leaves it unnamed); only in the trade's own currency.
-    if (card.currency !== trade.currency) refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from the band's ${card.currency} card`);
+    if (card.currency !== trade.currency)
+      refuse(
+        Status.CURRENCY_MISMATCH,
+        `a ${trade.currency} trade cannot be paid from the band's ${card.currency} card`,
+      );
     if (express && trade.amount > card.fareCap) refuse(Status.FARE_CAP_EXCEEDED, `fare above the ${card.city} cap`);
-    if (express && trade.amount > card.balance) refuse(Status.INSUFFICIENT_BALANCE, 'the transit balance does not cover the fare');
+    if (express && trade.amount > card.balance)
+      refuse(Status.INSUFFICIENT_BALANCE, 'the transit balance does not cover the fare');
     const merchant = await this.ctx.store.accounts.byId(trade.merchantId);
-    return issueChallenge(this.ctx, band, {
-      kind: 'payment', amount: trade.amount, currency: trade.currency, merchantId: trade.merchantId,
-      merchantName: merchant ? merchant.displayName : trade.merchantId, terminalId: terminal.id, orderId: trade.outTradeNo,
-      // The default bank card goes unnamed (absent = the band's default bank card, PROTOCOL.md §3);
-      // the token still names the card it paid with, and answers.ts holds it to this one.
-      // A transit fare names its card.
-      cardRef: express ? card.cardRef : undefined, express,
-    }, { tradeNo: trade.tradeNo, terminalId: terminal.id, cardRef: card.cardRef, express });
+    return issueChallenge(
+      this.ctx,
+      band,
+      {
+        kind: 'payment',
+        amount: trade.amount,
+        currency: trade.currency,
+        merchantId: trade.merchantId,
+        merchantName: merchant ? merchant.displayName : trade.merchantId,
+        terminalId: terminal.id,
+        orderId: trade.outTradeNo,
+        // The default bank card goes unnamed (absent = the band's default bank card, PROTOCOL.md §3);
+        // the token still names the card it paid with, and answers.ts holds it to this one.
+        // A transit fare names its card.
+        cardRef: express ? card.cardRef : undefined,
+        express,
+      },
+      { tradeNo: trade.tradeNo, terminalId: terminal.id, cardRef: card.cardRef, express },
+    );
   }
 }
 

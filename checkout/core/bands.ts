@@ -17,7 +17,11 @@ import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
 import { type BandView, bandView } from './views.ts';
 
-export interface EnrollOffer { enrollId: string; message: Uint8Array; expiresAt: number }
+export interface EnrollOffer {
+  enrollId: string;
+  message: Uint8Array;
+  expiresAt: number;
+}
 
 export class Bands {
   constructor(private readonly ctx: Ctx) {}
@@ -27,11 +31,19 @@ export class Bands {
     const nonce = provider.randomBytes(Size.NONCE);
     const offer = { id: newId(provider, 'enr'), accountId, nonce, expiresAt: clock() + config.enrollTtlMs };
     await store.accounts.createEnrollOffer(offer);
-    const message = encodeMessage({ type: 'enroll', checkoutSigningKey: keys.signingPublic, checkoutHpkeKey: keys.hpkePublic, nonce }, encodeCborHost);
+    const message = encodeMessage(
+      { type: 'enroll', checkoutSigningKey: keys.signingPublic, checkoutHpkeKey: keys.hpkePublic, nonce },
+      encodeCborHost,
+    );
     return { enrollId: offer.id, message, expiresAt: offer.expiresAt };
   }
 
-  async completeEnrollment(accountId: string, enrollId: string, enrolledBytes: Uint8Array, name: string): Promise<BandView> {
+  async completeEnrollment(
+    accountId: string,
+    enrollId: string,
+    enrolledBytes: Uint8Array,
+    name: string,
+  ): Promise<BandView> {
     const { provider, keys, clock, store } = this.ctx;
     if (name.length > 32) refuse(Status.MALFORMED, 'name: at most 32 characters');
     const m = decodeMessageOf(enrolledBytes, 'enrolled');
@@ -40,12 +52,29 @@ export class Bands {
     if (!offer || offer.accountId !== accountId) refuse(Status.NOT_FOUND, 'no such enrollment offer for this account');
     if (offer.expiresAt <= clock()) refuse(Status.EXPIRED, 'the enrollment offer expired; start again');
     const e = m.value;
-    if (!provider.p256IsValidPublic(e.signingKey) || !provider.p256IsValidPublic(e.hpkeKey)) refuse(Status.INVALID_KEY, 'a band key is not a P-256 point on the curve');
-    const signed = encodeCborHost([Label.ENROLL, offer.nonce, keys.signingPublic, keys.hpkePublic, e.signingKey, e.hpkeKey]);
-    if (!provider.p256Verify(e.signingKey, signed, e.signature)) refuse(Status.BAD_SIGNATURE, 'the enrollment signature does not verify');
+    if (!provider.p256IsValidPublic(e.signingKey) || !provider.p256IsValidPublic(e.hpkeKey))
+      refuse(Status.INVALID_KEY, 'a band key is not a P-256 point on the curve');
+    const signed = encodeCborHost([
+      Label.ENROLL,
+      offer.nonce,
+      keys.signingPublic,
+      keys.hpkePublic,
+      e.signingKey,
+      e.hpkeKey,
+    ]);
+    if (!provider.p256Verify(e.signingKey, signed, e.signature))
+      refuse(Status.BAD_SIGNATURE, 'the enrollment signature does not verify');
     const row: BandRow = {
-      deviceId: deviceIdOf(provider, e.signingKey), accountId, name: name || 'band', signingKey: e.signingKey, hpkeKey: e.hpkeKey,
-      status: 'active', enrolledAt: clock(), revokedAt: null, wipedAt: null, unlockedAt: null,
+      deviceId: deviceIdOf(provider, e.signingKey),
+      accountId,
+      name: name || 'band',
+      signingKey: e.signingKey,
+      hpkeKey: e.hpkeKey,
+      status: 'active',
+      enrolledAt: clock(),
+      revokedAt: null,
+      wipedAt: null,
+      unlockedAt: null,
     };
     const created = await store.bands.create(row);
     if (!created.ok) refuse(created.status, 'this band is already enrolled; wipe it before enrolling again');

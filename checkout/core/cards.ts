@@ -33,36 +33,93 @@ export function defaultBankCard(cards: CardRow[]): CardRow | undefined {
 }
 
 export class Cards {
-  constructor(private readonly ctx: Ctx, private readonly bands: Bands) {}
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly bands: Bands,
+  ) {}
 
-  async add(accountId: string, deviceId: string, input: AddCardInput): Promise<{ card: CardView; challenge: IssuedChallenge }> {
+  async add(
+    accountId: string,
+    deviceId: string,
+    input: AddCardInput,
+  ): Promise<{ card: CardView; challenge: IssuedChallenge }> {
     const band = await this.bands.owned(accountId, deviceId, true);
-    if ((input.issuerId === undefined) === (input.cityId === undefined)) refuse(Status.MALFORMED, 'give exactly one of issuerId (bank) or cityId (transit)');
-    if (input.cardNumber !== undefined && normaliseCardNumber(input.cardNumber) === null) refuse(Status.MALFORMED, 'cardNumber: 12 to 19 digits that pass the Luhn check');
+    if ((input.issuerId === undefined) === (input.cityId === undefined))
+      refuse(Status.MALFORMED, 'give exactly one of issuerId (bank) or cityId (transit)');
+    if (input.cardNumber !== undefined && normaliseCardNumber(input.cardNumber) === null)
+      refuse(Status.MALFORMED, 'cardNumber: 12 to 19 digits that pass the Luhn check');
     const { provider, clock, config, store } = this.ctx;
     const existing = await store.bands.cards(deviceId);
-    const base = { deviceId, last4: tokenLast4(provider.randomBytes(8)), state: 'pending' as const, lastCounter: -1, createdAt: clock() };
+    const base = {
+      deviceId,
+      last4: tokenLast4(provider.randomBytes(8)),
+      state: 'pending' as const,
+      lastCounter: -1,
+      createdAt: clock(),
+    };
     let row: Omit<CardRow, 'cardRef'>;
     if (input.issuerId !== undefined) {
       const issuer = findIssuer(input.issuerId);
       if (!issuer) refuse(Status.NOT_FOUND, `no issuer ${input.issuerId} in the catalogue`);
-      const hasDefault = existing.some((c) => c.kind === 'bank' && c.isDefault && (c.state === 'active' || c.state === 'pending'));
-      row = { ...base, kind: 'bank', issuerId: issuer.id, issuer: issuer.name, isDefault: !hasDefault, city: null, currency: issuer.currency, balance: 0, fareCap: 0 };
+      const hasDefault = existing.some(
+        (c) => c.kind === 'bank' && c.isDefault && (c.state === 'active' || c.state === 'pending'),
+      );
+      row = {
+        ...base,
+        kind: 'bank',
+        issuerId: issuer.id,
+        issuer: issuer.name,
+        isDefault: !hasDefault,
+        city: null,
+        currency: issuer.currency,
+        balance: 0,
+        fareCap: 0,
+      };
     } else {
       const city = findCity(input.cityId as string);
       if (!city) refuse(Status.NOT_FOUND, `no transit city ${input.cityId} in the catalogue`);
       const balance = input.balance ?? city.defaultBalance;
-      if (!Number.isSafeInteger(balance) || balance < 0 || balance > 1_000_000_00) refuse(Status.MALFORMED, 'balance: a non-negative integer of minor units');
-      row = { ...base, kind: 'transit', issuerId: city.id, issuer: city.card, isDefault: false, city: city.city, currency: city.currency, balance, fareCap: city.fareCap };
+      if (!Number.isSafeInteger(balance) || balance < 0 || balance > 1_000_000_00)
+        refuse(Status.MALFORMED, 'balance: a non-negative integer of minor units');
+      row = {
+        ...base,
+        kind: 'transit',
+        issuerId: city.id,
+        issuer: city.card,
+        isDefault: false,
+        city: city.city,
+        currency: city.currency,
+        balance,
+        fareCap: city.fareCap,
+      };
     }
     // The token reference travels on the air (8 characters): a taken one is retried with a fresh one.
     const fields = row;
-    const added = await insertWithFreshId(provider, 'tok', (cardRef) => store.bands.addCard({ cardRef, ...fields }, config.maxCardsPerBand));
+    const added = await insertWithFreshId(provider, 'tok', (cardRef) =>
+      store.bands.addCard({ cardRef, ...fields }, config.maxCardsPerBand),
+    );
     if (!added.ok) refuse(added.status, added.detail);
     const stored = added.value;
-    const card = stored.kind === 'bank'
-      ? { kind: 'bank' as const, cardRef: stored.cardRef, issuer: stored.issuer, last4: stored.last4, isDefault: stored.isDefault, currency: stored.currency }
-      : { kind: 'transit' as const, cardRef: stored.cardRef, issuer: stored.issuer, last4: stored.last4, city: stored.city as string, balance: stored.balance, fareCap: stored.fareCap, currency: stored.currency };
+    const card =
+      stored.kind === 'bank'
+        ? {
+            kind: 'bank' as const,
+            cardRef: stored.cardRef,
+            issuer: stored.issuer,
+            last4: stored.last4,
+            isDefault: stored.isDefault,
+            currency: stored.currency,
+          }
+        : {
+            kind: 'transit' as const,
+            cardRef: stored.cardRef,
+            issuer: stored.issuer,
+            last4: stored.last4,
+            city: stored.city as string,
+            balance: stored.balance,
+            fareCap: stored.fareCap,
+            currency: stored.currency,
+          };
     let challenge: IssuedChallenge;
     try {
       challenge = await issueChallenge(this.ctx, band, { kind: 'provision', card }, { cardRef: stored.cardRef });
@@ -76,7 +133,8 @@ export class Cards {
   async remove(accountId: string, deviceId: string, cardRef: string): Promise<IssuedChallenge> {
     const band = await this.bands.owned(accountId, deviceId, true);
     const card = await this.ctx.store.bands.card(cardRef);
-    if (!card || card.deviceId !== band.deviceId || card.state === 'removed' || card.state === 'failed') refuse(Status.CARD_NOT_FOUND, `no card ${cardRef} on this band`);
+    if (!card || card.deviceId !== band.deviceId || card.state === 'removed' || card.state === 'failed')
+      refuse(Status.CARD_NOT_FOUND, `no card ${cardRef} on this band`);
     // The challenge first: refused (QUOTA_EXCEEDED), the card stays as it was.
     const challenge = await issueChallenge(this.ctx, band, { kind: 'remove-card', cardRef }, { cardRef });
     await this.ctx.store.bands.setCardState(cardRef, 'removing');

@@ -10,7 +10,12 @@
 import { encodeCborHost } from '../../shared/cbor/host.ts';
 import { CborMap, cborMap } from '../../shared/cbor/types.ts';
 import { ES256, Header, encodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
-import { type ChallengeBody, encodeChallengeBody, encodeMessage, encodeResultBody } from '../../shared/messages/index.ts';
+import {
+  type ChallengeBody,
+  encodeChallengeBody,
+  encodeMessage,
+  encodeResultBody,
+} from '../../shared/messages/index.ts';
 import { Size } from '../../shared/protocol/constants.ts';
 import type { StatusCode } from '../../shared/status/codes.ts';
 import type { BandRow, ChallengeRow } from '../store.ts';
@@ -22,12 +27,25 @@ import type { IssuedChallenge } from './issued-challenge.ts';
 import { deviceIdBytes } from './band-identity.ts';
 
 /** The kind-specific part of a body; device, nonce and expiry are filled in here. */
-type Specific<K extends ChallengeBody['kind']> = Omit<Extract<ChallengeBody, { kind: K }>, 'deviceId' | 'nonce' | 'expiry'>;
+type Specific<K extends ChallengeBody['kind']> = Omit<
+  Extract<ChallengeBody, { kind: K }>,
+  'deviceId' | 'nonce' | 'expiry'
+>;
 export type ChallengeSpec = { [K in ChallengeBody['kind']]: Specific<K> }[ChallengeBody['kind']];
 
-export interface ChallengeLinks { tradeNo?: string; terminalId?: string; cardRef?: string; express?: boolean }
+export interface ChallengeLinks {
+  tradeNo?: string;
+  terminalId?: string;
+  cardRef?: string;
+  express?: boolean;
+}
 
-export async function issueChallenge(ctx: Ctx, band: BandRow, spec: ChallengeSpec, links: ChallengeLinks): Promise<IssuedChallenge> {
+export async function issueChallenge(
+  ctx: Ctx,
+  band: BandRow,
+  spec: ChallengeSpec,
+  links: ChallengeLinks,
+): Promise<IssuedChallenge> {
   const { provider, keys, clock, config, store } = ctx;
   const now = clock();
   // The body's expiry is in whole seconds (CWT NumericDate), rounded down so a challenge never
@@ -42,13 +60,30 @@ export async function issueChallenge(ctx: Ctx, band: BandRow, spec: ChallengeSpe
   const signed = encodeSign1(protectedBytes, new CborMap(), payload, signature, true);
   const sealed = sealToBand(provider, band.hpkeKey, signed);
   const row: ChallengeRow = {
-    id: newId(provider, 'ch'), deviceId: band.deviceId, kind: spec.kind, nonce, expiresAt,
-    tradeNo: links.tradeNo ?? null, terminalId: links.terminalId ?? null, cardRef: links.cardRef ?? null, express: links.express === true,
-    enc: sealed.enc, answerSecret: sealed.answerSecret, resultSecret: sealed.resultSecret, createdAt: now, answeredAt: null, outcome: null,
+    id: newId(provider, 'ch'),
+    deviceId: band.deviceId,
+    kind: spec.kind,
+    nonce,
+    expiresAt,
+    tradeNo: links.tradeNo ?? null,
+    terminalId: links.terminalId ?? null,
+    cardRef: links.cardRef ?? null,
+    express: links.express === true,
+    enc: sealed.enc,
+    answerSecret: sealed.answerSecret,
+    resultSecret: sealed.resultSecret,
+    createdAt: now,
+    answeredAt: null,
+    outcome: null,
   };
   const made = await store.challenges.create(row, config.maxOpenChallengesPerBand);
   if (!made.ok) refuse(made.status, made.detail);
-  return { challengeId: row.id, kind: row.kind, expiresAt, message: encodeMessage({ type: 'challenge', enc: sealed.enc, ct: sealed.ct }, encodeCborHost) };
+  return {
+    challengeId: row.id,
+    kind: row.kind,
+    expiresAt,
+    message: encodeMessage({ type: 'challenge', enc: sealed.enc, ct: sealed.ct }, encodeCborHost),
+  };
 }
 
 /** The RESULT message for a challenge's band: the status alone (the band words its display line itself). */

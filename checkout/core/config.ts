@@ -74,7 +74,11 @@ export interface CheckoutConfig {
   /** scrypt cost (N = 2^log2N, r = 8, p = 1); 2^14 is the RFC 7914 interactive figure. */
   scryptLog2N: number;
   notify: {
-    baseDelayMs: number; maxDelayMs: number; maxAttempts: number; pollMs: number; timeoutMs: number;
+    baseDelayMs: number;
+    maxDelayMs: number;
+    maxAttempts: number;
+    pollMs: number;
+    timeoutMs: number;
     /**
      * Notification targets allowed although they are not public addresses (notify-target.ts):
      * "host:port" as written in the URL (e.g. "127.0.0.1:8999", "[::1]:8999") or a CIDR
@@ -159,7 +163,8 @@ export type ConfigOverrides = Partial<Omit<CheckoutConfig, 'notify' | 'hashQueue
 
 export function resolveConfig(o: ConfigOverrides | undefined): CheckoutConfig {
   return {
-    ...defaultConfig, ...o,
+    ...defaultConfig,
+    ...o,
     notify: { ...defaultConfig.notify, ...o?.notify },
     hashQueue: { ...defaultConfig.hashQueue, ...o?.hashQueue },
     rateLimits: { ...defaultConfig.rateLimits, ...o?.rateLimits },

@@ -12,7 +12,12 @@
 import { ascii } from '../../shared/crypto/bytes.ts';
 import type { CryptoProvider, KeyHandle } from '../../shared/crypto/provider.ts';
 import {
-  SUITE_CHACHA20_POLY1305, openResponseWithSecret, responseSecret, sealResponseWithSecret, setupBaseR, setupBaseS,
+  SUITE_CHACHA20_POLY1305,
+  openResponseWithSecret,
+  responseSecret,
+  sealResponseWithSecret,
+  setupBaseR,
+  setupBaseS,
 } from '../../shared/hpke/index.ts';
 import { Label } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
@@ -21,7 +26,12 @@ import { WristpayError } from '../../shared/status/error.ts';
 const SUITE = SUITE_CHACHA20_POLY1305;
 const EMPTY = new Uint8Array(0);
 
-export interface SealedToBand { enc: Uint8Array; ct: Uint8Array; answerSecret: Uint8Array; resultSecret: Uint8Array }
+export interface SealedToBand {
+  enc: Uint8Array;
+  ct: Uint8Array;
+  answerSecret: Uint8Array;
+  resultSecret: Uint8Array;
+}
 
 /** Seals a signed challenge to the band's HPKE key and keeps the exports its answer needs. */
 export function sealToBand(p: CryptoProvider, bandHpkeKey: Uint8Array, plaintext: Uint8Array): SealedToBand {
@@ -37,7 +47,12 @@ export function sealToBand(p: CryptoProvider, bandHpkeKey: Uint8Array, plaintext
 }
 
 /** Opens a hello's ciphertext with the checkout's HPKE key; null when it does not open. */
-export function openHello(p: CryptoProvider, checkoutHpke: KeyHandle, enc: Uint8Array, ct: Uint8Array): Uint8Array | null {
+export function openHello(
+  p: CryptoProvider,
+  checkoutHpke: KeyHandle,
+  enc: Uint8Array,
+  ct: Uint8Array,
+): Uint8Array | null {
   const r = setupBaseR(p, enc, checkoutHpke, ascii(Label.HELLO), SUITE);
   if (!r.ok) return null;
   const pt = r.value.open(EMPTY, ct);
@@ -45,12 +60,22 @@ export function openHello(p: CryptoProvider, checkoutHpke: KeyHandle, enc: Uint8
 }
 
 /** Opens the band's ANSWER (sealed response) to a challenge; null when it does not open. */
-export function openResponse(p: CryptoProvider, enc: Uint8Array, answerSecret: Uint8Array, sealed: Uint8Array): Uint8Array | null {
+export function openResponse(
+  p: CryptoProvider,
+  enc: Uint8Array,
+  answerSecret: Uint8Array,
+  sealed: Uint8Array,
+): Uint8Array | null {
   const r = openResponseWithSecret(p, SUITE, answerSecret, enc, sealed);
   return r.ok ? r.value : null;
 }
 
 /** Seals a RESULT body for the band that received the challenge. */
-export function sealResponse(p: CryptoProvider, enc: Uint8Array, resultSecret: Uint8Array, body: Uint8Array): Uint8Array {
+export function sealResponse(
+  p: CryptoProvider,
+  enc: Uint8Array,
+  resultSecret: Uint8Array,
+  body: Uint8Array,
+): Uint8Array {
   return sealResponseWithSecret(p, SUITE, resultSecret, enc, body);
 }

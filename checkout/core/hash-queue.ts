@@ -43,7 +43,8 @@ export class HashQueue {
   }
 
   private slot(lane: HashLane): Promise<void> {
-    const ahead = lane === 'trusted' ? this.waiting.trusted.length : this.waiting.trusted.length + this.waiting.normal.length;
+    const ahead =
+      lane === 'trusted' ? this.waiting.trusted.length : this.waiting.trusted.length + this.waiting.normal.length;
     if (this.running < this.limits.concurrency && ahead === 0) {
       this.running++;
       return Promise.resolve();
@@ -74,5 +75,7 @@ export class HashQueue {
 }
 
 function busy(why: string): CheckoutError {
-  return new CheckoutError(Status.RATE_LIMITED, `${why}; try again in ${RETRY_AFTER_MS / 1000} s`, { retryAfterMs: RETRY_AFTER_MS });
+  return new CheckoutError(Status.RATE_LIMITED, `${why}; try again in ${RETRY_AFTER_MS / 1000} s`, {
+    retryAfterMs: RETRY_AFTER_MS,
+  });
 }

@@ -15,7 +15,10 @@ import type { Ctx } from './context.ts';
 import { openHello } from './envelope.ts';
 import { CheckoutError, refuse } from './errors.ts';
 
-export interface OpenedHello { band: BandRow; body: HelloBody }
+export interface OpenedHello {
+  band: BandRow;
+  body: HelloBody;
+}
 
 /** Decodes the clear-text HELLO; MALFORMED and friends before any work is spent on it. */
 export function decodeHello(bytes: Uint8Array): { enc: Uint8Array; ct: Uint8Array } {
@@ -27,7 +30,7 @@ export function decodeHello(bytes: Uint8Array): { enc: Uint8Array; ct: Uint8Arra
 export async function identifyBand(ctx: Ctx, helloBytes: Uint8Array): Promise<OpenedHello> {
   const hello = decodeHello(helloBytes);
   const plain = openHello(ctx.provider, ctx.keys.hpke, hello.enc, hello.ct);
-  if (!plain) refuse(Status.DECRYPT_FAILED, 'hello does not open with this checkout\'s key');
+  if (!plain) refuse(Status.DECRYPT_FAILED, "hello does not open with this checkout's key");
   const body = decodeHelloBody(plain);
   if (!body.ok) refuse(body.status, `hello body: ${body.detail ?? ''}`);
   const band = await ctx.store.bands.byId(deviceIdHex(body.value.deviceId));
@@ -48,12 +51,15 @@ export async function refuseRevoked(ctx: Ctx, band: BandRow): Promise<never> {
     if (!(e instanceof CheckoutError) || e.status !== Status.QUOTA_EXCEEDED) throw e;
     refuse(Status.REVOKED, 'wrist payments are turned off for this band; present it again in a minute for its wipe');
   }
-  refuse(Status.REVOKED, 'wrist payments are turned off for this band; deliver the wipe challenge', { challenge: wipe });
+  refuse(Status.REVOKED, 'wrist payments are turned off for this band; deliver the wipe challenge', {
+    challenge: wipe,
+  });
 }
 
 /** Refuses a hello whose wear state cannot lead to a payment (saves the band a round trip). */
 export function requireWorn(body: HelloBody, needUnlocked: boolean): void {
   if (body.wearState === WearState.CHARGING) refuse(Status.CHARGING, 'the band is on its charger');
   if (body.wearState === WearState.OFF_WRIST) refuse(Status.NOT_WORN, 'the band is not on a wrist');
-  if (needUnlocked && body.wearState !== WearState.WORN_UNLOCKED) refuse(Status.LOCKED, 'the band is worn but locked; unlock it first');
+  if (needUnlocked && body.wearState !== WearState.WORN_UNLOCKED)
+    refuse(Status.LOCKED, 'the band is worn but locked; unlock it first');
 }

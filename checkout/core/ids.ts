@@ -52,7 +52,11 @@ const ID_ATTEMPTS = 8;
  * that the id is taken (`idTaken`: a UNIQUE conflict on the id, checked in the insert's own
  * statement). Any other refusal is returned as it is.
  */
-export async function insertWithFreshId<T>(provider: CryptoProvider, kind: IdKind, insert: (id: string) => Promise<Commit<T>>): Promise<Commit<T>> {
+export async function insertWithFreshId<T>(
+  provider: CryptoProvider,
+  kind: IdKind,
+  insert: (id: string) => Promise<Commit<T>>,
+): Promise<Commit<T>> {
   for (let i = 0; i < ID_ATTEMPTS; i++) {
     const r = await insert(newId(provider, kind));
     if (r.ok || !r.idTaken) return r;

@@ -37,10 +37,15 @@ export async function loadOrCreateKeys(store: CheckoutStore, provider: HostCrypt
   const signing = await loadScalar(store, provider, 'signing-key');
   const hpke = await loadScalar(store, provider, 'hpke-key');
   const signingPublic = provider.p256PublicKey(signing);
-  const deviceTokenKey = (await store.getMeta('device-token-key')) ?? (await store.setMetaOnce('device-token-key', provider.randomBytes(32)));
+  const deviceTokenKey =
+    (await store.getMeta('device-token-key')) ??
+    (await store.setMetaOnce('device-token-key', provider.randomBytes(32)));
   return {
     deviceTokenKey,
-    signing, signingPublic, keyId: provider.sha256(signingPublic).slice(0, 16),
-    hpke, hpkePublic: provider.p256PublicKey(hpke),
+    signing,
+    signingPublic,
+    keyId: provider.sha256(signingPublic).slice(0, 16),
+    hpke,
+    hpkePublic: provider.p256PublicKey(hpke),
   };
 }

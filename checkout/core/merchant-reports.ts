@@ -16,19 +16,51 @@ export const DEFAULT_PAGE = 100;
 export const MAX_PAGE = 500;
 
 export interface SaleView {
-  tradeNo: string; outTradeNo: string; terminalId: string; terminalName: string; subject: string; amount: number; currency: string;
-  method: 'band' | 'password'; status: SaleRow['status']; refundedAmount: number; paidAt: number;
+  tradeNo: string;
+  outTradeNo: string;
+  terminalId: string;
+  terminalName: string;
+  subject: string;
+  amount: number;
+  currency: string;
+  method: 'band' | 'password';
+  status: SaleRow['status'];
+  refundedAmount: number;
+  paidAt: number;
 }
 export interface MerchantRefundView {
-  refundId: string; tradeNo: string; outTradeNo: string; outRequestNo: string; terminalId: string;
-  amount: number; currency: string; reason: string; createdAt: number;
+  refundId: string;
+  tradeNo: string;
+  outTradeNo: string;
+  outRequestNo: string;
+  terminalId: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  createdAt: number;
 }
 /** `date`: YYYY-MM-DD in the checkout's time zone (config.dayOffsetMinutes). */
-export interface DayTotalView { date: string; currency: string; sales: number; count: number; refunds: number }
-export interface Page<T> { from: number; to: number; items: T[]; nextCursor: string | null }
+export interface DayTotalView {
+  date: string;
+  currency: string;
+  sales: number;
+  count: number;
+  refunds: number;
+}
+export interface Page<T> {
+  from: number;
+  to: number;
+  items: T[];
+  nextCursor: string | null;
+}
 
 /** What a caller may ask: strings as they came in a query string, or undefined. */
-export interface ReportQuery { from?: string; to?: string; limit?: string; cursor?: string }
+export interface ReportQuery {
+  from?: string;
+  to?: string;
+  limit?: string;
+  cursor?: string;
+}
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MILLIS = /^\d{1,15}$/;
@@ -44,9 +76,11 @@ export class MerchantReports {
   /** The range a query names; defaults to the last DEFAULT_RANGE_DAYS. A date `to` includes that whole day. */
   range(q: ReportQuery): TimeRange {
     const to = q.to === undefined || q.to === '' ? this.ctx.clock() + 1 : this.instant('to', q.to, 1);
-    const from = q.from === undefined || q.from === '' ? to - DEFAULT_RANGE_DAYS * DAY_MS : this.instant('from', q.from, 0);
+    const from =
+      q.from === undefined || q.from === '' ? to - DEFAULT_RANGE_DAYS * DAY_MS : this.instant('from', q.from, 0);
     if (from >= to) refuse(Status.MALFORMED, 'from must be before to');
-    if (to - from > MAX_RANGE_DAYS * DAY_MS) refuse(Status.MALFORMED, `at most ${MAX_RANGE_DAYS} days at once; narrow from/to`);
+    if (to - from > MAX_RANGE_DAYS * DAY_MS)
+      refuse(Status.MALFORMED, `at most ${MAX_RANGE_DAYS} days at once; narrow from/to`);
     return { from, to };
   }
 
@@ -74,7 +108,8 @@ export class MerchantReports {
 
   private page(q: ReportQuery): PageQuery {
     const limit = q.limit === undefined || q.limit === '' ? DEFAULT_PAGE : Number(q.limit);
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE || !/^\d+$/.test(q.limit ?? '1')) refuse(Status.MALFORMED, `limit: 1 to ${MAX_PAGE}`);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE || !/^\d+$/.test(q.limit ?? '1'))
+      refuse(Status.MALFORMED, `limit: 1 to ${MAX_PAGE}`);
     const out: PageQuery = { ...this.range(q), limit };
     if (q.cursor !== undefined && q.cursor !== '') {
       const m = CURSOR.exec(q.cursor);
@@ -90,7 +125,12 @@ export class MerchantReports {
     const rows = await this.ctx.store.reports.sales(merchantId, { ...p, limit: p.limit + 1 });
     const items = rows.slice(0, p.limit).map(saleView);
     const last = items[items.length - 1];
-    return { from: p.from, to: p.to, items, nextCursor: rows.length > p.limit ? `${last.paidAt}.${last.tradeNo}` : null };
+    return {
+      from: p.from,
+      to: p.to,
+      items,
+      nextCursor: rows.length > p.limit ? `${last.paidAt}.${last.tradeNo}` : null,
+    };
   }
 
   async refunds(merchantId: string, q: ReportQuery): Promise<Page<MerchantRefundView>> {
@@ -98,7 +138,12 @@ export class MerchantReports {
     const rows = await this.ctx.store.reports.refunds(merchantId, { ...p, limit: p.limit + 1 });
     const items = rows.slice(0, p.limit).map(refundView);
     const last = items[items.length - 1];
-    return { from: p.from, to: p.to, items, nextCursor: rows.length > p.limit ? `${last.createdAt}.${last.refundId}` : null };
+    return {
+      from: p.from,
+      to: p.to,
+      items,
+      nextCursor: rows.length > p.limit ? `${last.createdAt}.${last.refundId}` : null,
+    };
   }
 
   async dayTotals(merchantId: string, range: TimeRange): Promise<DayTotalView[]> {
@@ -111,7 +156,12 @@ export class MerchantReports {
     const out: SaleView[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.sales(merchantId, { from: String(r.from), to: String(r.to), limit: String(MAX_PAGE), cursor });
+      const page = await this.sales(merchantId, {
+        from: String(r.from),
+        to: String(r.to),
+        limit: String(MAX_PAGE),
+        cursor,
+      });
       out.push(...page.items);
       if (out.length > max) refuse(Status.MALFORMED, `more than ${max} sales in this range; export a shorter one`);
       cursor = page.nextCursor ?? undefined;
@@ -122,18 +172,40 @@ export class MerchantReports {
 
 function saleView(s: SaleRow): SaleView {
   return {
-    tradeNo: s.tradeNo, outTradeNo: s.outTradeNo, terminalId: s.terminalId, terminalName: s.terminalName, subject: s.subject, amount: s.amount,
-    currency: s.currency, method: s.method, status: s.status, refundedAmount: s.refundedAmount, paidAt: s.paidAt,
+    tradeNo: s.tradeNo,
+    outTradeNo: s.outTradeNo,
+    terminalId: s.terminalId,
+    terminalName: s.terminalName,
+    subject: s.subject,
+    amount: s.amount,
+    currency: s.currency,
+    method: s.method,
+    status: s.status,
+    refundedAmount: s.refundedAmount,
+    paidAt: s.paidAt,
   };
 }
 
 function refundView(r: MerchantRefundRow): MerchantRefundView {
   return {
-    refundId: r.id, tradeNo: r.tradeNo, outTradeNo: r.outTradeNo, outRequestNo: r.outRequestNo, terminalId: r.terminalId,
-    amount: r.amount, currency: r.currency, reason: r.reason, createdAt: r.createdAt,
+    refundId: r.id,
+    tradeNo: r.tradeNo,
+    outTradeNo: r.outTradeNo,
+    outRequestNo: r.outRequestNo,
+    terminalId: r.terminalId,
+    amount: r.amount,
+    currency: r.currency,
+    reason: r.reason,
+    createdAt: r.createdAt,
   };
 }
 
 function dayView(d: DayTotalRow): DayTotalView {
-  return { date: new Date(d.day * DAY_MS).toISOString().slice(0, 10), currency: d.currency, sales: d.sales, count: d.count, refunds: d.refunds };
+  return {
+    date: new Date(d.day * DAY_MS).toISOString().slice(0, 10),
+    currency: d.currency,
+    sales: d.sales,
+    count: d.count,
+    refunds: d.refunds,
+  };
 }

@@ -13,8 +13,13 @@ import { insertWithFreshId, newPairingCode } from './ids.ts';
 
 /** `state`: active, or unpaired (kept for the ledger's history; it can never sign again). */
 export interface TerminalView {
-  terminalId: string; merchantId: string; merchantName: string; name: string; createdAt: number;
-  state: 'active' | 'unpaired'; unpairedAt: number | null;
+  terminalId: string;
+  merchantId: string;
+  merchantName: string;
+  name: string;
+  createdAt: number;
+  state: 'active' | 'unpaired';
+  unpairedAt: number | null;
   /** When wrong payment passwords for several payers suspended it (core/pay-password.ts); null while it may sign. */
   suspendedAt: number | null;
 }
@@ -32,7 +37,12 @@ export class Merchants {
 
   async createPairingCode(merchantId: string): Promise<PairingCodeRow> {
     const { clock, config, provider, store } = this.ctx;
-    const row: PairingCodeRow = { code: newPairingCode(provider), merchantId, expiresAt: clock() + config.pairingCodeTtlMs, usedAt: null };
+    const row: PairingCodeRow = {
+      code: newPairingCode(provider),
+      merchantId,
+      expiresAt: clock() + config.pairingCodeTtlMs,
+      usedAt: null,
+    };
     await store.merchants.createPairingCode(row);
     return row;
   }
@@ -45,10 +55,18 @@ export class Merchants {
     const { clock, provider, store } = this.ctx;
     if (name.length > 64) refuse(Status.MALFORMED, 'name: at most 64 characters');
     // The key is checked before the code is spent, so a typo in the key does not burn it.
-    if (!provider.p256IsValidPublic(publicKey)) refuse(Status.INVALID_KEY, 'publicKey is not an uncompressed P-256 point on the curve');
+    if (!provider.p256IsValidPublic(publicKey))
+      refuse(Status.INVALID_KEY, 'publicKey is not an uncompressed P-256 point on the curve');
     const taken = await store.merchants.takePairingCode(code.trim().toUpperCase(), clock());
     if (!taken) refuse(Status.UNAUTHORIZED, 'pairing code unknown, used or expired');
-    const row: Omit<TerminalRow, 'id'> = { merchantId: taken.merchantId, name: name || 'terminal', publicKey, createdAt: clock(), unpairedAt: null, suspendedAt: null };
+    const row: Omit<TerminalRow, 'id'> = {
+      merchantId: taken.merchantId,
+      name: name || 'terminal',
+      publicKey,
+      createdAt: clock(),
+      unpairedAt: null,
+      suspendedAt: null,
+    };
     // The terminal id travels on the air (8 characters): a taken one is retried with a fresh one.
     const made = await insertWithFreshId(provider, 't', (id) => store.merchants.createTerminal({ id, ...row }));
     if (!made.ok) refuse(made.status, made.detail);
@@ -58,8 +76,14 @@ export class Merchants {
   async view(t: TerminalRow): Promise<TerminalView> {
     const merchant = await this.ctx.store.accounts.byId(t.merchantId);
     return {
-      terminalId: t.id, merchantId: t.merchantId, merchantName: merchant ? merchant.displayName : '', name: t.name, createdAt: t.createdAt,
-      state: t.unpairedAt === null ? 'active' : 'unpaired', unpairedAt: t.unpairedAt, suspendedAt: t.suspendedAt,
+      terminalId: t.id,
+      merchantId: t.merchantId,
+      merchantName: merchant ? merchant.displayName : '',
+      name: t.name,
+      createdAt: t.createdAt,
+      state: t.unpairedAt === null ? 'active' : 'unpaired',
+      unpairedAt: t.unpairedAt,
+      suspendedAt: t.suspendedAt,
     };
   }
 
@@ -90,18 +114,40 @@ export class Merchants {
    * then TERMINAL_UNPAIRED for a correctly signed request from an unpaired terminal (only its
    * key holder learns that it was unpaired).
    */
-  async authenticate(parts: Partial<SignedRequestParts>, method: string, path: string, body: Uint8Array): Promise<TerminalRow> {
+  async authenticate(
+    parts: Partial<SignedRequestParts>,
+    method: string,
+    path: string,
+    body: Uint8Array,
+  ): Promise<TerminalRow> {
     const { clock, config, provider, store } = this.ctx;
-    if (!parts.terminalId || !parts.timestamp || !parts.signature) refuse(Status.UNAUTHORIZED, 'terminal signature headers missing');
+    if (!parts.terminalId || !parts.timestamp || !parts.signature)
+      refuse(Status.UNAUTHORIZED, 'terminal signature headers missing');
     const terminal = await store.merchants.terminal(parts.terminalId);
     if (!terminal) refuse(Status.UNAUTHORIZED, 'unknown terminal');
-    const why = checkTerminalSignature(provider, terminal.publicKey, parts as SignedRequestParts, method, path, body, clock(), config.terminalSkewMs);
+    const why = checkTerminalSignature(
+      provider,
+      terminal.publicKey,
+      parts as SignedRequestParts,
+      method,
+      path,
+      body,
+      clock(),
+      config.terminalSkewMs,
+    );
     if (why !== null) refuse(Status.UNAUTHORIZED, why);
     if (terminal.unpairedAt !== null) {
-      refuse(Status.TERMINAL_UNPAIRED, `this terminal was unpaired by its merchant at ${new Date(terminal.unpairedAt).toISOString()}; pair again with a new code`);
+      refuse(
+        Status.TERMINAL_UNPAIRED,
+        `this terminal was unpaired by its merchant at ${new Date(terminal.unpairedAt).toISOString()}; pair again with a new code`,
+      );
     }
     // After the signature: only the terminal itself learns that it is suspended.
-    if (terminal.suspendedAt !== null) refuse(Status.TERMINAL_SUSPENDED, 'this terminal is suspended after wrong payment passwords for several payers; its merchant can lift that on /merchant');
+    if (terminal.suspendedAt !== null)
+      refuse(
+        Status.TERMINAL_SUSPENDED,
+        'this terminal is suspended after wrong payment passwords for several payers; its merchant can lift that on /merchant',
+      );
     return terminal;
   }
 

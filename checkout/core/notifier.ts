@@ -66,7 +66,12 @@ export class Notifier {
       // Vetted again now, not only when the trade was made: the name may resolve elsewhere today.
       const checked = await checkNotifyTarget(n.url, notify.allowHosts);
       if (!checked.ok) throw new Error(checked.why);
-      const status = await post(checked.target, { 'content-type': 'application/json', ...signNotification(this.ctx, n.body) }, n.body, notify.timeoutMs);
+      const status = await post(
+        checked.target,
+        { 'content-type': 'application/json', ...signNotification(this.ctx, n.body) },
+        n.body,
+        notify.timeoutMs,
+      );
       if (status < 200 || status > 299) error = `HTTP ${status}`;
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
@@ -75,8 +80,19 @@ export class Notifier {
     const now = this.ctx.clock();
     const attempt = n.attempts + 1;
     const giveUp = error !== null && attempt >= notify.maxAttempts;
-    const nextAt = error === null ? n.nextAt : giveUp ? NEVER : now + Math.min(notify.maxDelayMs, notify.baseDelayMs * 2 ** (attempt - 1));
-    await this.ctx.store.ledger.recordNotifyAttempt(n.id, error === null, now, nextAt, giveUp ? `gave up after ${attempt} attempts: ${error}` : error);
+    const nextAt =
+      error === null
+        ? n.nextAt
+        : giveUp
+          ? NEVER
+          : now + Math.min(notify.maxDelayMs, notify.baseDelayMs * 2 ** (attempt - 1));
+    await this.ctx.store.ledger.recordNotifyAttempt(
+      n.id,
+      error === null,
+      now,
+      nextAt,
+      giveUp ? `gave up after ${attempt} attempts: ${error}` : error,
+    );
   }
 }
 
@@ -88,14 +104,21 @@ export class Notifier {
 function post(target: NotifyTarget, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
   const send = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(target.url, {
-      method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      lookup: pinnedLookup(target), agent: false, signal: AbortSignal.timeout(timeoutMs),
-    }, (res) => {
-      res.resume(); // the answer's body means nothing to us; let it drain
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
+    const req = send(
+      target.url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: pinnedLookup(target),
+        agent: false,
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        res.resume(); // the answer's body means nothing to us; let it drain
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -16,13 +16,27 @@ import { newId } from './ids.ts';
 export function buildNotification(ctx: Ctx, trade: TradeRow, payment: PaymentRow): NotificationRow {
   const id = newId(ctx.provider, 'ntf');
   const body: NotificationBody = {
-    notifyId: id, notifyType: 'trade_status_sync', tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo,
-    merchantId: trade.merchantId, tradeStatus: 'TRADE_SUCCESS', totalAmount: payment.amount, currency: payment.currency,
-    method: payment.method, paidAt: payment.createdAt,
+    notifyId: id,
+    notifyType: 'trade_status_sync',
+    tradeNo: trade.tradeNo,
+    outTradeNo: trade.outTradeNo,
+    merchantId: trade.merchantId,
+    tradeStatus: 'TRADE_SUCCESS',
+    totalAmount: payment.amount,
+    currency: payment.currency,
+    method: payment.method,
+    paidAt: payment.createdAt,
   };
   return {
-    id, tradeNo: trade.tradeNo, url: trade.notifyUrl as string, body: JSON.stringify(body), attempts: 0,
-    nextAt: payment.createdAt, deliveredAt: null, lastError: null, createdAt: payment.createdAt,
+    id,
+    tradeNo: trade.tradeNo,
+    url: trade.notifyUrl as string,
+    body: JSON.stringify(body),
+    attempts: 0,
+    nextAt: payment.createdAt,
+    deliveredAt: null,
+    lastError: null,
+    createdAt: payment.createdAt,
   };
 }
 

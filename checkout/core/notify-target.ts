@@ -23,7 +23,11 @@ import ipaddr from 'ipaddr.js';
 
 export const MAX_NOTIFY_URL = 512;
 
-export interface NotifyTarget { url: URL; address: string; family: 4 | 6 }
+export interface NotifyTarget {
+  url: URL;
+  address: string;
+  family: 4 | 6;
+}
 export type TargetCheck = { ok: true; target: NotifyTarget } | { ok: false; malformed: boolean; why: string };
 
 const refused = (why: string): TargetCheck => ({ ok: false, malformed: false, why });
@@ -57,7 +61,9 @@ export async function checkNotifyTarget(raw: string, allowHosts: readonly string
   for (const a of addresses) {
     const kind = rangeOf(a.address);
     if (kind !== 'unicast' && !hostAllowed && !inAllowedCidr(a.address, allowHosts)) {
-      return refused(`notifyUrl: ${host} is (or resolves to) a ${kind} address (${a.address}); notifications go to public addresses only`);
+      return refused(
+        `notifyUrl: ${host} is (or resolves to) a ${kind} address (${a.address}); notifications go to public addresses only`,
+      );
     }
   }
   const first = addresses[0];

@@ -16,7 +16,12 @@ export interface CheckoutObserver {
 }
 
 /** Runs one payment attempt and reports its verdict and duration, whatever it was. */
-export async function observePayment<T>(observer: CheckoutObserver, method: PaymentMethod, started: number, work: Promise<T>): Promise<T> {
+export async function observePayment<T>(
+  observer: CheckoutObserver,
+  method: PaymentMethod,
+  started: number,
+  work: Promise<T>,
+): Promise<T> {
   try {
     const out = await work;
     observer.payment(method, Status.OK, (performance.now() - started) / 1000);

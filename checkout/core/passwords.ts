@@ -19,7 +19,10 @@ export interface HashOptions {
   trusted?: boolean;
 }
 
-export interface Secret { password: string; salt: Uint8Array }
+export interface Secret {
+  password: string;
+  salt: Uint8Array;
+}
 
 export class PasswordHasher {
   private readonly queue: HashQueue;
@@ -55,9 +58,15 @@ function scryptHash(password: string, salt: Uint8Array, log2N: number): Promise<
   const N = 2 ** log2N;
   return new Promise((resolve, reject) => {
     // maxmem must cover 128 * N * r bytes, or node refuses N = 2^14 and above.
-    scrypt(password.normalize('NFC'), salt, KEY_LEN, { N, r: 8, p: 1, maxmem: 256 * N * 8 + 1024 * 1024 }, (err, key) => {
-      if (err) reject(err);
-      else resolve(new Uint8Array(key));
-    });
+    scrypt(
+      password.normalize('NFC'),
+      salt,
+      KEY_LEN,
+      { N, r: 8, p: 1, maxmem: 256 * N * 8 + 1024 * 1024 },
+      (err, key) => {
+        if (err) reject(err);
+        else resolve(new Uint8Array(key));
+      },
+    );
   });
 }

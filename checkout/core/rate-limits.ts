@@ -59,6 +59,8 @@ export class RateLimits {
   private async take(name: keyof RateLimitConfig, key: string, what: string): Promise<void> {
     const r = await this.limiters[name].consume(key);
     if (r.allowed) return;
-    refuse(Status.RATE_LIMITED, `too many ${what}; try again in ${Math.ceil(r.retryAfterMs / 1000)} s`, { retryAfterMs: r.retryAfterMs });
+    refuse(Status.RATE_LIMITED, `too many ${what}; try again in ${Math.ceil(r.retryAfterMs / 1000)} s`, {
+      retryAfterMs: r.retryAfterMs,
+    });
   }
 }

@@ -43,7 +43,9 @@ export class Sweeper {
     if (this.running) return; // a slow pass is not stacked on; the next tick carries on
     this.running = this.runOnce()
       .catch(() => undefined) // a failed pass is retried by the next tick
-      .finally(() => { this.running = null; });
+      .finally(() => {
+        this.running = null;
+      });
   }
 }
 

@@ -55,15 +55,19 @@ export class TurnOffCodes {
   async turnOff(username: string, typed: string): Promise<BandView[]> {
     const { config, store, clock } = this.ctx;
     const raw = normaliseTurnOffCode(typed);
-    if (raw === null) refuse(Status.MALFORMED, `code: the ${LENGTH} characters you were given at enrolment (XXXX-XXXX-XXXX)`);
+    if (raw === null)
+      refuse(Status.MALFORMED, `code: the ${LENGTH} characters you were given at enrolment (XXXX-XXXX-XXXX)`);
     const account = await store.accounts.byUsername(username);
     if (account?.kind !== 'owner') refuse(Status.UNAUTHORIZED, 'wrong username or turn-off code');
     const now = clock();
     // Counted before the hash is computed: N parallel guesses evaluate at most the limit.
     const attempt = await store.turnOff.takeAttempt(account.id, now, config.turnOffMaxGuesses, config.turnOffWindowMs);
     if (!attempt.allowed) {
-      refuse(Status.RATE_LIMITED, `too many wrong turn-off codes for this account; try again after ${new Date(attempt.retryAt).toISOString()}, or log in and use Turn off wrist payments`,
-        { retryAfterMs: attempt.retryAt - now });
+      refuse(
+        Status.RATE_LIMITED,
+        `too many wrong turn-off codes for this account; try again after ${new Date(attempt.retryAt).toISOString()}, or log in and use Turn off wrist payments`,
+        { retryAfterMs: attempt.retryAt - now },
+      );
     }
     const hash = this.hash(account.id, raw);
     const { codeHash, usedAt } = attempt.row;

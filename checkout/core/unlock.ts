@@ -15,20 +15,38 @@ import { refuse } from './errors.ts';
 import { decodeHello, identifyBand, requireWorn } from './hello.ts';
 
 /** The grant, and a fresh device token for the client (the account password was checked as at login). */
-export interface UnlockGrant extends IssuedChallenge { deviceToken: string }
+export interface UnlockGrant extends IssuedChallenge {
+  deviceToken: string;
+}
 
-export async function grantUnlock(ctx: Ctx, accounts: Accounts, hello: Uint8Array, username: string, password: string, deviceToken?: string): Promise<UnlockGrant> {
+export async function grantUnlock(
+  ctx: Ctx,
+  accounts: Accounts,
+  hello: Uint8Array,
+  username: string,
+  password: string,
+  deviceToken?: string,
+): Promise<UnlockGrant> {
   decodeHello(hello); // refuse garbage before spending a password check on it
   const { account, deviceToken: fresh } = await accounts.checkPassword(username, password, deviceToken);
   const { band, body } = await identifyBand(ctx, hello);
   if (band.accountId !== account.id) refuse(Status.FORBIDDEN, 'that band belongs to another account');
   requireWorn(body, false);
   // A band offers its nonce only while worn and locked: unlocked, it needs no grant.
-  if (body.wearState === WearState.WORN_UNLOCKED) refuse(Status.ALREADY_UNLOCKED, 'the band is already unlocked for this wear');
+  if (body.wearState === WearState.WORN_UNLOCKED)
+    refuse(Status.ALREADY_UNLOCKED, 'the band is already unlocked for this wear');
   if (!body.unlockNonce) refuse(Status.NOT_WORN, 'the hello carries no unlock nonce');
-  const challenge = await issueChallenge(ctx, band, {
-    kind: 'unlock', bandNonce: body.unlockNonce, sessionMaxAgeMs: ctx.config.unlockSessionMaxAgeMs,
-    limitPerPayment: account.limitPerPayment, limitPerDay: account.limitPerDay,
-  }, {});
+  const challenge = await issueChallenge(
+    ctx,
+    band,
+    {
+      kind: 'unlock',
+      bandNonce: body.unlockNonce,
+      sessionMaxAgeMs: ctx.config.unlockSessionMaxAgeMs,
+      limitPerPayment: account.limitPerPayment,
+      limitPerDay: account.limitPerDay,
+    },
+    {},
+  );
   return { ...challenge, deviceToken: fresh };
 }

@@ -18,7 +18,11 @@ import { Server as NetServer } from 'node:net';
 const GRACE_MS = 250;
 
 /** Resolves once every connection is closed; `forced`: requests still unanswered at the deadline (then dropped). */
-export async function drainServer(server: Server, timeoutMs: number, unanswered: () => number): Promise<{ forced: number }> {
+export async function drainServer(
+  server: Server,
+  timeoutMs: number,
+  unanswered: () => number,
+): Promise<{ forced: number }> {
   const closed = new Promise<void>((done) => NetServer.prototype.close.call(server, () => done()));
   const deadline = performance.now() + timeoutMs;
   let done = false;

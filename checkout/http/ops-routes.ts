@@ -12,12 +12,19 @@
 import { type Route, json } from './router.ts';
 
 /** Shared with the server: set when a graceful shutdown begins. */
-export interface OpsState { draining: boolean }
+export interface OpsState {
+  draining: boolean;
+}
 
 /** Probe routes whose answers are logged at debug, not info (a probe every few seconds is noise). */
 export const PROBE_PATTERNS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
-const op = (method: string, pattern: string, handler: Route['handler']): Route => ({ method, pattern, kind: 'api', handler });
+const op = (method: string, pattern: string, handler: Route['handler']): Route => ({
+  method,
+  pattern,
+  kind: 'api',
+  handler,
+});
 
 /** `metrics`: false when they are served on their own port (--metrics-port) instead. */
 export function opsRoutes(state: OpsState, metrics = true): Route[] {
@@ -34,6 +41,9 @@ export function opsRoutes(state: OpsState, metrics = true): Route[] {
 
 export function metricsRoute(): Route {
   return op('GET', '/metrics', async ({ checkout }) => ({
-    status: 200, type: 'text', body: await checkout.metrics.scrape(), headers: { 'content-type': checkout.metrics.contentType },
+    status: 200,
+    type: 'text',
+    body: await checkout.metrics.scrape(),
+    headers: { 'content-type': checkout.metrics.contentType },
   }));
 }

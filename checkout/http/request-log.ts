@@ -18,8 +18,24 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Field names that hold a secret somewhere in this code base (bodies, rows, views). */
 const SECRET_FIELDS = [
-  'password', 'paymentPassword', 'token', 'deviceToken', 'turnOffCode', 'code', 'secret', 'answerSecret',
-  'key', 'privateKey', 'scalar', 'signature', 'csrf', 'passwordHash', 'payHash', 'tokenHash', 'authorization', 'cookie',
+  'password',
+  'paymentPassword',
+  'token',
+  'deviceToken',
+  'turnOffCode',
+  'code',
+  'secret',
+  'answerSecret',
+  'key',
+  'privateKey',
+  'scalar',
+  'signature',
+  'csrf',
+  'passwordHash',
+  'payHash',
+  'tokenHash',
+  'authorization',
+  'cookie',
 ];
 const SECRET_HEADERS = ['authorization', 'cookie', 'x-wristpay-signature'];
 /**
@@ -28,8 +44,10 @@ const SECRET_HEADERS = ['authorization', 'cookie', 'x-wristpay-signature'];
  * more than the request itself; explicit ones ~1 µs.
  */
 const REDACT_PATHS = [
-  ...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `body.${f}`),
-  ...SECRET_HEADERS.map((h) => `req.headers["${h}"]`), 'res.headers["set-cookie"]',
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `body.${f}`),
+  ...SECRET_HEADERS.map((h) => `req.headers["${h}"]`),
+  'res.headers["set-cookie"]',
 ];
 
 export interface LogOptions {
@@ -40,8 +58,11 @@ export interface LogOptions {
 
 export function createLogger(options: LogOptions = {}): Logger {
   const opts = {
-    level: options.level ?? 'info', base: { svc: 'checkout', pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+    level: options.level ?? 'info',
+    base: { svc: 'checkout', pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
   if (options.write) {
     const write = options.write;
     return pino(opts, { write: (s: string) => write(s.endsWith('\n') ? s.slice(0, -1) : s) });
@@ -60,4 +81,8 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 /** What the handlers learnt about the caller, for the request's log line. */
-export interface Seen { terminalId?: string; merchantId?: string; accountId?: string }
+export interface Seen {
+  terminalId?: string;
+  merchantId?: string;
+  accountId?: string;
+}

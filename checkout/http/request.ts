@@ -54,11 +54,14 @@ export function parseJsonObject(body: Uint8Array): Fields {
   } catch {
     refuse(Status.MALFORMED, 'the body is not valid UTF-8 JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse(Status.MALFORMED, 'the body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    refuse(Status.MALFORMED, 'the body must be a JSON object');
   return new Fields(value as Record<string, unknown>);
 }
 
-interface Limits { max?: number }
+interface Limits {
+  max?: number;
+}
 
 /** Typed access to the fields of a JSON object; every miss is MALFORMED naming the field. */
 export class Fields {
@@ -72,7 +75,8 @@ export class Fields {
     const v = this.get(name);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string') refuse(Status.MALFORMED, `${name}: expected a string`);
-    if (v.length > (limits.max ?? 1024)) refuse(Status.MALFORMED, `${name}: longer than ${limits.max ?? 1024} characters`);
+    if (v.length > (limits.max ?? 1024))
+      refuse(Status.MALFORMED, `${name}: longer than ${limits.max ?? 1024} characters`);
     return v;
   }
 

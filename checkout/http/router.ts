@@ -15,7 +15,12 @@ import { type Fields, bearerToken, header, parseJsonObject } from './request.ts'
 import type { Seen } from './request-log.ts';
 
 /** `headers`: a list for a header sent more than once (two Set-Cookie). `text`: plain text (metrics). */
-export interface Reply { status: number; body: string; type: 'json' | 'html' | 'text'; headers?: Record<string, string | string[]> }
+export interface Reply {
+  status: number;
+  body: string;
+  type: 'json' | 'html' | 'text';
+  headers?: Record<string, string | string[]>;
+}
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -35,13 +40,21 @@ export interface RequestContext {
 }
 
 export type Handler = (c: RequestContext) => Promise<Reply>;
-export interface Route { method: string; pattern: string; kind: 'api' | 'web'; handler: Handler }
+export interface Route {
+  method: string;
+  pattern: string;
+  kind: 'api' | 'web';
+  handler: Handler;
+}
 
 export function json(body: unknown, status = 200): Reply {
   return { status, body: JSON.stringify(body), type: 'json' };
 }
 
-interface Match { route: Route; params: Record<string, string> }
+interface Match {
+  route: Route;
+  params: Record<string, string>;
+}
 
 export class Router {
   private readonly routes: Array<{ route: Route; parts: string[] }> = [];
@@ -80,21 +93,39 @@ function decodeSegment(s: string): string {
 
 /** `seen`: filled with the ids of the caller once authenticated, for the request's log line. */
 export function makeContext(
-  req: IncomingMessage, checkout: Checkout, url: URL, params: Record<string, string>, body: Uint8Array, origin: string, seen: Seen,
+  req: IncomingMessage,
+  checkout: Checkout,
+  url: URL,
+  params: Record<string, string>,
+  body: Uint8Array,
+  origin: string,
+  seen: Seen,
 ): RequestContext {
   let fields: Fields | undefined;
-  const signed = (): boolean => header(req, TerminalHeader.ID) !== undefined || header(req, TerminalHeader.SIGNATURE) !== undefined;
+  const signed = (): boolean =>
+    header(req, TerminalHeader.ID) !== undefined || header(req, TerminalHeader.SIGNATURE) !== undefined;
   const terminal = async (): Promise<TerminalRow> => {
     const t = await checkout.authenticateTerminal(
-      { terminalId: header(req, TerminalHeader.ID), timestamp: header(req, TerminalHeader.TIMESTAMP), signature: header(req, TerminalHeader.SIGNATURE) },
-      req.method ?? 'GET', req.url ?? '/', body,
+      {
+        terminalId: header(req, TerminalHeader.ID),
+        timestamp: header(req, TerminalHeader.TIMESTAMP),
+        signature: header(req, TerminalHeader.SIGNATURE),
+      },
+      req.method ?? 'GET',
+      req.url ?? '/',
+      body,
     );
     seen.terminalId = t.id;
     seen.merchantId = t.merchantId;
     return t;
   };
   return {
-    req, checkout, url, params, body, origin,
+    req,
+    checkout,
+    url,
+    params,
+    body,
+    origin,
     json: () => (fields ??= parseJsonObject(body)),
     session: async (kind) => {
       const a = await checkout.authenticate(bearerToken(req), kind);

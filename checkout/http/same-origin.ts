@@ -35,13 +35,16 @@ export function requireSameOrigin(req: IncomingMessage, ownOrigins: readonly str
   if (SAFE_METHODS.has(req.method ?? 'GET')) return;
   const site = single(req.headers['sec-fetch-site']);
   const origin = single(req.headers.origin);
-  if (site === undefined && origin === undefined) refuse(Status.FORBIDDEN, 'a form post must come from a browser on this site (no Origin or Sec-Fetch-Site header)');
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') refuse(Status.FORBIDDEN, `a form post from another site (Sec-Fetch-Site: ${site}) is refused`);
+  if (site === undefined && origin === undefined)
+    refuse(Status.FORBIDDEN, 'a form post must come from a browser on this site (no Origin or Sec-Fetch-Site header)');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    refuse(Status.FORBIDDEN, `a form post from another site (Sec-Fetch-Site: ${site}) is refused`);
   if (origin === undefined) return;
   const allowed = [...ownOrigins];
   const host = single(req.headers.host);
   if (host !== undefined && isLoopbackHost(host)) allowed.push(`http://${host.toLowerCase()}`);
-  if (!allowed.includes(origin.toLowerCase())) refuse(Status.FORBIDDEN, `a form post from another origin (${origin.slice(0, 100)}) is refused`);
+  if (!allowed.includes(origin.toLowerCase()))
+    refuse(Status.FORBIDDEN, `a form post from another origin (${origin.slice(0, 100)}) is refused`);
 }
 
 function single(v: string | string[] | undefined): string | undefined {

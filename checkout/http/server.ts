@@ -58,15 +58,22 @@ const SECURITY_HEADERS: Record<string, string> = {
   // refuse. Other sites still get no referrer.
   'referrer-policy': 'same-origin',
 };
-const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const HTML_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const CONTENT_TYPES: Record<Reply['type'], string> = {
-  json: 'application/json; charset=utf-8', html: 'text/html; charset=utf-8', text: 'text/plain; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
 };
 
 export function errorJson(err: unknown): ErrorJson {
   const status = statusOf(err);
   const out: ErrorJson = {
-    error: { status, name: statusName(status) ?? 'INTERNAL', message: err instanceof WristpayError ? err.message : 'internal error; nothing was changed' },
+    error: {
+      status,
+      name: statusName(status) ?? 'INTERNAL',
+      message: err instanceof WristpayError ? err.message : 'internal error; nothing was changed',
+    },
   };
   if (err instanceof CheckoutError) {
     if (err.extras.result) out.result = toBase64Url(err.extras.result);
@@ -103,18 +110,28 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
       reply = await route.handler(makeContext(req, checkout, url, params, body, origin, seen));
     } catch (err) {
       status = statusOf(err);
-      if (!(err instanceof WristpayError)) logger.error({ reqId, method: req.method, route: pattern, err }, 'internal error');
+      if (!(err instanceof WristpayError))
+        logger.error({ reqId, method: req.method, route: pattern, err }, 'internal error');
       const http = httpStatusOf(status, err instanceof CheckoutError && err.extras.byBand === true);
-      reply = kind === 'api'
-        ? { status: http, type: 'json', body: JSON.stringify(errorJson(err)), headers: refusalHeaders(err) }
-        : { status: http, type: 'html', body: errorPage(errorJson(err).error), headers: refusalHeaders(err) };
+      reply =
+        kind === 'api'
+          ? { status: http, type: 'json', body: JSON.stringify(errorJson(err)), headers: refusalHeaders(err) }
+          : { status: http, type: 'html', body: errorPage(errorJson(err).error), headers: refusalHeaders(err) };
       if (status === Status.PAYLOAD_TOO_LARGE) reply.headers = { ...reply.headers, connection: 'close' };
     }
     send(req, res, reply, reqId, state.draining);
     const seconds = (performance.now() - started) / 1000;
     checkout.metrics.http(req.method ?? '', pattern, reply.status, status, seconds);
     // Ids only, never a body, header or raw path (request-log.ts).
-    const line = { reqId, method: req.method, route: pattern, status: reply.status, refusal: status === Status.OK ? undefined : statusName(status), ms: Math.round(seconds * 1e4) / 10, ...seen };
+    const line = {
+      reqId,
+      method: req.method,
+      route: pattern,
+      status: reply.status,
+      refusal: status === Status.OK ? undefined : statusName(status),
+      ms: Math.round(seconds * 1e4) / 10,
+      ...seen,
+    };
     if (PROBE_PATTERNS.has(pattern)) logger.debug(line, 'request');
     else logger.info(line, 'request');
   };
@@ -187,7 +204,8 @@ function createMetricsServer(checkout: Checkout, logger: Logger): Server {
       return;
     }
     checkout.metrics.scrape().then(
-      (text) => res.writeHead(200, { 'content-type': checkout.metrics.contentType, 'cache-control': 'no-store' }).end(text),
+      (text) =>
+        res.writeHead(200, { 'content-type': checkout.metrics.contentType, 'cache-control': 'no-store' }).end(text),
       (err: unknown) => {
         logger.error({ err }, 'metrics scrape failed');
         res.writeHead(500, { 'content-type': CONTENT_TYPES.text }).end('scrape failed\n');

@@ -10,7 +10,13 @@ const ACCOUNT_COLUMNS = `id, username, kind, display_name AS displayName, passwo
 function account(r: unknown): AccountRow | undefined {
   if (!r) return undefined;
   const a = r as AccountRow;
-  return { ...a, passwordHash: bytes(a.passwordHash), passwordSalt: bytes(a.passwordSalt), payHash: bytesOrNull(a.payHash), paySalt: bytesOrNull(a.paySalt) };
+  return {
+    ...a,
+    passwordHash: bytes(a.passwordHash),
+    passwordSalt: bytes(a.passwordSalt),
+    payHash: bytesOrNull(a.payHash),
+    paySalt: bytesOrNull(a.paySalt),
+  };
 }
 
 export class SqliteAccounts implements AccountStore {
@@ -27,7 +33,8 @@ export class SqliteAccounts implements AccountStore {
           @limitPerPayment, @limitPerDay, @createdAt, @nameKey) ON CONFLICT DO NOTHING`)
         .run({ ...row, nameKey });
       if (r.changes === 1) return { ok: true, value: row };
-      if (this.db.prepare('SELECT 1 FROM accounts WHERE username = ?').get(row.username)) return { ok: false, status: Status.CONFLICT, detail: 'username taken' };
+      if (this.db.prepare('SELECT 1 FROM accounts WHERE username = ?').get(row.username))
+        return { ok: false, status: Status.CONFLICT, detail: 'username taken' };
       if (nameKey !== null && this.db.prepare('SELECT 1 FROM accounts WHERE name_key = ?').get(nameKey)) {
         return { ok: false, status: Status.CONFLICT, detail: 'display name taken' };
       }
@@ -46,7 +53,9 @@ export class SqliteAccounts implements AccountStore {
   async createSession(row: SessionRow, maxPerAccount: number): Promise<void> {
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO sessions (token_hash, account_id, csrf, expires_at, created_at) VALUES (@tokenHash, @accountId, @csrf, @expiresAt, @createdAt)')
+        .prepare(
+          'INSERT INTO sessions (token_hash, account_id, csrf, expires_at, created_at) VALUES (@tokenHash, @accountId, @csrf, @expiresAt, @createdAt)',
+        )
         .run(row);
       // Oldest first out: whoever holds the password can always log in, and the account never
       // holds more than the cap. The new session is kept whatever its clock tie with others.
@@ -59,7 +68,9 @@ export class SqliteAccounts implements AccountStore {
 
   async session(tokenHash: Uint8Array): Promise<SessionRow | undefined> {
     const r = this.db
-      .prepare('SELECT token_hash AS tokenHash, account_id AS accountId, csrf, expires_at AS expiresAt, created_at AS createdAt FROM sessions WHERE token_hash = ?')
+      .prepare(
+        'SELECT token_hash AS tokenHash, account_id AS accountId, csrf, expires_at AS expiresAt, created_at AS createdAt FROM sessions WHERE token_hash = ?',
+      )
       .get(tokenHash) as SessionRow | undefined;
     return r ? { ...r, tokenHash: bytes(r.tokenHash) } : undefined;
   }
@@ -69,7 +80,11 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async createEnrollOffer(row: EnrollOfferRow): Promise<void> {
-    this.db.prepare('INSERT INTO enroll_offers (id, account_id, nonce, expires_at) VALUES (@id, @accountId, @nonce, @expiresAt)').run(row);
+    this.db
+      .prepare(
+        'INSERT INTO enroll_offers (id, account_id, nonce, expires_at) VALUES (@id, @accountId, @nonce, @expiresAt)',
+      )
+      .run(row);
   }
 
   async takeEnrollOffer(id: string): Promise<EnrollOfferRow | undefined> {

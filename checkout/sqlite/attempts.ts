@@ -6,7 +6,14 @@
  */
 import { Status } from '../../shared/status/codes.ts';
 import type {
-  AttemptCounter, AttemptPolicy, AttemptScope, AttemptStore, PayAttempt, PayReservation, Reservation, TerminalPayPolicy,
+  AttemptCounter,
+  AttemptPolicy,
+  AttemptScope,
+  AttemptStore,
+  PayAttempt,
+  PayReservation,
+  Reservation,
+  TerminalPayPolicy,
 } from '../store.ts';
 import type { Db } from './open.ts';
 
@@ -45,7 +52,9 @@ export class SqliteAttempts implements AttemptStore {
         VALUES (?, ?, 0, 0, 0, ?, ?) ON CONFLICT (scope, subject) DO NOTHING`)
       .run(scope, subject, policy.lockMs, now);
     const forgetBefore = policy.forgetMs > 0 ? now - policy.forgetMs : Number.MIN_SAFE_INTEGER;
-    const r = this.db.prepare(RESERVE).run({ scope, subject, now, limit: policy.limit, lockMs: policy.lockMs, forgetBefore });
+    const r = this.db
+      .prepare(RESERVE)
+      .run({ scope, subject, now, limit: policy.limit, lockMs: policy.lockMs, forgetBefore });
     if (r.changes === 1) return { granted: true };
     const c = this.counterNow(scope, subject) as AttemptCounter;
     if (policy.lockMs === 0) return { granted: false, retryAt: null };
@@ -67,7 +76,9 @@ export class SqliteAttempts implements AttemptStore {
   }
 
   private counterNow(scope: AttemptScope, subject: string): AttemptCounter | undefined {
-    return this.db.prepare(`SELECT ${COUNTER_COLUMNS} FROM attempt_counters WHERE scope = ? AND subject = ?`).get(scope, subject) as AttemptCounter | undefined;
+    return this.db
+      .prepare(`SELECT ${COUNTER_COLUMNS} FROM attempt_counters WHERE scope = ? AND subject = ?`)
+      .get(scope, subject) as AttemptCounter | undefined;
   }
 
   async reset(scope: AttemptScope, subject: string): Promise<void> {
@@ -77,50 +88,81 @@ export class SqliteAttempts implements AttemptStore {
   async reservePay(a: PayAttempt, payLimit: number, terminal: TerminalPayPolicy, now: number): Promise<PayReservation> {
     // IMMEDIATE: the write lock from the first read, so a checkout process sharing the file
     // cannot count the same terminal's failures between our count and our insert.
-    return this.db.transaction((): PayReservation => {
-      const t = this.db.prepare('SELECT suspended_at AS suspendedAt FROM terminals WHERE id = ?').get(a.terminalId) as { suspendedAt: number | null } | undefined;
-      if (!t || t.suspendedAt !== null) return { granted: false, status: Status.TERMINAL_SUSPENDED, retryAt: null };
-      this.db.prepare('DELETE FROM terminal_pay_attempts WHERE terminal_id = ? AND created_at <= ?').run(a.terminalId, now - terminal.windowMs);
-      const seen = this.windowNow(a.terminalId);
-      if (seen.failures >= terminal.limit) {
-        if (seen.payers >= terminal.minPayers) {
-          this.suspendNow(a.terminalId, now);
-          return { granted: false, status: Status.TERMINAL_SUSPENDED, retryAt: null };
+    return this.db
+      .transaction((): PayReservation => {
+        const t = this.db.prepare('SELECT suspended_at AS suspendedAt FROM terminals WHERE id = ?').get(a.terminalId) as
+          | { suspendedAt: number | null }
+          | undefined;
+        if (!t || t.suspendedAt !== null) return { granted: false, status: Status.TERMINAL_SUSPENDED, retryAt: null };
+        this.db
+          .prepare('DELETE FROM terminal_pay_attempts WHERE terminal_id = ? AND created_at <= ?')
+          .run(a.terminalId, now - terminal.windowMs);
+        const seen = this.windowNow(a.terminalId);
+        if (seen.failures >= terminal.limit) {
+          if (seen.payers >= terminal.minPayers) {
+            this.suspendNow(a.terminalId, now);
+            return { granted: false, status: Status.TERMINAL_SUSPENDED, retryAt: null };
+          }
+          return { granted: false, status: Status.RATE_LIMITED, retryAt: seen.oldest + terminal.windowMs };
         }
-        return { granted: false, status: Status.RATE_LIMITED, retryAt: seen.oldest + terminal.windowMs };
-      }
-      if (a.accountId !== null) {
-        const payer = this.reserveNow('pay', a.accountId, { limit: payLimit, lockMs: 0, maxLockMs: 0, forgetMs: 0 }, now);
-        if (!payer.granted) return { granted: false, status: Status.PAY_PASSWORD_BLOCKED, retryAt: null };
-      }
-      this.db.prepare('INSERT INTO terminal_pay_attempts (id, terminal_id, payer, created_at) VALUES (?, ?, ?, ?)').run(a.id, a.terminalId, a.payer, now);
-      return { granted: true };
-    }).immediate();
+        if (a.accountId !== null) {
+          const payer = this.reserveNow(
+            'pay',
+            a.accountId,
+            { limit: payLimit, lockMs: 0, maxLockMs: 0, forgetMs: 0 },
+            now,
+          );
+          if (!payer.granted) return { granted: false, status: Status.PAY_PASSWORD_BLOCKED, retryAt: null };
+        }
+        this.db
+          .prepare('INSERT INTO terminal_pay_attempts (id, terminal_id, payer, created_at) VALUES (?, ?, ?, ?)')
+          .run(a.id, a.terminalId, a.payer, now);
+        return { granted: true };
+      })
+      .immediate();
   }
 
-  async settlePay(a: PayAttempt, ok: boolean, terminal: TerminalPayPolicy, now: number): Promise<AttemptCounter | undefined> {
-    return this.db.transaction(() => {
-      if (ok) {
-        if (a.accountId !== null) this.db.prepare("DELETE FROM attempt_counters WHERE scope = 'pay' AND subject = ?").run(a.accountId);
-        this.db.prepare('DELETE FROM terminal_pay_attempts WHERE terminal_id = ? AND payer = ?').run(a.terminalId, a.payer);
-        return undefined;
-      }
-      const seen = this.windowNow(a.terminalId);
-      if (seen.failures >= terminal.limit && seen.payers >= terminal.minPayers) this.suspendNow(a.terminalId, now);
-      return a.accountId === null ? undefined : this.counterNow('pay', a.accountId);
-    }).immediate();
+  async settlePay(
+    a: PayAttempt,
+    ok: boolean,
+    terminal: TerminalPayPolicy,
+    now: number,
+  ): Promise<AttemptCounter | undefined> {
+    return this.db
+      .transaction(() => {
+        if (ok) {
+          if (a.accountId !== null)
+            this.db.prepare("DELETE FROM attempt_counters WHERE scope = 'pay' AND subject = ?").run(a.accountId);
+          this.db
+            .prepare('DELETE FROM terminal_pay_attempts WHERE terminal_id = ? AND payer = ?')
+            .run(a.terminalId, a.payer);
+          return undefined;
+        }
+        const seen = this.windowNow(a.terminalId);
+        if (seen.failures >= terminal.limit && seen.payers >= terminal.minPayers) this.suspendNow(a.terminalId, now);
+        return a.accountId === null ? undefined : this.counterNow('pay', a.accountId);
+      })
+      .immediate();
   }
 
-  async terminalFailures(terminalId: string, windowMs: number, now: number): Promise<{ failures: number; payers: number }> {
+  async terminalFailures(
+    terminalId: string,
+    windowMs: number,
+    now: number,
+  ): Promise<{ failures: number; payers: number }> {
     const r = this.db
-      .prepare('SELECT COUNT(*) AS failures, COUNT(DISTINCT payer) AS payers FROM terminal_pay_attempts WHERE terminal_id = ? AND created_at > ?')
+      .prepare(
+        'SELECT COUNT(*) AS failures, COUNT(DISTINCT payer) AS payers FROM terminal_pay_attempts WHERE terminal_id = ? AND created_at > ?',
+      )
       .get(terminalId, now - windowMs) as { failures: number; payers: number };
     return { failures: r.failures, payers: r.payers };
   }
 
   async liftSuspension(terminalId: string): Promise<boolean> {
     return this.db.transaction(() => {
-      const r = this.db.prepare('UPDATE terminals SET suspended_at = NULL WHERE id = ? AND suspended_at IS NOT NULL').run(terminalId);
+      const r = this.db
+        .prepare('UPDATE terminals SET suspended_at = NULL WHERE id = ? AND suspended_at IS NOT NULL')
+        .run(terminalId);
       if (r.changes === 0) return false;
       this.db.prepare('DELETE FROM terminal_pay_attempts WHERE terminal_id = ?').run(terminalId);
       return true;
@@ -130,7 +172,9 @@ export class SqliteAttempts implements AttemptStore {
   private windowNow(terminalId: string): { failures: number; payers: number; oldest: number } {
     // Rows older than the window were dropped by reservePay just before.
     return this.db
-      .prepare('SELECT COUNT(*) AS failures, COUNT(DISTINCT payer) AS payers, COALESCE(MIN(created_at), 0) AS oldest FROM terminal_pay_attempts WHERE terminal_id = ?')
+      .prepare(
+        'SELECT COUNT(*) AS failures, COUNT(DISTINCT payer) AS payers, COALESCE(MIN(created_at), 0) AS oldest FROM terminal_pay_attempts WHERE terminal_id = ?',
+      )
       .get(terminalId) as { failures: number; payers: number; oldest: number };
   }
 

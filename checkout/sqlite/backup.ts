@@ -24,9 +24,16 @@ const ALL_PAGES = 0x7fffffff;
 
 export class BackupError extends Error {}
 
-export interface BackupResult { pages: number; schemaVersion: number }
+export interface BackupResult {
+  pages: number;
+  schemaVersion: number;
+}
 
-export async function backupDatabase(dbFile: string, outFile: string, options: { force?: boolean } = {}): Promise<BackupResult> {
+export async function backupDatabase(
+  dbFile: string,
+  outFile: string,
+  options: { force?: boolean } = {},
+): Promise<BackupResult> {
   if (!existsSync(dbFile)) throw new BackupError(`no database at ${dbFile}`);
   if (existsSync(outFile) && !options.force) throw new BackupError(`${outFile} exists; pass --force to replace it`);
   const partial = `${outFile}.partial`;
@@ -48,9 +55,14 @@ export async function backupDatabase(dbFile: string, outFile: string, options: {
   }
 }
 
-export async function restoreDatabase(fromFile: string, dbFile: string, options: { force?: boolean } = {}): Promise<BackupResult> {
+export async function restoreDatabase(
+  fromFile: string,
+  dbFile: string,
+  options: { force?: boolean } = {},
+): Promise<BackupResult> {
   if (!existsSync(fromFile)) throw new BackupError(`no backup at ${fromFile}`);
-  if (existsSync(dbFile) && !options.force) throw new BackupError(`${dbFile} exists; pass --force to replace it (stop the checkout first)`);
+  if (existsSync(dbFile) && !options.force)
+    throw new BackupError(`${dbFile} exists; pass --force to replace it (stop the checkout first)`);
   check(fromFile);
   const partial = `${dbFile}.restoring`;
   rmSync(partial, { force: true });
@@ -88,7 +100,9 @@ function checkOpen(file: string): number {
   try {
     const integrity = db.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') throw new BackupError(`${file} is damaged: ${String(integrity)}`);
-    const hasMigrations = db.prepare("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").get();
+    const hasMigrations = db
+      .prepare("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'migrations'")
+      .get();
     if (!hasMigrations) throw new BackupError(`${file} is not a checkout database`);
     const v = (db.prepare('SELECT MAX(version) AS v FROM migrations').get() as { v: number | null }).v ?? 0;
     const known = migrations[migrations.length - 1].version;

@@ -41,18 +41,24 @@ export class SqliteBands implements BandStore {
   }
 
   async byAccount(accountId: string): Promise<BandRow[]> {
-    const rows = this.db.prepare(`SELECT ${BAND_COLUMNS} FROM bands WHERE account_id = ? ORDER BY enrolled_at, device_id`).all(accountId);
+    const rows = this.db
+      .prepare(`SELECT ${BAND_COLUMNS} FROM bands WHERE account_id = ? ORDER BY enrolled_at, device_id`)
+      .all(accountId);
     return rows.map((r) => band(r) as BandRow);
   }
 
   async revoke(deviceId: string, now: number): Promise<BandRow | undefined> {
-    this.db.prepare(`UPDATE bands SET status = 'revoked', revoked_at = ? WHERE device_id = ? AND status = 'active'`).run(now, deviceId);
+    this.db
+      .prepare(`UPDATE bands SET status = 'revoked', revoked_at = ? WHERE device_id = ? AND status = 'active'`)
+      .run(now, deviceId);
     return this.byId(deviceId);
   }
 
   async markWiped(deviceId: string, now: number): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare(`UPDATE bands SET status = 'wiped', wiped_at = ? WHERE device_id = ? AND status = 'revoked'`).run(now, deviceId);
+      this.db
+        .prepare(`UPDATE bands SET status = 'wiped', wiped_at = ? WHERE device_id = ? AND status = 'revoked'`)
+        .run(now, deviceId);
       this.db.prepare(`UPDATE cards SET state = 'removed' WHERE device_id = ?`).run(deviceId);
     })();
   }
@@ -63,8 +69,11 @@ export class SqliteBands implements BandStore {
 
   async addCard(row: CardRow, max: number): Promise<Commit<CardRow>> {
     return this.db.transaction((): Commit<CardRow> => {
-      const live = this.db.prepare(`SELECT COUNT(*) AS n FROM cards WHERE device_id = ? AND state IN ${LIVE_STATES}`).get(row.deviceId) as { n: number };
-      if (live.n >= max) return { ok: false, status: Status.WALLET_FULL, detail: `the band already holds ${live.n} cards` };
+      const live = this.db
+        .prepare(`SELECT COUNT(*) AS n FROM cards WHERE device_id = ? AND state IN ${LIVE_STATES}`)
+        .get(row.deviceId) as { n: number };
+      if (live.n >= max)
+        return { ok: false, status: Status.WALLET_FULL, detail: `the band already holds ${live.n} cards` };
       const r = this.db
         .prepare(`INSERT INTO cards (card_ref, device_id, kind, issuer_id, issuer, last4, is_default, city, currency, balance, fare_cap, state, last_counter, created_at)
           VALUES (@cardRef, @deviceId, @kind, @issuerId, @issuer, @last4, @isDefault, @city, @currency, @balance, @fareCap, @state, @lastCounter, @createdAt)
@@ -80,7 +89,9 @@ export class SqliteBands implements BandStore {
   }
 
   async cards(deviceId: string): Promise<CardRow[]> {
-    const rows = this.db.prepare(`SELECT ${CARD_COLUMNS} FROM cards WHERE device_id = ? ORDER BY created_at, card_ref`).all(deviceId);
+    const rows = this.db
+      .prepare(`SELECT ${CARD_COLUMNS} FROM cards WHERE device_id = ? ORDER BY created_at, card_ref`)
+      .all(deviceId);
     return rows.map((r) => card(r) as CardRow);
   }
 

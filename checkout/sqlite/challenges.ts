@@ -18,8 +18,12 @@ function challenge(r: unknown): ChallengeRow | undefined {
   if (!r) return undefined;
   const c = r as Omit<ChallengeRow, 'express'> & { express: number };
   return {
-    ...c, express: c.express === 1, nonce: bytes(c.nonce), enc: bytes(c.enc),
-    answerSecret: bytes(c.answerSecret), resultSecret: bytes(c.resultSecret),
+    ...c,
+    express: c.express === 1,
+    nonce: bytes(c.nonce),
+    enc: bytes(c.enc),
+    answerSecret: bytes(c.answerSecret),
+    resultSecret: bytes(c.resultSecret),
   };
 }
 
@@ -29,7 +33,11 @@ function challenge(r: unknown): ChallengeRow | undefined {
  * the joined read maps through the same row functions, and a column added there is read
  * here too.
  */
-interface Part { select: string; names: string[]; at: number }
+interface Part {
+  select: string;
+  names: string[];
+  at: number;
+}
 
 function part(alias: string, columns: string, at: number): Part {
   const select: string[] = [];
@@ -79,7 +87,12 @@ export class SqliteChallenges implements ChallengeStore {
         @answerSecret, @resultSecret, @createdAt, @answeredAt, @outcome
         WHERE (SELECT COUNT(*) FROM challenges WHERE device_id = @deviceId AND expires_at > @createdAt AND answered_at IS NULL) < @maxOpen`)
       .run({ ...row, express: row.express ? 1 : 0, maxOpen });
-    if (r.changes !== 1) return { ok: false, status: Status.QUOTA_EXCEEDED, detail: `this band has ${maxOpen} challenges waiting for answers; answer them or wait a minute` };
+    if (r.changes !== 1)
+      return {
+        ok: false,
+        status: Status.QUOTA_EXCEEDED,
+        detail: `this band has ${maxOpen} challenges waiting for answers; answer them or wait a minute`,
+      };
     return { ok: true, value: row };
   }
 
@@ -98,13 +111,18 @@ export class SqliteChallenges implements ChallengeStore {
       trade: rowOf(raw, T) as TradeRow | undefined,
       band: band(rowOf(raw, B)),
       card: card(rowOf(raw, K)),
-      payer: payerId === null ? undefined : { accountId: payerId, limitPerPayment: raw[PAYER + 1] as number, limitPerDay: raw[PAYER + 2] as number },
+      payer:
+        payerId === null
+          ? undefined
+          : { accountId: payerId, limitPerPayment: raw[PAYER + 1] as number, limitPerDay: raw[PAYER + 2] as number },
       merchantName: (raw[PAYER + 3] as string | null) ?? undefined,
     };
   }
 
   async markAnswered(id: string, outcome: number, now: number): Promise<boolean> {
-    const r = this.db.prepare('UPDATE challenges SET answered_at = ?, outcome = ? WHERE id = ? AND answered_at IS NULL').run(now, outcome, id);
+    const r = this.db
+      .prepare('UPDATE challenges SET answered_at = ?, outcome = ? WHERE id = ? AND answered_at IS NULL')
+      .run(now, outcome, id);
     return r.changes === 1;
   }
 }

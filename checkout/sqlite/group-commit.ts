@@ -42,16 +42,18 @@ export class GroupCommit {
     // Made once: db.transaction() builds a new wrapper on every call (~10 µs).
     this.alone = db.transaction((work: () => unknown) => work());
     // Called inside `together`, better-sqlite3 turns `alone` into a savepoint.
-    this.together = db.transaction((batch: Pending[]) => batch.map((p): Outcome => {
-      try {
-        return { ok: true, value: this.alone(p.work) };
-      } catch (error) {
-        // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then
-        // nothing of the batch is in, and the rest must not run outside a transaction.
-        if (!db.inTransaction) throw error;
-        return { ok: false, error };
-      }
-    }));
+    this.together = db.transaction((batch: Pending[]) =>
+      batch.map((p): Outcome => {
+        try {
+          return { ok: true, value: this.alone(p.work) };
+        } catch (error) {
+          // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then
+          // nothing of the batch is in, and the rest must not run outside a transaction.
+          if (!db.inTransaction) throw error;
+          return { ok: false, error };
+        }
+      }),
+    );
   }
 
   /**

@@ -9,7 +9,16 @@
  */
 import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type {
-  Commit, LedgerStore, NotificationRow, PaymentCommit, PaymentRow, RefundCommit, RefundOutcome, RefundRow, TradeQuota, TradeRow,
+  Commit,
+  LedgerStore,
+  NotificationRow,
+  PaymentCommit,
+  PaymentRow,
+  RefundCommit,
+  RefundOutcome,
+  RefundRow,
+  TradeQuota,
+  TradeRow,
 } from '../store.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { Db } from './open.ts';
@@ -21,13 +30,17 @@ const PAYMENT_COLUMNS = `id, trade_no AS tradeNo, account_id AS accountId, devic
   currency, method, counter, challenge_id AS challengeId, day, confirmed, created_at AS createdAt`;
 const PAYMENT_COLUMNS_P = `p.id, p.trade_no AS tradeNo, p.account_id AS accountId, p.device_id AS deviceId, p.card_ref AS cardRef, p.amount,
   p.currency, p.method, p.counter, p.challenge_id AS challengeId, p.day, p.confirmed, p.created_at AS createdAt`;
-const REFUND_COLUMNS = 'id, trade_no AS tradeNo, out_request_no AS outRequestNo, amount, reason, created_at AS createdAt';
+const REFUND_COLUMNS =
+  'id, trade_no AS tradeNo, out_request_no AS outRequestNo, amount, reason, created_at AS createdAt';
 const NOTIFY_COLUMNS = `id, trade_no AS tradeNo, url, body, attempts, next_at AS nextAt, delivered_at AS deliveredAt,
   last_error AS lastError, created_at AS createdAt`;
 
 /** Thrown inside a transaction to roll it back with a status. */
 class Refusal {
-  constructor(readonly status: StatusCode, readonly detail: string) {}
+  constructor(
+    readonly status: StatusCode,
+    readonly detail: string,
+  ) {}
 }
 
 function payment(r: unknown): PaymentRow | undefined {
@@ -70,20 +83,33 @@ export class SqliteLedger implements LedgerStore {
       .run({ ...row, openSince: quota.openSince, maxOpen: quota.maxOpen });
     const trade = await this.trade(row.merchantId, row.outTradeNo);
     if (trade) return { ok: true, value: { trade, created: r.changes === 1 } };
-    return { ok: false, status: Status.QUOTA_EXCEEDED, detail: `this terminal has ${quota.maxOpen} unpaid trades open; pay, close or let some expire first` };
+    return {
+      ok: false,
+      status: Status.QUOTA_EXCEEDED,
+      detail: `this terminal has ${quota.maxOpen} unpaid trades open; pay, close or let some expire first`,
+    };
   }
 
   async trade(merchantId: string, outTradeNo: string): Promise<TradeRow | undefined> {
-    return this.db.prepare(`SELECT ${TRADE_COLUMNS} FROM trades WHERE merchant_id = ? AND out_trade_no = ?`).get(merchantId, outTradeNo) as TradeRow | undefined;
+    return this.db
+      .prepare(`SELECT ${TRADE_COLUMNS} FROM trades WHERE merchant_id = ? AND out_trade_no = ?`)
+      .get(merchantId, outTradeNo) as TradeRow | undefined;
   }
 
   async tradeByNo(tradeNo: string): Promise<TradeRow | undefined> {
-    return this.db.prepare(`SELECT ${TRADE_COLUMNS} FROM trades WHERE trade_no = ?`).get(tradeNo) as TradeRow | undefined;
+    return this.db.prepare(`SELECT ${TRADE_COLUMNS} FROM trades WHERE trade_no = ?`).get(tradeNo) as
+      | TradeRow
+      | undefined;
   }
 
   async closeTrade(tradeNo: string, now: number): Promise<Commit<TradeRow>> {
-    const r = this.db.prepare(`UPDATE trades SET status = 'TRADE_CLOSED', closed_at = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY'`).run(now, tradeNo);
-    if (r.changes !== 1) return { ok: false, status: Status.TRADE_CLOSED, detail: 'only an unpaid trade can be closed' };
+    const r = this.db
+      .prepare(
+        `UPDATE trades SET status = 'TRADE_CLOSED', closed_at = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY'`,
+      )
+      .run(now, tradeNo);
+    if (r.changes !== 1)
+      return { ok: false, status: Status.TRADE_CLOSED, detail: 'only an unpaid trade can be closed' };
     return { ok: true, value: (await this.tradeByNo(tradeNo)) as TradeRow };
   }
 
@@ -114,29 +140,39 @@ export class SqliteLedger implements LedgerStore {
   private paymentStatements(c: PaymentCommit): PaymentRow {
     const p = c.payment;
     if (c.challengeId !== undefined) {
-      const r = this.db.prepare('UPDATE challenges SET answered_at = ?, outcome = 0 WHERE id = ? AND answered_at IS NULL').run(p.createdAt, c.challengeId);
+      const r = this.db
+        .prepare('UPDATE challenges SET answered_at = ?, outcome = 0 WHERE id = ? AND answered_at IS NULL')
+        .run(p.createdAt, c.challengeId);
       if (r.changes !== 1) throw new Refusal(Status.REPLAYED, 'challenge already answered');
     }
     if (c.terminalIds) for (const id of c.terminalIds) this.requirePaired(id);
     if (p.deviceId !== null) {
-      const b = this.db.prepare('SELECT status FROM bands WHERE device_id = ?').get(p.deviceId) as { status: string } | undefined;
+      const b = this.db.prepare('SELECT status FROM bands WHERE device_id = ?').get(p.deviceId) as
+        | { status: string }
+        | undefined;
       if (b?.status !== 'active') throw new Refusal(Status.REVOKED, 'band is revoked');
     } else if (p.cardRef !== null) {
       // A password payment drawn on a card: never on a card of a band reported lost, even
       // when the band was revoked after the card was picked.
-      const b = this.db.prepare('SELECT b.status FROM cards c JOIN bands b ON b.device_id = c.device_id WHERE c.card_ref = ?')
+      const b = this.db
+        .prepare('SELECT b.status FROM cards c JOIN bands b ON b.device_id = c.device_id WHERE c.card_ref = ?')
         .get(p.cardRef) as { status: string } | undefined;
       if (b?.status !== 'active') throw new Refusal(Status.REVOKED, 'the card is on a band that is turned off');
     }
-    const t = this.db.prepare(`UPDATE trades SET status = 'TRADE_SUCCESS', paid_at = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY' AND amount = ?`)
+    const t = this.db
+      .prepare(
+        `UPDATE trades SET status = 'TRADE_SUCCESS', paid_at = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY' AND amount = ?`,
+      )
       .run(p.createdAt, p.tradeNo, p.amount);
     if (t.changes !== 1) throw new Refusal(Status.TRADE_CLOSED, 'trade is not waiting for payment');
     if (c.counter) {
-      const r = this.db.prepare(`UPDATE cards SET last_counter = ? WHERE card_ref = ? AND state = 'active' AND last_counter < ?`)
+      const r = this.db
+        .prepare(`UPDATE cards SET last_counter = ? WHERE card_ref = ? AND state = 'active' AND last_counter < ?`)
         .run(c.counter.value, c.counter.cardRef, c.counter.value);
       if (r.changes !== 1) throw new Refusal(Status.COUNTER_NOT_INCREASING, 'counter not above the last one seen');
     }
-    if (c.balance) this.db.prepare('UPDATE cards SET balance = ? WHERE card_ref = ?').run(c.balance.value, c.balance.cardRef);
+    if (c.balance)
+      this.db.prepare('UPDATE cards SET balance = ? WHERE card_ref = ?').run(c.balance.value, c.balance.cardRef);
     if (c.dayLimit) {
       // One statement adds the amount to the day's total only while the sum stays within the
       // limit (or the band confirmed): no separate read, and no RETURNING (which costs SQLite
@@ -145,52 +181,82 @@ export class SqliteLedger implements LedgerStore {
       const { perDay, confirmed, amount, currency } = c.dayLimit;
       const over = () => new Refusal(Status.LIMIT_EXCEEDED, 'above the password-free day limit');
       if (!confirmed && amount > perDay) throw over();
-      const r = this.db.prepare(`INSERT INTO day_totals (account_id, day, currency, total) VALUES (?, ?, ?, ?)
+      const r = this.db
+        .prepare(`INSERT INTO day_totals (account_id, day, currency, total) VALUES (?, ?, ?, ?)
         ON CONFLICT (account_id, day, currency) DO UPDATE SET total = total + excluded.total WHERE ? OR total + excluded.total <= ?`)
         .run(p.accountId, p.day, currency, amount, confirmed ? 1 : 0, perDay);
       if (r.changes !== 1) throw over();
     }
     // Positional: binding thirteen named parameters from a copied object was a third of this statement.
-    this.db.prepare(`INSERT INTO payments (id, trade_no, account_id, device_id, card_ref, amount, currency, method, counter, challenge_id, day, confirmed, created_at)
+    this.db
+      .prepare(`INSERT INTO payments (id, trade_no, account_id, device_id, card_ref, amount, currency, method, counter, challenge_id, day, confirmed, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(p.id, p.tradeNo, p.accountId, p.deviceId, p.cardRef, p.amount, p.currency, p.method, p.counter, p.challengeId, p.day, p.confirmed ? 1 : 0, p.createdAt);
+      .run(
+        p.id,
+        p.tradeNo,
+        p.accountId,
+        p.deviceId,
+        p.cardRef,
+        p.amount,
+        p.currency,
+        p.method,
+        p.counter,
+        p.challengeId,
+        p.day,
+        p.confirmed ? 1 : 0,
+        p.createdAt,
+      );
     if (c.notification) this.insertNotification(c.notification);
     return p;
   }
 
   /** Inside a money transaction: a terminal unpaired since it authenticated moves no money. */
   private requirePaired(terminalId: string): void {
-    const t = this.db.prepare('SELECT unpaired_at AS unpairedAt FROM terminals WHERE id = ?').get(terminalId) as { unpairedAt: number | null } | undefined;
-    if (!t || t.unpairedAt !== null) throw new Refusal(Status.TERMINAL_UNPAIRED, 'the terminal was unpaired by its merchant');
+    const t = this.db.prepare('SELECT unpaired_at AS unpairedAt FROM terminals WHERE id = ?').get(terminalId) as
+      | { unpairedAt: number | null }
+      | undefined;
+    if (!t || t.unpairedAt !== null)
+      throw new Refusal(Status.TERMINAL_UNPAIRED, 'the terminal was unpaired by its merchant');
   }
 
   private insertNotification(n: NotificationRow): void {
-    this.db.prepare(`INSERT INTO notifications (id, trade_no, url, body, attempts, next_at, delivered_at, last_error, created_at)
-      VALUES (@id, @tradeNo, @url, @body, @attempts, @nextAt, @deliveredAt, @lastError, @createdAt)`).run(n);
+    this.db
+      .prepare(`INSERT INTO notifications (id, trade_no, url, body, attempts, next_at, delivered_at, last_error, created_at)
+      VALUES (@id, @tradeNo, @url, @body, @attempts, @nextAt, @deliveredAt, @lastError, @createdAt)`)
+      .run(n);
   }
 
   async commitRefund(c: RefundCommit): Promise<Commit<RefundOutcome>> {
     const f = c.refund;
     return this.atomically((): RefundOutcome => {
       if (c.terminalIds) for (const id of c.terminalIds) this.requirePaired(id);
-      const existing = this.db.prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE trade_no = ? AND out_request_no = ?`).get(f.tradeNo, f.outRequestNo) as RefundRow | undefined;
+      const existing = this.db
+        .prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE trade_no = ? AND out_request_no = ?`)
+        .get(f.tradeNo, f.outRequestNo) as RefundRow | undefined;
       if (existing) {
-        if (existing.amount !== f.amount) throw new Refusal(Status.CONFLICT, 'refund number reused with another amount');
+        if (existing.amount !== f.amount)
+          throw new Refusal(Status.CONFLICT, 'refund number reused with another amount');
         return { refund: existing, trade: this.tradeRow(f.tradeNo), created: false };
       }
-      const paid = this.db.prepare('SELECT amount FROM payments WHERE trade_no = ?').get(f.tradeNo) as { amount: number } | undefined;
+      const paid = this.db.prepare('SELECT amount FROM payments WHERE trade_no = ?').get(f.tradeNo) as
+        | { amount: number }
+        | undefined;
       const paidAmount = paid ? paid.amount : 0;
       // The guard is in the UPDATE itself: a concurrent refund cannot slip past it.
-      const r = this.db.prepare(`UPDATE trades SET refunded_amount = refunded_amount + ?,
+      const r = this.db
+        .prepare(`UPDATE trades SET refunded_amount = refunded_amount + ?,
           status = CASE WHEN refunded_amount + ? = ? THEN 'TRADE_CLOSED' ELSE status END,
           closed_at = CASE WHEN refunded_amount + ? = ? THEN ? ELSE closed_at END
         WHERE trade_no = ? AND status = 'TRADE_SUCCESS' AND refunded_amount + ? <= ?`)
         .run(f.amount, f.amount, paidAmount, f.amount, paidAmount, f.createdAt, f.tradeNo, f.amount, paidAmount);
       // Nothing to refund is not the same mistake as refunding too much: say which it was.
-      if (r.changes !== 1 && !paid) throw new Refusal(Status.TRADE_NOT_PAID, 'the trade has not been paid; close it instead of refunding');
+      if (r.changes !== 1 && !paid)
+        throw new Refusal(Status.TRADE_NOT_PAID, 'the trade has not been paid; close it instead of refunding');
       if (r.changes !== 1) throw new Refusal(Status.REFUND_EXCEEDS_PAID, 'total refunds would exceed the amount paid');
-      this.db.prepare(`INSERT INTO refunds (id, trade_no, out_request_no, amount, reason, created_at)
-        VALUES (@id, @tradeNo, @outRequestNo, @amount, @reason, @createdAt)`).run(f);
+      this.db
+        .prepare(`INSERT INTO refunds (id, trade_no, out_request_no, amount, reason, created_at)
+        VALUES (@id, @tradeNo, @outRequestNo, @amount, @reason, @createdAt)`)
+        .run(f);
       return { refund: f, trade: this.tradeRow(f.tradeNo), created: true };
     });
   }
@@ -204,15 +270,19 @@ export class SqliteLedger implements LedgerStore {
   }
 
   async refunds(tradeNo: string): Promise<RefundRow[]> {
-    return this.db.prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE trade_no = ? ORDER BY created_at, id`).all(tradeNo) as RefundRow[];
+    return this.db
+      .prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE trade_no = ? ORDER BY created_at, id`)
+      .all(tradeNo) as RefundRow[];
   }
 
   async paymentsOf(accountId: string): Promise<Array<PaymentRow & { merchantName: string }>> {
     // The merchant's name with each payment: the owner's list says where the money went (issue 14, item 7).
-    return this.db.prepare(`SELECT ${PAYMENT_COLUMNS_P}, COALESCE(a.display_name, '') AS merchantName
+    return this.db
+      .prepare(`SELECT ${PAYMENT_COLUMNS_P}, COALESCE(a.display_name, '') AS merchantName
         FROM payments p JOIN trades t ON t.trade_no = p.trade_no LEFT JOIN accounts a ON a.id = t.merchant_id
         WHERE p.account_id = ? ORDER BY p.created_at DESC, p.id`)
-      .all(accountId).map((r) => payment(r) as PaymentRow & { merchantName: string });
+      .all(accountId)
+      .map((r) => payment(r) as PaymentRow & { merchantName: string });
   }
 
   async refundsOf(accountId: string): Promise<RefundRow[]> {
@@ -223,20 +293,36 @@ export class SqliteLedger implements LedgerStore {
   }
 
   async counts(): Promise<{ trades: number; payments: number; refunds: number; notifications: number }> {
-    const n = (table: string): number => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const n = (table: string): number =>
+      (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { trades: n('trades'), payments: n('payments'), refunds: n('refunds'), notifications: n('notifications') };
   }
 
   async dueNotifications(now: number, limit: number): Promise<NotificationRow[]> {
-    return this.db.prepare(`SELECT ${NOTIFY_COLUMNS} FROM notifications WHERE delivered_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT ?`).all(now, limit) as NotificationRow[];
+    return this.db
+      .prepare(
+        `SELECT ${NOTIFY_COLUMNS} FROM notifications WHERE delivered_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT ?`,
+      )
+      .all(now, limit) as NotificationRow[];
   }
 
   async notificationsOf(tradeNo: string): Promise<NotificationRow[]> {
-    return this.db.prepare(`SELECT ${NOTIFY_COLUMNS} FROM notifications WHERE trade_no = ? ORDER BY created_at`).all(tradeNo) as NotificationRow[];
+    return this.db
+      .prepare(`SELECT ${NOTIFY_COLUMNS} FROM notifications WHERE trade_no = ? ORDER BY created_at`)
+      .all(tradeNo) as NotificationRow[];
   }
 
-  async recordNotifyAttempt(id: string, delivered: boolean, now: number, nextAt: number, error: string | null): Promise<void> {
-    this.db.prepare(`UPDATE notifications SET attempts = attempts + 1, delivered_at = ?, next_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL`)
+  async recordNotifyAttempt(
+    id: string,
+    delivered: boolean,
+    now: number,
+    nextAt: number,
+    error: string | null,
+  ): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE notifications SET attempts = attempts + 1, delivered_at = ?, next_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL`,
+      )
       .run(delivered ? now : null, nextAt, error, id);
   }
 }

@@ -4,7 +4,8 @@ import type { Commit, MerchantStore, PairingCodeRow, TerminalRow } from '../stor
 import { type Db, bytes } from './open.ts';
 
 const CODE_COLUMNS = 'code, merchant_id AS merchantId, expires_at AS expiresAt, used_at AS usedAt';
-const TERMINAL_COLUMNS = 'id, merchant_id AS merchantId, name, public_key AS publicKey, created_at AS createdAt, unpaired_at AS unpairedAt, suspended_at AS suspendedAt';
+const TERMINAL_COLUMNS =
+  'id, merchant_id AS merchantId, name, public_key AS publicKey, created_at AS createdAt, unpaired_at AS unpairedAt, suspended_at AS suspendedAt';
 
 function terminal(r: unknown): TerminalRow | undefined {
   if (!r) return undefined;
@@ -16,20 +17,28 @@ export class SqliteMerchants implements MerchantStore {
   constructor(private readonly db: Db) {}
 
   async createPairingCode(row: PairingCodeRow): Promise<void> {
-    this.db.prepare('INSERT INTO pairing_codes (code, merchant_id, expires_at, used_at) VALUES (@code, @merchantId, @expiresAt, @usedAt)').run(row);
+    this.db
+      .prepare(
+        'INSERT INTO pairing_codes (code, merchant_id, expires_at, used_at) VALUES (@code, @merchantId, @expiresAt, @usedAt)',
+      )
+      .run(row);
   }
 
   async takePairingCode(code: string, now: number): Promise<PairingCodeRow | undefined> {
     // The UPDATE's WHERE is the single-use check: two terminals racing for one code
     // cannot both change the row.
-    const r = this.db.prepare('UPDATE pairing_codes SET used_at = ? WHERE code = ? AND used_at IS NULL AND expires_at > ?').run(now, code, now);
+    const r = this.db
+      .prepare('UPDATE pairing_codes SET used_at = ? WHERE code = ? AND used_at IS NULL AND expires_at > ?')
+      .run(now, code, now);
     if (r.changes !== 1) return undefined;
     return this.db.prepare(`SELECT ${CODE_COLUMNS} FROM pairing_codes WHERE code = ?`).get(code) as PairingCodeRow;
   }
 
   async latestPairingCode(merchantId: string, now: number): Promise<PairingCodeRow | undefined> {
     return this.db
-      .prepare(`SELECT ${CODE_COLUMNS} FROM pairing_codes WHERE merchant_id = ? AND used_at IS NULL AND expires_at > ? ORDER BY expires_at DESC LIMIT 1`)
+      .prepare(
+        `SELECT ${CODE_COLUMNS} FROM pairing_codes WHERE merchant_id = ? AND used_at IS NULL AND expires_at > ? ORDER BY expires_at DESC LIMIT 1`,
+      )
       .get(merchantId, now) as PairingCodeRow | undefined;
   }
 
@@ -47,12 +56,17 @@ export class SqliteMerchants implements MerchantStore {
   }
 
   async terminals(merchantId: string): Promise<TerminalRow[]> {
-    return this.db.prepare(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE merchant_id = ? ORDER BY created_at`).all(merchantId).map((r) => terminal(r) as TerminalRow);
+    return this.db
+      .prepare(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE merchant_id = ? ORDER BY created_at`)
+      .all(merchantId)
+      .map((r) => terminal(r) as TerminalRow);
   }
 
   async unpairTerminal(id: string, merchantId: string, now: number): Promise<TerminalRow | undefined> {
     // COALESCE keeps the first unpairing time: unpairing is permanent and said once.
-    this.db.prepare('UPDATE terminals SET unpaired_at = COALESCE(unpaired_at, ?) WHERE id = ? AND merchant_id = ?').run(now, id, merchantId);
+    this.db
+      .prepare('UPDATE terminals SET unpaired_at = COALESCE(unpaired_at, ?) WHERE id = ? AND merchant_id = ?')
+      .run(now, id, merchantId);
     return this.ownTerminal(id, merchantId);
   }
 
@@ -62,6 +76,8 @@ export class SqliteMerchants implements MerchantStore {
   }
 
   private ownTerminal(id: string, merchantId: string): TerminalRow | undefined {
-    return terminal(this.db.prepare(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE id = ? AND merchant_id = ?`).get(id, merchantId));
+    return terminal(
+      this.db.prepare(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE id = ? AND merchant_id = ?`).get(id, merchantId),
+    );
   }
 }

@@ -325,11 +325,18 @@ CREATE INDEX trades_open ON trades(terminal_id, created_at) WHERE status = 'WAIT
     // Existing merchants get their key, oldest first; a later look-alike of an earlier name
     // keeps NULL (it was registered before the rule) and shows up in the migration log.
     backfill(db) {
-      const merchants = db.prepare(`SELECT id, display_name AS name FROM accounts WHERE kind = 'merchant' ORDER BY created_at, rowid`).all() as Array<{ id: string; name: string }>;
-      const set = db.prepare('UPDATE accounts SET name_key = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_key = ?)');
+      const merchants = db
+        .prepare(`SELECT id, display_name AS name FROM accounts WHERE kind = 'merchant' ORDER BY created_at, rowid`)
+        .all() as Array<{ id: string; name: string }>;
+      const set = db.prepare(
+        'UPDATE accounts SET name_key = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_key = ?)',
+      );
       for (const m of merchants) {
         const key = displayNameKey(m.name);
-        if (set.run(key, m.id, key).changes === 0) process.stderr.write(`checkout: merchant ${m.id} keeps a display name that looks like an earlier one ("${m.name}")\n`);
+        if (set.run(key, m.id, key).changes === 0)
+          process.stderr.write(
+            `checkout: merchant ${m.id} keeps a display name that looks like an earlier one ("${m.name}")\n`,
+          );
       }
     },
   },

@@ -29,7 +29,8 @@ export function openDatabase(file: string): Db {
   reuseStatements(db);
   // SQLite gives -wal and -shm the main file's mode; a file made by an older version (0644)
   // is tightened here too, together with its companions.
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (isFile(f) && (statSync(f).mode & 0o777) !== FILE_MODE) chmodSync(f, FILE_MODE);
+  for (const f of [file, `${file}-wal`, `${file}-shm`])
+    if (isFile(f) && (statSync(f).mode & 0o777) !== FILE_MODE) chmodSync(f, FILE_MODE);
   return db;
 }
 
@@ -68,7 +69,9 @@ function reuseStatements(db: Db): void {
 export function migrate(db: Db): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const done = new Set((db.prepare('SELECT version FROM migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  const done = new Set(
+    (db.prepare('SELECT version FROM migrations').all() as Array<{ version: number }>).map((r) => r.version),
+  );
   const applied: number[] = [];
   for (const m of migrations) {
     if (done.has(m.version)) continue;
@@ -83,7 +86,11 @@ export function migrate(db: Db): number[] {
         if (m.rebuildsReferencedTable && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
           throw new Error(`migration ${m.version} (${m.name}) broke a foreign key; rolled back`);
         }
-        db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          m.version,
+          m.name,
+          Date.now(),
+        );
       })();
     } finally {
       db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);

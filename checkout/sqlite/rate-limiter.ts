@@ -21,7 +21,8 @@ export class SqliteRateLimiters {
     const limiter = this.limiter(name, rule);
     return {
       consume: async (key) => {
-        if (++this.attempts % SWEEP_EVERY === 0) this.db.prepare('DELETE FROM rate_limits WHERE expire < ?').run(Date.now());
+        if (++this.attempts % SWEEP_EVERY === 0)
+          this.db.prepare('DELETE FROM rate_limits WHERE expire < ?').run(Date.now());
         try {
           await limiter.consume(key);
           return { allowed: true };

@@ -16,7 +16,8 @@ export class SqliteReports implements ReportStore {
 
   async sales(merchantId: string, q: PageQuery): Promise<SaleRow[]> {
     const after = q.after ?? { at: q.to, id: '' };
-    return this.db.prepare(`SELECT ${SALE_COLUMNS}, p.method AS method, COALESCE(tm.name, '') AS terminalName
+    return this.db
+      .prepare(`SELECT ${SALE_COLUMNS}, p.method AS method, COALESCE(tm.name, '') AS terminalName
         FROM trades t JOIN payments p ON p.trade_no = t.trade_no LEFT JOIN terminals tm ON tm.id = t.terminal_id
         WHERE t.merchant_id = ? AND t.paid_at >= ? AND t.paid_at < ? AND (t.paid_at < ? OR (t.paid_at = ? AND t.trade_no > ?))
         ORDER BY t.paid_at DESC, t.trade_no LIMIT ?`)
@@ -25,7 +26,8 @@ export class SqliteReports implements ReportStore {
 
   async refunds(merchantId: string, q: PageQuery): Promise<MerchantRefundRow[]> {
     const after = q.after ?? { at: q.to, id: '' };
-    return this.db.prepare(`SELECT r.id, r.trade_no AS tradeNo, t.out_trade_no AS outTradeNo, r.out_request_no AS outRequestNo,
+    return this.db
+      .prepare(`SELECT r.id, r.trade_no AS tradeNo, t.out_trade_no AS outTradeNo, r.out_request_no AS outRequestNo,
           t.terminal_id AS terminalId, r.amount, t.currency, r.reason, r.created_at AS createdAt
         FROM refunds r JOIN trades t ON t.trade_no = r.trade_no
         WHERE t.merchant_id = ? AND r.created_at >= ? AND r.created_at < ? AND (r.created_at < ? OR (r.created_at = ? AND r.id > ?))
@@ -34,13 +36,24 @@ export class SqliteReports implements ReportStore {
   }
 
   async dayTotals(merchantId: string, r: TimeRange, dayOffsetMs: number): Promise<DayTotalRow[]> {
-    const sales = this.db.prepare(`SELECT (paid_at + CAST(? AS INTEGER)) / ${DAY_MS} AS day, currency, SUM(amount) AS sales, COUNT(*) AS count
+    const sales = this.db
+      .prepare(`SELECT (paid_at + CAST(? AS INTEGER)) / ${DAY_MS} AS day, currency, SUM(amount) AS sales, COUNT(*) AS count
         FROM trades WHERE merchant_id = ? AND paid_at >= ? AND paid_at < ? GROUP BY (paid_at + CAST(? AS INTEGER)) / ${DAY_MS}, currency`)
-      .all(dayOffsetMs, merchantId, r.from, r.to, dayOffsetMs) as Array<{ day: number; currency: string; sales: number; count: number }>;
-    const refunds = this.db.prepare(`SELECT (r.created_at + CAST(? AS INTEGER)) / ${DAY_MS} AS day, t.currency AS currency, SUM(r.amount) AS refunds
+      .all(dayOffsetMs, merchantId, r.from, r.to, dayOffsetMs) as Array<{
+      day: number;
+      currency: string;
+      sales: number;
+      count: number;
+    }>;
+    const refunds = this.db
+      .prepare(`SELECT (r.created_at + CAST(? AS INTEGER)) / ${DAY_MS} AS day, t.currency AS currency, SUM(r.amount) AS refunds
         FROM refunds r JOIN trades t ON t.trade_no = r.trade_no
         WHERE t.merchant_id = ? AND r.created_at >= ? AND r.created_at < ? GROUP BY (r.created_at + CAST(? AS INTEGER)) / ${DAY_MS}, t.currency`)
-      .all(dayOffsetMs, merchantId, r.from, r.to, dayOffsetMs) as Array<{ day: number; currency: string; refunds: number }>;
+      .all(dayOffsetMs, merchantId, r.from, r.to, dayOffsetMs) as Array<{
+      day: number;
+      currency: string;
+      refunds: number;
+    }>;
     const byKey = new Map<string, DayTotalRow>();
     const at = (day: number, currency: string): DayTotalRow => {
       const key = `${day} ${currency}`;

@@ -60,10 +60,20 @@ export class SqliteStore implements CheckoutStore {
 
   async counts(): Promise<StoreCounts> {
     // trades_open (migration 5) is a partial index on exactly these rows; notifications_due covers the other.
-    const open = this.db.prepare("SELECT COUNT(*) AS n FROM trades WHERE status = 'WAIT_BUYER_PAY'").get() as { n: number };
-    const pending = this.db.prepare('SELECT COUNT(*) AS n FROM notifications WHERE delivered_at IS NULL AND next_at < ?').get(Number.MAX_SAFE_INTEGER) as { n: number };
+    const open = this.db.prepare("SELECT COUNT(*) AS n FROM trades WHERE status = 'WAIT_BUYER_PAY'").get() as {
+      n: number;
+    };
+    const pending = this.db
+      .prepare('SELECT COUNT(*) AS n FROM notifications WHERE delivered_at IS NULL AND next_at < ?')
+      .get(Number.MAX_SAFE_INTEGER) as { n: number };
     const c = this.ledger.commitStats;
-    return { openTrades: open.n, pendingNotifications: pending.n, commits: c.transactions, committedPayments: c.works, commitSeconds: c.seconds };
+    return {
+      openTrades: open.n,
+      pendingNotifications: pending.n,
+      commits: c.transactions,
+      committedPayments: c.works,
+      commitSeconds: c.seconds,
+    };
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,9 @@ import type { BandView } from '../core/views.ts';
 import { type Html, html, page } from './html.ts';
 
 export function lostPage(error?: string, username = ''): string {
-  return page('Lost your band?', html`
+  return page(
+    'Lost your band?',
+    html`
     ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
     <p>Turn wrist payments off with the turn-off code you were given when you enrolled the band.
       No password needed. The code works once.</p>
@@ -16,22 +18,30 @@ export function lostPage(error?: string, username = ''): string {
         placeholder="XXXX-XXXX-XXXX" minlength="12" maxlength="20" required></label>
       <button class="danger" type="submit">Turn off wrist payments</button>
     </form>
-    <p>Know your password? <a href="/login">Log in</a> and turn it off from your dashboard.</p>`);
+    <p>Know your password? <a href="/login">Log in</a> and turn it off from your dashboard.</p>`,
+  );
 }
 
 export function turnedOffPage(bands: BandView[]): string {
-  return page('Wrist payments turned off', html`
+  return page(
+    'Wrist payments turned off',
+    html`
     <p role="status" id="turned-off">Wrist payments are off for ${bands.length === 1 ? 'your band' : `your ${bands.length} bands`}.
       A band that is turned off pays nothing, transit fares included, and is wiped the next time any terminal sees it.</p>
     <ul>${bands.map((b) => html`<li data-device-id="${b.deviceId}" data-status="${b.status}">${b.name} <code class="device-id">${b.deviceId}</code></li>`)}</ul>
-    <p>The code is used up. <a href="/login">Log in</a> for a new one.</p>`);
+    <p>The code is used up. <a href="/login">Log in</a> for a new one.</p>`,
+  );
 }
 
 export function newCodePage(code: string, nav: Html): string {
-  return page('Your new turn-off code', html`
+  return page(
+    'Your new turn-off code',
+    html`
     <p>Your new turn-off code (the old one no longer works):</p>
     <p class="code" id="turn-off-code">${code}</p>
     <p>Keep it somewhere safe, away from the band: with it, anyone who knows your username can turn
       your bands off at /lost. It is shown only now.</p>
-    <p><a href="/dashboard">Back to your bands</a></p>`, nav);
+    <p><a href="/dashboard">Back to your bands</a></p>`,
+    nav,
+  );
 }

@@ -11,8 +11,15 @@ const DAY_MS = 86_400_000;
 
 export interface MerchantReport {
   /** The range as typed into the form (YYYY-MM-DD), and as resolved [from, to). */
-  fromText: string; toText: string; from: number; to: number;
-  days: DayTotalView[]; sales: SaleView[]; moreSales: boolean; refunds: MerchantRefundView[]; moreRefunds: boolean;
+  fromText: string;
+  toText: string;
+  from: number;
+  to: number;
+  days: DayTotalView[];
+  sales: SaleView[];
+  moreSales: boolean;
+  refunds: MerchantRefundView[];
+  moreRefunds: boolean;
 }
 
 export function reportSection(r: MerchantReport): Html {
@@ -25,21 +32,45 @@ export function reportSection(r: MerchantReport): Html {
       <button type="submit">Show</button> <a id="sales-csv" href="${csv}" download>Download sales (CSV)</a>
     </form>
     <h3>Totals per day</h3>
-    ${r.days.length === 0 ? html`<p>No sales or refunds in this range.</p>` : html`${currencies(r.days).map((c) => dayChart(r, c))}
+    ${
+      r.days.length === 0
+        ? html`<p>No sales or refunds in this range.</p>`
+        : html`${currencies(r.days).map((c) => dayChart(r, c))}
       <table id="day-totals"><tr><th>Day</th><th>Sales</th><th>Count</th><th>Refunds</th></tr>
-      ${r.days.map((d) => html`<tr data-date="${d.date}" data-currency="${d.currency}"><td>${d.date}</td><td>${formatAmount(d.sales, d.currency)}</td>
-        <td>${d.count}</td><td>${formatAmount(d.refunds, d.currency)}</td></tr>`)}</table>`}
+      ${r.days.map(
+        (
+          d,
+        ) => html`<tr data-date="${d.date}" data-currency="${d.currency}"><td>${d.date}</td><td>${formatAmount(d.sales, d.currency)}</td>
+        <td>${d.count}</td><td>${formatAmount(d.refunds, d.currency)}</td></tr>`,
+      )}</table>`
+    }
     <h3>Sales</h3>
-    ${r.sales.length === 0 ? html`<p>No sales in this range.</p>` : html`<table id="sales"><tr><th>Paid</th><th>Order</th><th>Subject</th><th>Amount</th><th>Refunded</th><th>Terminal</th><th>How</th></tr>
-      ${r.sales.map((s) => html`<tr data-trade-no="${s.tradeNo}"><td>${when(s.paidAt)}</td><td>${s.outTradeNo}</td><td>${s.subject}</td>
+    ${
+      r.sales.length === 0
+        ? html`<p>No sales in this range.</p>`
+        : html`<table id="sales"><tr><th>Paid</th><th>Order</th><th>Subject</th><th>Amount</th><th>Refunded</th><th>Terminal</th><th>How</th></tr>
+      ${r.sales.map(
+        (
+          s,
+        ) => html`<tr data-trade-no="${s.tradeNo}"><td>${when(s.paidAt)}</td><td>${s.outTradeNo}</td><td>${s.subject}</td>
         <td>${formatAmount(s.amount, s.currency)}</td><td>${s.refundedAmount ? formatAmount(s.refundedAmount, s.currency) : ''}</td>
-        <td>${s.terminalName}</td><td>${s.method}</td></tr>`)}</table>
-      ${r.moreSales ? html`<p>Only the newest ${r.sales.length} are shown; the CSV has them all.</p>` : ''}`}
+        <td>${s.terminalName}</td><td>${s.method}</td></tr>`,
+      )}</table>
+      ${r.moreSales ? html`<p>Only the newest ${r.sales.length} are shown; the CSV has them all.</p>` : ''}`
+    }
     <h3>Refunds</h3>
-    ${r.refunds.length === 0 ? html`<p>No refunds in this range.</p>` : html`<table id="merchant-refunds"><tr><th>When</th><th>Order</th><th>Refund no.</th><th>Amount</th><th>Reason</th></tr>
-      ${r.refunds.map((x) => html`<tr data-refund-id="${x.refundId}"><td>${when(x.createdAt)}</td><td>${x.outTradeNo}</td><td>${x.outRequestNo}</td>
-        <td>${formatAmount(x.amount, x.currency)}</td><td>${x.reason}</td></tr>`)}</table>
-      ${r.moreRefunds ? html`<p>Only the newest ${r.refunds.length} are shown.</p>` : ''}`}`;
+    ${
+      r.refunds.length === 0
+        ? html`<p>No refunds in this range.</p>`
+        : html`<table id="merchant-refunds"><tr><th>When</th><th>Order</th><th>Refund no.</th><th>Amount</th><th>Reason</th></tr>
+      ${r.refunds.map(
+        (
+          x,
+        ) => html`<tr data-refund-id="${x.refundId}"><td>${when(x.createdAt)}</td><td>${x.outTradeNo}</td><td>${x.outRequestNo}</td>
+        <td>${formatAmount(x.amount, x.currency)}</td><td>${x.reason}</td></tr>`,
+      )}</table>
+      ${r.moreRefunds ? html`<p>Only the newest ${r.refunds.length} are shown.</p>` : ''}`
+    }`;
 }
 
 function currencies(days: DayTotalView[]): string[] {

@@ -5,7 +5,13 @@
  */
 import type { AccountView } from '../core/accounts.ts';
 import type { TerminalView } from '../core/merchants.ts';
-import { type BandView, type OwnerPaymentView, type PaymentView, type RefundView, formatAmount } from '../core/views.ts';
+import {
+  type BandView,
+  type OwnerPaymentView,
+  type PaymentView,
+  type RefundView,
+  formatAmount,
+} from '../core/views.ts';
 import { type Html, html, page, trusted, when } from './html.ts';
 import { type MerchantReport, reportSection } from './merchant-report.ts';
 
@@ -15,13 +21,16 @@ export function nav(account: AccountView, csrf: string): Html {
 }
 
 export function loginPage(error?: string, username = ''): string {
-  return page('Log in', html`
+  return page(
+    'Log in',
+    html`
     ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
     <form method="post" action="/login">
       <label>Username <input name="username" autocomplete="username" value="${username}" required></label>
       <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
       <button type="submit">Log in</button>
-    </form>`);
+    </form>`,
+  );
 }
 
 /**
@@ -32,21 +41,37 @@ export function loginPage(error?: string, username = ''): string {
  */
 function bandSection(b: BandView, csrf: string): Html {
   const active = b.status === 'active';
-  const label = active ? 'Wrist payments on' : b.status === 'revoked' ? 'Wrist payments turned off (wipe pending)' : 'Turned off and wiped';
+  const label = active
+    ? 'Wrist payments on'
+    : b.status === 'revoked'
+      ? 'Wrist payments turned off (wipe pending)'
+      : 'Turned off and wiped';
   return html`<section class="band" data-device-id="${b.deviceId}">
     <h3>${b.name}</h3>
     <p>Device id <code class="device-id" title="Device id">${b.deviceId}</code></p>
     <p class="status-${b.status}" data-status="${b.status}">${label}${b.revokedAt ? html` since ${when(b.revokedAt)}` : ''}</p>
-    ${active ? html`<form method="post" action="/bands/${b.deviceId}/revoke">
+    ${
+      active
+        ? html`<form method="post" action="/bands/${b.deviceId}/revoke">
         <input type="hidden" name="csrf" value="${csrf}">
         <label><input type="checkbox" name="confirm" value="yes" required> Turn it off for good: it is wiped the next time a terminal sees it</label>
         <button class="danger" type="submit">Turn off wrist payments</button>
         <small>Lost your band? This stops it paying at once, and wipes it the next time any terminal sees it.</small>
-      </form>` : ''}
+      </form>`
+        : ''
+    }
     <h4>Cards</h4>
-    ${b.cards.length === 0 ? html`<p>No cards.</p>` : html`<table class="cards"><tr><th>Card</th><th>Last 4</th><th>State</th></tr>
-      ${b.cards.map((c) => html`<tr data-card-ref="${c.cardRef}"><td>${c.issuer}${c.city ? html` (${c.city})` : ''}${c.isDefault ? ' · default' : ''}</td>
-        <td>•••• ${c.last4}</td><td data-state="${active ? c.state : 'off'}">${active ? c.state : 'off'}</td></tr>`)}</table>`}
+    ${
+      b.cards.length === 0
+        ? html`<p>No cards.</p>`
+        : html`<table class="cards"><tr><th>Card</th><th>Last 4</th><th>State</th></tr>
+      ${b.cards.map(
+        (
+          c,
+        ) => html`<tr data-card-ref="${c.cardRef}"><td>${c.issuer}${c.city ? html` (${c.city})` : ''}${c.isDefault ? ' · default' : ''}</td>
+        <td>•••• ${c.last4}</td><td data-state="${active ? c.state : 'off'}">${active ? c.state : 'off'}</td></tr>`,
+      )}</table>`
+    }
   </section>`;
 }
 
@@ -62,8 +87,16 @@ function payPasswordSection(account: AccountView, csrf: string): Html {
   </section>`;
 }
 
-export function dashboardPage(account: AccountView, csrf: string, bands: BandView[], payments: OwnerPaymentView[], refunds: RefundView[]): string {
-  return page('Your bands', html`
+export function dashboardPage(
+  account: AccountView,
+  csrf: string,
+  bands: BandView[],
+  payments: OwnerPaymentView[],
+  refunds: RefundView[],
+): string {
+  return page(
+    'Your bands',
+    html`
     ${payPasswordSection(account, csrf)}
     <h2 id="bands">Bands</h2>
     ${bands.length === 0 ? html`<p>No band is enrolled yet.</p>` : bands.map((b) => bandSection(b, csrf))}
@@ -72,13 +105,27 @@ export function dashboardPage(account: AccountView, csrf: string, bands: BandVie
       <button type="submit">New turn-off code</button>
       <small>Turns your bands off at /lost without your password. A new one replaces the old.</small></form>
     <h2>Payments</h2>
-    ${payments.length === 0 ? html`<p>No payments yet.</p>` : html`<table id="payments"><tr><th>When</th><th>Merchant</th><th>Amount</th><th>How</th><th>Card</th></tr>
-      ${payments.map((p) => html`<tr><td>${when(p.paidAt)}</td><td class="merchant">${p.merchantName}</td><td>${formatAmount(p.amount, p.currency)}</td><td>${p.method}</td>
-        <td>${p.card ? `${p.card.issuer} •••• ${p.card.last4}` : ''}</td></tr>`)}</table>`}
+    ${
+      payments.length === 0
+        ? html`<p>No payments yet.</p>`
+        : html`<table id="payments"><tr><th>When</th><th>Merchant</th><th>Amount</th><th>How</th><th>Card</th></tr>
+      ${payments.map(
+        (
+          p,
+        ) => html`<tr><td>${when(p.paidAt)}</td><td class="merchant">${p.merchantName}</td><td>${formatAmount(p.amount, p.currency)}</td><td>${p.method}</td>
+        <td>${p.card ? `${p.card.issuer} •••• ${p.card.last4}` : ''}</td></tr>`,
+      )}</table>`
+    }
     <h2>Refunds</h2>
-    ${refunds.length === 0 ? html`<p>No refunds.</p>` : html`<table id="refunds"><tr><th>When</th><th>Amount</th><th>Reason</th></tr>
-      ${refunds.map((r) => html`<tr><td>${when(r.createdAt)}</td><td>${formatAmount(r.amount, currencyOf(payments, r.tradeNo))}</td><td>${r.reason}</td></tr>`)}</table>`}
-  `, nav(account, csrf));
+    ${
+      refunds.length === 0
+        ? html`<p>No refunds.</p>`
+        : html`<table id="refunds"><tr><th>When</th><th>Amount</th><th>Reason</th></tr>
+      ${refunds.map((r) => html`<tr><td>${when(r.createdAt)}</td><td>${formatAmount(r.amount, currencyOf(payments, r.tradeNo))}</td><td>${r.reason}</td></tr>`)}</table>`
+    }
+  `,
+    nav(account, csrf),
+  );
 }
 
 function currencyOf(payments: PaymentView[], tradeNo: string): string {
@@ -86,21 +133,44 @@ function currencyOf(payments: PaymentView[], tradeNo: string): string {
   return p ? p.currency : '';
 }
 
-export interface PairingDisplay { code: string; expiresAt: number; qrSvg: string; qrText: string }
+export interface PairingDisplay {
+  code: string;
+  expiresAt: number;
+  qrSvg: string;
+  qrText: string;
+}
 
-export function merchantPage(account: AccountView, csrf: string, pairing: PairingDisplay | null, terminals: TerminalView[], report: MerchantReport): string {
-  return page('Merchant', html`
+export function merchantPage(
+  account: AccountView,
+  csrf: string,
+  pairing: PairingDisplay | null,
+  terminals: TerminalView[],
+  report: MerchantReport,
+): string {
+  return page(
+    'Merchant',
+    html`
     <h2>Pair a terminal</h2>
-    ${pairing ? html`<p>Enter this code on the terminal, or scan it. It works once, until ${when(pairing.expiresAt)}.</p>
+    ${
+      pairing
+        ? html`<p>Enter this code on the terminal, or scan it. It works once, until ${when(pairing.expiresAt)}.</p>
       <p class="code" id="pairing-code">${pairing.code}</p>
-      <div class="qr" id="pairing-qr" data-qr-text="${pairing.qrText}">${trusted(pairing.qrSvg)}</div>` : html`<p>No pairing code is open.</p>`}
+      <div class="qr" id="pairing-qr" data-qr-text="${pairing.qrText}">${trusted(pairing.qrSvg)}</div>`
+        : html`<p>No pairing code is open.</p>`
+    }
     <form method="post" action="/merchant/pairing-code"><input type="hidden" name="csrf" value="${csrf}">
       <button type="submit">New pairing code</button></form>
     <h2>Terminals</h2>
-    ${terminals.length === 0 ? html`<p>No terminal is paired yet.</p>` : html`<table id="terminals"><tr><th>Name</th><th>Id</th><th>Paired</th><th>State</th><th></th></tr>
-      ${terminals.map((t) => terminalRow(t, csrf))}</table>`}
+    ${
+      terminals.length === 0
+        ? html`<p>No terminal is paired yet.</p>`
+        : html`<table id="terminals"><tr><th>Name</th><th>Id</th><th>Paired</th><th>State</th><th></th></tr>
+      ${terminals.map((t) => terminalRow(t, csrf))}</table>`
+    }
     ${reportSection(report)}
-  `, nav(account, csrf));
+  `,
+    nav(account, csrf),
+  );
 }
 
 /**
@@ -111,11 +181,15 @@ function terminalRow(t: TerminalView, csrf: string): Html {
   const active = t.state === 'active';
   return html`<tr data-terminal-id="${t.terminalId}" data-state="${t.state}"><td>${t.name}</td><td>${t.terminalId}</td><td>${when(t.createdAt)}</td>
     <td>${active ? terminalStatus(t, csrf) : html`unpaired ${when(t.unpairedAt)}`}</td>
-    <td>${active ? html`<form method="post" action="/merchant/terminals/${t.terminalId}/rename"><input type="hidden" name="csrf" value="${csrf}">
+    <td>${
+      active
+        ? html`<form method="post" action="/merchant/terminals/${t.terminalId}/rename"><input type="hidden" name="csrf" value="${csrf}">
         <input name="name" aria-label="New name" value="${t.name}" maxlength="64" required> <button type="submit">Rename</button></form>
       <form method="post" action="/merchant/terminals/${t.terminalId}/unpair"><input type="hidden" name="csrf" value="${csrf}">
         <label><input type="checkbox" name="confirm" value="yes" required> It can never take payments again</label>
-        <button class="danger" type="submit">Unpair</button></form>` : ''}</td></tr>`;
+        <button class="danger" type="submit">Unpair</button></form>`
+        : ''
+    }</td></tr>`;
 }
 
 /** A suspended till says so, with the way back (core/pay-password.ts). */
@@ -128,5 +202,8 @@ function terminalStatus(t: TerminalView, csrf: string): Html {
 }
 
 export function errorPage(e: { status: number; name: string; message: string }): string {
-  return page('Error', html`<p class="error" role="alert"><strong>${e.name}</strong>: ${e.message}</p><p><a href="/login">Back</a></p>`);
+  return page(
+    'Error',
+    html`<p class="error" role="alert"><strong>${e.name}</strong>: ${e.message}</p><p><a href="/login">Back</a></p>`,
+  );
 }

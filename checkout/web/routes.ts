@@ -74,7 +74,8 @@ async function formSession(c: RequestContext): Promise<Authenticated> {
   const s = await webSession(c);
   if (!s) refuse(Status.UNAUTHORIZED, 'log in first');
   const sent = new TextEncoder().encode(form(c).get('csrf') ?? '');
-  if (!constantTimeEqual(sent, new TextEncoder().encode(s.session.csrf))) refuse(Status.FORBIDDEN, 'the form is stale or came from another site; reload the page');
+  if (!constantTimeEqual(sent, new TextEncoder().encode(s.session.csrf)))
+    refuse(Status.FORBIDDEN, 'the form is stale or came from another site; reload the page');
   return s;
 }
 
@@ -93,14 +94,27 @@ function requireConfirmed(c: RequestContext, why: string): void {
   if (form(c).get('confirm') !== 'yes') refuse(Status.MALFORMED, `tick the box to confirm: ${why}`);
 }
 
-const web = (method: string, pattern: string, handler: Route['handler']): Route => ({ method, pattern, kind: 'web', handler });
+const web = (method: string, pattern: string, handler: Route['handler']): Route => ({
+  method,
+  pattern,
+  kind: 'web',
+  handler,
+});
 
 async function dashboard(c: RequestContext): Promise<Reply> {
   const s = await webSession(c);
   if (!s) return redirect('/login');
   if (s.account.kind === 'merchant') return redirect('/merchant');
   const id = s.account.id;
-  return htmlReply(dashboardPage(await c.checkout.me(id), s.session.csrf, await c.checkout.listBands(id), await c.checkout.paymentsOf(id), await c.checkout.refundsOf(id)));
+  return htmlReply(
+    dashboardPage(
+      await c.checkout.me(id),
+      s.session.csrf,
+      await c.checkout.listBands(id),
+      await c.checkout.paymentsOf(id),
+      await c.checkout.refundsOf(id),
+    ),
+  );
 }
 
 /** Rows one CSV export may hold; a longer range is refused (narrow it) rather than read unbounded. */
@@ -114,7 +128,14 @@ async function merchantReport(c: RequestContext, merchantId: string): Promise<Me
   const days = await c.checkout.reports.dayTotals(merchantId, r);
   const sales = await c.checkout.reports.sales(merchantId, q);
   const refunds = await c.checkout.reports.refunds(merchantId, q);
-  return { ...r, days, sales: sales.items, moreSales: sales.nextCursor !== null, refunds: refunds.items, moreRefunds: refunds.nextCursor !== null };
+  return {
+    ...r,
+    days,
+    sales: sales.items,
+    moreSales: sales.nextCursor !== null,
+    refunds: refunds.items,
+    moreRefunds: refunds.nextCursor !== null,
+  };
 }
 
 export const webRoutes: Route[] = [
@@ -125,10 +146,15 @@ export const webRoutes: Route[] = [
     const username = (f.get('username') ?? '').slice(0, 64);
     try {
       const deviceToken = deviceCookie(c);
-      await c.checkout.limits.login(clientAddress(c.req), username, { trusted: c.checkout.accounts.trustsDevice(username, deviceToken) });
+      await c.checkout.limits.login(clientAddress(c.req), username, {
+        trusted: c.checkout.accounts.trustsDevice(username, deviceToken),
+      });
       const s = await c.checkout.login(username, (f.get('password') ?? '').slice(0, 128), deviceToken);
       const session = `${COOKIE}=${s.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor((s.expiresAt - c.checkout.ctx.clock()) / 1000)}`;
-      return redirect(s.account.kind === 'merchant' ? '/merchant' : '/dashboard', [session, deviceCookieHeader(c, s.deviceToken)]);
+      return redirect(s.account.kind === 'merchant' ? '/merchant' : '/dashboard', [
+        session,
+        deviceCookieHeader(c, s.deviceToken),
+      ]);
     } catch (e) {
       if (!(e instanceof WristpayError)) throw e;
       return htmlReply(loginPage(e.message, username), httpStatusOf(e.status), refusalHeaders(e));
@@ -151,13 +177,19 @@ export const webRoutes: Route[] = [
     } catch (e) {
       if (!(e instanceof WristpayError)) throw e;
       const wait = e instanceof CheckoutError ? e.extras.retryAfterMs : undefined;
-      return htmlReply(lostPage(e.message, username), httpStatusOf(e.status), wait === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) });
+      return htmlReply(
+        lostPage(e.message, username),
+        httpStatusOf(e.status),
+        wait === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) },
+      );
     }
   }),
   web('POST', '/turn-off-code', async (c) => {
     const s = await formSession(c);
     if (s.account.kind !== 'owner') refuse(Status.FORBIDDEN, 'only owners have bands to turn off');
-    return htmlReply(newCodePage(await c.checkout.newTurnOffCode(s.account.id), nav(accountView(s.account), s.session.csrf)));
+    return htmlReply(
+      newCodePage(await c.checkout.newTurnOffCode(s.account.id), nav(accountView(s.account), s.session.csrf)),
+    );
   }),
   web('POST', '/bands/:deviceId/revoke', async (c) => {
     const s = await formSession(c);
@@ -168,7 +200,11 @@ export const webRoutes: Route[] = [
   }),
   web('POST', '/payment-password/unblock', async (c) => {
     const s = await formSession(c);
-    const out = await c.checkout.unblockPaymentPassword(s.account, (form(c).get('password') ?? '').slice(0, 128), deviceCookie(c));
+    const out = await c.checkout.unblockPaymentPassword(
+      s.account,
+      (form(c).get('password') ?? '').slice(0, 128),
+      deviceCookie(c),
+    );
     return redirect('/dashboard', [deviceCookieHeader(c, out.deviceToken)]);
   }),
   web('GET', '/merchant', async (c) => {
@@ -179,9 +215,22 @@ export const webRoutes: Route[] = [
     let pairing = null;
     if (open) {
       const qrText = pairingQrText(open.code, c.origin);
-      pairing = { code: open.code, expiresAt: open.expiresAt, qrText, qrSvg: await QRCode.toString(qrText, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) };
+      pairing = {
+        code: open.code,
+        expiresAt: open.expiresAt,
+        qrText,
+        qrSvg: await QRCode.toString(qrText, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+      };
     }
-    return htmlReply(merchantPage(accountView(s.account), s.session.csrf, pairing, await c.checkout.terminals(s.account.id), await merchantReport(c, s.account.id)));
+    return htmlReply(
+      merchantPage(
+        accountView(s.account),
+        s.session.csrf,
+        pairing,
+        await c.checkout.terminals(s.account.id),
+        await merchantReport(c, s.account.id),
+      ),
+    );
   }),
   // A GET with the session cookie (SameSite=Strict): a download link, nothing changes.
   web('GET', '/merchant/sales.csv', async (c) => {
@@ -189,11 +238,21 @@ export const webRoutes: Route[] = [
     if (!s) return redirect('/login');
     if (s.account.kind !== 'merchant') refuse(Status.FORBIDDEN, 'only merchants have sales');
     const r = c.checkout.reports.dayRange(reportQuery(c.url));
-    const sales = await c.checkout.reports.allSales(s.account.id, { from: String(r.from), to: String(r.to) }, CSV_MAX_ROWS);
+    const sales = await c.checkout.reports.allSales(
+      s.account.id,
+      { from: String(r.from), to: String(r.to) },
+      CSV_MAX_ROWS,
+    );
     // A web reply (its refusals render as pages) whose content type the headers override.
-    return { status: 200, type: 'html', body: salesCsv(sales), headers: {
-      'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="sales-${r.fromText}-to-${r.toText}.csv"`,
-    } };
+    return {
+      status: 200,
+      type: 'html',
+      body: salesCsv(sales),
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="sales-${r.fromText}-to-${r.toText}.csv"`,
+      },
+    };
   }),
   web('POST', '/merchant/terminals/:terminalId/rename', async (c) => {
     const s = await merchantFormSession(c);

@@ -42,7 +42,9 @@ export interface DemoWorldOptions {
 export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoWorld> {
   const log = opts.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-demo-'));
-  const cleanups: Array<() => Promise<void> | void> = [() => (opts.keep ? undefined : rmSync(dir, { recursive: true, force: true }))];
+  const cleanups: Array<() => Promise<void> | void> = [
+    () => (opts.keep ? undefined : rmSync(dir, { recursive: true, force: true })),
+  ];
   const close = async () => {
     for (const c of cleanups.reverse()) await c();
   };
@@ -59,7 +61,13 @@ export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoW
 
     log('starting the checkout');
     const provider = defaultProvider();
-    const checkout = await createCheckout({ dbFile: join(dir, 'checkout.db'), provider, notify: false, config: opts.checkout?.config, clock: opts.checkout?.clock });
+    const checkout = await createCheckout({
+      dbFile: join(dir, 'checkout.db'),
+      provider,
+      notify: false,
+      config: opts.checkout?.config,
+      clock: opts.checkout?.clock,
+    });
     cleanups.push(() => checkout.close());
     const server = await startCheckoutServer(checkout, { port: 0, log: () => undefined });
     cleanups.push(() => server.close());

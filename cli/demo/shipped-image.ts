@@ -35,8 +35,12 @@ export function shippedImage(): ShippedImage {
   const image = join(dist, 'band.img');
   const vendorKey = join(dist, 'vendor-pub.json');
   const missing = [image, vendorKey].filter((file) => !existsSync(file));
-  if (missing.length > 0) throw new Error(`the demo flashes the prebuilt band image, and ${missing.join(' and ')} is missing: run \`npm run build\` first`);
+  if (missing.length > 0)
+    throw new Error(
+      `the demo flashes the prebuilt band image, and ${missing.join(' and ')} is missing: run \`npm run build\` first`,
+    );
   const decoded = decodeHeader(readFileSync(image));
-  if ('problem' in decoded) throw new Error(`${image} is not a band image (${decoded.problem}): run \`npm run build\` again`);
+  if ('problem' in decoded)
+    throw new Error(`${image} is not a band image (${decoded.problem}): run \`npm run build\` again`);
   return { image, vendorKey, codeBytes: decoded.header.codeLength };
 }

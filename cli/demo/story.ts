@@ -5,7 +5,16 @@
  */
 import { statusName } from '../../shared/status/codes.ts';
 import { CheckoutClient } from '../../checkout/api/client.ts';
-import { addCard, charge, enrollBand, pairTerminal, payWithPassword, revoke, terminalClient, unlockBand } from '../../bridge/flows/index.ts';
+import {
+  addCard,
+  charge,
+  enrollBand,
+  pairTerminal,
+  payWithPassword,
+  revoke,
+  terminalClient,
+  unlockBand,
+} from '../../bridge/flows/index.ts';
 import type { ChargeResult, Outcome, Refusal } from '../../bridge/flows/index.ts';
 import type { DemoWorld } from './environment.ts';
 
@@ -32,7 +41,13 @@ function money(amount: number, currency: string): string {
 }
 
 function declined(step: string, r: Refusal): DemoEvent {
-  return { step, outcome: 'declined', status: r.name || statusName(r.status) || String(r.status), code: r.status, message: r.message };
+  return {
+    step,
+    outcome: 'declined',
+    status: r.name || statusName(r.status) || String(r.status),
+    code: r.status,
+    message: r.message,
+  };
 }
 
 async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
@@ -48,21 +63,41 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
   const anon = new CheckoutClient(world.checkoutUrl);
   await anon.register({ username: OWNER.username, password: OWNER.password, paymentPassword: OWNER.paymentPassword });
   const owner = await anon.loginAs(OWNER.username, OWNER.password);
-  await anon.register({ username: SHOP.username, password: SHOP.password, kind: 'merchant', displayName: SHOP.displayName });
+  await anon.register({
+    username: SHOP.username,
+    password: SHOP.password,
+    kind: 'merchant',
+    displayName: SHOP.displayName,
+  });
   const shop = await anon.loginAs(SHOP.username, SHOP.password);
-  const terminal = terminalClient(must(await pairTerminal(world.checkoutUrl, (await shop.createPairingCode()).code, { name: 'till 1' }), 'pairing the terminal'));
+  const terminal = terminalClient(
+    must(
+      await pairTerminal(world.checkoutUrl, (await shop.createPairingCode()).code, { name: 'till 1' }),
+      'pairing the terminal',
+    ),
+  );
   const session = world.session;
   let order = 0;
   const nextOrder = () => `demo-${Date.now().toString(36)}-${++order}`;
 
   const enrolled = must(await enrollBand(owner, session, { name: "Alice's band" }), 'enroll');
   const deviceId = enrolled.deviceId;
-  emit({ step: 'enroll', outcome: 'ok', deviceId }, `Enrolled the band ${deviceId.slice(0, 12)}… to ${OWNER.username}'s account`);
+  emit(
+    { step: 'enroll', outcome: 'ok', deviceId },
+    `Enrolled the band ${deviceId.slice(0, 12)}… to ${OWNER.username}'s account`,
+  );
 
   for (const req of [{ issuerId: 'icbc' }, { cityId: 'shanghai' }] as const) {
     const card = must(await addCard(owner, session, deviceId, req), 'card-add');
     emit(
-      { step: 'card-add', outcome: 'ok', kind: card.kind, issuer: card.issuer, last4: card.last4, ...(card.balance !== null ? { balance: card.balance } : {}) },
+      {
+        step: 'card-add',
+        outcome: 'ok',
+        kind: card.kind,
+        issuer: card.issuer,
+        last4: card.last4,
+        ...(card.balance !== null ? { balance: card.balance } : {}),
+      },
       `Added ${card.kind === 'bank' ? 'bank' : 'transit'} card ${card.issuer} ·${card.last4}${card.balance !== null ? ` (balance ${money(card.balance, card.currency)})` : ''}`,
     );
   }
@@ -74,22 +109,50 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
   };
   const unlock = async () => {
     must(await unlockBand(anon, session, OWNER.username, OWNER.password), 'unlock');
-    emit({ step: 'unlock', outcome: 'ok', state: band.status().state }, 'Unlocked once with the account password: worn, unlocked');
+    emit(
+      { step: 'unlock', outcome: 'ok', state: band.status().state },
+      'Unlocked once with the account password: worn, unlocked',
+    );
   };
-  const pay = async (step: string, amount: number, opts: { express?: boolean; press?: boolean } = {}): Promise<ChargeResult> => {
+  const pay = async (
+    step: string,
+    amount: number,
+    opts: { express?: boolean; press?: boolean } = {},
+  ): Promise<ChargeResult> => {
     let pressed = false;
-    const result = await charge(terminal, session, { amount, currency: 'CNY', orderId: nextOrder(), subject: opts.express ? 'metro fare' : 'tea', express: opts.express }, {
-      onKeepalive: () => {
-        if (opts.press && !pressed) {
-          pressed = true;
-          band.press(); // the wearer reads the amount on the band and presses its button
-        }
+    const result = await charge(
+      terminal,
+      session,
+      {
+        amount,
+        currency: 'CNY',
+        orderId: nextOrder(),
+        subject: opts.express ? 'metro fare' : 'tea',
+        express: opts.express,
       },
-    });
+      {
+        onKeepalive: () => {
+          if (opts.press && !pressed) {
+            pressed = true;
+            band.press(); // the wearer reads the amount on the band and presses its button
+          }
+        },
+      },
+    );
     if (result.ok) {
       const ev = result.receipt.evidence;
       emit(
-        { step, outcome: 'approved', amount, currency: 'CNY', confirmed: ev?.confirmed ?? false, token: ev?.token, deviceKey: ev?.deviceKey, counter: ev?.counter, orderId: result.receipt.outTradeNo },
+        {
+          step,
+          outcome: 'approved',
+          amount,
+          currency: 'CNY',
+          confirmed: ev?.confirmed ?? false,
+          token: ev?.token,
+          deviceKey: ev?.deviceKey,
+          counter: ev?.counter,
+          orderId: result.receipt.outTradeNo,
+        },
         `${step === 'transit' ? 'Metro fare' : 'Paid'} ${money(amount, 'CNY')}${ev?.confirmed ? ' after the button press' : ' with no password'} (token counter ${ev?.counter})`,
       );
     } else {
@@ -110,9 +173,22 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
   emit({ step: 'remove', outcome: 'ok', state: 'off-wrist' }, 'Took the band off: the session is gone');
 
   const refused = await pay('pay', 26_00);
-  if (refused.ok || refused.outcome !== 'password-needed') throw new StoryError('a payment from an off-wrist band was not refused');
-  const byPassword = must(await payWithPassword(terminal, refused.outTradeNo, OWNER.username, OWNER.paymentPassword), 'pay-password');
-  emit({ step: 'pay-password', outcome: 'approved', amount: byPassword.amount, currency: byPassword.currency, orderId: byPassword.outTradeNo }, `Paid ${money(byPassword.amount, byPassword.currency)} with the payment password instead`);
+  if (refused.ok || refused.outcome !== 'password-needed')
+    throw new StoryError('a payment from an off-wrist band was not refused');
+  const byPassword = must(
+    await payWithPassword(terminal, refused.outTradeNo, OWNER.username, OWNER.paymentPassword),
+    'pay-password',
+  );
+  emit(
+    {
+      step: 'pay-password',
+      outcome: 'approved',
+      amount: byPassword.amount,
+      currency: byPassword.currency,
+      orderId: byPassword.outTradeNo,
+    },
+    `Paid ${money(byPassword.amount, byPassword.currency)} with the payment password instead`,
+  );
 
   await wear();
   await unlock();
@@ -121,12 +197,23 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
   must(await revoke(owner, deviceId), 'revoke');
   emit({ step: 'revoke', outcome: 'ok', deviceId }, 'Reported the band lost: wrist payments turned off');
   const afterRevoke = await pay('pay', 9_00);
-  const refusalAfter = afterRevoke.ok ? null : afterRevoke.outcome === 'password-needed' ? afterRevoke.reason : afterRevoke.refusal;
+  const refusalAfter = afterRevoke.ok
+    ? null
+    : afterRevoke.outcome === 'password-needed'
+      ? afterRevoke.reason
+      : afterRevoke.refusal;
   const wipe = refusalAfter?.wipe;
   await until(() => band.status().enrolled === false, 'the band to report the wipe', 3000).catch(() => undefined);
   const wiped = !!wipe?.delivered && band.status().enrolled === false;
   emit(
-    { step: 'wipe', outcome: wiped ? 'ok' : 'declined', delivered: !!wipe?.delivered, cards: band.status().cards.length },
-    wiped ? 'The checkout queued a wipe; the bridge delivered it: cards and keys erased' : `The wipe was not confirmed${wipe?.refusal ? `: ${wipe.refusal.message}` : ''}`,
+    {
+      step: 'wipe',
+      outcome: wiped ? 'ok' : 'declined',
+      delivered: !!wipe?.delivered,
+      cards: band.status().cards.length,
+    },
+    wiped
+      ? 'The checkout queued a wipe; the bridge delivered it: cards and keys erased'
+      : `The wipe was not confirmed${wipe?.refusal ? `: ${wipe.refusal.message}` : ''}`,
   );
 }

@@ -68,19 +68,29 @@ export class BandStore {
     const k = v.get(EnrollmentRecordKey.IRK);
     if (!(s instanceof Uint8Array) || !(h instanceof Uint8Array) || !(d instanceof Uint8Array)) return null;
     if (s.length !== 65 || h.length !== 65 || d.length !== 16) return null;
-    return { checkoutSigningKey: s, checkoutHpkeKey: h, deviceId: d, irk: k instanceof Uint8Array && k.length === 16 ? k : null };
+    return {
+      checkoutSigningKey: s,
+      checkoutHpkeKey: h,
+      deviceId: d,
+      irk: k instanceof Uint8Array && k.length === 16 ? k : null,
+    };
   }
 
   saveEnrollment(e: Enrollment | null): boolean {
-    const value = e === null ? encodeCbor(null) : encodeCbor(new CborMap(
-      [
-        EnrollmentRecordKey.CHECKOUT_SIGNING_KEY,
-        EnrollmentRecordKey.CHECKOUT_HPKE_KEY,
-        EnrollmentRecordKey.DEVICE_ID,
-        EnrollmentRecordKey.IRK,
-      ],
-      [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId, e.irk],
-    ));
+    const value =
+      e === null
+        ? encodeCbor(null)
+        : encodeCbor(
+            new CborMap(
+              [
+                EnrollmentRecordKey.CHECKOUT_SIGNING_KEY,
+                EnrollmentRecordKey.CHECKOUT_HPKE_KEY,
+                EnrollmentRecordKey.DEVICE_ID,
+                EnrollmentRecordKey.IRK,
+              ],
+              [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId, e.irk],
+            ),
+          );
     return this.write([{ id: Record.ENROLLMENT, value }]);
   }
 
@@ -106,11 +116,18 @@ export class BandStore {
       const rows = ledger.get(LedgerRecordKey.ROWS);
       const day = ledger.get(LedgerRecordKey.DAY);
       const total = ledger.get(LedgerRecordKey.DAY_TOTAL);
-      if (!(rows instanceof Array) || typeof day !== 'number' || typeof total !== 'number') return Status.STORAGE_CORRUPT;
+      if (!(rows instanceof Array) || typeof day !== 'number' || typeof total !== 'number')
+        return Status.STORAGE_CORRUPT;
       wallet.dayTotal = { day, total };
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
-        if (!(row instanceof Array) || row.length !== 3 || typeof row[0] !== 'string' || typeof row[1] !== 'number' || typeof row[2] !== 'number') {
+        if (
+          !(row instanceof Array) ||
+          row.length !== 3 ||
+          typeof row[0] !== 'string' ||
+          typeof row[1] !== 'number' ||
+          typeof row[2] !== 'number'
+        ) {
           return Status.STORAGE_CORRUPT;
         }
         const entry = wallet.find(row[0]);
@@ -156,9 +173,10 @@ function ledgerBytes(wallet: Wallet): Uint8Array {
     const e = wallet.entries[i];
     rows.push([e.card.cardRef, e.counter, e.card.kind === 'transit' ? e.card.balance : 0]);
   }
-  return encodeCbor(new CborMap(
-    [LedgerRecordKey.ROWS, LedgerRecordKey.DAY, LedgerRecordKey.DAY_TOTAL],
-    [rows, wallet.dayTotal.day, wallet.dayTotal.total],
-  ));
+  return encodeCbor(
+    new CborMap(
+      [LedgerRecordKey.ROWS, LedgerRecordKey.DAY, LedgerRecordKey.DAY_TOTAL],
+      [rows, wallet.dayTotal.day, wallet.dayTotal.total],
+    ),
+  );
 }
-

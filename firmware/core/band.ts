@@ -7,9 +7,29 @@
 import { encodeCbor } from '../../shared/cbor/encode.ts';
 import { ascii } from '../../shared/crypto/bytes.ts';
 import type { CryptoProvider } from '../../shared/crypto/provider.ts';
-import { type RecipientContext, SUITE_CHACHA20_POLY1305, openResponseWithSecret, responseSecret, sealResponseWithSecret, setupBaseS } from '../../shared/hpke/index.ts';
-import { type AnswerBody, type ChallengeBody, decodeResultBody, encodeAnswerBody, encodeHelloBody } from '../../shared/messages/bodies.ts';
-import { type ChallengeMessage, type EnrollMessage, type EnrolledMessage, type Message, decodeMessage, encodeMessage } from '../../shared/messages/clear.ts';
+import {
+  type RecipientContext,
+  SUITE_CHACHA20_POLY1305,
+  openResponseWithSecret,
+  responseSecret,
+  sealResponseWithSecret,
+  setupBaseS,
+} from '../../shared/hpke/index.ts';
+import {
+  type AnswerBody,
+  type ChallengeBody,
+  decodeResultBody,
+  encodeAnswerBody,
+  encodeHelloBody,
+} from '../../shared/messages/bodies.ts';
+import {
+  type ChallengeMessage,
+  type EnrollMessage,
+  type EnrolledMessage,
+  type Message,
+  decodeMessage,
+  encodeMessage,
+} from '../../shared/messages/clear.ts';
 import { Label, MAX_MESSAGE_BYTES, WearState } from '../../shared/protocol/constants.ts';
 import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type { BandConfig } from '../config.ts';
@@ -52,7 +72,13 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
    * about is kept as the display needs it (`kind`: '' when the challenge did not open that far;
    * `amount`: a payment's amount as shown), not as the whole decoded challenge.
    */
-  private lastExchange: { ctx: RecipientContext | null; resultSecret: Uint8Array | null; enc: Uint8Array; kind: string; amount: string } | null = null;
+  private lastExchange: {
+    ctx: RecipientContext | null;
+    resultSecret: Uint8Array | null;
+    enc: Uint8Array;
+    kind: string;
+    amount: string;
+  } | null = null;
   storageStatus: StatusCode;
 
   constructor(
@@ -70,7 +96,9 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     this.session = new WearSession(hal.clock, hal.random, config, this);
     this.link = new Link(hal.radio, hal.clock, this);
     // A fresh private address every boot (PROTOCOL.md §7); unenrolled, from a key nobody holds.
-    hal.radio.setIdentityKey(this.enrollment !== null && this.enrollment.irk !== null ? this.enrollment.irk : hal.random.bytes(16));
+    hal.radio.setIdentityKey(
+      this.enrollment !== null && this.enrollment.irk !== null ? this.enrollment.irk : hal.random.bytes(16),
+    );
     hal.wear.onSample((onSkin) => this.session.sample(onSkin));
     hal.charger.onChange((charging) => this.session.charging(charging, hal.wear.current()));
     hal.button.onPress(() => {
@@ -82,13 +110,21 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   }
 
   private publishInfo(): void {
-    this.hal.radio.setInfo(encodeMessage({ type: 'info', maxMessageSize: MAX_MESSAGE_BYTES, firmware: this.config.firmware, enrolled: this.enrollment !== null }));
+    this.hal.radio.setInfo(
+      encodeMessage({
+        type: 'info',
+        maxMessageSize: MAX_MESSAGE_BYTES,
+        firmware: this.config.firmware,
+        enrolled: this.enrollment !== null,
+      }),
+    );
   }
 
   show(lines: string[]): void {
     const out: string[] = [];
     // As many lines as the display has, each cut to its width.
-    for (let i = 0; i < lines.length && i < this.hal.display.lines; i++) out.push(lines[i].substring(0, this.hal.display.columns));
+    for (let i = 0; i < lines.length && i < this.hal.display.lines; i++)
+      out.push(lines[i].substring(0, this.hal.display.columns));
     this.hal.display.show(out);
   }
 
@@ -100,7 +136,14 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     // Put on, taken off, charging, locked: a new address, so no address spans two wears.
     this.hal.radio.newAddress();
     if (this.pending !== null && state !== WearState.WORN_UNLOCKED) {
-      this.pending.finish({ status: state === WearState.CHARGING ? Status.CHARGING : state === WearState.OFF_WRIST ? Status.NOT_WORN : Status.LOCKED });
+      this.pending.finish({
+        status:
+          state === WearState.CHARGING
+            ? Status.CHARGING
+            : state === WearState.OFF_WRIST
+              ? Status.NOT_WORN
+              : Status.LOCKED,
+      });
     }
     if (this.pending === null) this.showIdle();
   }
@@ -144,7 +187,11 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     // Only a worn, locked band offers its unlock nonce: unlocked, it needs no grant.
     const state = this.session.current();
     const nonce = state === WearState.WORN_LOCKED ? this.session.nonce : null;
-    const body = encodeHelloBody({ deviceId: e.deviceId, wearState: state, unlockNonce: nonce === null ? undefined : nonce });
+    const body = encodeHelloBody({
+      deviceId: e.deviceId,
+      wearState: state,
+      unlockNonce: nonce === null ? undefined : nonce,
+    });
     const s = setupBaseS(this.provider, e.checkoutHpkeKey, ascii(Label.HELLO));
     if (!s.ok) return this.refuseClear(s.status);
     const ct = s.value.ctx.seal(new Uint8Array(0), body);
@@ -155,26 +202,43 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     if (this.enrollment !== null) return this.refuseClear(Status.ALREADY_ENROLLED);
     const se = this.hal.se;
     const owner = m.ownerKey;
-    if (!se.isValidPublic(m.checkoutSigningKey) || !se.isValidPublic(m.checkoutHpkeKey) || (owner !== undefined && !se.isValidPublic(owner))) return this.refuseClear(Status.INVALID_KEY);
+    if (
+      !se.isValidPublic(m.checkoutSigningKey) ||
+      !se.isValidPublic(m.checkoutHpkeKey) ||
+      (owner !== undefined && !se.isValidPublic(owner))
+    )
+      return this.refuseClear(Status.INVALID_KEY);
     se.generate(Slot.SIGNING);
     se.generate(Slot.HPKE);
     const signingKey = se.publicKey(Slot.SIGNING) as Uint8Array;
     const hpkeKey = se.publicKey(Slot.HPKE) as Uint8Array;
     const irk = this.hal.random.bytes(16);
-    const enrollment: Enrollment = { checkoutSigningKey: m.checkoutSigningKey, checkoutHpkeKey: m.checkoutHpkeKey, deviceId: this.hal.hash.sha256(signingKey).subarray(0, 16), irk };
+    const enrollment: Enrollment = {
+      checkoutSigningKey: m.checkoutSigningKey,
+      checkoutHpkeKey: m.checkoutHpkeKey,
+      deviceId: this.hal.hash.sha256(signingKey).subarray(0, 16),
+      irk,
+    };
     this.wallet.clear();
-    if (!this.store.commitWallet(this.wallet) || !this.store.saveEnrollment(enrollment)) return this.refuseClear(Status.STORAGE_CORRUPT);
+    if (!this.store.commitWallet(this.wallet) || !this.store.saveEnrollment(enrollment))
+      return this.refuseClear(Status.STORAGE_CORRUPT);
     // A fresh wallet was just committed: no counter left that could repeat.
     this.storageStatus = Status.OK;
     this.enrollment = enrollment;
-    const signature = se.sign(Slot.SIGNING, encodeCbor([Label.ENROLL, m.nonce, m.checkoutSigningKey, m.checkoutHpkeKey, signingKey, hpkeKey])) as Uint8Array;
+    const signature = se.sign(
+      Slot.SIGNING,
+      encodeCbor([Label.ENROLL, m.nonce, m.checkoutSigningKey, m.checkoutHpkeKey, signingKey, hpkeKey]),
+    ) as Uint8Array;
     const out: EnrolledMessage = { type: 'enrolled', signingKey, hpkeKey, signature };
     // The IRK goes to the enrolling owner's bridge only: sealed to its key, signed so a relay cannot swap that key (PROTOCOL.md §7).
     const s = owner !== undefined ? setupBaseS(this.provider, owner, ascii(Label.IRK)) : null;
     if (owner !== undefined && s !== null && s.ok) {
       out.irkEnc = s.value.enc;
       out.irkCt = s.value.ctx.seal(new Uint8Array(0), irk);
-      out.irkSignature = se.sign(Slot.SIGNING, encodeCbor([Label.IRK, m.nonce, owner, out.irkEnc, out.irkCt])) as Uint8Array;
+      out.irkSignature = se.sign(
+        Slot.SIGNING,
+        encodeCbor([Label.IRK, m.nonce, owner, out.irkEnc, out.irkCt]),
+      ) as Uint8Array;
     }
     this.hal.radio.setIdentityKey(irk);
     this.publishInfo();
@@ -198,7 +262,13 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     }
     const body = opened.challenge.body;
     const amount = body.kind === 'payment' ? formatAmount(body.amount, body.currency) : '';
-    this.lastExchange = { ctx: opened.challenge.ctx, resultSecret: null, enc: opened.challenge.enc, kind: body.kind, amount };
+    this.lastExchange = {
+      ctx: opened.challenge.ctx,
+      resultSecret: null,
+      enc: opened.challenge.enc,
+      kind: body.kind,
+      amount,
+    };
     switch (body.kind) {
       case 'payment':
         return this.pay(body);
@@ -238,7 +308,8 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
       day: Math.floor(this.hal.clock.wallMs() / DAY_MS),
     });
     if (!decision.allowed) return this.finishPayment(ch, { status: decision.status });
-    if (!decision.needsConfirmation) return this.finishPayment(ch, completePayment(this, ch, decision.entry, decision.express, false));
+    if (!decision.needsConfirmation)
+      return this.finishPayment(ch, completePayment(this, ch, decision.entry, decision.express, false));
     this.pending = new PendingConfirmation(this, ch, decision.entry, (outcome) => {
       this.pending = null;
       this.finishPayment(ch, outcome);
@@ -247,7 +318,11 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
 
   unlockedStatus(): StatusCode {
     const state = this.session.current();
-    return state === WearState.WORN_UNLOCKED ? Status.OK : state === WearState.WORN_LOCKED ? Status.LOCKED : Status.NOT_WORN;
+    return state === WearState.WORN_UNLOCKED
+      ? Status.OK
+      : state === WearState.WORN_LOCKED
+        ? Status.LOCKED
+        : Status.NOT_WORN;
   }
 
   private finishPayment(ch: Extract<ChallengeBody, { kind: 'payment' }>, outcome: PaymentOutcome): void {
@@ -286,7 +361,13 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     if (body.token !== undefined) clean.token = body.token;
     if (body.balance !== undefined) clean.balance = body.balance;
     if (body.cardCount !== undefined) clean.cardCount = body.cardCount;
-    const sealed = sealResponseWithSecret(this.provider, x.ctx.suite, responseSecret(x.ctx, ascii(Label.ANSWER)), x.enc, encodeAnswerBody(clean));
+    const sealed = sealResponseWithSecret(
+      this.provider,
+      x.ctx.suite,
+      responseSecret(x.ctx, ascii(Label.ANSWER)),
+      x.enc,
+      encodeAnswerBody(clean),
+    );
     x.resultSecret = responseSecret(x.ctx, ascii(Label.RESULT));
     x.ctx = null;
     this.link.sendMessage(encodeMessage({ type: 'answer', sealed }));

@@ -51,7 +51,11 @@ export class ReplayMemory {
   admit(nonce: Uint8Array, now: number, expiry: number): boolean {
     for (let i = 0; i < this.capacity; i++) {
       if (this.expiries[i] !== 0 && this.expiries[i] <= now) this.expiries[i] = 0;
-      if (this.expiries[i] !== 0 && constantTimeEqual(this.nonces.subarray(i * Size.NONCE, (i + 1) * Size.NONCE), nonce)) return false;
+      if (
+        this.expiries[i] !== 0 &&
+        constantTimeEqual(this.nonces.subarray(i * Size.NONCE, (i + 1) * Size.NONCE), nonce)
+      )
+        return false;
     }
     this.nonces.set(nonce, this.next * Size.NONCE);
     this.expiries[this.next] = expiry;
@@ -78,7 +82,13 @@ export function openChallenge(
   if (!signed.ok) return sealedRefusal(signed.status);
   const s = signed.value;
   // Protected header exactly {1: -7}: no kid, the band pins one checkout key.
-  if (!s.tagged || s.protectedHeader.size !== 1 || s.protectedHeader.get(Header.ALG) !== ES256 || s.unprotected.size !== 0) return sealedRefusal(Status.MALFORMED);
+  if (
+    !s.tagged ||
+    s.protectedHeader.size !== 1 ||
+    s.protectedHeader.get(Header.ALG) !== ES256 ||
+    s.unprotected.size !== 0
+  )
+    return sealedRefusal(Status.MALFORMED);
   const tbs = sigStructure(s.protectedBytes, new Uint8Array(0), s.payload);
   if (!provider.p256Verify(enrollment.checkoutSigningKey, tbs, s.signature)) return sealedRefusal(Status.BAD_SIGNATURE);
   const body = decodeChallengeBody(s.payload);

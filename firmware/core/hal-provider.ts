@@ -52,6 +52,7 @@ export function createHalProvider(hal: Hal): CryptoProvider {
       if (sig === null) throw new Error('empty key slot ' + slot);
       return sig;
     },
-    p256Verify: (pub, message, sig) => sig.length === 64 && hal.se.isValidPublic(pub) && hal.se.verify(pub, message, sig),
+    p256Verify: (pub, message, sig) =>
+      sig.length === 64 && hal.se.isValidPublic(pub) && hal.se.verify(pub, message, sig),
   };
 }

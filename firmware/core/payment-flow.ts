@@ -57,13 +57,17 @@ export class PendingConfirmation {
       this.keepaliveTimer = clock.setTimer(ctx.config.keepaliveIntervalMs, tick);
     };
     this.keepaliveTimer = clock.setTimer(ctx.config.keepaliveIntervalMs, tick);
-    this.timeoutTimer = clock.setTimer(ctx.config.confirmTimeoutMs, () => this.finish({ status: Status.CONFIRMATION_TIMEOUT }));
+    this.timeoutTimer = clock.setTimer(ctx.config.confirmTimeoutMs, () =>
+      this.finish({ status: Status.CONFIRMATION_TIMEOUT }),
+    );
   }
 
   press(): void {
     if (this.finished) return;
     const allowed = this.ctx.unlockedStatus();
-    this.finish(allowed === Status.OK ? completePayment(this.ctx, this.challenge, this.entry, false, true) : { status: allowed });
+    this.finish(
+      allowed === Status.OK ? completePayment(this.ctx, this.challenge, this.entry, false, true) : { status: allowed },
+    );
   }
 
   /** Ends the wait with `outcome`; also how the band aborts it (session ended, host gone). Once only. */
@@ -77,10 +81,21 @@ export class PendingConfirmation {
 }
 
 /** Commits the counter (and day total or transit balance), then signs. */
-export function completePayment(ctx: PaymentContext, ch: PaymentChallenge, entry: WalletEntry, express: boolean, confirmed: boolean): PaymentOutcome {
+export function completePayment(
+  ctx: PaymentContext,
+  ch: PaymentChallenge,
+  entry: WalletEntry,
+  express: boolean,
+  confirmed: boolean,
+): PaymentOutcome {
   const now = ctx.hal.clock.wallMs();
   const day = Math.floor(now / DAY_MS);
-  const before = { counter: entry.counter, day: ctx.wallet.dayTotal.day, total: ctx.wallet.dayTotal.total, balance: entry.card.kind === 'transit' ? entry.card.balance : 0 };
+  const before = {
+    counter: entry.counter,
+    day: ctx.wallet.dayTotal.day,
+    total: ctx.wallet.dayTotal.total,
+    balance: entry.card.kind === 'transit' ? entry.card.balance : 0,
+  };
   entry.counter += 1;
   if (express && entry.card.kind === 'transit') entry.card.balance -= ch.amount;
   // The day's password-free total counts what was paid without the button.

@@ -77,7 +77,13 @@ export function entrySize(records: RecordUpdate[]): number {
  * Encodes an entry into `out` at `at`. The commit word is written as 0 (committed) when
  * `committed`, else left 0xFFFF_FFFF for a separate program. Returns the entry's size.
  */
-export function encodeEntry(out: Uint8Array, at: number, seq: number, records: RecordUpdate[], committed: boolean): number {
+export function encodeEntry(
+  out: Uint8Array,
+  at: number,
+  seq: number,
+  records: RecordUpdate[],
+  committed: boolean,
+): number {
   const size = entrySize(records);
   const bodyLen = size - ENTRY_HEADER_SIZE - ENTRY_TRAILER_SIZE; // padded
   out[at] = ENTRY_MAGIC;
@@ -150,7 +156,14 @@ export function parseEntry(page: Uint8Array, at: number, maxRecordId: number): E
   return { kind: 'entry', size: size, seq: seq, committed: committed, intact: intact, records: intact ? records : [] };
 }
 
-function decodeBody(b: Uint8Array, start: number, len: number, count: number, maxId: number, out: RecordUpdate[]): boolean {
+function decodeBody(
+  b: Uint8Array,
+  start: number,
+  len: number,
+  count: number,
+  maxId: number,
+  out: RecordUpdate[],
+): boolean {
   const end = start + len;
   let p = start;
   for (let i = 0; i < count; i++) {
@@ -189,7 +202,13 @@ function layoutWord(groupPages: number, pageSize: number): number {
 }
 
 /** The group header up to its commit word, written before the compaction fills the group. */
-export function encodeGroupHeader(seq: number, baseEntries: number, firstSeq: number, groupPages: number, pageSize: number): Uint8Array {
+export function encodeGroupHeader(
+  seq: number,
+  baseEntries: number,
+  firstSeq: number,
+  groupPages: number,
+  pageSize: number,
+): Uint8Array {
   const b = new Uint8Array(GROUP_COMMIT_OFFSET);
   setU32(b, 0, GROUP_MAGIC);
   setU32(b, 4, seq);
@@ -201,9 +220,12 @@ export function encodeGroupHeader(seq: number, baseEntries: number, firstSeq: nu
 }
 
 export function parseGroupHeader(b: Uint8Array, groupPages: number, pageSize: number): GroupHeader {
-  if (allErased(b, 0, GROUP_HEADER_SIZE)) return { kind: 'erased', seq: 0, baseEntries: 0, firstSeq: 0, committed: false };
+  if (allErased(b, 0, GROUP_HEADER_SIZE))
+    return { kind: 'erased', seq: 0, baseEntries: 0, firstSeq: 0, committed: false };
   const valid =
-    getU32(b, 0) === GROUP_MAGIC && getU32(b, 8) === layoutWord(groupPages, pageSize) && getU32(b, 20) === crc32(b, 0, 20);
+    getU32(b, 0) === GROUP_MAGIC &&
+    getU32(b, 8) === layoutWord(groupPages, pageSize) &&
+    getU32(b, 20) === crc32(b, 0, 20);
   return {
     kind: valid ? 'valid' : 'invalid',
     seq: valid ? getU32(b, 4) : 0,

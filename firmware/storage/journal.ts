@@ -21,7 +21,15 @@ import { Status } from '../../shared/status/codes.ts';
 import type { StatusCode } from '../../shared/status/codes.ts';
 import { fail, ok } from '../../shared/status/error.ts';
 import type { Result } from '../../shared/status/error.ts';
-import { GROUP_COMMIT_OFFSET, GROUP_HEADER_SIZE, allErased, encodeEntry, encodeGroupHeader, entrySize, parseGroupHeader } from './format.ts';
+import {
+  GROUP_COMMIT_OFFSET,
+  GROUP_HEADER_SIZE,
+  allErased,
+  encodeEntry,
+  encodeGroupHeader,
+  entrySize,
+  parseGroupHeader,
+} from './format.ts';
 import { isInt, resolveOptions } from './options.ts';
 import type { JournalOptions } from './options.ts';
 import type { GroupHeader, RecordUpdate } from './format.ts';
@@ -116,15 +124,18 @@ export class Journal {
       const u = updates[i];
       const id = u ? u.id : NaN;
       if (!isInt(id) || id < 1 || id > this.maxRecordId) return fail(Status.MALFORMED, 'journal: bad record id');
-      for (let k = 0; k < clean.length; k++) if (clean[k].id === id) return fail(Status.MALFORMED, 'journal: record twice in one update');
+      for (let k = 0; k < clean.length; k++)
+        if (clean[k].id === id) return fail(Status.MALFORMED, 'journal: record twice in one update');
       const v = u.value;
-      if (v !== null && !(v instanceof Uint8Array)) return fail(Status.MALFORMED, 'journal: value must be bytes or null');
+      if (v !== null && !(v instanceof Uint8Array))
+        return fail(Status.MALFORMED, 'journal: value must be bytes or null');
       if (v !== null && v.length > this.maxValueSize) return fail(Status.OVERSIZE, 'journal: value too large');
       clean.push({ id: id, value: v === null ? null : new Uint8Array(v) }); // own copy: callers may reuse buffers
     }
     if (clean.length === 0) return ok(true);
     const size = entrySize(clean);
-    if (size > this.flash.pageSize - GROUP_HEADER_SIZE) return fail(Status.OVERSIZE, 'journal: update does not fit one page');
+    if (size > this.flash.pageSize - GROUP_HEADER_SIZE)
+      return fail(Status.OVERSIZE, 'journal: update does not fit one page');
     // Append on the live group's current page, else on its next one; else compact.
     const g = this.groups[0];
     let room = -1;
@@ -158,7 +169,8 @@ export class Journal {
     }
     for (let i = 0; i < 2; i++) {
       if (h[i].kind === 'valid' && h[i].seq > this.groupSeq) this.groupSeq = h[i].seq;
-      if (h[i].kind === 'valid' && h[i].committed && (this.active < 0 || h[i].seq > h[this.active].seq)) this.active = i;
+      if (h[i].kind === 'valid' && h[i].committed && (this.active < 0 || h[i].seq > h[this.active].seq))
+        this.active = i;
     }
     if (this.active >= 0) {
       const s = scanGroup(this.flash, this.groups[this.active], h[this.active]);
@@ -246,7 +258,11 @@ export class Journal {
     const target = this.active < 0 ? 0 : 1 - this.active;
     const g = this.groups[target];
     this.eraseGroup(target);
-    this.flash.program(g.firstPage, 0, encodeGroupHeader(this.groupSeq + 1, plan.entries.length, this.nextSeq, g.groupPages, g.pageSize));
+    this.flash.program(
+      g.firstPage,
+      0,
+      encodeGroupHeader(this.groupSeq + 1, plan.entries.length, this.nextSeq, g.groupPages, g.pageSize),
+    );
     let i = 0;
     while (i < plan.entries.length) {
       const page = plan.entries[i].page;

@@ -37,11 +37,24 @@ export function resolveOptions(flash: Flash, options?: JournalOptions): Resolved
   const maxValue = o.maxValueSize === undefined ? Math.min(1024, ps - ONE_RECORD_OVERHEAD) : o.maxValueSize;
   // pageSize / 4 is stored in 16 bits; pages per group in 8.
   if (!isInt(ps) || ps % 4 !== 0 || ps < 64 || ps > 0x3fffc) return 'unsupported page size';
-  if (!isInt(firstPage) || !isInt(count) || firstPage < 0 || count < 2 || count % 2 !== 0 || count > 510 || firstPage + count > flash.pageCount) {
+  if (
+    !isInt(firstPage) ||
+    !isInt(count) ||
+    firstPage < 0 ||
+    count < 2 ||
+    count % 2 !== 0 ||
+    count > 510 ||
+    firstPage + count > flash.pageCount
+  ) {
     return 'region must be an even number of pages >= 2 inside the flash';
   }
   if (!isInt(maxId) || maxId < 1 || maxId > 254) return 'maxRecordId must be 1..254';
-  if (!isInt(maxValue) || maxValue < 0 || maxValue > 0xfffe || entrySize([{ id: 1, value: new Uint8Array(maxValue) }]) > ps - GROUP_HEADER_SIZE) {
+  if (
+    !isInt(maxValue) ||
+    maxValue < 0 ||
+    maxValue > 0xfffe ||
+    entrySize([{ id: 1, value: new Uint8Array(maxValue) }]) > ps - GROUP_HEADER_SIZE
+  ) {
     return 'maxValueSize does not fit one page';
   }
   return { firstPage: firstPage, pageCount: count, maxValueSize: maxValue, maxRecordId: maxId };

@@ -188,7 +188,12 @@ export class FlashEmulator implements Flash {
   }
 
   snapshot(): FlashSnapshot {
-    return { pageSize: this.pageSize, pageCount: this.pageCount, bytes: this.data.slice(), eraseCounts: this.eraseCounts.slice() };
+    return {
+      pageSize: this.pageSize,
+      pageCount: this.pageCount,
+      bytes: this.data.slice(),
+      eraseCounts: this.eraseCounts.slice(),
+    };
   }
 
   /** Put back an image taken with `snapshot` (contents and erase counts; power state unchanged). */
@@ -221,7 +226,13 @@ export class FlashEmulator implements Flash {
     if (!Number.isInteger(page) || page < 0 || page >= this.pageCount) {
       throw new FlashRuleError(`page ${page} out of range 0..${this.pageCount - 1}`);
     }
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > this.pageSize) {
+    if (
+      !Number.isInteger(offset) ||
+      !Number.isInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > this.pageSize
+    ) {
       throw new FlashRuleError(`offset ${offset} + length ${length} crosses the ${this.pageSize}-byte page`);
     }
     return page * this.pageSize + offset;

@@ -85,7 +85,11 @@ export class DisplayEmu implements Display {
   readonly history: { atMs: number; lines: string[] }[] = [];
   /** Calls that passed more lines or longer lines than fit (the excess is clipped, as on glass). */
   overflows = 0;
-  constructor(lines = 4, columns = 16, private readonly clock: Now = noClock) {
+  constructor(
+    lines = 4,
+    columns = 16,
+    private readonly clock: Now = noClock,
+  ) {
     this.lines = lines;
     this.columns = columns;
   }
@@ -128,7 +132,8 @@ export class RadioEmu implements Radio {
   notify(data: Bytes): void {
     if (!(data instanceof Uint8Array)) throw new TypeError('notify: data must be a Uint8Array');
     // Exceeding mtu - 3 is a firmware bug the real stack would reject; fail the test loudly.
-    if (data.length > this.currentMtu - 3) throw new RangeError(`notify: ${data.length} bytes > mtu - 3 (${this.currentMtu - 3})`);
+    if (data.length > this.currentMtu - 3)
+      throw new RangeError(`notify: ${data.length} bytes > mtu - 3 (${this.currentMtu - 3})`);
     if (!this.isConnected) {
       this.dropped++;
       return;
@@ -147,7 +152,8 @@ export class RadioEmu implements Radio {
   }
   /** A central connects and negotiates `mtu` (23..517). */
   connect(mtu = MIN_MTU): void {
-    if (!Number.isInteger(mtu) || mtu < MIN_MTU || mtu > MAX_MTU) throw new RangeError(`connect: MTU ${mtu} outside 23..517`);
+    if (!Number.isInteger(mtu) || mtu < MIN_MTU || mtu > MAX_MTU)
+      throw new RangeError(`connect: MTU ${mtu} outside 23..517`);
     if (this.isConnected) this.disconnect();
     this.currentMtu = mtu;
     this.isConnected = true;

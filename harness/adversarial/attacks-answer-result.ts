@@ -24,13 +24,15 @@ export async function answerAttacks(c: Campaign): Promise<void> {
   for (const together of [false, true]) {
     await c.run('ANSWER', 'duplicate', `posted twice ${together ? 'at once' : 'in turn'}`, async () => {
       const { t, ch, answer } = await signed(A);
-      const posted = together ? await Promise.all([w.post(ch.challengeId, answer), w.post(ch.challengeId, answer)]) : [await w.post(ch.challengeId, answer), await w.post(ch.challengeId, answer)];
+      const posted = together
+        ? await Promise.all([w.post(ch.challengeId, answer), w.post(ch.challengeId, answer)])
+        : [await w.post(ch.challengeId, answer), await w.post(ch.challengeId, answer)];
       const ok = posted.filter((p) => p.ok).length;
       await settleAll(w, t);
       return ok > 1 ? 'accepted' : 'refused';
     });
   }
-  await c.run('ANSWER', 'reorder', 'two trades\' answers posted in reverse (counters out of order)', async () => {
+  await c.run('ANSWER', 'reorder', "two trades' answers posted in reverse (counters out of order)", async () => {
     const p1 = await signed(A);
     const p2 = await signed(A);
     await w.post(p2.ch.challengeId, p2.answer);
@@ -40,24 +42,35 @@ export async function answerAttacks(c: Campaign): Promise<void> {
   const old = await signed(A);
   await w.post(old.ch.challengeId, old.answer);
   for (const own of [false, true]) {
-    await c.run('ANSWER', 'replay', `an earlier trade's answer posted to ${own ? 'its own (answered) challenge' : 'the live challenge'}`, async () => {
-      const { t, ch, answer } = await signed(A);
-      const replayed = await w.post(own ? old.ch.challengeId : ch.challengeId, old.answer);
-      await w.post(ch.challengeId, answer);
-      await settleAll(w, t);
-      return replayed.ok ? 'accepted' : 'refused';
-    });
+    await c.run(
+      'ANSWER',
+      'replay',
+      `an earlier trade's answer posted to ${own ? 'its own (answered) challenge' : 'the live challenge'}`,
+      async () => {
+        const { t, ch, answer } = await signed(A);
+        const replayed = await w.post(own ? old.ch.challengeId : ch.challengeId, old.answer);
+        await w.post(ch.challengeId, answer);
+        await settleAll(w, t);
+        return replayed.ok ? 'accepted' : 'refused';
+      },
+    );
   }
   for (const first of [A, B]) {
-    await c.run('ANSWER', 'swap bands', `band ${first.label}'s answer posted to the other band's challenge`, async () => {
-      const pa = await signed(A);
-      const pb = await signed(B);
-      const swapped = first === A ? await w.post(pb.ch.challengeId, pa.answer) : await w.post(pa.ch.challengeId, pb.answer);
-      await w.post(pa.ch.challengeId, pa.answer);
-      await w.post(pb.ch.challengeId, pb.answer);
-      await settleAll(w, pa.t, pb.t);
-      return swapped.ok ? 'accepted' : 'refused';
-    });
+    await c.run(
+      'ANSWER',
+      'swap bands',
+      `band ${first.label}'s answer posted to the other band's challenge`,
+      async () => {
+        const pa = await signed(A);
+        const pb = await signed(B);
+        const swapped =
+          first === A ? await w.post(pb.ch.challengeId, pa.answer) : await w.post(pa.ch.challengeId, pb.answer);
+        await w.post(pa.ch.challengeId, pa.answer);
+        await w.post(pb.ch.challengeId, pb.answer);
+        await settleAll(w, pa.t, pb.t);
+        return swapped.ok ? 'accepted' : 'refused';
+      },
+    );
   }
   await c.run('ANSWER', 'delay past expiry', 'held 61 s before posting', async () => {
     const { t, ch, answer } = await signed(A);
@@ -85,7 +98,7 @@ export async function resultAttacks(c: Campaign): Promise<void> {
     await show(A, r);
     return show(A, r);
   });
-  await c.run('RESULT', 'reorder', 'two payments\' results delivered in reverse', async () => {
+  await c.run('RESULT', 'reorder', "two payments' results delivered in reverse", async () => {
     const r1 = await held(A);
     const r2 = await held(A);
     await show(A, r2);
@@ -93,13 +106,16 @@ export async function resultAttacks(c: Campaign): Promise<void> {
   });
   const earlier = await held(A);
   await show(A, earlier);
-  await c.run('RESULT', 'replay', 'an earlier payment\'s result instead of the live one', async () => {
+  await c.run('RESULT', 'replay', "an earlier payment's result instead of the live one", async () => {
     const r = await held(A);
     const verdict = await show(A, earlier);
     await show(A, r);
     return verdict;
   });
-  for (const [from, to] of [[B, A], [A, B]] as const) {
+  for (const [from, to] of [
+    [B, A],
+    [A, B],
+  ] as const) {
     await c.run('RESULT', 'swap bands', `band ${from.label}'s result delivered to band ${to.label}`, async () => {
       const rf = await held(from);
       const rt = await held(to);
@@ -109,9 +125,14 @@ export async function resultAttacks(c: Campaign): Promise<void> {
       return verdict;
     });
   }
-  await c.run('RESULT', 'delay past expiry', 'delivered after 61 s (a result carries no expiry: the true outcome, late)', async () => {
-    const r = await held(A);
-    w.advance(LATE_MS);
-    return show(A, r);
-  });
+  await c.run(
+    'RESULT',
+    'delay past expiry',
+    'delivered after 61 s (a result carries no expiry: the true outcome, late)',
+    async () => {
+      const r = await held(A);
+      w.advance(LATE_MS);
+      return show(A, r);
+    },
+  );
 }

@@ -19,10 +19,7 @@ import { Status } from '../../shared/status/codes.ts';
 import type { SimBand } from '../../sim/band/sim-band.ts';
 import { BandDriver } from '../band/band-driver.ts';
 
-export type BandReply =
-  | { kind: 'message'; bytes: Uint8Array }
-  | { kind: 'error'; status: number }
-  | { kind: 'silent' };
+export type BandReply = { kind: 'message'; bytes: Uint8Array } | { kind: 'error'; status: number } | { kind: 'silent' };
 
 export interface BandEndpoint {
   readonly name: string;
@@ -62,7 +59,11 @@ export class InProcessEndpoint implements BandEndpoint {
   private consumed = 0;
   private readonly reassembler = new Reassembler({ timeoutMs: 1e12 });
 
-  constructor(readonly name: string, seed: number, wallMs: number) {
+  constructor(
+    readonly name: string,
+    seed: number,
+    wallMs: number,
+  ) {
     this.driver = new BandDriver({ seed, wallMs });
   }
 
@@ -142,7 +143,10 @@ export class SessionEndpoint implements BandEndpoint {
 
   private async exchange(bytes: Uint8Array, timeoutMs: number): Promise<BandReply> {
     try {
-      return { kind: 'message', bytes: (await this.session.exchange(bytes, { timeoutMs, maxWaitMs: timeoutMs + 1000 })).bytes };
+      return {
+        kind: 'message',
+        bytes: (await this.session.exchange(bytes, { timeoutMs, maxWaitMs: timeoutMs + 1000 })).bytes,
+      };
     } catch (e) {
       if (!(e instanceof BandRefusal)) throw e;
       if (e.origin === 'timeout') return { kind: 'silent' };

@@ -9,10 +9,25 @@ import type { CaseOutcome, Verdict } from './verdict.ts';
 export const MESSAGES = ['HELLO', 'CHALLENGE', 'ANSWER', 'RESULT'] as const;
 export type Msg = (typeof MESSAGES)[number];
 
-export const ATTACKS = ['flip 0x01', 'flip 0xFF', 'truncate', 'drop', 'duplicate', 'reorder', 'replay', 'swap bands', 'delay past expiry'] as const;
+export const ATTACKS = [
+  'flip 0x01',
+  'flip 0xFF',
+  'truncate',
+  'drop',
+  'duplicate',
+  'reorder',
+  'replay',
+  'swap bands',
+  'delay past expiry',
+] as const;
 export type Attack = (typeof ATTACKS)[number];
 
-export interface Cell { tried: number; refused: number; absorbed: number; accepted: number }
+export interface Cell {
+  tried: number;
+  refused: number;
+  absorbed: number;
+  accepted: number;
+}
 
 export interface CampaignOptions {
   /** Flip every `flipStride`-th byte (1 = every position, the default). */
@@ -44,7 +59,10 @@ export class Campaign {
   readonly flipStride: number;
   private cases = 0;
 
-  constructor(readonly w: RelayWorld, readonly opts: CampaignOptions = {}) {
+  constructor(
+    readonly w: RelayWorld,
+    readonly opts: CampaignOptions = {},
+  ) {
     this.flipStride = Math.max(1, opts.flipStride ?? 1);
     for (const m of MESSAGES) {
       this.cells[m] = {} as Record<Attack, Cell>;
@@ -69,7 +87,8 @@ export class Campaign {
     if (wrong.length > 0) {
       verdict = 'accepted';
       this.problems.push(`${label}: ${wrong.join('; ')}`);
-    } else if (verdict === 'accepted') this.problems.push(`${label}: accepted with an outcome that differs from the honest one`);
+    } else if (verdict === 'accepted')
+      this.problems.push(`${label}: accepted with an outcome that differs from the honest one`);
     const cell = this.cells[msg][attack];
     cell.tried++;
     cell[verdict]++;
@@ -78,8 +97,15 @@ export class Campaign {
 
   result(startedAt: number): CampaignResult {
     return {
-      label: this.opts.label ?? 'in-process', cells: this.cells, reasons: this.reasons, sizes: this.sizes, problems: this.problems, cases: this.cases,
-      elapsedMs: Math.round(performance.now() - startedAt), ledger: this.w.audit.totals(), flipStride: this.flipStride,
+      label: this.opts.label ?? 'in-process',
+      cells: this.cells,
+      reasons: this.reasons,
+      sizes: this.sizes,
+      problems: this.problems,
+      cases: this.cases,
+      elapsedMs: Math.round(performance.now() - startedAt),
+      ledger: this.w.audit.totals(),
+      flipStride: this.flipStride,
     };
   }
 }
@@ -87,6 +113,8 @@ export class Campaign {
 /** Sums a result's cells over messages and attacks. */
 export function totals(r: CampaignResult): Cell {
   const t: Cell = { tried: 0, refused: 0, absorbed: 0, accepted: 0 };
-  for (const m of MESSAGES) for (const a of ATTACKS) for (const k of ['tried', 'refused', 'absorbed', 'accepted'] as const) t[k] += r.cells[m][a][k];
+  for (const m of MESSAGES)
+    for (const a of ATTACKS)
+      for (const k of ['tried', 'refused', 'absorbed', 'accepted'] as const) t[k] += r.cells[m][a][k];
   return t;
 }

@@ -13,7 +13,10 @@ import { startRelayWorld, type RelayWorld } from './relay-world.ts';
 export const BAND_SEEDS = { A: 0xa11ce, B: 0xb0b } as const;
 
 export function inProcessRelayWorld(): Promise<RelayWorld> {
-  return startRelayWorld(async (h) => [new InProcessEndpoint('A', BAND_SEEDS.A, h.clock.now()), new InProcessEndpoint('B', BAND_SEEDS.B, h.clock.now())]);
+  return startRelayWorld(async (h) => [
+    new InProcessEndpoint('A', BAND_SEEDS.A, h.clock.now()),
+    new InProcessEndpoint('B', BAND_SEEDS.B, h.clock.now()),
+  ]);
 }
 
 export async function runCampaign(w: RelayWorld, opts: CampaignOptions = {}): Promise<CampaignResult> {

@@ -8,9 +8,21 @@
  */
 import Database from 'better-sqlite3';
 
-export interface ExpectedTrade { amount: number; deviceId: string }
+export interface ExpectedTrade {
+  amount: number;
+  deviceId: string;
+}
 
-interface PaymentRow { trade_no: string; amount: number; device_id: string | null; card_ref: string | null; counter: number | null; challenge_id: string | null; trade_amount: number; status: string }
+interface PaymentRow {
+  trade_no: string;
+  amount: number;
+  device_id: string | null;
+  card_ref: string | null;
+  counter: number | null;
+  challenge_id: string | null;
+  trade_amount: number;
+  status: string;
+}
 
 export class LedgerAudit {
   private readonly db: Database.Database;
@@ -50,15 +62,20 @@ export class LedgerAudit {
   }
 
   totals(): { payments: number; amount: number } {
-    const r = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS s FROM payments').get() as { n: number; s: number };
+    const r = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS s FROM payments').get() as {
+      n: number;
+      s: number;
+    };
     return { payments: r.n, amount: r.s };
   }
 
   /** Every way the ledger differs from an honest one; empty when it does not. */
   problems(): string[] {
     const out: string[] = [];
-    const rows = this.db.prepare(`SELECT p.trade_no, p.amount, p.device_id, p.card_ref, p.counter, p.challenge_id, t.amount AS trade_amount, t.status
-      FROM payments p JOIN trades t ON t.trade_no = p.trade_no ORDER BY p.rowid`).all() as PaymentRow[];
+    const rows = this.db
+      .prepare(`SELECT p.trade_no, p.amount, p.device_id, p.card_ref, p.counter, p.challenge_id, t.amount AS trade_amount, t.status
+      FROM payments p JOIN trades t ON t.trade_no = p.trade_no ORDER BY p.rowid`)
+      .all() as PaymentRow[];
     const perTrade = new Map<string, number>();
     const challenges = new Set<string>();
     const lastCounter = new Map<string, number>();
@@ -68,8 +85,10 @@ export class LedgerAudit {
       const e = this.expected.get(r.trade_no);
       if (!e) out.push(`trade ${r.trade_no} paid but never created by the relay`);
       else {
-        if (r.amount !== e.amount || r.trade_amount !== e.amount) out.push(`trade ${r.trade_no} charged ${r.amount}, not ${e.amount}`);
-        if (r.device_id !== e.deviceId) out.push(`trade ${r.trade_no} charged to band ${r.device_id}, not ${e.deviceId}`);
+        if (r.amount !== e.amount || r.trade_amount !== e.amount)
+          out.push(`trade ${r.trade_no} charged ${r.amount}, not ${e.amount}`);
+        if (r.device_id !== e.deviceId)
+          out.push(`trade ${r.trade_no} charged to band ${r.device_id}, not ${e.deviceId}`);
       }
       if (r.status !== 'TRADE_SUCCESS') out.push(`trade ${r.trade_no} has a payment but status ${r.status}`);
       if (r.challenge_id) {
@@ -82,7 +101,11 @@ export class LedgerAudit {
         lastCounter.set(r.card_ref, r.counter);
       }
     }
-    const orphans = this.db.prepare(`SELECT COUNT(*) AS n FROM trades t WHERE t.status = 'TRADE_SUCCESS' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.trade_no = t.trade_no)`).get() as { n: number };
+    const orphans = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM trades t WHERE t.status = 'TRADE_SUCCESS' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.trade_no = t.trade_no)`,
+      )
+      .get() as { n: number };
     if (orphans.n > 0) out.push(`${orphans.n} paid trade(s) without a payment row`);
     return out;
   }

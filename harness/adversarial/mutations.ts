@@ -35,10 +35,18 @@ export function truncationLengths(n: number): number[] {
   return [...new Set(ls)].filter((l) => l >= 1 && l < n).sort((a, b) => a - b);
 }
 
-const truncations: Mutator = (bytes) => truncationLengths(bytes.length).map((l) => ({ what: `first ${l} of ${bytes.length} bytes`, bytes: bytes.slice(0, l) }));
+const truncations: Mutator = (bytes) =>
+  truncationLengths(bytes.length).map((l) => ({
+    what: `first ${l} of ${bytes.length} bytes`,
+    bytes: bytes.slice(0, l),
+  }));
 
 export function mutators(stride: number): Array<[Attack, Mutator]> {
-  return [['flip 0x01', flips(0x01, stride)], ['flip 0xFF', flips(0xff, stride)], ['truncate', truncations]];
+  return [
+    ['flip 0x01', flips(0x01, stride)],
+    ['flip 0xFF', flips(0xff, stride)],
+    ['truncate', truncations],
+  ];
 }
 
 /** A RESULT the band took: the honest one says Approved (every attacked trade is one the checkout paid). */
@@ -102,7 +110,8 @@ async function challengeMutations(c: Campaign, attack: Attack, mutate: Mutator):
     });
   }
   // The challenge the mutations were aimed at is still good.
-  if (!(await w.complete(A, ch))) c.problems.push(`CHALLENGE × ${attack}: the honest challenge no longer pays after the mutations`);
+  if (!(await w.complete(A, ch)))
+    c.problems.push(`CHALLENGE × ${attack}: the honest challenge no longer pays after the mutations`);
 }
 
 async function answerMutations(c: Campaign, attack: Attack, mutate: Mutator): Promise<void> {
@@ -131,7 +140,8 @@ async function answerMutations(c: Campaign, attack: Attack, mutate: Mutator): Pr
     });
   }
   const posted = await w.post(ch!.challengeId, answer!);
-  if (!posted.ok) c.problems.push(`ANSWER × ${attack}: the honest answer was refused after the mutations (${posted.status})`);
+  if (!posted.ok)
+    c.problems.push(`ANSWER × ${attack}: the honest answer was refused after the mutations (${posted.status})`);
   else await A.ep.deliver(posted.result);
 }
 
@@ -150,11 +160,17 @@ async function resultMutations(c: Campaign, attack: Attack, mutate: Mutator): Pr
     });
   }
   await A.ep.deliver(result);
-  if (A.ep.display()[0] !== 'Approved') c.problems.push(`RESULT × ${attack}: the honest RESULT is not shown after the mutations (${A.ep.display().join(' / ')})`);
+  if (A.ep.display()[0] !== 'Approved')
+    c.problems.push(
+      `RESULT × ${attack}: the honest RESULT is not shown after the mutations (${A.ep.display().join(' / ')})`,
+    );
 }
 
 const PER_MESSAGE: Record<Msg, (c: Campaign, attack: Attack, mutate: Mutator) => Promise<void>> = {
-  HELLO: helloMutations, CHALLENGE: challengeMutations, ANSWER: answerMutations, RESULT: resultMutations,
+  HELLO: helloMutations,
+  CHALLENGE: challengeMutations,
+  ANSWER: answerMutations,
+  RESULT: resultMutations,
 };
 
 /** One message's mutations, counted under `attack` (tests use it with control mutators too). */

@@ -23,7 +23,12 @@ export interface RelayBand {
   deviceId: string;
 }
 
-export interface Trade { tradeNo: string; outTradeNo: string; amount: number; band: RelayBand }
+export interface Trade {
+  tradeNo: string;
+  outTradeNo: string;
+  amount: number;
+  band: RelayBand;
+}
 
 /** What the checkout said to a posted ANSWER. */
 export type Posted = { ok: true; result: Uint8Array } | { ok: false; status: string; result?: Uint8Array };
@@ -34,7 +39,12 @@ export class RelayWorld {
   readonly cleanups: Array<() => Promise<void>> = [];
   private seq = 0;
 
-  constructor(readonly h: Harness, readonly terminal: CheckoutClient, readonly a: RelayBand, readonly b: RelayBand) {
+  constructor(
+    readonly h: Harness,
+    readonly terminal: CheckoutClient,
+    readonly a: RelayBand,
+    readonly b: RelayBand,
+  ) {
     this.audit = new LedgerAudit(h.dbFile);
   }
 
@@ -117,7 +127,10 @@ export class RelayWorld {
 
   async unlock(band: RelayBand): Promise<void> {
     const grant = await this.h.client.unlock(await this.hello(band), band.username, PASSWORD);
-    const r = await this.h.client.answer(grant.challengeId, message(await band.ep.request(grant.message), 'unlock ANSWER'));
+    const r = await this.h.client.answer(
+      grant.challengeId,
+      message(await band.ep.request(grant.message), 'unlock ANSWER'),
+    );
     await band.ep.deliver(r.result);
   }
 
@@ -129,7 +142,8 @@ export class RelayWorld {
 }
 
 export function message(r: BandReply, what: string): Uint8Array {
-  if (r.kind !== 'message') throw new Error(`relay: expected the band's ${what}, got ${r.kind === 'error' ? `ERROR ${r.status}` : 'silence'}`);
+  if (r.kind !== 'message')
+    throw new Error(`relay: expected the band's ${what}, got ${r.kind === 'error' ? `ERROR ${r.status}` : 'silence'}`);
   return r.bytes;
 }
 
@@ -138,9 +152,16 @@ async function setUpBand(h: Harness, label: 'A' | 'B', ep: BandEndpoint): Promis
   await h.client.register({ username, password: PASSWORD, paymentPassword: '135790' });
   const owner = await h.client.loginAs(username, PASSWORD);
   const offer = await owner.startEnrollment();
-  const band = await owner.completeEnrollment(offer.enrollId, message(await ep.request(offer.enroll), 'ENROLLED'), `band ${label}`);
+  const band = await owner.completeEnrollment(
+    offer.enrollId,
+    message(await ep.request(offer.enroll), 'ENROLLED'),
+    `band ${label}`,
+  );
   const { challenge } = await owner.addCard(band.deviceId, { issuerId: 'icbc' });
-  const added = await owner.answer(challenge.challengeId, message(await ep.request(challenge.message), 'provision ANSWER'));
+  const added = await owner.answer(
+    challenge.challengeId,
+    message(await ep.request(challenge.message), 'provision ANSWER'),
+  );
   await ep.deliver(added.result);
   const b: RelayBand = { label, ep, username, owner, deviceId: band.deviceId };
   await ep.putOn();
@@ -148,10 +169,17 @@ async function setUpBand(h: Harness, label: 'A' | 'B', ep: BandEndpoint): Promis
 }
 
 /** Starts the checkout, pairs the terminal, sets both bands up (worn, unlocked). */
-export async function startRelayWorld(endpoints: (h: Harness) => Promise<[BandEndpoint, BandEndpoint]>): Promise<RelayWorld> {
+export async function startRelayWorld(
+  endpoints: (h: Harness) => Promise<[BandEndpoint, BandEndpoint]>,
+): Promise<RelayWorld> {
   const h = await startHarness(cheapTestConfig);
   try {
-    await h.client.register({ username: 'relay-shop', password: PASSWORD, kind: 'merchant', displayName: 'Relay Cafe' });
+    await h.client.register({
+      username: 'relay-shop',
+      password: PASSWORD,
+      kind: 'merchant',
+      displayName: 'Relay Cafe',
+    });
     const merchant = await h.client.loginAs('relay-shop', PASSWORD);
     const key = createTerminalKey(h.provider);
     const t = await h.client.pairTerminal((await merchant.createPairingCode()).code, key.publicKey, 'till 1');

@@ -32,7 +32,8 @@ export async function simRelayWorld(link = 'mtu=185'): Promise<RelayWorld> {
     await transport.scan({ timeoutMs: 700 });
     const endpoint = async (label: 'A' | 'B', k: number): Promise<SessionEndpoint> => {
       const band = sim.band(k);
-      const connect = async (): Promise<BandSession> => new BandSession(await connectWithRetry(transport, band.peripheralId, { attempts: 5, delayMs: 200 }));
+      const connect = async (): Promise<BandSession> =>
+        new BandSession(await connectWithRetry(transport, band.peripheralId, { attempts: 5, delayMs: 200 }));
       return new SessionEndpoint(label, band, await connect(), connect);
     };
     const a = await endpoint('A', 1);

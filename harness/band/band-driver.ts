@@ -33,7 +33,11 @@ export class EngineBandDriver<B extends BandHandle> {
   booted: B;
   readonly link: FrameLink;
 
-  constructor(private readonly boot: BootFn<B>, opts: DriverOptions = {}, readonly mtu = 185) {
+  constructor(
+    private readonly boot: BootFn<B>,
+    opts: DriverOptions = {},
+    readonly mtu = 185,
+  ) {
     this.env = createTestEnv(opts);
     this.booted = boot(this.env.hal, opts.config);
     this.link = new FrameLink(this.env.radio, mtu);

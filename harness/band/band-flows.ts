@@ -5,14 +5,35 @@
  * flows bundle into the ES5 scenario that runs inside `duk`.
  */
 import { toHex } from '../../shared/crypto/bytes.ts';
-import type { AnswerBody, BankCard, Card, ChallengeBody, PaymentChallenge, TransitCard } from '../../shared/messages/bodies.ts';
+import type {
+  AnswerBody,
+  BankCard,
+  Card,
+  ChallengeBody,
+  PaymentChallenge,
+  TransitCard,
+} from '../../shared/messages/bodies.ts';
 import type { Message } from '../../shared/messages/clear.ts';
 import type { CheckoutCore, EnrolledBand, IssuedChallenge } from './checkout-core.ts';
 import type { MessageOf, Received } from './frame-link.ts';
 
-export const bankCard: BankCard = { kind: 'bank', cardRef: 'tok_bank_1', issuer: 'ICBC', last4: '4321', isDefault: true, currency: 'CNY' };
+export const bankCard: BankCard = {
+  kind: 'bank',
+  cardRef: 'tok_bank_1',
+  issuer: 'ICBC',
+  last4: '4321',
+  isDefault: true,
+  currency: 'CNY',
+};
 export const transitCard: TransitCard = {
-  kind: 'transit', cardRef: 'tok_transit_1', issuer: 'Shanghai Metro', last4: '0007', city: 'Shanghai', balance: 5000, fareCap: 1500, currency: 'CNY',
+  kind: 'transit',
+  cardRef: 'tok_transit_1',
+  issuer: 'Shanghai Metro',
+  last4: '0007',
+  city: 'Shanghai',
+  balance: 5000,
+  fareCap: 1500,
+  currency: 'CNY',
 };
 
 /** What the flows need of a band: a frame link and the band's wall clock. */
@@ -34,7 +55,10 @@ export class BandFlows<P extends BandPort, C extends CheckoutCore> {
   lastChallenge: IssuedChallenge | null = null;
   private orders = 0;
 
-  constructor(readonly port: P, readonly checkout: C) {}
+  constructor(
+    readonly port: P,
+    readonly checkout: C,
+  ) {}
 
   now(): number {
     return this.port.now();
@@ -75,7 +99,13 @@ export class BandFlows<P extends BandPort, C extends CheckoutCore> {
   }
 
   provision(card: Card): AnswerBody {
-    return this.exchange({ kind: 'provision', deviceId: this.identity.deviceId, nonce: this.checkout.nonce(), expiry: this.expiryIn(60), card });
+    return this.exchange({
+      kind: 'provision',
+      deviceId: this.identity.deviceId,
+      nonce: this.checkout.nonce(),
+      expiry: this.expiryIn(60),
+      card,
+    });
   }
 
   unlock(limits: Limits = { perPayment: 20000, perDay: 50000 }): AnswerBody {
@@ -83,16 +113,31 @@ export class BandFlows<P extends BandPort, C extends CheckoutCore> {
     if (!hello.unlockNonce) throw new Error('band is not worn-locked: no unlock nonce in its hello');
     const c = this.common();
     return this.exchange({
-      kind: 'unlock', deviceId: c.deviceId, nonce: c.nonce, expiry: c.expiry, bandNonce: hello.unlockNonce, sessionMaxAgeMs: 24 * 3600 * 1000,
-      limitPerPayment: limits.perPayment, limitPerDay: limits.perDay,
+      kind: 'unlock',
+      deviceId: c.deviceId,
+      nonce: c.nonce,
+      expiry: c.expiry,
+      bandNonce: hello.unlockNonce,
+      sessionMaxAgeMs: 24 * 3600 * 1000,
+      limitPerPayment: limits.perPayment,
+      limitPerDay: limits.perDay,
     });
   }
 
   payment(amount: number, extra: Partial<PaymentChallenge> = {}): PaymentChallenge {
     const c = this.common();
     const p: PaymentChallenge = {
-      kind: 'payment', deviceId: c.deviceId, nonce: c.nonce, expiry: c.expiry, amount, currency: 'CNY', merchantId: 'm_1', merchantName: 'Tea House',
-      terminalId: 't_1', orderId: this.orderId(), express: false,
+      kind: 'payment',
+      deviceId: c.deviceId,
+      nonce: c.nonce,
+      expiry: c.expiry,
+      amount,
+      currency: 'CNY',
+      merchantId: 'm_1',
+      merchantName: 'Tea House',
+      terminalId: 't_1',
+      orderId: this.orderId(),
+      express: false,
     };
     const keys = Object.keys(extra) as Array<keyof PaymentChallenge>;
     for (let i = 0; i < keys.length; i++) (p as unknown as Record<string, unknown>)[keys[i]] = extra[keys[i]];

@@ -12,7 +12,13 @@ import type { CryptoProvider, KeyHandle } from '../../shared/crypto/provider.ts'
 import { ES256, encodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
 import { openResponse, sealResponse, type SenderContext, setupBaseR, setupBaseS } from '../../shared/hpke/index.ts';
 import {
-  type AnswerBody, type ChallengeBody, type HelloBody, decodeAnswerBody, decodeHelloBody, encodeChallengeBody, encodeResultBody,
+  type AnswerBody,
+  type ChallengeBody,
+  type HelloBody,
+  decodeAnswerBody,
+  decodeHelloBody,
+  encodeChallengeBody,
+  encodeResultBody,
 } from '../../shared/messages/bodies.ts';
 import type { Message } from '../../shared/messages/clear.ts';
 import { Label } from '../../shared/protocol/constants.ts';
@@ -43,7 +49,10 @@ export class CheckoutCore {
   readonly signingPub: Uint8Array;
   readonly hpkePub: Uint8Array;
 
-  constructor(provider: CryptoProvider, private readonly encode: CborEncoder = encodeCbor) {
+  constructor(
+    provider: CryptoProvider,
+    private readonly encode: CborEncoder = encodeCbor,
+  ) {
     this.provider = provider;
     this.signing = provider.p256Generate();
     this.hpke = provider.p256Generate();
@@ -56,10 +65,18 @@ export class CheckoutCore {
   }
 
   /** Checks an ENROLLED against the ENROLL it answers; returns the band's identity. */
-  acceptEnrolled(enroll: Extract<Message, { type: 'enroll' }>, m: Extract<Message, { type: 'enrolled' }>): EnrolledBand {
+  acceptEnrolled(
+    enroll: Extract<Message, { type: 'enroll' }>,
+    m: Extract<Message, { type: 'enrolled' }>,
+  ): EnrolledBand {
     const tbs = encodeCbor([Label.ENROLL, enroll.nonce, this.signingPub, this.hpkePub, m.signingKey, m.hpkeKey]);
-    if (!this.provider.p256Verify(m.signingKey, tbs, m.signature)) throw new Error('enrollment signature does not verify');
-    return { deviceId: this.provider.sha256(m.signingKey).subarray(0, 16), signingKey: m.signingKey, hpkeKey: m.hpkeKey };
+    if (!this.provider.p256Verify(m.signingKey, tbs, m.signature))
+      throw new Error('enrollment signature does not verify');
+    return {
+      deviceId: this.provider.sha256(m.signingKey).subarray(0, 16),
+      signingKey: m.signingKey,
+      hpkeKey: m.hpkeKey,
+    };
   }
 
   openHello(m: Extract<Message, { type: 'hello' }>): HelloBody {
@@ -79,7 +96,12 @@ export class CheckoutCore {
   }
 
   /** Signs `body` (COSE_Sign1 by the checkout key, protected header {1: -7} unless told) and seals it to the band. */
-  challenge(band: EnrolledBand, body: ChallengeBody, signWith: KeyHandle = this.signing, protectedMap: CborMap = new CborMap([1], [ES256])): IssuedChallenge {
+  challenge(
+    band: EnrolledBand,
+    body: ChallengeBody,
+    signWith: KeyHandle = this.signing,
+    protectedMap: CborMap = new CborMap([1], [ES256]),
+  ): IssuedChallenge {
     const protectedBytes = this.encode(protectedMap);
     const payload = encodeChallengeBody(body, this.encode);
     const signature = this.provider.p256Sign(signWith, sigStructure(protectedBytes, new Uint8Array(0), payload));
@@ -99,6 +121,9 @@ export class CheckoutCore {
   }
 
   result(c: IssuedChallenge, status: StatusCode): Extract<Message, { type: 'result' }> {
-    return { type: 'result', sealed: sealResponse(this.provider, c.ctx, c.enc, encodeResultBody({ status }), ascii(Label.RESULT)) };
+    return {
+      type: 'result',
+      sealed: sealResponse(this.provider, c.ctx, c.enc, encodeResultBody({ status }), ascii(Label.RESULT)),
+    };
   }
 }

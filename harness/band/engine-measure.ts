@@ -54,7 +54,14 @@ export async function measureHeap(code: string, opts: HeapOptions): Promise<Heap
   // Every figure is taken right after a status() call: the first one leaves 64 bytes behind
   // for good (QuickJS's first evaluation of the status script), which is not per payment.
   f.port.status();
-  const run: HeapRun = { baseline: engine.memoryBaseline, afterBoot: engine.memoryUsed(), afterSetUp: 0, afterPayments: {}, ledgerIntBytes: {}, faults: [] };
+  const run: HeapRun = {
+    baseline: engine.memoryBaseline,
+    afterBoot: engine.memoryUsed(),
+    afterSetUp: 0,
+    afterPayments: {},
+    ledgerIntBytes: {},
+    faults: [],
+  };
   try {
     setUp(f, NO_BUTTON_LIMITS);
     f.port.status();

@@ -68,18 +68,38 @@ export function claimsOf(token: Uint8Array): TokenClaims {
 }
 
 /** Verifies the answer's token against the challenge (verifyToken) and reports its claims. */
-export function paid(f: StoryFlows, verifier: CryptoProvider, ch: PaymentChallenge, a: AnswerBody, extra: Partial<ExpectedTrade> = {}): PaidReport {
+export function paid(
+  f: StoryFlows,
+  verifier: CryptoProvider,
+  ch: PaymentChallenge,
+  a: AnswerBody,
+  extra: Partial<ExpectedTrade> = {},
+): PaidReport {
   check(a.status === Status.OK, ch.orderId + ': status 0x' + a.status.toString(16));
   check(a.token instanceof Uint8Array, ch.orderId + ': a token');
   const expected: ExpectedTrade = {
-    deviceId: f.identity.deviceId, amount: ch.amount, currency: ch.currency, merchantId: ch.merchantId, terminalId: ch.terminalId,
-    orderId: ch.orderId, checkoutNonce: ch.nonce, cardRef: ch.cardRef !== undefined ? ch.cardRef : bankCard.cardRef,
-    requireConfirmed: extra.requireConfirmed, express: extra.express, lastCounter: extra.lastCounter,
+    deviceId: f.identity.deviceId,
+    amount: ch.amount,
+    currency: ch.currency,
+    merchantId: ch.merchantId,
+    terminalId: ch.terminalId,
+    orderId: ch.orderId,
+    checkoutNonce: ch.nonce,
+    cardRef: ch.cardRef !== undefined ? ch.cardRef : bankCard.cardRef,
+    requireConfirmed: extra.requireConfirmed,
+    express: extra.express,
+    lastCounter: extra.lastCounter,
   };
   const verdict = verifyToken(verifier, a.token as Uint8Array, f.identity.signingKey, expected);
   check(verdict.verified, ch.orderId + ': token verifies: ' + JSON.stringify(verdict));
   const claims = claimsOf(a.token as Uint8Array);
-  return { status: a.status, counter: claims.counter, flags: claims.flags, verified: verdict.verified, balance: a.balance };
+  return {
+    status: a.status,
+    counter: claims.counter,
+    flags: claims.flags,
+    verified: verdict.verified,
+    balance: a.balance,
+  };
 }
 
 /** Runs the whole story on a fresh (not enrolled) band; throws at the first broken step. */
@@ -103,7 +123,10 @@ export function runStory(f: StoryFlows, verifier: CryptoProvider): StoryReport {
 
   const smallCh = f.payment(1234);
   const small = paid(f, verifier, smallCh, f.exchange(smallCh), { lastCounter: 0 });
-  check(small.counter === 1 && small.flags === (TokenFlag.WORN | TokenFlag.UNLOCKED), 'small payment claims ' + JSON.stringify(small));
+  check(
+    small.counter === 1 && small.flags === (TokenFlag.WORN | TokenFlag.UNLOCKED),
+    'small payment claims ' + JSON.stringify(small),
+  );
   band.send(f.checkout.result(f.lastChallenge as NonNullable<typeof f.lastChallenge>, Status.OK));
 
   const largeCh = f.payment(25000);
@@ -120,13 +143,22 @@ export function runStory(f: StoryFlows, verifier: CryptoProvider): StoryReport {
     check(m.type === 'keepalive' && m.status === Status.CONFIRMATION_REQUIRED, 'keep-alive says CONFIRMATION_REQUIRED');
   }
   band.press();
-  const largePaid = paid(f, verifier, largeCh, f.checkout.openAnswer(c, band.expect('answer')), { lastCounter: small.counter, requireConfirmed: true });
-  check((largePaid.flags & TokenFlag.CONFIRMED) !== 0 && largePaid.counter === 2, 'large payment claims ' + JSON.stringify(largePaid));
+  const largePaid = paid(f, verifier, largeCh, f.checkout.openAnswer(c, band.expect('answer')), {
+    lastCounter: small.counter,
+    requireConfirmed: true,
+  });
+  check(
+    (largePaid.flags & TokenFlag.CONFIRMED) !== 0 && largePaid.counter === 2,
+    'large payment claims ' + JSON.stringify(largePaid),
+  );
   const large = { ...largePaid, answeredBeforePress, awaitingConfirmation, keepalives: keepaliveFrames.length };
 
   const transitCh = f.payment(300, { express: true, cardRef: transitCard.cardRef });
   const transit = paid(f, verifier, transitCh, f.exchange(transitCh), { express: true, lastCounter: 0 });
-  check((transit.flags & TokenFlag.EXPRESS) !== 0 && transit.balance === 4700, 'transit claims ' + JSON.stringify(transit));
+  check(
+    (transit.flags & TokenFlag.EXPRESS) !== 0 && transit.balance === 4700,
+    'transit claims ' + JSON.stringify(transit),
+  );
 
   band.takeOff();
   const stateAfterRemoval = band.status().state;
@@ -137,12 +169,23 @@ export function runStory(f: StoryFlows, verifier: CryptoProvider): StoryReport {
   const wiped = f.exchange({ kind: 'wipe', ...f.common() });
   check(wiped.status === Status.OK, 'wipe: 0x' + wiped.status.toString(16));
   const after = band.status();
-  check(!after.enrolled && after.cards.length === 0 && after.deviceId === null, 'not enrolled after wipe: ' + JSON.stringify(after));
+  check(
+    !after.enrolled && after.cards.length === 0 && after.deviceId === null,
+    'not enrolled after wipe: ' + JSON.stringify(after),
+  );
   band.send(f.checkout.challenge(f.identity, f.payment(100)).message);
   const challengeAfterWipe = band.expect('error').status;
   check(challengeAfterWipe === Status.NOT_ENROLLED, 'NOT_ENROLLED after wipe');
   return {
-    deviceId, cardCounts, stateAfterPutOn, stateAfterUnlock, small, large, transit, stateAfterRemoval, refusedWhenOff,
+    deviceId,
+    cardCounts,
+    stateAfterPutOn,
+    stateAfterUnlock,
+    small,
+    large,
+    transit,
+    stateAfterRemoval,
+    refusedWhenOff,
     wipe: { status: wiped.status, enrolled: after.enrolled, cards: after.cards.length, challengeAfterWipe },
   };
 }
@@ -175,7 +218,10 @@ export function payMany(f: StoryFlows, n: number, opts: PayManyOptions = {}): vo
     if (opts.aroundSend) opts.aroundSend(send);
     else send();
     const a = f.checkout.openAnswer(c, f.port.expect('answer'));
-    check(a.status === Status.OK && a.token instanceof Uint8Array, 'payment ' + i + ': status 0x' + a.status.toString(16));
+    check(
+      a.status === Status.OK && a.token instanceof Uint8Array,
+      'payment ' + i + ': status 0x' + a.status.toString(16),
+    );
     if (opts.gapMs) f.port.advance(opts.gapMs);
   }
 }

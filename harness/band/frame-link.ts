@@ -35,7 +35,10 @@ export class FrameLink {
   private readonly reassembler = new Reassembler({ timeoutMs: 1e12 });
   private consumed = 0;
 
-  constructor(private readonly radio: RadioPort, readonly mtu: number) {}
+  constructor(
+    private readonly radio: RadioPort,
+    readonly mtu: number,
+  ) {}
 
   writeRaw(bytes: Uint8Array): void {
     this.radio.write(bytes);

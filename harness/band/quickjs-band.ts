@@ -11,7 +11,12 @@ import type { Hal } from '../../firmware/hal.ts';
 import { parseFirmwareVersion } from '../../tools/image/pack.ts';
 import { buildImage, MAIN_ENTRY, type BuildResult } from '../../tools/image/pipeline.ts';
 import { generateVendorKey } from '../../tools/image/vendor-key.ts';
-import { bootInQuickJS, loadQuickJS, type QuickJSBand, type QuickJSBandOptions } from '../../sim/engine/quickjs-host.ts';
+import {
+  bootInQuickJS,
+  loadQuickJS,
+  type QuickJSBand,
+  type QuickJSBandOptions,
+} from '../../sim/engine/quickjs-host.ts';
 import { EngineBandDriver, type BandHandle, type BootFn, type DriverOptions } from './band-driver.ts';
 import { BandFlows } from './band-flows.ts';
 import { CheckoutDouble } from './checkout-double.ts';
@@ -95,7 +100,8 @@ export interface QuickJSBootOptions extends Omit<QuickJSBandOptions, 'config'> {
 export function quickjsBoot(code: string, opts: QuickJSBootOptions = {}): BootFn<QuickJSBandHandle> {
   return (hal: Hal, config?: Partial<BandConfig>) => {
     const engine = bootInQuickJS(code, opts.wrapHal ? opts.wrapHal(hal) : hal, { ...opts, config });
-    if (!engine.booted) throw new Error('image did not boot in QuickJS: ' + engine.faults.map((f) => f.message).join('; '));
+    if (!engine.booted)
+      throw new Error('image did not boot in QuickJS: ' + engine.faults.map((f) => f.message).join('; '));
     return {
       engine,
       status: (): BandStatus => JSON.parse(engine.evalStatus()) as BandStatus,
@@ -108,7 +114,11 @@ export type QuickJSDriver = EngineBandDriver<QuickJSBandHandle>;
 export type QuickJSFixture = BandFlows<QuickJSDriver, CheckoutDouble>;
 
 /** A QuickJS band on a fresh test environment, with a host checkout double. */
-export async function quickjsFixture(code: string, opts: DriverOptions & { boot?: QuickJSBootOptions } = {}, mtu = 185): Promise<QuickJSFixture> {
+export async function quickjsFixture(
+  code: string,
+  opts: DriverOptions & { boot?: QuickJSBootOptions } = {},
+  mtu = 185,
+): Promise<QuickJSFixture> {
   await loadQuickJS();
   return new BandFlows(new EngineBandDriver(quickjsBoot(code, opts.boot), opts, mtu), new CheckoutDouble());
 }

@@ -37,7 +37,16 @@ export interface LoadResult {
   paymentsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
-  ledger: { rows: number; lost: number; phantom: number; duplicates: number; counterViolations: number; total: number; approvedTotal: number; paidTradesTotal: number };
+  ledger: {
+    rows: number;
+    lost: number;
+    phantom: number;
+    duplicates: number;
+    counterViolations: number;
+    total: number;
+    approvedTotal: number;
+    paidTradesTotal: number;
+  };
   problems: string[];
 }
 
@@ -46,14 +55,29 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-interface Approved { outTradeNo: string; amount: number; counter: number }
+interface Approved {
+  outTradeNo: string;
+  amount: number;
+  counter: number;
+}
 
-async function payAll(b: FleetBand, m: number, approved: Approved[], refused: Record<string, number>, latencies: number[]): Promise<void> {
+async function payAll(
+  b: FleetBand,
+  m: number,
+  approved: Approved[],
+  refused: Record<string, number>,
+  latencies: number[],
+): Promise<void> {
   for (let i = 0; i < m; i++) {
     const outTradeNo = `load-${b.index}-${i}`;
     const amount = 100 + ((b.index * 31 + i * 17) % 900); // 1.00 .. 9.99: 20 a day stay under 500.00
     const t0 = performance.now();
-    const r = await charge(b.bridge.terminal, b.session, { amount, currency: 'CNY', orderId: outTradeNo, subject: 'load' });
+    const r = await charge(b.bridge.terminal, b.session, {
+      amount,
+      currency: 'CNY',
+      orderId: outTradeNo,
+      subject: 'load',
+    });
     latencies.push(performance.now() - t0);
     if (r.ok) approved.push({ outTradeNo, amount, counter: r.receipt.evidence?.counter ?? -1 });
     else {
@@ -79,8 +103,17 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
     const db = new Database(fleet.h.dbFile, { readonly: true, fileMustExist: true });
     try {
-      const rows = db.prepare(`SELECT p.card_ref, p.counter, p.amount, p.challenge_id, t.out_trade_no FROM payments p JOIN trades t ON t.trade_no = p.trade_no ORDER BY p.rowid`).all() as
-        Array<{ card_ref: string; counter: number; amount: number; challenge_id: string; out_trade_no: string }>;
+      const rows = db
+        .prepare(
+          `SELECT p.card_ref, p.counter, p.amount, p.challenge_id, t.out_trade_no FROM payments p JOIN trades t ON t.trade_no = p.trade_no ORDER BY p.rowid`,
+        )
+        .all() as Array<{
+        card_ref: string;
+        counter: number;
+        amount: number;
+        challenge_id: string;
+        out_trade_no: string;
+      }>;
       const byTrade = new Map<string, number>();
       for (const r of rows) byTrade.set(r.out_trade_no, (byTrade.get(r.out_trade_no) ?? 0) + 1);
       const approvedSet = new Set(approved.map((a) => a.outTradeNo));
@@ -101,19 +134,44 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         for (let i = 1; i < cs.length; i++) if (cs[i] <= cs[i - 1]) counterViolations++;
         const fw = b.band.status().firmwareStatus as { cards?: Array<{ cardRef: string; counter: number }> } | null;
         const bandCounter = fw?.cards?.find((c) => c.cardRef === b.cardRef)?.counter;
-        if (last.has(b.cardRef) && bandCounter !== last.get(b.cardRef)) problems.push(`band ${b.index}: counter ${bandCounter}, ledger's last ${last.get(b.cardRef)}`);
+        if (last.has(b.cardRef) && bandCounter !== last.get(b.cardRef))
+          problems.push(`band ${b.index}: counter ${bandCounter}, ledger's last ${last.get(b.cardRef)}`);
       }
       const total = rows.reduce((s, r) => s + r.amount, 0);
       const approvedTotal = approved.reduce((s, a) => s + a.amount, 0);
-      const paidTradesTotal = (db.prepare(`SELECT COALESCE(SUM(amount), 0) AS s FROM trades WHERE status = 'TRADE_SUCCESS'`).get() as { s: number }).s;
-      const ledger = { rows: rows.length, lost, phantom, duplicates: dupTrades + dupChallenges + dupCounters, counterViolations, total, approvedTotal, paidTradesTotal };
+      const paidTradesTotal = (
+        db.prepare(`SELECT COALESCE(SUM(amount), 0) AS s FROM trades WHERE status = 'TRADE_SUCCESS'`).get() as {
+          s: number;
+        }
+      ).s;
+      const ledger = {
+        rows: rows.length,
+        lost,
+        phantom,
+        duplicates: dupTrades + dupChallenges + dupCounters,
+        counterViolations,
+        total,
+        approvedTotal,
+        paidTradesTotal,
+      };
       if (lost || phantom || ledger.duplicates || counterViolations) problems.push(`ledger: ${JSON.stringify(ledger)}`);
-      if (total !== approvedTotal || total !== paidTradesTotal) problems.push(`ledger total ${total} ≠ approved ${approvedTotal} / paid trades ${paidTradesTotal}`);
+      if (total !== approvedTotal || total !== paidTradesTotal)
+        problems.push(`ledger total ${total} ≠ approved ${approvedTotal} / paid trades ${paidTradesTotal}`);
       latencies.sort((a, b) => a - b);
       return {
-        bands: opts.bands, paymentsPerBand: opts.payments, simulators: fleet.sims.length, bridges: fleet.bridges.length, approved: approved.length, refused,
-        setupMs: Math.round(setupMs), elapsedMs: Math.round(elapsedMs), paymentsPerSecond: Math.round((approved.length / elapsedMs) * 1000 * 10) / 10,
-        p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)), ledger, problems,
+        bands: opts.bands,
+        paymentsPerBand: opts.payments,
+        simulators: fleet.sims.length,
+        bridges: fleet.bridges.length,
+        approved: approved.length,
+        refused,
+        setupMs: Math.round(setupMs),
+        elapsedMs: Math.round(elapsedMs),
+        paymentsPerSecond: Math.round((approved.length / elapsedMs) * 1000 * 10) / 10,
+        p50Ms: Math.round(percentile(latencies, 50)),
+        p99Ms: Math.round(percentile(latencies, 99)),
+        ledger,
+        problems,
       };
     } finally {
       db.close();

@@ -116,7 +116,13 @@ function writeIdentity(dir: string, k: number, sim: number, flash: { pageSize: n
   const hex = (n: number) => n.toString(16).padStart(2, '0');
   const bandDir = join(dir, `band-${k}`);
   mkdirSync(bandDir, { recursive: true });
-  const identity = { version: 1, serial: `WP-FLEET-${hex(sim)}${hex(k)}`, address: `c0:de:00:00:${hex(sim)}:${hex(k)}`, createdAt: new Date().toISOString(), flash };
+  const identity = {
+    version: 1,
+    serial: `WP-FLEET-${hex(sim)}${hex(k)}`,
+    address: `c0:de:00:00:${hex(sim)}:${hex(k)}`,
+    createdAt: new Date().toISOString(),
+    flash,
+  };
   writeFileSync(join(bandDir, 'band.json'), JSON.stringify(identity));
 }
 
@@ -141,7 +147,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     h = await startHarness(mergeConfig(cheapTestConfig, opts.checkout));
     const hh = h;
     const anon = hh.client;
-    await anon.register({ username: 'fleet-shop', password: FLEET_PASSWORD, kind: 'merchant', displayName: 'Fleet Mart' });
+    await anon.register({
+      username: 'fleet-shop',
+      password: FLEET_PASSWORD,
+      kind: 'merchant',
+      displayName: 'Fleet Mart',
+    });
     const shop = await anon.loginAs('fleet-shop', FLEET_PASSWORD);
     for (let s = 0; s < simCount; s++) {
       const dir = mkdtempSync(join(tmpdir(), 'wristpay-fleet-'));
@@ -157,8 +168,19 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       sims.push(sim);
       const simBridges: Bridge[] = [];
       for (let k = 0; k < Math.min(bridgesPerSim, count); k++) {
-        const id = must(await pairTerminal(hh.server.url, (await shop.createPairingCode()).code, { provider: hh.provider, name: `till ${bridges.length + 1}` }), 'pairing');
-        const br: Bridge = { index: bridges.length, transport: createWebsocketTransport(`ws://127.0.0.1:${sim.radioPort}`), terminal: terminalClient(id, { provider: hh.provider, clock: hh.clock.now, fetch: opts.fetch }), terminalId: id.terminalId };
+        const id = must(
+          await pairTerminal(hh.server.url, (await shop.createPairingCode()).code, {
+            provider: hh.provider,
+            name: `till ${bridges.length + 1}`,
+          }),
+          'pairing',
+        );
+        const br: Bridge = {
+          index: bridges.length,
+          transport: createWebsocketTransport(`ws://127.0.0.1:${sim.radioPort}`),
+          terminal: terminalClient(id, { provider: hh.provider, clock: hh.clock.now, fetch: opts.fetch }),
+          terminalId: id.terminalId,
+        };
         bridges.push(br);
         simBridges.push(br);
       }
@@ -168,7 +190,17 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         const bridge = simBridges[k % simBridges.length];
         const band = sim.band(k + 1);
         const link = await connectWithRetry(bridge.transport, band.peripheralId, { attempts: 3 });
-        bands.push({ index: bands.length, sim, band, bridge, session: new BandSession(link), username: `fleet-owner-${bands.length}`, owner: anon, deviceId: '', cardRef: '' });
+        bands.push({
+          index: bands.length,
+          sim,
+          band,
+          bridge,
+          session: new BandSession(link),
+          username: `fleet-owner-${bands.length}`,
+          owner: anon,
+          deviceId: '',
+          cardRef: '',
+        });
       }
     }
     await pool(bands, opts.setupConcurrency ?? 8, async (b) => {
@@ -181,7 +213,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       must(await unlockBand(anon, b.session, b.username, FLEET_PASSWORD), 'unlock');
     });
     return {
-      h: hh, sims, bridges, bands, anon, close,
+      h: hh,
+      sims,
+      bridges,
+      bands,
+      anon,
+      close,
       async reconnect(b) {
         await b.session.close().catch(() => undefined);
         await waitUntil('the band to boot again', () => b.band.running || b.band.status().halted !== null);

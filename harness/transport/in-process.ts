@@ -11,7 +11,13 @@
 import { MIN_MTU, clampMtu } from '../../shared/framing/fragment.ts';
 import { LinkListeners } from '../../bridge/transport/link-listeners.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { type BandLink, type BandTransport, type FoundBand, type ScanOptions, TransportError } from '../../bridge/transport/types.ts';
+import {
+  type BandLink,
+  type BandTransport,
+  type FoundBand,
+  type ScanOptions,
+  TransportError,
+} from '../../bridge/transport/types.ts';
 
 /** What this transport needs of firmware/testenv's RadioEmu. */
 export interface EmulatedRadio {
@@ -34,7 +40,10 @@ export interface InProcessBand {
   mtu?: number;
 }
 
-interface Hooks { notify: Set<(d: Uint8Array) => void>; down: Set<() => void> }
+interface Hooks {
+  notify: Set<(d: Uint8Array) => void>;
+  down: Set<() => void>;
+}
 const hooked = new WeakMap<EmulatedRadio, Hooks>();
 
 function hooks(radio: EmulatedRadio): Hooks {
@@ -66,7 +75,11 @@ class InProcessLink implements BandLink {
   private readonly listeners = new LinkListeners();
   private readonly release: () => void;
 
-  constructor(readonly id: string, private readonly radio: EmulatedRadio, readonly mtu: number) {
+  constructor(
+    readonly id: string,
+    private readonly radio: EmulatedRadio,
+    readonly mtu: number,
+  ) {
     const h = hooks(radio);
     const onNotify = (d: Uint8Array): void => {
       if (this.up) this.listeners.fragment(d);
@@ -92,7 +105,10 @@ class InProcessLink implements BandLink {
   async write(fragment: Uint8Array): Promise<void> {
     if (!this.up) throw new TransportError(Status.UNREACHABLE, 'the band is not connected');
     if (fragment.length === 0 || fragment.length > this.mtu - 3) {
-      throw new TransportError(Status.OVERSIZE, `a write of ${fragment.length} bytes does not fit ATT_MTU ${this.mtu} − 3`);
+      throw new TransportError(
+        Status.OVERSIZE,
+        `a write of ${fragment.length} bytes does not fit ATT_MTU ${this.mtu} − 3`,
+      );
     }
     try {
       this.radio.write(fragment);
@@ -131,13 +147,27 @@ export class InProcessTransport implements BandTransport {
   private closed = false;
 
   constructor(bands: InProcessBand[]) {
-    this.bands = bands.map((b, i) => ({ radio: b.radio, id: b.id ?? `band-${i + 1}`, rssi: b.rssi ?? -40 - 5 * i, mtu: clampMtu(b.mtu ?? 185) }));
+    this.bands = bands.map((b, i) => ({
+      radio: b.radio,
+      id: b.id ?? `band-${i + 1}`,
+      rssi: b.rssi ?? -40 - 5 * i,
+      mtu: clampMtu(b.mtu ?? 185),
+    }));
   }
 
   async scan(opts: ScanOptions): Promise<FoundBand[]> {
     if (this.closed) throw new TransportError(Status.UNREACHABLE, 'the radio was closed');
     // A connected peripheral stops advertising, as on air.
-    const out = this.bands.filter((b) => !b.radio.connected).map((b): FoundBand => ({ id: b.id, name: '', rssi: b.rssi, ...(b.radio.address ? { address: b.radio.address } : {}) }));
+    const out = this.bands
+      .filter((b) => !b.radio.connected)
+      .map(
+        (b): FoundBand => ({
+          id: b.id,
+          name: '',
+          rssi: b.rssi,
+          ...(b.radio.address ? { address: b.radio.address } : {}),
+        }),
+      );
     for (const b of out) opts.onFound?.(b);
     return out.sort((a, b) => b.rssi - a.rssi);
   }

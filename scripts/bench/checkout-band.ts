@@ -11,13 +11,24 @@ import type { KeyHandle } from '../../shared/crypto/provider.ts';
 import { decodeSign1, sigStructure } from '../../shared/cose/sign1.ts';
 import { signToken } from '../../shared/cose/token.ts';
 import { type RecipientContext, sealResponse, setupBaseR, setupBaseS } from '../../shared/hpke/index.ts';
-import { type ChallengeBody, decodeChallengeBody, decodeMessageOf, encodeAnswerBody, encodeHelloBody, encodeMessage } from '../../shared/messages/index.ts';
+import {
+  type ChallengeBody,
+  decodeChallengeBody,
+  decodeMessageOf,
+  encodeAnswerBody,
+  encodeHelloBody,
+  encodeMessage,
+} from '../../shared/messages/index.ts';
 import { Label, TokenFlag, WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 
 const EMPTY = new Uint8Array(0);
 
-export interface OpenedChallenge { body: ChallengeBody; ctx: RecipientContext; enc: Uint8Array }
+export interface OpenedChallenge {
+  body: ChallengeBody;
+  ctx: RecipientContext;
+  enc: Uint8Array;
+}
 
 export class BenchBand {
   private checkoutSigningKey: Uint8Array | null = null;
@@ -46,16 +57,29 @@ export class BenchBand {
     const p = this.provider;
     const signingKey = p.p256PublicKey(this.signing);
     const hpkeKey = p.p256PublicKey(this.hpke);
-    const signed = encodeCborHost([Label.ENROLL, m.value.nonce, m.value.checkoutSigningKey, m.value.checkoutHpkeKey, signingKey, hpkeKey]);
-    return encodeMessage({ type: 'enrolled', signingKey, hpkeKey, signature: p.p256Sign(this.signing, signed) }, encodeCborHost);
+    const signed = encodeCborHost([
+      Label.ENROLL,
+      m.value.nonce,
+      m.value.checkoutSigningKey,
+      m.value.checkoutHpkeKey,
+      signingKey,
+      hpkeKey,
+    ]);
+    return encodeMessage(
+      { type: 'enrolled', signingKey, hpkeKey, signature: p.p256Sign(this.signing, signed) },
+      encodeCborHost,
+    );
   }
 
   /** A hello while worn: locked with its unlock nonce, or unlocked without (the checkout checks wear state from it). */
   hello(): Uint8Array {
     if (!this.checkoutHpkeKey) throw new Error('bench band: not enrolled');
-    const body = encodeHelloBody(this.unlocked
-      ? { deviceId: this.deviceIdBytes, wearState: WearState.WORN_UNLOCKED }
-      : { deviceId: this.deviceIdBytes, wearState: WearState.WORN_LOCKED, unlockNonce: this.unlockNonce }, encodeCborHost);
+    const body = encodeHelloBody(
+      this.unlocked
+        ? { deviceId: this.deviceIdBytes, wearState: WearState.WORN_UNLOCKED }
+        : { deviceId: this.deviceIdBytes, wearState: WearState.WORN_LOCKED, unlockNonce: this.unlockNonce },
+      encodeCborHost,
+    );
     const s = setupBaseS(this.provider, this.checkoutHpkeKey, ascii(Label.HELLO));
     if (!s.ok) throw new Error('bench band: hpke setup failed');
     return encodeMessage({ type: 'hello', enc: s.value.enc, ct: s.value.ctx.seal(EMPTY, body) }, encodeCborHost);
@@ -71,7 +95,8 @@ export class BenchBand {
     const sign1 = decodeSign1(plain.value, true);
     if (!sign1.ok) throw new Error('bench band: challenge is not a COSE_Sign1');
     const tbs = sigStructure(sign1.value.protectedBytes, EMPTY, sign1.value.payload);
-    if (!this.provider.p256Verify(this.checkoutSigningKey as Uint8Array, tbs, sign1.value.signature)) throw new Error('bench band: bad checkout signature');
+    if (!this.provider.p256Verify(this.checkoutSigningKey as Uint8Array, tbs, sign1.value.signature))
+      throw new Error('bench band: bad checkout signature');
     const body = decodeChallengeBody(sign1.value.payload);
     if (!body.ok) throw new Error('bench band: challenge body');
     if (body.value.kind === 'unlock') this.unlocked = true;
@@ -89,15 +114,30 @@ export class BenchBand {
     const c = o.body;
     if (c.kind !== 'payment') throw new Error('bench band: not a payment challenge');
     this.counter += 1;
-    const token = signToken({
-      deviceId: this.deviceIdBytes, cardRef: c.cardRef ?? (this.cardRef as string), amount: c.amount, currency: c.currency, merchantId: c.merchantId,
-      terminalId: c.terminalId, orderId: c.orderId, checkoutNonce: c.nonce, counter: this.counter, time: Math.floor(Date.now() / 1000),
-      flags: TokenFlag.WORN | TokenFlag.UNLOCKED | TokenFlag.CONFIRMED,
-    }, (tbs) => this.provider.p256Sign(this.signing, tbs), encodeCborHost);
+    const token = signToken(
+      {
+        deviceId: this.deviceIdBytes,
+        cardRef: c.cardRef ?? (this.cardRef as string),
+        amount: c.amount,
+        currency: c.currency,
+        merchantId: c.merchantId,
+        terminalId: c.terminalId,
+        orderId: c.orderId,
+        checkoutNonce: c.nonce,
+        counter: this.counter,
+        time: Math.floor(Date.now() / 1000),
+        flags: TokenFlag.WORN | TokenFlag.UNLOCKED | TokenFlag.CONFIRMED,
+      },
+      (tbs) => this.provider.p256Sign(this.signing, tbs),
+      encodeCborHost,
+    );
     return this.seal(o, encodeAnswerBody({ status: Status.OK, token }, encodeCborHost));
   }
 
   private seal(o: OpenedChallenge, body: Uint8Array): Uint8Array {
-    return encodeMessage({ type: 'answer', sealed: sealResponse(this.provider, o.ctx, o.enc, body, ascii(Label.ANSWER)) }, encodeCborHost);
+    return encodeMessage(
+      { type: 'answer', sealed: sealResponse(this.provider, o.ctx, o.enc, body, ascii(Label.ANSWER)) },
+      encodeCborHost,
+    );
   }
 }

@@ -18,7 +18,11 @@ import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { timeAnswers } from './checkout.ts';
 import { type BenchCheckout, type PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
 
-export interface DurabilityBenchOptions { payments: number; rounds: number; lanes: number }
+export interface DurabilityBenchOptions {
+  payments: number;
+  rounds: number;
+  lanes: number;
+}
 
 export const durabilityBenchSizes = {
   quick: { payments: 200, rounds: 3, lanes: 4 },
@@ -26,8 +30,15 @@ export const durabilityBenchSizes = {
   long: { payments: 800, rounds: 8, lanes: 4 },
 } satisfies Record<string, DurabilityBenchOptions>;
 
-interface Side { bc: BenchCheckout; together: number; alone: number }
-interface Slice { lanes: PreparedPayment[][]; alone: PreparedPayment[][] }
+interface Side {
+  bc: BenchCheckout;
+  together: number;
+  alone: number;
+}
+interface Slice {
+  lanes: PreparedPayment[][];
+  alone: PreparedPayment[][];
+}
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -39,19 +50,27 @@ export async function benchDurability(opts: DurabilityBenchOptions): Promise<Rec
     const db = (normal.bc.checkout.store as SqliteStore).db;
     db.pragma('synchronous = NORMAL');
     if (db.pragma('synchronous', { simple: true }) !== 1) throw new Error('bench: synchronous = NORMAL did not take');
-    if ((full.bc.checkout.store as SqliteStore).db.pragma('synchronous', { simple: true }) !== 2) throw new Error('bench: the shipped ledger is not synchronous = FULL');
+    if ((full.bc.checkout.store as SqliteStore).db.pragma('synchronous', { simple: true }) !== 2)
+      throw new Error('bench: the shipped ledger is not synchronous = FULL');
     const prepare = async (s: Side): Promise<Slice[]> => {
       const out: Slice[] = [];
       for (let r = 0; r < opts.rounds; r++) {
-        out.push({ lanes: await s.bc.prepareLanes(Math.ceil(opts.payments / opts.lanes), opts.lanes), alone: [await s.bc.prepare(opts.payments / 4, 0)] });
+        out.push({
+          lanes: await s.bc.prepareLanes(Math.ceil(opts.payments / opts.lanes), opts.lanes),
+          alone: [await s.bc.prepare(opts.payments / 4, 0)],
+        });
       }
       return out;
     };
-    const slices = new Map<Side, Slice[]>([[full, await prepare(full)], [normal, await prepare(normal)]]);
+    const slices = new Map<Side, Slice[]>([
+      [full, await prepare(full)],
+      [normal, await prepare(normal)],
+    ]);
     for (let r = 0; r < opts.rounds; r++) {
       // Alternating, and the first of each pair swapped every round, so neither side always runs first.
       const order = r % 2 === 0 ? [full, normal] : [normal, full];
-      for (const s of order) s.together = Math.max(s.together, await timeAnswers(s.bc, (slices.get(s) as Slice[])[r].lanes));
+      for (const s of order)
+        s.together = Math.max(s.together, await timeAnswers(s.bc, (slices.get(s) as Slice[])[r].lanes));
       for (const s of order) s.alone = Math.max(s.alone, await timeAnswers(s.bc, (slices.get(s) as Slice[])[r].alone));
     }
     return {

@@ -10,10 +10,24 @@
  *   of the RESULT, ECDSA verify. The ephemeral key and ECDH belong to issuing the challenge,
  *   which the answer benchmark does not time.
  */
-import { createCipheriv, createDecipheriv, createECDH, createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createECDH,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  verify,
+} from 'node:crypto';
 import { measure } from './measure.ts';
 
-export interface FloorSizes { challenge: number; answer: number; result: number; signed: number }
+export interface FloorSizes {
+  challenge: number;
+  answer: number;
+  result: number;
+  signed: number;
+}
 
 const TAG = 16;
 

@@ -10,12 +10,25 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export interface HardeningFile { file: string; passed: boolean; tests: number; seconds: number; failures: string[] }
-export interface HardeningResults { command: string; files: HardeningFile[]; figures: Record<string, Record<string, unknown>> }
+export interface HardeningFile {
+  file: string;
+  passed: boolean;
+  tests: number;
+  seconds: number;
+  failures: string[];
+}
+export interface HardeningResults {
+  command: string;
+  files: HardeningFile[];
+  figures: Record<string, Record<string, unknown>>;
+}
 
 interface VitestJson {
   testResults: Array<{
-    name: string; status: string; startTime: number; endTime: number;
+    name: string;
+    status: string;
+    startTime: number;
+    endTime: number;
     assertionResults: Array<{ status: string; title: string; failureMessages: string[] }>;
   }>;
 }
@@ -26,7 +39,14 @@ export function runHardening(log: (s: string) => void): HardeningResults {
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-hardening-'));
   try {
     const out = join(dir, 'vitest.json');
-    const args = ['run', 'test/hardening', '--testTimeout=900000', '--hookTimeout=120000', '--reporter=json', `--outputFile=${out}`];
+    const args = [
+      'run',
+      'test/hardening',
+      '--testTimeout=900000',
+      '--hookTimeout=120000',
+      '--reporter=json',
+      `--outputFile=${out}`,
+    ];
     log(`hardening (long): vitest ${args.join(' ')}`);
     const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), ...args], {
       cwd: ROOT,
@@ -41,7 +61,9 @@ export function runHardening(log: (s: string) => void): HardeningResults {
       passed: t.status === 'passed',
       tests: t.assertionResults.length,
       seconds: Math.round((t.endTime - t.startTime) / 100) / 10,
-      failures: t.assertionResults.filter((a) => a.status === 'failed').map((a) => `${a.title}: ${(a.failureMessages[0] ?? '').split('\n')[0]}`),
+      failures: t.assertionResults
+        .filter((a) => a.status === 'failed')
+        .map((a) => `${a.title}: ${(a.failureMessages[0] ?? '').split('\n')[0]}`),
     }));
     for (const f of files) for (const why of f.failures) log(`hardening FAILED ${f.file}: ${why}`);
     const figures: HardeningResults['figures'] = {};
@@ -49,7 +71,11 @@ export function runHardening(log: (s: string) => void): HardeningResults {
       const v = JSON.parse(readFileSync(join(dir, 'figures', f), 'utf8')) as Record<string, unknown>;
       figures[String(v.name)] = v;
     }
-    return { command: 'WRISTPAY_HARDENING=long vitest run test/hardening (via npm run bench -- --long)', files, figures };
+    return {
+      command: 'WRISTPAY_HARDENING=long vitest run test/hardening (via npm run bench -- --long)',
+      files,
+      figures,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,7 +10,11 @@ import { startCheckoutServer } from '../../checkout/http/server.ts';
 import { toBase64Url } from '../../checkout/api/base64url.ts';
 import type { BenchCheckout } from './checkout-setup.ts';
 
-interface Post { path: string; body: Buffer; headers: Record<string, string> }
+interface Post {
+  path: string;
+  body: Buffer;
+  headers: Record<string, string>;
+}
 
 function post(agent: Agent, port: number, r: Post): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,23 +36,31 @@ export async function benchCheckoutHttp(bc: BenchCheckout, lanes: number, perLan
   try {
     let best = 0;
     for (let slice = 0; slice < 3; slice++) {
-      const work: Post[][] = (await bc.prepareLanes(perLane)).map((prepared) => prepared.map((p) => {
-        const path = `/v1/challenges/${encodeURIComponent(p.challengeId)}/answer`;
-        const body = Buffer.from(JSON.stringify({ answer: toBase64Url(p.answer) }));
-        const headers = { 'content-type': 'application/json', 'content-length': String(body.length), ...bc.signers[p.lane].headers('POST', path, body) };
-        return { path, body, headers };
-      }));
+      const work: Post[][] = (await bc.prepareLanes(perLane)).map((prepared) =>
+        prepared.map((p) => {
+          const path = `/v1/challenges/${encodeURIComponent(p.challengeId)}/answer`;
+          const body = Buffer.from(JSON.stringify({ answer: toBase64Url(p.answer) }));
+          const headers = {
+            'content-type': 'application/json',
+            'content-length': String(body.length),
+            ...bc.signers[p.lane].headers('POST', path, body),
+          };
+          return { path, body, headers };
+        }),
+      );
       // Fresh connections per slice: preparing the next slice outlasts the server's keep-alive timeout.
       agent?.destroy();
       const conn = new Agent({ keepAlive: true, maxSockets: lanes });
       agent = conn;
       const start = performance.now();
-      await Promise.all(work.map(async (list) => {
-        for (const r of list) {
-          const status = await post(conn, port, r);
-          if (status !== 200) throw new Error(`bench: HTTP answer refused with ${status}`);
-        }
-      }));
+      await Promise.all(
+        work.map(async (list) => {
+          for (const r of list) {
+            const status = await post(conn, port, r);
+            if (status !== 200) throw new Error(`bench: HTTP answer refused with ${status}`);
+          }
+        }),
+      );
       best = Math.max(best, (lanes * perLane * 1000) / (performance.now() - start));
     }
     return Math.round(best);

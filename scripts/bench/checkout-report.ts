@@ -30,18 +30,32 @@ ${h.files.map((f) => `| ${f.file} | ${f.tests} | ${f.passed ? 'yes' : '**NO**'} 
 ${h.files.flatMap((f) => f.failures.map((why) => `\n**Failed** in ${f.file}: ${why}\n`)).join('')}
 HTTP fuzz (seed 0x${Number(fuzz.seed).toString(16)}, ${n(fuzz.routes)} routes): ${n(fuzz.cases)} requests, ${n(fuzz.accepted)} accepted, ${n(fuzz.refused)} refused
 with a 4xx, ${n(fuzz.closedOnHugeBody)} oversize uploads cut off after their 413, ${n(fuzz.raw)} malformed HTTP messages;
-HTTP statuses seen: ${Object.entries((fuzz.byHttpStatus ?? {}) as Record<string, number>).map(([k, v]) => `${k} ×${n(v)}`).join(', ')}.
+HTTP statuses seen: ${Object.entries((fuzz.byHttpStatus ?? {}) as Record<string, number>)
+    .map(([k, v]) => `${k} ×${n(v)}`)
+    .join(', ')}.
 
 ${rows([
-    ['SIGKILL cycles (kill, restart on the same file, reconcile)', kill.cycles],
-    ['payments acknowledged before a kill (all found in the ledger)', kill.acknowledged],
-    ['in flight at a kill: creating / challenging / answering', `${n(inFlight.creating)} / ${n(inFlight.challenging)} / ${n(inFlight.answering)}`],
-    ['same answer re-posted: paid now / REPLAYED (paid before the kill)', `${n(kill.answerRetriedPaid)} / ${n(kill.answerRetriedReplayed)}`],
-    ['paid once with a fresh challenge (second try TRADE_CLOSED)', kill.paidWithFreshChallenge],
-    ['payments in the ledger at the end (= trades attempted)', kill.payments],
-    ['checkout start after a kill, ms (median)', restarts.length ? [...restarts].sort((a, b) => a - b)[restarts.length >> 1] : undefined],
-    ['same answer ×10 at once, one process / two processes', `${JSON.stringify((idem.outcomes as Record<string, unknown> | undefined)?.sameAnswer ?? {})} / ${JSON.stringify((idem.outcomes as Record<string, unknown> | undefined)?.twoProcesses0 ?? {})}`],
-  ])}
+  ['SIGKILL cycles (kill, restart on the same file, reconcile)', kill.cycles],
+  ['payments acknowledged before a kill (all found in the ledger)', kill.acknowledged],
+  [
+    'in flight at a kill: creating / challenging / answering',
+    `${n(inFlight.creating)} / ${n(inFlight.challenging)} / ${n(inFlight.answering)}`,
+  ],
+  [
+    'same answer re-posted: paid now / REPLAYED (paid before the kill)',
+    `${n(kill.answerRetriedPaid)} / ${n(kill.answerRetriedReplayed)}`,
+  ],
+  ['paid once with a fresh challenge (second try TRADE_CLOSED)', kill.paidWithFreshChallenge],
+  ['payments in the ledger at the end (= trades attempted)', kill.payments],
+  [
+    'checkout start after a kill, ms (median)',
+    restarts.length ? [...restarts].sort((a, b) => a - b)[restarts.length >> 1] : undefined,
+  ],
+  [
+    'same answer ×10 at once, one process / two processes',
+    `${JSON.stringify((idem.outcomes as Record<string, unknown> | undefined)?.sameAnswer ?? {})} / ${JSON.stringify((idem.outcomes as Record<string, unknown> | undefined)?.twoProcesses0 ?? {})}`,
+  ],
+])}
 `;
 }
 
@@ -69,15 +83,21 @@ alternate slice by slice (each after an untimed warm-up), best slice of each. Lo
 ${r.machine.loadAverage} (figures from a busy machine are low).
 
 ${rows([
-    [`checkout.paymentsPerSecond (${n(c.lanes)} tills at once)`, c.paymentsPerSecond],
-    ['checkout.sequentialPaymentsPerSecond (one till, one answer at a time)', c.sequentialPaymentsPerSecond],
-    ['checkout.cryptoFloorPerSecond (ephemeral key + ECDH, AEAD seal + open, ECDSA verify)', c.cryptoFloorPerSecond],
-    ['checkout.floorRatio (target ≥ 0.7)', c.floorRatio],
-    ['checkout.sequentialFloorRatio', c.sequentialFloorRatio],
-    ['checkout.answerCryptoFloorPerSecond (AEAD open + seal, ECDSA verify: the timed path\'s own crypto)', c.answerCryptoFloorPerSecond],
-    ['checkout.answerFloorRatio', c.answerFloorRatio],
-    ['checkout.httpPaymentsPerSecond (4 terminals over loopback HTTP, client in the same process)', c.httpPaymentsPerSecond],
-  ])}
+  [`checkout.paymentsPerSecond (${n(c.lanes)} tills at once)`, c.paymentsPerSecond],
+  ['checkout.sequentialPaymentsPerSecond (one till, one answer at a time)', c.sequentialPaymentsPerSecond],
+  ['checkout.cryptoFloorPerSecond (ephemeral key + ECDH, AEAD seal + open, ECDSA verify)', c.cryptoFloorPerSecond],
+  ['checkout.floorRatio (target ≥ 0.7)', c.floorRatio],
+  ['checkout.sequentialFloorRatio', c.sequentialFloorRatio],
+  [
+    "checkout.answerCryptoFloorPerSecond (AEAD open + seal, ECDSA verify: the timed path's own crypto)",
+    c.answerCryptoFloorPerSecond,
+  ],
+  ['checkout.answerFloorRatio', c.answerFloorRatio],
+  [
+    'checkout.httpPaymentsPerSecond (4 terminals over loopback HTTP, client in the same process)',
+    c.httpPaymentsPerSecond,
+  ],
+])}
 
 ## Durable acknowledgements: synchronous FULL beside NORMAL
 
@@ -89,24 +109,27 @@ share a commit and so its fsync; one till alone pays one fsync per payment. What
 disk under the temp dir.
 
 ${rows([
-    ['durability.fullPaymentsPerSecond (4 tills at once, FULL: as shipped)', r.durability.fullPaymentsPerSecond],
-    ['durability.normalPaymentsPerSecond (4 tills at once, NORMAL)', r.durability.normalPaymentsPerSecond],
-    ['durability.fullCostRatio (FULL / NORMAL)', r.durability.fullCostRatio],
-    ['durability.fullSequentialPaymentsPerSecond (one till alone, FULL)', r.durability.fullSequentialPaymentsPerSecond],
-    ['durability.normalSequentialPaymentsPerSecond (one till alone, NORMAL)', r.durability.normalSequentialPaymentsPerSecond],
-    ['durability.fullSequentialCostRatio (FULL / NORMAL)', r.durability.fullSequentialCostRatio],
-  ])}
+  ['durability.fullPaymentsPerSecond (4 tills at once, FULL: as shipped)', r.durability.fullPaymentsPerSecond],
+  ['durability.normalPaymentsPerSecond (4 tills at once, NORMAL)', r.durability.normalPaymentsPerSecond],
+  ['durability.fullCostRatio (FULL / NORMAL)', r.durability.fullCostRatio],
+  ['durability.fullSequentialPaymentsPerSecond (one till alone, FULL)', r.durability.fullSequentialPaymentsPerSecond],
+  [
+    'durability.normalSequentialPaymentsPerSecond (one till alone, NORMAL)',
+    r.durability.normalSequentialPaymentsPerSecond,
+  ],
+  ['durability.fullSequentialCostRatio (FULL / NORMAL)', r.durability.fullSequentialCostRatio],
+])}
 
 ## Verifiers side by side (ops/s)
 
 ${rows([
-    ['verify.oursPerSecond (token verifier, node provider)', v.oursPerSecond],
-    ['verify.independentPerSecond (cose-js, signature only)', v.independentPerSecond],
-    ['verify.ratio (target ≥ 1.5)', `${v.ratio}×`],
-    ['verify.simpleWebAuthnPerSecond (verifyAuthenticationResponse, ES256 assertion)', v.simpleWebAuthnPerSecond],
-    ['ours beside it (alternating slices)', v.oursBesideSimpleWebAuthnPerSecond],
-    ['verify.simpleWebAuthnRatio (target ≥ 1.5)', `${v.simpleWebAuthnRatio}×`],
-  ])}
+  ['verify.oursPerSecond (token verifier, node provider)', v.oursPerSecond],
+  ['verify.independentPerSecond (cose-js, signature only)', v.independentPerSecond],
+  ['verify.ratio (target ≥ 1.5)', `${v.ratio}×`],
+  ['verify.simpleWebAuthnPerSecond (verifyAuthenticationResponse, ES256 assertion)', v.simpleWebAuthnPerSecond],
+  ['ours beside it (alternating slices)', v.oursBesideSimpleWebAuthnPerSecond],
+  ['verify.simpleWebAuthnRatio (target ≥ 1.5)', `${v.simpleWebAuthnRatio}×`],
+])}
 
 ${r.hardening ? hardeningSection(r.hardening, r.date) : keptHardening(previous)}`;
 }

@@ -14,7 +14,14 @@ import { TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts'
 import type { TerminalRow } from '../../checkout/store.ts';
 import { BenchBand } from './checkout-band.ts';
 
-export interface PreparedPayment { lane: number; challengeId: string; challenge: Uint8Array; answer: Uint8Array; outTradeNo: string; amount: number }
+export interface PreparedPayment {
+  lane: number;
+  challengeId: string;
+  challenge: Uint8Array;
+  answer: Uint8Array;
+  outTradeNo: string;
+  amount: number;
+}
 
 export interface BenchCheckout {
   checkout: Checkout;
@@ -43,7 +50,9 @@ export async function openBenchCheckout(provider: HostCryptoProvider, lanes = 1)
   // lifts the caps on open trades and challenges it builds up that way. Cheap scrypt: logins
   // happen only in this setup. Nothing in the answer path differs from production.
   const checkout = await createCheckout({
-    dbFile, provider, notify: false,
+    dbFile,
+    provider,
+    notify: false,
     config: { challengeTtlMs: 3600_000, scryptLog2N: 10, maxOpenTradesPerTerminal: 1e9, maxOpenChallengesPerBand: 1e9 },
   });
   const bands: BenchBand[] = [];
@@ -52,14 +61,24 @@ export async function openBenchCheckout(provider: HostCryptoProvider, lanes = 1)
     const account = await checkout.register({ username, password: PASSWORD });
     const band = new BenchBand(provider);
     const offer = await checkout.startEnrollment(account.id);
-    const view = await checkout.completeEnrollment(account.id, offer.enrollId, band.enroll(offer.message), 'bench band');
+    const view = await checkout.completeEnrollment(
+      account.id,
+      offer.enrollId,
+      band.enroll(offer.message),
+      'bench band',
+    );
     const { challenge } = await checkout.addCard(account.id, view.deviceId, { issuerId: 'icbc' });
     await checkout.answer(challenge.challengeId, band.answerOk(band.open(challenge.message)), null);
     const unlock = await checkout.unlock(band.hello(), username, PASSWORD);
     await checkout.answer(unlock.challengeId, band.answerOk(band.open(unlock.message)), null);
     bands.push(band);
   }
-  const merchant = await checkout.register({ username: 'bench-shop', password: PASSWORD, kind: 'merchant', displayName: 'Bench Shop' });
+  const merchant = await checkout.register({
+    username: 'bench-shop',
+    password: PASSWORD,
+    kind: 'merchant',
+    displayName: 'Bench Shop',
+  });
   const terminals: TerminalRow[] = [];
   const signers: TerminalSigner[] = [];
   for (let i = 0; i < lanes; i++) {
@@ -81,13 +100,27 @@ export async function openBenchCheckout(provider: HostCryptoProvider, lanes = 1)
       const amount = 1000 + (seq % 500);
       await checkout.createTrade(terminal, { outTradeNo, amount, currency: 'CNY', subject: 'bench coffee' });
       const ch = await checkout.payWithBand(terminal, outTradeNo, { hello: hellos[lane] });
-      out.push({ lane, challengeId: ch.challengeId, challenge: ch.message, answer: bands[lane].pay(bands[lane].open(ch.message)), outTradeNo, amount });
+      out.push({
+        lane,
+        challengeId: ch.challengeId,
+        challenge: ch.message,
+        answer: bands[lane].pay(bands[lane].open(ch.message)),
+        outTradeNo,
+        amount,
+      });
     }
     return out;
   };
 
   return {
-    checkout, dbFile, terminal: terminals[0], signer: signers[0], terminals, signers, bands, prepare,
+    checkout,
+    dbFile,
+    terminal: terminals[0],
+    signer: signers[0],
+    terminals,
+    signers,
+    bands,
+    prepare,
     async prepareLanes(perLane, count = lanes) {
       const out: PreparedPayment[][] = terminals.slice(0, count).map(() => []);
       for (let i = 0; i < perLane; i++) {

@@ -81,7 +81,11 @@ export async function timeAnswers(bc: BenchCheckout, lists: PreparedPayment[][])
  * What one round answers, in this order: an untimed warm-up with all lanes, then the timed
  * slice with all lanes at once, then the timed slice of one till alone.
  */
-interface Round { warmUp: PreparedPayment[][]; lanes: PreparedPayment[][]; alone: PreparedPayment[] }
+interface Round {
+  warmUp: PreparedPayment[][];
+  lanes: PreparedPayment[][];
+  alone: PreparedPayment[];
+}
 
 export async function benchCheckout(opts: CheckoutBenchOptions): Promise<Record<string, number>> {
   const provider = createNodeProvider();

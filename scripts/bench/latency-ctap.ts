@@ -39,8 +39,12 @@ function descriptor(): CborMap {
 }
 
 export function ctapMessageSizes(): { request: number; response: number } {
-  const request = encodeCborHost(new CborMap([1, 2, 3, 5], [CTAP_RP_ID, new Uint8Array(32), [descriptor()], new CborMap(['up'], [true])]));
-  const response = encodeCborHost(new CborMap([1, 2, 3], [descriptor(), new Uint8Array(AUTH_DATA_BYTES), new Uint8Array(DER_SIGNATURE_BYTES)]));
+  const request = encodeCborHost(
+    new CborMap([1, 2, 3, 5], [CTAP_RP_ID, new Uint8Array(32), [descriptor()], new CborMap(['up'], [true])]),
+  );
+  const response = encodeCborHost(
+    new CborMap([1, 2, 3], [descriptor(), new Uint8Array(AUTH_DATA_BYTES), new Uint8Array(DER_SIGNATURE_BYTES)]),
+  );
   return { request: 1 + request.length, response: 1 + response.length };
 }
 
@@ -52,5 +56,12 @@ export function framedBytes(len: number, mtu: number): number {
 export function ctapAt(mtu: number): CtapFigures {
   const { request, response } = ctapMessageSizes();
   const fragments = fragmentCount(request, mtu) + fragmentCount(response, mtu);
-  return { mtu, requestBytes: request, responseBytes: response, airBytes: framedBytes(request, mtu) + framedBytes(response, mtu), fragments, connectionEvents: fragments };
+  return {
+    mtu,
+    requestBytes: request,
+    responseBytes: response,
+    airBytes: framedBytes(request, mtu) + framedBytes(response, mtu),
+    fragments,
+    connectionEvents: fragments,
+  };
 }

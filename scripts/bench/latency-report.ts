@@ -11,7 +11,9 @@ export function renderLatency(r: LatencyResults): string {
     const ctap = r.ctap.find((x) => x.mtu === c.mtu);
     return `| ${c.ciMs} | ${c.mtu} | ${c.payments} | ${c.p50Ms} | ${c.p99Ms} | ${fmt(c.bytesPerPayment)} | ${c.connectionEventsPerPayment} | ${ctap ? `${ctap.airBytes} / ${ctap.connectionEvents}` : ''} |`;
   });
-  const msgRows = a.messages.map((m) => `| ${m.name} | ${m.dir === 'up' ? 'bridge → band' : 'band → bridge'} | ${m.bytes} | ${m.onAir} |`);
+  const msgRows = a.messages.map(
+    (m) => `| ${m.name} | ${m.dir === 'up' ? 'bridge → band' : 'band → bridge'} | ${m.bytes} | ${m.onAir} |`,
+  );
   const over = a.bytesPerPayment - a.targetBytes;
   const eventsAt = (mtu: number) => r.cells.find((c) => c.mtu === mtu)?.connectionEventsPerPayment ?? '—';
   /** The messages that need more than one fragment at `mtu` (docs/PROTOCOL.md §2). */

@@ -21,7 +21,13 @@ import { ctapAt, framedBytes, type CtapFigures } from './latency-ctap.ts';
 export const AIR_TARGET_BYTES = 700;
 const CIS = [7.5, 15, 30];
 const MTUS = [23, 185, 247];
-const MESSAGE_NAMES: Record<number, string> = { 2: 'HELLO', 5: 'CHALLENGE', 6: 'ANSWER', 7: 'RESULT', 10: 'HELLO_REQUEST' };
+const MESSAGE_NAMES: Record<number, string> = {
+  2: 'HELLO',
+  5: 'CHALLENGE',
+  6: 'ANSWER',
+  7: 'RESULT',
+  10: 'HELLO_REQUEST',
+};
 
 export interface LatencyCell {
   ciMs: number;
@@ -36,12 +42,23 @@ export interface LatencyCell {
 
 export interface LatencyResults {
   latency: { ciMs: number; mtu: number; payments: number; p50Ms: number; p99Ms: number; meanMs: number };
-  air: { bytesPerPayment: number; upBytes: number; downBytes: number; fragments: number; connectionEvents: number; targetBytes: number; messages: Array<{ name: string; dir: 'up' | 'down'; bytes: number; onAir: number }> };
+  air: {
+    bytesPerPayment: number;
+    upBytes: number;
+    downBytes: number;
+    fragments: number;
+    connectionEvents: number;
+    targetBytes: number;
+    messages: Array<{ name: string; dir: 'up' | 'down'; bytes: number; onAir: number }>;
+  };
   cells: LatencyCell[];
   ctap: CtapFigures[];
 }
 
-interface Timed { fleet: Fleet; answered: number[] }
+interface Timed {
+  fleet: Fleet;
+  answered: number[];
+}
 
 async function timedFleet(ciMs: number, mtu: number): Promise<Timed> {
   const answered: number[] = [];
@@ -50,29 +67,51 @@ async function timedFleet(ciMs: number, mtu: number): Promise<Timed> {
     if (String(input).endsWith('/answer')) answered.push(performance.now());
     return res;
   };
-  return { fleet: await startFleet({ bands: 1, bridgesPerSim: 1, link: `ci=${ciMs},mtu=${mtu}`, fetch: timedFetch }), answered };
+  return {
+    fleet: await startFleet({ bands: 1, bridgesPerSim: 1, link: `ci=${ciMs},mtu=${mtu}`, fetch: timedFetch }),
+    answered,
+  };
 }
 
 let orders = 0;
 
 /** One payment's air, both directions (the band's link counters before and after). */
-interface Air { up: { bytes: number; fragments: number }; down: { bytes: number; fragments: number }; connectionEvents: number }
+interface Air {
+  up: { bytes: number; fragments: number };
+  down: { bytes: number; fragments: number };
+  connectionEvents: number;
+}
 
 async function pay(t: Timed): Promise<{ ms: number; link: Air }> {
   const b = t.fleet.bands[0];
   const before = b.band.status().link;
   const start = performance.now();
-  const r = await charge(b.bridge.terminal, b.session, { amount: 100 + (orders % 100), currency: 'CNY', orderId: `lat-${++orders}`, subject: 'latency' });
+  const r = await charge(b.bridge.terminal, b.session, {
+    amount: 100 + (orders % 100),
+    currency: 'CNY',
+    orderId: `lat-${++orders}`,
+    subject: 'latency',
+  });
   if (!r.ok) throw new Error(`latency bench: a payment failed: ${JSON.stringify(r)}`);
   const after = b.band.status().link;
   const d = (k: 'up' | 'down', f: 'bytes' | 'fragments') => after[k][f] - before[k][f];
   return {
     ms: t.answered[t.answered.length - 1] - start,
-    link: { up: { bytes: d('up', 'bytes'), fragments: d('up', 'fragments') }, down: { bytes: d('down', 'bytes'), fragments: d('down', 'fragments') }, connectionEvents: after.connectionEvents - before.connectionEvents },
+    link: {
+      up: { bytes: d('up', 'bytes'), fragments: d('up', 'fragments') },
+      down: { bytes: d('down', 'bytes'), fragments: d('down', 'fragments') },
+      connectionEvents: after.connectionEvents - before.connectionEvents,
+    },
   };
 }
 
-async function measure(t: Timed, ciMs: number, mtu: number, n: number, warmUp: boolean): Promise<{ cell: LatencyCell; times: number[]; last: Air }> {
+async function measure(
+  t: Timed,
+  ciMs: number,
+  mtu: number,
+  n: number,
+  warmUp: boolean,
+): Promise<{ cell: LatencyCell; times: number[]; last: Air }> {
   if (warmUp) await pay(t); // not counted
   const times: number[] = [];
   let bytes = 0;
@@ -90,8 +129,18 @@ async function measure(t: Timed, ciMs: number, mtu: number, n: number, warmUp: b
   const sorted = [...times].sort((a, b) => a - b);
   const r1 = (x: number) => Math.round(x * 10) / 10;
   return {
-    cell: { ciMs, mtu, payments: n, p50Ms: r1(percentile(sorted, 50)), p99Ms: r1(percentile(sorted, 99)), bytesPerPayment: r1(bytes / n), fragmentsPerPayment: r1(fragments / n), connectionEventsPerPayment: r1(events / n) },
-    times, last: last as Air,
+    cell: {
+      ciMs,
+      mtu,
+      payments: n,
+      p50Ms: r1(percentile(sorted, 50)),
+      p99Ms: r1(percentile(sorted, 99)),
+      bytesPerPayment: r1(bytes / n),
+      fragmentsPerPayment: r1(fragments / n),
+      connectionEventsPerPayment: r1(events / n),
+    },
+    times,
+    last: last as Air,
   };
 }
 
@@ -105,7 +154,12 @@ async function messagesOfOnePayment(t: Timed): Promise<LatencyResults['air']['me
     if (!m || (f.dir !== 'in' && f.dir !== 'out')) return;
     const len = Number(m[1]);
     const type = parseInt(f.hex.slice(10, 12), 16); // cmd, len hi, len lo, map head, key 0, type
-    seen.push({ name: MESSAGE_NAMES[type] ?? `type ${type}`, dir: f.dir === 'in' ? 'up' : 'down', bytes: len, onAir: framedBytes(len, mtu) });
+    seen.push({
+      name: MESSAGE_NAMES[type] ?? `type ${type}`,
+      dir: f.dir === 'in' ? 'up' : 'down',
+      bytes: len,
+      onAir: framedBytes(len, mtu),
+    });
   };
   band.on('frame', onFrame);
   try {
@@ -134,10 +188,22 @@ export async function benchLatency(opts: { quick: boolean; log?: (s: string) => 
     }
     const mean = m.times.reduce((s, x) => s + x, 0) / m.times.length;
     return {
-      latency: { ciMs: 15, mtu: 185, payments: mainN, p50Ms: m.cell.p50Ms, p99Ms: m.cell.p99Ms, meanMs: Math.round(mean * 10) / 10 },
+      latency: {
+        ciMs: 15,
+        mtu: 185,
+        payments: mainN,
+        p50Ms: m.cell.p50Ms,
+        p99Ms: m.cell.p99Ms,
+        meanMs: Math.round(mean * 10) / 10,
+      },
       air: {
-        bytesPerPayment: m.cell.bytesPerPayment, upBytes: m.last.up.bytes, downBytes: m.last.down.bytes, fragments: m.cell.fragmentsPerPayment,
-        connectionEvents: m.cell.connectionEventsPerPayment, targetBytes: AIR_TARGET_BYTES, messages,
+        bytesPerPayment: m.cell.bytesPerPayment,
+        upBytes: m.last.up.bytes,
+        downBytes: m.last.down.bytes,
+        fragments: m.cell.fragmentsPerPayment,
+        connectionEvents: m.cell.connectionEventsPerPayment,
+        targetBytes: AIR_TARGET_BYTES,
+        messages,
       },
       cells,
       ctap: MTUS.map(ctapAt),

@@ -6,7 +6,11 @@
 import { runLoad, type LoadResult } from '../../harness/load/load-run.ts';
 
 export async function benchLoad(opts: { quick: boolean; long: boolean }): Promise<LoadResult> {
-  const size = opts.long ? { bands: 200, payments: 20 } : opts.quick ? { bands: 20, payments: 5 } : { bands: 50, payments: 10 };
+  const size = opts.long
+    ? { bands: 200, payments: 20 }
+    : opts.quick
+      ? { bands: 20, payments: 5 }
+      : { bands: 50, payments: 10 };
   return runLoad(size);
 }
 
@@ -14,7 +18,10 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 export function renderLoad(r: LoadResult): string {
   const l = r.ledger;
-  const refused = Object.entries(r.refused).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const refused =
+    Object.entries(r.refused)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
   const rows: Array<[string, string]> = [
     ['bands × payments each', `${r.bands} × ${r.paymentsPerBand}`],
     ['simulators / bridges', `${r.simulators} / ${r.bridges}`],
@@ -23,10 +30,16 @@ export function renderLoad(r: LoadResult): string {
     ['ledger rows', fmt(l.rows)],
     ['lost / phantom / duplicate rows', `${l.lost} / ${l.phantom} / ${l.duplicates}`],
     ['counter violations (ledger order, receipts, band vs ledger)', String(l.counterViolations)],
-    ['ledger total = approved = paid trades (fen)', `${fmt(l.total)} = ${fmt(l.approvedTotal)} = ${fmt(l.paidTradesTotal)}`],
+    [
+      'ledger total = approved = paid trades (fen)',
+      `${fmt(l.total)} = ${fmt(l.approvedTotal)} = ${fmt(l.paidTradesTotal)}`,
+    ],
     ['throughput (payments/s)', String(r.paymentsPerSecond)],
     ['charge p50 / p99 under this load (ms)', `${fmt(r.p50Ms)} / ${fmt(r.p99Ms)}`],
-    ['set-up (enroll, card, unlock every band) / payments (s)', `${(r.setupMs / 1000).toFixed(1)} / ${(r.elapsedMs / 1000).toFixed(1)}`],
+    [
+      'set-up (enroll, card, unlock every band) / payments (s)',
+      `${(r.setupMs / 1000).toFixed(1)} / ${(r.elapsedMs / 1000).toFixed(1)}`,
+    ],
   ];
   return `| figure | value |\n|---|---:|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}${r.problems.length ? `\n\n**Problems:** ${r.problems.join('; ')}` : ''}`;
 }

@@ -21,4 +21,3 @@ export function measure(fn: () => void, ms: number): number {
   }
   return Math.round(best);
 }
-

@@ -17,10 +17,21 @@ export interface RelayLoadLatency {
   long: boolean;
 }
 
-export async function benchRelayLoadLatency(opts: { quick: boolean; long: boolean; command: string; log: (s: string) => void }): Promise<RelayLoadLatency> {
+export async function benchRelayLoadLatency(opts: {
+  quick: boolean;
+  long: boolean;
+  command: string;
+  log: (s: string) => void;
+}): Promise<RelayLoadLatency> {
   opts.log('hostile relay (every message of a payment)…');
   const relay = await benchRelay({ quick: opts.quick, log: opts.log });
-  writeAdversarialDoc(new URL('../../docs/ADVERSARIAL.md', import.meta.url), relay.inProcess, relay.sim, opts.command, new Date().toISOString());
+  writeAdversarialDoc(
+    new URL('../../docs/ADVERSARIAL.md', import.meta.url),
+    relay.inProcess,
+    relay.sim,
+    opts.command,
+    new Date().toISOString(),
+  );
   opts.log(`load (${opts.long ? '200 × 20' : opts.quick ? '20 × 5' : '50 × 10'} through the simulator)…`);
   const load = await benchLoad({ quick: opts.quick, long: opts.long });
   opts.log('latency and air over the link model…');
@@ -36,7 +47,9 @@ function longLoad(r: RelayLoadLatency, previous: string): string {
   if (r.long) return `${LONG_START}\n### Long run (\`npm run bench -- --long\`)\n\n${renderLoad(r.load)}\n${LONG_END}`;
   const a = previous.indexOf(LONG_START);
   const b = previous.indexOf(LONG_END);
-  return a >= 0 && b > a ? previous.slice(a, b + LONG_END.length) : `${LONG_START}\n(No \`--long\` run recorded yet: it runs 200 bands × 20 payments.)\n${LONG_END}`;
+  return a >= 0 && b > a
+    ? previous.slice(a, b + LONG_END.length)
+    : `${LONG_START}\n(No \`--long\` run recorded yet: it runs 200 bands × 20 payments.)\n${LONG_END}`;
 }
 
 export function renderRelayLoadLatency(r: RelayLoadLatency | undefined, previous = ''): string {

@@ -10,7 +10,10 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 /** Rows: attacks; columns: messages; a cell is "tried / accepted". */
 export function relayMatrix(r: CampaignResult): string {
   const head = `| attack | ${MESSAGES.join(' | ')} |\n|---|${MESSAGES.map(() => '---:').join('|')}|`;
-  const rows = ATTACKS.map((a) => `| ${a} | ${MESSAGES.map((m) => `${fmt(r.cells[m][a].tried)} / ${fmt(r.cells[m][a].accepted)}`).join(' | ')} |`);
+  const rows = ATTACKS.map(
+    (a) =>
+      `| ${a} | ${MESSAGES.map((m) => `${fmt(r.cells[m][a].tried)} / ${fmt(r.cells[m][a].accepted)}`).join(' | ')} |`,
+  );
   const sum = MESSAGES.map((m) => {
     const t = ATTACKS.reduce((s, a) => s + r.cells[m][a].tried, 0);
     const acc = ATTACKS.reduce((s, a) => s + r.cells[m][a].accepted, 0);
@@ -21,14 +24,21 @@ export function relayMatrix(r: CampaignResult): string {
 
 /** Which statuses refused the byte-level mutations, per message. */
 export function reasonsTable(r: CampaignResult): string {
-  const rows = MESSAGES.map((m) => `| ${m} | ${r.sizes[m]} | ${Object.entries(r.reasons[m]).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')} |`);
+  const rows = MESSAGES.map(
+    (m) =>
+      `| ${m} | ${r.sizes[m]} | ${Object.entries(r.reasons[m])
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')} |`,
+  );
   return ['| message | bytes | refused by (flips and truncations) |', '|---|---:|---|', ...rows].join('\n');
 }
 
 /** The cases that were taken and ended as the honest run would (the third verdict). */
 function absorbedLine(r: CampaignResult): string {
   const list: string[] = [];
-  for (const m of MESSAGES) for (const a of ATTACKS) if (r.cells[m][a].absorbed > 0) list.push(`${m} × ${a} (${r.cells[m][a].absorbed})`);
+  for (const m of MESSAGES)
+    for (const a of ATTACKS) if (r.cells[m][a].absorbed > 0) list.push(`${m} × ${a} (${r.cells[m][a].absorbed})`);
   return list.length ? list.join(', ') : 'none';
 }
 
@@ -51,7 +61,13 @@ const START = '<!-- relay-table:start -->';
 const END = '<!-- relay-table:end -->';
 
 /** Rewrites docs/ADVERSARIAL.md's table between its markers (the prose around it stays). */
-export function writeAdversarialDoc(file: URL, r: CampaignResult, sim: CampaignResult | undefined, command: string, date: string): void {
+export function writeAdversarialDoc(
+  file: URL,
+  r: CampaignResult,
+  sim: CampaignResult | undefined,
+  command: string,
+  date: string,
+): void {
   const doc = readFileSync(file, 'utf8');
   const a = doc.indexOf(START);
   const b = doc.indexOf(END);

@@ -13,7 +13,10 @@ export function renderBenchmarks(r: BenchResults, previous = ''): string {
     Object.entries(r.crypto)
       .filter(([k]) => k.startsWith(prefix + '.'))
       .map(([k, v]) => [k.slice(prefix.length + 1), v] as [string, number]);
-  const providerRows: Array<[string, string | number]> = ops('node').map(([op, v]) => [op, `${v.toLocaleString('en-US')} / ${(r.crypto['noble.' + op] ?? 0).toLocaleString('en-US')}`]);
+  const providerRows: Array<[string, string | number]> = ops('node').map(([op, v]) => [
+    op,
+    `${v.toLocaleString('en-US')} / ${(r.crypto['noble.' + op] ?? 0).toLocaleString('en-US')}`,
+  ]);
   return `# Benchmarks
 
 Produced by \`${r.command}\` on ${r.date.slice(0, 10)}: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}.

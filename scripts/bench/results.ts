@@ -13,9 +13,13 @@ export interface BenchResults {
   crypto: Record<string, number>;
   token: Record<string, number>;
   verify: {
-    oursPerSecond: number; independentPerSecond: number; ratio: number;
+    oursPerSecond: number;
+    independentPerSecond: number;
+    ratio: number;
     /** SimpleWebAuthn verifyAuthenticationResponse, and ours measured beside it (alternating slices). */
-    simpleWebAuthnPerSecond: number; oursBesideSimpleWebAuthnPerSecond: number; simpleWebAuthnRatio: number;
+    simpleWebAuthnPerSecond: number;
+    oursBesideSimpleWebAuthnPerSecond: number;
+    simpleWebAuthnRatio: number;
   };
   /** scripts/bench/firmware.ts; `heapBytes` is the heap after 100 payments (issue 6's name for it). */
   firmware: Record<string, number>;

@@ -21,12 +21,28 @@ export function sampleToken(p: HostCryptoProvider) {
   const publicKey = p.p256PublicKey(key);
   const deviceId = p.sha256(publicKey).subarray(0, 16);
   const claims: TokenClaims = {
-    deviceId, cardRef: 'tok_bench_card_0001', amount: 1234, currency: 'CNY', merchantId: 'm_bench', terminalId: 't_bench',
-    orderId: 'order-000001', checkoutNonce: p.randomBytes(16), counter: 7, time: 1_760_000_000_000, flags: TokenFlag.WORN | TokenFlag.UNLOCKED,
+    deviceId,
+    cardRef: 'tok_bench_card_0001',
+    amount: 1234,
+    currency: 'CNY',
+    merchantId: 'm_bench',
+    terminalId: 't_bench',
+    orderId: 'order-000001',
+    checkoutNonce: p.randomBytes(16),
+    counter: 7,
+    time: 1_760_000_000_000,
+    flags: TokenFlag.WORN | TokenFlag.UNLOCKED,
   };
   const expected: ExpectedTrade = {
-    deviceId, amount: 1234, currency: 'CNY', merchantId: 'm_bench', terminalId: 't_bench', orderId: 'order-000001',
-    checkoutNonce: claims.checkoutNonce, cardRef: claims.cardRef, lastCounter: 6,
+    deviceId,
+    amount: 1234,
+    currency: 'CNY',
+    merchantId: 'm_bench',
+    terminalId: 't_bench',
+    orderId: 'order-000001',
+    checkoutNonce: claims.checkoutNonce,
+    cardRef: claims.cardRef,
+    lastCounter: 6,
   };
   const token = signToken(claims, (tbs) => p.p256Sign(key, tbs));
   return { key, publicKey, claims, expected, token };

@@ -43,24 +43,44 @@ export async function measureAsync(fn: () => Promise<void>, ms: number, slices =
 export function sampleAssertion() {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const point = publicKey.export({ format: 'der', type: 'spki' }).subarray(-65);
-  const cosePublicKey = encodeCborHost(cborMap([1, 2], [3, -7], [-1, 1], [-2, point.subarray(1, 33)], [-3, point.subarray(33)]));
+  const cosePublicKey = encodeCborHost(
+    cborMap([1, 2], [3, -7], [-1, 1], [-2, point.subarray(1, 33)], [-3, point.subarray(33)]),
+  );
   const id = b64(randomBytes(16));
   const challenge = b64(randomBytes(32));
-  const authData = Buffer.concat([createHash('sha256').update(RP_ID).digest(), Buffer.from([0x05]), Buffer.from([0, 0, 0, 8])]);
-  const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge, origin: ORIGIN, crossOrigin: false }));
-  const signature = sign('sha256', Buffer.concat([authData, createHash('sha256').update(clientDataJSON).digest()]), privateKey);
+  const authData = Buffer.concat([
+    createHash('sha256').update(RP_ID).digest(),
+    Buffer.from([0x05]),
+    Buffer.from([0, 0, 0, 8]),
+  ]);
+  const clientDataJSON = Buffer.from(
+    JSON.stringify({ type: 'webauthn.get', challenge, origin: ORIGIN, crossOrigin: false }),
+  );
+  const signature = sign(
+    'sha256',
+    Buffer.concat([authData, createHash('sha256').update(clientDataJSON).digest()]),
+    privateKey,
+  );
   return {
     response: {
-      id, rawId: id, type: 'public-key' as const, clientExtensionResults: {},
+      id,
+      rawId: id,
+      type: 'public-key' as const,
+      clientExtensionResults: {},
       response: { authenticatorData: b64(authData), clientDataJSON: b64(clientDataJSON), signature: b64(signature) },
     },
-    expectedChallenge: challenge, expectedOrigin: ORIGIN, expectedRPID: RP_ID,
+    expectedChallenge: challenge,
+    expectedOrigin: ORIGIN,
+    expectedRPID: RP_ID,
     credential: { id, publicKey: new Uint8Array(cosePublicKey), counter: 7 },
     requireUserVerification: true,
   };
 }
 
-export async function benchVerify(node: HostCryptoProvider, ms: number): Promise<{ ours: number; simpleWebAuthn: number }> {
+export async function benchVerify(
+  node: HostCryptoProvider,
+  ms: number,
+): Promise<{ ours: number; simpleWebAuthn: number }> {
   const opts = sampleAssertion();
   const verifySwa = async () => {
     if (!(await verifyAuthenticationResponse(opts)).verified) throw new Error('bench assertion refused');

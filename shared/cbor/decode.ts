@@ -59,7 +59,8 @@ function chunks(s: State, major: number): Uint8Array | string {
     if (s.major !== major) refuse('indefinite-length string chunk of the wrong type');
     if (s.ai === 31) refuse('indefinite-length string chunk not of definite length');
     const len = length(s, 1);
-    if (major === 3) str += text(s, len); // each chunk must be valid UTF-8 on its own
+    if (major === 3)
+      str += text(s, len); // each chunk must be valid UTF-8 on its own
     else {
       parts.push(copyBytes(s, len));
       total += len;

@@ -72,7 +72,8 @@ function writeHead(w: Writer, major: number, n: number): void {
 }
 
 function writeInt(w: Writer, v: number): void {
-  if (!(Math.floor(v) === v && v <= MAX_SAFE && v >= -MAX_SAFE)) throw new Error('CBOR profile: ' + v + ' is not an integer within ±(2^53-1)');
+  if (!(Math.floor(v) === v && v <= MAX_SAFE && v >= -MAX_SAFE))
+    throw new Error('CBOR profile: ' + v + ' is not an integer within ±(2^53-1)');
   // -0 is encoded as 0 (the data model has one zero); negatives are major type 1 with -1-v (§3.1).
   if (v >= 0) writeHead(w, 0, v);
   else writeHead(w, 1, -1 - v);

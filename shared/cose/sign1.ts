@@ -32,7 +32,13 @@ export function sigStructure(protectedBytes: Uint8Array, externalAad: Uint8Array
 }
 
 /** Encodes a COSE_Sign1 array, tagged 18 unless `tagged` is false. */
-export function encodeSign1(protectedBytes: Uint8Array, unprotected: CborMap, payload: Uint8Array, signature: Uint8Array, tagged?: boolean): Uint8Array {
+export function encodeSign1(
+  protectedBytes: Uint8Array,
+  unprotected: CborMap,
+  payload: Uint8Array,
+  signature: Uint8Array,
+  tagged?: boolean,
+): Uint8Array {
   const arr: CborValue = [protectedBytes, unprotected, payload, signature];
   return encodeCbor(tagged === false ? arr : new CborTag(COSE_SIGN1_TAG, arr));
 }
@@ -51,14 +57,16 @@ export function decodeSign1(bytes: Uint8Array, strict: boolean, maxBytes?: numbe
     value = value.value;
     tagged = true;
   }
-  if (!(value instanceof Array) || value.length !== 4) return fail(Status.MALFORMED, 'COSE_Sign1 is not a 4-element array');
+  if (!(value instanceof Array) || value.length !== 4)
+    return fail(Status.MALFORMED, 'COSE_Sign1 is not a 4-element array');
   const protectedBytes = value[0];
   const unprotected = value[1];
   const payload = value[2];
   const signature = value[3];
   if (!(protectedBytes instanceof Uint8Array)) return fail(Status.MALFORMED, 'protected header is not a byte string');
   if (!(unprotected instanceof CborMap)) return fail(Status.MALFORMED, 'unprotected header is not a map');
-  if (!(payload instanceof Uint8Array)) return fail(Status.MALFORMED, 'payload is not a byte string (detached payloads unsupported)');
+  if (!(payload instanceof Uint8Array))
+    return fail(Status.MALFORMED, 'payload is not a byte string (detached payloads unsupported)');
   if (!(signature instanceof Uint8Array)) return fail(Status.MALFORMED, 'signature is not a byte string');
   // RFC 9052 §3: a zero-length protected bstr stands for the empty map.
   let protectedHeader = new CborMap();
@@ -79,7 +87,12 @@ export type VerifyFn = (publicKey: Uint8Array, message: Uint8Array, signature: U
  * or untagged messages and alg in either header bucket (RFC 9052 §3), but alg must be
  * ES256 and appear only once. Returns the parsed message when the signature holds.
  */
-export function verifySign1(verify: VerifyFn, bytes: Uint8Array, publicKey: Uint8Array, externalAad?: Uint8Array): Result<Sign1> {
+export function verifySign1(
+  verify: VerifyFn,
+  bytes: Uint8Array,
+  publicKey: Uint8Array,
+  externalAad?: Uint8Array,
+): Result<Sign1> {
   const parsed = decodeSign1(bytes, false);
   if (!parsed.ok) return parsed;
   const s = parsed.value;

@@ -41,7 +41,12 @@ function isExactlyAlg(h: CborMap): boolean {
   return h.size === 1 && h.get(Header.ALG) === ES256;
 }
 
-export function verifyToken(provider: CryptoProvider, token: Uint8Array, publicKey: Uint8Array, expected: ExpectedTrade): TokenVerdict {
+export function verifyToken(
+  provider: CryptoProvider,
+  token: Uint8Array,
+  publicKey: Uint8Array,
+  expected: ExpectedTrade,
+): TokenVerdict {
   if (!(token instanceof Uint8Array) || token.length > MAX_TOKEN_BYTES) return refuse(Status.OVERSIZE, 'size');
   const parsed = decodeSign1(token, true, MAX_TOKEN_BYTES);
   if (!parsed.ok) return refuse(parsed.status, 'structure');
@@ -63,13 +68,16 @@ export function verifyToken(provider: CryptoProvider, token: Uint8Array, publicK
   if (c.merchantId !== expected.merchantId) return refuse(Status.CLAIM_MISMATCH, 'merchantId');
   if (c.terminalId !== expected.terminalId) return refuse(Status.CLAIM_MISMATCH, 'terminalId');
   if (c.orderId !== expected.orderId) return refuse(Status.CLAIM_MISMATCH, 'orderId');
-  if (!constantTimeEqual(c.checkoutNonce, expected.checkoutNonce)) return refuse(Status.CLAIM_MISMATCH, 'checkoutNonce');
+  if (!constantTimeEqual(c.checkoutNonce, expected.checkoutNonce))
+    return refuse(Status.CLAIM_MISMATCH, 'checkoutNonce');
   if (expected.cardRef !== undefined && c.cardRef !== expected.cardRef) return refuse(Status.CLAIM_MISMATCH, 'cardRef');
-  if (expected.lastCounter !== undefined && !(c.counter > expected.lastCounter)) return refuse(Status.COUNTER_NOT_INCREASING, 'counter');
+  if (expected.lastCounter !== undefined && !(c.counter > expected.lastCounter))
+    return refuse(Status.COUNTER_NOT_INCREASING, 'counter');
   if (!(c.flags & TokenFlag.WORN)) return refuse(Status.NOT_WORN, 'flags-worn');
   const express = (c.flags & TokenFlag.EXPRESS) !== 0;
   if (express !== (expected.express === true)) return refuse(Status.CLAIM_MISMATCH, 'flags-express');
   if (!express && !(c.flags & TokenFlag.UNLOCKED)) return refuse(Status.LOCKED, 'flags-unlocked');
-  if (expected.requireConfirmed && !(c.flags & TokenFlag.CONFIRMED)) return refuse(Status.LIMIT_EXCEEDED, 'flags-confirmed');
+  if (expected.requireConfirmed && !(c.flags & TokenFlag.CONFIRMED))
+    return refuse(Status.LIMIT_EXCEEDED, 'flags-confirmed');
   return { verified: true, claims: c };
 }

@@ -29,17 +29,34 @@ export interface TokenClaims {
 
 /** Claim keys (docs/PROTOCOL.md §4). */
 export const Claim = {
-  DEVICE_ID: 1, CARD_REF: 2, AMOUNT: 3, CURRENCY: 4, MERCHANT_ID: 5, TERMINAL_ID: 6,
-  ORDER_ID: 7, CHECKOUT_NONCE: 8, COUNTER: 9, TIME: 10, FLAGS: 11,
+  DEVICE_ID: 1,
+  CARD_REF: 2,
+  AMOUNT: 3,
+  CURRENCY: 4,
+  MERCHANT_ID: 5,
+  TERMINAL_ID: 6,
+  ORDER_ID: 7,
+  CHECKOUT_NONCE: 8,
+  COUNTER: 9,
+  TIME: 10,
+  FLAGS: 11,
 } as const;
 
 export const MAX_TOKEN_BYTES = 512;
 
 export function claimsToCbor(c: TokenClaims): CborMap {
   return addFields(new CborMap(), [
-    [Claim.DEVICE_ID, c.deviceId], [Claim.CARD_REF, c.cardRef], [Claim.AMOUNT, c.amount], [Claim.CURRENCY, c.currency],
-    [Claim.MERCHANT_ID, c.merchantId], [Claim.TERMINAL_ID, c.terminalId], [Claim.ORDER_ID, c.orderId],
-    [Claim.CHECKOUT_NONCE, c.checkoutNonce], [Claim.COUNTER, c.counter], [Claim.TIME, c.time], [Claim.FLAGS, c.flags],
+    [Claim.DEVICE_ID, c.deviceId],
+    [Claim.CARD_REF, c.cardRef],
+    [Claim.AMOUNT, c.amount],
+    [Claim.CURRENCY, c.currency],
+    [Claim.MERCHANT_ID, c.merchantId],
+    [Claim.TERMINAL_ID, c.terminalId],
+    [Claim.ORDER_ID, c.orderId],
+    [Claim.CHECKOUT_NONCE, c.checkoutNonce],
+    [Claim.COUNTER, c.counter],
+    [Claim.TIME, c.time],
+    [Claim.FLAGS, c.flags],
   ]);
 }
 
@@ -81,7 +98,11 @@ export function tokenProtectedHeader(encoder?: Encoder): Uint8Array {
  * Builds and signs a token. `sign` receives the Sig_structure bytes and returns a
  * 64-byte low-S ES256 signature (the band's secure element, or a provider on the host).
  */
-export function signToken(claims: TokenClaims, sign: (toBeSigned: Uint8Array) => Uint8Array, encoder?: Encoder): Uint8Array {
+export function signToken(
+  claims: TokenClaims,
+  sign: (toBeSigned: Uint8Array) => Uint8Array,
+  encoder?: Encoder,
+): Uint8Array {
   const enc = encoder || defaultEncoder;
   const protectedBytes = enc(addFields(new CborMap(), [[Header.ALG, ES256]])); // = tokenProtectedHeader(encoder)
   const payload = enc(claimsToCbor(claims));

@@ -59,8 +59,7 @@ export class Reassembler {
   /** Throws a plain Error for bad options (a programmer error, not input). */
   constructor(options?: ReassemblerOptions) {
     const max = options && options.maxMessageSize !== undefined ? options.maxMessageSize : MAX_MESSAGE_SIZE;
-    const timeout =
-      options && options.timeoutMs !== undefined ? options.timeoutMs : DEFAULT_REASSEMBLY_TIMEOUT_MS;
+    const timeout = options && options.timeoutMs !== undefined ? options.timeoutMs : DEFAULT_REASSEMBLY_TIMEOUT_MS;
     if (typeof max !== 'number' || Math.floor(max) !== max || max < 0 || max > 0xffff) {
       throw new Error('Reassembler: maxMessageSize must be an integer in 0..65535');
     }

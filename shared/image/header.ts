@@ -59,8 +59,10 @@ function isU8(n: number): boolean {
 export function encodeHeader(h: ImageHeader): Uint8Array {
   const v = h.firmwareVersion;
   if (!isU8(v.major) || !isU8(v.minor) || !isU8(v.patch)) throw new RangeError('firmware version parts must be 0..255');
-  if (!Number.isInteger(h.codeLength) || h.codeLength < 0 || h.codeLength > 0xffffffff) throw new RangeError('code length out of range');
-  if (h.codeSha256.length !== 32 || h.keyId.length !== IMAGE_KEY_ID_LENGTH) throw new RangeError('bad hash or key id length');
+  if (!Number.isInteger(h.codeLength) || h.codeLength < 0 || h.codeLength > 0xffffffff)
+    throw new RangeError('code length out of range');
+  if (h.codeSha256.length !== 32 || h.keyId.length !== IMAGE_KEY_ID_LENGTH)
+    throw new RangeError('bad hash or key id length');
   const out = new Uint8Array(IMAGE_HEADER_LENGTH);
   const dv = new DataView(out.buffer);
   out.set(IMAGE_MAGIC, HeaderOffset.MAGIC);

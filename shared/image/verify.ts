@@ -69,7 +69,8 @@ export function parseImage(bytes: Uint8Array): Result<ParsedImage> {
   }
   const codeEnd = IMAGE_HEADER_LENGTH + header.codeLength;
   const codeBytes = bytes.slice(IMAGE_HEADER_LENGTH, codeEnd);
-  if (!equalBytes(sha256(codeBytes), header.codeSha256)) return fail(Status.MALFORMED, 'code hash does not match header');
+  if (!equalBytes(sha256(codeBytes), header.codeSha256))
+    return fail(Status.MALFORMED, 'code hash does not match header');
   let code: string;
   try {
     code = new TextDecoder('utf-8', { fatal: true }).decode(codeBytes);
@@ -101,9 +102,13 @@ export function verifyImage(parsed: ParsedImage, vendorPublicKey: Uint8Array): R
   }
   const wantId = vendorKeyId(vendorPublicKey);
   if (!equalBytes(parsed.header.keyId, wantId)) {
-    return fail(Status.BAD_SIGNATURE, `image names key id ${toHex(parsed.header.keyId)}, vendor key is ${toHex(wantId)}`);
+    return fail(
+      Status.BAD_SIGNATURE,
+      `image names key id ${toHex(parsed.header.keyId)}, vendor key is ${toHex(wantId)}`,
+    );
   }
-  if (parsed.signature.length !== IMAGE_SIGNATURE_LENGTH) return fail(Status.BAD_SIGNATURE, 'signature is not 64 bytes');
+  if (parsed.signature.length !== IMAGE_SIGNATURE_LENGTH)
+    return fail(Status.BAD_SIGNATURE, 'signature is not 64 bytes');
   let valid = false;
   try {
     valid = p256.verify(parsed.signature, parsed.signedPart, vendorPublicKey, {

@@ -4,7 +4,14 @@
  * already bind them to their purpose and version.
  */
 import { CborMap } from '../cbor/types.ts';
-import { CardKind, type CardKindCode, ChallengeKind, Size, WearState, type WearStateCode } from '../protocol/constants.ts';
+import {
+  CardKind,
+  type CardKindCode,
+  ChallengeKind,
+  Size,
+  WearState,
+  type WearStateCode,
+} from '../protocol/constants.ts';
 import { Status, type StatusCode } from '../status/codes.ts';
 import { type Result, fail } from '../status/error.ts';
 import { isCurrencyCode, isLast4 } from './chars.ts';
@@ -17,14 +24,38 @@ const SHORT = { max: Size.MAX_SHORT_TEXT };
 const MAX_AMOUNT = 1e12; // minor units; far above any real payment, keeps arithmetic exact
 
 /** `unlockNonce` is present exactly in state worn-locked: the nonce an unlock grant must answer. */
-export interface HelloBody { deviceId: Uint8Array; wearState: WearStateCode; unlockNonce?: Uint8Array }
+export interface HelloBody {
+  deviceId: Uint8Array;
+  wearState: WearStateCode;
+  unlockNonce?: Uint8Array;
+}
 
-export interface BankCard { kind: 'bank'; cardRef: string; issuer: string; last4: string; isDefault: boolean; currency: string }
-export interface TransitCard { kind: 'transit'; cardRef: string; issuer: string; last4: string; city: string; balance: number; fareCap: number; currency: string }
+export interface BankCard {
+  kind: 'bank';
+  cardRef: string;
+  issuer: string;
+  last4: string;
+  isDefault: boolean;
+  currency: string;
+}
+export interface TransitCard {
+  kind: 'transit';
+  cardRef: string;
+  issuer: string;
+  last4: string;
+  city: string;
+  balance: number;
+  fareCap: number;
+  currency: string;
+}
 export type Card = BankCard | TransitCard;
 
 /** `expiry`: wall-clock seconds (a CWT NumericDate, RFC 8392 §2) from which the band refuses the challenge. */
-interface ChallengeCommon { deviceId: Uint8Array; nonce: Uint8Array; expiry: number }
+interface ChallengeCommon {
+  deviceId: Uint8Array;
+  nonce: Uint8Array;
+  expiry: number;
+}
 export interface PaymentChallenge extends ChallengeCommon {
   kind: 'payment';
   amount: number;
@@ -43,14 +74,34 @@ export interface UnlockChallenge extends ChallengeCommon {
   limitPerPayment: number;
   limitPerDay: number;
 }
-export interface ProvisionChallenge extends ChallengeCommon { kind: 'provision'; card: Card }
-export interface RemoveCardChallenge extends ChallengeCommon { kind: 'remove-card'; cardRef: string }
-export interface WipeChallenge extends ChallengeCommon { kind: 'wipe' }
-export type ChallengeBody = PaymentChallenge | UnlockChallenge | ProvisionChallenge | RemoveCardChallenge | WipeChallenge;
+export interface ProvisionChallenge extends ChallengeCommon {
+  kind: 'provision';
+  card: Card;
+}
+export interface RemoveCardChallenge extends ChallengeCommon {
+  kind: 'remove-card';
+  cardRef: string;
+}
+export interface WipeChallenge extends ChallengeCommon {
+  kind: 'wipe';
+}
+export type ChallengeBody =
+  | PaymentChallenge
+  | UnlockChallenge
+  | ProvisionChallenge
+  | RemoveCardChallenge
+  | WipeChallenge;
 
-export interface AnswerBody { status: StatusCode; token?: Uint8Array; balance?: number; cardCount?: number }
+export interface AnswerBody {
+  status: StatusCode;
+  token?: Uint8Array;
+  balance?: number;
+  cardCount?: number;
+}
 /** The checkout's verdict; the band composes its display line from it and what it just did. */
-export interface ResultBody { status: StatusCode }
+export interface ResultBody {
+  status: StatusCode;
+}
 
 function currency(f: Fields, key: number): string {
   const c = f.text(key, { len: 3 });
@@ -69,16 +120,19 @@ export function decodeHelloBody(bytes: Uint8Array): Result<HelloBody> {
     unlockNonce: f.bytes(HelloBodyKey.UNLOCK_NONCE, { len: Size.NONCE, optional: true }),
   };
   // Only a worn, locked band needs a grant, so only it offers the nonce one must answer.
-  if ((body.wearState === WearState.WORN_LOCKED) !== (body.unlockNonce !== undefined)) f.refuse('unlockNonce present iff worn-locked');
+  if ((body.wearState === WearState.WORN_LOCKED) !== (body.unlockNonce !== undefined))
+    f.refuse('unlockNonce present iff worn-locked');
   if (body.unlockNonce === undefined) delete body.unlockNonce;
   return f.done(body);
 }
 export function encodeHelloBody(b: HelloBody, encoder?: Encoder): Uint8Array {
-  return (encoder || defaultEncoder)(addFields(new CborMap(), [
-    [HelloBodyKey.DEVICE_ID, b.deviceId],
-    [HelloBodyKey.WEAR_STATE, b.wearState],
-    [HelloBodyKey.UNLOCK_NONCE, b.unlockNonce],
-  ]));
+  return (encoder || defaultEncoder)(
+    addFields(new CborMap(), [
+      [HelloBodyKey.DEVICE_ID, b.deviceId],
+      [HelloBodyKey.WEAR_STATE, b.wearState],
+      [HelloBodyKey.UNLOCK_NONCE, b.unlockNonce],
+    ]),
+  );
 }
 
 // ---- card ----
@@ -93,13 +147,20 @@ function readCard(f: Fields): Card {
   if (common.cardRef.length === 0) f.refuse('empty cardRef');
   if (kind === CardKind.BANK) {
     return {
-      kind: 'bank', cardRef: common.cardRef, issuer: common.issuer, last4: common.last4,
-      isDefault: f.bool(CardKey.IS_DEFAULT), currency: currency(f, CardKey.CURRENCY),
+      kind: 'bank',
+      cardRef: common.cardRef,
+      issuer: common.issuer,
+      last4: common.last4,
+      isDefault: f.bool(CardKey.IS_DEFAULT),
+      currency: currency(f, CardKey.CURRENCY),
     };
   }
   if (kind === CardKind.TRANSIT) {
     return {
-      kind: 'transit', cardRef: common.cardRef, issuer: common.issuer, last4: common.last4,
+      kind: 'transit',
+      cardRef: common.cardRef,
+      issuer: common.issuer,
+      last4: common.last4,
       city: f.text(CardKey.CITY, SHORT),
       balance: f.uint(CardKey.BALANCE, { max: MAX_AMOUNT }),
       fareCap: f.uint(CardKey.FARE_CAP, { max: MAX_AMOUNT }),
@@ -119,7 +180,12 @@ export function cardToCbor(c: Card): CborMap {
     [CardKey.CURRENCY, c.currency],
   ]);
   if (c.kind === 'bank') m.set(CardKey.IS_DEFAULT, c.isDefault);
-  else addFields(m, [[CardKey.CITY, c.city], [CardKey.BALANCE, c.balance], [CardKey.FARE_CAP, c.fareCap]]);
+  else
+    addFields(m, [
+      [CardKey.CITY, c.city],
+      [CardKey.BALANCE, c.balance],
+      [CardKey.FARE_CAP, c.fareCap],
+    ]);
   return m;
 }
 export function decodeCardMap(map: CborMap): Result<Card> {
@@ -142,7 +208,8 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
   const f = new Fields(m.value);
   // A missing or mistyped kind is MALFORMED; a well-formed but unknown kind is UNKNOWN_COMMAND.
   const rawKind = m.value.get(ChallengeBodyKey.KIND);
-  if (typeof rawKind !== 'number' || rawKind < 0) return fail(Status.MALFORMED, 'key 1: challenge kind missing or not an unsigned integer');
+  if (typeof rawKind !== 'number' || rawKind < 0)
+    return fail(Status.MALFORMED, 'key 1: challenge kind missing or not an unsigned integer');
   const kind = kindNames[f.uint(ChallengeBodyKey.KIND)];
   if (kind === undefined) return fail(Status.UNKNOWN_COMMAND, 'challenge kind ' + rawKind);
   const common: ChallengeCommon = {
@@ -153,7 +220,10 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
   switch (kind) {
     case 'payment': {
       const body: PaymentChallenge = {
-        kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry,
+        kind,
+        deviceId: common.deviceId,
+        nonce: common.nonce,
+        expiry: common.expiry,
         amount: f.uint(ChallengeBodyKey.AMOUNT, { max: MAX_AMOUNT }),
         currency: currency(f, ChallengeBodyKey.CURRENCY),
         merchantId: f.text(ChallengeBodyKey.MERCHANT_ID, SHORT),
@@ -173,7 +243,10 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
     }
     case 'unlock':
       return f.done<ChallengeBody>({
-        kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry,
+        kind,
+        deviceId: common.deviceId,
+        nonce: common.nonce,
+        expiry: common.expiry,
         bandNonce: f.bytes(ChallengeBodyKey.BAND_NONCE, { len: Size.NONCE }),
         sessionMaxAgeMs: f.uint(ChallengeBodyKey.SESSION_MAX_AGE_MS, { max: 7 * 24 * 3600 * 1000 }),
         limitPerPayment: f.uint(ChallengeBodyKey.LIMIT_PER_PAYMENT, { max: MAX_AMOUNT }),
@@ -184,12 +257,24 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
       const card = readCard(cf);
       const cardOk = cf.done(card);
       if (!cardOk.ok) return cardOk;
-      return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry, card });
+      return f.done<ChallengeBody>({
+        kind,
+        deviceId: common.deviceId,
+        nonce: common.nonce,
+        expiry: common.expiry,
+        card,
+      });
     }
     case 'remove-card': {
       const cardRef = f.text(ChallengeBodyKey.REMOVE_CARD_REF, { max: Size.MAX_CARD_REF });
       if (cardRef === '') f.refuse('empty cardRef');
-      return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry, cardRef });
+      return f.done<ChallengeBody>({
+        kind,
+        deviceId: common.deviceId,
+        nonce: common.nonce,
+        expiry: common.expiry,
+        cardRef,
+      });
     }
     case 'wipe':
       return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry });
@@ -197,8 +282,16 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
 }
 
 export function challengeBodyToCbor(b: ChallengeBody): CborMap {
-  const kindCode = b.kind === 'payment' ? ChallengeKind.PAYMENT : b.kind === 'unlock' ? ChallengeKind.UNLOCK
-    : b.kind === 'provision' ? ChallengeKind.PROVISION_CARD : b.kind === 'remove-card' ? ChallengeKind.REMOVE_CARD : ChallengeKind.WIPE;
+  const kindCode =
+    b.kind === 'payment'
+      ? ChallengeKind.PAYMENT
+      : b.kind === 'unlock'
+        ? ChallengeKind.UNLOCK
+        : b.kind === 'provision'
+          ? ChallengeKind.PROVISION_CARD
+          : b.kind === 'remove-card'
+            ? ChallengeKind.REMOVE_CARD
+            : ChallengeKind.WIPE;
   const m = addFields(new CborMap(), [
     [ChallengeBodyKey.KIND, kindCode],
     [ChallengeBodyKey.DEVICE_ID, b.deviceId],
@@ -253,12 +346,14 @@ export function decodeAnswerBody(bytes: Uint8Array): Result<AnswerBody> {
   return f.done(body);
 }
 export function encodeAnswerBody(b: AnswerBody, encoder?: Encoder): Uint8Array {
-  return (encoder || defaultEncoder)(addFields(new CborMap(), [
-    [AnswerBodyKey.STATUS, b.status],
-    [AnswerBodyKey.TOKEN, b.token],
-    [AnswerBodyKey.BALANCE, b.balance],
-    [AnswerBodyKey.CARD_COUNT, b.cardCount],
-  ]));
+  return (encoder || defaultEncoder)(
+    addFields(new CborMap(), [
+      [AnswerBodyKey.STATUS, b.status],
+      [AnswerBodyKey.TOKEN, b.token],
+      [AnswerBodyKey.BALANCE, b.balance],
+      [AnswerBodyKey.CARD_COUNT, b.cardCount],
+    ]),
+  );
 }
 
 export function decodeResultBody(bytes: Uint8Array): Result<ResultBody> {

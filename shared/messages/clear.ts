@@ -8,22 +8,72 @@ import { type Result, fail } from '../status/error.ts';
 import { type Encoder, decodeProtocolMap, defaultEncoder, messageMap, readHeader } from './envelope.ts';
 import { Fields } from './fields.ts';
 import {
-  AnswerMessageKey, ChallengeMessageKey, EnrollMessageKey, EnrolledMessageKey, EnvelopeKey, ErrorMessageKey,
-  HelloMessageKey, InfoMessageKey, KeepaliveMessageKey, ResultMessageKey,
+  AnswerMessageKey,
+  ChallengeMessageKey,
+  EnrollMessageKey,
+  EnrolledMessageKey,
+  EnvelopeKey,
+  ErrorMessageKey,
+  HelloMessageKey,
+  InfoMessageKey,
+  KeepaliveMessageKey,
+  ResultMessageKey,
 } from './keys.ts';
 
-export interface InfoMessage { type: 'info'; maxMessageSize: number; firmware: string; enrolled: boolean }
-export interface HelloMessage { type: 'hello'; enc: Uint8Array; ct: Uint8Array }
+export interface InfoMessage {
+  type: 'info';
+  maxMessageSize: number;
+  firmware: string;
+  enrolled: boolean;
+}
+export interface HelloMessage {
+  type: 'hello';
+  enc: Uint8Array;
+  ct: Uint8Array;
+}
 /** `ownerKey`: the owner's bridge's one-time P-256 key the band seals its IRK to (PROTOCOL.md §7); the checkout never sends it. */
-export interface EnrollMessage { type: 'enroll'; checkoutSigningKey: Uint8Array; checkoutHpkeKey: Uint8Array; nonce: Uint8Array; ownerKey?: Uint8Array }
+export interface EnrollMessage {
+  type: 'enroll';
+  checkoutSigningKey: Uint8Array;
+  checkoutHpkeKey: Uint8Array;
+  nonce: Uint8Array;
+  ownerKey?: Uint8Array;
+}
 /** The IRK sealed to the ENROLL's ownerKey, and the band's signature over it (present exactly when ownerKey was). */
-export interface EnrolledMessage { type: 'enrolled'; signingKey: Uint8Array; hpkeKey: Uint8Array; signature: Uint8Array; irkEnc?: Uint8Array; irkCt?: Uint8Array; irkSignature?: Uint8Array }
-export interface ChallengeMessage { type: 'challenge'; enc: Uint8Array; ct: Uint8Array }
-export interface AnswerMessage { type: 'answer'; sealed: Uint8Array }
-export interface ResultMessage { type: 'result'; sealed: Uint8Array }
-export interface KeepaliveMessage { type: 'keepalive'; status: StatusCode; remainingMs: number }
-export interface ErrorMessage { type: 'error'; status: StatusCode }
-export interface HelloRequestMessage { type: 'hello-request' }
+export interface EnrolledMessage {
+  type: 'enrolled';
+  signingKey: Uint8Array;
+  hpkeKey: Uint8Array;
+  signature: Uint8Array;
+  irkEnc?: Uint8Array;
+  irkCt?: Uint8Array;
+  irkSignature?: Uint8Array;
+}
+export interface ChallengeMessage {
+  type: 'challenge';
+  enc: Uint8Array;
+  ct: Uint8Array;
+}
+export interface AnswerMessage {
+  type: 'answer';
+  sealed: Uint8Array;
+}
+export interface ResultMessage {
+  type: 'result';
+  sealed: Uint8Array;
+}
+export interface KeepaliveMessage {
+  type: 'keepalive';
+  status: StatusCode;
+  remainingMs: number;
+}
+export interface ErrorMessage {
+  type: 'error';
+  status: StatusCode;
+}
+export interface HelloRequestMessage {
+  type: 'hello-request';
+}
 
 export type Message =
   | InfoMessage
@@ -78,7 +128,11 @@ function decodeFields(type: number, f: Fields): Result<Message> | null {
         irkSignature: f.bytes(EnrolledMessageKey.IRK_SIGNATURE, { len: KEY.sig, optional: true }),
       };
       // The sealed IRK travels whole or not at all.
-      if ((m.irkEnc === undefined) !== (m.irkCt === undefined) || (m.irkEnc === undefined) !== (m.irkSignature === undefined)) f.refuse('keys 5-7 go together');
+      if (
+        (m.irkEnc === undefined) !== (m.irkCt === undefined) ||
+        (m.irkEnc === undefined) !== (m.irkSignature === undefined)
+      )
+        f.refuse('keys 5-7 go together');
       return f.done<Message>(m);
     }
     case MessageType.CHALLENGE:
@@ -94,7 +148,8 @@ function decodeFields(type: number, f: Fields): Result<Message> | null {
     case MessageType.KEEPALIVE: {
       const status = f.status(KeepaliveMessageKey.STATUS);
       // PROTOCOL.md §3: a KEEPALIVE carries CONFIRMATION_REQUIRED or PROCESSING, nothing else.
-      if (status !== Status.CONFIRMATION_REQUIRED && status !== Status.PROCESSING) f.refuse('key 2: not a keepalive status');
+      if (status !== Status.CONFIRMATION_REQUIRED && status !== Status.PROCESSING)
+        f.refuse('key 2: not a keepalive status');
       return f.done<Message>({
         type: 'keepalive',
         status,
@@ -123,7 +178,10 @@ export function decodeMessage(bytes: Uint8Array): Result<Message> {
 }
 
 /** Decodes and insists on one message type (MALFORMED for another type). */
-export function decodeMessageOf<T extends Message['type']>(bytes: Uint8Array, type: T): Result<Extract<Message, { type: T }>> {
+export function decodeMessageOf<T extends Message['type']>(
+  bytes: Uint8Array,
+  type: T,
+): Result<Extract<Message, { type: T }>> {
   const r = decodeMessage(bytes);
   if (!r.ok) return r;
   if (r.value.type !== type) return fail(Status.MALFORMED, 'expected ' + type + ', got ' + r.value.type);
@@ -135,40 +193,58 @@ export function encodeMessage(m: Message, encoder?: Encoder): Uint8Array {
   const enc = encoder || defaultEncoder;
   switch (m.type) {
     case 'info':
-      return enc(messageMap(MessageType.INFO, [
-        [InfoMessageKey.MAX_MESSAGE_SIZE, m.maxMessageSize],
-        [InfoMessageKey.FIRMWARE, m.firmware],
-        [InfoMessageKey.ENROLLED, m.enrolled],
-      ]));
+      return enc(
+        messageMap(MessageType.INFO, [
+          [InfoMessageKey.MAX_MESSAGE_SIZE, m.maxMessageSize],
+          [InfoMessageKey.FIRMWARE, m.firmware],
+          [InfoMessageKey.ENROLLED, m.enrolled],
+        ]),
+      );
     case 'hello':
-      return enc(messageMap(MessageType.HELLO, [[HelloMessageKey.ENC, m.enc], [HelloMessageKey.CT, m.ct]]));
+      return enc(
+        messageMap(MessageType.HELLO, [
+          [HelloMessageKey.ENC, m.enc],
+          [HelloMessageKey.CT, m.ct],
+        ]),
+      );
     case 'enroll':
-      return enc(messageMap(MessageType.ENROLL, [
-        [EnrollMessageKey.CHECKOUT_SIGNING_KEY, m.checkoutSigningKey],
-        [EnrollMessageKey.CHECKOUT_HPKE_KEY, m.checkoutHpkeKey],
-        [EnrollMessageKey.NONCE, m.nonce],
-        [EnrollMessageKey.OWNER_KEY, m.ownerKey],
-      ]));
+      return enc(
+        messageMap(MessageType.ENROLL, [
+          [EnrollMessageKey.CHECKOUT_SIGNING_KEY, m.checkoutSigningKey],
+          [EnrollMessageKey.CHECKOUT_HPKE_KEY, m.checkoutHpkeKey],
+          [EnrollMessageKey.NONCE, m.nonce],
+          [EnrollMessageKey.OWNER_KEY, m.ownerKey],
+        ]),
+      );
     case 'enrolled':
-      return enc(messageMap(MessageType.ENROLLED, [
-        [EnrolledMessageKey.SIGNING_KEY, m.signingKey],
-        [EnrolledMessageKey.HPKE_KEY, m.hpkeKey],
-        [EnrolledMessageKey.SIGNATURE, m.signature],
-        [EnrolledMessageKey.IRK_ENC, m.irkEnc],
-        [EnrolledMessageKey.IRK_CT, m.irkCt],
-        [EnrolledMessageKey.IRK_SIGNATURE, m.irkSignature],
-      ]));
+      return enc(
+        messageMap(MessageType.ENROLLED, [
+          [EnrolledMessageKey.SIGNING_KEY, m.signingKey],
+          [EnrolledMessageKey.HPKE_KEY, m.hpkeKey],
+          [EnrolledMessageKey.SIGNATURE, m.signature],
+          [EnrolledMessageKey.IRK_ENC, m.irkEnc],
+          [EnrolledMessageKey.IRK_CT, m.irkCt],
+          [EnrolledMessageKey.IRK_SIGNATURE, m.irkSignature],
+        ]),
+      );
     case 'challenge':
-      return enc(messageMap(MessageType.CHALLENGE, [[ChallengeMessageKey.ENC, m.enc], [ChallengeMessageKey.CT, m.ct]]));
+      return enc(
+        messageMap(MessageType.CHALLENGE, [
+          [ChallengeMessageKey.ENC, m.enc],
+          [ChallengeMessageKey.CT, m.ct],
+        ]),
+      );
     case 'answer':
       return enc(messageMap(MessageType.ANSWER, [[AnswerMessageKey.SEALED, m.sealed]]));
     case 'result':
       return enc(messageMap(MessageType.RESULT, [[ResultMessageKey.SEALED, m.sealed]]));
     case 'keepalive':
-      return enc(messageMap(MessageType.KEEPALIVE, [
-        [KeepaliveMessageKey.STATUS, m.status],
-        [KeepaliveMessageKey.REMAINING_MS, m.remainingMs],
-      ]));
+      return enc(
+        messageMap(MessageType.KEEPALIVE, [
+          [KeepaliveMessageKey.STATUS, m.status],
+          [KeepaliveMessageKey.REMAINING_MS, m.remainingMs],
+        ]),
+      );
     case 'error':
       return enc(messageMap(MessageType.ERROR, [[ErrorMessageKey.STATUS, m.status]]));
     case 'hello-request':

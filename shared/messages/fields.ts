@@ -122,7 +122,8 @@ export class Fields {
 
   private checkLength(key: number, length: number, opts: FieldOptions | undefined): void {
     if (!opts) return;
-    if (opts.len !== undefined && length !== opts.len) this.refuse('key ' + key + ': length ' + length + ', expected ' + opts.len);
+    if (opts.len !== undefined && length !== opts.len)
+      this.refuse('key ' + key + ': length ' + length + ', expected ' + opts.len);
     if (opts.max !== undefined && length > opts.max) this.refuse('key ' + key + ': longer than ' + opts.max);
   }
 

@@ -22,7 +22,12 @@ export const HelloMessageKey = { ENC: 2, CT: 3 } as const;
 export const EnrollMessageKey = { CHECKOUT_SIGNING_KEY: 2, CHECKOUT_HPKE_KEY: 3, NONCE: 4, OWNER_KEY: 5 } as const;
 /** ENROLLED, type 4: IRK_ENC, IRK_CT, IRK_SIGNATURE go together, to the owner's bridge only (PROTOCOL.md §7). */
 export const EnrolledMessageKey = {
-  SIGNING_KEY: 2, HPKE_KEY: 3, SIGNATURE: 4, IRK_ENC: 5, IRK_CT: 6, IRK_SIGNATURE: 7,
+  SIGNING_KEY: 2,
+  HPKE_KEY: 3,
+  SIGNATURE: 4,
+  IRK_ENC: 5,
+  IRK_CT: 6,
+  IRK_SIGNATURE: 7,
 } as const;
 /** CHALLENGE, type 5: the HPKE-sealed signed challenge. */
 export const ChallengeMessageKey = { ENC: 2, CT: 3 } as const;
@@ -45,10 +50,22 @@ export const HelloBodyKey = { DEVICE_ID: 1, WEAR_STATE: 2, UNLOCK_NONCE: 3 } as 
  * kind has its own decade: 10-17 payment, 20-23 unlock, 30 provision card, 31 remove card.
  */
 export const ChallengeBodyKey = {
-  KIND: 1, DEVICE_ID: 2, NONCE: 3, EXPIRY: 4,
-  AMOUNT: 10, CURRENCY: 11, MERCHANT_ID: 12, MERCHANT_NAME: 13, TERMINAL_ID: 14, ORDER_ID: 15,
-  CARD_REF: 16, EXPRESS: 17,
-  BAND_NONCE: 20, SESSION_MAX_AGE_MS: 21, LIMIT_PER_PAYMENT: 22, LIMIT_PER_DAY: 23,
+  KIND: 1,
+  DEVICE_ID: 2,
+  NONCE: 3,
+  EXPIRY: 4,
+  AMOUNT: 10,
+  CURRENCY: 11,
+  MERCHANT_ID: 12,
+  MERCHANT_NAME: 13,
+  TERMINAL_ID: 14,
+  ORDER_ID: 15,
+  CARD_REF: 16,
+  EXPRESS: 17,
+  BAND_NONCE: 20,
+  SESSION_MAX_AGE_MS: 21,
+  LIMIT_PER_PAYMENT: 22,
+  LIMIT_PER_DAY: 23,
   CARD: 30,
   REMOVE_CARD_REF: 31,
 } as const;
@@ -58,7 +75,15 @@ export const ChallengeBodyKey = {
  * 5 bank only; 6-8 transit only; 9 both.
  */
 export const CardKey = {
-  KIND: 1, CARD_REF: 2, ISSUER: 3, LAST4: 4, IS_DEFAULT: 5, CITY: 6, BALANCE: 7, FARE_CAP: 8, CURRENCY: 9,
+  KIND: 1,
+  CARD_REF: 2,
+  ISSUER: 3,
+  LAST4: 4,
+  IS_DEFAULT: 5,
+  CITY: 6,
+  BALANCE: 7,
+  FARE_CAP: 8,
+  CURRENCY: 9,
 } as const;
 
 /** Answer body: TOKEN for payments, BALANCE after a transit fare, CARD_COUNT after a provision or removal. */

@@ -94,11 +94,16 @@ export function statusName(code: number): StatusName | undefined {
  * test/image/status-codes.test.ts checks the runs against the table.
  */
 const RUNS: readonly number[] = [
-  Status.OK, Status.CHANNEL_BUSY,
-  Status.NOT_WORN, Status.ALREADY_UNLOCKED,
-  Status.CLAIM_MISMATCH, Status.TRADE_NOT_PAID,
-  Status.UNREACHABLE, Status.TIMEOUT,
-  Status.INTERNAL, Status.INTERNAL,
+  Status.OK,
+  Status.CHANNEL_BUSY,
+  Status.NOT_WORN,
+  Status.ALREADY_UNLOCKED,
+  Status.CLAIM_MISMATCH,
+  Status.TRADE_NOT_PAID,
+  Status.UNREACHABLE,
+  Status.TIMEOUT,
+  Status.INTERNAL,
+  Status.INTERNAL,
 ];
 
 /** True for a number that is a defined status code. */

@@ -54,7 +54,13 @@ export class BandHardware {
   private clock: RealClock | null = null;
 
   /** `addressRotationMs`: the radio's private-address lifetime (default 15 min; tests shorten it). */
-  constructor(stateDir: string, readonly index: number, link: LinkConfig, private readonly events: HardwareEvents, addressRotationMs?: number) {
+  constructor(
+    stateDir: string,
+    readonly index: number,
+    link: LinkConfig,
+    private readonly events: HardwareEvents,
+    addressRotationMs?: number,
+  ) {
     const paths = bandPaths(stateDir, index);
     const { identity, created } = loadOrCreateIdentity(stateDir, index);
     this.identity = identity;
@@ -66,10 +72,14 @@ export class BandHardware {
     this.haptics = new HapticsEmu(now);
     this.display = new DisplayEmu(4, 16, now);
     this.link = new LinkModel(link, (err) => this.log('sim', `link delivery failed: ${String(err)}`));
-    this.radio = new BandRadio(this.link, (f) => {
-      bounded(this.frames, f);
-      events.frame(f);
-    }, addressRotationMs);
+    this.radio = new BandRadio(
+      this.link,
+      (f) => {
+        bounded(this.frames, f);
+        events.frame(f);
+      },
+      addressRotationMs,
+    );
   }
 
   /** noble's peripheral id for the address advertised now: it changes with every new address. */

@@ -41,11 +41,18 @@ export interface CentralSink {
   disconnected(reason: string): void;
 }
 
-const COMMANDS: Record<number, string> = { 0x81: 'PING', 0x82: 'KEEPALIVE', 0x83: 'MSG', 0xbe: 'CANCEL', 0xbf: 'ERROR' };
+const COMMANDS: Record<number, string> = {
+  0x81: 'PING',
+  0x82: 'KEEPALIVE',
+  0x83: 'MSG',
+  0xbe: 'CANCEL',
+  0xbf: 'ERROR',
+};
 
 export function describeFragment(b: Uint8Array): string {
   if (b.length === 0) return 'empty';
-  if (b[0] & 0x80) return `${COMMANDS[b[0]] ?? 'cmd 0x' + b[0].toString(16)}${b.length >= 3 ? ' len ' + ((b[1] << 8) | b[2]) : ''}`;
+  if (b[0] & 0x80)
+    return `${COMMANDS[b[0]] ?? 'cmd 0x' + b[0].toString(16)}${b.length >= 3 ? ' len ' + ((b[1] << 8) | b[2]) : ''}`;
   return `cont seq ${b[0]}`;
 }
 
@@ -68,7 +75,8 @@ export class BandRadio implements Radio {
     private readonly onFrame: (f: RadioFrame) => void = () => {},
     private readonly rotationMs = DEFAULT_ADDRESS_ROTATION_MS,
   ) {
-    if (!Number.isInteger(rotationMs) || rotationMs < 10) throw new RangeError(`address rotation must be at least 10 ms, got ${rotationMs}`);
+    if (!Number.isInteger(rotationMs) || rotationMs < 10)
+      throw new RangeError(`address rotation must be at least 10 ms, got ${rotationMs}`);
     this.newAddress();
   }
 
@@ -110,7 +118,8 @@ export class BandRadio implements Radio {
     return this.central !== null ? this.link.config.mtu : MIN_MTU;
   }
   setIdentityKey(irk: Bytes): void {
-    if (!(irk instanceof Uint8Array) || irk.length !== IRK_BYTES) throw new RangeError(`setIdentityKey: the IRK is ${IRK_BYTES} bytes`);
+    if (!(irk instanceof Uint8Array) || irk.length !== IRK_BYTES)
+      throw new RangeError(`setIdentityKey: the IRK is ${IRK_BYTES} bytes`);
     this.irk = irk.slice();
     this.newAddress();
   }

@@ -40,7 +40,14 @@ export interface SimBandStatus {
   resets: number;
   lastReset: { at: number; reason: string } | null;
   faults: string[];
-  link: LinkCounters & { connected: boolean; notifying: boolean; mtu: number; ciMs: number; loss: number; droppedNotifications: number };
+  link: LinkCounters & {
+    connected: boolean;
+    notifying: boolean;
+    mtu: number;
+    ciMs: number;
+    loss: number;
+    droppedNotifications: number;
+  };
   flash: FlashStats & { pageSize: number; pageCount: number; powered: boolean };
   /** wristpay.status() as the firmware returned it (null when not running). */
   firmwareStatus: unknown;

@@ -13,8 +13,17 @@
 import type { WebSocket } from 'ws';
 import type { CentralSink } from './band-radio.ts';
 import {
-  CCCD_UUID, CHARACTERISTICS, CONTROL_UUID, Handle, INFO_UUID, SERVICE_UUID, STATUS_UUID, parseCommand,
-  type Command, type ErrorCode, type ErrorFrame,
+  CCCD_UUID,
+  CHARACTERISTICS,
+  CONTROL_UUID,
+  Handle,
+  INFO_UUID,
+  SERVICE_UUID,
+  STATUS_UUID,
+  parseCommand,
+  type Command,
+  type ErrorCode,
+  type ErrorFrame,
 } from './noble-protocol.ts';
 import type { SimBand } from './sim-band.ts';
 
@@ -35,7 +44,11 @@ export class CentralSession {
   private readonly links = new Map<string, SimBand>();
   private closed = false;
 
-  constructor(private readonly ws: WebSocket, private readonly host: SessionHost, readonly name: string) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly host: SessionHost,
+    readonly name: string,
+  ) {
     this.send({ type: 'stateChange', state: 'poweredOn' });
   }
 
@@ -79,7 +92,14 @@ export class CentralSession {
   }
 
   private fail(c: Command, code: ErrorCode, message: string, extra: Partial<ErrorFrame> = {}): void {
-    this.send({ type: 'error', code, message, action: c.action, ...(c.peripheralUuid ? { peripheralUuid: c.peripheralUuid } : {}), ...extra });
+    this.send({
+      type: 'error',
+      code,
+      message,
+      action: c.action,
+      ...(c.peripheralUuid ? { peripheralUuid: c.peripheralUuid } : {}),
+      ...extra,
+    });
   }
 
   // ---- scanning ----
@@ -134,12 +154,22 @@ export class CentralSession {
     const band = this.find(c);
     if (!band) return;
     const id = c.peripheralUuid as string;
-    if (this.links.get(id) === band && band.hw.radio.connected) return this.send({ type: 'connect', peripheralUuid: id });
+    if (this.links.get(id) === band && band.hw.radio.connected)
+      return this.send({ type: 'connect', peripheralUuid: id });
     const owner = this.host.ownerOf(band);
-    if (owner !== undefined && owner !== this) return this.fail(c, 'busy', `band ${id} is connected to another central`);
+    if (owner !== undefined && owner !== this)
+      return this.fail(c, 'busy', `band ${id} is connected to another central`);
     if (!band.running) return this.fail(c, 'unreachable', `band ${id} is not running (resetting, halted or stopped)`);
     const sink: CentralSink = {
-      notification: (data) => this.send({ type: 'read', peripheralUuid: id, serviceUuid: SERVICE_UUID, characteristicUuid: STATUS_UUID, data: Buffer.from(data).toString('hex'), isNotification: true }),
+      notification: (data) =>
+        this.send({
+          type: 'read',
+          peripheralUuid: id,
+          serviceUuid: SERVICE_UUID,
+          characteristicUuid: STATUS_UUID,
+          data: Buffer.from(data).toString('hex'),
+          isNotification: true,
+        }),
       disconnected: (reason) => {
         this.links.delete(id);
         if (this.host.ownerOf(band) === this) this.host.setOwner(band, undefined);
@@ -173,31 +203,60 @@ export class CentralSession {
     const id = c.peripheralUuid as string;
     if (this.links.get(id) !== band) return this.fail(c, 'not-connected', `${c.action}: not connected to band ${id}`);
     const radio = band.hw.radio;
-    if (c.action === 'updateRssi') return this.send({ type: 'rssiUpdate', peripheralUuid: id, rssi: -42 - 3 * band.index });
+    if (c.action === 'updateRssi')
+      return this.send({ type: 'rssiUpdate', peripheralUuid: id, rssi: -42 - 3 * band.index });
     if (c.action === 'discoverServices') {
       const want = c.uuids && c.uuids.length > 0 ? c.uuids : null;
-      return this.send({ type: 'servicesDiscover', peripheralUuid: id, serviceUuids: !want || want.includes(SERVICE_UUID) ? [SERVICE_UUID] : [] });
+      return this.send({
+        type: 'servicesDiscover',
+        peripheralUuid: id,
+        serviceUuids: !want || want.includes(SERVICE_UUID) ? [SERVICE_UUID] : [],
+      });
     }
     if (c.action === 'readHandle' || c.action === 'writeHandle') return this.handleOp(c, band);
-    if (c.serviceUuid !== SERVICE_UUID) return this.fail(c, 'unknown-service', `no service ${c.serviceUuid ?? '(none)'} on the band`);
-    if (c.action === 'discoverIncludedServices') return this.send({ type: 'includedServicesDiscover', peripheralUuid: id, serviceUuid: SERVICE_UUID, includedServiceUuids: [] });
+    if (c.serviceUuid !== SERVICE_UUID)
+      return this.fail(c, 'unknown-service', `no service ${c.serviceUuid ?? '(none)'} on the band`);
+    if (c.action === 'discoverIncludedServices')
+      return this.send({
+        type: 'includedServicesDiscover',
+        peripheralUuid: id,
+        serviceUuid: SERVICE_UUID,
+        includedServiceUuids: [],
+      });
     if (c.action === 'discoverCharacteristics') {
       const want = c.characteristicUuids && c.characteristicUuids.length > 0 ? c.characteristicUuids : null;
-      const characteristics = CHARACTERISTICS.filter((ch) => !want || want.includes(ch.uuid)).map((ch) => ({ uuid: ch.uuid, properties: [...ch.properties] }));
-      return this.send({ type: 'characteristicsDiscover', peripheralUuid: id, serviceUuid: SERVICE_UUID, characteristics });
+      const characteristics = CHARACTERISTICS.filter((ch) => !want || want.includes(ch.uuid)).map((ch) => ({
+        uuid: ch.uuid,
+        properties: [...ch.properties],
+      }));
+      return this.send({
+        type: 'characteristicsDiscover',
+        peripheralUuid: id,
+        serviceUuid: SERVICE_UUID,
+        characteristics,
+      });
     }
     const ch = c.characteristicUuid;
-    if (ch !== CONTROL_UUID && ch !== STATUS_UUID && ch !== INFO_UUID) return this.fail(c, 'unknown-characteristic', `no characteristic ${ch ?? '(none)'} in the wristpay service`);
+    if (ch !== CONTROL_UUID && ch !== STATUS_UUID && ch !== INFO_UUID)
+      return this.fail(c, 'unknown-characteristic', `no characteristic ${ch ?? '(none)'} in the wristpay service`);
     const at = { peripheralUuid: id, serviceUuid: SERVICE_UUID, characteristicUuid: ch };
     switch (c.action) {
       case 'read':
-        if (ch !== INFO_UUID) return this.fail(c, 'not-permitted', 'only the info characteristic can be read', { characteristicUuid: ch });
-        return this.send({ type: 'read', ...at, data: Buffer.from(radio.readInfo()).toString('hex'), isNotification: false });
+        if (ch !== INFO_UUID)
+          return this.fail(c, 'not-permitted', 'only the info characteristic can be read', { characteristicUuid: ch });
+        return this.send({
+          type: 'read',
+          ...at,
+          data: Buffer.from(radio.readInfo()).toString('hex'),
+          isNotification: false,
+        });
       case 'write':
-        if (ch !== CONTROL_UUID) return this.fail(c, 'not-permitted', 'only the control point can be written', { characteristicUuid: ch });
+        if (ch !== CONTROL_UUID)
+          return this.fail(c, 'not-permitted', 'only the control point can be written', { characteristicUuid: ch });
         return this.write(c, band, () => this.send({ type: 'write', ...at }));
       case 'notify':
-        if (ch !== STATUS_UUID) return this.fail(c, 'not-permitted', 'only the status characteristic notifies', { characteristicUuid: ch });
+        if (ch !== STATUS_UUID)
+          return this.fail(c, 'not-permitted', 'only the status characteristic notifies', { characteristicUuid: ch });
         radio.subscribe(c.notify === true);
         return this.send({ type: 'notify', ...at, state: c.notify === true });
       case 'discoverDescriptors':
@@ -213,15 +272,36 @@ export class CentralSession {
   /** Checks and sends one control-point write; `ack` runs once the band has it. */
   private write(c: Command, band: SimBand, ack: () => void): void {
     if (c.data === undefined) return this.fail(c, 'malformed', 'write needs data (hex)');
-    if (c.withoutResponse === true) return this.fail(c, 'not-permitted', 'the control point takes write requests (withoutResponse false), not write commands');
+    if (c.withoutResponse === true)
+      return this.fail(
+        c,
+        'not-permitted',
+        'the control point takes write requests (withoutResponse false), not write commands',
+      );
     const max = band.hw.link.config.mtu - 3;
-    if (c.data.length > max) return this.fail(c, 'oversize', `write of ${c.data.length} bytes exceeds ATT_MTU - 3 = ${max} (fragment with the link MTU)`);
+    if (c.data.length > max)
+      return this.fail(
+        c,
+        'oversize',
+        `write of ${c.data.length} bytes exceeds ATT_MTU - 3 = ${max} (fragment with the link MTU)`,
+      );
     band.hw.radio.write(c.data, ack);
   }
 
-  private cccd(c: Command, band: SimBand, at: { peripheralUuid: string; serviceUuid: string; characteristicUuid: string }): void {
-    if (at.characteristicUuid !== STATUS_UUID || c.descriptorUuid !== CCCD_UUID) return this.fail(c, 'unknown-descriptor', `no descriptor ${c.descriptorUuid ?? '(none)'} here`);
-    if (c.action === 'readValue') return this.send({ type: 'valueRead', ...at, descriptorUuid: CCCD_UUID, data: band.hw.radio.notifying ? '0100' : '0000' });
+  private cccd(
+    c: Command,
+    band: SimBand,
+    at: { peripheralUuid: string; serviceUuid: string; characteristicUuid: string },
+  ): void {
+    if (at.characteristicUuid !== STATUS_UUID || c.descriptorUuid !== CCCD_UUID)
+      return this.fail(c, 'unknown-descriptor', `no descriptor ${c.descriptorUuid ?? '(none)'} here`);
+    if (c.action === 'readValue')
+      return this.send({
+        type: 'valueRead',
+        ...at,
+        descriptorUuid: CCCD_UUID,
+        data: band.hw.radio.notifying ? '0100' : '0000',
+      });
     const on = this.cccdValue(c);
     if (on === null) return;
     band.hw.radio.subscribe(on);
@@ -242,17 +322,40 @@ export class CentralSession {
     const h = c.handle;
     if (h === undefined) return this.fail(c, 'malformed', `${c.action} needs a handle`);
     if (c.action === 'readHandle') {
-      if (h === Handle.INFO) return this.send({ type: 'handleRead', peripheralUuid: id, handle: h, data: Buffer.from(band.hw.radio.readInfo()).toString('hex') });
-      if (h === Handle.STATUS_CCCD) return this.send({ type: 'handleRead', peripheralUuid: id, handle: h, data: band.hw.radio.notifying ? '0100' : '0000' });
-      return this.fail(c, h === Handle.CONTROL || h === Handle.STATUS ? 'not-permitted' : 'unknown-handle', `handle ${h} cannot be read`, { handle: h });
+      if (h === Handle.INFO)
+        return this.send({
+          type: 'handleRead',
+          peripheralUuid: id,
+          handle: h,
+          data: Buffer.from(band.hw.radio.readInfo()).toString('hex'),
+        });
+      if (h === Handle.STATUS_CCCD)
+        return this.send({
+          type: 'handleRead',
+          peripheralUuid: id,
+          handle: h,
+          data: band.hw.radio.notifying ? '0100' : '0000',
+        });
+      return this.fail(
+        c,
+        h === Handle.CONTROL || h === Handle.STATUS ? 'not-permitted' : 'unknown-handle',
+        `handle ${h} cannot be read`,
+        { handle: h },
+      );
     }
-    if (h === Handle.CONTROL) return this.write(c, band, () => this.send({ type: 'handleWrite', peripheralUuid: id, handle: h }));
+    if (h === Handle.CONTROL)
+      return this.write(c, band, () => this.send({ type: 'handleWrite', peripheralUuid: id, handle: h }));
     if (h === Handle.STATUS_CCCD) {
       const on = this.cccdValue(c);
       if (on === null) return;
       band.hw.radio.subscribe(on);
       return this.send({ type: 'handleWrite', peripheralUuid: id, handle: h });
     }
-    this.fail(c, h === Handle.INFO || h === Handle.STATUS ? 'not-permitted' : 'unknown-handle', `handle ${h} cannot be written`, { handle: h });
+    this.fail(
+      c,
+      h === Handle.INFO || h === Handle.STATUS ? 'not-permitted' : 'unknown-handle',
+      `handle ${h} cannot be written`,
+      { handle: h },
+    );
   }
 }

@@ -10,7 +10,10 @@ import type { ControlFile } from './simulator.ts';
 import { statePaths } from './state-dir.ts';
 
 export class ControlError extends Error {
-  constructor(readonly status: StatusCode, message: string) {
+  constructor(
+    readonly status: StatusCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'ControlError';
   }
@@ -32,30 +35,58 @@ export function readControlFile(stateDir: string): ControlFile {
   } catch (err) {
     throw new ControlError(Status.MALFORMED, (err as Error).message);
   }
-  if (file === undefined) throw new ControlError(Status.UNREACHABLE, `no simulator is running on ${dir} (no control.json); start one with \`wristpay sim start --state ${dir}\``);
-  if (file.version !== 1 || typeof file.url !== 'string' || typeof file.token !== 'string') throw new ControlError(Status.MALFORMED, `${control} is not a simulator control file`);
+  if (file === undefined)
+    throw new ControlError(
+      Status.UNREACHABLE,
+      `no simulator is running on ${dir} (no control.json); start one with \`wristpay sim start --state ${dir}\``,
+    );
+  if (file.version !== 1 || typeof file.url !== 'string' || typeof file.token !== 'string')
+    throw new ControlError(Status.MALFORMED, `${control} is not a simulator control file`);
   return file;
 }
 
-async function call<T>(stateDir: string, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 5000): Promise<T> {
+async function call<T>(
+  stateDir: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  timeoutMs = 5000,
+): Promise<T> {
   const file = readControlFile(stateDir);
   const url = new URL(path, file.url);
-  if (url.hostname !== '127.0.0.1') throw new ControlError(Status.FORBIDDEN, `control.json names ${url.host}; only loopback is used`);
+  if (url.hostname !== '127.0.0.1')
+    throw new ControlError(Status.FORBIDDEN, `control.json names ${url.host}; only loopback is used`);
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: { authorization: `Bearer ${file.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${file.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw new ControlError(Status.UNREACHABLE, `the simulator on ${statePaths(stateDir).dir} does not answer at ${file.url} (${cause}); it may have crashed — start it again`);
+    throw new ControlError(
+      Status.UNREACHABLE,
+      `the simulator on ${statePaths(stateDir).dir} does not answer at ${file.url} (${cause}); it may have crashed — start it again`,
+    );
   }
-  const json = (await res.json().catch(() => ({ ok: false, error: `HTTP ${res.status}` }))) as { ok?: boolean; error?: string };
+  const json = (await res.json().catch(() => ({ ok: false, error: `HTTP ${res.status}` }))) as {
+    ok?: boolean;
+    error?: string;
+  };
   if (!res.ok || json.ok !== true) {
-    const status = res.status === 401 ? Status.UNAUTHORIZED : res.status === 404 ? Status.NOT_FOUND : res.status === 403 ? Status.FORBIDDEN : Status.MALFORMED;
+    const status =
+      res.status === 401
+        ? Status.UNAUTHORIZED
+        : res.status === 404
+          ? Status.NOT_FOUND
+          : res.status === 403
+            ? Status.FORBIDDEN
+            : Status.MALFORMED;
     throw new ControlError(status, json.error ?? `HTTP ${res.status}`);
   }
   return json as T;
@@ -67,7 +98,12 @@ export function fetchStatus(stateDir: string): Promise<StatusReply> {
 }
 
 /** Runs an action on band K; resolves with the band's status after it. */
-export async function bandAction(stateDir: string, band: number, action: BandAction, body: Record<string, unknown> = {}): Promise<SimBandStatus> {
+export async function bandAction(
+  stateDir: string,
+  band: number,
+  action: BandAction,
+  body: Record<string, unknown> = {},
+): Promise<SimBandStatus> {
   const r = await call<{ band: SimBandStatus }>(stateDir, 'POST', `/api/bands/${band}/${action}`, body);
   return r.band;
 }

@@ -38,7 +38,10 @@ export interface ControlServer {
 const MAX_BODY = 4096;
 
 class HttpError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -98,7 +101,8 @@ function act(band: SimBand, action: string, body: Record<string, unknown>): void
       return band.reboot();
     case 'power-cut': {
       const n = body.after;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1_000_000) throw new HttpError(400, 'body needs {"after": n} with n a whole number >= 1');
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1_000_000)
+        throw new HttpError(400, 'body needs {"after": n} with n a whole number >= 1');
       return band.powerCutAfter(n);
     }
     default:
@@ -109,7 +113,8 @@ function act(band: SimBand, action: string, body: Record<string, unknown>): void
 export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
   const live = new LiveEvents(opts.bands);
   let port = opts.port;
-  const hostOk = (h: string | undefined): boolean => h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `[::1]:${port}`;
+  const hostOk = (h: string | undefined): boolean =>
+    h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `[::1]:${port}`;
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       const code = err instanceof HttpError ? err.code : 500;
@@ -120,18 +125,33 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     if (!hostOk(req.headers.host)) throw new HttpError(403, 'requests must name the loopback host (Host header)');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (req.method === 'GET' && url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY' }).end(renderPage(opts.token));
+      res
+        .writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'x-frame-options': 'DENY',
+        })
+        .end(renderPage(opts.token));
       return;
     }
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!tokenOk(bearer ?? url.searchParams.get('token'), opts.token)) throw new HttpError(401, 'missing or wrong token (see control.json in the state directory)');
+    if (!tokenOk(bearer ?? url.searchParams.get('token'), opts.token))
+      throw new HttpError(401, 'missing or wrong token (see control.json in the state directory)');
     if (req.method === 'GET' && url.pathname === '/events') return live.open(res);
-    if (req.method === 'GET' && url.pathname === '/api/status') return json(res, 200, { ok: true, simulator: opts.info(), ...live.snapshot() });
+    if (req.method === 'GET' && url.pathname === '/api/status')
+      return json(res, 200, { ok: true, simulator: opts.info(), ...live.snapshot() });
     const m = /^\/api\/bands\/(\d{1,3})\/([a-z-]{1,20})$/.exec(url.pathname);
     if (!m) throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
     if (req.method !== 'POST') throw new HttpError(405, 'band actions are POST');
     const band = opts.bands().find((b) => b.index === Number(m[1]));
-    if (!band) throw new HttpError(404, `no band ${m[1]} (this simulator runs ${opts.bands().map((b) => b.index).join(', ')})`);
+    if (!band)
+      throw new HttpError(
+        404,
+        `no band ${m[1]} (this simulator runs ${opts
+          .bands()
+          .map((b) => b.index)
+          .join(', ')})`,
+      );
     const body = await readBody(req);
     act(band, m[2], body);
     json(res, 200, { ok: true, band: band.status() });

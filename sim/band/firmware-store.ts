@@ -34,7 +34,9 @@ export interface FirmwareMeta {
 }
 
 export type Refusal = { ok: false; status: StatusCode; message: string };
-export type FlashOutcome = { ok: true; meta: FirmwareMeta; stateDir: string; band: { serial: string; created: boolean } } | Refusal;
+export type FlashOutcome =
+  | { ok: true; meta: FirmwareMeta; stateDir: string; band: { serial: string; created: boolean } }
+  | Refusal;
 
 export interface FlashImageOptions {
   image: string;
@@ -53,7 +55,10 @@ function readBytes(path: string): Uint8Array | Refusal {
     return new Uint8Array(readFileSync(path));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return refuse(Status.NOT_FOUND, `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    return refuse(
+      Status.NOT_FOUND,
+      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
 }
 
@@ -65,7 +70,8 @@ export function readVendorKey(path: string): Uint8Array | Refusal {
   } catch (err) {
     return refuse(Status.MALFORMED, (err as Error).message);
   }
-  if (json === undefined) return refuse(Status.NOT_FOUND, `no vendor key at ${path} (build the image first, or pass --vendor-key FILE)`);
+  if (json === undefined)
+    return refuse(Status.NOT_FOUND, `no vendor key at ${path} (build the image first, or pass --vendor-key FILE)`);
   if (typeof json.publicKey !== 'string' || !/^04[0-9a-f]{128}$/i.test(json.publicKey)) {
     return refuse(Status.INVALID_KEY, `${path}: publicKey must be 65 bytes of uncompressed P-256 point in hex`);
   }
@@ -86,15 +92,26 @@ function isRefusal(v: unknown): v is Refusal {
 export function flashImage(opts: FlashImageOptions): FlashOutcome {
   const paths = statePaths(opts.stateDir);
   const pid = runningSimulatorPid(paths.dir);
-  if (pid !== null) return refuse(Status.BUSY, `a simulator (pid ${pid}) is running on ${paths.dir}; stop it before flashing`);
+  if (pid !== null)
+    return refuse(Status.BUSY, `a simulator (pid ${pid}) is running on ${paths.dir}; stop it before flashing`);
   const bytes = readBytes(opts.image);
   if (isRefusal(bytes)) return bytes;
   const keyPath = resolve(opts.vendorKey ?? DEFAULT_VENDOR_KEY);
-  const base = { version: 1 as const, sha256: hex(createHash('sha256').update(bytes).digest()), size: bytes.length, source: resolve(opts.image), flashedAt: new Date().toISOString() };
+  const base = {
+    version: 1 as const,
+    sha256: hex(createHash('sha256').update(bytes).digest()),
+    size: bytes.length,
+    source: resolve(opts.image),
+    flashedAt: new Date().toISOString(),
+  };
   let meta: FirmwareMeta;
   let vendorKey: Uint8Array | null = null;
   if (!startsWithMagic(bytes)) {
-    if (!opts.allowUnsigned) return refuse(Status.MALFORMED, `${opts.image} is not a wristpay image (no WPIMG1 header); bare code runs only with --allow-unsigned`);
+    if (!opts.allowUnsigned)
+      return refuse(
+        Status.MALFORMED,
+        `${opts.image} is not a wristpay image (no WPIMG1 header); bare code runs only with --allow-unsigned`,
+      );
     try {
       new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
@@ -103,13 +120,21 @@ export function flashImage(opts: FlashImageOptions): FlashOutcome {
     meta = { ...base, format: 'script', signed: false, devKey: false, keyId: null, firmwareVersion: null };
   } else {
     const parsed = parseImage(bytes);
-    if (!parsed.ok) return refuse(parsed.status, `refused ${opts.image}: damaged or tampered image (${parsed.detail ?? 'bad header'})`);
+    if (!parsed.ok)
+      return refuse(
+        parsed.status,
+        `refused ${opts.image}: damaged or tampered image (${parsed.detail ?? 'bad header'})`,
+      );
     const key = readVendorKey(keyPath);
     let signed = false;
     if (!isRefusal(key)) {
       const verified = verifyImage(parsed.value, key);
       signed = verified.ok;
-      if (!verified.ok && !opts.allowUnsigned) return refuse(verified.status, `refused ${opts.image}: ${verified.detail ?? 'signature does not verify'} (vendor key ${keyPath})`);
+      if (!verified.ok && !opts.allowUnsigned)
+        return refuse(
+          verified.status,
+          `refused ${opts.image}: ${verified.detail ?? 'signature does not verify'} (vendor key ${keyPath})`,
+        );
       if (verified.ok) vendorKey = key;
     } else if (!opts.allowUnsigned) {
       return key;
@@ -117,7 +142,13 @@ export function flashImage(opts: FlashImageOptions): FlashOutcome {
     meta = { ...base, format: 'image', signed, ...describeHeader(parsed.value) };
   }
   writeFileAtomic(paths.firmware, bytes);
-  if (vendorKey !== null) writeJsonAtomic(paths.vendorKey, { alg: 'ES256', crv: 'P-256', publicKey: hex(vendorKey), keyId: hex(vendorKeyId(vendorKey)) });
+  if (vendorKey !== null)
+    writeJsonAtomic(paths.vendorKey, {
+      alg: 'ES256',
+      crv: 'P-256',
+      publicKey: hex(vendorKey),
+      keyId: hex(vendorKeyId(vendorKey)),
+    });
   writeJsonAtomic(paths.firmwareMeta, meta);
   const { identity, created } = loadOrCreateIdentity(paths.dir, 1);
   return { ok: true, meta, stateDir: paths.dir, band: { serial: identity.serial, created } };
@@ -125,7 +156,11 @@ export function flashImage(opts: FlashImageOptions): FlashOutcome {
 
 function describeHeader(p: ParsedImage): Pick<FirmwareMeta, 'devKey' | 'keyId' | 'firmwareVersion'> {
   const v = p.header.firmwareVersion;
-  return { devKey: (p.header.flags & IMAGE_FLAG_DEV_KEY) !== 0, keyId: hex(p.header.keyId), firmwareVersion: `${v.major}.${v.minor}.${v.patch}` };
+  return {
+    devKey: (p.header.flags & IMAGE_FLAG_DEV_KEY) !== 0,
+    keyId: hex(p.header.keyId),
+    firmwareVersion: `${v.major}.${v.minor}.${v.patch}`,
+  };
 }
 
 export interface LoadedFirmware {
@@ -142,10 +177,15 @@ export function loadFlashedImage(stateDir: string): { ok: true; value: LoadedFir
   } catch (err) {
     return refuse(Status.MALFORMED, (err as Error).message);
   }
-  if (meta === undefined || meta.version !== 1) return refuse(Status.NOT_FOUND, `nothing flashed in ${paths.dir}: run \`wristpay sim flash <image> --state ${paths.dir}\` first`);
+  if (meta === undefined || meta.version !== 1)
+    return refuse(
+      Status.NOT_FOUND,
+      `nothing flashed in ${paths.dir}: run \`wristpay sim flash <image> --state ${paths.dir}\` first`,
+    );
   const bytes = readBytes(paths.firmware);
   if (isRefusal(bytes)) return bytes;
-  if (hex(createHash('sha256').update(bytes).digest()) !== meta.sha256) return refuse(Status.MALFORMED, `${paths.firmware} does not match ${paths.firmwareMeta}: flash the image again`);
+  if (hex(createHash('sha256').update(bytes).digest()) !== meta.sha256)
+    return refuse(Status.MALFORMED, `${paths.firmware} does not match ${paths.firmwareMeta}: flash the image again`);
   if (meta.format === 'script') return { ok: true, value: { code: new TextDecoder().decode(bytes), meta } };
   if (meta.signed) {
     const key = readVendorKey(paths.vendorKey);

@@ -51,7 +51,8 @@ export function parseLinkSpec(spec: string | undefined, base: LinkConfig = DEFAU
   if (spec === undefined || spec.trim() === '') return checkLink(out);
   for (const part of spec.split(',')) {
     const m = /^\s*(ci|mtu|loss|seed)\s*=\s*([0-9.]+)(%?)\s*$/.exec(part);
-    if (!m) throw new Error(`--link: cannot read "${part}" (expected ci=MS, mtu=N, loss=P, e.g. ci=15,mtu=185,loss=0.02)`);
+    if (!m)
+      throw new Error(`--link: cannot read "${part}" (expected ci=MS, mtu=N, loss=P, e.g. ci=15,mtu=185,loss=0.02)`);
     const v = Number(m[2]) / (m[3] === '%' ? 100 : 1);
     if (!Number.isFinite(v)) throw new Error(`--link: ${m[1]} is not a number`);
     if (m[1] === 'ci') out.ciMs = v;
@@ -64,7 +65,8 @@ export function parseLinkSpec(spec: string | undefined, base: LinkConfig = DEFAU
 
 export function checkLink(c: LinkConfig): LinkConfig {
   if (!(c.ciMs >= 0 && c.ciMs <= 4000)) throw new Error(`link: ci must be 0..4000 ms, got ${c.ciMs}`);
-  if (!Number.isInteger(c.mtu) || c.mtu < MIN_MTU || c.mtu > MAX_MTU) throw new Error(`link: mtu must be an integer in ${MIN_MTU}..${MAX_MTU}, got ${c.mtu}`);
+  if (!Number.isInteger(c.mtu) || c.mtu < MIN_MTU || c.mtu > MAX_MTU)
+    throw new Error(`link: mtu must be an integer in ${MIN_MTU}..${MAX_MTU}, got ${c.mtu}`);
   if (!(c.loss >= 0 && c.loss <= 0.9)) throw new Error(`link: loss must be 0..0.9 (a probability), got ${c.loss}`);
   return c;
 }
@@ -86,7 +88,10 @@ export class LinkModel {
   private timer: NodeJS.Timeout | null = null;
   private open = false;
 
-  constructor(config: LinkConfig, private readonly onError: (err: unknown) => void = (e) => console.error('link: delivery threw', e)) {
+  constructor(
+    config: LinkConfig,
+    private readonly onError: (err: unknown) => void = (e) => console.error('link: delivery threw', e),
+  ) {
     this.config = checkLink({ ...config });
     this.rng = new Xorshift32(config.seed ?? (Math.random() * 0x100000000) >>> 0);
   }
@@ -155,10 +160,13 @@ export class LinkModel {
     // Event k happens at anchor + k·ci. Node timers may fire a little early, so the event
     // count, not the clock, decides that the same event never comes round twice.
     const k = Math.max(this.lastEvent + 1, Math.floor((now - this.anchor) / ci) + 1);
-    this.timer = setTimeout(() => {
-      this.lastEvent = k;
-      this.event();
-    }, Math.max(0, this.anchor + k * ci - now));
+    this.timer = setTimeout(
+      () => {
+        this.lastEvent = k;
+        this.event();
+      },
+      Math.max(0, this.anchor + k * ci - now),
+    );
   }
 
   /** One connection event: at most one fragment each way; heads are taken before anything is delivered. */

@@ -34,17 +34,40 @@ export const CHARACTERISTICS = [
 ] as const;
 
 export const ACTIONS = [
-  'startScanning', 'stopScanning', 'connect', 'disconnect', 'updateRssi', 'discoverServices',
-  'discoverIncludedServices', 'discoverCharacteristics', 'read', 'write', 'broadcast', 'notify',
-  'discoverDescriptors', 'readValue', 'writeValue', 'readHandle', 'writeHandle',
+  'startScanning',
+  'stopScanning',
+  'connect',
+  'disconnect',
+  'updateRssi',
+  'discoverServices',
+  'discoverIncludedServices',
+  'discoverCharacteristics',
+  'read',
+  'write',
+  'broadcast',
+  'notify',
+  'discoverDescriptors',
+  'readValue',
+  'writeValue',
+  'readHandle',
+  'writeHandle',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Error codes of the simulator's `{ type: 'error' }` frames (stock noble ignores the frame type). */
 export type ErrorCode =
-  | 'malformed' | 'unknown-action' | 'unknown-peripheral' | 'unreachable' | 'busy' | 'not-connected'
-  | 'unknown-service' | 'unknown-characteristic' | 'unknown-descriptor' | 'unknown-handle'
-  | 'not-permitted' | 'oversize';
+  | 'malformed'
+  | 'unknown-action'
+  | 'unknown-peripheral'
+  | 'unreachable'
+  | 'busy'
+  | 'not-connected'
+  | 'unknown-service'
+  | 'unknown-characteristic'
+  | 'unknown-descriptor'
+  | 'unknown-handle'
+  | 'not-permitted'
+  | 'oversize';
 
 export interface ErrorFrame {
   type: 'error';
@@ -78,7 +101,10 @@ export type Parsed = { ok: true; command: Command } | { ok: false; error: ErrorF
 /** Largest value an ATT write can carry (Core Vol 3 Part F 3.2.9). */
 export const MAX_ATTRIBUTE = 512;
 
-const bad = (message: string, action?: string): Parsed => ({ ok: false, error: { type: 'error', code: 'malformed', message, action } });
+const bad = (message: string, action?: string): Parsed => ({
+  ok: false,
+  error: { type: 'error', code: 'malformed', message, action },
+});
 
 function uuidList(v: unknown, field: string, action: string): string[] | undefined | Parsed {
   if (v === undefined || v === null) return undefined;
@@ -101,7 +127,15 @@ export function parseCommand(text: string): Parsed {
   if (typeof f.action !== 'string') return bad('frame has no "action" string');
   const action = f.action;
   if (!(ACTIONS as readonly string[]).includes(action)) {
-    return { ok: false, error: { type: 'error', code: 'unknown-action', message: `unknown action "${action.slice(0, 40)}"`, action: action.slice(0, 40) } };
+    return {
+      ok: false,
+      error: {
+        type: 'error',
+        code: 'unknown-action',
+        message: `unknown action "${action.slice(0, 40)}"`,
+        action: action.slice(0, 40),
+      },
+    };
   }
   const c: Command = { action: action as Action };
   for (const key of ['peripheralUuid', 'serviceUuid', 'characteristicUuid', 'descriptorUuid'] as const) {
@@ -116,9 +150,18 @@ export function parseCommand(text: string): Parsed {
     if (list !== undefined) c[key] = list;
   }
   if (f.data !== undefined && f.data !== null) {
-    if (typeof f.data !== 'string' || f.data.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(f.data)) return bad('data must be an even-length hex string', action);
+    if (typeof f.data !== 'string' || f.data.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(f.data))
+      return bad('data must be an even-length hex string', action);
     if (f.data.length / 2 > MAX_ATTRIBUTE) {
-      return { ok: false, error: { type: 'error', code: 'oversize', message: `write of ${f.data.length / 2} bytes: an attribute value is at most ${MAX_ATTRIBUTE}`, action } };
+      return {
+        ok: false,
+        error: {
+          type: 'error',
+          code: 'oversize',
+          message: `write of ${f.data.length / 2} bytes: an attribute value is at most ${MAX_ATTRIBUTE}`,
+          action,
+        },
+      };
     }
     c.data = new Uint8Array(Buffer.from(f.data, 'hex'));
   }
@@ -129,7 +172,8 @@ export function parseCommand(text: string): Parsed {
     c[key] = b;
   }
   if (f.handle !== undefined && f.handle !== null) {
-    if (typeof f.handle !== 'number' || !Number.isInteger(f.handle) || f.handle < 1 || f.handle > 0xffff) return bad('handle must be an integer 1..65535', action);
+    if (typeof f.handle !== 'number' || !Number.isInteger(f.handle) || f.handle < 1 || f.handle > 0xffff)
+      return bad('handle must be an integer 1..65535', action);
     c.handle = f.handle;
   }
   return { ok: true, command: c };

@@ -24,12 +24,18 @@ export class PersistentFlash implements Flash {
   private hostReads = 0;
 
   /** `onPowerCut` runs (synchronously) when an injected cut fires; the band then reboots. */
-  constructor(path: string, geometry: { pageSize: number; pageCount: number }, private readonly onPowerCut: () => void = () => {}) {
+  constructor(
+    path: string,
+    geometry: { pageSize: number; pageCount: number },
+    private readonly onPowerCut: () => void = () => {},
+  ) {
     const size = geometry.pageSize * geometry.pageCount;
     if (!existsSync(path)) writeFileAtomic(path, new Uint8Array(size).fill(0xff));
     const bytes = new Uint8Array(readFileSync(path));
     if (bytes.length !== size) {
-      throw new Error(`${path}: ${bytes.length} bytes, expected ${geometry.pageCount} pages of ${geometry.pageSize} (${size}); the file is not this band's flash`);
+      throw new Error(
+        `${path}: ${bytes.length} bytes, expected ${geometry.pageCount} pages of ${geometry.pageSize} (${size}); the file is not this band's flash`,
+      );
     }
     this.emu = FlashEmulator.fromBytes(bytes, geometry.pageSize, { seed: Date.now() >>> 0 });
     this.pageSize = this.emu.pageSize;

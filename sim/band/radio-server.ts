@@ -67,7 +67,12 @@ export async function startRadioServer(opts: RadioServerOptions): Promise<RadioS
     sessions.add(session);
     log(`radio: ${session.name} joined`);
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return session.error({ type: 'error', code: 'malformed', message: 'binary frames are not part of the protocol; send JSON text' });
+      if (isBinary)
+        return session.error({
+          type: 'error',
+          code: 'malformed',
+          message: 'binary frames are not part of the protocol; send JSON text',
+        });
       session.handle(data.toString());
     });
     ws.on('error', (err) => log(`radio: ${session.name}: ${err.message}`)); // e.g. 1009 frame too big; 'close' follows
@@ -86,7 +91,9 @@ export async function startRadioServer(opts: RadioServerOptions): Promise<RadioS
   };
   const makeServer = (): Server => {
     const s = createServer((_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain' }).end('wristpay band simulator: noble websocket protocol; connect with a websocket client\n');
+      res
+        .writeHead(426, { 'content-type': 'text/plain' })
+        .end('wristpay band simulator: noble websocket protocol; connect with a websocket client\n');
     });
     s.on('upgrade', onUpgrade);
     return s;
@@ -111,10 +118,15 @@ export async function startRadioServer(opts: RadioServerOptions): Promise<RadioS
       const deadline = Date.now() + 300;
       while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       for (const ws of wss.clients) ws.terminate();
-      await Promise.all(servers.map((s) => new Promise<void>((r) => {
-        s.close(() => r());
-        s.closeAllConnections();
-      })));
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((r) => {
+              s.close(() => r());
+              s.closeAllConnections();
+            }),
+        ),
+      );
       wss.close();
     },
   };

@@ -14,7 +14,9 @@ export class RealClock implements Clock {
   private nextId = 1;
 
   /** Called when a timer callback throws (the QuickJS host never lets guest faults out; this is a host bug). */
-  constructor(private readonly onError: (err: unknown) => void = (err) => console.error('real-clock: timer threw', err)) {}
+  constructor(
+    private readonly onError: (err: unknown) => void = (err) => console.error('real-clock: timer threw', err),
+  ) {}
 
   /** Whole milliseconds since this clock was made (the band's boot). */
   monotonicMs(): number {
@@ -51,16 +53,19 @@ export class RealClock implements Clock {
 
   private arm(id: number, due: number, fn: () => void): void {
     const wait = Math.max(0, due - (performance.now() - this.origin));
-    const handle = setTimeout(() => {
-      if (this.timers.get(id) !== handle) return;
-      if (due - (performance.now() - this.origin) > 1) return this.arm(id, due, fn); // chained long timer
-      this.timers.delete(id);
-      try {
-        fn();
-      } catch (err) {
-        this.onError(err);
-      }
-    }, Math.min(wait, MAX_DELAY));
+    const handle = setTimeout(
+      () => {
+        if (this.timers.get(id) !== handle) return;
+        if (due - (performance.now() - this.origin) > 1) return this.arm(id, due, fn); // chained long timer
+        this.timers.delete(id);
+        try {
+          fn();
+        } catch (err) {
+          this.onError(err);
+        }
+      },
+      Math.min(wait, MAX_DELAY),
+    );
     this.timers.set(id, handle);
   }
 }

@@ -65,15 +65,21 @@ export class SimBand extends EventEmitter {
   constructor(private readonly opts: SimBandOptions) {
     super();
     this.index = opts.index;
-    this.hw = new BandHardware(opts.stateDir, opts.index, opts.link, {
-      frame: (f: RadioFrame) => {
-        this.sampleHeapSoon();
-        this.emit('frame', f);
+    this.hw = new BandHardware(
+      opts.stateDir,
+      opts.index,
+      opts.link,
+      {
+        frame: (f: RadioFrame) => {
+          this.sampleHeapSoon();
+          this.emit('frame', f);
+        },
+        log: (l: LogLine) => this.emit('log', l),
+        change: () => this.emit('change'),
+        powerCut: () => this.scheduleReset('power cut during a flash operation'),
       },
-      log: (l: LogLine) => this.emit('log', l),
-      change: () => this.emit('change'),
-      powerCut: () => this.scheduleReset('power cut during a flash operation'),
-    }, opts.addressRotationMs);
+      opts.addressRotationMs,
+    );
   }
 
   /** The resolvable private address advertised now (it rotates: never keep it). */
@@ -109,7 +115,10 @@ export class SimBand extends EventEmitter {
     if (this.engine.booted) {
       this.bootFaults = 0;
       this.sampleHeap();
-      this.hw.log('sim', `booted (${this.opts.firmware.signed ? 'signed' : 'UNSIGNED'} firmware ${this.opts.firmware.firmwareVersion ?? this.opts.firmware.format}, heap ${this.engine.memoryUsed()} bytes)`);
+      this.hw.log(
+        'sim',
+        `booted (${this.opts.firmware.signed ? 'signed' : 'UNSIGNED'} firmware ${this.opts.firmware.firmwareVersion ?? this.opts.firmware.format}, heap ${this.engine.memoryUsed()} bytes)`,
+      );
       this.emit('booted');
     } else if (++this.bootFaults >= MAX_BOOT_FAULTS) {
       this.pendingReset = null;
@@ -131,7 +140,8 @@ export class SimBand extends EventEmitter {
     this.hw.log('sim', `reset: ${reason}`);
     this.emit('reset', { at, reason });
     const recent = this.resets.filter((r) => at - r.at < RESET_WINDOW_MS && r.at >= this.loopWindowFrom).length;
-    if (recent > MAX_RESETS_IN_WINDOW) return this.halt(`${recent} resets within ${RESET_WINDOW_MS / 1000} s (boot loop)`);
+    if (recent > MAX_RESETS_IN_WINDOW)
+      return this.halt(`${recent} resets within ${RESET_WINDOW_MS / 1000} s (boot loop)`);
     this.boot();
   }
 
@@ -210,7 +220,12 @@ export class SimBand extends EventEmitter {
         loss: hw.link.config.loss,
         droppedNotifications: hw.radio.dropped,
       },
-      flash: { ...hw.flash.stats(), pageSize: hw.flash.pageSize, pageCount: hw.flash.pageCount, powered: hw.flash.isPowered },
+      flash: {
+        ...hw.flash.stats(),
+        pageSize: hw.flash.pageSize,
+        pageCount: hw.flash.pageCount,
+        powered: hw.flash.isPowered,
+      },
       firmwareStatus,
     };
   }
@@ -269,6 +284,7 @@ export class SimBand extends EventEmitter {
   }
 
   private sampleHeap(): void {
-    if (this.engine !== null && !this.engine.disposed) this.heapPeak = Math.max(this.heapPeak, this.engine.memoryUsed());
+    if (this.engine !== null && !this.engine.disposed)
+      this.heapPeak = Math.max(this.heapPeak, this.engine.memoryUsed());
   }
 }

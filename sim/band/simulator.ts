@@ -71,7 +71,10 @@ export interface ControlFile {
 }
 
 export class SimulatorError extends Error {
-  constructor(readonly status: StatusCode, message: string) {
+  constructor(
+    readonly status: StatusCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'SimulatorError';
   }
@@ -79,7 +82,9 @@ export class SimulatorError extends Error {
 
 function linkConfig(link: StartSimulatorOptions['link']): LinkConfig {
   try {
-    return typeof link === 'string' || link === undefined ? parseLinkSpec(link) : checkLink({ ...DEFAULT_LINK, ...link });
+    return typeof link === 'string' || link === undefined
+      ? parseLinkSpec(link)
+      : checkLink({ ...DEFAULT_LINK, ...link });
   } catch (err) {
     throw new SimulatorError(Status.MALFORMED, (err as Error).message);
   }
@@ -88,10 +93,12 @@ function linkConfig(link: StartSimulatorOptions['link']): LinkConfig {
 export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<Simulator> {
   const paths = statePaths(opts.stateDir ?? defaultStateDir());
   const count = opts.bands ?? 1;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_BANDS) throw new SimulatorError(Status.MALFORMED, `--bands must be 1..${MAX_BANDS}, got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_BANDS)
+    throw new SimulatorError(Status.MALFORMED, `--bands must be 1..${MAX_BANDS}, got ${count}`);
   const link = linkConfig(opts.link);
   const addressRotationMs = opts.addressRotationMs ?? DEFAULT_ADDRESS_ROTATION_MS;
-  if (!Number.isInteger(addressRotationMs) || addressRotationMs < 10) throw new SimulatorError(Status.MALFORMED, `addressRotationMs must be an integer ≥ 10, got ${addressRotationMs}`);
+  if (!Number.isInteger(addressRotationMs) || addressRotationMs < 10)
+    throw new SimulatorError(Status.MALFORMED, `addressRotationMs must be an integer ≥ 10, got ${addressRotationMs}`);
   const log = opts.log ?? (() => {});
   const image = loadFlashedImage(paths.dir);
   if (!image.ok) throw new SimulatorError(image.status, image.message);
@@ -114,8 +121,19 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
   try {
     await loadQuickJS();
     for (let k = 1; k <= count; k++) {
-      const band = new SimBand({ stateDir: paths.dir, index: k, code: image.value.code, firmware: image.value.meta, link: { ...link, seed: link.seed === undefined ? undefined : link.seed + k }, firmwareConfig: opts.firmwareConfig, interruptBudget: opts.interruptBudget, addressRotationMs });
-      band.on('log', (l: { source: string; text: string }) => log(`band ${k}${l.source === 'band' ? ' firmware' : ''}: ${l.text}`));
+      const band = new SimBand({
+        stateDir: paths.dir,
+        index: k,
+        code: image.value.code,
+        firmware: image.value.meta,
+        link: { ...link, seed: link.seed === undefined ? undefined : link.seed + k },
+        firmwareConfig: opts.firmwareConfig,
+        interruptBudget: opts.interruptBudget,
+        addressRotationMs,
+      });
+      band.on('log', (l: { source: string; text: string }) =>
+        log(`band ${k}${l.source === 'band' ? ' firmware' : ''}: ${l.text}`),
+      );
       bands.push(band);
       if (band.hw.created) log(`band ${k}: new band, serial ${band.serial}`);
       band.boot();
@@ -127,10 +145,25 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
       port: opts.uiPort ?? DEFAULT_UI_PORT,
       token,
       bands: () => bands,
-      info: () => ({ stateDir: paths.dir, radioPort, uiPort: control?.port, pid: process.pid, startedAt: started, link, bands: bands.length }),
+      info: () => ({
+        stateDir: paths.dir,
+        radioPort,
+        uiPort: control?.port,
+        pid: process.pid,
+        startedAt: started,
+        link,
+        bands: bands.length,
+      }),
     });
     const file: ControlFile = {
-      version: 1, pid: process.pid, url: control.url, token, radioPort, uiPort: control.port, stateDir: paths.dir, startedAt: started,
+      version: 1,
+      pid: process.pid,
+      url: control.url,
+      token,
+      radioPort,
+      uiPort: control.port,
+      stateDir: paths.dir,
+      startedAt: started,
       bands: bands.map((b) => ({ band: b.index, serial: b.serial })),
     };
     writeJsonAtomic(paths.control, file, { mode: 0o600 });
@@ -138,7 +171,11 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
     await cleanup();
     if (err instanceof SimulatorError) throw err;
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') throw new SimulatorError(Status.BUSY, `port in use: ${e.message} (pick another with --radio-port / --ui-port, or 0 for any free port)`);
+    if (e.code === 'EADDRINUSE')
+      throw new SimulatorError(
+        Status.BUSY,
+        `port in use: ${e.message} (pick another with --radio-port / --ui-port, or 0 for any free port)`,
+      );
     throw err;
   }
   const ui = control;

@@ -25,7 +25,8 @@ export const MAX_BANDS = 16;
 
 /** $XDG_DATA_HOME/wristpay/band, else ~/.local/share/wristpay/band. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
+  const base =
+    env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
   return join(base, 'wristpay', 'band');
 }
 
@@ -59,9 +60,15 @@ export interface BandPaths {
 
 /** Band K (1-based) lives in DIR/band-K. */
 export function bandPaths(dir: string, index: number): BandPaths {
-  if (!Number.isInteger(index) || index < 1 || index > MAX_BANDS) throw new RangeError(`band number must be 1..${MAX_BANDS}, got ${index}`);
+  if (!Number.isInteger(index) || index < 1 || index > MAX_BANDS)
+    throw new RangeError(`band number must be 1..${MAX_BANDS}, got ${index}`);
   const d = join(resolve(dir), `band-${index}`);
-  return { dir: d, identity: join(d, 'band.json'), secureElement: join(d, 'secure-element.json'), flash: join(d, 'flash.bin') };
+  return {
+    dir: d,
+    identity: join(d, 'band.json'),
+    secureElement: join(d, 'secure-element.json'),
+    flash: join(d, 'flash.bin'),
+  };
 }
 
 /**
@@ -92,9 +99,19 @@ interface StoredIdentity {
 /** A version-2 identity, or a version-1 one without its address; null when the file is neither. */
 function checkIdentity(v: StoredIdentity | undefined): BandIdentity | null {
   const f = v?.flash;
-  const okFlash = f && Number.isInteger(f.pageSize) && Number.isInteger(f.pageCount) && (f.pageSize as number) >= 16 && (f.pageCount as number) >= 2;
+  const okFlash =
+    f &&
+    Number.isInteger(f.pageSize) &&
+    Number.isInteger(f.pageCount) &&
+    (f.pageSize as number) >= 16 &&
+    (f.pageCount as number) >= 2;
   if (!v || (v.version !== 1 && v.version !== 2) || typeof v.serial !== 'string' || !okFlash) return null;
-  return { version: 2, serial: v.serial, createdAt: String(v.createdAt ?? ''), flash: { pageSize: f.pageSize as number, pageCount: f.pageCount as number } };
+  return {
+    version: 2,
+    serial: v.serial,
+    createdAt: String(v.createdAt ?? ''),
+    flash: { pageSize: f.pageSize as number, pageCount: f.pageCount as number },
+  };
 }
 
 /** Reads band K's identity, creating it (new serial) the first time; a version-1 file loses its static address. */
@@ -103,7 +120,8 @@ export function loadOrCreateIdentity(dir: string, index: number): { identity: Ba
   const found = readJsonFile<StoredIdentity>(p.identity);
   if (found !== undefined) {
     const identity = checkIdentity(found);
-    if (identity === null) throw new Error(`${p.identity}: not a band identity file (delete the band's directory to start it afresh)`);
+    if (identity === null)
+      throw new Error(`${p.identity}: not a band identity file (delete the band's directory to start it afresh)`);
     if (found.version === 1) writeJsonAtomic(p.identity, identity);
     return { identity, created: false };
   }

@@ -17,8 +17,14 @@ export const HAL_METHODS: HalSignatures = {
   clock: { monotonicMs: [[], 'n'], wallMs: [[], 'n'], setTimer: [['n', 'timer'], 'n'], cancelTimer: [['n'], 'v'] },
   random: { bytes: [['n'], 'y'] },
   se: {
-    hasKey: [['n'], 'b'], generate: [['n'], 'v'], erase: [['n'], 'v'], publicKey: [['n'], 'y?'],
-    sign: [['n', 'y'], 'y?'], ecdh: [['n', 'y'], 'y?'], verify: [['y', 'y', 'y'], 'b'], isValidPublic: [['y'], 'b'],
+    hasKey: [['n'], 'b'],
+    generate: [['n'], 'v'],
+    erase: [['n'], 'v'],
+    publicKey: [['n'], 'y?'],
+    sign: [['n', 'y'], 'y?'],
+    ecdh: [['n', 'y'], 'y?'],
+    verify: [['y', 'y', 'y'], 'b'],
+    isValidPublic: [['y'], 'b'],
   },
   hash: { sha256: [['y'], 'y'], hmacSha256: [['y', 'y'], 'y'] },
   aead: { seal: [['y', 'y', 'y', 'y'], 'y'], open: [['y', 'y', 'y', 'y'], 'y?'] },
@@ -29,13 +35,23 @@ export const HAL_METHODS: HalSignatures = {
   haptics: { buzz: [['n'], 'v'] },
   display: { show: [['S'], 'v'] },
   radio: {
-    onConnect: [['fn'], 'v'], onDisconnect: [['f'], 'v'], onWrite: [['fy'], 'v'], notify: [['y'], 'v'],
-    setInfo: [['y'], 'v'], mtu: [[], 'n'], setIdentityKey: [['y'], 'v'], newAddress: [[], 'v'],
+    onConnect: [['fn'], 'v'],
+    onDisconnect: [['f'], 'v'],
+    onWrite: [['fy'], 'v'],
+    notify: [['y'], 'v'],
+    setInfo: [['y'], 'v'],
+    mtu: [[], 'n'],
+    setIdentityKey: [['y'], 'v'],
+    newAddress: [[], 'v'],
   },
   log: { log: [['s'], 'v'] },
 };
 /** Read-only numeric properties, copied once at boot. */
-export const HAL_PROPS: { [G in keyof Hal]?: ReadonlyArray<Exclude<keyof Hal[G], MethodsOf<Hal[G]>>> } = { se: ['slotCount'], flash: ['pageSize', 'pageCount'], display: ['lines', 'columns'] };
+export const HAL_PROPS: { [G in keyof Hal]?: ReadonlyArray<Exclude<keyof Hal[G], MethodsOf<Hal[G]>>> } = {
+  se: ['slotCount'],
+  flash: ['pageSize', 'pageCount'],
+  display: ['lines', 'columns'],
+};
 
 /**
  * Guest side of the bridge (ES5), evaluated once: `[build, toBuffer, toBytes]`.

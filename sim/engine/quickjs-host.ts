@@ -15,7 +15,14 @@
  * interrupt budget, the band's watchdog. An exception or a watchdog stop never reaches
  * the host's stack: it is recorded and passed to `onFault`, so the simulator can reset.
  */
-import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule, type VmCallResult } from 'quickjs-emscripten';
+import {
+  getQuickJS,
+  type QuickJSContext,
+  type QuickJSHandle,
+  type QuickJSRuntime,
+  type QuickJSWASMModule,
+  type VmCallResult,
+} from 'quickjs-emscripten';
 import type { Hal } from '../../firmware/hal.ts';
 import { BRIDGE_SOURCE, HAL_METHODS, HAL_PROPS, MAX_HAL_ARGS, type Kind, type Sig } from './quickjs-hal-bridge.ts';
 import { BAND_INTRINSICS, stripDebugInfo } from './quickjs-profile.ts';
@@ -30,7 +37,12 @@ export type FaultKind = 'exception' | 'watchdog';
 
 /** A guest failure: an uncaught exception in an event, or a watchdog stop. */
 export class GuestFault extends Error {
-  constructor(readonly kind: FaultKind, readonly where: string, message: string, readonly guestStack?: string) {
+  constructor(
+    readonly kind: FaultKind,
+    readonly where: string,
+    message: string,
+    readonly guestStack?: string,
+  ) {
     super(`${kind} in ${where}: ${message}`);
     this.name = 'GuestFault';
   }
@@ -107,7 +119,12 @@ class Band implements QuickJSBand {
   private toBuffer!: QuickJSHandle;
   private toBytes!: QuickJSHandle;
 
-  constructor(module: QuickJSWASMModule, code: string, private readonly hal: Hal, private readonly opts: QuickJSBandOptions) {
+  constructor(
+    module: QuickJSWASMModule,
+    code: string,
+    private readonly hal: Hal,
+    private readonly opts: QuickJSBandOptions,
+  ) {
     this.budget = opts.interruptBudget ?? DEFAULT_INTERRUPT_BUDGET;
     this.rt = module.newRuntime();
     if (!opts.debugInfo) stripDebugInfo(module, this.rt);
@@ -130,7 +147,8 @@ class Band implements QuickJSBand {
 
   evalStatus(): string {
     const { value } = this.run('status', () => this.ctx.evalCode('wristpay.status()', 'status.js'), true);
-    if (typeof value !== 'string') throw new GuestFault('exception', 'status', `wristpay.status() returned ${typeof value}`);
+    if (typeof value !== 'string')
+      throw new GuestFault('exception', 'status', `wristpay.status() returned ${typeof value}`);
     return value;
   }
 
@@ -171,7 +189,8 @@ class Band implements QuickJSBand {
     for (const [group, methods] of Object.entries(HAL_METHODS)) {
       names[group] = [];
       for (const [method, sig] of Object.entries(methods as Record<string, Sig>)) {
-        if (sig[0].length > MAX_HAL_ARGS) throw new Error(`hal.${group}.${method} takes more than ${MAX_HAL_ARGS} arguments`);
+        if (sig[0].length > MAX_HAL_ARGS)
+          throw new Error(`hal.${group}.${method} takes more than ${MAX_HAL_ARGS} arguments`);
         names[group].push(method);
         table.push({ group, method, sig });
       }
@@ -229,7 +248,12 @@ class Band implements QuickJSBand {
   }
 
   /** One guest → host Hal call; host exceptions become guest exceptions. */
-  private hostCall(group: string, method: string, sig: Sig, args: QuickJSHandle[]): QuickJSHandle | VmCallResult<QuickJSHandle> | undefined {
+  private hostCall(
+    group: string,
+    method: string,
+    sig: Sig,
+    args: QuickJSHandle[],
+  ): QuickJSHandle | VmCallResult<QuickJSHandle> | undefined {
     const { ctx } = this;
     const timer: TimerCell = { key: '' };
     try {
@@ -265,7 +289,8 @@ class Band implements QuickJSBand {
         return this.bytesFromGuest(h);
       case 'S': {
         const lines = ctx.dump(h!) as unknown;
-        if (!Array.isArray(lines) || !lines.every((l) => typeof l === 'string')) throw new TypeError('expected an array of strings');
+        if (!Array.isArray(lines) || !lines.every((l) => typeof l === 'string'))
+          throw new TypeError('expected an array of strings');
         return lines;
       }
       case 'timer': {
@@ -340,7 +365,12 @@ class Band implements QuickJSBand {
    * Returns the value dumped to the host when `wantValue` (status and debug calls, not
    * events); after a fault, ok is false, or the fault is thrown when `rethrow`.
    */
-  private run(where: string, step: () => VmCallResult<QuickJSHandle>, rethrow = false, wantValue = rethrow): { ok: boolean; value?: unknown } {
+  private run(
+    where: string,
+    step: () => VmCallResult<QuickJSHandle>,
+    rethrow = false,
+    wantValue = rethrow,
+  ): { ok: boolean; value?: unknown } {
     if (this.disposed) throw new Error('QuickJS band is disposed');
     const outer = this.depth === 0;
     if (outer) {
@@ -380,7 +410,12 @@ class Band implements QuickJSBand {
     const e = this.ctx.dump(error) as { name?: string; message?: string; stack?: string } | string;
     const message = typeof e === 'object' && e !== null ? `${e.name ?? 'Error'}: ${e.message ?? ''}` : String(e);
     const kind: FaultKind = this.interrupted ? 'watchdog' : 'exception';
-    return new GuestFault(kind, where, kind === 'watchdog' ? `ran past ${this.budget} interrupt polls` : message, typeof e === 'object' ? e?.stack : undefined);
+    return new GuestFault(
+      kind,
+      where,
+      kind === 'watchdog' ? `ran past ${this.budget} interrupt polls` : message,
+      typeof e === 'object' ? e?.stack : undefined,
+    );
   }
 
   private report(fault: GuestFault, outer: boolean): void {

@@ -37,7 +37,8 @@ interface Internals {
 function internalsOf(module: QuickJSWASMModule, rt: QuickJSRuntime): Internals {
   const heap = (module as unknown as { module?: { HEAPU8?: Uint8Array } }).module?.HEAPU8;
   const pointer = (rt as unknown as { rt?: { value?: number } }).rt?.value;
-  if (!(heap instanceof Uint8Array) || typeof pointer !== 'number') throw new Error('QuickJS profile: this quickjs-emscripten exposes no wasm heap or runtime pointer');
+  if (!(heap instanceof Uint8Array) || typeof pointer !== 'number')
+    throw new Error('QuickJS profile: this quickjs-emscripten exposes no wasm heap or runtime pointer');
   return { heap, pointer };
 }
 
@@ -64,12 +65,18 @@ function locateStripFlags(module: QuickJSWASMModule): number {
   try {
     const internals = internalsOf(module, rt);
     const offsets = candidateOffsets(internals);
-    if (offsets.length !== 1) throw new Error(`QuickJS profile: expected one strip_flags candidate in struct JSRuntime, found ${offsets.length}`);
+    if (offsets.length !== 1)
+      throw new Error(
+        `QuickJS profile: expected one strip_flags candidate in struct JSRuntime, found ${offsets.length}`,
+      );
     internals.heap[internals.pointer + offsets[0]] = STRIP_SOURCE_AND_DEBUG;
     const ctx = rt.newContext();
     try {
-      const text = ctx.dump(ctx.unwrapResult(ctx.evalCode('(function probe() { return 40 + 2; }).toString()'))) as unknown;
-      if (typeof text !== 'string' || text.includes('40 + 2')) throw new Error('QuickJS profile: setting strip_flags did not strip function source');
+      const text = ctx.dump(
+        ctx.unwrapResult(ctx.evalCode('(function probe() { return 40 + 2; }).toString()')),
+      ) as unknown;
+      if (typeof text !== 'string' || text.includes('40 + 2'))
+        throw new Error('QuickJS profile: setting strip_flags did not strip function source');
     } finally {
       ctx.dispose();
     }
@@ -84,6 +91,7 @@ function locateStripFlags(module: QuickJSWASMModule): number {
 export function stripDebugInfo(module: QuickJSWASMModule, rt: QuickJSRuntime): void {
   const offset = locateStripFlags(module);
   const internals = internalsOf(module, rt);
-  if (!candidateOffsets(internals).includes(offset)) throw new Error('QuickJS profile: this runtime does not have the layout the probe found');
+  if (!candidateOffsets(internals).includes(offset))
+    throw new Error('QuickJS profile: this runtime does not have the layout the probe found');
   internals.heap[internals.pointer + offset] = STRIP_SOURCE_AND_DEBUG;
 }

@@ -35,7 +35,9 @@ describe('a hostile relay in front of simulated bands (bridge relay session, nob
   it('accepts no case whose outcome differs from the honest one; every mutated byte is refused', () => {
     expect(r.problems).toEqual([]);
     expect(totals(r).accepted).toBe(0);
-    for (const m of MESSAGES) for (const a of ['flip 0x01', 'flip 0xFF', 'truncate'] as const) expect(r.cells[m][a].refused).toBe(r.cells[m][a].tried);
+    for (const m of MESSAGES)
+      for (const a of ['flip 0x01', 'flip 0xFF', 'truncate'] as const)
+        expect(r.cells[m][a].refused).toBe(r.cells[m][a].tried);
   });
 
   it('ends with every trade the relay opened charged exactly once', () => {

@@ -43,17 +43,28 @@ describe('a hostile relay on every message of a payment (in-process firmware, re
   });
 
   it('refuses every flipped or truncated message, for the reason its layer owns', () => {
-    for (const m of MESSAGES) for (const a of ['flip 0x01', 'flip 0xFF', 'truncate'] as const) {
-      expect(r.cells[m][a].refused, `${m} × ${a}`).toBe(r.cells[m][a].tried);
-    }
-    const expected = ['MALFORMED', 'DECRYPT_FAILED', 'INVALID_KEY', 'UNSUPPORTED_VERSION', 'UNKNOWN_COMMAND', 'OVERSIZE'];
-    for (const m of MESSAGES) for (const why of Object.keys(r.reasons[m])) expect(expected, `${m}: refused as ${why}`).toContain(why);
+    for (const m of MESSAGES)
+      for (const a of ['flip 0x01', 'flip 0xFF', 'truncate'] as const) {
+        expect(r.cells[m][a].refused, `${m} × ${a}`).toBe(r.cells[m][a].tried);
+      }
+    const expected = [
+      'MALFORMED',
+      'DECRYPT_FAILED',
+      'INVALID_KEY',
+      'UNSUPPORTED_VERSION',
+      'UNKNOWN_COMMAND',
+      'OVERSIZE',
+    ];
+    for (const m of MESSAGES)
+      for (const why of Object.keys(r.reasons[m])) expect(expected, `${m}: refused as ${why}`).toContain(why);
   });
 
   it('takes what is harmless: a duplicate or replayed HELLO, a late RESULT (the honest outcome, once)', () => {
     expect(r.cells.HELLO.duplicate.absorbed).toBe(2);
     expect(r.cells.RESULT['delay past expiry'].absorbed).toBe(1);
-    expect(r.cells.ANSWER.duplicate.absorbed + r.cells.ANSWER.replay.absorbed + r.cells.ANSWER['swap bands'].absorbed).toBe(0);
+    expect(
+      r.cells.ANSWER.duplicate.absorbed + r.cells.ANSWER.replay.absorbed + r.cells.ANSWER['swap bands'].absorbed,
+    ).toBe(0);
   });
 
   it('ends with every trade the relay opened charged exactly once, for its amount, to its band', () => {
@@ -64,16 +75,19 @@ describe('a hostile relay on every message of a payment (in-process firmware, re
 
   it('control: the unmodified message relayed through the same harness is taken and pays once', async () => {
     const c = new Campaign(w, { label: 'control' });
-    for (const m of MESSAGES) await mutateMessage(c, m, 'flip 0x01', (bytes) => [{ what: 'unmodified', bytes: bytes.slice() }]);
+    for (const m of MESSAGES)
+      await mutateMessage(c, m, 'flip 0x01', (bytes) => [{ what: 'unmodified', bytes: bytes.slice() }]);
     for (const m of MESSAGES) expect(c.cells[m]['flip 0x01'], m).toMatchObject({ tried: 1, absorbed: 1, accepted: 0 });
     expect(c.problems).toEqual([]);
   });
 
-  it('control: the audit sees a charge written behind the checkout\'s back (wrong amount, wrong band)', async () => {
+  it("control: the audit sees a charge written behind the checkout's back (wrong amount, wrong band)", async () => {
     const t = await w.newTrade(w.a);
     const db = new Database(w.h.dbFile);
     try {
-      const { account_id: account } = db.prepare('SELECT account_id FROM bands WHERE device_id = ?').get(w.b.deviceId) as { account_id: string };
+      const { account_id: account } = db
+        .prepare('SELECT account_id FROM bands WHERE device_id = ?')
+        .get(w.b.deviceId) as { account_id: string };
       db.prepare(`INSERT INTO payments (id, trade_no, account_id, device_id, amount, currency, method, day, confirmed, created_at)
         VALUES ('pay_forged', ?, ?, ?, ?, 'CNY', 'band', 0, 0, 0)`).run(t.tradeNo, account, w.b.deviceId, t.amount + 1);
       const problems = w.audit.problems().join('\n');

@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CutStyle } from '../../firmware/testenv/flash-emulator.ts';
 import { startFleet, type Fleet } from '../../harness/load/sim-fleet.ts';
 import { LedgerAudit } from '../../harness/adversarial/ledger-audit.ts';
-import { beforeNextCompaction, compactionShape, cutDuringPayment, logFlashOps, payOnce, type CutCase, type FlashOp } from './power-cut.ts';
+import {
+  beforeNextCompaction,
+  compactionShape,
+  cutDuringPayment,
+  logFlashOps,
+  payOnce,
+  type CutCase,
+  type FlashOp,
+} from './power-cut.ts';
 
 const STYLES: CutStyle[] = ['none', 'partial', 'complete'];
 const SMALL = { pageSize: 256, pageCount: 4 };
@@ -40,7 +48,9 @@ function holds(c: CutCase, label: string): void {
     expect(c.paidCounter).toBeGreaterThan(c.counterBefore);
     expect(c.repost, `${label}: a captured answer was accepted twice`).toBe('REPLAYED');
   }
-  expect(['REPLAYED', 'TRADE_CLOSED', 'not signed'], `${label}: the old challenge paid again`).toContain(c.oldChallenge);
+  expect(['REPLAYED', 'TRADE_CLOSED', 'not signed'], `${label}: the old challenge paid again`).toContain(
+    c.oldChallenge,
+  );
   expect(audit.problems(), label).toEqual([]);
 }
 

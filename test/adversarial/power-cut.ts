@@ -48,7 +48,10 @@ export interface CutCase {
   halted: boolean;
 }
 
-export interface FlashOp { op: 'program' | 'erase'; page: number }
+export interface FlashOp {
+  op: 'program' | 'erase';
+  page: number;
+}
 
 const HELLO_REQUEST = encodeMessage({ type: 'hello-request' });
 
@@ -122,7 +125,12 @@ let orders = 0;
 export async function payOnce(b: FleetBand, audit: LedgerAudit, log: FlashOp[]): Promise<FlashOp[]> {
   const orderId = `pc-${++orders}`;
   const amount = 100 + (orders % 50);
-  const trade = await b.bridge.terminal.createTrade({ outTradeNo: orderId, amount, currency: 'CNY', subject: 'power cut' });
+  const trade = await b.bridge.terminal.createTrade({
+    outTradeNo: orderId,
+    amount,
+    currency: 'CNY',
+    subject: 'power cut',
+  });
   audit.expect(trade.tradeNo, { amount, deviceId: b.deviceId });
   const from = log.length;
   const r = await charge(b.bridge.terminal, b.session, { amount, currency: 'CNY', orderId, subject: 'power cut' });
@@ -130,7 +138,15 @@ export async function payOnce(b: FleetBand, audit: LedgerAudit, log: FlashOp[]):
   return log.slice(from);
 }
 
-export async function cutDuringPayment(f: Fleet, b: FleetBand, audit: LedgerAudit, log: FlashOp[], groupPages: number, step: number, style: CutStyle): Promise<CutCase> {
+export async function cutDuringPayment(
+  f: Fleet,
+  b: FleetBand,
+  audit: LedgerAudit,
+  log: FlashOp[],
+  groupPages: number,
+  step: number,
+  style: CutStyle,
+): Promise<CutCase> {
   const terminal = b.bridge.terminal;
   const orderId = `pc-${++orders}`;
   const amount = 100 + (orders % 50);
@@ -173,8 +189,18 @@ export async function cutDuringPayment(f: Fleet, b: FleetBand, audit: LedgerAudi
   const again = await exchange(b, captured.message);
   const oldChallenge = again ? await refusedAs(terminal.answer(captured.challengeId, again)) : 'not signed';
   return {
-    step, style, reset, compaction: isCompaction(commitOps, live, groupPages), beforeReset, counterBefore, counterAfterReboot,
-    paidCounter, repost, oldChallenge, paymentsForTrade: audit.payments(trade.tradeNo), halted,
+    step,
+    style,
+    reset,
+    compaction: isCompaction(commitOps, live, groupPages),
+    beforeReset,
+    counterBefore,
+    counterAfterReboot,
+    paidCounter,
+    repost,
+    oldChallenge,
+    paymentsForTrade: audit.payments(trade.tradeNo),
+    halted,
   };
 }
 
@@ -183,7 +209,13 @@ export async function cutDuringPayment(f: Fleet, b: FleetBand, audit: LedgerAudi
  * `period − 1` more (the journal's group fills at a steady rate; the caller checks the
  * prediction through CutCase.compaction).
  */
-export async function beforeNextCompaction(b: FleetBand, audit: LedgerAudit, log: FlashOp[], groupPages: number, period: number): Promise<void> {
+export async function beforeNextCompaction(
+  b: FleetBand,
+  audit: LedgerAudit,
+  log: FlashOp[],
+  groupPages: number,
+  period: number,
+): Promise<void> {
   for (let i = 0; i < 4 * period; i++) {
     const live = livePage(log);
     if (isCompaction(await payOnce(b, audit, log), live, groupPages)) break;
@@ -196,7 +228,12 @@ export async function beforeNextCompaction(b: FleetBand, audit: LedgerAudit, log
  * compactions seen, and the two gaps between them must agree (beforeNextCompaction relies on
  * a steady period), as must the compactions' flash operations.
  */
-export async function compactionShape(b: FleetBand, audit: LedgerAudit, log: FlashOp[], groupPages: number): Promise<{ period: number; ops: number }> {
+export async function compactionShape(
+  b: FleetBand,
+  audit: LedgerAudit,
+  log: FlashOp[],
+  groupPages: number,
+): Promise<{ period: number; ops: number }> {
   const seen: number[] = [];
   const ops: number[] = [];
   for (let i = 0; i < 96 && seen.length < 3; i++) {
@@ -210,7 +247,9 @@ export async function compactionShape(b: FleetBand, audit: LedgerAudit, log: Fla
   if (seen.length < 3) throw new Error(`${seen.length} compactions seen in 96 payments: is the flash small enough?`);
   const gaps = [seen[1] - seen[0], seen[2] - seen[1]];
   if (gaps[0] !== gaps[1] || ops[0] !== ops[1] || ops[1] !== ops[2]) {
-    throw new Error(`compactions are not steady: after payments ${seen.join(', ')}, of ${ops.join(', ')} flash operations`);
+    throw new Error(
+      `compactions are not steady: after payments ${seen.join(', ')}, of ${ops.join(', ')} flash operations`,
+    );
   }
   return { period: gaps[0], ops: ops[0] };
 }

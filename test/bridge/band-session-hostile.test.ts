@@ -27,12 +27,15 @@ afterEach(() => {
 function watch<T>(p: Promise<T>): { state: () => 'pending' | 'resolved' | 'rejected'; error: () => unknown } {
   let state: 'pending' | 'resolved' | 'rejected' = 'pending';
   let error: unknown;
-  p.then(() => {
-    state = 'resolved';
-  }, (e: unknown) => {
-    state = 'rejected';
-    error = e;
-  });
+  p.then(
+    () => {
+      state = 'resolved';
+    },
+    (e: unknown) => {
+      state = 'rejected';
+      error = e;
+    },
+  );
   return { state: () => state, error: () => error };
 }
 
@@ -51,7 +54,7 @@ function named(r: BandRefusal): [StatusName | undefined, string] {
 }
 
 describe('the band refuses', () => {
-  it('an ERROR frame is a refusal with the band\'s status', async () => {
+  it("an ERROR frame is a refusal with the band's status", async () => {
     const link = new FakeLink();
     link.onWrite = () => link.message({ type: 'error', status: Status.LOCKED }, FrameCommand.ERROR);
     const s = new BandSession(link);
@@ -66,17 +69,37 @@ describe('broken notifications are refusals, not exceptions', () => {
     ['more data than declared', (l) => l.notify([0x83, 0x00, 0x02, 1, 2, 3]), 'OVERSIZE'],
     ['an empty notification', (l) => l.notify([]), 'MALFORMED'],
     ['an unknown command byte', (l) => l.notify([0x90, 0x00, 0x01, 0xa0]), 'UNKNOWN_COMMAND'],
-    ['a continuation out of order', (l) => {
-      l.notify([0x83, 0x00, 0x30, ...new Array(17).fill(0xa0)]);
-      l.notify([0x01, 1, 2]);
-    }, 'INVALID_SEQUENCE'],
+    [
+      'a continuation out of order',
+      (l) => {
+        l.notify([0x83, 0x00, 0x30, ...new Array(17).fill(0xa0)]);
+        l.notify([0x01, 1, 2]);
+      },
+      'INVALID_SEQUENCE',
+    ],
     ['not CBOR in a MSG frame', (l) => l.frame(FrameCommand.MSG, new Uint8Array([0xff, 0xfe, 0xfd])), 'MALFORMED'],
-    ['a CBOR map that is no message', (l) => l.frame(FrameCommand.MSG, new Uint8Array([0xa1, 0x00, 0x63])), 'MALFORMED'],
-    ['a keepalive message in a MSG frame', (l) => l.message({ type: 'keepalive', status: Status.PROCESSING, remainingMs: 10 }), 'MALFORMED'],
+    [
+      'a CBOR map that is no message',
+      (l) => l.frame(FrameCommand.MSG, new Uint8Array([0xa1, 0x00, 0x63])),
+      'MALFORMED',
+    ],
+    [
+      'a keepalive message in a MSG frame',
+      (l) => l.message({ type: 'keepalive', status: Status.PROCESSING, remainingMs: 10 }),
+      'MALFORMED',
+    ],
     ['a hello in a KEEPALIVE frame', (l) => l.message(hello, FrameCommand.KEEPALIVE), 'MALFORMED'],
     ['a hello in an ERROR frame', (l) => l.message(hello, FrameCommand.ERROR), 'MALFORMED'],
-    ['a PING out of the blue', (l) => l.frame(FrameCommand.PING, encodeMessage({ type: 'hello-request' })), 'UNKNOWN_COMMAND'],
-    ['a future protocol version', (l) => l.frame(FrameCommand.MSG, new Uint8Array([0xa2, 0x00, 0x0a, 0x01, 0x02])), 'UNSUPPORTED_VERSION'],
+    [
+      'a PING out of the blue',
+      (l) => l.frame(FrameCommand.PING, encodeMessage({ type: 'hello-request' })),
+      'UNKNOWN_COMMAND',
+    ],
+    [
+      'a future protocol version',
+      (l) => l.frame(FrameCommand.MSG, new Uint8Array([0xa2, 0x00, 0x0a, 0x01, 0x02])),
+      'UNSUPPORTED_VERSION',
+    ],
   ];
   for (const [what, send, status] of cases) {
     it(`${what} → ${status}`, async () => {
@@ -131,18 +154,37 @@ describe('bounded waits', () => {
     const s = new BandSession(link);
     let seen = 0;
     const p = s.request({ type: 'hello-request' }, { timeoutMs: 1000, maxWaitMs: 20_000, onKeepalive: () => seen++ });
-    const timer = setInterval(() => link.message({ type: 'keepalive', status: Status.CONFIRMATION_REQUIRED, remainingMs: 30_000 }, FrameCommand.KEEPALIVE), 500);
+    const timer = setInterval(
+      () =>
+        link.message(
+          { type: 'keepalive', status: Status.CONFIRMATION_REQUIRED, remainingMs: 30_000 },
+          FrameCommand.KEEPALIVE,
+        ),
+      500,
+    );
     const r = await refusal(p, 20_000);
     clearInterval(timer);
     expect(named(r)).toEqual(['TIMEOUT', 'timeout']);
     expect(seen).toBeGreaterThan(30);
   });
 
-  it('a keepalive\'s remainingMs is honoured beyond timeoutMs; the answer then arrives', async () => {
+  it("a keepalive's remainingMs is honoured beyond timeoutMs; the answer then arrives", async () => {
     const link = new FakeLink();
-    link.onWrite = () => link.message({ type: 'keepalive', status: Status.CONFIRMATION_REQUIRED, remainingMs: 10_000 }, FrameCommand.KEEPALIVE);
+    link.onWrite = () =>
+      link.message(
+        { type: 'keepalive', status: Status.CONFIRMATION_REQUIRED, remainingMs: 10_000 },
+        FrameCommand.KEEPALIVE,
+      );
     const s = new BandSession(link);
-    const p = s.request({ type: 'hello-request' }, { timeoutMs: 1000, onKeepalive: () => { throw new Error('a broken prompt'); } });
+    const p = s.request(
+      { type: 'hello-request' },
+      {
+        timeoutMs: 1000,
+        onKeepalive: () => {
+          throw new Error('a broken prompt');
+        },
+      },
+    );
     await vi.advanceTimersByTimeAsync(8000);
     link.message(hello);
     expect(await p).toMatchObject({ type: 'hello' });
@@ -161,7 +203,10 @@ describe('bounded waits', () => {
   it('a failing write → UNREACHABLE', async () => {
     const link = new FakeLink();
     link.failWrites = true;
-    expect(named(await refusal(new BandSession(link).request({ type: 'hello-request' })))).toEqual(['UNREACHABLE', 'radio']);
+    expect(named(await refusal(new BandSession(link).request({ type: 'hello-request' })))).toEqual([
+      'UNREACHABLE',
+      'radio',
+    ]);
   });
 
   it('one request at a time: a second one meanwhile is BUSY', async () => {
@@ -194,7 +239,11 @@ describe('bounded waits', () => {
 describe('relaying', () => {
   it('a multi-fragment reply at MTU 23 reassembles to the exact bytes; writes fit mtu − 3', async () => {
     const link = new FakeLink(23);
-    const challenge = encodeMessage({ type: 'challenge', enc: new Uint8Array(65).fill(1), ct: new Uint8Array(600).fill(2) });
+    const challenge = encodeMessage({
+      type: 'challenge',
+      enc: new Uint8Array(65).fill(1),
+      ct: new Uint8Array(600).fill(2),
+    });
     const fragments = Math.ceil((challenge.length - 17) / 19) + 1;
     link.onWrite = () => {
       if (link.writes.length === fragments) link.message(hello);
@@ -231,7 +280,14 @@ describe('relaying', () => {
         };
         const s = new BandSession(link);
         let outcome: unknown = 'pending';
-        s.request({ type: 'hello-request' }, { timeoutMs: 500, maxWaitMs: 2000 }).then((m) => { outcome = m; }, (e: unknown) => { outcome = e; });
+        s.request({ type: 'hello-request' }, { timeoutMs: 500, maxWaitMs: 2000 }).then(
+          (m) => {
+            outcome = m;
+          },
+          (e: unknown) => {
+            outcome = e;
+          },
+        );
         await vi.advanceTimersByTimeAsync(2000);
         expect(outcome === 'pending' || (outcome instanceof Error && !(outcome instanceof BandRefusal))).toBe(false);
       }),

@@ -35,7 +35,8 @@ describe('wristpay catalogue (as a process)', () => {
   it('prints every id and name for people', async () => {
     const r = await wristpay(['catalogue'], { env: env() });
     expect(r.code, r.stderr).toBe(0);
-    for (const b of issuers) expect(r.stdout).toMatch(new RegExp(`^  ${b.id} +${b.name.replace(/[()]/g, '\\$&')} `, 'm'));
+    for (const b of issuers)
+      expect(r.stdout).toMatch(new RegExp(`^  ${b.id} +${b.name.replace(/[()]/g, '\\$&')} `, 'm'));
     for (const c of transitCities) expect(r.stdout).toMatch(new RegExp(`^  ${c.id} +${c.city} +${c.card}`, 'm'));
     expect(r.stderr).toBe('');
   });
@@ -57,7 +58,15 @@ describe('an unknown issuer or city (as a process)', () => {
     const r = await wristpay([...add('--city', 'shangai'), '--json'], { env: env() });
     expect(r.code).toBe(2);
     const v = r.json() as { ok: boolean; error: { status: number; name: string; message: string; hint: string } };
-    expect(v).toEqual({ ok: false, error: { status: 1, name: 'MALFORMED', message: expect.stringContaining('unknown city "shangai"'), hint: expect.stringContaining('did you mean --city shanghai?') } });
+    expect(v).toEqual({
+      ok: false,
+      error: {
+        status: 1,
+        name: 'MALFORMED',
+        message: expect.stringContaining('unknown city "shangai"'),
+        hint: expect.stringContaining('did you mean --city shanghai?'),
+      },
+    });
     for (const c of transitCities) expect(v.error.message).toContain(c.id);
   });
 

@@ -19,7 +19,11 @@ let dir: string;
 let payer: string;
 const env = (): NodeJS.ProcessEnv => ({ XDG_CONFIG_HOME: dir, WRISTPAY_CHECKOUT: '', WRISTPAY_RADIO: '' });
 // No radio: the payment password pays, so no band is needed to make a paid order.
-const charge = (args: string[], stdin = `${PAY_PASSWORD}\n`) => wristpay(['bridge', 'charge', ...args, '--radio', 'none', '--payer', payer, '--password-stdin'], { env: env(), stdin });
+const charge = (args: string[], stdin = `${PAY_PASSWORD}\n`) =>
+  wristpay(['bridge', 'charge', ...args, '--radio', 'none', '--payer', payer, '--password-stdin'], {
+    env: env(),
+    stdin,
+  });
 
 /** The till the process paired, from its config: for looking behind its back. */
 const till = () => terminalClient(loadConfig(join(dir, 'wristpay', 'bridge.json')).config.terminal!);
@@ -28,7 +32,10 @@ beforeAll(async () => {
   h = await startHarness(cheapTestConfig);
   dir = mkdtempSync(join(tmpdir(), 'wristpay-charge-again-'));
   payer = (await ownerAccount(h)).username;
-  const paired = await wristpay(['bridge', 'pair', '--checkout', h.server.url, '--code', await pairingCode(h, 'Tea House')], { env: env() });
+  const paired = await wristpay(
+    ['bridge', 'pair', '--checkout', h.server.url, '--code', await pairingCode(h, 'Tea House')],
+    { env: env() },
+  );
   if (paired.code !== 0) throw new Error(paired.stderr);
 });
 afterAll(async () => {
@@ -45,7 +52,12 @@ describe('charge the same order again (as a process)', () => {
 
     const again = await charge(['4.50', '--order', 'again-1', '--json'], '');
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(again.json()).toMatchObject({ ok: true, outcome: 'paid', alreadyPaid: true, receipt: { ...receipt, merchantName: 'Tea House' } });
+    expect(again.json()).toMatchObject({
+      ok: true,
+      outcome: 'paid',
+      alreadyPaid: true,
+      receipt: { ...receipt, merchantName: 'Tea House' },
+    });
 
     const human = await charge(['4.50', '--order', 'again-1'], '');
     expect(human.code, human.stderr).toBe(0);
@@ -59,12 +71,23 @@ describe('charge the same order again (as a process)', () => {
   });
 
   it('an order closed unpaid: declined TRADE_CLOSED, exit 1', async () => {
-    const open = await wristpay(['bridge', 'charge', '2', '--order', 'again-2', '--radio', 'none', '--no-password-fallback'], { env: env() });
+    const open = await wristpay(
+      ['bridge', 'charge', '2', '--order', 'again-2', '--radio', 'none', '--no-password-fallback'],
+      { env: env() },
+    );
     expect(open.code).toBe(1);
     await till().closeTrade('again-2');
 
     const again = await charge(['2', '--order', 'again-2', '--json'], '');
     expect(again.code, again.stdout).toBe(1);
-    expect(again.json()).toMatchObject({ ok: false, outcome: 'declined', error: { name: 'TRADE_CLOSED', message: expect.stringContaining('closed unpaid'), hint: 'charge under a new --order' } });
+    expect(again.json()).toMatchObject({
+      ok: false,
+      outcome: 'declined',
+      error: {
+        name: 'TRADE_CLOSED',
+        message: expect.stringContaining('closed unpaid'),
+        hint: 'charge under a new --order',
+      },
+    });
   });
 });

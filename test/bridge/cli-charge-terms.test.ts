@@ -28,8 +28,17 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // A paired bridge whose checkout is the counting socket: a round trip would be seen.
   saveConfig(join(dir, 'wristpay', 'bridge.json'), {
-    version: 1, checkoutUrl: url,
-    terminal: { checkoutUrl: url, terminalId: 'trm_counting', merchantId: 'mch_counting', merchantName: 'Counting', name: 'till', key: '11'.repeat(32), pairedAt: 0 },
+    version: 1,
+    checkoutUrl: url,
+    terminal: {
+      checkoutUrl: url,
+      terminalId: 'trm_counting',
+      merchantId: 'mch_counting',
+      merchantName: 'Counting',
+      name: 'till',
+      key: '11'.repeat(32),
+      pairedAt: 0,
+    },
   });
 });
 afterAll(async () => {
@@ -40,7 +49,10 @@ beforeEach(() => {
   connections = 0;
 });
 
-const charge = (...args: string[]) => wristpay(['bridge', 'charge', ...args, '--radio', url.replace('http', 'ws')], { env: { XDG_CONFIG_HOME: dir, WRISTPAY_CHECKOUT: '' } });
+const charge = (...args: string[]) =>
+  wristpay(['bridge', 'charge', ...args, '--radio', url.replace('http', 'ws')], {
+    env: { XDG_CONFIG_HOME: dir, WRISTPAY_CHECKOUT: '' },
+  });
 
 describe('charge terms checked locally (as a process)', () => {
   it('99999999999: exit 2, the limit named, nothing contacted', async () => {
@@ -52,7 +64,7 @@ describe('charge terms checked locally (as a process)', () => {
     expect(connections).toBe(0);
   });
 
-  it('the limit is the checkout\'s own (MAX_TRADE_AMOUNT): the largest amount passes the local check, one minor unit more does not', async () => {
+  it("the limit is the checkout's own (MAX_TRADE_AMOUNT): the largest amount passes the local check, one minor unit more does not", async () => {
     const most = (MAX_TRADE_AMOUNT / 100).toFixed(2);
     const over = ((MAX_TRADE_AMOUNT + 1) / 100).toFixed(2);
     const atMost = await charge(most, '--json');
@@ -68,7 +80,12 @@ describe('charge terms checked locally (as a process)', () => {
     expect(r.code).toBe(2);
     expect(r.json()).toEqual({
       ok: false,
-      error: { status: 1, name: 'MALFORMED', message: '--currency XYZ is not an ISO 4217 currency code', hint: expect.stringContaining('CNY, HKD') },
+      error: {
+        status: 1,
+        name: 'MALFORMED',
+        message: '--currency XYZ is not an ISO 4217 currency code',
+        hint: expect.stringContaining('CNY, HKD'),
+      },
     });
     expect(connections).toBe(0);
   });

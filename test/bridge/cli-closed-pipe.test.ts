@@ -20,12 +20,21 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const demoDirs = (): string[] => readdirSync(tmp).filter((n) => n.startsWith('wristpay-demo-'));
 
-interface Ended { code: number | null; signal: NodeJS.Signals | null; stderr: string; firstLine: string; dirsWhileRunning: string[] }
+interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  firstLine: string;
+  dirsWhileRunning: string[];
+}
 
 /** Spawns the command with stdout on a pipe; closes the read side after `lines` lines (0: at once). */
 function readThenClose(args: string[], lines: number): Promise<Ended> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let buffered = '';
     let firstLine = '';

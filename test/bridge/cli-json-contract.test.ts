@@ -14,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wristpay } from './helpers/process.ts';
 
 let dir: string;
-const env = (): NodeJS.ProcessEnv => ({ XDG_CONFIG_HOME: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data'), WRISTPAY_CHECKOUT: '', WRISTPAY_STATE: '', WRISTPAY_RADIO: '' });
+const env = (): NodeJS.ProcessEnv => ({
+  XDG_CONFIG_HOME: join(dir, 'config'),
+  XDG_DATA_HOME: join(dir, 'data'),
+  WRISTPAY_CHECKOUT: '',
+  WRISTPAY_STATE: '',
+  WRISTPAY_RADIO: '',
+});
 const run = (args: string[], stdin?: string) => wristpay(args, { env: env(), stdin });
 
 /** A loopback port with nothing listening on it (bound, then closed). */
@@ -27,10 +33,19 @@ async function closedPort(): Promise<number> {
 }
 
 /** The one error shape, and nothing else on stdout. */
-function expectError(r: { code: number | null; stdout: string; stderr: string }, code: number, name: string, message: RegExp, hint?: RegExp): void {
+function expectError(
+  r: { code: number | null; stdout: string; stderr: string },
+  code: number,
+  name: string,
+  message: RegExp,
+  hint?: RegExp,
+): void {
   expect(r.code, r.stdout + r.stderr).toBe(code);
   expect(r.stdout.trim().split('\n')).toHaveLength(1);
-  const v = JSON.parse(r.stdout) as { ok: boolean; error: { status: number; name: string; message: string; hint?: string } };
+  const v = JSON.parse(r.stdout) as {
+    ok: boolean;
+    error: { status: number; name: string; message: string; hint?: string };
+  };
   expect(v.ok).toBe(false);
   expect(Object.keys(v).sort()).toEqual(['error', 'ok']);
   expect(typeof v.error.status).toBe('number');
@@ -70,13 +85,34 @@ describe('usage errors: MALFORMED, exit 2, on stdout with --json (nothing but a 
   });
 
   it("a command's own: not an amount; a bad port for checkout start; a bad sim option", async () => {
-    expectError(await run(['bridge', 'charge', 'abc', '--json']), 2, 'MALFORMED', /not an amount in CNY: abc/, /12\.34/);
-    expectError(await run(['checkout', 'start', '--port', '99999', '--db', join(dir, 'unused.db'), '--json']), 2, 'MALFORMED', /--port must be 0\.\.65535/, /free port/);
-    expectError(await run(['sim', 'wear', 'sideways', '--state', join(dir, 'nosim'), '--json']), 2, 'MALFORMED', /takes on or off/, /--help/);
+    expectError(
+      await run(['bridge', 'charge', 'abc', '--json']),
+      2,
+      'MALFORMED',
+      /not an amount in CNY: abc/,
+      /12\.34/,
+    );
+    expectError(
+      await run(['checkout', 'start', '--port', '99999', '--db', join(dir, 'unused.db'), '--json']),
+      2,
+      'MALFORMED',
+      /--port must be 0\.\.65535/,
+      /free port/,
+    );
+    expectError(
+      await run(['sim', 'wear', 'sideways', '--state', join(dir, 'nosim'), '--json']),
+      2,
+      'MALFORMED',
+      /takes on or off/,
+      /--help/,
+    );
   });
 
   it('checkout account add: a short password is usage (2), not declined, in the shape', async () => {
-    const r = await run(['checkout', 'account', 'add', '--db', join(dir, 'a.db'), '--user', 'alice', '--password-stdin', '--json'], 'short\n123456\n');
+    const r = await run(
+      ['checkout', 'account', 'add', '--db', join(dir, 'a.db'), '--user', 'alice', '--password-stdin', '--json'],
+      'short\n123456\n',
+    );
     expectError(r, 2, 'MALFORMED', /8 to 128 characters/);
   });
 });
@@ -93,13 +129,33 @@ describe('declined (1) and unreachable or I/O (3)', () => {
 
   it('a checkout that is not listening: exit 3, the URL and the cause, a hint to start it', async () => {
     const port = await closedPort();
-    const r = await run(['bridge', 'card', 'list', '--user', 'bob', '--password-stdin', '--checkout', `http://127.0.0.1:${port}`, '--json'], 'pw\n');
+    const r = await run(
+      [
+        'bridge',
+        'card',
+        'list',
+        '--user',
+        'bob',
+        '--password-stdin',
+        '--checkout',
+        `http://127.0.0.1:${port}`,
+        '--json',
+      ],
+      'pw\n',
+    );
     expect(r.code).toBe(3);
     expect(r.json()).toMatchObject({
       ok: false,
-      error: { name: 'UNREACHABLE', message: `cannot reach the checkout at http://127.0.0.1:${port}: nothing is listening there (ECONNREFUSED)`, hint: expect.stringContaining('wristpay checkout start') },
+      error: {
+        name: 'UNREACHABLE',
+        message: `cannot reach the checkout at http://127.0.0.1:${port}: nothing is listening there (ECONNREFUSED)`,
+        hint: expect.stringContaining('wristpay checkout start'),
+      },
     });
-    const human = await run(['bridge', 'card', 'list', '--user', 'bob', '--password-stdin', '--checkout', `http://127.0.0.1:${port}`], 'pw\n');
+    const human = await run(
+      ['bridge', 'card', 'list', '--user', 'bob', '--password-stdin', '--checkout', `http://127.0.0.1:${port}`],
+      'pw\n',
+    );
     expect(human.stderr).toContain(`cannot reach the checkout at http://127.0.0.1:${port}`);
     expect(human.stderr).toContain('hint: is the checkout started (wristpay checkout start) and on that port?');
     expect(human.stderr).not.toContain('fetch failed');
@@ -107,16 +163,31 @@ describe('declined (1) and unreachable or I/O (3)', () => {
 
   it('no simulator on the state dir: exit 3 with the hint to start one; no status sentence that misleads', async () => {
     const state = join(dir, 'empty-state');
-    expectError(await run(['sim', 'status', '--state', state, '--json']), 3, 'UNREACHABLE', /no simulator is running/, /wristpay sim start/);
+    expectError(
+      await run(['sim', 'status', '--state', state, '--json']),
+      3,
+      'UNREACHABLE',
+      /no simulator is running/,
+      /wristpay sim start/,
+    );
     const human = await run(['sim', 'status', '--state', state]);
-    expect(human.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^wristpay: no simulator is running on .* \(UNREACHABLE\)$/), '  hint: start it: wristpay sim start (same --state)']);
+    expect(human.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^wristpay: no simulator is running on .* \(UNREACHABLE\)$/),
+      '  hint: start it: wristpay sim start (same --state)',
+    ]);
   });
 
   it('a busy state dir (a simulator holds its lock): exit 3 (documented), BUSY', async () => {
     const state = join(dir, 'busy-state');
     mkdirSync(state, { recursive: true });
     writeFileSync(join(state, 'sim.lock'), `${process.pid}\n`); // this test process: alive
-    expectError(await run(['sim', 'flash', join(dir, 'any.img'), '--state', state, '--json']), 3, 'BUSY', /is running on/, /stop the other simulator/);
+    expectError(
+      await run(['sim', 'flash', join(dir, 'any.img'), '--state', state, '--json']),
+      3,
+      'BUSY',
+      /is running on/,
+      /stop the other simulator/,
+    );
   });
 
   it('corrupt state and config files are I/O: exit 3, with a hint to fix or move them', async () => {

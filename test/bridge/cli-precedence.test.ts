@@ -33,12 +33,20 @@ afterAll(() => {
 describe('--checkout: flag > WRISTPAY_CHECKOUT > config file > none', () => {
   const [FLAG, ENV, CONFIG] = [0, 1, 2].map((i) => () => `http://127.0.0.1:${ports[i]}`);
   const cards = (args: string[], env: NodeJS.ProcessEnv) =>
-    wristpay(['bridge', 'card', 'list', '--user', 'bob', '--password-stdin', '--json', ...args], { stdin: 'pw\n', env: { XDG_CONFIG_HOME: join(dir, 'config'), WRISTPAY_CHECKOUT: '', ...env } });
-  const used = (r: { stdout: string }): string => String((JSON.parse(r.stdout) as { error: { message: string } }).error.message);
+    wristpay(['bridge', 'card', 'list', '--user', 'bob', '--password-stdin', '--json', ...args], {
+      stdin: 'pw\n',
+      env: { XDG_CONFIG_HOME: join(dir, 'config'), WRISTPAY_CHECKOUT: '', ...env },
+    });
+  const used = (r: { stdout: string }): string =>
+    String((JSON.parse(r.stdout) as { error: { message: string } }).error.message);
   beforeAll(() => {
     mkdirSync(join(dir, 'config', 'wristpay'), { recursive: true });
   });
-  const withConfig = () => writeFileSync(join(dir, 'config', 'wristpay', 'bridge.json'), JSON.stringify({ version: 1, checkoutUrl: CONFIG() }));
+  const withConfig = () =>
+    writeFileSync(
+      join(dir, 'config', 'wristpay', 'bridge.json'),
+      JSON.stringify({ version: 1, checkoutUrl: CONFIG() }),
+    );
 
   it('the flag beats the environment and the config', async () => {
     withConfig();
@@ -65,13 +73,20 @@ describe('--checkout: flag > WRISTPAY_CHECKOUT > config file > none', () => {
     rmSync(join(dir, 'config', 'wristpay', 'bridge.json'), { force: true });
     const r = await cards([], {});
     expect(r.code).toBe(2);
-    expect(r.json()).toMatchObject({ ok: false, error: { name: 'MALFORMED', message: 'which checkout?', hint: expect.stringContaining('WRISTPAY_CHECKOUT') } });
+    expect(r.json()).toMatchObject({
+      ok: false,
+      error: { name: 'MALFORMED', message: 'which checkout?', hint: expect.stringContaining('WRISTPAY_CHECKOUT') },
+    });
   });
 });
 
 describe('--state: flag > WRISTPAY_STATE > $XDG_DATA_HOME/wristpay/band (the simulator has no config file)', () => {
-  const status = (args: string[], env: NodeJS.ProcessEnv) => wristpay(['sim', 'status', '--json', ...args], { env: { XDG_DATA_HOME: join(dir, 'xdg'), WRISTPAY_STATE: '', ...env } });
-  const named = (r: { stdout: string }): string => String((JSON.parse(r.stdout) as { error: { message: string } }).error.message);
+  const status = (args: string[], env: NodeJS.ProcessEnv) =>
+    wristpay(['sim', 'status', '--json', ...args], {
+      env: { XDG_DATA_HOME: join(dir, 'xdg'), WRISTPAY_STATE: '', ...env },
+    });
+  const named = (r: { stdout: string }): string =>
+    String((JSON.parse(r.stdout) as { error: { message: string } }).error.message);
 
   it('the flag beats the environment', async () => {
     const r = await status(['--state', join(dir, 'flag-state')], { WRISTPAY_STATE: join(dir, 'env-state') });

@@ -18,7 +18,11 @@ import { wristpay } from './helpers/process.ts';
 import { PAY_PASSWORD, ownerAccount, pairingCode } from './helpers/world.ts';
 
 /** A terminal: stdin in raw mode, and a screen that types the next answer (then Enter) whenever a prompt ends in ": ". */
-function terminal(answers: string[]): { stdin: CliIo['stdin']; screen: { text: string; isTTY: boolean; write(s: string): boolean }; prompts: () => string[] } {
+function terminal(answers: string[]): {
+  stdin: CliIo['stdin'];
+  screen: { text: string; isTTY: boolean; write(s: string): boolean };
+  prompts: () => string[];
+} {
   const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => stdin });
   const screen = {
     text: '',
@@ -32,16 +36,26 @@ function terminal(answers: string[]): { stdin: CliIo['stdin']; screen: { text: s
       return true;
     },
   };
-  return { stdin: stdin as unknown as CliIo['stdin'], screen, prompts: () => screen.text.split('\n').filter((l) => l.endsWith(': ') || /: $/.test(l)) };
+  return {
+    stdin: stdin as unknown as CliIo['stdin'],
+    screen,
+    prompts: () => screen.text.split('\n').filter((l) => l.endsWith(': ') || /: $/.test(l)),
+  };
 }
 
-const rule = { prompt: 'Password: ', confirm: 'Type it again: ', problem: (v: string) => (v.length < 8 ? 'the password must be 8 to 128 characters' : null) };
+const rule = {
+  prompt: 'Password: ',
+  confirm: 'Type it again: ',
+  problem: (v: string) => (v.length < 8 ? 'the password must be 8 to 128 characters' : null),
+};
 
 describe('askNewSecret: check first, then type it again, 3 tries', () => {
   it('a short one is refused before the confirmation is asked; then a good one typed twice', async () => {
     const t = terminal(['short', 'a long password', 'a long password']);
     expect(await askNewSecret(t.stdin, t.screen, rule)).toBe('a long password');
-    expect(t.screen.text).toBe('Password: \nthe password must be 8 to 128 characters; try again\nPassword: \nType it again: \n');
+    expect(t.screen.text).toBe(
+      'Password: \nthe password must be 8 to 128 characters; try again\nPassword: \nType it again: \n',
+    );
   });
 
   it('a mismatch asks again from the start', async () => {
@@ -59,7 +73,13 @@ describe('askNewSecret: check first, then type it again, 3 tries', () => {
 
   it('typed ahead in one chunk (a paste): each prompt still gets its own line', async () => {
     const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => stdin });
-    const screen = { text: '', write(s: string) { this.text += s; return true; } };
+    const screen = {
+      text: '',
+      write(s: string) {
+        this.text += s;
+        return true;
+      },
+    };
     stdin.write('a long password\ra long password\r');
     expect(await askNewSecret(stdin as unknown as CliIo['stdin'], screen, rule)).toBe('a long password');
   });
@@ -80,11 +100,15 @@ describe('checkout account add --password-stdin: checked, never asked again (as 
 
   it('a bad payment password: exit 2, said, no prompt; a good pair creates the account in a 0600 database', async () => {
     const db = join(dir, 'shop.db');
-    const bad = await wristpay(['checkout', 'account', 'add', '--db', db, '--user', 'carol', '--password-stdin'], { stdin: 'a long password\n12345\n' });
+    const bad = await wristpay(['checkout', 'account', 'add', '--db', db, '--user', 'carol', '--password-stdin'], {
+      stdin: 'a long password\n12345\n',
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('the payment password must be six digits');
     expect(bad.stderr).not.toContain('again');
-    const good = await wristpay(['checkout', 'account', 'add', '--db', db, '--user', 'carol', '--password-stdin'], { stdin: 'a long password\n123456\n' });
+    const good = await wristpay(['checkout', 'account', 'add', '--db', db, '--user', 'carol', '--password-stdin'], {
+      stdin: 'a long password\n123456\n',
+    });
     expect(good.code, good.stderr).toBe(0);
     expect(good.stdout).toContain('created owner account carol');
     expect(statSync(db).mode & 0o777).toBe(0o600);
@@ -105,7 +129,9 @@ describe("charge's payment-password fallback on a terminal: a wrong one is asked
     h = await startHarness(cheapTestConfig);
     dir = mkdtempSync(join(tmpdir(), 'wristpay-prompts-charge-'));
     env = { XDG_CONFIG_HOME: dir };
-    const paired = await runCli(['bridge', 'pair', '--checkout', h.server.url, '--code', await pairingCode(h)], { env });
+    const paired = await runCli(['bridge', 'pair', '--checkout', h.server.url, '--code', await pairingCode(h)], {
+      env,
+    });
     if (paired.code !== 0) throw new Error(paired.stderr);
   });
   afterAll(async () => {
@@ -115,7 +141,10 @@ describe("charge's payment-password fallback on a terminal: a wrong one is asked
   const charge = async (order: string, answers: string[]) => {
     const payer = (await ownerAccount(h)).username;
     const t = terminal(answers);
-    const r = await runCli(['bridge', 'charge', '3', '--order', order, '--radio', 'none', '--payer', payer, '--json'], { env, io: { stdin: t.stdin, stderr: t.screen } });
+    const r = await runCli(['bridge', 'charge', '3', '--order', order, '--radio', 'none', '--payer', payer, '--json'], {
+      env,
+      io: { stdin: t.stdin, stderr: t.screen },
+    });
     return { ...r, screen: t.screen.text };
   };
 

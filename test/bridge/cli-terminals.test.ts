@@ -20,18 +20,28 @@ import { PASSWORD, bootTestBand, ownerAccount, unique } from './helpers/world.ts
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'wristpay.js');
 
-interface Run { code: number | null; stdout: string; stderr: string; json(): Record<string, unknown> }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  json(): Record<string, unknown>;
+}
 
 /** The installed command, as a person or a script runs it. */
 function wristpay(args: string[], stdin: string, env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
     child.stderr.on('data', (d) => (stderr += String(d)));
     child.stdin.end(stdin);
-    child.on('close', (code) => resolve({ code, stdout, stderr, json: () => JSON.parse(stdout.trim()) as Record<string, unknown> }));
+    child.on('close', (code) =>
+      resolve({ code, stdout, stderr, json: () => JSON.parse(stdout.trim()) as Record<string, unknown> }),
+    );
   });
 }
 
@@ -57,12 +67,24 @@ afterAll(async () => {
 
 describe('wristpay bridge terminals (as a process)', () => {
   const env = (): NodeJS.ProcessEnv => ({ XDG_CONFIG_HOME: dir, WRISTPAY_CHECKOUT: '' });
-  const args = (...rest: string[]): string[] => ['bridge', 'terminals', ...rest, '--user', merchant, '--password-stdin', '--checkout', h.server.url];
+  const args = (...rest: string[]): string[] => [
+    'bridge',
+    'terminals',
+    ...rest,
+    '--user',
+    merchant,
+    '--password-stdin',
+    '--checkout',
+    h.server.url,
+  ];
 
   it('list, rename, unpair with --yes; the till is refused from then on', async () => {
     const list = await wristpay([...args('list'), '--json'], `${PASSWORD}\n`, env());
     expect(list.code, list.stderr).toBe(0);
-    expect(list.json()).toMatchObject({ ok: true, terminals: [{ terminalId: till.terminalId, name: 'front till', state: 'active', unpairedAt: null }] });
+    expect(list.json()).toMatchObject({
+      ok: true,
+      terminals: [{ terminalId: till.terminalId, name: 'front till', state: 'active', unpairedAt: null }],
+    });
 
     const renamed = await wristpay(args('rename', till.terminalId, 'Till by the door'), `${PASSWORD}\n`, env());
     expect(renamed.code, renamed.stderr).toBe(0);
@@ -70,13 +92,25 @@ describe('wristpay bridge terminals (as a process)', () => {
 
     const unconfirmed = await wristpay([...args('unpair', till.terminalId), '--json'], `${PASSWORD}\n`, env());
     expect(unconfirmed.code).toBe(2);
-    expect(unconfirmed.json()).toMatchObject({ ok: false, error: { status: 1, name: 'MALFORMED', message: expect.stringContaining('--yes') } });
+    expect(unconfirmed.json()).toMatchObject({
+      ok: false,
+      error: { status: 1, name: 'MALFORMED', message: expect.stringContaining('--yes') },
+    });
     await refusal(h.client.withTerminal(till.signer).queryTrade('none'), 'NOT_FOUND'); // still paired
 
     const unpaired = await wristpay([...args('unpair', till.terminalId), '--yes', '--json'], `${PASSWORD}\n`, env());
     expect(unpaired.code, unpaired.stderr).toBe(0);
-    expect(unpaired.json()).toMatchObject({ ok: true, terminal: { terminalId: till.terminalId, name: 'Till by the door', state: 'unpaired' } });
-    await refusal(h.client.withTerminal(till.signer).createTrade({ outTradeNo: 'x1', amount: 1_00, currency: 'CNY', subject: 'tea' }), 'TERMINAL_UNPAIRED', 401);
+    expect(unpaired.json()).toMatchObject({
+      ok: true,
+      terminal: { terminalId: till.terminalId, name: 'Till by the door', state: 'unpaired' },
+    });
+    await refusal(
+      h.client
+        .withTerminal(till.signer)
+        .createTrade({ outTradeNo: 'x1', amount: 1_00, currency: 'CNY', subject: 'tea' }),
+      'TERMINAL_UNPAIRED',
+      401,
+    );
 
     const human = await wristpay(args('list'), `${PASSWORD}\n`, env());
     expect(human.code).toBe(0);
@@ -91,12 +125,29 @@ describe('wristpay bridge terminals (as a process)', () => {
     const wrong = await runCli([...args('list'), '--json'], { env: {}, stdin: 'not the password\n' });
     expect(wrong.code).toBe(1);
     expect(wrong.json()).toMatchObject({ ok: false, error: { name: 'UNAUTHORIZED' } });
-    const badName = await runCli([...args('rename', till.terminalId, ' '), '--json'], { env: {}, stdin: `${PASSWORD}\n` });
+    const badName = await runCli([...args('rename', till.terminalId, ' '), '--json'], {
+      env: {},
+      stdin: `${PASSWORD}\n`,
+    });
     expect(badName.code).toBe(1);
     expect(badName.json()).toMatchObject({ ok: false, error: { name: 'MALFORMED' } });
     const missing = await runCli(['bridge', 'terminals', 'rename', till.terminalId, '--user', merchant], { env: {} });
     expect(missing.code).toBe(2);
-    const away = await wristpay(['bridge', 'terminals', 'list', '--user', merchant, '--password-stdin', '--checkout', 'http://127.0.0.1:9', '--json'], `${PASSWORD}\n`, env());
+    const away = await wristpay(
+      [
+        'bridge',
+        'terminals',
+        'list',
+        '--user',
+        merchant,
+        '--password-stdin',
+        '--checkout',
+        'http://127.0.0.1:9',
+        '--json',
+      ],
+      `${PASSWORD}\n`,
+      env(),
+    );
     expect(away.code).toBe(3);
     expect(away.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE' } });
   });
@@ -131,7 +182,11 @@ describe('enroll prints the turn-off code once', () => {
     const band = bootTestBand(23);
     const { username } = await ownerAccount(h);
     const io = { provider: h.provider, transport: () => new InProcessTransport([{ radio: band.env.radio }]) };
-    const r = await runCli(['bridge', 'enroll', '--user', username, '--password-stdin', '--checkout', h.server.url], { env: {}, stdin: `${PASSWORD}\n`, io });
+    const r = await runCli(['bridge', 'enroll', '--user', username, '--password-stdin', '--checkout', h.server.url], {
+      env: {},
+      stdin: `${PASSWORD}\n`,
+      io,
+    });
     expect(r.code, r.stderr).toBe(0);
     const code = /Your turn-off code: ([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4})\n/.exec(r.stdout)?.[1];
     expect(code).toBeDefined();
@@ -145,7 +200,10 @@ describe('enroll prints the turn-off code once', () => {
     const band = bootTestBand(29);
     const { username } = await ownerAccount(h);
     const io = { provider: h.provider, transport: () => new InProcessTransport([{ radio: band.env.radio }]) };
-    const r = await runCli(['bridge', 'enroll', '--user', username, '--password-stdin', '--checkout', h.server.url, '--json'], { env: {}, stdin: `${PASSWORD}\n`, io });
+    const r = await runCli(
+      ['bridge', 'enroll', '--user', username, '--password-stdin', '--checkout', h.server.url, '--json'],
+      { env: {}, stdin: `${PASSWORD}\n`, io },
+    );
     expect(r.code, r.stderr).toBe(0);
     const out = r.json() as { ok: boolean; band: Record<string, unknown>; turnOffCode: string };
     expect(out.turnOffCode).toMatch(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);

@@ -15,9 +15,16 @@ import { PAY_PASSWORD, ownerAccount, pairingCode } from './helpers/world.ts';
 import { needs, requirements } from '../support/requirements.ts';
 
 /** Runs `wristpay args` on a pseudo-terminal; types the next answer (and Enter) after each prompt ending in ": ". */
-function onTerminal(args: string[], answers: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; screen: string }> {
+function onTerminal(
+  args: string[],
+  answers: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; screen: string }> {
   const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qec', quoted, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn('script', ['-qec', quoted, '/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let screen = '';
   child.stdout.on('data', (d) => {
     screen += String(d);
@@ -27,7 +34,9 @@ function onTerminal(args: string[], answers: string[], env: NodeJS.ProcessEnv = 
       setTimeout(() => child.stdin.write(`${answer}\r`), 50);
     }
   });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, screen: screen.replace(/\r\n/g, '\n') })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ code, screen: screen.replace(/\r\n/g, '\n') })),
+  );
 }
 
 needs(requirements.script).describe('account add on a terminal', () => {
@@ -39,26 +48,41 @@ needs(requirements.script).describe('account add on a terminal', () => {
 
   it('a short password is refused at once, each secret is typed twice, nothing is echoed; the database is 0600', async () => {
     const db = join(dir, 'shop.db');
-    const r = await onTerminal(['checkout', 'account', 'add', '--db', db, '--user', 'erin'], ['short', 'a long password', 'a long password', '12345', '246810', '246810']);
+    const r = await onTerminal(
+      ['checkout', 'account', 'add', '--db', db, '--user', 'erin'],
+      ['short', 'a long password', 'a long password', '12345', '246810', '246810'],
+    );
     expect(r.code, r.screen).toBe(0);
-    expect(r.screen).toBe([
-      'Password for erin (8 to 128 characters): ',
-      'the password must be 8 to 128 characters; try again',
-      'Password for erin (8 to 128 characters): ',
-      'Type it again: ',
-      'Six-digit payment password (the fallback when no band can sign): ',
-      'the payment password must be six digits; try again',
-      'Six-digit payment password (the fallback when no band can sign): ',
-      'Type it again: ',
-      'created owner account erin',
-      '',
-    ].join('\n'));
+    expect(r.screen).toBe(
+      [
+        'Password for erin (8 to 128 characters): ',
+        'the password must be 8 to 128 characters; try again',
+        'Password for erin (8 to 128 characters): ',
+        'Type it again: ',
+        'Six-digit payment password (the fallback when no band can sign): ',
+        'the payment password must be six digits; try again',
+        'Six-digit payment password (the fallback when no band can sign): ',
+        'Type it again: ',
+        'created owner account erin',
+        '',
+      ].join('\n'),
+    );
     expect(statSync(db).mode & 0o777).toBe(0o600);
   });
 
   it('three mismatches: no account, exit 2', async () => {
     const db = join(dir, 'other.db');
-    const r = await onTerminal(['checkout', 'account', 'add', '--db', db, '--user', 'frank', '--merchant', 'Frank'], ['a long password', 'a long passwort', 'a long password', 'a long passwore', 'a long password', 'a long passwork']);
+    const r = await onTerminal(
+      ['checkout', 'account', 'add', '--db', db, '--user', 'frank', '--merchant', 'Frank'],
+      [
+        'a long password',
+        'a long passwort',
+        'a long password',
+        'a long passwore',
+        'a long password',
+        'a long passwork',
+      ],
+    );
     expect(r.code, r.screen).toBe(2);
     expect(r.screen.match(/the two did not match/g)).toHaveLength(3);
     expect(r.screen).toContain('wristpay: no password set (three tries, or cancelled)');
@@ -71,7 +95,9 @@ needs(requirements.script).describe("charge's payment password on a terminal", (
   beforeAll(async () => {
     h = await startHarness(cheapTestConfig);
     dir = mkdtempSync(join(tmpdir(), 'wristpay-tty-charge-'));
-    const paired = await wristpay(['bridge', 'pair', '--checkout', h.server.url, '--code', await pairingCode(h)], { env: { XDG_CONFIG_HOME: dir } });
+    const paired = await wristpay(['bridge', 'pair', '--checkout', h.server.url, '--code', await pairingCode(h)], {
+      env: { XDG_CONFIG_HOME: dir },
+    });
     if (paired.code !== 0) throw new Error(paired.stderr);
   });
   afterAll(async () => {
@@ -81,7 +107,11 @@ needs(requirements.script).describe("charge's payment password on a terminal", (
 
   it('a wrong one is asked again; the right one pays', async () => {
     const { username } = await ownerAccount(h);
-    const r = await onTerminal(['bridge', 'charge', '6', '--radio', 'none', '--payer', username], ['000000', PAY_PASSWORD], { XDG_CONFIG_HOME: dir, WRISTPAY_RADIO: '' });
+    const r = await onTerminal(
+      ['bridge', 'charge', '6', '--radio', 'none', '--payer', username],
+      ['000000', PAY_PASSWORD],
+      { XDG_CONFIG_HOME: dir, WRISTPAY_RADIO: '' },
+    );
     expect(r.code, r.screen).toBe(0);
     expect(r.screen).toContain('Wrong payer or payment password; try again (2 tries left).');
     expect(r.screen.match(/Payment password for /g)).toHaveLength(2);

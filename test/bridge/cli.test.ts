@@ -22,7 +22,11 @@ let env: NodeJS.ProcessEnv;
 let username: string;
 
 function cli(argv: string[], stdin?: string) {
-  return runCli(argv, { env, stdin, io: { provider: h.provider, transport: () => new InProcessTransport([{ radio: band.env.radio }]) } });
+  return runCli(argv, {
+    env,
+    stdin,
+    io: { provider: h.provider, transport: () => new InProcessTransport([{ radio: band.env.radio }]) },
+  });
 }
 const ownerArgs = (): string[] => ['--user', username, '--password-stdin', '--checkout', h.server.url, '--json'];
 
@@ -66,7 +70,15 @@ describe('usage errors exit 2', () => {
   it('--json usage errors are one JSON object on stdout', async () => {
     const r = await cli(['bridge', 'charge', 'abc', '--json']);
     expect(r.code).toBe(2);
-    expect(r.json()).toEqual({ ok: false, error: { status: 1, name: 'MALFORMED', message: expect.stringContaining('not an amount'), hint: expect.stringContaining('12.34') } });
+    expect(r.json()).toEqual({
+      ok: false,
+      error: {
+        status: 1,
+        name: 'MALFORMED',
+        message: expect.stringContaining('not an amount'),
+        hint: expect.stringContaining('12.34'),
+      },
+    });
   });
 
   it('an owner command with no password and no terminal to ask on: exit 2 and a clear message', async () => {
@@ -78,15 +90,37 @@ describe('usage errors exit 2', () => {
 
 describe('unreachable exits 3', () => {
   it('a checkout nobody serves', async () => {
-    const r = await cli(['bridge', 'pair', '--checkout', 'http://127.0.0.1:9', '--code', 'ABCDEFGH', '--json', '--config', join(dir, 'other.json')]);
+    const r = await cli([
+      'bridge',
+      'pair',
+      '--checkout',
+      'http://127.0.0.1:9',
+      '--code',
+      'ABCDEFGH',
+      '--json',
+      '--config',
+      join(dir, 'other.json'),
+    ]);
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', stage: 'checkout', kind: 'unreachable', message: expect.stringContaining('http://127.0.0.1:9'), hint: expect.any(String) } });
+    expect(r.json()).toMatchObject({
+      ok: false,
+      error: {
+        name: 'UNREACHABLE',
+        stage: 'checkout',
+        kind: 'unreachable',
+        message: expect.stringContaining('http://127.0.0.1:9'),
+        hint: expect.any(String),
+      },
+    });
   });
 
   it('a simulator nobody serves (the real websocket transport)', async () => {
     const r = await runCli(['bridge', 'status', '--radio', 'ws://127.0.0.1:9', '--json'], { env });
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', stage: 'radio', hint: expect.stringContaining('wristpay sim start') } });
+    expect(r.json()).toMatchObject({
+      ok: false,
+      error: { name: 'UNREACHABLE', stage: 'radio', hint: expect.stringContaining('wristpay sim start') },
+    });
   });
 });
 
@@ -98,7 +132,12 @@ describe('the merchant and owner walk-through', () => {
     const r = await cli(['bridge', 'pair', '--checkout', h.server.url, '--code', code, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = r.json();
-    expect(out).toMatchObject({ ok: true, merchantName: 'Noodle Bar', checkoutUrl: h.server.url, config: join(dir, 'wristpay', 'bridge.json') });
+    expect(out).toMatchObject({
+      ok: true,
+      merchantName: 'Noodle Bar',
+      checkoutUrl: h.server.url,
+      config: join(dir, 'wristpay', 'bridge.json'),
+    });
     expect(out.terminalId).toMatch(/^t_/);
     expect(out).not.toHaveProperty('key');
     const file = join(dir, 'wristpay', 'bridge.json');
@@ -111,13 +150,23 @@ describe('the merchant and owner walk-through', () => {
   it('enroll, card add, card list, unlock (password from stdin)', async () => {
     const enrolled = await cli(['bridge', 'enroll', ...ownerArgs(), '--name', 'wrist'], `${PASSWORD}\n`);
     expect(enrolled.code, enrolled.stderr + enrolled.stdout).toBe(0);
-    expect(enrolled.json()).toMatchObject({ ok: true, band: { name: 'wrist', status: 'active' }, identityKeySaved: true });
+    expect(enrolled.json()).toMatchObject({
+      ok: true,
+      band: { name: 'wrist', status: 'active' },
+      identityKeySaved: true,
+    });
     expect(enrolled.stdout).not.toContain('identityKey"'); // the IRK is never printed
     // The band's IRK (docs/PROTOCOL.md §7) is kept in the 0600 config; owner commands resolve with it.
     const file = join(dir, 'wristpay', 'bridge.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const saved = JSON.parse(readFileSync(file, 'utf8')).bands;
-    expect(saved).toEqual([{ deviceId: (enrolled.json().band as { deviceId: string }).deviceId, irk: expect.stringMatching(/^[0-9a-f]{32}$/), enrolledAt: expect.any(Number) }]);
+    expect(saved).toEqual([
+      {
+        deviceId: (enrolled.json().band as { deviceId: string }).deviceId,
+        irk: expect.stringMatching(/^[0-9a-f]{32}$/),
+        enrolledAt: expect.any(Number),
+      },
+    ]);
     expect(Buffer.from(saved[0].irk, 'hex')).toEqual(Buffer.from(band.env.radio.identityKey!));
     const added = await cli(['bridge', 'card', 'add', '--issuer', 'cmb', ...ownerArgs()], `${PASSWORD}\n`);
     expect(added.code, added.stdout).toBe(0);
@@ -130,24 +179,40 @@ describe('the merchant and owner walk-through', () => {
     expect(unlocked.json()).toMatchObject({ ok: true, unlocked: true });
     const wrong = await cli(['bridge', 'unlock', ...ownerArgs()], 'wrong password\n');
     expect(wrong.code).toBe(1);
-    expect(wrong.json()).toMatchObject({ ok: false, error: { name: 'UNAUTHORIZED', hint: 'check --user and the password' } });
+    expect(wrong.json()).toMatchObject({
+      ok: false,
+      error: { name: 'UNAUTHORIZED', hint: 'check --user and the password' },
+    });
   });
 
-  it('an owner command whose config holds only another band\'s IRK does not touch the band nearby', async () => {
+  it("an owner command whose config holds only another band's IRK does not touch the band nearby", async () => {
     const file = join(dir, 'wristpay', 'bridge.json');
     const other = join(dir, 'someone-else.json');
     const config = JSON.parse(readFileSync(file, 'utf8'));
-    writeFileSync(other, JSON.stringify({ ...config, bands: [{ ...config.bands[0], irk: '0f'.repeat(16) }] }), { mode: 0o600 });
+    writeFileSync(other, JSON.stringify({ ...config, bands: [{ ...config.bands[0], irk: '0f'.repeat(16) }] }), {
+      mode: 0o600,
+    });
     const r = await cli(['bridge', 'unlock', ...ownerArgs(), '--config', other], `${PASSWORD}\n`);
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', stage: 'radio', message: expect.stringContaining('none of the bands nearby is yours') } });
+    expect(r.json()).toMatchObject({
+      ok: false,
+      error: {
+        name: 'UNREACHABLE',
+        stage: 'radio',
+        message: expect.stringContaining('none of the bands nearby is yours'),
+      },
+    });
   });
 
   it('charge: the receipt as JSON', async () => {
     const r = await cli(['bridge', 'charge', '12.34', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const out = r.json() as { ok: boolean; outcome: string; receipt: Record<string, unknown> };
-    expect(out).toMatchObject({ ok: true, outcome: 'paid', receipt: { amount: 1234, currency: 'CNY', status: 'TRADE_SUCCESS', method: 'band', merchantName: 'Noodle Bar' } });
+    expect(out).toMatchObject({
+      ok: true,
+      outcome: 'paid',
+      receipt: { amount: 1234, currency: 'CNY', status: 'TRADE_SUCCESS', method: 'band', merchantName: 'Noodle Bar' },
+    });
     order = out.receipt.outTradeNo as string;
     // The receipt carries the band's token and key (docs/BRIDGE.md): anyone can check, with
     // node:crypto alone, that the band signed this order and amount.
@@ -158,7 +223,9 @@ describe('the merchant and owner walk-through', () => {
     const key = createPublicKey({ key: evidence.deviceKey, format: 'jwk' });
     expect(verify('sha256', tbs, { key, dsaEncoding: 'ieee-p1363' }, sign1.value.signature)).toBe(true);
     const claims = decodeClaims(sign1.value.payload);
-    expect(claims.ok && { orderId: claims.value.orderId, amount: claims.value.amount, counter: claims.value.counter }).toEqual({ orderId: order, amount: 1234, counter: evidence.counter });
+    expect(
+      claims.ok && { orderId: claims.value.orderId, amount: claims.value.amount, counter: claims.value.counter },
+    ).toEqual({ orderId: order, amount: 1234, counter: evidence.counter });
   });
 
   it('charge, human output: the bands found with RSSI on stderr, the receipt on stdout', async () => {
@@ -167,7 +234,9 @@ describe('the merchant and owner walk-through', () => {
     expect(r.stderr).toMatch(/1 band nearby:\n\s+band-1\s+-40 dBm/);
     expect(r.stdout).toContain('Paid 3.00 CNY to Noodle Bar');
     expect(r.stdout).toContain('tea-42');
-    expect(r.stdout).toMatch(/proof {3}token signed by the band, counter \d+ \(--json: receipt\.evidence, with the band's key\)/);
+    expect(r.stdout).toMatch(
+      /proof {3}token signed by the band, counter \d+ \(--json: receipt\.evidence, with the band's key\)/,
+    );
   });
 
   it('refund: part, then the rest', async () => {
@@ -197,9 +266,17 @@ describe('the merchant and owner walk-through', () => {
   });
 
   it('the password fallback pays with --payer and --password-stdin', async () => {
-    const r = await cli(['bridge', 'charge', '8', '--payer', username, '--password-stdin', '--json'], `${PAY_PASSWORD}\n`);
+    const r = await cli(
+      ['bridge', 'charge', '8', '--payer', username, '--password-stdin', '--json'],
+      `${PAY_PASSWORD}\n`,
+    );
     expect(r.code, r.stdout).toBe(0);
-    expect(r.json()).toMatchObject({ ok: true, outcome: 'paid', fallback: 'LOCKED', receipt: { method: 'password', amount: 800 } });
+    expect(r.json()).toMatchObject({
+      ok: true,
+      outcome: 'paid',
+      fallback: 'LOCKED',
+      receipt: { method: 'password', amount: 800 },
+    });
     const wrong = await cli(['bridge', 'charge', '8', '--payer', username, '--password-stdin', '--json'], '000000\n');
     expect(wrong.code).toBe(1);
   });
@@ -210,18 +287,25 @@ describe('the merchant and owner walk-through', () => {
     expect(r.json()).toMatchObject({ outcome: 'password-needed', reason: { name: 'PASSWORD_REQUIRED' } });
   });
 
-  it('status: the nearest band and, with --user, the account\'s bands', async () => {
+  it("status: the nearest band and, with --user, the account's bands", async () => {
     const r = await cli(['bridge', 'status', ...ownerArgs()], `${PASSWORD}\n`);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.json()).toMatchObject({ ok: true, band: { enrolled: true, mtu: 185, wearState: 'worn-locked' }, nearby: [{ id: 'band-1' }], bands: [{ status: 'active' }] });
+    expect(r.json()).toMatchObject({
+      ok: true,
+      band: { enrolled: true, mtu: 185, wearState: 'worn-locked' },
+      nearby: [{ id: 'band-1' }],
+      bands: [{ status: 'active' }],
+    });
   });
 
-  it('a stranger\'s failed logins do not stop this bridge: it keeps the owner\'s device token in its 0600 config', async () => {
+  it("a stranger's failed logins do not stop this bridge: it keeps the owner's device token in its 0600 config", async () => {
     const file = join(dir, 'wristpay', 'bridge.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const before = JSON.parse(readFileSync(file, 'utf8')).deviceTokens as Record<string, string>;
     expect(Object.keys(before)).toEqual([`${username} ${h.server.url}`]);
-    await Promise.all(Array.from({ length: 10 }, (_, i) => h.client.login(username, `stranger ${i}`).catch(() => undefined)));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => h.client.login(username, `stranger ${i}`).catch(() => undefined)),
+    );
     await expect(h.client.login(username, PASSWORD)).rejects.toThrow(/ACCOUNT_LOCKED/); // any new client waits
     const listed = await cli(['bridge', 'card', 'list', ...ownerArgs()], `${PASSWORD}\n`);
     expect(listed.code, listed.stdout).toBe(0);
@@ -238,7 +322,11 @@ describe('the merchant and owner walk-through', () => {
     expect(revoked.json()).toMatchObject({ ok: true, band: { status: 'revoked' } });
     const r = await cli(['bridge', 'charge', '5', '--json']);
     expect(r.code).toBe(1);
-    expect(r.json()).toMatchObject({ ok: false, outcome: 'declined', error: { name: 'REVOKED', wipe: { delivered: true } } });
+    expect(r.json()).toMatchObject({
+      ok: false,
+      outcome: 'declined',
+      error: { name: 'REVOKED', wipe: { delivered: true } },
+    });
     expect(band.booted.status().enrolled).toBe(false);
   });
 });

@@ -5,7 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
-import { addCard, charge, enrollBand, listCards, payWithPassword, refund, removeCard, revoke, status, unlockBand } from '../../bridge/flows/index.ts';
+import {
+  addCard,
+  charge,
+  enrollBand,
+  listCards,
+  payWithPassword,
+  refund,
+  removeCard,
+  revoke,
+  status,
+  unlockBand,
+} from '../../bridge/flows/index.ts';
 import type { KeepaliveMessage } from '../../shared/messages/clear.ts';
 import { PASSWORD, PAY_PASSWORD, type World, startWorld, unique } from './helpers/world.ts';
 
@@ -81,9 +92,22 @@ describe('a merchant charges over the bridge', () => {
   it('under the limit: paid without a button press; the checkout verified the token', async () => {
     const orderId = order();
     const steps: string[] = [];
-    const r = await charge(w.terminal, await w.session(), { amount: 1234, currency: 'CNY', orderId, subject: 'tea' }, { onStep: (s) => steps.push(s) });
+    const r = await charge(
+      w.terminal,
+      await w.session(),
+      { amount: 1234, currency: 'CNY', orderId, subject: 'tea' },
+      { onStep: (s) => steps.push(s) },
+    );
     if (!r.ok) throw new Error(JSON.stringify(r));
-    expect(r.receipt).toMatchObject({ outTradeNo: orderId, amount: 1234, currency: 'CNY', status: 'TRADE_SUCCESS', method: 'band', merchantName: 'Tea House', card: { issuer: 'ICBC' } });
+    expect(r.receipt).toMatchObject({
+      outTradeNo: orderId,
+      amount: 1234,
+      currency: 'CNY',
+      status: 'TRADE_SUCCESS',
+      method: 'band',
+      merchantName: 'Tea House',
+      card: { issuer: 'ICBC' },
+    });
     expect(steps).toEqual(['trade', 'hello', 'challenge', 'band', 'answer']);
     expect(r.resultShown).toBe(true);
     // The token verified at the checkout: the payment is recorded against the band with the card's counter.
@@ -97,12 +121,17 @@ describe('a merchant charges over the bridge', () => {
 
   it('above the limit: the band asks for its button (KEEPALIVE), the press completes the payment', async () => {
     const keepalives: KeepaliveMessage[] = [];
-    const r = await charge(w.terminal, await w.session(), { amount: 250_00, currency: 'CNY', orderId: order() }, {
-      onKeepalive: (k) => {
-        keepalives.push(k);
-        if (keepalives.length === 1) w.band.env.button.press();
+    const r = await charge(
+      w.terminal,
+      await w.session(),
+      { amount: 250_00, currency: 'CNY', orderId: order() },
+      {
+        onKeepalive: (k) => {
+          keepalives.push(k);
+          if (keepalives.length === 1) w.band.env.button.press();
+        },
       },
-    });
+    );
     if (!r.ok) throw new Error(JSON.stringify(r));
     expect(keepalives[0].status).toBe(Status.CONFIRMATION_REQUIRED);
     expect(keepalives[0].remainingMs).toBeGreaterThan(0);
@@ -145,7 +174,7 @@ describe('a merchant charges over the bridge', () => {
     expect((await w.terminal.queryTrade(orderId)).trade.status).toBe('WAIT_BUYER_PAY');
   });
 
-  it('status: the band\'s info and, through the terminal, its wear state', async () => {
+  it("status: the band's info and, through the terminal, its wear state", async () => {
     const r = await status(await w.session(), { terminal: w.terminal, owner: w.owner });
     if (!r.ok) throw new Error(r.message);
     expect(r.value.band).toMatchObject({ mtu: 185, enrolled: true, wearState: 'worn-locked' });
@@ -161,7 +190,11 @@ describe('a lost band', () => {
     if (!revoked.ok) throw new Error(revoked.message);
     expect(revoked.value.status).toBe('revoked');
     const r = await charge(w.terminal, await w.session(), { amount: 100, currency: 'CNY', orderId: order() });
-    expect(r).toMatchObject({ ok: false, outcome: 'declined', refusal: { name: 'REVOKED', stage: 'checkout', wipe: { delivered: true } } });
+    expect(r).toMatchObject({
+      ok: false,
+      outcome: 'declined',
+      refusal: { name: 'REVOKED', stage: 'checkout', wipe: { delivered: true } },
+    });
     const after = w.band.booted.status();
     expect(after.enrolled).toBe(false);
     expect(after.cards).toEqual([]);

@@ -48,7 +48,11 @@ function sniffed(link: BandLink): BandLink {
   return link;
 }
 
-interface Heard { address: string; id: string; ad: unknown }
+interface Heard {
+  address: string;
+  id: string;
+  ad: unknown;
+}
 
 /** Listens like a passive scanner for `ms`: every advertisement, deduplicated by address. */
 async function listen(ms: number): Promise<Heard[]> {
@@ -62,7 +66,11 @@ async function listen(ms: number): Promise<Heard[]> {
       if (left <= 0) break;
       const f: Frame | null = await c.next((x) => x.type === 'discover', left).catch(() => null);
       if (f === null) break;
-      heard.set(String(f.address), { address: String(f.address), id: String(f.peripheralUuid), ad: { ...(f.advertisement as object), addressType: f.addressType, connectable: f.connectable } });
+      heard.set(String(f.address), {
+        address: String(f.address),
+        id: String(f.peripheralUuid),
+        ad: { ...(f.advertisement as object), addressType: f.addressType, connectable: f.connectable },
+      });
     }
   } finally {
     c.close();
@@ -148,10 +156,11 @@ describe('a passive scanner cannot follow the band', () => {
     expect(new Set(contents).size).toBe(1);
     expect(alice[0].ad).toMatchObject({ serviceUuids: [SERVICE], addressType: 'random', connectable: true });
     const ad = alice[0].ad as Record<string, unknown>;
-    for (const k of ['localName', 'manufacturerData', 'serviceData', 'txPowerLevel', 'solicitationServiceUuids']) expect(ad[k] ?? null, k).toBeNull();
+    for (const k of ['localName', 'manufacturerData', 'serviceData', 'txPowerLevel', 'solicitationServiceUuids'])
+      expect(ad[k] ?? null, k).toBeNull();
   });
 
-  it('the owner\'s IRK resolves every one of its band\'s addresses; another owner\'s IRK resolves none', () => {
+  it("the owner's IRK resolves every one of its band's addresses; another owner's IRK resolves none", () => {
     expect(alice.length).toBe(5);
     for (const x of alice) {
       const a = parseAddress(x.address)!;
@@ -172,7 +181,7 @@ describe('a passive scanner cannot follow the band', () => {
   });
 });
 
-describe('the owner\'s bridge finds its own band; a merchant\'s takes the nearest', () => {
+describe("the owner's bridge finds its own band; a merchant's takes the nearest", () => {
   const stranger = new Uint8Array(16).fill(7);
 
   async function pick(identityKeys?: Uint8Array[]): Promise<string | null> {
@@ -183,7 +192,7 @@ describe('the owner\'s bridge finds its own band; a merchant\'s takes the neares
     return address;
   }
 
-  it('with Bob\'s IRK the bridge connects to band 2 although band 1 is nearer; with Alice\'s, band 1', async () => {
+  it("with Bob's IRK the bridge connects to band 2 although band 1 is nearer; with Alice's, band 1", async () => {
     // Fresh addresses first, so a rotation cannot fall between scan and connect.
     for (const k of [1, 2]) sim.band(k).hw.radio.newAddress();
     const bobs = await pick([irk.bob]);
@@ -194,7 +203,7 @@ describe('the owner\'s bridge finds its own band; a merchant\'s takes the neares
     expect(resolves(irk.alice, parseAddress(alices!)!)).toBe(true);
   });
 
-  it('a band that takes a new address during the scan is heard twice; the owner\'s bridge connects to the newer', async () => {
+  it("a band that takes a new address during the scan is heard twice; the owner's bridge connects to the newer", async () => {
     for (const k of [1, 2]) sim.band(k).hw.radio.newAddress();
     const t = radio();
     const rotate = setTimeout(() => sim.band(1).hw.radio.newAddress(), 500);
@@ -206,7 +215,7 @@ describe('the owner\'s bridge finds its own band; a merchant\'s takes the neares
     await near.link?.disconnect();
   });
 
-  it('a stranger\'s IRK finds no band at all; no IRK (a merchant) gets the nearest band', async () => {
+  it("a stranger's IRK finds no band at all; no IRK (a merchant) gets the nearest band", async () => {
     for (const k of [1, 2]) sim.band(k).hw.radio.newAddress();
     expect(await pick([stranger])).toBeNull();
     for (const k of [1, 2]) sim.band(k).hw.radio.newAddress();
@@ -237,4 +246,3 @@ describe('rotation and links', () => {
     }
   });
 });
-

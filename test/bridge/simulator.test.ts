@@ -57,7 +57,10 @@ describe('the websocket transport', () => {
     expect(near.found.map((b) => b.id)).toEqual([sim.band(1).peripheralId, sim.band(2).peripheralId]);
     // The simulator's bands advertise at −42 − 3·K dBm.
     // No name in the advertisement (docs/PROTOCOL.md §7): the service UUID finds them.
-    expect(near.found.map((b) => [b.name, b.rssi])).toEqual([['', -45], ['', -48]]);
+    expect(near.found.map((b) => [b.name, b.rssi])).toEqual([
+      ['', -45],
+      ['', -48],
+    ]);
     expect(near.ambiguous).toBe(true);
     expect(near.link?.mtu).toBe(23);
     session = new BandSession(near.link!);
@@ -77,7 +80,7 @@ describe('the websocket transport', () => {
   });
 });
 
-describe('a band\'s life through the bridge, over the simulator at MTU 23', () => {
+describe("a band's life through the bridge, over the simulator at MTU 23", () => {
   let owner: CheckoutClient;
   let username: string;
   let terminal: CheckoutClient;
@@ -97,34 +100,55 @@ describe('a band\'s life through the bridge, over the simulator at MTU 23', () =
     await waitFor('worn-unlocked', () => JSON.stringify(sim.band(1).status()).includes('worn-unlocked'));
   });
 
-  it('pays under the limit, and above it after a press of the band\'s button', async () => {
+  it("pays under the limit, and above it after a press of the band's button", async () => {
     const small = await charge(terminal, session, { amount: 880, currency: 'CNY', orderId: unique('sim-') });
     expect(small).toMatchObject({ ok: true, receipt: { method: 'band', card: { issuer: 'Bank of China' } } });
     let prompts = 0;
-    const big = await charge(terminal, session, { amount: 300_00, currency: 'CNY', orderId: unique('sim-') }, {
-      onKeepalive: (k) => {
-        if (k.status === Status.CONFIRMATION_REQUIRED && prompts++ === 0) sim.band(1).press();
+    const big = await charge(
+      terminal,
+      session,
+      { amount: 300_00, currency: 'CNY', orderId: unique('sim-') },
+      {
+        onKeepalive: (k) => {
+          if (k.status === Status.CONFIRMATION_REQUIRED && prompts++ === 0) sim.band(1).press();
+        },
       },
-    });
+    );
     expect(prompts).toBeGreaterThan(0);
     expect(big).toMatchObject({ ok: true, receipt: { amount: 300_00 } });
   });
 
-  it('the CLI\'s status over the real websocket transport', async () => {
+  it("the CLI's status over the real websocket transport", async () => {
     await session.close();
-    const r = await runCli(['bridge', 'status', '--radio', url, '--scan-ms', '1200', '--json', '--config', `${h.dir}/none.json`], { env: {} });
+    const r = await runCli(
+      ['bridge', 'status', '--radio', url, '--scan-ms', '1200', '--json', '--config', `${h.dir}/none.json`],
+      { env: {} },
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.json()).toMatchObject({ ok: true, band: { mtu: 23, enrolled: true, firmware: expect.any(String) }, nearby: [{ rssi: -45 }, { rssi: -48 }] });
+    expect(r.json()).toMatchObject({
+      ok: true,
+      band: { mtu: 23, enrolled: true, firmware: expect.any(String) },
+      nearby: [{ rssi: -45 }, { rssi: -48 }],
+    });
   });
 
   it('a reset mid-request is UNREACHABLE at once; the reconnect helper finds the band again', async () => {
     const near = await connectNearest(transport, { scanMs: 1200 });
     session = new BandSession(near.link!);
     // Above the limit the band waits for its button; reset it meanwhile.
-    const waiting = charge(terminal, session, { amount: 400_00, currency: 'CNY', orderId: unique('sim-') }, {
-      onKeepalive: () => sim.band(1).reboot(),
+    const waiting = charge(
+      terminal,
+      session,
+      { amount: 400_00, currency: 'CNY', orderId: unique('sim-') },
+      {
+        onKeepalive: () => sim.band(1).reboot(),
+      },
+    );
+    expect(await waiting).toMatchObject({
+      ok: false,
+      outcome: 'password-needed',
+      reason: { name: 'UNREACHABLE', stage: 'radio' },
     });
-    expect(await waiting).toMatchObject({ ok: false, outcome: 'password-needed', reason: { name: 'UNREACHABLE', stage: 'radio' } });
     const link = await connectWithRetry(transport, sim.band(1).peripheralId, { attempts: 5, timeoutMs: 3000 });
     const again = new BandSession(link);
     expect(await again.readInfo()).toMatchObject({ enrolled: true });

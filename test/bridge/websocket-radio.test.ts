@@ -48,24 +48,69 @@ async function radio(script: Script): Promise<BandTransport> {
       switch (c.action) {
         case 'startScanning':
           // noble throws on data for a peripheral it never saw: the bridge must survive it.
-          send({ type: 'read', peripheralUuid: 'ghost', serviceUuid: SERVICE, characteristicUuid: ALL[1], data: '00', isNotification: true });
-          send({ type: 'discover', peripheralUuid: 'bb', address: 'bb', advertisement: { localName: 'headphones', serviceUuids: ['180d'] }, rssi: -20, connectable: true });
-          send({ type: 'discover', peripheralUuid: 'aa', address: 'aa', advertisement: { localName: 'wristpay', serviceUuids: [SERVICE] }, rssi: -50, connectable: true });
+          send({
+            type: 'read',
+            peripheralUuid: 'ghost',
+            serviceUuid: SERVICE,
+            characteristicUuid: ALL[1],
+            data: '00',
+            isNotification: true,
+          });
+          send({
+            type: 'discover',
+            peripheralUuid: 'bb',
+            address: 'bb',
+            advertisement: { localName: 'headphones', serviceUuids: ['180d'] },
+            rssi: -20,
+            connectable: true,
+          });
+          send({
+            type: 'discover',
+            peripheralUuid: 'aa',
+            address: 'aa',
+            advertisement: { localName: 'wristpay', serviceUuids: [SERVICE] },
+            rssi: -50,
+            connectable: true,
+          });
           return;
         case 'connect':
-          if (script.connect === 'busy') return send({ type: 'error', code: 'busy', message: 'held by another central', action: 'connect', peripheralUuid: 'aa' });
+          if (script.connect === 'busy')
+            return send({
+              type: 'error',
+              code: 'busy',
+              message: 'held by another central',
+              action: 'connect',
+              peripheralUuid: 'aa',
+            });
           send({ type: 'mtu', peripheralUuid: 'aa', mtu: 64 });
           return send({ type: 'connect', peripheralUuid: 'aa' });
         case 'discoverServices':
           return send({ type: 'servicesDiscover', peripheralUuid: 'aa', serviceUuids: [SERVICE] });
         case 'discoverCharacteristics':
-          return send({ type: 'characteristicsDiscover', ...at, characteristics: (script.characteristics ?? ALL).map((uuid) => ({ uuid, properties: [] })) });
+          return send({
+            type: 'characteristicsDiscover',
+            ...at,
+            characteristics: (script.characteristics ?? ALL).map((uuid) => ({ uuid, properties: [] })),
+          });
         case 'notify':
           return send({ type: 'notify', ...at, characteristicUuid: c.characteristicUuid, state: true });
         case 'read':
-          return send({ type: 'read', ...at, characteristicUuid: c.characteristicUuid, data: 'a1b2', isNotification: false });
+          return send({
+            type: 'read',
+            ...at,
+            characteristicUuid: c.characteristicUuid,
+            data: 'a1b2',
+            isNotification: false,
+          });
         case 'write':
-          if (script.write === 'oversize') return send({ type: 'error', code: 'oversize', message: 'too long', action: 'write', peripheralUuid: 'aa' });
+          if (script.write === 'oversize')
+            return send({
+              type: 'error',
+              code: 'oversize',
+              message: 'too long',
+              action: 'write',
+              peripheralUuid: 'aa',
+            });
           if (script.write === 'close') return ws.close();
           return send({ type: 'write', ...at, characteristicUuid: c.characteristicUuid });
         case 'disconnect':
@@ -82,10 +127,12 @@ async function radio(script: Script): Promise<BandTransport> {
 describe('a misbehaving radio', () => {
   it('garbage and unknown-peripheral frames are dropped; only wristpay bands are listed', async () => {
     const t = await radio({});
-    expect(await t.scan({ timeoutMs: 200 })).toEqual([{ id: 'aa', name: 'wristpay', rssi: -50, seenAt: expect.any(Number) }]);
+    expect(await t.scan({ timeoutMs: 200 })).toEqual([
+      { id: 'aa', name: 'wristpay', rssi: -50, seenAt: expect.any(Number) },
+    ]);
   });
 
-  it('connects: MTU from the simulator\'s mtu frame, info read, writes acknowledged', async () => {
+  it("connects: MTU from the simulator's mtu frame, info read, writes acknowledged", async () => {
     const t = await radio({});
     await t.scan({ timeoutMs: 100 });
     const link = await t.connect('aa');
@@ -106,7 +153,10 @@ describe('a misbehaving radio', () => {
   it('a device without the three characteristics is not a wristpay band', async () => {
     const t = await radio({ characteristics: ALL.slice(0, 2) });
     await t.scan({ timeoutMs: 100 });
-    await expect(t.connect('aa')).rejects.toMatchObject({ status: Status.UNREACHABLE, message: expect.stringContaining('not a wristpay band') });
+    await expect(t.connect('aa')).rejects.toMatchObject({
+      status: Status.UNREACHABLE,
+      message: expect.stringContaining('not a wristpay band'),
+    });
   });
 
   it('a write the radio refuses fails at once with its status', async () => {

@@ -47,7 +47,14 @@ function toJson(v: CborValue): unknown {
 function joinChunks(diag: string): string {
   const m = /^\(_ (.*)\)$/.exec(diag);
   if (!m) return diag;
-  return "h'" + m[1].split(', ').map((c) => c.slice(2, -1)).join('') + "'";
+  return (
+    "h'" +
+    m[1]
+      .split(', ')
+      .map((c) => c.slice(2, -1))
+      .join('') +
+    "'"
+  );
 }
 
 /** Bignum value of a tag 2/3 (RFC 8949 §3.4.3). */

@@ -16,7 +16,9 @@ interface NotWellFormed {
   description: string;
 }
 
-const data = readVectorJson<{ count: number; vectors: NotWellFormed[] }>('cbor/rfc8949_appendix_f_not_well_formed.json');
+const data = readVectorJson<{ count: number; vectors: NotWellFormed[] }>(
+  'cbor/rfc8949_appendix_f_not_well_formed.json',
+);
 const bytesOf = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
 
 describe('RFC 8949 Appendix F (not well-formed)', () => {

@@ -41,9 +41,9 @@ const es5 = babel.transformSync(bundle, {
 const vectors = (name: string) => readVectorText(`cbor/${name}`);
 const hexes: string[] = [
   ...(JSON.parse(vectors('appendix_a.json')) as Array<{ hex: string }>).map((v) => v.hex),
-  ...(JSON.parse(vectors('rfc8949_appendix_f_not_well_formed.json')) as { vectors: Array<{ hex: string }> }).vectors.map(
-    (v) => v.hex,
-  ),
+  ...(
+    JSON.parse(vectors('rfc8949_appendix_f_not_well_formed.json')) as { vectors: Array<{ hex: string }> }
+  ).vectors.map((v) => v.hex),
   '62c0af', // overlong UTF-8
   'a2626161006162' + '00', // unsorted in strict mode
 ];
@@ -78,7 +78,23 @@ function runInNode(): string {
 
 describe('engine profile (ES5 + typed arrays)', () => {
   it('the bundle uses none of the built-ins small engines lack', () => {
-    for (const banned of ['BigInt', 'TextEncoder', 'TextDecoder', 'new Map', 'new Set', 'Math.imul', 'Array.from', 'Symbol', 'fromCodePoint', 'codePointAt', 'Number.isInteger', 'Number.isSafeInteger', 'Number.MAX_SAFE_INTEGER', 'getFloat16', 'cbor-x']) {
+    for (const banned of [
+      'BigInt',
+      'TextEncoder',
+      'TextDecoder',
+      'new Map',
+      'new Set',
+      'Math.imul',
+      'Array.from',
+      'Symbol',
+      'fromCodePoint',
+      'codePointAt',
+      'Number.isInteger',
+      'Number.isSafeInteger',
+      'Number.MAX_SAFE_INTEGER',
+      'getFloat16',
+      'cbor-x',
+    ]) {
       expect(bundle, banned).not.toContain(banned);
     }
   });

@@ -47,7 +47,13 @@ const { value } = fc.letrec<{ value: CborValue }>((tie) => ({
     fc.array(tie('value'), { maxLength: 6 }),
     fc
       .uniqueArray(fc.tuple(key, tie('value')), { selector: (e) => e[0], comparator: 'SameValueZero', maxLength: 6 })
-      .map((es) => new CborMap(es.map((e) => e[0]), es.map((e) => e[1]))),
+      .map(
+        (es) =>
+          new CborMap(
+            es.map((e) => e[0]),
+            es.map((e) => e[1]),
+          ),
+      ),
     fc
       .tuple(fc.oneof(fc.nat(30), fc.constantFrom(2, 3, 18, 24, 255, 256, 65535, 65536, 2 ** 32 - 1)), tie('value'))
       .map(([t, v]) => new CborTag(t, v)),

@@ -10,7 +10,16 @@ import { statusName } from '../../shared/status/codes.ts';
 import { toBase64Url } from '../../checkout/api/base64url.ts';
 import { httpStatusOf } from '../../checkout/http/status-map.ts';
 import { TerminalHeader } from '../../checkout/api/terminal-auth.ts';
-import { type OwnedBand, type Owner, type Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, unique } from './helpers/fixtures.ts';
+import {
+  type OwnedBand,
+  type Owner,
+  type Terminal,
+  merchantWithTerminal,
+  newOwner,
+  newTrade,
+  ownerWithBand,
+  unique,
+} from './helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 type Auth = 'none' | 'owner' | 'merchant' | 'terminal';
@@ -26,7 +35,10 @@ interface Endpoint {
   band?: boolean;
 }
 
-interface Reply { status: number; json: { error?: { status: number; name: string; message: string } } | null }
+interface Reply {
+  status: number;
+  json: { error?: { status: number; name: string; message: string } } | null;
+}
 
 describe('bad input on every endpoint', () => {
   let h: Harness;
@@ -51,35 +63,102 @@ describe('bad input on every endpoint', () => {
     const d = owner.deviceId;
     const msg = toBase64Url(new Uint8Array([0xa0]));
     endpoints.push(
-      { method: 'POST', path: '/v1/accounts', auth: 'none', body: { username: 'u' + unique('x'), password: 'long enough', kind: 'owner' } },
+      {
+        method: 'POST',
+        path: '/v1/accounts',
+        auth: 'none',
+        body: { username: 'u' + unique('x'), password: 'long enough', kind: 'owner' },
+      },
       { method: 'POST', path: '/v1/sessions', auth: 'none', body: { username: 'nobody', password: 'long enough' } },
       { method: 'DELETE', path: '/v1/sessions', auth: 'owner' },
       { method: 'GET', path: '/v1/me', auth: 'owner' },
       { method: 'POST', path: '/v1/bands/enroll', auth: 'owner' },
-      { method: 'POST', path: '/v1/bands/enrolled', auth: 'owner', body: { enrollId: 'enr_x', enrolled: msg, name: 'n' }, messages: ['enrolled'] },
+      {
+        method: 'POST',
+        path: '/v1/bands/enrolled',
+        auth: 'owner',
+        body: { enrollId: 'enr_x', enrolled: msg, name: 'n' },
+        messages: ['enrolled'],
+      },
       { method: 'GET', path: '/v1/bands', auth: 'owner' },
       { method: 'GET', path: `/v1/bands/${d}`, auth: 'owner', band: true },
-      { method: 'POST', path: `/v1/bands/${d}/cards`, auth: 'owner', body: { issuerId: 'icbc', cardNumber: '4111111111111111', balance: 1 }, band: true },
+      {
+        method: 'POST',
+        path: `/v1/bands/${d}/cards`,
+        auth: 'owner',
+        body: { issuerId: 'icbc', cardNumber: '4111111111111111', balance: 1 },
+        band: true,
+      },
       { method: 'DELETE', path: `/v1/bands/${d}/cards/${owner.cardRef}`, auth: 'owner', band: true },
       { method: 'POST', path: `/v1/bands/${d}/revoke`, auth: 'owner', band: true },
       { method: 'GET', path: '/v1/payments', auth: 'owner' },
-      { method: 'POST', path: '/v1/unlock', auth: 'none', body: { hello: msg, username: owner.username, password: 'x' }, messages: ['hello'] },
+      {
+        method: 'POST',
+        path: '/v1/unlock',
+        auth: 'none',
+        body: { hello: msg, username: owner.username, password: 'x' },
+        messages: ['hello'],
+      },
       { method: 'POST', path: '/v1/merchant/pairing-codes', auth: 'merchant' },
       { method: 'GET', path: '/v1/merchant/terminals', auth: 'merchant' },
-      { method: 'POST', path: '/v1/terminals', auth: 'none', body: { code: 'AAAAAAAA', publicKey: msg, name: 'n' }, messages: ['publicKey'] },
+      {
+        method: 'POST',
+        path: '/v1/terminals',
+        auth: 'none',
+        body: { code: 'AAAAAAAA', publicKey: msg, name: 'n' },
+        messages: ['publicKey'],
+      },
       { method: 'POST', path: '/v1/hello', auth: 'terminal', body: { hello: msg }, messages: ['hello'] },
-      { method: 'POST', path: '/v1/trades', auth: 'terminal', body: { outTradeNo: 'bad-input', amount: 1, currency: 'CNY', subject: 's', notifyUrl: 'http://93.184.216.34:9/' } },
+      {
+        method: 'POST',
+        path: '/v1/trades',
+        auth: 'terminal',
+        body: {
+          outTradeNo: 'bad-input',
+          amount: 1,
+          currency: 'CNY',
+          subject: 's',
+          notifyUrl: 'http://93.184.216.34:9/',
+        },
+      },
       { method: 'GET', path: `/v1/trades/${outTradeNo}`, auth: 'terminal' },
-      { method: 'POST', path: `/v1/trades/${outTradeNo}/pay`, auth: 'terminal', body: { hello: msg, express: false }, messages: ['hello'] },
-      { method: 'POST', path: `/v1/trades/${outTradeNo}/pay-password`, auth: 'terminal', body: { username: 'nobody', paymentPassword: '000000' } },
-      { method: 'POST', path: `/v1/trades/${outTradeNo}/refunds`, auth: 'terminal', body: { outRequestNo: 'r', amount: 1, reason: 'x' } },
+      {
+        method: 'POST',
+        path: `/v1/trades/${outTradeNo}/pay`,
+        auth: 'terminal',
+        body: { hello: msg, express: false },
+        messages: ['hello'],
+      },
+      {
+        method: 'POST',
+        path: `/v1/trades/${outTradeNo}/pay-password`,
+        auth: 'terminal',
+        body: { username: 'nobody', paymentPassword: '000000' },
+      },
+      {
+        method: 'POST',
+        path: `/v1/trades/${outTradeNo}/refunds`,
+        auth: 'terminal',
+        body: { outRequestNo: 'r', amount: 1, reason: 'x' },
+      },
       { method: 'POST', path: `/v1/trades/${outTradeNo}/close`, auth: 'terminal' },
-      { method: 'POST', path: `/v1/challenges/${challengeId}/answer`, auth: 'terminal', body: { answer: msg }, messages: ['answer'] },
+      {
+        method: 'POST',
+        path: `/v1/challenges/${challengeId}/answer`,
+        auth: 'terminal',
+        body: { answer: msg },
+        messages: ['answer'],
+      },
     );
   });
   afterAll(() => h.close());
 
-  function send(method: string, path: string, body: Uint8Array | string, headers: Record<string, string>): Promise<Reply> {
+  function send(
+    method: string,
+    path: string,
+    body: Uint8Array | string,
+    headers: Record<string, string>,
+  ): Promise<Reply> {
     const u = new URL(h.server.url);
     return new Promise((resolve, reject) => {
       const req = request({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
@@ -103,7 +182,10 @@ describe('bad input on every endpoint', () => {
 
   type AuthMode = 'good' | 'missing' | 'other-owner' | 'bad-signature' | 'stale';
   function headersFor(e: Endpoint, body: Uint8Array, mode: AuthMode): Record<string, string> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(body.length) };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+    };
     if (mode === 'missing' || e.auth === 'none') return headers;
     if (e.auth === 'owner') headers.authorization = `Bearer ${mode === 'other-owner' ? other.token : owner.token}`;
     if (e.auth === 'merchant') headers.authorization = `Bearer ${merchant.token}`;
@@ -120,7 +202,13 @@ describe('bad input on every endpoint', () => {
     return headers;
   }
 
-  async function expectRefused(e: Endpoint, what: string, body: Uint8Array | string, mode: AuthMode = 'good', want?: number): Promise<void> {
+  async function expectRefused(
+    e: Endpoint,
+    what: string,
+    body: Uint8Array | string,
+    mode: AuthMode = 'good',
+    want?: number,
+  ): Promise<void> {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     const r = await send(e.method, e.path, bytes, headersFor(e, bytes, mode));
     const label = `${e.method} ${e.path} (${what})`;
@@ -153,7 +241,7 @@ describe('bad input on every endpoint', () => {
         cases += 2;
       }
       if (e.band) {
-        await expectRefused(e, 'another account\'s band', e.body ? JSON.stringify(e.body) : '', 'other-owner', 403);
+        await expectRefused(e, "another account's band", e.body ? JSON.stringify(e.body) : '', 'other-owner', 403);
         cases++;
       }
       if (!e.body) continue;
@@ -162,7 +250,13 @@ describe('bad input on every endpoint', () => {
       await expectRefused(e, 'not UTF-8', new Uint8Array([0x7b, 0xff, 0x7d]), 'good', 400);
       cases += 3;
       for (const field of Object.keys(e.body)) {
-        await expectRefused(e, `wrong type for ${field}`, JSON.stringify({ ...e.body, [field]: wrongTypeOf(e.body[field]) }), 'good', 400);
+        await expectRefused(
+          e,
+          `wrong type for ${field}`,
+          JSON.stringify({ ...e.body, [field]: wrongTypeOf(e.body[field]) }),
+          'good',
+          400,
+        );
         await expectRefused(e, `object for ${field}`, JSON.stringify({ ...e.body, [field]: { $gt: '' } }), 'good', 400);
         cases += 2;
       }
@@ -171,7 +265,13 @@ describe('bad input on every endpoint', () => {
           const random = toBase64Url(h.provider.randomBytes(n));
           await expectRefused(e, `${n} random bytes as ${field}`, JSON.stringify({ ...e.body, [field]: random }));
         }
-        await expectRefused(e, `non-base64url ${field}`, JSON.stringify({ ...e.body, [field]: 'not base64!' }), 'good', 400);
+        await expectRefused(
+          e,
+          `non-base64url ${field}`,
+          JSON.stringify({ ...e.body, [field]: 'not base64!' }),
+          'good',
+          400,
+        );
         cases += 5;
       }
     }
@@ -188,6 +288,8 @@ describe('bad input on every endpoint', () => {
     expect((await get('/v1/bands/%zz')).status).toBe(400);
     expect((await get(`/v1/bands/${'0'.repeat(32)}`)).status).toBe(404);
     expect((await send('PATCH', '/v1/bands', '', {})).status).toBe(404);
-    expect((await send('POST', `/v1/challenges/ch_unknown/answer`, JSON.stringify({ answer: 'oA' }), {})).json?.error?.name).toBe('NOT_FOUND');
+    expect(
+      (await send('POST', `/v1/challenges/ch_unknown/answer`, JSON.stringify({ answer: 'oA' }), {})).json?.error?.name,
+    ).toBe('NOT_FOUND');
   });
 });

@@ -19,7 +19,13 @@ describe('accounts', () => {
   it('registers, logs in and out; a taken username is CONFLICT', async () => {
     const username = unique('ann');
     const account = await h.client.register({ username, password: PASSWORD, paymentPassword: '123456' });
-    expect(account).toMatchObject({ username, kind: 'owner', limitPerPayment: 200_00, limitPerDay: 500_00, hasPaymentPassword: true });
+    expect(account).toMatchObject({
+      username,
+      kind: 'owner',
+      limitPerPayment: 200_00,
+      limitPerDay: 500_00,
+      hasPaymentPassword: true,
+    });
     await refusal(h.client.register({ username, password: PASSWORD }), 'CONFLICT', 409);
     await refusal(h.client.register({ username: unique('bob'), password: 'short' }), 'MALFORMED', 400);
     expect((await h.client.catalogue()).issuers).toHaveLength(20);
@@ -76,11 +82,19 @@ describe('bands', () => {
     if (!good.ok) throw new Error('unreachable');
     const forged = { ...good.value, signature: good.value.signature.slice() };
     forged.signature[10] ^= 1;
-    await refusal(o.client.completeEnrollment(offer.enrollId, encodeMessage(forged, encodeCborHost)), 'BAD_SIGNATURE', 400);
+    await refusal(
+      o.client.completeEnrollment(offer.enrollId, encodeMessage(forged, encodeCborHost)),
+      'BAD_SIGNATURE',
+      400,
+    );
     offer = await o.client.startEnrollment();
     const offCurve = { ...good.value, hpkeKey: good.value.hpkeKey.slice() };
     offCurve.hpkeKey[64] ^= 1;
-    await refusal(o.client.completeEnrollment(offer.enrollId, encodeMessage(offCurve, encodeCborHost)), 'INVALID_KEY', 400);
+    await refusal(
+      o.client.completeEnrollment(offer.enrollId, encodeMessage(offCurve, encodeCborHost)),
+      'INVALID_KEY',
+      400,
+    );
     offer = await o.client.startEnrollment();
     h.clock.advance(5 * 60_000 + 1);
     await refusal(o.client.completeEnrollment(offer.enrollId, band.enroll(offer.enroll)), 'EXPIRED', 410);
@@ -89,17 +103,27 @@ describe('bands', () => {
   it('provisions cards as token references, at most 8 per band (the 9th is WALLET_FULL)', async () => {
     const o = await newOwner(h);
     const { band, deviceId } = await enrollBand(h, o);
-    const { card, challenge } = await o.client.addCard(deviceId, { issuerId: 'cmb', cardNumber: '6225 8801 3770 6637' });
+    const { card, challenge } = await o.client.addCard(deviceId, {
+      issuerId: 'cmb',
+      cardNumber: '6225 8801 3770 6637',
+    });
     expect(card).toMatchObject({ kind: 'bank', issuer: 'China Merchants Bank', state: 'pending', isDefault: true });
     expect(card.cardRef).toMatch(/^tok_[a-z2-7]{8}$/); // travels on the air: 8 characters
     expect(card.last4).toMatch(/^[0-9]{4}$/);
     const opened = band.open(challenge.message);
-    expect(opened.body).toMatchObject({ kind: 'provision', card: { kind: 'bank', cardRef: card.cardRef, issuer: 'China Merchants Bank', last4: card.last4 } });
+    expect(opened.body).toMatchObject({
+      kind: 'provision',
+      card: { kind: 'bank', cardRef: card.cardRef, issuer: 'China Merchants Bank', last4: card.last4 },
+    });
     expect(JSON.stringify(opened.body)).not.toContain('6225');
     const done = await o.client.answer(challenge.challengeId, band.answerOk(opened));
     expect(done.card?.state).toBe('active');
     expect(band.readResult(opened, done.result)).toEqual({ status: Status.OK });
-    await refusal(o.client.addCard(deviceId, { issuerId: 'icbc', cardNumber: '4111 1111 1111 1112' }), 'MALFORMED', 400);
+    await refusal(
+      o.client.addCard(deviceId, { issuerId: 'icbc', cardNumber: '4111 1111 1111 1112' }),
+      'MALFORMED',
+      400,
+    );
     await refusal(o.client.addCard(deviceId, { issuerId: 'no-such-bank' }), 'NOT_FOUND');
     for (let i = 0; i < 6; i++) await addCard(o, band, deviceId, { issuerId: 'boc' });
     await addCard(o, band, deviceId, { cityId: 'hongkong' });
@@ -119,7 +143,10 @@ describe('bands', () => {
     const other = await newOwner(h);
     const { band, deviceId } = await enrollBand(h, o);
     const { card, challenge } = await o.client.addCard(deviceId, { issuerId: 'icbc' });
-    const err = await refusal(o.client.answer(challenge.challengeId, band.answer(band.open(challenge.message), { status: Status.WALLET_FULL })), 'WALLET_FULL');
+    const err = await refusal(
+      o.client.answer(challenge.challengeId, band.answer(band.open(challenge.message), { status: Status.WALLET_FULL })),
+      'WALLET_FULL',
+    );
     expect(err.result).toBeInstanceOf(Uint8Array);
     expect((await o.client.band(deviceId)).cards.find((c) => c.cardRef === card.cardRef)?.state).toBe('failed');
     await refusal(other.client.band(deviceId), 'FORBIDDEN', 403);
@@ -127,14 +154,20 @@ describe('bands', () => {
     await refusal(other.client.revokeBand(deviceId), 'FORBIDDEN');
   });
 
-  it('grants an unlock for the hello\'s nonce with the account limits, once per wear', async () => {
+  it("grants an unlock for the hello's nonce with the account limits, once per wear", async () => {
     const o = await newOwner(h);
     const { band, deviceId } = await enrollBand(h, o);
     expect(band.wearState).toBe(WearState.WORN_LOCKED);
     await refusal(h.client.unlock(band.hello(), o.username, 'not the password'), 'UNAUTHORIZED');
     const c = await h.client.unlock(band.hello(), o.username, PASSWORD);
     const opened = band.open(c.message);
-    expect(opened.body).toMatchObject({ kind: 'unlock', bandNonce: band.unlockNonce, sessionMaxAgeMs: 24 * 3600_000, limitPerPayment: 200_00, limitPerDay: 500_00 });
+    expect(opened.body).toMatchObject({
+      kind: 'unlock',
+      bandNonce: band.unlockNonce,
+      sessionMaxAgeMs: 24 * 3600_000,
+      limitPerPayment: 200_00,
+      limitPerDay: 500_00,
+    });
     await h.client.answer(c.challengeId, band.answerOk(opened));
     expect((await o.client.band(deviceId)).unlockedAt).not.toBeNull();
     const someoneElse = await newOwner(h);

@@ -12,7 +12,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WearState } from '../../shared/protocol/constants.ts';
 import { BandDouble } from './helpers/band-double.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PASSWORD, addCard, merchantWithTerminal, newOwner, newTrade, payWithBand, unique } from './helpers/fixtures.ts';
+import {
+  PASSWORD,
+  addCard,
+  merchantWithTerminal,
+  newOwner,
+  newTrade,
+  payWithBand,
+  unique,
+} from './helpers/fixtures.ts';
 import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
 
@@ -32,7 +40,16 @@ needs(requirements.chromium).describe('/merchant terminals and /lost in Chromium
     h = await startHarness();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -67,25 +84,40 @@ needs(requirements.chromium).describe('/merchant terminals and /lost in Chromium
     expect(await row.getAttribute('data-state')).toBe('unpaired');
     expect(await row.getByRole('button', { name: 'Unpair' }).count()).toBe(0);
     await page.screenshot({ path: join(shots, 'unpaired.png'), fullPage: true });
-    await refusal(shop.client.createTrade({ outTradeNo: unique('o'), amount: 1_00, currency: 'CNY', subject: 'tea' }), 'TERMINAL_UNPAIRED', 401);
+    await refusal(
+      shop.client.createTrade({ outTradeNo: unique('o'), amount: 1_00, currency: 'CNY', subject: 'tea' }),
+      'TERMINAL_UNPAIRED',
+      401,
+    );
     await page.close();
   });
 
-  it('the unpair form needs the session\'s CSRF token and the confirmation, also when posted by hand', async () => {
+  it("the unpair form needs the session's CSRF token and the confirmation, also when posted by hand", async () => {
     const shop = await merchantWithTerminal(h);
     const me = await shop.merchant.me();
     const page = await browser.newPage();
     await logIn(page, h.server.url, me.username);
     await page.waitForURL(/\/merchant$/);
     const row = page.locator(`tr[data-terminal-id="${shop.terminalId}"]`);
-    await row.locator('form[action$="/unpair"] input[name=csrf]').evaluate((input) => ((input as HTMLInputElement).value = 'forged'));
+    await row
+      .locator('form[action$="/unpair"] input[name=csrf]')
+      .evaluate((input) => ((input as HTMLInputElement).value = 'forged'));
     await row.getByLabel('It can never take payments again').check();
-    const [forged] = await Promise.all([page.waitForResponse(/\/unpair$/), row.getByRole('button', { name: 'Unpair' }).click()]);
+    const [forged] = await Promise.all([
+      page.waitForResponse(/\/unpair$/),
+      row.getByRole('button', { name: 'Unpair' }).click(),
+    ]);
     expect(forged.status()).toBe(403);
     // Without the box (a hand-made post with the right token): refused too.
     await page.goto(`${h.server.url}/merchant`);
-    const csrf = await page.locator(`tr[data-terminal-id="${shop.terminalId}"] form[action$="/unpair"] input[name=csrf]`).getAttribute('value');
-    const unticked = await page.request.post(`${h.server.url}/merchant/terminals/${shop.terminalId}/unpair`, { form: { csrf: csrf as string }, headers: { origin: h.server.url }, maxRedirects: 0 });
+    const csrf = await page
+      .locator(`tr[data-terminal-id="${shop.terminalId}"] form[action$="/unpair"] input[name=csrf]`)
+      .getAttribute('value');
+    const unticked = await page.request.post(`${h.server.url}/merchant/terminals/${shop.terminalId}/unpair`, {
+      form: { csrf: csrf as string },
+      headers: { origin: h.server.url },
+      maxRedirects: 0,
+    });
     expect(unticked.status()).toBe(400);
     expect((await shop.merchant.terminals())[0].state).toBe('active');
     await page.close();

@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PASSWORD, PAY_PASSWORD, type OwnedBand, type Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
+import {
+  PASSWORD,
+  PAY_PASSWORD,
+  type OwnedBand,
+  type Terminal,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+} from './helpers/fixtures.ts';
 import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
 
@@ -32,7 +40,16 @@ needs(requirements.chromium).describe('/merchant sales and refunds in Chromium',
     h = await startHarness(cheapTestConfig);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     shop = await merchantWithTerminal(h, 'Noodle Bar');
     const owner = await ownerWithBand(h);
@@ -52,11 +69,16 @@ needs(requirements.chromium).describe('/merchant sales and refunds in Chromium',
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     const violations: string[] = [];
-    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
     await page.goto(`${h.server.url}/login`);
     await page.fill('input[name=username]', (await shop.merchant.me()).username);
     await page.fill('input[name=password]', PASSWORD);
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/merchant')), page.click('button[type=submit]')]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/merchant')),
+      page.click('button[type=submit]'),
+    ]);
     expect(response.headers()['content-security-policy']).toContain("default-src 'none'");
 
     expect(await page.locator(`tr[data-terminal-id="${shop.terminalId}"]`).count()).toBe(1);
@@ -81,12 +103,14 @@ needs(requirements.chromium).describe('/merchant sales and refunds in Chromium',
     // The CSV link of the range shown.
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#sales-csv').click()]);
     expect(download.suggestedFilename()).toMatch(/^sales-.*\.csv$/);
-    const csv = await (await page.request.get(`${h.server.url}${await page.locator('#sales-csv').getAttribute('href')}`)).text();
+    const csv = await (
+      await page.request.get(`${h.server.url}${await page.locator('#sales-csv').getAttribute('href')}`)
+    ).text();
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(4);
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""refund"")"`);
 
     // Narrow to the first day: only its two sales, no refunds.
-    const first = await days.nth(0).getAttribute('data-date') as string;
+    const first = (await days.nth(0).getAttribute('data-date')) as string;
     await page.fill('input[name=from]', first);
     await page.fill('input[name=to]', first);
     await page.getByRole('button', { name: 'Show' }).click();

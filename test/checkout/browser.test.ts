@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PASSWORD, type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
+import {
+  PASSWORD,
+  type Terminal,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+  payWithBand,
+  unique,
+} from './helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
 
@@ -26,7 +34,16 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
     shop = await merchantWithTerminal(h);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -68,7 +85,10 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
     await page.screenshot({ path: join(shots, 'revoked.png'), fullPage: true });
     expect(existsSync(join(shots, 'revoked.png'))).toBe(true);
     // The very next payment attempt is refused, with the wipe attached.
-    const err = await refusal(shop.client.payWithBand((await newTrade(shop, 1_00)).outTradeNo, o.band.hello()), 'REVOKED');
+    const err = await refusal(
+      shop.client.payWithBand((await newTrade(shop, 1_00)).outTradeNo, o.band.hello()),
+      'REVOKED',
+    );
     expect(err.challenge?.kind).toBe('wipe');
     await page.close();
   });
@@ -83,7 +103,10 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
     const band = page.locator(`section[data-device-id="${o.deviceId}"]`);
     await band.locator('input[name=csrf]').evaluate((input) => ((input as HTMLInputElement).value = 'forged'));
     await band.getByLabel(/Turn it off for good/).check();
-    const [response] = await Promise.all([page.waitForResponse(/\/revoke$/), band.getByRole('button', { name: 'Turn off wrist payments' }).click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse(/\/revoke$/),
+      band.getByRole('button', { name: 'Turn off wrist payments' }).click(),
+    ]);
     expect(response.status()).toBe(403);
     expect(await page.textContent('.error')).toContain('FORBIDDEN');
     expect((await o.client.band(o.deviceId)).status).toBe('active');
@@ -99,7 +122,10 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
     await page.click('button[type=submit]');
     const band = page.locator(`section[data-device-id="${o.deviceId}"]`);
     await band.locator('input[name=confirm]').evaluate((input) => input.remove());
-    const [response] = await Promise.all([page.waitForResponse(/\/revoke$/), band.getByRole('button', { name: 'Turn off wrist payments' }).click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse(/\/revoke$/),
+      band.getByRole('button', { name: 'Turn off wrist payments' }).click(),
+    ]);
     expect(response.status()).toBe(400);
     expect(await page.textContent('.error')).toContain('tick the box');
     expect((await o.client.band(o.deviceId)).status).toBe('active');
@@ -119,7 +145,9 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
     const code = (await page.locator('#pairing-code').textContent())?.trim() ?? '';
     expect(code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
     expect(await page.locator('#pairing-qr svg').count()).toBe(1);
-    expect(await page.locator('#pairing-qr').getAttribute('data-qr-text')).toBe(`wristpay-pair:${code}@${h.server.url}`);
+    expect(await page.locator('#pairing-qr').getAttribute('data-qr-text')).toBe(
+      `wristpay-pair:${code}@${h.server.url}`,
+    );
     const box = await page.locator('#pairing-qr svg').boundingBox();
     expect(box?.width).toBeGreaterThan(100);
     await page.screenshot({ path: join(shots, 'merchant.png'), fullPage: true });
@@ -129,7 +157,7 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
     await page.close();
   });
 
-  it('a browser that signed in before reaches /lost after a stranger\'s failed logins; a fresh browser is throttled', async () => {
+  it("a browser that signed in before reaches /lost after a stranger's failed logins; a fresh browser is throttled", async () => {
     const o = await ownerWithBand(h);
     const mine = await browser.newContext();
     const page = await mine.newPage();
@@ -138,7 +166,10 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
       await p.getByRole('link', { name: 'Log in' }).click();
       await p.fill('input[name=username]', o.username);
       await p.fill('input[name=password]', PASSWORD);
-      const [response] = await Promise.all([p.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), p.click('button[type=submit]')]);
+      const [response] = await Promise.all([
+        p.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'),
+        p.click('button[type=submit]'),
+      ]);
       return response;
     };
     expect((await signIn(page)).status()).toBe(303);
@@ -147,7 +178,9 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login$/);
     // The stranger, from elsewhere: wrong passwords until new clients are throttled.
-    await Promise.all(Array.from({ length: 10 }, (_, i) => h.client.login(o.username, `stranger ${i}`).catch(() => undefined)));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => h.client.login(o.username, `stranger ${i}`).catch(() => undefined)),
+    );
     expect((await signIn(page)).status()).toBe(303);
     const band = page.locator(`section[data-device-id="${o.deviceId}"]`);
     await band.waitFor();

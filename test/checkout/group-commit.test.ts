@@ -20,7 +20,8 @@ describe('group commit', () => {
   let db: Database.Database;
   let reader: Database.Database;
   let group: GroupCommit;
-  const rows = (d: Database.Database = reader): string[] => (d.prepare('SELECT v FROM t ORDER BY v').all() as Array<{ v: string }>).map((r) => r.v);
+  const rows = (d: Database.Database = reader): string[] =>
+    (d.prepare('SELECT v FROM t ORDER BY v').all() as Array<{ v: string }>).map((r) => r.v);
   const insert = (v: string) => () => db.prepare('INSERT INTO t (v) VALUES (?)').run(v).changes;
 
   beforeEach(() => {
@@ -107,11 +108,13 @@ describe('group commit in the checkout', () => {
 
   it('several bands paying at once share commits; each is paid once, with its own receipt', async () => {
     const owners = await Promise.all([0, 1, 2, 3].map(() => ownerWithBand(h)));
-    const posts = await Promise.all(owners.map(async (o, i) => {
-      const trade = await newTrade(shop, 10_00 + i);
-      const challenge = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
-      return { trade, challenge, answer: o.band.pay(o.band.open(challenge.message)) };
-    }));
+    const posts = await Promise.all(
+      owners.map(async (o, i) => {
+        const trade = await newTrade(shop, 10_00 + i);
+        const challenge = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
+        return { trade, challenge, answer: o.band.pay(o.band.open(challenge.message)) };
+      }),
+    );
     const terminal = await h.checkout.store.merchants.terminal(shop.terminalId);
     if (!terminal) throw new Error('terminal vanished');
     const ledger = (h.checkout.store as SqliteStore).ledger;
@@ -122,12 +125,15 @@ describe('group commit in the checkout', () => {
       h.checkout.answer(posts[0].challenge.challengeId, posts[0].answer, terminal),
     ]);
     const after = ledger.commitStats;
-    expect(outcomes.slice(0, 4).map((o) => o.status === 'fulfilled' && o.value.receipt?.amount)).toEqual([10_00, 10_01, 10_02, 10_03]);
+    expect(outcomes.slice(0, 4).map((o) => o.status === 'fulfilled' && o.value.receipt?.amount)).toEqual([
+      10_00, 10_01, 10_02, 10_03,
+    ]);
     expect(outcomes[4].status).toBe('rejected');
     expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ status: expect.any(Number) });
     expect(after.works - before.works).toBe(4);
     expect(after.transactions - before.transactions).toBe(1);
-    for (const p of posts) expect((await shop.client.queryTrade(p.trade.outTradeNo)).trade.status).toBe('TRADE_SUCCESS');
+    for (const p of posts)
+      expect((await shop.client.queryTrade(p.trade.outTradeNo)).trade.status).toBe('TRADE_SUCCESS');
     expect((await h.checkout.store.ledger.counts()).payments).toBeGreaterThanOrEqual(4);
   });
 
@@ -151,7 +157,9 @@ describe('group commit in the checkout', () => {
     await h.checkout.store.close(); // …and closing must let it
     expect((await answered).receipt?.amount).toBe(7_00);
     const file = new Database(h.dbFile, { readonly: true });
-    expect(file.prepare('SELECT status FROM trades WHERE out_trade_no = ?').get(trade.outTradeNo)).toEqual({ status: 'TRADE_SUCCESS' });
+    expect(file.prepare('SELECT status FROM trades WHERE out_trade_no = ?').get(trade.outTradeNo)).toEqual({
+      status: 'TRADE_SUCCESS',
+    });
     file.close();
   });
 });

@@ -17,11 +17,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function held(log: string[], name: string): { work: () => Promise<string>; release: () => void } {
   let release = () => {};
   const gate = new Promise<void>((r) => (release = r));
-  return { work: async () => { log.push(name); await gate; return name; }, release };
+  return {
+    work: async () => {
+      log.push(name);
+      await gate;
+      return name;
+    },
+    release,
+  };
 }
 
 async function refusedThrottled(p: Promise<unknown>): Promise<void> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(CheckoutError);
   expect((e as CheckoutError).status).toBe(Status.RATE_LIMITED);
   expect((e as CheckoutError).extras.retryAfterMs).toBeGreaterThan(0);
@@ -107,6 +117,8 @@ describe('the hash queue', () => {
       await Promise.all(strangers);
     }
     expect(refused).toBeGreaterThan(0);
-    expect(median(during), `idle ${idle.map(Math.round)} ms, flooded ${during.map(Math.round)} ms`).toBeLessThan(5 * median(idle) + 500);
+    expect(median(during), `idle ${idle.map(Math.round)} ms, flooded ${during.map(Math.round)} ms`).toBeLessThan(
+      5 * median(idle) + 500,
+    );
   }, 60_000);
 });

@@ -22,7 +22,11 @@ import { Status } from '../../shared/status/codes.ts';
 import { BandDouble } from './helpers/band-double.ts';
 
 /** The host provider, with 5-byte draws (the on-air ids') scriptable: queued values come first. */
-function scriptedProvider(): { provider: HostCryptoProvider; repeat: (bytes: Uint8Array, times?: number) => void; drawn: Uint8Array[] } {
+function scriptedProvider(): {
+  provider: HostCryptoProvider;
+  repeat: (bytes: Uint8Array, times?: number) => void;
+  drawn: Uint8Array[];
+} {
   const real = defaultProvider();
   const queue: Uint8Array[] = [];
   const drawn: Uint8Array[] = [];
@@ -33,7 +37,13 @@ function scriptedProvider(): { provider: HostCryptoProvider; repeat: (bytes: Uin
     drawn.push(b);
     return b;
   };
-  return { provider, drawn, repeat: (bytes, times = 1) => { for (let i = 0; i < times; i++) queue.push(new Uint8Array(bytes)); } };
+  return {
+    provider,
+    drawn,
+    repeat: (bytes, times = 1) => {
+      for (let i = 0; i < times; i++) queue.push(new Uint8Array(bytes));
+    },
+  };
 }
 
 const PASSWORD = 'correct horse battery';
@@ -46,7 +56,8 @@ describe('ids that travel on the air', () => {
   it('are 8 base32 characters for m, t and tok, 16 for every other kind', () => {
     const p = defaultProvider();
     for (const kind of ['m', 't', 'tok'] as const) expect(newId(p, kind)).toMatch(new RegExp(`^${kind}_[a-z2-7]{8}$`));
-    for (const kind of ['acc', 'enr', 'ch', 'trd', 'pay', 'rfd', 'ntf'] as const) expect(newId(p, kind)).toMatch(new RegExp(`^${kind}_[a-z2-7]{16}$`));
+    for (const kind of ['acc', 'enr', 'ch', 'trd', 'pay', 'rfd', 'ntf'] as const)
+      expect(newId(p, kind)).toMatch(new RegExp(`^${kind}_[a-z2-7]{16}$`));
   });
 
   it('insertWithFreshId retries only on idTaken, passes other refusals through, and gives up with INTERNAL', async () => {
@@ -58,9 +69,15 @@ describe('ids that travel on the air', () => {
     });
     expect(r).toEqual({ ok: true, value: tried[2] });
     expect(new Set(tried).size).toBe(3);
-    const other = await insertWithFreshId(p, 'tok', async () => ({ ok: false, status: Status.WALLET_FULL, detail: 'full' }));
+    const other = await insertWithFreshId(p, 'tok', async () => ({
+      ok: false,
+      status: Status.WALLET_FULL,
+      detail: 'full',
+    }));
     expect(other).toEqual({ ok: false, status: Status.WALLET_FULL, detail: 'full' });
-    await expect(insertWithFreshId(p, 'm', async () => ({ ok: false, status: Status.CONFLICT, idTaken: true }))).rejects.toMatchObject({ status: Status.INTERNAL });
+    await expect(
+      insertWithFreshId(p, 'm', async () => ({ ok: false, status: Status.CONFLICT, idTaken: true })),
+    ).rejects.toMatchObject({ status: Status.INTERNAL });
   });
 });
 
@@ -77,7 +94,17 @@ describe('a colliding id is retried with a fresh one (SQLite store)', () => {
     const store = openSqliteStore(join(dir, 'checkout.db'));
     const keys = await loadOrCreateKeys(store, rng.provider);
     const metrics = new CheckoutMetrics(store);
-    checkout = new Checkout({ store, provider: rng.provider, clock: Date.now, config: resolveConfig({ scryptLog2N: 10 }), keys, observer: metrics }, metrics);
+    checkout = new Checkout(
+      {
+        store,
+        provider: rng.provider,
+        clock: Date.now,
+        config: resolveConfig({ scryptLog2N: 10 }),
+        keys,
+        observer: metrics,
+      },
+      metrics,
+    );
   });
   afterAll(async () => {
     await checkout.close();
@@ -85,23 +112,45 @@ describe('a colliding id is retried with a fresh one (SQLite store)', () => {
   });
 
   it('merchant accounts (m_)', async () => {
-    const first = await checkout.register({ username: 'shop-a', password: PASSWORD, kind: 'merchant', displayName: 'Shop A' });
+    const first = await checkout.register({
+      username: 'shop-a',
+      password: PASSWORD,
+      kind: 'merchant',
+      displayName: 'Shop A',
+    });
     const firstBytes = rng.drawn[rng.drawn.length - 1];
     expect(first.id).toBe(idOf('m', firstBytes));
     rng.repeat(firstBytes, 2); // the next two draws collide with shop A
-    const second = await checkout.register({ username: 'shop-b', password: PASSWORD, kind: 'merchant', displayName: 'Shop B' });
+    const second = await checkout.register({
+      username: 'shop-b',
+      password: PASSWORD,
+      kind: 'merchant',
+      displayName: 'Shop B',
+    });
     expect(second.id).toMatch(/^m_[a-z2-7]{8}$/);
     expect(second.id).not.toBe(first.id);
     expect(timesDrawn(rng.drawn, firstBytes)).toBe(3);
     expect((await checkout.store.accounts.byId(first.id))?.username).toBe('shop-a');
     expect((await checkout.store.accounts.byId(second.id))?.username).toBe('shop-b');
     // A taken username is still CONFLICT, not retried into a second account.
-    await expect(checkout.register({ username: 'shop-a', password: PASSWORD, kind: 'merchant' })).rejects.toMatchObject({ status: Status.CONFLICT });
+    await expect(checkout.register({ username: 'shop-a', password: PASSWORD, kind: 'merchant' })).rejects.toMatchObject(
+      { status: Status.CONFLICT },
+    );
   });
 
   it('terminals (t_)', async () => {
-    const merchant = await checkout.register({ username: 'shop-c', password: PASSWORD, kind: 'merchant', displayName: 'Shop C' });
-    const pair = async () => checkout.pairTerminal((await checkout.createPairingCode(merchant.id)).code, createTerminalKey(rng.provider).publicKey, 'till');
+    const merchant = await checkout.register({
+      username: 'shop-c',
+      password: PASSWORD,
+      kind: 'merchant',
+      displayName: 'Shop C',
+    });
+    const pair = async () =>
+      checkout.pairTerminal(
+        (await checkout.createPairingCode(merchant.id)).code,
+        createTerminalKey(rng.provider).publicKey,
+        'till',
+      );
     const first = await pair();
     const firstBytes = rng.drawn[rng.drawn.length - 1];
     expect(first.terminalId).toBe(idOf('t', firstBytes));
@@ -110,7 +159,9 @@ describe('a colliding id is retried with a fresh one (SQLite store)', () => {
     expect(timesDrawn(rng.drawn, firstBytes)).toBe(2);
     expect(second.terminalId).toMatch(/^t_[a-z2-7]{8}$/);
     expect(second.terminalId).not.toBe(first.terminalId);
-    expect((await checkout.terminals(merchant.id)).map((t) => t.terminalId).sort()).toEqual([first.terminalId, second.terminalId].sort());
+    expect((await checkout.terminals(merchant.id)).map((t) => t.terminalId).sort()).toEqual(
+      [first.terminalId, second.terminalId].sort(),
+    );
   });
 
   it('card token references (tok_)', async () => {
@@ -127,6 +178,9 @@ describe('a colliding id is retried with a fresh one (SQLite store)', () => {
     expect(second.card.cardRef).toMatch(/^tok_[a-z2-7]{8}$/);
     expect(second.card.cardRef).not.toBe(first.card.cardRef);
     const cards = await checkout.store.bands.cards(view.deviceId);
-    expect(cards.map((c) => [c.cardRef, c.issuerId])).toEqual([[first.card.cardRef, 'icbc'], [second.card.cardRef, 'boc']]);
+    expect(cards.map((c) => [c.cardRef, c.issuerId])).toEqual([
+      [first.card.cardRef, 'icbc'],
+      [second.card.cardRef, 'boc'],
+    ]);
   });
 });

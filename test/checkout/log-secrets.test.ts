@@ -14,7 +14,14 @@ import { createLogger } from '../../checkout/http/request-log.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { webLogin } from './helpers/attack.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PASSWORD, PAY_PASSWORD, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import {
+  PASSWORD,
+  PAY_PASSWORD,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+  payWithBand,
+} from './helpers/fixtures.ts';
 import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 /** JSON fields whose values are secrets, in request and response bodies alike. */
@@ -82,18 +89,27 @@ describe('secrets never reach the log', () => {
     await shop.client.payWithPassword(t2.outTradeNo, owner.username, PAY_PASSWORD);
     // Wrong payment passwords until blocked, then the owner unblocks it with the account password.
     const t3 = await newTrade(shop, 1_00);
-    for (let i = 0; i < 5; i++) await shop.client.payWithPassword(t3.outTradeNo, owner.username, `24680${i}`).catch(() => undefined);
+    for (let i = 0; i < 5; i++)
+      await shop.client.payWithPassword(t3.outTradeNo, owner.username, `24680${i}`).catch(() => undefined);
     await refusal(shop.client.payWithPassword(t3.outTradeNo, owner.username, PAY_PASSWORD), 'PAY_PASSWORD_BLOCKED');
     await owner.client.unblockPaymentPassword(PASSWORD);
     const web = await webLogin(server.url, owner.username, PASSWORD);
     expect(web.status).toBe(303);
-    await realFetch(`${server.url}/`, { headers: { cookie: Object.entries(web.cookies).map(([k, v]) => `${k}=${v}`).join('; ') } }).then((r) => r.text());
+    await realFetch(`${server.url}/`, {
+      headers: {
+        cookie: Object.entries(web.cookies)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('; '),
+      },
+    }).then((r) => r.text());
     const code = await owner.client.newTurnOffCode();
     await w.client.turnOffWithCode(owner.username, code);
     await refusal(w.client.turnOffWithCode(owner.username, code), 'UNAUTHORIZED');
 
     // The checkout's own keys, as stored.
-    const meta = (h.checkout.store as SqliteStore).db.prepare('SELECT value FROM meta').all() as Array<{ value: Uint8Array }>;
+    const meta = (h.checkout.store as SqliteStore).db.prepare('SELECT value FROM meta').all() as Array<{
+      value: Uint8Array;
+    }>;
     const keys = meta.flatMap((m) => encodings(m.value));
     keys.push(...encodings(h.checkout.ctx.keys.deviceTokenKey));
 
@@ -103,10 +119,21 @@ describe('secrets never reach the log', () => {
     expect(requests.length).toBeGreaterThan(25);
     for (const r of requests) {
       expect(r.reqId).toEqual(expect.any(String));
-      expect(r).toMatchObject({ method: expect.any(String), route: expect.any(String), status: expect.any(Number), ms: expect.any(Number) });
+      expect(r).toMatchObject({
+        method: expect.any(String),
+        route: expect.any(String),
+        status: expect.any(Number),
+        ms: expect.any(Number),
+      });
     }
-    expect(requests.find((r) => r.route === '/v1/trades/:outTradeNo/pay-password' && r.status === 200)).toMatchObject({ terminalId: shop.terminalId, merchantId: shop.merchantId });
-    expect(requests.find((r) => r.route === '/v1/bands')?.accountId ?? requests.find((r) => r.route === '/v1/me/payment-password/unblock')?.accountId).toBe(owner.account.id);
+    expect(requests.find((r) => r.route === '/v1/trades/:outTradeNo/pay-password' && r.status === 200)).toMatchObject({
+      terminalId: shop.terminalId,
+      merchantId: shop.merchantId,
+    });
+    expect(
+      requests.find((r) => r.route === '/v1/bands')?.accountId ??
+        requests.find((r) => r.route === '/v1/me/payment-password/unblock')?.accountId,
+    ).toBe(owner.account.id);
     expect(requests.some((r) => r.refusal === 'PAY_PASSWORD_BLOCKED')).toBe(true);
 
     // The test saw the secrets it means to look for.
@@ -121,13 +148,20 @@ describe('secrets never reach the log', () => {
   it('the logger itself redacts secret-named fields, should one ever be passed to it', () => {
     const out: string[] = [];
     const logger = createLogger({ level: 'trace', write: (l) => out.push(l) });
-    logger.info({
-      password: 'pw-1', body: { paymentPassword: 'pw-2', deviceToken: 'dt-3', turnOffCode: 'to-4' },
-      req: { headers: { authorization: 'Bearer tk-5', cookie: 'wp=ck-6', 'x-wristpay-signature': 'sg-7' } }, signature: 'sg-8', key: 'ky-9',
-      res: { headers: { 'set-cookie': 'wp=ck-10' } },
-    }, 'oops');
+    logger.info(
+      {
+        password: 'pw-1',
+        body: { paymentPassword: 'pw-2', deviceToken: 'dt-3', turnOffCode: 'to-4' },
+        req: { headers: { authorization: 'Bearer tk-5', cookie: 'wp=ck-6', 'x-wristpay-signature': 'sg-7' } },
+        signature: 'sg-8',
+        key: 'ky-9',
+        res: { headers: { 'set-cookie': 'wp=ck-10' } },
+      },
+      'oops',
+    );
     expect(out).toHaveLength(1);
-    for (const s of ['pw-1', 'pw-2', 'dt-3', 'to-4', 'tk-5', 'ck-6', 'sg-7', 'sg-8', 'ky-9', 'ck-10']) expect(out[0]).not.toContain(s);
+    for (const s of ['pw-1', 'pw-2', 'dt-3', 'to-4', 'tk-5', 'ck-6', 'sg-7', 'sg-8', 'ky-9', 'ck-10'])
+      expect(out[0]).not.toContain(s);
     expect(out[0]).toContain('[redacted]');
   });
 });

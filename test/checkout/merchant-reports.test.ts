@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PASSWORD, PAY_PASSWORD, type OwnedBand, type Terminal, merchantWithTerminal, newTrade, ownerWithBand } from './helpers/fixtures.ts';
+import {
+  PASSWORD,
+  PAY_PASSWORD,
+  type OwnedBand,
+  type Terminal,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+} from './helpers/fixtures.ts';
 import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 const DAY = 86_400_000;
@@ -21,12 +29,22 @@ function parseCsv(text: string): string[][] {
     let field = '';
     i++;
     for (;;) {
-      if (text[i] === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
-      if (text[i] === '"') { i++; break; }
+      if (text[i] === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+        continue;
+      }
+      if (text[i] === '"') {
+        i++;
+        break;
+      }
       field += text[i++];
     }
     row.push(field);
-    if (text[i] === ',') { i++; continue; }
+    if (text[i] === ',') {
+      i++;
+      continue;
+    }
     expect(text.slice(i, i + 2)).toBe('\r\n');
     i += 2;
     rows.push(row);
@@ -44,7 +62,9 @@ async function paid(shop: Terminal, owner: OwnedBand, amount: number, subject: s
 /** Logs in through the page's form (Origin set as a browser does) and returns the session cookie. */
 async function sessionCookie(url: string, username: string): Promise<string> {
   const r = await fetch(`${url}/login`, {
-    method: 'POST', redirect: 'manual', headers: { origin: url, 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: url, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ username, password: PASSWORD }),
   });
   expect(r.status).toBe(303);
@@ -80,11 +100,17 @@ describe('merchant reports', () => {
   });
   afterAll(() => h.close());
 
-  it('lists only this merchant\'s paid sales, newest first, and pages through them with the cursor', async () => {
+  it("lists only this merchant's paid sales, newest first, and pages through them with the cursor", async () => {
     const all = await shop.merchant.sales();
     expect(all.sales.map((s) => s.outTradeNo)).toEqual([...orders].reverse());
     expect(all.nextCursor).toBeNull();
-    expect(all.sales[0]).toMatchObject({ subject: '@SUM(A1:A9)', amount: 1_00, currency: 'CNY', method: 'password', terminalName: 'till 1' });
+    expect(all.sales[0]).toMatchObject({
+      subject: '@SUM(A1:A9)',
+      amount: 1_00,
+      currency: 'CNY',
+      method: 'password',
+      terminalName: 'till 1',
+    });
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
@@ -100,18 +126,38 @@ describe('merchant reports', () => {
   it('lists refunds and sums sales and refunds per day', async () => {
     const r = await shop.merchant.merchantRefunds();
     expect(r.refunds).toHaveLength(1);
-    expect(r.refunds[0]).toMatchObject({ outTradeNo: refundedOrder, outRequestNo: 'rf-1', amount: 2_00, currency: 'CNY', reason: '-cold' });
+    expect(r.refunds[0]).toMatchObject({
+      outTradeNo: refundedOrder,
+      outRequestNo: 'rf-1',
+      amount: 2_00,
+      currency: 'CNY',
+      reason: '-cold',
+    });
     const { days } = await shop.merchant.dayTotals();
-    expect(days.map((d) => [d.sales, d.count, d.refunds])).toEqual([[15_50, 2, 0], [40_00, 1, 2_00], [1_00, 1, 0]]);
+    expect(days.map((d) => [d.sales, d.count, d.refunds])).toEqual([
+      [15_50, 2, 0],
+      [40_00, 1, 2_00],
+      [1_00, 1, 0],
+    ]);
     expect(days.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d.date) && d.currency === 'CNY')).toBe(true);
     // A range that ends before the last day leaves it out.
     const to = days[1].date;
     expect((await shop.merchant.dayTotals({ to })).days.map((d) => d.date)).toEqual([days[0].date, days[1].date]);
-    expect((await shop.merchant.sales({ from: days[2].date, to: days[2].date })).sales.map((s) => s.outTradeNo)).toEqual([orders[3]]);
+    expect(
+      (await shop.merchant.sales({ from: days[2].date, to: days[2].date })).sales.map((s) => s.outTradeNo),
+    ).toEqual([orders[3]]);
   });
 
   it('refuses unbounded or malformed queries, and anyone but the merchant', async () => {
-    for (const q of [{ limit: 501 }, { limit: 0 }, { from: '2026-02-31' }, { from: 'yesterday' }, { from: '2024-01-01', to: '2026-01-01' }, { from: '2026-02-02', to: '2026-02-01' }, { cursor: 'x' }]) {
+    for (const q of [
+      { limit: 501 },
+      { limit: 0 },
+      { from: '2026-02-31' },
+      { from: 'yesterday' },
+      { from: '2024-01-01', to: '2026-01-01' },
+      { from: '2026-02-02', to: '2026-02-01' },
+      { cursor: 'x' },
+    ]) {
       await refusal(shop.merchant.sales(q), 'MALFORMED', 400);
       await refusal(shop.merchant.merchantRefunds(q), 'MALFORMED', 400);
     }
@@ -129,21 +175,49 @@ describe('merchant reports', () => {
     const me = await shop.merchant.me();
     const cookie = await sessionCookie(h.server.url, me.username);
     const { token } = await h.client.login(me.username, PASSWORD);
-    const values = ['', ' ', '-1', '1e3', '0x10', '9'.repeat(40), '99999999999999999', 'NaN', '2026-00-10', '2026-1-1', '+275760-09-13', '0000-01-01',
-      '9999-12-31', '%00', '\u0000', 'a'.repeat(5000), '1.5', '[]', '{"a":1}', '..', `${Number.MAX_SAFE_INTEGER}.x`, '1.', '.x', '1.' + 'a'.repeat(65)];
+    const values = [
+      '',
+      ' ',
+      '-1',
+      '1e3',
+      '0x10',
+      '9'.repeat(40),
+      '99999999999999999',
+      'NaN',
+      '2026-00-10',
+      '2026-1-1',
+      '+275760-09-13',
+      '0000-01-01',
+      '9999-12-31',
+      '%00',
+      '\u0000',
+      'a'.repeat(5000),
+      '1.5',
+      '[]',
+      '{"a":1}',
+      '..',
+      `${Number.MAX_SAFE_INTEGER}.x`,
+      '1.',
+      '.x',
+      '1.' + 'a'.repeat(65),
+    ];
     const urls: Array<{ url: string; headers: Record<string, string> }> = [];
     for (const key of ['from', 'to', 'limit', 'cursor']) {
       for (const v of values) {
         const q = new URLSearchParams({ [key]: v }).toString();
-        for (const path of ['/v1/merchant/sales', '/v1/merchant/refunds', '/v1/merchant/day-totals']) urls.push({ url: `${path}?${q}`, headers: { authorization: `Bearer ${token}` } });
-        for (const path of ['/merchant', '/merchant/sales.csv']) urls.push({ url: `${path}?${q}`, headers: { cookie } });
+        for (const path of ['/v1/merchant/sales', '/v1/merchant/refunds', '/v1/merchant/day-totals'])
+          urls.push({ url: `${path}?${q}`, headers: { authorization: `Bearer ${token}` } });
+        for (const path of ['/merchant', '/merchant/sales.csv'])
+          urls.push({ url: `${path}?${q}`, headers: { cookie } });
       }
     }
-    const statuses = await Promise.all(urls.map(async ({ url, headers }) => {
-      const r = await fetch(`${h.server.url}${url}`, { headers });
-      await r.arrayBuffer();
-      return `${r.status} ${url.slice(0, 60)}`;
-    }));
+    const statuses = await Promise.all(
+      urls.map(async ({ url, headers }) => {
+        const r = await fetch(`${h.server.url}${url}`, { headers });
+        await r.arrayBuffer();
+        return `${r.status} ${url.slice(0, 60)}`;
+      }),
+    );
     expect(statuses.filter((s) => !/^(200|400) /.test(s))).toEqual([]);
   });
 
@@ -153,16 +227,37 @@ describe('merchant reports', () => {
     const r = await fetch(`${h.server.url}/merchant/sales.csv`, { headers: { cookie } });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="sales-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(r.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="sales-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const text = await r.text();
     const rows = parseCsv(text);
-    expect(rows[0]).toEqual(['paid_at', 'trade_no', 'order', 'terminal_id', 'terminal_name', 'subject', 'amount', 'currency', 'method', 'status', 'refunded']);
+    expect(rows[0]).toEqual([
+      'paid_at',
+      'trade_no',
+      'order',
+      'terminal_id',
+      'terminal_name',
+      'subject',
+      'amount',
+      'currency',
+      'method',
+      'status',
+      'refunded',
+    ]);
     const bySubject = new Map(rows.slice(1).map((row) => [row[2], row]));
     expect(rows).toHaveLength(1 + orders.length);
     expect(bySubject.get(orders[2])?.[5]).toBe(`'${FORMULA}`);
     expect(bySubject.get(orders[3])?.[5]).toBe("'@SUM(A1:A9)");
     expect(bySubject.get(orders[1])?.[5]).toBe('tea, "large"\nno sugar');
-    expect(bySubject.get(orders[0])?.slice(5)).toEqual(['noodles', '12.00', 'CNY', 'password', 'TRADE_SUCCESS', '2.00']);
+    expect(bySubject.get(orders[0])?.slice(5)).toEqual([
+      'noodles',
+      '12.00',
+      'CNY',
+      'password',
+      'TRADE_SUCCESS',
+      '2.00',
+    ]);
     // No cell begins with a character a spreadsheet would evaluate.
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
     expect(text).not.toContain('not ours');
@@ -176,6 +271,8 @@ describe('merchant reports', () => {
     expect((await fetch(`${h.server.url}/merchant/sales.csv`, { headers: { cookie: ownerCookie } })).status).toBe(403);
     const me = await shop.merchant.me();
     const cookie = await sessionCookie(h.server.url, me.username);
-    expect((await fetch(`${h.server.url}/merchant/sales.csv?from=2020-01-01&to=2026-13-01`, { headers: { cookie } })).status).toBe(400);
+    expect(
+      (await fetch(`${h.server.url}/merchant/sales.csv?from=2020-01-01&to=2026-13-01`, { headers: { cookie } })).status,
+    ).toBe(400);
   });
 });

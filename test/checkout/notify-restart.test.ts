@@ -11,10 +11,16 @@ import { verifyNotification } from '../../checkout/api/client.ts';
 import { type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
 
-interface Received { body: string; headers: Record<string, string | string[] | undefined>; at: number }
+interface Received {
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+  at: number;
+}
 
 /** A merchant server that fails the first `failures` deliveries with 503, then answers 200. */
-async function merchantServer(failures: number): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+async function merchantServer(
+  failures: number,
+): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -26,7 +32,11 @@ async function merchantServer(failures: number): Promise<{ url: string; received
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/alipay/notify`, received, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}/alipay/notify`,
+    received,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
@@ -56,11 +66,25 @@ describe('notifications and restarts', () => {
       await until(async () => (await h.checkout.store.ledger.notificationsOf(trade.tradeNo))[0]?.deliveredAt != null);
       expect(merchant.received).toHaveLength(3);
       const body = JSON.parse(merchant.received[2].body);
-      expect(body).toMatchObject({ outTradeNo: trade.outTradeNo, tradeNo: trade.tradeNo, tradeStatus: 'TRADE_SUCCESS', totalAmount: 20_00, currency: 'CNY' });
+      expect(body).toMatchObject({
+        outTradeNo: trade.outTradeNo,
+        tradeNo: trade.tradeNo,
+        tradeStatus: 'TRADE_SUCCESS',
+        totalAmount: 20_00,
+        currency: 'CNY',
+      });
       expect(new Set(merchant.received.map((r) => JSON.parse(r.body).notifyId)).size).toBe(1);
       const { signingKey } = await h.client.info();
-      for (const r of merchant.received) expect(verifyNotification(h.provider, signingKey, r.body, r.headers)).toBe(true);
-      expect(verifyNotification(h.provider, signingKey, merchant.received[0].body.replace('2000', '2001'), merchant.received[0].headers)).toBe(false);
+      for (const r of merchant.received)
+        expect(verifyNotification(h.provider, signingKey, r.body, r.headers)).toBe(true);
+      expect(
+        verifyNotification(
+          h.provider,
+          signingKey,
+          merchant.received[0].body.replace('2000', '2001'),
+          merchant.received[0].headers,
+        ),
+      ).toBe(false);
       // Back-off: the gap before the third try is longer than before the second (30 ms, 60 ms).
       const [a, b, c] = merchant.received.map((r) => r.at);
       expect(c - b).toBeGreaterThanOrEqual(50);

@@ -10,7 +10,15 @@ import { createCheckout } from '../../checkout/checkout.ts';
 import { startCheckoutServer } from '../../checkout/http/server.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PAY_PASSWORD, type Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import {
+  PAY_PASSWORD,
+  type Terminal,
+  merchantWithTerminal,
+  newOwner,
+  newTrade,
+  ownerWithBand,
+  payWithBand,
+} from './helpers/fixtures.ts';
 import { type Harness, cheapTestConfig, mergeConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 /** The value of one sample of the Prometheus text format, or undefined when absent. */
@@ -89,7 +97,11 @@ describe('health and readiness', () => {
   it('never rate-limited: 300 probes at once all answer 200 under the production limits', async () => {
     const h = await startHarness();
     try {
-      const codes = await Promise.all(Array.from({ length: 300 }, (_, i) => fetch(`${h.server.url}/${i % 2 ? 'healthz' : 'readyz'}`).then((r) => r.status)));
+      const codes = await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          fetch(`${h.server.url}/${i % 2 ? 'healthz' : 'readyz'}`).then((r) => r.status),
+        ),
+      );
       expect(codes.every((c) => c === 200)).toBe(true);
     } finally {
       await h.close();
@@ -137,10 +149,19 @@ describe('metrics', () => {
   let shop: Terminal;
   beforeAll(async () => {
     // Two payment-password attempts per terminal and window, so the third is RATE_LIMITED.
-    h = await startHarness(mergeConfig(cheapTestConfig, {
-      rateLimits: { payPasswordPerTerminal: { points: 2, windowMs: 60_000 } },
-      notify: { allowHosts: ['127.0.0.1:9'], maxAttempts: 5, baseDelayMs: 10_000, maxDelayMs: 10_000, pollMs: 20, timeoutMs: 500 },
-    }));
+    h = await startHarness(
+      mergeConfig(cheapTestConfig, {
+        rateLimits: { payPasswordPerTerminal: { points: 2, windowMs: 60_000 } },
+        notify: {
+          allowHosts: ['127.0.0.1:9'],
+          maxAttempts: 5,
+          baseDelayMs: 10_000,
+          maxDelayMs: 10_000,
+          pollMs: 20,
+          timeoutMs: 500,
+        },
+      }),
+    );
     shop = await merchantWithTerminal(h);
   });
   afterAll(() => h.close());
@@ -161,18 +182,41 @@ describe('metrics', () => {
     await refusal(shop.client.payWithPassword(t3.outTradeNo, pinPayer.username, PAY_PASSWORD), 'RATE_LIMITED');
     await newTrade(shop, 3_00);
     // The notification to a closed port fails at least once.
-    for (let i = 0; i < 100 && !(sample(await scrape(h.server.url), 'wristpay_notification_attempts_total', { result: 'failed' }) ?? 0); i++) {
+    for (
+      let i = 0;
+      i < 100 &&
+      !(sample(await scrape(h.server.url), 'wristpay_notification_attempts_total', { result: 'failed' }) ?? 0);
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 20));
     }
 
     const text = await scrape(h.server.url);
     expect(sample(text, 'wristpay_payments_total', { method: 'band', outcome: 'paid', status: 'OK' })).toBe(1);
     expect(sample(text, 'wristpay_payments_total', { method: 'password', outcome: 'paid', status: 'OK' })).toBe(1);
-    expect(sample(text, 'wristpay_payments_total', { method: 'password', outcome: 'refused', status: 'UNAUTHORIZED' })).toBe(1);
+    expect(
+      sample(text, 'wristpay_payments_total', { method: 'password', outcome: 'refused', status: 'UNAUTHORIZED' }),
+    ).toBe(1);
     expect(sample(text, 'wristpay_payment_duration_seconds_count', { method: 'band', outcome: 'paid' })).toBe(1);
-    expect(sample(text, 'wristpay_throttled_requests_total', { route: '/v1/trades/:outTradeNo/pay-password', status: 'RATE_LIMITED' })).toBe(1);
-    expect(sample(text, 'wristpay_http_request_duration_seconds_count', { method: 'POST', route: '/v1/trades/:outTradeNo/pay', code: '201' })).toBe(1);
-    expect(sample(text, 'wristpay_http_request_duration_seconds_count', { route: '/v1/trades/:outTradeNo/pay-password', code: '429' })).toBe(1);
+    expect(
+      sample(text, 'wristpay_throttled_requests_total', {
+        route: '/v1/trades/:outTradeNo/pay-password',
+        status: 'RATE_LIMITED',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'wristpay_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/v1/trades/:outTradeNo/pay',
+        code: '201',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'wristpay_http_request_duration_seconds_count', {
+        route: '/v1/trades/:outTradeNo/pay-password',
+        code: '429',
+      }),
+    ).toBe(1);
     // Route patterns only: no trade number, id or token ever becomes a label.
     expect(text).not.toContain(t1.outTradeNo);
     expect(text).not.toContain(payer.deviceId);
@@ -185,15 +229,23 @@ describe('metrics', () => {
     expect(sample(text, 'wristpay_nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });
 
-  it('keeps each checkout\'s figures apart in one process; --metrics-port moves /metrics off the main port', async () => {
+  it("keeps each checkout's figures apart in one process; --metrics-port moves /metrics off the main port", async () => {
     const other = await createCheckout({ dbFile: `${h.dir}/other.db`, config: cheapTestConfig });
     const server = await startCheckoutServer(other, { port: 0, metricsPort: 0, log: () => undefined });
     try {
       expect(server.metricsUrl).not.toBe(server.url);
       expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
       const text = await scrape(server.metricsUrl);
-      expect(sample(text, 'wristpay_payments_total', { method: 'band', outcome: 'paid', status: 'OK' })).toBeUndefined();
-      expect(sample(await scrape(h.server.url), 'wristpay_payments_total', { method: 'band', outcome: 'paid', status: 'OK' })).toBe(1);
+      expect(
+        sample(text, 'wristpay_payments_total', { method: 'band', outcome: 'paid', status: 'OK' }),
+      ).toBeUndefined();
+      expect(
+        sample(await scrape(h.server.url), 'wristpay_payments_total', {
+          method: 'band',
+          outcome: 'paid',
+          status: 'OK',
+        }),
+      ).toBe(1);
       expect((await fetch(`${server.metricsUrl}/v1/checkout`)).status).toBe(404);
     } finally {
       await server.close();

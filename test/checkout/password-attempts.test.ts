@@ -57,7 +57,9 @@ describe('account password: parallel guesses', () => {
     const { band } = await enrollBand(h, { username: v.username, token: '', client: owner, account: await owner.me() });
     const hashes = countHashes();
     try {
-      const wrong = Array.from({ length: 40 }, (_, i) => outcome(h.client.unlock(band.hello(), v.username, `guess number ${i}`)));
+      const wrong = Array.from({ length: 40 }, (_, i) =>
+        outcome(h.client.unlock(band.hello(), v.username, `guess number ${i}`)),
+      );
       await until('guesses being hashed', () => hashes.count >= 5);
       const right = await outcome(h.client.unlock(band.hello(), v.username, PASSWORD));
       await Promise.all(wrong);
@@ -76,7 +78,7 @@ describe('account password: a stranger cannot lock the owner out', () => {
   });
   afterAll(() => h.close());
 
-  it('the owner\'s browser and CLI that signed in before keep working and reach /lost; a new client is throttled', async () => {
+  it("the owner's browser and CLI that signed in before keep working and reach /lost; a new client is throttled", async () => {
     const v = await register(h);
     const owner = await h.client.loginAs(v.username, PASSWORD);
     const { band } = await enrollBand(h, { username: v.username, token: '', client: owner, account: await owner.me() });
@@ -88,7 +90,9 @@ describe('account password: a stranger cannot lock the owner out', () => {
     // The stranger: 40 wrong API logins at once and 10 wrong web logins, no device token.
     const stranger = await Promise.all([
       ...Array.from({ length: 40 }, (_, i) => outcome(h.client.login(v.username, `stranger ${i}`))),
-      ...Array.from({ length: 10 }, (_, i) => webLogin(h.server.url, v.username, `stranger web ${i}`).then((r) => String(r.status))),
+      ...Array.from({ length: 10 }, (_, i) =>
+        webLogin(h.server.url, v.username, `stranger web ${i}`).then((r) => String(r.status)),
+      ),
     ]);
     expect(stranger).not.toContain('OK');
     expect(stranger.filter((s) => s === '303')).toHaveLength(0);
@@ -122,7 +126,11 @@ describe('account password: a stranger cannot lock the owner out', () => {
     const v = await register(h);
     const laptop = (await h.client.login(v.username, PASSWORD)).deviceToken;
     const phone = (await h.client.login(v.username, PASSWORD)).deviceToken;
-    const burst = tally(await Promise.all(Array.from({ length: 20 }, (_, i) => outcome(h.client.login(v.username, `thief ${i}`, laptop)))));
+    const burst = tally(
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => outcome(h.client.login(v.username, `thief ${i}`, laptop))),
+      ),
+    );
     expect(burst.OK).toBeUndefined();
     await refusal(h.client.login(v.username, PASSWORD, laptop), 'ACCOUNT_LOCKED');
     await h.client.login(v.username, PASSWORD, phone);
@@ -132,7 +140,9 @@ describe('account password: a stranger cannot lock the owner out', () => {
   it('a new client waits a window that doubles from 1 min and stops at 1 h, then gets in with the right password', async () => {
     const v = await register(h);
     const url = `${h.server.url}/v1/sessions`;
-    const first = await Promise.all(Array.from({ length: 10 }, (_, i) => postJson(url, { username: v.username, password: `stranger ${i}` })));
+    const first = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => postJson(url, { username: v.username, password: `stranger ${i}` })),
+    );
     const windows = [Math.max(...first.map((r) => Number(r.retryAfter ?? 0)))];
     for (let i = 0; i < 7; i++) {
       const wait = windows[windows.length - 1] * 1000;

@@ -25,7 +25,11 @@ describe('payment password: parallel guesses by terminals', () => {
   let shops: Terminal[];
   beforeAll(async () => {
     h = await startHarness(ATTEMPTS_ONLY);
-    shops = [await merchantWithTerminal(h, 'Shop One'), await merchantWithTerminal(h, 'Shop Two'), await merchantWithTerminal(h, 'Shop Three')];
+    shops = [
+      await merchantWithTerminal(h, 'Shop One'),
+      await merchantWithTerminal(h, 'Shop Two'),
+      await merchantWithTerminal(h, 'Shop Three'),
+    ];
   });
   afterAll(() => h.close());
 
@@ -36,7 +40,9 @@ describe('payment password: parallel guesses by terminals', () => {
     let right: string;
     let results: Record<string, number>;
     try {
-      const wrong = Array.from({ length: 40 }, (_, i) => outcome(shops[0].client.payWithPassword(trade.outTradeNo, payer.username, wrongPin(i))));
+      const wrong = Array.from({ length: 40 }, (_, i) =>
+        outcome(shops[0].client.payWithPassword(trade.outTradeNo, payer.username, wrongPin(i))),
+      );
       await until('guesses being hashed', () => hashes.count >= 5);
       right = await outcome(shops[0].client.payWithPassword(trade.outTradeNo, payer.username, PAY_PASSWORD));
       results = tally(await Promise.all(wrong));
@@ -55,20 +61,32 @@ describe('payment password: parallel guesses by terminals', () => {
 
   it('spread over 3 terminals and 6 trades: still at most 5 in all; the owner unblocks it with the account password', async () => {
     const payer = await newOwner(h);
-    const trades = await Promise.all(shops.flatMap((s) => [newTrade(s, 12_00), newTrade(s, 13_00)]).map(async (t, i) => ({ shop: shops[Math.floor(i / 2)], trade: await t })));
+    const trades = await Promise.all(
+      shops
+        .flatMap((s) => [newTrade(s, 12_00), newTrade(s, 13_00)])
+        .map(async (t, i) => ({ shop: shops[Math.floor(i / 2)], trade: await t })),
+    );
     const hashes = countHashes();
     try {
-      const results = tally(await Promise.all(Array.from({ length: 40 }, (_, i) => {
-        const { shop, trade } = trades[i % trades.length];
-        return outcome(shop.client.payWithPassword(trade.outTradeNo, payer.username, wrongPin(i)));
-      })));
+      const results = tally(
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) => {
+            const { shop, trade } = trades[i % trades.length];
+            return outcome(shop.client.payWithPassword(trade.outTradeNo, payer.username, wrongPin(i)));
+          }),
+        ),
+      );
       expect(hashes.count, JSON.stringify(results)).toBeLessThanOrEqual(5);
       expect(results.OK).toBeUndefined();
     } finally {
       hashes.restore();
     }
     for (const { shop, trade } of trades) {
-      await refusal(shop.client.payWithPassword(trade.outTradeNo, payer.username, PAY_PASSWORD), 'PAY_PASSWORD_BLOCKED', 423);
+      await refusal(
+        shop.client.payWithPassword(trade.outTradeNo, payer.username, PAY_PASSWORD),
+        'PAY_PASSWORD_BLOCKED',
+        423,
+      );
       expect((await shop.client.queryTrade(trade.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
     }
     // Only the owner, with the account password, unblocks it; a wrong one changes nothing.
@@ -77,14 +95,19 @@ describe('payment password: parallel guesses by terminals', () => {
     expect((await payer.client.me()).paymentPasswordBlocked).toBe(true);
     const unblocked = await payer.client.unblockPaymentPassword(PASSWORD);
     expect(unblocked.account.paymentPasswordBlocked).toBe(false);
-    const { receipt } = await trades[0].shop.client.payWithPassword(trades[0].trade.outTradeNo, payer.username, PAY_PASSWORD);
+    const { receipt } = await trades[0].shop.client.payWithPassword(
+      trades[0].trade.outTradeNo,
+      payer.username,
+      PAY_PASSWORD,
+    );
     expect(receipt.method).toBe('password');
   });
 
-  it('a PIN that is not six digits is MALFORMED and costs none of the payer\'s tries', async () => {
+  it("a PIN that is not six digits is MALFORMED and costs none of the payer's tries", async () => {
     const payer = await newOwner(h);
     const trade = await newTrade(shops[2], 4_00);
-    for (const bad of ['12345', '1234567', 'abcdef', '12 456']) await refusal(shops[2].client.payWithPassword(trade.outTradeNo, payer.username, bad), 'MALFORMED', 400);
+    for (const bad of ['12345', '1234567', 'abcdef', '12 456'])
+      await refusal(shops[2].client.payWithPassword(trade.outTradeNo, payer.username, bad), 'MALFORMED', 400);
     expect(await h.checkout.store.attempts.counter('pay', payer.account.id)).toBeUndefined();
     await shops[2].client.payWithPassword(trade.outTradeNo, payer.username, PAY_PASSWORD);
   });
@@ -92,17 +115,25 @@ describe('payment password: parallel guesses by terminals', () => {
   it('the owner unblocks it on the dashboard (a button, the account password, CSRF-protected)', async () => {
     const payer = await newOwner(h);
     const trade = await newTrade(shops[1], 5_00);
-    for (let i = 0; i < 5; i++) await outcome(shops[1].client.payWithPassword(trade.outTradeNo, payer.username, wrongPin(i)));
+    for (let i = 0; i < 5; i++)
+      await outcome(shops[1].client.payWithPassword(trade.outTradeNo, payer.username, wrongPin(i)));
     const login = await webLogin(h.server.url, payer.username, PASSWORD);
     const cookie = `wp_session=${login.cookies.wp_session}; wp_device=${login.cookies.wp_device}`;
     const page = await (await fetch(`${h.server.url}/dashboard`, { headers: { cookie } })).text();
     expect(page).toContain('Unblock payment password');
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-    const post = (password: string) => fetch(`${h.server.url}/payment-password/unblock`, {
-      method: 'POST', redirect: 'manual',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: h.server.url, 'sec-fetch-site': 'same-origin' },
-      body: new URLSearchParams({ csrf, password }).toString(),
-    });
+    const post = (password: string) =>
+      fetch(`${h.server.url}/payment-password/unblock`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: h.server.url,
+          'sec-fetch-site': 'same-origin',
+        },
+        body: new URLSearchParams({ csrf, password }).toString(),
+      });
     expect((await post('not my password')).status).toBe(401);
     expect((await post(PASSWORD)).status).toBe(303);
     expect((await payer.client.me()).paymentPasswordBlocked).toBe(false);
@@ -125,12 +156,20 @@ describe('payment password: a terminal failing across payers', () => {
     const hashes = countHashes();
     try {
       // 3 guesses per payer (below each payer's own 5), 15 at once.
-      await Promise.all(payers.flatMap((p) => [0, 1, 2].map((i) => outcome(rogue.client.payWithPassword(trade.outTradeNo, p.username, wrongPin(i))))));
+      await Promise.all(
+        payers.flatMap((p) =>
+          [0, 1, 2].map((i) => outcome(rogue.client.payWithPassword(trade.outTradeNo, p.username, wrongPin(i)))),
+        ),
+      );
       expect(hashes.count).toBeLessThanOrEqual(10);
     } finally {
       hashes.restore();
     }
-    const refused = await refusal(rogue.client.createTrade({ outTradeNo: 'after-suspension', amount: 1_00, currency: 'CNY', subject: 'x' }), 'TERMINAL_SUSPENDED', 403);
+    const refused = await refusal(
+      rogue.client.createTrade({ outTradeNo: 'after-suspension', amount: 1_00, currency: 'CNY', subject: 'x' }),
+      'TERMINAL_SUSPENDED',
+      403,
+    );
     expect(refused.message).toMatch(/suspended/);
     await refusal(rogue.client.queryTrade(trade.outTradeNo), 'TERMINAL_SUSPENDED');
     // The payers were not blocked by it: each pays at an honest till.
@@ -146,11 +185,18 @@ describe('payment password: a terminal failing across payers', () => {
     const page = await (await fetch(`${h.server.url}/merchant`, { headers: { cookie } })).text();
     expect(page).toMatch(new RegExp(`data-terminal-id="${rogue.terminalId}"[\\s\\S]*data-status="suspended"`));
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-    const lift = (confirm: string) => fetch(`${h.server.url}/merchant/terminals/${rogue.terminalId}/lift-suspension`, {
-      method: 'POST', redirect: 'manual',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: h.server.url, 'sec-fetch-site': 'same-origin' },
-      body: new URLSearchParams({ csrf, ...(confirm ? { confirm } : {}) }).toString(),
-    });
+    const lift = (confirm: string) =>
+      fetch(`${h.server.url}/merchant/terminals/${rogue.terminalId}/lift-suspension`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: h.server.url,
+          'sec-fetch-site': 'same-origin',
+        },
+        body: new URLSearchParams({ csrf, ...(confirm ? { confirm } : {}) }).toString(),
+      });
     // Nobody else can lift it: not another merchant, not the terminal, not unconfirmed.
     await refusal(honest.merchant.liftTerminalSuspension(rogue.terminalId), 'NOT_FOUND');
     expect((await lift('')).status).toBe(400);
@@ -170,7 +216,10 @@ describe('payment password: a terminal failing across payers', () => {
       await refusal(till.client.payWithPassword(t.outTradeNo, p.username, wrongPin(n + 1)), 'UNAUTHORIZED');
       await till.client.payWithPassword(t.outTradeNo, p.username, PAY_PASSWORD);
     }
-    expect(await h.checkout.store.attempts.terminalFailures(till.terminalId, 24 * 3600_000, h.clock.now())).toEqual({ failures: 0, payers: 0 });
+    expect(await h.checkout.store.attempts.terminalFailures(till.terminalId, 24 * 3600_000, h.clock.now())).toEqual({
+      failures: 0,
+      payers: 0,
+    });
     expect((await till.merchant.terminals())[0].suspendedAt).toBeNull();
   });
 
@@ -178,7 +227,8 @@ describe('payment password: a terminal failing across payers', () => {
     const till = await merchantWithTerminal(h, 'Corner Shop');
     const [a, b, c] = await Promise.all([newOwner(h), newOwner(h), newOwner(h)]);
     const t = await newTrade(till, 3_00);
-    for (const p of [a, b]) for (let i = 0; i < 5; i++) await outcome(till.client.payWithPassword(t.outTradeNo, p.username, wrongPin(i)));
+    for (const p of [a, b])
+      for (let i = 0; i < 5; i++) await outcome(till.client.payWithPassword(t.outTradeNo, p.username, wrongPin(i)));
     await refusal(till.client.payWithPassword(t.outTradeNo, c.username, PAY_PASSWORD), 'RATE_LIMITED', 429);
     expect((await till.merchant.terminals())[0].suspendedAt).toBeNull();
     h.clock.advance(24 * 3600_000 + 1);

@@ -8,7 +8,14 @@ import { decodeMessageOf, encodeMessage } from '../../shared/messages/index.ts';
 import { Status, type StatusName, statusName } from '../../shared/status/codes.ts';
 import { CheckoutClient } from '../../checkout/api/client.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { type Terminal, addCard, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import {
+  type Terminal,
+  addCard,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+  payWithBand,
+} from './helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('attacks on the payment path', () => {
@@ -28,7 +35,10 @@ describe('attacks on the payment path', () => {
     const c = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
     const answer = o.band.pay(o.band.open(c.message));
     const before = await h.checkout.store.ledger.counts();
-    const [a, b] = await Promise.allSettled([shop.client.answer(c.challengeId, answer), shop.client.answer(c.challengeId, answer)]);
+    const [a, b] = await Promise.allSettled([
+      shop.client.answer(c.challengeId, answer),
+      shop.client.answer(c.challengeId, answer),
+    ]);
     expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
     await refusal(shop.client.answer(c.challengeId, answer), 'REPLAYED', 409);
     await refusal(shop.client.payWithBand(trade.outTradeNo, o.band.hello()), 'TRADE_CLOSED', 409);
@@ -58,14 +68,18 @@ describe('attacks on the payment path', () => {
     expect((await shop.client.queryTrade(trade.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
   });
 
-  it('the challenge leaves the default bank card unnamed; a token naming another of the band\'s cards is CLAIM_MISMATCH', async () => {
+  it("the challenge leaves the default bank card unnamed; a token naming another of the band's cards is CLAIM_MISMATCH", async () => {
     const o = await ownerWithBand(h);
     const second = await addCard(o, o.band, o.deviceId, { issuerId: 'boc' }); // not the default: the ICBC card keeps that
     const trade = await newTrade(shop, 2_00);
     const c = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
     const opened = o.band.open(c.message);
     expect(opened.body).not.toHaveProperty('cardRef');
-    const err = await refusal(shop.client.answer(c.challengeId, o.band.pay(opened, { claims: { cardRef: second.cardRef } })), 'CLAIM_MISMATCH', 422);
+    const err = await refusal(
+      shop.client.answer(c.challengeId, o.band.pay(opened, { claims: { cardRef: second.cardRef } })),
+      'CLAIM_MISMATCH',
+      422,
+    );
     expect(err.result).toBeDefined();
     expect((await shop.client.queryTrade(trade.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
     const ok = await payWithBand(shop, o.band, trade.outTradeNo);
@@ -95,20 +109,24 @@ describe('attacks on the payment path', () => {
     expect(ok.receipt?.amount).toBe(3_00);
   });
 
-  it('passes on the band\'s own refusal as a 422, even a status that would otherwise be a 5xx', async () => {
+  it("passes on the band's own refusal as a 422, even a status that would otherwise be a 5xx", async () => {
     const o = await ownerWithBand(h);
     const trade = await newTrade(shop, 4_00);
     for (const status of [Status.DECLINED_BY_USER, Status.INTERNAL, Status.TIMEOUT] as const) {
       const c = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
       const opened = o.band.open(c.message);
-      const err = await refusal(shop.client.answer(c.challengeId, o.band.answer(opened, { status })), statusName(status) as StatusName, 422);
+      const err = await refusal(
+        shop.client.answer(c.challengeId, o.band.answer(opened, { status })),
+        statusName(status) as StatusName,
+        422,
+      );
       expect(o.band.readResult(opened, err.result as Uint8Array).status).toBe(status);
       await refusal(shop.client.answer(c.challengeId, o.band.answer(opened, { status: Status.OK })), 'REPLAYED'); // spent
     }
     expect((await shop.client.queryTrade(trade.outTradeNo)).payment).toBeNull();
   });
 
-  it('a terminal of another merchant cannot see or touch the first merchant\'s trade', async () => {
+  it("a terminal of another merchant cannot see or touch the first merchant's trade", async () => {
     const o = await ownerWithBand(h);
     const trade = await newTrade(shop, 15_00);
     await refusal(rival.client.queryTrade(trade.outTradeNo), 'NOT_FOUND', 404);
@@ -121,7 +139,12 @@ describe('attacks on the payment path', () => {
     await refusal(rival.client.answer(c.challengeId, answer), 'FORBIDDEN', 403);
     await refusal(new CheckoutClient(h.server.url).answer(c.challengeId, answer), 'UNAUTHORIZED', 401);
     // The rival's own order number may equal ours: order numbers are per merchant.
-    const same = await rival.client.createTrade({ outTradeNo: trade.outTradeNo, amount: 1_00, currency: 'CNY', subject: 'gum' });
+    const same = await rival.client.createTrade({
+      outTradeNo: trade.outTradeNo,
+      amount: 1_00,
+      currency: 'CNY',
+      subject: 'gum',
+    });
     expect(same.tradeNo).not.toBe(trade.tradeNo);
     await shop.client.answer(c.challengeId, answer);
     expect((await shop.client.queryTrade(trade.outTradeNo)).trade.status).toBe('TRADE_SUCCESS');

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { type OwnedBand, type Terminal, addCard, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import {
+  type OwnedBand,
+  type Terminal,
+  addCard,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+  payWithBand,
+} from './helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('paying with the band', () => {
@@ -21,11 +29,25 @@ describe('paying with the band', () => {
     const challenge = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
     expect(challenge.kind).toBe('payment');
     const opened = o.band.open(challenge.message);
-    expect(opened.body).toMatchObject({ amount: 12_00, currency: 'CNY', merchantId: shop.merchantId, merchantName: 'Lawson Jing an', terminalId: shop.terminalId, orderId: trade.outTradeNo });
+    expect(opened.body).toMatchObject({
+      amount: 12_00,
+      currency: 'CNY',
+      merchantId: shop.merchantId,
+      merchantName: 'Lawson Jing an',
+      terminalId: shop.terminalId,
+      orderId: trade.outTradeNo,
+    });
     // The default bank card goes unnamed on the air (absent = the default bank card); the token names it.
     expect(opened.body).not.toHaveProperty('cardRef');
     const out = await shop.client.answer(challenge.challengeId, o.band.pay(opened));
-    expect(out.receipt).toMatchObject({ outTradeNo: trade.outTradeNo, amount: 12_00, currency: 'CNY', method: 'band', merchantName: 'Lawson Jing an', card: { issuer: 'ICBC' } });
+    expect(out.receipt).toMatchObject({
+      outTradeNo: trade.outTradeNo,
+      amount: 12_00,
+      currency: 'CNY',
+      method: 'band',
+      merchantName: 'Lawson Jing an',
+      card: { issuer: 'ICBC' },
+    });
     expect(o.band.readResult(opened, out.result)).toEqual({ status: Status.OK });
     const q = await shop.client.queryTrade(trade.outTradeNo);
     expect(q.trade.status).toBe('TRADE_SUCCESS');
@@ -72,9 +94,15 @@ describe('paying with the band', () => {
     const o = await ownerWithBand(h);
     const trade = await newTrade(shop, 8_00);
     let c = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
-    await refusal(shop.client.answer(c.challengeId, o.band.pay(o.band.open(c.message), { claims: { amount: 1 } })), 'CLAIM_MISMATCH');
+    await refusal(
+      shop.client.answer(c.challengeId, o.band.pay(o.band.open(c.message), { claims: { amount: 1 } })),
+      'CLAIM_MISMATCH',
+    );
     c = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
-    await refusal(shop.client.answer(c.challengeId, o.band.pay(o.band.open(c.message), { claims: { terminalId: 't_other' } })), 'CLAIM_MISMATCH');
+    await refusal(
+      shop.client.answer(c.challengeId, o.band.pay(o.band.open(c.message), { claims: { terminalId: 't_other' } })),
+      'CLAIM_MISMATCH',
+    );
     expect((await shop.client.queryTrade(trade.outTradeNo)).payment).toBeNull();
   });
 

@@ -43,7 +43,8 @@ function accountCount(dbFile: string): number {
 }
 
 describe('the client a request is counted against', () => {
-  const of = (remoteAddress: string | undefined) => clientAddress({ socket: { remoteAddress } } as unknown as IncomingMessage);
+  const of = (remoteAddress: string | undefined) =>
+    clientAddress({ socket: { remoteAddress } } as unknown as IncomingMessage);
   it('is the IPv4 address (also IPv4-mapped), the /64 of an IPv6 one, never a header', () => {
     expect(of('127.0.0.7')).toBe('127.0.0.7');
     expect(of('::ffff:127.0.0.7')).toBe('127.0.0.7');
@@ -60,14 +61,18 @@ describe('rate limits (production limits, one checkout)', () => {
   });
   afterAll(() => h.close());
 
-  const register = (from: string) => post(h.server.url, '/v1/accounts', { username: unique('reg'), password: PASSWORD }, { from });
+  const register = (from: string) =>
+    post(h.server.url, '/v1/accounts', { username: unique('reg'), password: PASSWORD }, { from });
 
   it(`one anonymous client cannot create 30 accounts in a row: ${limits.registerPerClient.points}, then 429`, async () => {
     const before = accountCount(h.dbFile);
     const answers: Answer[] = [];
     for (let i = 0; i < 30; i++) answers.push(await register(stranger(0)));
-    expect(answers.slice(0, limits.registerPerClient.points).map((a) => a.status)).toEqual(new Array(limits.registerPerClient.points).fill(201));
-    for (const a of answers.slice(limits.registerPerClient.points)) expectThrottled(a, limits.registerPerClient.windowMs);
+    expect(answers.slice(0, limits.registerPerClient.points).map((a) => a.status)).toEqual(
+      new Array(limits.registerPerClient.points).fill(201),
+    );
+    for (const a of answers.slice(limits.registerPerClient.points))
+      expectThrottled(a, limits.registerPerClient.windowMs);
     expect(accountCount(h.dbFile) - before).toBe(limits.registerPerClient.points);
     // Per client: another address still registers.
     expect((await register(stranger(1))).status).toBe(201);
@@ -83,8 +88,11 @@ describe('rate limits (production limits, one checkout)', () => {
   });
 
   it(`30 wrong logins at once from one address: at most ${limits.loginPerClient.points} are checked`, async () => {
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) =>
-      post(h.server.url, '/v1/sessions', { username: `nobody-${i}`, password: WRONG }, { from: stranger(10) })));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        post(h.server.url, '/v1/sessions', { username: `nobody-${i}`, password: WRONG }, { from: stranger(10) }),
+      ),
+    );
     const { through, throttled } = split(answers);
     expect(through.length).toBeLessThanOrEqual(limits.loginPerClient.points);
     for (const a of through) expect(a.status).toBe(401);
@@ -94,9 +102,15 @@ describe('rate limits (production limits, one checkout)', () => {
 
   it(`30 wrong logins at once for one account from 30 addresses: at most ${limits.loginPerAccount.points} are checked`, async () => {
     const victim = unique('victim');
-    expect((await post(h.server.url, '/v1/accounts', { username: victim, password: PASSWORD }, { from: stranger(21) })).status).toBe(201);
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) =>
-      post(h.server.url, '/v1/sessions', { username: victim, password: WRONG }, { from: stranger(30 + i) })));
+    expect(
+      (await post(h.server.url, '/v1/accounts', { username: victim, password: PASSWORD }, { from: stranger(21) }))
+        .status,
+    ).toBe(201);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        post(h.server.url, '/v1/sessions', { username: victim, password: WRONG }, { from: stranger(30 + i) }),
+      ),
+    );
     const { through, throttled } = split(answers);
     expect(through.length).toBeLessThanOrEqual(limits.loginPerAccount.points);
     expect(throttled.length).toBeGreaterThanOrEqual(30 - limits.loginPerAccount.points);
@@ -107,19 +121,42 @@ describe('rate limits (production limits, one checkout)', () => {
     const from = stranger(70);
     const hello = Buffer.from(new Uint8Array(40).fill(7)).toString('base64url');
     const answers: Answer[] = [];
-    for (let i = 0; i < limits.loginPerClient.points; i++) answers.push(await post(h.server.url, '/v1/unlock', { hello, username: `nobody-${i}`, password: WRONG }, { from }));
+    for (let i = 0; i < limits.loginPerClient.points; i++)
+      answers.push(
+        await post(h.server.url, '/v1/unlock', { hello, username: `nobody-${i}`, password: WRONG }, { from }),
+      );
     for (const a of answers) expect(a.status).not.toBe(429);
-    expectThrottled(await post(h.server.url, '/v1/unlock', { hello, username: 'nobody', password: WRONG }, { from }), limits.loginPerClient.windowMs);
-    expectThrottled(await post(h.server.url, '/v1/sessions', { username: 'nobody', password: WRONG }, { from }), limits.loginPerClient.windowMs);
+    expectThrottled(
+      await post(h.server.url, '/v1/unlock', { hello, username: 'nobody', password: WRONG }, { from }),
+      limits.loginPerClient.windowMs,
+    );
+    expectThrottled(
+      await post(h.server.url, '/v1/sessions', { username: 'nobody', password: WRONG }, { from }),
+      limits.loginPerClient.windowMs,
+    );
   });
 
   it('the web login form answers 429 with Retry-After and the form again', async () => {
     const from = stranger(71);
     const headers = { origin: h.server.url }; // a browser on our own login page (the same-origin check)
     for (let i = 0; i < limits.loginPerClient.points; i++) {
-      expect((await post(h.server.url, '/login', { username: `web-nobody-${i}`, password: WRONG }, { from, form: true, headers })).status).toBe(401);
+      expect(
+        (
+          await post(
+            h.server.url,
+            '/login',
+            { username: `web-nobody-${i}`, password: WRONG },
+            { from, form: true, headers },
+          )
+        ).status,
+      ).toBe(401);
     }
-    const a = await post(h.server.url, '/login', { username: 'web-nobody', password: WRONG }, { from, form: true, headers });
+    const a = await post(
+      h.server.url,
+      '/login',
+      { username: 'web-nobody', password: WRONG },
+      { from, form: true, headers },
+    );
     expectThrottled(a, limits.loginPerClient.windowMs);
     expect(a.contentType).toMatch(/^text\/html/);
     expect(a.text).toContain('<form');
@@ -133,7 +170,11 @@ describe('rate limits (production limits, one checkout)', () => {
     });
 
     const attempts = async (n: number, shop: (i: number) => Terminal, username: (i: number) => string) => {
-      const settled = await Promise.allSettled(Array.from({ length: n }, (_, i) => shop(i).client.payWithPassword(`no-such-trade-${i}`, username(i), '000000')));
+      const settled = await Promise.allSettled(
+        Array.from({ length: n }, (_, i) =>
+          shop(i).client.payWithPassword(`no-such-trade-${i}`, username(i), '000000'),
+        ),
+      );
       return settled.map((s) => {
         expect(s.status).toBe('rejected');
         const e = (s as PromiseRejectedResult).reason as CheckoutHttpError;
@@ -143,7 +184,11 @@ describe('rate limits (production limits, one checkout)', () => {
     };
 
     it(`one payer guessed at once through two terminals: at most ${limits.payPasswordPerAccount.points} guesses are checked`, async () => {
-      const errors = await attempts(30, (i) => shops[i % 2], () => 'payer-under-attack');
+      const errors = await attempts(
+        30,
+        (i) => shops[i % 2],
+        () => 'payer-under-attack',
+      );
       const throttled = errors.filter((e) => e.statusName === 'RATE_LIMITED');
       expect(30 - throttled.length).toBeLessThanOrEqual(limits.payPasswordPerAccount.points);
       for (const e of throttled) {
@@ -153,9 +198,17 @@ describe('rate limits (production limits, one checkout)', () => {
     });
 
     it(`one terminal trying many payers at once: at most ${limits.payPasswordPerTerminal.points} in all`, async () => {
-      const errors = await attempts(30, () => shops[2], (i) => `payer-${i}`);
-      expect(errors.filter((e) => e.statusName !== 'RATE_LIMITED').length).toBeLessThanOrEqual(limits.payPasswordPerTerminal.points);
-      expect(errors.filter((e) => e.statusName === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(30 - limits.payPasswordPerTerminal.points);
+      const errors = await attempts(
+        30,
+        () => shops[2],
+        (i) => `payer-${i}`,
+      );
+      expect(errors.filter((e) => e.statusName !== 'RATE_LIMITED').length).toBeLessThanOrEqual(
+        limits.payPasswordPerTerminal.points,
+      );
+      expect(errors.filter((e) => e.statusName === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(
+        30 - limits.payPasswordPerTerminal.points,
+      );
     });
   });
 });
@@ -172,20 +225,24 @@ describe('rate limits hold across checkout processes sharing one database', () =
     for (const c of children) await c.kill();
     rmSync(dir, { recursive: true, force: true });
   });
-  const registerAt = (i: number, from: string) => post(children[i % 2].url, '/v1/accounts', { username: unique('two-proc'), password: PASSWORD }, { from });
+  const registerAt = (i: number, from: string) =>
+    post(children[i % 2].url, '/v1/accounts', { username: unique('two-proc'), password: PASSWORD }, { from });
 
   it(`20 registrations from one address, taking turns between two processes: ${limits.registerPerClient.points} accounts`, async () => {
     // Each process alone would allow all 20 (10 each); one shared count allows 10 in all.
     const answers: Answer[] = [];
     for (let i = 0; i < 20; i++) answers.push(await registerAt(i, stranger(100)));
     expect(answers.filter((a) => a.status === 201)).toHaveLength(limits.registerPerClient.points);
-    for (const a of answers.slice(limits.registerPerClient.points)) expectThrottled(a, limits.registerPerClient.windowMs);
+    for (const a of answers.slice(limits.registerPerClient.points))
+      expectThrottled(a, limits.registerPerClient.windowMs);
     expect(accountCount(dbFile)).toBe(limits.registerPerClient.points);
   });
 
   it('30 at once from one address across both processes create at most the limit', async () => {
     const before = accountCount(dbFile);
-    const { through, throttled } = split(await Promise.all(Array.from({ length: 30 }, (_, i) => registerAt(i, stranger(101)))));
+    const { through, throttled } = split(
+      await Promise.all(Array.from({ length: 30 }, (_, i) => registerAt(i, stranger(101)))),
+    );
     expect(through.length).toBeLessThanOrEqual(limits.registerPerClient.points);
     for (const a of throttled) expectThrottled(a, limits.registerPerClient.windowMs);
     expect(accountCount(dbFile) - before).toBe(through.filter((a) => a.status === 201).length);

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from '../../cli/checkout-commands.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PASSWORD, type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import {
+  PASSWORD,
+  type Terminal,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+  payWithBand,
+} from './helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('revocation', () => {
@@ -57,8 +64,28 @@ describe('revocation', () => {
     register(program, (code) => codes.push(code));
     process.stdout.write = ((s: string) => lines.push(s) > 0) as typeof process.stdout.write;
     try {
-      await program.parseAsync(['node', 'wristpay', 'checkout', 'revoke', '--db', h.dbFile, '--band', o.deviceId, '--json']);
-      await program.parseAsync(['node', 'wristpay', 'checkout', 'revoke', '--db', h.dbFile, '--band', 'f'.repeat(32), '--json']);
+      await program.parseAsync([
+        'node',
+        'wristpay',
+        'checkout',
+        'revoke',
+        '--db',
+        h.dbFile,
+        '--band',
+        o.deviceId,
+        '--json',
+      ]);
+      await program.parseAsync([
+        'node',
+        'wristpay',
+        'checkout',
+        'revoke',
+        '--db',
+        h.dbFile,
+        '--band',
+        'f'.repeat(32),
+        '--json',
+      ]);
     } finally {
       process.stdout.write = write;
     }

@@ -10,7 +10,14 @@ import { Status } from '../../shared/status/codes.ts';
 import { type CheckoutHttpError, TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PAY_PASSWORD, type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
+import {
+  PAY_PASSWORD,
+  type Terminal,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+  payWithBand,
+} from './helpers/fixtures.ts';
 import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
 
 /** A second till of the same merchant. */
@@ -42,7 +49,10 @@ describe('unpairing a terminal', () => {
     expect(unpaired.unpairedAt).toBeGreaterThan(0);
 
     const attempts: Array<[string, () => Promise<unknown>]> = [
-      ['create a trade', () => shop.client.createTrade({ outTradeNo: 'after-unpair', amount: 1_00, currency: 'CNY', subject: 'x' })],
+      [
+        'create a trade',
+        () => shop.client.createTrade({ outTradeNo: 'after-unpair', amount: 1_00, currency: 'CNY', subject: 'x' }),
+      ],
       ['query a trade', () => shop.client.queryTrade(paid.outTradeNo)],
       ['pay with the band', () => shop.client.payWithBand(open.outTradeNo, o.band.hello())],
       ['pay with the password', () => shop.client.payWithPassword(open.outTradeNo, o.username, PAY_PASSWORD)],
@@ -62,8 +72,18 @@ describe('unpairing a terminal', () => {
     // Permanent and said once: unpairing again keeps the first time. The row stays for the ledger.
     expect((await shop.merchant.unpairTerminal(shop.terminalId)).unpairedAt).toBe(unpaired.unpairedAt);
     const list = await shop.merchant.terminals();
-    expect(list).toEqual([{ terminalId: shop.terminalId, merchantId: shop.merchantId, merchantName: shop.merchantName, name: 'till 1',
-      createdAt: expect.any(Number), state: 'unpaired', unpairedAt: unpaired.unpairedAt, suspendedAt: null }]);
+    expect(list).toEqual([
+      {
+        terminalId: shop.terminalId,
+        merchantId: shop.merchantId,
+        merchantName: shop.merchantName,
+        name: 'till 1',
+        createdAt: expect.any(Number),
+        state: 'unpaired',
+        unpairedAt: unpaired.unpairedAt,
+        suspendedAt: null,
+      },
+    ]);
     // The merchant's other tills still see the history; a fresh pairing is a new terminal.
     const till2 = await secondTerminal(h, shop);
     expect(till2.terminalId).not.toBe(shop.terminalId);
@@ -84,16 +104,28 @@ describe('unpairing a terminal', () => {
     await refusal(o.client.unpairTerminal(shop.terminalId), 'FORBIDDEN', 403);
     await refusal(h.client.unpairTerminal(shop.terminalId), 'UNAUTHORIZED', 401);
     // A terminal's signature is not a merchant session.
-    await refusal(shop.client.request('DELETE', `/v1/merchant/terminals/${shop.terminalId}`, undefined, true), 'UNAUTHORIZED', 401);
+    await refusal(
+      shop.client.request('DELETE', `/v1/merchant/terminals/${shop.terminalId}`, undefined, true),
+      'UNAUTHORIZED',
+      401,
+    );
     expect((await shop.merchant.terminals())[0]).toMatchObject({ state: 'active', name: 'till 1' });
     await shop.client.createTrade({ outTradeNo: 'still-works', amount: 1_00, currency: 'CNY', subject: 'x' });
   });
 
   it('renames with a validated name', async () => {
     const shop = await merchantWithTerminal(h);
-    expect(await shop.merchant.renameTerminal(shop.terminalId, '  Front till  ')).toMatchObject({ name: 'Front till', state: 'active' });
-    for (const bad of ['', '   ', 'x'.repeat(65), 'tab\there', 'new\nline']) await refusal(shop.merchant.renameTerminal(shop.terminalId, bad), 'MALFORMED', 400);
-    await refusal(shop.merchant.request('PATCH', `/v1/merchant/terminals/${shop.terminalId}`, { name: 7 }), 'MALFORMED', 400);
+    expect(await shop.merchant.renameTerminal(shop.terminalId, '  Front till  ')).toMatchObject({
+      name: 'Front till',
+      state: 'active',
+    });
+    for (const bad of ['', '   ', 'x'.repeat(65), 'tab\there', 'new\nline'])
+      await refusal(shop.merchant.renameTerminal(shop.terminalId, bad), 'MALFORMED', 400);
+    await refusal(
+      shop.merchant.request('PATCH', `/v1/merchant/terminals/${shop.terminalId}`, { name: 7 }),
+      'MALFORMED',
+      400,
+    );
     expect((await shop.merchant.terminals())[0].name).toBe('Front till');
   });
 
@@ -126,7 +158,10 @@ describe('unpairing a terminal', () => {
     if (!stale) throw new Error('terminal missing');
     await shop.merchant.unpairTerminal(shop.terminalId);
     const expectUnpaired = async (p: Promise<unknown>) => {
-      const e = await p.then(() => null, (x: unknown) => x);
+      const e = await p.then(
+        () => null,
+        (x: unknown) => x,
+      );
       expect((e as { status?: number } | null)?.status).toBe(Status.TERMINAL_UNPAIRED);
     };
     await expectUnpaired(h.checkout.answer(c.challengeId, answer, stale));
@@ -139,11 +174,13 @@ describe('unpairing a terminal', () => {
   it('answers fired at the moment of the unpair: none commits after it, and every one after its reply is refused', async () => {
     const shop = await merchantWithTerminal(h);
     const payers = await Promise.all(Array.from({ length: 16 }, () => ownerWithBand(h)));
-    const ready = await Promise.all(payers.map(async (o) => {
-      const trade = await newTrade(shop, 2_00);
-      const c = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
-      return { trade, c, answer: o.band.pay(o.band.open(c.message)) };
-    }));
+    const ready = await Promise.all(
+      payers.map(async (o) => {
+        const trade = await newTrade(shop, 2_00);
+        const c = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
+        return { trade, c, answer: o.band.pay(o.band.open(c.message)) };
+      }),
+    );
     // The commit order, as SQLite serialises it: triggers write inside each committing transaction.
     const db = (h.checkout.store as SqliteStore).db;
     db.exec(`CREATE TABLE commit_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT NOT NULL, ref TEXT);
@@ -151,7 +188,11 @@ describe('unpairing a terminal', () => {
       CREATE TRIGGER log_unpair AFTER UPDATE OF unpaired_at ON terminals WHEN OLD.unpaired_at IS NULL AND NEW.unpaired_at IS NOT NULL
         BEGIN INSERT INTO commit_log (what, ref) VALUES ('unpair', NEW.id); END;`);
     try {
-      const send = ({ c, answer }: (typeof ready)[number]) => shop.client.answer(c.challengeId, answer).then(() => 'paid', (e: unknown) => (e as CheckoutHttpError).statusName);
+      const send = ({ c, answer }: (typeof ready)[number]) =>
+        shop.client.answer(c.challengeId, answer).then(
+          () => 'paid',
+          (e: unknown) => (e as CheckoutHttpError).statusName,
+        );
       // Half the answers go out before the unpair, half with it; the unpair is sent as soon as
       // the first answer is through, while the others are still in flight.
       const first = ready.slice(0, 8).map(send);
@@ -161,13 +202,29 @@ describe('unpairing a terminal', () => {
       const outcomes = await Promise.all([...first, ...second]);
       await unpair;
       // Sent after the unpair was answered: all refused.
-      const late = await Promise.all(Array.from({ length: 20 }, () => shop.client.createTrade({ outTradeNo: `late${Math.random()}`.replace('.', ''), amount: 1_00, currency: 'CNY', subject: 'x' })
-        .then(() => 'created', (e: unknown) => (e as CheckoutHttpError).statusName)));
+      const late = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          shop.client
+            .createTrade({
+              outTradeNo: `late${Math.random()}`.replace('.', ''),
+              amount: 1_00,
+              currency: 'CNY',
+              subject: 'x',
+            })
+            .then(
+              () => 'created',
+              (e: unknown) => (e as CheckoutHttpError).statusName,
+            ),
+        ),
+      );
       expect(new Set(late)).toEqual(new Set(['TERMINAL_UNPAIRED']));
 
       for (const o of outcomes) expect(['paid', 'TERMINAL_UNPAIRED']).toContain(o);
       expect(outcomes).toContain('paid');
-      const log = db.prepare('SELECT what, ref FROM commit_log ORDER BY seq').all() as Array<{ what: string; ref: string }>;
+      const log = db.prepare('SELECT what, ref FROM commit_log ORDER BY seq').all() as Array<{
+        what: string;
+        ref: string;
+      }>;
       const at = log.findIndex((r) => r.what === 'unpair');
       expect(at).toBeGreaterThanOrEqual(0);
       expect(log.slice(at + 1).filter((r) => r.what === 'pay')).toEqual([]);

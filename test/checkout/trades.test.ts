@@ -1,7 +1,17 @@
 /** The trade API: idempotent create, close, refunds (partial, capped, idempotent), password fallback. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
-import { PASSWORD, PAY_PASSWORD, type Terminal, merchantWithTerminal, newOwner, newTrade, ownerWithBand, payWithBand, unique } from './helpers/fixtures.ts';
+import {
+  PASSWORD,
+  PAY_PASSWORD,
+  type Terminal,
+  merchantWithTerminal,
+  newOwner,
+  newTrade,
+  ownerWithBand,
+  payWithBand,
+  unique,
+} from './helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { MAX_TRADE_AMOUNT } from '../../checkout/core/trade-terms.ts';
 
@@ -18,7 +28,10 @@ describe('trades', () => {
     const terminals = await shop.merchant.terminals();
     expect(terminals.map((t) => t.terminalId)).toEqual([shop.terminalId]);
     expect(terminals[0]).toMatchObject({ merchantId: shop.merchantId, name: 'till 1' });
-    await refusal(h.client.pairTerminal('ABCDEFGH', h.provider.p256PublicKey(h.provider.p256Generate())), 'UNAUTHORIZED');
+    await refusal(
+      h.client.pairTerminal('ABCDEFGH', h.provider.p256PublicKey(h.provider.p256Generate())),
+      'UNAUTHORIZED',
+    );
     const o = await ownerWithBand(h);
     expect(await shop.client.hello(o.band.hello())).toEqual({ wearState: 2 });
   });
@@ -59,7 +72,11 @@ describe('trades', () => {
     await refusal(shop.client.refund(t.outTradeNo, { outRequestNo: 'r0', amount: 1 }), 'TRADE_NOT_PAID', 409);
     await payWithBand(shop, o.band, t.outTradeNo);
     const r1 = await shop.client.refund(t.outTradeNo, { outRequestNo: 'r1', amount: 30_00, reason: 'one cup cold' });
-    expect(r1).toMatchObject({ created: true, refund: { amount: 30_00 }, trade: { refundedAmount: 30_00, status: 'TRADE_SUCCESS' } });
+    expect(r1).toMatchObject({
+      created: true,
+      refund: { amount: 30_00 },
+      trade: { refundedAmount: 30_00, status: 'TRADE_SUCCESS' },
+    });
     const again = await shop.client.refund(t.outTradeNo, { outRequestNo: 'r1', amount: 30_00 });
     expect(again.created).toBe(false);
     expect(again.refund.refundId).toBe(r1.refund.refundId);
@@ -85,7 +102,9 @@ describe('trades', () => {
     const o = await ownerWithBand(h);
     const t = await newTrade(shop, 50_00);
     await payWithBand(shop, o.band, t.outTradeNo);
-    const results = await Promise.allSettled([1, 2, 3].map((i) => shop.client.refund(t.outTradeNo, { outRequestNo: `c${i}`, amount: 20_00 })));
+    const results = await Promise.allSettled(
+      [1, 2, 3].map((i) => shop.client.refund(t.outTradeNo, { outRequestNo: `c${i}`, amount: 20_00 })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
     expect((await shop.client.queryTrade(t.outTradeNo)).trade.refundedAmount).toBe(40_00);
   });
@@ -99,7 +118,11 @@ describe('trades', () => {
     expect(trade.status).toBe('TRADE_SUCCESS');
     await refusal(shop.client.payWithPassword(t.outTradeNo, o.username, PAY_PASSWORD), 'TRADE_CLOSED');
     const t2 = await newTrade(shop, 1_00);
-    for (let i = 0; i < 5; i++) await refusal(shop.client.payWithPassword(t2.outTradeNo, o.username, '111111'), i < 4 ? 'UNAUTHORIZED' : 'PAY_PASSWORD_BLOCKED');
+    for (let i = 0; i < 5; i++)
+      await refusal(
+        shop.client.payWithPassword(t2.outTradeNo, o.username, '111111'),
+        i < 4 ? 'UNAUTHORIZED' : 'PAY_PASSWORD_BLOCKED',
+      );
     await refusal(shop.client.payWithPassword(t2.outTradeNo, o.username, PAY_PASSWORD), 'PAY_PASSWORD_BLOCKED', 423);
     expect((await o.client.me()).paymentPasswordBlocked).toBe(true);
     h.clock.advance(24 * 3600_000);

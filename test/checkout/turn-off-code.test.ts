@@ -13,12 +13,25 @@ import { Status } from '../../shared/status/codes.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { BandDouble } from './helpers/band-double.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import { type OwnedBand, PASSWORD, PAY_PASSWORD, type Terminal, addCard, merchantWithTerminal, newOwner, newTrade, payWithBand, unlock } from './helpers/fixtures.ts';
+import {
+  type OwnedBand,
+  PASSWORD,
+  PAY_PASSWORD,
+  type Terminal,
+  addCard,
+  merchantWithTerminal,
+  newOwner,
+  newTrade,
+  payWithBand,
+  unlock,
+} from './helpers/fixtures.ts';
 import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 const CODE = /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/;
 
-interface WithCode extends OwnedBand { code: string }
+interface WithCode extends OwnedBand {
+  code: string;
+}
 
 /** Owner + band (ICBC card, Shanghai transit card) + unlocked, keeping the code the enrolment showed. */
 async function ownerWithCode(h: Harness): Promise<WithCode> {
@@ -32,11 +45,22 @@ async function ownerWithCode(h: Harness): Promise<WithCode> {
   return { ...owner, band, deviceId: enrolled.deviceId, cardRef: card.cardRef, code: enrolled.turnOffCode };
 }
 
-async function postLost(h: Harness, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+async function postLost(
+  h: Harness,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${h.server.url}/lost`, {
-    method: 'POST', redirect: 'manual', body: new URLSearchParams(fields).toString(),
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams(fields).toString(),
     // What a browser sends from our own /lost page (the server refuses form posts without it).
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: h.server.url, 'sec-fetch-site': 'same-origin', ...headers },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: h.server.url,
+      'sec-fetch-site': 'same-origin',
+      ...headers,
+    },
   });
 }
 
@@ -52,10 +76,14 @@ describe('the one-time turn-off code', () => {
   it('is shown once at enrolment, 60 bits, and only its hash is stored', async () => {
     const o = await ownerWithCode(h);
     expect(o.code).toMatch(CODE);
-    const raw = await fetch(`${h.server.url}/v1/bands/${o.deviceId}`, { headers: { authorization: `Bearer ${o.token}` } });
+    const raw = await fetch(`${h.server.url}/v1/bands/${o.deviceId}`, {
+      headers: { authorization: `Bearer ${o.token}` },
+    });
     expect(await raw.text()).not.toContain(o.code.slice(0, 4) + o.code.slice(5, 9));
     expect(JSON.stringify(await o.client.bands())).not.toContain('turnOffCode');
-    const row = (h.checkout.store as SqliteStore).db.prepare('SELECT code_hash AS h FROM turnoff_codes WHERE account_id = ?').get(o.account.id) as { h: Uint8Array };
+    const row = (h.checkout.store as SqliteStore).db
+      .prepare('SELECT code_hash AS h FROM turnoff_codes WHERE account_id = ?')
+      .get(o.account.id) as { h: Uint8Array };
     expect(row.h).toHaveLength(32);
     const plain = o.code.replace(/-/g, '');
     for (const file of [h.dbFile, `${h.dbFile}-wal`]) {
@@ -86,8 +114,15 @@ describe('the one-time turn-off code', () => {
     const o = await ownerWithCode(h);
     const other = await ownerWithCode(h);
     const wrong = (i: number) => `ABCD-EFGH-${String(2000 + i).replace(/[01]/g, '2')}`.slice(0, 14);
-    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      fetch(`${h.server.url}/v1/bands/turn-off`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: o.username, code: wrong(i) }) })));
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        fetch(`${h.server.url}/v1/bands/turn-off`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: o.username, code: wrong(i) }),
+        }),
+      ),
+    );
     const statuses = replies.map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(35);
@@ -108,13 +143,19 @@ describe('the one-time turn-off code', () => {
     const o = await ownerWithCode(h);
     o.band.wearState = WearState.WORN_LOCKED;
     // Before: the band pays an express fare worn but locked (so the refusals below are the turn-off's doing).
-    await payWithBand(shop, o.band, (await newTrade(shop, 3_00, { subject: 'Metro Line 2' })).outTradeNo, { express: true });
+    await payWithBand(shop, o.band, (await newTrade(shop, 3_00, { subject: 'Metro Line 2' })).outTradeNo, {
+      express: true,
+    });
     // A fare challenge issued before the turn-off and answered after it.
     const gate = await newTrade(shop, 3_00, { subject: 'Metro Line 9' });
     const c = await shop.client.payWithBand(gate.outTradeNo, o.band.hello(), true);
     const lateAnswer = o.band.pay(o.band.open(c.message), { express: true });
 
-    const page = await postLost(h, { username: o.username, code: o.code }, { origin: new URL(h.server.url).origin, 'sec-fetch-site': 'same-origin' });
+    const page = await postLost(
+      h,
+      { username: o.username, code: o.code },
+      { origin: new URL(h.server.url).origin, 'sec-fetch-site': 'same-origin' },
+    );
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Wrist payments are off');
 
@@ -140,8 +181,21 @@ describe('the one-time turn-off code', () => {
     await h.client.turnOffWithCode(o.username, o.code);
     // As Trades.payWithPassword builds it, with the card it picked while the band was still on.
     const done = await h.checkout.store.ledger.commitPayment({
-      payment: { id: 'pay_race', tradeNo: row.tradeNo, accountId: o.account.id, deviceId: null, cardRef: o.cardRef, amount: row.amount, currency: row.currency,
-        method: 'password', counter: null, challengeId: null, day: 0, confirmed: true, createdAt: h.clock.now() },
+      payment: {
+        id: 'pay_race',
+        tradeNo: row.tradeNo,
+        accountId: o.account.id,
+        deviceId: null,
+        cardRef: o.cardRef,
+        amount: row.amount,
+        currency: row.currency,
+        method: 'password',
+        counter: null,
+        challengeId: null,
+        day: 0,
+        confirmed: true,
+        createdAt: h.clock.now(),
+      },
       terminalIds: [shop.terminalId],
     });
     expect(done).toMatchObject({ ok: false, status: Status.REVOKED });
@@ -150,8 +204,12 @@ describe('the one-time turn-off code', () => {
 
   it('/lost refuses a cross-site post of the anonymous form', async () => {
     const o = await ownerWithCode(h);
-    expect((await postLost(h, { username: o.username, code: o.code }, { origin: 'https://evil.example' })).status).toBe(403);
-    expect((await postLost(h, { username: o.username, code: o.code }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await postLost(h, { username: o.username, code: o.code }, { origin: 'https://evil.example' })).status).toBe(
+      403,
+    );
+    expect((await postLost(h, { username: o.username, code: o.code }, { 'sec-fetch-site': 'cross-site' })).status).toBe(
+      403,
+    );
     expect((await o.client.band(o.deviceId)).status).toBe('active');
     // Wrong code on the page: the form again, with the reason.
     const wrong = await postLost(h, { username: o.username, code: 'ABCD-EFGH-JKMN' });

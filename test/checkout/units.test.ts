@@ -16,8 +16,15 @@ import { html } from '../../checkout/web/html.ts';
 describe('encodings', () => {
   it('base32 follows RFC 4648 §10 (lower case, no padding)', () => {
     const enc = (s: string): string => base32(new TextEncoder().encode(s));
-    expect([enc(''), enc('f'), enc('fo'), enc('foo'), enc('foob'), enc('fooba'), enc('foobar')])
-      .toEqual(['', 'my', 'mzxq', 'mzxw6', 'mzxw6yq', 'mzxw6ytb', 'mzxw6ytboi']);
+    expect([enc(''), enc('f'), enc('fo'), enc('foo'), enc('foob'), enc('fooba'), enc('foobar')]).toEqual([
+      '',
+      'my',
+      'mzxq',
+      'mzxw6',
+      'mzxw6yq',
+      'mzxw6ytb',
+      'mzxw6ytboi',
+    ]);
   });
 
   it('base64url round-trips and refuses padding, other alphabets and non-canonical tails', () => {
@@ -38,7 +45,8 @@ describe('catalogue', () => {
     expect(issuers).toHaveLength(20);
     expect(transitCities).toHaveLength(6);
     expect(new Set(issuers.map((i) => i.id)).size).toBe(20);
-    for (const n of [...issuers.map((i) => i.name), ...transitCities.map((c) => c.card)]) expect(n.length).toBeLessThanOrEqual(32);
+    for (const n of [...issuers.map((i) => i.name), ...transitCities.map((c) => c.card)])
+      expect(n.length).toBeLessThanOrEqual(32);
     for (const c of transitCities) expect(c.fareCap).toBeGreaterThan(0);
   });
 
@@ -110,32 +118,56 @@ describe('sqlite migrations', () => {
         INSERT INTO accounts VALUES ('acc_1', 'u', 'owner', 'U', x'00', x'00', NULL, NULL, 0, 0, 1, 1, 0), ('m_1', 'm', 'merchant', 'M', x'00', x'00', NULL, NULL, 0, 0, 1, 1, 0);
         INSERT INTO terminals VALUES ('t_1', 'm_1', 't', x'00', 0);`);
       for (const [i, tradeNo] of ['trd_b', 'trd_a', 'trd_c'].entries()) {
-        v1.prepare(`INSERT INTO trades VALUES (?, 'm_1', 't_1', ?, 100, 'CNY', 's', NULL, 'TRADE_SUCCESS', 0, 0, 0, NULL)`).run(tradeNo, `o${i}`);
-        v1.prepare(`INSERT INTO payments VALUES (?, ?, 'acc_1', NULL, NULL, 100, 'CNY', 'password', NULL, NULL, 1, 1, ?)`).run(`pay_${3 - i}`, tradeNo, i);
+        v1.prepare(
+          `INSERT INTO trades VALUES (?, 'm_1', 't_1', ?, 100, 'CNY', 's', NULL, 'TRADE_SUCCESS', 0, 0, 0, NULL)`,
+        ).run(tradeNo, `o${i}`);
+        v1.prepare(
+          `INSERT INTO payments VALUES (?, ?, 'acc_1', NULL, NULL, 100, 'CNY', 'password', NULL, NULL, 1, 1, ?)`,
+        ).run(`pay_${3 - i}`, tradeNo, i);
       }
       v1.prepare(`INSERT INTO refunds VALUES ('rfd_1', 'trd_a', 'r1', 50, '', 0)`).run();
-      v1.prepare(`INSERT INTO trades VALUES ('trd_d', 'm_1', 't_1', 'o3', 100, 'CNY', 's', NULL, 'WAIT_BUYER_PAY', 0, 0, NULL, NULL)`).run();
+      v1.prepare(
+        `INSERT INTO trades VALUES ('trd_d', 'm_1', 't_1', 'o3', 100, 'CNY', 's', NULL, 'WAIT_BUYER_PAY', 0, 0, NULL, NULL)`,
+      ).run();
       v1.close();
 
       const db = openDatabase(file);
       expect(db.prepare('SELECT version FROM migrations ORDER BY version').all()).toEqual(allVersions());
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-      expect(db.prepare('SELECT id, trade_no AS t FROM payments ORDER BY rowid').all())
-        .toEqual([{ id: 'pay_3', t: 'trd_b' }, { id: 'pay_2', t: 'trd_a' }, { id: 'pay_1', t: 'trd_c' }]);
-      expect(db.prepare('SELECT trade_no AS t, status FROM trades ORDER BY rowid').all()).toEqual([
-        { t: 'trd_b', status: 'TRADE_SUCCESS' }, { t: 'trd_a', status: 'TRADE_SUCCESS' }, { t: 'trd_c', status: 'TRADE_SUCCESS' }, { t: 'trd_d', status: 'WAIT_BUYER_PAY' },
+      expect(db.prepare('SELECT id, trade_no AS t FROM payments ORDER BY rowid').all()).toEqual([
+        { id: 'pay_3', t: 'trd_b' },
+        { id: 'pay_2', t: 'trd_a' },
+        { id: 'pay_1', t: 'trd_c' },
       ]);
-      const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments' ORDER BY name`).all();
+      expect(db.prepare('SELECT trade_no AS t, status FROM trades ORDER BY rowid').all()).toEqual([
+        { t: 'trd_b', status: 'TRADE_SUCCESS' },
+        { t: 'trd_a', status: 'TRADE_SUCCESS' },
+        { t: 'trd_c', status: 'TRADE_SUCCESS' },
+        { t: 'trd_d', status: 'WAIT_BUYER_PAY' },
+      ]);
+      const indexes = db
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments' ORDER BY name`)
+        .all();
       expect(indexes).toEqual([{ name: 'payments_account' }, { name: 'sqlite_autoindex_payments_1' }]);
       // The rules are the same: one payment per trade, only known trades, only known statuses.
-      const pay = (id: string, tradeNo: string) => () => db.prepare(`INSERT INTO payments VALUES (?, ?, 'acc_1', NULL, NULL, 100, 'CNY', 'password', NULL, NULL, 1, 1, 9)`).run(id, tradeNo);
+      const pay = (id: string, tradeNo: string) => () =>
+        db
+          .prepare(
+            `INSERT INTO payments VALUES (?, ?, 'acc_1', NULL, NULL, 100, 'CNY', 'password', NULL, NULL, 1, 1, 9)`,
+          )
+          .run(id, tradeNo);
       expect(pay('pay_8', 'trd_a')).toThrow(/UNIQUE/);
       expect(pay('pay_9', 'trd_nope')).toThrow(/FOREIGN KEY/);
       expect(() => db.prepare(`UPDATE trades SET status = 'PAID' WHERE trade_no = 'trd_d'`).run()).toThrow(/CHECK/);
       expect(() => db.prepare(`DELETE FROM trades WHERE trade_no = 'trd_a'`).run()).toThrow(/FOREIGN KEY/); // its refund and payment point at it
       // And a payment's status change no longer builds a temporary table for the check.
-      const ops = (db.prepare(`EXPLAIN UPDATE trades SET status = 'TRADE_SUCCESS', paid_at = 1 WHERE trade_no = 'trd_d' AND status = 'WAIT_BUYER_PAY'`).all() as Array<{ opcode: string }>)
-        .map((r) => r.opcode);
+      const ops = (
+        db
+          .prepare(
+            `EXPLAIN UPDATE trades SET status = 'TRADE_SUCCESS', paid_at = 1 WHERE trade_no = 'trd_d' AND status = 'WAIT_BUYER_PAY'`,
+          )
+          .all() as Array<{ opcode: string }>
+      ).map((r) => r.opcode);
       expect(ops).not.toContain('OpenEphemeral');
       db.close();
     } finally {

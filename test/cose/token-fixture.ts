@@ -40,12 +40,28 @@ export function makeFixture(provider: HostCryptoProvider): Fixture {
   const deviceId = provider.sha256(publicKey).subarray(0, 16);
   const nonce = provider.randomBytes(16);
   const claims: TokenClaims = {
-    deviceId, cardRef: 'card-ref-1', amount: 1999, currency: 'CNY', merchantId: 'm-001', terminalId: 't-01',
-    orderId: 'order-42', checkoutNonce: nonce, counter: 17, time: 1_700_000_000, flags: TokenFlag.WORN | TokenFlag.UNLOCKED,
+    deviceId,
+    cardRef: 'card-ref-1',
+    amount: 1999,
+    currency: 'CNY',
+    merchantId: 'm-001',
+    terminalId: 't-01',
+    orderId: 'order-42',
+    checkoutNonce: nonce,
+    counter: 17,
+    time: 1_700_000_000,
+    flags: TokenFlag.WORN | TokenFlag.UNLOCKED,
   };
   const expected: ExpectedTrade = {
-    deviceId, amount: 1999, currency: 'CNY', merchantId: 'm-001', terminalId: 't-01', orderId: 'order-42',
-    checkoutNonce: new Uint8Array(nonce), cardRef: 'card-ref-1', lastCounter: 16,
+    deviceId,
+    amount: 1999,
+    currency: 'CNY',
+    merchantId: 'm-001',
+    terminalId: 't-01',
+    orderId: 'order-42',
+    checkoutNonce: new Uint8Array(nonce),
+    cardRef: 'card-ref-1',
+    lastCounter: 16,
   };
   const sign = (tbs: Uint8Array) => provider.p256Sign(key, tbs);
   const build = (v: Variant): Uint8Array => {

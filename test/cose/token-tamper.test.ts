@@ -59,32 +59,54 @@ describe.each(providers)('$name provider', ({ provider }) => {
     padded.set(f.token);
     expect(verify(padded)).toEqual({ verified: false, status: Status.OVERSIZE, step: 'size' });
     // 512 bytes exactly is not refused for its size (it fails later, on the trailing zeros).
-    expect(verify(padded.subarray(0, MAX_TOKEN_BYTES))).toEqual({ verified: false, status: Status.MALFORMED, step: 'structure' });
+    expect(verify(padded.subarray(0, MAX_TOKEN_BYTES))).toEqual({
+      verified: false,
+      status: Status.MALFORMED,
+      step: 'structure',
+    });
   });
 
   describe('independent verification with cose-js', () => {
     const x = Buffer.from(f.publicKey.subarray(1, 33));
     const y = Buffer.from(f.publicKey.subarray(33, 65));
-    const payload = (() => { const s = decodeSign1(f.token, true); if (!s.ok) throw new Error('token'); return s.value.payload; })();
+    const payload = (() => {
+      const s = decodeSign1(f.token, true);
+      if (!s.ok) throw new Error('token');
+      return s.value.payload;
+    })();
 
     it('accepts our token with the public key alone (empty external_aad) and returns the claims payload', async () => {
       const out = await cose.sign.verify(Buffer.from(f.token), { key: { x, y } });
       expect(Buffer.from(out).equals(Buffer.from(payload))).toBe(true);
-      expect(Buffer.from(cose.sign.verifySync(Buffer.from(f.token), { key: { x, y } })).equals(Buffer.from(payload))).toBe(true);
+      expect(
+        Buffer.from(cose.sign.verifySync(Buffer.from(f.token), { key: { x, y } })).equals(Buffer.from(payload)),
+      ).toBe(true);
     });
 
     it('refuses the token with one flipped bit in the payload, in the signature, or in the protected header', async () => {
       const sigStart = f.token.length - 64;
       const payloadAt = sigStart - 2 - payload.length; // payload bstr, then a 2-byte head for the 64-byte signature
-      for (const bit of [payloadAt * 8 + 7, (payloadAt + 20) * 8, sigStart * 8 + 100, (f.token.length - 1) * 8 + 7, 7 * 8 + 3]) {
-        await expect(cose.sign.verify(Buffer.from(flipBit(f.token, bit)), { key: { x, y } }), `bit ${bit}`).rejects.toThrow();
+      for (const bit of [
+        payloadAt * 8 + 7,
+        (payloadAt + 20) * 8,
+        sigStart * 8 + 100,
+        (f.token.length - 1) * 8 + 7,
+        7 * 8 + 3,
+      ]) {
+        await expect(
+          cose.sign.verify(Buffer.from(flipBit(f.token, bit)), { key: { x, y } }),
+          `bit ${bit}`,
+        ).rejects.toThrow();
       }
     });
 
     it('refuses our token under another key', async () => {
       const other = provider.p256PublicKey(provider.p256Generate());
-      await expect(cose.sign.verify(Buffer.from(f.token), { key: { x: Buffer.from(other.subarray(1, 33)), y: Buffer.from(other.subarray(33)) } }))
-        .rejects.toThrow();
+      await expect(
+        cose.sign.verify(Buffer.from(f.token), {
+          key: { x: Buffer.from(other.subarray(1, 33)), y: Buffer.from(other.subarray(33)) },
+        }),
+      ).rejects.toThrow();
     });
   });
 });

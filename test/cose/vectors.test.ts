@@ -20,10 +20,22 @@ import { Status } from '../../shared/status/codes.ts';
 import { readVectorText } from '../support/vectors.ts';
 import { hostProviders } from './providers.ts';
 
-const PASS = ['sign1-tests/sign-pass-01.json', 'sign1-tests/sign-pass-02.json', 'sign1-tests/sign-pass-03.json',
-  'ecdsa-examples/ecdsa-sig-01.json', 'RFC8152/Appendix_C_2_1.json', 'CWT/A_3.json'];
-const FAIL = ['sign1-tests/sign-fail-01.json', 'sign1-tests/sign-fail-02.json', 'sign1-tests/sign-fail-03.json',
-  'sign1-tests/sign-fail-04.json', 'sign1-tests/sign-fail-06.json', 'sign1-tests/sign-fail-07.json'];
+const PASS = [
+  'sign1-tests/sign-pass-01.json',
+  'sign1-tests/sign-pass-02.json',
+  'sign1-tests/sign-pass-03.json',
+  'ecdsa-examples/ecdsa-sig-01.json',
+  'RFC8152/Appendix_C_2_1.json',
+  'CWT/A_3.json',
+];
+const FAIL = [
+  'sign1-tests/sign-fail-01.json',
+  'sign1-tests/sign-fail-02.json',
+  'sign1-tests/sign-fail-03.json',
+  'sign1-tests/sign-fail-04.json',
+  'sign1-tests/sign-fail-06.json',
+  'sign1-tests/sign-fail-07.json',
+];
 
 interface Example {
   file: string;
@@ -42,22 +54,38 @@ function load(file: string): Example {
   const y = k.y ? b(k.y, 'base64url') : b(k.y_hex, 'hex');
   const publicKey = new Uint8Array([4, ...x, ...y]);
   const ext = j.input.sign0.external;
-  return { file, fail: j.fail === true, bytes: b(j.output.cbor, 'hex'), publicKey, externalAad: ext ? b(ext, 'hex') : undefined,
-    toBeSigned: b(j.intermediates.ToBeSign_hex, 'hex') };
+  return {
+    file,
+    fail: j.fail === true,
+    bytes: b(j.output.cbor, 'hex'),
+    publicKey,
+    externalAad: ext ? b(ext, 'hex') : undefined,
+    toBeSigned: b(j.intermediates.ToBeSign_hex, 'hex'),
+  };
 }
 const EXAMPLES = [...PASS, ...FAIL].map(load);
 
 /** Reference ES256 verification with node:crypto (any S), independent of our providers. */
 const referenceVerify: VerifyFn = (pub, msg, sig) => {
-  const key = createPublicKey({ format: 'jwk', key: { kty: 'EC', crv: 'P-256',
-    x: Buffer.from(pub.subarray(1, 33)).toString('base64url'), y: Buffer.from(pub.subarray(33)).toString('base64url') } });
+  const key = createPublicKey({
+    format: 'jwk',
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: Buffer.from(pub.subarray(1, 33)).toString('base64url'),
+      y: Buffer.from(pub.subarray(33)).toString('base64url'),
+    },
+  });
   return nodeVerify('sha256', msg, { key, dsaEncoding: 'ieee-p1363' }, sig);
 };
 
 const providers = hostProviders();
 const verifiers: Array<[string, VerifyFn]> = [
   ['node:crypto reference', referenceVerify],
-  ...providers.map((p): [string, VerifyFn] => [p.name + ' p256VerifyAnyS', (k, m, s) => p.provider.p256VerifyAnyS(k, m, s)]),
+  ...providers.map((p): [string, VerifyFn] => [
+    p.name + ' p256VerifyAnyS',
+    (k, m, s) => p.provider.p256VerifyAnyS(k, m, s),
+  ]),
 ];
 
 describe('the vector files', () => {
@@ -65,7 +93,7 @@ describe('the vector files', () => {
     expect(EXAMPLES.filter((e) => !e.fail).map((e) => e.file)).toEqual(PASS);
     expect(EXAMPLES.filter((e) => e.fail).map((e) => e.file)).toEqual(FAIL);
   });
-  it('the trap: each fail file\'s ToBeSign_hex is from before the mutation (its signature verifies over it)', () => {
+  it("the trap: each fail file's ToBeSign_hex is from before the mutation (its signature verifies over it)", () => {
     for (const e of EXAMPLES.filter((x) => x.fail)) {
       const s = decodeSign1(e.bytes, false);
       if (!s.ok) continue; // fail-01: tag 998
@@ -120,7 +148,7 @@ describe('why each fail file is refused', () => {
   });
 });
 
-describe.each(providers)('$name provider, strict p256Verify (the token profile\'s low-S rule)', ({ provider }) => {
+describe.each(providers)("$name provider, strict p256Verify (the token profile's low-S rule)", ({ provider }) => {
   it('refuses ecdsa-sig-01, whose signature is high-S, and accepts the other five pass files', () => {
     for (const e of EXAMPLES.filter((x) => !x.fail)) {
       const r = verifySign1((k, m, s) => provider.p256Verify(k, m, s), e.bytes, e.publicKey, e.externalAad);
@@ -131,19 +159,41 @@ describe.each(providers)('$name provider, strict p256Verify (the token profile\'
 
 describe('the strict token verifier refuses the generic-only forms, by profile (PROTOCOL.md §4)', () => {
   /** A provider that must never be reached: the refusals below are structural. */
-  const untouchable = new Proxy({}, { get: () => { throw new Error('crypto reached'); } }) as CryptoProvider;
-  const trade = (kid: Uint8Array) => ({ deviceId: kid, amount: 1, currency: 'EUR', merchantId: 'm', terminalId: 't', orderId: 'o',
-    checkoutNonce: new Uint8Array(16) });
+  const untouchable = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('crypto reached');
+      },
+    },
+  ) as CryptoProvider;
+  const trade = (kid: Uint8Array) => ({
+    deviceId: kid,
+    amount: 1,
+    currency: 'EUR',
+    merchantId: 'm',
+    terminalId: 't',
+    orderId: 'o',
+    checkoutNonce: new Uint8Array(16),
+  });
   const kid11 = new TextEncoder().encode('11');
   it('pass-01 (empty protected header, alg in the unprotected bucket) is refused at the protected-header step', () => {
     const e = EXAMPLES.find((x) => x.file.endsWith('sign-pass-01.json')) as Example;
-    expect(verifyToken(untouchable, e.bytes, e.publicKey, trade(kid11))).toEqual({ verified: false, status: Status.MALFORMED, step: 'protected-header' });
+    expect(verifyToken(untouchable, e.bytes, e.publicKey, trade(kid11))).toEqual({
+      verified: false,
+      status: Status.MALFORMED,
+      step: 'protected-header',
+    });
   });
   it('pass-03 (untagged COSE_Sign1) is refused at the tag step', () => {
     const e = EXAMPLES.find((x) => x.file.endsWith('sign-pass-03.json')) as Example;
-    expect(verifyToken(untouchable, e.bytes, e.publicKey, trade(kid11))).toEqual({ verified: false, status: Status.MALFORMED, step: 'tag' });
+    expect(verifyToken(untouchable, e.bytes, e.publicKey, trade(kid11))).toEqual({
+      verified: false,
+      status: Status.MALFORMED,
+      step: 'tag',
+    });
   });
-  it('no cose-wg example passes the token verifier: those with the profile\'s headers ({1: -7}, tagged) fail on their claims', () => {
+  it("no cose-wg example passes the token verifier: those with the profile's headers ({1: -7}, tagged) fail on their claims", () => {
     const provider = hostProviders()[0].provider;
     for (const e of EXAMPLES) {
       const r = verifyToken(provider, e.bytes, e.publicKey, trade(kid11));

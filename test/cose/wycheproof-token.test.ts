@@ -28,12 +28,24 @@ import { readVectorJson } from '../support/vectors.ts';
 import { hostProviders } from './providers.ts';
 import { makeFixture } from './token-fixture.ts';
 
-interface WyTest { tcId: number; comment: string; flags: string[]; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }
-interface WyFile { numberOfTests: number; testGroups: Array<{ publicKey: { uncompressed: string }; tests: WyTest[] }> }
+interface WyTest {
+  tcId: number;
+  comment: string;
+  flags: string[];
+  msg: string;
+  sig: string;
+  result: 'valid' | 'invalid' | 'acceptable';
+}
+interface WyFile {
+  numberOfTests: number;
+  testGroups: Array<{ publicKey: { uncompressed: string }; tests: WyTest[] }>;
+}
 
 const FILE = readVectorJson<WyFile>('wycheproof/ecdsa_secp256r1_sha256_p1363_test.json');
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
-const CASES = FILE.testGroups.flatMap((g) => g.tests.map((t) => ({ ...t, pub: hex(g.publicKey.uncompressed), m: hex(t.msg), s: hex(t.sig) })));
+const CASES = FILE.testGroups.flatMap((g) =>
+  g.tests.map((t) => ({ ...t, pub: hex(g.publicKey.uncompressed), m: hex(t.msg), s: hex(t.sig) })),
+);
 const highS = (s: Uint8Array) => s.length === 64 && isHighS(s);
 const providers = hostProviders();
 
@@ -52,16 +64,42 @@ describe('the Wycheproof file', () => {
 /** A token with the given signature bytes, for a key, and the trade it answers. */
 function tokenFor(provider: HostCryptoProvider, pub: Uint8Array, signature: Uint8Array) {
   const deviceId = provider.sha256(pub).subarray(0, 16);
-  const claims = { deviceId, cardRef: 'c', amount: 1, currency: 'EUR', merchantId: 'm', terminalId: 't', orderId: 'o',
-    checkoutNonce: new Uint8Array(16), counter: 1, time: 0, flags: 3 };
+  const claims = {
+    deviceId,
+    cardRef: 'c',
+    amount: 1,
+    currency: 'EUR',
+    merchantId: 'm',
+    terminalId: 't',
+    orderId: 'o',
+    checkoutNonce: new Uint8Array(16),
+    counter: 1,
+    time: 0,
+    flags: 3,
+  };
   const protectedBytes = encodeCbor(new CborMap([1], [-7]));
   const payload = encodeCbor(claimsToCbor(claims));
-  const expected: ExpectedTrade = { deviceId, amount: 1, currency: 'EUR', merchantId: 'm', terminalId: 't', orderId: 'o', checkoutNonce: new Uint8Array(16) };
-  return { token: encodeSign1(protectedBytes, new CborMap(), payload, signature, true), tbs: sigStructure(protectedBytes, new Uint8Array(0), payload), expected };
+  const expected: ExpectedTrade = {
+    deviceId,
+    amount: 1,
+    currency: 'EUR',
+    merchantId: 'm',
+    terminalId: 't',
+    orderId: 'o',
+    checkoutNonce: new Uint8Array(16),
+  };
+  return {
+    token: encodeSign1(protectedBytes, new CborMap(), payload, signature, true),
+    tbs: sigStructure(protectedBytes, new Uint8Array(0), payload),
+    expected,
+  };
 }
 
 /** `real`, with p256Verify / p256VerifyAnyS calls recorded and optionally rewritten. */
-function spying(real: HostCryptoProvider, rewrite?: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => [Uint8Array, Uint8Array, Uint8Array]) {
+function spying(
+  real: HostCryptoProvider,
+  rewrite?: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => [Uint8Array, Uint8Array, Uint8Array],
+) {
   const calls: Array<{ fn: string; pub: Uint8Array; msg: Uint8Array; sig: Uint8Array; result: boolean }> = [];
   const p: HostCryptoProvider = Object.create(real);
   p.p256Verify = (pub, msg, sig) => {
@@ -79,13 +117,13 @@ function spying(real: HostCryptoProvider, rewrite?: (pub: Uint8Array, msg: Uint8
 }
 
 describe.each(providers)('$name provider', ({ provider }) => {
-  describe('verifyToken\'s signature step is exactly provider.p256Verify(publicKey, Sig_structure, signature)', () => {
+  describe("verifyToken's signature step is exactly provider.p256Verify(publicKey, Sig_structure, signature)", () => {
     const f = makeFixture(provider);
     const s = decodeSign1(f.token, true);
     if (!s.ok) throw new Error('fixture token does not parse');
     const tbs = sigStructure(s.value.protectedBytes, new Uint8Array(0), s.value.payload);
 
-    it('one call, with the public key, the rebuilt Sig_structure and the token\'s 64-byte signature', () => {
+    it("one call, with the public key, the rebuilt Sig_structure and the token's 64-byte signature", () => {
       const { p, calls } = spying(provider);
       expect(verifyToken(p, f.token, f.publicKey, f.expected).verified).toBe(true);
       expect(calls.map((c) => c.fn)).toEqual(['p256Verify']);
@@ -96,7 +134,11 @@ describe.each(providers)('$name provider', ({ provider }) => {
     it('its verdict is p256Verify\'s: false from the provider refuses the genuine token at step "signature"', () => {
       const liar: HostCryptoProvider = Object.create(provider);
       liar.p256Verify = () => false;
-      expect(verifyToken(liar, f.token, f.publicKey, f.expected)).toEqual({ verified: false, status: Status.BAD_SIGNATURE, step: 'signature' });
+      expect(verifyToken(liar, f.token, f.publicKey, f.expected)).toEqual({
+        verified: false,
+        status: Status.BAD_SIGNATURE,
+        step: 'signature',
+      });
     });
   });
 
@@ -104,13 +146,15 @@ describe.each(providers)('$name provider', ({ provider }) => {
     const outcome = CASES.map((c) => {
       const t = tokenFor(provider, c.pub, c.s);
       const { p, calls } = spying(provider, (pub, msg, sig) => {
-        if (!Buffer.from(msg).equals(Buffer.from(t.tbs))) throw new Error('verifyToken passed something other than the Sig_structure');
+        if (!Buffer.from(msg).equals(Buffer.from(t.tbs)))
+          throw new Error('verifyToken passed something other than the Sig_structure');
         return [pub, c.m, sig];
       });
       const verdict = verifyToken(p, t.token, c.pub, t.expected);
       return { c, verdict, calls: calls.length };
     });
-    const show = (o: (typeof outcome)[number]) => `tc ${o.c.tcId} ${o.c.comment} → ${o.verdict.verified ? 'verified' : o.verdict.step}`;
+    const show = (o: (typeof outcome)[number]) =>
+      `tc ${o.c.tcId} ${o.c.comment} → ${o.verdict.verified ? 'verified' : o.verdict.step}`;
 
     it('every valid low-S signature is accepted (103)', () => {
       const lowValid = outcome.filter((o) => o.c.result === 'valid' && !highS(o.c.s));
@@ -132,7 +176,11 @@ describe.each(providers)('$name provider', ({ provider }) => {
       const invalid = outcome.filter((o) => o.c.result === 'invalid');
       expect(invalid.length).toBe(89);
       expect(invalid.filter((o) => o.verdict.verified).map(show)).toEqual([]);
-      expect(invalid.filter((o) => !o.verdict.verified && !['signature', 'signature-length'].includes(o.verdict.step)).map(show)).toEqual([]);
+      expect(
+        invalid
+          .filter((o) => !o.verdict.verified && !['signature', 'signature-length'].includes(o.verdict.step))
+          .map(show),
+      ).toEqual([]);
       // Wrong-length signatures stop at the length guard, before the provider is asked.
       for (const o of invalid) expect(o.calls, `tc ${o.c.tcId}`).toBe(o.c.s.length === 64 ? 1 : 0);
     });

@@ -140,34 +140,37 @@ describe.each(providers)('provider conformance: %s', (_name, p) => {
     expect(() => p.p256PublicKey(other.p256Generate())).toThrow(TypeError);
   });
 
-  it.each(['chacha20-poly1305', 'aes-128-gcm'] as AeadAlg[])('%s: seal/open, and any flipped byte gives null', (alg) => {
-    const other = p === node ? noble : node;
-    const key = p.randomBytes(alg === 'aes-128-gcm' ? 16 : 32);
-    const nonce = p.randomBytes(12);
-    const aad = fromHex('0102030405');
-    const pt = p.randomBytes(40);
-    const ct = p.aeadSeal(alg, key, nonce, aad, pt);
-    expect(ct).toHaveLength(pt.length + 16);
-    expect(p.aeadOpen(alg, key, nonce, aad, ct)).toEqual(pt);
-    expect(other.aeadOpen(alg, key, nonce, aad, ct)).toEqual(pt);
-    for (let i = 0; i < ct.length; i++) {
-      const bad = ct.slice();
-      bad[i] ^= 0x80;
-      expect(p.aeadOpen(alg, key, nonce, aad, bad)).toBeNull();
-    }
-    const badAad = aad.slice();
-    badAad[0] ^= 1;
-    expect(p.aeadOpen(alg, key, nonce, badAad, ct)).toBeNull();
-    expect(p.aeadOpen(alg, key, nonce, aad, ct.subarray(0, 15))).toBeNull();
-    expect(p.aeadOpen(alg, key, nonce, aad, new Uint8Array(0))).toBeNull();
-    expect(p.aeadOpen(alg, key.subarray(1), nonce, aad, ct)).toBeNull();
-    expect(p.aeadOpen(alg, key, nonce.subarray(1), aad, ct)).toBeNull();
-    expect(() => p.aeadSeal(alg, key.subarray(1), nonce, aad, pt)).toThrow();
-    // Empty plaintext: the tag alone.
-    const tagOnly = p.aeadSeal(alg, key, nonce, aad, new Uint8Array(0));
-    expect(tagOnly).toHaveLength(16);
-    expect(p.aeadOpen(alg, key, nonce, aad, tagOnly)).toEqual(new Uint8Array(0));
-  });
+  it.each(['chacha20-poly1305', 'aes-128-gcm'] as AeadAlg[])(
+    '%s: seal/open, and any flipped byte gives null',
+    (alg) => {
+      const other = p === node ? noble : node;
+      const key = p.randomBytes(alg === 'aes-128-gcm' ? 16 : 32);
+      const nonce = p.randomBytes(12);
+      const aad = fromHex('0102030405');
+      const pt = p.randomBytes(40);
+      const ct = p.aeadSeal(alg, key, nonce, aad, pt);
+      expect(ct).toHaveLength(pt.length + 16);
+      expect(p.aeadOpen(alg, key, nonce, aad, ct)).toEqual(pt);
+      expect(other.aeadOpen(alg, key, nonce, aad, ct)).toEqual(pt);
+      for (let i = 0; i < ct.length; i++) {
+        const bad = ct.slice();
+        bad[i] ^= 0x80;
+        expect(p.aeadOpen(alg, key, nonce, aad, bad)).toBeNull();
+      }
+      const badAad = aad.slice();
+      badAad[0] ^= 1;
+      expect(p.aeadOpen(alg, key, nonce, badAad, ct)).toBeNull();
+      expect(p.aeadOpen(alg, key, nonce, aad, ct.subarray(0, 15))).toBeNull();
+      expect(p.aeadOpen(alg, key, nonce, aad, new Uint8Array(0))).toBeNull();
+      expect(p.aeadOpen(alg, key.subarray(1), nonce, aad, ct)).toBeNull();
+      expect(p.aeadOpen(alg, key, nonce.subarray(1), aad, ct)).toBeNull();
+      expect(() => p.aeadSeal(alg, key.subarray(1), nonce, aad, pt)).toThrow();
+      // Empty plaintext: the tag alone.
+      const tagOnly = p.aeadSeal(alg, key, nonce, aad, new Uint8Array(0));
+      expect(tagOnly).toHaveLength(16);
+      expect(p.aeadOpen(alg, key, nonce, aad, tagOnly)).toEqual(new Uint8Array(0));
+    },
+  );
 });
 
 describe('node provider public-key cache', () => {

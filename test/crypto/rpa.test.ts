@@ -3,7 +3,14 @@
  * Specification's own sample data, and the properties the band's privacy rests on.
  */
 import { describe, expect, it } from 'vitest';
-import { ah, formatAddress, isResolvable, newResolvableAddress, parseAddress, resolves } from '../../shared/radio/rpa.ts';
+import {
+  ah,
+  formatAddress,
+  isResolvable,
+  newResolvableAddress,
+  parseAddress,
+  resolves,
+} from '../../shared/radio/rpa.ts';
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 

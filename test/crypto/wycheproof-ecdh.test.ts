@@ -21,12 +21,12 @@ interface Jwk {
   y: string;
   d?: string;
 }
-const web = readVectorJson<{ testGroups: { tests: { tcId: number; public: Jwk; private: Jwk; shared: string; result: string }[] }[] }>(
-  'wycheproof/ecdh_secp256r1_webcrypto_test.json',
-).testGroups.flatMap((g) => g.tests);
-const asn = readVectorJson<{ testGroups: { tests: { tcId: number; public: string; private: string; shared: string; result: string }[] }[] }>(
-  'wycheproof/ecdh_secp256r1_test.json',
-).testGroups.flatMap((g) => g.tests);
+const web = readVectorJson<{
+  testGroups: { tests: { tcId: number; public: Jwk; private: Jwk; shared: string; result: string }[] }[];
+}>('wycheproof/ecdh_secp256r1_webcrypto_test.json').testGroups.flatMap((g) => g.tests);
+const asn = readVectorJson<{
+  testGroups: { tests: { tcId: number; public: string; private: string; shared: string; result: string }[] }[];
+}>('wycheproof/ecdh_secp256r1_test.json').testGroups.flatMap((g) => g.tests);
 
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
 const SPKI_P256_PREFIX = '3059301306072a8648ce3d020106082a8648ce3d030107034200';

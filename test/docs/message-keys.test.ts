@@ -34,7 +34,11 @@ const ownTables: Record<string, KeyTable> = {
   Claim,
 };
 
-const cells = (line: string) => line.split('|').slice(1, -1).map((c) => c.trim());
+const cells = (line: string) =>
+  line
+    .split('|')
+    .slice(1, -1)
+    .map((c) => c.trim());
 const unquote = (name: string) => name.replace(/^`|`$/g, '');
 
 /** The rows of the first markdown table whose header starts with `header`, after `from`. */
@@ -72,7 +76,10 @@ describe('docs/PROTOCOL.md', () => {
   it('lists every clear-text message key by name and number, and nothing else', () => {
     const rows = rowsOf('| message | key | name |');
     const envelope = rows.filter((r) => r[0] === 'every one').map((r) => [unquote(r[2]), Number(r[1])]);
-    expect(envelope).toEqual([['EnvelopeKey.TYPE', 0], ['EnvelopeKey.VERSION', 1]]);
+    expect(envelope).toEqual([
+      ['EnvelopeKey.TYPE', 0],
+      ['EnvelopeKey.VERSION', 1],
+    ]);
     for (const [message, table] of Object.entries(clearTables)) {
       const listed = rows.filter((r) => r[0] === message).map((r) => [unquote(r[2]), Number(r[1])]);
       expect(listed, message).toEqual(asEntries(table));

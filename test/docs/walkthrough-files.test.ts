@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const MADE = ['band/firmware.bin', 'band/band-1/identity.json', 'shop.db', 'shop.db-wal', 'shop.db-shm', 'dist/band.img'];
+const MADE = [
+  'band/firmware.bin',
+  'band/band-1/identity.json',
+  'shop.db',
+  'shop.db-wal',
+  'shop.db-shm',
+  'dist/band.img',
+];
 
 describe("the walk-through's files are ignored", () => {
   it('git check-ignore covers each of them', () => {

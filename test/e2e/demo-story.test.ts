@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoWorld, type DemoWorld } from '../../cli/demo/environment.ts';
 import { runStory, type DemoEvent } from '../../cli/demo/story.ts';
 
-const cose = createRequire(import.meta.url)('cose-js') as { sign: { verifySync(m: Buffer, v: { key: { x: Buffer; y: Buffer } }): Buffer } };
+const cose = createRequire(import.meta.url)('cose-js') as {
+  sign: { verifySync(m: Buffer, v: { key: { x: Buffer; y: Buffer } }): Buffer };
+};
 
 let world: DemoWorld;
 const events: DemoEvent[] = [];
@@ -26,8 +28,23 @@ afterAll(async () => {
 describe('e2e: the demo story over real parts', () => {
   it('runs every step in order with the expected outcome', () => {
     expect(events.map((e) => `${e.step}:${e.outcome}`)).toEqual([
-      'enroll:ok', 'card-add:ok', 'card-add:ok', 'wear:ok', 'unlock:ok', 'pay:approved', 'pay:approved', 'transit:approved',
-      'remove:ok', 'pay:declined', 'pay-password:approved', 'wear:ok', 'unlock:ok', 'pay:approved', 'revoke:ok', 'pay:declined', 'wipe:ok',
+      'enroll:ok',
+      'card-add:ok',
+      'card-add:ok',
+      'wear:ok',
+      'unlock:ok',
+      'pay:approved',
+      'pay:approved',
+      'transit:approved',
+      'remove:ok',
+      'pay:declined',
+      'pay-password:approved',
+      'wear:ok',
+      'unlock:ok',
+      'pay:approved',
+      'revoke:ok',
+      'pay:declined',
+      'wipe:ok',
     ]);
   });
 
@@ -38,7 +55,12 @@ describe('e2e: the demo story over real parts', () => {
 
   it('needs the button only above the limit', () => {
     const band = events.filter((e) => (e.step === 'pay' || e.step === 'transit') && e.outcome === 'approved');
-    expect(band.map((e) => [e.amount, e.confirmed])).toEqual([[1250, false], [3800, false], [300, false], [32000, true]]);
+    expect(band.map((e) => [e.amount, e.confirmed])).toEqual([
+      [1250, false],
+      [3800, false],
+      [300, false],
+      [32000, true],
+    ]);
   });
 
   it('every approved band payment carries a token that an independent COSE library verifies with the JWK alone', () => {

@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoWorld, type DemoWorld } from '../../cli/demo/environment.ts';
-import { addCard, charge, enrollBand, pairTerminal, readHello, terminalClient, unlockBand } from '../../bridge/flows/index.ts';
+import {
+  addCard,
+  charge,
+  enrollBand,
+  pairTerminal,
+  readHello,
+  terminalClient,
+  unlockBand,
+} from '../../bridge/flows/index.ts';
 import { CheckoutClient, CheckoutHttpError } from '../../checkout/api/client.ts';
 import { Status } from '../../shared/status/codes.ts';
 
@@ -69,8 +77,23 @@ describe('e2e: trades', () => {
     expect(await refusedWith(shopA.answer(challenge.challengeId, answer.bytes))).toBe(Status.REPLAYED);
     // The merchant retries the whole charge with the same order number: not charged again,
     // and told it is paid (the original receipt, marked alreadyPaid).
-    const again = await charge(shopA, world.session, { amount: 15_00, currency: 'CNY', orderId: outTradeNo, subject: 'tea' }, { merchantName: 'shop-a' });
-    expect(again).toMatchObject({ ok: true, alreadyPaid: true, receipt: { outTradeNo, tradeNo: first.receipt?.tradeNo, amount: 15_00, method: 'band', paidAt: first.receipt?.paidAt } });
+    const again = await charge(
+      shopA,
+      world.session,
+      { amount: 15_00, currency: 'CNY', orderId: outTradeNo, subject: 'tea' },
+      { merchantName: 'shop-a' },
+    );
+    expect(again).toMatchObject({
+      ok: true,
+      alreadyPaid: true,
+      receipt: {
+        outTradeNo,
+        tradeNo: first.receipt?.tradeNo,
+        amount: 15_00,
+        method: 'band',
+        paidAt: first.receipt?.paidAt,
+      },
+    });
     const q = await shopA.queryTrade(outTradeNo);
     expect(q.trade.status).toBe('TRADE_SUCCESS');
     expect(q.payment?.amount).toBe(15_00);
@@ -85,7 +108,9 @@ describe('e2e: trades', () => {
     const r1again = await shopA.refund(outTradeNo, { outRequestNo: 'r1', amount: 10_00 });
     expect(r1again.created).toBe(false);
     expect(r1again.trade.refundedAmount).toBe(10_00);
-    expect(await refusedWith(shopA.refund(outTradeNo, { outRequestNo: 'r2', amount: 30_01 }))).toBe(Status.REFUND_EXCEEDS_PAID);
+    expect(await refusedWith(shopA.refund(outTradeNo, { outRequestNo: 'r2', amount: 30_01 }))).toBe(
+      Status.REFUND_EXCEEDS_PAID,
+    );
     const r3 = await shopA.refund(outTradeNo, { outRequestNo: 'r3', amount: 30_00 });
     expect(r3.trade.refundedAmount).toBe(40_00);
   });
@@ -94,7 +119,9 @@ describe('e2e: trades', () => {
     const outTradeNo = nextOrder();
     expect((await charge(shopA, world.session, { amount: 5_00, currency: 'CNY', orderId: outTradeNo })).ok).toBe(true);
     expect([Status.NOT_FOUND, Status.FORBIDDEN]).toContain(await refusedWith(shopB.queryTrade(outTradeNo)));
-    expect([Status.NOT_FOUND, Status.FORBIDDEN]).toContain(await refusedWith(shopB.refund(outTradeNo, { outRequestNo: 'x', amount: 1_00 })));
+    expect([Status.NOT_FOUND, Status.FORBIDDEN]).toContain(
+      await refusedWith(shopB.refund(outTradeNo, { outRequestNo: 'x', amount: 1_00 })),
+    );
     // Shop B may use the same order number for its own trade.
     expect((await charge(shopB, world.session, { amount: 7_00, currency: 'CNY', orderId: outTradeNo })).ok).toBe(true);
   });
@@ -119,14 +146,19 @@ describe('e2e: trades', () => {
     const confirmed: boolean[] = [];
     for (const amount of [190_00, 190_00, 190_00]) {
       let pressed = false;
-      const r = await charge(shopA, world.session, { amount, currency: 'CNY', orderId: nextOrder() }, {
-        onKeepalive: () => {
-          if (!pressed) {
-            pressed = true;
-            world.sim.band(1).press();
-          }
+      const r = await charge(
+        shopA,
+        world.session,
+        { amount, currency: 'CNY', orderId: nextOrder() },
+        {
+          onKeepalive: () => {
+            if (!pressed) {
+              pressed = true;
+              world.sim.band(1).press();
+            }
+          },
         },
-      });
+      );
       if (!r.ok) throw new Error(JSON.stringify(r));
       confirmed.push(r.receipt.evidence?.confirmed ?? false);
     }

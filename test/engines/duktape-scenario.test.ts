@@ -28,7 +28,9 @@ needs(requirements.duk).describe('the real image in Duktape: the whole story', (
     const t = performance.now();
     run = runInDuktape(image.code, scenario, { timeoutMs: 60_000 });
     ms = performance.now() - t;
-    console.info(`duk: ${Math.round(ms)} ms, image ${image.sizes.minified} bytes, scenario bundle ${scenario.length} bytes`);
+    console.info(
+      `duk: ${Math.round(ms)} ms, image ${image.sizes.minified} bytes, scenario bundle ${scenario.length} bytes`,
+    );
     const lines = run.stdout.trimEnd().split('\n');
     report = JSON.parse(lines[lines.length - 2] ?? 'null') as StoryReport;
   });
@@ -40,15 +42,30 @@ needs(requirements.duk).describe('the real image in Duktape: the whole story', (
   });
 
   it('enrolls, takes both cards, unlocks once worn', () => {
-    expect(report).toMatchObject({ cardCounts: [1, 2], stateAfterPutOn: 'worn-locked', stateAfterUnlock: 'worn-unlocked' });
+    expect(report).toMatchObject({
+      cardCounts: [1, 2],
+      stateAfterPutOn: 'worn-locked',
+      stateAfterUnlock: 'worn-unlocked',
+    });
   });
 
   it('pays under the limit with a token that verifies (stand-in signature)', () => {
-    expect(report.small).toMatchObject({ status: Status.OK, counter: 1, flags: TokenFlag.WORN | TokenFlag.UNLOCKED, verified: true });
+    expect(report.small).toMatchObject({
+      status: Status.OK,
+      counter: 1,
+      flags: TokenFlag.WORN | TokenFlag.UNLOCKED,
+      verified: true,
+    });
   });
 
   it('above the limit: keep-alives, then the button signs with the confirmed flag', () => {
-    expect(report.large).toMatchObject({ answeredBeforePress: false, awaitingConfirmation: true, status: Status.OK, counter: 2, verified: true });
+    expect(report.large).toMatchObject({
+      answeredBeforePress: false,
+      awaitingConfirmation: true,
+      status: Status.OK,
+      counter: 2,
+      verified: true,
+    });
     expect(report.large.keepalives).toBeGreaterThanOrEqual(3);
     expect(report.large.flags).toBe(TokenFlag.WORN | TokenFlag.UNLOCKED | TokenFlag.CONFIRMED);
   });
@@ -58,6 +75,11 @@ needs(requirements.duk).describe('the real image in Duktape: the whole story', (
     expect(report.transit.flags & TokenFlag.EXPRESS).toBe(TokenFlag.EXPRESS);
     expect(report.stateAfterRemoval).toBe('off-wrist');
     expect(report.refusedWhenOff).toBe(Status.NOT_WORN);
-    expect(report.wipe).toEqual({ status: Status.OK, enrolled: false, cards: 0, challengeAfterWipe: Status.NOT_ENROLLED });
+    expect(report.wipe).toEqual({
+      status: Status.OK,
+      enrolled: false,
+      cards: 0,
+      challengeAfterWipe: Status.NOT_ENROLLED,
+    });
   });
 });

@@ -25,7 +25,9 @@ const fixtures: QuickJSFixture[] = [];
 beforeAll(async () => {
   const built = await buildRealImage();
   code = built.code;
-  console.info(`image: ${built.sizes.minified} bytes minified, ${built.sizes.gzip} gzip, ${built.sizes.image} signed image (budget ${built.sizes.budget}: ${built.withinBudget ? 'within' : 'OVER'})`);
+  console.info(
+    `image: ${built.sizes.minified} bytes minified, ${built.sizes.gzip} gzip, ${built.sizes.image} signed image (budget ${built.sizes.budget}: ${built.withinBudget ? 'within' : 'OVER'})`,
+  );
 });
 afterAll(() => {
   for (const f of fixtures) f.port.booted.engine.dispose();
@@ -52,14 +54,25 @@ describe('the real image in QuickJS: the whole story', () => {
   });
 
   it('pays under the limit without the button; the token verifies (ES256, node provider)', () => {
-    expect(report.small).toEqual({ status: Status.OK, counter: 1, flags: TokenFlag.WORN | TokenFlag.UNLOCKED, verified: true, balance: undefined });
+    expect(report.small).toEqual({
+      status: Status.OK,
+      counter: 1,
+      flags: TokenFlag.WORN | TokenFlag.UNLOCKED,
+      verified: true,
+      balance: undefined,
+    });
   });
 
   it('above the limit: no answer, keep-alives, then the button signs with the confirmed flag', () => {
     expect(report.large.answeredBeforePress).toBe(false);
     expect(report.large.awaitingConfirmation).toBe(true);
     expect(report.large.keepalives).toBeGreaterThanOrEqual(3);
-    expect(report.large).toMatchObject({ status: Status.OK, counter: 2, verified: true, flags: TokenFlag.WORN | TokenFlag.UNLOCKED | TokenFlag.CONFIRMED });
+    expect(report.large).toMatchObject({
+      status: Status.OK,
+      counter: 2,
+      verified: true,
+      flags: TokenFlag.WORN | TokenFlag.UNLOCKED | TokenFlag.CONFIRMED,
+    });
   });
 
   it('pays an express transit fare from the stored balance', () => {
@@ -70,7 +83,12 @@ describe('the real image in QuickJS: the whole story', () => {
   it('refuses NOT_WORN once removed, and is not enrolled after a wipe', () => {
     expect(report.stateAfterRemoval).toBe('off-wrist');
     expect(report.refusedWhenOff).toBe(Status.NOT_WORN);
-    expect(report.wipe).toEqual({ status: Status.OK, enrolled: false, cards: 0, challengeAfterWipe: Status.NOT_ENROLLED });
+    expect(report.wipe).toEqual({
+      status: Status.OK,
+      enrolled: false,
+      cards: 0,
+      challengeAfterWipe: Status.NOT_ENROLLED,
+    });
     expect(f.port.status()).toMatchObject({ enrolled: false, deviceId: null, cards: [] });
     expect(f.port.env.se.hasKey(0)).toBe(false);
   });

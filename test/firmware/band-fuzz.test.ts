@@ -42,7 +42,12 @@ function setup() {
       else {
         const express = (claims.value.flags & TokenFlag.EXPRESS) !== 0;
         const state = f.band.session.current();
-        if (express ? state !== WearState.WORN_LOCKED && state !== WearState.WORN_UNLOCKED : state !== WearState.WORN_UNLOCKED) violations.push(`signed in state ${state} (express ${express})`);
+        if (
+          express
+            ? state !== WearState.WORN_LOCKED && state !== WearState.WORN_UNLOCKED
+            : state !== WearState.WORN_UNLOCKED
+        )
+          violations.push(`signed in state ${state} (express ${express})`);
       }
       if (!verifiedSinceSign) violations.push('signed without a verified checkout challenge');
       verifiedSinceSign = false;
@@ -57,7 +62,11 @@ function corpus(f: BandFixture): Uint8Array[][] {
   const msgs: Uint8Array[] = [];
   for (let i = 0; i < 6; i++) msgs.push(encodeMessage(f.checkout.challenge(f.identity, f.payment(100 + i)).message));
   msgs.push(encodeMessage(f.checkout.challenge(f.identity, f.payment(25000)).message));
-  msgs.push(encodeMessage(f.checkout.challenge(f.identity, f.payment(200, { express: true, cardRef: transitCard.cardRef })).message));
+  msgs.push(
+    encodeMessage(
+      f.checkout.challenge(f.identity, f.payment(200, { express: true, cardRef: transitCard.cardRef })).message,
+    ),
+  );
   msgs.push(encodeMessage({ type: 'hello-request' }));
   msgs.push(encodeMessage(f.checkout.enrollMessage()));
   msgs.push(encodeMessage({ type: 'keepalive', status: 0x32, remainingMs: 5 }));
@@ -71,10 +80,35 @@ type Step =
   | { kind: 'event'; what: number; ms: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ kind: fc.constant('random' as const), bytes: fc.uint8Array({ minLength: 0, maxLength: MTU - 3 }) }) },
-  { weight: 10, arbitrary: fc.record({ kind: fc.constant('fragment' as const), msg: fc.nat(), frag: fc.nat(), flip: fc.integer({ min: -1, max: 8 * 64 }), cut: fc.nat({ max: MTU }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('message' as const), msg: fc.nat(), flip: fc.integer({ min: -1, max: 8 * 400 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('event' as const), what: fc.nat({ max: 5 }), ms: fc.nat({ max: 3000 }) }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      kind: fc.constant('random' as const),
+      bytes: fc.uint8Array({ minLength: 0, maxLength: MTU - 3 }),
+    }),
+  },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      kind: fc.constant('fragment' as const),
+      msg: fc.nat(),
+      frag: fc.nat(),
+      flip: fc.integer({ min: -1, max: 8 * 64 }),
+      cut: fc.nat({ max: MTU }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('message' as const),
+      msg: fc.nat(),
+      flip: fc.integer({ min: -1, max: 8 * 400 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('event' as const), what: fc.nat({ max: 5 }), ms: fc.nat({ max: 3000 }) }),
+  },
 );
 
 describe('band: radio fuzz', () => {

@@ -28,7 +28,7 @@ function enrollAsOwner(f: BandFixture) {
   return { enrolled, offer, taken: takeIdentityKey(encodeMessage(enrolled, encodeCborHost), offer) };
 }
 
-describe('the band\'s private address', () => {
+describe("the band's private address", () => {
   it('unenrolled, it advertises a resolvable private address from a key made at boot', () => {
     const f = new BandFixture();
     const key = f.env.radio.identityKey!;
@@ -39,7 +39,7 @@ describe('the band\'s private address', () => {
     expect(f.env.radio.identityKey).not.toEqual(key); // nobody holds it, so nothing to keep
   });
 
-  it('enrollment makes the IRK, seals it to the owner\'s bridge only and switches to it; the checkout gets a plain ENROLLED', () => {
+  it("enrollment makes the IRK, seals it to the owner's bridge only and switches to it; the checkout gets a plain ENROLLED", () => {
     const f = new BandFixture();
     const { enrolled, taken } = enrollAsOwner(f);
     expect(enrolled.irkEnc?.length).toBe(65);
@@ -48,7 +48,19 @@ describe('the band\'s private address', () => {
     expect(taken.irk).toEqual(f.env.radio.identityKey);
     expect(resolvesNow(f, taken.irk!)).toBe(true);
     // What goes on to the checkout carries nothing of it.
-    expect(Buffer.from(taken.forward).toString('hex')).toBe(Buffer.from(encodeMessage({ type: 'enrolled', signingKey: enrolled.signingKey, hpkeKey: enrolled.hpkeKey, signature: enrolled.signature }, encodeCborHost)).toString('hex'));
+    expect(Buffer.from(taken.forward).toString('hex')).toBe(
+      Buffer.from(
+        encodeMessage(
+          {
+            type: 'enrolled',
+            signingKey: enrolled.signingKey,
+            hpkeKey: enrolled.hpkeKey,
+            signature: enrolled.signature,
+          },
+          encodeCborHost,
+        ),
+      ).toString('hex'),
+    );
   });
 
   it('a new address at every wear change and every boot, always from the same IRK until a wipe', () => {
@@ -76,7 +88,7 @@ describe('the band\'s private address', () => {
     expect(resolvesNow(f, irk)).toBe(false);
   });
 
-  it('a relay that swaps the owner key for its own is caught by the band\'s signature', () => {
+  it("a relay that swaps the owner key for its own is caught by the band's signature", () => {
     const f = new BandFixture();
     const enroll = f.checkout.enrollMessage();
     const owner = offerOwnerKey(encodeMessage(enroll, encodeCborHost))!;
@@ -125,7 +137,9 @@ describe('a bridge enrolling a band whose firmware predates the owner key', () =
     } as unknown as CheckoutClient;
     const r = await enrollBand(owner, session);
     expect(sent).toEqual([true, false]);
-    expect(r).toMatchObject({ ok: true, value: { deviceId: 'd', identityKey: null, identityKeyProblem: expect.stringMatching(/older firmware/) } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { deviceId: 'd', identityKey: null, identityKeyProblem: expect.stringMatching(/older firmware/) },
+    });
   });
 });
-

@@ -35,8 +35,15 @@ describe('band: the whole wear → unlock → pay story', () => {
     const answer = f.exchange(ch);
     expect(answer.status).toBe(Status.OK);
     const verdict = verifyToken(f.checkout.provider, answer.token!, f.identity.signingKey, {
-      deviceId: f.identity.deviceId, amount: 1234, currency: 'CNY', merchantId: 'm_1', terminalId: 't_1',
-      orderId: ch.orderId, checkoutNonce: ch.nonce, cardRef: bankCard.cardRef, lastCounter: 0,
+      deviceId: f.identity.deviceId,
+      amount: 1234,
+      currency: 'CNY',
+      merchantId: 'm_1',
+      terminalId: 't_1',
+      orderId: ch.orderId,
+      checkoutNonce: ch.nonce,
+      cardRef: bankCard.cardRef,
+      lastCounter: 0,
     });
     expect(verdict).toMatchObject({ verified: true });
     const claims = claimsOf(answer.token!);

@@ -52,7 +52,14 @@ describe('band: wear session', () => {
     const oldNonce = f.hello().unlockNonce!;
     f.driver.takeOff();
     f.driver.putOn();
-    const a = f.exchange({ kind: 'unlock', ...f.common(), bandNonce: oldNonce, sessionMaxAgeMs: 3600000, limitPerPayment: 100, limitPerDay: 100 });
+    const a = f.exchange({
+      kind: 'unlock',
+      ...f.common(),
+      bandNonce: oldNonce,
+      sessionMaxAgeMs: 3600000,
+      limitPerPayment: 100,
+      limitPerDay: 100,
+    });
     expect(a.status).toBe(Status.EXPIRED);
     expect(f.status().state).toBe('worn-locked');
   });
@@ -61,7 +68,14 @@ describe('band: wear session', () => {
     const f = BandFixture.enrolled();
     f.driver.putOn();
     const hello = f.hello();
-    const grant = { kind: 'unlock' as const, ...f.common(), bandNonce: hello.unlockNonce!, sessionMaxAgeMs: 3600000, limitPerPayment: 100, limitPerDay: 100 };
+    const grant = {
+      kind: 'unlock' as const,
+      ...f.common(),
+      bandNonce: hello.unlockNonce!,
+      sessionMaxAgeMs: 3600000,
+      limitPerPayment: 100,
+      limitPerDay: 100,
+    };
     expect(f.exchange(grant).status).toBe(Status.OK);
     // The same signed challenge replayed by a relay: nonce already seen.
     f.driver.send(f.lastChallenge!.message);
@@ -73,7 +87,15 @@ describe('band: wear session', () => {
   it('backs off after repeated wrong grants', () => {
     const f = BandFixture.enrolled();
     f.driver.putOn();
-    const bad = () => f.exchange({ kind: 'unlock', ...f.common(), bandNonce: new Uint8Array(16), sessionMaxAgeMs: 3600000, limitPerPayment: 100, limitPerDay: 100 });
+    const bad = () =>
+      f.exchange({
+        kind: 'unlock',
+        ...f.common(),
+        bandNonce: new Uint8Array(16),
+        sessionMaxAgeMs: 3600000,
+        limitPerPayment: 100,
+        limitPerDay: 100,
+      });
     expect(bad().status).toBe(Status.EXPIRED);
     expect(bad().status).toBe(Status.EXPIRED);
     expect(bad().status).toBe(Status.EXPIRED);
@@ -174,11 +196,17 @@ describe('band: challenge guards', () => {
   it('refuses an unknown card, a 9th card, and removes cards on request', () => {
     const f = BandFixture.ready();
     expect(f.pay(100, { cardRef: 'tok_nope' }).status).toBe(Status.CARD_NOT_FOUND);
-    for (let i = 0; i < 6; i++) expect(f.provision({ ...bankCard, cardRef: 'tok_extra_' + i, isDefault: false }).status).toBe(Status.OK);
+    for (let i = 0; i < 6; i++)
+      expect(f.provision({ ...bankCard, cardRef: 'tok_extra_' + i, isDefault: false }).status).toBe(Status.OK);
     expect(f.status().cards.length).toBe(8);
     expect(f.provision({ ...bankCard, cardRef: 'tok_ninth', isDefault: false }).status).toBe(Status.WALLET_FULL);
-    expect(f.exchange({ kind: 'remove-card', ...f.common(), cardRef: 'tok_extra_0' })).toMatchObject({ status: Status.OK, cardCount: 7 });
-    expect(f.exchange({ kind: 'remove-card', ...f.common(), cardRef: 'tok_extra_0' }).status).toBe(Status.CARD_NOT_FOUND);
+    expect(f.exchange({ kind: 'remove-card', ...f.common(), cardRef: 'tok_extra_0' })).toMatchObject({
+      status: Status.OK,
+      cardCount: 7,
+    });
+    expect(f.exchange({ kind: 'remove-card', ...f.common(), cardRef: 'tok_extra_0' }).status).toBe(
+      Status.CARD_NOT_FOUND,
+    );
   });
 
   it('keeps cards and counters across a reboot; the counter only goes up', () => {

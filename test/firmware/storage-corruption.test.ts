@@ -83,7 +83,11 @@ describe('(c) damage is detected and never trusted', () => {
     expect(packed.snap.bytes[live * 256 + 12]).toBeGreaterThan(1);
   });
 
-  const stores = [['long log', long], ['after compactions', compacted], ['packed base', packed]] as const;
+  const stores = [
+    ['long log', long],
+    ['after compactions', compacted],
+    ['packed base', packed],
+  ] as const;
   for (const [name, store] of stores) {
     it(`${name}: values were written, the state is a past one, changes are reported`, () => {
       let reported = 0;
@@ -171,7 +175,15 @@ describe('(d) garbage at boot', () => {
           const src = valid.snap.bytes.subarray(((p + (seed & 3)) % 6) * 256, ((p + (seed & 3)) % 6) * 256 + 256);
           for (let i = 0; i < 256; i++) {
             page[i] =
-              kind === 'erased' ? 0xff : kind === 'random' ? rnd() : kind === 'valid-copy' ? src[i] : kind === 'zeros' ? 0 : src[i] | rnd();
+              kind === 'erased'
+                ? 0xff
+                : kind === 'random'
+                  ? rnd()
+                  : kind === 'valid-copy'
+                    ? src[i]
+                    : kind === 'zeros'
+                      ? 0
+                      : src[i] | rnd();
           }
           flash.poke(p, 0, page);
         });

@@ -30,12 +30,28 @@ const view = (j: Journal): Model => new Map(IDS.map((id) => [id, hex(j.get(id))]
 function script(): RecordUpdate[][] {
   const s: RecordUpdate[][] = [
     [{ id: 1, value: fill(40, 1) }],
-    [{ id: 2, value: fill(60, 2) }, { id: 3, value: fill(4, 0) }],
+    [
+      { id: 2, value: fill(60, 2) },
+      { id: 3, value: fill(4, 0) },
+    ],
   ];
-  for (let i = 1; i <= 14; i++) s.push([{ id: 3, value: fill(4, i) }, { id: 4, value: fill(8, i) }]);
+  for (let i = 1; i <= 14; i++)
+    s.push([
+      { id: 3, value: fill(4, i) },
+      { id: 4, value: fill(8, i) },
+    ]);
   s.push([{ id: 2, value: null }]);
-  s.push([{ id: 5, value: fill(64, 5) }, { id: 6, value: fill(30, 6) }, { id: 1, value: null }]);
-  for (let i = 15; i <= 22; i++) s.push([{ id: 3, value: fill(4, i) }, { id: 4, value: fill(8, i) }, { id: 7, value: fill(i, i) }]);
+  s.push([
+    { id: 5, value: fill(64, 5) },
+    { id: 6, value: fill(30, 6) },
+    { id: 1, value: null },
+  ]);
+  for (let i = 15; i <= 22; i++)
+    s.push([
+      { id: 3, value: fill(4, i) },
+      { id: 4, value: fill(8, i) },
+      { id: 7, value: fill(i, i) },
+    ]);
   s.push([{ id: 8, value: new Uint8Array(0) }]);
   return s;
 }
@@ -119,7 +135,10 @@ describe('(b) every pair of cuts in a counter workload', () => {
       expect(counter).toBeGreaterThanOrEqual(high); // never goes back
       expect(day).toBe(counter * AMOUNT); // counter and day total never mixed
       if (counter >= TARGET) return 'done';
-      const r = j.putMany([{ id: 3, value: enc(counter + 1) }, { id: 4, value: enc(day + AMOUNT) }]);
+      const r = j.putMany([
+        { id: 3, value: enc(counter + 1) },
+        { id: 4, value: enc(day + AMOUNT) },
+      ]);
       if (!r.ok) return 'cut';
       const last = ledger.reported.length ? ledger.reported[ledger.reported.length - 1] : 0;
       expect(counter + 1).toBeGreaterThan(last); // never repeats a reported value

@@ -51,9 +51,20 @@ describe('Journal basics', () => {
     const j = open(f);
     must(j.put(1, bytes(1)));
     const before = f.operations;
-    must(j.putMany([{ id: 3, value: bytes(1) }, { id: 4, value: bytes(2) }]));
+    must(
+      j.putMany([
+        { id: 3, value: bytes(1) },
+        { id: 4, value: bytes(2) },
+      ]),
+    );
     expect(f.operations - before).toBe(2);
-    for (let i = 0; i < 40; i++) must(j.putMany([{ id: 3, value: fill(8, i) }, { id: 4, value: fill(8, i) }]));
+    for (let i = 0; i < 40; i++)
+      must(
+        j.putMany([
+          { id: 3, value: fill(8, i) },
+          { id: 4, value: fill(8, i) },
+        ]),
+      );
     expect(j.compactions).toBeGreaterThan(1);
     const k = open(f);
     expect(k.get(3)).toEqual(fill(8, 39));
@@ -69,7 +80,12 @@ describe('Journal basics', () => {
     expect(j.put(1.5, bytes(1))).toMatchObject({ ok: false, status: Status.MALFORMED });
     expect(j.put(1, [1, 2] as unknown as Uint8Array)).toMatchObject({ ok: false, status: Status.MALFORMED });
     expect(j.put(1, new Uint8Array(65))).toMatchObject({ ok: false, status: Status.OVERSIZE });
-    expect(j.putMany([{ id: 1, value: bytes(1) }, { id: 1, value: bytes(2) }])).toMatchObject({ ok: false, status: Status.MALFORMED });
+    expect(
+      j.putMany([
+        { id: 1, value: bytes(1) },
+        { id: 1, value: bytes(2) },
+      ]),
+    ).toMatchObject({ ok: false, status: Status.MALFORMED });
     expect(j.putMany(null as unknown as [])).toMatchObject({ ok: false, status: Status.MALFORMED });
     // Four 64-byte values in one entry exceed a 256-byte page.
     const big = [1, 2, 3, 4].map((id) => ({ id, value: new Uint8Array(64) }));
@@ -166,7 +182,13 @@ describe('Journal basics', () => {
   it('wear alternates between the groups', () => {
     const f = small();
     const j = open(f);
-    for (let i = 0; i < 300; i++) must(j.putMany([{ id: 3, value: fill(8, i) }, { id: 4, value: fill(8, i) }]));
+    for (let i = 0; i < 300; i++)
+      must(
+        j.putMany([
+          { id: 3, value: fill(8, i) },
+          { id: 4, value: fill(8, i) },
+        ]),
+      );
     const counts = [0, 1, 2, 3].map((p) => f.eraseCount(p));
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
   });

@@ -220,7 +220,9 @@ describe('createTestEnv', () => {
     expect(env.display.overflows).toBe(1);
     hal.log.log('hello');
     expect(env.logs.lines).toEqual(['hello']);
-    expect(hex(createTestEnv({ seed: 9 }).hal.random.bytes(8))).toBe(hex(createTestEnv({ seed: 9 }).hal.random.bytes(8)));
+    expect(hex(createTestEnv({ seed: 9 }).hal.random.bytes(8))).toBe(
+      hex(createTestEnv({ seed: 9 }).hal.random.bytes(8)),
+    );
   });
 
   it('hash and AEAD match RFC vectors; open never throws', () => {
@@ -228,9 +230,11 @@ describe('createTestEnv', () => {
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
     // RFC 4231 test case 2.
-    expect(hex(softHash.hmacSha256(new TextEncoder().encode('Jefe'), new TextEncoder().encode('what do ya want for nothing?')))).toBe(
-      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
-    );
+    expect(
+      hex(
+        softHash.hmacSha256(new TextEncoder().encode('Jefe'), new TextEncoder().encode('what do ya want for nothing?')),
+      ),
+    ).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
     // RFC 8439 §2.8.2.
     const key = unhex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f');
     const nonce = unhex('070000004041424344454647');

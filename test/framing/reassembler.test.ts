@@ -24,62 +24,151 @@ const cases: Array<[string, () => Step[]]> = [
   ['declared 0xffff', () => [[b(MSG, 0xff, 0xff, 1), 0, err(Status.OVERSIZE)]]],
   ['more data than declared in init', () => [[b(MSG, 0, 1, 7, 8), 0, err(Status.OVERSIZE)]]],
   ['continuation first', () => [[b(0, 1, 2), 0, err(Status.INVALID_SEQUENCE)]]],
-  ['truncated: stops after init, then times out', () => {
-    const f = three();
-    return [[f[0], 0, none], [f[1], 10, none]];
-  }],
-  ['extra trailing bytes in the last fragment', () => {
-    const f = three();
-    const last = new Uint8Array(f[2].length + 1);
-    last.set(f[2]);
-    return [[f[0], 0, none], [f[1], 1, none], [last, 2, err(Status.OVERSIZE)]];
-  }],
-  ['duplicate seq', () => {
-    const f = three();
-    return [[f[0], 0, none], [f[1], 1, none], [f[1], 2, err(Status.INVALID_SEQUENCE)]];
-  }],
-  ['skipped seq', () => {
-    const f = three();
-    return [[f[0], 0, none], [f[2], 1, err(Status.INVALID_SEQUENCE)]];
-  }],
-  ['out-of-order seq', () => {
-    const f = fragmentMessage(MSG, bytes(80), 23);
-    return [[f[0], 0, none], [f[2], 1, err(Status.INVALID_SEQUENCE)], [f[1], 2, err(Status.INVALID_SEQUENCE)]];
-  }],
-  ['continuation with no data', () => {
-    const f = three();
-    return [[f[0], 0, none], [b(0), 1, err(Status.MALFORMED)]];
-  }],
-  ['init while busy (CHANNEL_BUSY drops both)', () => {
-    const f = three();
-    return [[f[0], 0, none], [b(MSG, 0, 1, 9), 1, err(Status.CHANNEL_BUSY)], [f[1], 2, err(Status.INVALID_SEQUENCE)]];
-  }],
-  ['CANCEL mid-reassembly is CHANNEL_BUSY, link left idle', () => {
-    const f = three();
-    return [[f[0], 0, none], [b(FrameCommand.CANCEL, 0, 0), 1, err(Status.CHANNEL_BUSY)], [b(FrameCommand.CANCEL, 0, 0), 2, 'frame']];
-  }],
-  ['continuation after the deadline', () => {
-    const f = three();
-    return [[f[0], 0, none], [f[1], 2000, err(Status.REASSEMBLY_TIMEOUT)], [f[2], 2001, err(Status.INVALID_SEQUENCE)]];
-  }],
-  ['init after the deadline starts afresh', () => {
-    const f = three();
-    return [[f[0], 0, none], [f[0], 5000, none], [f[1], 5001, none], [f[2], 5002, 'frame']];
-  }],
-  ['just inside the deadline', () => {
-    const f = three();
-    return [[f[0], 0, none], [f[1], 1999, none], [f[2], 3998, 'frame']];
-  }],
-  ['MTU 23 edge: 17 bytes in one, 18 in two', () => {
-    const one = fragmentMessage(MSG, bytes(17), 23);
-    const two = fragmentMessage(MSG, bytes(18), 23);
-    return [[one[0], 0, 'frame'], [two[0], 1, none], [two[1], 2, 'frame']];
-  }],
-  ['MTU 517 edge: 511 bytes in one, 512 in two', () => {
-    const one = fragmentMessage(MSG, bytes(511), 517);
-    const two = fragmentMessage(MSG, bytes(512), 517);
-    return [[one[0], 0, 'frame'], [two[0], 1, none], [two[1], 2, 'frame']];
-  }],
+  [
+    'truncated: stops after init, then times out',
+    () => {
+      const f = three();
+      return [
+        [f[0], 0, none],
+        [f[1], 10, none],
+      ];
+    },
+  ],
+  [
+    'extra trailing bytes in the last fragment',
+    () => {
+      const f = three();
+      const last = new Uint8Array(f[2].length + 1);
+      last.set(f[2]);
+      return [
+        [f[0], 0, none],
+        [f[1], 1, none],
+        [last, 2, err(Status.OVERSIZE)],
+      ];
+    },
+  ],
+  [
+    'duplicate seq',
+    () => {
+      const f = three();
+      return [
+        [f[0], 0, none],
+        [f[1], 1, none],
+        [f[1], 2, err(Status.INVALID_SEQUENCE)],
+      ];
+    },
+  ],
+  [
+    'skipped seq',
+    () => {
+      const f = three();
+      return [
+        [f[0], 0, none],
+        [f[2], 1, err(Status.INVALID_SEQUENCE)],
+      ];
+    },
+  ],
+  [
+    'out-of-order seq',
+    () => {
+      const f = fragmentMessage(MSG, bytes(80), 23);
+      return [
+        [f[0], 0, none],
+        [f[2], 1, err(Status.INVALID_SEQUENCE)],
+        [f[1], 2, err(Status.INVALID_SEQUENCE)],
+      ];
+    },
+  ],
+  [
+    'continuation with no data',
+    () => {
+      const f = three();
+      return [
+        [f[0], 0, none],
+        [b(0), 1, err(Status.MALFORMED)],
+      ];
+    },
+  ],
+  [
+    'init while busy (CHANNEL_BUSY drops both)',
+    () => {
+      const f = three();
+      return [
+        [f[0], 0, none],
+        [b(MSG, 0, 1, 9), 1, err(Status.CHANNEL_BUSY)],
+        [f[1], 2, err(Status.INVALID_SEQUENCE)],
+      ];
+    },
+  ],
+  [
+    'CANCEL mid-reassembly is CHANNEL_BUSY, link left idle',
+    () => {
+      const f = three();
+      return [
+        [f[0], 0, none],
+        [b(FrameCommand.CANCEL, 0, 0), 1, err(Status.CHANNEL_BUSY)],
+        [b(FrameCommand.CANCEL, 0, 0), 2, 'frame'],
+      ];
+    },
+  ],
+  [
+    'continuation after the deadline',
+    () => {
+      const f = three();
+      return [
+        [f[0], 0, none],
+        [f[1], 2000, err(Status.REASSEMBLY_TIMEOUT)],
+        [f[2], 2001, err(Status.INVALID_SEQUENCE)],
+      ];
+    },
+  ],
+  [
+    'init after the deadline starts afresh',
+    () => {
+      const f = three();
+      return [
+        [f[0], 0, none],
+        [f[0], 5000, none],
+        [f[1], 5001, none],
+        [f[2], 5002, 'frame'],
+      ];
+    },
+  ],
+  [
+    'just inside the deadline',
+    () => {
+      const f = three();
+      return [
+        [f[0], 0, none],
+        [f[1], 1999, none],
+        [f[2], 3998, 'frame'],
+      ];
+    },
+  ],
+  [
+    'MTU 23 edge: 17 bytes in one, 18 in two',
+    () => {
+      const one = fragmentMessage(MSG, bytes(17), 23);
+      const two = fragmentMessage(MSG, bytes(18), 23);
+      return [
+        [one[0], 0, 'frame'],
+        [two[0], 1, none],
+        [two[1], 2, 'frame'],
+      ];
+    },
+  ],
+  [
+    'MTU 517 edge: 511 bytes in one, 512 in two',
+    () => {
+      const one = fragmentMessage(MSG, bytes(511), 517);
+      const two = fragmentMessage(MSG, bytes(512), 517);
+      return [
+        [one[0], 0, 'frame'],
+        [two[0], 1, none],
+        [two[1], 2, 'frame'],
+      ];
+    },
+  ],
 ];
 
 describe('hostile fragments', () => {
@@ -133,9 +222,16 @@ describe('random byte streams', () => {
     const write = fc.oneof(
       fc.uint8Array({ minLength: 0, maxLength: 600 }),
       // Biased towards plausible headers so the deep states are reached too.
-      fc.tuple(fc.constantFrom(0x81, 0x83, 0xbe, 0xbf, 0x80, 0xff), fc.integer({ min: 0, max: 0x900 }), fc.uint8Array({ maxLength: 300 }))
+      fc
+        .tuple(
+          fc.constantFrom(0x81, 0x83, 0xbe, 0xbf, 0x80, 0xff),
+          fc.integer({ min: 0, max: 0x900 }),
+          fc.uint8Array({ maxLength: 300 }),
+        )
         .map(([c, l, d]) => new Uint8Array([c, l >> 8, l & 0xff, ...d])),
-      fc.tuple(fc.integer({ min: 0, max: 5 }), fc.uint8Array({ minLength: 0, maxLength: 300 })).map(([s, d]) => new Uint8Array([s, ...d])),
+      fc
+        .tuple(fc.integer({ min: 0, max: 5 }), fc.uint8Array({ minLength: 0, maxLength: 300 }))
+        .map(([s, d]) => new Uint8Array([s, ...d])),
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(write, fc.integer({ min: 0, max: 700 })), { maxLength: 60 }), (writes) => {

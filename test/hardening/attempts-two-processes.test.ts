@@ -38,7 +38,9 @@ describe('attempt limits across two checkout processes on one database', () => {
   const attempts = (scope: string, subject: string): number => {
     const file = new Database(db, { readonly: true });
     try {
-      const r = file.prepare('SELECT attempts FROM attempt_counters WHERE scope = ? AND subject = ?').get(scope, subject) as { attempts: number } | undefined;
+      const r = file
+        .prepare('SELECT attempts FROM attempt_counters WHERE scope = ? AND subject = ?')
+        .get(scope, subject) as { attempts: number } | undefined;
       return r ? r.attempts : 0;
     } finally {
       file.close();
@@ -51,8 +53,11 @@ describe('attempt limits across two checkout processes on one database', () => {
     const account = await ca.register({ username, password: PASSWORD });
     // From 40 addresses, as a botnet would: the per-address limit does not stop them, the
     // per-account one lets 10 through, and the attempt counter in the shared file must hold those to 5.
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      post(i % 2 ? a.url : b.url, '/v1/sessions', { username, password: `guess ${i}` }, { from: stranger(i) })));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        post(i % 2 ? a.url : b.url, '/v1/sessions', { username, password: `guess ${i}` }, { from: stranger(i) }),
+      ),
+    );
     const names = answers.map((r) => r.name || String(r.status));
     expect(names).not.toContain('201');
     expect(attempts('login', account.id)).toBeLessThanOrEqual(5);
@@ -64,18 +69,34 @@ describe('attempt limits across two checkout processes on one database', () => {
 
   it('40 PINs split over both processes and two terminals: at most 5 evaluated, nothing paid', async () => {
     const provider = defaultProvider();
-    const via = (url: string) => ({ client: new CheckoutClient(url), provider, clock: new TestClock() }) as unknown as Harness;
-    const shops = [await merchantWithTerminal(via(a.url), 'Shop A1'), await merchantWithTerminal(via(b.url), 'Shop B1')];
+    const via = (url: string) =>
+      ({ client: new CheckoutClient(url), provider, clock: new TestClock() }) as unknown as Harness;
+    const shops = [
+      await merchantWithTerminal(via(a.url), 'Shop A1'),
+      await merchantWithTerminal(via(b.url), 'Shop B1'),
+    ];
     const username = unique('payer');
-    const account = await new CheckoutClient(a.url).register({ username, password: PASSWORD, paymentPassword: PAY_PASSWORD });
+    const account = await new CheckoutClient(a.url).register({
+      username,
+      password: PASSWORD,
+      paymentPassword: PAY_PASSWORD,
+    });
     const trades = [await newTrade(shops[0], 50_00), await newTrade(shops[1], 60_00)];
-    const results = tally(await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      outcome(shops[i % 2].client.payWithPassword(trades[i % 2].outTradeNo, username, String(200_000 + i))))));
+    const results = tally(
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          outcome(shops[i % 2].client.payWithPassword(trades[i % 2].outTradeNo, username, String(200_000 + i))),
+        ),
+      ),
+    );
     expect(results.OK).toBeUndefined();
     expect(attempts('pay', account.id)).toBeLessThanOrEqual(5);
     expect(results.PAY_PASSWORD_BLOCKED).toBeGreaterThan(0); // past the rate limits, held by the counter
     // The right PIN is refused too: blocked, or first by the per-payer rate limit.
-    expect(['PAY_PASSWORD_BLOCKED', 'RATE_LIMITED']).toContain(await outcome(shops[1].client.payWithPassword(trades[1].outTradeNo, username, PAY_PASSWORD)));
-    for (const [i, t] of trades.entries()) expect((await shops[i].client.queryTrade(t.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
+    expect(['PAY_PASSWORD_BLOCKED', 'RATE_LIMITED']).toContain(
+      await outcome(shops[1].client.payWithPassword(trades[1].outTradeNo, username, PAY_PASSWORD)),
+    );
+    for (const [i, t] of trades.entries())
+      expect((await shops[i].client.queryTrade(t.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
   }, 60_000);
 });

@@ -24,7 +24,9 @@ const ENTRY = join(import.meta.dirname, 'helpers', 'checkout-process.ts');
 const LANES = 8;
 
 function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'checkout', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'checkout', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -70,7 +72,20 @@ describe('backup under load, and restore', () => {
       backup = cli(['backup', '--db', dbFile, '--out', backupFile, '--json']).finally(() => (stop = true));
     };
     const client = terminalClient(live.url, w);
-    await Promise.all(w.lanes.map((_, lane) => payLoop(client, w, lane, 'b', attempts, () => 100 + (paid % 500), () => stop, onPaid)));
+    await Promise.all(
+      w.lanes.map((_, lane) =>
+        payLoop(
+          client,
+          w,
+          lane,
+          'b',
+          attempts,
+          () => 100 + (paid % 500),
+          () => stop,
+          onPaid,
+        ),
+      ),
+    );
     const b = await (backup as NonNullable<typeof backup>);
     expect(b.code, b.err).toBe(0);
     expect(JSON.parse(b.out)).toMatchObject({ ok: true, schemaVersion: expect.any(Number) });
@@ -96,7 +111,12 @@ describe('backup under load, and restore', () => {
       expect(q.trade.status, a.outTradeNo).toBe('TRADE_SUCCESS');
       expect(q.payment?.amount, a.outTradeNo).toBe(a.amount);
     }
-    reportFigures('backup-restore', { lanes: LANES, acknowledgedBeforeBackup: beforeBackup.length, paidDuringBackup, paidInAll: paid });
+    reportFigures('backup-restore', {
+      lanes: LANES,
+      acknowledgedBeforeBackup: beforeBackup.length,
+      paidDuringBackup,
+      paidInAll: paid,
+    });
   }, 180_000);
 
   it('restore refuses to overwrite a database without --force, and with it replaces the database and its WAL', async () => {

@@ -10,7 +10,16 @@ import type { BandRow } from '../../checkout/store.ts';
 import type { SqliteStore } from '../../checkout/sqlite/store.ts';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
 import {
-  type OwnedBand, PAY_PASSWORD, type Terminal, addCard, enrollBand, merchantWithTerminal, newTrade, ownerWithBand, payWithBand, unlock,
+  type OwnedBand,
+  PAY_PASSWORD,
+  type Terminal,
+  addCard,
+  enrollBand,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+  payWithBand,
+  unlock,
 } from '../checkout/helpers/fixtures.ts';
 import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
@@ -30,22 +39,34 @@ describe('a trade is paid only from a card of its currency', () => {
     expect((await shop.client.queryTrade(usd.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
   });
 
-  it('a band\'s signed answer for a USD trade from its CNY card is refused, even on a challenge that linked them', async () => {
+  it("a band's signed answer for a USD trade from its CNY card is refused, even on a challenge that linked them", async () => {
     const o = await ownerWithBand(h);
     const usd = await newTrade(shop, 10_00, { currency: 'USD' });
     // A challenge binding the CNY card to the USD trade, as a checkout without the issuing
     // check (an older instance sharing the database) would have made; the band signs it.
     const band = (await h.checkout.store.bands.byId(o.deviceId)) as BandRow;
     const trade = (await h.checkout.store.ledger.trade(shop.merchantId, usd.outTradeNo))!;
-    const ch = await issueChallenge(h.checkout.ctx, band, {
-      kind: 'payment', amount: trade.amount, currency: 'USD', merchantId: trade.merchantId, merchantName: shop.merchantName,
-      terminalId: shop.terminalId, orderId: trade.outTradeNo, cardRef: undefined, express: false,
-    }, { tradeNo: trade.tradeNo, terminalId: shop.terminalId, cardRef: o.cardRef, express: false });
+    const ch = await issueChallenge(
+      h.checkout.ctx,
+      band,
+      {
+        kind: 'payment',
+        amount: trade.amount,
+        currency: 'USD',
+        merchantId: trade.merchantId,
+        merchantName: shop.merchantName,
+        terminalId: shop.terminalId,
+        orderId: trade.outTradeNo,
+        cardRef: undefined,
+        express: false,
+      },
+      { tradeNo: trade.tradeNo, terminalId: shop.terminalId, cardRef: o.cardRef, express: false },
+    );
     await refusal(shop.client.answer(ch.challengeId, o.band.pay(o.band.open(ch.message))), 'CURRENCY_MISMATCH', 422);
     expect((await shop.client.queryTrade(usd.outTradeNo)).payment).toBeNull();
   });
 
-  it('the payment password pays from the payer\'s card too, so only in its currency', async () => {
+  it("the payment password pays from the payer's card too, so only in its currency", async () => {
     const o = await ownerWithBand(h);
     const usd = await newTrade(shop, 10_00, { currency: 'USD' });
     await refusal(shop.client.payWithPassword(usd.outTradeNo, o.username, PAY_PASSWORD), 'CURRENCY_MISMATCH', 422);
@@ -58,7 +79,10 @@ describe('the day limit holds across currencies', () => {
   let shop: Terminal;
   let cny: OwnedBand;
   let hkd: OwnedBand;
-  const dayTotals = () => (h.checkout.store as SqliteStore).db.prepare('SELECT currency, total FROM day_totals WHERE account_id = ?').all(cny.account.id);
+  const dayTotals = () =>
+    (h.checkout.store as SqliteStore).db
+      .prepare('SELECT currency, total FROM day_totals WHERE account_id = ?')
+      .all(cny.account.id);
   beforeAll(async () => {
     h = await startHarness();
     shop = await merchantWithTerminal(h);
@@ -88,7 +112,9 @@ describe('the day limit holds across currencies', () => {
     expect(dayTotals()).toEqual([{ currency: 'CNY', total: expect.any(Number) }]);
     expect((dayTotals()[0] as { total: number }).total).toBeLessThanOrEqual(500_00);
     // With the wearer's button press the limit does not apply.
-    await payWithBand(shop, hkd.band, (await newTrade(shop, 100_00, { currency: 'HKD' })).outTradeNo, { confirmed: true });
+    await payWithBand(shop, hkd.band, (await newTrade(shop, 100_00, { currency: 'HKD' })).outTradeNo, {
+      confirmed: true,
+    });
   });
 
   it('the per-payment limit is in CNY as well: USD 30.00 (≈ CNY 219) needs the button', async () => {

@@ -74,7 +74,13 @@ describe('files are private to their owner', () => {
     try {
       expect(modeOf(statePaths(state).dir)).toBe(0o700);
       expect(modeOf(bandPaths(state, 1).dir)).toBe(0o700);
-      for (const f of [statePaths(state).lock, bandPaths(state, 1).identity, bandPaths(state, 1).flash, join(state, 'any.json')]) expect(modeOf(f), f).toBe(0o600);
+      for (const f of [
+        statePaths(state).lock,
+        bandPaths(state, 1).identity,
+        bandPaths(state, 1).flash,
+        join(state, 'any.json'),
+      ])
+        expect(modeOf(f), f).toBe(0o600);
     } finally {
       flash.close();
       release();

@@ -17,7 +17,16 @@ import type { Db } from '../../checkout/sqlite/open.ts';
 import { TerminalHeader } from '../../checkout/api/terminal-auth.ts';
 import { toBase64Url } from '../../checkout/api/base64url.ts';
 import { PASSWORD } from '../checkout/helpers/fixtures.ts';
-import { CONTENT_TYPES, Rng, encodeSegment, formEncode, jsonValue, mutateBody, oddString, seedOf } from './helpers/fuzz-gen.ts';
+import {
+  CONTENT_TYPES,
+  Rng,
+  encodeSegment,
+  formEncode,
+  jsonValue,
+  mutateBody,
+  oddString,
+  seedOf,
+} from './helpers/fuzz-gen.ts';
 import { type FuzzWorld, buildWorld, pathOf } from './helpers/fuzz-world.ts';
 import { ledgerDigest, ledgerProblems, openReader } from './helpers/ledger-check.ts';
 import { type RawReply, closeAgent, send, sendRaw } from './helpers/raw-http.ts';
@@ -28,16 +37,41 @@ const AUTH_CASES = scaled(24, 240);
 const MONEY = ['trades', 'payments', 'refunds', 'day_totals', 'notifications'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE'];
 const ODD_HEADERS: Array<[string, string]> = [
-  ['x-forwarded-for', '127.0.0.1, 10.0.0.1'], ['host', 'evil.example'], ['accept', 'text/html'], ['expect', '100-continue'],
-  ['content-encoding', 'gzip'], ['x-http-method-override', 'DELETE'], ['origin', 'https://evil.example'], ['range', 'bytes=0-1'],
-  ['cookie', 'wp_session=; wp_session=a=b; ;;'], ['authorization', 'Bearer'], ['authorization', 'Basic Zm9vOmJhcg=='],
-  ['authorization', `Bearer ${'a'.repeat(400)}`], [TerminalHeader.ID, 't_nope'], [TerminalHeader.TIMESTAMP, '-1'],
+  ['x-forwarded-for', '127.0.0.1, 10.0.0.1'],
+  ['host', 'evil.example'],
+  ['accept', 'text/html'],
+  ['expect', '100-continue'],
+  ['content-encoding', 'gzip'],
+  ['x-http-method-override', 'DELETE'],
+  ['origin', 'https://evil.example'],
+  ['range', 'bytes=0-1'],
+  ['cookie', 'wp_session=; wp_session=a=b; ;;'],
+  ['authorization', 'Bearer'],
+  ['authorization', 'Basic Zm9vOmJhcg=='],
+  ['authorization', `Bearer ${'a'.repeat(400)}`],
+  [TerminalHeader.ID, 't_nope'],
+  [TerminalHeader.TIMESTAMP, '-1'],
 ];
 
-interface Case { method: string; path: string; headers: Record<string, string>; body: Uint8Array; huge: boolean; what: string }
+interface Case {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  huge: boolean;
+  what: string;
+}
 type Phase = 'garbage' | 'auth';
 
-const tally = { cases: 0, accepted: 0, refused: 0, closedOnHugeBody: 0, raw: 0, byHttpStatus: {} as Record<string, number>, routes: 0 };
+const tally = {
+  cases: 0,
+  accepted: 0,
+  refused: 0,
+  closedOnHugeBody: 0,
+  raw: 0,
+  byHttpStatus: {} as Record<string, number>,
+  routes: 0,
+};
 
 describe('HTTP fuzz of every checkout route', () => {
   let w: FuzzWorld;
@@ -51,7 +85,12 @@ describe('HTTP fuzz of every checkout route', () => {
     tally.routes = w.routes.length;
   });
   afterAll(async () => {
-    reportFigures('http-fuzz', { seed: SEED, garbageCasesPerRoute: GARBAGE_CASES, authCasesPerRoute: AUTH_CASES, ...tally });
+    reportFigures('http-fuzz', {
+      seed: SEED,
+      garbageCasesPerRoute: GARBAGE_CASES,
+      authCasesPerRoute: AUTH_CASES,
+      ...tally,
+    });
     closeAgent();
     db?.close();
     await w?.h.close();
@@ -71,17 +110,49 @@ describe('HTTP fuzz of every checkout route', () => {
     const k = phase === 'auth' ? r.int(3) : r.int(10);
     if (k <= 1 && template) {
       const body = mutateBody(r, template, w.messages);
-      return { body: enc(route.kind === 'web' && r.chance(0.5) ? formEncode(body) : body), huge: false, what: 'mutated' };
+      return {
+        body: enc(route.kind === 'web' && r.chance(0.5) ? formEncode(body) : body),
+        huge: false,
+        what: 'mutated',
+      };
     }
     switch (k) {
-      case 0: case 1: case 2: return { body: enc(jsonValue(r)), huge: false, what: 'random JSON' };
-      case 3: return { body: r.bytes(r.int(2000)), huge: false, what: 'random bytes' };
-      case 4: return { body: enc({ ...template, [r.pick(Object.keys(w.messages))]: toBase64Url(r.bytes(r.int(3000))) }), huge: false, what: 'random bytes as a message' };
-      case 5: return { body: enc({ ...template, hello: oddString(r), answer: oddString(r) }), huge: false, what: 'bad base64url' };
-      case 6: return { body: new Uint8Array(0), huge: false, what: 'empty' };
-      case 7: return { body: enc(r.chance(0.5) ? '['.repeat(30_000) : `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`), huge: false, what: 'deep nesting' };
-      case 8: return { body: Uint8Array.from([0xef, 0xbb, 0xbf, 0x7b, 0xff, 0xfe, 0x7d]), huge: false, what: 'invalid UTF-8' };
-      default: return r.chance(0.4) ? { body: r.bytes(64 * 1024 + 1 + r.int(150_000)), huge: true, what: 'huge body' } : { body: enc(jsonValue(r, 1)), huge: false, what: 'random JSON' };
+      case 0:
+      case 1:
+      case 2:
+        return { body: enc(jsonValue(r)), huge: false, what: 'random JSON' };
+      case 3:
+        return { body: r.bytes(r.int(2000)), huge: false, what: 'random bytes' };
+      case 4:
+        return {
+          body: enc({ ...template, [r.pick(Object.keys(w.messages))]: toBase64Url(r.bytes(r.int(3000))) }),
+          huge: false,
+          what: 'random bytes as a message',
+        };
+      case 5:
+        return {
+          body: enc({ ...template, hello: oddString(r), answer: oddString(r) }),
+          huge: false,
+          what: 'bad base64url',
+        };
+      case 6:
+        return { body: new Uint8Array(0), huge: false, what: 'empty' };
+      case 7:
+        return {
+          body: enc(r.chance(0.5) ? '['.repeat(30_000) : `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`),
+          huge: false,
+          what: 'deep nesting',
+        };
+      case 8:
+        return {
+          body: Uint8Array.from([0xef, 0xbb, 0xbf, 0x7b, 0xff, 0xfe, 0x7d]),
+          huge: false,
+          what: 'invalid UTF-8',
+        };
+      default:
+        return r.chance(0.4)
+          ? { body: r.bytes(64 * 1024 + 1 + r.int(150_000)), huge: true, what: 'huge body' }
+          : { body: enc(jsonValue(r, 1)), huge: false, what: 'random JSON' };
     }
   }
 
@@ -89,12 +160,18 @@ describe('HTTP fuzz of every checkout route', () => {
     const base = pathOf(route, w.params, () => oddString(r));
     if (phase === 'auth' || r.chance(0.7)) return base;
     switch (r.int(6)) {
-      case 0: return pathOf(route, {}, () => r.pick(['..', '%', '%zz', '%00', 'a'.repeat(3000), oddString(r)]));
-      case 1: return base + r.pick(['/', '//', '?', '?a=1&a=2', '?%', '#x', '/..', ';x']);
-      case 2: return '/v1/' + Array.from({ length: 1 + r.int(4) }, () => encodeSegment(oddString(r))).join('/');
-      case 3: return base.toUpperCase();
-      case 4: return base.replace(/\//g, '//');
-      default: return '/' + encodeSegment(oddString(r));
+      case 0:
+        return pathOf(route, {}, () => r.pick(['..', '%', '%zz', '%00', 'a'.repeat(3000), oddString(r)]));
+      case 1:
+        return base + r.pick(['/', '//', '?', '?a=1&a=2', '?%', '#x', '/..', ';x']);
+      case 2:
+        return '/v1/' + Array.from({ length: 1 + r.int(4) }, () => encodeSegment(oddString(r))).join('/');
+      case 3:
+        return base.toUpperCase();
+      case 4:
+        return base.replace(/\//g, '//');
+      default:
+        return '/' + encodeSegment(oddString(r));
     }
   }
 
@@ -102,20 +179,35 @@ describe('HTTP fuzz of every checkout route', () => {
     const sign = () => w.shop.signer.headers(method, path, body);
     if (phase === 'auth') {
       switch (r.int(4)) {
-        case 0: return { authorization: `Bearer ${w.owner.token}` };
-        case 1: return { authorization: `Bearer ${w.merchantToken}` };
-        case 2: return sign();
-        default: return { cookie: `wp_session=${w.ownerCookie.token}` };
+        case 0:
+          return { authorization: `Bearer ${w.owner.token}` };
+        case 1:
+          return { authorization: `Bearer ${w.merchantToken}` };
+        case 2:
+          return sign();
+        default:
+          return { cookie: `wp_session=${w.ownerCookie.token}` };
       }
     }
     switch (r.int(7)) {
-      case 0: return {};
-      case 1: return { authorization: `Bearer ${toBase64Url(r.bytes(24))}` };
-      case 2: return { ...sign(), [TerminalHeader.SIGNATURE]: toBase64Url(r.bytes(64)) };
-      case 3: return { ...w.shop.signer.headers(method, path, r.bytes(8)) };
-      case 4: return { ...sign(), [TerminalHeader.TIMESTAMP]: String(Date.now() - 3600_000) };
-      case 5: return { [TerminalHeader.ID]: w.shop.terminalId, [TerminalHeader.TIMESTAMP]: String(Date.now()), [TerminalHeader.SIGNATURE]: oddString(r).replace(/[^\x21-\x7e]/g, '') };
-      default: return { cookie: `wp_session=${toBase64Url(r.bytes(24))}` };
+      case 0:
+        return {};
+      case 1:
+        return { authorization: `Bearer ${toBase64Url(r.bytes(24))}` };
+      case 2:
+        return { ...sign(), [TerminalHeader.SIGNATURE]: toBase64Url(r.bytes(64)) };
+      case 3:
+        return { ...w.shop.signer.headers(method, path, r.bytes(8)) };
+      case 4:
+        return { ...sign(), [TerminalHeader.TIMESTAMP]: String(Date.now() - 3600_000) };
+      case 5:
+        return {
+          [TerminalHeader.ID]: w.shop.terminalId,
+          [TerminalHeader.TIMESTAMP]: String(Date.now()),
+          [TerminalHeader.SIGNATURE]: oddString(r).replace(/[^\x21-\x7e]/g, ''),
+        };
+      default:
+        return { cookie: `wp_session=${toBase64Url(r.bytes(24))}` };
     }
   }
 
@@ -155,7 +247,12 @@ describe('HTTP fuzz of every checkout route', () => {
   it('lists every route the server serves and reaches each handler', async () => {
     expect(w.routes.length).toBeGreaterThanOrEqual(30);
     for (const route of w.routes) {
-      const r = await send(w.h.server.url, route.method, pathOf(route, w.params, () => 'x'), {});
+      const r = await send(
+        w.h.server.url,
+        route.method,
+        pathOf(route, w.params, () => 'x'),
+        {},
+      );
       expect(r.text, `${route.method} ${route.pattern}`).not.toContain('no route');
       expect(r.status).toBeLessThan(500);
     }
@@ -167,7 +264,11 @@ describe('HTTP fuzz of every checkout route', () => {
       const r = new Rng(seedOf(`garbage ${route.method} ${route.pattern}`, SEED));
       for (let i = 0; i < GARBAGE_CASES; i++) {
         const c = makeCase(r, route, 'garbage');
-        check(c, await send(w.h.server.url, c.method, c.path, c.headers, c.body), `${route.method} ${route.pattern} #${i} ${c.what} → ${c.method} ${c.path.slice(0, 80)}`);
+        check(
+          c,
+          await send(w.h.server.url, c.method, c.path, c.headers, c.body),
+          `${route.method} ${route.pattern} #${i} ${c.what} → ${c.method} ${c.path.slice(0, 80)}`,
+        );
       }
       await healthy();
     }
@@ -184,7 +285,8 @@ describe('HTTP fuzz of every checkout route', () => {
         const reply = await send(w.h.server.url, c.method, c.path, c.headers, c.body);
         const label = `${route.method} ${route.pattern} #${i} ${c.what}`;
         check(c, reply, label);
-        if (reply.status >= 400) expect(ledgerDigest(db, MONEY), `${label}: refused (${reply.status}) but the ledger changed`).toBe(before);
+        if (reply.status >= 400)
+          expect(ledgerDigest(db, MONEY), `${label}: refused (${reply.status}) but the ledger changed`).toBe(before);
       }
       // A case may have logged a session out: log in again for the next route.
       await w.refreshOwner();
@@ -197,16 +299,24 @@ describe('HTTP fuzz of every checkout route', () => {
   it('malformed HTTP on the wire: never a 5xx, the server keeps answering', async () => {
     const path = `/v1/challenges/${w.params.challengeId}/answer`;
     const wire = [
-      'GARBAGE\r\n\r\n', 'GET\r\n\r\n', 'GET /v1/checkout\r\n\r\n', 'GET /v1/checkout HTTP/9.9\r\nHost: x\r\n\r\n',
-      'GET http://evil.example/v1/checkout HTTP/1.1\r\nHost: x\r\n\r\n', 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n',
-      'CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: x\r\n\r\n', 'GET //v1/checkout HTTP/1.1\r\nHost: x\r\n\r\n',
-      'GET /v1/check\u0000out HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /v1/checkout HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n',
+      'GARBAGE\r\n\r\n',
+      'GET\r\n\r\n',
+      'GET /v1/checkout\r\n\r\n',
+      'GET /v1/checkout HTTP/9.9\r\nHost: x\r\n\r\n',
+      'GET http://evil.example/v1/checkout HTTP/1.1\r\nHost: x\r\n\r\n',
+      'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n',
+      'CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET //v1/checkout HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /v1/check\u0000out HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /v1/checkout HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n',
       `GET /v1/checkout HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
       `GET /v1/checkout HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 3000 }, (_, i) => `X-H${i}: v`).join('\r\n')}\r\n\r\n`,
       `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
       `POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`,
-      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n`, `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\nab`,
-      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n{}`, `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\n{"answer":`,
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n`,
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\nab`,
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n{}`,
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\n{"answer":`,
       'GET /v1/checkout HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/checkout HTTP/1.1\r\n\r\nJUNK\r\n\r\n',
     ];
     for (const bytes of wire) {

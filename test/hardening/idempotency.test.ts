@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckoutHttpError } from '../../checkout/api/client.ts';
-import { type OwnedBand, type Terminal, merchantWithTerminal, newTrade, ownerWithBand } from '../checkout/helpers/fixtures.ts';
+import {
+  type OwnedBand,
+  type Terminal,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+} from '../checkout/helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { type ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { setUpWorld, terminalClient } from './helpers/kill-load.ts';
@@ -37,8 +43,16 @@ function paymentsFor(dbFile: string, outTradeNo: string): { payments: number; tr
   const db = openReader(dbFile);
   try {
     expect(ledgerProblems(db)).toEqual([]);
-    const trades = (db.prepare('SELECT COUNT(*) AS n FROM trades WHERE out_trade_no = ?').get(outTradeNo) as { n: number }).n;
-    const payments = (db.prepare('SELECT COUNT(*) AS n FROM payments p JOIN trades t ON t.trade_no = p.trade_no WHERE t.out_trade_no = ?').get(outTradeNo) as { n: number }).n;
+    const trades = (
+      db.prepare('SELECT COUNT(*) AS n FROM trades WHERE out_trade_no = ?').get(outTradeNo) as { n: number }
+    ).n;
+    const payments = (
+      db
+        .prepare(
+          'SELECT COUNT(*) AS n FROM payments p JOIN trades t ON t.trade_no = p.trade_no WHERE t.out_trade_no = ?',
+        )
+        .get(outTradeNo) as { n: number }
+    ).n;
     return { payments, trades };
   } finally {
     db.close();
@@ -60,7 +74,10 @@ describe('idempotency under concurrency, one checkout', () => {
     const trade = await newTrade(shop, 42_00);
     const ch = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
     const answer = o.band.pay(o.band.open(ch.message));
-    const got = await outcomes('sameAnswer', Array.from({ length: N }, () => shop.client.answer(ch.challengeId, answer)));
+    const got = await outcomes(
+      'sameAnswer',
+      Array.from({ length: N }, () => shop.client.answer(ch.challengeId, answer)),
+    );
     expect(got).toEqual({ OK: 1, REPLAYED: N - 1 });
     expect(paymentsFor(h.dbFile, trade.outTradeNo)).toEqual({ payments: 1, trades: 1 });
     const ledger = await o.client.ledger();
@@ -74,7 +91,10 @@ describe('idempotency under concurrency, one checkout', () => {
       const ch = await shop.client.payWithBand(trade.outTradeNo, o.band.hello());
       answers.push({ id: ch.challengeId, bytes: o.band.pay(o.band.open(ch.message)) });
     }
-    const got = await outcomes('manyChallenges', answers.map((a) => shop.client.answer(a.id, a.bytes)));
+    const got = await outcomes(
+      'manyChallenges',
+      answers.map((a) => shop.client.answer(a.id, a.bytes)),
+    );
     expect(got.OK).toBe(1);
     // The losers see the trade paid, or their counter already passed by the winner's.
     expect((got.TRADE_CLOSED ?? 0) + (got.COUNTER_NOT_INCREASING ?? 0)).toBe(N - 1);
@@ -87,7 +107,9 @@ describe('idempotency under concurrency, one checkout', () => {
     expect(new Set(made.map((t) => t.tradeNo)).size).toBe(1);
     const ch = await shop.client.payWithBand(req.outTradeNo, o.band.hello());
     await shop.client.answer(ch.challengeId, o.band.pay(o.band.open(ch.message)));
-    const refunds = await Promise.all(Array.from({ length: N }, () => shop.client.refund(req.outTradeNo, { outRequestNo: 'r-1', amount: 3_00 })));
+    const refunds = await Promise.all(
+      Array.from({ length: N }, () => shop.client.refund(req.outTradeNo, { outRequestNo: 'r-1', amount: 3_00 })),
+    );
     expect(refunds.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(refunds.map((r) => r.refund.refundId)).size).toBe(1);
     const q = await shop.client.queryTrade(req.outTradeNo);
@@ -117,7 +139,10 @@ describe('idempotency under concurrency, two checkout processes on one file', ()
       await a.createTrade({ outTradeNo, amount: 15_00, currency: 'CNY', subject: 'two instances' });
       const ch = await b.payWithBand(outTradeNo, band.hello());
       const answer = band.pay(band.open(ch.message), { confirmed: true });
-      const got = await outcomes(`twoProcesses${round}`, Array.from({ length: N }, (_, i) => (i % 2 ? a : b).answer(ch.challengeId, answer)));
+      const got = await outcomes(
+        `twoProcesses${round}`,
+        Array.from({ length: N }, (_, i) => (i % 2 ? a : b).answer(ch.challengeId, answer)),
+      );
       expect(got).toEqual({ OK: 1, REPLAYED: N - 1 });
       expect(paymentsFor(dbFile, outTradeNo)).toEqual({ payments: 1, trades: 1 });
     }

@@ -29,8 +29,15 @@ const LANES = 4;
 const KILL_AFTER = { base: scaled(15, 60), spread: scaled(25, 300) };
 
 const figures = {
-  cycles: 0, acknowledged: 0, inFlight: { creating: 0, challenging: 0, answering: 0 }, answerRetriedPaid: 0, answerRetriedReplayed: 0,
-  paidWithFreshChallenge: 0, restartMs: [] as number[], payments: 0, amount: 0,
+  cycles: 0,
+  acknowledged: 0,
+  inFlight: { creating: 0, challenging: 0, answering: 0 },
+  answerRetriedPaid: 0,
+  answerRetriedReplayed: 0,
+  paidWithFreshChallenge: 0,
+  restartMs: [] as number[],
+  payments: 0,
+  amount: 0,
 };
 
 describe('SIGKILL of the checkout under load', () => {
@@ -47,9 +54,12 @@ describe('SIGKILL of the checkout under load', () => {
     const db = openReader(dbFile);
     try {
       expect(ledgerProblems(db)).toEqual([]);
-      const paid = db.prepare('SELECT t.out_trade_no AS o, p.amount FROM payments p JOIN trades t ON t.trade_no = p.trade_no').all() as Array<{ o: string; amount: number }>;
+      const paid = db
+        .prepare('SELECT t.out_trade_no AS o, p.amount FROM payments p JOIN trades t ON t.trade_no = p.trade_no')
+        .all() as Array<{ o: string; amount: number }>;
       const inLedger = new Map(paid.map((p) => [p.o, p.amount]));
-      for (const a of attempts.filter((x) => x.state === 'paid')) expect(inLedger.get(a.outTradeNo), `acknowledged ${a.outTradeNo}`).toBe(a.amount);
+      for (const a of attempts.filter((x) => x.state === 'paid'))
+        expect(inLedger.get(a.outTradeNo), `acknowledged ${a.outTradeNo}`).toBe(a.amount);
     } finally {
       db.close();
     }
@@ -71,7 +81,8 @@ describe('SIGKILL of the checkout under load', () => {
         }
         await refusal(client.answer(a.challengeId as string, a.answer as Uint8Array), 'REPLAYED');
       } else {
-        if (a.state === 'challenging') expect((await client.queryTrade(a.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
+        if (a.state === 'challenging')
+          expect((await client.queryTrade(a.outTradeNo)).trade.status).toBe('WAIT_BUYER_PAY');
         a.receipt = await payFresh(client, w, a);
         figures.paidWithFreshChallenge += 1;
         const again = payFresh(client, w, a);
@@ -106,7 +117,9 @@ describe('SIGKILL of the checkout under load', () => {
       const client = terminalClient(running.url, w);
       const amountOf = () => 100 + rng.int(900);
       const mine: Attempt[] = [];
-      await Promise.all(w.lanes.map((_, lane) => payLoop(client, w, lane, `c${cycle}`, mine, amountOf, () => dead, onPaid)));
+      await Promise.all(
+        w.lanes.map((_, lane) => payLoop(client, w, lane, `c${cycle}`, mine, amountOf, () => dead, onPaid)),
+      );
       await killing;
       attempts.push(...mine);
       figures.acknowledged += mine.filter((a) => a.state === 'paid').length;
@@ -120,7 +133,10 @@ describe('SIGKILL of the checkout under load', () => {
       figures.cycles += 1;
     }
     // A slow kill can let every request of a cycle finish, but not of all of them.
-    expect(figures.inFlight.creating + figures.inFlight.challenging + figures.inFlight.answering, 'payments in flight at a kill').toBeGreaterThan(0);
+    expect(
+      figures.inFlight.creating + figures.inFlight.challenging + figures.inFlight.answering,
+      'payments in flight at a kill',
+    ).toBeGreaterThan(0);
     const db = openReader(dbFile);
     const totals = ledgerTotals(db);
     db.close();

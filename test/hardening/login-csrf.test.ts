@@ -19,9 +19,16 @@ describe('cross-site form posts are refused, login included', () => {
   let o: OwnedBand;
   let self: string;
   let port: string;
-  const sessions = (): number => ((h.checkout.store as SqliteStore).db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+  const sessions = (): number =>
+    ((h.checkout.store as SqliteStore).db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
   const login = (headers: Record<string, string>): Promise<RawReply> =>
-    send(h.server.url, 'POST', '/login', { ...FORM, ...headers }, new TextEncoder().encode(`username=${o.username}&password=${encodeURIComponent(PASSWORD)}`));
+    send(
+      h.server.url,
+      'POST',
+      '/login',
+      { ...FORM, ...headers },
+      new TextEncoder().encode(`username=${o.username}&password=${encodeURIComponent(PASSWORD)}`),
+    );
 
   beforeAll(async () => {
     h = await startHarness();
@@ -55,7 +62,13 @@ describe('cross-site form posts are refused, login included', () => {
     const before = sessions();
     for (const r of posts) {
       const path = r.pattern.replace(':deviceId', o.deviceId).replace(/:[a-zA-Z]+/g, 'x');
-      const reply = await send(self, 'POST', path, { ...FORM, cookie: `wp_session=${token}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, new TextEncoder().encode('csrf=x'));
+      const reply = await send(
+        self,
+        'POST',
+        path,
+        { ...FORM, cookie: `wp_session=${token}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+        new TextEncoder().encode('csrf=x'),
+      );
       expect(reply.status, path).toBe(403);
     }
     expect((await h.client.withToken(token).band(o.deviceId)).status).toBe('active');
@@ -67,7 +80,10 @@ describe('cross-site form posts are refused, login included', () => {
     expect((await login({ origin: self, 'sec-fetch-site': 'same-origin' })).status).toBe(303);
     expect((await login({ origin: self })).status).toBe(303); // a browser without Fetch Metadata
     expect((await login({ 'sec-fetch-site': 'same-origin' })).status).toBe(303); // Fetch Metadata alone
-    expect((await login({ origin: `http://localhost:${port}`, host: `localhost:${port}`, 'sec-fetch-site': 'same-origin' })).status).toBe(303);
+    expect(
+      (await login({ origin: `http://localhost:${port}`, host: `localhost:${port}`, 'sec-fetch-site': 'same-origin' }))
+        .status,
+    ).toBe(303);
     expect(sessions()).toBe(before + 4);
   });
 });

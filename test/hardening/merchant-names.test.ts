@@ -22,12 +22,22 @@ describe('merchant display names', () => {
   });
   afterAll(() => h.close());
 
-  const merchant = (displayName: string) => h.client.register({ username: unique('m'), password: PASSWORD, kind: 'merchant', displayName });
+  const merchant = (displayName: string) =>
+    h.client.register({ username: unique('m'), password: PASSWORD, kind: 'merchant', displayName });
 
   it('refuses every look-alike of a taken name with CONFLICT: case, width, white space', async () => {
     const shop = await merchant('Shop A');
     expect(shop.displayName).toBe('Shop A');
-    const lookAlikes = ['shop a', 'SHOP A', 'Ｓｈｏｐ Ａ', 'ｓｈｏｐ　ａ', 'Shop  A', ' Shop A ', 'Shop\u00a0A', 'Shop\u3000A'];
+    const lookAlikes = [
+      'shop a',
+      'SHOP A',
+      'Ｓｈｏｐ Ａ',
+      'ｓｈｏｐ　ａ',
+      'Shop  A',
+      ' Shop A ',
+      'Shop\u00a0A',
+      'Shop\u3000A',
+    ];
     const outcomes = await Promise.allSettled(lookAlikes.map(merchant));
     for (const [i, o] of outcomes.entries()) {
       expect(o.status, lookAlikes[i]).toBe('rejected');
@@ -44,11 +54,25 @@ describe('merchant display names', () => {
   });
 
   it('refuses invisible, control and format characters in a display name', async () => {
-    for (const name of ['Shop\u200bB', 'Shop\u200dB', 'Shop\u202eB', 'Shop\tB', 'Shop\nB', 'Shop\u00adB', 'Shop\ufe0fB', '\u3164', 'Shop\u2028B', 'Shop\ue000B']) {
+    for (const name of [
+      'Shop\u200bB',
+      'Shop\u200dB',
+      'Shop\u202eB',
+      'Shop\tB',
+      'Shop\nB',
+      'Shop\u00adB',
+      'Shop\ufe0fB',
+      '\u3164',
+      'Shop\u2028B',
+      'Shop\ue000B',
+    ]) {
       await refusal(merchant(name), 'MALFORMED', 400);
     }
     // …also for owners, whose name is shown on the dashboard.
-    await refusal(h.client.register({ username: unique('o'), password: PASSWORD, displayName: 'Alice\u202e' }), 'MALFORMED');
+    await refusal(
+      h.client.register({ username: unique('o'), password: PASSWORD, displayName: 'Alice\u202e' }),
+      'MALFORMED',
+    );
   });
 
   it('different names are fine, and owners may share names (the band never shows them)', async () => {
@@ -73,10 +97,16 @@ describe('migration 5 on an existing ledger', () => {
       old.close();
       const db = openDatabase(file);
       expect(db.prepare('SELECT id, name_key AS k FROM accounts ORDER BY id').all()).toEqual([
-        { id: 'acc_1', k: null }, { id: 'm_1', k: 'shop a' }, { id: 'm_2', k: null },
+        { id: 'acc_1', k: null },
+        { id: 'm_1', k: 'shop a' },
+        { id: 'm_2', k: null },
       ]);
-      expect(() => db.prepare(`INSERT INTO accounts (id, username, kind, display_name, password_hash, password_salt, limit_per_payment, limit_per_day, created_at, name_key)
-        VALUES ('m_3', 'd', 'merchant', 'SHOP A', x'00', x'00', 1, 1, 4, 'shop a')`).run()).toThrow(/UNIQUE/);
+      expect(() =>
+        db
+          .prepare(`INSERT INTO accounts (id, username, kind, display_name, password_hash, password_salt, limit_per_payment, limit_per_day, created_at, name_key)
+        VALUES ('m_3', 'd', 'merchant', 'SHOP A', x'00', x'00', 1, 1, 4, 'shop a')`)
+          .run(),
+      ).toThrow(/UNIQUE/);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { refusal } from '../checkout/helpers/expect-refusal.ts';
-import { type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from '../checkout/helpers/fixtures.ts';
+import {
+  type Terminal,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+  payWithBand,
+} from '../checkout/helpers/fixtures.ts';
 import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 /** Names the test controls; everything else resolves as usual. */
@@ -23,13 +29,21 @@ vi.mock('node:dns/promises', async (importOriginal) => {
       const answers = fakeDns.get(host);
       if (!answers) return actual.lookup(host, opts as never);
       const next = answers.length > 1 ? (answers.shift() as string[]) : answers[0];
-      return Promise.resolve(next.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 })));
+      return Promise.resolve(
+        next.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 })),
+      );
     },
   };
 });
 
-interface Receiver { port: number; hits: string[]; close(): Promise<void> }
-async function receiver(answer: (res: import('node:http').ServerResponse) => void = (res) => res.writeHead(200).end('success')): Promise<Receiver> {
+interface Receiver {
+  port: number;
+  hits: string[];
+  close(): Promise<void>;
+}
+async function receiver(
+  answer: (res: import('node:http').ServerResponse) => void = (res) => res.writeHead(200).end('success'),
+): Promise<Receiver> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(`${req.method} ${req.url}`);
@@ -37,7 +51,11 @@ async function receiver(answer: (res: import('node:http').ServerResponse) => voi
     req.on('end', () => answer(res));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as AddressInfo).port, hits, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    hits,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 async function until(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
@@ -48,7 +66,7 @@ async function until(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
   }
 }
 
-describe('notifyUrl cannot reach the checkout\'s own network', () => {
+describe("notifyUrl cannot reach the checkout's own network", () => {
   let h: Harness;
   let shop: Terminal;
   let inside: Receiver;
@@ -67,17 +85,48 @@ describe('notifyUrl cannot reach the checkout\'s own network', () => {
     fakeDns.set('metadata.attacker.example', [['169.254.169.254']]);
     fakeDns.set('mixed.attacker.example', [['93.184.216.34', '10.0.0.5']]); // one public address is not enough
     const forbidden = [
-      `http://127.0.0.1:${p}/`, `http://127.1:${p}/`, `http://2130706433:${p}/`, `http://0x7f000001:${p}/`, `http://localhost:${p}/`,
-      'http://169.254.169.254/latest/meta-data/', 'http://metadata.attacker.example/', 'http://mixed.attacker.example/',
-      'http://10.1.2.3/', 'http://172.16.0.1/', 'http://192.168.1.1/', 'http://100.64.0.1/', `http://0.0.0.0:${p}/`,
-      'http://255.255.255.255/', 'http://224.0.0.1/', 'http://240.0.0.1/', 'http://192.0.2.1/',
-      `http://[::1]:${p}/`, `http://[::ffff:127.0.0.1]:${p}/`, `http://[::ffff:7f00:1]:${p}/`, 'http://[::]/', 'http://[fe80::1]/',
-      'http://[fc00::1]/', 'http://[fd12:3456::1]/', 'http://[ff02::1]/', 'http://[64:ff9b::7f00:1]/', 'http://[2002:7f00:1::]/', 'http://[2001:db8::1]/',
+      `http://127.0.0.1:${p}/`,
+      `http://127.1:${p}/`,
+      `http://2130706433:${p}/`,
+      `http://0x7f000001:${p}/`,
+      `http://localhost:${p}/`,
+      'http://169.254.169.254/latest/meta-data/',
+      'http://metadata.attacker.example/',
+      'http://mixed.attacker.example/',
+      'http://10.1.2.3/',
+      'http://172.16.0.1/',
+      'http://192.168.1.1/',
+      'http://100.64.0.1/',
+      `http://0.0.0.0:${p}/`,
+      'http://255.255.255.255/',
+      'http://224.0.0.1/',
+      'http://240.0.0.1/',
+      'http://192.0.2.1/',
+      `http://[::1]:${p}/`,
+      `http://[::ffff:127.0.0.1]:${p}/`,
+      `http://[::ffff:7f00:1]:${p}/`,
+      'http://[::]/',
+      'http://[fe80::1]/',
+      'http://[fc00::1]/',
+      'http://[fd12:3456::1]/',
+      'http://[ff02::1]/',
+      'http://[64:ff9b::7f00:1]/',
+      'http://[2002:7f00:1::]/',
+      'http://[2001:db8::1]/',
       'http://no-such-host.invalid/',
     ];
-    const malformed = ['ftp://93.184.216.34/', 'file:///etc/passwd', 'gopher://93.184.216.34/', 'http://user:pw@93.184.216.34/', 'not a url', `http://93.184.216.34/${'a'.repeat(600)}`];
+    const malformed = [
+      'ftp://93.184.216.34/',
+      'file:///etc/passwd',
+      'gopher://93.184.216.34/',
+      'http://user:pw@93.184.216.34/',
+      'not a url',
+      `http://93.184.216.34/${'a'.repeat(600)}`,
+    ];
     const before = await h.checkout.store.ledger.counts();
-    const tries = [...forbidden, ...malformed].map((notifyUrl, i) => shop.client.createTrade({ outTradeNo: `ssrf-${i}`, amount: 1_00, currency: 'CNY', subject: 's', notifyUrl }));
+    const tries = [...forbidden, ...malformed].map((notifyUrl, i) =>
+      shop.client.createTrade({ outTradeNo: `ssrf-${i}`, amount: 1_00, currency: 'CNY', subject: 's', notifyUrl }),
+    );
     const outcomes = await Promise.allSettled(tries);
     for (const [i, url] of forbidden.entries()) {
       const o = outcomes[i];
@@ -113,7 +162,9 @@ describe('delivery connects to the vetted address and follows no redirect', () =
   let elsewhere: Receiver;
   beforeAll(async () => {
     elsewhere = await receiver();
-    target = await receiver((res) => res.writeHead(302, { location: `http://127.0.0.1:${elsewhere.port}/stolen` }).end());
+    target = await receiver((res) =>
+      res.writeHead(302, { location: `http://127.0.0.1:${elsewhere.port}/stolen` }).end(),
+    );
     // The operator allows the one local receiver (development), nothing else on loopback.
     h = await startHarness({ notify: { allowHosts: [`127.0.0.1:${target.port}`, `pinned.example:${target.port}`] } });
     shop = await merchantWithTerminal(h);

@@ -62,7 +62,10 @@ describe('a flood of wrong logins at production scrypt cost (2^14)', () => {
     reportFigures('password-flood', figures);
   });
 
-  const cases: Array<[string, number]> = [['from one address', 1], [`from ${CONNECTIONS} addresses`, CONNECTIONS]];
+  const cases: Array<[string, number]> = [
+    ['from one address', 1],
+    [`from ${CONNECTIONS} addresses`, CONNECTIONS],
+  ];
   for (const [what, addresses] of cases) {
     it(`${CONNECTIONS} connections ${what}: a legitimate login stays under 5× its idle time + 0.5 s`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'wristpay-flood-'));
@@ -78,7 +81,13 @@ describe('a flood of wrong logins at production scrypt cost (2^14)', () => {
       const idle: number[] = [];
       for (let i = 0; i < IDLE_SAMPLES; i++) idle.push(await legitLogin(url));
 
-      const flood = startFlood(url, '/v1/sessions', CONNECTIONS, (i) => stranger(i % addresses), (i, n) => ({ username: `nobody-${i}-${n}`, password: 'wrong password 123' }));
+      const flood = startFlood(
+        url,
+        '/v1/sessions',
+        CONNECTIONS,
+        (i) => stranger(i % addresses),
+        (i, n) => ({ username: `nobody-${i}-${n}`, password: 'wrong password 123' }),
+      );
       const during: number[] = [];
       let sentDuring = 0;
       const t0 = performance.now();
@@ -121,7 +130,10 @@ describe('a flood of wrong logins at production scrypt cost (2^14)', () => {
       // Only what the addresses' budgets allow was ever hashed; the rest was refused 429.
       expect(answers[401] ?? 0).toBeLessThanOrEqual(addresses * defaultConfig.rateLimits.loginPerClient.points);
       expect(Object.keys(answers).sort()).toEqual(['401', '429']);
-      expect(median(during), `idle ${idle.map(Math.round)} ms, during the flood ${during.map(Math.round)} ms`).toBeLessThan(5 * median(idle) + 500);
+      expect(
+        median(during),
+        `idle ${idle.map(Math.round)} ms, during the flood ${during.map(Math.round)} ms`,
+      ).toBeLessThan(5 * median(idle) + 500);
     }, 180_000);
   }
 });

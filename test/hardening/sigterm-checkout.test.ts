@@ -37,7 +37,12 @@ const SHUTDOWN_TIMEOUT_S = 10;
 
 /** unread: reset with no byte of answer; the log then shows the checkout never read it. */
 type Fate = 'answered' | 'refused' | 'unread' | 'cut';
-interface Sent { id: string; fate?: Fate; sentAt: number; doneAt?: number }
+interface Sent {
+  id: string;
+  fate?: Fate;
+  sentAt: number;
+  doneAt?: number;
+}
 
 class Gone extends Error {}
 
@@ -47,42 +52,48 @@ class Gone extends Error {}
  * connections the checkout has accepted, so a stop that drops connections would cut them.
  */
 function tracingFetch(log: Sent[], agent: Agent): typeof fetch {
-  return (input, init) => new Promise<Response>((resolve, reject) => {
-    const s: Sent = { id: randomUUID(), sentAt: performance.now() };
-    log.push(s);
-    const end = (fate: Fate, err?: Error): void => {
-      if (s.fate) return;
-      s.fate = fate;
-      s.doneAt = performance.now();
-      if (err) reject(err);
-    };
-    const headers: Record<string, string> = { 'x-request-id': s.id };
-    new Headers(init?.headers).forEach((v, k) => {
-      headers[k] = v;
-    });
-    const body = init?.body as Uint8Array | string | undefined;
-    const req = request(String(input), { method: init?.method ?? 'GET', headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('aborted', () => end('cut', new Gone('cut mid-answer')));
-      res.on('error', () => end('cut', new Gone('cut mid-answer')));
-      res.on('end', () => {
-        if (!res.complete) return end('cut', new Gone('incomplete answer'));
-        const buf = Buffer.concat(chunks);
-        const length = res.headers['content-length'];
-        if (length !== undefined && Number(length) !== buf.length) return end('cut', new Gone('short answer'));
-        end('answered');
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
-        resolve(new Response(buf, { status: res.statusCode, headers: h }));
+  return (input, init) =>
+    new Promise<Response>((resolve, reject) => {
+      const s: Sent = { id: randomUUID(), sentAt: performance.now() };
+      log.push(s);
+      const end = (fate: Fate, err?: Error): void => {
+        if (s.fate) return;
+        s.fate = fate;
+        s.doneAt = performance.now();
+        if (err) reject(err);
+      };
+      const headers: Record<string, string> = { 'x-request-id': s.id };
+      new Headers(init?.headers).forEach((v, k) => {
+        headers[k] = v;
       });
+      const body = init?.body as Uint8Array | string | undefined;
+      const req = request(String(input), { method: init?.method ?? 'GET', headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('aborted', () => end('cut', new Gone('cut mid-answer')));
+        res.on('error', () => end('cut', new Gone('cut mid-answer')));
+        res.on('end', () => {
+          if (!res.complete) return end('cut', new Gone('incomplete answer'));
+          const buf = Buffer.concat(chunks);
+          const length = res.headers['content-length'];
+          if (length !== undefined && Number(length) !== buf.length) return end('cut', new Gone('short answer'));
+          end('answered');
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+          resolve(new Response(buf, { status: res.statusCode, headers: h }));
+        });
+      });
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        end(e.code === 'ECONNREFUSED' ? 'refused' : 'unread', new Gone(e.code)),
+      );
+      req.end(body);
     });
-    req.on('error', (e: NodeJS.ErrnoException) => end(e.code === 'ECONNREFUSED' ? 'refused' : 'unread', new Gone(e.code)));
-    req.end(body);
-  });
 }
 
-interface Paid { outTradeNo: string; amount: number }
+interface Paid {
+  outTradeNo: string;
+  amount: number;
+}
 
 /** One band's payments, one after another, until the checkout is gone. */
 async function lane(client: CheckoutClient, w: World, i: number, paid: Paid[], onPaid: () => void): Promise<void> {
@@ -119,7 +130,10 @@ describe('SIGTERM of the checkout under load', () => {
     await setupServer.close();
     await setup.close();
 
-    child = await startChildCheckout(dbFile, { args: ['--shutdown-timeout', String(SHUTDOWN_TIMEOUT_S)], keepStderr: true });
+    child = await startChildCheckout(dbFile, {
+      args: ['--shutdown-timeout', String(SHUTDOWN_TIMEOUT_S)],
+      keepStderr: true,
+    });
     const running = child;
     const sent: Sent[] = [];
     const agent = new Agent({ keepAlive: true, maxSockets: LANES * 2 });
@@ -139,20 +153,41 @@ describe('SIGTERM of the checkout under load', () => {
     agent.destroy();
     const exitedAfterMs = performance.now() - signalAt;
     await new Promise((r) => setTimeout(r, 100)); // the last stdout lines
-    const stoppedLine = running.stdout().map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'stopped');
-    const logged = new Set(running.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { reqId?: string }).reqId));
+    const stoppedLine = running
+      .stdout()
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.event === 'stopped');
+    const logged = new Set(
+      running
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => (JSON.parse(l) as { reqId?: string }).reqId),
+    );
     child = undefined;
 
     const fates = { answered: 0, refused: 0, unread: 0, cut: 0 };
     for (const s of sent) fates[s.fate as Fate] += 1;
-    const finishedAfterSignal = sent.filter((s) => s.fate === 'answered' && s.sentAt < signalAt && (s.doneAt as number) > signalAt).length;
-    reportFigures('sigterm-checkout', { lanes: LANES, requests: sent.length, ...fates, acknowledged: paid.length, inFlightAtSignal, finishedAfterSignal, exitedAfterMs: Math.round(exitedAfterMs) });
+    const finishedAfterSignal = sent.filter(
+      (s) => s.fate === 'answered' && s.sentAt < signalAt && (s.doneAt as number) > signalAt,
+    ).length;
+    reportFigures('sigterm-checkout', {
+      lanes: LANES,
+      requests: sent.length,
+      ...fates,
+      acknowledged: paid.length,
+      inFlightAtSignal,
+      finishedAfterSignal,
+      exitedAfterMs: Math.round(exitedAfterMs),
+    });
 
     expect(code).toBe(0);
     expect(stoppedLine).toMatchObject({ event: 'stopped', signal: 'SIGTERM', forced: 0 });
     expect(exitedAfterMs).toBeLessThan(SHUTDOWN_TIMEOUT_S * 1000);
     expect(inFlightAtSignal, 'requests in flight at the signal').toBeGreaterThanOrEqual(LANES / 2);
-    expect(finishedAfterSignal, 'requests in flight at the signal that were answered').toBeGreaterThanOrEqual(LANES / 4);
+    expect(finishedAfterSignal, 'requests in flight at the signal that were answered').toBeGreaterThanOrEqual(
+      LANES / 4,
+    );
     expect(fates.cut).toBe(0);
     expect(sent.every((s) => s.fate !== undefined)).toBe(true);
     // Every request that got an answer is in the log; none that was reset is.
@@ -162,7 +197,9 @@ describe('SIGTERM of the checkout under load', () => {
     const db = openReader(dbFile);
     try {
       expect(ledgerProblems(db)).toEqual([]);
-      const rows = db.prepare('SELECT t.out_trade_no AS o, p.amount FROM payments p JOIN trades t ON t.trade_no = p.trade_no').all() as Array<{ o: string; amount: number }>;
+      const rows = db
+        .prepare('SELECT t.out_trade_no AS o, p.amount FROM payments p JOIN trades t ON t.trade_no = p.trade_no')
+        .all() as Array<{ o: string; amount: number }>;
       const inLedger = new Map(rows.map((r) => [r.o, r.amount]));
       for (const p of paid) expect(inLedger.get(p.outTradeNo), `acknowledged ${p.outTradeNo}`).toBe(p.amount);
     } finally {

@@ -61,9 +61,7 @@ describe('ES5 engine profile of shared/hpke', () => {
       logLevel: 'silent',
     });
     const code = out.outputFiles[0].text;
-    const e = readVectorJson<any[]>('hpke/rfc9180-p256.json').find(
-      (v) => v.mode === 0 && v.aead_id === 3,
-    );
+    const e = readVectorJson<any[]>('hpke/rfc9180-p256.json').find((v) => v.mode === 0 && v.aead_id === 3);
     const [, host] = providers[0];
     // Byte arrays cross the realm boundary as copies both ways, so each side sees its own realm's Uint8Array.
     const toHost = (a: ArrayLike<number>) => Uint8Array.from(a);

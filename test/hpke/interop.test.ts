@@ -54,8 +54,16 @@ function theirOpenResponse(suite: HpkeSuite, secret: Uint8Array, enc: Uint8Array
 }
 
 const suites: Array<[string, HpkeSuite, () => CipherSuite]> = [
-  ['ChaCha20-Poly1305', SUITE_CHACHA20_POLY1305, () => new CipherSuite({ kem: new DhkemP256HkdfSha256(), kdf: new HkdfSha256(), aead: new Chacha20Poly1305() })],
-  ['AES-128-GCM', SUITE_AES_128_GCM, () => new CipherSuite({ kem: new DhkemP256HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() })],
+  [
+    'ChaCha20-Poly1305',
+    SUITE_CHACHA20_POLY1305,
+    () => new CipherSuite({ kem: new DhkemP256HkdfSha256(), kdf: new HkdfSha256(), aead: new Chacha20Poly1305() }),
+  ],
+  [
+    'AES-128-GCM',
+    SUITE_AES_128_GCM,
+    () => new CipherSuite({ kem: new DhkemP256HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() }),
+  ],
 ];
 
 describe.each(providers)('interop with @hpke/core: %s', (_pname, p: HostCryptoProvider) => {
@@ -108,7 +116,9 @@ describe.each(providers)('interop with @hpke/core: %s', (_pname, p: HostCryptoPr
       const resp = theirSealResponse(suite, theirSecret, s.value.enc, pt);
       const o = openResponse(p, s.value.ctx, s.value.enc, resp, LABEL);
       expect(o.ok && o.value).toEqual(pt);
-      expect(theirOpenResponse(suite, theirSecret, s.value.enc, sealResponse(p, s.value.ctx, s.value.enc, pt, LABEL))).toEqual(pt);
+      expect(
+        theirOpenResponse(suite, theirSecret, s.value.enc, sealResponse(p, s.value.ctx, s.value.enc, pt, LABEL)),
+      ).toEqual(pt);
     });
 
     it('their deterministic DeriveKeyPair matches ours', async () => {
@@ -130,7 +140,10 @@ describe.each(providers)('interop with @hpke/core: %s', (_pname, p: HostCryptoPr
     const recipient = await them.createRecipientContext({ recipientKey: kp, enc: s.value.enc, info });
     expect(s.value.ctx.export(ascii('e'), 48)).toEqual(u8(await recipient.export(ascii('e'), 48)));
     const skR = p.p256Generate();
-    const sender = await them.createSenderContext({ recipientPublicKey: await them.kem.deserializePublicKey(p.p256PublicKey(skR)), info });
+    const sender = await them.createSenderContext({
+      recipientPublicKey: await them.kem.deserializePublicKey(p.p256PublicKey(skR)),
+      info,
+    });
     const r = setupBaseR(p, u8(sender.enc), skR, info, SUITE_EXPORT_ONLY);
     if (!r.ok) throw new Error('setupBaseR');
     expect(r.value.export(ascii('e'), 48)).toEqual(u8(await sender.export(ascii('e'), 48)));

@@ -118,18 +118,19 @@ describe.each(providers)('RFC 9180 vectors: %s', (_pname, p) => {
       }
     });
 
-    if (e.mode === MODE_BASE) it('SetupBaseS(skE = DeriveKeyPair(ikmE)) / SetupBaseR reproduce the entry end to end (§5.1.1)', () => {
-      const s = setupBaseS(p, hex(e.pkRm), hex(e.info), { suite, skE: deriveKeyPair(p, hex(e.ikmE)) });
-      const r = setupBaseR(p, hex(e.enc), deriveKeyPair(p, hex(e.ikmR)), hex(e.info), suite);
-      if (!s.ok || !r.ok) throw new Error('setup');
-      expect(toHex(s.value.enc)).toBe(e.enc);
-      for (const x of e.encryptions.slice(0, 3)) {
-        expect(toHex(s.value.ctx.seal(hex(x.aad), hex(x.pt)))).toBe(x.ct);
-        const o = r.value.open(hex(x.aad), hex(x.ct));
-        expect(o.ok && toHex(o.value)).toBe(x.pt);
-      }
-      const x = e.exports[0];
-      expect(toHex(r.value.export(hex(x.exporter_context), x.L))).toBe(x.exported_value);
-    });
+    if (e.mode === MODE_BASE)
+      it('SetupBaseS(skE = DeriveKeyPair(ikmE)) / SetupBaseR reproduce the entry end to end (§5.1.1)', () => {
+        const s = setupBaseS(p, hex(e.pkRm), hex(e.info), { suite, skE: deriveKeyPair(p, hex(e.ikmE)) });
+        const r = setupBaseR(p, hex(e.enc), deriveKeyPair(p, hex(e.ikmR)), hex(e.info), suite);
+        if (!s.ok || !r.ok) throw new Error('setup');
+        expect(toHex(s.value.enc)).toBe(e.enc);
+        for (const x of e.encryptions.slice(0, 3)) {
+          expect(toHex(s.value.ctx.seal(hex(x.aad), hex(x.pt)))).toBe(x.ct);
+          const o = r.value.open(hex(x.aad), hex(x.ct));
+          expect(o.ok && toHex(o.value)).toBe(x.pt);
+        }
+        const x = e.exports[0];
+        expect(toHex(r.value.export(hex(x.exporter_context), x.L))).toBe(x.exported_value);
+      });
   });
 });

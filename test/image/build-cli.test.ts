@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyImageBytes } from '../../shared/image/verify.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { PROBE_ENTRY } from '../../harness/images.ts';
-import { generateVendorKey, loadPublicKey, resolveVendorKey, saveVendorKey, toHex } from '../../tools/image/vendor-key.ts';
+import {
+  generateVendorKey,
+  loadPublicKey,
+  resolveVendorKey,
+  saveVendorKey,
+  toHex,
+} from '../../tools/image/vendor-key.ts';
 
 let dir: string;
 let keyPath: string;
@@ -51,7 +57,10 @@ describe('scripts/build-image.ts', () => {
 
   it('fails over the 48 KiB budget and writes nothing', () => {
     const entry = join(dir, 'big.ts');
-    writeFileSync(entry, `declare const hal: { log: { log(m: string): void } };\nhal.log.log(${JSON.stringify('x'.repeat(50_000))});\n`);
+    writeFileSync(
+      entry,
+      `declare const hal: { log: { log(m: string): void } };\nhal.log.log(${JSON.stringify('x'.repeat(50_000))});\n`,
+    );
     const out = join(dir, 'dist-big');
     const r = build(['--entry', entry, '--out', out], { WRISTPAY_VENDOR_KEY: keyPath });
     expect(r.status).toBe(1);
@@ -61,7 +70,10 @@ describe('scripts/build-image.ts', () => {
 
   it('fails on a profile violation with a readable list', () => {
     const entry = join(dir, 'bad.ts');
-    writeFileSync(entry, `declare const hal: { log: { log(m: string): void } };\nhal.log.log(String(Math.imul(3, 4)) + String(new Map().size));\n`);
+    writeFileSync(
+      entry,
+      `declare const hal: { log: { log(m: string): void } };\nhal.log.log(String(Math.imul(3, 4)) + String(new Map().size));\n`,
+    );
     const r = build(['--entry', entry, '--out', join(dir, 'dist-bad')], { WRISTPAY_VENDOR_KEY: keyPath });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/outside the ES5 engine profile/);
@@ -70,7 +82,9 @@ describe('scripts/build-image.ts', () => {
   });
 
   it('refuses a WRISTPAY_VENDOR_KEY that does not exist instead of generating one', () => {
-    const r = build(['--entry', PROBE_ENTRY, '--out', join(dir, 'dist-nokey')], { WRISTPAY_VENDOR_KEY: join(dir, 'missing.json') });
+    const r = build(['--entry', PROBE_ENTRY, '--out', join(dir, 'dist-nokey')], {
+      WRISTPAY_VENDOR_KEY: join(dir, 'missing.json'),
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no such key file/);
   });

@@ -14,7 +14,9 @@ import { needs, requirements } from '../support/requirements.ts';
 needs(requirements.duk).describe('probe image under duk', () => {
   let probe: string;
   beforeAll(async () => {
-    probe = (await buildImage({ entry: PROBE_ENTRY, version: { major: 0, minor: 1, patch: 0 }, key: generateVendorKey() })).code;
+    probe = (
+      await buildImage({ entry: PROBE_ENTRY, version: { major: 0, minor: 1, patch: 0 }, key: generateVendorKey() })
+    ).code;
   });
 
   it('boots, echoes radio writes, runs its timer and answers status()', () => {

@@ -110,7 +110,19 @@ describe('lowerToEs5 + minifyEs5', () => {
     expect(checkEngineProfile(lowered)).toEqual([]);
     const minified = await minifyEs5(lowered);
     expect(checkEngineProfile(minified)).toEqual([]);
-    for (const word of ['Symbol', 'Array.from', 'Map', 'Set', 'Promise', 'Reflect', '=>', 'class ', 'const ', 'let ', '`']) {
+    for (const word of [
+      'Symbol',
+      'Array.from',
+      'Map',
+      'Set',
+      'Promise',
+      'Reflect',
+      '=>',
+      'class ',
+      'const ',
+      'let ',
+      '`',
+    ]) {
       expect(minified, word).not.toContain(word);
     }
   });
@@ -119,25 +131,40 @@ describe('lowerToEs5 + minifyEs5', () => {
     const code = await minifyEs5(lowerToEs5(modern));
     const run = new Function(`${code}; return wristpay.status();`) as () => string;
     expect(JSON.parse(run())).toEqual([
-      7, 1, 9, 'sum=22 2**3=8 1', [0, 1, 2], ['a', 'b', 'n', 'k1', 'm'], [true, true, 'x'], [1, 2, 3, 'a', 'b', 0], '[object Object]3', 5,
+      7,
+      1,
+      9,
+      'sum=22 2**3=8 1',
+      [0, 1, 2],
+      ['a', 'b', 'n', 'k1', 'm'],
+      [true, true, 'x'],
+      [1, 2, 3, 'a', 'b', 0],
+      '[object Object]3',
+      5,
     ]);
   });
 
   it('lowers subclasses of two different native errors (Error first, then RangeError)', async () => {
     // The ES5 base helper was once named like the `extends Error` local, which broke the second base.
-    const code = await minifyEs5(lowerToEs5(`class A extends Error {} class B extends RangeError {}
+    const code = await minifyEs5(
+      lowerToEs5(`class A extends Error {} class B extends RangeError {}
       const r = []; try { throw new B('b'); } catch (e) { r.push(e instanceof B, e instanceof RangeError, e.message); }
       try { throw new A('a'); } catch (e) { r.push(e instanceof A, e instanceof Error, e instanceof RangeError, e.message); }
-      wristpay = r;`));
+      wristpay = r;`),
+    );
     expect(new Function(`${code}; return wristpay;`)()).toEqual([true, true, 'b', true, true, false, 'a']);
   });
 
   it('refuses super property reads, which loose lowering gets wrong', () => {
-    expect(() => lowerToEs5('class A { get x() { return 1; } } class B extends A { get x() { return super.x + 1; } }')).toThrow(/super property read/);
+    expect(() =>
+      lowerToEs5('class A { get x() { return 1; } } class B extends A { get x() { return super.x + 1; } }'),
+    ).toThrow(/super property read/);
   });
 
   it('names the cause when a construct needs a forbidden helper', () => {
-    const problems = checkEngineProfile(lowerToEs5('class L extends Array {}; function f(X, a) { return new X(...a); }'));
+    const problems = checkEngineProfile(
+      lowerToEs5('class L extends Array {}; function f(X, a) { return new X(...a); }'),
+    );
     expect(problems.join('\n')).toMatch(/_wrapNativeSuper: a class extends a built-in/);
     expect(problems.join('\n')).toMatch(/_construct: spread arguments in a `new` expression/);
   });

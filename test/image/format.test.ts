@@ -62,7 +62,12 @@ describe('built image', () => {
   });
 
   it('fails the budget check when the budget is smaller than the code', async () => {
-    const small = await buildImage({ entry: PROBE_ENTRY, version: { major: 0, minor: 0, patch: 1 }, key, budgetBytes: 100 });
+    const small = await buildImage({
+      entry: PROBE_ENTRY,
+      version: { major: 0, minor: 0, patch: 1 },
+      key,
+      budgetBytes: 100,
+    });
     expect(small.withinBudget).toBe(false);
   });
 });
@@ -73,12 +78,17 @@ describe('damaged images are refused', () => {
       const byte = bit >> 3;
       const status = check(flip(built.image, bit));
       let expected: StatusCode[];
-      if (byte < HeaderOffset.FORMAT_VERSION) expected = [Status.MALFORMED]; // magic
+      if (byte < HeaderOffset.FORMAT_VERSION)
+        expected = [Status.MALFORMED]; // magic
       else if (byte < HeaderOffset.FLAGS) expected = [Status.UNSUPPORTED_VERSION];
-      else if (byte < HeaderOffset.FIRMWARE_VERSION) expected = [Status.MALFORMED, Status.BAD_SIGNATURE]; // unknown flag / dev flag
-      else if (byte < HeaderOffset.FIRMWARE_VERSION + 3) expected = [Status.BAD_SIGNATURE]; // version is signed
-      else if (byte < HeaderOffset.CODE_SHA256) expected = [Status.MALFORMED]; // reserved byte, length
-      else if (byte < HeaderOffset.KEY_ID) expected = [Status.MALFORMED]; // hash mismatch
+      else if (byte < HeaderOffset.FIRMWARE_VERSION)
+        expected = [Status.MALFORMED, Status.BAD_SIGNATURE]; // unknown flag / dev flag
+      else if (byte < HeaderOffset.FIRMWARE_VERSION + 3)
+        expected = [Status.BAD_SIGNATURE]; // version is signed
+      else if (byte < HeaderOffset.CODE_SHA256)
+        expected = [Status.MALFORMED]; // reserved byte, length
+      else if (byte < HeaderOffset.KEY_ID)
+        expected = [Status.MALFORMED]; // hash mismatch
       else expected = [Status.BAD_SIGNATURE]; // key id names another key
       expect(expected, `bit ${bit} (byte ${byte})`).toContain(status);
     }

@@ -9,7 +9,13 @@ import { inlineConstants, type InlineStats } from '../../tools/image/inline-cons
 
 function inline(code: string): { code: string; stats: InlineStats } {
   const stats: InlineStats = { reads: 0, tablesRemoved: 0 };
-  const out = transformSync(code, { configFile: false, babelrc: false, sourceType: 'script', compact: true, plugins: [inlineConstants({ stats })] });
+  const out = transformSync(code, {
+    configFile: false,
+    babelrc: false,
+    sourceType: 'script',
+    compact: true,
+    plugins: [inlineConstants({ stats })],
+  });
   return { code: out!.code!, stats };
 }
 
@@ -36,8 +42,10 @@ describe('inlineConstants', () => {
     expect(r.stats).toEqual({ reads: 5, tablesRemoved: 1 });
   });
 
-  it('works on esbuild\'s IIFE bundle shape, with const and let tables', () => {
-    const r = same(`(() => { const A = { X: 3 }; let B = { Y: 'y' }; function f() { return A.X + B.Y; } result = f(); })();`);
+  it("works on esbuild's IIFE bundle shape, with const and let tables", () => {
+    const r = same(
+      `(() => { const A = { X: 3 }; let B = { Y: 'y' }; function f() { return A.X + B.Y; } result = f(); })();`,
+    );
     expect(r.code).toContain("return 3+'y'");
     expect(r.stats.tablesRemoved).toBe(2);
   });
@@ -77,7 +85,7 @@ describe('inlineConstants', () => {
     expect(r.code).toContain('var T={A:2};return T.A');
   });
 
-  it('reaches a fixed point: a table made of another table\'s reads is inlined next', () => {
+  it("reaches a fixed point: a table made of another table's reads is inlined next", () => {
     const r = same('var Size = { ID: 16 }; var ID = { len: Size.ID }; var result = ID.len * 2;');
     expect(r.code).toBe('var result=16*2;');
   });

@@ -37,13 +37,23 @@ function recordingHal() {
     },
     random: { bytes: (n) => new Uint8Array(n).map((_, i) => i) },
     se: {
-      slotCount: 3, hasKey: () => false, generate: () => {}, erase: () => {}, publicKey: () => null,
-      sign: () => null, ecdh: () => null, verify: () => false, isValidPublic: () => false,
+      slotCount: 3,
+      hasKey: () => false,
+      generate: () => {},
+      erase: () => {},
+      publicKey: () => null,
+      sign: () => null,
+      ecdh: () => null,
+      verify: () => false,
+      isValidPublic: () => false,
     },
     hash: { sha256: () => new Uint8Array(32), hmacSha256: () => new Uint8Array(32) },
     aead: { seal: (_k, _n, _a, p) => p, open: () => null },
     flash: {
-      pageSize: 4096, pageCount: 8, read: (_p, _o, len) => new Uint8Array(len).fill(0xff), erase: () => {},
+      pageSize: 4096,
+      pageCount: 8,
+      read: (_p, _o, len) => new Uint8Array(len).fill(0xff),
+      erase: () => {},
       program: () => {
         throw new Error('NOR rule violated');
       },
@@ -58,11 +68,16 @@ function recordingHal() {
     haptics: { buzz: () => {} },
     display: { lines: 3, columns: 20, show: (lines) => void rec.shown.push(lines) },
     radio: {
-      onConnect: () => {}, onDisconnect: () => {},
+      onConnect: () => {},
+      onDisconnect: () => {},
       onWrite: (fn) => {
         rec.onWrite = fn;
       },
-      notify: (d) => void rec.notified.push(d), setInfo: () => {}, mtu: () => 23, setIdentityKey: () => {}, newAddress: () => {},
+      notify: (d) => void rec.notified.push(d),
+      setInfo: () => {},
+      mtu: () => 23,
+      setIdentityKey: () => {},
+      newAddress: () => {},
     },
     log: { log: (m) => void rec.logs.push(m) },
   };
@@ -90,7 +105,11 @@ function boot(code: string, hal: Hal, onFault?: (f: GuestFault) => void, interru
 
 beforeAll(async () => {
   await loadQuickJS();
-  const built = await buildImage({ entry: PROBE_ENTRY, version: { major: 0, minor: 1, patch: 0 }, key: generateVendorKey() });
+  const built = await buildImage({
+    entry: PROBE_ENTRY,
+    version: { major: 0, minor: 1, patch: 0 },
+    key: generateVendorKey(),
+  });
   probe = built.code;
 });
 
@@ -131,7 +150,7 @@ describe('probe image in QuickJS', () => {
     expect(JSON.parse(band.evalStatus()).ticks).toBe(1);
   });
 
-  it('defines no global but wristpay (hal is the host\'s)', async () => {
+  it("defines no global but wristpay (hal is the host's)", async () => {
     const { hal } = recordingHal();
     const band = boot(probe, hal);
     const names = band.debugEval('Object.getOwnPropertyNames(this)') as string[];
@@ -140,7 +159,9 @@ describe('probe image in QuickJS', () => {
   });
 
   it('binds opts.config as the wristpayConfig global before the image runs', () => {
-    const withConfig = bootInQuickJS('var seen = wristpayConfig.removalDebounceMs;', recordingHal().hal, { config: { removalDebounceMs: 250 } });
+    const withConfig = bootInQuickJS('var seen = wristpayConfig.removalDebounceMs;', recordingHal().hal, {
+      config: { removalDebounceMs: 250 },
+    });
     bands.push(withConfig);
     expect(withConfig.debugEval('seen')).toBe(250);
   });
@@ -159,7 +180,9 @@ describe('guest faults', () => {
   it('reports an exception thrown in a guest callback and keeps the host running', async () => {
     const { hal, rec } = recordingHal();
     const faults: GuestFault[] = [];
-    const code = await es5(`hal.radio.onWrite(function (d) { if (d[0] === 1) throw new Error('bad frame'); hal.radio.notify(d); });`);
+    const code = await es5(
+      `hal.radio.onWrite(function (d) { if (d[0] === 1) throw new Error('bad frame'); hal.radio.notify(d); });`,
+    );
     const band = boot(code, hal, (f) => faults.push(f));
     rec.onWrite!(new Uint8Array([1]));
     rec.onWrite!(new Uint8Array([2]));
@@ -173,7 +196,8 @@ describe('guest faults', () => {
   it('stops a runaway event with the watchdog and reports it once', async () => {
     const { hal, rec } = recordingHal();
     const faults: GuestFault[] = [];
-    const code = await es5(`hal.button.onPress(function () { try { for (;;) {} } catch (e) { hal.log.log('swallowed'); } });
+    const code =
+      await es5(`hal.button.onPress(function () { try { for (;;) {} } catch (e) { hal.log.log('swallowed'); } });
       hal.radio.onWrite(function (d) { hal.radio.notify(d); });`);
     const band = boot(code, hal, (f) => faults.push(f), 50);
     rec.onPress!();
@@ -192,12 +216,14 @@ describe('guest faults', () => {
     expect(faults[0]).toMatchObject({ kind: 'exception', where: 'boot' });
   });
 
-  it('runs as a band engine: the profile\'s intrinsics only, no function source or line tables', () => {
+  it("runs as a band engine: the profile's intrinsics only, no function source or line tables", () => {
     const { hal } = recordingHal();
     const band = boot('wristpay = { status: function () { return "{}"; } };', hal);
     const builtIns = 'typeof Date + typeof RegExp + typeof Proxy + typeof Promise + typeof Map';
     expect(band.debugEval(builtIns)).toBe('undefined'.repeat(5));
-    expect(band.debugEval('typeof JSON.stringify + typeof Uint8Array + typeof Math.max')).toBe('functionfunctionfunction');
+    expect(band.debugEval('typeof JSON.stringify + typeof Uint8Array + typeof Math.max')).toBe(
+      'functionfunctionfunction',
+    );
     expect(band.debugEval('(function probe() { return 40 + 2; }).toString()')).not.toContain('40 + 2');
   });
 
@@ -231,7 +257,8 @@ describe('guest faults', () => {
 
   it('lets firmware classes extend Error in ES5 (instanceof, message, name)', async () => {
     const { hal } = recordingHal();
-    const code = await es5(`class E extends Error { constructor(m, code) { super(m); this.name = 'E'; this.code = code; } }
+    const code =
+      await es5(`class E extends Error { constructor(m, code) { super(m); this.name = 'E'; this.code = code; } }
       let out;
       try { throw new E('boom', 7); } catch (e) { out = [e instanceof E, e instanceof Error, e.message, e.name, e.code, String(e)]; }
       wristpay = { status: () => JSON.stringify(out) };`);
@@ -242,7 +269,8 @@ describe('guest faults', () => {
   it('wires every Hal method, with arguments and results converted by kind', async () => {
     const calls: string[] = [];
     const listeners: Record<string, (arg?: unknown) => void> = {};
-    const show = (v: unknown) => (v instanceof Uint8Array ? `u8[${[...v]}]` : typeof v === 'function' ? 'fn' : JSON.stringify(v));
+    const show = (v: unknown) =>
+      v instanceof Uint8Array ? `u8[${[...v]}]` : typeof v === 'function' ? 'fn' : JSON.stringify(v);
     const results: Record<string, unknown> = { n: 7, b: true, y: new Uint8Array([1, 2]), 'y?': null, v: undefined };
     const hal: Record<string, Record<string, unknown>> = {};
     for (const [group, methods] of Object.entries(HAL_METHODS)) {
@@ -250,7 +278,8 @@ describe('guest faults', () => {
       for (const [method, [, ret]] of Object.entries(methods as Record<string, Sig>)) {
         hal[group][method] = (...args: unknown[]) => {
           calls.push(`${group}.${method}(${args.map(show).join(',')})`);
-          for (const a of args) if (typeof a === 'function') listeners[`${group}.${method}`] = a as (arg?: unknown) => void;
+          for (const a of args)
+            if (typeof a === 'function') listeners[`${group}.${method}`] = a as (arg?: unknown) => void;
           return results[ret];
         };
       }
@@ -282,10 +311,57 @@ describe('guest faults', () => {
     listeners['radio.onWrite'](new Uint8Array([4, 5]));
     listeners['clock.setTimer']();
     const { r, seen } = JSON.parse(band.evalStatus());
-    expect(r).toEqual([7, 7, 7, null, 'u8', true, null, null, null, null, null, true, true, 'u8', 'u8', 'u8', null, 'u8', null, null,
-      null, true, null, true, null, null, null, null, null, null, null, null, 7, null, null, null, 3, 256, 4, 2, 16]);
-    expect(seen).toEqual(['sample:boolean=true', 'charge:boolean=false', 'press:undefined=undefined', 'connect:number=185',
-      'disconnect:undefined=undefined', 'write:u8[4,5]', 'timer:undefined=undefined']);
+    expect(r).toEqual([
+      7,
+      7,
+      7,
+      null,
+      'u8',
+      true,
+      null,
+      null,
+      null,
+      null,
+      null,
+      true,
+      true,
+      'u8',
+      'u8',
+      'u8',
+      null,
+      'u8',
+      null,
+      null,
+      null,
+      true,
+      null,
+      true,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      7,
+      null,
+      null,
+      null,
+      3,
+      256,
+      4,
+      2,
+      16,
+    ]);
+    expect(seen).toEqual([
+      'sample:boolean=true',
+      'charge:boolean=false',
+      'press:undefined=undefined',
+      'connect:number=185',
+      'disconnect:undefined=undefined',
+      'write:u8[4,5]',
+      'timer:undefined=undefined',
+    ]);
   });
 });
-

@@ -31,7 +31,12 @@ const engines: QuickJSBand[] = [];
 
 beforeAll(async () => {
   await loadQuickJS();
-  const built = await buildImage({ entry: MAIN_ENTRY, version: { major: 0, minor: 1, patch: 0 }, key: generateVendorKey(), budgetBytes: Infinity });
+  const built = await buildImage({
+    entry: MAIN_ENTRY,
+    version: { major: 0, minor: 1, patch: 0 },
+    key: generateVendorKey(),
+    budgetBytes: Infinity,
+  });
   code = built.code;
   minified = built.sizes.minified;
 });
@@ -78,12 +83,18 @@ class Twins {
 
   /** Everything observable must match; returns the decoded messages the band sent since last time. */
   compare(step: string): Message[] {
-    expect(this.engine.faults.map((f) => f.message), step).toEqual([]);
+    expect(
+      this.engine.faults.map((f) => f.message),
+      step,
+    ).toEqual([]);
     const fresh = (s: Side) => s.env.radio.notifications.slice(s.seen).map(hex);
     const sent = fresh(this.ts);
     expect(fresh(this.img), `${step}: radio notifications`).toEqual(sent);
     expect(JSON.parse(this.img.status()), `${step}: status()`).toEqual(JSON.parse(this.ts.status()));
-    expect(this.img.env.display.history.map((h) => h.lines), `${step}: display`).toEqual(this.ts.env.display.history.map((h) => h.lines));
+    expect(
+      this.img.env.display.history.map((h) => h.lines),
+      `${step}: display`,
+    ).toEqual(this.ts.env.display.history.map((h) => h.lines));
     expect(this.img.env.logs.lines, `${step}: logs`).toEqual(this.ts.env.logs.lines);
     expect(this.img.env.haptics.buzzes, `${step}: haptics`).toEqual(this.ts.env.haptics.buzzes);
     const out: Message[] = [];
@@ -147,7 +158,11 @@ describe('the real image in QuickJS', () => {
     t.compare('boot');
     const checkout = new CheckoutDouble();
     const now = () => t.ts.env.clock.wallMs();
-    const common = (id: EnrolledBand) => ({ deviceId: id.deviceId, nonce: checkout.nonce(), expiry: Math.floor(now() / 1000) + 60 });
+    const common = (id: EnrolledBand) => ({
+      deviceId: id.deviceId,
+      nonce: checkout.nonce(),
+      expiry: Math.floor(now() / 1000) + 60,
+    });
     let lastChallenge: IssuedChallenge | null = null;
     const challenge = (id: EnrolledBand, body: Parameters<CheckoutDouble['challenge']>[1]) => {
       lastChallenge = checkout.challenge(id, body);
@@ -168,13 +183,26 @@ describe('the real image in QuickJS', () => {
     t.send({ type: 'hello-request' });
     const hello = checkout.openHello(last(t.compare('hello'), 'hello'));
     challenge(id, {
-      kind: 'unlock', ...common(id), bandNonce: hello.unlockNonce!, sessionMaxAgeMs: 24 * 3600 * 1000, limitPerPayment: 20000, limitPerDay: 50000,
+      kind: 'unlock',
+      ...common(id),
+      bandNonce: hello.unlockNonce!,
+      sessionMaxAgeMs: 24 * 3600 * 1000,
+      limitPerPayment: 20000,
+      limitPerDay: 50000,
     });
     expect(last(t.compare('unlock'), 'answer')).toBeTruthy();
     expect(JSON.parse(t.img.status()).state).toBe('worn-unlocked');
 
     const payment = (amount: number, orderId: string) => ({
-      kind: 'payment' as const, ...common(id), amount, currency: 'CNY', merchantId: 'm_1', merchantName: 'Tea House', terminalId: 't_1', orderId, express: false,
+      kind: 'payment' as const,
+      ...common(id),
+      amount,
+      currency: 'CNY',
+      merchantId: 'm_1',
+      merchantName: 'Tea House',
+      terminalId: 't_1',
+      orderId,
+      express: false,
     });
     const small = challenge(id, payment(1234, 'order-1'));
     expect(checkout.openAnswer(small, last(t.compare('small payment'), 'answer')).status).toBe(0);
@@ -203,7 +231,10 @@ describe('the real image in QuickJS', () => {
 
     t.reboot();
     t.compare('reboot');
-    expect(JSON.parse(t.img.status())).toMatchObject({ enrolled: true, cards: [{ kind: 'bank' }, { kind: 'transit' }] });
+    expect(JSON.parse(t.img.status())).toMatchObject({
+      enrolled: true,
+      cards: [{ kind: 'bank' }, { kind: 'transit' }],
+    });
     expect(t.flash(t.img), 'flash contents').toBe(t.flash(t.ts));
   });
 });

@@ -17,7 +17,14 @@ import { manglePropsOptions, mangleSafetyProblems, reservedPropertyNames } from 
 import { PROBE_ENTRY } from '../../harness/images.ts';
 
 function transform(code: string, plugin: object): string {
-  return transformSync(code, { configFile: false, babelrc: false, sourceType: 'script', compact: true, comments: false, plugins: [plugin] })!.code!;
+  return transformSync(code, {
+    configFile: false,
+    babelrc: false,
+    sourceType: 'script',
+    compact: true,
+    comments: false,
+    plugins: [plugin],
+  })!.code!;
 }
 
 function run(code: string, globals: object = {}): string {
@@ -27,7 +34,9 @@ function run(code: string, globals: object = {}): string {
 }
 
 describe('deadMethods', () => {
-  const program = (use: string) => `class C { used() { return 1; } unused() { return 2; } get size() { return 3; } toString() { return 'c'; } spare() {} }
+  const program = (
+    use: string,
+  ) => `class C { used() { return 1; } unused() { return 2; } get size() { return 3; } toString() { return 'c'; } spare() {} }
     var c = new C(); ${use}; result = [c.used(), String(c)];`;
 
   it('removes a method whose name appears nowhere else, keeping engine-called ones', () => {
@@ -45,9 +54,12 @@ describe('deadMethods', () => {
     }
   });
 
-  it('keeps methods the host may call by name (the HAL\'s, `status`)', () => {
+  it("keeps methods the host may call by name (the HAL's, `status`)", () => {
     const stats: DeadMethodStats = { removed: [] };
-    transform('class Api { status() { return "{}"; } monotonicMs() { return 0; } other() {} } wristpay = new Api();', deadMethods({ stats }));
+    transform(
+      'class Api { status() { return "{}"; } monotonicMs() { return 0; } other() {} } wristpay = new Api();',
+      deadMethods({ stats }),
+    );
     expect(stats.removed).toEqual(['other']);
   });
 
@@ -64,7 +76,7 @@ describe('es5Shrink', () => {
     return { code: transform(code, es5Shrink({ stats })), stats };
   };
 
-  it('aliases `this` in a function that uses it four times, and only that function\'s `this`', () => {
+  it("aliases `this` in a function that uses it four times, and only that function's `this`", () => {
     const src = `function P(a) { this.a = a; this.b = a + 1; this.c = this.a + this.b;
         var self = this; this.f = function () { return this === self ? 'same' : 'inner'; }; }
       var p = new P(1); var q = { f: p.f }; result = [p.a, p.b, p.c, p.f(), q.f()];`;
@@ -88,18 +100,41 @@ describe('es5Shrink', () => {
   });
 
   it('does not hide a banned built-in from the profile check', () => {
-    const code = transform('var wristpay; (function () { Math.imul(1, 2); Math.floor(1); Math.floor(2); Math.floor(3); Math.floor(4); })();', es5Shrink());
+    const code = transform(
+      'var wristpay; (function () { Math.imul(1, 2); Math.floor(1); Math.floor(2); Math.floor(3); Math.floor(4); })();',
+      es5Shrink(),
+    );
     expect(code).toContain('_wpMath.imul');
     expect(checkEngineProfile(code).join('\n')).toMatch(/Math\.imul is not an ES5 built-in/);
   });
 });
 
 describe('property mangling', () => {
-  it('keeps the host\'s and the engine\'s names, and every name held in a string', () => {
-    const lowered = lowerToEs5('var o = { groupPages: 1, "quoted": 2 }; wristpay = { status: function () { return o.groupPages + o["viaString"]; } };');
+  it("keeps the host's and the engine's names, and every name held in a string", () => {
+    const lowered = lowerToEs5(
+      'var o = { groupPages: 1, "quoted": 2 }; wristpay = { status: function () { return o.groupPages + o["viaString"]; } };',
+    );
     const reserved = reservedPropertyNames(lowered, PROBE_ENTRY);
-    const keep = ['monotonicMs', 'pageSize', 'setTimer', 'onWrite', 'deviceId', 'cards', 'removalDebounceMs', 'status', 'frames', 'lastSum',
-      'configurable', 'enumerable', 'stack', 'subarray', 'byteOffset', 'charCodeAt', 'quoted', 'viaString'];
+    const keep = [
+      'monotonicMs',
+      'pageSize',
+      'setTimer',
+      'onWrite',
+      'deviceId',
+      'cards',
+      'removalDebounceMs',
+      'status',
+      'frames',
+      'lastSum',
+      'configurable',
+      'enumerable',
+      'stack',
+      'subarray',
+      'byteOffset',
+      'charCodeAt',
+      'quoted',
+      'viaString',
+    ];
     for (const name of keep) expect(reserved.has(name), name).toBe(true);
     expect(reserved.has('groupPages')).toBe(false);
   });
@@ -119,13 +154,21 @@ describe('property mangling', () => {
 
   it('refuses bundles where a name could escape the reserve list', () => {
     const modules = (code: string, where = 'firmware/core/x.ts') => `(() => {\n  // ${where}\n${code}\n})();`;
-    expect(mangleSafetyProblems(modules('o["on" + name]();'), 'firmware/main.ts')[0]).toMatch(/key built at run time in firmware\/core\/x\.ts/);
+    expect(mangleSafetyProblems(modules('o["on" + name]();'), 'firmware/main.ts')[0]).toMatch(
+      /key built at run time in firmware\/core\/x\.ts/,
+    );
     // biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template key, on purpose
     expect(mangleSafetyProblems(modules('o[`${a}b`] = 1;'), 'firmware/main.ts')).toHaveLength(1);
-    expect(mangleSafetyProblems(modules('if (String(k) in o) f();'), 'firmware/main.ts')[0]).toMatch(/`in` with a key built at run time/);
+    expect(mangleSafetyProblems(modules('if (String(k) in o) f();'), 'firmware/main.ts')[0]).toMatch(
+      /`in` with a key built at run time/,
+    );
     expect(mangleSafetyProblems(modules('var c = JSON.parse(s);'), 'firmware/main.ts')[0]).toMatch(/JSON\.parse/);
-    expect(mangleSafetyProblems(modules('log(JSON.stringify(state));'), 'firmware/main.ts')[0]).toMatch(/JSON\.stringify outside the entry/);
-    expect(mangleSafetyProblems(modules('s = JSON.stringify(st);', 'firmware/main.ts'), './firmware/main.ts')).toEqual([]);
+    expect(mangleSafetyProblems(modules('log(JSON.stringify(state));'), 'firmware/main.ts')[0]).toMatch(
+      /JSON\.stringify outside the entry/,
+    );
+    expect(mangleSafetyProblems(modules('s = JSON.stringify(st);', 'firmware/main.ts'), './firmware/main.ts')).toEqual(
+      [],
+    );
     expect(mangleSafetyProblems(modules('o[k] = o[1] + o["x"];'), 'firmware/main.ts')).toEqual([]);
   });
 });

@@ -11,11 +11,13 @@ describe('isStatusCode', () => {
   const defined = new Set<number>(Object.values(Status));
 
   it('is true exactly for the codes in the Status table', () => {
-    for (let code = -2; code <= 0x1ff; code++) expect(isStatusCode(code), `0x${code.toString(16)}`).toBe(defined.has(code));
+    for (let code = -2; code <= 0x1ff; code++)
+      expect(isStatusCode(code), `0x${code.toString(16)}`).toBe(defined.has(code));
   });
 
   it('is false for anything but an integer number', () => {
-    for (const v of [0.5, 1.5, 0x7f + 1e-9, NaN, Infinity, -Infinity, '1', null, undefined, {}, [1], true]) expect(isStatusCode(v)).toBe(false);
+    for (const v of [0.5, 1.5, 0x7f + 1e-9, NaN, Infinity, -Infinity, '1', null, undefined, {}, [1], true])
+      expect(isStatusCode(v)).toBe(false);
   });
 
   it('agrees with statusName, which builds its table on first use', () => {

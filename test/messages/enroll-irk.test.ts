@@ -25,19 +25,64 @@ function enrolled(extra: Array<[number, Uint8Array]>): Uint8Array {
 
 describe('ENROLL ownerKey and ENROLLED sealed IRK', () => {
   it('round-trip with and without them', () => {
-    const enroll = { type: 'enroll' as const, checkoutSigningKey: key(1), checkoutHpkeKey: key(2), nonce: new Uint8Array(16) };
+    const enroll = {
+      type: 'enroll' as const,
+      checkoutSigningKey: key(1),
+      checkoutHpkeKey: key(2),
+      nonce: new Uint8Array(16),
+    };
     expect(decodeMessage(encodeMessage(enroll))).toEqual({ ok: true, value: { ...enroll, ownerKey: undefined } });
-    expect(decodeMessage(encodeMessage({ ...enroll, ownerKey: key(3) }))).toMatchObject({ ok: true, value: { ownerKey: key(3) } });
-    const full = { type: 'enrolled' as const, signingKey: key(4), hpkeKey: key(5), signature: sig, irkEnc: key(6), irkCt: new Uint8Array(32), irkSignature: sig };
+    expect(decodeMessage(encodeMessage({ ...enroll, ownerKey: key(3) }))).toMatchObject({
+      ok: true,
+      value: { ownerKey: key(3) },
+    });
+    const full = {
+      type: 'enrolled' as const,
+      signingKey: key(4),
+      hpkeKey: key(5),
+      signature: sig,
+      irkEnc: key(6),
+      irkCt: new Uint8Array(32),
+      irkSignature: sig,
+    };
     expect(decodeMessage(encodeMessage(full))).toEqual({ ok: true, value: full });
   });
 
   it('refuses a partial sealed IRK, a wrong-size one, and a wrong-size owner key', () => {
     expect(decodeMessage(enrolled([[5, key(6)]]))).toMatchObject({ ok: false, status: Status.MALFORMED });
-    expect(decodeMessage(enrolled([[5, key(6)], [6, new Uint8Array(32)]]))).toMatchObject({ ok: false, status: Status.MALFORMED });
-    expect(decodeMessage(enrolled([[5, key(6)], [6, new Uint8Array(31)], [7, sig]]))).toMatchObject({ ok: false, status: Status.MALFORMED });
-    expect(decodeMessage(enrolled([[5, key(6)], [6, new Uint8Array(32)], [7, sig]]))).toMatchObject({ ok: true });
-    const enroll = encodeMessage({ type: 'enroll', checkoutSigningKey: key(1), checkoutHpkeKey: key(2), nonce: new Uint8Array(16), ownerKey: new Uint8Array(64) });
+    expect(
+      decodeMessage(
+        enrolled([
+          [5, key(6)],
+          [6, new Uint8Array(32)],
+        ]),
+      ),
+    ).toMatchObject({ ok: false, status: Status.MALFORMED });
+    expect(
+      decodeMessage(
+        enrolled([
+          [5, key(6)],
+          [6, new Uint8Array(31)],
+          [7, sig],
+        ]),
+      ),
+    ).toMatchObject({ ok: false, status: Status.MALFORMED });
+    expect(
+      decodeMessage(
+        enrolled([
+          [5, key(6)],
+          [6, new Uint8Array(32)],
+          [7, sig],
+        ]),
+      ),
+    ).toMatchObject({ ok: true });
+    const enroll = encodeMessage({
+      type: 'enroll',
+      checkoutSigningKey: key(1),
+      checkoutHpkeKey: key(2),
+      nonce: new Uint8Array(16),
+      ownerKey: new Uint8Array(64),
+    });
     expect(decodeMessage(enroll)).toMatchObject({ ok: false, status: Status.MALFORMED });
   });
 });

@@ -32,8 +32,12 @@ function mismatches(t: Target, cases: Case[]): string[] {
     const want = c.expect === 'ok' ? 'ok' : statusName(c.expect);
     if ('thrown' in r) out.push(`${c.name}: ${got}`);
     else if (c.expect === 'ok' ? !r.ok : r.ok || r.status !== c.expect) out.push(`${c.name}: want ${want}, got ${got}`);
-    else if (!r.ok && c.detail && !c.detail.test(r.detail || '')) out.push(`${c.name}: refused for "${r.detail}", want ${c.detail}`);
-    else if (!r.ok && !(typeof r.status === 'number' && Object.keys(r).every((k) => ['ok', 'status', 'detail'].includes(k)))) {
+    else if (!r.ok && c.detail && !c.detail.test(r.detail || ''))
+      out.push(`${c.name}: refused for "${r.detail}", want ${c.detail}`);
+    else if (
+      !r.ok &&
+      !(typeof r.status === 'number' && Object.keys(r).every((k) => ['ok', 'status', 'detail'].includes(k)))
+    ) {
       out.push(`${c.name}: not a { ok, status, detail } refusal`);
     }
   }
@@ -43,7 +47,9 @@ function mismatches(t: Target, cases: Case[]): string[] {
 describe('the sample table is complete', () => {
   const typeOf = (t: Target) => t.sample.get(0);
   it('covers every clear-text message type', () => {
-    const covered = TARGETS.filter((t) => t.header).map(typeOf).sort((a, b) => Number(a) - Number(b));
+    const covered = TARGETS.filter((t) => t.header)
+      .map(typeOf)
+      .sort((a, b) => Number(a) - Number(b));
     expect(covered).toEqual(Object.values(MessageType).sort((a, b) => a - b));
   });
   it('covers every challenge kind and both card kinds', () => {
@@ -51,7 +57,9 @@ describe('the sample table is complete', () => {
     expect(kinds.sort()).toEqual(Object.values(ChallengeKind).sort());
     const cards = TARGETS.filter((t) => t.name.startsWith('card/')).map((t) => t.sample.get(1));
     expect(cards.sort()).toEqual(Object.values(CardKind).sort());
-    expect(TARGETS.map((t) => t.name)).toEqual(expect.arrayContaining(['hello body', 'answer body', 'result body', 'token claims']));
+    expect(TARGETS.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['hello body', 'answer body', 'result body', 'token claims']),
+    );
   });
   it.each(TARGETS)('$name: the schema names exactly the sample keys, and the sample decodes', (t) => {
     const own = t.sample.keys.filter((k) => !(t.header && (k === 0 || k === 1)));
@@ -88,12 +96,14 @@ describe('decodeCardMap (exported for stored cards) agrees with the provision pa
       // The card map sits at depth 2 of a provision challenge (limit 4), so it may nest 3 deeper.
       const cbor = decodeCbor(c.bytes, { strict: true, maxDepth: 3 });
       if (!cbor.ok || !(cbor.value instanceof CborMap)) {
-        if (viaProvision.ok || viaProvision.status !== Status.MALFORMED) differ.push(c.name + ': not a canonical map, yet ' + JSON.stringify(viaProvision));
+        if (viaProvision.ok || viaProvision.status !== Status.MALFORMED)
+          differ.push(c.name + ': not a canonical map, yet ' + JSON.stringify(viaProvision));
         continue;
       }
       const direct = decodeCardMap(cbor.value);
       const summary = (r: Result<unknown>) => (r.ok ? 'ok' : statusName(r.status));
-      if (summary(direct) !== summary(viaProvision)) differ.push(`${c.name}: direct ${summary(direct)}, via provision ${summary(viaProvision)}`);
+      if (summary(direct) !== summary(viaProvision))
+        differ.push(`${c.name}: direct ${summary(direct)}, via provision ${summary(viaProvision)}`);
     }
     expect(differ).toEqual([]);
   });
@@ -103,17 +113,32 @@ describe('the version-1 bodies before the air-byte cuts are refused, not half-re
   const nonce = new Uint8Array(16).fill(2);
   const id = new Uint8Array(16).fill(1);
   it('a hello with the old firmware key (4) is MALFORMED', () => {
-    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_LOCKED], [3, nonce], [4, '0.1.0'])))).toMatchObject({ ok: false, status: Status.MALFORMED });
+    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_LOCKED], [3, nonce], [4, '0.1.0'])))).toMatchObject({
+      ok: false,
+      status: Status.MALFORMED,
+    });
   });
   it('a worn-unlocked hello still carrying a nonce is MALFORMED; without one it decodes', () => {
-    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_UNLOCKED], [3, nonce])))).toMatchObject({ ok: false, status: Status.MALFORMED });
-    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_UNLOCKED])))).toEqual({ ok: true, value: { deviceId: id, wearState: WearState.WORN_UNLOCKED } });
+    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_UNLOCKED], [3, nonce])))).toMatchObject({
+      ok: false,
+      status: Status.MALFORMED,
+    });
+    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_UNLOCKED])))).toEqual({
+      ok: true,
+      value: { deviceId: id, wearState: WearState.WORN_UNLOCKED },
+    });
   });
   it('a worn-locked hello without its nonce is MALFORMED', () => {
-    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_LOCKED])))).toMatchObject({ ok: false, status: Status.MALFORMED });
+    expect(decodeHelloBody(enc(cborMap([1, id], [2, WearState.WORN_LOCKED])))).toMatchObject({
+      ok: false,
+      status: Status.MALFORMED,
+    });
   });
   it('a result with the old display text (key 2) is MALFORMED', () => {
-    expect(decodeResultBody(enc(cborMap([1, Status.OK], [2, 'Paid 1.00 CNY'])))).toMatchObject({ ok: false, status: Status.MALFORMED });
+    expect(decodeResultBody(enc(cborMap([1, Status.OK], [2, 'Paid 1.00 CNY'])))).toMatchObject({
+      ok: false,
+      status: Status.MALFORMED,
+    });
   });
 });
 

@@ -20,8 +20,19 @@ afterAll(() => removePacked(p));
 
 describe('the packed wristpay', () => {
   it('holds the bin, the compiled code and the image, and no sources, tests or keys', () => {
-    expect(p.files).toEqual(expect.arrayContaining(['bin/wristpay.js', 'dist/lib/cli/main.js', 'dist/band.img', 'dist/vendor-pub.json', 'README.md', 'package.json']));
-    const stray = p.files.filter((f) => f.endsWith('.ts') || /^(test|harness|scripts|\.keys)\//.test(f) || !/^(bin|dist)\/|^[^/]+$/.test(f));
+    expect(p.files).toEqual(
+      expect.arrayContaining([
+        'bin/wristpay.js',
+        'dist/lib/cli/main.js',
+        'dist/band.img',
+        'dist/vendor-pub.json',
+        'README.md',
+        'package.json',
+      ]),
+    );
+    const stray = p.files.filter(
+      (f) => f.endsWith('.ts') || /^(test|harness|scripts|\.keys)\//.test(f) || !/^(bin|dist)\/|^[^/]+$/.test(f),
+    );
     expect(stray).toEqual([]);
   });
 
@@ -39,7 +50,11 @@ describe('the packed wristpay', () => {
   });
 
   it('wristpay checkout start answers /healthz and stops on SIGTERM', async () => {
-    const s = await startBin(p, ['checkout', 'start', '--port', '0', '--db', join(p.root, 'checkout.db'), '--json'], 'listening');
+    const s = await startBin(
+      p,
+      ['checkout', 'start', '--port', '0', '--db', join(p.root, 'checkout.db'), '--json'],
+      'listening',
+    );
     const health = await fetch(`${s.ready.url as string}/healthz`);
     expect(health.status).toBe(200);
     s.child.kill('SIGTERM');
@@ -49,10 +64,23 @@ describe('the packed wristpay', () => {
   it('wristpay sim flash takes the shipped image, and sim start boots it', async () => {
     const shipped = join(p.app, 'node_modules', 'wristpay', 'dist');
     const state = join(p.root, 'band');
-    const flashed = await runBin(p, ['sim', 'flash', join(shipped, 'band.img'), '--vendor-key', join(shipped, 'vendor-pub.json'), '--state', state, '--json']);
+    const flashed = await runBin(p, [
+      'sim',
+      'flash',
+      join(shipped, 'band.img'),
+      '--vendor-key',
+      join(shipped, 'vendor-pub.json'),
+      '--state',
+      state,
+      '--json',
+    ]);
     expect(flashed.code, flashed.stderr).toBe(0);
     expect(JSON.parse(flashed.stdout)).toMatchObject({ ok: true, firmware: { format: 'image', signed: true } });
-    const s = await startBin(p, ['sim', 'start', '--state', state, '--radio-port', '0', '--ui-port', '0', '--json'], 'started');
+    const s = await startBin(
+      p,
+      ['sim', 'start', '--state', state, '--radio-port', '0', '--ui-port', '0', '--json'],
+      'started',
+    );
     expect(s.ready).toMatchObject({ stateDir: state, bands: [{ band: 1 }] });
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
@@ -61,7 +89,10 @@ describe('the packed wristpay', () => {
   it('wristpay demo --json tells the story with an approved payment', async () => {
     const r = await runBin(p, ['demo', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { step?: string; outcome?: string });
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { step?: string; outcome?: string });
     expect(events).toContainEqual(expect.objectContaining({ step: 'pay', outcome: 'approved' }));
   }, 120_000);
 });

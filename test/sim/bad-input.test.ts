@@ -29,7 +29,15 @@ async function central(): Promise<RawCentral> {
   return c;
 }
 
-const write = (data: string, extra: object = {}) => ({ action: 'write', peripheralUuid: id, serviceUuid: SERVICE, characteristicUuid: CONTROL, data, withoutResponse: false, ...extra });
+const write = (data: string, extra: object = {}) => ({
+  action: 'write',
+  peripheralUuid: id,
+  serviceUuid: SERVICE,
+  characteristicUuid: CONTROL,
+  data,
+  withoutResponse: false,
+  ...extra,
+});
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** Subscribes and sends HELLO_REQUEST; resolves with the answer frame's status. */
@@ -102,7 +110,9 @@ describe('who may connect', () => {
   it('refuses websocket upgrades from web pages on other origins', async () => {
     const WebSocket = (await import('ws')).default;
     const ws = new WebSocket(`ws://127.0.0.1:${sim.radioPort}`, { origin: 'https://evil.example' });
-    const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).on('error', () => resolve(-1)));
+    const status = await new Promise<number>((resolve) =>
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).on('error', () => resolve(-1)),
+    );
     expect(status).toBe(403);
   });
 });
@@ -120,14 +130,30 @@ describe('GATT refusals', () => {
       [{ ...write('00'), characteristicUuid: 'deadbeef' }, 'unknown-characteristic'],
       [{ ...write('00'), characteristicUuid: normUuid(Gatt.INFO) }, 'not-permitted'],
       [{ action: 'read', peripheralUuid: id, serviceUuid: SERVICE, characteristicUuid: CONTROL }, 'not-permitted'],
-      [{ action: 'notify', peripheralUuid: id, serviceUuid: SERVICE, characteristicUuid: CONTROL, notify: true }, 'not-permitted'],
-      [{ action: 'writeValue', peripheralUuid: id, serviceUuid: SERVICE, characteristicUuid: STATUS, descriptorUuid: '2901', data: '0100' }, 'unknown-descriptor'],
+      [
+        { action: 'notify', peripheralUuid: id, serviceUuid: SERVICE, characteristicUuid: CONTROL, notify: true },
+        'not-permitted',
+      ],
+      [
+        {
+          action: 'writeValue',
+          peripheralUuid: id,
+          serviceUuid: SERVICE,
+          characteristicUuid: STATUS,
+          descriptorUuid: '2901',
+          data: '0100',
+        },
+        'unknown-descriptor',
+      ],
       [{ action: 'writeHandle', peripheralUuid: id, handle: 42, data: '00' }, 'unknown-handle'],
       [{ action: 'writeHandle', peripheralUuid: id, handle: 8, data: '00' }, 'not-permitted'],
       [{ action: 'readHandle', peripheralUuid: id, handle: 999 }, 'unknown-handle'],
       [write('00', { withoutResponse: true }), 'not-permitted'],
       [write('83'.repeat(183)), 'oversize'], // MTU 185: at most 182 bytes
-      [{ action: 'broadcast', peripheralUuid: id, serviceUuid: SERVICE, characteristicUuid: STATUS, broadcast: true }, 'not-permitted'],
+      [
+        { action: 'broadcast', peripheralUuid: id, serviceUuid: SERVICE, characteristicUuid: STATUS, broadcast: true },
+        'not-permitted',
+      ],
     ];
     for (const [frame, code] of refusals) {
       c.send(frame);
@@ -160,7 +186,11 @@ describe('GATT refusals', () => {
     const before = sim.band(1).hw.flash.toBytes();
     const a = await central();
     await a.connect(id);
-    const frags = (await import('../../shared/framing/fragment.ts')).fragmentMessage(FrameCommand.MSG, new Uint8Array(300).fill(7), 185);
+    const frags = (await import('../../shared/framing/fragment.ts')).fragmentMessage(
+      FrameCommand.MSG,
+      new Uint8Array(300).fill(7),
+      185,
+    );
     expect(frags.length).toBe(2);
     a.send(write(hex(frags[0])));
     await a.type('write');

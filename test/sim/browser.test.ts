@@ -69,10 +69,22 @@ needs(requirements.chromium).describe('simulator web UI', () => {
     const c = await RawCentral.open(sim.radioPort);
     const id = sim.band(1).peripheralId;
     await c.connect(id);
-    c.send({ action: 'notify', peripheralUuid: id, serviceUuid: normUuid(Gatt.SERVICE), characteristicUuid: normUuid(Gatt.STATUS), notify: true });
+    c.send({
+      action: 'notify',
+      peripheralUuid: id,
+      serviceUuid: normUuid(Gatt.SERVICE),
+      characteristicUuid: normUuid(Gatt.STATUS),
+      notify: true,
+    });
     await c.type('notify');
     const [frag] = helloRequest(185);
-    c.send({ action: 'write', peripheralUuid: id, serviceUuid: normUuid(Gatt.SERVICE), characteristicUuid: normUuid(Gatt.CONTROL_POINT), data: Buffer.from(frag).toString('hex') });
+    c.send({
+      action: 'write',
+      peripheralUuid: id,
+      serviceUuid: normUuid(Gatt.SERVICE),
+      characteristicUuid: normUuid(Gatt.CONTROL_POINT),
+      data: Buffer.from(frag).toString('hex'),
+    });
     await c.next((f) => f.type === 'read' && f.isNotification === true);
     const frames = page.getByTestId('frames-1');
     await expect.poll(() => frames.textContent()).toContain('from band');
@@ -111,7 +123,12 @@ needs(requirements.chromium).describe('simulator web UI', () => {
   it('fits a 390 px wide phone screen: no sideways scroll, nothing cut off, the band usable', async () => {
     // A phone as a person holds it (the page's meta viewport applies); a central connects so
     // the radio log has rows too (after the stories above the band also has cards).
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
+    const phone = await browser.newPage({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 3,
+    });
     const c = await RawCentral.open(sim.radioPort);
     try {
       await phone.goto(`${sim.url}/`);
@@ -130,7 +147,12 @@ needs(requirements.chromium).describe('simulator web UI', () => {
         const out = Array.from(document.body.querySelectorAll('*'))
           .filter((e) => e.getBoundingClientRect().right > width + 0.5 && !clipped(e))
           .map((e) => `${e.tagName.toLowerCase()}.${e.className} right=${Math.round(e.getBoundingClientRect().right)}`);
-        return { innerWidth: window.innerWidth, scrollWidth: document.documentElement.scrollWidth, bodyOverflow: getComputedStyle(document.body).overflowX, out };
+        return {
+          innerWidth: window.innerWidth,
+          scrollWidth: document.documentElement.scrollWidth,
+          bodyOverflow: getComputedStyle(document.body).overflowX,
+          out,
+        };
       }, 390);
       expect(fit.innerWidth).toBe(390); // not zoomed out
       expect(fit.scrollWidth).toBeLessThanOrEqual(390);

@@ -18,7 +18,24 @@ describe('wristpay sim start (process)', () => {
   it('starts, is driven from outside, and stops on SIGTERM', async () => {
     const img = await testImages();
     const dir = flashedDir(img.probe, img.vendorPub);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/sim/helpers/sim-cli.ts', 'sim', 'start', '--state', dir, '--radio-port', '0', '--ui-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/sim/helpers/sim-cli.ts',
+        'sim',
+        'start',
+        '--state',
+        dir,
+        '--radio-port',
+        '0',
+        '--ui-port',
+        '0',
+        '--json',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const events: { event: string; [k: string]: unknown }[] = [];
     const started = new Promise<void>((resolve) => {

@@ -30,20 +30,35 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-async function api(path: string, init: { method?: string; body?: unknown; token?: string | null } = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+async function api(
+  path: string,
+  init: { method?: string; body?: unknown; token?: string | null } = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? control.token}`;
-  const res = await fetch(`${control.url}${path}`, { method: init.method ?? 'POST', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const res = await fetch(`${control.url}${path}`, {
+    method: init.method ?? 'POST',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
 /** GET /api/status with a chosen Host header (fetch will not send one). */
 function statusWithHost(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: sim.uiPort, path: '/api/status', headers: { host, authorization: `Bearer ${control.token}` } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: sim.uiPort,
+        path: '/api/status',
+        headers: { host, authorization: `Bearer ${control.token}` },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -76,7 +91,13 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 describe('control.json', () => {
   it('names the loopback URL, ports, token and bands, readable by the owner only', () => {
     expect(statSync(statePaths(dir).control).mode & 0o777).toBe(0o600);
-    expect(control).toMatchObject({ version: 1, pid: process.pid, radioPort: sim.radioPort, uiPort: sim.uiPort, url: `http://127.0.0.1:${sim.uiPort}` });
+    expect(control).toMatchObject({
+      version: 1,
+      pid: process.pid,
+      radioPort: sim.radioPort,
+      uiPort: sim.uiPort,
+      url: `http://127.0.0.1:${sim.uiPort}`,
+    });
     expect(control.token).toMatch(/^[0-9a-f]{48}$/);
     expect(control.bands.map((b) => b.band)).toEqual([1, 2]);
   });
@@ -106,7 +127,10 @@ describe('control API', () => {
     expect((await api('/api/bands/1/press', { method: 'GET' })).status).toBe(405);
     expect((await api('/api/bands/1/wear', { body: { on: 'yes' } })).status).toBe(400);
     expect((await api('/api/bands/1/power-cut', { body: { after: 0 } })).status).toBe(400);
-    expect((await api('/api/status', { method: 'GET' })).json).toMatchObject({ ok: true, bands: [{ band: 1 }, { band: 2 }] });
+    expect((await api('/api/status', { method: 'GET' })).json).toMatchObject({
+      ok: true,
+      bands: [{ band: 1 }, { band: 2 }],
+    });
   });
 
   it('serves the page with the token, and a live event stream', async () => {

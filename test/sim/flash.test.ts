@@ -36,7 +36,9 @@ describe('sim flash', () => {
     expect(r.meta).toMatchObject({ format: 'image', signed: true, devKey: true, firmwareVersion: '0.1.0' });
     const p = statePaths(dir);
     expect(readFileSync(p.firmware)).toEqual(readFileSync(img.main));
-    expect(JSON.parse(readFileSync(p.vendorKey, 'utf8')).publicKey).toBe(JSON.parse(readFileSync(img.vendorPub, 'utf8')).publicKey);
+    expect(JSON.parse(readFileSync(p.vendorKey, 'utf8')).publicKey).toBe(
+      JSON.parse(readFileSync(img.vendorPub, 'utf8')).publicKey,
+    );
     expect(r.band.serial).toMatch(/^WP-[0-9A-F]{4}-[0-9A-F]{4}$/);
     expect(r.band).not.toHaveProperty('address'); // no stable address anywhere (docs/PROTOCOL.md §7)
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -49,11 +51,40 @@ describe('sim flash', () => {
   });
 
   const cases: [string, (b: Uint8Array) => Uint8Array, number][] = [
-    ['a code byte changed', (b) => { b[70] ^= 1; return b; }, Status.MALFORMED],
-    ['a signature byte changed', (b) => { b[b.length - 1] ^= 1; return b; }, Status.BAD_SIGNATURE],
+    [
+      'a code byte changed',
+      (b) => {
+        b[70] ^= 1;
+        return b;
+      },
+      Status.MALFORMED,
+    ],
+    [
+      'a signature byte changed',
+      (b) => {
+        b[b.length - 1] ^= 1;
+        return b;
+      },
+      Status.BAD_SIGNATURE,
+    ],
     ['truncated', (b) => b.subarray(0, b.length - 10), Status.MALFORMED],
-    ['trailing bytes', (b) => { const c = new Uint8Array(b.length + 1); c.set(b); return c; }, Status.MALFORMED],
-    ['a zeroed (absent) signature', (b) => { b.fill(0, b.length - 64); return b; }, Status.BAD_SIGNATURE],
+    [
+      'trailing bytes',
+      (b) => {
+        const c = new Uint8Array(b.length + 1);
+        c.set(b);
+        return c;
+      },
+      Status.MALFORMED,
+    ],
+    [
+      'a zeroed (absent) signature',
+      (b) => {
+        b.fill(0, b.length - 64);
+        return b;
+      },
+      Status.BAD_SIGNATURE,
+    ],
   ];
   for (const [name, edit, status] of cases) {
     it(`refuses an image with ${name}, writing nothing`, () => {
@@ -67,21 +98,38 @@ describe('sim flash', () => {
 
   it('refuses an image signed by another vendor key, and bare code, unless --allow-unsigned', () => {
     const dir = tempDir();
-    expect(flashImage({ image: img.main, stateDir: dir, vendorKey: img.otherPub })).toMatchObject({ ok: false, status: Status.BAD_SIGNATURE });
+    expect(flashImage({ image: img.main, stateDir: dir, vendorKey: img.otherPub })).toMatchObject({
+      ok: false,
+      status: Status.BAD_SIGNATURE,
+    });
     const bare = flashImage({ image: img.mainCode, stateDir: dir, vendorKey: img.vendorPub });
     expect(bare).toMatchObject({ ok: false, status: Status.MALFORMED });
     if (!bare.ok) expect(bare.message).toMatch(/--allow-unsigned/);
-    expect(flashImage({ image: img.main, stateDir: dir, vendorKey: img.otherPub, allowUnsigned: true })).toMatchObject({ ok: true, meta: { signed: false, format: 'image' } });
-    expect(flashImage({ image: img.mainCode, stateDir: dir, vendorKey: img.vendorPub, allowUnsigned: true })).toMatchObject({ ok: true, meta: { signed: false, format: 'script' } });
+    expect(flashImage({ image: img.main, stateDir: dir, vendorKey: img.otherPub, allowUnsigned: true })).toMatchObject({
+      ok: true,
+      meta: { signed: false, format: 'image' },
+    });
+    expect(
+      flashImage({ image: img.mainCode, stateDir: dir, vendorKey: img.vendorPub, allowUnsigned: true }),
+    ).toMatchObject({ ok: true, meta: { signed: false, format: 'script' } });
     expect(loadFlashedImage(dir)).toMatchObject({ ok: true, value: { meta: { format: 'script' } } });
     // Damage is refused even then.
-    const damaged = variant(img.main, (b) => { b[70] ^= 1; return b; });
-    expect(flashImage({ image: damaged, stateDir: dir, vendorKey: img.vendorPub, allowUnsigned: true })).toMatchObject({ ok: false, status: Status.MALFORMED });
+    const damaged = variant(img.main, (b) => {
+      b[70] ^= 1;
+      return b;
+    });
+    expect(flashImage({ image: damaged, stateDir: dir, vendorKey: img.vendorPub, allowUnsigned: true })).toMatchObject({
+      ok: false,
+      status: Status.MALFORMED,
+    });
   });
 
   it('reports a missing image or vendor key clearly', () => {
     const dir = tempDir();
-    expect(flashImage({ image: join(dir, 'nope.img'), stateDir: dir })).toMatchObject({ ok: false, status: Status.NOT_FOUND });
+    expect(flashImage({ image: join(dir, 'nope.img'), stateDir: dir })).toMatchObject({
+      ok: false,
+      status: Status.NOT_FOUND,
+    });
     const r = flashImage({ image: img.main, stateDir: dir, vendorKey: join(dir, 'no-key.json') });
     expect(r).toMatchObject({ ok: false, status: Status.NOT_FOUND });
     if (!r.ok) expect(r.message).toMatch(/--vendor-key/);
@@ -105,8 +153,13 @@ describe('the bootloader (sim start)', () => {
     expect(flashImage({ image: img.fault, stateDir: dir, vendorKey: img.vendorPub }).ok).toBe(true);
     const first = await startOnAnyPort(dir);
     const s1 = first.band(1).status();
-    await expect(startSimulator({ stateDir: dir, radioPort: 0, uiPort: 0 })).rejects.toMatchObject({ status: Status.BUSY });
-    expect(flashImage({ image: img.fault, stateDir: dir, vendorKey: img.vendorPub })).toMatchObject({ ok: false, status: Status.BUSY });
+    await expect(startSimulator({ stateDir: dir, radioPort: 0, uiPort: 0 })).rejects.toMatchObject({
+      status: Status.BUSY,
+    });
+    expect(flashImage({ image: img.fault, stateDir: dir, vendorKey: img.vendorPub })).toMatchObject({
+      ok: false,
+      status: Status.BUSY,
+    });
     await first.stop();
     expect(existsSync(statePaths(dir).control)).toBe(false);
 
@@ -114,7 +167,11 @@ describe('the bootloader (sim start)', () => {
     const s2 = second.band(1).status();
     await second.stop();
     expect(s1.firmwareStatus).toMatchObject({ fixture: true, boots: 1 });
-    expect(s2.firmwareStatus).toMatchObject({ fixture: true, boots: 2, publicKey: (s1.firmwareStatus as { publicKey: string }).publicKey });
+    expect(s2.firmwareStatus).toMatchObject({
+      fixture: true,
+      boots: 2,
+      publicKey: (s1.firmwareStatus as { publicKey: string }).publicKey,
+    });
     expect((s1.firmwareStatus as { publicKey: string }).publicKey).toMatch(/^04[0-9a-f]{128}$/);
     expect(s2.serial).toBe(s1.serial);
     // A new resolvable private address every boot (top bits 0b01), never the last one.
@@ -133,7 +190,13 @@ describe('the bootloader (sim start)', () => {
     const dir = tempDir();
     expect(flashImage({ image: img.fault, stateDir: dir, vendorKey: img.vendorPub }).ok).toBe(true);
     const path = bandPaths(dir, 1).identity;
-    const old = { version: 1, serial: 'WP-0A0B-0C0D', address: 'c3:11:22:33:44:55', createdAt: '2026-01-01T00:00:00.000Z', flash: { pageSize: 4096, pageCount: 16 } };
+    const old = {
+      version: 1,
+      serial: 'WP-0A0B-0C0D',
+      address: 'c3:11:22:33:44:55',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      flash: { pageSize: 4096, pageCount: 16 },
+    };
     writeFileSync(path, JSON.stringify(old));
     const sim = await startOnAnyPort(dir);
     const s = sim.band(1).status();
@@ -141,6 +204,11 @@ describe('the bootloader (sim start)', () => {
     expect(s.serial).toBe(old.serial);
     expect(s.address).not.toBe(old.address);
     expect(s.address).toMatch(/^[4-7]/);
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ version: 2, serial: old.serial, createdAt: old.createdAt, flash: old.flash });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
+      version: 2,
+      serial: old.serial,
+      createdAt: old.createdAt,
+      flash: old.flash,
+    });
   });
 });

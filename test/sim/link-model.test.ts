@@ -33,7 +33,8 @@ describe('parseLinkSpec', () => {
     expect(parseLinkSpec('ci=15,mtu=185,loss=0')).toEqual({ ciMs: 15, mtu: 185, loss: 0 });
     expect(parseLinkSpec('loss=5%')).toEqual({ ciMs: 0, mtu: 185, loss: 0.05 });
     expect(parseLinkSpec(undefined)).toEqual({ ciMs: 0, mtu: 185, loss: 0 });
-    for (const bad of ['ci=-1', 'mtu=22', 'mtu=518', 'mtu=100.5', 'loss=1', 'speed=9', 'ci']) expect(() => parseLinkSpec(bad), bad).toThrow(/link/);
+    for (const bad of ['ci=-1', 'mtu=22', 'mtu=518', 'mtu=100.5', 'loss=1', 'speed=9', 'ci'])
+      expect(() => parseLinkSpec(bad), bad).toThrow(/link/);
   });
 });
 
@@ -45,7 +46,11 @@ describe('LinkModel', () => {
     link.send('up', 20, () => got++);
     link.send('down', 7, () => got++);
     expect(got).toBe(2);
-    expect(link.counters()).toEqual({ up: { bytes: 20, fragments: 1, events: 1, retransmissions: 0 }, down: { bytes: 7, fragments: 1, events: 1, retransmissions: 0 }, connectionEvents: 0 });
+    expect(link.counters()).toEqual({
+      up: { bytes: 20, fragments: 1, events: 1, retransmissions: 0 },
+      down: { bytes: 7, fragments: 1, events: 1, retransmissions: 0 },
+      connectionEvents: 0,
+    });
   });
 
   it('sends one fragment per direction per connection event, in order', async () => {
@@ -107,12 +112,22 @@ describe('the simulator honours the link model', () => {
       expect(frags).toHaveLength(3);
       const t0 = performance.now();
       for (const f of frags) {
-        c.send({ action: 'write', peripheralUuid: id, serviceUuid: normUuid(Gatt.SERVICE), characteristicUuid: normUuid(Gatt.CONTROL_POINT), data: Buffer.from(f).toString('hex') });
+        c.send({
+          action: 'write',
+          peripheralUuid: id,
+          serviceUuid: normUuid(Gatt.SERVICE),
+          characteristicUuid: normUuid(Gatt.CONTROL_POINT),
+          data: Buffer.from(f).toString('hex'),
+        });
         await c.type('write');
       }
       expect(performance.now() - t0).toBeGreaterThanOrEqual(45); // 2 more intervals after the first event
       const s = sim.band(1).status().link;
-      expect(s).toMatchObject({ ciMs: 25, mtu: 23, up: { fragments: 3, events: 3, bytes: frags.reduce((n, f) => n + f.length, 0) } });
+      expect(s).toMatchObject({
+        ciMs: 25,
+        mtu: 23,
+        up: { fragments: 3, events: 3, bytes: frags.reduce((n, f) => n + f.length, 0) },
+      });
       c.close();
     } finally {
       await sim.stop();

@@ -12,7 +12,12 @@ import { FrameCommand } from '../../shared/framing/commands.ts';
 import { decodeMessage } from '../../shared/messages/clear.ts';
 import { Gatt } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { attachSimulatorExtras, simulatorBindings, type NobleLike, type NobleWsBindings } from './helpers/noble-client.ts';
+import {
+  attachSimulatorExtras,
+  simulatorBindings,
+  type NobleLike,
+  type NobleWsBindings,
+} from './helpers/noble-client.ts';
 import { normUuid } from '../../sim/band/noble-protocol.ts';
 import { startSimulator, type Simulator } from '../../sim/band/simulator.ts';
 import { DEFAULT_RADIO_PORT } from '../../sim/band/state-dir.ts';
@@ -64,7 +69,9 @@ async function discover(noble: NobleLike): Promise<Peripheral> {
   return p;
 }
 
-async function connectAndDiscover(noble: NobleLike): Promise<{ p: Peripheral; byUuid: Record<string, Characteristic> }> {
+async function connectAndDiscover(
+  noble: NobleLike,
+): Promise<{ p: Peripheral; byUuid: Record<string, Characteristic> }> {
   const p = await discover(noble);
   await p.connectAsync();
   const { characteristics } = await p.discoverSomeServicesAndCharacteristicsAsync([SERVICE], CHARS);
@@ -105,7 +112,10 @@ describe('stock noble over the websocket bindings', () => {
     const before = sim.band(1).status().link;
     for (const f of helloRequest(23)) await byUuid[normUuid(Gatt.CONTROL_POINT)].writeAsync(Buffer.from(f), false);
     await waitFor('the answer frame', () => collector.frames.length > 0);
-    expect(collector.frames[0]).toEqual({ cmd: FrameCommand.ERROR, message: { type: 'error', status: Status.NOT_ENROLLED } });
+    expect(collector.frames[0]).toEqual({
+      cmd: FrameCommand.ERROR,
+      message: { type: 'error', status: Status.NOT_ENROLLED },
+    });
 
     const after = sim.band(1).status().link;
     expect(after.connected).toBe(true);

@@ -37,10 +37,19 @@ async function fixtureSim(interruptBudget = 40): Promise<{ sim: Simulator; dir: 
 }
 
 const fw = (sim: Simulator): Fixture => sim.band(1).status().firmwareStatus as Fixture;
-const write = (id: string, hex: string) => ({ action: 'write', peripheralUuid: id, serviceUuid: normUuid(Gatt.SERVICE), characteristicUuid: normUuid(Gatt.CONTROL_POINT), data: hex });
+const write = (id: string, hex: string) => ({
+  action: 'write',
+  peripheralUuid: id,
+  serviceUuid: normUuid(Gatt.SERVICE),
+  characteristicUuid: normUuid(Gatt.CONTROL_POINT),
+  data: hex,
+});
 
 describe('watchdog and resets', () => {
-  for (const [what, op, kind] of [['throws', '02', 'exception'], ['runs past its budget', '03', 'watchdog']] as const) {
+  for (const [what, op, kind] of [
+    ['throws', '02', 'exception'],
+    ['runs past its budget', '03', 'watchdog'],
+  ] as const) {
     it(`an event that ${what} resets the band; the link drops, flash and keys survive`, async () => {
       const { sim, c, id } = await fixtureSim();
       const before = fw(sim);
@@ -53,10 +62,17 @@ describe('watchdog and resets', () => {
       expect(s.resets).toBe(1);
       expect(s.lastReset?.reason).toBe(`${kind} in radio.onWrite`);
       // The image drops thrown messages (docs/FIRMWARE-IMAGE.md), so an exception shows as its type.
-      expect(s.faults.join('\n')).toMatch(kind === 'exception' ? /exception in radio\.onWrite: Error/ : /ran past 40 interrupt polls/);
+      expect(s.faults.join('\n')).toMatch(
+        kind === 'exception' ? /exception in radio\.onWrite: Error/ : /ran past 40 interrupt polls/,
+      );
       expect(fw(sim)).toMatchObject({ boots: 2, writes: 0, publicKey: before.publicKey }); // RAM lost, flash and SE kept
       expect(s.heap.used).toBeGreaterThan(s.heap.baseline!);
-      expect(sim.band(1).hw.logs.map((l) => l.text).join('\n')).toMatch(/reset: /);
+      expect(
+        sim
+          .band(1)
+          .hw.logs.map((l) => l.text)
+          .join('\n'),
+      ).toMatch(/reset: /);
       // It serves again, under the new private address it took at boot (docs/PROTOCOL.md §7).
       const again = sim.band(1).peripheralId;
       expect(again).not.toBe(id);
@@ -69,7 +85,13 @@ describe('watchdog and resets', () => {
 
   it('a power cut injected through the control channel interrupts a flash write and reboots the band', async () => {
     const { sim, dir, c, id } = await fixtureSim();
-    c.send({ action: 'notify', peripheralUuid: id, serviceUuid: normUuid(Gatt.SERVICE), characteristicUuid: normUuid(Gatt.STATUS), notify: true });
+    c.send({
+      action: 'notify',
+      peripheralUuid: id,
+      serviceUuid: normUuid(Gatt.SERVICE),
+      characteristicUuid: normUuid(Gatt.STATUS),
+      notify: true,
+    });
     await c.type('notify');
     c.send(write(id, '0403')); // program 3 bytes, one operation each
     await c.next((f) => f.type === 'read' && f.isNotification === true);

@@ -29,7 +29,9 @@ describe('a suite that needs what the machine lacks', () => {
     expect(code, out).toBe(1);
     expect(out).toContain('Tests  2 failed | 2 passed (4)');
     expect(out).toContain('a suite that needs the ghost tool > needs ghost-tool');
-    expect(out).toContain('missing wristpay-ghost-tool on PATH. CI fails rather than skips a suite that needs it; provide it with: sudo apt-get install wristpay-ghost');
+    expect(out).toContain(
+      'missing wristpay-ghost-tool on PATH. CI fails rather than skips a suite that needs it; provide it with: sudo apt-get install wristpay-ghost',
+    );
     expect(out).toContain('missing wristpay-ghost-tool on PATH and the built ghost.img.');
     expect(out).toContain('provide it with: sudo apt-get install wristpay-ghost && npm run ghost-build');
     expect(out).not.toContain('skipped:');
@@ -40,11 +42,15 @@ describe('a suite that needs what the machine lacks', () => {
     expect(code, out).toBe(0);
     expect(out).toContain('Tests  2 passed | 2 skipped (4)');
     const summary = out.slice(out.indexOf('Duration'));
-    expect(summary).toContain('skipped: needs-ghost.fixture.ts > a suite that needs the ghost tool (needs ghost-tool: sudo apt-get install wristpay-ghost)\n');
+    expect(summary).toContain(
+      'skipped: needs-ghost.fixture.ts > a suite that needs the ghost tool (needs ghost-tool: sudo apt-get install wristpay-ghost)\n',
+    );
     expect(summary).toContain(
       'skipped: needs-ghost.fixture.ts > a test that needs the tool and the image (needs ghost-tool: sudo apt-get install wristpay-ghost; needs ghost.img: npm run ghost-build)\n',
     );
-    expect(summary).toContain('to run them (CI fails instead of skipping): sudo apt-get install wristpay-ghost && npm run ghost-build\n');
+    expect(summary).toContain(
+      'to run them (CI fails instead of skipping): sudo apt-get install wristpay-ghost && npm run ghost-build\n',
+    );
   });
 
   it('reads CI=false and CI=0 as not CI, as most tools do', () => {

@@ -28,7 +28,12 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 export const requirements = {
   duk: { name: 'duk', what: `Duktape 2.7 at ${DEFAULT_DUK}`, probe: () => dukAvailable(), install: { apt: 'duktape' } },
-  chromium: { name: 'chromium', what: `Chromium at ${CHROMIUM}`, probe: () => existsSync(CHROMIUM), install: { apt: 'chromium' } },
+  chromium: {
+    name: 'chromium',
+    what: `Chromium at ${CHROMIUM}`,
+    probe: () => existsSync(CHROMIUM),
+    install: { apt: 'chromium' },
+  },
   // util-linux `script` gives a child process a pseudo-terminal; node has none built in.
   script: {
     name: 'script',
@@ -59,7 +64,9 @@ function present(r: Requirement): boolean {
 
 function missingError(missing: readonly Requirement[]): Error {
   const what = missing.map((r) => r.what).join(' and ');
-  const error = new Error(`missing ${what}. CI fails rather than skips a suite that needs it; provide it with: ${installCommand(missing.map((r) => r.install))}`);
+  const error = new Error(
+    `missing ${what}. CI fails rather than skips a suite that needs it; provide it with: ${installCommand(missing.map((r) => r.install))}`,
+  );
   // The stack would point into this file, not at anything the reader should fix.
   error.stack = `Error: ${error.message}`;
   return error;
@@ -76,12 +83,20 @@ export function needs(...reqs: Requirement[]) {
   return {
     describe(name: string, body: () => void): void {
       if (missing.length === 0) describe(name, body);
-      else if (inCI()) describe(name, () => it(label, () => { throw missingError(missing); }));
+      else if (inCI())
+        describe(name, () =>
+          it(label, () => {
+            throw missingError(missing);
+          }),
+        );
       else describe(name, { skip: true, meta: skipMeta(missing) }, body);
     },
     it(name: string, body: () => unknown): void {
       if (missing.length === 0) it(name, body);
-      else if (inCI()) it(name, () => { throw missingError(missing); });
+      else if (inCI())
+        it(name, () => {
+          throw missingError(missing);
+        });
       else it(name, { skip: true, meta: skipMeta(missing) }, body);
     },
   };

@@ -42,7 +42,9 @@ function checkSums(dir: string): string[] {
       problems.push(`missing: ${path}`);
       continue;
     }
-    const actual = createHash('sha256').update(readFileSync(join(dir, path))).digest('hex');
+    const actual = createHash('sha256')
+      .update(readFileSync(join(dir, path)))
+      .digest('hex');
     if (actual !== sum) problems.push(`changed: ${path}`);
   }
   for (const path of present) if (!listed.has(path)) problems.push(`unlisted: ${path}`);

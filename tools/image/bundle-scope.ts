@@ -31,7 +31,12 @@ function iifeFunction(program: t.Program): t.ArrowFunctionExpression | t.Functio
   const call = stmts[0].expression;
   if (!t.isCallExpression(call) || call.arguments.length !== 0) return null;
   const fn = call.callee;
-  if ((t.isArrowFunctionExpression(fn) || t.isFunctionExpression(fn)) && t.isBlockStatement(fn.body) && fn.params.length === 0) return fn;
+  if (
+    (t.isArrowFunctionExpression(fn) || t.isFunctionExpression(fn)) &&
+    t.isBlockStatement(fn.body) &&
+    fn.params.length === 0
+  )
+    return fn;
   return null;
 }
 

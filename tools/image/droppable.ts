@@ -18,8 +18,20 @@ import { types as t, type Scope } from '@babel/core';
 
 /** Globals every profile engine has (./es5-check.ts): reading them cannot throw. */
 const SAFE_GLOBALS = new Set([
-  'undefined', 'NaN', 'Infinity', 'Object', 'Array', 'String', 'Number', 'Boolean', 'Math', 'JSON',
-  'Error', 'TypeError', 'RangeError', 'Uint8Array',
+  'undefined',
+  'NaN',
+  'Infinity',
+  'Object',
+  'Array',
+  'String',
+  'Number',
+  'Boolean',
+  'Math',
+  'JSON',
+  'Error',
+  'TypeError',
+  'RangeError',
+  'Uint8Array',
 ]);
 const SAFE_UNARY = new Set(['!', '-', '+', '~', 'typeof', 'void']);
 
@@ -62,7 +74,8 @@ function isPureCall(call: t.CallExpression, scope: Scope, depth: number): boolea
   if (!binding) return call.callee.name === 'String';
   if (depth > 2 || binding.constantViolations.length > 0) return false;
   const fn = binding.path.node;
-  if (!t.isFunctionDeclaration(fn) || fn.async || fn.generator || !fn.params.every((p) => t.isIdentifier(p))) return false;
+  if (!t.isFunctionDeclaration(fn) || fn.async || fn.generator || !fn.params.every((p) => t.isIdentifier(p)))
+    return false;
   const body = fn.body.body;
   if (body.length !== 1 || !t.isReturnStatement(body[0]) || !body[0].argument) return false;
   // The helper's body is judged in its own scope (its parameters are bindings there).

@@ -19,26 +19,80 @@ import { IMAGE_GLOBAL } from './lower.ts';
 const ES5_GLOBALS = new Set([
   // No Date and no RegExp: the band's engine leaves them out (sim/engine/quickjs-profile.ts);
   // time comes from hal.clock.
-  'Object', 'Function', 'Array', 'String', 'Boolean', 'Number', 'Math', 'JSON',
-  'Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError',
-  'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'decodeURI', 'decodeURIComponent', 'encodeURI',
-  'encodeURIComponent', 'NaN', 'Infinity', 'undefined', 'arguments',
+  'Object',
+  'Function',
+  'Array',
+  'String',
+  'Boolean',
+  'Number',
+  'Math',
+  'JSON',
+  'Error',
+  'EvalError',
+  'RangeError',
+  'ReferenceError',
+  'SyntaxError',
+  'TypeError',
+  'URIError',
+  'parseInt',
+  'parseFloat',
+  'isNaN',
+  'isFinite',
+  'decodeURI',
+  'decodeURIComponent',
+  'encodeURI',
+  'encodeURIComponent',
+  'NaN',
+  'Infinity',
+  'undefined',
+  'arguments',
   // Typed arrays are part of the profile (Duktape, QuickJS and Espruino all have them).
-  'ArrayBuffer', 'DataView', 'Uint8Array', 'Int8Array', 'Uint8ClampedArray', 'Uint16Array',
-  'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array',
-  'hal', IMAGE_GLOBAL,
+  'ArrayBuffer',
+  'DataView',
+  'Uint8Array',
+  'Int8Array',
+  'Uint8ClampedArray',
+  'Uint16Array',
+  'Int16Array',
+  'Uint32Array',
+  'Int32Array',
+  'Float32Array',
+  'Float64Array',
+  'hal',
+  IMAGE_GLOBAL,
   // Optional configuration overrides the host may define before evaluating the image.
   'wristpayConfig',
 ]);
 
 /** Static members of ES5 globals that are ES2015+ (absent in Duktape/Espruino). */
 const BANNED_STATICS = new Set([
-  'Math.imul', 'Math.clz32', 'Math.fround', 'Math.trunc', 'Math.sign', 'Math.log2', 'Math.log10',
-  'Math.hypot', 'Math.cbrt', 'Array.from', 'Array.of', 'Object.assign', 'Object.entries',
-  'Object.values', 'Object.getOwnPropertySymbols', 'Object.fromEntries', 'Object.is',
-  'Number.isInteger', 'Number.isSafeInteger', 'Number.isFinite', 'Number.isNaN',
-  'Number.MAX_SAFE_INTEGER', 'Number.MIN_SAFE_INTEGER', 'Number.EPSILON', 'String.fromCodePoint',
-  'String.raw', 'ArrayBuffer.isView',
+  'Math.imul',
+  'Math.clz32',
+  'Math.fround',
+  'Math.trunc',
+  'Math.sign',
+  'Math.log2',
+  'Math.log10',
+  'Math.hypot',
+  'Math.cbrt',
+  'Array.from',
+  'Array.of',
+  'Object.assign',
+  'Object.entries',
+  'Object.values',
+  'Object.getOwnPropertySymbols',
+  'Object.fromEntries',
+  'Object.is',
+  'Number.isInteger',
+  'Number.isSafeInteger',
+  'Number.isFinite',
+  'Number.isNaN',
+  'Number.MAX_SAFE_INTEGER',
+  'Number.MIN_SAFE_INTEGER',
+  'Number.EPSILON',
+  'String.fromCodePoint',
+  'String.raw',
+  'ArrayBuffer.isView',
 ]);
 
 /**
@@ -47,24 +101,75 @@ const BANNED_STATICS = new Set([
  * (./mangle-props.ts), so calling the built-ins would break: refused here.
  */
 const BANNED_METHODS = new Set([
-  'includes', 'startsWith', 'endsWith', 'padStart', 'padEnd', 'repeat', 'findIndex', 'fill',
-  'copyWithin', 'codePointAt', 'trimStart', 'trimEnd', 'flatMap', 'entries', 'values',
+  'includes',
+  'startsWith',
+  'endsWith',
+  'padStart',
+  'padEnd',
+  'repeat',
+  'findIndex',
+  'fill',
+  'copyWithin',
+  'codePointAt',
+  'trimStart',
+  'trimEnd',
+  'flatMap',
+  'entries',
+  'values',
 ]);
 
 const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '%=', '<<=', '>>=', '>>>=', '|=', '^=', '&=']);
 
 /** Node types ES5 has; everything else is refused. */
 const ES5_NODES = new Set([
-  'File', 'Program', 'Directive', 'DirectiveLiteral', 'ExpressionStatement', 'BlockStatement',
-  'EmptyStatement', 'DebuggerStatement', 'WithStatement', 'ReturnStatement', 'LabeledStatement',
-  'BreakStatement', 'ContinueStatement', 'IfStatement', 'SwitchStatement', 'SwitchCase',
-  'ThrowStatement', 'TryStatement', 'CatchClause', 'WhileStatement', 'DoWhileStatement',
-  'ForStatement', 'ForInStatement', 'FunctionDeclaration', 'FunctionExpression',
-  'VariableDeclaration', 'VariableDeclarator', 'Identifier', 'StringLiteral', 'NumericLiteral',
-  'BooleanLiteral', 'NullLiteral', 'RegExpLiteral', 'ThisExpression', 'ArrayExpression',
-  'ObjectExpression', 'ObjectProperty', 'ObjectMethod', 'UnaryExpression', 'UpdateExpression',
-  'BinaryExpression', 'AssignmentExpression', 'LogicalExpression', 'MemberExpression',
-  'ConditionalExpression', 'CallExpression', 'NewExpression', 'SequenceExpression',
+  'File',
+  'Program',
+  'Directive',
+  'DirectiveLiteral',
+  'ExpressionStatement',
+  'BlockStatement',
+  'EmptyStatement',
+  'DebuggerStatement',
+  'WithStatement',
+  'ReturnStatement',
+  'LabeledStatement',
+  'BreakStatement',
+  'ContinueStatement',
+  'IfStatement',
+  'SwitchStatement',
+  'SwitchCase',
+  'ThrowStatement',
+  'TryStatement',
+  'CatchClause',
+  'WhileStatement',
+  'DoWhileStatement',
+  'ForStatement',
+  'ForInStatement',
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'VariableDeclaration',
+  'VariableDeclarator',
+  'Identifier',
+  'StringLiteral',
+  'NumericLiteral',
+  'BooleanLiteral',
+  'NullLiteral',
+  'RegExpLiteral',
+  'ThisExpression',
+  'ArrayExpression',
+  'ObjectExpression',
+  'ObjectProperty',
+  'ObjectMethod',
+  'UnaryExpression',
+  'UpdateExpression',
+  'BinaryExpression',
+  'AssignmentExpression',
+  'LogicalExpression',
+  'MemberExpression',
+  'ConditionalExpression',
+  'CallExpression',
+  'NewExpression',
+  'SequenceExpression',
 ]);
 
 /** Why a node is not ES5, or null when it is. */
@@ -170,8 +275,11 @@ export function checkEngineProfile(code: string): string[] {
   for (const stmt of ast.program.body) {
     const names = t.isVariableDeclaration(stmt)
       ? stmt.declarations.map((d) => (t.isIdentifier(d.id) ? d.id.name : '?'))
-      : t.isFunctionDeclaration(stmt) && stmt.id ? [stmt.id.name] : [];
-    for (const name of names) if (name !== IMAGE_GLOBAL) problems.push(`top-level declaration \`${name}\` would be a global${where(stmt)}`);
+      : t.isFunctionDeclaration(stmt) && stmt.id
+        ? [stmt.id.name]
+        : [];
+    for (const name of names)
+      if (name !== IMAGE_GLOBAL) problems.push(`top-level declaration \`${name}\` would be a global${where(stmt)}`);
   }
 
   traverse(ast, {
@@ -185,7 +293,12 @@ export function checkEngineProfile(code: string): string[] {
         problems.push(`${name} is not an ES5 built-in${where(path.node)}`);
       }
       const prop = path.node.property;
-      if (!path.node.computed && t.isIdentifier(prop) && BANNED_METHODS.has(prop.name) && path.parentPath?.isCallExpression({ callee: path.node })) {
+      if (
+        !path.node.computed &&
+        t.isIdentifier(prop) &&
+        BANNED_METHODS.has(prop.name) &&
+        path.parentPath?.isCallExpression({ callee: path.node })
+      ) {
         problems.push(`.${prop.name}() is an ES2015+ method${where(path.node)}`);
       }
     },
@@ -207,7 +320,10 @@ export function checkEngineProfile(code: string): string[] {
 export function assertEngineProfile(code: string): void {
   const problems = checkEngineProfile(code);
   if (problems.length === 0) return;
-  const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
+  const shown = problems
+    .slice(0, 20)
+    .map((p) => `  - ${p}`)
+    .join('\n');
   const more = problems.length > 20 ? `\n  … and ${problems.length - 20} more` : '';
   throw new Error(`image is outside the ES5 engine profile:\n${shown}${more}`);
 }

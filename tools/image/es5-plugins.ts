@@ -17,7 +17,15 @@
  */
 import { template, types as t, type NodePath, type PluginObj, type PluginPass } from '@babel/core';
 
-const NATIVE_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError']);
+const NATIVE_ERRORS = new Set([
+  'Error',
+  'TypeError',
+  'RangeError',
+  'SyntaxError',
+  'ReferenceError',
+  'EvalError',
+  'URIError',
+]);
 
 // Not called _wpErrorBase: that is the local for `extends Error` below, and a second
 // native base (`extends RangeError` after `extends Error`) would then call the class.
@@ -88,7 +96,9 @@ export function es5Plugins(): PluginObj {
         const call = member.parentPath?.node;
         if (t.isCallExpression(call) && call.callee === member.node) return;
         const loc = path.node.loc ? ` (bundle line ${path.node.loc.start.line})` : '';
-        throw new Error(`super property read outside a call${loc}: loose ES5 lowering reads it with the wrong \`this\`; call super.method() or use this.prop`);
+        throw new Error(
+          `super property read outside a call${loc}: loose ES5 lowering reads it with the wrong \`this\`; call super.method() or use this.prop`,
+        );
       },
     },
   };

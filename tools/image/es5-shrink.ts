@@ -22,8 +22,25 @@ const ALIAS_THIS_FROM = 4;
 
 /** Built-ins that are always defined (profile) and may be read into a local. */
 const ALIASABLE = new Set([
-  'Object', 'Array', 'String', 'Number', 'Math', 'JSON', 'Error', 'TypeError', 'RangeError', 'Date', 'RegExp',
-  'ArrayBuffer', 'DataView', 'Uint8Array', 'Uint16Array', 'Uint32Array', 'Int8Array', 'Int16Array', 'Int32Array',
+  'Object',
+  'Array',
+  'String',
+  'Number',
+  'Math',
+  'JSON',
+  'Error',
+  'TypeError',
+  'RangeError',
+  'Date',
+  'RegExp',
+  'ArrayBuffer',
+  'DataView',
+  'Uint8Array',
+  'Uint16Array',
+  'Uint32Array',
+  'Int8Array',
+  'Int16Array',
+  'Int32Array',
 ]);
 
 export interface ShrinkStats {
@@ -66,7 +83,9 @@ function aliasThis(program: NodePath<t.Program>, stats: ShrinkStats): void {
   for (const [fn, list] of uses) {
     if (list.length < ALIAS_THIS_FROM) continue;
     for (const p of list) p.replaceWith(t.identifier('_wpThis'));
-    fn.body.body.unshift(t.variableDeclaration('var', [t.variableDeclarator(t.identifier('_wpThis'), t.thisExpression())]));
+    fn.body.body.unshift(
+      t.variableDeclaration('var', [t.variableDeclarator(t.identifier('_wpThis'), t.thisExpression())]),
+    );
     stats.thisAliased++;
   }
 }
@@ -79,7 +98,8 @@ function aliasGlobals(program: NodePath<t.Program>, stats: ShrinkStats): void {
       const name = p.node.name;
       if (!ALIASABLE.has(name) || !isReference(p) || p.scope.getBinding(name)) return;
       const parent = p.parent;
-      if ((t.isAssignmentExpression(parent) && parent.left === p.node) || t.isUpdateExpression(parent)) assigned.add(name);
+      if ((t.isAssignmentExpression(parent) && parent.left === p.node) || t.isUpdateExpression(parent))
+        assigned.add(name);
       const list = refs.get(name) ?? [];
       list.push(p);
       refs.set(name, list);
@@ -104,7 +124,8 @@ function aliasUndefined(program: NodePath<t.Program>, stats: ShrinkStats): void 
       if (p.node.operator === 'void' && t.isNumericLiteral(p.node.argument)) uses.push(p);
     },
     Identifier(p: NodePath<t.Identifier>) {
-      if (p.node.name === 'undefined' && isReference(p) && !p.scope.getBinding('undefined') && !isWrite(p)) uses.push(p);
+      if (p.node.name === 'undefined' && isReference(p) && !p.scope.getBinding('undefined') && !isWrite(p))
+        uses.push(p);
     },
   });
   // `var u;` costs 4 bytes (or 2 in an existing var list); each use saves 5.
@@ -123,7 +144,8 @@ function isWrite(p: NodePath<t.Identifier>): boolean {
 function isReference(p: NodePath<t.Identifier>): boolean {
   const parent = p.parent;
   if (t.isMemberExpression(parent) && parent.property === p.node && !parent.computed) return false;
-  if ((t.isObjectProperty(parent) || t.isObjectMethod(parent)) && parent.key === p.node && !parent.computed) return false;
+  if ((t.isObjectProperty(parent) || t.isObjectMethod(parent)) && parent.key === p.node && !parent.computed)
+    return false;
   if (t.isLabeledStatement(parent) || t.isBreakStatement(parent) || t.isContinueStatement(parent)) return false;
   if (t.isFunction(parent) || t.isVariableDeclarator(parent) || t.isCatchClause(parent)) {
     // Declared names (function ids, params, var ids, catch params) are not references.

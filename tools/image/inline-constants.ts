@@ -151,7 +151,8 @@ function inlineTable(
     const key = keyName(m.property, m.computed);
     const call = member.parent;
     const isCallee = (t.isCallExpression(call) || t.isNewExpression(call)) && call.callee === m;
-    if (key === null || !table.has(key) || isCallee || written.has(key) || t.isTaggedTemplateExpression(call)) otherUses++;
+    if (key === null || !table.has(key) || isCallee || written.has(key) || t.isTaggedTemplateExpression(call))
+      otherUses++;
     else reads.push({ member, key });
   }
   if (reads.length === 0) return false;

@@ -88,7 +88,12 @@ export interface LowerStats {
 }
 
 export function emptyLowerStats(): LowerStats {
-  return { strip: emptyStripStats(), inline: { reads: 0, tablesRemoved: 0 }, dead: { removed: [] }, shrink: { thisAliased: 0, globalsAliased: [], undefinedAliased: 0 } };
+  return {
+    strip: emptyStripStats(),
+    inline: { reads: 0, tablesRemoved: 0 },
+    dead: { removed: [] },
+    shrink: { thisAliased: 0, globalsAliased: [], undefinedAliased: 0 },
+  };
 }
 
 /** Lowers one script (esbuild's IIFE bundle) to ES5 and wraps it behind `var wristpay;`. */
@@ -111,7 +116,14 @@ export function lowerToEs5(code: string, filename = 'band.js', opts: LowerOption
   if (!out || typeof out.code !== 'string') throw new Error('babel returned no code');
   // Pass 3 works on finished ES5 (no arrows left, Babel's helpers in place).
   if (opts.shrink !== false) {
-    out = transformSync(out.code, { configFile: false, babelrc: false, sourceType: 'script', filename, comments: false, plugins: [es5Shrink({ stats: stats.shrink })] });
+    out = transformSync(out.code, {
+      configFile: false,
+      babelrc: false,
+      sourceType: 'script',
+      filename,
+      comments: false,
+      plugins: [es5Shrink({ stats: stats.shrink })],
+    });
     if (!out || typeof out.code !== 'string') throw new Error('babel returned no code');
   }
   // The IIFE keeps Babel's helpers local; `var wristpay` is the image's only global.

@@ -40,18 +40,71 @@ export const BOUNDARY_FILES = ['firmware/hal.ts', 'firmware/boot.ts', 'firmware/
  * read on guest values (`toJSON`, `stack`, `lineNumber`), and the image's globals.
  */
 const ENGINE_NAMES = [
-  'configurable', 'enumerable', 'writable', 'value', 'get', 'set',
-  'index', 'input', 'lastIndex',
-  'next', 'done', 'return', 'throw',
-  'toJSON', 'toString', 'valueOf', 'constructor', 'prototype', 'length', 'name', 'message', 'stack', 'cause',
-  'callee', 'caller', 'arguments', '__proto__', 'lineNumber', 'fileName', 'columnNumber',
-  'wristpay', 'hal', 'wristpayConfig', 'status',
+  'configurable',
+  'enumerable',
+  'writable',
+  'value',
+  'get',
+  'set',
+  'index',
+  'input',
+  'lastIndex',
+  'next',
+  'done',
+  'return',
+  'throw',
+  'toJSON',
+  'toString',
+  'valueOf',
+  'constructor',
+  'prototype',
+  'length',
+  'name',
+  'message',
+  'stack',
+  'cause',
+  'callee',
+  'caller',
+  'arguments',
+  '__proto__',
+  'lineNumber',
+  'fileName',
+  'columnNumber',
+  'wristpay',
+  'hal',
+  'wristpayConfig',
+  'status',
 ];
 
 const BUILTINS: unknown[] = [
-  Object, Function, Array, String, Boolean, Number, Math, Date, RegExp, JSON, Error, TypeError, RangeError,
-  SyntaxError, ReferenceError, EvalError, URIError, ArrayBuffer, DataView, Uint8Array, Int8Array, Uint8ClampedArray,
-  Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array,
+  Object,
+  Function,
+  Array,
+  String,
+  Boolean,
+  Number,
+  Math,
+  Date,
+  RegExp,
+  JSON,
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+  ArrayBuffer,
+  DataView,
+  Uint8Array,
+  Int8Array,
+  Uint8ClampedArray,
+  Uint16Array,
+  Int16Array,
+  Uint32Array,
+  Int32Array,
+  Float32Array,
+  Float64Array,
 ];
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -78,13 +131,26 @@ function builtinNames(): string[] {
 
 /** Every key declared in `file` (interfaces, type literals, object literals, classes). */
 function declaredNames(source: string, filename: string): string[] {
-  const ast = parseSync(source, { configFile: false, babelrc: false, filename, sourceType: 'module', parserOpts: { plugins: ['typescript'] } });
+  const ast = parseSync(source, {
+    configFile: false,
+    babelrc: false,
+    filename,
+    sourceType: 'module',
+    parserOpts: { plugins: ['typescript'] },
+  });
   const names: string[] = [];
   if (!ast) return names;
   traverse(ast, {
     enter(p: NodePath) {
       const n = p.node;
-      if (t.isTSPropertySignature(n) || t.isTSMethodSignature(n) || t.isObjectProperty(n) || t.isObjectMethod(n) || t.isClassProperty(n) || t.isClassMethod(n)) {
+      if (
+        t.isTSPropertySignature(n) ||
+        t.isTSMethodSignature(n) ||
+        t.isObjectProperty(n) ||
+        t.isObjectMethod(n) ||
+        t.isClassProperty(n) ||
+        t.isClassMethod(n)
+      ) {
         if (t.isIdentifier(n.key)) names.push(n.key.name);
         else if (t.isStringLiteral(n.key)) names.push(n.key.value);
       }
@@ -125,7 +191,10 @@ export function reservedPropertyNames(lowered: string, entry: string, root = REP
 
 /** esbuild options: mangle every property but the reserved ones. */
 export function manglePropsOptions(reserved: Set<string>): { mangleProps: RegExp; reserveProps: RegExp } {
-  const list = [...reserved].filter((n) => IDENT.test(n)).sort().map((n) => n.replace(/\$/g, '\\$'));
+  const list = [...reserved]
+    .filter((n) => IDENT.test(n))
+    .sort()
+    .map((n) => n.replace(/\$/g, '\\$'));
   return { mangleProps: /^[A-Za-z_$]/, reserveProps: new RegExp(`^(?:${list.join('|')})$`) };
 }
 
@@ -139,7 +208,20 @@ export function buildsString(n: t.Node): boolean {
     const c = n.callee;
     if (t.isIdentifier(c, { name: 'String' })) return true;
     if (t.isMemberExpression(c) && !c.computed && t.isIdentifier(c.property)) {
-      return ['toString', 'concat', 'join', 'slice', 'substring', 'substr', 'charAt', 'fromCharCode', 'toLowerCase', 'toUpperCase', 'replace', 'trim'].includes(c.property.name);
+      return [
+        'toString',
+        'concat',
+        'join',
+        'slice',
+        'substring',
+        'substr',
+        'charAt',
+        'fromCharCode',
+        'toLowerCase',
+        'toUpperCase',
+        'replace',
+        'trim',
+      ].includes(c.property.name);
     }
   }
   return false;
@@ -165,13 +247,19 @@ export function mangleSafetyProblems(bundle: string, entryModule: string): strin
     MemberExpression(p: NodePath<t.MemberExpression>) {
       const n = p.node;
       if (n.computed && buildsString(n.property)) problems.push(`property key built at run time in ${where(n)}`);
-      if (t.isIdentifier(n.object, { name: 'JSON' }) && t.isIdentifier(n.property, { name: 'parse' })) problems.push(`JSON.parse in ${where(n)}`);
-      if (t.isIdentifier(n.object, { name: 'JSON' }) && t.isIdentifier(n.property, { name: 'stringify' }) && !isEntry(moduleAt(n.start ?? 0))) {
+      if (t.isIdentifier(n.object, { name: 'JSON' }) && t.isIdentifier(n.property, { name: 'parse' }))
+        problems.push(`JSON.parse in ${where(n)}`);
+      if (
+        t.isIdentifier(n.object, { name: 'JSON' }) &&
+        t.isIdentifier(n.property, { name: 'stringify' }) &&
+        !isEntry(moduleAt(n.start ?? 0))
+      ) {
         problems.push(`JSON.stringify outside the entry file, in ${where(n)}`);
       }
     },
     BinaryExpression(p: NodePath<t.BinaryExpression>) {
-      if (p.node.operator === 'in' && buildsString(p.node.left)) problems.push(`\`in\` with a key built at run time in ${where(p.node)}`);
+      if (p.node.operator === 'in' && buildsString(p.node.left))
+        problems.push(`\`in\` with a key built at run time in ${where(p.node)}`);
     },
   });
   return problems;

@@ -60,10 +60,15 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   if (mangle) {
     const problems = mangleSafetyProblems(bundled, opts.entry);
     if (problems.length > 0) {
-      throw new Error(`property mangling is not safe for this image (tools/image/mangle-props.ts):\n${problems.map((p) => `  - ${p}`).join('\n')}\nuse a literal key, or build with --no-mangle-props`);
+      throw new Error(
+        `property mangling is not safe for this image (tools/image/mangle-props.ts):\n${problems.map((p) => `  - ${p}`).join('\n')}\nuse a literal key, or build with --no-mangle-props`,
+      );
     }
   }
-  const code = await minifyEs5(lowered, mangle ? manglePropsOptions(reservedPropertyNames(lowered, opts.entry)) : undefined);
+  const code = await minifyEs5(
+    lowered,
+    mangle ? manglePropsOptions(reservedPropertyNames(lowered, opts.entry)) : undefined,
+  );
   assertEngineProfile(code);
   const codeBytes = Buffer.byteLength(code, 'utf8');
   const image = packImage(code, opts.version, opts.key);
@@ -79,7 +84,11 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
 }
 
 /** Writes dist/band.js, dist/band.img and dist/vendor-pub.json. */
-export function writeBuildOutputs(result: BuildResult, outDir: string, key: VendorKey): { js: string; img: string; pub: string } {
+export function writeBuildOutputs(
+  result: BuildResult,
+  outDir: string,
+  key: VendorKey,
+): { js: string; img: string; pub: string } {
   mkdirSync(outDir, { recursive: true });
   const paths = { js: join(outDir, 'band.js'), img: join(outDir, 'band.img'), pub: join(outDir, 'vendor-pub.json') };
   writeFileSync(paths.js, result.code);

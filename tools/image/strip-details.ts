@@ -160,7 +160,13 @@ function stripRefuse(program: NodePath<t.Program>, top: BundleTop, stats: StripS
     },
     CallExpression(p: NodePath<t.CallExpression>) {
       const c = p.node.callee;
-      if (t.isMemberExpression(c) && !c.computed && t.isIdentifier(c.property, { name: 'refuse' }) && p.node.arguments.length > 0) calls.push(p);
+      if (
+        t.isMemberExpression(c) &&
+        !c.computed &&
+        t.isIdentifier(c.property, { name: 'refuse' }) &&
+        p.node.arguments.length > 0
+      )
+        calls.push(p);
     },
   });
   if (otherDefinitions > 0) return; // `.refuse(` might not be Fields': strip nothing
@@ -210,7 +216,12 @@ function stripCborRefuse(program: NodePath<t.Program>, top: BundleTop, stats: St
 /** The ES5 error constructors whose message argument the image drops. */
 const ERROR_GLOBALS = new Set(['Error', 'TypeError', 'RangeError']);
 
-function stripThrownMessages(program: NodePath<t.Program>, top: BundleTop, stats: StripStats, dropped: Set<string>): void {
+function stripThrownMessages(
+  program: NodePath<t.Program>,
+  top: BundleTop,
+  stats: StripStats,
+  dropped: Set<string>,
+): void {
   const wristpayError = declaredIn(top, RESULT_MODULE, 'WristpayError', 'class');
   program.traverse({
     NewExpression(p: NodePath<t.NewExpression>) {
@@ -240,7 +251,12 @@ function stripThrownMessages(program: NodePath<t.Program>, top: BundleTop, stats
 function removeUnusedHelpers(top: BundleTop, dropped: Set<string>, stats: StripStats): void {
   for (const name of dropped) {
     const b = top.scope.getBinding(name);
-    if (b && t.isFunctionDeclaration(b.path.node) && b.referencePaths.length === 0 && b.constantViolations.length === 0) {
+    if (
+      b &&
+      t.isFunctionDeclaration(b.path.node) &&
+      b.referencePaths.length === 0 &&
+      b.constantViolations.length === 0
+    ) {
       b.path.remove();
       stats.helpersRemoved++;
     }

@@ -48,7 +48,8 @@ export function loadVendorKey(path: string): VendorKey {
   }
   if (json.alg !== 'ES256') throw new Error(`vendor key ${path}: alg must be ES256`);
   const privateKey = fromHex(json.privateKey as string, `vendor key ${path} privateKey`);
-  if (privateKey.length !== 32 || !p256.utils.isValidSecretKey(privateKey)) throw new Error(`vendor key ${path}: bad private key`);
+  if (privateKey.length !== 32 || !p256.utils.isValidSecretKey(privateKey))
+    throw new Error(`vendor key ${path}: bad private key`);
   const publicKey = p256.getPublicKey(privateKey, false);
   if (json.publicKey !== undefined && json.publicKey !== toHex(publicKey)) {
     throw new Error(`vendor key ${path}: publicKey does not match privateKey`);
@@ -89,7 +90,10 @@ export function loadPublicKey(path: string): Uint8Array {
  * The key to sign with: the file named by `envPath` (must exist: a release key is never
  * silently replaced), else `devPath`, generated there on first use.
  */
-export function resolveVendorKey(envPath: string | undefined, devPath = DEFAULT_DEV_KEY_PATH): { key: VendorKey; path: string; created: boolean } {
+export function resolveVendorKey(
+  envPath: string | undefined,
+  devPath = DEFAULT_DEV_KEY_PATH,
+): { key: VendorKey; path: string; created: boolean } {
   if (envPath) {
     if (!existsSync(envPath)) throw new Error(`WRISTPAY_VENDOR_KEY=${envPath}: no such key file`);
     return { key: loadVendorKey(envPath), path: envPath, created: false };

@@ -28,15 +28,25 @@ function sink(): { write(s: string): boolean; text: string; isTTY: boolean } {
   };
 }
 
-export async function runCli(argv: string[], opts: { stdin?: string; io?: Partial<CliIo>; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export async function runCli(
+  argv: string[],
+  opts: { stdin?: string; io?: Partial<CliIo>; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   const stdout = sink();
   const stderr = sink();
   const stdin = Readable.from(opts.stdin === undefined ? [] : [opts.stdin]) as unknown as CliIo['stdin'];
   let code = 0;
-  const program = new Command().name('wristpay').exitOverride().configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
-  register(program, (c) => {
-    code = c;
-  }, { stdout, stderr, stdin, env: opts.env ?? {}, ...opts.io });
+  const program = new Command()
+    .name('wristpay')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
+  register(
+    program,
+    (c) => {
+      code = c;
+    },
+    { stdout, stderr, stdin, env: opts.env ?? {}, ...opts.io },
+  );
   try {
     await program.parseAsync(['node', 'wristpay', ...argv]);
   } catch (err) {

@@ -80,7 +80,12 @@ export async function startWorld(seed = 7): Promise<World> {
   const identity = paired.value;
   let current: BandSession | null = null;
   return {
-    h, band, transport, username, owner, identity,
+    h,
+    band,
+    transport,
+    username,
+    owner,
+    identity,
     terminal: terminalClient(identity, { provider: h.provider, clock: h.clock.now }),
     async session() {
       if (current?.connected) return current;

@@ -32,7 +32,10 @@ export function countHashes(): { readonly count: number; restore(): void } {
 
 /** The outcome of a request as a status name ('OK' when it succeeded). */
 export function outcome(p: Promise<unknown>): Promise<string> {
-  return p.then(() => 'OK', (e) => (e instanceof CheckoutHttpError ? e.statusName : `THREW ${String(e)}`));
+  return p.then(
+    () => 'OK',
+    (e) => (e instanceof CheckoutHttpError ? e.statusName : `THREW ${String(e)}`),
+  );
 }
 
 export function tally(names: string[]): Record<string, number> {
@@ -44,10 +47,21 @@ export function tally(names: string[]): Record<string, number> {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A browser's POST /login: the status, the cookies set (name → value) and Retry-After. */
-export async function webLogin(baseUrl: string, username: string, password: string, cookie?: string): Promise<{ status: number; cookies: Record<string, string>; retryAfter: string | null }> {
+export async function webLogin(
+  baseUrl: string,
+  username: string,
+  password: string,
+  cookie?: string,
+): Promise<{ status: number; cookies: Record<string, string>; retryAfter: string | null }> {
   const res = await fetch(`${baseUrl}/login`, {
-    method: 'POST', redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl, 'sec-fetch-site': 'same-origin', ...(cookie ? { cookie } : {}) },
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: baseUrl,
+      'sec-fetch-site': 'same-origin',
+      ...(cookie ? { cookie } : {}),
+    },
     body: new URLSearchParams({ username, password }).toString(),
   });
   await res.text();
@@ -61,9 +75,20 @@ export async function webLogin(baseUrl: string, username: string, password: stri
 }
 
 /** A raw JSON POST, for the headers the typed client does not show. */
-export async function postJson(url: string, body: unknown): Promise<{ status: number; json: { error?: { name: string } }; retryAfter: string | null }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as { error?: { name: string } }, retryAfter: res.headers.get('retry-after') };
+export async function postJson(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; json: { error?: { name: string } }; retryAfter: string | null }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    json: (await res.json()) as { error?: { name: string } },
+    retryAfter: res.headers.get('retry-after'),
+  };
 }
 
 /** Waits until `cond` holds (polling), or fails after `ms`. */

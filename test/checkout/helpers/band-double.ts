@@ -11,16 +11,35 @@ import type { HostCryptoProvider } from '../../../shared/crypto/host-provider.ts
 import type { KeyHandle } from '../../../shared/crypto/provider.ts';
 import { decodeSign1, sigStructure } from '../../../shared/cose/sign1.ts';
 import { type TokenClaims, signToken } from '../../../shared/cose/token.ts';
-import { type RecipientContext, openResponse, sealResponse, setupBaseR, setupBaseS } from '../../../shared/hpke/index.ts';
 import {
-  type AnswerBody, type Card, type ChallengeBody, type PaymentChallenge, type ResultBody, decodeChallengeBody, decodeMessageOf, decodeResultBody, encodeAnswerBody,
-  encodeHelloBody, encodeMessage,
+  type RecipientContext,
+  openResponse,
+  sealResponse,
+  setupBaseR,
+  setupBaseS,
+} from '../../../shared/hpke/index.ts';
+import {
+  type AnswerBody,
+  type Card,
+  type ChallengeBody,
+  type PaymentChallenge,
+  type ResultBody,
+  decodeChallengeBody,
+  decodeMessageOf,
+  decodeResultBody,
+  encodeAnswerBody,
+  encodeHelloBody,
+  encodeMessage,
 } from '../../../shared/messages/index.ts';
 import { Label, TokenFlag, WearState, type WearStateCode } from '../../../shared/protocol/constants.ts';
 import { Status } from '../../../shared/status/codes.ts';
 import { deviceIdOf } from '../../../checkout/core/band-identity.ts';
 
-export interface Opened { body: ChallengeBody; ctx: RecipientContext; enc: Uint8Array }
+export interface Opened {
+  body: ChallengeBody;
+  ctx: RecipientContext;
+  enc: Uint8Array;
+}
 
 export interface PayOptions {
   express?: boolean;
@@ -72,19 +91,35 @@ export class BandDouble {
     if (!m.ok) throw new Error('not an ENROLL: ' + m.detail);
     this.checkoutSigningKey = m.value.checkoutSigningKey;
     this.checkoutHpkeKey = m.value.checkoutHpkeKey;
-    const signed = encodeCborHost([Label.ENROLL, m.value.nonce, m.value.checkoutSigningKey, m.value.checkoutHpkeKey, this.signingPublic, this.hpkePublic]);
+    const signed = encodeCborHost([
+      Label.ENROLL,
+      m.value.nonce,
+      m.value.checkoutSigningKey,
+      m.value.checkoutHpkeKey,
+      this.signingPublic,
+      this.hpkePublic,
+    ]);
     const signature = this.provider.p256Sign(this.signing, signed);
-    return encodeMessage({ type: 'enrolled', signingKey: this.signingPublic, hpkeKey: this.hpkePublic, signature }, encodeCborHost);
+    return encodeMessage(
+      { type: 'enrolled', signingKey: this.signingPublic, hpkeKey: this.hpkePublic, signature },
+      encodeCborHost,
+    );
   }
 
   hello(): Uint8Array {
     if (!this.checkoutHpkeKey) throw new Error('not enrolled');
     // As the band: the unlock nonce only while worn and locked.
     const locked = this.wearState === WearState.WORN_LOCKED;
-    const body = encodeHelloBody({ deviceId: this.deviceIdBytes, wearState: this.wearState, unlockNonce: locked ? this.unlockNonce : undefined }, encodeCborHost);
+    const body = encodeHelloBody(
+      { deviceId: this.deviceIdBytes, wearState: this.wearState, unlockNonce: locked ? this.unlockNonce : undefined },
+      encodeCborHost,
+    );
     const s = setupBaseS(this.provider, this.checkoutHpkeKey, ascii(Label.HELLO));
     if (!s.ok) throw new Error('hpke setup failed');
-    return encodeMessage({ type: 'hello', enc: s.value.enc, ct: s.value.ctx.seal(new Uint8Array(0), body) }, encodeCborHost);
+    return encodeMessage(
+      { type: 'hello', enc: s.value.enc, ct: s.value.ctx.seal(new Uint8Array(0), body) },
+      encodeCborHost,
+    );
   }
 
   /** Opens a CHALLENGE and checks the checkout's signature over it, as the band would. */
@@ -109,12 +144,21 @@ export class BandDouble {
   }
 
   answer(opened: Opened, body: AnswerBody): Uint8Array {
-    const sealed = sealResponse(this.provider, opened.ctx, opened.enc, encodeAnswerBody(body, encodeCborHost), ascii(Label.ANSWER));
+    const sealed = sealResponse(
+      this.provider,
+      opened.ctx,
+      opened.enc,
+      encodeAnswerBody(body, encodeCborHost),
+      ascii(Label.ANSWER),
+    );
     return encodeMessage({ type: 'answer', sealed }, encodeCborHost);
   }
 
   answerOk(opened: Opened): Uint8Array {
-    return this.answer(opened, { status: Status.OK, cardCount: opened.body.kind === 'provision' || opened.body.kind === 'remove-card' ? 1 : undefined });
+    return this.answer(opened, {
+      status: Status.OK,
+      cardCount: opened.body.kind === 'provision' || opened.body.kind === 'remove-card' ? 1 : undefined,
+    });
   }
 
   /** Signs a payment token for a PAYMENT challenge and seals the answer. */
@@ -130,8 +174,18 @@ export class BandDouble {
     if (opts.confirmed) flags |= TokenFlag.CONFIRMED;
     if (c.express) flags |= TokenFlag.EXPRESS;
     const claims: TokenClaims = {
-      deviceId: this.deviceIdBytes, cardRef, amount: c.amount, currency: c.currency, merchantId: c.merchantId, terminalId: c.terminalId,
-      orderId: c.orderId, checkoutNonce: c.nonce, counter, time: Math.floor(Date.now() / 1000), flags, ...opts.claims,
+      deviceId: this.deviceIdBytes,
+      cardRef,
+      amount: c.amount,
+      currency: c.currency,
+      merchantId: c.merchantId,
+      terminalId: c.terminalId,
+      orderId: c.orderId,
+      checkoutNonce: c.nonce,
+      counter,
+      time: Math.floor(Date.now() / 1000),
+      flags,
+      ...opts.claims,
     };
     const token = signToken(claims, (tbs) => this.provider.p256Sign(this.signing, tbs), encodeCborHost);
     return this.answer(opened, { status: Status.OK, token, balance: c.express ? 1000 : undefined });

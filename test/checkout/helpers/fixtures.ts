@@ -18,8 +18,17 @@ export function unique(prefix: string): string {
 export const PASSWORD = 'correct horse battery';
 export const PAY_PASSWORD = '135790';
 
-export interface Owner { username: string; token: string; client: CheckoutClient; account: Api.AccountView }
-export interface OwnedBand extends Owner { band: BandDouble; deviceId: string; cardRef: string }
+export interface Owner {
+  username: string;
+  token: string;
+  client: CheckoutClient;
+  account: Api.AccountView;
+}
+export interface OwnedBand extends Owner {
+  band: BandDouble;
+  deviceId: string;
+  cardRef: string;
+}
 export interface Terminal {
   merchantId: string;
   merchantName: string;
@@ -47,7 +56,12 @@ export async function enrollBand(h: Harness, owner: Owner): Promise<{ band: Band
 }
 
 /** Provisions a card and has the band confirm it. */
-export async function addCard(owner: Owner, band: BandDouble, deviceId: string, req: Api.AddCardRequest): Promise<Api.CardView> {
+export async function addCard(
+  owner: Owner,
+  band: BandDouble,
+  deviceId: string,
+  req: Api.AddCardRequest,
+): Promise<Api.CardView> {
   const { card, challenge } = await owner.client.addCard(deviceId, req);
   const opened = band.open(challenge.message);
   await owner.client.answer(challenge.challengeId, band.answerOk(opened));
@@ -84,15 +98,31 @@ export async function merchantWithTerminal(h: Harness, name?: string): Promise<T
   const key = createTerminalKey(h.provider);
   const t = await h.client.pairTerminal(code, key.publicKey, 'till 1');
   const signer = new TerminalSigner(h.provider, t.terminalId, key.scalar, h.clock.now);
-  return { merchantId: t.merchantId, merchantName: t.merchantName, terminalId: t.terminalId, signer, client: h.client.withTerminal(signer), merchant };
+  return {
+    merchantId: t.merchantId,
+    merchantName: t.merchantName,
+    terminalId: t.terminalId,
+    signer,
+    client: h.client.withTerminal(signer),
+    merchant,
+  };
 }
 
-export async function newTrade(t: Terminal, amount: number, extra: Partial<Api.CreateTradeRequest> = {}): Promise<Api.TradeView> {
+export async function newTrade(
+  t: Terminal,
+  amount: number,
+  extra: Partial<Api.CreateTradeRequest> = {},
+): Promise<Api.TradeView> {
   return t.client.createTrade({ outTradeNo: unique('order-'), amount, currency: 'CNY', subject: 'coffee', ...extra });
 }
 
 /** hello → PAYMENT challenge → band signs → answer posted. Returns the checkout's reply. */
-export async function payWithBand(t: Terminal, band: BandDouble, outTradeNo: string, opts: PayOptions = {}): Promise<Awaited<ReturnType<CheckoutClient['answer']>>> {
+export async function payWithBand(
+  t: Terminal,
+  band: BandDouble,
+  outTradeNo: string,
+  opts: PayOptions = {},
+): Promise<Awaited<ReturnType<CheckoutClient['answer']>>> {
   const challenge = await t.client.payWithBand(outTradeNo, band.hello(), opts.express);
   const opened = band.open(challenge.message);
   return t.client.answer(challenge.challengeId, band.pay(opened, opts));

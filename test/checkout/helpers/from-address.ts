@@ -6,7 +6,13 @@
  */
 import { Agent, request } from 'node:http';
 
-export interface Answer { status: number; name: string; retryAfter: string | undefined; contentType: string; text: string }
+export interface Answer {
+  status: number;
+  name: string;
+  retryAfter: string | undefined;
+  contentType: string;
+  text: string;
+}
 
 /** 127.0.0.(2 + i): the i-th stranger (i < 250); 127.0.0.1 stays the legitimate client's. */
 export function stranger(i: number): string {
@@ -14,27 +20,55 @@ export function stranger(i: number): string {
   return `127.0.0.${2 + i}`;
 }
 
-export function post(base: string, path: string, body: unknown, opts: { from?: string; agent?: Agent; form?: boolean; headers?: Record<string, string> } = {}): Promise<Answer> {
+export function post(
+  base: string,
+  path: string,
+  body: unknown,
+  opts: { from?: string; agent?: Agent; form?: boolean; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const u = new URL(base);
-  const bytes = Buffer.from(opts.form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body));
-  const headers = { 'content-type': opts.form ? 'application/x-www-form-urlencoded' : 'application/json', ...opts.headers };
+  const bytes = Buffer.from(
+    opts.form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body),
+  );
+  const headers = {
+    'content-type': opts.form ? 'application/x-www-form-urlencoded' : 'application/json',
+    ...opts.headers,
+  };
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method: 'POST', path, headers, localAddress: opts.from ?? '127.0.0.1', agent: opts.agent, timeout: 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let name = '';
-        try {
-          name = (JSON.parse(text) as { error?: { name?: string } }).error?.name ?? '';
-        } catch {
-          // an HTML page or an empty body
-        }
-        const ra = res.headers['retry-after'];
-        resolve({ status: res.statusCode ?? 0, name, retryAfter: typeof ra === 'string' ? ra : undefined, contentType: String(res.headers['content-type'] ?? ''), text });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method: 'POST',
+        path,
+        headers,
+        localAddress: opts.from ?? '127.0.0.1',
+        agent: opts.agent,
+        timeout: 30_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let name = '';
+          try {
+            name = (JSON.parse(text) as { error?: { name?: string } }).error?.name ?? '';
+          } catch {
+            // an HTML page or an empty body
+          }
+          const ra = res.headers['retry-after'];
+          resolve({
+            status: res.statusCode ?? 0,
+            name,
+            retryAfter: typeof ra === 'string' ? ra : undefined,
+            contentType: String(res.headers['content-type'] ?? ''),
+            text,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('request timed out')));
     req.end(bytes);
@@ -51,7 +85,13 @@ export interface Flood {
 }
 
 /** `connections` loops, loop i sending from `from(i)` the body `body(i, n)` of its n-th request. */
-export function startFlood(base: string, path: string, connections: number, from: (i: number) => string, body: (i: number, n: number) => unknown): Flood {
+export function startFlood(
+  base: string,
+  path: string,
+  connections: number,
+  from: (i: number) => string,
+  body: (i: number, n: number) => unknown,
+): Flood {
   const answers = new Map<number, number>();
   const perConnection = new Array<number>(connections).fill(0);
   let stopped = false;

@@ -53,7 +53,10 @@ export function createStandInProvider(seed = 'checkout'): CryptoProvider {
     },
     aeadOpen: (alg, key, nonce, aad, ct) => (alg === 'chacha20-poly1305' ? hal.aead.open(key, nonce, aad, ct) : null),
     p256Generate: (): KeyHandle => {
-      const handle: StandInHandle = { __keyHandle: true, key: halctl.standInKey(seed + ':' + halctl.hex(randomBytes(16))) };
+      const handle: StandInHandle = {
+        __keyHandle: true,
+        key: halctl.standInKey(seed + ':' + halctl.hex(randomBytes(16))),
+      };
       return handle;
     },
     p256PublicKey: (h) => keyOf(h).publicKey,
@@ -65,6 +68,7 @@ export function createStandInProvider(seed = 'checkout'): CryptoProvider {
       return halctl.sha256(halctl.hex(mine) < halctl.hex(peer) ? concat(mine, peer) : concat(peer, mine));
     },
     p256Sign: (h, message) => keyOf(h).sign(message),
-    p256Verify: (pub, message, sig) => sig.length === 64 && hal.se.isValidPublic(pub) && hal.se.verify(pub, message, sig),
+    p256Verify: (pub, message, sig) =>
+      sig.length === 64 && hal.se.isValidPublic(pub) && hal.se.verify(pub, message, sig),
   };
 }

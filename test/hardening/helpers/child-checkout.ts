@@ -30,9 +30,13 @@ export interface ChildOptions {
 }
 
 export async function startChildCheckout(dbFile: string, options: ChildOptions = {}): Promise<ChildCheckout> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'checkout', 'start', '--db', dbFile, '--port', '0', '--json', ...(options.args ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', ENTRY, 'checkout', 'start', '--db', dbFile, '--port', '0', '--json', ...(options.args ?? [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr?.on('data', (c: Buffer) => {
     err += c.toString('utf8');

@@ -10,7 +10,15 @@ import { opsRoutes } from '../../../checkout/http/ops-routes.ts';
 import type { Route } from '../../../checkout/http/router.ts';
 import { webRoutes } from '../../../checkout/web/routes.ts';
 import { BandDouble } from '../../checkout/helpers/band-double.ts';
-import { type OwnedBand, PASSWORD, type Terminal, merchantWithTerminal, newTrade, ownerWithBand, unique } from '../../checkout/helpers/fixtures.ts';
+import {
+  type OwnedBand,
+  PASSWORD,
+  type Terminal,
+  merchantWithTerminal,
+  newTrade,
+  ownerWithBand,
+  unique,
+} from '../../checkout/helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../../harness/checkout-harness.ts';
 import { toBase64Url } from '../../../checkout/api/base64url.ts';
 import { encodeSegment } from './fuzz-gen.ts';
@@ -34,7 +42,10 @@ export interface FuzzWorld {
 export const allRoutes = (): Route[] => [...opsRoutes({ draining: false }), ...apiRoutes, ...webRoutes];
 
 export function pathOf(route: Route, params: Record<string, string>, fallback: () => string): string {
-  return route.pattern.split('/').map((seg) => (seg.startsWith(':') ? encodeSegment(params[seg.slice(1)] ?? fallback()) : seg)).join('/');
+  return route.pattern
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? encodeSegment(params[seg.slice(1)] ?? fallback()) : seg))
+    .join('/');
 }
 
 export async function buildWorld(): Promise<FuzzWorld> {
@@ -51,10 +62,23 @@ export async function buildWorld(): Promise<FuzzWorld> {
   const offer = await owner.client.startEnrollment();
   const login = await h.checkout.login(owner.username, PASSWORD);
   const world: FuzzWorld = {
-    h, owner, shop, merchantToken,
+    h,
+    owner,
+    shop,
+    merchantToken,
     ownerCookie: { token: login.token, csrf: login.csrf },
-    params: { deviceId: owner.deviceId, cardRef: owner.cardRef, outTradeNo: trade.outTradeNo, challengeId: challenge.challengeId },
-    messages: { hello: owner.band.hello(), answer, enrolled: stranger.enroll(offer.enroll), publicKey: stranger.signingPublic },
+    params: {
+      deviceId: owner.deviceId,
+      cardRef: owner.cardRef,
+      outTradeNo: trade.outTradeNo,
+      challengeId: challenge.challengeId,
+    },
+    messages: {
+      hello: owner.band.hello(),
+      answer,
+      enrolled: stranger.enroll(offer.enroll),
+      publicKey: stranger.signingPublic,
+    },
     templates: {},
     routes: allRoutes(),
     async refreshOwner() {

@@ -20,8 +20,15 @@ export interface Attempt {
   answer?: Uint8Array;
   receipt?: Api.Receipt;
 }
-export interface Lane { band: BandDouble; username: string }
-export interface World { lanes: Lane[]; signer: TerminalSigner; merchantId: string }
+export interface Lane {
+  band: BandDouble;
+  username: string;
+}
+export interface World {
+  lanes: Lane[];
+  signer: TerminalSigner;
+  merchantId: string;
+}
 
 const provider = defaultProvider();
 
@@ -56,7 +63,14 @@ export function terminalClient(url: string, w: World): CheckoutClient {
 
 /** Trade → challenge → band's answer → receipt, one attempt after another, until `dead()`. */
 export async function payLoop(
-  client: CheckoutClient, w: World, lane: number, tag: string, attempts: Attempt[], amountOf: () => number, dead: () => boolean, onPaid: () => void,
+  client: CheckoutClient,
+  w: World,
+  lane: number,
+  tag: string,
+  attempts: Attempt[],
+  amountOf: () => number,
+  dead: () => boolean,
+  onPaid: () => void,
 ): Promise<void> {
   const band = w.lanes[lane].band;
   for (let n = 0; !dead(); n++) {

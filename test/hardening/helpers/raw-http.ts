@@ -6,17 +6,33 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 
-export interface RawReply { status: number; contentType: string; text: string }
+export interface RawReply {
+  status: number;
+  contentType: string;
+  text: string;
+}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
-export function send(base: string, method: string, path: string, headers: Record<string, string>, body?: Uint8Array): Promise<RawReply> {
+export function send(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Uint8Array,
+): Promise<RawReply> {
   const u = new URL(base);
   return new Promise((resolve) => {
     const req = request({ host: u.hostname, port: u.port, method, path, headers, agent, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers['content-type'] ?? ''),
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       res.on('error', () => resolve({ status: 0, contentType: '', text: '' }));
     });
     req.on('error', () => resolve({ status: 0, contentType: '', text: '' }));

@@ -36,14 +36,20 @@ export async function packAndInstall(): Promise<Packed> {
   }
   symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'), 'dir');
   const packed = await run('npm', ['pack', '--json', '--pack-destination', root], { cwd: copy, maxBuffer: 64 << 20 });
-  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   const app = join(root, 'app');
   cpSync(join(root, info.filename), join(app, info.filename));
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'wristpay-user', private: true }));
   const started = Date.now();
   // --prefer-offline: the cache `npm ci` filled serves every package it can; native ones
   // (better-sqlite3) may still compile from source, which is most of the time this takes.
-  await run('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', `./${info.filename}`], { cwd: app, maxBuffer: 64 << 20 });
+  await run('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', `./${info.filename}`], {
+    cwd: app,
+    maxBuffer: 64 << 20,
+  });
   return {
     root,
     tarball: join(root, info.filename),
@@ -58,7 +64,11 @@ export function removePacked(p: Packed | undefined): void {
   if (p) rmSync(p.root, { recursive: true, force: true });
 }
 
-export interface Finished { code: number | null; stdout: string; stderr: string }
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the installed bin to its end, in the app folder. */
 export function runBin(p: Packed, args: string[]): Promise<Finished> {

@@ -74,7 +74,14 @@ export function simulatorBindings(port = DEFAULT_RADIO_PORT, host = 'localhost')
 /** Forwards the simulator's mtu and error frames into noble (see the file comment). */
 export function attachSimulatorExtras(noble: NobleLike, bindings: NobleWsBindings): void {
   bindings.on('message', (m: { type?: string; peripheralUuid?: string; mtu?: number } & Partial<SimulatorError>) => {
-    if (m.type === 'mtu' && typeof m.peripheralUuid === 'string' && typeof m.mtu === 'number') bindings.emit('onMtu', m.peripheralUuid, m.mtu);
-    else if (m.type === 'error') noble.emit('simulatorError', { code: m.code, message: m.message, action: m.action, peripheralUuid: m.peripheralUuid });
+    if (m.type === 'mtu' && typeof m.peripheralUuid === 'string' && typeof m.mtu === 'number')
+      bindings.emit('onMtu', m.peripheralUuid, m.mtu);
+    else if (m.type === 'error')
+      noble.emit('simulatorError', {
+        code: m.code,
+        message: m.message,
+        action: m.action,
+        peripheralUuid: m.peripheralUuid,
+      });
   });
 }

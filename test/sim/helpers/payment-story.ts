@@ -30,7 +30,12 @@ export interface PaymentStory {
 /** Checkout + owner + enrolled, carded, unlocked band 1 + a paired terminal. The band must be worn. */
 export async function prepareBand(sim: Simulator): Promise<PaymentStory> {
   const provider = defaultProvider();
-  const checkout = await createCheckout({ dbFile: join(tempDir('wristpay-checkout-'), 'checkout.db'), provider, config: { scryptLog2N: 10 }, notify: false });
+  const checkout = await createCheckout({
+    dbFile: join(tempDir('wristpay-checkout-'), 'checkout.db'),
+    provider,
+    config: { scryptLog2N: 10 },
+    notify: false,
+  });
   const server = await startCheckoutServer(checkout, { port: 0, log: () => undefined });
   const anon = new CheckoutClient(server.url);
   const relay = await SimRelay.open(sim);
@@ -53,7 +58,13 @@ export async function prepareBand(sim: Simulator): Promise<PaymentStory> {
     const t = await anon.pairTerminal(code, key.publicKey, 'till 1');
     const terminal = anon.withTerminal(new TerminalSigner(provider, t.terminalId, key.scalar));
     return {
-      checkout, server, relay, owner: { username, client: owner }, terminal, deviceId: band.deviceId, card,
+      checkout,
+      server,
+      relay,
+      owner: { username, client: owner },
+      terminal,
+      deviceId: band.deviceId,
+      card,
       close: async () => {
         relay.close();
         await server.close();
@@ -73,16 +84,24 @@ export async function prepareBand(sim: Simulator): Promise<PaymentStory> {
  * challenge, the band waits for its button (press() is called at the first KEEPALIVE),
  * the answer goes to the checkout and its RESULT back to the band.
  */
-export async function payAboveLimit(story: PaymentStory, press: () => Promise<void>, amount = 300_00): Promise<{ receipt?: Api.Receipt; keepalives: number }> {
+export async function payAboveLimit(
+  story: PaymentStory,
+  press: () => Promise<void>,
+  amount = 300_00,
+): Promise<{ receipt?: Api.Receipt; keepalives: number }> {
   const outTradeNo = `order-${Date.now()}`;
   await story.terminal.createTrade({ outTradeNo, amount, currency: 'CNY', subject: 'headphones' });
   const challenge = await story.terminal.payWithBand(outTradeNo, await story.relay.hello());
   let keepalives = 0;
   let pressed: Promise<void> | undefined;
-  const answer = await story.relay.exchange(challenge.message, () => {
-    keepalives++;
-    pressed ??= press();
-  }, 15_000);
+  const answer = await story.relay.exchange(
+    challenge.message,
+    () => {
+      keepalives++;
+      pressed ??= press();
+    },
+    15_000,
+  );
   await pressed;
   const r = await story.terminal.answer(challenge.challengeId, answer);
   await story.relay.send(r.result);

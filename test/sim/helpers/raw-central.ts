@@ -41,7 +41,8 @@ export class RawCentral {
       if (i >= 0) return this.frames.splice(i, 1)[0];
       if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting`);
       const left = end - Date.now();
-      if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-5))}`);
+      if (left <= 0)
+        throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-5))}`);
       await new Promise<void>((r) => {
         const t = setTimeout(r, left);
         this.waiters.push(() => {

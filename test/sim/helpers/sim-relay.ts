@@ -22,7 +22,11 @@ export class SimRelay {
   private readonly reassembler = new Reassembler();
   private consumed = 0;
 
-  private constructor(readonly central: RawCentral, readonly id: string, readonly mtu: number) {}
+  private constructor(
+    readonly central: RawCentral,
+    readonly id: string,
+    readonly mtu: number,
+  ) {}
 
   static async open(sim: Simulator, band = 1): Promise<SimRelay> {
     const c = await RawCentral.open(sim.radioPort);
@@ -31,7 +35,13 @@ export class SimRelay {
     const mtu = Number((await c.type('mtu')).mtu);
     await c.type('connect');
     const relay = new SimRelay(c, id, mtu);
-    c.send({ action: 'notify', peripheralUuid: id, serviceUuid: normUuid(Gatt.SERVICE), characteristicUuid: normUuid(Gatt.STATUS), notify: true });
+    c.send({
+      action: 'notify',
+      peripheralUuid: id,
+      serviceUuid: normUuid(Gatt.SERVICE),
+      characteristicUuid: normUuid(Gatt.STATUS),
+      notify: true,
+    });
     await c.type('notify');
     return relay;
   }
@@ -39,7 +49,13 @@ export class SimRelay {
   /** Writes one message (MSG frame), waiting for each write's acknowledgement. */
   async send(message: Uint8Array): Promise<void> {
     for (const f of fragmentMessage(FrameCommand.MSG, message, this.mtu)) {
-      this.central.send({ action: 'write', peripheralUuid: this.id, serviceUuid: normUuid(Gatt.SERVICE), characteristicUuid: normUuid(Gatt.CONTROL_POINT), data: Buffer.from(f).toString('hex') });
+      this.central.send({
+        action: 'write',
+        peripheralUuid: this.id,
+        serviceUuid: normUuid(Gatt.SERVICE),
+        characteristicUuid: normUuid(Gatt.CONTROL_POINT),
+        data: Buffer.from(f).toString('hex'),
+      });
       await this.central.type('write');
     }
   }
@@ -48,7 +64,10 @@ export class SimRelay {
   async nextFrame(timeoutMs = 5000): Promise<BandFrame> {
     const end = Date.now() + timeoutMs;
     while (this.consumed >= this.frames.length) {
-      const n = await this.central.next((f) => f.type === 'read' && f.isNotification === true, Math.max(1, end - Date.now()));
+      const n = await this.central.next(
+        (f) => f.type === 'read' && f.isNotification === true,
+        Math.max(1, end - Date.now()),
+      );
       const ev = this.reassembler.push(new Uint8Array(Buffer.from(String(n.data), 'hex')), Date.now());
       if (ev.kind === 'frame') this.frames.push({ cmd: ev.cmd, payload: ev.payload });
       if (ev.kind === 'error') throw new Error(`reassembly failed: status ${ev.status}`);

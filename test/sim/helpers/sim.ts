@@ -30,7 +30,11 @@ export function startOnAnyPort(stateDir: string, opts: StartSimulatorOptions = {
   return startSimulator({ radioPort: 0, uiPort: 0, ...opts, stateDir });
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | null | false,
+  timeoutMs = 5000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
