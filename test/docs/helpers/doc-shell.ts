@@ -1,5 +1,5 @@
 /**
- * Runs the README's shell lines as a reader does: each line, byte for byte, in bash, one
+ * Runs the shell lines of the README and docs/ as a reader does: each line, byte for byte, in bash, one
  * after another in the same folder and with the environment the earlier lines exported
  * (`export -p` is kept between lines, as one interactive shell would keep it). A line
  * ending in `&` starts something that keeps running: it runs in the background, its pid
@@ -10,6 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 
@@ -23,6 +24,42 @@ export function shellLines(markdown: string, heading: string): string[] {
   for (const block of section.matchAll(/\n```sh\n([\s\S]*?)\n```/g))
     lines.push(...block[1].split('\n').filter((l) => l.trim() !== ''));
   return lines;
+}
+
+/**
+ * A sample session in a ```sh block: each command with the output shown under it as
+ * `#   ` comment lines (lines that are only a comment are left out).
+ */
+export function sampleSession(markdown: string, heading: string): Array<{ line: string; output: string[] }> {
+  const steps: Array<{ line: string; output: string[] }> = [];
+  for (const l of shellLines(markdown, heading)) {
+    if (l.startsWith('#   ')) steps.at(-1)?.output.push(l.slice(4));
+    else if (!l.startsWith('#')) steps.push({ line: l, output: [] });
+  }
+  return steps;
+}
+
+/**
+ * Waits until nothing listens on `ports` (loopback), up to `ms`. The walk-throughs use the
+ * documented ports; another suite may hold one for a moment (test/sim/radio.test.ts tries
+ * 2846 first), so wait it out rather than fail on a race.
+ */
+export async function portsFree(ports: readonly number[], ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const busy: number[] = [];
+    for (const port of ports) if (!(await canListen(port))) busy.push(port);
+    if (busy.length === 0 || Date.now() > deadline) return busy;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /** `cmd &` or `cmd &   # comment`, not `a && b`. */
@@ -46,7 +83,7 @@ export interface ShellOptions {
   timeoutMs: number;
 }
 
-export class ReadmeShell {
+export class DocShell {
   private step = 0;
   private readonly envFile: string;
   readonly background: number[] = [];
@@ -109,7 +146,7 @@ export class ReadmeShell {
 
   /** Starts a line ending in `&`; resolves once it is ready, keeping the pid bash reports as $!. */
   start(line: string): Promise<string> {
-    const file = this.script(line, 'echo "readme-shell pid $!"');
+    const file = this.script(line, 'echo "doc-shell pid $!"');
     const child = spawn('bash', [file], { cwd: this.o.cwd, env: this.o.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     return new Promise((resolve, reject) => {
@@ -119,7 +156,7 @@ export class ReadmeShell {
       );
       const seen = (d: Buffer): void => {
         output += String(d);
-        const pid = /readme-shell pid (\d+)/.exec(output);
+        const pid = /doc-shell pid (\d+)/.exec(output);
         if (pid && !this.background.includes(Number(pid[1]))) this.background.push(Number(pid[1]));
         if (pid && output.includes('Ctrl-C stops it')) {
           clearTimeout(timer);
