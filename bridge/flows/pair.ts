@@ -1,9 +1,8 @@
 /**
  * Pairing a merchant's terminal (this bridge) with the checkout: a fresh ES256 key made
  * here, its public half sent with the one-time code from the merchant dashboard (or one
- * made from a merchant session, pairAsMerchant); the
- * private scalar stays in the bridge's config file (bridge/config/) and signs every trade
- * request from then on.
+ * asked for from a merchant session, pairAsMerchant); the private scalar stays in the
+ * bridge's config file (bridge/config/) and signs every trade request from then on.
  */
 import { defaultProvider } from '../../shared/crypto/default-provider.ts';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
