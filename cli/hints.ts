@@ -11,10 +11,12 @@ export type Asker = 'terminal' | 'owner';
 
 const HINTS: Partial<Record<StatusName, string | Record<Asker, string>>> = {
   UNAUTHORIZED: {
-    terminal: 'check the terminal is paired: wristpay bridge pair --force --code CODE (a new code from /merchant)',
+    terminal:
+      'check the terminal is paired: wristpay bridge pair --force --user MERCHANT (or --code CODE, a new one from /merchant)',
     owner: 'check --user and the password',
   },
-  TERMINAL_UNPAIRED: 'pair again: wristpay bridge pair --force --code CODE (a new code from /merchant)',
+  TERMINAL_UNPAIRED:
+    'pair again: wristpay bridge pair --force --user MERCHANT (or --code CODE, a new one from /merchant)',
   TERMINAL_SUSPENDED: 'the merchant reviews the terminal on /merchant before it takes payments again',
   RATE_LIMITED: 'wait a little and try again',
   ACCOUNT_LOCKED: 'wait a while and try again; the lock lifts by itself',

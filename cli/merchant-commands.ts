@@ -8,19 +8,27 @@ import { saveConfig } from '../bridge/config/bridge-config.ts';
 import { type ChargeResult, charge } from '../bridge/flows/charge.ts';
 import type { ChargeReceipt } from '../bridge/flows/receipt.ts';
 import { payWithPassword, refund } from '../bridge/flows/merchant.ts';
-import { refusal, refusalOf } from '../bridge/flows/outcome.ts';
-import { type TerminalIdentity, pairTerminal, parsePairingText, terminalClient } from '../bridge/flows/pair.ts';
+import { type Outcome, refusal, refusalOf } from '../bridge/flows/outcome.ts';
+import {
+  type TerminalIdentity,
+  pairAsMerchant,
+  pairTerminal,
+  parsePairingText,
+  terminalClient,
+} from '../bridge/flows/pair.ts';
 import type { CheckoutClient } from '../checkout/api/client.ts';
 import { amountProblem, currencyProblem, formatAmount, isOrderId, newOrderId, parseAmount } from './amount.ts';
 import { type CliIo, Out, type SetExit } from './bridge-io.ts';
-import { type CommonOptions, common, configPath, radio, readConfig, secret } from './command-kit.ts';
+import { type CommonOptions, common, configPath, login, radio, readConfig, secret } from './command-kit.ts';
 import { ExitCode } from './exit-codes.ts';
 import { type RadioOptions, openBand } from './radio-session.ts';
 import { readLineEcho } from './secret-input.ts';
 
 interface PairOpts extends CommonOptions {
   checkout?: string;
-  code: string;
+  code?: string;
+  user?: string;
+  passwordStdin?: boolean;
   name?: string;
   force?: boolean;
 }
@@ -66,7 +74,7 @@ function paired(out: Out, opts: CommonOptions): TerminalIdentity | null {
   if (!loaded.config.terminal) {
     out.usage(
       `this bridge is not paired (no terminal in ${loaded.path})`,
-      'pair it first: wristpay bridge pair --checkout URL --code CODE',
+      'pair it first: wristpay bridge pair --checkout URL --user MERCHANT (or --code CODE from /merchant)',
     );
     return null;
   }
@@ -79,9 +87,16 @@ function client(io: CliIo, t: TerminalIdentity): CheckoutClient {
 
 export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): void {
   common(group.command('pair'))
-    .description('Pair this bridge with a merchant account as a terminal (code from the merchant dashboard).')
-    .requiredOption('--code <code>', 'the one-time pairing code, or the QR text wristpay-pair:CODE@URL')
-    .option('--checkout <url>', 'checkout URL (not needed with the QR text)')
+    .description(
+      'Pair this bridge with a merchant account as a terminal: sign in as the merchant (--user), or a code from /merchant (--code).',
+    )
+    .option('--code <code>', 'the one-time pairing code, or the QR text wristpay-pair:CODE@URL')
+    .option('--user <merchant>', 'sign in as this merchant account and pair at once (no code needed)')
+    .option('--password-stdin', "with --user: read the merchant's password from the first line of stdin")
+    .option(
+      '--checkout <url>',
+      "checkout URL (not needed with the QR text; default with --user: $WRISTPAY_CHECKOUT, else the config's)",
+    )
     .option('--name <name>', "the terminal's name on the dashboard", 'wristpay bridge')
     .option('--force', 'replace the terminal identity already stored in the config')
     .action(async (o: PairOpts) => {
@@ -93,11 +108,31 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
           `already paired as ${loaded.config.terminal.terminalId} (${loaded.config.terminal.merchantName}); pass --force to replace it`,
         );
       }
-      const url = o.checkout ?? parsePairingText(o.code).url;
-      if (!url)
-        return out.usage('which checkout? pass --checkout URL (or the QR text wristpay-pair:CODE@URL as --code)');
-      out.spinner.start(`Pairing with ${url}…`);
-      const r = await pairTerminal(url, o.code, { name: o.name, provider: io.provider, fetch: io.fetch });
+      if ((o.code === undefined) === (o.user === undefined))
+        return out.usage(
+          'pair with either --user MERCHANT (sign in) or --code CODE (from /merchant), not both',
+          'wristpay bridge pair --checkout URL --user MERCHANT',
+        );
+      const pairing = { name: o.name, provider: io.provider, fetch: io.fetch };
+      let r: Outcome<TerminalIdentity>;
+      if (o.user !== undefined) {
+        const who = await login(out, o, loaded.config);
+        if (!who) return;
+        try {
+          out.spinner.start(`Pairing with ${who.anon.baseUrl}…`);
+          r = await pairAsMerchant(who.client, who.anon.baseUrl, pairing);
+        } finally {
+          out.spinner.stop();
+          await who.logout();
+        }
+      } else {
+        const code = o.code ?? '';
+        const url = o.checkout ?? parsePairingText(code).url;
+        if (!url)
+          return out.usage('which checkout? pass --checkout URL (or the QR text wristpay-pair:CODE@URL as --code)');
+        out.spinner.start(`Pairing with ${url}…`);
+        r = await pairTerminal(url, code, pairing);
+      }
       if (!r.ok) return out.refuse(r);
       const path = configPath(out, o);
       saveConfig(path, { ...loaded.config, version: 1, checkoutUrl: r.value.checkoutUrl, terminal: r.value });

@@ -8,7 +8,13 @@ import type { Command } from 'commander';
 import { waitForSignal } from './signals.ts';
 import { Status } from '../shared/status/codes.ts';
 import type { SimBandStatus } from '../sim/band/band-status.ts';
-import { bandAction, ControlError, fetchStatus, type BandAction } from '../sim/band/control-client.ts';
+import {
+  bandAction,
+  ControlError,
+  fetchStatus,
+  settledAfterRemoval,
+  type BandAction,
+} from '../sim/band/control-client.ts';
 import { flashImage } from '../sim/band/firmware-store.ts';
 import { DEFAULT_ADDRESS_ROTATION_MS } from '../sim/band/band-radio.ts';
 import { parseLinkSpec } from '../sim/band/link-model.ts';
@@ -272,7 +278,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
       if (band === null || (arg && on === null))
         return usage(o.json, setExit, arg ? `${name} takes on or off, and --band a number` : '--band must be a number');
       try {
-        const s = await bandAction(o.state, band, act, on === null ? {} : { on });
+        const after = await bandAction(o.state, band, act, on === null ? {} : { on });
+        const s = act === 'wear' && on === false ? await settledAfterRemoval(o.state, after) : after;
         out(o.json, { ok: true, band: s }, formatBand(s));
         setExit(ExitCode.OK);
       } catch (e) {
@@ -280,7 +287,12 @@ export function register(program: Command, setExit: (code: number) => void): voi
       }
     });
   };
-  action('wear', 'Put the band on the wrist (on) or take it off (off): a raw wear-sensor sample.', 'wear', 'on|off');
+  action(
+    'wear',
+    'Put the band on the wrist (on) or take it off (off): a raw wear-sensor sample; off waits until the band confirms the removal (its 1.5 s debounce).',
+    'wear',
+    'on|off',
+  );
   action('charge', 'Put the band on its charger (on) or take it off (off).', 'charge', 'on|off');
   action('press', 'Press the band button.', 'press');
   action('reboot', 'Reset the band (the image boots again from flash; a halted band retries).', 'reboot');

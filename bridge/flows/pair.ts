@@ -1,8 +1,8 @@
 /**
  * Pairing a merchant's terminal (this bridge) with the checkout: a fresh ES256 key made
- * here, its public half sent with the one-time code from the merchant dashboard; the
- * private scalar stays in the bridge's config file (bridge/config/) and signs every trade
- * request from then on.
+ * here, its public half sent with the one-time code from the merchant dashboard (or one
+ * asked for from a merchant session, pairAsMerchant); the private scalar stays in the
+ * bridge's config file (bridge/config/) and signs every trade request from then on.
  */
 import { defaultProvider } from '../../shared/crypto/default-provider.ts';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
@@ -59,6 +59,20 @@ export async function pairTerminal(
     key: Buffer.from(key.scalar).toString('base64url'),
     pairedAt: t.value.createdAt,
   });
+}
+
+/**
+ * Pairing in one go from a merchant session (the CLI's `pair --user`): a fresh one-time
+ * code from the merchant account, spent at once by this bridge's new key.
+ */
+export async function pairAsMerchant(
+  merchant: CheckoutClient,
+  url: string,
+  opts: PairOptions = {},
+): Promise<Outcome<TerminalIdentity>> {
+  const code = await attempt('checkout', () => merchant.createPairingCode());
+  if (!code.ok) return code;
+  return pairTerminal(url, code.value.code, opts);
 }
 
 /** A client that signs as the paired terminal. */

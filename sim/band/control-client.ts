@@ -107,3 +107,23 @@ export async function bandAction(
   const r = await call<{ band: SimBandStatus }>(stateDir, 'POST', `/api/bands/${band}/${action}`, body);
   return r.band;
 }
+
+/**
+ * The band's status once its wear state follows a taken-off sensor. The firmware confirms a
+ * removal only after it has lasted the debounce (firmware/config.ts removalDebounceMs); until
+ * then the band still says worn and advertises its old address. `sim wear off` waits for
+ * that, so what it prints is where the band is, and the next command finds its new address.
+ */
+export async function settledAfterRemoval(
+  stateDir: string,
+  status: SimBandStatus,
+  timeoutMs = 5000,
+): Promise<SimBandStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let s = status;
+  while (!s.worn && s.running && s.state?.startsWith('worn') && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    s = (await fetchStatus(stateDir)).bands.find((b) => b.band === status.band) ?? s;
+  }
+  return s;
+}

@@ -174,8 +174,14 @@ describe('wristpay sim (CLI)', () => {
     r = await cli('status', '--state', dir, '--band', '2');
     expect(r.stdout).toMatch(/^band 2 /);
     expect(r.stdout).toMatch(/display +wristpay \| Not enrolled/);
-    r = await cli('wear', 'off', '--state', dir, '--band', '2');
+    const worn = JSON.parse((await cli('status', '--state', dir, '--band', '2', '--json')).stdout).bands[0];
+    // off returns once the firmware has confirmed the removal (its debounce), not at the raw
+    // sample: what it prints is the band's state, and it already advertises its new address.
+    r = await cli('wear', 'off', '--state', dir, '--band', '2', '--json');
     expect(r.code).toBe(0);
+    const off = JSON.parse(r.stdout).band;
+    expect(off).toMatchObject({ worn: false, state: 'off-wrist' });
+    expect(off.address).not.toBe(worn.address);
   });
 
   it('exit codes: 2 for usage, 3 when no simulator runs, 1 for a refused image', async () => {
