@@ -15,6 +15,7 @@ import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerBackupCommands } from './checkout-backup-commands.ts';
 import { LOG_LEVELS, type LogLevel } from '../checkout/http/request-log.ts';
+import { Spinner } from './spinner.ts';
 import { GROUP_SUMMARY } from './summaries.ts';
 
 /** Of --shutdown-timeout, the share requests in flight get; the rest is for closing the store. */
@@ -89,7 +90,13 @@ export function register(program: Command, setExit: (code: number) => void): voi
         .split(',')
         .map((x) => x.trim())
         .filter((x) => x.length > 0);
-      const checkout = await createCheckout({ dbFile: o.db, config: { notify: { allowHosts } } });
+      // Opening the database (and making the checkout's keys the first time) takes a moment;
+      // the spinner is gone before the server's own log lines (stderr) begin.
+      const spinner = new Spinner(process.stderr, !!o.json, process.stdout);
+      spinner.start(`Opening ${o.db}…`);
+      const checkout = await createCheckout({ dbFile: o.db, config: { notify: { allowHosts } } }).finally(() =>
+        spinner.stop(),
+      );
       let server;
       try {
         server = await startCheckoutServer(checkout, {
