@@ -77,11 +77,8 @@ export function stateChecks(dir: string, image: string): Check[] {
   const flashed = loadFlashedImage(dir);
   if (!flashed.ok) return [state, fail('flashed', flashed.message, flash, flashed.status)];
   const m = flashed.value.meta;
-  const what =
-    m.format === 'script'
-      ? 'bare code (UNSIGNED)'
-      : `image ${m.firmwareVersion}${m.signed ? ', signed' : ', UNSIGNED'}`;
-  return [state, ok('flashed', `${what} verifies in ${dir}`)];
+  const what = m.format === 'script' ? 'bare code' : `image ${m.firmwareVersion}`;
+  return [state, ok('flashed', `${what} (${m.signed ? 'signed' : 'UNSIGNED'}) flashed there verifies`)];
 }
 
 /** The band image the package ships, checked exactly as `sim flash` checks it. */
