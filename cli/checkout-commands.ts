@@ -120,12 +120,15 @@ export function register(program: Command, setExit: (code: number) => void): voi
         setExit(ExitCode.UNREACHABLE);
         return;
       }
+      // Listening for the signal before saying so: a script that reads the line and signals at once
+      // must get the graceful stop, not Node's default (killed).
+      const stopped = waitForSignal();
       out(
         o.json,
         { event: 'listening', url: server.url, db: o.db, metricsUrl: server.metricsUrl },
         `checkout listening on ${server.url} (state in ${o.db}); Ctrl-C stops it`,
       );
-      const signal = await waitForSignal();
+      const signal = await stopped;
       // Graceful: in-flight requests finish within the deadline, then the ledger's group
       // commit drains and the database closes (its WAL checkpointed). A second signal
       // meets Node's default handler and ends the process at once.

@@ -242,6 +242,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
           `link    ci ${link.ciMs} ms, mtu ${link.mtu}, loss ${link.loss}`,
           'Ctrl-C stops it (flash is flushed)',
         ];
+        // Listening for the signal before saying it started: a script that signals on that line stops it gracefully.
+        const stopped = waitForSignal();
         out(
           o.json,
           {
@@ -261,7 +263,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
           },
           lines.join('\n'),
         );
-        const signal = await waitForSignal();
+        const signal = await stopped;
         await s.stop();
         out(o.json, { event: 'stopped', signal }, `simulator stopped (${signal})`);
         setExit(ExitCode.OK);

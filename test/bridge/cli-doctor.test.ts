@@ -8,8 +8,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../cli/doctor/check.ts';
+import { nodeCheck } from '../../cli/doctor/machine-checks.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { needs, requirements } from '../support/requirements.ts';
 import { wristpay } from './helpers/process.ts';
@@ -36,6 +37,18 @@ async function doctor(...args: string[]) {
   const out = r.json() as { ok: boolean; checks: Check[]; error?: { name: string; message: string; hint: string } };
   return { ...r, out, check: (name: string) => out.checks.find((c) => c.name === name) as Check };
 }
+
+describe('the node check', () => {
+  it("judges process.version against package.json's engines (>=20)", () => {
+    expect(nodeCheck('v20.0.0')).toMatchObject({ result: 'ok' });
+    expect(nodeCheck('v22.3.1')).toMatchObject({ result: 'ok' });
+    expect(nodeCheck('v18.19.1')).toMatchObject({
+      result: 'fail',
+      reason: 'UNSUPPORTED_VERSION',
+      fix: 'install Node >=20',
+    });
+  });
+});
 
 needs(requirements.bandImage).describe('wristpay doctor (as a process)', () => {
   beforeAll(async () => {
@@ -109,6 +122,19 @@ needs(requirements.bandImage).describe('wristpay doctor (as a process)', () => {
     expect(r.check('state').message).toBe(`no state directory ${missing}`);
     expect(r.check('state').fix).toMatch(new RegExp(`wristpay sim flash \\S+band\\.img --state ${missing}$`));
     expect(r.out.error?.hint).toBe(r.check('state').fix);
+  });
+
+  it('a simulator running on the state dir: a warning naming it (flashing there is refused), exit 0', async () => {
+    // The lock holds a live pid (this test's own): what a running `sim start` leaves there.
+    writeFileSync(join(state, 'sim.lock'), `${process.pid}\n`);
+    try {
+      const r = await doctor();
+      expect(r.code).toBe(0);
+      expect(r.check('state')).toMatchObject({ result: 'warn', reason: 'BUSY' });
+      expect(r.check('state').message).toContain(`running simulator (pid ${process.pid})`);
+    } finally {
+      rmSync(join(state, 'sim.lock'));
+    }
   });
 
   it('image tampered: the image check fails as sim flash would refuse it; exit 1', async () => {
