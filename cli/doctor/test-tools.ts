@@ -21,7 +21,7 @@ export interface TestTool {
 
 export const TEST_TOOLS: readonly TestTool[] = [
   { name: 'chromium', path: CHROMIUM, apt: 'chromium', needs: 'the page tests (dashboards, simulator UI)' },
-  { name: 'duk', path: DUK, apt: 'duktape', needs: 'the Duktape runs of the band image' },
+  { name: 'duk', path: DUK, apt: 'duktape', needs: 'the Duktape tests of the band image' },
 ];
 
 export function toolPresent(path: string): boolean {
