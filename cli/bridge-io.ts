@@ -54,7 +54,7 @@ export class Out {
     readonly json: boolean,
     private readonly setExit: SetExit,
   ) {
-    this.spinner = new Spinner(io.stderr, json);
+    this.spinner = new Spinner(io.stderr, json, io.stdout);
   }
 
   /** Progress for people (stderr); nothing with --json. */

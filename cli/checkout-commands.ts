@@ -15,6 +15,7 @@ import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerBackupCommands } from './checkout-backup-commands.ts';
 import { LOG_LEVELS, type LogLevel } from '../checkout/http/request-log.ts';
+import { Spinner } from './spinner.ts';
 import { GROUP_SUMMARY } from './summaries.ts';
 
 /** Of --shutdown-timeout, the share requests in flight get; the rest is for closing the store. */
@@ -89,7 +90,13 @@ export function register(program: Command, setExit: (code: number) => void): voi
         .split(',')
         .map((x) => x.trim())
         .filter((x) => x.length > 0);
-      const checkout = await createCheckout({ dbFile: o.db, config: { notify: { allowHosts } } });
+      // Opening the database (and making the checkout's keys the first time) takes a moment;
+      // the spinner is gone before the server's own log lines (stderr) begin.
+      const spinner = new Spinner(process.stderr, !!o.json, process.stdout);
+      spinner.start(`Opening ${o.db}…`);
+      const checkout = await createCheckout({ dbFile: o.db, config: { notify: { allowHosts } } }).finally(() =>
+        spinner.stop(),
+      );
       let server;
       try {
         server = await startCheckoutServer(checkout, {
@@ -113,12 +120,15 @@ export function register(program: Command, setExit: (code: number) => void): voi
         setExit(ExitCode.UNREACHABLE);
         return;
       }
+      // Listening for the signal before saying so: a script that reads the line and signals at once
+      // must get the graceful stop, not Node's default (killed).
+      const stopped = waitForSignal();
       out(
         o.json,
         { event: 'listening', url: server.url, db: o.db, metricsUrl: server.metricsUrl },
         `checkout listening on ${server.url} (state in ${o.db}); Ctrl-C stops it`,
       );
-      const signal = await waitForSignal();
+      const signal = await stopped;
       // Graceful: in-flight requests finish within the deadline, then the ledger's group
       // commit drains and the database closes (its WAL checkpointed). A second signal
       // meets Node's default handler and ends the process at once.

@@ -21,6 +21,7 @@ const GROUPS: Record<GroupName, Group> = {
   demo: { options: true, load: async () => (await import('./demo-command.ts')).register },
   bridge: { options: false, load: async () => (await import('./bridge-commands.ts')).register },
   catalogue: { options: true, load: async () => (await import('./catalogue-command.ts')).register },
+  doctor: { options: true, load: async () => (await import('./doctor-command.ts')).register },
 };
 
 const isGroup = (name: string | undefined): name is GroupName => name !== undefined && Object.hasOwn(GROUPS, name);

@@ -23,6 +23,7 @@ import { DEFAULT_RADIO_PORT, DEFAULT_UI_PORT, MAX_BANDS } from '../sim/band/stat
 import { stateDirFrom } from './defaults.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
+import { Spinner } from './spinner.ts';
 import { GROUP_SUMMARY } from './summaries.ts';
 
 interface Common {
@@ -210,9 +211,12 @@ export function register(program: Command, setExit: (code: number) => void): voi
         }
         if (radioPort === null || uiPort === null || bands === null)
           return usage(o.json, setExit, `--radio-port and --ui-port must be 0..65535, --bands 1..${MAX_BANDS}`);
+        // Booting takes a moment (the image is checked again, QuickJS starts, flash is read).
+        const spinner = new Spinner(process.stderr, !!o.json, process.stdout);
         const log = o.json
           ? (line: string) => out(true, { event: 'log', line }, '')
-          : (line: string) => process.stdout.write(`${line}\n`);
+          : spinner.around((line: string) => process.stdout.write(`${line}\n`));
+        spinner.start(`Booting ${bands === 1 ? 'the band' : `${bands} bands`} from ${o.state}…`);
         let s;
         try {
           s = await startSimulator({
@@ -226,11 +230,13 @@ export function register(program: Command, setExit: (code: number) => void): voi
             log,
           });
         } catch (e) {
+          spinner.stop();
           if (!(e instanceof SimulatorError)) throw e;
           fail(o.json, e.status, e.message);
           // Options were checked above: a MALFORMED here is the state directory's flashed image or its record (corrupt: I/O).
           return setExit(e.status === Status.MALFORMED ? ExitCode.UNREACHABLE : simExit(e.status));
         }
+        spinner.stop();
         const lines = [
           `band simulator on ${s.stateDir}`,
           ...s.bands.map(
@@ -242,6 +248,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
           `link    ci ${link.ciMs} ms, mtu ${link.mtu}, loss ${link.loss}`,
           'Ctrl-C stops it (flash is flushed)',
         ];
+        // Listening for the signal before saying it started: a script that signals on that line stops it gracefully.
+        const stopped = waitForSignal();
         out(
           o.json,
           {
@@ -261,7 +269,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
           },
           lines.join('\n'),
         );
-        const signal = await waitForSignal();
+        const signal = await stopped;
         await s.stop();
         out(o.json, { event: 'stopped', signal }, `simulator stopped (${signal})`);
         setExit(ExitCode.OK);

@@ -1,6 +1,8 @@
 /**
- * A one-line spinner on stderr for people watching a scan or a payment. Silent when stderr
- * is not a terminal or the command prints JSON, so pipes and scripts see nothing of it.
+ * A one-line spinner on stderr for people watching long work: a scan, a payment, the
+ * simulator booting, the checkout opening its database, the demo's steps. Silent with
+ * --json and unless both stderr and stdout are a terminal: output piped or redirected
+ * means a script or a log is reading, and neither wants `\r` frames in it.
  */
 export interface SpinnerStream {
   write(text: string): unknown;
@@ -15,11 +17,13 @@ export class Spinner {
   private text = '';
   readonly enabled: boolean;
 
+  /** `output`: where the command's results go (stdout); it must be a terminal too. */
   constructor(
     private readonly stream: SpinnerStream,
     quiet: boolean,
+    output: { isTTY?: boolean } = stream,
   ) {
-    this.enabled = !quiet && stream.isTTY === true;
+    this.enabled = !quiet && stream.isTTY === true && output.isTTY === true;
   }
 
   start(text: string): void {
@@ -45,6 +49,18 @@ export class Spinner {
       this.stream.write('\r\x1b[2K');
     }
     if (final !== undefined && this.enabled) this.stream.write(final + '\n');
+  }
+
+  /**
+   * Wraps a writer of result lines (stdout, the same screen) so that the spinner's line is
+   * cleared before each and drawn again after it, instead of being overwritten mid-frame.
+   */
+  around(write: (line: string) => void): (line: string) => void {
+    return (line) => {
+      if (this.timer) this.stream.write('\r\x1b[2K');
+      write(line);
+      if (this.timer) this.draw();
+    };
   }
 
   private draw(): void {

@@ -9,4 +9,6 @@ export const GROUP_SUMMARY = {
   bridge:
     'Merchant and owner commands over a BLE bridge (pair, charge, refund, terminals, sales, refunds, enroll, unlock, cards, revoke, status).',
   catalogue: 'List the banks (card add --issuer ID) and transit cities (card add --city ID) with their ids.',
+  doctor:
+    'Check what wristpay needs (Node, test tools, simulator state, band image, checkout, paired terminal) and say what to fix.',
 } as const;

@@ -4,9 +4,9 @@
  * the image itself, so an installed CLI needs neither Babel nor the vendor's private key.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decodeHeader } from '../../shared/image/header.ts';
+import { packageRoot } from '../package-root.ts';
 
 export interface ShippedImage {
   image: string;
@@ -15,25 +15,14 @@ export interface ShippedImage {
   codeBytes: number;
 }
 
-/**
- * The package root: the nearest folder above this module with a package.json. This file
- * runs from cli/demo/ in a clone (tsx, vitest) and from dist/lib/cli/demo/ once compiled,
- * so a fixed number of `../` would be right in only one of them.
- */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return dir;
+/** Where the package keeps its image and vendor key, whether or not they are there. */
+export function shippedImagePaths(): { image: string; vendorKey: string } {
+  const dist = join(packageRoot(), 'dist');
+  return { image: join(dist, 'band.img'), vendorKey: join(dist, 'vendor-pub.json') };
 }
 
 export function shippedImage(): ShippedImage {
-  const dist = join(packageRoot(), 'dist');
-  const image = join(dist, 'band.img');
-  const vendorKey = join(dist, 'vendor-pub.json');
+  const { image, vendorKey } = shippedImagePaths();
   const missing = [image, vendorKey].filter((file) => !existsSync(file));
   if (missing.length > 0)
     throw new Error(

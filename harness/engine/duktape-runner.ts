@@ -6,12 +6,14 @@
  * through `halctl` and prints SCENARIO_OK as its last line when every check passed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DUK, toolPresent } from '../../cli/doctor/test-tools.ts';
 
-export const DEFAULT_DUK = '/usr/bin/duk';
+/** Where Debian puts duk; named once in the product, where `wristpay doctor` looks for it too. */
+export const DEFAULT_DUK = DUK;
 export const DUK_HAL_PATH = join(dirname(fileURLToPath(import.meta.url)), './duk-hal.js');
 /** The line a scenario prints when it got to the end. */
 export const SCENARIO_OK = 'SCENARIO OK';
@@ -41,7 +43,7 @@ export interface DukRun {
 
 /** True when the duk binary is installed. */
 export function dukAvailable(dukPath = DEFAULT_DUK): boolean {
-  return existsSync(dukPath);
+  return toolPresent(dukPath);
 }
 
 /** Runs `imageCode` (dist/band.js) and then `scenario` under duk with the pure-JS HAL. */

@@ -88,12 +88,18 @@ function isRefusal(v: unknown): v is Refusal {
   return typeof v === 'object' && v !== null && (v as Refusal).ok === false;
 }
 
-/** Verifies `opts.image` and writes it into the state directory. */
-export function flashImage(opts: FlashImageOptions): FlashOutcome {
-  const paths = statePaths(opts.stateDir);
-  const pid = runningSimulatorPid(paths.dir);
-  if (pid !== null)
-    return refuse(Status.BUSY, `a simulator (pid ${pid}) is running on ${paths.dir}; stop it before flashing`);
+export interface CheckedImage {
+  bytes: Uint8Array;
+  meta: FirmwareMeta;
+  /** The vendor key the signature verified with; null when it did not (unsigned, allowed). */
+  vendorKey: Uint8Array | null;
+}
+
+/**
+ * The checks `sim flash` makes before writing anything (header, code hash, vendor
+ * signature), on their own: `wristpay doctor` asks whether the shipped image would flash.
+ */
+export function checkImage(opts: Omit<FlashImageOptions, 'stateDir'>): { ok: true; value: CheckedImage } | Refusal {
   const bytes = readBytes(opts.image);
   if (isRefusal(bytes)) return bytes;
   const keyPath = resolve(opts.vendorKey ?? DEFAULT_VENDOR_KEY);
@@ -104,8 +110,6 @@ export function flashImage(opts: FlashImageOptions): FlashOutcome {
     source: resolve(opts.image),
     flashedAt: new Date().toISOString(),
   };
-  let meta: FirmwareMeta;
-  let vendorKey: Uint8Array | null = null;
   if (!startsWithMagic(bytes)) {
     if (!opts.allowUnsigned)
       return refuse(
@@ -117,30 +121,47 @@ export function flashImage(opts: FlashImageOptions): FlashOutcome {
     } catch {
       return refuse(Status.MALFORMED, `${opts.image} is neither an image nor UTF-8 code`);
     }
-    meta = { ...base, format: 'script', signed: false, devKey: false, keyId: null, firmwareVersion: null };
-  } else {
-    const parsed = parseImage(bytes);
-    if (!parsed.ok)
-      return refuse(
-        parsed.status,
-        `refused ${opts.image}: damaged or tampered image (${parsed.detail ?? 'bad header'})`,
-      );
-    const key = readVendorKey(keyPath);
-    let signed = false;
-    if (!isRefusal(key)) {
-      const verified = verifyImage(parsed.value, key);
-      signed = verified.ok;
-      if (!verified.ok && !opts.allowUnsigned)
-        return refuse(
-          verified.status,
-          `refused ${opts.image}: ${verified.detail ?? 'signature does not verify'} (vendor key ${keyPath})`,
-        );
-      if (verified.ok) vendorKey = key;
-    } else if (!opts.allowUnsigned) {
-      return key;
-    }
-    meta = { ...base, format: 'image', signed, ...describeHeader(parsed.value) };
+    const meta: FirmwareMeta = {
+      ...base,
+      format: 'script',
+      signed: false,
+      devKey: false,
+      keyId: null,
+      firmwareVersion: null,
+    };
+    return { ok: true, value: { bytes, meta, vendorKey: null } };
   }
+  const parsed = parseImage(bytes);
+  if (!parsed.ok)
+    return refuse(parsed.status, `refused ${opts.image}: damaged or tampered image (${parsed.detail ?? 'bad header'})`);
+  const key = readVendorKey(keyPath);
+  let signed = false;
+  let vendorKey: Uint8Array | null = null;
+  if (!isRefusal(key)) {
+    const verified = verifyImage(parsed.value, key);
+    signed = verified.ok;
+    if (!verified.ok && !opts.allowUnsigned)
+      return refuse(
+        verified.status,
+        `refused ${opts.image}: ${verified.detail ?? 'signature does not verify'} (vendor key ${keyPath})`,
+      );
+    if (verified.ok) vendorKey = key;
+  } else if (!opts.allowUnsigned) {
+    return key;
+  }
+  const meta: FirmwareMeta = { ...base, format: 'image', signed, ...describeHeader(parsed.value) };
+  return { ok: true, value: { bytes, meta, vendorKey } };
+}
+
+/** Verifies `opts.image` and writes it into the state directory. */
+export function flashImage(opts: FlashImageOptions): FlashOutcome {
+  const paths = statePaths(opts.stateDir);
+  const pid = runningSimulatorPid(paths.dir);
+  if (pid !== null)
+    return refuse(Status.BUSY, `a simulator (pid ${pid}) is running on ${paths.dir}; stop it before flashing`);
+  const checked = checkImage(opts);
+  if (!checked.ok) return checked;
+  const { bytes, meta, vendorKey } = checked.value;
   writeFileAtomic(paths.firmware, bytes);
   if (vendorKey !== null)
     writeJsonAtomic(paths.vendorKey, {

@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'vitest';
-import { DEFAULT_DUK, dukAvailable } from '../../harness/engine/duktape-runner.ts';
+import { CHROMIUM, DUK, toolPresent } from '../../cli/doctor/test-tools.ts';
 import { type Install, installCommand, type MissingRequirement } from './skip-record.ts';
 
 export interface Requirement {
@@ -23,15 +23,15 @@ export interface Requirement {
   readonly install: Install;
 }
 
-/** Debian's Chromium, driven by playwright-core (npm cannot download browsers here). */
-export const CHROMIUM = '/usr/bin/chromium';
+// The same paths and probe `wristpay doctor` uses, so it reports what these suites will find.
+export { CHROMIUM };
 
 export const requirements = {
-  duk: { name: 'duk', what: `Duktape 2.7 at ${DEFAULT_DUK}`, probe: () => dukAvailable(), install: { apt: 'duktape' } },
+  duk: { name: 'duk', what: `Duktape 2.7 at ${DUK}`, probe: () => toolPresent(DUK), install: { apt: 'duktape' } },
   chromium: {
     name: 'chromium',
     what: `Chromium at ${CHROMIUM}`,
-    probe: () => existsSync(CHROMIUM),
+    probe: () => toolPresent(CHROMIUM),
     install: { apt: 'chromium' },
   },
   // util-linux `script` gives a child process a pseudo-terminal; node has none built in.
