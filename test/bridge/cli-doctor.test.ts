@@ -161,6 +161,6 @@ needs(requirements.bandImage).describe('wristpay doctor (as a process)', () => {
     expect(r.code).toBe(1);
     expect(r.check('checkout').result).toBe('ok');
     expect(r.check('terminal')).toMatchObject({ result: 'fail', reason: 'TERMINAL_UNPAIRED' });
-    expect(r.check('terminal').fix).toContain('wristpay bridge pair --force --code CODE');
+    expect(r.check('terminal').fix).toContain('wristpay bridge pair --force');
   });
 });
