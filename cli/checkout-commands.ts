@@ -15,6 +15,8 @@ import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerBackupCommands } from './checkout-backup-commands.ts';
 import { LOG_LEVELS, type LogLevel } from '../checkout/http/request-log.ts';
+import { LOOPBACK_PROXY, type ProxyTrust, parseTrustProxy } from '../checkout/http/proxy-trust.ts';
+import { type TlsFiles, TlsSetupError, loadTls } from '../checkout/http/tls.ts';
 import { Spinner } from './spinner.ts';
 import { GROUP_SUMMARY } from './summaries.ts';
 
@@ -31,6 +33,9 @@ interface StartOptions {
   logLevel: string;
   metricsPort?: string;
   shutdownTimeout: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  trustProxy?: string | true;
 }
 interface RevokeOptions {
   db: string;
@@ -41,6 +46,18 @@ interface RevokeOptions {
 function parsePort(text: string): number | null {
   const n = Number(text);
   return /^[0-9]{1,5}$/.test(text) && n <= 65535 ? n : null;
+}
+
+/** --trust-proxy as a list, or a usage message. The bare flag means a proxy on this host. */
+function trustFrom(o: StartOptions): ProxyTrust | string | undefined {
+  if (o.trustProxy === undefined) return undefined;
+  if (o.publicUrl === undefined)
+    return "--trust-proxy needs --public-url: the address clients use is the proxy's, which the checkout cannot know";
+  try {
+    return parseTrustProxy(o.trustProxy === true ? LOOPBACK_PROXY : o.trustProxy);
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 function out(json: boolean | undefined, value: unknown, text: string): void {
@@ -67,10 +84,17 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option('--log-level <level>', `JSON log lines on stderr at this level and above: ${LOG_LEVELS.join(', ')}`, 'info')
     .option('--metrics-port <n>', 'serve GET /metrics on this port instead of the main one')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long requests in flight may take to finish', '10')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option(
+      '--trust-proxy [list]',
+      'behind a reverse proxy: believe X-Forwarded-For/-Proto from these addresses or CIDRs, comma-separated (bare: loopback); needs --public-url',
+    )
     .action(async (o: StartOptions) => {
       const port = parsePort(o.port);
       const metricsPort = o.metricsPort === undefined ? undefined : parsePort(o.metricsPort);
       const timeoutS = Number(o.shutdownTimeout);
+      const trust = trustFrom(o);
       const usage =
         port === null
           ? `--port must be 0..65535, not ${o.port}`
@@ -80,8 +104,12 @@ export function register(program: Command, setExit: (code: number) => void): voi
               ? `--log-level must be one of ${LOG_LEVELS.join(', ')}`
               : !(timeoutS > 0 && timeoutS <= 3600)
                 ? `--shutdown-timeout must be more than 0 and at most 3600 seconds, not ${o.shutdownTimeout}`
-                : null;
-      if (usage !== null || port === null || metricsPort === null) {
+                : (o.tlsCert === undefined) !== (o.tlsKey === undefined)
+                  ? '--tls-cert and --tls-key go together: both for HTTPS, neither for HTTP'
+                  : typeof trust === 'string'
+                    ? trust
+                    : null;
+      if (usage !== null || port === null || metricsPort === null || typeof trust === 'string') {
         printError(process, !!o.json, usageError(usage ?? '', port === null ? '0 picks a free port' : undefined));
         setExit(ExitCode.USAGE);
         return;
@@ -90,6 +118,19 @@ export function register(program: Command, setExit: (code: number) => void): voi
         .split(',')
         .map((x) => x.trim())
         .filter((x) => x.length > 0);
+      let tls: TlsFiles | undefined;
+      try {
+        if (o.tlsCert !== undefined && o.tlsKey !== undefined) tls = loadTls(o.tlsCert, o.tlsKey);
+      } catch (e) {
+        if (!(e instanceof TlsSetupError)) throw e;
+        printError(
+          process,
+          !!o.json,
+          cliError(Status.INVALID_KEY, e.message, 'PEM files: the certificate (chain, leaf first) and its private key'),
+        );
+        setExit(ExitCode.UNREACHABLE);
+        return;
+      }
       // Opening the database (and making the checkout's keys the first time) takes a moment;
       // the spinner is gone before the server's own log lines (stderr) begin.
       const spinner = new Spinner(process.stderr, !!o.json, process.stdout);
@@ -105,6 +146,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
           publicUrl: o.publicUrl,
           logLevel: o.logLevel as LogLevel,
           metricsPort,
+          tls,
+          trustProxy: trust,
         });
       } catch (e) {
         await checkout.close();
@@ -125,8 +168,14 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const stopped = waitForSignal();
       out(
         o.json,
-        { event: 'listening', url: server.url, db: o.db, metricsUrl: server.metricsUrl },
-        `checkout listening on ${server.url} (state in ${o.db}); Ctrl-C stops it`,
+        {
+          event: 'listening',
+          url: server.url,
+          db: o.db,
+          metricsUrl: server.metricsUrl,
+          ...(tls ? { certExpires: tls.validTo.toISOString() } : {}),
+        },
+        `checkout listening on ${server.url} (state in ${o.db}${tls ? `; certificate valid until ${tls.validTo.toISOString().slice(0, 10)}` : ''}); Ctrl-C stops it`,
       );
       const signal = await stopped;
       // Graceful: in-flight requests finish within the deadline, then the ledger's group

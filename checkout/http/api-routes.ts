@@ -27,7 +27,6 @@ import type { IssuedChallenge } from '../core/issued-challenge.ts';
 import type { ReportQuery } from '../core/merchant-reports.ts';
 import { refuse } from '../core/errors.ts';
 import { toBase64Url } from '../api/base64url.ts';
-import { clientAddress } from './client-address.ts';
 import { bearerToken } from './request.ts';
 import { type Route, json } from './router.ts';
 
@@ -63,7 +62,7 @@ export const apiRoutes: Route[] = [
   api('GET', '/v1/catalogue', async ({ checkout }) => json(checkout.catalogue() as CatalogueJson)),
 
   // ---- accounts ----
-  api('POST', '/v1/accounts', async ({ checkout, req, json: body }) => {
+  api('POST', '/v1/accounts', async ({ checkout, client, json: body }) => {
     const f = body();
     const kind = f.optionalString('kind', { max: 16 });
     if (kind !== undefined && kind !== 'owner' && kind !== 'merchant')
@@ -75,15 +74,15 @@ export const apiRoutes: Route[] = [
       kind,
       displayName: f.optionalString('displayName', { max: 32 }),
     };
-    await checkout.limits.register(clientAddress(req));
+    await checkout.limits.register(client);
     return json({ account: await checkout.register(input) }, 201);
   }),
-  api('POST', '/v1/sessions', async ({ checkout, req, json: body }) => {
+  api('POST', '/v1/sessions', async ({ checkout, client, json: body }) => {
     const f = body();
     const username = f.string('username', { max: 64 });
     const password = f.string('password', { max: 128 });
     const deviceToken = f.optionalString('deviceToken', { max: DEVICE_TOKEN_MAX });
-    await checkout.limits.login(clientAddress(req), username, {
+    await checkout.limits.login(client, username, {
       trusted: checkout.accounts.trustsDevice(username, deviceToken),
     });
     const s = await checkout.login(username, password, deviceToken);
@@ -173,14 +172,14 @@ export const apiRoutes: Route[] = [
       refunds: await checkout.refundsOf(account.id),
     } satisfies LedgerJson);
   }),
-  api('POST', '/v1/unlock', async ({ checkout, req, json: body }) => {
+  api('POST', '/v1/unlock', async ({ checkout, client, json: body }) => {
     const f = body();
     const hello = f.bytes('hello', MAX_MESSAGE_BYTES);
     const username = f.string('username', { max: 64 });
     const password = f.string('password', { max: 128 });
     const deviceToken = f.optionalString('deviceToken', { max: DEVICE_TOKEN_MAX });
     // The account password again: limited as a login, or unlock would be the unlimited way to guess it.
-    await checkout.limits.login(clientAddress(req), username, {
+    await checkout.limits.login(client, username, {
       trusted: checkout.accounts.trustsDevice(username, deviceToken),
     });
     const c = await checkout.unlock(hello, username, password, deviceToken);

@@ -30,6 +30,10 @@ export interface RequestContext {
   readonly body: Uint8Array;
   /** Origin the client reached us at (for QR codes and redirects). */
   readonly origin: string;
+  /** The client's rate-limit key (client-address.ts), through trusted proxies (proxy-trust.ts). */
+  readonly client: string;
+  /** The client spoke HTTPS, to us or to a trusted proxy: cookies are then Secure. */
+  readonly secure: boolean;
   json(): Fields;
   /** The logged-in account behind the bearer token (401 without one). */
   session(kind?: AccountKind): Promise<Authenticated>;
@@ -99,6 +103,7 @@ export function makeContext(
   params: Record<string, string>,
   body: Uint8Array,
   origin: string,
+  peer: { client: string; secure: boolean },
   seen: Seen,
 ): RequestContext {
   let fields: Fields | undefined;
@@ -126,6 +131,8 @@ export function makeContext(
     params,
     body,
     origin,
+    client: peer.client,
+    secure: peer.secure,
     json: () => (fields ??= parseJsonObject(body)),
     session: async (kind) => {
       const a = await checkout.authenticate(bearerToken(req), kind);

@@ -19,6 +19,9 @@
  * request was made to when that Host is a loopback name (a developer opening
  * http://localhost:8420 while the checkout reports http://127.0.0.1:8420). Any other Host
  * is not trusted to describe us: a DNS-rebinding page's Host and Origin agree with each other.
+ * The scheme of that loopback origin is the one the request came over (`secure`: TLS here or
+ * at a trusted proxy, proxy-trust.ts): an http:// page is another origin than the https://
+ * one it imitates (RFC 6454 §4), and a network attacker can write the http:// one.
  *
  * The per-session CSRF token (web/routes.ts) stays on the logged-in forms: a second,
  * independent check ("defense in depth" in the same cheat sheet).
@@ -31,7 +34,7 @@ import { refuse } from '../core/errors.ts';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** FORBIDDEN unless a state-changing request provably comes from one of our own pages. */
-export function requireSameOrigin(req: IncomingMessage, ownOrigins: readonly string[]): void {
+export function requireSameOrigin(req: IncomingMessage, ownOrigins: readonly string[], secure: boolean): void {
   if (SAFE_METHODS.has(req.method ?? 'GET')) return;
   const site = single(req.headers['sec-fetch-site']);
   const origin = single(req.headers.origin);
@@ -42,7 +45,7 @@ export function requireSameOrigin(req: IncomingMessage, ownOrigins: readonly str
   if (origin === undefined) return;
   const allowed = [...ownOrigins];
   const host = single(req.headers.host);
-  if (host !== undefined && isLoopbackHost(host)) allowed.push(`http://${host.toLowerCase()}`);
+  if (host !== undefined && isLoopbackHost(host)) allowed.push(`${secure ? 'https' : 'http'}://${host.toLowerCase()}`);
   if (!allowed.includes(origin.toLowerCase()))
     refuse(Status.FORBIDDEN, `a form post from another origin (${origin.slice(0, 100)}) is refused`);
 }
@@ -51,7 +54,7 @@ function single(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function isLoopbackHost(host: string): boolean {
+export function isLoopbackHost(host: string): boolean {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.exec(host);
   if (!m) return false;
   const name = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];

@@ -1,10 +1,11 @@
 /**
- * The checkout's HTTP server (node:http, loopback by default): the JSON API and the
- * server-rendered pages on one port. Every request ends in exactly one reply, and every
+ * The checkout's HTTP server (node:http, or node:https with a certificate; loopback by
+ * default): the JSON API and the server-rendered pages on one port. Every request ends in exactly one reply, and every
  * refusal is rendered here from its status code (JSON error object for the API, a small
  * page for the web), so no handler can answer in its own way.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Status, type StatusCode, statusName } from '../../shared/status/codes.ts';
 import { WristpayError, statusOf } from '../../shared/status/error.ts';
@@ -19,7 +20,10 @@ import { drainServer } from './drain.ts';
 import { type OpsState, PROBE_PATTERNS, opsRoutes } from './ops-routes.ts';
 import { readBody } from './request.ts';
 import { type LogLevel, type Logger, type Seen, createLogger, requestIdOf } from './request-log.ts';
-import { originOf, requireSameOrigin } from './same-origin.ts';
+import { clientAddress } from './client-address.ts';
+import { NO_PROXY, type Peer, type ProxyTrust, resolvePeer } from './proxy-trust.ts';
+import { isLoopbackHost, originOf, requireSameOrigin } from './same-origin.ts';
+import { TLS_MIN_VERSION, type TlsFiles } from './tls.ts';
 import { type Reply, Router, makeContext } from './router.ts';
 import { httpStatusOf, refusalHeaders } from './status-map.ts';
 
@@ -33,8 +37,12 @@ export interface ServerOptions {
   /** Receives each JSON log line instead of stderr (`() => undefined` silences the log). */
   log?: (line: string) => void;
   logLevel?: LogLevel;
-  /** Serve GET /metrics on this port (same host) instead of the main one; 0 picks a free port. */
+  /** Serve GET /metrics on this port (same host, plain HTTP) instead of the main one; 0 picks a free port. */
   metricsPort?: number;
+  /** Serve HTTPS with this certificate and key (tls.ts loadTls). */
+  tls?: Pick<TlsFiles, 'cert' | 'key'>;
+  /** Proxies whose X-Forwarded-For/-Proto are believed (proxy-trust.ts); none by default. */
+  trustProxy?: ProxyTrust;
 }
 export interface RunningServer {
   url: string;
@@ -58,6 +66,15 @@ const SECURITY_HEADERS: Record<string, string> = {
   // refuse. Other sites still get no referrer.
   'referrer-policy': 'same-origin',
 };
+/**
+ * HSTS on every answer to a client that spoke HTTPS (RFC 6797): once a browser has seen it,
+ * it never again sends the session cookie, a password or a form over plain HTTP to this
+ * host, even when a link or a network attacker says http://. One year, the value the HSTS
+ * preload list asks for; no includeSubDomains (the checkout does not speak for its parent
+ * domain's other hosts) and no preload (an operator's decision). Not on loopback hosts:
+ * browsers would pin localhost to HTTPS for a year, for every other server a developer runs.
+ */
+const HSTS = 'max-age=31536000';
 const HTML_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const CONTENT_TYPES: Record<Reply['type'], string> = {
@@ -87,6 +104,7 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
   const router = new Router();
   for (const r of [...opsRoutes(state, options.metricsPort === undefined), ...apiRoutes, ...webRoutes]) router.add(r);
   const logger = options.logger ?? createLogger({ level: options.logLevel, write: options.log });
+  const trust = options.trustProxy ?? NO_PROXY;
   let origin = '';
   let ownOrigins: string[] = [];
   let inFlight = 0;
@@ -99,15 +117,17 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
     let pattern = 'unmatched';
     let status: StatusCode = Status.OK;
     let reply: Reply;
+    const peer = resolvePeer(req.socket.remoteAddress, options.tls !== undefined, req.headers, trust);
     try {
       const url = parseTarget(req.url);
       const { route, params } = router.match(req.method ?? 'GET', url.pathname);
       kind = route.kind;
       pattern = route.pattern;
       // Every web route that changes state, before its body is read (same-origin.ts).
-      if (route.kind === 'web') requireSameOrigin(req, ownOrigins);
+      if (route.kind === 'web') requireSameOrigin(req, ownOrigins, peer.secure);
       const body = await readBody(req, checkout.ctx.config.maxBodyBytes);
-      reply = await route.handler(makeContext(req, checkout, url, params, body, origin, seen));
+      const client = { client: clientAddress(peer.address), secure: peer.secure };
+      reply = await route.handler(makeContext(req, checkout, url, params, body, origin, client, seen));
     } catch (err) {
       status = statusOf(err);
       if (!(err instanceof WristpayError))
@@ -119,7 +139,7 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
           : { status: http, type: 'html', body: errorPage(errorJson(err).error), headers: refusalHeaders(err) };
       if (status === Status.PAYLOAD_TOO_LARGE) reply.headers = { ...reply.headers, connection: 'close' };
     }
-    send(req, res, reply, reqId, state.draining);
+    send(req, res, reply, reqId, state.draining, peer);
     const seconds = (performance.now() - started) / 1000;
     checkout.metrics.http(req.method ?? '', pattern, reply.status, status, seconds);
     // Ids only, never a body, header or raw path (request-log.ts).
@@ -129,6 +149,7 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
       route: pattern,
       status: reply.status,
       refusal: status === Status.OK ? undefined : statusName(status),
+      client: peer.address,
       ms: Math.round(seconds * 1e4) / 10,
       ...seen,
     };
@@ -136,25 +157,29 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
     else logger.info(line, 'request');
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight += 1;
     res.once('close', () => (inFlight -= 1));
     handle(req, res).catch((e) => {
       logger.error({ err: e }, 'failed to answer');
       if (!res.headersSent) res.writeHead(500).end();
     });
-  });
+  };
+  // https.Server is an http.Server with TLS beneath (the same request and connection API).
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: TLS_MIN_VERSION }, onRequest)
+    : createServer(onRequest);
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;
 
   const host = options.host ?? '127.0.0.1';
-  const url = await listen(server, options.port ?? 0, host);
+  const url = await listen(server, options.port ?? 0, host, options.tls ? 'https' : 'http');
   origin = options.publicUrl ?? url;
   ownOrigins = [...new Set([originOf(origin), originOf(url)])];
   const metricsServer = options.metricsPort === undefined ? undefined : createMetricsServer(checkout, logger);
   let metricsUrl = url;
   try {
-    if (metricsServer) metricsUrl = await listen(metricsServer, options.metricsPort as number, host);
+    if (metricsServer) metricsUrl = await listen(metricsServer, options.metricsPort as number, host, 'http');
   } catch (e) {
     await closeNow(server); // the metrics port is taken: no half-started server left listening
     throw e;
@@ -185,13 +210,13 @@ function closeNow(s: Server): Promise<void> {
   });
 }
 
-function listen(server: Server, port: number, host: string): Promise<string> {
+function listen(server: Server, port: number, host: string, scheme: 'http' | 'https'): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       const a = server.address() as AddressInfo;
-      resolve(`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`);
+      resolve(`${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`);
     });
   });
 }
@@ -224,9 +249,18 @@ function parseTarget(target: string | undefined): URL {
   }
 }
 
-function send(req: IncomingMessage, res: ServerResponse, reply: Reply, reqId: string, draining: boolean): void {
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Reply,
+  reqId: string,
+  draining: boolean,
+  peer: Peer,
+): void {
+  const host = req.headers.host;
   const headers: Record<string, string | string[]> = {
     ...SECURITY_HEADERS,
+    ...(peer.secure && !(host && isLoopbackHost(host)) ? { 'strict-transport-security': HSTS } : {}),
     'content-type': CONTENT_TYPES[reply.type],
     ...(reply.type === 'html' ? { 'content-security-policy': HTML_CSP, 'x-frame-options': 'DENY' } : {}),
     ...reply.headers,

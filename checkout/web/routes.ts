@@ -13,7 +13,6 @@ import { accountView } from '../core/accounts.ts';
 import { CheckoutError, refuse } from '../core/errors.ts';
 import type { RequestContext, Reply, Route } from '../http/router.ts';
 import { reportQuery } from '../http/api-routes.ts';
-import { clientAddress } from '../http/client-address.ts';
 import { httpStatusOf, refusalHeaders } from '../http/status-map.ts';
 import { lostPage, newCodePage, turnedOffPage } from './lost-pages.ts';
 import type { MerchantReport } from './merchant-report.ts';
@@ -52,8 +51,13 @@ function deviceCookie(c: RequestContext): string | undefined {
   return cookie(c, DEVICE_COOKIE, /^[A-Za-z0-9_.-]{1,256}$/);
 }
 
+/** Secure whenever the browser spoke HTTPS (to us or to a trusted proxy), so it never sends them in clear. */
+function cookieAttributes(c: RequestContext): string {
+  return `HttpOnly; SameSite=Strict; Path=/${c.secure ? '; Secure' : ''}`;
+}
+
 function deviceCookieHeader(c: RequestContext, token: string): string {
-  return `${DEVICE_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor(c.checkout.ctx.config.deviceTokenTtlMs / 1000)}`;
+  return `${DEVICE_COOKIE}=${token}; ${cookieAttributes(c)}; Max-Age=${Math.floor(c.checkout.ctx.config.deviceTokenTtlMs / 1000)}`;
 }
 
 function form(c: RequestContext): URLSearchParams {
@@ -146,11 +150,11 @@ export const webRoutes: Route[] = [
     const username = (f.get('username') ?? '').slice(0, 64);
     try {
       const deviceToken = deviceCookie(c);
-      await c.checkout.limits.login(clientAddress(c.req), username, {
+      await c.checkout.limits.login(c.client, username, {
         trusted: c.checkout.accounts.trustsDevice(username, deviceToken),
       });
       const s = await c.checkout.login(username, (f.get('password') ?? '').slice(0, 128), deviceToken);
-      const session = `${COOKIE}=${s.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor((s.expiresAt - c.checkout.ctx.clock()) / 1000)}`;
+      const session = `${COOKIE}=${s.token}; ${cookieAttributes(c)}; Max-Age=${Math.floor((s.expiresAt - c.checkout.ctx.clock()) / 1000)}`;
       return redirect(s.account.kind === 'merchant' ? '/merchant' : '/dashboard', [
         session,
         deviceCookieHeader(c, s.deviceToken),
@@ -163,7 +167,7 @@ export const webRoutes: Route[] = [
   web('POST', '/logout', async (c) => {
     await formSession(c);
     await c.checkout.logout(cookieToken(c) as string);
-    return redirect('/login', [`${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`]);
+    return redirect('/login', [`${COOKIE}=; ${cookieAttributes(c)}; Max-Age=0`]);
   }),
   web('GET', '/dashboard', dashboard),
   // Logged in: the dashboard with its switches. Otherwise the turn-off code form.
