@@ -63,6 +63,10 @@ function isNetworkError(e: unknown): boolean {
   );
 }
 
+/** The way Node tools (npm, node itself) are told about a private CA: curl's --cacert, for every wristpay command. */
+const UNTRUSTED_CERT_HINT =
+  'a private CA or a self-signed checkout: NODE_EXTRA_CA_CERTS=FILE (the PEM certificate to trust) before the command';
+
 /** Why a checkout could not be reached, from the network error's code, and what to check. */
 function unreachable(e: CheckoutUnreachableError): Refusal {
   const origin = new URL(e.url).origin;
@@ -79,6 +83,20 @@ function unreachable(e: CheckoutUnreachableError): Refusal {
     ECONNRESET: ['the connection was reset', 'is it a wristpay checkout at that address? try again'],
     ETIMEDOUT: ['it did not answer in time', 'is the host up and the port open? try again'],
     UND_ERR_CONNECT_TIMEOUT: ['it did not answer in time', 'is the host up and the port open? try again'],
+    // HTTPS: Node trusts its bundled CAs plus NODE_EXTRA_CA_CERTS; verification is never turned off.
+    DEPTH_ZERO_SELF_SIGNED_CERT: ['its certificate is self-signed', UNTRUSTED_CERT_HINT],
+    SELF_SIGNED_CERT_IN_CHAIN: ['its certificate chain ends in a CA this machine does not trust', UNTRUSTED_CERT_HINT],
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: [
+      'its certificate is from a CA this machine does not trust',
+      UNTRUSTED_CERT_HINT,
+    ],
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['its certificate chain is incomplete or untrusted', UNTRUSTED_CERT_HINT],
+    CERT_HAS_EXPIRED: ['its certificate has expired', 'the checkout operator must renew the certificate'],
+    ERR_TLS_CERT_ALTNAME_INVALID: [
+      'its certificate is for another name',
+      'use the host name the certificate was issued for in the checkout URL',
+    ],
+    EPROTO: ['it does not speak HTTPS there', 'is the checkout serving plain HTTP? use http:// in the checkout URL'],
   };
   // fetch refuses some ports outright (Fetch standard, "bad port": 9, 25, 6000, …).
   if (e.reason === 'bad port')
