@@ -41,6 +41,13 @@ export const requirements = {
     probe: () => spawnSync('script', ['--version']).status === 0,
     install: { apt: 'bsdutils' },
   },
+  // The HTTPS tests make a throw-away certificate with it.
+  openssl: {
+    name: 'openssl',
+    what: '`openssl` on PATH',
+    probe: () => spawnSync('openssl', ['version']).status === 0,
+    install: { apt: 'openssl' },
+  },
   // Paths relative to the working directory, as `wristpay sim flash dist/band.img` takes them.
   bandImage: {
     name: 'dist/band.img',
