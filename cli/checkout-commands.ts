@@ -9,7 +9,7 @@ import { registerAccountCommand } from './checkout-account-command.ts';
 import { describeStatus } from '../shared/status/describe.ts';
 import { WristpayError } from '../shared/status/error.ts';
 import { createCheckout } from '../checkout/checkout.ts';
-import { startCheckoutServer } from '../checkout/http/server.ts';
+import { type RunningServer, startCheckoutServer } from '../checkout/http/server.ts';
 import { Status } from '../shared/status/codes.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -57,6 +57,30 @@ function trustFrom(o: StartOptions): ProxyTrust | string | undefined {
     return parseTrustProxy(o.trustProxy === true ? LOOPBACK_PROXY : o.trustProxy);
   } catch (e) {
     return (e as Error).message;
+  }
+}
+
+/**
+ * SIGHUP with --tls-cert: read both files again and serve new connections with them (a renewed
+ * certificate, e.g. from a certbot deploy hook, without a restart). A bad pair is reported and
+ * the one in use stays.
+ */
+function reloadCertificate(o: StartOptions, server: RunningServer, json: boolean): void {
+  try {
+    const tls = loadTls(o.tlsCert as string, o.tlsKey as string);
+    server.reloadTls(tls);
+    out(
+      json,
+      { event: 'certificate-reloaded', certExpires: tls.validTo.toISOString() },
+      `certificate reloaded, valid until ${tls.validTo.toISOString().slice(0, 10)}`,
+    );
+  } catch (e) {
+    if (!(e instanceof TlsSetupError)) throw e;
+    printError(
+      process,
+      json,
+      cliError(Status.INVALID_KEY, e.message, 'the certificate in use stays; fix the files and send SIGHUP again'),
+    );
   }
 }
 
@@ -166,6 +190,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
       // Listening for the signal before saying so: a script that reads the line and signals at once
       // must get the graceful stop, not Node's default (killed).
       const stopped = waitForSignal();
+      const reload = (): void => reloadCertificate(o, server, !!o.json);
+      if (tls) process.on('SIGHUP', reload);
       out(
         o.json,
         {
@@ -178,6 +204,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
         `checkout listening on ${server.url} (state in ${o.db}${tls ? `; certificate valid until ${tls.validTo.toISOString().slice(0, 10)}` : ''}); Ctrl-C stops it`,
       );
       const signal = await stopped;
+      process.off('SIGHUP', reload);
       // Graceful: in-flight requests finish within the deadline, then the ledger's group
       // commit drains and the database closes (its WAL checkpointed). A second signal
       // meets Node's default handler and ends the process at once.

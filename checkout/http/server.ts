@@ -56,6 +56,8 @@ export interface RunningServer {
    * busy after `timeoutMs` are dropped; `forced` says how many requests were cut that way.
    */
   shutdown(timeoutMs: number): Promise<{ forced: number }>;
+  /** HTTPS only: new connections use this certificate and key; open ones keep theirs. */
+  reloadTls(tls: Pick<TlsFiles, 'cert' | 'key'>): void;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -166,9 +168,10 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
     });
   };
   // https.Server is an http.Server with TLS beneath (the same request and connection API).
-  const server: Server = options.tls
+  const https = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: TLS_MIN_VERSION }, onRequest)
-    : createServer(onRequest);
+    : undefined;
+  const server: Server = https ?? createServer(onRequest);
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;
 
@@ -192,6 +195,10 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
     close: async () => {
       if (metricsServer) await closeNow(metricsServer);
       await closeNow(server);
+    },
+    reloadTls: (tls) => {
+      if (!https) throw new Error('reloadTls: the server was started without a certificate');
+      https.setSecureContext({ cert: tls.cert, key: tls.key, minVersion: TLS_MIN_VERSION });
     },
     shutdown: async (timeoutMs) => {
       state.draining = true;

@@ -6,7 +6,7 @@
  * bridge command trusting the certificate through NODE_EXTRA_CA_CERTS, and the flag errors.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,13 @@ needs(requirements.openssl).describe('checkout start with a certificate (as a pr
   let ca: Buffer;
   let child: ChildProcess;
   let ready: Record<string, string>;
+  /** Every line of the checkout's stdout (its --json events), and a wait for the next one. */
+  const lines: string[] = [];
+  let nextLine: (() => void) | undefined;
+  const lineAfter = async (n: number): Promise<Record<string, unknown>> => {
+    while (lines.length <= n) await new Promise<void>((r) => (nextLine = r));
+    return JSON.parse(lines[n]) as Record<string, unknown>;
+  };
   const merchant = `tea${process.pid}`;
 
   beforeAll(async () => {
@@ -105,13 +112,16 @@ needs(requirements.openssl).describe('checkout start with a certificate (as a pr
     );
     let err = '';
     child.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    ready = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ready line: ${err}`)), 30_000);
-      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-        clearTimeout(timer);
-        resolve(JSON.parse(line) as Record<string, string>);
-      });
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      lines.push(line);
+      nextLine?.();
     });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no ready line: ${err}`)), 30_000);
+    });
+    ready = (await Promise.race([lineAfter(0), late])) as Record<string, string>;
+    clearTimeout(timer);
   });
   afterAll(async () => {
     if (child && child.exitCode === null) {
@@ -216,5 +226,25 @@ needs(requirements.openssl).describe('checkout start with a certificate (as a pr
     const bad = await start('--trust-proxy', 'proxy.internal', '--public-url', 'https://pay.example');
     expect(bad.code).toBe(2);
     expect(bad.stdout).toMatch(/not an IP address/);
+  });
+
+  it('SIGHUP reloads a renewed certificate for new connections; a broken one is reported and the old one stays', async () => {
+    const renewed = makeCert(dir, 'renewed');
+    copyFileSync(renewed.cert, tls.cert);
+    copyFileSync(renewed.key, tls.key);
+    const seen = lines.length;
+    child.kill('SIGHUP');
+    expect(await lineAfter(seen)).toMatchObject({ event: 'certificate-reloaded' });
+    const newCa = readFileSync(renewed.cert);
+    expect((await get(`${ready.url}/healthz`, newCa)).status).toBe(200);
+    await expect(get(`${ready.url}/healthz`, ca)).rejects.toThrow(/self-signed/);
+
+    writeFileSync(tls.cert, 'not a certificate\n');
+    child.kill('SIGHUP');
+    const refused = (await lineAfter(seen + 1)) as { ok: boolean; error: { message: string } };
+    expect(refused.ok).toBe(false);
+    expect(refused.error.message).toMatch(/not a PEM certificate/);
+    expect((await get(`${ready.url}/healthz`, newCa)).status).toBe(200);
+    expect(child.exitCode).toBeNull();
   });
 });
