@@ -1,8 +1,8 @@
 /**
  * The checkout's HTTP server (node:http, or node:https with a certificate; loopback by
- * default): the JSON API and the server-rendered pages on one port. Every request ends in exactly one reply, and every
- * refusal is rendered here from its status code (JSON error object for the API, a small
- * page for the web), so no handler can answer in its own way.
+ * default): the JSON API and the server-rendered pages on one port. Every request ends in
+ * exactly one reply, and every refusal is rendered here from its status code (JSON error
+ * object for the API, a small page for the web), so no handler can answer in its own way.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
