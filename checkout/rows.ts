@@ -64,7 +64,7 @@ export interface CardRow {
   createdAt: number;
 }
 
-export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe';
+export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe' | 'key-update';
 export interface ChallengeRow {
   id: string;
   deviceId: string;
