@@ -302,6 +302,7 @@ export const apiRoutes: Route[] = [
       result: toBase64Url(out.result),
       receipt: out.receipt,
       card: out.card,
+      keyUpdate: out.keyUpdate ? challengeJson(out.keyUpdate) : undefined,
     } satisfies AnswerJson);
   }),
 ];
