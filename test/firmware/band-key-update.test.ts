@@ -144,4 +144,50 @@ describe('band: checkout key update', () => {
       refusedUntouched(f, () => f.exchange(body).status, Status.WRONG_DEVICE);
     });
   });
+
+  describe('a power cut during the update', () => {
+    /** Flash operations a key update takes on a fresh ready band. */
+    function opsPerUpdate(): number {
+      const f = readyBand();
+      const before = f.env.flash.operations;
+      expect(f.exchange(nextKeys(f).body).status).toBe(Status.OK);
+      return f.env.flash.operations - before;
+    }
+
+    /** True when the band's hello opens with the double's current HPKE key. */
+    function helloOpens(f: BandFixture): boolean {
+      try {
+        return f.hello().deviceId.length === 16;
+      } catch {
+        return false;
+      }
+    }
+
+    it('leaves the band on the old keys or the new ones, never neither, and it pays under them', () => {
+      const steps = opsPerUpdate();
+      expect(steps).toBeGreaterThanOrEqual(2);
+      const seen = new Set<string>();
+      for (let k = 1; k <= steps; k++) {
+        const f = readyBand();
+        const deviceId = f.identity.deviceId;
+        const next = nextKeys(f);
+        f.env.flash.cutPowerAfter(k);
+        const answered = f.exchange(next.body).status;
+        f.env.flash.restorePower();
+        f.driver.reboot();
+        f.driver.putOn();
+        const onOld = helloOpens(f);
+        if (!onOld) f.checkout.useKeys(next.signing, next.hpke);
+        expect(onOld || helloOpens(f), `cut after ${k}: the band holds neither key pair`).toBe(true);
+        // An OK answer means the new keys were in flash before the band said so.
+        if (answered === Status.OK) expect(onOld, `cut after ${k}: OK but still on the old keys`).toBe(false);
+        f.unlock();
+        expect(f.pay(100).status, `cut after ${k}`).toBe(Status.OK);
+        expect(f.identity.deviceId).toEqual(deviceId);
+        seen.add(onOld ? 'old' : 'new');
+      }
+      // The sweep cut before the record landed and after it.
+      expect([...seen].sort()).toEqual(['new', 'old']);
+    });
+  });
 });
