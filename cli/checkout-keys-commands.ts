@@ -77,12 +77,12 @@ export function registerKeysCommands(group: Command, setExit: (code: number) => 
     .command('retire')
     .description('Erase the previous key pair once every active band holds the active one.')
     .option('--db <file>', "the checkout's SQLite file", 'checkout.db')
-    .option('--force', 'retire even though bands still hold it (they must be enrolled again)')
+    .option('--force', 'retire even though bands still hold it (they can then neither pay nor be reached)')
     .option('--json', 'machine-readable output')
     .action((o: KeysOptions) =>
       run(o, setExit, async (store) => {
         const r = await retireKeys(store, provider, Date.now(), o.force === true);
-        const stranded = r.stranded > 0 ? `; ${r.stranded} band(s) must be enrolled again` : '';
+        const stranded = r.stranded > 0 ? `; ${r.stranded} band(s) still on it can no longer pay` : '';
         return { value: r, text: `key ${r.retired.id} retired${stranded}; ${RESTART}` };
       }),
     );

@@ -61,7 +61,7 @@ export async function retireKeys(
   if (stranded > 0 && !force)
     refuse(
       Status.CONFLICT,
-      `${stranded} active band(s) still hold key ${previous.id}; they move to the active key with their next payment, unlock or card change (or --force: they must then be enrolled again)`,
+      `${stranded} active band(s) still hold key ${previous.id}; they move to the active key with their next payment, unlock or card change (or --force: they can then neither pay nor be reached)`,
     );
   const r = await store.keyRing.retirePrevious(now);
   if (!r.ok) refuse(r.status, r.detail);
