@@ -51,7 +51,11 @@ export class SqliteKeyRing implements KeyRingStore {
   }
 
   async retirePrevious(now: number): Promise<Commit<CheckoutKeyRow>> {
-    return this.db.transaction((): Commit<CheckoutKeyRow> => {
+    // Erased means gone from the file: SQLite zeroes the space the scalars leave (secure_delete),
+    // and the WAL, which still holds the pages they were written in, is checkpointed and cut back
+    // (fully once no other connection is reading; a checkout instance's own close finishes it).
+    this.db.pragma('secure_delete = ON');
+    const retired = this.db.transaction((): Commit<CheckoutKeyRow> => {
       const previous = this.db.prepare(`SELECT id FROM checkout_keys WHERE state = 'previous'`).get() as
         | { id: number }
         | undefined;
@@ -64,6 +68,8 @@ export class SqliteKeyRing implements KeyRingStore {
         value: row(this.db.prepare(`SELECT ${COLUMNS} FROM checkout_keys WHERE id = ?`).get(previous.id)),
       };
     })();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return retired;
   }
 
   async holders(): Promise<Map<number, number>> {

@@ -396,6 +396,8 @@ ALTER TABLE bands ADD COLUMN checkout_key INTEGER NOT NULL DEFAULT 1;
         hpke.value,
         Date.now(),
       );
+      // Zeroed where they lay, so retiring key 1 later leaves no copy in the file's free space.
+      db.pragma('secure_delete = ON');
       db.prepare(`DELETE FROM meta WHERE key IN ('signing-key', 'hpke-key')`).run();
     },
   },

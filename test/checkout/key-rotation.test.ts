@@ -5,7 +5,7 @@
  * found on them by their next hello when that answer was lost), and retiring waits for them.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -102,10 +102,19 @@ describe('checkout key rotation', () => {
       { id: 1, state: 'previous', bands: 0 },
     ]);
 
+    const oldScalars = new Database(h.dbFile, { readonly: true })
+      .prepare('SELECT signing, hpke FROM checkout_keys WHERE id = 1')
+      .get() as { signing: Buffer; hpke: Buffer };
     const retired = await keys(h.dbFile, 'retire');
     expect(retired.code).toBe(0);
     expect(retired.out).toMatchObject({ ok: true, retired: { id: 1, state: 'retired', keyId: null }, stranded: 0 });
     await h.restart();
+    // Erased from the file, not only from the row (the WAL included).
+    for (const file of [h.dbFile, `${h.dbFile}-wal`]) {
+      const raw = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+      expect(raw.indexOf(oldScalars.signing), file).toBe(-1);
+      expect(raw.indexOf(oldScalars.hpke), file).toBe(-1);
+    }
     // Both bands pay after the retirement; a hello sealed to the retired key opens no more.
     await payWithBand(shop, a.band, (await newTrade(shop, 6_00)).outTradeNo);
     await payWithBand(shop, b.band, (await newTrade(shop, 7_00)).outTradeNo);
