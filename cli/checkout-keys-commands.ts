@@ -3,6 +3,7 @@
  * checkout/core/key-ring.ts), run against the checkout's SQLite file. Bands take the new keys
  * over their existing link; every running instance must be restarted to use a new ring.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type KeyView, listKeys, retireKeys, rotateKeys } from '../checkout/core/key-ring.ts';
 import { openSqliteStore } from '../checkout/sqlite/store.ts';
@@ -17,7 +18,7 @@ interface KeysOptions {
   force?: boolean;
 }
 
-const RESTART = 'restart every checkout instance on this database to use it';
+const RESTART = 'restart every checkout instance on this database for it to take effect';
 
 function line(k: KeyView): string {
   const retired = k.retiredAt ? `  retired ${k.retiredAt}` : '';
@@ -29,6 +30,13 @@ async function run(
   setExit: (code: number) => void,
   work: (store: ReturnType<typeof openSqliteStore>) => Promise<{ value: unknown; text: string }>,
 ): Promise<void> {
+  // Never a fresh database with a fresh key 1 for a mistyped path.
+  if (!existsSync(o.db)) {
+    process.stderr.write(`wristpay: no checkout database at ${o.db}\n`);
+    if (o.json) process.stdout.write(JSON.stringify({ ok: false, message: `no checkout database at ${o.db}` }) + '\n');
+    setExit(ExitCode.UNREACHABLE);
+    return;
+  }
   const store = openSqliteStore(o.db);
   try {
     const r = await work(store);

@@ -61,6 +61,10 @@ describe('checkout key rotation', () => {
     const before = await list(h.dbFile);
     expect(before).toMatchObject([{ id: 1, state: 'active', bands: 2 }]);
     expect(before[0].keyId).toMatch(/^[0-9a-f]{32}$/);
+    // A mistyped path is refused (exit 3), not a new database with a new key.
+    const missing = `${h.dbFile}.typo`;
+    expect((await keys(missing, 'list')).code).toBe(3);
+    expect(existsSync(missing)).toBe(false);
 
     const rotated = await keys(h.dbFile, 'rotate');
     expect(rotated.code).toBe(0);
