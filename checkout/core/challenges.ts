@@ -60,7 +60,10 @@ export async function issueChallenge(
   // Signed with the ring key the band holds: during a rotation's overlap, the previous one.
   const key = ringKey(keys, band.checkoutKey);
   if (!key)
-    refuse(Status.INVALID_KEY, `the band holds checkout key ${band.checkoutKey}, which is retired; enrol it again`);
+    refuse(
+      Status.INVALID_KEY,
+      `the band holds checkout key ${band.checkoutKey}, which is retired: the checkout can no longer reach it`,
+    );
   const signature = provider.p256Sign(key.signing, sigStructure(protectedBytes, new Uint8Array(0), payload));
   const signed = encodeSign1(protectedBytes, new CborMap(), payload, signature, true);
   const sealed = sealToBand(provider, band.hpkeKey, signed);
