@@ -43,6 +43,8 @@ export interface BandRow {
   revokedAt: number | null;
   wipedAt: number | null;
   unlockedAt: number | null;
+  /** The id of the checkout key pair the band holds (key ring, PROTOCOL.md §8). */
+  checkoutKey: number;
 }
 
 /** pending: challenge issued, band has not confirmed; removing: removal issued. */
@@ -64,7 +66,7 @@ export interface CardRow {
   createdAt: number;
 }
 
-export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe';
+export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe' | 'key-update';
 export interface ChallengeRow {
   id: string;
   deviceId: string;
@@ -158,4 +160,14 @@ export interface NotificationRow {
   deliveredAt: number | null;
   lastError: string | null;
   createdAt: number;
+}
+
+/** One key pair of the checkout's key ring (PROTOCOL.md §8); a retired one has no private halves left. */
+export interface CheckoutKeyRow {
+  id: number;
+  signing: Uint8Array | null;
+  hpke: Uint8Array | null;
+  state: 'active' | 'previous' | 'retired';
+  createdAt: number;
+  retiredAt: number | null;
 }

@@ -21,6 +21,7 @@ import type {
   CardRow,
   CardState,
   ChallengeRow,
+  CheckoutKeyRow,
   EnrollOfferRow,
   NotificationRow,
   PairingCodeRow,
@@ -111,6 +112,22 @@ export interface BandStore {
   card(cardRef: string): Promise<CardRow | undefined>;
   cards(deviceId: string): Promise<CardRow[]>;
   setCardState(cardRef: string, state: CardState): Promise<void>;
+  /** Records which ring key the band holds (its hello opened with it, or it accepted a key update). */
+  setCheckoutKey(deviceId: string, keyId: number): Promise<void>;
+}
+
+/** The checkout's key ring (PROTOCOL.md §8): one active key pair, at most one previous. */
+export interface KeyRingStore {
+  /** Every key, newest first. */
+  list(): Promise<CheckoutKeyRow[]>;
+  /** Key 1 on a fresh store; when two processes race, both end up with the winner's. */
+  createFirst(signing: Uint8Array, hpke: Uint8Array, now: number): Promise<void>;
+  /** A new active key; the active one becomes previous. CONFLICT while a previous key is kept. */
+  rotate(signing: Uint8Array, hpke: Uint8Array, now: number): Promise<Commit<CheckoutKeyRow>>;
+  /** Erases the previous key's private halves; NOT_FOUND when there is none. */
+  retirePrevious(now: number): Promise<Commit<CheckoutKeyRow>>;
+  /** Active (not revoked, not wiped) bands per ring key id. */
+  holders(): Promise<Map<number, number>>;
 }
 
 /**
@@ -284,6 +301,7 @@ export interface CheckoutStore {
   /** A merchant's sales, refunds and day totals, bounded by range and limit (report-store.ts). */
   readonly reports: ReportStore;
   readonly turnOff: TurnOffStore;
+  readonly keyRing: KeyRingStore;
   /** Small named values (the checkout's own keys). */
   getMeta(key: string): Promise<Uint8Array | undefined>;
   /** Sets the value unless one is there; returns the value that is stored afterwards. */

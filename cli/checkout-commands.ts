@@ -14,6 +14,7 @@ import { Status } from '../shared/status/codes.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerBackupCommands } from './checkout-backup-commands.ts';
+import { registerKeysCommands } from './checkout-keys-commands.ts';
 import { LOG_LEVELS, type LogLevel } from '../checkout/http/request-log.ts';
 import { LOOPBACK_PROXY, type ProxyTrust, parseTrustProxy } from '../checkout/http/proxy-trust.ts';
 import { type TlsFiles, TlsSetupError, loadTls } from '../checkout/http/tls.ts';
@@ -92,6 +93,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
   const group = program.command('checkout').description(GROUP_SUMMARY.checkout);
   registerAccountCommand(group, setExit);
   registerBackupCommands(group, setExit);
+  registerKeysCommands(group, setExit);
 
   group
     .command('start')

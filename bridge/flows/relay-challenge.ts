@@ -3,7 +3,8 @@
  * band as sealed bytes, the band's sealed ANSWER goes back to the checkout, and the
  * checkout's sealed RESULT goes to the band so it can show the outcome. The bridge reads
  * none of it. Where the checkout refuses an answer it still sends a RESULT for the band,
- * and where it refuses a revoked band it sends the queued WIPE: both are delivered here.
+ * and where it refuses a revoked band it sends the queued WIPE; after an accepted answer from a
+ * band on its previous keys it sends a KEY UPDATE: all are delivered here.
  */
 import type { HelloMessage, KeepaliveMessage } from '../../shared/messages/clear.ts';
 import type { Api, Challenge, CheckoutClient } from '../../checkout/api/client.ts';
@@ -27,6 +28,8 @@ export interface Relayed {
   card?: Api.CardView;
   /** False when the RESULT could not be written back (the outcome stands; the band just does not show it). */
   resultShown: boolean;
+  /** Set when the checkout asked for a key update after this answer: whether the band took it. */
+  keysUpdated?: boolean;
 }
 
 /** HELLO_REQUEST → the band's sealed HELLO (bytes as the band sent them). */
@@ -96,7 +99,13 @@ export async function relayChallenge(
     return checkoutRefusal(e, client, session, opts, challenge.kind !== 'wipe');
   }
   const resultShown = await showResult(session, posted.result);
-  return ok({ kind: posted.kind, receipt: posted.receipt, card: posted.card, resultShown });
+  const r: Relayed = { kind: posted.kind, receipt: posted.receipt, card: posted.card, resultShown };
+  // The band is on the checkout's previous keys: its key update goes next, on the same link
+  // (PROTOCOL.md §8). Best effort: the answer above stands either way, and a band that misses
+  // it gets another with its next accepted answer.
+  if (posted.keyUpdate)
+    r.keysUpdated = (await relayChallenge(client, session, posted.keyUpdate, { bandTimeoutMs: opts.bandTimeoutMs })).ok;
+  return ok(r);
 }
 
 /**

@@ -379,14 +379,26 @@ export class CheckoutClient {
   async answer(
     challengeId: string,
     answer: Uint8Array,
-  ): Promise<{ kind: Api.AnswerJson['kind']; result: Uint8Array; receipt?: Api.Receipt; card?: Api.CardView }> {
+  ): Promise<{
+    kind: Api.AnswerJson['kind'];
+    result: Uint8Array;
+    receipt?: Api.Receipt;
+    card?: Api.CardView;
+    keyUpdate?: Challenge;
+  }> {
     const r = await this.request<Api.AnswerJson>(
       'POST',
       `/v1/challenges/${seg(challengeId)}/answer`,
       { answer: toBase64Url(answer) } satisfies Api.AnswerRequest,
       this.options.terminal !== undefined,
     );
-    return { kind: r.kind, result: b64(r.result), receipt: r.receipt, card: r.card };
+    return {
+      kind: r.kind,
+      result: b64(r.result),
+      receipt: r.receipt,
+      card: r.card,
+      keyUpdate: r.keyUpdate ? challenge(r.keyUpdate) : undefined,
+    };
   }
 }
 

@@ -215,6 +215,8 @@ export interface AnswerJson {
   result: B64;
   receipt?: Receipt;
   card?: CardView;
+  /** The band is on the checkout's previous keys: relay this key update to it next (PROTOCOL.md §8). */
+  keyUpdate?: ChallengeJson;
 }
 
 /** What a pairing QR code holds: enough for a terminal to find the checkout and pair. */

@@ -26,6 +26,8 @@ import { refuseRevoked } from './hello.ts';
 import { inLimitCurrency } from './limit-currency.ts';
 import { newId } from './ids.ts';
 import { toBase64Url } from '../api/base64url.ts';
+import type { IssuedChallenge } from './issued-challenge.ts';
+import { offerKeyUpdate } from './key-update.ts';
 import { observePayment } from './observer.ts';
 import type { Trades } from './trades.ts';
 import { type CardView, type Receipt, cardView, p256Jwk } from './views.ts';
@@ -36,6 +38,8 @@ export interface AnswerOutcome {
   result: Uint8Array;
   receipt?: Receipt;
   card?: CardView;
+  /** For a band still on the previous checkout keys: the key update to relay next (PROTOCOL.md §8). */
+  keyUpdate?: IssuedChallenge;
 }
 
 interface Settled {
@@ -90,6 +94,7 @@ export class Answers {
         result: resultMessage(this.ctx, ch, Status.OK),
         receipt: settled.receipt,
         card: settled.card,
+        keyUpdate: await offerKeyUpdate(this.ctx, cx.band, ch.kind),
       };
     } catch (e) {
       if (!(e instanceof CheckoutError)) throw e;
@@ -114,6 +119,12 @@ export class Answers {
       return {};
     }
     if (band.status !== 'active') await refuseRevoked(this.ctx, band);
+    if (ch.kind === 'key-update') {
+      if (body.status !== Status.OK) refuseForBand(body.status);
+      await this.markAnswered(ch);
+      await store.bands.setCheckoutKey(band.deviceId, this.ctx.keys.id);
+      return {};
+    }
     const cardRef = ch.cardRef as string;
     if (body.status !== Status.OK) {
       // What the band's refusal means for our view of its wallet.

@@ -75,6 +75,7 @@ export class Bands {
       revokedAt: null,
       wipedAt: null,
       unlockedAt: null,
+      checkoutKey: keys.id,
     };
     const created = await store.bands.create(row);
     if (!created.ok) refuse(created.status, 'this band is already enrolled; wipe it before enrolling again');

@@ -1,7 +1,7 @@
 /**
  * Issuing challenges (every kind) and sealing results.
  *
- * A challenge is a COSE_Sign1 by the checkout signing key (protected {1: -7}: no kid, the band pins one key)
+ * A challenge is a COSE_Sign1 by the checkout signing key the band holds (protected {1: -7}: no kid, the band pins one key)
  * over the challenge body, HPKE-sealed to the band's key with info "wristpay/1 challenge".
  * The two secrets exported from that HPKE context (answer, result) are stored with the
  * challenge, so its answer can be opened and its result sealed by any instance, after a
@@ -17,12 +17,13 @@ import {
   encodeResultBody,
 } from '../../shared/messages/index.ts';
 import { Size } from '../../shared/protocol/constants.ts';
-import type { StatusCode } from '../../shared/status/codes.ts';
+import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type { BandRow, ChallengeRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { sealResponse, sealToBand } from './envelope.ts';
 import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
+import { ringKey } from './keys.ts';
 import type { IssuedChallenge } from './issued-challenge.ts';
 import { deviceIdBytes } from './band-identity.ts';
 
@@ -56,7 +57,14 @@ export async function issueChallenge(
   const body = { ...spec, deviceId: deviceIdBytes(band.deviceId), nonce, expiry } as ChallengeBody;
   const payload = encodeChallengeBody(body, encodeCborHost);
   const protectedBytes = encodeCborHost(cborMap([Header.ALG, ES256]));
-  const signature = provider.p256Sign(keys.signing, sigStructure(protectedBytes, new Uint8Array(0), payload));
+  // Signed with the ring key the band holds: during a rotation's overlap, the previous one.
+  const key = ringKey(keys, band.checkoutKey);
+  if (!key)
+    refuse(
+      Status.INVALID_KEY,
+      `the band holds checkout key ${band.checkoutKey}, which is retired: the checkout can no longer reach it`,
+    );
+  const signature = provider.p256Sign(key.signing, sigStructure(protectedBytes, new Uint8Array(0), payload));
   const signed = encodeSign1(protectedBytes, new CborMap(), payload, signature, true);
   const sealed = sealToBand(provider, band.hpkeKey, signed);
   const row: ChallengeRow = {

@@ -29,12 +29,25 @@ export function decodeHello(bytes: Uint8Array): { enc: Uint8Array; ct: Uint8Arra
 
 export async function identifyBand(ctx: Ctx, helloBytes: Uint8Array): Promise<OpenedHello> {
   const hello = decodeHello(helloBytes);
-  const plain = openHello(ctx.provider, ctx.keys.hpke, hello.enc, hello.ct);
-  if (!plain) refuse(Status.DECRYPT_FAILED, "hello does not open with this checkout's key");
+  // Every key of the ring in turn (the active one first): a band seals to the one key it holds.
+  let plain: Uint8Array | null = null;
+  let heldKey = 0;
+  for (const k of ctx.keys.ring) {
+    plain = openHello(ctx.provider, k.hpke, hello.enc, hello.ct);
+    heldKey = k.id;
+    if (plain) break;
+  }
+  if (!plain) refuse(Status.DECRYPT_FAILED, "hello does not open with this checkout's keys");
   const body = decodeHelloBody(plain);
   if (!body.ok) refuse(body.status, `hello body: ${body.detail ?? ''}`);
-  const band = await ctx.store.bands.byId(deviceIdHex(body.value.deviceId));
+  let band = await ctx.store.bands.byId(deviceIdHex(body.value.deviceId));
   if (!band) refuse(Status.UNKNOWN_DEVICE, 'no band with this identity is enrolled here');
+  // The key that opened the hello is the one the band holds, whatever we last recorded (a key
+  // update's answer can be lost after the band has taken it: PROTOCOL.md §8).
+  if (band.checkoutKey !== heldKey) {
+    await ctx.store.bands.setCheckoutKey(band.deviceId, heldKey);
+    band = { ...band, checkoutKey: heldKey };
+  }
   if (band.status !== 'active') await refuseRevoked(ctx, band);
   return { band, body: body.value };
 }

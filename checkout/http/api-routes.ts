@@ -301,6 +301,7 @@ export const apiRoutes: Route[] = [
       result: toBase64Url(out.result),
       receipt: out.receipt,
       card: out.card,
+      keyUpdate: out.keyUpdate ? challengeJson(out.keyUpdate) : undefined,
     } satisfies AnswerJson);
   }),
 ];

@@ -4,7 +4,8 @@ import type { BandRow, BandStore, CardRow, CardState, Commit } from '../store.ts
 import { type Db, bytes } from './open.ts';
 
 export const BAND_COLUMNS = `device_id AS deviceId, account_id AS accountId, name, signing_key AS signingKey, hpke_key AS hpkeKey,
-  status, enrolled_at AS enrolledAt, revoked_at AS revokedAt, wiped_at AS wipedAt, unlocked_at AS unlockedAt`;
+  status, enrolled_at AS enrolledAt, revoked_at AS revokedAt, wiped_at AS wipedAt, unlocked_at AS unlockedAt,
+  checkout_key AS checkoutKey`;
 export const CARD_COLUMNS = `card_ref AS cardRef, device_id AS deviceId, kind, issuer_id AS issuerId, issuer, last4, is_default AS isDefault,
   city, currency, balance, fare_cap AS fareCap, state, last_counter AS lastCounter, created_at AS createdAt`;
 
@@ -28,8 +29,8 @@ export class SqliteBands implements BandStore {
 
   async create(row: BandRow): Promise<Commit<BandRow>> {
     const r = this.db
-      .prepare(`INSERT INTO bands (device_id, account_id, name, signing_key, hpke_key, status, enrolled_at, revoked_at, wiped_at, unlocked_at)
-        VALUES (@deviceId, @accountId, @name, @signingKey, @hpkeKey, @status, @enrolledAt, @revokedAt, @wipedAt, @unlockedAt)
+      .prepare(`INSERT INTO bands (device_id, account_id, name, signing_key, hpke_key, status, enrolled_at, revoked_at, wiped_at, unlocked_at, checkout_key)
+        VALUES (@deviceId, @accountId, @name, @signingKey, @hpkeKey, @status, @enrolledAt, @revokedAt, @wipedAt, @unlockedAt, @checkoutKey)
         ON CONFLICT (device_id) DO NOTHING`)
       .run(row);
     if (r.changes === 0) return { ok: false, status: Status.ALREADY_ENROLLED, detail: 'band already enrolled' };
@@ -61,6 +62,10 @@ export class SqliteBands implements BandStore {
         .run(now, deviceId);
       this.db.prepare(`UPDATE cards SET state = 'removed' WHERE device_id = ?`).run(deviceId);
     })();
+  }
+
+  async setCheckoutKey(deviceId: string, keyId: number): Promise<void> {
+    this.db.prepare('UPDATE bands SET checkout_key = ? WHERE device_id = ?').run(keyId, deviceId);
   }
 
   async markUnlocked(deviceId: string, now: number): Promise<void> {

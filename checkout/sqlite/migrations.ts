@@ -363,4 +363,42 @@ CREATE TABLE turnoff_codes (
 );
 `,
   },
+  {
+    version: 7,
+    name: "the checkout's key ring; which checkout keys each band holds",
+    // checkout_keys: the checkout's signing + HPKE key pairs (PROTOCOL.md §8), numbered from 1
+    // (the number is the key update's epoch). One is active; at most one previous one is kept
+    // for the bands that have not taken the active keys yet; a retired row keeps its history
+    // with its private halves erased. bands.checkout_key: the ring key the band holds.
+    sql: `
+CREATE TABLE checkout_keys (
+  id INTEGER PRIMARY KEY,
+  signing BLOB,
+  hpke BLOB,
+  state TEXT NOT NULL CHECK (state IN ('active', 'previous', 'retired')),
+  created_at INTEGER NOT NULL,
+  retired_at INTEGER,
+  CHECK ((state = 'retired') = (signing IS NULL AND hpke IS NULL))
+);
+CREATE UNIQUE INDEX checkout_keys_one_active ON checkout_keys(state) WHERE state = 'active';
+CREATE UNIQUE INDEX checkout_keys_one_previous ON checkout_keys(state) WHERE state = 'previous';
+ALTER TABLE bands ADD COLUMN checkout_key INTEGER NOT NULL DEFAULT 1;
+`,
+    // The keys every enrolled band has pinned so far become key 1, and leave the meta table so
+    // that retiring key 1 leaves no copy of its private halves behind.
+    backfill(db) {
+      const get = db.prepare('SELECT value FROM meta WHERE key = ?');
+      const signing = get.get('signing-key') as { value: Uint8Array } | undefined;
+      const hpke = get.get('hpke-key') as { value: Uint8Array } | undefined;
+      if (!signing || !hpke) return;
+      db.prepare(`INSERT INTO checkout_keys (id, signing, hpke, state, created_at) VALUES (1, ?, ?, 'active', ?)`).run(
+        signing.value,
+        hpke.value,
+        Date.now(),
+      );
+      // Zeroed where they lay, so retiring key 1 later leaves no copy in the file's free space.
+      db.pragma('secure_delete = ON');
+      db.prepare(`DELETE FROM meta WHERE key IN ('signing-key', 'hpke-key')`).run();
+    },
+  },
 ];

@@ -3,6 +3,7 @@ import type { CheckoutStore, RateLimitRule, RateLimiter, StoreCounts, StoreHealt
 import { SqliteAccounts } from './accounts.ts';
 import { SqliteAttempts } from './attempts.ts';
 import { SqliteBands } from './bands.ts';
+import { SqliteKeyRing } from './key-ring.ts';
 import { SqliteChallenges } from './challenges.ts';
 import { SqliteLedger } from './ledger.ts';
 import { SqliteMerchants } from './merchants.ts';
@@ -23,6 +24,7 @@ export class SqliteStore implements CheckoutStore {
   readonly reports: SqliteReports;
   readonly turnOff: SqliteTurnOff;
   readonly sweeps: SqliteSweeps;
+  readonly keyRing: SqliteKeyRing;
   private readonly rateLimiters: SqliteRateLimiters;
   private closed = false;
 
@@ -36,6 +38,7 @@ export class SqliteStore implements CheckoutStore {
     this.reports = new SqliteReports(db);
     this.turnOff = new SqliteTurnOff(db);
     this.sweeps = new SqliteSweeps(db);
+    this.keyRing = new SqliteKeyRing(db);
     this.rateLimiters = new SqliteRateLimiters(db);
   }
 

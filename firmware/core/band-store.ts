@@ -33,7 +33,13 @@ export const Record = { ENROLLMENT: 1, CARDS: 2, LEDGER: 3 } as const;
  * in every enrolled band's flash: never renumber one. Read only by static name (`Table.NAME`):
  * the image pipeline then inlines them and drops the tables.
  */
-const EnrollmentRecordKey = { CHECKOUT_SIGNING_KEY: 1, CHECKOUT_HPKE_KEY: 2, DEVICE_ID: 3, IRK: 4 } as const;
+const EnrollmentRecordKey = {
+  CHECKOUT_SIGNING_KEY: 1,
+  CHECKOUT_HPKE_KEY: 2,
+  DEVICE_ID: 3,
+  IRK: 4,
+  KEY_EPOCH: 5,
+} as const;
 const LedgerRecordKey = { ROWS: 1, DAY: 2, DAY_TOTAL: 3 } as const;
 
 export interface Enrollment {
@@ -45,6 +51,11 @@ export interface Enrollment {
    * Null in a record written before it existed (the band then advertises from a key made per boot).
    */
   irk: Uint8Array | null;
+  /**
+   * The number of the checkout keys pinned above: 0 as enrolled, then each key update's
+   * (PROTOCOL.md §8), which must be higher so an old update cannot roll the band back.
+   */
+  keyEpoch: number;
 }
 
 function decodeRecord(bytes: Uint8Array | null): CborValue | undefined {
@@ -66,6 +77,7 @@ export class BandStore {
     const h = v.get(EnrollmentRecordKey.CHECKOUT_HPKE_KEY);
     const d = v.get(EnrollmentRecordKey.DEVICE_ID);
     const k = v.get(EnrollmentRecordKey.IRK);
+    const epoch = v.get(EnrollmentRecordKey.KEY_EPOCH);
     if (!(s instanceof Uint8Array) || !(h instanceof Uint8Array) || !(d instanceof Uint8Array)) return null;
     if (s.length !== 65 || h.length !== 65 || d.length !== 16) return null;
     return {
@@ -73,6 +85,8 @@ export class BandStore {
       checkoutHpkeKey: h,
       deviceId: d,
       irk: k instanceof Uint8Array && k.length === 16 ? k : null,
+      // Absent in a record written before key updates existed: the keys it was enrolled with.
+      keyEpoch: typeof epoch === 'number' ? epoch : 0,
     };
   }
 
@@ -87,8 +101,9 @@ export class BandStore {
                 EnrollmentRecordKey.CHECKOUT_HPKE_KEY,
                 EnrollmentRecordKey.DEVICE_ID,
                 EnrollmentRecordKey.IRK,
+                EnrollmentRecordKey.KEY_EPOCH,
               ],
-              [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId, e.irk],
+              [e.checkoutSigningKey, e.checkoutHpkeKey, e.deviceId, e.irk, e.keyEpoch],
             ),
           );
     return this.write([{ id: Record.ENROLLMENT, value }]);

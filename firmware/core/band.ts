@@ -218,6 +218,7 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
       checkoutHpkeKey: m.checkoutHpkeKey,
       deviceId: this.hal.hash.sha256(signingKey).subarray(0, 16),
       irk,
+      keyEpoch: 0,
     };
     this.wallet.clear();
     if (!this.store.commitWallet(this.wallet) || !this.store.saveEnrollment(enrollment))
@@ -291,7 +292,34 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
       }
       case 'wipe':
         return this.wipe();
+      case 'key-update':
+        return this.updateKeys(e, body);
     }
+  }
+
+  /**
+   * The checkout's next keys, in a challenge signed by the key pinned now (PROTOCOL.md §8).
+   * The band pins only the new keys from here on: its next hello, sealed to the new HPKE key,
+   * tells the checkout which keys it holds even if this answer is lost on the way.
+   */
+  private updateKeys(e: Enrollment, ch: Extract<ChallengeBody, { kind: 'key-update' }>): void {
+    if (!this.hal.se.isValidPublic(ch.signingKey) || !this.hal.se.isValidPublic(ch.hpkeKey))
+      return this.answer({ status: Status.INVALID_KEY });
+    if (ch.epoch <= e.keyEpoch) return this.answer({ status: Status.REPLAYED });
+    const next: Enrollment = {
+      checkoutSigningKey: ch.signingKey,
+      checkoutHpkeKey: ch.hpkeKey,
+      deviceId: e.deviceId,
+      irk: e.irk,
+      keyEpoch: ch.epoch,
+    };
+    if (!this.store.saveEnrollment(next)) {
+      // The write may or may not have landed: pin whatever flash holds now.
+      this.enrollment = this.store.loadEnrollment();
+      return this.answer({ status: Status.STORAGE_CORRUPT });
+    }
+    this.enrollment = next;
+    this.answer({ status: Status.OK });
   }
 
   private pay(ch: Extract<ChallengeBody, { kind: 'payment' }>): void {

@@ -38,5 +38,6 @@ export function resultLines(kind: string, amount: string, status: StatusCode): s
   if (kind === 'provision') return ['Card added'];
   if (kind === 'remove-card') return ['Card removed'];
   if (kind === 'wipe') return ['Wiped'];
+  if (kind === 'key-update') return ['Keys updated'];
   return ['Done'];
 }

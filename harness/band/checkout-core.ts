@@ -44,10 +44,11 @@ let nonceCounter = 0;
 
 export class CheckoutCore {
   readonly provider: CryptoProvider;
-  readonly signing: KeyHandle;
-  readonly hpke: KeyHandle;
-  readonly signingPub: Uint8Array;
-  readonly hpkePub: Uint8Array;
+  // Not readonly: a key rotation (useKeys) replaces them.
+  signing: KeyHandle;
+  hpke: KeyHandle;
+  signingPub: Uint8Array;
+  hpkePub: Uint8Array;
 
   constructor(
     provider: CryptoProvider,
@@ -58,6 +59,14 @@ export class CheckoutCore {
     this.hpke = provider.p256Generate();
     this.signingPub = provider.p256PublicKey(this.signing);
     this.hpkePub = provider.p256PublicKey(this.hpke);
+  }
+
+  /** After a key update the band accepted: sign and open hellos with the new keys from now on. */
+  useKeys(signing: KeyHandle, hpke: KeyHandle): void {
+    this.signing = signing;
+    this.hpke = hpke;
+    this.signingPub = this.provider.p256PublicKey(signing);
+    this.hpkePub = this.provider.p256PublicKey(hpke);
   }
 
   enrollMessage(nonce = this.provider.randomBytes(16)): Extract<Message, { type: 'enroll' }> {

@@ -85,12 +85,21 @@ export interface RemoveCardChallenge extends ChallengeCommon {
 export interface WipeChallenge extends ChallengeCommon {
   kind: 'wipe';
 }
+/** The checkout's next keys, signed by the key the band has pinned (PROTOCOL.md §8). */
+export interface KeyUpdateChallenge extends ChallengeCommon {
+  kind: 'key-update';
+  signingKey: Uint8Array;
+  hpkeKey: Uint8Array;
+  /** The new keys' number in the checkout's ring; the band refuses one not above the number it holds. */
+  epoch: number;
+}
 export type ChallengeBody =
   | PaymentChallenge
   | UnlockChallenge
   | ProvisionChallenge
   | RemoveCardChallenge
-  | WipeChallenge;
+  | WipeChallenge
+  | KeyUpdateChallenge;
 
 export interface AnswerBody {
   status: StatusCode;
@@ -201,6 +210,7 @@ kindNames[ChallengeKind.UNLOCK] = 'unlock';
 kindNames[ChallengeKind.PROVISION_CARD] = 'provision';
 kindNames[ChallengeKind.REMOVE_CARD] = 'remove-card';
 kindNames[ChallengeKind.WIPE] = 'wipe';
+kindNames[ChallengeKind.KEY_UPDATE] = 'key-update';
 
 export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
   const m = decodeProtocolMap(bytes, Size.MAX_CHALLENGE_CT);
@@ -278,6 +288,16 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
     }
     case 'wipe':
       return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry });
+    case 'key-update':
+      return f.done<ChallengeBody>({
+        kind,
+        deviceId: common.deviceId,
+        nonce: common.nonce,
+        expiry: common.expiry,
+        signingKey: f.bytes(ChallengeBodyKey.NEW_SIGNING_KEY, { len: Size.PUBLIC_KEY }),
+        hpkeKey: f.bytes(ChallengeBodyKey.NEW_HPKE_KEY, { len: Size.PUBLIC_KEY }),
+        epoch: f.uint(ChallengeBodyKey.KEY_EPOCH),
+      });
   }
 }
 
@@ -291,7 +311,9 @@ export function challengeBodyToCbor(b: ChallengeBody): CborMap {
           ? ChallengeKind.PROVISION_CARD
           : b.kind === 'remove-card'
             ? ChallengeKind.REMOVE_CARD
-            : ChallengeKind.WIPE;
+            : b.kind === 'wipe'
+              ? ChallengeKind.WIPE
+              : ChallengeKind.KEY_UPDATE;
   const m = addFields(new CborMap(), [
     [ChallengeBodyKey.KIND, kindCode],
     [ChallengeBodyKey.DEVICE_ID, b.deviceId],
@@ -323,6 +345,12 @@ export function challengeBodyToCbor(b: ChallengeBody): CborMap {
       return m.set(ChallengeBodyKey.REMOVE_CARD_REF, b.cardRef);
     case 'wipe':
       return m;
+    case 'key-update':
+      return addFields(m, [
+        [ChallengeBodyKey.NEW_SIGNING_KEY, b.signingKey],
+        [ChallengeBodyKey.NEW_HPKE_KEY, b.hpkeKey],
+        [ChallengeBodyKey.KEY_EPOCH, b.epoch],
+      ]);
   }
 }
 export function encodeChallengeBody(b: ChallengeBody, encoder?: Encoder): Uint8Array {

@@ -47,7 +47,8 @@ export const HelloBodyKey = { DEVICE_ID: 1, WEAR_STATE: 2, UNLOCK_NONCE: 3 } as 
 
 /**
  * Challenge body, the payload of the checkout's COSE_Sign1. Keys 1-4 are in every kind; each
- * kind has its own decade: 10-17 payment, 20-23 unlock, 30 provision card, 31 remove card.
+ * kind has its own decade: 10-17 payment, 20-23 unlock, 30 provision card, 31 remove card,
+ * 40-42 key update.
  */
 export const ChallengeBodyKey = {
   KIND: 1,
@@ -68,6 +69,9 @@ export const ChallengeBodyKey = {
   LIMIT_PER_DAY: 23,
   CARD: 30,
   REMOVE_CARD_REF: 31,
+  NEW_SIGNING_KEY: 40,
+  NEW_HPKE_KEY: 41,
+  KEY_EPOCH: 42,
 } as const;
 
 /**

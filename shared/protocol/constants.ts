@@ -27,6 +27,7 @@ export const ChallengeKind = {
   PROVISION_CARD: 3,
   REMOVE_CARD: 4,
   WIPE: 5,
+  KEY_UPDATE: 6,
 } as const;
 
 export const WearState = {

@@ -44,7 +44,11 @@ describe('wristpay checkout start', () => {
       // Closed cleanly: the WAL was checkpointed into the main file and removed.
       expect(existsSync(`${db}-wal`)).toBe(false);
       const reopened = openDatabase(db);
-      expect(reopened.prepare('SELECT COUNT(*) AS n FROM meta').get()).toEqual({ n: 3 }); // signing, HPKE and device-token keys
+      expect(reopened.prepare('SELECT COUNT(*) AS n FROM meta').get()).toEqual({ n: 1 }); // the device-token key
+      // Key 1 of the ring: the signing and HPKE keys.
+      expect(reopened.prepare(`SELECT COUNT(*) AS n FROM checkout_keys WHERE state = 'active'`).get()).toEqual({
+        n: 1,
+      });
       reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

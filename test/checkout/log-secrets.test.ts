@@ -110,7 +110,14 @@ describe('secrets never reach the log', () => {
     const meta = (h.checkout.store as SqliteStore).db.prepare('SELECT value FROM meta').all() as Array<{
       value: Uint8Array;
     }>;
-    const keys = meta.flatMap((m) => encodings(m.value));
+    // …and the signing and HPKE scalars of the key ring.
+    const ring = (h.checkout.store as SqliteStore).db
+      .prepare('SELECT signing, hpke FROM checkout_keys WHERE signing IS NOT NULL')
+      .all() as Array<{ signing: Uint8Array; hpke: Uint8Array }>;
+    expect(ring.length).toBeGreaterThan(0);
+    const keys = [...meta.map((m) => m.value), ...ring.flatMap((r) => [r.signing, r.hpke])].flatMap((v) =>
+      encodings(v),
+    );
     keys.push(...encodings(h.checkout.ctx.keys.deviceTokenKey));
 
     const log = lines.join('\n');

@@ -162,6 +162,13 @@ const challengeBody: fc.Arbitrary<ChallengeBody> = fc.oneof(
   fc.record({ kind: fc.constant('provision' as const), ...common, card }),
   fc.record({ kind: fc.constant('remove-card' as const), ...common, cardRef: text(Size.MAX_CARD_REF, 1) }),
   fc.record({ kind: fc.constant('wipe' as const), ...common }),
+  fc.record({
+    kind: fc.constant('key-update' as const),
+    ...common,
+    signingKey: bytes(65),
+    hpkeKey: bytes(65),
+    epoch: fc.nat(),
+  }),
 );
 
 const answerBody: fc.Arbitrary<AnswerBody> = fc.record(

@@ -156,7 +156,7 @@ const commonFields = (unknown: number[]): FieldSpec[] => [
   bytesLen(3, 16),
   uint(4),
 ];
-const UNKNOWN_KINDS = [0, 6, 99, 255, 256, 2 ** 32, SAFE];
+const UNKNOWN_KINDS = [0, 7, 99, 255, 256, 2 ** 32, SAFE];
 
 export const BANK_CARD = cborMap([1, 1], [2, 'card-ref-1'], [3, 'Bank of Tests'], [4, '4242'], [5, true], [9, 'CNY']);
 export const TRANSIT_CARD = cborMap(
@@ -216,6 +216,7 @@ const CHALLENGES: Target[] = [
   challenge('provision', 3, [{ key: 30, kind: 'map' }], [30, BANK_CARD]),
   challenge('remove-card', 4, [textMax(31, Size.MAX_CARD_REF)], [31, 'card-ref-1']),
   challenge('wipe', 5, []),
+  challenge('key-update', 6, [bytesLen(40, 65), bytesLen(41, 65), uint(42)], [40, pub(4)], [41, pub(5)], [42, 2]),
 ];
 
 /** A provision challenge whose card map is `cardBytes`, as raw bytes. */

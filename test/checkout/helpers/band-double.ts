@@ -140,6 +140,11 @@ export class BandDouble {
     if (body.value.kind === 'unlock') this.wearState = WearState.WORN_UNLOCKED;
     if (body.value.kind === 'provision') this.keepCard(body.value.card);
     if (body.value.kind === 'remove-card') this.dropCard(body.value.cardRef);
+    // A key update, verified above with the key pinned so far: pin the new keys (PROTOCOL.md §8).
+    if (body.value.kind === 'key-update') {
+      this.checkoutSigningKey = body.value.signingKey;
+      this.checkoutHpkeKey = body.value.hpkeKey;
+    }
     return { body: body.value, ctx: r.value, enc: m.value.enc };
   }
 
