@@ -1,8 +1,12 @@
 /**
  * The rows the checkout keeps: accounts, bands, cards, challenges, terminals, trades,
- * payments, refunds and notifications, as the store (store.ts) reads and writes them.
+ * payments, refunds and notifications, as the store (store.ts) reads and writes them. The
+ * state names they share with the API's views are the API's (api/views.ts).
  */
-export type AccountKind = 'owner' | 'merchant';
+import type { AccountKind, BandStatus, CardState, ChallengeKindName, TradeStatus } from './api/views.ts';
+
+export type { AccountKind, BandStatus, CardState, ChallengeKindName, TradeStatus };
+
 export interface AccountRow {
   id: string;
   username: string;
@@ -31,7 +35,6 @@ export interface EnrollOfferRow {
   expiresAt: number;
 }
 
-export type BandStatus = 'active' | 'revoked' | 'wiped';
 export interface BandRow {
   deviceId: string;
   accountId: string;
@@ -47,8 +50,6 @@ export interface BandRow {
   checkoutKey: number;
 }
 
-/** pending: challenge issued, band has not confirmed; removing: removal issued. */
-export type CardState = 'pending' | 'active' | 'removing' | 'removed' | 'failed';
 export interface CardRow {
   cardRef: string;
   deviceId: string;
@@ -66,7 +67,6 @@ export interface CardRow {
   createdAt: number;
 }
 
-export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe' | 'key-update';
 export interface ChallengeRow {
   id: string;
   deviceId: string;
@@ -106,8 +106,6 @@ export interface TerminalRow {
   suspendedAt: number | null;
 }
 
-/** Alipay's trade states. A full refund closes a paid trade, as Alipay does. */
-export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';
 export interface TradeRow {
   tradeNo: string;
   merchantId: string;

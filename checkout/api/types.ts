@@ -3,20 +3,22 @@
  * the client so the two cannot drift. Binary protocol messages travel as base64url
  * strings (no padding); amounts are integer minor units; times are epoch milliseconds.
  */
-import type { AccountView } from '../core/accounts.ts';
 import type { Issuer, TransitCity } from './catalogue.ts';
-import type { DayTotalView, MerchantRefundView, SaleView } from '../core/merchant-reports.ts';
-import type { TerminalView } from '../core/merchants.ts';
 import type {
+  AccountView,
   BandView,
   CardView,
+  ChallengeKindName,
+  DayTotalView,
+  MerchantRefundView,
   OwnerPaymentView,
   PaymentView,
   Receipt,
   RefundView,
+  SaleView,
+  TerminalView,
   TradeView,
-} from '../core/views.ts';
-import type { ChallengeKindName } from '../store.ts';
+} from './views.ts';
 
 export type {
   AccountView,

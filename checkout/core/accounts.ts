@@ -15,6 +15,9 @@ import { refuse } from './errors.ts';
 import { insertWithFreshId } from './ids.ts';
 import { toBase64Url } from '../api/base64url.ts';
 import { PasswordHasher, newSalt } from './passwords.ts';
+import type { AccountView } from '../api/views.ts';
+
+export type { AccountView };
 
 export interface RegisterInput {
   username: string;
@@ -22,17 +25,6 @@ export interface RegisterInput {
   paymentPassword?: string;
   kind?: AccountKind;
   displayName?: string;
-}
-export interface AccountView {
-  id: string;
-  username: string;
-  kind: AccountKind;
-  displayName: string;
-  limitPerPayment: number;
-  limitPerDay: number;
-  hasPaymentPassword: boolean;
-  /** Too many wrong payment passwords: refused until the owner unblocks it with the account password. */
-  paymentPasswordBlocked: boolean;
 }
 /** `deviceToken`: a fresh device token for the client to keep and send with its next sign-in. */
 export interface LoginResult {

@@ -8,6 +8,9 @@ import { Status } from '../../shared/status/codes.ts';
 import type { DayTotalRow, MerchantRefundRow, PageQuery, SaleRow, TimeRange } from '../report-store.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
+import type { SaleView, MerchantRefundView, DayTotalView } from '../api/views.ts';
+
+export type { SaleView, MerchantRefundView, DayTotalView };
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_RANGE_DAYS = 30;
@@ -15,38 +18,6 @@ export const MAX_RANGE_DAYS = 366;
 export const DEFAULT_PAGE = 100;
 export const MAX_PAGE = 500;
 
-export interface SaleView {
-  tradeNo: string;
-  outTradeNo: string;
-  terminalId: string;
-  terminalName: string;
-  subject: string;
-  amount: number;
-  currency: string;
-  method: 'band' | 'password';
-  status: SaleRow['status'];
-  refundedAmount: number;
-  paidAt: number;
-}
-export interface MerchantRefundView {
-  refundId: string;
-  tradeNo: string;
-  outTradeNo: string;
-  outRequestNo: string;
-  terminalId: string;
-  amount: number;
-  currency: string;
-  reason: string;
-  createdAt: number;
-}
-/** `date`: YYYY-MM-DD in the checkout's time zone (config.dayOffsetMinutes). */
-export interface DayTotalView {
-  date: string;
-  currency: string;
-  sales: number;
-  count: number;
-  refunds: number;
-}
 export interface Page<T> {
   from: number;
   to: number;

@@ -10,19 +10,9 @@ import { type SignedRequestParts, checkTerminalSignature } from '../api/terminal
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { insertWithFreshId, newPairingCode } from './ids.ts';
+import type { TerminalView } from '../api/views.ts';
 
-/** `state`: active, or unpaired (kept for the ledger's history; it can never sign again). */
-export interface TerminalView {
-  terminalId: string;
-  merchantId: string;
-  merchantName: string;
-  name: string;
-  createdAt: number;
-  state: 'active' | 'unpaired';
-  unpairedAt: number | null;
-  /** When wrong payment passwords for several payers suspended it (core/pay-password.ts); null while it may sign. */
-  suspendedAt: number | null;
-}
+export type { TerminalView };
 
 /** What a terminal may be called: 1 to 64 characters, no control characters (they end up in pages and logs). */
 export function checkTerminalName(name: string): string {

@@ -3,89 +3,18 @@
  * payments, refunds, bands and cards. Secrets (keys, hashes, HPKE exports) never leave.
  */
 import type { BandRow, CardRow, PaymentRow, RefundRow, TradeRow } from '../store.ts';
+import type {
+  CardView,
+  BandView,
+  PaymentView,
+  OwnerPaymentView,
+  RefundView,
+  TradeView,
+  Receipt,
+  PaymentEvidence,
+} from '../api/views.ts';
 
-export interface CardView {
-  cardRef: string;
-  kind: 'bank' | 'transit';
-  issuer: string;
-  last4: string;
-  isDefault: boolean;
-  city: string | null;
-  currency: string;
-  balance: number | null;
-  fareCap: number | null;
-  state: CardRow['state'];
-}
-export interface BandView {
-  deviceId: string;
-  name: string;
-  status: BandRow['status'];
-  enrolledAt: number;
-  revokedAt: number | null;
-  wipedAt: number | null;
-  unlockedAt: number | null;
-  cards: CardView[];
-}
-export interface PaymentView {
-  paymentId: string;
-  tradeNo: string;
-  amount: number;
-  currency: string;
-  method: 'band' | 'password';
-  deviceId: string | null;
-  card: { issuer: string; last4: string } | null;
-  paidAt: number;
-}
-/** A payment in its payer's list (GET /v1/payments, the dashboard): with the merchant it paid. */
-export interface OwnerPaymentView extends PaymentView {
-  merchantName: string;
-}
-export interface RefundView {
-  refundId: string;
-  tradeNo: string;
-  outRequestNo: string;
-  amount: number;
-  reason: string;
-  createdAt: number;
-}
-export interface TradeView {
-  tradeNo: string;
-  outTradeNo: string;
-  merchantId: string;
-  terminalId: string;
-  amount: number;
-  currency: string;
-  subject: string;
-  notifyUrl: string | null;
-  status: TradeRow['status'];
-  refundedAmount: number;
-  createdAt: number;
-  paidAt: number | null;
-  closedAt: number | null;
-}
-/** What the payer and the merchant get back for a completed payment. */
-export interface Receipt {
-  tradeNo: string;
-  outTradeNo: string;
-  merchantName: string;
-  subject: string;
-  amount: number;
-  currency: string;
-  method: 'band' | 'password';
-  card: { issuer: string; last4: string } | null;
-  paidAt: number;
-  /** Band payments: the verified token and the key that verifies it, so anyone can check the receipt. */
-  evidence?: PaymentEvidence;
-}
-
-/** A band payment's proof: the COSE_Sign1 token (base64url) and the band's signing key as a JWK. */
-export interface PaymentEvidence {
-  token: string;
-  deviceKey: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
-  counter: number;
-  confirmed: boolean;
-  express: boolean;
-}
+export type { CardView, BandView, PaymentView, OwnerPaymentView, RefundView, TradeView, Receipt, PaymentEvidence };
 
 /** The JWK (RFC 7518 §6.2.1) of an uncompressed P-256 public key. */
 export function p256Jwk(publicKey: Uint8Array): PaymentEvidence['deviceKey'] {
