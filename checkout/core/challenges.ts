@@ -23,6 +23,7 @@ import type { Ctx } from './context.ts';
 import { sealResponse, sealToBand } from './envelope.ts';
 import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
+import { reloadKeysOnMiss } from './key-reload.ts';
 import { ringKey } from './keys.ts';
 import type { IssuedChallenge } from './issued-challenge.ts';
 import { deviceIdBytes } from './band-identity.ts';
@@ -58,7 +59,9 @@ export async function issueChallenge(
   const payload = encodeChallengeBody(body, encodeCborHost);
   const protectedBytes = encodeCborHost(cborMap([Header.ALG, ES256]));
   // Signed with the ring key the band holds: during a rotation's overlap, the previous one.
-  const key = ringKey(keys, band.checkoutKey);
+  let key = ringKey(keys, band.checkoutKey);
+  // A band moved by another instance after a rotation this one has not read yet (key-reload.ts).
+  if (!key && (await reloadKeysOnMiss(ctx))) key = ringKey(ctx.keys, band.checkoutKey);
   if (!key)
     refuse(
       Status.INVALID_KEY,

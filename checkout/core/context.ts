@@ -11,7 +11,8 @@ export interface Ctx {
   /** Wall-clock milliseconds; injected so tests can move time. */
   readonly clock: () => number;
   readonly config: CheckoutConfig;
-  readonly keys: CheckoutKeys;
+  /** Replaced when another instance has rotated the ring (key-reload.ts). */
+  keys: CheckoutKeys;
   /** Metrics hooks (checkout/metrics.ts). */
   readonly observer: CheckoutObserver;
 }

@@ -13,6 +13,7 @@ import { issueChallenge } from './challenges.ts';
 import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { openHello } from './envelope.ts';
+import { reloadKeysOnMiss } from './key-reload.ts';
 import { CheckoutError, refuse } from './errors.ts';
 
 export interface OpenedHello {
@@ -27,17 +28,25 @@ export function decodeHello(bytes: Uint8Array): { enc: Uint8Array; ct: Uint8Arra
   return m.value;
 }
 
+/** Every key of the ring in turn (the active one first): a band seals to the one key it holds. */
+function openWithRing(
+  ctx: Ctx,
+  hello: { enc: Uint8Array; ct: Uint8Array },
+): { plain: Uint8Array; heldKey: number } | null {
+  for (const k of ctx.keys.ring) {
+    const plain = openHello(ctx.provider, k.hpke, hello.enc, hello.ct);
+    if (plain) return { plain, heldKey: k.id };
+  }
+  return null;
+}
+
 export async function identifyBand(ctx: Ctx, helloBytes: Uint8Array): Promise<OpenedHello> {
   const hello = decodeHello(helloBytes);
-  // Every key of the ring in turn (the active one first): a band seals to the one key it holds.
-  let plain: Uint8Array | null = null;
-  let heldKey = 0;
-  for (const k of ctx.keys.ring) {
-    plain = openHello(ctx.provider, k.hpke, hello.enc, hello.ct);
-    heldKey = k.id;
-    if (plain) break;
-  }
-  if (!plain) refuse(Status.DECRYPT_FAILED, "hello does not open with this checkout's keys");
+  let opened = openWithRing(ctx, hello);
+  // Another instance may have rotated the ring and moved this band already (key-reload.ts).
+  if (!opened && (await reloadKeysOnMiss(ctx))) opened = openWithRing(ctx, hello);
+  if (!opened) refuse(Status.DECRYPT_FAILED, "hello does not open with this checkout's keys");
+  const { plain, heldKey } = opened;
   const body = decodeHelloBody(plain);
   if (!body.ok) refuse(body.status, `hello body: ${body.detail ?? ''}`);
   let band = await ctx.store.bands.byId(deviceIdHex(body.value.deviceId));

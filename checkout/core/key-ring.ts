@@ -3,7 +3,8 @@
  * the active one stays as previous for the overlap), retire the previous pair. Bands move to
  * the active keys on their own as they are used (key-update.ts); retiring strands any band
  * that has not, so it is refused while an active band still holds the previous keys.
- * Running instances load the ring at start: restart each after a rotate or a retire.
+ * Running instances load the ring at start: restart each after a rotate or a retire (until then
+ * one reads the ring again when it meets a band another has moved: key-reload.ts).
  */
 import { toHex } from '../../shared/crypto/bytes.ts';
 import type { HostCryptoProvider } from '../../shared/crypto/host-provider.ts';
