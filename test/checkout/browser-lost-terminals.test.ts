@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WearState } from '../../shared/protocol/constants.ts';
 import { BandDouble } from './helpers/band-double.ts';
@@ -22,7 +22,8 @@ import {
   unique,
 } from './helpers/fixtures.ts';
 import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
-import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
+import { launchChromium } from '../support/browser.ts';
+import { needs, requirements } from '../support/requirements.ts';
 
 async function logIn(page: Page, url: string, username: string): Promise<void> {
   await page.goto(`${url}/login`);
@@ -38,19 +39,7 @@ needs(requirements.chromium).describe('/merchant terminals and /lost in Chromium
 
   beforeAll(async () => {
     h = await startHarness();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   PASSWORD,
@@ -19,7 +19,8 @@ import {
   ownerWithBand,
 } from './helpers/fixtures.ts';
 import { type Harness, cheapTestConfig, startHarness } from '../../harness/checkout-harness.ts';
-import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
+import { launchChromium } from '../support/browser.ts';
+import { needs, requirements } from '../support/requirements.ts';
 
 const DAY = 86_400_000;
 const FORMULA = '=HYPERLINK("http://evil.example","refund")';
@@ -38,19 +39,7 @@ needs(requirements.chromium).describe('/merchant sales and refunds in Chromium',
 
   beforeAll(async () => {
     h = await startHarness(cheapTestConfig);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     shop = await merchantWithTerminal(h, 'Noodle Bar');
     const owner = await ownerWithBand(h);
     h.clock.advance(-2 * DAY);

@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { refusal } from './helpers/expect-refusal.ts';
 import {
@@ -21,7 +21,8 @@ import {
   unique,
 } from './helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
-import { CHROMIUM, needs, requirements } from '../support/requirements.ts';
+import { launchChromium } from '../support/browser.ts';
+import { needs, requirements } from '../support/requirements.ts';
 
 needs(requirements.chromium).describe('web pages in Chromium', () => {
   let h: Harness;
@@ -32,19 +33,7 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
   beforeAll(async () => {
     h = await startHarness(cheapTestConfig);
     shop = await merchantWithTerminal(h);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/band/simulator.ts';
 import { helloRequest } from './helpers/frames.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { launchChromium } from '../support/browser.ts';
 import { testImages } from '../../harness/images.ts';
 import { RawCentral } from './helpers/raw-central.ts';
 import { payAboveLimit, prepareBand } from './helpers/payment-story.ts';

@@ -1,6 +1,6 @@
 /** Debian Chromium through playwright-core, as the simulator's browser tests use it. */
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM } from '../../support/requirements.ts';
+import { CHROMIUM } from './requirements.ts';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
