@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { spawnOnTerminal } from '../support/pseudo-terminal.ts';
 import { needs, requirements } from '../support/requirements.ts';
 import { BIN, wristpay } from './helpers/process.ts';
 
@@ -34,9 +35,8 @@ interface Run {
  * `until` it presses Ctrl-C (terminal) or sends SIGINT (piped), as a person ends `start`.
  */
 function run(args: string[], opts: { tty: boolean; until?: RegExp }): Promise<Run> {
-  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = opts.tty
-    ? spawn('script', ['-qec', quoted, '/dev/null'], { env: { ...process.env, ...env } })
+    ? spawnOnTerminal([process.execPath, BIN, ...args], env)
     : spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';

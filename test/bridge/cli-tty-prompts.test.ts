@@ -4,7 +4,6 @@
  * typing each answer after its prompt. The password is checked before the next question,
  * asked twice, never echoed; a wrong payment password at charge's fallback is asked again.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { BIN, wristpay } from './helpers/process.ts';
 import { PAY_PASSWORD, ownerAccount, pairingCode } from './helpers/world.ts';
+import { spawnOnTerminal } from '../support/pseudo-terminal.ts';
 import { needs, requirements } from '../support/requirements.ts';
 
 /** Runs `wristpay args` on a pseudo-terminal; types the next answer (and Enter) after each prompt ending in ": ". */
@@ -20,11 +20,7 @@ function onTerminal(
   answers: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; screen: string }> {
-  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qec', quoted, '/dev/null'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+  const child = spawnOnTerminal([process.execPath, BIN, ...args], env);
   let screen = '';
   child.stdout.on('data', (d) => {
     screen += String(d);
