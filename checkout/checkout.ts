@@ -74,7 +74,7 @@ export async function createCheckout(options: CheckoutOptions): Promise<Checkout
   const ctx: Ctx = {
     store,
     provider,
-    clock: options.clock ?? Date.now,
+    clock: options.clock ?? store.clock,
     config: resolveConfig(options.config),
     keys,
     observer: metrics,

@@ -1,8 +1,8 @@
 /**
  * The checkout's persistence boundary. Everything the checkout remembers goes through
- * `CheckoutStore`; the SQLite implementation (sqlite/) is the default, and a PostgreSQL
- * store can take over when several checkout instances share one merchant base
- * (docs/CHECKOUT.md, "State").
+ * `CheckoutStore`; the SQLite implementation (sqlite/) is the default, and the PostgreSQL
+ * one (postgres/) serves several checkout processes sharing one merchant base
+ * (docs/CHECKOUT.md, "PostgreSQL"). open-store.ts picks one by the --db value.
  *
  * Why the interface looks like this:
  * - Every method returns a Promise, so a networked database fits without changing callers.
@@ -220,7 +220,13 @@ export interface LedgerStore {
   refundsOf(accountId: string): Promise<RefundRow[]>;
   /** Row counts of the ledger tables (tests check that refusals change nothing). */
   counts(): Promise<{ trades: number; payments: number; refunds: number; notifications: number }>;
-  dueNotifications(now: number, limit: number): Promise<NotificationRow[]>;
+  /**
+   * Claims up to `limit` due notifications for this process to send: each claimed row is not
+   * due again for `leaseMs` (its next_at moves to now + leaseMs), so several checkout
+   * processes never send one notification twice at once, and one that dies mid-send leaves
+   * it to be sent again when the lease ends.
+   */
+  claimDueNotifications(now: number, limit: number, leaseMs: number): Promise<NotificationRow[]>;
   notificationsOf(tradeNo: string): Promise<NotificationRow[]>;
   recordNotifyAttempt(id: string, delivered: boolean, now: number, nextAt: number, error: string | null): Promise<void>;
 }
@@ -290,6 +296,11 @@ export interface StoreCounts {
 }
 
 export interface CheckoutStore {
+  /**
+   * The clock every decision about time takes (day limits, expiries, locks): the database's
+   * where several processes share one (postgres/db-clock.ts), this machine's for SQLite.
+   */
+  readonly clock: () => number;
   readonly accounts: AccountStore;
   readonly sweeps: SweepStore;
   /** Password attempts, reserved before hashing (attempt-store.ts). */

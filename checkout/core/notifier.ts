@@ -49,8 +49,16 @@ export class Notifier {
 
   /** One round over every due notification; resolves when each has been tried once. */
   async runOnce(): Promise<void> {
-    const due = await this.ctx.store.ledger.dueNotifications(this.ctx.clock(), 50);
+    const due = await this.ctx.store.ledger.claimDueNotifications(this.ctx.clock(), 50, this.leaseMs());
     await Promise.all(due.map((n) => this.deliver(n)));
+  }
+
+  /**
+   * How long a claimed notification is ours to send: every step of one delivery (vetting the
+   * target, the POST with its timeout, recording the outcome) fits in it with room to spare.
+   */
+  private leaseMs(): number {
+    return 2 * this.ctx.config.notify.timeoutMs + 5_000;
   }
 
   async stop(): Promise<void> {

@@ -1,23 +1,8 @@
 /** SQLite: accounts, sessions and enrollment offers. */
 import { Status } from '../../shared/status/codes.ts';
 import type { AccountRow, AccountStore, Commit, EnrollOfferRow, SessionRow } from '../store.ts';
-import { type Db, bytes, bytesOrNull } from './open.ts';
-
-const ACCOUNT_COLUMNS = `id, username, kind, display_name AS displayName, password_hash AS passwordHash,
-  password_salt AS passwordSalt, pay_hash AS payHash, pay_salt AS paySalt,
-  limit_per_payment AS limitPerPayment, limit_per_day AS limitPerDay, created_at AS createdAt`;
-
-function account(r: unknown): AccountRow | undefined {
-  if (!r) return undefined;
-  const a = r as AccountRow;
-  return {
-    ...a,
-    passwordHash: bytes(a.passwordHash),
-    passwordSalt: bytes(a.passwordSalt),
-    payHash: bytesOrNull(a.payHash),
-    paySalt: bytesOrNull(a.paySalt),
-  };
-}
+import { ACCOUNT_COLUMNS, account, bytes } from '../sql/rows.ts';
+import type { Db } from './open.ts';
 
 export class SqliteAccounts implements AccountStore {
   constructor(private readonly db: Db) {}

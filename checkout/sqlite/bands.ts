@@ -1,28 +1,11 @@
 /** SQLite: bands and their cards. */
 import { Status } from '../../shared/status/codes.ts';
 import type { BandRow, BandStore, CardRow, CardState, Commit } from '../store.ts';
-import { type Db, bytes } from './open.ts';
-
-export const BAND_COLUMNS = `device_id AS deviceId, account_id AS accountId, name, signing_key AS signingKey, hpke_key AS hpkeKey,
-  status, enrolled_at AS enrolledAt, revoked_at AS revokedAt, wiped_at AS wipedAt, unlocked_at AS unlockedAt,
-  checkout_key AS checkoutKey`;
-export const CARD_COLUMNS = `card_ref AS cardRef, device_id AS deviceId, kind, issuer_id AS issuerId, issuer, last4, is_default AS isDefault,
-  city, currency, balance, fare_cap AS fareCap, state, last_counter AS lastCounter, created_at AS createdAt`;
+import { BAND_COLUMNS, CARD_COLUMNS, band, card } from '../sql/rows.ts';
+import type { Db } from './open.ts';
 
 /** Cards that occupy a wallet slot on the band (or are about to). */
 const LIVE_STATES = `('pending', 'active', 'removing')`;
-
-export function band(r: unknown): BandRow | undefined {
-  if (!r) return undefined;
-  const b = r as BandRow;
-  return { ...b, signingKey: bytes(b.signingKey), hpkeKey: bytes(b.hpkeKey) };
-}
-
-export function card(r: unknown): CardRow | undefined {
-  if (!r) return undefined;
-  const c = r as Omit<CardRow, 'isDefault'> & { isDefault: number };
-  return { ...c, isDefault: c.isDefault === 1 };
-}
 
 export class SqliteBands implements BandStore {
   constructor(private readonly db: Db) {}

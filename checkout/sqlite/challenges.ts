@@ -6,26 +6,8 @@
  */
 import { Status } from '../../shared/status/codes.ts';
 import type { AnswerContext, ChallengeRow, ChallengeStore, Commit, TradeRow } from '../store.ts';
-import { BAND_COLUMNS, CARD_COLUMNS, band, card } from './bands.ts';
-import { TRADE_COLUMNS } from './ledger.ts';
-import { type Db, bytes } from './open.ts';
-
-const CHALLENGE_COLUMNS = `id, device_id AS deviceId, kind, nonce, expires_at AS expiresAt, trade_no AS tradeNo, terminal_id AS terminalId,
-  card_ref AS cardRef, express, enc, answer_secret AS answerSecret, result_secret AS resultSecret, created_at AS createdAt,
-  answered_at AS answeredAt, outcome`;
-
-function challenge(r: unknown): ChallengeRow | undefined {
-  if (!r) return undefined;
-  const c = r as Omit<ChallengeRow, 'express'> & { express: number };
-  return {
-    ...c,
-    express: c.express === 1,
-    nonce: bytes(c.nonce),
-    enc: bytes(c.enc),
-    answerSecret: bytes(c.answerSecret),
-    resultSecret: bytes(c.resultSecret),
-  };
-}
+import { BAND_COLUMNS, CARD_COLUMNS, CHALLENGE_COLUMNS, TRADE_COLUMNS, band, card, challenge } from '../sql/rows.ts';
+import type { Db } from './open.ts';
 
 /**
  * One table's part of the joined read: its store's own column list, prefixed with the

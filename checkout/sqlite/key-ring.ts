@@ -5,14 +5,8 @@
  */
 import { Status } from '../../shared/status/codes.ts';
 import type { CheckoutKeyRow, Commit, KeyRingStore } from '../store.ts';
-import { type Db, bytesOrNull } from './open.ts';
-
-const COLUMNS = 'id, signing, hpke, state, created_at AS createdAt, retired_at AS retiredAt';
-
-function row(r: unknown): CheckoutKeyRow {
-  const k = r as CheckoutKeyRow;
-  return { ...k, signing: bytesOrNull(k.signing), hpke: bytesOrNull(k.hpke) };
-}
+import { KEY_COLUMNS as COLUMNS, keyRow as row } from '../sql/rows.ts';
+import type { Db } from './open.ts';
 
 export class SqliteKeyRing implements KeyRingStore {
   constructor(private readonly db: Db) {}

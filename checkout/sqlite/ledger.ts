@@ -21,19 +21,15 @@ import type {
   TradeRow,
 } from '../store.ts';
 import { GroupCommit } from './group-commit.ts';
+import {
+  NOTIFY_COLUMNS,
+  PAYMENT_COLUMNS,
+  PAYMENT_COLUMNS_P,
+  REFUND_COLUMNS,
+  TRADE_COLUMNS,
+  payment,
+} from '../sql/rows.ts';
 import type { Db } from './open.ts';
-
-export const TRADE_COLUMNS = `trade_no AS tradeNo, merchant_id AS merchantId, terminal_id AS terminalId, out_trade_no AS outTradeNo,
-  amount, currency, subject, notify_url AS notifyUrl, status, refunded_amount AS refundedAmount, created_at AS createdAt,
-  paid_at AS paidAt, closed_at AS closedAt`;
-const PAYMENT_COLUMNS = `id, trade_no AS tradeNo, account_id AS accountId, device_id AS deviceId, card_ref AS cardRef, amount,
-  currency, method, counter, challenge_id AS challengeId, day, confirmed, created_at AS createdAt`;
-const PAYMENT_COLUMNS_P = `p.id, p.trade_no AS tradeNo, p.account_id AS accountId, p.device_id AS deviceId, p.card_ref AS cardRef, p.amount,
-  p.currency, p.method, p.counter, p.challenge_id AS challengeId, p.day, p.confirmed, p.created_at AS createdAt`;
-const REFUND_COLUMNS =
-  'id, trade_no AS tradeNo, out_request_no AS outRequestNo, amount, reason, created_at AS createdAt';
-const NOTIFY_COLUMNS = `id, trade_no AS tradeNo, url, body, attempts, next_at AS nextAt, delivered_at AS deliveredAt,
-  last_error AS lastError, created_at AS createdAt`;
 
 /** Thrown inside a transaction to roll it back with a status. */
 class Refusal {
@@ -41,12 +37,6 @@ class Refusal {
     readonly status: StatusCode,
     readonly detail: string,
   ) {}
-}
-
-function payment(r: unknown): PaymentRow | undefined {
-  if (!r) return undefined;
-  const p = r as Omit<PaymentRow, 'confirmed'> & { confirmed: number };
-  return { ...p, confirmed: p.confirmed === 1 };
 }
 
 export class SqliteLedger implements LedgerStore {
@@ -298,12 +288,13 @@ export class SqliteLedger implements LedgerStore {
     return { trades: n('trades'), payments: n('payments'), refunds: n('refunds'), notifications: n('notifications') };
   }
 
-  async dueNotifications(now: number, limit: number): Promise<NotificationRow[]> {
+  async claimDueNotifications(now: number, limit: number, leaseMs: number): Promise<NotificationRow[]> {
+    // One statement, so one write transaction: two processes on the file cannot claim a row twice.
     return this.db
-      .prepare(
-        `SELECT ${NOTIFY_COLUMNS} FROM notifications WHERE delivered_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT ?`,
-      )
-      .all(now, limit) as NotificationRow[];
+      .prepare(`UPDATE notifications SET next_at = ? WHERE id IN (
+          SELECT id FROM notifications WHERE delivered_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT ?)
+        RETURNING ${NOTIFY_COLUMNS}`)
+      .all(now + leaseMs, now, limit) as NotificationRow[];
   }
 
   async notificationsOf(tradeNo: string): Promise<NotificationRow[]> {

@@ -1,17 +1,8 @@
 /** SQLite: one-time pairing codes and the terminals they paired. */
 import { Status } from '../../shared/status/codes.ts';
 import type { Commit, MerchantStore, PairingCodeRow, TerminalRow } from '../store.ts';
-import { type Db, bytes } from './open.ts';
-
-const CODE_COLUMNS = 'code, merchant_id AS merchantId, expires_at AS expiresAt, used_at AS usedAt';
-const TERMINAL_COLUMNS =
-  'id, merchant_id AS merchantId, name, public_key AS publicKey, created_at AS createdAt, unpaired_at AS unpairedAt, suspended_at AS suspendedAt';
-
-function terminal(r: unknown): TerminalRow | undefined {
-  if (!r) return undefined;
-  const t = r as TerminalRow;
-  return { ...t, publicKey: bytes(t.publicKey) };
-}
+import { CODE_COLUMNS, TERMINAL_COLUMNS, terminal } from '../sql/rows.ts';
+import type { Db } from './open.ts';
 
 export class SqliteMerchants implements MerchantStore {
   constructor(private readonly db: Db) {}

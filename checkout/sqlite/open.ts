@@ -99,13 +99,3 @@ export function migrate(db: Db): number[] {
   }
   return applied;
 }
-
-/** better-sqlite3 hands out Buffers; protocol code wants plain Uint8Arrays. */
-export function bytes(v: unknown): Uint8Array {
-  if (!(v instanceof Uint8Array)) throw new Error('expected a BLOB');
-  return new Uint8Array(v);
-}
-
-export function bytesOrNull(v: unknown): Uint8Array | null {
-  return v === null || v === undefined ? null : bytes(v);
-}

@@ -10,7 +10,8 @@ import { SqliteMerchants } from './merchants.ts';
 import { SqliteReports } from './reports.ts';
 import { SqliteSweeps } from './sweeps.ts';
 import { migrations } from './migrations.ts';
-import { type Db, bytes, openDatabase } from './open.ts';
+import { bytes } from '../sql/rows.ts';
+import { type Db, openDatabase } from './open.ts';
 import { SqliteTurnOff } from './turn-off.ts';
 import { SqliteRateLimiters } from './rate-limiter.ts';
 
@@ -25,6 +26,8 @@ export class SqliteStore implements CheckoutStore {
   readonly turnOff: SqliteTurnOff;
   readonly sweeps: SqliteSweeps;
   readonly keyRing: SqliteKeyRing;
+  /** One file on one machine: this machine's clock. */
+  readonly clock = Date.now;
   private readonly rateLimiters: SqliteRateLimiters;
   private closed = false;
 

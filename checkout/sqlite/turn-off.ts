@@ -4,8 +4,8 @@
  * the same statements run on PostgreSQL (INSERT … ON CONFLICT … DO UPDATE … WHERE).
  */
 import type { BandRow, TurnOffAttempt, TurnOffRow, TurnOffStore } from '../store.ts';
-import { BAND_COLUMNS, band } from './bands.ts';
-import { type Db, bytesOrNull } from './open.ts';
+import { BAND_COLUMNS, band, bytesOrNull } from '../sql/rows.ts';
+import type { Db } from './open.ts';
 
 export class SqliteTurnOff implements TurnOffStore {
   constructor(private readonly db: Db) {}

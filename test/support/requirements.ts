@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'vitest';
 import { CHROMIUM, DUK, toolPresent } from '../../cli/doctor/test-tools.ts';
+import { postgresBinDir } from '../../harness/postgres/local-server.ts';
 import { type Install, installCommand, type MissingRequirement } from './skip-record.ts';
 
 export interface Requirement {
@@ -47,6 +48,13 @@ export const requirements = {
     what: '`openssl` on PATH',
     probe: () => spawnSync('openssl', ['version']).status === 0,
     install: { apt: 'openssl' },
+  },
+  // The PostgreSQL store's suites start a throw-away server of the system's PostgreSQL.
+  postgres: {
+    name: 'postgres',
+    what: 'PostgreSQL server binaries (Debian: /usr/lib/postgresql/N/bin, or PG_BIN)',
+    probe: () => postgresBinDir() !== undefined,
+    install: { apt: 'postgresql' },
   },
   // Paths relative to the working directory, as `wristpay sim flash dist/band.img` takes them.
   bandImage: {
