@@ -45,13 +45,18 @@ import {
   refundView,
 } from './core/views.ts';
 import { CheckoutMetrics } from './metrics.ts';
-import { openSqliteStore } from './sqlite/store.ts';
+import { openStore } from './open-store.ts';
 import type { AccountKind, AccountRow, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
 import type { SignedRequestParts } from './api/terminal-auth.ts';
 
 export interface CheckoutOptions {
-  /** SQLite file (created if missing); ignored when `store` is given. */
-  dbFile?: string;
+  /**
+   * A SQLite file (created if missing) or a postgres:// URL (open-store.ts); ignored when
+   * `store` is given.
+   */
+  db?: string;
+  /** PostgreSQL: connections this process keeps at most. */
+  dbPoolSize?: number;
   store?: CheckoutStore;
   provider?: HostCryptoProvider;
   clock?: () => number;
@@ -66,8 +71,8 @@ export interface CheckoutOptions {
 export type EnrolledBand = BandView & { turnOffCode: string };
 
 export async function createCheckout(options: CheckoutOptions): Promise<Checkout> {
-  if (!options.store && !options.dbFile) throw new Error('createCheckout needs dbFile or store');
-  const store = options.store ?? openSqliteStore(options.dbFile as string);
+  if (!options.store && !options.db) throw new Error('createCheckout needs db or store');
+  const store = options.store ?? (await openStore(options.db as string, { poolSize: options.dbPoolSize }));
   const provider = withRandomPool(options.provider ?? defaultProvider());
   const keys = await loadOrCreateKeys(store, provider);
   const metrics = new CheckoutMetrics(store);

@@ -7,13 +7,14 @@
 import type { Command } from 'commander';
 import { Status } from '../shared/status/codes.ts';
 import { WristpayError } from '../shared/status/error.ts';
-import { createCheckout } from '../checkout/checkout.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { askNewSecret } from './secret-input.ts';
+import { DB_FLAGS, DB_HELP, NO_DB, dbFrom } from './db-option.ts';
+import { openCheckout } from './open-checkout.ts';
 
 interface AccountOptions {
-  db: string;
+  db?: string;
   user: string;
   merchant?: string;
   passwordStdin?: boolean;
@@ -64,7 +65,7 @@ export function registerAccountCommand(group: Command, setExit: (code: number) =
     .description('Accounts in a checkout database.')
     .command('add')
     .description('Create an owner account (or a merchant with --merchant NAME).')
-    .requiredOption('--db <file>', "the checkout's SQLite file (created if missing, mode 0600)")
+    .option(DB_FLAGS, `${DB_HELP}; a SQLite file is created if missing, mode 0600)`)
     .requiredOption('--user <name>', 'login name (3-64 of A-Z a-z 0-9 . _ @ -)')
     .option('--merchant <displayName>', 'create a merchant account shown to payers under this name')
     .option('--password-stdin', 'read the password (and, for owners, the payment password) from stdin, one per line')
@@ -75,6 +76,8 @@ export function registerAccountCommand(group: Command, setExit: (code: number) =
         printError(process, json, usageError(message, hint));
         setExit(ExitCode.USAGE);
       };
+      const db = dbFrom(o);
+      if (db === undefined) return usage(NO_DB);
       if (!/^[A-Za-z0-9._@-]{3,64}$/.test(o.user))
         return usage(`--user must be 3 to 64 of A-Z a-z 0-9 . _ @ -, not ${o.user}`);
       let s: Secrets | string | null;
@@ -87,7 +90,8 @@ export function registerAccountCommand(group: Command, setExit: (code: number) =
       else s = await fromTerminal(o);
       if (s === null) return usage('no password set (three tries, or cancelled)');
       if (typeof s === 'string') return usage(s);
-      const checkout = await createCheckout({ dbFile: o.db, notify: false });
+      const checkout = await openCheckout({ db, notify: false }, { json, setExit });
+      if (!checkout) return;
       try {
         const account = await checkout.register({
           username: o.user,

@@ -8,24 +8,28 @@ import { waitForSignal } from './signals.ts';
 import { registerAccountCommand } from './checkout-account-command.ts';
 import { describeStatus } from '../shared/status/describe.ts';
 import { WristpayError } from '../shared/status/error.ts';
-import { createCheckout } from '../checkout/checkout.ts';
 import { type RunningServer, startCheckoutServer } from '../checkout/http/server.ts';
 import { Status } from '../shared/status/codes.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
 import { registerBackupCommands } from './checkout-backup-commands.ts';
 import { registerKeysCommands } from './checkout-keys-commands.ts';
+import { registerDbCommands } from './checkout-db-commands.ts';
 import { LOG_LEVELS, type LogLevel } from '../checkout/http/request-log.ts';
 import { LOOPBACK_PROXY, type ProxyTrust, parseTrustProxy } from '../checkout/http/proxy-trust.ts';
 import { type TlsFiles, TlsSetupError, loadTls } from '../checkout/http/tls.ts';
+import { redactDbUrl } from '../checkout/open-store.ts';
 import { Spinner } from './spinner.ts';
+import { DB_FLAGS, DB_HELP, NO_DB, dbFrom, dbOption } from './db-option.ts';
+import { openCheckout } from './open-checkout.ts';
 import { GROUP_SUMMARY } from './summaries.ts';
 
 /** Of --shutdown-timeout, the share requests in flight get; the rest is for closing the store. */
 const DRAIN_SHARE = 0.9;
 
 interface StartOptions {
-  db: string;
+  db?: string;
+  dbPool: string;
   port: string;
   host: string;
   publicUrl?: string;
@@ -39,7 +43,7 @@ interface StartOptions {
   trustProxy?: string | true;
 }
 interface RevokeOptions {
-  db: string;
+  db?: string;
   band: string;
   json?: boolean;
 }
@@ -94,11 +98,13 @@ export function register(program: Command, setExit: (code: number) => void): voi
   registerAccountCommand(group, setExit);
   registerBackupCommands(group, setExit);
   registerKeysCommands(group, setExit);
+  registerDbCommands(group, setExit);
 
-  group
-    .command('start')
-    .description('Serve the checkout API and pages until SIGINT/SIGTERM.')
-    .option('--db <file>', 'SQLite file holding all checkout state (created if missing)', 'checkout.db')
+  dbOption(
+    group.command('start').description('Serve the checkout API and pages until SIGINT/SIGTERM.'),
+    'checkout.db (created if missing)',
+  )
+    .option('--db-pool <n>', 'PostgreSQL: connections this process keeps at most', '10')
     .option('--port <n>', 'TCP port (0 picks a free one)', '8420')
     .option('--host <addr>', 'address to listen on (loopback unless you mean otherwise)', '127.0.0.1')
     .option('--public-url <url>', 'URL terminals reach the checkout at (put in pairing QR codes)')
@@ -121,6 +127,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const metricsPort = o.metricsPort === undefined ? undefined : parsePort(o.metricsPort);
       const timeoutS = Number(o.shutdownTimeout);
       const trust = trustFrom(o);
+      const db = dbFrom(o, 'checkout.db') as string;
+      const poolSize = Number(o.dbPool);
       const usage =
         port === null
           ? `--port must be 0..65535, not ${o.port}`
@@ -134,7 +142,9 @@ export function register(program: Command, setExit: (code: number) => void): voi
                   ? '--tls-cert and --tls-key go together: both for HTTPS, neither for HTTP'
                   : typeof trust === 'string'
                     ? trust
-                    : null;
+                    : !(Number.isInteger(poolSize) && poolSize >= 1 && poolSize <= 1000)
+                      ? `--db-pool must be a whole number from 1 to 1000, not ${o.dbPool}`
+                      : null;
       if (usage !== null || port === null || metricsPort === null || typeof trust === 'string') {
         printError(process, !!o.json, usageError(usage ?? '', port === null ? '0 picks a free port' : undefined));
         setExit(ExitCode.USAGE);
@@ -160,10 +170,13 @@ export function register(program: Command, setExit: (code: number) => void): voi
       // Opening the database (and making the checkout's keys the first time) takes a moment;
       // the spinner is gone before the server's own log lines (stderr) begin.
       const spinner = new Spinner(process.stderr, !!o.json, process.stdout);
-      spinner.start(`Opening ${o.db}…`);
-      const checkout = await createCheckout({ dbFile: o.db, config: { notify: { allowHosts } } }).finally(() =>
-        spinner.stop(),
-      );
+      const shown = redactDbUrl(db);
+      spinner.start(`Opening ${shown}…`);
+      const checkout = await openCheckout(
+        { db, dbPoolSize: poolSize, config: { notify: { allowHosts } } },
+        { json: !!o.json, setExit },
+      ).finally(() => spinner.stop());
+      if (!checkout) return;
       let server;
       try {
         server = await startCheckoutServer(checkout, {
@@ -199,11 +212,11 @@ export function register(program: Command, setExit: (code: number) => void): voi
         {
           event: 'listening',
           url: server.url,
-          db: o.db,
+          db: shown,
           metricsUrl: server.metricsUrl,
           ...(tls ? { certExpires: tls.validTo.toISOString() } : {}),
         },
-        `checkout listening on ${server.url} (state in ${o.db}${tls ? `; certificate valid until ${tls.validTo.toISOString().slice(0, 10)}` : ''}); Ctrl-C stops it`,
+        `checkout listening on ${server.url} (state in ${shown}${tls ? `; certificate valid until ${tls.validTo.toISOString().slice(0, 10)}` : ''}); Ctrl-C stops it`,
       );
       const signal = await stopped;
       process.off('SIGHUP', reload);
@@ -229,11 +242,18 @@ export function register(program: Command, setExit: (code: number) => void): voi
   group
     .command('revoke')
     .description('Turn off wrist payments for a band (lost band); it is wiped the next time any bridge sees it.')
-    .requiredOption('--db <file>', "the checkout's SQLite file")
+    .option(DB_FLAGS, `${DB_HELP})`)
     .requiredOption('--band <deviceId>', 'device id (32 hex digits, as shown on the dashboard)')
     .option('--json', 'machine-readable output')
     .action(async (o: RevokeOptions) => {
-      const checkout = await createCheckout({ dbFile: o.db, notify: false });
+      const db = dbFrom(o);
+      if (db === undefined) {
+        printError(process, !!o.json, usageError(NO_DB));
+        setExit(ExitCode.USAGE);
+        return;
+      }
+      const checkout = await openCheckout({ db, notify: false }, { json: !!o.json, setExit });
+      if (!checkout) return;
       try {
         const band = await checkout.revokeBandById(o.band.toLowerCase());
         out(o.json, { ok: true, band }, `band ${band.deviceId} (${band.name}): wrist payments turned off`);

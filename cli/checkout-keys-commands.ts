@@ -1,19 +1,23 @@
 /**
  * `wristpay checkout keys list|rotate|retire`: the checkout's key ring (PROTOCOL.md §8,
- * checkout/core/key-ring.ts), run against the checkout's SQLite file. Bands take the new keys
+ * checkout/core/key-ring.ts), run against the checkout's database (SQLite or PostgreSQL). Bands take the new keys
  * over their existing link; every running instance must be restarted to use a new ring.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type KeyView, listKeys, retireKeys, rotateKeys } from '../checkout/core/key-ring.ts';
-import { openSqliteStore } from '../checkout/sqlite/store.ts';
+import { isPostgresUrl, openStore, redactDbUrl } from '../checkout/open-store.ts';
+import { SchemaTooNew } from '../checkout/schema-version.ts';
+import type { CheckoutStore } from '../checkout/store.ts';
+import { cliError, printError } from './cli-error.ts';
+import { DB_FLAGS, DB_HELP, dbFrom } from './db-option.ts';
 import { defaultProvider } from '../shared/crypto/default-provider.ts';
-import { statusName } from '../shared/status/codes.ts';
+import { Status, statusName } from '../shared/status/codes.ts';
 import { WristpayError } from '../shared/status/error.ts';
 import { ExitCode } from './exit-codes.ts';
 
 interface KeysOptions {
-  db: string;
+  db?: string;
   json?: boolean;
   force?: boolean;
 }
@@ -28,16 +32,31 @@ function line(k: KeyView): string {
 async function run(
   o: KeysOptions,
   setExit: (code: number) => void,
-  work: (store: ReturnType<typeof openSqliteStore>) => Promise<{ value: unknown; text: string }>,
+  work: (store: CheckoutStore) => Promise<{ value: unknown; text: string }>,
 ): Promise<void> {
+  const db = dbFrom(o, 'checkout.db') as string;
   // Never a fresh database with a fresh key 1 for a mistyped path.
-  if (!existsSync(o.db)) {
-    process.stderr.write(`wristpay: no checkout database at ${o.db}\n`);
-    if (o.json) process.stdout.write(JSON.stringify({ ok: false, message: `no checkout database at ${o.db}` }) + '\n');
+  if (!isPostgresUrl(db) && !existsSync(db)) {
+    printError(process, !!o.json, cliError(Status.NOT_FOUND, `no checkout database at ${db}`));
     setExit(ExitCode.UNREACHABLE);
     return;
   }
-  const store = openSqliteStore(o.db);
+  let store: CheckoutStore;
+  try {
+    store = await openStore(db);
+  } catch (e) {
+    const code = (e as { code?: string } | null)?.code;
+    if (e instanceof SchemaTooNew || typeof code === 'string') {
+      printError(
+        process,
+        !!o.json,
+        cliError(Status.UNREACHABLE, `cannot open ${redactDbUrl(db)}: ${(e as Error).message}`),
+      );
+      setExit(ExitCode.UNREACHABLE);
+      return;
+    }
+    throw e;
+  }
   try {
     const r = await work(store);
     process.stdout.write((o.json ? JSON.stringify({ ok: true, ...(r.value as object) }) : r.text) + '\n');
@@ -62,7 +81,7 @@ export function registerKeysCommands(group: Command, setExit: (code: number) => 
   keys
     .command('list')
     .description('Each key pair: id, state, key id, created, and how many active bands hold it.')
-    .option('--db <file>', "the checkout's SQLite file", 'checkout.db')
+    .option(DB_FLAGS, `${DB_HELP}, else checkout.db)`)
     .option('--json', 'machine-readable output')
     .action((o: KeysOptions) =>
       run(o, setExit, async (store) => {
@@ -73,7 +92,7 @@ export function registerKeysCommands(group: Command, setExit: (code: number) => 
   keys
     .command('rotate')
     .description('Make a new active key pair; bands take it over their link as they are used.')
-    .option('--db <file>', "the checkout's SQLite file", 'checkout.db')
+    .option(DB_FLAGS, `${DB_HELP}, else checkout.db)`)
     .option('--json', 'machine-readable output')
     .action((o: KeysOptions) =>
       run(o, setExit, async (store) => {
@@ -84,7 +103,7 @@ export function registerKeysCommands(group: Command, setExit: (code: number) => 
   keys
     .command('retire')
     .description('Erase the previous key pair once every active band holds the active one.')
-    .option('--db <file>', "the checkout's SQLite file", 'checkout.db')
+    .option(DB_FLAGS, `${DB_HELP}, else checkout.db)`)
     .option('--force', 'retire even though bands still hold it (they can then neither pay nor be reached)')
     .option('--json', 'machine-readable output')
     .action((o: KeysOptions) =>

@@ -81,7 +81,7 @@ export async function startHarness(config: ConfigOverrides = {}): Promise<Harnes
   const clock = new TestClock();
   const provider = defaultProvider();
   const open = async (port: number): Promise<{ checkout: Checkout; server: RunningServer }> => {
-    const checkout = await createCheckout({ dbFile, provider, clock: clock.now, config });
+    const checkout = await createCheckout({ db: dbFile, provider, clock: clock.now, config });
     const server = await startCheckoutServer(checkout, { port, log: () => undefined });
     return { checkout, server };
   };

@@ -65,13 +65,12 @@ export class PgDatabase implements Queryable {
       statement_timeout: o.statementTimeoutMs ?? 30_000,
       connectionTimeoutMillis: 10_000,
       application_name: 'wristpay-checkout',
+      // Set at connection start (no extra round trip, and before any statement can run).
+      options: '-c default_transaction_isolation=serializable',
     });
     // A connection the server dropped (a restart) is removed from the pool; the next
     // statement opens a fresh one. Without a listener the error would end the process.
     this.pool.on('error', () => undefined);
-    this.pool.on('connect', (client) => {
-      client.query('SET default_transaction_isolation TO serializable').catch(() => undefined);
-    });
   }
 
   /** One statement in its own (serializable) transaction, run again after a serialization failure. */

@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { SchemaTooNew } from '../schema-version.ts';
 import { migrations } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -13,6 +14,11 @@ export type Db = Database.Database;
 const FILE_MODE = 0o600;
 
 export function openDatabase(file: string): Db {
+  return openMigrated(file).db;
+}
+
+/** Opens the file and applies what is pending; `applied` lists the versions this call ran. */
+export function openMigrated(file: string): { db: Db; applied: number[] } {
   createPrivate(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -25,13 +31,19 @@ export function openDatabase(file: string): Db {
   // "WAL mode ... loses durability"). An acknowledged payment must survive; the cost is
   // one fsync per commit, shared by a group commit (group-commit.ts).
   db.pragma('synchronous = FULL');
-  migrate(db);
+  let applied: number[];
+  try {
+    applied = migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   reuseStatements(db);
   // SQLite gives -wal and -shm the main file's mode; a file made by an older version (0644)
   // is tightened here too, together with its companions.
   for (const f of [file, `${file}-wal`, `${file}-shm`])
     if (isFile(f) && (statSync(f).mode & 0o777) !== FILE_MODE) chmodSync(f, FILE_MODE);
-  return db;
+  return { db, applied };
 }
 
 /** Creates the database file 0600 before SQLite opens it (SQLite would create it 0644 under the usual umask). */
@@ -72,6 +84,9 @@ export function migrate(db: Db): number[] {
   const done = new Set(
     (db.prepare('SELECT version FROM migrations').all() as Array<{ version: number }>).map((r) => r.version),
   );
+  const newest = Math.max(0, ...done);
+  const known = migrations[migrations.length - 1].version;
+  if (newest > known) throw new SchemaTooNew(newest, known);
   const applied: number[] = [];
   for (const m of migrations) {
     if (done.has(m.version)) continue;

@@ -62,7 +62,7 @@ export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoW
     log('starting the checkout');
     const provider = defaultProvider();
     const checkout = await createCheckout({
-      dbFile: join(dir, 'checkout.db'),
+      db: join(dir, 'checkout.db'),
       provider,
       notify: false,
       config: opts.checkout?.config,

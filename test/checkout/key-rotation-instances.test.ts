@@ -21,7 +21,7 @@ describe('key rotation with two instances on one database', () => {
     h = await startHarness(cheapTestConfig);
     shop = await merchantWithTerminal(h);
     const checkout = await createCheckout({
-      dbFile: h.dbFile,
+      db: h.dbFile,
       provider: h.provider,
       clock: h.clock.now,
       config: cheapTestConfig,

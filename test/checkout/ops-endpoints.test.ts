@@ -230,7 +230,7 @@ describe('metrics', () => {
   });
 
   it("keeps each checkout's figures apart in one process; --metrics-port moves /metrics off the main port", async () => {
-    const other = await createCheckout({ dbFile: `${h.dir}/other.db`, config: cheapTestConfig });
+    const other = await createCheckout({ db: `${h.dir}/other.db`, config: cheapTestConfig });
     const server = await startCheckoutServer(other, { port: 0, metricsPort: 0, log: () => undefined });
     try {
       expect(server.metricsUrl).not.toBe(server.url);

@@ -68,7 +68,7 @@ interface Running {
 async function start(dir: string, name: string, trustProxy?: string): Promise<Running> {
   // Production rate limits; cheap scrypt only (the limits count requests, not time).
   const config = mergeConfig(cheapTestConfig, { rateLimits: defaultConfig.rateLimits });
-  const checkout = await createCheckout({ dbFile: join(dir, `${name}.db`), config });
+  const checkout = await createCheckout({ db: join(dir, `${name}.db`), config });
   const logs: string[] = [];
   const server = await startCheckoutServer(checkout, {
     publicUrl: PUBLIC,

@@ -48,7 +48,7 @@ describe('backup under load, and restore', () => {
   });
 
   it('a backup taken while payments run holds every payment acknowledged before it began; restored, a checkout serves them', async () => {
-    const setup = await createCheckout({ dbFile, config: cheapTestConfig });
+    const setup = await createCheckout({ db: dbFile, config: cheapTestConfig });
     const setupServer = await startCheckoutServer(setup, { port: 0, log: () => undefined });
     const w = await setUpWorld(setupServer.url, LANES);
     await setupServer.close();

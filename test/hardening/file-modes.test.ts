@@ -32,7 +32,7 @@ describe('files are private to their owner', () => {
 
   it('a new checkout database and its -wal and -shm are 0600, and commits are synchronous=FULL', async () => {
     const file = join(dir, 'shop.db');
-    const checkout = await createCheckout({ dbFile: file, notify: false, config: { scryptLog2N: 10 } });
+    const checkout = await createCheckout({ db: file, notify: false, config: { scryptLog2N: 10 } });
     try {
       await checkout.register({ username: 'alice', password: 'correct horse battery' }); // a write: the WAL exists
       for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(f), f).toBe(0o600);

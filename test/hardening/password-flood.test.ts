@@ -71,7 +71,7 @@ describe('a flood of wrong logins at production scrypt cost (2^14)', () => {
       const dir = mkdtempSync(join(tmpdir(), 'wristpay-flood-'));
       dirs.push(dir);
       const dbFile = join(dir, 'checkout.db');
-      const setup = await createCheckout({ dbFile, notify: false });
+      const setup = await createCheckout({ db: dbFile, notify: false });
       for (const username of USERNAMES) await setup.register({ username, password: PASSWORD });
       await setup.close();
       child = await startChildCheckout(dbFile);

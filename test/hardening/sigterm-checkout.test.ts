@@ -124,7 +124,7 @@ describe('SIGTERM of the checkout under load', () => {
   });
 
   it('finishes the requests in flight, cuts none, exits 0 in time, and loses no acknowledged payment', async () => {
-    const setup = await createCheckout({ dbFile, config: cheapTestConfig });
+    const setup = await createCheckout({ db: dbFile, config: cheapTestConfig });
     const setupServer = await startCheckoutServer(setup, { port: 0, log: () => undefined });
     const w = await setUpWorld(setupServer.url, LANES);
     await setupServer.close();

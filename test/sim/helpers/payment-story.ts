@@ -31,7 +31,7 @@ export interface PaymentStory {
 export async function prepareBand(sim: Simulator): Promise<PaymentStory> {
   const provider = defaultProvider();
   const checkout = await createCheckout({
-    dbFile: join(tempDir('wristpay-checkout-'), 'checkout.db'),
+    db: join(tempDir('wristpay-checkout-'), 'checkout.db'),
     provider,
     config: { scryptLog2N: 10 },
     notify: false,

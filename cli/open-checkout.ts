@@ -1,0 +1,48 @@
+/**
+ * Opens the checkout for a command, turning what can go wrong with the database into the
+ * CLI's one error shape and exit 3 (I/O): a PostgreSQL server that does not answer or
+ * refuses the login, and a schema newer than this wristpay (checkout/schema-version.ts).
+ */
+import { type Checkout, type CheckoutOptions, createCheckout } from '../checkout/checkout.ts';
+import { redactDbUrl } from '../checkout/open-store.ts';
+import { SchemaTooNew } from '../checkout/schema-version.ts';
+import { Status } from '../shared/status/codes.ts';
+import { cliError, printError } from './cli-error.ts';
+import { ExitCode } from './exit-codes.ts';
+
+/** The checkout, or undefined after printing why not and setting the exit code. */
+export async function openCheckout(
+  options: CheckoutOptions & { db: string },
+  io: { json: boolean; setExit: (code: number) => void },
+): Promise<Checkout | undefined> {
+  try {
+    return await createCheckout(options);
+  } catch (e) {
+    const problem = databaseProblem(e, options.db);
+    if (!problem) throw e;
+    printError(process, io.json, problem);
+    io.setExit(ExitCode.UNREACHABLE);
+    return undefined;
+  }
+}
+
+function databaseProblem(e: unknown, db: string): ReturnType<typeof cliError> | undefined {
+  if (e instanceof SchemaTooNew)
+    return cliError(Status.CONFLICT, e.message, 'upgrade this wristpay; migrations only go forward');
+  const code = (e as { code?: string } | null)?.code;
+  const shown = redactDbUrl(db);
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH')
+    return cliError(
+      Status.UNREACHABLE,
+      `cannot reach the database at ${shown} (${code})`,
+      'is PostgreSQL running and listening there? check host, port and firewall',
+    );
+  // PostgreSQL refused the login or the database (SQLSTATE class 28: authorization; 3D000: no such database).
+  if (typeof code === 'string' && (code.startsWith('28') || code === '3D000'))
+    return cliError(
+      Status.UNAUTHORIZED,
+      `the database at ${shown} refused the connection: ${(e as Error).message}`,
+      'check the user, password and database name in the URL',
+    );
+  return undefined;
+}
