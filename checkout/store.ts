@@ -14,6 +14,7 @@
  */
 import type { StatusCode } from '../shared/status/codes.ts';
 import type { AttemptStore } from './attempt-store.ts';
+import type { AuditStore } from './audit-store.ts';
 import type { ReportStore } from './report-store.ts';
 import type {
   AccountRow,
@@ -33,6 +34,7 @@ import type {
 } from './rows.ts';
 
 export type * from './attempt-store.ts';
+export type * from './audit-store.ts';
 export type * from './report-store.ts';
 export type * from './rows.ts';
 
@@ -313,6 +315,8 @@ export interface CheckoutStore {
   readonly reports: ReportStore;
   readonly turnOff: TurnOffStore;
   readonly keyRing: KeyRingStore;
+  /** Whole-ledger reads for audits (never on a request path). */
+  readonly audit: AuditStore;
   /** Small named values (the checkout's own keys). */
   getMeta(key: string): Promise<Uint8Array | undefined>;
   /** Sets the value unless one is there; returns the value that is stored afterwards. */

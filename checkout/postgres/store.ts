@@ -5,6 +5,7 @@
  * uniqueness by constraints, limits and state changes by serializable statements.
  */
 import type { CheckoutStore, RateLimitRule, RateLimiter, StoreCounts, StoreHealth } from '../store.ts';
+import { PgAudit } from './audit.ts';
 import { PgAccounts } from './accounts.ts';
 import { PgAttempts } from './attempts.ts';
 import { PgBands } from './bands.ts';
@@ -30,6 +31,7 @@ export class PgStore implements CheckoutStore {
   readonly reports: PgReports;
   readonly turnOff: PgTurnOff;
   readonly sweeps: PgSweeps;
+  readonly audit: PgAudit;
   readonly keyRing: PgKeyRing;
   readonly clock: () => number;
   private readonly rateLimiters: PgRateLimiters;
@@ -46,6 +48,7 @@ export class PgStore implements CheckoutStore {
     this.reports = new PgReports(db);
     this.turnOff = new PgTurnOff(db);
     this.sweeps = new PgSweeps(db);
+    this.audit = new PgAudit(db);
     this.keyRing = new PgKeyRing(db);
     this.rateLimiters = new PgRateLimiters(db);
     this.dbClock = new DbClock(db);

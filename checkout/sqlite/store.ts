@@ -1,5 +1,6 @@
 /** The default CheckoutStore: one SQLite file (WAL), schema from migrations.ts. */
 import type { CheckoutStore, RateLimitRule, RateLimiter, StoreCounts, StoreHealth } from '../store.ts';
+import { SqliteAudit } from './audit.ts';
 import { SqliteAccounts } from './accounts.ts';
 import { SqliteAttempts } from './attempts.ts';
 import { SqliteBands } from './bands.ts';
@@ -25,6 +26,7 @@ export class SqliteStore implements CheckoutStore {
   readonly reports: SqliteReports;
   readonly turnOff: SqliteTurnOff;
   readonly sweeps: SqliteSweeps;
+  readonly audit: SqliteAudit;
   readonly keyRing: SqliteKeyRing;
   /** One file on one machine: this machine's clock. */
   readonly clock = Date.now;
@@ -41,6 +43,7 @@ export class SqliteStore implements CheckoutStore {
     this.reports = new SqliteReports(db);
     this.turnOff = new SqliteTurnOff(db);
     this.sweeps = new SqliteSweeps(db);
+    this.audit = new SqliteAudit(db);
     this.keyRing = new SqliteKeyRing(db);
     this.rateLimiters = new SqliteRateLimiters(db);
   }

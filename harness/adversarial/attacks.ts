@@ -68,7 +68,7 @@ async function helloAttacks(c: Campaign): Promise<void> {
         const t = await w.newTrade(A);
         const ch = await w.challenge(t, h0);
         if (ch) await w.complete(A, ch);
-        const paidLocked = w.paid(t);
+        const paidLocked = await w.paid(t);
         await w.unlock(A);
         await w.settle(t);
         return paidLocked ? 'accepted' : 'refused';

@@ -83,7 +83,7 @@ export class Campaign {
       this.problems.push(`${label}: threw ${e instanceof Error ? e.message : String(e)}`);
       verdict = 'refused';
     }
-    const wrong = this.w.audit.problems();
+    const wrong = await this.w.audit.problems();
     if (wrong.length > 0) {
       verdict = 'accepted';
       this.problems.push(`${label}: ${wrong.join('; ')}`);
@@ -95,7 +95,7 @@ export class Campaign {
     this.cases++;
   }
 
-  result(startedAt: number): CampaignResult {
+  async result(startedAt: number): Promise<CampaignResult> {
     return {
       label: this.opts.label ?? 'in-process',
       cells: this.cells,
@@ -104,7 +104,7 @@ export class Campaign {
       problems: this.problems,
       cases: this.cases,
       elapsedMs: Math.round(performance.now() - startedAt),
-      ledger: this.w.audit.totals(),
+      ledger: await this.w.audit.totals(),
       flipStride: this.flipStride,
     };
   }

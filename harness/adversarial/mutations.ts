@@ -105,7 +105,7 @@ async function challengeMutations(c: Campaign, attack: Attack, mutate: Mutator):
       const posted = await w.post(ch.challengeId, reply.bytes);
       if (posted.result) await A.ep.deliver(posted.result);
       if (posted.ok) t = await w.newTrade(A);
-      if (posted.ok || w.audit.spent(ch.challengeId)) ch = await fresh();
+      if (posted.ok || (await w.audit.spent(ch.challengeId))) ch = await fresh();
       return posted.ok ? 'absorbed' : outcome('refused', `sealed, then ${posted.status}`);
     });
   }
@@ -135,7 +135,7 @@ async function answerMutations(c: Campaign, attack: Attack, mutate: Mutator): Pr
     await c.run('ANSWER', attack, m.what, async () => {
       const posted = await w.post(ch.challengeId, m.bytes);
       if (posted.result) await A.ep.deliver(posted.result);
-      if (posted.ok || w.audit.spent(ch.challengeId)) await fresh(posted.ok);
+      if (posted.ok || (await w.audit.spent(ch.challengeId))) await fresh(posted.ok);
       return posted.ok ? 'absorbed' : outcome('refused', posted.status);
     });
   }

@@ -45,7 +45,7 @@ export class RelayWorld {
     readonly a: RelayBand,
     readonly b: RelayBand,
   ) {
-    this.audit = new LedgerAudit(h.dbFile);
+    this.audit = new LedgerAudit(() => h.checkout.store);
   }
 
   /** Moves the checkout's clock and (virtual clocks only) the bands'. */
@@ -95,8 +95,8 @@ export class RelayWorld {
     }
   }
 
-  paid(t: Trade): boolean {
-    return this.audit.payments(t.tradeNo) > 0;
+  async paid(t: Trade): Promise<boolean> {
+    return (await this.audit.payments(t.tradeNo)) > 0;
   }
 
   /** hello → challenge → band → answer → checkout; the RESULT is returned, not delivered. */
@@ -120,7 +120,7 @@ export class RelayWorld {
 
   /** The relay's retry after an attack: pays the trade honestly unless it is paid; shows the RESULT. */
   async settle(t: Trade): Promise<void> {
-    if (this.paid(t)) return;
+    if (await this.paid(t)) return;
     const r = await this.payHonestly(t);
     await t.band.ep.deliver(r.result);
   }
@@ -135,7 +135,6 @@ export class RelayWorld {
   }
 
   async close(): Promise<void> {
-    this.audit.close();
     await this.h.close();
     for (const c of this.cleanups.reverse()) await c();
   }
@@ -212,7 +211,8 @@ export async function answerOf(b: RelayBand, challenge: Uint8Array): Promise<Uin
 
 /** Settles each trade and says 'refused' unless every one of them was already paid before settling. */
 export async function settleAll(w: RelayWorld, ...ts: Trade[]): Promise<Verdict> {
-  const all = ts.every((t) => w.paid(t));
+  let all = true;
+  for (const t of ts) all = (await w.paid(t)) && all;
   for (const t of ts) await w.settle(t);
   return all ? 'absorbed' : 'refused';
 }

@@ -12,7 +12,6 @@
  *    last equal to the band's own counter, and each band's receipts' counters increasing;
  *  - ledger total = sum of the approved trades = sum of the paid trades' amounts.
  */
-import Database from 'better-sqlite3';
 import { charge } from '../../bridge/flows/index.ts';
 import { startFleet, type FleetBand } from './sim-fleet.ts';
 
@@ -101,81 +100,69 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     const problems: string[] = [];
     const approved = perBand.flat();
 
-    const db = new Database(fleet.h.dbFile, { readonly: true, fileMustExist: true });
-    try {
-      const rows = db
-        .prepare(
-          `SELECT p.card_ref, p.counter, p.amount, p.challenge_id, t.out_trade_no FROM payments p JOIN trades t ON t.trade_no = p.trade_no ORDER BY p.rowid`,
-        )
-        .all() as Array<{
-        card_ref: string;
-        counter: number;
-        amount: number;
-        challenge_id: string;
-        out_trade_no: string;
-      }>;
-      const byTrade = new Map<string, number>();
-      for (const r of rows) byTrade.set(r.out_trade_no, (byTrade.get(r.out_trade_no) ?? 0) + 1);
-      const approvedSet = new Set(approved.map((a) => a.outTradeNo));
-      const lost = approved.filter((a) => !byTrade.has(a.outTradeNo)).length;
-      const phantom = rows.filter((r) => !approvedSet.has(r.out_trade_no)).length;
-      const dupTrades = [...byTrade.values()].filter((n) => n > 1).length;
-      const dupChallenges = rows.length - new Set(rows.map((r) => r.challenge_id)).size;
-      const dupCounters = rows.length - new Set(rows.map((r) => `${r.card_ref}/${r.counter}`)).size;
-      let counterViolations = 0;
-      const last = new Map<string, number>();
-      for (const r of rows) {
-        const prev = last.get(r.card_ref);
-        if (prev !== undefined && r.counter <= prev) counterViolations++;
-        last.set(r.card_ref, r.counter);
-      }
-      for (const b of fleet.bands) {
-        const cs = perBand[b.index].map((a) => a.counter);
-        for (let i = 1; i < cs.length; i++) if (cs[i] <= cs[i - 1]) counterViolations++;
-        const fw = b.band.status().firmwareStatus as { cards?: Array<{ cardRef: string; counter: number }> } | null;
-        const bandCounter = fw?.cards?.find((c) => c.cardRef === b.cardRef)?.counter;
-        if (last.has(b.cardRef) && bandCounter !== last.get(b.cardRef))
-          problems.push(`band ${b.index}: counter ${bandCounter}, ledger's last ${last.get(b.cardRef)}`);
-      }
-      const total = rows.reduce((s, r) => s + r.amount, 0);
-      const approvedTotal = approved.reduce((s, a) => s + a.amount, 0);
-      const paidTradesTotal = (
-        db.prepare(`SELECT COALESCE(SUM(amount), 0) AS s FROM trades WHERE status = 'TRADE_SUCCESS'`).get() as {
-          s: number;
-        }
-      ).s;
-      const ledger = {
-        rows: rows.length,
-        lost,
-        phantom,
-        duplicates: dupTrades + dupChallenges + dupCounters,
-        counterViolations,
-        total,
-        approvedTotal,
-        paidTradesTotal,
-      };
-      if (lost || phantom || ledger.duplicates || counterViolations) problems.push(`ledger: ${JSON.stringify(ledger)}`);
-      if (total !== approvedTotal || total !== paidTradesTotal)
-        problems.push(`ledger total ${total} ≠ approved ${approvedTotal} / paid trades ${paidTradesTotal}`);
-      latencies.sort((a, b) => a - b);
-      return {
-        bands: opts.bands,
-        paymentsPerBand: opts.payments,
-        simulators: fleet.sims.length,
-        bridges: fleet.bridges.length,
-        approved: approved.length,
-        refused,
-        setupMs: Math.round(setupMs),
-        elapsedMs: Math.round(elapsedMs),
-        paymentsPerSecond: Math.round((approved.length / elapsedMs) * 1000 * 10) / 10,
-        p50Ms: Math.round(percentile(latencies, 50)),
-        p99Ms: Math.round(percentile(latencies, 99)),
-        ledger,
-        problems,
-      };
-    } finally {
-      db.close();
+    const store = fleet.h.checkout.store;
+    const rows = (await store.audit.payments()).map((p) => ({
+      card_ref: p.cardRef as string,
+      counter: p.counter as number,
+      amount: p.amount,
+      challenge_id: p.challengeId as string,
+      out_trade_no: p.outTradeNo,
+    }));
+    const byTrade = new Map<string, number>();
+    for (const r of rows) byTrade.set(r.out_trade_no, (byTrade.get(r.out_trade_no) ?? 0) + 1);
+    const approvedSet = new Set(approved.map((a) => a.outTradeNo));
+    const lost = approved.filter((a) => !byTrade.has(a.outTradeNo)).length;
+    const phantom = rows.filter((r) => !approvedSet.has(r.out_trade_no)).length;
+    const dupTrades = [...byTrade.values()].filter((n) => n > 1).length;
+    const dupChallenges = rows.length - new Set(rows.map((r) => r.challenge_id)).size;
+    const dupCounters = rows.length - new Set(rows.map((r) => `${r.card_ref}/${r.counter}`)).size;
+    let counterViolations = 0;
+    const last = new Map<string, number>();
+    for (const r of rows) {
+      const prev = last.get(r.card_ref);
+      if (prev !== undefined && r.counter <= prev) counterViolations++;
+      last.set(r.card_ref, r.counter);
     }
+    for (const b of fleet.bands) {
+      const cs = perBand[b.index].map((a) => a.counter);
+      for (let i = 1; i < cs.length; i++) if (cs[i] <= cs[i - 1]) counterViolations++;
+      const fw = b.band.status().firmwareStatus as { cards?: Array<{ cardRef: string; counter: number }> } | null;
+      const bandCounter = fw?.cards?.find((c) => c.cardRef === b.cardRef)?.counter;
+      if (last.has(b.cardRef) && bandCounter !== last.get(b.cardRef))
+        problems.push(`band ${b.index}: counter ${bandCounter}, ledger's last ${last.get(b.cardRef)}`);
+    }
+    const total = rows.reduce((s, r) => s + r.amount, 0);
+    const approvedTotal = approved.reduce((s, a) => s + a.amount, 0);
+    const paidTradesTotal = await store.audit.paidTradesTotal();
+    const ledger = {
+      rows: rows.length,
+      lost,
+      phantom,
+      duplicates: dupTrades + dupChallenges + dupCounters,
+      counterViolations,
+      total,
+      approvedTotal,
+      paidTradesTotal,
+    };
+    if (lost || phantom || ledger.duplicates || counterViolations) problems.push(`ledger: ${JSON.stringify(ledger)}`);
+    if (total !== approvedTotal || total !== paidTradesTotal)
+      problems.push(`ledger total ${total} ≠ approved ${approvedTotal} / paid trades ${paidTradesTotal}`);
+    latencies.sort((a, b) => a - b);
+    return {
+      bands: opts.bands,
+      paymentsPerBand: opts.payments,
+      simulators: fleet.sims.length,
+      bridges: fleet.bridges.length,
+      approved: approved.length,
+      refused,
+      setupMs: Math.round(setupMs),
+      elapsedMs: Math.round(elapsedMs),
+      paymentsPerSecond: Math.round((approved.length / elapsedMs) * 1000 * 10) / 10,
+      p50Ms: Math.round(percentile(latencies, 50)),
+      p99Ms: Math.round(percentile(latencies, 99)),
+      ledger,
+      problems,
+    };
   } finally {
     await fleet.close();
   }

@@ -46,8 +46,8 @@ describe('a hostile relay on a checkout key update (in-process firmware, real ch
     expect(r.reasons.EXPIRED).toBeGreaterThan(0);
   });
 
-  it('ends with every trade the relay opened charged exactly once, for its amount, to its band', () => {
-    expect(w.audit.unpaid()).toEqual([]);
-    expect(w.audit.problems()).toEqual([]);
+  it('ends with every trade the relay opened charged exactly once, for its amount, to its band', async () => {
+    expect(await w.audit.unpaid()).toEqual([]);
+    expect(await w.audit.problems()).toEqual([]);
   });
 });

@@ -40,8 +40,8 @@ describe('a hostile relay in front of simulated bands (bridge relay session, nob
         expect(r.cells[m][a].refused).toBe(r.cells[m][a].tried);
   });
 
-  it('ends with every trade the relay opened charged exactly once', () => {
-    expect(w.audit.unpaid()).toEqual([]);
+  it('ends with every trade the relay opened charged exactly once', async () => {
+    expect(await w.audit.unpaid()).toEqual([]);
     expect(r.ledger.payments).toBe(w.audit.registered);
   });
 });

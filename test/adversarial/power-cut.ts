@@ -199,7 +199,7 @@ export async function cutDuringPayment(
     paidCounter,
     repost,
     oldChallenge,
-    paymentsForTrade: audit.payments(trade.tradeNo),
+    paymentsForTrade: await audit.payments(trade.tradeNo),
     halted,
   };
 }

@@ -20,7 +20,8 @@ import {
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { type ChildCheckout, startChildCheckout } from './helpers/child-checkout.ts';
 import { setUpWorld, terminalClient } from './helpers/kill-load.ts';
-import { ledgerProblems, openReader } from './helpers/ledger-check.ts';
+import { openSqliteStore } from '../../checkout/sqlite/store.ts';
+import type { CheckoutStore } from '../../checkout/store.ts';
 import { reportFigures } from './helpers/scale.ts';
 
 const N = 10;
@@ -39,24 +40,16 @@ async function outcomes(name: string, ps: Array<Promise<unknown>>): Promise<Reco
   return out;
 }
 
-function paymentsFor(dbFile: string, outTradeNo: string): { payments: number; trades: number } {
-  const db = openReader(dbFile);
-  try {
-    expect(ledgerProblems(db)).toEqual([]);
-    const trades = (
-      db.prepare('SELECT COUNT(*) AS n FROM trades WHERE out_trade_no = ?').get(outTradeNo) as { n: number }
-    ).n;
-    const payments = (
-      db
-        .prepare(
-          'SELECT COUNT(*) AS n FROM payments p JOIN trades t ON t.trade_no = p.trade_no WHERE t.out_trade_no = ?',
-        )
-        .get(outTradeNo) as { n: number }
-    ).n;
-    return { payments, trades };
-  } finally {
-    db.close();
-  }
+/** Through the store: the payments and trades of this order number, after checking no paid trade lacks its payment. */
+async function paymentsFor(
+  store: CheckoutStore,
+  merchantId: string,
+  outTradeNo: string,
+): Promise<{ payments: number; trades: number }> {
+  expect(await store.audit.paidTradesWithoutPayment()).toBe(0);
+  const payments = (await store.audit.payments()).filter((p) => p.outTradeNo === outTradeNo).length;
+  const trades = (await store.ledger.trade(merchantId, outTradeNo)) ? 1 : 0;
+  return { payments, trades };
 }
 
 describe('idempotency under concurrency, one checkout', () => {
@@ -79,7 +72,7 @@ describe('idempotency under concurrency, one checkout', () => {
       Array.from({ length: N }, () => shop.client.answer(ch.challengeId, answer)),
     );
     expect(got).toEqual({ OK: 1, REPLAYED: N - 1 });
-    expect(paymentsFor(h.dbFile, trade.outTradeNo)).toEqual({ payments: 1, trades: 1 });
+    expect(await paymentsFor(h.checkout.store, shop.merchantId, trade.outTradeNo)).toEqual({ payments: 1, trades: 1 });
     const ledger = await o.client.ledger();
     expect(ledger.payments.filter((p) => p.tradeNo === trade.tradeNo)).toHaveLength(1);
   });
@@ -98,7 +91,7 @@ describe('idempotency under concurrency, one checkout', () => {
     expect(got.OK).toBe(1);
     // The losers see the trade paid, or their counter already passed by the winner's.
     expect((got.TRADE_CLOSED ?? 0) + (got.COUNTER_NOT_INCREASING ?? 0)).toBe(N - 1);
-    expect(paymentsFor(h.dbFile, trade.outTradeNo)).toEqual({ payments: 1, trades: 1 });
+    expect(await paymentsFor(h.checkout.store, shop.merchantId, trade.outTradeNo)).toEqual({ payments: 1, trades: 1 });
   });
 
   it(`one outTradeNo created ${N} times at once is one trade; one refund number ${N} times refunds once`, async () => {
@@ -115,7 +108,7 @@ describe('idempotency under concurrency, one checkout', () => {
     const q = await shop.client.queryTrade(req.outTradeNo);
     expect(q.refunds).toHaveLength(1);
     expect(q.trade.refundedAmount).toBe(3_00);
-    expect(paymentsFor(h.dbFile, req.outTradeNo)).toEqual({ payments: 1, trades: 1 });
+    expect(await paymentsFor(h.checkout.store, shop.merchantId, req.outTradeNo)).toEqual({ payments: 1, trades: 1 });
   });
 });
 
@@ -144,7 +137,12 @@ describe('idempotency under concurrency, two checkout processes on one file', ()
         Array.from({ length: N }, (_, i) => (i % 2 ? a : b).answer(ch.challengeId, answer)),
       );
       expect(got).toEqual({ OK: 1, REPLAYED: N - 1 });
-      expect(paymentsFor(dbFile, outTradeNo)).toEqual({ payments: 1, trades: 1 });
+      const store = openSqliteStore(dbFile);
+      try {
+        expect(await paymentsFor(store, w.merchantId, outTradeNo)).toEqual({ payments: 1, trades: 1 });
+      } finally {
+        await store.close();
+      }
     }
   });
 });

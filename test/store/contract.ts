@@ -7,19 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
 import type { CheckoutStore, PaymentCommit } from '../../checkout/store.ts';
-import {
-  account,
-  band,
-  bandPayment,
-  card,
-  challenge,
-  expectOk,
-  notification,
-  terminal,
-  trade,
-  uid,
-  world,
-} from './rows.ts';
+import { account, band, bandPayment, card, challenge, expectOk, notification, trade, uid, world } from './rows.ts';
 
 export interface StorePair {
   a: CheckoutStore;
@@ -354,6 +342,29 @@ export function storeContract(name: string, open: () => Promise<StorePair>): voi
       expect(await p.b.reports.dayTotals(w.merchant.id, range, 0)).toEqual([
         { day: 0, currency: 'CNY', sales: 1_000, count: 1, refunds: 250 },
       ]);
+    });
+
+    it('audit: every payment with its trade, paid totals, and no paid trade without its payment', async () => {
+      const w = await world(p.a);
+      const c = await bandPayment(p.a, w, { counter: 3 });
+      expectOk(await p.a.ledger.commitPayment(c));
+      expect(await p.b.audit.payments()).toEqual([
+        {
+          tradeNo: w.trade.tradeNo,
+          outTradeNo: w.trade.outTradeNo,
+          amount: 1_000,
+          tradeAmount: 1_000,
+          tradeStatus: 'TRADE_SUCCESS',
+          accountId: w.owner.id,
+          deviceId: w.band.deviceId,
+          cardRef: w.card.cardRef,
+          counter: 3,
+          challengeId: c.challengeId,
+          createdAt: 8_000,
+        },
+      ]);
+      expect(await p.b.audit.paidTradesTotal()).toBe(1_000);
+      expect(await p.b.audit.paidTradesWithoutPayment()).toBe(0);
     });
 
     it('meta is set once, whoever races; health reads the schema version', async () => {
