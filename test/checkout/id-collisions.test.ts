@@ -17,7 +17,11 @@ import { resolveConfig } from '../../checkout/core/config.ts';
 import { base32, insertWithFreshId, newId } from '../../checkout/core/ids.ts';
 import { loadOrCreateKeys } from '../../checkout/core/keys.ts';
 import { CheckoutMetrics } from '../../checkout/metrics.ts';
+import { openPgStore } from '../../checkout/postgres/store.ts';
 import { openSqliteStore } from '../../checkout/sqlite/store.ts';
+import type { CheckoutStore } from '../../checkout/store.ts';
+import { usePostgres } from '../support/postgres.ts';
+import { needs, requirements } from '../support/requirements.ts';
 import { Status } from '../../shared/status/codes.ts';
 import { BandDouble } from './helpers/band-double.ts';
 
@@ -81,106 +85,123 @@ describe('ids that travel on the air', () => {
   });
 });
 
-describe('a colliding id is retried with a fresh one (SQLite store)', () => {
-  let dir: string;
-  let checkout: Checkout;
-  let rng: ReturnType<typeof scriptedProvider>;
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wristpay-ids-'));
-    rng = scriptedProvider();
-    // Assembled by hand rather than with createCheckout, so that the scripted provider is the
-    // one newId draws from (createCheckout may put a pool of random bytes in front of it).
-    const store = openSqliteStore(join(dir, 'checkout.db'));
-    const keys = await loadOrCreateKeys(store, rng.provider);
-    const metrics = new CheckoutMetrics(store);
-    checkout = new Checkout(
-      {
-        store,
-        provider: rng.provider,
-        clock: Date.now,
-        config: resolveConfig({ scryptLog2N: 10 }),
-        keys,
-        observer: metrics,
-      },
-      metrics,
-    );
-  });
-  afterAll(async () => {
-    await checkout.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('merchant accounts (m_)', async () => {
-    const first = await checkout.register({
-      username: 'shop-a',
-      password: PASSWORD,
-      kind: 'merchant',
-      displayName: 'Shop A',
-    });
-    const firstBytes = rng.drawn[rng.drawn.length - 1];
-    expect(first.id).toBe(idOf('m', firstBytes));
-    rng.repeat(firstBytes, 2); // the next two draws collide with shop A
-    const second = await checkout.register({
-      username: 'shop-b',
-      password: PASSWORD,
-      kind: 'merchant',
-      displayName: 'Shop B',
-    });
-    expect(second.id).toMatch(/^m_[a-z2-7]{8}$/);
-    expect(second.id).not.toBe(first.id);
-    expect(timesDrawn(rng.drawn, firstBytes)).toBe(3);
-    expect((await checkout.store.accounts.byId(first.id))?.username).toBe('shop-a');
-    expect((await checkout.store.accounts.byId(second.id))?.username).toBe('shop-b');
-    // A taken username is still CONFLICT, not retried into a second account.
-    await expect(checkout.register({ username: 'shop-a', password: PASSWORD, kind: 'merchant' })).rejects.toMatchObject(
-      { status: Status.CONFLICT },
-    );
-  });
-
-  it('terminals (t_)', async () => {
-    const merchant = await checkout.register({
-      username: 'shop-c',
-      password: PASSWORD,
-      kind: 'merchant',
-      displayName: 'Shop C',
-    });
-    const pair = async () =>
-      checkout.pairTerminal(
-        (await checkout.createPairingCode(merchant.id)).code,
-        createTerminalKey(rng.provider).publicKey,
-        'till',
-      );
-    const first = await pair();
-    const firstBytes = rng.drawn[rng.drawn.length - 1];
-    expect(first.terminalId).toBe(idOf('t', firstBytes));
-    rng.repeat(firstBytes);
-    const second = await pair();
-    expect(timesDrawn(rng.drawn, firstBytes)).toBe(2);
-    expect(second.terminalId).toMatch(/^t_[a-z2-7]{8}$/);
-    expect(second.terminalId).not.toBe(first.terminalId);
-    expect((await checkout.terminals(merchant.id)).map((t) => t.terminalId).sort()).toEqual(
-      [first.terminalId, second.terminalId].sort(),
-    );
-  });
-
-  it('card token references (tok_)', async () => {
-    const owner = await checkout.register({ username: 'owner-a', password: PASSWORD });
-    const band = BandDouble.create(rng.provider);
-    const offer = await checkout.startEnrollment(owner.id);
-    const view = await checkout.completeEnrollment(owner.id, offer.enrollId, band.enroll(offer.message), 'band');
-    const first = await checkout.addCard(owner.id, view.deviceId, { issuerId: 'icbc' });
-    const firstBytes = rng.drawn[rng.drawn.length - 1];
-    expect(first.card.cardRef).toBe(idOf('tok', firstBytes));
-    rng.repeat(firstBytes, 3);
-    const second = await checkout.addCard(owner.id, view.deviceId, { issuerId: 'boc' });
-    expect(timesDrawn(rng.drawn, firstBytes)).toBe(4);
-    expect(second.card.cardRef).toMatch(/^tok_[a-z2-7]{8}$/);
-    expect(second.card.cardRef).not.toBe(first.card.cardRef);
-    const cards = await checkout.store.bands.cards(view.deviceId);
-    expect(cards.map((c) => [c.cardRef, c.issuerId])).toEqual([
-      [first.card.cardRef, 'icbc'],
-      [second.card.cardRef, 'boc'],
-    ]);
+describe('SQLite store', () => {
+  collisions(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wristpay-ids-'));
+    dirs.push(dir);
+    return openSqliteStore(join(dir, 'checkout.db'));
   });
 });
+
+needs(requirements.postgres).describe('PostgreSQL store', () => {
+  const pg = usePostgres();
+  collisions(async () => openPgStore(await pg.database()));
+});
+
+function collisions(open: () => Promise<CheckoutStore>): void {
+  describe('a colliding id is retried with a fresh one', () => {
+    let checkout: Checkout;
+    let rng: ReturnType<typeof scriptedProvider>;
+
+    beforeAll(async () => {
+      rng = scriptedProvider();
+      // Assembled by hand rather than with createCheckout, so that the scripted provider is the
+      // one newId draws from (createCheckout may put a pool of random bytes in front of it).
+      const store = await open();
+      const keys = await loadOrCreateKeys(store, rng.provider);
+      const metrics = new CheckoutMetrics(store);
+      checkout = new Checkout(
+        {
+          store,
+          provider: rng.provider,
+          clock: Date.now,
+          config: resolveConfig({ scryptLog2N: 10 }),
+          keys,
+          observer: metrics,
+        },
+        metrics,
+      );
+    });
+    afterAll(async () => {
+      await checkout.close();
+    });
+
+    it('merchant accounts (m_)', async () => {
+      const first = await checkout.register({
+        username: 'shop-a',
+        password: PASSWORD,
+        kind: 'merchant',
+        displayName: 'Shop A',
+      });
+      const firstBytes = rng.drawn[rng.drawn.length - 1];
+      expect(first.id).toBe(idOf('m', firstBytes));
+      rng.repeat(firstBytes, 2); // the next two draws collide with shop A
+      const second = await checkout.register({
+        username: 'shop-b',
+        password: PASSWORD,
+        kind: 'merchant',
+        displayName: 'Shop B',
+      });
+      expect(second.id).toMatch(/^m_[a-z2-7]{8}$/);
+      expect(second.id).not.toBe(first.id);
+      expect(timesDrawn(rng.drawn, firstBytes)).toBe(3);
+      expect((await checkout.store.accounts.byId(first.id))?.username).toBe('shop-a');
+      expect((await checkout.store.accounts.byId(second.id))?.username).toBe('shop-b');
+      // A taken username is still CONFLICT, not retried into a second account.
+      await expect(
+        checkout.register({ username: 'shop-a', password: PASSWORD, kind: 'merchant' }),
+      ).rejects.toMatchObject({ status: Status.CONFLICT });
+    });
+
+    it('terminals (t_)', async () => {
+      const merchant = await checkout.register({
+        username: 'shop-c',
+        password: PASSWORD,
+        kind: 'merchant',
+        displayName: 'Shop C',
+      });
+      const pair = async () =>
+        checkout.pairTerminal(
+          (await checkout.createPairingCode(merchant.id)).code,
+          createTerminalKey(rng.provider).publicKey,
+          'till',
+        );
+      const first = await pair();
+      const firstBytes = rng.drawn[rng.drawn.length - 1];
+      expect(first.terminalId).toBe(idOf('t', firstBytes));
+      rng.repeat(firstBytes);
+      const second = await pair();
+      expect(timesDrawn(rng.drawn, firstBytes)).toBe(2);
+      expect(second.terminalId).toMatch(/^t_[a-z2-7]{8}$/);
+      expect(second.terminalId).not.toBe(first.terminalId);
+      expect((await checkout.terminals(merchant.id)).map((t) => t.terminalId).sort()).toEqual(
+        [first.terminalId, second.terminalId].sort(),
+      );
+    });
+
+    it('card token references (tok_)', async () => {
+      const owner = await checkout.register({ username: 'owner-a', password: PASSWORD });
+      const band = BandDouble.create(rng.provider);
+      const offer = await checkout.startEnrollment(owner.id);
+      const view = await checkout.completeEnrollment(owner.id, offer.enrollId, band.enroll(offer.message), 'band');
+      const first = await checkout.addCard(owner.id, view.deviceId, { issuerId: 'icbc' });
+      const firstBytes = rng.drawn[rng.drawn.length - 1];
+      expect(first.card.cardRef).toBe(idOf('tok', firstBytes));
+      rng.repeat(firstBytes, 3);
+      const second = await checkout.addCard(owner.id, view.deviceId, { issuerId: 'boc' });
+      expect(timesDrawn(rng.drawn, firstBytes)).toBe(4);
+      expect(second.card.cardRef).toMatch(/^tok_[a-z2-7]{8}$/);
+      expect(second.card.cardRef).not.toBe(first.card.cardRef);
+      const cards = await checkout.store.bands.cards(view.deviceId);
+      expect(cards.map((c) => [c.cardRef, c.issuerId])).toEqual([
+        [first.card.cardRef, 'icbc'],
+        [second.card.cardRef, 'boc'],
+      ]);
+    });
+  });
+}
