@@ -97,7 +97,7 @@ export async function startHarness(config: ConfigOverrides = {}): Promise<Harnes
       await h.server.close();
       await h.checkout.close();
       // Let this process's HTTP clients see the closed keep-alive sockets before reuse.
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
       // Same port, so clients made before the restart keep working.
       const next = await open(Number(new URL(h.server.url).port));
       h.checkout = next.checkout;
