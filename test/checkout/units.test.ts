@@ -11,6 +11,7 @@ import { fromBase64Url, toBase64Url } from '../../checkout/api/base64url.ts';
 import { httpStatusOf } from '../../checkout/http/status-map.ts';
 import { migrations } from '../../checkout/sqlite/migrations.ts';
 import { migrate, openDatabase } from '../../checkout/sqlite/open.ts';
+import { SchemaTooNew } from '../../checkout/schema-version.ts';
 import { html } from '../../checkout/web/html.ts';
 
 describe('encodings', () => {
@@ -102,6 +103,21 @@ describe('sqlite migrations', () => {
       const again = openDatabase(join(dir, 'a.db'));
       expect(again.prepare('SELECT COUNT(*) AS n FROM migrations').get()).toEqual({ n: migrations.length });
       again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file migrated by a newer wristpay is refused at open, untouched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wristpay-mig-'));
+    try {
+      const file = join(dir, 'a.db');
+      openDatabase(file).close();
+      const raw = new Database(file);
+      raw.prepare("INSERT INTO migrations (version, name, applied_at) VALUES (999, 'from a newer wristpay', 0)").run();
+      raw.close();
+      expect(() => openDatabase(file)).toThrow(SchemaTooNew);
+      expect(() => openDatabase(file)).toThrow(/schema is version 999, newer than this wristpay knows/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
