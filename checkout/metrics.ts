@@ -30,6 +30,8 @@ export class CheckoutMetrics implements CheckoutObserver {
   private readonly throttled: Counter<'route' | 'status'>;
   private readonly notifyAttempts: Counter<'result'>;
   private readonly openTrades: Gauge;
+  private readonly retries: Counter;
+  private readonly pool: Gauge;
   private readonly notifyQueue: Gauge;
   private readonly commits: Counter;
   private readonly committedPayments: Counter;
@@ -94,6 +96,17 @@ export class CheckoutMetrics implements CheckoutObserver {
       help: 'Seconds spent in those transactions, fsync included.',
       registers,
     });
+    this.retries = new Counter({
+      name: `${PREFIX}store_retries_total`,
+      help: 'Transactions run again after a serialization failure or deadlock (PostgreSQL: contention between processes).',
+      registers,
+    });
+    this.pool = new Gauge({
+      name: `${PREFIX}store_pool_connections`,
+      help: 'The PostgreSQL connection pool: open and idle connections, and requests waiting for one.',
+      labelNames: ['state'],
+      registers,
+    });
   }
 
   payment(method: PaymentMethod, status: StatusCode, seconds: number): void {
@@ -127,6 +140,8 @@ export class CheckoutMetrics implements CheckoutObserver {
     setCounter(this.commits, c.commits);
     setCounter(this.committedPayments, c.committedPayments);
     setCounter(this.commitSeconds, c.commitSeconds);
+    setCounter(this.retries, c.retries);
+    if (c.pool) for (const [state, n] of Object.entries(c.pool)) this.pool.set({ state }, n);
     return this.registry.metrics();
   }
 }

@@ -295,6 +295,10 @@ export interface StoreCounts {
   committedPayments: number;
   /** Seconds spent running those transactions, commit (fsync) included. */
   commitSeconds: number;
+  /** Transactions run again after a serialization failure (PostgreSQL; 0 for SQLite). */
+  retries: number;
+  /** The connection pool (PostgreSQL only): open, idle, and requests waiting for one. */
+  pool?: { total: number; idle: number; waiting: number };
 }
 
 export interface CheckoutStore {

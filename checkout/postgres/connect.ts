@@ -56,6 +56,11 @@ const types = {
 
 export class PgDatabase implements Queryable {
   readonly pool: pg.Pool;
+  /** Transactions run again after a serialization failure or deadlock (metrics: contention). */
+  retries = 0;
+  private readonly counted = (): void => {
+    this.retries += 1;
+  };
 
   constructor(url: string, o: PgOptions = {}) {
     this.pool = new pg.Pool({
@@ -78,7 +83,7 @@ export class PgDatabase implements Queryable {
     text: string,
     values?: unknown[],
   ): Promise<pg.QueryResult<R>> {
-    return retrying(() => this.pool.query<R>(text, values));
+    return retrying(() => this.pool.query<R>(text, values), this.counted);
   }
 
   /** `fn`'s statements in one serializable transaction; the whole of it is run again after a serialization failure. */
@@ -99,7 +104,7 @@ export class PgDatabase implements Queryable {
       } finally {
         client.release(broken);
       }
-    });
+    }, this.counted);
   }
 
   close(): Promise<void> {
@@ -108,12 +113,13 @@ export class PgDatabase implements Queryable {
 }
 
 /** Runs `run` again after a serialization failure or deadlock (it wrote nothing), a bounded number of times. */
-export async function retrying<T>(run: () => Promise<T>): Promise<T> {
+export async function retrying<T>(run: () => Promise<T>, onRetry?: () => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (e) {
       if (!isRetryable(e) || attempt >= MAX_TRIES) throw e;
+      onRetry?.();
       // A little random back-off, growing: two transactions that collided do not collide again in step.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }

@@ -36,7 +36,12 @@ export class PgRateLimiters {
           await this.db.query('DELETE FROM rate_limits WHERE expire < $1', [Date.now()]);
         try {
           // Two processes upserting one key at once: one fails to serialize and counts again.
-          await retrying(() => limiter.consume(key));
+          await retrying(
+            () => limiter.consume(key),
+            () => {
+              this.db.retries += 1;
+            },
+          );
           return { allowed: true };
         } catch (e) {
           if (!(e instanceof RateLimiterRes)) throw e;

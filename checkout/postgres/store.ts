@@ -97,6 +97,8 @@ export class PgStore implements CheckoutStore {
       commits: c.transactions,
       committedPayments: c.works,
       commitSeconds: c.seconds,
+      retries: this.db.retries,
+      pool: { total: this.db.pool.totalCount, idle: this.db.pool.idleCount, waiting: this.db.pool.waitingCount },
     };
   }
 

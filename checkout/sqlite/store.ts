@@ -82,6 +82,7 @@ export class SqliteStore implements CheckoutStore {
       commits: c.transactions,
       committedPayments: c.works,
       commitSeconds: c.seconds,
+      retries: 0,
     };
   }
 

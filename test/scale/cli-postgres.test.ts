@@ -52,6 +52,11 @@ needs(requirements.postgres, requirements.bandImage).describe('wristpay checkout
       expect(child.stdout().join('\n')).not.toContain('s3cret-pw');
       expect(child.stdout().join('\n')).toContain('wristpay:***@');
       await new CheckoutClient(child.url).loginAs('cafe1', PASSWORD);
+      // The pool and the retry counter are on /metrics (PostgreSQL only: the pool).
+      const metrics = await (await fetch(`${child.url}/metrics`)).text();
+      expect(metrics).toMatch(/^wristpay_store_pool_connections\{state="total"\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^wristpay_store_pool_connections\{state="waiting"\} 0$/m);
+      expect(metrics).toMatch(/^wristpay_store_retries_total \d+$/m);
     } finally {
       await child.stop();
     }
