@@ -1,5 +1,5 @@
 /**
- * The globals a scenario sees inside `duk` (test/engines/duk-hal.js and the image): `halctl`,
+ * The globals a scenario sees inside `duk` (../duk-hal.js and the image): `halctl`,
  * the pure-JS HAL's remote control; `wristpay`, the image's one global; duk's `print`.
  * Types only: each file declares the globals it uses (`declare const halctl: HalCtl`), so
  * they stay out of the rest of the project's type scope.
