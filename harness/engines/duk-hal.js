@@ -1,6 +1,6 @@
 /*
  * A pure-ES5 HAL for running band images under Duktape (`duk`), which has no host
- * bindings. Stand-ins, not crypto: Duktape has no P-256, so the "secure element" signs
+ * bindings, and the other engines `npm run engines` drives (scripts/engines.ts). Stand-ins, not crypto: Duktape has no P-256, so the "secure element" signs
  * with HMAC-SHA-256 and verifies only keys it has seen (its own slots and keys made with
  * halctl.standInKey); the "AEAD" is an HMAC keystream with a 16-byte HMAC tag. They keep
  * the HAL's shapes, lengths and failure behaviour (null on a bad tag, bad key, empty slot)
@@ -25,7 +25,7 @@ var halctl = (function () {
     0xc67178f2,
   ];
 
-  function sha256(data) {
+  function jsSha256(data) {
     var h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
     var len = data.length,
       total = ((len + 9 + 63) >> 6) << 6;
@@ -107,7 +107,7 @@ var halctl = (function () {
     return out;
   }
 
-  function hmac(key, data) {
+  function jsHmac(key, data) {
     if (key.length > 64) key = sha256(key);
     var ipad = new Uint8Array(64),
       opad = new Uint8Array(64);
@@ -118,6 +118,13 @@ var halctl = (function () {
     }
     return sha256(concat([opad, sha256(concat([ipad, data]))]));
   }
+
+  // A host may give the HAL native hashing, as a secure element or the engine's crypto module
+  // would: globals `hostSha256(bytes)` and optionally `hostHmacSha256(key, bytes)`, each
+  // returning a Uint8Array (harness/engines/engine-hosts.ts). Every stand-in below hashes
+  // through these, so a run then measures the band rather than this file's SHA-256.
+  var sha256 = typeof hostSha256 === 'function' ? hostSha256 : jsSha256;
+  var hmac = typeof hostHmacSha256 === 'function' ? hostHmacSha256 : jsHmac;
 
   function ascii(s) {
     var out = new Uint8Array(s.length);
@@ -490,6 +497,7 @@ var halctl = (function () {
     counter = 0;
   };
   ctl.sha256 = sha256;
+  ctl.hostCrypto = sha256 !== jsSha256;
   ctl.hmacSha256 = hmac;
   ctl.hex = hex;
   ctl.bytes = fromHex;

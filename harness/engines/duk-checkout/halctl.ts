@@ -28,6 +28,8 @@ export interface HalCtl {
   readonly logs: string[];
   standInKey(label: string): StandInKey;
   sha256(data: Uint8Array): Uint8Array;
+  /** True when the host gave the HAL its SHA-256 (`hostSha256`, harness/engines/engine-run.ts). */
+  readonly hostCrypto: boolean;
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   hex(bytes: Uint8Array): string;
   ascii(s: string): Uint8Array;
