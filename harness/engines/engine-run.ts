@@ -27,6 +27,8 @@ export interface ProgramEngine {
   hostCrypto?: string;
   /** The engine's memory figure from its output, if it prints one. */
   memory?: (output: string) => string | null;
+  /** Espruino: also run with the code in flash (./espruino-flash.ts), where its memory figure counts. */
+  codeInFlash?: boolean;
 }
 
 export interface EngineResult {
@@ -43,6 +45,8 @@ export interface EngineResult {
   wallMs: number;
   /** The tail of the output when the run failed. */
   failure?: string;
+  /** What the figures do not say (a run whose times are the host's, not the engine's). */
+  note?: string;
 }
 
 /** What a run needs besides the engine: the image, the scenario bundle, how many payments to time. */
@@ -97,6 +101,40 @@ function espruinoSlots(s: NonNullable<PaymentRun['slots']>): string {
   return `peak ${s.peak.toLocaleString('en')} variable slots of ${s.total.toLocaleString('en')} (${s.blockBytes} B each); ${s.afterPayments.toLocaleString('en')} after the payments`;
 }
 
+/** What a program engine printed (stdout, then stderr and any spawn error), its exit status and wall time. */
+export interface EngineExit {
+  output: string;
+  status: number | null;
+  wallMs: number;
+}
+
+/** Runs `path args…` in `cwd` with an empty stdin and a timeout (a hung engine is killed). */
+export function spawnEngine(path: string, args: readonly string[], cwd: string, timeoutMs: number): EngineExit {
+  const t = performance.now();
+  // stdin is empty: Espruino's Linux build reads its REPL from it after the script, and ends.
+  const r = spawnSync(path, args, {
+    cwd,
+    encoding: 'utf8',
+    input: '',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallMs = performance.now() - t;
+  return {
+    output: `${r.stdout ?? ''}\n${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`,
+    status: r.status,
+    wallMs,
+  };
+}
+
+/** A result that also fails on a non-zero exit. */
+export function resultOf(engine: string, crypto: HalCrypto, run: EngineExit, memory: string | null): EngineResult {
+  const result = readStoryOutput(engine, crypto, run.output, memory, run.wallMs);
+  if (run.status !== 0 && result.ok) return { ...result, ok: false, failure: `exit ${run.status}` };
+  return result;
+}
+
 /** Runs the story script in a program engine; a crash or timeout is a result with the output's tail. */
 export function runProgramEngine(
   engine: ProgramEngine,
@@ -109,20 +147,8 @@ export function runProgramEngine(
   const file = join(dir, 'story.js');
   writeFileSync(file, storyScript(bundle, crypto === 'host' ? engine.hostCrypto : undefined));
   try {
-    const t = performance.now();
-    // stdin is empty: Espruino's Linux build reads its REPL from it after the script, and ends.
-    const r = spawnSync(engine.path, [...engine.args, file], {
-      encoding: 'utf8',
-      input: '',
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const wallMs = performance.now() - t;
-    const output = `${r.stdout ?? ''}\n${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`;
-    const result = readStoryOutput(engine.name, crypto, output, engine.memory?.(output) ?? null, wallMs);
-    if (r.status !== 0 && result.ok) return { ...result, ok: false, failure: `exit ${r.status}` };
-    return result;
+    const run = spawnEngine(engine.path, [...engine.args, file], dir, timeoutMs);
+    return resultOf(engine.name, crypto, run, engine.memory?.(run.output) ?? null);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,6 +23,7 @@ const ESPRUINO: Omit<ProgramEngine, 'path'> = {
   // Espruino's crypto module (libs/crypto, in the Linux build) hashes natively; HMAC stays
   // the HAL's JavaScript over it, two hashes per call.
   hostCrypto: `var hostSha256 = function (d) { return new Uint8Array(require('crypto').SHA256(d)); };`,
+  codeInFlash: true,
 };
 
 const JERRYSCRIPT: Omit<ProgramEngine, 'path'> = { name: 'JerryScript', args: ['--mem-stats'], memory: jerryHeap };

@@ -2,11 +2,13 @@
  * `npm run engines` without its command line: builds the same image and scenario bundle the
  * Duktape test runs, then runs the story on QuickJS and on every program engine found
  * (./program-engines.ts), once with the HAL's JavaScript hashing and, where the engine has
- * native hashing, once with that (the figures of the band rather than of the test double).
+ * native hashing, once with that (the figures of the band rather than of the test double);
+ * Espruino once more with its code in flash, as on a watch.
  */
 import { buildRealImage } from '../band/quickjs-band.ts';
 import { bundleScenarioForDuk } from './duk-bundle.ts';
 import { type EngineResult, type ProgramEngine, runProgramEngine, type StoryBundle } from './engine-run.ts';
+import { runEspruinoFromFlash } from './espruino-flash.ts';
 import { runQuickJS } from './quickjs-run.ts';
 
 export interface EnginesRun {
@@ -32,6 +34,7 @@ export async function runEngines(
   for (const engine of engines) {
     done(runProgramEngine(engine, bundle, 'js'));
     if (engine.hostCrypto !== undefined) done(runProgramEngine(engine, bundle, 'host'));
+    if (engine.codeInFlash) done(runEspruinoFromFlash(engine, bundle));
   }
   return { imageBytes: image.sizes.minified, results };
 }
@@ -46,6 +49,7 @@ export function describeResult(r: EngineResult): string {
     ? `, ${ms(r.payments.msPerPayment)} ms a payment (band ${ms(r.payments.bandMsPerPayment)} ms) over ${r.payments.payments}`
     : '';
   const memory = r.memory ? `, ${r.memory}` : '';
+  const note = r.note ? ` (${r.note})` : '';
   const failure = r.failure ? `\n     ${r.failure.split('\n').join('\n     ')}` : '';
-  return `${head}${pay}${memory}; ${(r.wallMs / 1000).toFixed(1)} s${failure}`;
+  return `${head}${pay}${note}${memory}; ${(r.wallMs / 1000).toFixed(1)} s${failure}`;
 }
