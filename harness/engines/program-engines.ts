@@ -1,7 +1,8 @@
 /**
  * The engines `npm run engines` runs as programs, and where it finds them: Debian's `duk`, and
  * Linux builds of Espruino and JerryScript named by the environment (ESPRUINO, JERRY), built
- * from their public sources as docs/FIRMWARE.md says. QuickJS runs in process (./quickjs-run.ts).
+ * from their public sources as docs/FIRMWARE.md says, and JerryScript with our host
+ * (./jerry-host.c, JERRY_HOST), which adds native hashing. QuickJS runs in process (./quickjs-run.ts).
  */
 import { existsSync } from 'node:fs';
 import { DUK } from '../../cli/doctor/test-tools.ts';
@@ -28,6 +29,14 @@ const ESPRUINO: Omit<ProgramEngine, 'path'> = {
 
 const JERRYSCRIPT: Omit<ProgramEngine, 'path'> = { name: 'JerryScript', args: ['--mem-stats'], memory: jerryHeap };
 
+/** ./jerry-host.c: JerryScript with a native SHA-256, as a secure element would give the band. */
+const JERRY_HOST: Omit<ProgramEngine, 'path'> = {
+  name: 'JerryScript + jerry-host.c',
+  args: [],
+  hostCrypto: 'var hostSha256 = nativeSha256;',
+  memory: jerryHeap,
+};
+
 export interface FoundEngines {
   found: ProgramEngine[];
   /** Why each engine that is not run was not found. */
@@ -45,5 +54,10 @@ export function programEngines(env: NodeJS.ProcessEnv = process.env): FoundEngin
   look(DUKTAPE, DUK, 'apt-get install -y duktape');
   look(ESPRUINO, env.ESPRUINO, 'set ESPRUINO to its Linux binary (docs/FIRMWARE.md)');
   look(JERRYSCRIPT, env.JERRY, 'set JERRY to its Linux binary (docs/FIRMWARE.md)');
+  look(
+    JERRY_HOST,
+    env.JERRY_HOST,
+    'set JERRY_HOST to harness/engines/jerry-host.c built against it (docs/FIRMWARE.md)',
+  );
   return { found, missing };
 }
