@@ -8,7 +8,8 @@
  *
  * Defines two globals: `hal` (what the image sees) and `halctl` (the scenario's remote
  * control: virtual time, radio, sensors, and what the band showed/sent/logged).
- * Written in ES5 on purpose: no let/const, arrows, Math.imul or TypedArray.slice.
+ * Written in ES5 on purpose: no let/const, arrows, Math.imul or TypedArray.slice, and it
+ * throws only Error and TypeError (Espruino has no RangeError).
  */
 var halctl = (function () {
   'use strict';
@@ -214,7 +215,7 @@ var halctl = (function () {
     return pub instanceof Uint8Array && pub.length === 65 && pub[0] === 4;
   }
   function slot(i) {
-    if (i !== (i | 0) || i < 0 || i >= SLOTS) throw new RangeError('no such slot: ' + i);
+    if (i !== (i | 0) || i < 0 || i >= SLOTS) throw new Error('no such slot: ' + i);
     return slots[i] || null;
   }
 
@@ -228,8 +229,8 @@ var halctl = (function () {
     for (var q = 0; q < PAGE_SIZE; q++) pages[p][q] = 0xff;
   }
   function pageAt(page, offset, length) {
-    if (page !== (page | 0) || page < 0 || page >= PAGE_COUNT) throw new RangeError('flash: no page ' + page);
-    if (offset < 0 || length < 0 || offset + length > PAGE_SIZE) throw new RangeError('flash: out of page bounds');
+    if (page !== (page | 0) || page < 0 || page >= PAGE_COUNT) throw new Error('flash: no page ' + page);
+    if (offset < 0 || length < 0 || offset + length > PAGE_SIZE) throw new Error('flash: out of page bounds');
     return pages[page];
   }
   function powerCut(n) {
@@ -326,7 +327,7 @@ var halctl = (function () {
     },
     aead: {
       seal: function (key, nonce, aad, pt) {
-        if (key.length !== 32 || nonce.length !== 12) throw new RangeError('aead: key 32, nonce 12 bytes');
+        if (key.length !== 32 || nonce.length !== 12) throw new Error('aead: key 32, nonce 12 bytes');
         var ct = xorStream(key, nonce, pt);
         return concat([ct, aeadTag(key, nonce, aad, ct)]);
       },

@@ -56,12 +56,18 @@ export interface StoryBundle {
   payments: number;
 }
 
+/**
+ * On Espruino, the live variable slots (process.memory() runs a GC first) once the HAL is set
+ * up and once the image has booted, into `storySlots` (./duk-checkout/measure.ts reports them).
+ */
+const SAMPLE_SLOTS = "if (typeof process !== 'undefined' && process.memory) storySlots.push(process.memory().usage);";
+
 /** The one script every engine runs: prelude, pure-JS HAL, image, scenario. */
 export function storyScript(bundle: StoryBundle, hostCrypto?: string): string {
   const hal = readFileSync(DUK_HAL_PATH, 'utf8');
-  const prelude = `var storyPayments = ${bundle.payments};\n${hostCrypto ?? ''}`;
+  const prelude = `var storyPayments = ${bundle.payments};\nvar storySlots = [];\n${hostCrypto ?? ''}`;
   // Newlines and `;` between the parts: each must end its last statement on its own.
-  return `${prelude}\n;\n${hal}\n;\n${bundle.image}\n;\n${bundle.scenario}\n`;
+  return `${prelude}\n;\n${hal}\n;\n${SAMPLE_SLOTS}\n${bundle.image}\n;\n${SAMPLE_SLOTS}\n${bundle.scenario}\n`;
 }
 
 /** Reads a run's output: steps passed, the payment line, SCENARIO OK. */
@@ -98,7 +104,9 @@ export function readStoryOutput(
 }
 
 function espruinoSlots(s: NonNullable<PaymentRun['slots']>): string {
-  return `peak ${s.peak.toLocaleString('en')} variable slots of ${s.total.toLocaleString('en')} (${s.blockBytes} B each); ${s.afterPayments.toLocaleString('en')} after the payments`;
+  const n = (x: number) => x.toLocaleString('en');
+  const boot = `the HAL ${n(s.afterHal)}, booting the image +${n(s.afterBoot - s.afterHal)}`;
+  return `peak ${n(s.peak)} variable slots of ${n(s.total)} (${s.blockBytes} B each; ${boot}); ${n(s.afterPayments)} after the payments`;
 }
 
 /** What a program engine printed (stdout, then stderr and any spawn error), its exit status and wall time. */

@@ -13,6 +13,8 @@ interface EspruinoMemory {
   blocksize: number;
 }
 declare const process: { memory?: () => EspruinoMemory } | undefined;
+/** Espruino's live slots once the HAL was set up and once the image had booted (../engine-run.ts). */
+declare const storySlots: number[] | undefined;
 /** Espruino's high-resolution clock, in seconds; the other engines have Date.now(). */
 declare const getTime: (() => number) | undefined;
 
@@ -28,7 +30,14 @@ export interface PaymentRun {
   msPerPayment: number;
   bandMsPerPayment: number;
   /** Espruino only: live variable slots, the peak sampled after a GC at every radio exchange of the story. */
-  slots: { peak: number; afterPayments: number; total: number; blockBytes: number } | null;
+  slots: {
+    afterHal: number;
+    afterBoot: number;
+    peak: number;
+    afterPayments: number;
+    total: number;
+    blockBytes: number;
+  } | null;
 }
 
 /** Milliseconds from the best clock the engine has. */
@@ -78,6 +87,15 @@ export function timePayments(f: StoryFlows, n: number, nativeHashing: boolean, p
     payments: n,
     msPerPayment: totalMs / n,
     bandMsPerPayment: bandMs / n,
-    slots: m ? { peak: peakSlots(), afterPayments: m.usage, total: m.total, blockBytes: m.blocksize } : null,
+    slots: m
+      ? {
+          afterHal: typeof storySlots !== 'undefined' ? storySlots[0] : 0,
+          afterBoot: typeof storySlots !== 'undefined' ? storySlots[1] : 0,
+          peak: peakSlots(),
+          afterPayments: m.usage,
+          total: m.total,
+          blockBytes: m.blocksize,
+        }
+      : null,
   };
 }
