@@ -220,18 +220,22 @@ var halctl = (function () {
   }
 
   // ---- flash with NOR rules: erase sets 0xff, program may only clear bits ----
+  // An erased page is null until programmed: flash takes no RAM on the band, and 64 KB of
+  // Uint8Arrays would be ~2,400 of Espruino's variable slots, counted as the band's.
   var PAGE_SIZE = 4096,
     PAGE_COUNT = 16,
     pages = [],
     cutAfter = -1;
-  for (var p = 0; p < PAGE_COUNT; p++) {
-    pages.push(new Uint8Array(PAGE_SIZE));
-    for (var q = 0; q < PAGE_SIZE; q++) pages[p][q] = 0xff;
+  for (var p = 0; p < PAGE_COUNT; p++) pages.push(null);
+  // One erased page to copy from: a copy is native, a loop of 4096 stores is slow in Espruino.
+  var ERASED = new Uint8Array(PAGE_SIZE);
+  for (var q = 0; q < PAGE_SIZE; q++) ERASED[q] = 0xff;
+  function erased(n) {
+    return copy(ERASED.subarray(0, n));
   }
-  function pageAt(page, offset, length) {
+  function checkPage(page, offset, length) {
     if (page !== (page | 0) || page < 0 || page >= PAGE_COUNT) throw new Error('flash: no page ' + page);
     if (offset < 0 || length < 0 || offset + length > PAGE_SIZE) throw new Error('flash: out of page bounds');
-    return pages[page];
   }
   function powerCut(n) {
     // counts down bytes; throws when power "fails" mid-operation
@@ -342,16 +346,20 @@ var halctl = (function () {
       pageSize: PAGE_SIZE,
       pageCount: PAGE_COUNT,
       read: function (page, offset, length) {
-        return copy(pageAt(page, offset, length).subarray(offset, offset + length));
+        checkPage(page, offset, length);
+        return pages[page] ? copy(pages[page].subarray(offset, offset + length)) : erased(length);
       },
       erase: function (page) {
-        var pg = pageAt(page, 0, 0);
-        var cut = powerCut(PAGE_SIZE);
-        for (var i = 0; i < (cut ? PAGE_SIZE >> 1 : PAGE_SIZE); i++) pg[i] = 0xff;
+        checkPage(page, 0, 0);
+        var cut = powerCut(PAGE_SIZE),
+          pg = pages[page];
+        if (!cut) pages[page] = null;
+        else if (pg) for (var i = 0; i < PAGE_SIZE >> 1; i++) pg[i] = 0xff;
         if (cut) throw new Error('flash: power cut during erase');
       },
       program: function (page, offset, data) {
-        var pg = pageAt(page, offset, bytesArg(data, 'flash.program').length),
+        checkPage(page, offset, bytesArg(data, 'flash.program').length);
+        var pg = pages[page] || (pages[page] = erased(PAGE_SIZE)),
           i;
         for (i = 0; i < data.length; i++)
           if ((pg[offset + i] & data[i]) !== data[i]) throw new Error('flash: NOR rule violated at ' + (offset + i));

@@ -25,6 +25,8 @@ export interface ProgramEngine {
   args: readonly string[];
   /** The prelude that defines `hostSha256` (and maybe `hostHmacSha256`) from the engine's own crypto, if it has any. */
   hostCrypto?: string;
+  /** Code every run on this engine starts with. */
+  prelude?: string;
   /** The engine's memory figure from its output, if it prints one. */
   memory?: (output: string) => string | null;
   /** Espruino: also run with the code in flash (./espruino-flash.ts), where its memory figure counts. */
@@ -62,10 +64,10 @@ export interface StoryBundle {
  */
 const SAMPLE_SLOTS = "if (typeof process !== 'undefined' && process.memory) storySlots.push(process.memory().usage);";
 
-/** The one script every engine runs: prelude, pure-JS HAL, image, scenario. */
-export function storyScript(bundle: StoryBundle, hostCrypto?: string): string {
+/** The one script every engine runs: the engine's `prelude`, pure-JS HAL, image, scenario. */
+export function storyScript(bundle: StoryBundle, engine = ''): string {
   const hal = readFileSync(DUK_HAL_PATH, 'utf8');
-  const prelude = `var storyPayments = ${bundle.payments};\nvar storySlots = [];\n${hostCrypto ?? ''}`;
+  const prelude = `var storyPayments = ${bundle.payments};\nvar storySlots = [];\n${engine}`;
   // Newlines and `;` between the parts: each must end its last statement on its own.
   return `${prelude}\n;\n${hal}\n;\n${SAMPLE_SLOTS}\n${bundle.image}\n;\n${SAMPLE_SLOTS}\n${bundle.scenario}\n`;
 }
@@ -143,6 +145,12 @@ export function resultOf(engine: string, crypto: HalCrypto, run: EngineExit, mem
   return result;
 }
 
+/** What a run on `engine` starts with: its own prelude, and its native hashing if asked for. */
+export function enginePrelude(engine: ProgramEngine, crypto: HalCrypto): string {
+  if (crypto === 'host' && engine.hostCrypto === undefined) throw new Error(`${engine.name} offers no native hashing`);
+  return `${engine.prelude ?? ''}\n${crypto === 'host' ? engine.hostCrypto : ''}`;
+}
+
 /** Runs the story script in a program engine; a crash or timeout is a result with the output's tail. */
 export function runProgramEngine(
   engine: ProgramEngine,
@@ -150,10 +158,10 @@ export function runProgramEngine(
   crypto: HalCrypto,
   timeoutMs = 600_000,
 ): EngineResult {
-  if (crypto === 'host' && engine.hostCrypto === undefined) throw new Error(`${engine.name} offers no native hashing`);
+  const script = storyScript(bundle, enginePrelude(engine, crypto));
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-engine-'));
   const file = join(dir, 'story.js');
-  writeFileSync(file, storyScript(bundle, crypto === 'host' ? engine.hostCrypto : undefined));
+  writeFileSync(file, script);
   try {
     const run = spawnEngine(engine.path, [...engine.args, file], dir, timeoutMs);
     return resultOf(engine.name, crypto, run, engine.memory?.(run.output) ?? null);

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  enginePrelude,
   type EngineResult,
   type ProgramEngine,
   resultOf,
@@ -35,9 +36,8 @@ function loader(script: string): string {
 
 /** The story on Espruino with its code in (emulated) flash and native hashing. */
 export function runEspruinoFromFlash(engine: ProgramEngine, bundle: StoryBundle, timeoutMs = 900_000): EngineResult {
-  if (engine.hostCrypto === undefined) throw new Error(`${engine.name} offers no native hashing`);
   const name = `${engine.name}, code in flash`;
-  const script = storyScript(bundle, engine.hostCrypto);
+  const script = storyScript(bundle, enginePrelude(engine, 'host'));
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-espruino-'));
   try {
     writeFileSync(join(dir, 'loader.js'), loader(script));

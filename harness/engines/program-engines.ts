@@ -25,6 +25,11 @@ const ESPRUINO: Omit<ProgramEngine, 'path'> = {
   // the HAL's JavaScript over it, two hashes per call.
   hostCrypto: `var hostSha256 = function (d) { return new Uint8Array(require('crypto').SHA256(d)); };`,
   codeInFlash: true,
+  // The Linux build grows its variable store when it runs out of single variables, but not
+  // for a flat string (a typed array's or a hash's bytes need contiguous blocks), so a hash
+  // late in a run could fail with "Not enough memory for result". Grow it to 16,384 first,
+  // as a device's store is fixed from the start.
+  prelude: '(function () { var a = []; for (var i = 0; i < 6000; i++) a.push({}); })();',
 };
 
 const JERRYSCRIPT: Omit<ProgramEngine, 'path'> = { name: 'JerryScript', args: ['--mem-stats'], memory: jerryHeap };

@@ -57,7 +57,7 @@ export async function runQuickJS(bundle: StoryBundle, crypto: HalCrypto): Promis
   try {
     bindHost(ctx, lines);
     const t = performance.now();
-    const r = ctx.evalCode(storyScript(bundle, crypto === 'host' ? HOST_CRYPTO : undefined), 'story.js');
+    const r = ctx.evalCode(storyScript(bundle, crypto === 'host' ? HOST_CRYPTO : ''), 'story.js');
     const wallMs = performance.now() - t;
     if (r.error) {
       lines.push(`exception: ${JSON.stringify(ctx.dump(r.error))}`);
