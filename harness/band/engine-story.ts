@@ -6,8 +6,9 @@
  *
  * Pure protocol code: it runs on the host against the image in QuickJS
  * (test/engines/quickjs-scenario.test.ts) and is bundled to ES5 and run inside `duk`
- * (test/engines/duktape-scenario.test.ts) and every engine of `npm run engines`, so its checks throw plain Errors (no vitest)
- * and it returns a JSON-able report that the tests assert on again.
+ * (test/engines/duktape-scenario.test.ts) and every engine of `npm run engines`, so its
+ * checks throw plain Errors (no vitest) and it returns a JSON-able report that the tests
+ * assert on again.
  */
 import type { BandStatus } from '../../firmware/boot.ts';
 import { decodeSign1 } from '../../shared/cose/sign1.ts';
