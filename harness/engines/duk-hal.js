@@ -359,7 +359,8 @@ var halctl = (function () {
       },
       program: function (page, offset, data) {
         checkPage(page, offset, bytesArg(data, 'flash.program').length);
-        var pg = pages[page] || (pages[page] = erased(PAGE_SIZE)),
+        if (!pages[page]) pages[page] = erased(PAGE_SIZE);
+        var pg = pages[page],
           i;
         for (i = 0; i < data.length; i++)
           if ((pg[offset + i] & data[i]) !== data[i]) throw new Error('flash: NOR rule violated at ' + (offset + i));
