@@ -1,7 +1,7 @@
 /**
  * The programs the browser and Duktape test suites drive, named once: `wristpay doctor`
  * reports whether they are there, and the suites (test/support/requirements.ts,
- * test/engines/duktape-runner.ts) use the same paths to decide whether they can run.
+ * harness/engines/duktape-runner.ts) use the same paths to decide whether they can run.
  */
 import { existsSync } from 'node:fs';
 

@@ -2,7 +2,7 @@
  * The checkout's side of the protocol, reduced to what firmware tests need: enroll a band,
  * seal signed challenges to it, open its hellos and answers, seal results. Built from the
  * shared protocol code only, over any CryptoProvider: the host's (./checkout-double.ts) or
- * the Duktape stand-ins (test/engines/duk-checkout/), so it bundles into ES5 as well.
+ * the Duktape stand-ins (harness/engines/duk-checkout/), so it bundles into ES5 as well.
  * A unit-test double; the real checkout is in checkout.
  */
 import { encodeCbor } from '../../shared/cbor/encode.ts';

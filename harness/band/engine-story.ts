@@ -6,8 +6,9 @@
  *
  * Pure protocol code: it runs on the host against the image in QuickJS
  * (test/engines/quickjs-scenario.test.ts) and is bundled to ES5 and run inside `duk`
- * (test/engines/duktape-scenario.test.ts), so its checks throw plain Errors (no vitest)
- * and it returns a JSON-able report that the tests assert on again.
+ * (test/engines/duktape-scenario.test.ts) and every engine of `npm run engines`, so its
+ * checks throw plain Errors (no vitest) and it returns a JSON-able report that the tests
+ * assert on again.
  */
 import type { BandStatus } from '../../firmware/boot.ts';
 import { decodeSign1 } from '../../shared/cose/sign1.ts';
@@ -102,17 +103,38 @@ export function paid(
   };
 }
 
-/** Runs the whole story on a fresh (not enrolled) band; throws at the first broken step. */
-export function runStory(f: StoryFlows, verifier: CryptoProvider): StoryReport {
+/** The story's steps in order, as runStory reports each one passed (an engine run counts them). */
+export const STORY_STEPS = [
+  'enroll',
+  'two cards',
+  'wear and unlock',
+  'pay under the limit',
+  'pay over the limit after the button',
+  'express transit',
+  'take off: NOT_WORN',
+  'wipe: NOT_ENROLLED',
+] as const;
+
+/**
+ * Runs the whole story on a fresh (not enrolled) band; throws at the first broken step.
+ * `passed(i)` hears each step of STORY_STEPS that passed, so a run that breaks says how far it got.
+ */
+export function runStory(
+  f: StoryFlows,
+  verifier: CryptoProvider,
+  passed: (step: number) => void = () => {},
+): StoryReport {
   const band = f.port;
   f.enroll();
   const deviceId = toHex(f.identity.deviceId);
   check(band.status().enrolled && band.status().deviceId === deviceId, 'enrolled as ' + deviceId);
+  passed(0);
   const cardCounts = [f.provision(bankCard), f.provision(transitCard)].map((a) => {
     check(a.status === Status.OK, 'provision: 0x' + a.status.toString(16));
     return a.cardCount as number;
   });
   check(cardCounts[0] === 1 && cardCounts[1] === 2, 'card counts ' + cardCounts.join(','));
+  passed(1);
 
   band.putOn();
   const stateAfterPutOn = band.status().state;
@@ -120,6 +142,7 @@ export function runStory(f: StoryFlows, verifier: CryptoProvider): StoryReport {
   check(f.unlock().status === Status.OK, 'unlock');
   const stateAfterUnlock = band.status().state;
   check(stateAfterUnlock === 'worn-unlocked', 'worn-unlocked: ' + stateAfterUnlock);
+  passed(2);
 
   const smallCh = f.payment(1234);
   const small = paid(f, verifier, smallCh, f.exchange(smallCh), { lastCounter: 0 });
@@ -128,6 +151,7 @@ export function runStory(f: StoryFlows, verifier: CryptoProvider): StoryReport {
     'small payment claims ' + JSON.stringify(small),
   );
   band.send(f.checkout.result(f.lastChallenge as NonNullable<typeof f.lastChallenge>, Status.OK));
+  passed(3);
 
   const largeCh = f.payment(25000);
   const c = f.sendChallenge(largeCh);
@@ -152,6 +176,7 @@ export function runStory(f: StoryFlows, verifier: CryptoProvider): StoryReport {
     'large payment claims ' + JSON.stringify(largePaid),
   );
   const large = { ...largePaid, answeredBeforePress, awaitingConfirmation, keepalives: keepaliveFrames.length };
+  passed(4);
 
   const transitCh = f.payment(300, { express: true, cardRef: transitCard.cardRef });
   const transit = paid(f, verifier, transitCh, f.exchange(transitCh), { express: true, lastCounter: 0 });
@@ -159,12 +184,14 @@ export function runStory(f: StoryFlows, verifier: CryptoProvider): StoryReport {
     (transit.flags & TokenFlag.EXPRESS) !== 0 && transit.balance === 4700,
     'transit claims ' + JSON.stringify(transit),
   );
+  passed(5);
 
   band.takeOff();
   const stateAfterRemoval = band.status().state;
   check(stateAfterRemoval === 'off-wrist', 'off-wrist after removal: ' + stateAfterRemoval);
   const refusedWhenOff = f.pay(100).status;
   check(refusedWhenOff === Status.NOT_WORN, 'refused NOT_WORN: 0x' + refusedWhenOff.toString(16));
+  passed(6);
 
   const wiped = f.exchange({ kind: 'wipe', ...f.common() });
   check(wiped.status === Status.OK, 'wipe: 0x' + wiped.status.toString(16));
@@ -176,6 +203,7 @@ export function runStory(f: StoryFlows, verifier: CryptoProvider): StoryReport {
   band.send(f.checkout.challenge(f.identity, f.payment(100)).message);
   const challengeAfterWipe = band.expect('error').status;
   check(challengeAfterWipe === Status.NOT_ENROLLED, 'NOT_ENROLLED after wipe');
+  passed(7);
   return {
     deviceId,
     cardCounts,

@@ -5,7 +5,7 @@
  * environment's RadioEmu (in-process or QuickJS band) or duk-hal's `halctl` (Duktape).
  *
  * Pure protocol code (shared/ only), so it also bundles into the ES5 scenario that runs
- * inside `duk` (test/engines/duk-checkout/): no Node APIs, no Map/Set, no iterators.
+ * inside `duk` (harness/engines/duk-checkout/): no Node APIs, no Map/Set, no iterators.
  */
 import { FrameCommand } from '../../shared/framing/commands.ts';
 import { fragmentMessage } from '../../shared/framing/fragment.ts';

@@ -18,7 +18,8 @@ export function hkdfExtractWith(hmac: HmacSha256, salt: Bytes, ikm: Bytes): Byte
 /** HKDF-Expand(PRK, info, L): T(i) = HMAC(PRK, T(i-1) || info || i) (RFC 5869 §2.3). */
 export function hkdfExpandWith(hmac: HmacSha256, prk: Bytes, info: Bytes, length: number): Bytes {
   if (length < 0 || length !== Math.floor(length) || length > HKDF_MAX_LENGTH) {
-    throw new RangeError('HKDF-Expand: length must be an integer in 0..' + HKDF_MAX_LENGTH);
+    // Error, not RangeError: Espruino has no RangeError (tools/image/engine-builtins.ts).
+    throw new Error('HKDF-Expand: length must be an integer in 0..' + HKDF_MAX_LENGTH);
   }
   const out = new Uint8Array(length);
   const block = new Uint8Array(HASH_LEN + info.length + 1);

@@ -17,7 +17,7 @@ import { labeledExpand } from './labeled-kdf.ts';
 /** What both roles can do: Context.Export (§5.3). */
 export interface ExportContext {
   readonly suite: HpkeSuite;
-  /** Context.Export(exporter_context, L) (§5.3); throws RangeError for L > 255 * Nh. */
+  /** Context.Export(exporter_context, L) (§5.3); throws an Error for L > 255 * Nh. */
   export(exporterContext: Bytes, length: number): Bytes;
 }
 
@@ -63,7 +63,7 @@ export function incrementSeq(seq: number): number {
 function exporter(p: CryptoProvider, suite: HpkeSuite, ks: KeyScheduleOutput) {
   return function (exporterContext: Bytes, length: number): Bytes {
     // §5.3: Export(exporter_context, L) = LabeledExpand(exporter_secret, "sec", exporter_context, L)
-    if (length < 0 || length > 255 * suite.nh) throw new RangeError('HPKE Export: L out of range');
+    if (length < 0 || length > 255 * suite.nh) throw new Error('HPKE Export: L out of range');
     return labeledExpand(p, suite.suiteId, ks.exporterSecret, 'sec', exporterContext, length);
   };
 }

@@ -24,6 +24,6 @@ export function labeledExpand(
   info: Bytes,
   length: number,
 ): Bytes {
-  if (length > 0xffff) throw new RangeError('LabeledExpand: L does not fit in 2 bytes');
+  if (length > 0xffff) throw new Error('LabeledExpand: L does not fit in 2 bytes');
   return p.hkdfExpand(prk, concat(i2osp(length, 2), HPKE_V1, suiteId, ascii(label), info), length);
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DUK } from '../engines/duktape-runner.ts';
+import { DEFAULT_DUK } from '../../harness/engines/duktape-runner.ts';
 import { needs, requirements } from '../support/requirements.ts';
 import { readVectorText } from '../support/vectors.ts';
 

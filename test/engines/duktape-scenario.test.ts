@@ -1,9 +1,9 @@
 /**
  * The same image (firmware/main.ts, built in memory) under Duktape 2.7 (`duk`) with the
- * pure-JS HAL (test/engines/duk-hal.js), through the same story as in QuickJS
+ * pure-JS HAL (harness/engines/duk-hal.js), through the same story as in QuickJS
  * (harness/band/engine-story.ts): enroll → cards → wear → unlock → pay under the limit →
  * pay over it with keep-alives and the button → express transit → take off → NOT_WORN →
- * wipe. The checkout runs inside duk too (./duk-checkout/, bundled to ES5 by the image
+ * wipe. The checkout runs inside duk too (harness/engines/duk-checkout/, bundled to ES5 by the image
  * pipeline's bundle and lower steps); its crypto is duk-hal's stand-ins, so the signatures
  * are HMAC stand-ins, verified by the same verifyToken.
  *
@@ -12,11 +12,11 @@
 import { beforeAll, expect, it } from 'vitest';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
-import { runInDuktape, type DukRun } from './duktape-runner.ts';
+import { runInDuktape, type DukRun } from '../../harness/engines/duktape-runner.ts';
 import type { StoryReport } from '../../harness/band/engine-story.ts';
 import { buildRealImage } from '../../harness/band/quickjs-band.ts';
 import { needs, requirements } from '../support/requirements.ts';
-import { bundleScenarioForDuk } from './duk-bundle.ts';
+import { bundleScenarioForDuk } from '../../harness/engines/duk-bundle.ts';
 
 needs(requirements.duk).describe('the real image in Duktape: the whole story', () => {
   let run: DukRun;

@@ -8,7 +8,7 @@ import { lowerToEs5 } from '../../tools/image/lower.ts';
 import { buildImage } from '../../tools/image/pipeline.ts';
 import { PROBE_ENTRY } from '../../harness/images.ts';
 import { generateVendorKey } from '../../tools/image/vendor-key.ts';
-import { PROBE_ECHO_SCENARIO, SCENARIO_OK, runInDuktape } from '../engines/duktape-runner.ts';
+import { PROBE_ECHO_SCENARIO, SCENARIO_OK, runInDuktape } from '../../harness/engines/duktape-runner.ts';
 import { needs, requirements } from '../support/requirements.ts';
 
 needs(requirements.duk).describe('probe image under duk', () => {

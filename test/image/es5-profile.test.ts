@@ -73,6 +73,27 @@ describe('checkEngineProfile', () => {
     });
   }
 
+  // The minifier reads often-used built-ins into locals at the top of the image, so one an
+  // engine lacks stops the whole image at boot there (issue 16: Espruino and RangeError).
+  it('refuses RangeError, naming the engine that lacks it', () => {
+    expect(checkEngineProfile(inImage('throw new RangeError("x");'))).toEqual([
+      'global `RangeError` is missing on Espruino 2v29',
+    ]);
+  });
+
+  for (const name of ['EvalError', 'URIError', 'encodeURI', 'decodeURI']) {
+    it(`refuses ${name}, which Espruino lacks`, () => {
+      expect(checkEngineProfile(inImage(`var x = ${name};`))).toEqual([
+        `global \`${name}\` is missing on Espruino 2v29`,
+      ]);
+    });
+  }
+
+  it('accepts the error constructors every target engine has', () => {
+    const body = 'var e = [Error, TypeError, SyntaxError, ReferenceError, encodeURIComponent];';
+    expect(checkEngineProfile(inImage(body))).toEqual([]);
+  });
+
   it('refuses a second top-level global', () => {
     expect(checkEngineProfile('var wristpay; var extra = 1; function helper() {}')).toEqual([
       'top-level declaration `extra` would be a global at 1:15',
@@ -89,7 +110,7 @@ describe('lowerToEs5 + minifyEs5', () => {
   const modern = `"use strict";
     class Base { constructor(n) { this.n = n; } get twice() { return this.n * 2; } static make(n) { return new this(n); } }
     class Derived extends Base { extra = [1, 2]; #secret = 3; constructor(n) { super(n + 1); } plus() { return super.toString() + this.#secret; } get twice() { return this.n * 2 + this.#secret; } }
-    class Oops extends RangeError { constructor(m) { super(m); this.name = 'Oops'; } }
+    class Oops extends TypeError { constructor(m) { super(m); this.name = 'Oops'; } }
     const { n, ...rest } = { n: 1, a: 2, b: 3 };
     const [first, , third = 9, ...others] = [1, 2, undefined, 4, 5];
     const merged = { ...rest, n, ['k' + n]: true, m() { return this.n; } };
@@ -102,7 +123,7 @@ describe('lowerToEs5 + minifyEs5', () => {
     const spreadBytes = [...bytes, ...'ab', 0];
     const label = \`sum=\${sum} 2**3=\${2 ** 3} \${merged?.m?.() ?? 'none'}\`;
     const fns = []; for (let i = 0; i < 3; i++) fns.push(() => i);
-    let caught = null; try { throw new Oops('x'); } catch (e) { caught = [e instanceof Oops, e instanceof RangeError, e.message]; }
+    let caught = null; try { throw new Oops('x'); } catch (e) { caught = [e instanceof Oops, e instanceof TypeError, e.message]; }
     wristpay = { status: () => JSON.stringify([Derived.make(1).twice, first, third, label, fns.map((f) => f()), Object.keys(merged), caught, spreadBytes, Derived.make(0).plus(), ((a = 5, ...r) => a + r.length)()]) };`;
 
   it('lowers classes, fields, destructuring, spread, for-of and templates into profile-clean ES5', async () => {
@@ -144,12 +165,12 @@ describe('lowerToEs5 + minifyEs5', () => {
     ]);
   });
 
-  it('lowers subclasses of two different native errors (Error first, then RangeError)', async () => {
+  it('lowers subclasses of two different native errors (Error first, then TypeError)', async () => {
     // The ES5 base helper was once named like the `extends Error` local, which broke the second base.
     const code = await minifyEs5(
-      lowerToEs5(`class A extends Error {} class B extends RangeError {}
-      const r = []; try { throw new B('b'); } catch (e) { r.push(e instanceof B, e instanceof RangeError, e.message); }
-      try { throw new A('a'); } catch (e) { r.push(e instanceof A, e instanceof Error, e instanceof RangeError, e.message); }
+      lowerToEs5(`class A extends Error {} class B extends TypeError {}
+      const r = []; try { throw new B('b'); } catch (e) { r.push(e instanceof B, e instanceof TypeError, e.message); }
+      try { throw new A('a'); } catch (e) { r.push(e instanceof A, e instanceof Error, e instanceof TypeError, e.message); }
       wristpay = r;`),
     );
     expect(new Function(`${code}; return wristpay;`)()).toEqual([true, true, 'b', true, true, false, 'a']);

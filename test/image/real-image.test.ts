@@ -16,7 +16,7 @@ import { Reassembler } from '../../shared/framing/reassembler.ts';
 import { decodeMessage, encodeMessage, type Message } from '../../shared/messages/clear.ts';
 import { buildImage, IMAGE_BUDGET_BYTES, MAIN_ENTRY } from '../../tools/image/pipeline.ts';
 import { generateVendorKey } from '../../tools/image/vendor-key.ts';
-import { runInDuktape, SCENARIO_OK } from '../engines/duktape-runner.ts';
+import { runInDuktape, SCENARIO_OK } from '../../harness/engines/duktape-runner.ts';
 import { bootInQuickJS, loadQuickJS, type QuickJSBand } from '../../sim/engine/quickjs-host.ts';
 import { bankCard, transitCard } from '../support/band-fixture.ts';
 import { needs, requirements } from '../support/requirements.ts';

@@ -3,8 +3,8 @@
  * string, ./strip-details.ts)? When evaluating it has no side effect: then dropping it
  * changes no state and no control flow.
  *
- * Accepted: literals, templates, identifiers bound in the program (and ES5 globals such as
- * `undefined` or `Error`), `this`, member reads, unary operators other than `delete`, binary and
+ * Accepted: literals, templates, identifiers bound in the program (and built-ins every target engine
+ * has, ./engine-builtins.ts, such as `undefined` or `Error`), `this`, member reads, unary operators other than `delete`, binary and
  * logical operators, conditionals, `String(x)`, and calls of a top-level helper whose body
  * is `return <accepted expression>` (journal's `describe(e)`). Nothing else: no
  * assignments, updates, `new`, or calls of anything else.
@@ -15,24 +15,8 @@
  * refused, since reading one throws ReferenceError.
  */
 import { types as t, type Scope } from '@babel/core';
+import { everyEngineHas } from './engine-builtins.ts';
 
-/** Globals every profile engine has (./es5-check.ts): reading them cannot throw. */
-const SAFE_GLOBALS = new Set([
-  'undefined',
-  'NaN',
-  'Infinity',
-  'Object',
-  'Array',
-  'String',
-  'Number',
-  'Boolean',
-  'Math',
-  'JSON',
-  'Error',
-  'TypeError',
-  'RangeError',
-  'Uint8Array',
-]);
 const SAFE_UNARY = new Set(['!', '-', '+', '~', 'typeof', 'void']);
 
 export function isDroppable(node: t.Node, scope: Scope, depth = 0): boolean {
@@ -45,7 +29,7 @@ export function isDroppable(node: t.Node, scope: Scope, depth = 0): boolean {
     case 'ThisExpression':
       return true;
     case 'Identifier':
-      return SAFE_GLOBALS.has(node.name) || scope.getBinding(node.name) !== undefined;
+      return everyEngineHas(node.name) || scope.getBinding(node.name) !== undefined;
     case 'TemplateLiteral':
       return node.expressions.every(ok);
     case 'MemberExpression':

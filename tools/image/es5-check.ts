@@ -7,57 +7,19 @@
  * spread, destructuring, for-of, generators, async, `**`, `?.`, `??`, shorthand or
  * computed keys, 0b/0o literals, \u{…} escapes) is refused, and so are regular expressions
  * (the band's engine has no RegExp: sim/engine/quickjs-profile.ts). Then the
- * free identifiers are held to ES5's globals plus typed arrays, `hal` and `wristpay`
- * (so Symbol, Map, Set, Promise, Reflect, Proxy, BigInt, TextEncoder, require, process…
- * are refused), and calls of ES2015+ built-ins that engines lack (Math.imul,
+ * free identifiers are held to the built-ins every target engine has (./engine-builtins.ts:
+ * ES5's globals and typed arrays, less what one of them lacks, e.g. Espruino's RangeError),
+ * `hal` and `wristpay` (so Symbol, Map, Set, Promise, Reflect, Proxy, BigInt, TextEncoder,
+ * require, process… are refused), and calls of ES2015+ built-ins that engines lack (Math.imul,
  * Array.from, "abc".startsWith…) are refused unless feature-detected.
  * Not detectable without types: TypedArray.prototype.slice (use subarray + set).
  */
 import { parseSync, traverse, types as t, type NodePath, type Scope } from '@babel/core';
+import { enginesLacking, someEngineHas } from './engine-builtins.ts';
 import { IMAGE_GLOBAL } from './lower.ts';
 
-const ES5_GLOBALS = new Set([
-  // No Date and no RegExp: the band's engine leaves them out (sim/engine/quickjs-profile.ts);
-  // time comes from hal.clock.
-  'Object',
-  'Function',
-  'Array',
-  'String',
-  'Boolean',
-  'Number',
-  'Math',
-  'JSON',
-  'Error',
-  'EvalError',
-  'RangeError',
-  'ReferenceError',
-  'SyntaxError',
-  'TypeError',
-  'URIError',
-  'parseInt',
-  'parseFloat',
-  'isNaN',
-  'isFinite',
-  'decodeURI',
-  'decodeURIComponent',
-  'encodeURI',
-  'encodeURIComponent',
-  'NaN',
-  'Infinity',
-  'undefined',
-  'arguments',
-  // Typed arrays are part of the profile (Duktape, QuickJS and Espruino all have them).
-  'ArrayBuffer',
-  'DataView',
-  'Uint8Array',
-  'Int8Array',
-  'Uint8ClampedArray',
-  'Uint16Array',
-  'Int16Array',
-  'Uint32Array',
-  'Int32Array',
-  'Float32Array',
-  'Float64Array',
+/** Globals the host defines for the image, besides the engines' built-ins (./engine-builtins.ts). */
+const HOST_GLOBALS = new Set([
   'hal',
   IMAGE_GLOBAL,
   // Optional configuration overrides the host may define before evaluating the image.
@@ -251,6 +213,14 @@ function isFeatureDetected(path: NodePath<t.MemberExpression>, name: string): bo
   return false;
 }
 
+/** Why the image may not read the global `name`, or null when it may. */
+function globalProblem(name: string): string | null {
+  if (HOST_GLOBALS.has(name)) return null;
+  if (!someEngineHas(name)) return `global \`${name}\` is not in the engine profile`;
+  const lacking = enginesLacking(name);
+  return lacking.length === 0 ? null : `global \`${name}\` is missing on ${lacking.join(', ')}`;
+}
+
 /** Hints for the helper names Babel injects when the source used something ES5 cannot do. */
 const HELPER_HINTS: Record<string, string> = {
   _wrapNativeSuper: 'a class extends a built-in other than Error (Array, Map, Uint8Array…)',
@@ -305,7 +275,8 @@ export function checkEngineProfile(code: string): string[] {
     Program: {
       exit(path) {
         for (const name of Object.keys(path.scope.globals).sort()) {
-          if (!ES5_GLOBALS.has(name)) problems.push(`global \`${name}\` is not in the engine profile`);
+          const why = globalProblem(name);
+          if (why) problems.push(why);
         }
         for (const helper of Object.keys(HELPER_HINTS)) {
           if (code.includes(`function ${helper}(`)) problems.push(`Babel helper ${helper}: ${HELPER_HINTS[helper]}`);

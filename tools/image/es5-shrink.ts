@@ -10,17 +10,18 @@
  *    functions that use `_this`).
  * 2. Built-in aliasing. ES5 built-ins the image names often (`Uint8Array`, `Error`,
  *    `Math`…) are read once into a local at the top of the image, when that is shorter.
- *    Only the profile's built-ins (./es5-check.ts), which every engine defines before the
+ *    Only built-ins every target engine defines (./engine-builtins.ts) before the
  *    image runs, and only when the image never assigns the name; never `hal`,
  *    `wristpayConfig` (optional: reading it when absent would throw) or `wristpay`.
  * 3. `void 0` (and the global `undefined`) becomes a local that is declared and never
  *    assigned, hence undefined: one letter instead of six.
  */
 import { types as t, type NodePath, type PluginObj } from '@babel/core';
+import { everyEngineHas } from './engine-builtins.ts';
 
 const ALIAS_THIS_FROM = 4;
 
-/** Built-ins that are always defined (profile) and may be read into a local. */
+/** Built-ins worth reading into a local; each is aliased only if every target engine has it (./engine-builtins.ts). */
 const ALIASABLE = new Set([
   'Object',
   'Array',
@@ -30,9 +31,6 @@ const ALIASABLE = new Set([
   'JSON',
   'Error',
   'TypeError',
-  'RangeError',
-  'Date',
-  'RegExp',
   'ArrayBuffer',
   'DataView',
   'Uint8Array',
@@ -96,7 +94,7 @@ function aliasGlobals(program: NodePath<t.Program>, stats: ShrinkStats): void {
   program.traverse({
     Identifier(p: NodePath<t.Identifier>) {
       const name = p.node.name;
-      if (!ALIASABLE.has(name) || !isReference(p) || p.scope.getBinding(name)) return;
+      if (!ALIASABLE.has(name) || !everyEngineHas(name) || !isReference(p) || p.scope.getBinding(name)) return;
       const parent = p.parent;
       if ((t.isAssignmentExpression(parent) && parent.left === p.node) || t.isUpdateExpression(parent))
         assigned.add(name);

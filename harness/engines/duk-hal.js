@@ -1,6 +1,6 @@
 /*
  * A pure-ES5 HAL for running band images under Duktape (`duk`), which has no host
- * bindings. Stand-ins, not crypto: Duktape has no P-256, so the "secure element" signs
+ * bindings, and the other engines `npm run engines` drives (scripts/engines.ts). Stand-ins, not crypto: Duktape has no P-256, so the "secure element" signs
  * with HMAC-SHA-256 and verifies only keys it has seen (its own slots and keys made with
  * halctl.standInKey); the "AEAD" is an HMAC keystream with a 16-byte HMAC tag. They keep
  * the HAL's shapes, lengths and failure behaviour (null on a bad tag, bad key, empty slot)
@@ -8,7 +8,8 @@
  *
  * Defines two globals: `hal` (what the image sees) and `halctl` (the scenario's remote
  * control: virtual time, radio, sensors, and what the band showed/sent/logged).
- * Written in ES5 on purpose: no let/const, arrows, Math.imul or TypedArray.slice.
+ * Written in ES5 on purpose: no let/const, arrows, Math.imul or TypedArray.slice, and it
+ * throws only Error and TypeError (Espruino has no RangeError).
  */
 var halctl = (function () {
   'use strict';
@@ -25,7 +26,7 @@ var halctl = (function () {
     0xc67178f2,
   ];
 
-  function sha256(data) {
+  function jsSha256(data) {
     var h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
     var len = data.length,
       total = ((len + 9 + 63) >> 6) << 6;
@@ -107,7 +108,7 @@ var halctl = (function () {
     return out;
   }
 
-  function hmac(key, data) {
+  function jsHmac(key, data) {
     if (key.length > 64) key = sha256(key);
     var ipad = new Uint8Array(64),
       opad = new Uint8Array(64);
@@ -118,6 +119,13 @@ var halctl = (function () {
     }
     return sha256(concat([opad, sha256(concat([ipad, data]))]));
   }
+
+  // A host may give the HAL native hashing, as a secure element or the engine's crypto module
+  // would: globals `hostSha256(bytes)` and optionally `hostHmacSha256(key, bytes)`, each
+  // returning a Uint8Array (harness/engines/engine-hosts.ts). Every stand-in below hashes
+  // through these, so a run then measures the band rather than this file's SHA-256.
+  var sha256 = typeof hostSha256 === 'function' ? hostSha256 : jsSha256;
+  var hmac = typeof hostHmacSha256 === 'function' ? hostHmacSha256 : jsHmac;
 
   function ascii(s) {
     var out = new Uint8Array(s.length);
@@ -207,23 +215,27 @@ var halctl = (function () {
     return pub instanceof Uint8Array && pub.length === 65 && pub[0] === 4;
   }
   function slot(i) {
-    if (i !== (i | 0) || i < 0 || i >= SLOTS) throw new RangeError('no such slot: ' + i);
+    if (i !== (i | 0) || i < 0 || i >= SLOTS) throw new Error('no such slot: ' + i);
     return slots[i] || null;
   }
 
   // ---- flash with NOR rules: erase sets 0xff, program may only clear bits ----
+  // An erased page is null until programmed: flash takes no RAM on the band, and 64 KB of
+  // Uint8Arrays would be ~2,400 of Espruino's variable slots, counted as the band's.
   var PAGE_SIZE = 4096,
     PAGE_COUNT = 16,
     pages = [],
     cutAfter = -1;
-  for (var p = 0; p < PAGE_COUNT; p++) {
-    pages.push(new Uint8Array(PAGE_SIZE));
-    for (var q = 0; q < PAGE_SIZE; q++) pages[p][q] = 0xff;
+  for (var p = 0; p < PAGE_COUNT; p++) pages.push(null);
+  // One erased page to copy from: a copy is native, a loop of 4096 stores is slow in Espruino.
+  var ERASED = new Uint8Array(PAGE_SIZE);
+  for (var q = 0; q < PAGE_SIZE; q++) ERASED[q] = 0xff;
+  function erased(n) {
+    return copy(ERASED.subarray(0, n));
   }
-  function pageAt(page, offset, length) {
-    if (page !== (page | 0) || page < 0 || page >= PAGE_COUNT) throw new RangeError('flash: no page ' + page);
-    if (offset < 0 || length < 0 || offset + length > PAGE_SIZE) throw new RangeError('flash: out of page bounds');
-    return pages[page];
+  function checkPage(page, offset, length) {
+    if (page !== (page | 0) || page < 0 || page >= PAGE_COUNT) throw new Error('flash: no page ' + page);
+    if (offset < 0 || length < 0 || offset + length > PAGE_SIZE) throw new Error('flash: out of page bounds');
   }
   function powerCut(n) {
     // counts down bytes; throws when power "fails" mid-operation
@@ -319,7 +331,7 @@ var halctl = (function () {
     },
     aead: {
       seal: function (key, nonce, aad, pt) {
-        if (key.length !== 32 || nonce.length !== 12) throw new RangeError('aead: key 32, nonce 12 bytes');
+        if (key.length !== 32 || nonce.length !== 12) throw new Error('aead: key 32, nonce 12 bytes');
         var ct = xorStream(key, nonce, pt);
         return concat([ct, aeadTag(key, nonce, aad, ct)]);
       },
@@ -334,16 +346,21 @@ var halctl = (function () {
       pageSize: PAGE_SIZE,
       pageCount: PAGE_COUNT,
       read: function (page, offset, length) {
-        return copy(pageAt(page, offset, length).subarray(offset, offset + length));
+        checkPage(page, offset, length);
+        return pages[page] ? copy(pages[page].subarray(offset, offset + length)) : erased(length);
       },
       erase: function (page) {
-        var pg = pageAt(page, 0, 0);
-        var cut = powerCut(PAGE_SIZE);
-        for (var i = 0; i < (cut ? PAGE_SIZE >> 1 : PAGE_SIZE); i++) pg[i] = 0xff;
+        checkPage(page, 0, 0);
+        var cut = powerCut(PAGE_SIZE),
+          pg = pages[page];
+        if (!cut) pages[page] = null;
+        else if (pg) for (var i = 0; i < PAGE_SIZE >> 1; i++) pg[i] = 0xff;
         if (cut) throw new Error('flash: power cut during erase');
       },
       program: function (page, offset, data) {
-        var pg = pageAt(page, offset, bytesArg(data, 'flash.program').length),
+        checkPage(page, offset, bytesArg(data, 'flash.program').length);
+        if (!pages[page]) pages[page] = erased(PAGE_SIZE);
+        var pg = pages[page],
           i;
         for (i = 0; i < data.length; i++)
           if ((pg[offset + i] & data[i]) !== data[i]) throw new Error('flash: NOR rule violated at ' + (offset + i));
@@ -490,6 +507,7 @@ var halctl = (function () {
     counter = 0;
   };
   ctl.sha256 = sha256;
+  ctl.hostCrypto = sha256 !== jsSha256;
   ctl.hmacSha256 = hmac;
   ctl.hex = hex;
   ctl.bytes = fromHex;

@@ -1,6 +1,6 @@
 /**
  * A CryptoProvider for the checkout side of a Duktape scenario, over duk-hal's stand-ins
- * (test/engines/duk-hal.js): keys are halctl.standInKey pairs, signatures their HMAC
+ * (../duk-hal.js): keys are halctl.standInKey pairs, signatures their HMAC
  * "signatures", verification hal.se.verify (which knows every stand-in key), ECDH the same
  * symmetric stand-in the band's secure element uses (SHA-256 of the two public keys in
  * order), AEAD duk-hal's HMAC keystream. The shapes, lengths and failure behaviour of the

@@ -1,5 +1,5 @@
 /**
- * The globals a scenario sees inside `duk` (test/engines/duk-hal.js and the image): `halctl`,
+ * The globals a scenario sees inside `duk` (../duk-hal.js and the image): `halctl`,
  * the pure-JS HAL's remote control; `wristpay`, the image's one global; duk's `print`.
  * Types only: each file declares the globals it uses (`declare const halctl: HalCtl`), so
  * they stay out of the rest of the project's type scope.
@@ -28,6 +28,8 @@ export interface HalCtl {
   readonly logs: string[];
   standInKey(label: string): StandInKey;
   sha256(data: Uint8Array): Uint8Array;
+  /** True when the host gave the HAL its SHA-256 (`hostSha256`, harness/engines/engine-run.ts). */
+  readonly hostCrypto: boolean;
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   hex(bytes: Uint8Array): string;
   ascii(s: string): Uint8Array;

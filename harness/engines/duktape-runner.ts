@@ -1,7 +1,7 @@
 /**
  * Runs a band image under Duktape 2.7 (Debian's `duk`), the second engine of the profile
  * (docs/FIRMWARE-IMAGE.md). `duk` has no host bindings, so the HAL is pure JS
- * (test/engines/duk-hal.js) and the test is a scenario script: one temp file =
+ * (./duk-hal.js) and the test is a scenario script: one temp file =
  * duk-hal.js + band.js + scenario, run with a timeout; the scenario drives the band
  * through `halctl` and prints SCENARIO_OK as its last line when every check passed.
  */
@@ -23,7 +23,7 @@ export interface DukRunOptions {
   dukPath?: string;
   /** Kill duk after this long (default 20 s); a band stuck in a loop is a failure. */
   timeoutMs?: number;
-  /** The pure-JS HAL to prepend (default test/engines/duk-hal.js). */
+  /** The pure-JS HAL to prepend (default ./duk-hal.js). */
   halPath?: string;
   /** Keep the temp file (its path is in the result) to rerun by hand. */
   keepFile?: boolean;
