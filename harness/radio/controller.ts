@@ -67,8 +67,8 @@ export class VirtualController {
   private leHostSupported = 0;
   private randomAddress: Buffer | null = null;
   private advParams: Advertising = { intervalMs: 1.28 * 1000, type: 0, ownAddressType: 0 };
-  private advData = Buffer.alloc(0);
-  private scanRspData = Buffer.alloc(0);
+  private advData: Buffer = Buffer.alloc(0);
+  private scanRspData: Buffer = Buffer.alloc(0);
   private advEnabled = false;
   private scanParams: Scanning = { active: false, ownAddressType: 0 };
   private scanEnabled = false;
