@@ -13,9 +13,12 @@ const require = createRequire(import.meta.url);
 /** The host stacks whose `require` of the socket package is redirected. */
 const STACKS = ['@abandonware/noble', '@abandonware/bleno'];
 
-/** Redirects the socket package and says which device id is which controller (see hci-socket-shim.ts). */
-export function installVirtualHciSocket(devices: Record<number, string>): void {
-  setHciEndpoints(devices);
+/**
+ * Redirects the socket package and says which device id is which controller (see
+ * hci-socket-shim.ts); without `devices`, WRISTPAY_HCI_SOCKETS says.
+ */
+export function installVirtualHciSocket(devices?: Record<number, string>): void {
+  if (devices) setHciEndpoints(devices);
   for (const stack of STACKS) {
     const from = createRequire(require.resolve(`${stack}/package.json`));
     const path = from.resolve('@abandonware/bluetooth-hci-socket');

@@ -10,9 +10,10 @@
  * in tests) serves both ends. bleno drives one adapter as one peripheral, so one band.
  *
  * bleno is loaded on first use: loading it opens the HCI socket, which throws on a machine
- * without Bluetooth. Two of bleno's fields are set that its API does not reach: the GATT
- * server's largest ATT MTU (`maxMtu`, 256 by default), set to the link model's so both ends
- * fragment alike; and nothing else.
+ * without Bluetooth. bleno's API does not reach two things this file needs, so it sets its
+ * internals: the GATT server's largest ATT MTU (`maxMtu`, 256 by default) becomes the link
+ * model's, so both ends fragment alike; and on close the HCI socket stops and the adapter
+ * poll that bleno re-arms every second forever ends, so the process can exit.
  */
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
@@ -43,7 +44,7 @@ interface Bleno extends EventEmitter {
   disconnect(): void;
   PrimaryService: new (o: { uuid: string; characteristics: unknown[] }) => unknown;
   Characteristic: (new (o: CharacteristicOptions) => unknown) & Record<string, number>;
-  _bindings?: { _gatt?: { maxMtu?: number } };
+  _bindings?: { _gatt?: { maxMtu?: number }; _hci?: { _socket?: { stop?: () => void }; pollIsDevUp?: () => void } };
 }
 
 export interface HciPeripheral {
@@ -199,6 +200,9 @@ export async function startHciPeripheral(
         setTimeout(resolve, 500).unref();
         bleno.stopAdvertising(() => resolve());
       });
+      const hci = bleno._bindings?._hci;
+      if (hci?.pollIsDevUp) hci.pollIsDevUp = () => undefined;
+      hci?._socket?.stop?.();
     },
   };
 }
