@@ -70,6 +70,8 @@ export class BandRadio implements Radio {
   /** Until the firmware hands its IRK: a key made here and known to nobody. */
   private irk: Uint8Array = new Uint8Array(randomBytes(IRK_BYTES));
   private current = '';
+  /** Who advertises the address besides the websocket radio (hci-peripheral.ts): told of each new one. */
+  private readonly addressWatchers = new Set<(address: string) => void>();
   private rotation: NodeJS.Timeout | null = null;
 
   constructor(
@@ -128,9 +130,16 @@ export class BandRadio implements Radio {
   /** prand ‖ ah(IRK, prand) with a fresh prand, and the rotation timer starts over. */
   newAddress(): void {
     this.current = formatAddress(newResolvableAddress(this.irk));
+    for (const fn of this.addressWatchers) fn(this.current);
     if (this.rotation !== null) clearTimeout(this.rotation);
     this.rotation = setTimeout(() => this.newAddress(), this.rotationMs);
     this.rotation.unref();
+  }
+
+  /** Calls `fn` with every new address; returns the function that stops it. */
+  watchAddress(fn: (address: string) => void): () => void {
+    this.addressWatchers.add(fn);
+    return () => this.addressWatchers.delete(fn);
   }
 
   /**

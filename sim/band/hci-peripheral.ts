@@ -10,10 +10,13 @@
  * in tests) serves both ends. bleno drives one adapter as one peripheral, so one band.
  *
  * bleno is loaded on first use: loading it opens the HCI socket, which throws on a machine
- * without Bluetooth. bleno's API does not reach two things this file needs, so it sets its
+ * without Bluetooth. bleno's API does not reach three things this file needs, so it uses its
  * internals: the GATT server's largest ATT MTU (`maxMtu`, 256 by default) becomes the link
- * model's, so both ends fragment alike; and on close the HCI socket stops and the adapter
- * poll that bleno re-arms every second forever ends, so the process can exit.
+ * model's, so both ends fragment alike; the band's resolvable private address is written to
+ * the controller (bleno always advertises from the public address, which would let any
+ * scanner follow the band: docs/PROTOCOL.md §7), with two HCI commands on bleno's own socket;
+ * and on close the HCI socket stops and the adapter poll that bleno re-arms every second
+ * forever ends, so the process can exit.
  */
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
@@ -44,7 +47,10 @@ interface Bleno extends EventEmitter {
   disconnect(): void;
   PrimaryService: new (o: { uuid: string; characteristics: unknown[] }) => unknown;
   Characteristic: (new (o: CharacteristicOptions) => unknown) & Record<string, number>;
-  _bindings?: { _gatt?: { maxMtu?: number }; _hci?: { _socket?: { stop?: () => void }; pollIsDevUp?: () => void } };
+  _bindings?: {
+    _gatt?: { maxMtu?: number };
+    _hci?: { _socket?: { stop?: () => void; write?: (b: Buffer) => void }; pollIsDevUp?: () => void };
+  };
 }
 
 export interface HciPeripheral {
@@ -61,6 +67,26 @@ const UNLIKELY = 0x0e;
 function advertisement(): Buffer {
   const uuid = Buffer.from(SERVICE_UUID, 'hex').reverse();
   return Buffer.concat([Buffer.from([0x02, 0x01, 0x06, 0x11, 0x07]), uuid]);
+}
+
+/** One HCI command packet (Core Vol 4 Part E §5.4.1). */
+function command(opcode: number, params: number[]): Buffer {
+  return Buffer.from([0x01, opcode & 0xff, opcode >> 8, params.length, ...params]);
+}
+
+/**
+ * Advertise from `address` (a resolvable private address, "4x:…"): HCI LE Set Random Address
+ * (§7.8.4; only while advertising is off), then LE Set Advertising Parameters (§7.8.5) as bleno
+ * sets them — ADV_IND every 100 ms on all three channels — but with Own_Address_Type random.
+ */
+function useAddress(bleno: Bleno, address: string): void {
+  const write = bleno._bindings?._hci?._socket?.write;
+  if (!write) return;
+  const socket = bleno._bindings?._hci?._socket;
+  const le = [...Buffer.from(address.split(':').reverse().join(''), 'hex')];
+  const interval = [0xa0, 0x00]; // 160 × 0.625 ms
+  write.call(socket, command(0x2005, le));
+  write.call(socket, command(0x2006, [...interval, ...interval, 0x00, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0x07, 0x00]));
 }
 
 function loadBleno(): Bleno {
@@ -135,6 +161,7 @@ export async function startHciPeripheral(
   const onDisconnect = (address: string): void => {
     accepted = false;
     notify = null;
+    rotate();
     if (!attached) return;
     attached = false;
     log(`band ${band.index}: central ${address} disconnected`);
@@ -183,13 +210,26 @@ export async function startHciPeripheral(
     ],
   });
   await new Promise<void>((resolve, reject) => bleno.setServices([service], (err) => (err ? reject(err) : resolve())));
+  let advertised = radio.address;
+  useAddress(bleno, advertised);
   await new Promise<void>((resolve, reject) =>
     bleno.startAdvertisingWithEIRData(advertisement(), Buffer.alloc(0), (err) => (err ? reject(err) : resolve())),
   );
-  log(`band ${band.index}: advertising over HCI`);
+  log(`band ${band.index}: advertising over HCI from ${advertised}`);
+  // A new private address (rotation, wear change, reboot) is advertised at once; a link keeps
+  // the address it was made on, and the next advertising after it uses the newest.
+  const rotate = (): void => {
+    if (accepted || radio.address === advertised) return;
+    advertised = radio.address;
+    bleno.stopAdvertising();
+    useAddress(bleno, advertised);
+    bleno.startAdvertisingWithEIRData(advertisement(), Buffer.alloc(0));
+  };
+  const unwatch = radio.watchAddress(rotate);
 
   return {
     close: async () => {
+      unwatch();
       bleno.removeListener('accept', onAccept);
       bleno.removeListener('mtuChange', onMtu);
       bleno.removeListener('disconnect', onDisconnect);

@@ -79,7 +79,10 @@ describe('wristpay sim start --radio hci (process)', () => {
     const hci = createHciTransport();
     try {
       const found = await hci.scan({ timeoutMs: 400 });
-      expect(found).toEqual([expect.objectContaining({ address: '00:00:5e:00:53:12', rssi: -44 })]);
+      // From the band's resolvable private address (top bits 01), not the controller's public one.
+      expect(found).toEqual([
+        expect.objectContaining({ address: expect.stringMatching(/^[4-7][0-9a-f]:/), rssi: -44 }),
+      ]);
       const link = await hci.connect(found[0].id);
       const session = new BandSession(link);
       expect(await session.readInfo()).toMatchObject({ type: 'info', enrolled: false });
