@@ -9,7 +9,6 @@
  * command (Num_HCI_Command_Packets = 1, §7.7.14), which the host side honours (hci-socket-shim.ts
  * queues as the kernel does). Events are filtered by the host's event masks (§7.3.1, §7.8.1).
  */
-import type { VirtualAir } from './air.ts';
 import { type Connection, type ConnectionEnd, type Phy, type Role, other } from './connection.ts';
 import { Err, Evt, H4, LeEvt, Op, Pb } from './hci.ts';
 
@@ -47,6 +46,11 @@ interface Link {
   role: Role;
 }
 
+/** What a controller tells the air (air.ts): its advertising, scanning or initiating changed. */
+export interface AirSide {
+  changed(): void;
+}
+
 export interface ControllerOptions {
   /** The public address (BD_ADDR), "aa:bb:…" most significant first. */
   address: string;
@@ -81,7 +85,7 @@ export class VirtualController {
   private defaultPhy: { tx: number; rx: number } = { tx: 0x03, rx: 0x03 };
 
   constructor(
-    private readonly air: VirtualAir,
+    private readonly air: AirSide,
     opts: ControllerOptions,
   ) {
     this.publicAddress = Buffer.from(opts.address.split(':').reverse().join(''), 'hex');

@@ -129,16 +129,3 @@ export class H4Splitter {
     }
   }
 }
-
-/** "aa:bb:cc:dd:ee:ff" (most significant byte first, as noble and bleno print it) from 6 LE bytes. */
-export function addressText(le: Uint8Array): string {
-  return [...le]
-    .reverse()
-    .map((x) => x.toString(16).padStart(2, '0'))
-    .join(':');
-}
-
-/** The 6 little-endian bytes of "aa:bb:cc:dd:ee:ff". */
-export function addressBytes(text: string): Buffer {
-  return Buffer.from(text.split(':').reverse().join(''), 'hex');
-}
