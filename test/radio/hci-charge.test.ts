@@ -29,6 +29,7 @@ import { installVirtualHciSocket } from '../../harness/radio/install-hci-socket.
 import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { testImages } from '../../harness/images.ts';
 import type { Simulator } from '../../sim/band/simulator.ts';
+import { runCli } from '../bridge/helpers/cli.ts';
 import { PASSWORD, ownerAccount, pairingCode, unique } from '../bridge/helpers/world.ts';
 import { flashedDir, removeTempDirs, startOnAnyPort, waitFor } from '../sim/helpers/sim.ts';
 
@@ -168,6 +169,22 @@ describe("the bridge's --radio hci against the simulator's --radio hci", () => {
     };
     expect(shape(receipts.websocket)).toEqual(shape(receipts.hci));
     expect(shape(receipts.hci)).toMatchObject({ amount: 880, currency: 'CNY', method: 'band' });
+  });
+
+  it("the CLI's `bridge status --radio hci` (last: closing it stops noble's socket for the process)", async () => {
+    const r = await runCli([
+      'bridge',
+      'status',
+      '--radio',
+      'hci',
+      '--scan-ms',
+      '600',
+      '--json',
+      '--config',
+      join(dir, 'none.json'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ ok: true, band: { mtu: 185, enrolled: true }, nearby: [{ rssi: -47 }] });
   });
 
   it('both host stacks stayed within the controllers: every command known, no buffer overrun', () => {
