@@ -129,3 +129,53 @@ export class H4Splitter {
     }
   }
 }
+
+/** A 16-bit field, little-endian as HCI sends every multi-octet field (Core Vol 4 Part E §5.2). */
+export function u16(v: number): number[] {
+  return [v & 0xff, (v >> 8) & 0xff];
+}
+
+/**
+ * Supported_Commands (§7.4.2; octet and bit per command in §6.27): the commands the virtual
+ * controller answers (controller.ts, controller-links.ts), so a host that reads the table finds
+ * what it may send.
+ */
+export const SUPPORTED_COMMANDS: Buffer = supportedCommands();
+
+function supportedCommands(): Buffer {
+  const bits: [number, number][] = [
+    [0, 5], // Disconnect
+    [5, 6], // Set Event Mask
+    [5, 7], // Reset
+    [14, 3], // Read Local Version Information
+    [14, 5], // Read Local Supported Features
+    [14, 7], // Read Buffer Size
+    [15, 1], // Read BD_ADDR
+    [15, 5], // Read RSSI
+    [24, 5], // Read LE Host Support
+    [24, 6], // Write LE Host Support
+    [25, 0], // LE Set Event Mask
+    [25, 1], // LE Read Buffer Size
+    [25, 2], // LE Read Local Supported Features
+    [25, 4], // LE Set Random Address
+    [25, 5], // LE Set Advertising Parameters
+    [25, 7], // LE Set Advertising Data
+    [26, 0], // LE Set Scan Response Data
+    [26, 1], // LE Set Advertising Enable
+    [26, 2], // LE Set Scan Parameters
+    [26, 3], // LE Set Scan Enable
+    [26, 4], // LE Create Connection
+    [26, 5], // LE Create Connection Cancel
+    [27, 2], // LE Connection Update
+    [33, 6], // LE Set Data Length
+    [33, 7], // LE Read Suggested Default Data Length
+    [34, 0], // LE Write Suggested Default Data Length
+    [35, 3], // LE Read Maximum Data Length
+    [35, 4], // LE Read PHY
+    [35, 5], // LE Set Default PHY
+    [35, 6], // LE Set PHY
+  ];
+  const table = Buffer.alloc(64);
+  for (const [octet, bit] of bits) table[octet] |= 1 << bit;
+  return table;
+}
