@@ -147,6 +147,17 @@ export async function startHciPeripheral(
     return true;
   };
 
+  // A new private address (rotation, wear change, reboot) is advertised at once; a link keeps
+  // the address it was made on, and the next advertising after it uses the newest.
+  let advertised = '';
+  const rotate = (): void => {
+    if (accepted || advertised === '' || radio.address === advertised) return;
+    advertised = radio.address;
+    bleno.stopAdvertising();
+    useAddress(bleno, advertised);
+    bleno.startAdvertisingWithEIRData(advertisement(), Buffer.alloc(0));
+  };
+
   const onAccept = (address: string): void => {
     accepted = true;
     log(`band ${band.index}: central ${address} connected over HCI`);
@@ -210,21 +221,12 @@ export async function startHciPeripheral(
     ],
   });
   await new Promise<void>((resolve, reject) => bleno.setServices([service], (err) => (err ? reject(err) : resolve())));
-  let advertised = radio.address;
+  advertised = radio.address;
   useAddress(bleno, advertised);
   await new Promise<void>((resolve, reject) =>
     bleno.startAdvertisingWithEIRData(advertisement(), Buffer.alloc(0), (err) => (err ? reject(err) : resolve())),
   );
   log(`band ${band.index}: advertising over HCI from ${advertised}`);
-  // A new private address (rotation, wear change, reboot) is advertised at once; a link keeps
-  // the address it was made on, and the next advertising after it uses the newest.
-  const rotate = (): void => {
-    if (accepted || radio.address === advertised) return;
-    advertised = radio.address;
-    bleno.stopAdvertising();
-    useAddress(bleno, advertised);
-    bleno.startAdvertisingWithEIRData(advertisement(), Buffer.alloc(0));
-  };
   const unwatch = radio.watchAddress(rotate);
 
   return {
