@@ -1,11 +1,13 @@
 /**
- * `wristpay sim start --radio hci` as a process: bleno in the child drives virtual controller 1
- * (harness/radio/preload.ts puts the virtual HCI socket in place of the native one), and the
- * bridge's HCI transport here, on controller 0, finds the band advertising the wristpay
- * service, connects and reads its INFO. SIGTERM stops it cleanly (exit 0: bleno's socket and
- * poll are stopped), and the bridge's side sees the link go.
+ * The HCI radio as processes, each host stack on its own virtual controller
+ * (harness/radio/preload.ts puts the virtual HCI socket in place of the native one in a child):
+ * `wristpay sim start --radio hci` (bleno, controller 1); `wristpay bridge status --radio hci`
+ * (noble, controller 2), which reads the band and exits by itself; and the bridge's HCI
+ * transport in this process (controller 0), which finds the band advertising the wristpay
+ * service, reads its INFO and sees the link go when SIGTERM stops the simulator cleanly (exit
+ * 0: bleno's socket and poll are stopped).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,59 +25,88 @@ const dir = mkdtempSync(join(tmpdir(), 'wristpay-vhci-'));
 const air = new VirtualAir();
 const servers: H4Server[] = [];
 
+/** Children still running when a test fails: ended here, so none outlives the run. */
+const children = new Set<ChildProcessWithoutNullStreams>();
+
 afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const s of servers) await s.close();
   air.close();
   removeTempDirs();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('wristpay sim start --radio hci (process)', () => {
-  it('advertises and serves the band over HCI, and stops on SIGTERM', async () => {
+/** A child process: node with tsx and the virtual HCI socket preloaded, devices as `sockets` says. */
+function child(args: string[], sockets: string, env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  const c = spawn(process.execPath, ['--import', 'tsx', '--import', './harness/radio/preload.ts', ...args], {
+    env: { ...process.env, WRISTPAY_HCI_SOCKETS: sockets, ...env },
+  });
+  children.add(c);
+  return c;
+}
+
+describe('the HCI radio as processes', () => {
+  let sim: ChildProcessWithoutNullStreams;
+  let exited: Promise<number | null>;
+  const events: { event: string; [k: string]: unknown }[] = [];
+
+  it('wristpay sim start --radio hci starts, bleno on controller 1', async () => {
     servers.push(await serveH4(air.controller({ address: '00:00:5e:00:53:11' }), join(dir, 'hci0.sock')));
     servers.push(await serveH4(air.controller({ address: '00:00:5e:00:53:12', rssi: -44 }), join(dir, 'hci1.sock')));
+    servers.push(await serveH4(air.controller({ address: '00:00:5e:00:53:13' }), join(dir, 'hci2.sock')));
     installVirtualHciSocket({ 0: servers[0].endpoint });
     process.env.NOBLE_HCI_DEVICE_ID = '0';
     const img = await testImages();
     const state = flashedDir(img.main, img.vendorPub);
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--import',
-        './harness/radio/preload.ts',
-        'test/sim/helpers/sim-cli.ts',
-        'sim',
-        'start',
-        '--radio',
-        'hci',
-        '--state',
-        state,
-        '--radio-port',
-        '0',
-        '--ui-port',
-        '0',
-        '--json',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, WRISTPAY_HCI_SOCKETS: `1=${servers[1].endpoint}`, BLENO_HCI_DEVICE_ID: '1' },
-      },
-    );
+    const args = ['test/sim/helpers/sim-cli.ts', 'sim', 'start', '--radio', 'hci', '--state', state];
+    sim = child([...args, '--radio-port', '0', '--ui-port', '0', '--json'], `1=${servers[1].endpoint}`, {
+      BLENO_HCI_DEVICE_ID: '1',
+    });
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const events: { event: string; [k: string]: unknown }[] = [];
+    sim.stderr.on('data', (d) => (stderr += String(d)));
+    exited = new Promise<number | null>((r) => sim.on('exit', (code) => r(code)));
     await new Promise<void>((resolve, reject) => {
-      child.on('exit', () => reject(new Error(`the simulator exited: ${stderr}`)));
-      createInterface({ input: child.stdout }).on('line', (line) => {
+      sim.on('exit', () => reject(new Error(`the simulator exited: ${stderr}`)));
+      createInterface({ input: sim.stdout }).on('line', (line) => {
         events.push(JSON.parse(line));
         if (events.at(-1)?.event === 'started') resolve();
       });
     });
     expect(events.at(-1)).toMatchObject({ event: 'started', radio: 'hci' });
+  });
 
+  it('wristpay bridge status --radio hci, a process on controller 2, reads the band and exits', async () => {
+    const main = "const { main } = await import('./cli/main.ts'); process.exitCode = await main(process.argv);";
+    const argv = [
+      'bridge',
+      'status',
+      '--radio',
+      'hci',
+      '--scan-ms',
+      '500',
+      '--json',
+      '--config',
+      join(dir, 'none.json'),
+    ];
+    const bridge = child(['--input-type=module', '-e', main, 'wristpay', ...argv], `0=${servers[2].endpoint}`, {
+      NOBLE_HCI_DEVICE_ID: '0',
+      WRISTPAY_RADIO: '',
+    });
+    let stdout = '';
+    let stderr = '';
+    bridge.stdout.on('data', (d) => (stdout += String(d)));
+    bridge.stderr.on('data', (d) => (stderr += String(d)));
+    // noble re-arms its adapter poll forever: the process exits only because the transport ends it.
+    const code = await new Promise<number | null>((r) => bridge.on('exit', (c) => r(c)));
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: true,
+      band: { mtu: 185, enrolled: false },
+      nearby: [{ rssi: -44 }],
+    });
+  });
+
+  it('the HCI transport here finds the band at its private address, reads it, and sees SIGTERM drop the link', async () => {
     const hci = createHciTransport();
     try {
       const found = await hci.scan({ timeoutMs: 400 });
@@ -87,7 +118,7 @@ describe('wristpay sim start --radio hci (process)', () => {
       const session = new BandSession(link);
       expect(await session.readInfo()).toMatchObject({ type: 'info', enrolled: false });
       const down = new Promise<string>((r) => link.onDisconnect(r));
-      child.kill('SIGTERM');
+      sim.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(events.at(-1)).toMatchObject({ event: 'stopped', signal: 'SIGTERM' });
       expect(await down).toMatch(/link lost|disconnect/);
