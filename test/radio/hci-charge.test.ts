@@ -135,17 +135,30 @@ describe("the bridge's --radio hci against the simulator's --radio hci", () => {
     await waitFor('worn-unlocked', () => JSON.stringify(sim.band(1).status()).includes('worn-unlocked'));
   });
 
-  it('pays over HCI (hello, challenge, answer, result), in the link model’s connection events', async () => {
-    const [conn] = air.connections;
+  it('pays over HCI (hello, challenge, answer, result): one ATT PDU per fragment, one write response per write', async () => {
+    const conn = air.connections.find((c) => c.connected);
+    if (!conn) throw new Error('no connection on the air');
+    const band = sim.band(1).hw.link;
     conn.link.resetCounters();
+    band.resetCounters();
     const r = await charge(terminal, session, { amount: 880, currency: 'CNY', orderId: unique('hci-') });
     expect(r).toMatchObject({ ok: true, outcome: 'paid', resultShown: true });
     receipts.hci = r;
-    const c = conn.link.counters();
-    // HELLO_REQUEST, CHALLENGE and RESULT up, HELLO and ANSWER down, plus ATT responses.
-    expect(c.up.fragments).toBeGreaterThan(3);
-    expect(c.down.fragments).toBeGreaterThan(2);
-    expect(c.connectionEvents).toBeGreaterThanOrEqual(Math.max(c.up.events, c.down.events));
+    // The band's link counts the fragments it wrote and notified (as on the websocket); the air
+    // counts PDUs. Each write request carries one fragment up behind an L2CAP header (4 bytes)
+    // and an ATT header (3: opcode, handle); each comes back as a Write Response (4 + 1) down,
+    // beside the notifications (4 + 3 each). Nothing else crosses during a payment.
+    const onAir = conn.link.counters();
+    const app = band.counters();
+    expect(app.up.fragments).toBeGreaterThanOrEqual(3); // HELLO_REQUEST, CHALLENGE, RESULT
+    expect(app.down.fragments).toBeGreaterThanOrEqual(2); // HELLO, ANSWER
+    expect(onAir.up).toMatchObject({ fragments: app.up.fragments, bytes: app.up.bytes + 7 * app.up.fragments });
+    expect(onAir.down).toMatchObject({
+      fragments: app.down.fragments + app.up.fragments,
+      bytes: app.down.bytes + 7 * app.down.fragments + 5 * app.up.fragments,
+    });
+    // One PDU per direction per connection event (the link model's conservative case).
+    expect(onAir.connectionEvents).toBeGreaterThanOrEqual(Math.max(onAir.up.events, onAir.down.events));
     await session.close();
   });
 
