@@ -36,7 +36,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A child process: node with tsx and the virtual HCI socket preloaded, devices as `sockets` says. */
+/**
+ * A child process: node with the virtual HCI socket preloaded (tsx only for that file), devices
+ * as `sockets` says. bin/wristpay.js runs the compiled CLI: `npm run build:lib` after editing.
+ */
 function child(args: string[], sockets: string, env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
   const c = spawn(process.execPath, ['--import', 'tsx', '--import', './harness/radio/preload.ts', ...args], {
     env: { ...process.env, WRISTPAY_HCI_SOCKETS: sockets, ...env },
@@ -58,7 +61,7 @@ describe('the HCI radio as processes', () => {
     process.env.NOBLE_HCI_DEVICE_ID = '0';
     const img = await testImages();
     const state = flashedDir(img.main, img.vendorPub);
-    const args = ['test/sim/helpers/sim-cli.ts', 'sim', 'start', '--radio', 'hci', '--state', state];
+    const args = ['bin/wristpay.js', 'sim', 'start', '--radio', 'hci', '--state', state];
     sim = child([...args, '--radio-port', '0', '--ui-port', '0', '--json'], `1=${servers[1].endpoint}`, {
       BLENO_HCI_DEVICE_ID: '1',
     });
@@ -76,7 +79,6 @@ describe('the HCI radio as processes', () => {
   });
 
   it('wristpay bridge status --radio hci, a process on controller 2, reads the band and exits', async () => {
-    const main = "const { main } = await import('./cli/main.ts'); process.exitCode = await main(process.argv);";
     const argv = [
       'bridge',
       'status',
@@ -88,7 +90,7 @@ describe('the HCI radio as processes', () => {
       '--config',
       join(dir, 'none.json'),
     ];
-    const bridge = child(['--input-type=module', '-e', main, 'wristpay', ...argv], `0=${servers[2].endpoint}`, {
+    const bridge = child(['bin/wristpay.js', ...argv], `0=${servers[2].endpoint}`, {
       NOBLE_HCI_DEVICE_ID: '0',
       WRISTPAY_RADIO: '',
     });
