@@ -28,6 +28,7 @@ import { Err, Evt, H4 } from '../../harness/radio/hci.ts';
 import { installVirtualHciSocket } from '../../harness/radio/install-hci-socket.ts';
 import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { testImages } from '../../harness/images.ts';
+import { Status } from '../../shared/status/codes.ts';
 import type { Simulator } from '../../sim/band/simulator.ts';
 import { runCli } from '../bridge/helpers/cli.ts';
 import { PASSWORD, ownerAccount, pairingCode, unique } from '../bridge/helpers/world.ts';
@@ -118,6 +119,14 @@ describe("the bridge's --radio hci against the simulator's --radio hci", () => {
     expect(near.link?.mtu).toBe(185);
     session = new BandSession(near.link!);
     expect(await session.readInfo()).toMatchObject({ type: 'info', enrolled: false });
+    // Held over HCI, the band is not on the websocket radio for another central.
+    const ws = createWebsocketTransport(`ws://127.0.0.1:${sim.radioPort}`);
+    try {
+      const err = await ws.connect(sim.band(1).peripheralId, { timeoutMs: 800 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: Status.UNREACHABLE });
+    } finally {
+      await ws.close();
+    }
   });
 
   it('enrolls, adds a card and unlocks over HCI', async () => {
