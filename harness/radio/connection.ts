@@ -20,7 +20,7 @@ export interface ConnectionEnd {
   completed(): void;
   /** The connection is gone (reason: an HCI error code). */
   terminated(reason: number): void;
-  /** The other side changed a parameter (what: a description for the log). */
+  /** A procedure changed a parameter of the connection (the interval, the data length, the PHY). */
   updated(what: 'interval' | 'data-length' | 'phy'): void;
 }
 

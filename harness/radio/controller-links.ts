@@ -57,9 +57,11 @@ export class ControllerLinks {
   /** Each handler answers with exactly one Command Complete or Command Status. */
   readonly commands: Record<number, Handler> = {
     [Op.READ_RSSI]: (p, o) => {
-      const h = p.readUInt16LE(0);
+      const h = p.length === 2 ? p.readUInt16LE(0) : -1;
       const link = this.links.get(h);
-      this.host.complete(o, link ? Err.SUCCESS : Err.UNKNOWN_CONNECTION, [...u16(h), link ? this.host.rssi & 0xff : 0]);
+      if (!link) return this.host.complete(o, Err.UNKNOWN_CONNECTION, [...u16(h & 0xfff), 0]);
+      // The same path loss both ways: the peer hears this controller as strongly as it is heard.
+      this.host.complete(o, Err.SUCCESS, [...u16(h), this.host.rssi & 0xff]);
     },
     [Op.DISCONNECT]: (p, o) => {
       const link = p.length === 3 ? this.links.get(p.readUInt16LE(0)) : undefined;
@@ -75,7 +77,7 @@ export class ControllerLinks {
       if (min < 6 || max > 0x0c80 || min > max) return this.host.status(o, Err.INVALID_PARAMETERS);
       this.host.status(o, Err.SUCCESS);
       const next = { interval: max, latency: p.readUInt16LE(6), supervisionTimeout: p.readUInt16LE(8) };
-      // The connection update procedure (Core Vol 6 Part B §5.1.1); the central's host always hears.
+      // The connection update procedure (Core Vol 6 Part B §5.1.1): both hosts hear the new parameters.
       link.conn.procedure('interval', () => (link.conn.params = next), ['central', 'peripheral']);
     },
     [Op.LE_SET_DATA_LENGTH]: (p, o) => {
