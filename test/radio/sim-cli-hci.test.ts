@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BandSession } from '../../bridge/relay/band-session.ts';
+import { bandAction } from '../../sim/band/control-client.ts';
 import { createHciTransport } from '../../bridge/transport/noble-hci.ts';
 import { VirtualAir } from '../../harness/radio/air.ts';
 import { type H4Server, serveH4 } from '../../harness/radio/h4-server.ts';
@@ -51,6 +52,7 @@ function child(args: string[], sockets: string, env: NodeJS.ProcessEnv = {}): Ch
 describe('the HCI radio as processes', () => {
   let sim: ChildProcessWithoutNullStreams;
   let exited: Promise<number | null>;
+  let state: string;
   const events: { event: string; [k: string]: unknown }[] = [];
 
   it('wristpay sim start --radio hci starts, bleno on controller 1', async () => {
@@ -60,7 +62,7 @@ describe('the HCI radio as processes', () => {
     installVirtualHciSocket({ 0: servers[0].endpoint });
     process.env.NOBLE_HCI_DEVICE_ID = '0';
     const img = await testImages();
-    const state = flashedDir(img.main, img.vendorPub);
+    state = flashedDir(img.main, img.vendorPub);
     const args = ['bin/wristpay.js', 'sim', 'start', '--radio', 'hci', '--state', state];
     sim = child([...args, '--radio-port', '0', '--ui-port', '0', '--json'], `1=${servers[1].endpoint}`, {
       BLENO_HCI_DEVICE_ID: '1',
@@ -108,7 +110,7 @@ describe('the HCI radio as processes', () => {
     });
   });
 
-  it('the HCI transport here finds the band at its private address, reads it, and sees SIGTERM drop the link', async () => {
+  it('the HCI transport here: the band at its private address; a reboot drops the link and changes it; SIGTERM', async () => {
     const hci = createHciTransport();
     try {
       const found = await hci.scan({ timeoutMs: 400 });
@@ -116,9 +118,18 @@ describe('the HCI radio as processes', () => {
       expect(found).toEqual([
         expect.objectContaining({ address: expect.stringMatching(/^[4-7][0-9a-f]:/), rssi: -44 }),
       ]);
-      const link = await hci.connect(found[0].id);
-      const session = new BandSession(link);
-      expect(await session.readInfo()).toMatchObject({ type: 'info', enrolled: false });
+      const first = await hci.connect(found[0].id);
+      expect(await new BandSession(first).readInfo()).toMatchObject({ type: 'info', enrolled: false });
+      // A reboot resets the band's radio: the link drops, and the band comes back under a new address.
+      const dropped = new Promise<string>((r) => first.onDisconnect(r));
+      await bandAction(state, 1, 'reboot');
+      expect(await dropped).toMatch(/link lost|disconnect/);
+      let again = await hci.scan({ timeoutMs: 400 });
+      for (let i = 0; i < 5 && again.length === 0; i++) again = await hci.scan({ timeoutMs: 400 }); // still booting
+      expect(again.map((b) => b.address)).not.toContain(found[0].address);
+      expect(again).toHaveLength(1);
+      const link = await hci.connect(again[0].id);
+      expect(await new BandSession(link).readInfo()).toMatchObject({ type: 'info' });
       const down = new Promise<string>((r) => link.onDisconnect(r));
       sim.kill('SIGTERM');
       expect(await exited).toBe(0);
