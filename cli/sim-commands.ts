@@ -169,6 +169,11 @@ export function register(program: Command, setExit: (code: number) => void): voi
       ),
   )
     .option('--radio-port <n>', 'noble websocket port (stock noble dials 2846)', String(DEFAULT_RADIO_PORT))
+    .option(
+      '--radio <kind>',
+      'websocket, or hci: band 1 is also a BLE peripheral on the Bluetooth adapter through bleno (BLENO_HCI_DEVICE_ID picks the adapter)',
+      'websocket',
+    )
     .option('--ui-port <n>', 'web UI and control port (0: any free port)', String(DEFAULT_UI_PORT))
     .option('--bands <n>', `number of bands, 1..${MAX_BANDS} (state in DIR/band-K)`, '1')
     .option('--link <spec>', 'link model: ci=MS,mtu=N,loss=P (default ci=0 no delay, mtu=185, loss=0)')
@@ -181,6 +186,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       async (
         o: Common & {
           radioPort: string;
+          radio: string;
           uiPort: string;
           bands: string;
           link?: string;
@@ -209,6 +215,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
         } catch (e) {
           return usage(o.json, setExit, (e as Error).message);
         }
+        if (o.radio !== 'websocket' && o.radio !== 'hci')
+          return usage(o.json, setExit, `--radio is websocket or hci, not ${o.radio}`);
         if (radioPort === null || uiPort === null || bands === null)
           return usage(o.json, setExit, `--radio-port and --ui-port must be 0..65535, --bands 1..${MAX_BANDS}`);
         // Booting takes a moment (the image is checked again, QuickJS starts, flash is read).
@@ -222,6 +230,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
           s = await startSimulator({
             stateDir: o.state,
             radioPort,
+            radio: o.radio,
             uiPort,
             bands,
             link,
@@ -244,6 +253,9 @@ export function register(program: Command, setExit: (code: number) => void): voi
               `  band ${b.index}: serial ${b.serial}, private address ${b.address} now (a new one every boot, wear change and ${Math.round(s.addressRotationMs / 1000)} s)`,
           ),
           `radio   ws://localhost:${s.radioPort}  (noble websocket protocol${s.radioPort === DEFAULT_RADIO_PORT ? '; stock noble websocket bindings connect here' : ''})`,
+          ...(o.radio === 'hci'
+            ? ['radio   Bluetooth adapter (HCI, bleno): band 1 advertises the wristpay service']
+            : []),
           `web UI  ${s.url}/`,
           `link    ci ${link.ciMs} ms, mtu ${link.mtu}, loss ${link.loss}`,
           'Ctrl-C stops it (flash is flushed)',
@@ -256,6 +268,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
             event: 'started',
             stateDir: s.stateDir,
             radioPort: s.radioPort,
+            radio: o.radio,
             uiPort: s.uiPort,
             url: s.url,
             link,

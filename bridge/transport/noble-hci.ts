@@ -13,7 +13,7 @@ import type { Noble } from './noble-types.ts';
 import { type BandTransport, TransportError } from './types.ts';
 
 interface HciInternals {
-  _bindings?: { _hci?: { _socket?: { stop?: () => void; removeAllListeners?: () => void } } };
+  _bindings?: { _hci?: { _socket?: { stop?: () => void }; pollIsDevUp?: () => void } };
 }
 
 export function createHciTransport(): BandTransport {
@@ -34,12 +34,14 @@ export function createHciTransport(): BandTransport {
         );
       }
     },
-    // noble has no close: stop the HCI socket so that the process can exit (best effort;
-    // these are noble's internals, absent on other platforms).
+    // noble has no close: stop the HCI socket, and end the once-a-second adapter poll that
+    // noble re-arms forever (it would keep the process alive), so that the process can exit
+    // (best effort; these are noble's internals, absent on other platforms).
     release: () => {
-      const socket = noble?._bindings?._hci?._socket;
+      const hci = noble?._bindings?._hci;
+      if (hci?.pollIsDevUp) hci.pollIsDevUp = () => undefined;
       try {
-        socket?.stop?.();
+        hci?._socket?.stop?.();
       } catch {
         // already stopped
       }

@@ -63,11 +63,15 @@ export class BandRadio implements Radio {
   private info: Uint8Array = new Uint8Array(0);
   private central: CentralSink | null = null;
   private subscribed = false;
+  /** The ATT MTU of the current link (the link model's, or what the radio negotiated). */
+  private linkMtu = MIN_MTU;
   /** Notifications the firmware sent with no central, or before it subscribed (a real stack refuses them). */
   dropped = 0;
   /** Until the firmware hands its IRK: a key made here and known to nobody. */
   private irk: Uint8Array = new Uint8Array(randomBytes(IRK_BYTES));
   private current = '';
+  /** Who advertises the address besides the websocket radio (hci-peripheral.ts): told of each new one. */
+  private readonly addressWatchers = new Set<(address: string) => void>();
   private rotation: NodeJS.Timeout | null = null;
 
   constructor(
@@ -115,7 +119,7 @@ export class BandRadio implements Radio {
     this.info = data.slice();
   }
   mtu(): number {
-    return this.central !== null ? this.link.config.mtu : MIN_MTU;
+    return this.central !== null ? this.linkMtu : MIN_MTU;
   }
   setIdentityKey(irk: Bytes): void {
     if (!(irk instanceof Uint8Array) || irk.length !== IRK_BYTES)
@@ -126,9 +130,16 @@ export class BandRadio implements Radio {
   /** prand ‖ ah(IRK, prand) with a fresh prand, and the rotation timer starts over. */
   newAddress(): void {
     this.current = formatAddress(newResolvableAddress(this.irk));
+    for (const fn of this.addressWatchers) fn(this.current);
     if (this.rotation !== null) clearTimeout(this.rotation);
     this.rotation = setTimeout(() => this.newAddress(), this.rotationMs);
     this.rotation.unref();
+  }
+
+  /** Calls `fn` with every new address; returns the function that stops it. */
+  watchAddress(fn: (address: string) => void): () => void {
+    this.addressWatchers.add(fn);
+    return () => this.addressWatchers.delete(fn);
   }
 
   /**
@@ -157,14 +168,18 @@ export class BandRadio implements Radio {
     return this.subscribed;
   }
 
-  /** A central connects; the firmware hears onConnect with the link's MTU. */
-  attach(central: CentralSink): void {
+  /**
+   * A central connects; the firmware hears onConnect with the link's ATT MTU: the link model's,
+   * or, over a real radio stack, the one the ATT exchange settled (never above the link model's).
+   */
+  attach(central: CentralSink, mtu = this.link.config.mtu): void {
     if (this.central !== null) this.detach();
     this.central = central;
     this.subscribed = false;
+    this.linkMtu = Math.max(MIN_MTU, Math.min(mtu, this.link.config.mtu));
     this.link.connect();
-    this.frame('link', new Uint8Array(0), `connected, mtu ${this.link.config.mtu}`);
-    this.connectListener?.(this.link.config.mtu);
+    this.frame('link', new Uint8Array(0), `connected, mtu ${this.linkMtu}`);
+    this.connectListener?.(this.linkMtu);
   }
 
   /** The central disconnects (or vanishes, or the band resets): queued fragments are lost with the link. */

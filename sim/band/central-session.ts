@@ -157,7 +157,8 @@ export class CentralSession {
     if (this.links.get(id) === band && band.hw.radio.connected)
       return this.send({ type: 'connect', peripheralUuid: id });
     const owner = this.host.ownerOf(band);
-    if (owner !== undefined && owner !== this)
+    // Another central holds it: a websocket one (owner), or one over HCI (no owner here).
+    if ((owner !== undefined && owner !== this) || (owner === undefined && band.hw.radio.connected))
       return this.fail(c, 'busy', `band ${id} is connected to another central`);
     if (!band.running) return this.fail(c, 'unreachable', `band ${id} is not running (resetting, halted or stopped)`);
     const sink: CentralSink = {

@@ -14,6 +14,7 @@ import { startControlServer, type ControlServer } from './control-server.ts';
 import { loadFlashedImage } from './firmware-store.ts';
 import { DEFAULT_LINK, checkLink, parseLinkSpec, type LinkConfig } from './link-model.ts';
 import { DEFAULT_ADDRESS_ROTATION_MS } from './band-radio.ts';
+import { type HciPeripheral, startHciPeripheral } from './hci-peripheral.ts';
 import { startRadioServer, type RadioServer } from './radio-server.ts';
 import { SimBand } from './sim-band.ts';
 import { acquireSimLock } from './sim-lock.ts';
@@ -38,6 +39,12 @@ export interface StartSimulatorOptions {
   addressRotationMs?: number;
   /** Where the simulator's own log lines go (default: nowhere). */
   log?: (line: string) => void;
+  /**
+   * `hci`: band 1 is also a real BLE peripheral through bleno on the HCI adapter
+   * (BLENO_HCI_DEVICE_ID picks which; hci-peripheral.ts). The air then sets the timing, so the
+   * link model keeps only its MTU: ci and loss must be 0. Default `websocket` alone.
+   */
+  radio?: 'websocket' | 'hci';
 }
 
 export interface Simulator {
@@ -96,6 +103,13 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
   if (!Number.isInteger(count) || count < 1 || count > MAX_BANDS)
     throw new SimulatorError(Status.MALFORMED, `--bands must be 1..${MAX_BANDS}, got ${count}`);
   const link = linkConfig(opts.link);
+  if (opts.radio === 'hci' && count !== 1)
+    throw new SimulatorError(
+      Status.MALFORMED,
+      '--radio hci serves one band (bleno drives an adapter as one peripheral)',
+    );
+  if (opts.radio === 'hci' && (link.ciMs > 0 || link.loss > 0))
+    throw new SimulatorError(Status.MALFORMED, '--radio hci: the air sets the timing; --link takes only mtu there');
   const addressRotationMs = opts.addressRotationMs ?? DEFAULT_ADDRESS_ROTATION_MS;
   if (!Number.isInteger(addressRotationMs) || addressRotationMs < 10)
     throw new SimulatorError(Status.MALFORMED, `addressRotationMs must be an integer ≥ 10, got ${addressRotationMs}`);
@@ -111,9 +125,11 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
   const bands: SimBand[] = [];
   let radio: RadioServer | undefined;
   let control: ControlServer | undefined;
+  let peripheral: HciPeripheral | undefined;
   const token = randomBytes(24).toString('hex');
   const cleanup = async (): Promise<void> => {
     await control?.close();
+    await peripheral?.close();
     await radio?.close();
     for (const b of bands) b.stop();
     release();
@@ -140,6 +156,13 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
     }
     radio = await startRadioServer({ port: opts.radioPort ?? DEFAULT_RADIO_PORT, bands: () => bands, log });
     const radioPort = radio.port;
+    if (opts.radio === 'hci') {
+      try {
+        peripheral = await startHciPeripheral(bands[0], log);
+      } catch (err) {
+        throw new SimulatorError(Status.UNREACHABLE, (err as Error).message);
+      }
+    }
     const started = new Date().toISOString();
     control = await startControlServer({
       port: opts.uiPort ?? DEFAULT_UI_PORT,
