@@ -50,7 +50,7 @@ export async function openBenchCheckout(provider: HostCryptoProvider, lanes = 1)
   // lifts the caps on open trades and challenges it builds up that way. Cheap scrypt: logins
   // happen only in this setup. Nothing in the answer path differs from production.
   const checkout = await createCheckout({
-    dbFile,
+    db: dbFile,
     provider,
     notify: false,
     config: { challengeTtlMs: 3600_000, scryptLog2N: 10, maxOpenTradesPerTerminal: 1e9, maxOpenChallengesPerBand: 1e9 },
