@@ -16,7 +16,7 @@ function row(name: string, what: string, f: ScaleFigure): string {
   const pgCells = f.postgresTransactionsPerPayment
     ? `${f.postgresCpuMsPerPayment} | ${f.postgresTransactionsPerPayment}`
     : '– | –';
-  return `| scale.${name} | ${what} | ${n(f.paymentsPerSecond)} | ${f.floorRatio} | ${f.checkoutCpuMsPerPayment} | ${pgCells} | ${f.payerCpuMsPerPayment} | ${f.machineBusyCores} |`;
+  return `| scale.${name} | ${what} | ${n(f.paymentsPerSecond)} | ${f.floorRatio} | ${f.checkoutCpuMsPerPayment} | ${pgCells} | ${f.payerCpuMsPerPayment} | ${f.ownCores} | ${f.machineBusyCores} |`;
 }
 
 export function renderScale(s: ScaleResults, command: string, date: string, loadAverage: number): string {
@@ -34,10 +34,12 @@ start --db … --json\`, production settings: SQLite \`synchronous = FULL\`, Pos
 reported; the crypto floor (one core, node:crypto alone: what a payment's crypto costs the checkout at least)
 is measured after every slice while the checkouts idle. Every ledger is counted afterwards: each holds
 exactly the payments its tills were acknowledged. CPU columns are milliseconds of CPU time per payment, from
-/proc; "cores busy" counts every process on the machine during the slice, ours or not.
+/proc; "transactions" is how many PostgreSQL ran per payment (from its statistics, close rather than exact);
+"own cores" is the CPU the set-up's processes used per second of the slice, "cores busy" that of every process
+on the machine, ours or not: the difference is what other work took from the bench.
 
-| figure | checkouts on | payments/s | floorRatio | checkout CPU ms | PostgreSQL CPU ms | PostgreSQL transactions | payer CPU ms | cores busy |
-|---|---|---:|---:|---:|---:|---:|---:|---:|
+| figure | checkouts on | payments/s | floorRatio | checkout CPU ms | PostgreSQL CPU ms | PostgreSQL transactions | payer CPU ms | own cores | cores busy |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|
 ${row('sqlite1', 'one process, SQLite file', s.sqlite1)}
 ${row('postgres1', 'one process, PostgreSQL', s.postgres1)}
 ${row('postgres2', 'two processes, one PostgreSQL database', s.postgres2)}
@@ -48,20 +50,23 @@ ${verdict(floorGoal)}.
 
 What limits each figure:
 
-- **All three** share two cores with the tills' process and, for PostgreSQL, the database server: a payment
-  here costs the sum of the CPU columns, and the floor is one core doing crypto alone. A payment over HTTP is
-  three signed requests (each signature checked), a hello opened and a challenge sealed and signed, the answer
-  opened and its token verified, and three commits (the trade, the challenge, the payment), none of which the
-  in-process checkout bench times.
-- **sqlite1**: better-sqlite3 runs on the event loop, so each commit's fsync (\`synchronous = FULL\`) stops the
-  process for the disk's flush time; the answers of one event-loop turn share a commit (group commit), the
-  trades and challenges do not. The disk's fsync latency, not the CPU, sets this figure when the disk is slow.
-- **postgres1**: the store's calls are separate statements, each a round trip to a server process and each
-  commit a WAL flush (PostgreSQL groups concurrent flushes itself); the "transactions" column is how many per
-  payment. Its server processes take CPU from the same two cores.
-- **postgres2**: a second checkout adds an event loop but no core: on two cores that already run the first
-  checkout, PostgreSQL and the tills, it can only help while the one process waits on I/O. On a machine with
-  a core (or a host) per checkout the processes add up; here they compete.
+- **All three** share two cores with the tills' process and, for PostgreSQL, the database server, and with
+  whatever else the machine runs (own cores against cores busy). A payment here costs the sum of the CPU
+  columns; the floor is one core doing a payment's crypto alone. A payment over HTTP is three signed requests
+  (each signature checked, each logged), a hello opened, a challenge sealed and signed, the answer opened and
+  its token verified, and three commits (the trade, the challenge, the payment): the in-process checkout bench
+  above times only the last step, with the rest prepared.
+- **sqlite1**: better-sqlite3 runs on the event loop, so each of the three commits stops the whole process for
+  its fsync (\`synchronous = FULL\`). Answers of one event-loop turn share a commit (group commit); trades and
+  challenges do not. A CPU profile of the checkout under this load puts most of its busy time inside those
+  three statements: the disk's flush time, not the CPU, sets this figure, and more tills do not raise it.
+- **postgres1**: statements are round trips to a server process and do not stop the event loop, and PostgreSQL
+  groups the WAL flushes of concurrent commits; but each payment is about ${s.postgres1.postgresTransactionsPerPayment} transactions (the store's
+  calls, not one per request), and the server processes take their CPU from the same two cores.
+- **postgres2**: a second checkout adds an event loop but no core. Here the two share the cores the first
+  one, PostgreSQL and the tills already use, and each pays its own overhead (two JITs, half the batching each);
+  it can gain only while a process waits. With a core or a host per checkout they would add up; here they
+  compete.
 `;
 }
 

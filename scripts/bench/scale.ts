@@ -52,6 +52,8 @@ export interface ScaleFigure {
   /** Transactions PostgreSQL ran per payment (about: see pgTransactions); 0 on SQLite. */
   postgresTransactionsPerPayment: number;
   payerCpuMsPerPayment: number;
+  /** Cores this set-up's processes (checkouts, PostgreSQL, payer) kept busy during the slice: its share of the machine. */
+  ownCores: number;
   /** Cores busy during the slice, all processes of the machine (ours and anyone else's). */
   machineBusyCores: number;
 }
@@ -152,7 +154,7 @@ async function slice(
   const r = (await s.payer.next().catch((e: Error) => {
     throw new Error(`${e.message}\n${s.name}'s checkout errors:\n${errorLines(s.logs)}`);
   })) as unknown as SliceReport;
-  const pgAfter = server ? cpuMs(postgresPids(server.dataDir)) : 0;
+  const pgCpu = (server ? cpuMs(postgresPids(server.dataDir)) : 0) - before.pg;
   const machine = machineBusyMs() - before.machine;
   const checkoutCpu = cpuMs(checkoutPids) - before.checkout;
   const xactsAfter = server ? await pgTransactions(s.db) : 0;
@@ -163,9 +165,10 @@ async function slice(
     floorRatio: 0,
     checkoutProcesses: s.checkouts.length,
     checkoutCpuMsPerPayment: perPayment(checkoutCpu),
-    postgresCpuMsPerPayment: perPayment(pgAfter - before.pg),
+    postgresCpuMsPerPayment: perPayment(pgCpu),
     postgresTransactionsPerPayment: round2((xactsAfter - xacts) / Math.max(r.payments, 1)),
     payerCpuMsPerPayment: perPayment(r.cpuMs),
+    ownCores: round2((checkoutCpu + pgCpu + r.cpuMs) / r.ms),
     machineBusyCores: round2(machine / r.ms),
     sizes: r.sizes,
   };

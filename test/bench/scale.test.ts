@@ -19,6 +19,7 @@ needs(requirements.postgres).describe('scale bench', () => {
       expect(f.floorRatio, name).toBe(Math.round((f.paymentsPerSecond / r.cryptoFloorPerSecond) * 100) / 100);
       expect(f.checkoutCpuMsPerPayment, name).toBeGreaterThan(0);
       expect(f.payerCpuMsPerPayment, name).toBeGreaterThan(0);
+      expect(f.ownCores, name).toBeGreaterThan(0);
     }
     expect([r.sqlite1.checkoutProcesses, r.postgres1.checkoutProcesses, r.postgres2.checkoutProcesses]).toEqual([
       1, 1, 2,
