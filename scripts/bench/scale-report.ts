@@ -19,6 +19,18 @@ function row(name: string, what: string, f: ScaleFigure): string {
   return `| scale.${name} | ${what} | ${n(f.paymentsPerSecond)} | ${f.floorRatio} | ${f.checkoutCpuMsPerPayment} | ${pgCells} | ${f.payerCpuMsPerPayment} | ${f.ownCores} | ${f.machineBusyCores} |`;
 }
 
+/** A warning when other work took much of the machine: then the figures measure that work as much as ours. */
+function busyMachine(s: ScaleResults): string {
+  const figures = [s.sqlite1, s.postgres1, s.postgres2];
+  const others = Math.max(...figures.map((f) => f.machineBusyCores - f.ownCores));
+  if (others < 0.5) return '';
+  return `\n**Other work took up to ${round1(others)} of the two cores during these slices** (own cores against cores busy): the
+figures are lower than this machine gives the checkout alone, and the set-ups' order can change; measure
+again on a quiet machine before reading much into them.\n`;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
 export function renderScale(s: ScaleResults, command: string, date: string, loadAverage: number): string {
   const ratioGoal = s.postgres2OverSqlite1 >= 1;
   const floorGoal = Math.max(s.sqlite1.floorRatio, s.postgres1.floorRatio, s.postgres2.floorRatio) >= 0.5;
@@ -47,7 +59,7 @@ ${row('postgres2', 'two processes, one PostgreSQL database', s.postgres2)}
 Crypto floor: ${n(s.cryptoFloorPerSecond)} payments/s. Goals: PostgreSQL with two processes at least matches SQLite
 with one: ${verdict(ratioGoal)} (${s.postgres2OverSqlite1}×); the HTTP path reaches at least 0.5 of the crypto floor:
 ${verdict(floorGoal)}.
-
+${busyMachine(s)}
 What limits each figure:
 
 - **All three** share two cores with the tills' process and, for PostgreSQL, the database server, and with
@@ -59,7 +71,7 @@ What limits each figure:
 - **sqlite1**: better-sqlite3 runs on the event loop, so each of the three commits stops the whole process for
   its fsync (\`synchronous = FULL\`). Answers of one event-loop turn share a commit (group commit); trades and
   challenges do not. A CPU profile of the checkout under this load puts most of its busy time inside those
-  three statements: the disk's flush time, not the CPU, sets this figure, and more tills do not raise it.
+  three statements: the disk's flush time, more than the CPU, sets this figure.
 - **postgres1**: statements are round trips to a server process and do not stop the event loop, and PostgreSQL
   groups the WAL flushes of concurrent commits; but each payment is about ${s.postgres1.postgresTransactionsPerPayment} transactions (the store's
   calls, not one per request), and the server processes take their CPU from the same two cores.

@@ -16,7 +16,7 @@ needs(requirements.postgres).describe('scale bench', () => {
     expect(r.cryptoFloorPerSecond).toBeGreaterThan(0);
     for (const [name, f] of Object.entries({ sqlite1: r.sqlite1, postgres1: r.postgres1, postgres2: r.postgres2 })) {
       expect(f.paymentsPerSecond, name).toBeGreaterThan(0);
-      expect(f.floorRatio, name).toBe(Math.round((f.paymentsPerSecond / r.cryptoFloorPerSecond) * 100) / 100);
+      expect(f.floorRatio, name).toBe(Math.round((f.paymentsPerSecond / r.cryptoFloorPerSecond) * 1000) / 1000);
       expect(f.checkoutCpuMsPerPayment, name).toBeGreaterThan(0);
       expect(f.payerCpuMsPerPayment, name).toBeGreaterThan(0);
       expect(f.ownCores, name).toBeGreaterThan(0);
