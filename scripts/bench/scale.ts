@@ -201,9 +201,18 @@ export async function benchScale(
   try {
     server = await startLocalPostgres({ durable: true });
     log(`  PostgreSQL (durable) on port ${server.port}; ${cpus().length} cores`);
-    setUps.push(await open('sqlite1', join(dir, 'checkout.db'), 1, dir, opts.lanes, started));
-    setUps.push(await open('postgres1', await server.createDatabase('scale_one'), 1, dir, opts.lanes, started));
-    setUps.push(await open('postgres2', await server.createDatabase('scale_two'), 2, dir, opts.lanes, started));
+    const [one, two] = [await server.createDatabase('scale_one'), await server.createDatabase('scale_two')];
+    // Set up at once (most of it is waiting on scrypt and process starts); all settled
+    // before going on, so the clean-up sees every process that started.
+    const opened = await Promise.allSettled([
+      open('sqlite1', join(dir, 'checkout.db'), 1, dir, opts.lanes, started),
+      open('postgres1', one, 1, dir, opts.lanes, started),
+      open('postgres2', two, 2, dir, opts.lanes, started),
+    ]);
+    for (const o of opened) {
+      if (o.status === 'rejected') throw o.reason;
+      setUps.push(o.value);
+    }
     // Untimed warm-up: JIT, connection pools, the first pages of every table.
     for (const s of setUps) await slice(s, Math.min(1000, opts.sliceMs), s.name === 'sqlite1' ? undefined : server);
     let floor = 0;
