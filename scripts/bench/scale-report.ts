@@ -31,6 +31,14 @@ again on a quiet machine before reading much into them.\n`;
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
+/** sqlite1 / postgres1 / postgres2: what two idle cores would carry at this run's CPU time per payment. */
+function bounds(s: ScaleResults): string {
+  const cpu = (f: ScaleFigure) => f.checkoutCpuMsPerPayment + f.postgresCpuMsPerPayment + f.payerCpuMsPerPayment;
+  // A checkout process runs its JavaScript on one core: each can carry at most 1,000 ms of it a second.
+  const bound = (f: ScaleFigure) => Math.min(2000 / cpu(f), (1000 * f.checkoutProcesses) / f.checkoutCpuMsPerPayment);
+  return [s.sqlite1, s.postgres1, s.postgres2].map((f) => n(Math.round(bound(f)))).join(' / ');
+}
+
 export function renderScale(s: ScaleResults, command: string, date: string, loadAverage: number): string {
   const ratioGoal = s.postgres2OverSqlite1 >= 1;
   const floorGoal = Math.max(s.sqlite1.floorRatio, s.postgres1.floorRatio, s.postgres2.floorRatio) >= 0.5;
@@ -55,6 +63,10 @@ on the machine, ours or not: the difference is what other work took from the ben
 ${row('sqlite1', 'one process, SQLite file', s.sqlite1)}
 ${row('postgres1', 'one process, PostgreSQL', s.postgres1)}
 ${row('postgres2', 'two processes, one PostgreSQL database', s.postgres2)}
+
+From CPU alone, with nothing else running, this machine could carry at most ${bounds(s)} payments/s
+(sqlite1 / postgres1 / postgres2: two cores' 2,000 ms a second over the sum of the CPU columns, and no more than
+one core per checkout process; the fsyncs' waiting comes on top).
 
 Crypto floor: ${n(s.cryptoFloorPerSecond)} payments/s. Goals: PostgreSQL with two processes at least matches SQLite
 with one: ${verdict(ratioGoal)} (${s.postgres2OverSqlite1}×); the HTTP path reaches at least 0.5 of the crypto floor:
