@@ -24,27 +24,25 @@ export interface Proc {
 }
 
 function wrap(child: ChildProcess, what: string, stderr: () => string): Proc {
-  const queue: Record<string, unknown>[] = [];
-  const waiting: Array<(v: Record<string, unknown>) => void> = [];
+  type Line = Record<string, unknown>;
+  const queue: Line[] = [];
+  const waiting: Array<{ resolve: (v: Line) => void; reject: (e: Error) => void }> = [];
   let failed: Error | undefined;
-  const failers: Array<(e: Error) => void> = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    let value: Record<string, unknown>;
+    let value: Line;
     try {
-      value = JSON.parse(line) as Record<string, unknown>;
+      value = JSON.parse(line) as Line;
     } catch {
       return; // not a JSON line: nothing the bench reads
     }
     const w = waiting.shift();
-    if (w) failers.shift();
-    if (w) w(value);
+    if (w) w.resolve(value);
     else queue.push(value);
   });
   void exited.then((code) => {
     failed = new Error(`${what} exited (${code}): ${stderr()}`);
-    for (const f of failers.splice(0)) f(failed);
-    waiting.length = 0;
+    for (const w of waiting.splice(0)) w.reject(failed);
   });
   return {
     pid: child.pid as number,
@@ -53,8 +51,7 @@ function wrap(child: ChildProcess, what: string, stderr: () => string): Proc {
         const value = queue.shift();
         if (value) return resolve(value);
         if (failed) return reject(failed);
-        waiting.push(resolve);
-        failers.push(reject);
+        waiting.push({ resolve, reject });
       }),
     send: (line) => child.stdin?.write(`${JSON.stringify(line)}\n`),
     async stop() {
