@@ -3,6 +3,8 @@
  * machine's speed drifts, so comparisons are only made within a run). Writes BENCHMARKS.md
  * with the figures, the machine and the command; `--json` prints one JSON object. `--long`
  * also runs the checkout's bigger benchmarks and the hardening tests at ten times their size.
+ * `--only scale` runs the scale-out section alone (its figures are compared within it) and
+ * replaces just that section of BENCHMARKS.md.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,23 @@ import { benchVerify } from './bench/verify.ts';
 import { benchRelayLoadLatency } from './bench/relay-load-latency.ts';
 import type { LatencyResults } from './bench/latency.ts';
 import type { BenchResults } from './bench/results.ts';
+import { benchScale, scaleBenchSizes } from './bench/scale.ts';
+import { renderScale, spliceScale } from './bench/scale-report.ts';
+
+/** The sections `--only` can run alone. */
+const ONLY = ['scale'] as const;
+
+function machineOf(load: number): BenchResults['machine'] {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverage: Math.round(load * 10) / 10,
+  };
+}
+
+const BENCHMARKS = new URL('../BENCHMARKS.md', import.meta.url);
 
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
@@ -30,6 +49,21 @@ async function main(argv: string[]): Promise<void> {
   const log = (s: string) => {
     if (!json) process.stderr.write(s + '\n');
   };
+  const size = long ? 'long' : quick ? 'quick' : 'normal';
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  if (only !== undefined) {
+    if (!(ONLY as readonly string[]).includes(only)) throw new Error(`--only takes one of: ${ONLY.join(', ')}`);
+    const command = `npm run bench -- --only ${only}${quick ? ' --quick' : long ? ' --long' : ''}`;
+    log('scale out: SQLite and PostgreSQL checkouts over HTTP, beside the crypto floor…');
+    const scale = await benchScale(scaleBenchSizes[size], log);
+    const machine = machineOf(load);
+    const date = new Date().toISOString();
+    const previous = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '';
+    writeFileSync(BENCHMARKS, spliceScale(previous, renderScale(scale, command, date, machine.loadAverage)));
+    if (json) process.stdout.write(JSON.stringify({ machine, command, date, scale }) + '\n');
+    else log('wrote the scale section of BENCHMARKS.md');
+    return;
+  }
   log('crypto providers…');
   const crypto = await benchCrypto({ quick });
   log('payment tokens…');
@@ -39,22 +73,18 @@ async function main(argv: string[]): Promise<void> {
   log('CLI start (wristpay --help)…');
   const cli = benchCli({ quick });
   log('checkout payments and crypto floor…');
-  const checkout = await benchCheckout(checkoutBenchSizes[long ? 'long' : quick ? 'quick' : 'normal']);
+  const checkout = await benchCheckout(checkoutBenchSizes[size]);
   log('checkout durability (synchronous FULL beside NORMAL)…');
-  const durability = await benchDurability(durabilityBenchSizes[long ? 'long' : quick ? 'quick' : 'normal']);
+  const durability = await benchDurability(durabilityBenchSizes[size]);
+  log('scale out: SQLite and PostgreSQL checkouts over HTTP, beside the crypto floor…');
+  const scale = await benchScale(scaleBenchSizes[size], log);
   log('token verify beside SimpleWebAuthn…');
   const swa = await benchVerify(createNodeProvider(), ms);
   const hardening = long ? runHardening(log) : undefined;
   const command = 'npm run bench' + (quick ? ' -- --quick' : long ? ' -- --long' : '');
   const relayLoadLatency = await benchRelayLoadLatency({ quick, long, command, log });
   const results: BenchResults = {
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-      loadAverage: Math.round(load * 10) / 10,
-    },
+    machine: machineOf(load),
     command: 'npm run bench' + (quick ? ' -- --quick' : long ? ' -- --long' : ''),
     date: new Date().toISOString(),
     crypto,
@@ -73,12 +103,12 @@ async function main(argv: string[]): Promise<void> {
     air: airFigures(relayLoadLatency.latency.air),
     checkout,
     durability,
+    scale,
     hardening,
     relayLoadLatency,
   };
-  const file = new URL('../BENCHMARKS.md', import.meta.url);
-  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  writeFileSync(file, renderBenchmarks(results, previous));
+  const previous = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '';
+  writeFileSync(BENCHMARKS, renderBenchmarks(results, previous));
   if (json) process.stdout.write(JSON.stringify(results) + '\n');
   else log('wrote BENCHMARKS.md');
 }

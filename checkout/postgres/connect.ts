@@ -78,12 +78,31 @@ export class PgDatabase implements Queryable {
     this.pool.on('error', () => undefined);
   }
 
-  /** One statement in its own (serializable) transaction, run again after a serialization failure. */
+  /**
+   * One statement in its own (serializable) transaction, run again after a serialization failure.
+   * Not `pool.query`: that closes the connection whenever the statement fails, and the store
+   * meets expected failures (serialization failures, unique violations it answers) under
+   * load, so each would cost a new server process (a fork and its start-up, measured at about
+   * one new connection per two payments). A failed statement outside a transaction leaves the
+   * connection as good as before; only a broken connection is dropped.
+   */
   query<R extends pg.QueryResultRow = Record<string, unknown>>(
     text: string,
     values?: unknown[],
   ): Promise<pg.QueryResult<R>> {
-    return retrying(() => this.pool.query<R>(text, values), this.counted);
+    return retrying(async () => {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        return await client.query<R>(text, values);
+      } catch (e) {
+        // The server's refusal of a statement leaves the connection usable; anything else may not have.
+        if (!(e instanceof pg.DatabaseError)) broken = e as Error;
+        throw e;
+      } finally {
+        client.release(broken);
+      }
+    }, this.counted);
   }
 
   /** `fn`'s statements in one serializable transaction; the whole of it is run again after a serialization failure. */

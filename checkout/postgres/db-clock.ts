@@ -35,7 +35,8 @@ export class DbClock {
       'SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint AS ms',
     );
     const received = Date.now();
-    // Whole milliseconds: every time the store writes is a BIGINT.
+    // Whole milliseconds: an odd round trip puts the midpoint on a half, and `now` goes into
+    // bigint columns, which refuse a fraction.
     this.offsetMs = Math.round(Number(r.rows[0].ms) - (sent + received) / 2);
   }
 }

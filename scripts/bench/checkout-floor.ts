@@ -20,6 +20,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { decodeMessageOf } from '../../shared/messages/index.ts';
 import { measure } from './measure.ts';
 
 export interface FloorSizes {
@@ -30,6 +31,15 @@ export interface FloorSizes {
 }
 
 const TAG = 16;
+
+/** The sizes the floor is measured at: a real challenge and answer of the run (the RESULT is 24 bytes). */
+export function floorSizesOf(challenge: Uint8Array, answer: Uint8Array): FloorSizes {
+  const ch = decodeMessageOf(challenge, 'challenge');
+  const an = decodeMessageOf(answer, 'answer');
+  if (!ch.ok || !an.ok) throw new Error('bench: prepared messages do not decode');
+  const answerPlain = an.value.sealed.length - 32 - 16;
+  return { challenge: ch.value.ct.length - 16, answer: answerPlain, result: 24, signed: answerPlain };
+}
 
 function aead(key: Buffer, nonce: Buffer, plain: Buffer): Buffer {
   const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });

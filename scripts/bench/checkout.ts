@@ -26,9 +26,8 @@
  *   (AEAD open + AEAD seal + ECDSA verify; no ECDH, which issuing the challenge does)
  * - httpPaymentsPerSecond: through HTTP on loopback, 4 concurrent terminals' connections
  */
-import { decodeMessageOf } from '../../shared/messages/index.ts';
 import { createNodeProvider } from '../../shared/crypto/node-provider.ts';
-import { benchCryptoFloor } from './checkout-floor.ts';
+import { benchCryptoFloor, floorSizesOf } from './checkout-floor.ts';
 import { benchCheckoutHttp } from './checkout-http.ts';
 import { type BenchCheckout, type PreparedPayment, openBenchCheckout } from './checkout-setup.ts';
 
@@ -54,15 +53,6 @@ const HTTP_LANES = 4;
 const WARM_UP = 100;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const count = (lists: PreparedPayment[][]) => lists.reduce((n, l) => n + l.length, 0);
-
-/** The sizes the floor is measured at: this run's real challenge, answer and result. */
-function sizesOf(p: PreparedPayment) {
-  const ch = decodeMessageOf(p.challenge, 'challenge');
-  const an = decodeMessageOf(p.answer, 'answer');
-  if (!ch.ok || !an.ok) throw new Error('bench: prepared messages do not decode');
-  const answerPlain = an.value.sealed.length - 32 - 16;
-  return { challenge: ch.value.ct.length - 16, answer: answerPlain, result: 24, signed: answerPlain };
-}
 
 /** Payments per second of one slice: every list answered at once, each in its own order (a card's counters rise in it). */
 export async function timeAnswers(bc: BenchCheckout, lists: PreparedPayment[][]): Promise<number> {
@@ -107,7 +97,7 @@ export async function benchCheckout(opts: CheckoutBenchOptions): Promise<Record<
     const timed = (lists: PreparedPayment[][]): Promise<number> => timeAnswers(bc, lists);
     await timed([first]);
     // Payments and floor alternate, so both see the same machine (it is shared and drifts).
-    const sizes = sizesOf(first[0]);
+    const sizes = floorSizesOf(first[0].challenge, first[0].answer);
     const best = { together: 0, alone: 0 };
     const floor = { full: 0, answer: 0 };
     for (const round of rounds) {

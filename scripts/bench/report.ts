@@ -2,6 +2,7 @@
 import type { BenchResults } from './results.ts';
 import { renderCheckoutSections } from './checkout-report.ts';
 import { renderRelayLoadLatency } from './relay-load-latency.ts';
+import { renderScale } from './scale-report.ts';
 
 function table(rows: Array<[string, string | number]>, head: [string, string]): string {
   const fmt = (v: string | number) => (typeof v === 'number' ? v.toLocaleString('en-US') : v);
@@ -54,6 +55,7 @@ from spawn to exit, after one warm-up run: the compiled CLI in \`dist/lib\`, whi
 groups' summaries but no command group (\`cli/groups.ts\`).
 
 ${renderCheckoutSections(r, previous)}
+${renderScale(r.scale, r.command, r.date, r.machine.loadAverage)}
 ${renderRelayLoadLatency(r.relayLoadLatency, previous)}`;
 }
 

@@ -5,6 +5,7 @@
 import type { HardeningResults } from './checkout-hardening.ts';
 import type { LatencyResults } from './latency.ts';
 import type { RelayLoadLatency } from './relay-load-latency.ts';
+import type { ScaleResults } from './scale.ts';
 
 export interface BenchResults {
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; loadAverage: number };
@@ -32,6 +33,8 @@ export interface BenchResults {
   checkout: Record<string, number>;
   /** scripts/bench/checkout-durability.ts: the ledger's synchronous = FULL beside NORMAL. */
   durability: Record<string, number>;
+  /** scripts/bench/scale.ts: scale.sqlite1, scale.postgres1, scale.postgres2 (paymentsPerSecond, floorRatio, …). */
+  scale: ScaleResults;
   /** Only with --long: the hardening tests' figures (else the last long run's section is kept). */
   hardening?: HardeningResults;
   /** scripts/bench/relay-load-latency.ts: hostile relay table, load, latency and air. */
