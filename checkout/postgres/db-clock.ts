@@ -35,6 +35,7 @@ export class DbClock {
       'SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint AS ms',
     );
     const received = Date.now();
-    this.offsetMs = Number(r.rows[0].ms) - (sent + received) / 2;
+    // Whole milliseconds: times are stored as BIGINT, and the midpoint of two integers may be x.5.
+    this.offsetMs = Math.round(Number(r.rows[0].ms) - (sent + received) / 2);
   }
 }
