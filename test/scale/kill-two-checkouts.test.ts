@@ -1,0 +1,118 @@
+/**
+ * SIGKILL of one of two checkout processes sharing one PostgreSQL, under load (issue 13,
+ * "Faults"): bands × payments through both `wristpay checkout start --db postgres://…`
+ * children, each payment's requests spread over the two; at seeded points one process is
+ * killed with SIGKILL (no handler runs, its connections just drop) and started again, while
+ * the load carries on through the other. A request the dead process never answered is sent
+ * again to the live one (test/scale/helpers/pg-load.ts). Afterwards:
+ *
+ * - 0 lost: every payment of the load is in the ledger, paid exactly once with its amount,
+ *   read back through the store (PgStore);
+ * - 0 duplicate: no trade, challenge or card counter paid twice, day totals and counters
+ *   add up (the invariants of test/hardening/helpers/ledger-check.ts, on PostgreSQL);
+ * - every answer in flight at a kill was either paid when posted again, or REPLAYED because
+ *   its first post had committed (and its trade is then paid);
+ * - payments = trades = bands × payments, and the amounts add up.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { type PgStore, openPgStore } from '../../checkout/postgres/store.ts';
+import { type ChildCheckout, startChildCheckout } from '../hardening/helpers/child-checkout.ts';
+import { Rng } from '../hardening/helpers/fuzz-gen.ts';
+import { setUpWorld } from '../hardening/helpers/kill-load.ts';
+import { SEED, reportFigures, scaled } from '../hardening/helpers/scale.ts';
+import { usePostgres } from '../support/postgres.ts';
+import { needs, requirements } from '../support/requirements.ts';
+import { notPaidOnce, pgLedgerProblems, pgLedgerTotals } from './helpers/pg-ledger.ts';
+import { type Processes, emptyFigures, runLoad } from './helpers/pg-load.ts';
+import { startSetupCheckout } from './helpers/setup-checkout.ts';
+
+const LANES = scaled(40, 200);
+const PAYMENTS = scaled(20, 20);
+const KILLS = scaled(2, 6);
+
+const figures = {
+  lanes: LANES,
+  paymentsPerLane: PAYMENTS,
+  kills: 0,
+  restartMs: [] as number[],
+  setupMs: 0,
+  loadMs: 0,
+  ...emptyFigures(),
+};
+
+needs(requirements.postgres).describe('SIGKILL of one of two checkout processes on one PostgreSQL, under load', () => {
+  const pg = usePostgres();
+  const children: ChildCheckout[] = [];
+  let store: PgStore | undefined;
+  afterAll(async () => {
+    reportFigures('kill-two-checkouts', { seed: SEED, ...figures });
+    for (const c of children) await c.kill();
+    await store?.close();
+  });
+
+  it('loses nothing and pays nothing twice; every payment is paid exactly once', async () => {
+    const db = await pg.database();
+    let started = performance.now();
+    const setup = await startSetupCheckout(db);
+    const w = await setUpWorld(setup.url, LANES, 8, Math.ceil(LANES / 50));
+    await setup.close();
+    figures.setupMs = Math.round(performance.now() - started);
+    children.push(...(await Promise.all([startChildCheckout(db), startChildCheckout(db)])));
+    const procs: Processes = { urls: children.map((c) => c.url), killed: new Set() };
+
+    const total = LANES * PAYMENTS;
+    const rng = new Rng(SEED);
+    // Kill points spread over the load, each moved by a seeded amount; victims take turns.
+    const killAt = Array.from(
+      { length: KILLS },
+      (_, k) => Math.floor((total * (k + 1)) / (KILLS + 1)) + rng.int(Math.floor(total / (4 * (KILLS + 1)))),
+    );
+    let kills: Promise<void> = Promise.resolve();
+    const killAndRestart = async (victim: number): Promise<void> => {
+      const c = children[victim];
+      procs.urls[victim] = undefined; // the balancer stops sending; requests in flight are cut by the kill
+      procs.killed.add(c.url);
+      await c.kill();
+      figures.kills += 1;
+      const started = performance.now();
+      children[victim] = await startChildCheckout(db);
+      figures.restartMs.push(Math.round(performance.now() - started));
+      procs.urls[victim] = children[victim].url;
+    };
+    let paid = 0;
+    const onPaid = () => {
+      paid += 1;
+      const k = killAt.indexOf(paid);
+      if (k >= 0) kills = kills.then(() => killAndRestart(k % 2)); // one at a time: the other stays up
+    };
+
+    started = performance.now();
+    const attempts = await runLoad(
+      w,
+      procs,
+      { paymentsPerLane: PAYMENTS, amountOf: (lane, n) => 100 + ((lane * 31 + n * 17) % 900), onPaid },
+      figures,
+    );
+    figures.loadMs = Math.round(performance.now() - started);
+    await kills;
+    expect(figures.kills).toBe(KILLS);
+    // Every kill cut requests in flight (200 lanes keep both processes busy).
+    expect(figures.connectionErrors, 'requests cut by a kill').toBeGreaterThan(0);
+    expect(figures.unreachable, 'the database stayed up').toBe(0);
+
+    store = await openPgStore(db, { poolSize: 8 });
+    expect(await pgLedgerProblems(db)).toEqual([]);
+    expect(await notPaidOnce(store, w.merchantId, attempts)).toEqual([]);
+    const counts = await store.ledger.counts();
+    expect(counts.trades).toBe(total);
+    expect(counts.payments).toBe(total);
+    const totals = await pgLedgerTotals(db);
+    const sum = attempts.reduce((s, a) => s + a.amount, 0);
+    expect(totals.paidTrades).toBe(total);
+    expect(totals.paymentsAmount).toBe(sum);
+    expect(totals.paidAmount).toBe(sum);
+
+    // Both processes still answer, and stop cleanly.
+    for (const c of children.splice(0)) expect(await c.stop()).toBe(0);
+  }, 240_000);
+});
