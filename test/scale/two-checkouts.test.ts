@@ -164,7 +164,7 @@ needs(requirements.postgres).describe('two checkout processes, one PostgreSQL le
       // One refund number to both at once: one refund, both told the same one.
       const refund = { outRequestNo: `r-${i}`, amount: 4_00 };
       const [ra, rb] = await Promise.all([onA.refund(outTradeNo, refund), onB.refund(outTradeNo, refund)]);
-      expect(rb.refund.id).toBe(ra.refund.id);
+      expect(rb.refund.refundId).toBe(ra.refund.refundId);
       expect([ra.created, rb.created].sort()).toEqual([false, true]);
       // Two more numbers of 4.00 each at once: 12.00 would exceed the 10.00 paid; one passes.
       const more = await Promise.all([
