@@ -14,8 +14,8 @@
  *   its first post had committed (and its trade is then paid);
  * - payments = trades = bands × payments, and the amounts add up.
  *
- * The issue's 200 bands × 20 payments is the long run (WRISTPAY_HARDENING=long, as
- * `npm run bench -- --long` sets); CI runs 30 × 20 with two kills, to stay within a minute
+ * The issue's 200 bands × 20 payments is the long run (`WRISTPAY_HARDENING=long npx vitest
+ * run test/scale/kill-two-checkouts.test.ts`, six kills); CI runs 30 × 20 with two kills, to stay within a minute
  * on two cores (setting up 200 owners with bands alone takes half of that).
  */
 import { afterAll, expect, it } from 'vitest';
@@ -54,69 +54,73 @@ needs(requirements.postgres).describe('SIGKILL of one of two checkout processes 
     await store?.close();
   });
 
-  it('loses nothing and pays nothing twice; every payment is paid exactly once', async () => {
-    const db = await pg.database();
-    let started = performance.now();
-    const setup = await startSetupCheckout(db);
-    const w = await setUpWorld(setup.url, LANES, 8, Math.ceil(LANES / 50));
-    await setup.close();
-    figures.setupMs = Math.round(performance.now() - started);
-    children.push(...(await Promise.all([startChildCheckout(db), startChildCheckout(db)])));
-    const procs: Processes = { urls: children.map((c) => c.url), killed: new Set() };
+  it(
+    'loses nothing and pays nothing twice; every payment is paid exactly once',
+    async () => {
+      const db = await pg.database();
+      let started = performance.now();
+      const setup = await startSetupCheckout(db);
+      const w = await setUpWorld(setup.url, LANES, 8, Math.ceil(LANES / 50));
+      await setup.close();
+      figures.setupMs = Math.round(performance.now() - started);
+      children.push(...(await Promise.all([startChildCheckout(db), startChildCheckout(db)])));
+      const procs: Processes = { urls: children.map((c) => c.url), killed: new Set() };
 
-    const total = LANES * PAYMENTS;
-    const rng = new Rng(SEED);
-    // Kill points spread over the load, each moved by a seeded amount; victims take turns.
-    const killAt = Array.from(
-      { length: KILLS },
-      (_, k) => Math.floor((total * (k + 1)) / (KILLS + 1)) + rng.int(Math.floor(total / (4 * (KILLS + 1)))),
-    );
-    let kills: Promise<void> = Promise.resolve();
-    const killAndRestart = async (victim: number): Promise<void> => {
-      const c = children[victim];
-      procs.urls[victim] = undefined; // the balancer stops sending; requests in flight are cut by the kill
-      procs.killed.add(c.url);
-      await c.kill();
-      figures.kills += 1;
-      const started = performance.now();
-      children[victim] = await startChildCheckout(db);
-      figures.restartMs.push(Math.round(performance.now() - started));
-      procs.urls[victim] = children[victim].url;
-    };
-    let paid = 0;
-    const onPaid = () => {
-      paid += 1;
-      const k = killAt.indexOf(paid);
-      if (k >= 0) kills = kills.then(() => killAndRestart(k % 2)); // one at a time: the other stays up
-    };
+      const total = LANES * PAYMENTS;
+      const rng = new Rng(SEED);
+      // Kill points spread over the load, each moved by a seeded amount; victims take turns.
+      const killAt = Array.from(
+        { length: KILLS },
+        (_, k) => Math.floor((total * (k + 1)) / (KILLS + 1)) + rng.int(Math.floor(total / (4 * (KILLS + 1)))),
+      );
+      let kills: Promise<void> = Promise.resolve();
+      const killAndRestart = async (victim: number): Promise<void> => {
+        const c = children[victim];
+        procs.urls[victim] = undefined; // the balancer stops sending; requests in flight are cut by the kill
+        procs.killed.add(c.url);
+        await c.kill();
+        figures.kills += 1;
+        const started = performance.now();
+        children[victim] = await startChildCheckout(db);
+        figures.restartMs.push(Math.round(performance.now() - started));
+        procs.urls[victim] = children[victim].url;
+      };
+      let paid = 0;
+      const onPaid = () => {
+        paid += 1;
+        const k = killAt.indexOf(paid);
+        if (k >= 0) kills = kills.then(() => killAndRestart(k % 2)); // one at a time: the other stays up
+      };
 
-    started = performance.now();
-    const attempts = await runLoad(
-      w,
-      procs,
-      { paymentsPerLane: PAYMENTS, amountOf: (lane, n) => 100 + ((lane * 31 + n * 17) % 900), onPaid },
-      figures,
-    );
-    figures.loadMs = Math.round(performance.now() - started);
-    await kills;
-    expect(figures.kills).toBe(KILLS);
-    // Every kill cut requests in flight (a lane per band keeps both processes busy).
-    expect(figures.connectionErrors, 'requests cut by a kill').toBeGreaterThan(0);
-    expect(figures.unreachable, 'the database stayed up').toBe(0);
+      started = performance.now();
+      const attempts = await runLoad(
+        w,
+        procs,
+        { paymentsPerLane: PAYMENTS, amountOf: (lane, n) => 100 + ((lane * 31 + n * 17) % 900), onPaid },
+        figures,
+      );
+      figures.loadMs = Math.round(performance.now() - started);
+      await kills;
+      expect(figures.kills).toBe(KILLS);
+      // Every kill cut requests in flight (a lane per band keeps both processes busy).
+      expect(figures.connectionErrors, 'requests cut by a kill').toBeGreaterThan(0);
+      expect(figures.unreachable, 'the database stayed up').toBe(0);
 
-    store = await openPgStore(db, { poolSize: 8 });
-    expect(await pgLedgerProblems(db)).toEqual([]);
-    expect(await notPaidOnce(store, w.merchantId, attempts)).toEqual([]);
-    const counts = await store.ledger.counts();
-    expect(counts.trades).toBe(total);
-    expect(counts.payments).toBe(total);
-    const totals = await pgLedgerTotals(db);
-    const sum = attempts.reduce((s, a) => s + a.amount, 0);
-    expect(totals.paidTrades).toBe(total);
-    expect(totals.paymentsAmount).toBe(sum);
-    expect(totals.paidAmount).toBe(sum);
+      store = await openPgStore(db, { poolSize: 8 });
+      expect(await pgLedgerProblems(db)).toEqual([]);
+      expect(await notPaidOnce(store, w.merchantId, attempts)).toEqual([]);
+      const counts = await store.ledger.counts();
+      expect(counts.trades).toBe(total);
+      expect(counts.payments).toBe(total);
+      const totals = await pgLedgerTotals(db);
+      const sum = attempts.reduce((s, a) => s + a.amount, 0);
+      expect(totals.paidTrades).toBe(total);
+      expect(totals.paymentsAmount).toBe(sum);
+      expect(totals.paidAmount).toBe(sum);
 
-    // Both processes still answer, and stop cleanly.
-    for (const c of children.splice(0)) expect(await c.stop()).toBe(0);
-  }, scaled(240_000, 1_200_000));
+      // Both processes still answer, and stop cleanly.
+      for (const c of children.splice(0)) expect(await c.stop()).toBe(0);
+    },
+    scaled(240_000, 1_200_000),
+  );
 });
