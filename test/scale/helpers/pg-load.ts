@@ -30,6 +30,8 @@ export interface LoadFigures {
   /** Failures seen: connections to a killed process, 503 UNREACHABLE answers. */
   connectionErrors: number;
   unreachable: number;
+  /** A live process's kept-alive connection closed under a request (sent again). */
+  closedKeepAlive: number;
   /** The longest a failed request took to fail, in ms (a hang would show here). */
   slowestFailureMs: number;
 }
@@ -42,6 +44,7 @@ export function emptyFigures(): LoadFigures {
     answerRetriedReplayed: 0,
     connectionErrors: 0,
     unreachable: 0,
+    closedKeepAlive: 0,
     slowestFailureMs: 0,
   };
 }
@@ -89,6 +92,11 @@ export async function runLoad(w: World, procs: Processes, o: LoadOptions, f: Loa
         if (Date.now() > deadline) throw e;
         if (e instanceof CheckoutUnreachableError && procs.killed.has(url)) {
           f.connectionErrors += 1;
+        } else if (e instanceof CheckoutUnreachableError && e.code === 'UND_ERR_SOCKET') {
+          // A live process closed a kept-alive connection as the request went out on it (its
+          // idle timeout, when a busy machine delays the client's own): as a till, send again.
+          // A process that crashed would refuse connections instead, and not stop with 0.
+          f.closedKeepAlive += 1;
         } else if (e instanceof CheckoutHttpError && e.httpStatus === 503 && e.statusName === 'UNREACHABLE') {
           if (!(e.retryAfterSeconds !== undefined && e.retryAfterSeconds >= 1))
             throw new Error(`503 UNREACHABLE without Retry-After: ${e.message}`);
