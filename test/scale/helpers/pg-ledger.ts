@@ -1,12 +1,12 @@
 /**
  * The ledger checks of test/hardening/helpers/ledger-check.ts on a PostgreSQL database: the
  * same invariants (plain SQL both databases run; the store has no method that asks them),
- * and the attempts the load made, each looked up through the store (PgStore) as the
- * checkout itself reads trades and payments.
+ * and the attempts the load made against the payments the store's audit reads.
  */
 import pg from 'pg';
+import type { AuditPaymentRow } from '../../../checkout/audit-store.ts';
 import type { PgStore } from '../../../checkout/postgres/store.ts';
-import { INVARIANTS, type LedgerTotals } from '../../hardening/helpers/ledger-check.ts';
+import { INVARIANTS } from '../../hardening/helpers/ledger-check.ts';
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
@@ -30,41 +30,25 @@ export function pgLedgerProblems(url: string): Promise<string[]> {
   });
 }
 
-/** Sums the store has no method for (it counts rows: ledger.counts()). */
-export function pgLedgerTotals(url: string): Promise<LedgerTotals> {
-  return withClient(url, async (c) => {
-    const one = async (sql: string) => Number((await c.query<{ n: string }>(sql)).rows[0].n);
-    return {
-      trades: await one('SELECT COUNT(*) AS n FROM trades'),
-      paidTrades: await one("SELECT COUNT(*) AS n FROM trades WHERE status = 'TRADE_SUCCESS'"),
-      payments: await one('SELECT COUNT(*) AS n FROM payments'),
-      paidAmount: await one('SELECT COALESCE(SUM(amount), 0) AS n FROM trades WHERE paid_at IS NOT NULL'),
-      paymentsAmount: await one('SELECT COALESCE(SUM(amount), 0) AS n FROM payments'),
-    };
-  });
-}
-
 /**
- * The attempts (out_trade_no and amount) that are not in the ledger as exactly one payment
- * of that amount on a paid trade of the merchant: empty when every one is paid once.
+ * How the ledger differs from the attempts the load made, read through the store's audit
+ * (every payment with its trade): an attempt without exactly one payment of its amount on
+ * a paid trade, or a payment no attempt made. Empty when they match.
  */
-export async function notPaidOnce(
+export async function ledgerVersusAttempts(
   store: PgStore,
-  merchantId: string,
   attempts: ReadonlyArray<{ outTradeNo: string; amount: number }>,
 ): Promise<string[]> {
+  const paid = new Map<string, AuditPaymentRow[]>();
+  for (const p of await store.audit.payments()) paid.set(p.outTradeNo, [...(paid.get(p.outTradeNo) ?? []), p]);
   const out: string[] = [];
-  // A few at a time: the pool has a handful of connections.
-  for (let i = 0; i < attempts.length; i += 8) {
-    const batch = attempts.slice(i, i + 8).map(async (a) => {
-      const t = await store.ledger.trade(merchantId, a.outTradeNo);
-      if (!t) return `${a.outTradeNo}: no trade`;
-      const p = await store.ledger.payment(t.tradeNo);
-      if (t.status !== 'TRADE_SUCCESS' || !p || p.amount !== a.amount)
-        return `${a.outTradeNo}: ${t.status}, payment ${p ? p.amount : 'none'}, expected ${a.amount}`;
-      return undefined;
-    });
-    for (const problem of await Promise.all(batch)) if (problem) out.push(problem);
+  for (const a of attempts) {
+    const rows = paid.get(a.outTradeNo) ?? [];
+    paid.delete(a.outTradeNo);
+    if (rows.length !== 1) out.push(`${a.outTradeNo}: ${rows.length} payments`);
+    else if (rows[0].amount !== a.amount || rows[0].tradeStatus !== 'TRADE_SUCCESS')
+      out.push(`${a.outTradeNo}: ${rows[0].amount} on a ${rows[0].tradeStatus} trade, expected ${a.amount}`);
   }
+  for (const outTradeNo of paid.keys()) out.push(`${outTradeNo}: paid, but no attempt made it`);
   return out;
 }
