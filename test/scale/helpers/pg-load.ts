@@ -17,6 +17,8 @@ export interface Processes {
   urls: Array<string | undefined>;
   /** URLs of processes that were killed: a connection error from one of them is expected. */
   killed: Set<string>;
+  /** Told each time a request has been handed to process `index` (and not yet answered). */
+  sent?: (index: number) => void;
 }
 
 export interface LoadFigures {
@@ -86,7 +88,9 @@ export async function runLoad(w: World, procs: Processes, o: LoadOptions, f: Loa
       }
       const started = performance.now();
       try {
-        return await call(terminalClient(url, w, lane), tries > 0);
+        const answer = call(terminalClient(url, w, lane), tries > 0);
+        procs.sent?.(procs.urls.indexOf(url));
+        return await answer;
       } catch (e) {
         f.slowestFailureMs = Math.max(f.slowestFailureMs, Math.round(performance.now() - started));
         if (Date.now() > deadline) throw e;
