@@ -4,6 +4,7 @@
  * refuses the login, and a schema newer than this wristpay (checkout/schema-version.ts).
  */
 import { type Checkout, type CheckoutOptions, createCheckout } from '../checkout/checkout.ts';
+import { CheckoutError } from '../checkout/core/errors.ts';
 import { redactDbUrl } from '../checkout/open-store.ts';
 import { SchemaTooNew } from '../checkout/schema-version.ts';
 import { Status } from '../shared/status/codes.ts';
@@ -31,12 +32,15 @@ function databaseProblem(e: unknown, db: string): ReturnType<typeof cliError> | 
     return cliError(Status.CONFLICT, e.message, 'upgrade this wristpay; migrations only go forward');
   const code = (e as { code?: string } | null)?.code;
   const shown = redactDbUrl(db);
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH')
+  // The store's UNREACHABLE (checkout/postgres/unavailable.ts), with the driver's error as its cause.
+  if (e instanceof CheckoutError && e.status === Status.UNREACHABLE) {
+    const cause = e.cause as { code?: string; message?: string } | undefined;
     return cliError(
       Status.UNREACHABLE,
-      `cannot reach the database at ${shown} (${code})`,
+      `cannot reach the database at ${shown} (${cause?.code ?? cause?.message ?? 'no answer'})`,
       'is PostgreSQL running and listening there? check host, port and firewall',
     );
+  }
   // PostgreSQL refused the login or the database (SQLSTATE class 28: authorization; 3D000: no such database).
   if (typeof code === 'string' && (code.startsWith('28') || code === '3D000'))
     return cliError(

@@ -1,7 +1,8 @@
 /**
  * The one mapping from wristpay refusals to HTTP: status codes and the headers a refusal
  * carries. Every refusal the checkout makes goes through here; 5xx only for INTERNAL (a
- * bug, never an input).
+ * bug, never an input) and for UNREACHABLE: the database is unavailable for now (503 with
+ * Retry-After, RFC 9110 §15.6.4; a load balancer or client tries again, or another process).
  */
 import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import { CheckoutError } from '../core/errors.ts';
@@ -30,7 +31,7 @@ const explicit: Partial<Record<StatusCode, number>> = {
   [Status.PAY_PASSWORD_BLOCKED]: 423,
   [Status.TERMINAL_UNPAIRED]: 401,
   [Status.TERMINAL_SUSPENDED]: 403,
-  [Status.UNREACHABLE]: 502,
+  [Status.UNREACHABLE]: 503,
   [Status.TIMEOUT]: 504,
   [Status.INTERNAL]: 500,
 };

@@ -11,6 +11,7 @@
  * using this level must be prepared to retry transactions due to serialization failures").
  */
 import pg from 'pg';
+import { isUnavailable, unavailable } from './unavailable.ts';
 
 /** Something that runs a statement: the pool, or the client holding an open transaction. */
 export interface Queryable {
@@ -110,6 +111,13 @@ export class PgDatabase implements Queryable {
     return retrying(async () => {
       const client = await this.pool.connect();
       let broken = false;
+      // The server may drop the connection between this transaction's statements (a restart):
+      // a checked-out client then emits 'error', which ends the process when nobody listens.
+      // The next statement on it rejects anyway; the listener only marks it unusable.
+      const dropped = () => {
+        broken = true;
+      };
+      client.on('error', dropped);
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
         const value = await fn(client);
@@ -121,6 +129,7 @@ export class PgDatabase implements Queryable {
         });
         throw e;
       } finally {
+        client.off('error', dropped);
         client.release(broken);
       }
     }, this.counted);
@@ -131,12 +140,16 @@ export class PgDatabase implements Queryable {
   }
 }
 
-/** Runs `run` again after a serialization failure or deadlock (it wrote nothing), a bounded number of times. */
+/**
+ * Runs `run` again after a serialization failure or deadlock (it wrote nothing), a bounded
+ * number of times. A database that cannot be reached is UNREACHABLE (unavailable.ts), not a bug.
+ */
 export async function retrying<T>(run: () => Promise<T>, onRetry?: () => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (e) {
+      if (isUnavailable(e)) throw unavailable(e);
       if (!isRetryable(e) || attempt >= MAX_TRIES) throw e;
       onRetry?.();
       // A little random back-off, growing: two transactions that collided do not collide again in step.

@@ -1,6 +1,7 @@
 /**
- * The checkout as a child process on a given SQLite file: started with
- * `checkout start --db FILE --port 0 --json`, ready once it prints its URL, and killed
+ * The checkout as a child process on a given database (a SQLite file or a postgres:// URL,
+ * as `--db` takes either): started with `checkout start --db DB --port 0 --json`, ready once
+ * it prints its URL, and killed
  * with SIGKILL (no handler runs, nothing is flushed or closed: as a crash or an OOM kill).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -29,10 +30,10 @@ export interface ChildOptions {
   keepStderr?: boolean;
 }
 
-export async function startChildCheckout(dbFile: string, options: ChildOptions = {}): Promise<ChildCheckout> {
+export async function startChildCheckout(db: string, options: ChildOptions = {}): Promise<ChildCheckout> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', ENTRY, 'checkout', 'start', '--db', dbFile, '--port', '0', '--json', ...(options.args ?? [])],
+    ['--import', 'tsx', ENTRY, 'checkout', 'start', '--db', db, '--port', '0', '--json', ...(options.args ?? [])],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

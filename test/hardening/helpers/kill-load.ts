@@ -27,38 +27,57 @@ export interface Lane {
 export interface World {
   lanes: Lane[];
   signer: TerminalSigner;
+  /** Every terminal of the shop (signer is the first); lane i pays at terminals[i % length]. */
+  terminals: TerminalSigner[];
   merchantId: string;
 }
 
 const provider = defaultProvider();
 
-export async function setUpWorld(url: string, lanes: number): Promise<World> {
+/**
+ * `parallel`: lanes set up at once (a checkout with cheap password hashing takes many).
+ * `terminals`: tills of the shop (each holds at most 100 unpaid trades: one per 100 lanes).
+ */
+export async function setUpWorld(url: string, lanes: number, parallel = 1, terminals = 1): Promise<World> {
   const client = new CheckoutClient(url);
   const shop = `kill-shop-${Date.now()}`;
   await client.register({ username: shop, password: PASSWORD, kind: 'merchant', displayName: 'Kill Shop' });
   const merchant = await client.loginAs(shop, PASSWORD);
-  const { code } = await merchant.createPairingCode();
-  const key = createTerminalKey(provider);
-  const t = await client.pairTerminal(code, key.publicKey, 'till');
-  const out: Lane[] = [];
-  for (let i = 0; i < lanes; i++) {
-    const username = `kill-owner-${i}-${Date.now()}`;
-    await client.register({ username, password: PASSWORD, paymentPassword: '135790' });
-    const owner = await client.loginAs(username, PASSWORD);
-    const band = BandDouble.create(provider);
-    const offer = await owner.startEnrollment();
-    const view = await owner.completeEnrollment(offer.enrollId, band.enroll(offer.enroll));
-    const { challenge } = await owner.addCard(view.deviceId, { issuerId: 'icbc' });
-    await owner.answer(challenge.challengeId, band.answerOk(band.open(challenge.message)));
-    const unlock = await client.unlock(band.hello(), username, PASSWORD);
-    await client.answer(unlock.challengeId, band.answerOk(band.open(unlock.message)));
-    out.push({ band, username });
+  const signers: TerminalSigner[] = [];
+  let merchantId = '';
+  for (let i = 0; i < terminals; i++) {
+    const { code } = await merchant.createPairingCode();
+    const key = createTerminalKey(provider);
+    const t = await client.pairTerminal(code, key.publicKey, `till ${i + 1}`);
+    signers.push(new TerminalSigner(provider, t.terminalId, key.scalar));
+    merchantId = t.merchantId;
   }
-  return { lanes: out, signer: new TerminalSigner(provider, t.terminalId, key.scalar), merchantId: t.merchantId };
+  const out: Lane[] = [];
+  for (let i = 0; i < lanes; i += parallel) {
+    const batch = Array.from({ length: Math.min(parallel, lanes - i) }, (_, j) => setUpLane(client, i + j));
+    out.push(...(await Promise.all(batch)));
+  }
+  return { lanes: out, signer: signers[0], terminals: signers, merchantId };
 }
 
-export function terminalClient(url: string, w: World): CheckoutClient {
-  return new CheckoutClient(url).withTerminal(w.signer);
+/** An owner with an enrolled band double holding one card, unlocked for this wear. */
+async function setUpLane(client: CheckoutClient, i: number): Promise<Lane> {
+  const username = `kill-owner-${i}-${Date.now()}`;
+  await client.register({ username, password: PASSWORD, paymentPassword: '135790' });
+  const owner = await client.loginAs(username, PASSWORD);
+  const band = BandDouble.create(provider);
+  const offer = await owner.startEnrollment();
+  const view = await owner.completeEnrollment(offer.enrollId, band.enroll(offer.enroll));
+  const { challenge } = await owner.addCard(view.deviceId, { issuerId: 'icbc' });
+  await owner.answer(challenge.challengeId, band.answerOk(band.open(challenge.message)));
+  const unlock = await client.unlock(band.hello(), username, PASSWORD);
+  await client.answer(unlock.challengeId, band.answerOk(band.open(unlock.message)));
+  return { band, username };
+}
+
+/** The client of lane `lane`'s terminal (the first terminal by default). */
+export function terminalClient(url: string, w: World, lane = 0): CheckoutClient {
+  return new CheckoutClient(url).withTerminal(w.terminals[lane % w.terminals.length]);
 }
 
 /** Trade → challenge → band's answer → receipt, one attempt after another, until `dead()`. */

@@ -32,7 +32,8 @@ export function ledgerDigest(db: Db, tables: string[] = Object.keys(DIGESTED)): 
   return h.digest('hex');
 }
 
-const INVARIANTS: Array<[string, string]> = [
+/** [what breaks, the rows that break it]: plain SQL that SQLite and PostgreSQL both run. */
+export const INVARIANTS: Array<[string, string]> = [
   ['a trade with more than one payment', 'SELECT trade_no FROM payments GROUP BY trade_no HAVING COUNT(*) > 1'],
   [
     'a payment without a matching paid trade',
