@@ -42,6 +42,8 @@ export function runHardening(log: (s: string) => void): HardeningResults {
     const args = [
       'run',
       'test/hardening',
+      // The PostgreSQL scale-out and fault suites (issue 13): 200 bands × 20 payments in long mode.
+      'test/scale',
       '--testTimeout=900000',
       '--hookTimeout=120000',
       '--reporter=json',
