@@ -94,13 +94,21 @@ export class PgDatabase implements Queryable {
     return retrying(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no 'error' listener of the pool's: when the server drops the
+      // connection (a restart) pg rejects the query AND emits 'error', which would end the process.
+      const dropped = (e: Error) => {
+        broken = e;
+      };
+      client.on('error', dropped);
       try {
         return await client.query<R>(text, values);
       } catch (e) {
-        // The server's refusal of a statement leaves the connection usable; anything else may not have.
-        if (!(e instanceof pg.DatabaseError)) broken = e as Error;
+        // The server's refusal of a statement leaves the connection usable; anything else may
+        // not have, nor has a server that is shutting the connection down (57P01 and kin).
+        if (!(e instanceof pg.DatabaseError) || isUnavailable(e)) broken = e as Error;
         throw e;
       } finally {
+        client.off('error', dropped);
         client.release(broken);
       }
     }, this.counted);

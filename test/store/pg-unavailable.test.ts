@@ -73,6 +73,27 @@ needs(requirements.postgres).describe('a PostgreSQL server that goes away', () =
     }
   });
 
+  it('a connection dropped under a single statement is UNREACHABLE, and the process lives on', async () => {
+    const url = await server.database();
+    const db = new PgDatabase(url, { poolSize: 1 });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      // The pool's one connection runs a long statement; the server drops it mid-way: pg
+      // rejects the statement and emits 'error' on the checked-out client at the same time.
+      // The expectation is attached at once: the rejection may come while the admin's call is awaited.
+      const long = unreachable(db.query('SELECT pg_sleep(5)'));
+      await new Promise((r) => setTimeout(r, 200));
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      await long;
+      expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows[0].one).toBe(1);
+    } finally {
+      await admin.end();
+      await db.close();
+    }
+  });
+
   it('a stopped server is UNREACHABLE at once, with the cause kept; the pool recovers when it is back', async () => {
     const url = await server.database();
     const db = new PgDatabase(url, { poolSize: 2 });
