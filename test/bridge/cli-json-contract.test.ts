@@ -20,6 +20,7 @@ const env = (): NodeJS.ProcessEnv => ({
   WRISTPAY_CHECKOUT: '',
   WRISTPAY_STATE: '',
   WRISTPAY_RADIO: '',
+  WRISTPAY_DB: '',
 });
 const run = (args: string[], stdin?: string) => wristpay(args, { env: env(), stdin });
 
@@ -67,7 +68,7 @@ describe('usage errors: MALFORMED, exit 2, on stdout with --json (nothing but a 
     const cases: Array<[string[], RegExp]> = [
       [['bridge', 'status', '--frobnicate', '--json'], /unknown option '--frobnicate'/],
       [['bridge', 'refund', '--json'], /missing required argument 'order'/],
-      [['checkout', 'account', 'add', '--json'], /required option '--db <file>' not specified/],
+      [['checkout', 'account', 'add', '--json'], /required option '--user <name>' not specified/],
       [['bridge', 'frobnicate', '--json'], /unknown command 'frobnicate'/],
     ];
     for (const [args, message] of cases) {
@@ -75,6 +76,15 @@ describe('usage errors: MALFORMED, exit 2, on stdout with --json (nothing but a 
       expectError(r, 2, 'MALFORMED', message, /--help/);
       expect(r.stderr).not.toContain('Usage:');
     }
+  });
+
+  it('a checkout command that must not guess its database: no --db and no WRISTPAY_DB is a usage error', async () => {
+    for (const args of [
+      ['checkout', 'account', 'add', '--user', 'someone', '--password-stdin', '--json'],
+      ['checkout', 'revoke', '--band', '0'.repeat(32), '--json'],
+      ['checkout', 'migrate', '--json'],
+    ])
+      expectError(await run(args, 'a-password\n'), 2, 'MALFORMED', /--db FILE\|URL, or set WRISTPAY_DB/);
   });
 
   it('without --json commander still prints its message and the help on stderr, exit 2', async () => {
