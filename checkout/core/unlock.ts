@@ -29,7 +29,7 @@ export async function grantUnlock(
 ): Promise<UnlockGrant> {
   decodeHello(hello); // refuse garbage before spending a password check on it
   const { account, deviceToken: fresh } = await accounts.checkPassword(username, password, deviceToken);
-  const { band, body } = await identifyBand(ctx, hello);
+  const { band, body } = await identifyBand(ctx, hello, null);
   if (band.accountId !== account.id) refuse(Status.FORBIDDEN, 'that band belongs to another account');
   requireWorn(body, false);
   // A band offers its nonce only while worn and locked: unlocked, it needs no grant.
