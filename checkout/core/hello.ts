@@ -42,8 +42,9 @@ function openWithRing(
 }
 
 /**
- * The band behind a hello, its contact recorded (last-seen.ts) before anything is refused:
- * `terminal` is the one that carried it, null when none did (an unlock by the owner).
+ * The band behind a hello. `terminal` is the one that carried it: the band's contact there is
+ * recorded (last-seen.ts) before anything is refused. Null when none did (an unlock): the
+ * caller records the contact once it knows the hello came with the owner's password.
  */
 export async function identifyBand(
   ctx: Ctx,
@@ -67,7 +68,7 @@ export async function identifyBand(
     band = { ...band, checkoutKey: heldKey };
   }
   // A revoked band's contacts count most: its owner is looking for it.
-  await recordContact(ctx, band, terminal);
+  if (terminal) await recordContact(ctx, band, terminal);
   if (band.status !== 'active') await refuseRevoked(ctx, band);
   return { band, body: body.value };
 }
