@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WearState } from '../../shared/protocol/constants.ts';
 import { SEEN_STEP_MS } from '../../checkout/core/last-seen.ts';
 import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
+import { webLogin } from './helpers/attack.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import {
   PASSWORD,
@@ -131,5 +132,33 @@ describe('only the owner finds the band', () => {
     h.clock.advance(SEEN_STEP_MS);
     await refusal(h.client.unlock(o.band.hello(), stranger.username, PASSWORD), 'FORBIDDEN', 403);
     expect((await o.client.lastSeen(o.deviceId)).lastSeen).toEqual(before);
+  });
+});
+
+describe("the owner's dashboard", () => {
+  it('says where and when each band was last seen, or never; a revoked one too', async () => {
+    const o = await newOwner(h);
+    const { band, deviceId } = await enrollBand(h, o);
+    const dashboard = async (): Promise<string> => {
+      const login = await webLogin(h.server.url, o.username, PASSWORD);
+      const cookie = `wp_session=${login.cookies.wp_session}`;
+      return (await fetch(`${h.server.url}/dashboard`, { headers: { cookie } })).text();
+    };
+    expect(await dashboard()).toContain('Last seen: never, since it was enrolled');
+    await addCard(o, band, deviceId, { issuerId: 'icbc' });
+    await unlock(h, o, band);
+    expect(await dashboard()).toMatch(
+      /Last seen when you unlocked it \(not at a terminal\), \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/,
+    );
+    const shop = await merchantWithTerminal(h, unique('Tea <House> '));
+    await payWithBand(shop, band, (await newTrade(shop, 10_00)).outTradeNo);
+    await o.client.revokeBand(deviceId);
+    const page = await dashboard();
+    const seen = (await o.client.lastSeen(deviceId)).lastSeen as Api.LastSeenView;
+    const name = shop.merchantName.replace('<', '&lt;').replace('>', '&gt;');
+    expect(page).toContain(
+      `Last seen at ${name}&#39;s terminal till 1, ${new Date(seen.at).toISOString().replace('T', ' ').slice(0, 19)} UTC`,
+    );
+    expect(page).toContain('wipe pending');
   });
 });
