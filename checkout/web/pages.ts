@@ -36,12 +36,6 @@ export function loginPage(error?: string, username = ''): string {
 }
 
 /**
- * A band with its switch. The full device id is shown (selectable in one click) because
- * `wristpay owner revoke` needs it. Turning off cannot be undone, so the form needs a ticked
- * box, checked again by the server (no script is allowed by the page CSP). A band that is
- * off pays with none of its cards, so they say "off" whatever state they were left in.
- */
-/**
  * Finding the band: where the checkout last heard from it, named as the API names it. Never
  * a place (the checkout knows none), and no battery (the band does not report it).
  */
@@ -55,6 +49,12 @@ function lastSeenLine(found: FoundBandView | undefined): Html {
   return html`<p class="last-seen" data-last-seen="${String(seen.at)}">Last seen ${where}, ${when(seen.at)}</p>`;
 }
 
+/**
+ * A band with its switch. The full device id is shown (selectable in one click) because
+ * `wristpay owner revoke` needs it. Turning off cannot be undone, so the form needs a ticked
+ * box, checked again by the server (no script is allowed by the page CSP). A band that is
+ * off pays with none of its cards, so they say "off" whatever state they were left in.
+ */
 function bandSection(b: BandView, found: FoundBandView | undefined, csrf: string): Html {
   const active = b.status === 'active';
   const label = active

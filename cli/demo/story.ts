@@ -196,7 +196,7 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
   await unlock();
   await pay('pay', 320_00, { press: true });
 
-  // The owner cannot find the band: the checkout says where a bridge last reached it for the band.
+  // The owner looks for the band: the checkout says where a bridge last reached it on its behalf.
   const lost = must(await findBand(owner, deviceId), 'find');
   emit({ step: 'find', outcome: 'ok', lastSeen: lost.lastSeen }, `Where is the band? ${lastSeenText(lost.lastSeen)}`);
 
