@@ -34,6 +34,7 @@ import { RateLimits } from './core/rate-limits.ts';
 import { type CreateTradeInput, type RefundInput, type TradeDetails, Trades } from './core/trades.ts';
 import { TurnOffCodes } from './core/turn-off.ts';
 import { type UnlockGrant, grantUnlock } from './core/unlock.ts';
+import type { FoundBandView } from './api/views.ts';
 import {
   type BandView,
   type CardView,
@@ -216,6 +217,13 @@ export class Checkout {
   band(accountId: string, deviceId: string): Promise<BandView> {
     return this.bands.get(accountId, deviceId);
   }
+  /** Where and when the owner's band was last seen (core/last-seen.ts); revoked and wiped bands too. */
+  findBand(accountId: string, deviceId: string): Promise<FoundBandView> {
+    return this.bands.find(accountId, deviceId);
+  }
+  findBands(accountId: string): Promise<FoundBandView[]> {
+    return this.bands.findAll(accountId);
+  }
   revokeBand(accountId: string, deviceId: string): Promise<BandView> {
     return this.bands.revoke(accountId, deviceId);
   }
@@ -306,8 +314,8 @@ export class Checkout {
     return this.trades.payWithPassword(t, outTradeNo, username, paymentPassword);
   }
   /** A hello outside a trade: lets any bridge learn that a band is revoked and fetch its wipe. */
-  async hello(hello: Uint8Array): Promise<{ wearState: number }> {
-    const { body } = await identifyBand(this.ctx, hello);
+  async hello(t: TerminalRow, hello: Uint8Array): Promise<{ wearState: number }> {
+    const { body } = await identifyBand(this.ctx, hello, t);
     return { wearState: body.wearState };
   }
 

@@ -48,6 +48,10 @@ export interface BandRow {
   unlockedAt: number | null;
   /** The id of the checkout key pair the band holds (key ring, PROTOCOL.md §8). */
   checkoutKey: number;
+  /** The last time a hello of the band opened here (core/last-seen.ts); null: never since enrollment. */
+  lastSeenAt: number | null;
+  /** The terminal that carried that hello; null when none did (an unlock through the owner's bridge). */
+  lastSeenTerminal: string | null;
 }
 
 export interface CardRow {

@@ -109,6 +109,8 @@ export interface BandStore {
   revoke(deviceId: string, now: number): Promise<BandRow | undefined>;
   markWiped(deviceId: string, now: number): Promise<void>;
   markUnlocked(deviceId: string, now: number): Promise<void>;
+  /** Records a contact (core/last-seen.ts), whatever the band's status, unless a later one is recorded. */
+  markSeen(deviceId: string, at: number, terminalId: string | null): Promise<void>;
   /** Inserts a card unless the band already holds `max` live cards (WALLET_FULL) or its cardRef is taken (CONFLICT, `idTaken`). */
   addCard(row: CardRow, max: number): Promise<Commit<CardRow>>;
   card(cardRef: string): Promise<CardRow | undefined>;

@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { type CliIo, type SetExit, defaultIo } from './bridge-io.ts';
+import { registerFind } from './find-command.ts';
 import { registerMerchant } from './merchant-commands.ts';
 import { registerOwner } from './owner-commands.ts';
 import { registerReports } from './report-commands.ts';
@@ -18,6 +19,7 @@ export function register(program: Command, setExit: SetExit, io: Partial<CliIo> 
   const group = program.command('bridge').description(GROUP_SUMMARY.bridge);
   registerMerchant(group, full, setExit);
   registerOwner(group, full, setExit);
+  registerFind(group, full, setExit);
   registerTerminals(group, full, setExit);
   registerReports(group, full, setExit);
   return group;

@@ -18,7 +18,11 @@ export async function resolveBandId(
   const candidates = bands.value.filter((b) => !activeOnly || b.status === 'active');
   if (candidates.length === 1) return ok(candidates[0].deviceId);
   if (candidates.length === 0)
-    return refusal(Status.NOT_FOUND, 'input', 'this account has no active band; enroll one first');
+    return refusal(
+      Status.NOT_FOUND,
+      'input',
+      `this account has no ${activeOnly ? 'active ' : ''}band; enroll one first`,
+    );
   return refusal(
     Status.CONFLICT,
     'input',

@@ -1,6 +1,7 @@
 /** The bridge's flows, for the CLI and the demo: one import. */
 export { addCard, listCards, removeCard } from './cards.ts';
 export { charge } from './charge.ts';
+export { findBand } from './find.ts';
 export type { ChargeResult } from './charge.ts';
 export { payWithPassword, refund } from './merchant.ts';
 export type { Outcome, Refusal } from './outcome.ts';

@@ -256,6 +256,10 @@ export class CheckoutClient {
   async band(deviceId: string): Promise<Api.BandView> {
     return (await this.request<{ band: Api.BandView }>('GET', `/v1/bands/${seg(deviceId)}`)).band;
   }
+  /** Where and when the band was last seen (its last contact with the checkout); the owner's bands only. */
+  async lastSeen(deviceId: string): Promise<Api.FoundBandView> {
+    return (await this.request<{ band: Api.FoundBandView }>('GET', `/v1/bands/${seg(deviceId)}/last-seen`)).band;
+  }
   async revokeBand(deviceId: string): Promise<Api.BandView> {
     return (await this.request<{ band: Api.BandView }>('POST', `/v1/bands/${seg(deviceId)}/revoke`)).band;
   }

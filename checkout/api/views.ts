@@ -41,6 +41,25 @@ export interface BandView {
   cards: CardView[];
 }
 
+/**
+ * A band's last contact (finding a lost band): when one of its hellos last reached the
+ * checkout, and the merchant and terminal that carried it; both null when none did (an unlock
+ * through the owner's own bridge). Never a place: the checkout knows none.
+ */
+export interface LastSeenView {
+  at: number;
+  merchant: string | null;
+  terminal: string | null;
+}
+
+/** What the owner's "find my band" shows: the band, and its last contact (null: never seen since enrollment). */
+export interface FoundBandView {
+  deviceId: string;
+  name: string;
+  status: BandStatus;
+  lastSeen: LastSeenView | null;
+}
+
 export interface PaymentView {
   paymentId: string;
   tradeNo: string;

@@ -30,7 +30,7 @@ export class BandPayments {
     const trade = await this.trades.find(terminal, outTradeNo);
     this.trades.requirePayable(trade);
     const express = input.express === true;
-    const { band, body } = await identifyBand(this.ctx, input.hello);
+    const { band, body } = await identifyBand(this.ctx, input.hello, terminal);
     requireWorn(body, !express);
     const cards = await this.ctx.store.bands.cards(band.deviceId);
     const card = express ? transitCard(cards, trade.currency) : defaultBankCard(cards);

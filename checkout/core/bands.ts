@@ -15,6 +15,8 @@ import { deviceIdOf } from './band-identity.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
+import { foundBandView } from './last-seen.ts';
+import type { FoundBandView } from '../api/views.ts';
 import { type BandView, bandView } from './views.ts';
 
 export interface EnrollOffer {
@@ -76,6 +78,8 @@ export class Bands {
       wipedAt: null,
       unlockedAt: null,
       checkoutKey: keys.id,
+      lastSeenAt: null,
+      lastSeenTerminal: null,
     };
     const created = await store.bands.create(row);
     if (!created.ok) refuse(created.status, 'this band is already enrolled; wipe it before enrolling again');
@@ -100,6 +104,16 @@ export class Bands {
   async get(accountId: string, deviceId: string): Promise<BandView> {
     const band = await this.owned(accountId, deviceId, false);
     return bandView(band, await this.ctx.store.bands.cards(deviceId));
+  }
+
+  /** The account's band and its last contact: NOT_FOUND if unknown, FORBIDDEN if another account's. */
+  async find(accountId: string, deviceId: string): Promise<FoundBandView> {
+    return foundBandView(this.ctx, await this.owned(accountId, deviceId, false));
+  }
+
+  async findAll(accountId: string): Promise<FoundBandView[]> {
+    const bands = await this.ctx.store.bands.byAccount(accountId);
+    return Promise.all(bands.map((b) => foundBandView(this.ctx, b)));
   }
 
   /** The owner turns wrist payments off (web page, API); effective for the very next request. */

@@ -7,13 +7,14 @@
 import { type HelloBody, decodeHelloBody, decodeMessageOf } from '../../shared/messages/index.ts';
 import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
-import type { BandRow } from '../store.ts';
+import type { BandRow, TerminalRow } from '../store.ts';
 import { deviceIdHex } from './band-identity.ts';
 import { issueChallenge } from './challenges.ts';
 import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { openHello } from './envelope.ts';
 import { reloadKeysOnMiss } from './key-reload.ts';
+import { recordContact } from './last-seen.ts';
 import { CheckoutError, refuse } from './errors.ts';
 
 export interface OpenedHello {
@@ -40,7 +41,16 @@ function openWithRing(
   return null;
 }
 
-export async function identifyBand(ctx: Ctx, helloBytes: Uint8Array): Promise<OpenedHello> {
+/**
+ * The band behind a hello. `terminal` is the one that carried it: the band's contact there is
+ * recorded (last-seen.ts) before anything is refused. Null when none did (an unlock): the
+ * caller records the contact once it knows the hello came with the owner's password.
+ */
+export async function identifyBand(
+  ctx: Ctx,
+  helloBytes: Uint8Array,
+  terminal: TerminalRow | null,
+): Promise<OpenedHello> {
   const hello = decodeHello(helloBytes);
   let opened = openWithRing(ctx, hello);
   // Another instance may have rotated the ring and moved this band already (key-reload.ts).
@@ -57,6 +67,8 @@ export async function identifyBand(ctx: Ctx, helloBytes: Uint8Array): Promise<Op
     await ctx.store.bands.setCheckoutKey(band.deviceId, heldKey);
     band = { ...band, checkoutKey: heldKey };
   }
+  // A revoked band's contacts count most: its owner is looking for it.
+  if (terminal) await recordContact(ctx, band, terminal);
   if (band.status !== 'active') await refuseRevoked(ctx, band);
   return { band, body: body.value };
 }

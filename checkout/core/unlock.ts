@@ -13,6 +13,7 @@ import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { decodeHello, identifyBand, requireWorn } from './hello.ts';
+import { recordContact } from './last-seen.ts';
 
 /** The grant, and a fresh device token for the client (the account password was checked as at login). */
 export interface UnlockGrant extends IssuedChallenge {
@@ -29,8 +30,10 @@ export async function grantUnlock(
 ): Promise<UnlockGrant> {
   decodeHello(hello); // refuse garbage before spending a password check on it
   const { account, deviceToken: fresh } = await accounts.checkPassword(username, password, deviceToken);
-  const { band, body } = await identifyBand(ctx, hello);
+  const { band, body } = await identifyBand(ctx, hello, null);
   if (band.accountId !== account.id) refuse(Status.FORBIDDEN, 'that band belongs to another account');
+  // Its owner's password came with it: a contact at no terminal (last-seen.ts).
+  await recordContact(ctx, band, null);
   requireWorn(body, false);
   // A band offers its nonce only while worn and locked: unlocked, it needs no grant.
   if (body.wearState === WearState.WORN_UNLOCKED)

@@ -147,6 +147,9 @@ export const apiRoutes: Route[] = [
   api('GET', '/v1/bands/:deviceId', async ({ checkout, session, params }) =>
     json({ band: await checkout.band((await session('owner')).account.id, params.deviceId) }),
   ),
+  api('GET', '/v1/bands/:deviceId/last-seen', async ({ checkout, session, params }) =>
+    json({ band: await checkout.findBand((await session('owner')).account.id, params.deviceId) }),
+  ),
   api('POST', '/v1/bands/:deviceId/revoke', async ({ checkout, session, params }) =>
     json({ band: await checkout.revokeBand((await session('owner')).account.id, params.deviceId) }),
   ),
@@ -242,8 +245,8 @@ export const apiRoutes: Route[] = [
 
   // ---- signed terminal requests ----
   api('POST', '/v1/hello', async ({ checkout, terminal, json: body }) => {
-    await terminal();
-    return json((await checkout.hello(body().bytes('hello', MAX_MESSAGE_BYTES))) satisfies HelloJson);
+    const t = await terminal();
+    return json((await checkout.hello(t, body().bytes('hello', MAX_MESSAGE_BYTES))) satisfies HelloJson);
   }),
   api('POST', '/v1/trades', async ({ checkout, terminal, json: body }) => {
     const t = await terminal();

@@ -70,6 +70,14 @@ export class PgBands implements BandStore {
     await this.db.query('UPDATE bands SET unlocked_at = $2 WHERE device_id = $1', [deviceId, now]);
   }
 
+  async markSeen(deviceId: string, at: number, terminalId: string | null): Promise<void> {
+    await this.db.query(
+      `UPDATE bands SET last_seen_at = $2, last_seen_terminal = $3
+       WHERE device_id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2)`,
+      [deviceId, at, terminalId],
+    );
+  }
+
   async addCard(row: CardRow, max: number): Promise<Commit<CardRow>> {
     // Count and insert in one serializable transaction: two adds that both counted 7 cannot
     // both commit (the second is retried and counts 8). Read-then-insert at READ COMMITTED

@@ -2,7 +2,8 @@
  * Numbered schema migrations for the PostgreSQL store. Append only, as SQLite's
  * (sqlite/migrations.ts): a shipped migration is never edited. Version 1 is the SQLite
  * schema as of its version 7, written once for PostgreSQL: the same tables, columns and
- * constraints, so a SQLite ledger copies across row by row (cli `checkout copy`).
+ * constraints, so a SQLite ledger copies across row by row (cli `checkout copy`). Each later
+ * SQLite migration has its twin here (version 2 is SQLite's 8), so the columns stay the same.
  *
  * Types: BIGINT for times (ms) and money (minor units), BYTEA for keys and hashes, INTEGER
  * 0/1 for flags (the row mappers in sql/rows.ts read both stores alike). Only what
@@ -240,6 +241,14 @@ CREATE TABLE checkout_keys (
 );
 CREATE UNIQUE INDEX checkout_keys_one_active ON checkout_keys(state) WHERE state = 'active';
 CREATE UNIQUE INDEX checkout_keys_one_previous ON checkout_keys(state) WHERE state = 'previous';
+`,
+  },
+  {
+    version: 2,
+    name: "each band's last contact (SQLite's version 8)",
+    sql: `
+ALTER TABLE bands ADD COLUMN last_seen_at BIGINT;
+ALTER TABLE bands ADD COLUMN last_seen_terminal TEXT;
 `,
   },
 ];

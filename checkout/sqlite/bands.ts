@@ -55,6 +55,13 @@ export class SqliteBands implements BandStore {
     this.db.prepare('UPDATE bands SET unlocked_at = ? WHERE device_id = ?').run(now, deviceId);
   }
 
+  async markSeen(deviceId: string, at: number, terminalId: string | null): Promise<void> {
+    this.db
+      .prepare(`UPDATE bands SET last_seen_at = ?, last_seen_terminal = ?
+        WHERE device_id = ? AND (last_seen_at IS NULL OR last_seen_at <= ?)`)
+      .run(at, terminalId, deviceId, at);
+  }
+
   async addCard(row: CardRow, max: number): Promise<Commit<CardRow>> {
     return this.db.transaction((): Commit<CardRow> => {
       const live = this.db

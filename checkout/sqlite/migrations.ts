@@ -401,4 +401,16 @@ ALTER TABLE bands ADD COLUMN checkout_key INTEGER NOT NULL DEFAULT 1;
       db.prepare(`DELETE FROM meta WHERE key IN ('signing-key', 'hpke-key')`).run();
     },
   },
+  {
+    version: 8,
+    name: "each band's last contact: when, and at which terminal",
+    // The owner's "find my band" (core/last-seen.ts): the last time a hello of the band opened
+    // here, and the terminal that carried it (NULL when none did: an unlock through the owner's
+    // own bridge). No foreign key: a ledger copy writes bands before terminals (copy-ledger.ts),
+    // and the terminal row is never deleted (unpairing keeps it).
+    sql: `
+ALTER TABLE bands ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE bands ADD COLUMN last_seen_terminal TEXT;
+`,
+  },
 ];

@@ -1,10 +1,12 @@
 /**
- * The pages: login, the owner's dashboard (bands with the lost-band switch, cards,
- * payments, refunds) and the merchant's page (pairing code as text and QR code).
+ * The pages: login, the owner's dashboard (bands with the lost-band switch and where each
+ * was last seen, cards, payments, refunds) and the merchant's page (pairing code as text and
+ * QR code).
  * Pure functions from data to HTML; the routes fetch the data.
  */
 import type { AccountView } from '../core/accounts.ts';
 import type { TerminalView } from '../core/merchants.ts';
+import type { FoundBandView } from '../api/views.ts';
 import {
   type BandView,
   type OwnerPaymentView,
@@ -34,12 +36,26 @@ export function loginPage(error?: string, username = ''): string {
 }
 
 /**
+ * Finding the band: where the checkout last heard from it, named as the API names it. Never
+ * a place (the checkout knows none), and no battery (the band does not report it).
+ */
+function lastSeenLine(found: FoundBandView | undefined): Html {
+  const seen = found?.lastSeen;
+  if (!seen) return html`<p class="last-seen" data-last-seen="never">Last seen: never, since it was enrolled</p>`;
+  const where =
+    seen.terminal === null
+      ? 'when you unlocked it (not at a terminal)'
+      : `at ${seen.merchant ?? 'a merchant'}'s terminal ${seen.terminal}`;
+  return html`<p class="last-seen" data-last-seen="${String(seen.at)}">Last seen ${where}, ${when(seen.at)}</p>`;
+}
+
+/**
  * A band with its switch. The full device id is shown (selectable in one click) because
  * `wristpay owner revoke` needs it. Turning off cannot be undone, so the form needs a ticked
  * box, checked again by the server (no script is allowed by the page CSP). A band that is
  * off pays with none of its cards, so they say "off" whatever state they were left in.
  */
-function bandSection(b: BandView, csrf: string): Html {
+function bandSection(b: BandView, found: FoundBandView | undefined, csrf: string): Html {
   const active = b.status === 'active';
   const label = active
     ? 'Wrist payments on'
@@ -50,6 +66,7 @@ function bandSection(b: BandView, csrf: string): Html {
     <h3>${b.name}</h3>
     <p>Device id <code class="device-id" title="Device id">${b.deviceId}</code></p>
     <p class="status-${b.status}" data-status="${b.status}">${label}${b.revokedAt ? html` since ${when(b.revokedAt)}` : ''}</p>
+    ${lastSeenLine(found)}
     ${
       active
         ? html`<form method="post" action="/bands/${b.deviceId}/revoke">
@@ -91,6 +108,7 @@ export function dashboardPage(
   account: AccountView,
   csrf: string,
   bands: BandView[],
+  found: FoundBandView[],
   payments: OwnerPaymentView[],
   refunds: RefundView[],
 ): string {
@@ -99,7 +117,17 @@ export function dashboardPage(
     html`
     ${payPasswordSection(account, csrf)}
     <h2 id="bands">Bands</h2>
-    ${bands.length === 0 ? html`<p>No band is enrolled yet.</p>` : bands.map((b) => bandSection(b, csrf))}
+    ${
+      bands.length === 0
+        ? html`<p>No band is enrolled yet.</p>`
+        : bands.map((b) =>
+            bandSection(
+              b,
+              found.find((f) => f.deviceId === b.deviceId),
+              csrf,
+            ),
+          )
+    }
     <h2>Turn-off code</h2>
     <form method="post" action="/turn-off-code"><input type="hidden" name="csrf" value="${csrf}">
       <button type="submit">New turn-off code</button>

@@ -115,6 +115,7 @@ async function dashboard(c: RequestContext): Promise<Reply> {
       await c.checkout.me(id),
       s.session.csrf,
       await c.checkout.listBands(id),
+      await c.checkout.findBands(id),
       await c.checkout.paymentsOf(id),
       await c.checkout.refundsOf(id),
     ),

@@ -9,6 +9,7 @@ import {
   addCard,
   charge,
   enrollBand,
+  findBand,
   pairTerminal,
   payWithPassword,
   revoke,
@@ -16,6 +17,7 @@ import {
   unlockBand,
 } from '../../bridge/flows/index.ts';
 import type { ChargeResult, Outcome, Refusal } from '../../bridge/flows/index.ts';
+import { lastSeenText } from '../find-command.ts';
 import type { DemoWorld } from './environment.ts';
 
 export interface DemoEvent {
@@ -193,6 +195,10 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
   await wear();
   await unlock();
   await pay('pay', 320_00, { press: true });
+
+  // The owner looks for the band: the checkout says where a bridge last reached it on its behalf.
+  const lost = must(await findBand(owner, deviceId), 'find');
+  emit({ step: 'find', outcome: 'ok', lastSeen: lost.lastSeen }, `Where is the band? ${lastSeenText(lost.lastSeen)}`);
 
   must(await revoke(owner, deviceId), 'revoke');
   emit({ step: 'revoke', outcome: 'ok', deviceId }, 'Reported the band lost: wrist payments turned off');

@@ -59,6 +59,12 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
     expect(await page.locator('#payments td.merchant').first().textContent()).toBe(shop.merchantName);
     expect(await band.locator('code.device-id').textContent()).toBe(o.deviceId);
     expect(await band.locator('[data-card-ref] td[data-state]').first().textContent()).toBe('active');
+    // Where it last paid (finding a lost band): the merchant and till, never a place.
+    expect(await band.locator('.last-seen').textContent()).toMatch(
+      new RegExp(
+        `^Last seen at ${shop.merchantName}'s terminal till 1, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC$`,
+      ),
+    );
     await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
     // Unticked: the browser does not send the form (the box is required) and the band stays on.
     await band.getByRole('button', { name: 'Turn off wrist payments' }).click();

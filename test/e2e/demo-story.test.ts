@@ -15,10 +15,15 @@ const cose = createRequire(import.meta.url)('cose-js') as {
 
 let world: DemoWorld;
 const events: DemoEvent[] = [];
+/** When each event was emitted (the checkout's clock is this process's). */
+const emittedAt: number[] = [];
 
 beforeAll(async () => {
   world = await startDemoWorld();
-  await runStory(world, (e) => events.push(e));
+  await runStory(world, (e) => {
+    events.push(e);
+    emittedAt.push(Date.now());
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -42,10 +47,21 @@ describe('e2e: the demo story over real parts', () => {
       'wear:ok',
       'unlock:ok',
       'pay:approved',
+      'find:ok',
       'revoke:ok',
       'pay:declined',
       'wipe:ok',
     ]);
+  });
+
+  it("finds the band where it last paid: the merchant's name and the till's, at the time of that payment", () => {
+    const i = events.findIndex((e) => e.step === 'find');
+    expect(Object.keys(events[i]).sort()).toEqual(['lastSeen', 'outcome', 'step']);
+    const seen = events[i].lastSeen as { at: number; merchant: string; terminal: string };
+    expect(seen).toEqual({ at: expect.any(Number), merchant: 'Lu Yu Tea House', terminal: 'till 1' });
+    // After the unlock that came before the last payment (an unlock is a contact at no terminal).
+    expect(seen.at).toBeGreaterThanOrEqual(emittedAt[events.map((e) => e.step).lastIndexOf('unlock')]);
+    expect(seen.at).toBeLessThanOrEqual(emittedAt[i - 1]);
   });
 
   it('declines the off-wrist payment with NOT_WORN and the revoked band with REVOKED', () => {

@@ -84,6 +84,25 @@ export function storeContract(name: string, open: () => Promise<StorePair>): voi
       expect(await p.b.bands.cards(w.band.deviceId)).toMatchObject([{ state: 'removed' }]);
     });
 
+    it("bands: the last contact is kept (the latest wins, whatever order they land in), revoked bands' too", async () => {
+      const w = await world(p.a);
+      const id = w.band.deviceId;
+      expect(await p.b.bands.byId(id)).toMatchObject({ lastSeenAt: null, lastSeenTerminal: null });
+      await p.a.bands.markSeen(id, 5_000, w.till.id);
+      expect(await p.b.bands.byId(id)).toMatchObject({ lastSeenAt: 5_000, lastSeenTerminal: w.till.id });
+      await p.b.bands.markSeen(id, 4_000, null); // an earlier contact, written late
+      expect(await p.a.bands.byId(id)).toMatchObject({ lastSeenAt: 5_000, lastSeenTerminal: w.till.id });
+      await raced(p, 6, (s, i) => s.bands.markSeen(id, 6_000 + i, i === 5 ? w.till.id : null));
+      expect(await p.a.bands.byId(id)).toMatchObject({ lastSeenAt: 6_005, lastSeenTerminal: w.till.id });
+      expect(await p.b.bands.revoke(id, 7_000)).toMatchObject({ status: 'revoked', lastSeenAt: 6_005 });
+      await p.b.bands.markSeen(id, 8_000, null);
+      expect(await p.a.bands.byAccount(w.owner.id)).toMatchObject([
+        { status: 'revoked', lastSeenAt: 8_000, lastSeenTerminal: null },
+      ]);
+      await p.a.bands.markSeen('no-such-band', 9_000, w.till.id); // writes nothing, refuses nothing
+      expect(await p.b.bands.byId('no-such-band')).toBeUndefined();
+    });
+
     it('a band never holds more than the limit, however many adds race', async () => {
       const o = account();
       expectOk(await p.a.accounts.create(o));

@@ -47,6 +47,8 @@ export function band(accountId: string, o: Partial<BandRow> = {}): BandRow {
     wipedAt: null,
     unlockedAt: null,
     checkoutKey: 1,
+    lastSeenAt: null,
+    lastSeenTerminal: null,
     ...o,
   };
 }

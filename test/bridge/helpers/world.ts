@@ -12,6 +12,7 @@ import { InProcessTransport } from '../../../harness/transport/in-process.ts';
 import { connectNearest } from '../../../bridge/transport/nearest.ts';
 import type { CheckoutClient } from '../../../checkout/api/client.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../../harness/checkout-harness.ts';
+import type { ConfigOverrides } from '../../../checkout/core/config.ts';
 
 export const PASSWORD = 'correct horse battery';
 export const PAY_PASSWORD = '246810';
@@ -70,8 +71,8 @@ export async function pairingCode(h: Harness, displayName = 'Tea House'): Promis
   return (await merchant.createPairingCode()).code;
 }
 
-export async function startWorld(seed = 7): Promise<World> {
-  const h = await startHarness(cheapTestConfig);
+export async function startWorld(seed = 7, config: ConfigOverrides = cheapTestConfig): Promise<World> {
+  const h = await startHarness(config);
   const band = bootTestBand(seed);
   const transport = new InProcessTransport([{ radio: band.env.radio, mtu: 185 }]);
   const { username, owner } = await ownerAccount(h);

@@ -1,0 +1,14 @@
+/**
+ * Finding a lost band: where and when the checkout last heard from it, for its owner (revoked
+ * and wiped bands too: that is when the owner looks). No radio: a lost band is not near this
+ * bridge, and the checkout learns every contact any bridge has with it.
+ */
+import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
+import { resolveBandId } from './band-id.ts';
+import { type Outcome, attempt } from './outcome.ts';
+
+export async function findBand(owner: CheckoutClient, bandId?: string): Promise<Outcome<Api.FoundBandView>> {
+  const id = await resolveBandId(owner, bandId, false);
+  if (!id.ok) return id;
+  return attempt('checkout', () => owner.lastSeen(id.value));
+}

@@ -1,0 +1,44 @@
+/**
+ * Finding a lost band: each band's last contact, shown to its owner only. A contact is a
+ * hello of the band that opened with this checkout's keys (hello.ts), whatever it came for
+ * and however it ended (a payment, a refusal, a revoked band's wipe, an unlock). What the
+ * checkout knows of where is the terminal that carried it and that terminal's merchant,
+ * nothing more: no place, and no battery level (the hello carries none). Other people learn
+ * nothing new: the band's radio address rotates (docs/PROTOCOL.md §7) and only the owner's
+ * session reads this.
+ *
+ * A hello carries no time of its own: a paired terminal that holds a band's captured hello
+ * can post it again later, and the band then looks seen there, then.
+ */
+import type { BandRow, TerminalRow } from '../store.ts';
+import type { FoundBandView, LastSeenView } from '../api/views.ts';
+import type { Ctx } from './context.ts';
+
+/**
+ * A contact at the terminal recorded last, less than this after it, is not written: on SQLite
+ * every write is a transaction that syncs to disk (~2 ms here), and a band paying again and
+ * again at one till should not pay that each time. "Last seen" is exact to the minute.
+ */
+export const SEEN_STEP_MS = 60_000;
+
+export async function recordContact(ctx: Ctx, band: BandRow, terminal: TerminalRow | null): Promise<void> {
+  const at = ctx.clock();
+  const terminalId = terminal ? terminal.id : null;
+  const recent = band.lastSeenAt !== null && at - band.lastSeenAt < SEEN_STEP_MS;
+  if (recent && band.lastSeenTerminal === terminalId) return;
+  await ctx.store.bands.markSeen(band.deviceId, at, terminalId);
+}
+
+/** The band's last contact with the names of its merchant and terminal as they are now. */
+export async function lastSeenOf(ctx: Ctx, band: BandRow): Promise<LastSeenView | null> {
+  if (band.lastSeenAt === null) return null;
+  if (band.lastSeenTerminal === null) return { at: band.lastSeenAt, merchant: null, terminal: null };
+  // Unpairing keeps the terminal's row, so its name is still there.
+  const terminal = await ctx.store.merchants.terminal(band.lastSeenTerminal);
+  const merchant = terminal ? await ctx.store.accounts.byId(terminal.merchantId) : undefined;
+  return { at: band.lastSeenAt, merchant: merchant ? merchant.displayName : null, terminal: terminal?.name ?? null };
+}
+
+export async function foundBandView(ctx: Ctx, band: BandRow): Promise<FoundBandView> {
+  return { deviceId: band.deviceId, name: band.name, status: band.status, lastSeen: await lastSeenOf(ctx, band) };
+}
