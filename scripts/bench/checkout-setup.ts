@@ -33,6 +33,10 @@ export interface BenchCheckout {
   terminals: TerminalRow[];
   signers: TerminalSigner[];
   bands: BenchBand[];
+  /** Each lane's band's hello (worn, unlocked), as its till would post it with every payment. */
+  hellos: Uint8Array[];
+  /** A fresh order number and amount for a trade of `lane`. */
+  nextTrade(lane: number): { outTradeNo: string; amount: number };
   /** `count` payments for band `lane`, in the order its counters rise. */
   prepare(count: number, lane?: number): Promise<PreparedPayment[]>;
   /** `perLane` payments for each of the first `count` lanes (all by default), issued in turn (lane 0, 1, …, 0, 1, …) as concurrent tills would. */
@@ -91,13 +95,16 @@ export async function openBenchCheckout(provider: HostCryptoProvider, lanes = 1)
     signers.push(new TerminalSigner(provider, terminal.id, key.scalar));
   }
   const hellos = bands.map((b) => b.hello());
+  const nextTrade = (lane: number) => {
+    seq += 1;
+    return { outTradeNo: `bench-${lane}-${seq}`, amount: 1000 + (seq % 500) };
+  };
 
   const prepare = async (count: number, lane = 0): Promise<PreparedPayment[]> => {
     const out: PreparedPayment[] = [];
     const terminal = terminals[lane];
     for (let i = 0; i < count; i++) {
-      const outTradeNo = `bench-${lane}-${++seq}`;
-      const amount = 1000 + (seq % 500);
+      const { outTradeNo, amount } = nextTrade(lane);
       await checkout.createTrade(terminal, { outTradeNo, amount, currency: 'CNY', subject: 'bench coffee' });
       const ch = await checkout.payWithBand(terminal, outTradeNo, { hello: hellos[lane] });
       out.push({
@@ -120,6 +127,8 @@ export async function openBenchCheckout(provider: HostCryptoProvider, lanes = 1)
     terminals,
     signers,
     bands,
+    hellos,
+    nextTrade,
     prepare,
     async prepareLanes(perLane, count = lanes) {
       const out: PreparedPayment[][] = terminals.slice(0, count).map(() => []);
