@@ -7,6 +7,7 @@
 import { Status } from '../../shared/status/codes.ts';
 import type { AnswerContext, ChallengeRow, ChallengeStore, Commit, TradeRow } from '../store.ts';
 import { BAND_COLUMNS, CARD_COLUMNS, CHALLENGE_COLUMNS, TRADE_COLUMNS, band, card, challenge } from '../sql/rows.ts';
+import type { GroupCommit } from './group-commit.ts';
 import type { Db } from './open.ts';
 
 /**
@@ -58,18 +59,26 @@ const CONTEXT_SQL = `SELECT ${C.select}, ${T.select}, ${B.select}, ${K.select},
   WHERE c.id = ?`;
 
 export class SqliteChallenges implements ChallengeStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly group: GroupCommit,
+  ) {}
 
   async create(row: ChallengeRow, maxOpen: number): Promise<Commit<ChallengeRow>> {
-    // The count and the insert are one statement, so parallel requests cannot overshoot.
-    const r = this.db
-      .prepare(`INSERT INTO challenges (id, device_id, kind, nonce, expires_at, trade_no, terminal_id, card_ref, express, enc,
+    // The count and the insert are one statement, so parallel requests cannot overshoot. It
+    // shares the commit of this turn's payments and trades (group-commit.ts): one fsync for all.
+    const changes = await this.group.run(
+      () =>
+        this.db
+          .prepare(`INSERT INTO challenges (id, device_id, kind, nonce, expires_at, trade_no, terminal_id, card_ref, express, enc,
         answer_secret, result_secret, created_at, answered_at, outcome)
         SELECT @id, @deviceId, @kind, @nonce, @expiresAt, @tradeNo, @terminalId, @cardRef, @express, @enc,
         @answerSecret, @resultSecret, @createdAt, @answeredAt, @outcome
         WHERE (SELECT COUNT(*) FROM challenges WHERE device_id = @deviceId AND expires_at > @createdAt AND answered_at IS NULL) < @maxOpen`)
-      .run({ ...row, express: row.express ? 1 : 0, maxOpen });
-    if (r.changes !== 1)
+          .run({ ...row, express: row.express ? 1 : 0, maxOpen }).changes,
+      false,
+    );
+    if (changes !== 1)
       return {
         ok: false,
         status: Status.QUOTA_EXCEEDED,

@@ -1,6 +1,7 @@
 /**
  * Group commit: payments that reach the ledger while a commit is being prepared share one
- * SQLite transaction, each inside its own savepoint.
+ * SQLite transaction, each inside its own savepoint; so do the trades and challenges created
+ * meanwhile (one fsync for all of them, where each took its own: three per band payment).
  *
  * Why: a commit's cost is mostly writing its dirty pages to the WAL (and, every ~1,000
  * pages, the checkpoint's fsync), not the statements. Payments committed together share
@@ -21,6 +22,8 @@ import type { Db } from './open.ts';
 
 interface Pending {
   work: () => unknown;
+  /** A payment (counted in the stats) or another write sharing its commit (a trade, a challenge). */
+  payment: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -29,8 +32,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class GroupCommit {
   /**
-   * Committed transactions and the works in them (works / transactions is what sharing
-   * saved), and the seconds spent running them, commit included (for metrics).
+   * Committed transactions that held payments and the payments in them (works / transactions
+   * is what sharing saved), and the seconds spent running them, commit included (for metrics).
    */
   readonly stats = { transactions: 0, works: 0, seconds: 0 };
   private queue: Pending[] = [];
@@ -60,11 +63,12 @@ export class GroupCommit {
    * Runs `work` (synchronous statements on this connection) in a transaction shared with
    * whatever else is submitted before the end of this event-loop turn. Resolves with its
    * value after the commit; rejects with what `work` threw (its changes rolled back).
+   * `payment` false: a write that shares the commit but is not counted as a payment.
    */
-  run<T>(work: () => T): Promise<T> {
+  run<T>(work: () => T, payment = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.queue.length === 0) this.flushed = new Promise((done) => setImmediate(() => done(this.flush())));
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, payment, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
@@ -80,7 +84,7 @@ export class GroupCommit {
     try {
       this.commit(batch);
     } finally {
-      this.stats.seconds += (performance.now() - started) / 1000;
+      if (batch.some((p) => p.payment)) this.stats.seconds += (performance.now() - started) / 1000;
     }
   }
 
@@ -89,7 +93,7 @@ export class GroupCommit {
       const [p] = batch;
       try {
         p.resolve(this.alone(p.work));
-        this.counted(1);
+        if (p.payment) this.counted(1);
       } catch (error) {
         p.reject(error);
       }
@@ -103,7 +107,7 @@ export class GroupCommit {
       for (const p of batch) p.reject(error);
       return;
     }
-    this.counted(outcomes.filter((o) => o.ok).length);
+    if (batch.some((p) => p.payment)) this.counted(outcomes.filter((o, i) => o.ok && batch[i].payment).length);
     batch.forEach((p, i) => {
       const o = outcomes[i];
       if (o.ok) p.resolve(o.value);

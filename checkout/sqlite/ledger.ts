@@ -20,7 +20,7 @@ import type {
   TradeQuota,
   TradeRow,
 } from '../store.ts';
-import { GroupCommit } from './group-commit.ts';
+import type { GroupCommit } from './group-commit.ts';
 import {
   NOTIFY_COLUMNS,
   PAYMENT_COLUMNS,
@@ -43,11 +43,11 @@ export class SqliteLedger implements LedgerStore {
   /** Made once: db.transaction() builds a new wrapper on every call (~10 µs, a few % of a payment). */
   private readonly inTransaction: (fn: () => unknown) => unknown;
 
-  private readonly group: GroupCommit;
-
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly group: GroupCommit,
+  ) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
-    this.group = new GroupCommit(db);
   }
 
   /** Runs `fn` in a transaction; a Refusal rolls back and becomes a failed Commit. */
@@ -64,15 +64,19 @@ export class SqliteLedger implements LedgerStore {
     // One statement: the count of the terminal's open trades and the insert cannot be
     // separated by another request, so parallel creations stop at the cap exactly.
     // (PostgreSQL: lock the terminal's row first, SELECT ... FOR UPDATE, in the same transaction.)
-    const r = this.db
-      .prepare(`INSERT INTO trades (trade_no, merchant_id, terminal_id, out_trade_no, amount, currency, subject, notify_url, status,
+    // It shares the commit of the payments and challenges of this turn (group-commit.ts), and
+    // is acknowledged only after it; the trade it reads back is in the same transaction.
+    const { changes, trade } = await this.group.run(() => {
+      const r = this.db
+        .prepare(`INSERT INTO trades (trade_no, merchant_id, terminal_id, out_trade_no, amount, currency, subject, notify_url, status,
         refunded_amount, created_at, paid_at, closed_at) SELECT @tradeNo, @merchantId, @terminalId, @outTradeNo, @amount, @currency,
         @subject, @notifyUrl, @status, @refundedAmount, @createdAt, @paidAt, @closedAt
         WHERE (SELECT COUNT(*) FROM trades WHERE terminal_id = @terminalId AND status = 'WAIT_BUYER_PAY' AND created_at > @openSince) < @maxOpen
         ON CONFLICT (merchant_id, out_trade_no) DO NOTHING`)
-      .run({ ...row, openSince: quota.openSince, maxOpen: quota.maxOpen });
-    const trade = await this.trade(row.merchantId, row.outTradeNo);
-    if (trade) return { ok: true, value: { trade, created: r.changes === 1 } };
+        .run({ ...row, openSince: quota.openSince, maxOpen: quota.maxOpen });
+      return { changes: r.changes, trade: this.tradeNow(row.merchantId, row.outTradeNo) };
+    }, false);
+    if (trade) return { ok: true, value: { trade, created: changes === 1 } };
     return {
       ok: false,
       status: Status.QUOTA_EXCEEDED,
@@ -81,6 +85,10 @@ export class SqliteLedger implements LedgerStore {
   }
 
   async trade(merchantId: string, outTradeNo: string): Promise<TradeRow | undefined> {
+    return this.tradeNow(merchantId, outTradeNo);
+  }
+
+  private tradeNow(merchantId: string, outTradeNo: string): TradeRow | undefined {
     return this.db
       .prepare(`SELECT ${TRADE_COLUMNS} FROM trades WHERE merchant_id = ? AND out_trade_no = ?`)
       .get(merchantId, outTradeNo) as TradeRow | undefined;
@@ -115,16 +123,6 @@ export class SqliteLedger implements LedgerStore {
       if (e instanceof Refusal) return { ok: false, status: e.status, detail: e.detail };
       throw e;
     }
-  }
-
-  /** Resolves once no payment is waiting for its commit (before the database closes). */
-  drain(): Promise<void> {
-    return this.group.drain();
-  }
-
-  /** Payment transactions committed, the payments in them, and the seconds they took. */
-  get commitStats(): { transactions: number; works: number; seconds: number } {
-    return { ...this.group.stats };
   }
 
   private paymentStatements(c: PaymentCommit): PaymentRow {

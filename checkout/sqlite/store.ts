@@ -6,6 +6,7 @@ import { SqliteAttempts } from './attempts.ts';
 import { SqliteBands } from './bands.ts';
 import { SqliteKeyRing } from './key-ring.ts';
 import { SqliteChallenges } from './challenges.ts';
+import { GroupCommit } from './group-commit.ts';
 import { SqliteLedger } from './ledger.ts';
 import { SqliteMerchants } from './merchants.ts';
 import { SqliteReports } from './reports.ts';
@@ -31,15 +32,18 @@ export class SqliteStore implements CheckoutStore {
   /** One file on one machine: this machine's clock. */
   readonly clock = Date.now;
   private readonly rateLimiters: SqliteRateLimiters;
+  /** Payments, trades and challenges created in one event-loop turn share a commit (group-commit.ts). */
+  private readonly group: GroupCommit;
   private closed = false;
 
   constructor(readonly db: Db) {
     this.accounts = new SqliteAccounts(db);
     this.attempts = new SqliteAttempts(db);
     this.bands = new SqliteBands(db);
-    this.challenges = new SqliteChallenges(db);
+    this.group = new GroupCommit(db);
+    this.challenges = new SqliteChallenges(db, this.group);
     this.merchants = new SqliteMerchants(db);
-    this.ledger = new SqliteLedger(db);
+    this.ledger = new SqliteLedger(db, this.group);
     this.reports = new SqliteReports(db);
     this.turnOff = new SqliteTurnOff(db);
     this.sweeps = new SqliteSweeps(db);
@@ -75,7 +79,7 @@ export class SqliteStore implements CheckoutStore {
     const pending = this.db
       .prepare('SELECT COUNT(*) AS n FROM notifications WHERE delivered_at IS NULL AND next_at < ?')
       .get(Number.MAX_SAFE_INTEGER) as { n: number };
-    const c = this.ledger.commitStats;
+    const c = this.group.stats;
     return {
       openTrades: open.n,
       pendingNotifications: pending.n,
@@ -89,7 +93,7 @@ export class SqliteStore implements CheckoutStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.ledger.drain();
+    await this.group.drain();
     this.db.close();
   }
 }
