@@ -4,7 +4,8 @@
  * with the figures, the machine and the command; `--json` prints one JSON object. `--long`
  * also runs the checkout's bigger benchmarks and the hardening tests at ten times their size.
  * `--only scale` runs the scale-out section alone (its figures are compared within it) and
- * replaces just that section of BENCHMARKS.md.
+ * replaces just that section of BENCHMARKS.md; `--only checkout` likewise for the checkout
+ * payments section (payments beside their crypto floors, scripts/bench/checkout.ts).
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,9 +25,10 @@ import type { LatencyResults } from './bench/latency.ts';
 import type { BenchResults } from './bench/results.ts';
 import { benchScale, scaleBenchSizes } from './bench/scale.ts';
 import { renderScale, spliceScale } from './bench/scale-report.ts';
+import { renderCheckoutPayments, spliceCheckoutPayments } from './bench/checkout-report.ts';
 
 /** The sections `--only` can run alone. */
-const ONLY = ['scale'] as const;
+const ONLY = ['scale', 'checkout'] as const;
 
 function machineOf(load: number): BenchResults['machine'] {
   return {
@@ -54,6 +56,7 @@ async function main(argv: string[]): Promise<void> {
   if (only !== undefined) {
     if (!(ONLY as readonly string[]).includes(only)) throw new Error(`--only takes one of: ${ONLY.join(', ')}`);
     const command = `npm run bench -- --only ${only}${quick ? ' --quick' : long ? ' --long' : ''}`;
+    if (only === 'checkout') return onlyCheckout(size, command, load, json, log);
     log('scale out: SQLite and PostgreSQL checkouts over HTTP, beside the crypto floor…');
     const scale = await benchScale(scaleBenchSizes[size], log);
     const machine = machineOf(load);
@@ -111,6 +114,24 @@ async function main(argv: string[]): Promise<void> {
   writeFileSync(BENCHMARKS, renderBenchmarks(results, previous));
   if (json) process.stdout.write(JSON.stringify(results) + '\n');
   else log('wrote BENCHMARKS.md');
+}
+
+/** `--only checkout`: the checkout payments section alone, spliced into BENCHMARKS.md. */
+async function onlyCheckout(
+  size: keyof typeof checkoutBenchSizes,
+  command: string,
+  load: number,
+  json: boolean,
+  log: (s: string) => void,
+): Promise<void> {
+  log('checkout payments and their crypto floors…');
+  const checkout = await benchCheckout(checkoutBenchSizes[size]);
+  const machine = machineOf(load);
+  const previous = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '';
+  const section = renderCheckoutPayments(checkout, machine.loadAverage, previous, command);
+  writeFileSync(BENCHMARKS, spliceCheckoutPayments(previous, section));
+  if (json) process.stdout.write(JSON.stringify({ machine, command, date: new Date().toISOString(), checkout }) + '\n');
+  else log('wrote the checkout payments section of BENCHMARKS.md');
 }
 
 await main(process.argv.slice(2));

@@ -67,38 +67,89 @@ function keptHardening(previous: string): string {
   return previous.slice(at, next < 0 ? undefined : next + 1);
 }
 
-export function renderCheckoutSections(r: BenchResults, previous: string): string {
-  const c = r.checkout;
-  const v = r.verify;
-  return `## Checkout payments (one core)
+const PAYMENTS_HEAD = '## Checkout payments (one core)';
+const PROFILE_HEAD = "### Where a payment's time goes";
 
-Payments verified and committed per second through \`Checkout.answer\` (what \`POST /v1/challenges/:id/answer\`
+/**
+ * The profile's account (written from scripts/bench/profile-checkout.ts runs, not by the bench),
+ * kept verbatim from the previous file: from its heading to the next heading of any level 2.
+ */
+function keptProfile(previous: string): string {
+  const at = previous.indexOf(PROFILE_HEAD);
+  if (at < 0)
+    return `${PROFILE_HEAD}\n\nNot profiled yet: \`node --import tsx scripts/bench/profile-checkout.ts answer|payment\`.\n`;
+  const next = previous.indexOf('\n## ', at);
+  return `${previous.slice(at, next < 0 ? undefined : next).trimEnd()}\n`;
+}
+
+/**
+ * The "Checkout payments" section, with the previous file's profile account; `command` names
+ * the run when it was measured alone (`--only checkout`).
+ */
+export function renderCheckoutPayments(
+  c: Record<string, number>,
+  loadAverage: number,
+  previous: string,
+  command?: string,
+): string {
+  const produced = command ? `Produced by \`${command}\` (this section alone).\n\n` : '';
+  return `${PAYMENTS_HEAD}
+
+${produced}Payments verified and committed per second through \`Checkout.answer\` (what \`POST /v1/challenges/:id/answer\`
 calls): HPKE open of the sealed answer, token verify with every claim and the counter, the payment transaction
-on a real SQLite file (WAL, temp dir), the sealed RESULT. Trades, challenges and the bands' answers are made
-first and not timed. \`paymentsPerSecond\` drives ${n(c.lanes)} tills at once in one process (each answering its own
-band's payments in order), so answers that reach the ledger in the same event-loop turn share a commit (group
-commit, each payment still atomic and acknowledged only after the commit); \`sequentialPaymentsPerSecond\` is one
-till alone, one answer at a time. The floor is node:crypto alone at this run's message sizes; payments and floor
-alternate slice by slice (each after an untimed warm-up), best slice of each. Load average at the start:
-${r.machine.loadAverage} (figures from a busy machine are low).
+on a real SQLite file (WAL, \`synchronous = FULL\`, temp dir), the sealed RESULT. Trades, challenges and the
+bands' answers are made first and not timed. \`paymentsPerSecond\` drives ${n(c.lanes)} tills at once in one process
+(each answering its own band's payments in order), so what reaches the store in the same event-loop turn shares
+a commit (group commit, each payment still atomic and acknowledged only after the commit);
+\`sequentialPaymentsPerSecond\` is one till alone, one answer at a time. \`wholePaymentsPerSecond\` is whole
+payments at the checkout, ${n(c.lanes)} tills at once: the trade created, the band's hello opened and its challenge
+issued, the band's answer verified and committed (the band double's own time, on the same thread, taken out).
+Each floor is node:crypto alone at this run's message sizes doing exactly the crypto of what it is set beside
+(scripts/bench/checkout-floor.ts); payments and floors alternate slice by slice (each after an untimed
+warm-up), best slice of each. Load average at the start: ${loadAverage} (figures from a busy machine are low).
 
 ${rows([
-  [`checkout.paymentsPerSecond (${n(c.lanes)} tills at once)`, c.paymentsPerSecond],
-  ['checkout.sequentialPaymentsPerSecond (one till, one answer at a time)', c.sequentialPaymentsPerSecond],
-  ['checkout.cryptoFloorPerSecond (ephemeral key + ECDH, AEAD seal + open, ECDSA verify)', c.cryptoFloorPerSecond],
-  ['checkout.floorRatio (target ≥ 0.7)', c.floorRatio],
-  ['checkout.sequentialFloorRatio', c.sequentialFloorRatio],
+  [`checkout.paymentsPerSecond (answers, ${n(c.lanes)} tills at once)`, c.paymentsPerSecond],
+  ['checkout.sequentialPaymentsPerSecond (answers, one till, one at a time)', c.sequentialPaymentsPerSecond],
   [
-    "checkout.answerCryptoFloorPerSecond (AEAD open + seal, ECDSA verify: the timed path's own crypto)",
+    "checkout.answerCryptoFloorPerSecond (AEAD open + seal, ECDSA verify: the answer path's own crypto)",
     c.answerCryptoFloorPerSecond,
   ],
-  ['checkout.answerFloorRatio', c.answerFloorRatio],
+  ['checkout.answerFloorRatio (target ≥ 0.6)', c.answerFloorRatio],
+  ['checkout.sequentialAnswerFloorRatio', c.sequentialAnswerFloorRatio],
   [
-    'checkout.httpPaymentsPerSecond (4 terminals over loopback HTTP, client in the same process)',
+    `checkout.wholePaymentsPerSecond (trade + challenge + answer, ${n(c.lanes)} tills at once)`,
+    c.wholePaymentsPerSecond,
+  ],
+  [
+    'checkout.paymentCryptoFloorPerSecond (hello ECDH + open, challenge ECDSA sign + ephemeral key + ECDH + seal, answer open + ECDSA verify, RESULT seal)',
+    c.paymentCryptoFloorPerSecond,
+  ],
+  ['checkout.paymentFloorRatio (target ≥ 0.6)', c.paymentFloorRatio],
+  ['checkout.answerCpuMsPerPayment (process CPU per answer, 4 tills at once)', c.answerCpuMsPerPayment],
+  ['checkout.answerCpuFloorRatio (answer floor time / CPU per answer: without the fsync waits)', c.answerCpuFloorRatio],
+  ['checkout.wholeCpuMsPerPayment (process CPU per whole payment, band double taken out)', c.wholeCpuMsPerPayment],
+  ['checkout.paymentCpuFloorRatio (payment floor time / CPU per whole payment)', c.paymentCpuFloorRatio],
+  [
+    'checkout.httpPaymentsPerSecond (answers, 4 terminals over loopback HTTP, client in the same process)',
     c.httpPaymentsPerSecond,
   ],
 ])}
 
+${keptProfile(previous)}`;
+}
+
+/** `previous` with its checkout payments section replaced by `section` (appended when it has none). */
+export function spliceCheckoutPayments(previous: string, section: string): string {
+  const at = previous.indexOf(PAYMENTS_HEAD);
+  if (at < 0) return `${previous.trimEnd()}\n\n${section}`;
+  const next = previous.indexOf('\n## ', at + PAYMENTS_HEAD.length);
+  return previous.slice(0, at) + section + (next < 0 ? '' : previous.slice(next));
+}
+
+export function renderCheckoutSections(r: BenchResults, previous: string): string {
+  const v = r.verify;
+  return `${renderCheckoutPayments(r.checkout, r.machine.loadAverage, previous)}
 ## Durable acknowledgements: synchronous FULL beside NORMAL
 
 The ledger runs SQLite with \`synchronous = FULL\` (issue 11): a commit is fsynced before any payment in it is

@@ -47,17 +47,27 @@ export interface BenchCheckout {
 const PASSWORD = 'bench password 1';
 let seq = 0;
 
-export async function openBenchCheckout(provider: HostCryptoProvider, lanes = 1): Promise<BenchCheckout> {
+/**
+ * `prepared` (the default): for answers prepared well before they are timed, with a long challenge
+ * TTL and no caps on the open trades and challenges that builds up. Without it, the production
+ * TTL and caps, for whole payments (checkout-payment.ts): a long TTL would leave every challenge
+ * of the run in the window a new challenge counts its band's open ones in. Either way scrypt is
+ * cheap (logins happen only in this setup) and nothing in the timed path differs from production.
+ */
+export async function openBenchCheckout(
+  provider: HostCryptoProvider,
+  lanes = 1,
+  prepared = true,
+): Promise<BenchCheckout> {
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-bench-'));
   const dbFile = join(dir, 'checkout.db');
-  // Long challenge TTL: answers are prepared well before they are timed, so the bench also
-  // lifts the caps on open trades and challenges it builds up that way. Cheap scrypt: logins
-  // happen only in this setup. Nothing in the answer path differs from production.
   const checkout = await createCheckout({
     db: dbFile,
     provider,
     notify: false,
-    config: { challengeTtlMs: 3600_000, scryptLog2N: 10, maxOpenTradesPerTerminal: 1e9, maxOpenChallengesPerBand: 1e9 },
+    config: prepared
+      ? { challengeTtlMs: 3600_000, scryptLog2N: 10, maxOpenTradesPerTerminal: 1e9, maxOpenChallengesPerBand: 1e9 }
+      : { scryptLog2N: 10 },
   });
   const bands: BenchBand[] = [];
   for (let i = 0; i < lanes; i++) {
