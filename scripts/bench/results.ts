@@ -29,7 +29,7 @@ export interface BenchResults {
   /** The headline link figures, also inside relayLoadLatency.latency (ci 15 ms, MTU 185). */
   latency: LatencyResults['latency'];
   air: Omit<LatencyResults['air'], 'messages'>;
-  /** scripts/bench/checkout.ts: paymentsPerSecond, cryptoFloorPerSecond, floorRatio, … */
+  /** scripts/bench/checkout.ts: paymentsPerSecond, answerFloorRatio, wholePaymentsPerSecond, paymentFloorRatio, … */
   checkout: Record<string, number>;
   /** scripts/bench/checkout-durability.ts: the ledger's synchronous = FULL beside NORMAL. */
   durability: Record<string, number>;
