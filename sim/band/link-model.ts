@@ -39,6 +39,7 @@ export interface LinkConfig {
 }
 
 export type LinkModelName = 'single' | 'spec';
+export const LINK_MODELS: readonly LinkModelName[] = ['single', 'spec'];
 
 export const DEFAULT_LINK: LinkConfig = { ciMs: 0, mtu: 185, loss: 0 };
 
@@ -98,7 +99,7 @@ export function checkLink(c: LinkConfig): LinkConfig {
   if (!Number.isInteger(c.mtu) || c.mtu < MIN_MTU || c.mtu > MAX_MTU)
     throw new Error(`link: mtu must be an integer in ${MIN_MTU}..${MAX_MTU}, got ${c.mtu}`);
   if (!(c.loss >= 0 && c.loss <= 0.9)) throw new Error(`link: loss must be 0..0.9 (a probability), got ${c.loss}`);
-  if (c.model !== undefined && c.model !== 'single' && c.model !== 'spec')
+  if (c.model !== undefined && !LINK_MODELS.includes(c.model))
     throw new Error(`link: model must be single or spec, got ${String(c.model)}`);
   if (c.phy !== undefined && c.phy !== 1 && c.phy !== 2) throw new Error(`link: phy must be 1 or 2, got ${c.phy}`);
   // Core Vol 6 Part B §4.5.10: connMaxTxOctets is 27..251.
