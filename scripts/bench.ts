@@ -123,9 +123,12 @@ await main(process.argv.slice(2));
 /** `--only link`: the latency sections under both link models, spliced into BENCHMARKS.md with the command. */
 async function onlyLink(command: string, quick: boolean, json: boolean, log: (s: string) => void): Promise<void> {
   log('latency and air under both link models, radio round trips…');
+  const load = loadavg()[0];
   const latency = await benchLatency({ quick, log });
   const date = new Date().toISOString();
-  const produced = `_Produced by \`${command}\` on ${date.slice(0, 10)}._`;
+  // Latencies are wall time on a shared machine: say how busy it was (connection events and bytes do not depend on it).
+  const busy = load > cpus().length ? ' The machine was busy: the latencies are partly queueing for a core.' : '';
+  const produced = `_Produced by \`${command}\` on ${date.slice(0, 10)} (load average ${Math.round(load * 10) / 10} at the start on ${cpus().length} cores).${busy}_`;
   const sections = renderLatency(latency).replace(/\n\n/, `\n\n${produced}\n\n`);
   const previous = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '';
   writeFileSync(BENCHMARKS, spliceLatency(previous, sections));

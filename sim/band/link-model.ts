@@ -18,6 +18,7 @@
  */
 import { Xorshift32 } from '../../firmware/testenv/seeded-random.ts';
 import { MAX_MTU, MIN_MTU } from '../../shared/framing/fragment.ts';
+import { MAX_LL_OCTETS, MIN_LL_OCTETS } from './ll-timing.ts';
 
 export interface LinkConfig {
   /** Connection interval in ms; 0 = no delay. Real links use 7.5..4000. */
@@ -103,8 +104,8 @@ export function checkLink(c: LinkConfig): LinkConfig {
     throw new Error(`link: model must be single or spec, got ${String(c.model)}`);
   if (c.phy !== undefined && c.phy !== 1 && c.phy !== 2) throw new Error(`link: phy must be 1 or 2, got ${c.phy}`);
   // Core Vol 6 Part B §4.5.10: connMaxTxOctets is 27..251.
-  if (c.octets !== undefined && !(Number.isInteger(c.octets) && c.octets >= 27 && c.octets <= 251))
-    throw new Error(`link: dle must be an integer in 27..251 octets, got ${c.octets}`);
+  if (c.octets !== undefined && !(Number.isInteger(c.octets) && c.octets >= MIN_LL_OCTETS && c.octets <= MAX_LL_OCTETS))
+    throw new Error(`link: dle must be an integer in ${MIN_LL_OCTETS}..${MAX_LL_OCTETS} octets, got ${c.octets}`);
   if (c.ceMs !== undefined && !(c.ceMs >= 0 && c.ceMs <= 4000))
     throw new Error(`link: ce must be 0..4000 ms, got ${c.ceMs}`);
   return c;

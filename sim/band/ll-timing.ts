@@ -19,12 +19,12 @@
  *  - a lost packet (the peer heard nothing or a bad CRC) ends the event; the Link Layer sends
  *    the PDU again at the next one (acknowledgement by SN/NESN, §4.5.9).
  */
-import type { Direction } from './link-model.ts';
-
 export type Phy = 1 | 2;
+/** `up` central → band, `down` band → central (as link-model.ts). */
+type Direction = 'up' | 'down';
 
 /** T_IFS, the inter frame space (Core Vol 6 Part B §4.1.1). */
-export const T_IFS_US = 150;
+const T_IFS_US = 150;
 /** The largest and smallest LL data payloads (Core Vol 6 Part B §4.5.10). */
 export const MAX_LL_OCTETS = 251;
 export const MIN_LL_OCTETS = 27;
