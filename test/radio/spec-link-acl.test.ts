@@ -73,11 +73,14 @@ describe('ACL data on the spec link model', () => {
     const t0 = performance.now();
     for (let i = 0; i < LE_ACL_PACKETS; i++) a.sendAcl(ha, Pb.FIRST_NON_FLUSHABLE, Buffer.alloc(200, i));
     await b.next(() => b.acl.length === LE_ACL_PACKETS, 0, 3000);
-    // LE 2M, 251-octet PDUs: 8 × (844 + 150 + 44 + 150) µs ≈ 9.5 ms, well inside one 50 ms event.
-    expect(performance.now() - t0).toBeLessThan(90);
+    // LE 2M, 251-octet PDUs: 8 × (844 + 150 + 44 + 150) µs ≈ 9.5 ms, well inside one 50 ms event
+    // (two if the host's packets reach the controller on both sides of an anchor point; the
+    // conservative model takes eight, 400 ms).
+    expect(performance.now() - t0).toBeLessThan(150);
     expect(b.acl.map((p) => p.data[0])).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const counters = air.connections[0].link.counters();
-    expect(counters).toMatchObject({ connectionEvents: 1, up: { pdus: 8, octets: 1600, events: 1, fragments: 8 } });
+    expect(counters.connectionEvents).toBeLessThanOrEqual(2);
+    expect(counters.up).toMatchObject({ pdus: 8, octets: 1600, fragments: 8 });
     const completed = (): number =>
       a.events
         .filter((e) => e.code === Evt.NUMBER_OF_COMPLETED_PACKETS)
