@@ -78,7 +78,7 @@ export function formatBand(s: SimBandStatus): string {
     `  display  ${s.display.length ? s.display.join(' | ') : '(blank)'}`,
     `  cards    ${cards}`,
     `  heap     ${kib(s.heap.used)} (peak ${kib(s.heap.peak)}, engine ${kib(s.heap.baseline)})   resets ${s.resets}${s.lastReset ? ` (last: ${s.lastReset.reason})` : ''}`,
-    `  link     ${l.connected ? 'connected' : 'advertising'}, mtu ${l.mtu}, ci ${l.ciMs} ms, loss ${l.loss}; in ${l.up.bytes} B/${l.up.fragments} writes/${l.up.events} events; out ${l.down.bytes} B/${l.down.fragments} notifications/${l.down.events} events`,
+    `  link     ${l.connected ? 'connected' : 'advertising'}, mtu ${l.mtu}, ci ${l.ciMs} ms, loss ${l.loss}, model ${l.model}; in ${l.up.bytes} B/${l.up.fragments} writes/${l.up.events} events; out ${l.down.bytes} B/${l.down.fragments} notifications/${l.down.events} events`,
     `  firmware ${s.firmware.version ?? s.firmware.format}${s.firmware.signed ? '' : ' UNSIGNED'}${s.firmware.devKey ? ' (development key)' : ''}`,
   ].join('\n');
 }
@@ -176,7 +176,10 @@ export function register(program: Command, setExit: (code: number) => void): voi
     )
     .option('--ui-port <n>', 'web UI and control port (0: any free port)', String(DEFAULT_UI_PORT))
     .option('--bands <n>', `number of bands, 1..${MAX_BANDS} (state in DIR/band-K)`, '1')
-    .option('--link <spec>', 'link model: ci=MS,mtu=N,loss=P (default ci=0 no delay, mtu=185, loss=0)')
+    .option(
+      '--link <spec>',
+      'link model: ci=MS,mtu=N,loss=P (default ci=0 no delay, mtu=185, loss=0), model=single|spec (single: one fragment per connection event; spec: More Data, data length, PHY, event length) with phy=1|2,dle=27..251,ce=MS (spec defaults: 2, 251, the interval)',
+    )
     .option('--firmware-config <json>', 'overrides of firmware/config.ts, e.g. {"removalDebounceMs":500}')
     .option(
       '--address-rotation-ms <n>',
@@ -257,7 +260,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
             ? ['radio   Bluetooth adapter (HCI, bleno): band 1 advertises the wristpay service']
             : []),
           `web UI  ${s.url}/`,
-          `link    ci ${link.ciMs} ms, mtu ${link.mtu}, loss ${link.loss}`,
+          `link    ci ${link.ciMs} ms, mtu ${link.mtu}, loss ${link.loss}, model ${link.model ?? 'single'}`,
           'Ctrl-C stops it (flash is flushed)',
         ];
         // Listening for the signal before saying it started: a script that signals on that line stops it gracefully.

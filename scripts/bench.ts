@@ -5,7 +5,8 @@
  * also runs the checkout's bigger benchmarks and the hardening tests at ten times their size.
  * `--only scale` runs the scale-out section alone (its figures are compared within it) and
  * replaces just that section of BENCHMARKS.md; `--only checkout` likewise for the checkout
- * payments section (payments beside their crypto floors, scripts/bench/checkout.ts).
+ * payments section (payments beside their crypto floors, scripts/bench/checkout.ts); `--only
+ * link` for the latency, air, link table and radio round-trip sections (both link models).
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,9 +27,12 @@ import type { BenchResults } from './bench/results.ts';
 import { benchScale, scaleBenchSizes } from './bench/scale.ts';
 import { renderScale, spliceScale } from './bench/scale-report.ts';
 import { renderCheckoutPayments, spliceCheckoutPayments } from './bench/checkout-report.ts';
+import { benchLatency } from './bench/latency.ts';
+import { renderLatency } from './bench/latency-report.ts';
+import { spliceLatency } from './bench/link-report.ts';
 
 /** The sections `--only` can run alone. */
-const ONLY = ['scale', 'checkout'] as const;
+const ONLY = ['scale', 'checkout', 'link'] as const;
 
 function machineOf(load: number): BenchResults['machine'] {
   return {
@@ -57,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
     if (!(ONLY as readonly string[]).includes(only)) throw new Error(`--only takes one of: ${ONLY.join(', ')}`);
     const command = `npm run bench -- --only ${only}${quick ? ' --quick' : long ? ' --long' : ''}`;
     if (only === 'checkout') return onlyCheckout(size, command, load, json, log);
+    if (only === 'link') return onlyLink(command, quick, json, log);
     log('scale out: SQLite and PostgreSQL checkouts over HTTP, beside the crypto floor…');
     const scale = await benchScale(scaleBenchSizes[size], log);
     const machine = machineOf(load);
@@ -135,6 +140,22 @@ async function onlyCheckout(
 }
 
 await main(process.argv.slice(2));
+
+/** `--only link`: the latency sections under both link models, spliced into BENCHMARKS.md with the command. */
+async function onlyLink(command: string, quick: boolean, json: boolean, log: (s: string) => void): Promise<void> {
+  log('latency and air under both link models, radio round trips…');
+  const load = loadavg()[0];
+  const latency = await benchLatency({ quick, log });
+  const date = new Date().toISOString();
+  // Latencies are wall time on a shared machine: say how busy it was (connection events and bytes do not depend on it).
+  const busy = load > cpus().length ? ' The machine was busy: the latencies are partly queueing for a core.' : '';
+  const produced = `_Produced by \`${command}\` on ${date.slice(0, 10)} (load average ${Math.round(load * 10) / 10} at the start on ${cpus().length} cores).${busy}_`;
+  const sections = renderLatency(latency).replace(/\n\n/, `\n\n${produced}\n\n`);
+  const previous = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '';
+  writeFileSync(BENCHMARKS, spliceLatency(previous, sections));
+  if (json) process.stdout.write(JSON.stringify({ command, date, latency }) + '\n');
+  else log('wrote the latency, air, link table and radio round-trip sections of BENCHMARKS.md');
+}
 
 /** The air figures without the per-message table (which BENCHMARKS.md shows). */
 function airFigures(air: LatencyResults['air']): Omit<LatencyResults['air'], 'messages'> {

@@ -4,11 +4,12 @@
  * (the bridge's noble HCI bindings, the simulator's bleno) on two virtual controllers
  * (harness/radio/), at the same link: connection interval, MTU and loss.
  *
- *   node --import tsx scripts/radio-rtt.ts [--ci 15] [--loss 0] [--samples 100]
+ *   node --import tsx scripts/radio-rtt.ts [--ci 15] [--loss 0] [--samples 100] [--model single|spec]
  *
  * Prints one JSON object: per path the samples, median and p95 in ms. `radioRoundTrips` is
  * there for scripts/bench.ts too: once per process (noble and bleno are process singletons,
- * and it puts the virtual HCI socket in place of the native one).
+ * and it puts the virtual HCI socket in place of the native one): the bench runs this script
+ * once per link model, each in a child of its own (scripts/bench/radio.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,18 +26,25 @@ import { serveH4 } from '../harness/radio/h4-server.ts';
 import { installVirtualHciSocket } from '../harness/radio/install-hci-socket.ts';
 import { type RoundTrips, pingRoundTrips } from '../harness/radio/round-trips.ts';
 import { flashImage } from '../sim/band/firmware-store.ts';
+import type { LinkModelName } from '../sim/band/link-model.ts';
 import { type Simulator, type StartSimulatorOptions, startSimulator } from '../sim/band/simulator.ts';
 
 const MTU = 185;
 
 export interface RadioRoundTrips {
-  link: { ciMs: number; mtu: number; loss: number };
+  link: { ciMs: number; mtu: number; loss: number; model: LinkModelName };
   websocket: RoundTrips;
   hci: RoundTrips;
 }
 
-export async function radioRoundTrips(opts: { ciMs: number; loss: number; samples: number }): Promise<RadioRoundTrips> {
+export async function radioRoundTrips(opts: {
+  ciMs: number;
+  loss: number;
+  samples: number;
+  model?: LinkModelName;
+}): Promise<RadioRoundTrips> {
   const { ciMs, loss, samples } = opts;
+  const model = opts.model ?? 'single';
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-rtt-'));
   const img = await testImages();
 
@@ -60,9 +68,9 @@ export async function radioRoundTrips(opts: { ciMs: number; loss: number; sample
 
   // Over the websocket the simulator's link model sets the timing; over HCI the controllers' does.
   const websocket = await measure((s) => createWebsocketTransport(`ws://127.0.0.1:${s.radioPort}`), {
-    link: { ciMs, mtu: MTU, loss },
+    link: { ciMs, mtu: MTU, loss, model },
   });
-  const air = new VirtualAir({ link: { ciMs, mtu: MTU, loss } });
+  const air = new VirtualAir({ link: { ciMs, mtu: MTU, loss, model } });
   const servers = [
     await serveH4(air.controller({ address: '00:00:5e:00:53:31' }), join(dir, 'hci0.sock')),
     await serveH4(air.controller({ address: '00:00:5e:00:53:32' }), join(dir, 'hci1.sock')),
@@ -72,7 +80,7 @@ export async function radioRoundTrips(opts: { ciMs: number; loss: number; sample
     process.env.NOBLE_HCI_DEVICE_ID = '0';
     process.env.BLENO_HCI_DEVICE_ID = '1';
     const hci = await measure(() => createHciTransport(), { radio: 'hci', link: { mtu: MTU } });
-    return { link: { ciMs, mtu: MTU, loss }, websocket, hci };
+    return { link: { ciMs, mtu: MTU, loss, model }, websocket, hci };
   } finally {
     for (const s of servers) await s.close();
     air.close();
@@ -86,9 +94,16 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       ci: { type: 'string', default: '15' },
       loss: { type: 'string', default: '0' },
       samples: { type: 'string', default: '100' },
+      model: { type: 'string', default: 'single' },
     },
   });
-  radioRoundTrips({ ciMs: Number(values.ci), loss: Number(values.loss), samples: Number(values.samples) }).then(
+  if (values.model !== 'single' && values.model !== 'spec') throw new Error('--model takes single or spec');
+  radioRoundTrips({
+    ciMs: Number(values.ci),
+    loss: Number(values.loss),
+    samples: Number(values.samples),
+    model: values.model,
+  }).then(
     (r) => {
       process.stdout.write(`${JSON.stringify(r)}\n`);
       process.exit(0);

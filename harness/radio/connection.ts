@@ -1,13 +1,17 @@
 /**
  * One LE connection between two virtual controllers: its parameters and the link it runs
- * over. Data crosses through the simulator's LinkModel (sim/band/link-model.ts), the same
- * connection-interval, loss and retransmission model the websocket radio uses: one HCI ACL
- * packet is one link-layer PDU, `up` is central → peripheral, `down` peripheral → central.
+ * over. Data crosses through the simulator's link model, the same connection-interval, loss
+ * and retransmission model the websocket radio uses: on the conservative one
+ * (sim/band/link-model.ts) one HCI ACL packet is one link-layer PDU; on the spec one
+ * (sim/band/spec-link-model.ts, `model: 'spec'`) an ACL packet is split into PDUs of the
+ * model's data length and several go in one event. `up` is central → peripheral, `down`
+ * peripheral → central.
  * The Link Layer acknowledges a PDU when the peer receives it; only then does the sending
  * controller count the packet completed (Number Of Completed Packets, Core Vol 4 Part E
  * §4.1.1 and §7.7.19).
  */
-import { type LinkConfig, LinkModel } from '../../sim/band/link-model.ts';
+import type { LinkConfig, LinkModel } from '../../sim/band/link-model.ts';
+import { createLinkModel } from '../../sim/band/spec-link-model.ts';
 
 export type Role = 'central' | 'peripheral';
 
@@ -56,7 +60,7 @@ export class Connection {
     public params: ConnectionParams,
     onError: (err: unknown) => void,
   ) {
-    this.link = new LinkModel(link, onError);
+    this.link = createLinkModel(link, onError);
     this.link.connect();
   }
 

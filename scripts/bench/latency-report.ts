@@ -1,5 +1,6 @@
-/** BENCHMARKS.md sections for latency.ts: latency, air per payment, the link table, CTAP2. */
+/** BENCHMARKS.md sections for latency.ts: latency, air per payment, the link table, CTAP2, radio round trips. */
 import type { LatencyResults } from './latency.ts';
+import { modelsTable, roundTripsSection } from './link-report.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -9,13 +10,14 @@ export function renderLatency(r: LatencyResults): string {
   const ctap185 = r.ctap.find((c) => c.mtu === 185);
   const cellRows = r.cells.map((c) => {
     const ctap = r.ctap.find((x) => x.mtu === c.mtu);
-    return `| ${c.ciMs} | ${c.mtu} | ${c.payments} | ${c.p50Ms} | ${c.p99Ms} | ${fmt(c.bytesPerPayment)} | ${c.connectionEventsPerPayment} | ${ctap ? `${ctap.airBytes} / ${ctap.connectionEvents}` : ''} |`;
+    return `| ${c.model} | ${c.ciMs} | ${c.mtu} | ${c.payments} | ${c.p50Ms} | ${c.p99Ms} | ${fmt(c.bytesPerPayment)} | ${c.connectionEventsPerPayment} | ${ctap ? `${ctap.airBytes} / ${ctap.connectionEvents}` : ''} |`;
   });
   const msgRows = a.messages.map(
     (m) => `| ${m.name} | ${m.dir === 'up' ? 'bridge → band' : 'band → bridge'} | ${m.bytes} | ${m.onAir} |`,
   );
   const over = a.bytesPerPayment - a.targetBytes;
-  const eventsAt = (mtu: number) => r.cells.find((c) => c.mtu === mtu)?.connectionEventsPerPayment ?? '—';
+  const eventsAt = (mtu: number) =>
+    r.cells.find((c) => c.mtu === mtu && c.model === 'single')?.connectionEventsPerPayment ?? '—';
   /** The messages that need more than one fragment at `mtu` (docs/PROTOCOL.md §2). */
   const splitAt = (mtu: number) => {
     const split = a.messages
@@ -28,18 +30,21 @@ export function renderLatency(r: LatencyResults): string {
 
 Through the bridge's charge flow and a simulated band (QuickJS) over the link model at
 connection interval ${l.ciMs} ms, MTU ${l.mtu}, no loss; timed from the trade's creation to the checkout's reply
-to the band's ANSWER (the payment is committed before that reply). ${l.payments} payments, one at a time.
+to the band's ANSWER (the payment is committed before that reply). ${l.payments} payments, one at a time, under each
+link model (\`--link model=single\`, one fragment per direction per connection event: the conservative model;
+\`--link model=spec\`, the Core spec's Link Layer: docs/SIMULATOR.md, "The link model").
 
-| figure | value |
-|---|---:|
-| latency.p50Ms | ${l.p50Ms} |
-| latency.p99Ms | ${l.p99Ms} |
-| latency.meanMs | ${l.meanMs} |
+| figure | single | spec |
+|---|---:|---:|
+| latency.p50Ms | ${l.p50Ms} | ${r.spec.p50Ms} |
+| latency.p99Ms | ${l.p99Ms} | ${r.spec.p99Ms} |
+| latency.meanMs | ${l.meanMs} | ${r.spec.meanMs} |
 
 ## Air per payment
 
 Both directions, from the band's link counters (GATT values: wristpay frame headers included,
-ATT's 3-byte headers not), at MTU ${l.mtu}; the RESULT written back after the commit included.
+ATT's 3-byte headers not), at MTU ${l.mtu}; the RESULT written back after the commit included. This table and
+the messages' are the conservative model's; the next one puts the two models side by side.
 
 | figure | value |
 |---|---:|
@@ -51,6 +56,8 @@ ATT's 3-byte headers not), at MTU ${l.mtu}; the RESULT written back after the co
 | message | direction | message bytes | on air |
 |---|---|---:|---:|
 ${msgRows.join('\n')}
+
+${modelsTable(r)}
 
 **Target ≤ ${a.targetBytes} bytes: ${over <= 0 ? 'met' : `missed by ${fmt(Math.round(over))} bytes`}.** A FIDO CTAP2 getAssertion carrying the same
 64-byte signature (DER in CTAP) takes ${ctap185 ? `${ctap185.airBytes} bytes in ${ctap185.connectionEvents} connection events` : '—'} at MTU 185 (request
@@ -77,14 +84,21 @@ instead would save about 73, and the token would no longer read on its own).
 
 ## Link table
 
-Payments per cell as listed (ci 15 / MTU 185 is the latency run above); bytes and connection
-events per payment; the last column is CTAP2 getAssertion at that MTU (bytes / connection events).
+Payments per cell as listed (ci 15 / MTU 185 is the latency run above); bytes (GATT values) and
+connection events per payment; the last column is CTAP2 getAssertion at that MTU (bytes / connection
+events, counted one fragment per event each way as in the conservative model).
 
-| ci (ms) | MTU | payments | p50 (ms) | p99 (ms) | bytes | connection events | CTAP2 |
-|---:|---:|---:|---:|---:|---:|---:|---:|
+| model | ci (ms) | MTU | payments | p50 (ms) | p99 (ms) | bytes | connection events | CTAP2 |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
 ${cellRows.join('\n')}
 
-Each fragment (one GATT write or notification) waits for a connection event and each event carries
-one fragment each way (docs/SIMULATOR.md), so latency ≈ connection events × interval + compute: MTU 23
-splits a payment into ${eventsAt(23)} fragments, ${[185, 247].map((mtu) => `MTU ${mtu} into ${eventsAt(mtu)} (${splitAt(mtu)})`).join(', ')}.`;
+Under \`single\` each fragment (one GATT write or notification) waits for a connection event and each event
+carries one fragment each way (docs/SIMULATOR.md), so latency ≈ connection events × interval + compute: MTU 23
+splits a payment into ${eventsAt(23)} fragments, ${[185, 247].map((mtu) => `MTU ${mtu} into ${eventsAt(mtu)} (${splitAt(mtu)})`).join(', ')}.
+Under \`spec\` what is queued when an event starts crosses in it whatever the MTU (More Data, 251-octet PDUs at
+LE 2M fit an interval of 7.5 ms several times over), so the events are set by the turns of the conversation: every
+write waits for its Write Response, one event later, before the bridge writes the next fragment, and every
+message waits for the other side's host. A small MTU now costs turns (one write per fragment), not air.
+
+${roundTripsSection(r)}`;
 }

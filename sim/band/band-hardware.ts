@@ -9,8 +9,9 @@ import type { Hal } from '../../firmware/hal.ts';
 import { softAead, softHash } from '../../firmware/testenv/test-env.ts';
 import { ButtonEmu, ChargerEmu, DisplayEmu, HapticsEmu, WearSensorEmu } from '../../firmware/testenv/sensors.ts';
 import { BandRadio, type RadioFrame } from './band-radio.ts';
-import { LinkModel, type LinkConfig } from './link-model.ts';
+import type { LinkConfig, LinkModel } from './link-model.ts';
 import { PersistentFlash } from './persistent-flash.ts';
+import { createLinkModel } from './spec-link-model.ts';
 import { PersistentSecureElement, cryptoRandom } from './persistent-se.ts';
 import type { RealClock } from './real-clock.ts';
 import { bandPaths, loadOrCreateIdentity, peripheralIdOf, type BandIdentity } from './state-dir.ts';
@@ -71,7 +72,7 @@ export class BandHardware {
     this.wear = new WearSensorEmu(now);
     this.haptics = new HapticsEmu(now);
     this.display = new DisplayEmu(4, 16, now);
-    this.link = new LinkModel(link, (err) => this.log('sim', `link delivery failed: ${String(err)}`));
+    this.link = createLinkModel(link, (err) => this.log('sim', `link delivery failed: ${String(err)}`));
     this.radio = new BandRadio(
       this.link,
       (f) => {

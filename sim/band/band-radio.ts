@@ -49,6 +49,15 @@ const COMMANDS: Record<number, string> = {
   0xbf: 'ERROR',
 };
 
+/**
+ * L2CAP and ATT octets around a GATT value on the air: the L2CAP basic header (4, Core Vol 3
+ * Part A §3.1), the ATT opcode (1) and the attribute handle (2) of a Write Request or a
+ * Handle Value Notification (Vol 3 Part F §3.4.5.1, §3.4.7.1); a Write Response is the L2CAP
+ * header and its opcode alone (§3.4.5.2).
+ */
+const ATT_VALUE_HEADER = 7;
+const ATT_WRITE_RESPONSE = 5;
+
 export function describeFragment(b: Uint8Array): string {
   if (b.length === 0) return 'empty';
   if (b[0] & 0x80)
@@ -109,11 +118,16 @@ export class BandRadio implements Radio {
       return;
     }
     const copy = data.slice();
-    this.link.send('down', copy.length, () => {
-      if (this.central !== central) return;
-      this.frame('out', copy);
-      central.notification(copy);
-    });
+    this.link.send(
+      'down',
+      copy.length,
+      () => {
+        if (this.central !== central) return;
+        this.frame('out', copy);
+        central.notification(copy);
+      },
+      ATT_VALUE_HEADER,
+    );
   }
   setInfo(data: Bytes): void {
     this.info = data.slice();
@@ -204,12 +218,21 @@ export class BandRadio implements Radio {
     const central = this.central;
     if (central === null) return;
     const copy = data.slice();
-    this.link.send('up', copy.length, () => {
-      if (this.central !== central) return;
-      this.frame('in', copy);
-      done(); // the ATT write response: the radio stack acknowledges before the firmware runs
-      this.writeListener?.(copy.slice());
-    });
+    this.link.send(
+      'up',
+      copy.length,
+      () => {
+        if (this.central !== central) return;
+        this.frame('in', copy);
+        // The ATT Write Response: the radio stack acknowledges before the firmware runs; on a
+        // link that carries it (the spec model) it is queued ahead of whatever the firmware notifies.
+        if (this.link.responsesOnAir)
+          this.link.send('down', 0, () => this.central === central && done(), ATT_WRITE_RESPONSE);
+        else done();
+        this.writeListener?.(copy.slice());
+      },
+      ATT_VALUE_HEADER,
+    );
   }
 
   readInfo(): Uint8Array {

@@ -4,7 +4,7 @@
  * own `wristpay.status()` (whose shape is firmware/boot.ts BandStatus for the real image).
  */
 import type { FlashStats } from '../../firmware/testenv/flash-emulator.ts';
-import type { LinkCounters } from './link-model.ts';
+import type { LinkCounters, LinkModelName } from './link-model.ts';
 
 export interface CardView {
   kind: string;
@@ -46,6 +46,8 @@ export interface SimBandStatus {
     mtu: number;
     ciMs: number;
     loss: number;
+    /** Which link model times the air: 'single' (one fragment per event) or 'spec'. */
+    model: LinkModelName;
     droppedNotifications: number;
   };
   flash: FlashStats & { pageSize: number; pageCount: number; powered: boolean };

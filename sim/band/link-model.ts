@@ -11,9 +11,14 @@
  * Counted per direction: payload bytes, fragments, connection events used (every attempt,
  * retransmissions included) and retransmissions; plus the connection events elapsed
  * while something was waiting. `up` is central → band (writes), `down` band → central.
+ *
+ * This is the conservative model (`model: 'single'`, the default). `model: 'spec'`
+ * (spec-link-model.ts) is the Link Layer as the Core spec runs it: several PDUs per event
+ * while More Data is set, the data length, the PHY's air time, the event length limit.
  */
 import { Xorshift32 } from '../../firmware/testenv/seeded-random.ts';
 import { MAX_MTU, MIN_MTU } from '../../shared/framing/fragment.ts';
+import { MAX_LL_OCTETS, MIN_LL_OCTETS } from './ll-timing.ts';
 
 export interface LinkConfig {
   /** Connection interval in ms; 0 = no delay. Real links use 7.5..4000. */
@@ -24,7 +29,18 @@ export interface LinkConfig {
   loss: number;
   /** Seed for the loss draws (default: random). */
   seed?: number;
+  /** 'single': one fragment per direction per event (default); 'spec': spec-link-model.ts. */
+  model?: LinkModelName;
+  /** The spec model's PHY: LE 1M or LE 2M (default 2). */
+  phy?: 1 | 2;
+  /** The spec model's data length: largest LL payload, 27..251 octets (default 251). */
+  octets?: number;
+  /** The spec model's controller maximum connection event length in ms; 0 = the interval (default). */
+  ceMs?: number;
 }
+
+export type LinkModelName = 'single' | 'spec';
+export const LINK_MODELS: readonly LinkModelName[] = ['single', 'spec'];
 
 export const DEFAULT_LINK: LinkConfig = { ciMs: 0, mtu: 185, loss: 0 };
 
@@ -36,6 +52,9 @@ export interface DirectionCounters {
   /** Connection events in which this direction transmitted (including lost attempts). */
   events: number;
   retransmissions: number;
+  /** The spec model only: LL data PDUs sent (every attempt) and their payload octets (L2CAP and ATT headers included). */
+  pdus?: number;
+  octets?: number;
 }
 
 export interface LinkCounters {
@@ -45,19 +64,32 @@ export interface LinkCounters {
   connectionEvents: number;
 }
 
-/** Parses `ci=15,mtu=185,loss=0.05` (loss also as `5%`); unspecified keys keep their defaults. */
+/**
+ * Parses `ci=15,mtu=185,loss=0.05` (loss also as `5%`), and the model: `model=spec,phy=2,dle=251,ce=7.5`;
+ * unspecified keys keep their defaults.
+ */
 export function parseLinkSpec(spec: string | undefined, base: LinkConfig = DEFAULT_LINK): LinkConfig {
   const out: LinkConfig = { ...base };
   if (spec === undefined || spec.trim() === '') return checkLink(out);
   for (const part of spec.split(',')) {
-    const m = /^\s*(ci|mtu|loss|seed)\s*=\s*([0-9.]+)(%?)\s*$/.exec(part);
+    const model = /^\s*model\s*=\s*(single|spec)\s*$/.exec(part);
+    if (model) {
+      out.model = model[1] as LinkModelName;
+      continue;
+    }
+    const m = /^\s*(ci|mtu|loss|seed|phy|dle|ce)\s*=\s*([0-9.]+)(%?)\s*$/.exec(part);
     if (!m)
-      throw new Error(`--link: cannot read "${part}" (expected ci=MS, mtu=N, loss=P, e.g. ci=15,mtu=185,loss=0.02)`);
+      throw new Error(
+        `--link: cannot read "${part}" (expected ci=MS, mtu=N, loss=P, model=single|spec, phy=1|2, dle=N, ce=MS, e.g. ci=15,mtu=185,loss=0.02)`,
+      );
     const v = Number(m[2]) / (m[3] === '%' ? 100 : 1);
     if (!Number.isFinite(v)) throw new Error(`--link: ${m[1]} is not a number`);
     if (m[1] === 'ci') out.ciMs = v;
     else if (m[1] === 'mtu') out.mtu = v;
     else if (m[1] === 'loss') out.loss = v;
+    else if (m[1] === 'phy') out.phy = v as 1 | 2;
+    else if (m[1] === 'dle') out.octets = v;
+    else if (m[1] === 'ce') out.ceMs = v;
     else out.seed = v;
   }
   return checkLink(out);
@@ -68,25 +100,39 @@ export function checkLink(c: LinkConfig): LinkConfig {
   if (!Number.isInteger(c.mtu) || c.mtu < MIN_MTU || c.mtu > MAX_MTU)
     throw new Error(`link: mtu must be an integer in ${MIN_MTU}..${MAX_MTU}, got ${c.mtu}`);
   if (!(c.loss >= 0 && c.loss <= 0.9)) throw new Error(`link: loss must be 0..0.9 (a probability), got ${c.loss}`);
+  if (c.model !== undefined && !LINK_MODELS.includes(c.model))
+    throw new Error(`link: model must be single or spec, got ${String(c.model)}`);
+  if (c.phy !== undefined && c.phy !== 1 && c.phy !== 2) throw new Error(`link: phy must be 1 or 2, got ${c.phy}`);
+  // Core Vol 6 Part B §4.5.10: connMaxTxOctets is 27..251.
+  if (c.octets !== undefined && !(Number.isInteger(c.octets) && c.octets >= MIN_LL_OCTETS && c.octets <= MAX_LL_OCTETS))
+    throw new Error(`link: dle must be an integer in ${MIN_LL_OCTETS}..${MAX_LL_OCTETS} octets, got ${c.octets}`);
+  if (c.ceMs !== undefined && !(c.ceMs >= 0 && c.ceMs <= 4000))
+    throw new Error(`link: ce must be 0..4000 ms, got ${c.ceMs}`);
   return c;
 }
 
 const zero = (): DirectionCounters => ({ bytes: 0, fragments: 0, events: 0, retransmissions: 0 });
 
-interface Pending {
+/** One fragment (an L2CAP frame on the spec model) waiting for the air. */
+export interface Pending {
+  /** The payload the counters call bytes (a GATT value over the websocket radio, an ACL packet over HCI). */
   bytes: number;
+  /** Octets the link carries besides: the L2CAP and ATT headers around a GATT value. */
+  header: number;
+  /** Octets of it already across (the spec model splits frames into PDUs). */
+  sent: number;
   deliver: () => void;
 }
 
 export class LinkModel {
   readonly config: LinkConfig;
-  private readonly rng: Xorshift32;
-  private readonly queues: Record<Direction, Pending[]> = { up: [], down: [] };
-  private counts: LinkCounters = { up: zero(), down: zero(), connectionEvents: 0 };
+  protected readonly rng: Xorshift32;
+  protected readonly queues: Record<Direction, Pending[]> = { up: [], down: [] };
+  protected counts: LinkCounters = { up: zero(), down: zero(), connectionEvents: 0 };
   private anchor = 0;
-  private lastEvent = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private open = false;
+  protected lastEvent = 0;
+  protected timer: NodeJS.Timeout | null = null;
+  protected open = false;
 
   constructor(
     config: LinkConfig,
@@ -117,8 +163,18 @@ export class LinkModel {
     return this.open;
   }
 
-  /** Queues one fragment; `deliver` runs when it has crossed the link (never, if the link closes first). */
-  send(dir: Direction, bytes: number, deliver: () => void): void {
+  /**
+   * Whether ATT responses (a write's Write Response) cross the link as PDUs of their own:
+   * the spec model's; this one acknowledges a write when it crossed.
+   */
+  readonly responsesOnAir: boolean = false;
+
+  /**
+   * Queues one fragment of `bytes` (and `header` octets of L2CAP and ATT around it, which
+   * only the spec model carries); `deliver` runs when it has crossed the link (never, if the
+   * link closes first).
+   */
+  send(dir: Direction, bytes: number, deliver: () => void, header = 0): void {
     if (!this.open) return;
     if (this.config.ciMs === 0) {
       const c = this.counts[dir];
@@ -132,7 +188,7 @@ export class LinkModel {
       this.run(deliver);
       return;
     }
-    this.queues[dir].push({ bytes, deliver });
+    this.queues[dir].push({ bytes, header, sent: 0, deliver });
     this.schedule();
   }
 
@@ -149,11 +205,11 @@ export class LinkModel {
     this.counts = { up: zero(), down: zero(), connectionEvents: 0 };
   }
 
-  private lost(): boolean {
+  protected lost(): boolean {
     return this.config.loss > 0 && this.rng.next() / 0x100000000 < this.config.loss;
   }
 
-  private schedule(): void {
+  protected schedule(): void {
     if (this.timer !== null || !this.open) return;
     const ci = this.config.ciMs;
     const now = performance.now();
@@ -170,7 +226,7 @@ export class LinkModel {
   }
 
   /** One connection event: at most one fragment each way; heads are taken before anything is delivered. */
-  private event(): void {
+  protected event(): void {
     this.timer = null;
     if (!this.open) return;
     const heads: [Direction, Pending][] = [];
@@ -193,7 +249,7 @@ export class LinkModel {
     if (this.queues.up.length > 0 || this.queues.down.length > 0) this.schedule();
   }
 
-  private run(fn: () => void): void {
+  protected run(fn: () => void): void {
     try {
       fn();
     } catch (err) {

@@ -217,6 +217,7 @@ export class SimBand extends EventEmitter {
         notifying: hw.radio.notifying,
         mtu: hw.link.config.mtu,
         ciMs: hw.link.config.ciMs,
+        model: hw.link.config.model ?? 'single',
         loss: hw.link.config.loss,
         droppedNotifications: hw.radio.dropped,
       },
