@@ -78,6 +78,8 @@ export interface LowerOptions {
   shrink?: boolean;
   /** Filled in with what the size passes did. */
   stats?: LowerStats;
+  /** Carry the input's inline source map through, as an inline map (./size-map.ts). */
+  sourceMaps?: boolean;
 }
 
 export interface LowerStats {
@@ -110,9 +112,19 @@ export function lowerToEs5(code: string, filename = 'band.js', opts: LowerOption
   if (opts.inlineConstants !== false) plugins.push(inlineConstants({ stats: stats.inline }));
   if (opts.deadMethods !== false) plugins.push(deadMethods({ stats: stats.dead }));
   plugins.push(es5Plugins);
-  const fixed = transformSync(code, { configFile: false, babelrc: false, sourceType: 'script', filename, plugins });
+  const sourceMaps = opts.sourceMaps === true ? ('inline' as const) : false;
+  const fixed = transformSync(code, {
+    configFile: false,
+    babelrc: false,
+    sourceType: 'script',
+    filename,
+    plugins,
+    sourceMaps,
+    // With an inline map the input passes Babel's 500 KB mark for "auto" compact output.
+    compact: false,
+  });
   if (!fixed || typeof fixed.code !== 'string') throw new Error('babel returned no code');
-  let out = transformSync(fixed.code, { ...BABEL_ES5_OPTIONS, filename });
+  let out = transformSync(fixed.code, { ...BABEL_ES5_OPTIONS, filename, sourceMaps });
   if (!out || typeof out.code !== 'string') throw new Error('babel returned no code');
   // Pass 3 works on finished ES5 (no arrows left, Babel's helpers in place).
   if (opts.shrink !== false) {
@@ -122,10 +134,26 @@ export function lowerToEs5(code: string, filename = 'band.js', opts: LowerOption
       sourceType: 'script',
       filename,
       comments: false,
+      compact: false,
       plugins: [es5Shrink({ stats: stats.shrink })],
+      sourceMaps,
     });
     if (!out || typeof out.code !== 'string') throw new Error('babel returned no code');
   }
   // The IIFE keeps Babel's helpers local; `var wristpay` is the image's only global.
-  return `var ${IMAGE_GLOBAL};\n(function () {\n${out.code}\n})();\n`;
+  if (sourceMaps === false) return `var ${IMAGE_GLOBAL};\n(function () {\n${out.code}\n})();\n`;
+  return wrapWithMap(out.code);
+}
+
+const INLINE_MAP = '//# sourceMappingURL=data:application/json;charset=utf-8;base64,';
+
+/** The same wrapper, with the code's inline map moved past it and shifted down its two lines. */
+function wrapWithMap(code: string): string {
+  const at = code.lastIndexOf(INLINE_MAP);
+  if (at === -1) throw new Error('babel returned no inline source map');
+  const map = JSON.parse(Buffer.from(code.slice(at + INLINE_MAP.length).trim(), 'base64').toString('utf8'));
+  map.mappings = `;;${map.mappings}`;
+  const body = code.slice(0, at).trimEnd();
+  const shifted = INLINE_MAP + Buffer.from(JSON.stringify(map)).toString('base64');
+  return `var ${IMAGE_GLOBAL};\n(function () {\n${body}\n})();\n${shifted}\n`;
 }
