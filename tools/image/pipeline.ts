@@ -78,6 +78,7 @@ export async function compileImage(
   const lowered = lowerToEs5(bundled, 'band.js', {
     stripDetails: opts.keepDetails !== true,
     stats,
+    moduleCode: true,
     sourceMaps: sourceMap,
   });
   // Checked before minifying too: there the Babel helper names are still readable,
