@@ -15,8 +15,11 @@ import { manglePropsOptions, mangleSafetyProblems, reservedPropertyNames } from 
 import { packImage } from './pack.ts';
 import { savePublicKey, type VendorKey } from './vendor-key.ts';
 
-/** Image budget from the issue tracker: the minified code may not exceed 48 KiB. */
-export const IMAGE_BUDGET_BYTES = 48 * 1024;
+/**
+ * Image budget: the minified code may not exceed 44 KiB. Issue 16 asks for 32 KiB; the budget
+ * follows the image down, a little above its size, so growth is a decision and not a drift.
+ */
+export const IMAGE_BUDGET_BYTES = 44 * 1024;
 
 export const MAIN_ENTRY = 'firmware/main.ts';
 
