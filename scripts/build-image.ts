@@ -9,7 +9,7 @@
  *
  * Entry: --entry, else firmware/main.ts. Signs with the key
  * file named by WRISTPAY_VENDOR_KEY, else .keys/vendor-dev.json (created on first use).
- * Prints the minified and gzip sizes; exits 1 (writing nothing) above the 48 KiB budget,
+ * Prints the minified and gzip sizes; exits 1 (writing nothing) above the 44 KiB budget,
  * and 1 on any bundling, profile or key error.
  */
 import { readFileSync } from 'node:fs';

@@ -41,7 +41,7 @@ same token's signature alone: **${r.verify.ratio}×** (${r.verify.oursPerSecond.
 
 ${table(Object.entries(r.firmware), ['figure', 'value'])}
 
-Image bytes are exact counts of \`dist/band.js\` (the budget, 48 KiB minified, is enforced by \`npm run build\`).
+Image bytes are exact counts of \`dist/band.js\` (the budget, 44 KiB minified, is enforced by \`npm run build\`).
 QuickJS heap is "memory used" from \`dumpMemoryUsage\` (not \`setMemoryLimit\`, which counts allocations),
 with the band's engine profile (\`sim/engine/quickjs-profile.ts\`: no function source or line tables, only the
 image profile's intrinsics). ${heapVerdict(r.firmware)}

@@ -37,38 +37,17 @@ function room(w: Writer, n: number): void {
 function writeHead(w: Writer, major: number, n: number): void {
   room(w, 9);
   const b = w.buf;
-  const mt = major << 5;
-  let p = w.pos;
-  if (n < 24) {
-    b[p++] = mt | n;
-  } else if (n < 0x100) {
-    b[p++] = mt | 24;
-    b[p++] = n;
-  } else if (n < 0x10000) {
-    b[p++] = mt | 25;
-    b[p++] = n >>> 8;
-    b[p++] = n & 0xff;
-  } else if (n < TWO32) {
-    b[p++] = mt | 26;
-    b[p++] = n >>> 24;
-    b[p++] = (n >>> 16) & 0xff;
-    b[p++] = (n >>> 8) & 0xff;
-    b[p++] = n & 0xff;
-  } else {
-    // 8-byte argument without BigInt: n <= 2^53-1 splits exactly into two 32-bit words.
-    const hi = Math.floor(n / TWO32);
-    const lo = n >>> 0;
-    b[p++] = mt | 27;
-    b[p++] = hi >>> 24;
-    b[p++] = (hi >>> 16) & 0xff;
-    b[p++] = (hi >>> 8) & 0xff;
-    b[p++] = hi & 0xff;
-    b[p++] = lo >>> 24;
-    b[p++] = (lo >>> 16) & 0xff;
-    b[p++] = (lo >>> 8) & 0xff;
-    b[p++] = lo & 0xff;
+  // The argument's length after the initial byte (0, 1, 2, 4 or 8: RFC 8949 §3), then its
+  // bytes big-endian, low byte last; division, not shifts, as n may be above 2^32.
+  const len = n < 24 ? 0 : n < 0x100 ? 1 : n < 0x10000 ? 2 : n < TWO32 ? 4 : 8;
+  const p = w.pos;
+  b[p] = (major << 5) | (len === 0 ? n : len === 1 ? 24 : len === 2 ? 25 : len === 4 ? 26 : 27);
+  let x = n;
+  for (let i = len; i > 0; i--) {
+    b[p + i] = x % 256;
+    x = Math.floor(x / 256);
   }
-  w.pos = p;
+  w.pos = p + 1 + len;
 }
 
 function writeInt(w: Writer, v: number): void {

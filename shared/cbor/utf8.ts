@@ -22,39 +22,23 @@ export function utf8Decode(bytes: Uint8Array, start: number, end: number): strin
   let p = start;
   while (p < end) {
     const b0 = bytes[p];
-    let cp: number;
-    if (b0 < 0x80) {
-      cp = b0;
-      p += 1;
-    } else if (b0 >= 0xc2 && b0 <= 0xdf) {
-      // 2 bytes; C0/C1 would be overlong encodings of ASCII.
-      if (p + 1 >= end) return null;
-      const b1 = bytes[p + 1];
-      if ((b1 & 0xc0) !== 0x80) return null;
-      cp = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
-      p += 2;
-    } else if (b0 >= 0xe0 && b0 <= 0xef) {
-      if (p + 2 >= end) return null;
-      const b1 = bytes[p + 1];
-      const b2 = bytes[p + 2];
-      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return null;
-      cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
-      // Overlong (< U+0800) or a surrogate code point: both invalid (RFC 3629 §3).
-      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return null;
-      p += 3;
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-      if (p + 3 >= end) return null;
-      const b1 = bytes[p + 1];
-      const b2 = bytes[p + 2];
-      const b3 = bytes[p + 3];
-      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return null;
-      cp = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
-      if (cp < 0x10000 || cp > 0x10ffff) return null;
-      p += 4;
-    } else {
-      // 80–BF (stray continuation), C0/C1 (always overlong), F5–FF (beyond U+10FFFF).
-      return null;
+    // Continuation bytes that follow the lead byte. 80–BF (stray continuation), C0/C1
+    // (always overlong) and F5–FF (beyond U+10FFFF) lead nothing valid.
+    const n =
+      b0 < 0x80 ? 0 : b0 >= 0xc2 && b0 <= 0xdf ? 1 : b0 >= 0xe0 && b0 <= 0xef ? 2 : b0 >= 0xf0 && b0 <= 0xf4 ? 3 : -1;
+    if (n < 0 || (n > 0 && p + n >= end)) return null;
+    // The lead byte's payload: 7 bits alone, else 5, 4 or 3 bits (0x3f >> n).
+    let cp = n === 0 ? b0 : b0 & (0x3f >> n);
+    for (let i = 1; i <= n; i++) {
+      const b = bytes[p + i];
+      if ((b & 0xc0) !== 0x80) return null;
+      cp = (cp << 6) | (b & 0x3f);
     }
+    // Overlong (< U+0800) or a surrogate code point in three bytes, overlong or above
+    // U+10FFFF in four: all invalid (RFC 3629 §3). Two bytes from C2 up are never overlong.
+    if (n === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) return null;
+    if (n === 3 && (cp < 0x10000 || cp > 0x10ffff)) return null;
+    p += n + 1;
     if (cp >= 0x10000) {
       cp -= 0x10000;
       units.push(0xd800 | (cp >> 10), 0xdc00 | (cp & 0x3ff));

@@ -49,6 +49,7 @@ export interface TransitCard {
   currency: string;
 }
 export type Card = BankCard | TransitCard;
+type CardHead = Pick<Card, 'kind' | 'cardRef' | 'issuer' | 'last4'>;
 
 /** `expiry`: wall-clock seconds (a CWT NumericDate, RFC 8392 §2) from which the band refuses the challenge. */
 interface ChallengeCommon {
@@ -56,6 +57,7 @@ interface ChallengeCommon {
   nonce: Uint8Array;
   expiry: number;
 }
+type ChallengeHead = ChallengeCommon & { kind: ChallengeBody['kind'] };
 export interface PaymentChallenge extends ChallengeCommon {
   kind: 'payment';
   amount: number;
@@ -144,10 +146,23 @@ export function encodeHelloBody(b: HelloBody, encoder?: Encoder): Uint8Array {
   );
 }
 
+/**
+ * A body of one kind: its common fields (`head`, a fresh object of this one decode, kind
+ * first as each kind's literal had it), then the kind's own, in their order. One loop
+ * instead of the common fields spelled out in each kind's literal (bytes of image).
+ */
+function withOwn<T extends H, H extends object = ChallengeHead>(head: H, own: Omit<T, keyof H>): T {
+  const body = head as unknown as { [k: string]: unknown };
+  const o = own as { [k: string]: unknown };
+  for (const k in o) body[k] = o[k];
+  return head as T;
+}
+
 // ---- card ----
 function readCard(f: Fields): Card {
   const kind = f.uint(CardKey.KIND, { max: 2 });
-  const common = {
+  const common: CardHead = {
+    kind: kind === CardKind.TRANSIT ? 'transit' : 'bank',
     cardRef: f.text(CardKey.CARD_REF, { max: Size.MAX_CARD_REF }),
     issuer: f.text(CardKey.ISSUER, SHORT),
     last4: f.text(CardKey.LAST4, { len: 4 }),
@@ -155,26 +170,18 @@ function readCard(f: Fields): Card {
   if (!isLast4(common.last4)) f.refuse('last4 must be 4 digits');
   if (common.cardRef.length === 0) f.refuse('empty cardRef');
   if (kind === CardKind.BANK) {
-    return {
-      kind: 'bank',
-      cardRef: common.cardRef,
-      issuer: common.issuer,
-      last4: common.last4,
+    return withOwn<BankCard, CardHead>(common, {
       isDefault: f.bool(CardKey.IS_DEFAULT),
       currency: currency(f, CardKey.CURRENCY),
-    };
+    });
   }
   if (kind === CardKind.TRANSIT) {
-    return {
-      kind: 'transit',
-      cardRef: common.cardRef,
-      issuer: common.issuer,
-      last4: common.last4,
+    return withOwn<TransitCard, CardHead>(common, {
       city: f.text(CardKey.CITY, SHORT),
       balance: f.uint(CardKey.BALANCE, { max: MAX_AMOUNT }),
       fareCap: f.uint(CardKey.FARE_CAP, { max: MAX_AMOUNT }),
       currency: currency(f, CardKey.CURRENCY),
-    };
+    });
   }
   f.refuse('unknown card kind ' + kind);
   return { kind: 'bank', cardRef: '', issuer: '', last4: '', isDefault: false, currency: '' };
@@ -222,18 +229,15 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
     return fail(Status.MALFORMED, 'key 1: challenge kind missing or not an unsigned integer');
   const kind = kindNames[f.uint(ChallengeBodyKey.KIND)];
   if (kind === undefined) return fail(Status.UNKNOWN_COMMAND, 'challenge kind ' + rawKind);
-  const common: ChallengeCommon = {
+  const common: ChallengeHead = {
+    kind,
     deviceId: f.bytes(ChallengeBodyKey.DEVICE_ID, ID),
     nonce: f.bytes(ChallengeBodyKey.NONCE, { len: Size.NONCE }),
     expiry: f.uint(ChallengeBodyKey.EXPIRY),
   };
   switch (kind) {
     case 'payment': {
-      const body: PaymentChallenge = {
-        kind,
-        deviceId: common.deviceId,
-        nonce: common.nonce,
-        expiry: common.expiry,
+      const body = withOwn<PaymentChallenge>(common, {
         amount: f.uint(ChallengeBodyKey.AMOUNT, { max: MAX_AMOUNT }),
         currency: currency(f, ChallengeBodyKey.CURRENCY),
         merchantId: f.text(ChallengeBodyKey.MERCHANT_ID, SHORT),
@@ -242,7 +246,7 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
         orderId: f.text(ChallengeBodyKey.ORDER_ID, { max: Size.MAX_ORDER_ID }),
         cardRef: f.text(ChallengeBodyKey.CARD_REF, { max: Size.MAX_CARD_REF, optional: true }),
         express: f.bool(ChallengeBodyKey.EXPRESS, { optional: true }) === true,
-      };
+      });
       // One encoding per meaning in signed data: express is present only when true.
       if (m.value.get(ChallengeBodyKey.EXPRESS) === false) f.refuse('express is omitted, not false');
       if (body.cardRef === '') f.refuse('empty cardRef');
@@ -252,52 +256,36 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
       return f.done<ChallengeBody>(body);
     }
     case 'unlock':
-      return f.done<ChallengeBody>({
-        kind,
-        deviceId: common.deviceId,
-        nonce: common.nonce,
-        expiry: common.expiry,
-        bandNonce: f.bytes(ChallengeBodyKey.BAND_NONCE, { len: Size.NONCE }),
-        sessionMaxAgeMs: f.uint(ChallengeBodyKey.SESSION_MAX_AGE_MS, { max: 7 * 24 * 3600 * 1000 }),
-        limitPerPayment: f.uint(ChallengeBodyKey.LIMIT_PER_PAYMENT, { max: MAX_AMOUNT }),
-        limitPerDay: f.uint(ChallengeBodyKey.LIMIT_PER_DAY, { max: MAX_AMOUNT }),
-      });
+      return f.done<ChallengeBody>(
+        withOwn<UnlockChallenge>(common, {
+          bandNonce: f.bytes(ChallengeBodyKey.BAND_NONCE, { len: Size.NONCE }),
+          sessionMaxAgeMs: f.uint(ChallengeBodyKey.SESSION_MAX_AGE_MS, { max: 7 * 24 * 3600 * 1000 }),
+          limitPerPayment: f.uint(ChallengeBodyKey.LIMIT_PER_PAYMENT, { max: MAX_AMOUNT }),
+          limitPerDay: f.uint(ChallengeBodyKey.LIMIT_PER_DAY, { max: MAX_AMOUNT }),
+        }),
+      );
     case 'provision': {
       const cf = new Fields(f.map(ChallengeBodyKey.CARD));
       const card = readCard(cf);
       const cardOk = cf.done(card);
       if (!cardOk.ok) return cardOk;
-      return f.done<ChallengeBody>({
-        kind,
-        deviceId: common.deviceId,
-        nonce: common.nonce,
-        expiry: common.expiry,
-        card,
-      });
+      return f.done<ChallengeBody>(withOwn<ProvisionChallenge>(common, { card }));
     }
     case 'remove-card': {
       const cardRef = f.text(ChallengeBodyKey.REMOVE_CARD_REF, { max: Size.MAX_CARD_REF });
       if (cardRef === '') f.refuse('empty cardRef');
-      return f.done<ChallengeBody>({
-        kind,
-        deviceId: common.deviceId,
-        nonce: common.nonce,
-        expiry: common.expiry,
-        cardRef,
-      });
+      return f.done<ChallengeBody>(withOwn<RemoveCardChallenge>(common, { cardRef }));
     }
     case 'wipe':
-      return f.done<ChallengeBody>({ kind, deviceId: common.deviceId, nonce: common.nonce, expiry: common.expiry });
+      return f.done<ChallengeBody>(withOwn<WipeChallenge>(common, {}));
     case 'key-update':
-      return f.done<ChallengeBody>({
-        kind,
-        deviceId: common.deviceId,
-        nonce: common.nonce,
-        expiry: common.expiry,
-        signingKey: f.bytes(ChallengeBodyKey.NEW_SIGNING_KEY, { len: Size.PUBLIC_KEY }),
-        hpkeKey: f.bytes(ChallengeBodyKey.NEW_HPKE_KEY, { len: Size.PUBLIC_KEY }),
-        epoch: f.uint(ChallengeBodyKey.KEY_EPOCH),
-      });
+      return f.done<ChallengeBody>(
+        withOwn<KeyUpdateChallenge>(common, {
+          signingKey: f.bytes(ChallengeBodyKey.NEW_SIGNING_KEY, { len: Size.PUBLIC_KEY }),
+          hpkeKey: f.bytes(ChallengeBodyKey.NEW_HPKE_KEY, { len: Size.PUBLIC_KEY }),
+          epoch: f.uint(ChallengeBodyKey.KEY_EPOCH),
+        }),
+      );
   }
 }
 

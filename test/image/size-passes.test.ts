@@ -109,6 +109,23 @@ describe('es5Shrink', () => {
   });
 });
 
+describe('strictOnce (module code)', () => {
+  const src = `class A { f() { return 1; } } class B { g() { return this; } }
+    wristpay = { r: [new A().f(), (0, new B().g)() === undefined], leak: function () { leaked = 1; } };`;
+
+  it('gives the image one "use strict" at its top instead of one per class, and strict code stays strict', async () => {
+    const perClass = lowerToEs5(src);
+    const once = lowerToEs5(src, 'band.js', { moduleCode: true });
+    expect(perClass.match(/"use strict"/g)).toHaveLength(2);
+    expect(once.match(/"use strict"/g)).toHaveLength(1);
+    expect(once).toMatch(/^var wristpay;\n\(function \(\) \{\n"use strict";/);
+    const band = new Function(`${await minifyEs5(once)}; return wristpay;`)();
+    expect(band.r).toEqual([1, true]);
+    // Outside the classes too: an assignment to an undeclared name throws, as in a module.
+    expect(() => band.leak()).toThrow(ReferenceError);
+  });
+});
+
 describe('property mangling', () => {
   it("keeps the host's and the engine's names, and every name held in a string", () => {
     const lowered = lowerToEs5(

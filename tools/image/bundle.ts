@@ -9,8 +9,12 @@
 import { existsSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
-/** Bundles `entry` (TypeScript, imports with .ts extensions) into one IIFE script. */
-export async function bundleFirmware(entry: string): Promise<string> {
+/**
+ * Bundles `entry` (TypeScript, imports with .ts extensions) into one IIFE script.
+ * `sourceMap` appends an inline source map, which the later passes carry through
+ * (./size-map.ts: where the image's bytes come from).
+ */
+export async function bundleFirmware(entry: string, sourceMap = false): Promise<string> {
   if (!existsSync(entry)) throw new Error(`firmware entry not found: ${entry}`);
   const result = await esbuild.build({
     entryPoints: [entry],
@@ -19,7 +23,7 @@ export async function bundleFirmware(entry: string): Promise<string> {
     platform: 'neutral',
     target: 'es2022',
     treeShaking: true,
-    sourcemap: false,
+    sourcemap: sourceMap ? 'inline' : false,
     minify: false,
     write: false,
     legalComments: 'none',
@@ -54,8 +58,14 @@ export async function bundleFirmware(entry: string): Promise<string> {
  * level a script's tree-shaker looks at; esbuild already dropped unused code when
  * bundling), and `pure` annotations have nothing to remove that is not already gone.
  */
-export async function minifyEs5(code: string, props?: { mangleProps: RegExp; reserveProps: RegExp }): Promise<string> {
+export async function minifyEs5(
+  code: string,
+  props?: { mangleProps: RegExp; reserveProps: RegExp },
+  sourceMap = false,
+): Promise<string> {
   const result = await esbuild.transform(code, {
+    // Inline: esbuild composes it with the input's own inline map.
+    sourcemap: sourceMap ? 'inline' : false,
     loader: 'js',
     minify: true,
     target: 'es5',

@@ -34,6 +34,7 @@ import { es5Plugins } from './es5-plugins.ts';
 import { es5Shrink, type ShrinkStats } from './es5-shrink.ts';
 import { inlineConstants, type InlineStats } from './inline-constants.ts';
 import { emptyStripStats, stripDetails, type StripStats } from './strip-details.ts';
+import { strictOnce } from './strict-once.ts';
 
 /** The one global the image defines (docs/FIRMWARE-IMAGE.md). */
 export const IMAGE_GLOBAL = 'wristpay';
@@ -78,6 +79,13 @@ export interface LowerOptions {
   shrink?: boolean;
   /** Filled in with what the size passes did. */
   stats?: LowerStats;
+  /**
+   * The input is module code (esbuild's bundle of ES modules), hence strict: the image gets
+   * one `"use strict"` instead of one per class (./strict-once.ts). Default false.
+   */
+  moduleCode?: boolean;
+  /** Carry the input's inline source map through, as an inline map (./size-map.ts). */
+  sourceMaps?: boolean;
 }
 
 export interface LowerStats {
@@ -110,22 +118,52 @@ export function lowerToEs5(code: string, filename = 'band.js', opts: LowerOption
   if (opts.inlineConstants !== false) plugins.push(inlineConstants({ stats: stats.inline }));
   if (opts.deadMethods !== false) plugins.push(deadMethods({ stats: stats.dead }));
   plugins.push(es5Plugins);
-  const fixed = transformSync(code, { configFile: false, babelrc: false, sourceType: 'script', filename, plugins });
+  const sourceMaps = opts.sourceMaps === true ? ('inline' as const) : false;
+  const fixed = transformSync(code, {
+    configFile: false,
+    babelrc: false,
+    sourceType: 'script',
+    filename,
+    plugins,
+    sourceMaps,
+    // With an inline map the input passes Babel's 500 KB mark for "auto" compact output.
+    compact: false,
+  });
   if (!fixed || typeof fixed.code !== 'string') throw new Error('babel returned no code');
-  let out = transformSync(fixed.code, { ...BABEL_ES5_OPTIONS, filename });
+  let out = transformSync(fixed.code, { ...BABEL_ES5_OPTIONS, filename, sourceMaps });
   if (!out || typeof out.code !== 'string') throw new Error('babel returned no code');
   // Pass 3 works on finished ES5 (no arrows left, Babel's helpers in place).
-  if (opts.shrink !== false) {
+  const finish: PluginItem[] = [];
+  if (opts.shrink !== false) finish.push(es5Shrink({ stats: stats.shrink }));
+  if (opts.moduleCode === true) finish.push(strictOnce);
+  if (finish.length > 0) {
     out = transformSync(out.code, {
       configFile: false,
       babelrc: false,
       sourceType: 'script',
       filename,
       comments: false,
-      plugins: [es5Shrink({ stats: stats.shrink })],
+      compact: false,
+      plugins: finish,
+      sourceMaps,
     });
     if (!out || typeof out.code !== 'string') throw new Error('babel returned no code');
   }
   // The IIFE keeps Babel's helpers local; `var wristpay` is the image's only global.
-  return `var ${IMAGE_GLOBAL};\n(function () {\n${out.code}\n})();\n`;
+  const prologue = opts.moduleCode === true ? '"use strict";\n' : '';
+  if (sourceMaps === false) return `var ${IMAGE_GLOBAL};\n(function () {\n${prologue}${out.code}\n})();\n`;
+  return wrapWithMap(out.code, prologue);
+}
+
+const INLINE_MAP = '//# sourceMappingURL=data:application/json;charset=utf-8;base64,';
+
+/** The same wrapper, with the code's inline map moved past it and shifted down past its head. */
+function wrapWithMap(code: string, prologue: string): string {
+  const at = code.lastIndexOf(INLINE_MAP);
+  if (at === -1) throw new Error('babel returned no inline source map');
+  const map = JSON.parse(Buffer.from(code.slice(at + INLINE_MAP.length).trim(), 'base64').toString('utf8'));
+  map.mappings = `;;${prologue === '' ? '' : ';'}${map.mappings}`;
+  const body = code.slice(0, at).trimEnd();
+  const shifted = INLINE_MAP + Buffer.from(JSON.stringify(map)).toString('base64');
+  return `var ${IMAGE_GLOBAL};\n(function () {\n${prologue}${body}\n})();\n${shifted}\n`;
 }

@@ -15,8 +15,11 @@ import { manglePropsOptions, mangleSafetyProblems, reservedPropertyNames } from 
 import { packImage } from './pack.ts';
 import { savePublicKey, type VendorKey } from './vendor-key.ts';
 
-/** Image budget from the issue tracker: the minified code may not exceed 48 KiB. */
-export const IMAGE_BUDGET_BYTES = 48 * 1024;
+/**
+ * Image budget: the minified code may not exceed 44 KiB. Issue 16 asks for 32 KiB; the budget
+ * follows the image down, a little above its size, so growth is a decision and not a drift.
+ */
+export const IMAGE_BUDGET_BYTES = 44 * 1024;
 
 export const MAIN_ENTRY = 'firmware/main.ts';
 
@@ -50,9 +53,37 @@ export function resolveEntry(explicit: string | undefined, root = '.'): string {
 
 /** Runs the pipeline in memory; throws with a readable message on any profile violation. */
 export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
-  const bundled = await bundleFirmware(opts.entry);
+  const { code, stats } = await compileImage(opts);
+  const codeBytes = Buffer.byteLength(code, 'utf8');
+  const image = packImage(code, opts.version, opts.key);
+  const budget = opts.budgetBytes ?? IMAGE_BUDGET_BYTES;
+  return {
+    entry: opts.entry,
+    code,
+    image,
+    sizes: { minified: codeBytes, gzip: gzipSync(code, { level: 9 }).length, image: image.length, budget },
+    withinBudget: codeBytes <= budget,
+    stats,
+  };
+}
+
+/**
+ * Bundle, lower, check and minify: the image's code. `sourceMap` appends an inline map from
+ * the minified code back to the TypeScript sources (./size-map.ts); the code before it is
+ * the same.
+ */
+export async function compileImage(
+  opts: Pick<BuildOptions, 'entry' | 'keepDetails' | 'mangleProps'>,
+  sourceMap = false,
+): Promise<{ code: string; stats: BuildResult['stats'] }> {
+  const bundled = await bundleFirmware(opts.entry, sourceMap);
   const stats = emptyLowerStats();
-  const lowered = lowerToEs5(bundled, 'band.js', { stripDetails: opts.keepDetails !== true, stats });
+  const lowered = lowerToEs5(bundled, 'band.js', {
+    stripDetails: opts.keepDetails !== true,
+    stats,
+    moduleCode: true,
+    sourceMaps: sourceMap,
+  });
   // Checked before minifying too: there the Babel helper names are still readable,
   // which turns "global Reflect" into "spread arguments in a new expression".
   assertEngineProfile(lowered);
@@ -68,19 +99,10 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const code = await minifyEs5(
     lowered,
     mangle ? manglePropsOptions(reservedPropertyNames(lowered, opts.entry)) : undefined,
+    sourceMap,
   );
   assertEngineProfile(code);
-  const codeBytes = Buffer.byteLength(code, 'utf8');
-  const image = packImage(code, opts.version, opts.key);
-  const budget = opts.budgetBytes ?? IMAGE_BUDGET_BYTES;
-  return {
-    entry: opts.entry,
-    code,
-    image,
-    sizes: { minified: codeBytes, gzip: gzipSync(code, { level: 9 }).length, image: image.length, budget },
-    withinBudget: codeBytes <= budget,
-    stats: { ...stats, mangledProps: mangle },
-  };
+  return { code, stats: { ...stats, mangledProps: mangle } };
 }
 
 /** Writes dist/band.js, dist/band.img and dist/vendor-pub.json. */
