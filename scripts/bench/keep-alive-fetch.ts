@@ -7,7 +7,10 @@
 import { Agent, request } from 'node:http';
 
 export function keepAliveFetch(): { fetch: typeof fetch; close(): void } {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  // An idle connection is closed here after 4 s, before the checkout's server closes it at 5 s
+  // (node's default keepAliveTimeout): otherwise a till idle between slices can send on a
+  // socket the server is closing, and the request dies with "socket hang up".
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 4_000 });
   const send = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(String(input));
     const body = init.body === undefined || init.body === null ? undefined : Buffer.from(init.body as Uint8Array);
