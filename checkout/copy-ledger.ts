@@ -10,6 +10,8 @@
  * later payments are then not in the copy: stop the checkout first, docs/CHECKOUT.md).
  */
 import type { PgDatabase, Queryable } from './postgres/connect.ts';
+import Database from 'better-sqlite3';
+import { migrations } from './sqlite/migrations.ts';
 import type { Db } from './sqlite/open.ts';
 
 /** Parents before children, so every foreign key finds its row. */
@@ -49,6 +51,28 @@ export interface LedgerSummary {
 }
 
 export class CopyRefused extends Error {}
+
+/**
+ * The shop's SQLite file, read-only: a copy never changes its source (not even a migration),
+ * and refuses a file that is not a checkout database at this wristpay's schema version.
+ */
+export function openCopySource(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").get();
+    if (!table) throw new CopyRefused(`${file} is not a checkout database (no migrations table)`);
+    const { v } = db.prepare('SELECT MAX(version) AS v FROM migrations').get() as { v: number | null };
+    const latest = migrations[migrations.length - 1].version;
+    if (v !== latest)
+      throw new CopyRefused(
+        `${file} is at schema version ${v ?? 0}, this wristpay copies version ${latest}: run wristpay checkout migrate --db ${file} first`,
+      );
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
 
 /** Rows per INSERT: well under PostgreSQL's 65,535 parameters for the widest table. */
 const BATCH = 500;

@@ -4,9 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CopyRefused, copySqliteToPostgres } from '../checkout/copy-ledger.ts';
+import { CopyRefused, copySqliteToPostgres, openCopySource } from '../checkout/copy-ledger.ts';
 import { migrateStore } from '../checkout/migrate-store.ts';
 import { isPostgresUrl, redactDbUrl } from '../checkout/open-store.ts';
+import { databaseProblem } from './open-checkout.ts';
 import { SchemaTooNew } from '../checkout/schema-version.ts';
 import { Status } from '../shared/status/codes.ts';
 import { type CliError, cliError, printError, usageError } from './cli-error.ts';
@@ -25,15 +26,10 @@ interface CopyOptions {
 
 /** What went wrong with a database, in the one error shape, and its exit code. */
 function dbFailure(e: unknown, db: string): { error: CliError; exit: number } | undefined {
-  if (e instanceof SchemaTooNew) return { error: cliError(Status.CONFLICT, e.message), exit: ExitCode.DECLINED };
-  if (e instanceof CopyRefused) return { error: cliError(Status.CONFLICT, e.message), exit: ExitCode.DECLINED };
-  const code = (e as { code?: string } | null)?.code;
-  if (typeof code === 'string')
-    return {
-      error: cliError(Status.UNREACHABLE, `${redactDbUrl(db)}: ${(e as Error).message} (${code})`),
-      exit: ExitCode.UNREACHABLE,
-    };
-  return undefined;
+  if (e instanceof SchemaTooNew || e instanceof CopyRefused)
+    return { error: cliError(Status.CONFLICT, e.message), exit: ExitCode.DECLINED };
+  const problem = databaseProblem(e, db);
+  return problem ? { error: problem, exit: ExitCode.UNREACHABLE } : undefined;
 }
 
 export function registerDbCommands(group: Command, setExit: (code: number) => void): void {
@@ -89,10 +85,18 @@ export function registerDbCommands(group: Command, setExit: (code: number) => vo
         setExit(ExitCode.USAGE);
         return;
       }
-      const { openDatabase } = await import('../checkout/sqlite/open.ts');
       const { PgStore } = await import('../checkout/postgres/store.ts');
       const { PgDatabase } = await import('../checkout/postgres/connect.ts');
-      const source = openDatabase(o.from);
+      let source: ReturnType<typeof openCopySource>;
+      try {
+        source = openCopySource(o.from);
+      } catch (e) {
+        const f = dbFailure(e, o.from);
+        if (!f) throw e;
+        printError(process, json, f.error);
+        setExit(f.exit);
+        return;
+      }
       const target = new PgStore(new PgDatabase(o.to, { poolSize: 2 }));
       try {
         await target.open();

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type KeyView, listKeys, retireKeys, rotateKeys } from '../checkout/core/key-ring.ts';
-import { isPostgresUrl, openStore, redactDbUrl } from '../checkout/open-store.ts';
-import { SchemaTooNew } from '../checkout/schema-version.ts';
+import { isPostgresUrl, openStore } from '../checkout/open-store.ts';
+import { databaseProblem } from './open-checkout.ts';
 import type { CheckoutStore } from '../checkout/store.ts';
 import { cliError, printError } from './cli-error.ts';
 import { DB_FLAGS, DB_HELP, dbFrom } from './db-option.ts';
@@ -45,17 +45,11 @@ async function run(
   try {
     store = await openStore(db);
   } catch (e) {
-    const code = (e as { code?: string } | null)?.code;
-    if (e instanceof SchemaTooNew || typeof code === 'string') {
-      printError(
-        process,
-        !!o.json,
-        cliError(Status.UNREACHABLE, `cannot open ${redactDbUrl(db)}: ${(e as Error).message}`),
-      );
-      setExit(ExitCode.UNREACHABLE);
-      return;
-    }
-    throw e;
+    const problem = databaseProblem(e, db);
+    if (!problem) throw e;
+    printError(process, !!o.json, problem);
+    setExit(ExitCode.UNREACHABLE);
+    return;
   }
   try {
     const r = await work(store);

@@ -27,7 +27,12 @@ export async function openCheckout(
   }
 }
 
-function databaseProblem(e: unknown, db: string): ReturnType<typeof cliError> | undefined {
+/**
+ * What went wrong with opening `db`, in the CLI's one error shape; undefined for anything
+ * else (a bug, which the CLI's last resort reports). Every `wristpay checkout` command that
+ * opens a database reads its failures through here.
+ */
+export function databaseProblem(e: unknown, db: string): ReturnType<typeof cliError> | undefined {
   if (e instanceof SchemaTooNew)
     return cliError(Status.CONFLICT, e.message, 'upgrade this wristpay; migrations only go forward');
   const code = (e as { code?: string } | null)?.code;
@@ -47,6 +52,13 @@ function databaseProblem(e: unknown, db: string): ReturnType<typeof cliError> | 
       Status.UNAUTHORIZED,
       `the database at ${shown} refused the connection: ${(e as Error).message}`,
       'check the user, password and database name in the URL',
+    );
+  // better-sqlite3's refusals of the file itself: not a database, unreadable, locked, read-only.
+  if (typeof code === 'string' && code.startsWith('SQLITE_'))
+    return cliError(
+      Status.UNREACHABLE,
+      `${shown}: ${(e as Error).message} (${code})`,
+      "is this the checkout's database file?",
     );
   return undefined;
 }

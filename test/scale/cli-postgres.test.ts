@@ -4,6 +4,10 @@
  * whose schema is newer; and `checkout copy`, moving a shop that took real payments from its
  * SQLite file into PostgreSQL, where the checkout then serves the same accounts and keys.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
@@ -68,17 +72,16 @@ needs(requirements.postgres, requirements.bandImage).describe('wristpay checkout
   });
 
   it('a server that is not there, or a newer schema: one error line, exit 3, nothing started', async () => {
-    const gone = await wristpay([
-      'checkout',
-      'start',
-      '--db',
-      'postgres://x@127.0.0.1:1/none',
-      '--port',
-      '0',
-      '--json',
-    ]);
-    expect(gone.code).toBe(3);
-    expect(gone.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE' } });
+    const nowhere = 'postgres://x@127.0.0.1:1/none';
+    for (const args of [
+      ['checkout', 'start', '--db', nowhere, '--port', '0', '--json'],
+      ['checkout', 'migrate', '--db', nowhere, '--json'],
+      ['checkout', 'keys', 'list', '--db', nowhere, '--json'],
+    ]) {
+      const gone = await wristpay(args);
+      expect(gone.code, args.join(' ')).toBe(3);
+      expect(gone.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', message: /ECONNREFUSED/ } });
+    }
     const url = await server.database();
     expect((await wristpay(['checkout', 'migrate', '--db', url])).code).toBe(0);
     const c = new pg.Client(url);
@@ -88,6 +91,28 @@ needs(requirements.postgres, requirements.bandImage).describe('wristpay checkout
     const newer = await wristpay(['checkout', 'start', '--db', url, '--port', '0']);
     expect(newer.code).toBe(3);
     expect(newer.stderr).toContain(`schema is version 99, newer than this wristpay knows (${PG_LATEST})`);
+  });
+
+  it('checkout copy refuses a source that is not a checkout database, and never changes it', async () => {
+    const url = await server.database();
+    const notADatabase = await wristpay(['checkout', 'copy', '--from', 'package.json', '--to', url, '--json']);
+    expect(notADatabase.code).toBe(3);
+    expect(notADatabase.json()).toMatchObject({ ok: false, error: { name: 'UNREACHABLE', message: /not a database/ } });
+    const dir = mkdtempSync(join(tmpdir(), 'wristpay-copy-'));
+    try {
+      const other = join(dir, 'other.db');
+      const db = new Database(other);
+      db.exec('CREATE TABLE notes (x TEXT)');
+      db.close();
+      const r = await wristpay(['checkout', 'copy', '--from', other, '--to', url, '--json']);
+      expect(r.code).toBe(1);
+      expect(r.json()).toMatchObject({ ok: false, error: { name: 'CONFLICT', message: /not a checkout database/ } });
+      const after = new Database(other, { readonly: true });
+      expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([{ name: 'notes' }]);
+      after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('checkout copy: a shop moves from SQLite to PostgreSQL', () => {
