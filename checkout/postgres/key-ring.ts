@@ -19,8 +19,10 @@ export class PgKeyRing implements KeyRingStore {
   }
 
   async createFirst(signing: Uint8Array, hpke: Uint8Array, now: number): Promise<void> {
+    // No conflict target: two processes creating key 1 at once can meet on the one-active index
+    // before the primary key, and either conflict means the other's key 1 is there.
     await this.db.query(
-      `INSERT INTO checkout_keys (id, signing, hpke, state, created_at) VALUES (1, $1, $2, 'active', $3) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO checkout_keys (id, signing, hpke, state, created_at) VALUES (1, $1, $2, 'active', $3) ON CONFLICT DO NOTHING`,
       [signing, hpke, now],
     );
   }
