@@ -25,6 +25,7 @@ import type {
   TradeRow,
 } from '../store.ts';
 import { type PgDatabase, type Queryable, quoteAliases } from './connect.ts';
+import { LEDGER_REFUSALS, Refusal, refusal } from '../sql/refusal.ts';
 import { PAYMENT_SQL, type PaymentRefusal, paymentParams } from './payment-statement.ts';
 
 const TRADE = quoteAliases(TRADE_COLUMNS);
@@ -32,24 +33,6 @@ const PAYMENT = quoteAliases(PAYMENT_COLUMNS);
 const PAYMENT_P = quoteAliases(PAYMENT_COLUMNS_P);
 const REFUND = quoteAliases(REFUND_COLUMNS);
 const NOTIFY = quoteAliases(NOTIFY_COLUMNS);
-
-/** What each refusal of the payment statement means, in the SQLite store's words. */
-const REFUSALS: Record<PaymentRefusal, { status: (typeof Status)[keyof typeof Status]; detail: string }> = {
-  REPLAYED: { status: Status.REPLAYED, detail: 'challenge already answered' },
-  TERMINAL_UNPAIRED: { status: Status.TERMINAL_UNPAIRED, detail: 'the terminal was unpaired by its merchant' },
-  BAND_REVOKED: { status: Status.REVOKED, detail: 'band is revoked' },
-  CARD_BAND_REVOKED: { status: Status.REVOKED, detail: 'the card is on a band that is turned off' },
-  TRADE_CLOSED: { status: Status.TRADE_CLOSED, detail: 'trade is not waiting for payment' },
-  COUNTER_NOT_INCREASING: { status: Status.COUNTER_NOT_INCREASING, detail: 'counter not above the last one seen' },
-  LIMIT_EXCEEDED: { status: Status.LIMIT_EXCEEDED, detail: 'above the password-free day limit' },
-};
-
-class Refusal {
-  constructor(
-    readonly status: (typeof Status)[keyof typeof Status],
-    readonly detail: string,
-  ) {}
-}
 
 export class PgLedger implements LedgerStore {
   /** Payment statements run by this process, and the seconds they took (metrics). */
@@ -119,8 +102,8 @@ export class PgLedger implements LedgerStore {
     const r = await this.db.query<{ refusal: PaymentRefusal | null }>(PAYMENT_SQL, paymentParams(c));
     this.commitStats.seconds += (performance.now() - started) / 1000;
     this.commitStats.transactions += 1;
-    const refusal = r.rows[0]?.refusal ?? null;
-    if (refusal !== null) return { ok: false, ...REFUSALS[refusal] };
+    const refused = r.rows[0]?.refusal ?? null;
+    if (refused !== null) return { ok: false, ...LEDGER_REFUSALS[refused] };
     this.commitStats.works += 1;
     return { ok: true, value: c.payment };
   }
@@ -137,8 +120,7 @@ export class PgLedger implements LedgerStore {
           ])
         ).rows[0];
         if (existing) {
-          if (existing.amount !== f.amount)
-            throw new Refusal(Status.CONFLICT, 'refund number reused with another amount');
+          if (existing.amount !== f.amount) throw refusal('REFUND_NUMBER_REUSED');
           return { refund: existing, trade: await tradeRow(q, f.tradeNo), created: false };
         }
         const paid = (await q.query<{ amount: number }>('SELECT amount FROM payments WHERE trade_no = $1', [f.tradeNo]))
@@ -151,10 +133,8 @@ export class PgLedger implements LedgerStore {
            WHERE trade_no = $4 AND status = 'TRADE_SUCCESS' AND refunded_amount + $1 <= $2`,
           [f.amount, paidAmount, f.createdAt, f.tradeNo],
         );
-        if (r.rowCount !== 1 && !paid)
-          throw new Refusal(Status.TRADE_NOT_PAID, 'the trade has not been paid; close it instead of refunding');
-        if (r.rowCount !== 1)
-          throw new Refusal(Status.REFUND_EXCEEDS_PAID, 'total refunds would exceed the amount paid');
+        if (r.rowCount !== 1 && !paid) throw refusal('TRADE_NOT_PAID');
+        if (r.rowCount !== 1) throw refusal('REFUND_EXCEEDS_PAID');
         // A second refund with this number racing in another process conflicts on the trade row
         // above (one of the two is run again and finds this refund): the idempotent reply, not a
         // unique violation.
@@ -255,8 +235,7 @@ async function requirePaired(q: Queryable, terminalId: string): Promise<void> {
       [terminalId],
     )
   ).rows[0];
-  if (!t || t.unpairedAt !== null)
-    throw new Refusal(Status.TERMINAL_UNPAIRED, 'the terminal was unpaired by its merchant');
+  if (!t || t.unpairedAt !== null) throw refusal('TERMINAL_UNPAIRED');
 }
 
 async function tradeRow(q: Queryable, tradeNo: string): Promise<TradeRow> {

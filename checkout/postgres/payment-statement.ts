@@ -16,17 +16,20 @@
  * No PL/pgSQL and no multi-statement transaction: data-modifying CTEs only, which
  * CockroachDB and YugabyteDB run too (docs/CHECKOUT.md "PostgreSQL").
  */
+import type { LedgerRefusal } from '../sql/refusal.ts';
 import type { PaymentCommit } from '../store.ts';
 
-/** The refusal the statement returns: one of these names, or NULL when the payment committed. */
-export type PaymentRefusal =
+/** The refusal the statement returns (sql/refusal.ts names), or NULL when the payment committed. */
+export type PaymentRefusal = Extract<
+  LedgerRefusal,
   | 'REPLAYED'
   | 'TERMINAL_UNPAIRED'
   | 'BAND_REVOKED'
   | 'CARD_BAND_REVOKED'
   | 'TRADE_CLOSED'
   | 'COUNTER_NOT_INCREASING'
-  | 'LIMIT_EXCEEDED';
+  | 'LIMIT_EXCEEDED'
+>;
 
 export const PAYMENT_SQL = `WITH
 ch AS (SELECT 1 FROM challenges WHERE id = $1 AND answered_at IS NULL FOR UPDATE),

@@ -7,7 +7,7 @@
  * answer or a concurrent second payment finds the row already changed and all of its
  * changes roll back.
  */
-import { Status, type StatusCode } from '../../shared/status/codes.ts';
+import { Status } from '../../shared/status/codes.ts';
 import type {
   Commit,
   LedgerStore,
@@ -29,15 +29,8 @@ import {
   TRADE_COLUMNS,
   payment,
 } from '../sql/rows.ts';
+import { Refusal, refusal } from '../sql/refusal.ts';
 import type { Db } from './open.ts';
-
-/** Thrown inside a transaction to roll it back with a status. */
-class Refusal {
-  constructor(
-    readonly status: StatusCode,
-    readonly detail: string,
-  ) {}
-}
 
 export class SqliteLedger implements LedgerStore {
   /** Made once: db.transaction() builds a new wrapper on every call (~10 µs, a few % of a payment). */
@@ -131,33 +124,33 @@ export class SqliteLedger implements LedgerStore {
       const r = this.db
         .prepare('UPDATE challenges SET answered_at = ?, outcome = 0 WHERE id = ? AND answered_at IS NULL')
         .run(p.createdAt, c.challengeId);
-      if (r.changes !== 1) throw new Refusal(Status.REPLAYED, 'challenge already answered');
+      if (r.changes !== 1) throw refusal('REPLAYED');
     }
     if (c.terminalIds) for (const id of c.terminalIds) this.requirePaired(id);
     if (p.deviceId !== null) {
       const b = this.db.prepare('SELECT status FROM bands WHERE device_id = ?').get(p.deviceId) as
         | { status: string }
         | undefined;
-      if (b?.status !== 'active') throw new Refusal(Status.REVOKED, 'band is revoked');
+      if (b?.status !== 'active') throw refusal('BAND_REVOKED');
     } else if (p.cardRef !== null) {
       // A password payment drawn on a card: never on a card of a band reported lost, even
       // when the band was revoked after the card was picked.
       const b = this.db
         .prepare('SELECT b.status FROM cards c JOIN bands b ON b.device_id = c.device_id WHERE c.card_ref = ?')
         .get(p.cardRef) as { status: string } | undefined;
-      if (b?.status !== 'active') throw new Refusal(Status.REVOKED, 'the card is on a band that is turned off');
+      if (b?.status !== 'active') throw refusal('CARD_BAND_REVOKED');
     }
     const t = this.db
       .prepare(
         `UPDATE trades SET status = 'TRADE_SUCCESS', paid_at = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY' AND amount = ?`,
       )
       .run(p.createdAt, p.tradeNo, p.amount);
-    if (t.changes !== 1) throw new Refusal(Status.TRADE_CLOSED, 'trade is not waiting for payment');
+    if (t.changes !== 1) throw refusal('TRADE_CLOSED');
     if (c.counter) {
       const r = this.db
         .prepare(`UPDATE cards SET last_counter = ? WHERE card_ref = ? AND state = 'active' AND last_counter < ?`)
         .run(c.counter.value, c.counter.cardRef, c.counter.value);
-      if (r.changes !== 1) throw new Refusal(Status.COUNTER_NOT_INCREASING, 'counter not above the last one seen');
+      if (r.changes !== 1) throw refusal('COUNTER_NOT_INCREASING');
     }
     if (c.balance)
       this.db.prepare('UPDATE cards SET balance = ? WHERE card_ref = ?').run(c.balance.value, c.balance.cardRef);
@@ -167,7 +160,7 @@ export class SqliteLedger implements LedgerStore {
       // a temporary table per run). The day's first payment inserts, so it is checked first.
       // The total is the limit currency's, whatever the trade's: one total per account and day.
       const { perDay, confirmed, amount, currency } = c.dayLimit;
-      const over = () => new Refusal(Status.LIMIT_EXCEEDED, 'above the password-free day limit');
+      const over = () => refusal('LIMIT_EXCEEDED');
       if (!confirmed && amount > perDay) throw over();
       const r = this.db
         .prepare(`INSERT INTO day_totals (account_id, day, currency, total) VALUES (?, ?, ?, ?)
@@ -203,8 +196,7 @@ export class SqliteLedger implements LedgerStore {
     const t = this.db.prepare('SELECT unpaired_at AS unpairedAt FROM terminals WHERE id = ?').get(terminalId) as
       | { unpairedAt: number | null }
       | undefined;
-    if (!t || t.unpairedAt !== null)
-      throw new Refusal(Status.TERMINAL_UNPAIRED, 'the terminal was unpaired by its merchant');
+    if (!t || t.unpairedAt !== null) throw refusal('TERMINAL_UNPAIRED');
   }
 
   private insertNotification(n: NotificationRow): void {
@@ -222,8 +214,7 @@ export class SqliteLedger implements LedgerStore {
         .prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE trade_no = ? AND out_request_no = ?`)
         .get(f.tradeNo, f.outRequestNo) as RefundRow | undefined;
       if (existing) {
-        if (existing.amount !== f.amount)
-          throw new Refusal(Status.CONFLICT, 'refund number reused with another amount');
+        if (existing.amount !== f.amount) throw refusal('REFUND_NUMBER_REUSED');
         return { refund: existing, trade: this.tradeRow(f.tradeNo), created: false };
       }
       const paid = this.db.prepare('SELECT amount FROM payments WHERE trade_no = ?').get(f.tradeNo) as
@@ -238,9 +229,8 @@ export class SqliteLedger implements LedgerStore {
         WHERE trade_no = ? AND status = 'TRADE_SUCCESS' AND refunded_amount + ? <= ?`)
         .run(f.amount, f.amount, paidAmount, f.amount, paidAmount, f.createdAt, f.tradeNo, f.amount, paidAmount);
       // Nothing to refund is not the same mistake as refunding too much: say which it was.
-      if (r.changes !== 1 && !paid)
-        throw new Refusal(Status.TRADE_NOT_PAID, 'the trade has not been paid; close it instead of refunding');
-      if (r.changes !== 1) throw new Refusal(Status.REFUND_EXCEEDS_PAID, 'total refunds would exceed the amount paid');
+      if (r.changes !== 1 && !paid) throw refusal('TRADE_NOT_PAID');
+      if (r.changes !== 1) throw refusal('REFUND_EXCEEDS_PAID');
       this.db
         .prepare(`INSERT INTO refunds (id, trade_no, out_request_no, amount, reason, created_at)
         VALUES (@id, @tradeNo, @outRequestNo, @amount, @reason, @createdAt)`)
