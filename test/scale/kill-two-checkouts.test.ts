@@ -26,7 +26,7 @@ import { setUpWorld } from '../hardening/helpers/kill-load.ts';
 import { SEED, reportFigures, scaled } from '../hardening/helpers/scale.ts';
 import { usePostgres } from '../support/postgres.ts';
 import { needs, requirements } from '../support/requirements.ts';
-import { ledgerVersusAttempts, pgLedgerProblems } from './helpers/pg-ledger.ts';
+import { expectLedgerMatchesLoad } from './helpers/pg-ledger.ts';
 import { type Processes, emptyFigures, runLoad } from './helpers/pg-load.ts';
 import { startSetupCheckout } from './helpers/setup-checkout.ts';
 
@@ -115,13 +115,7 @@ needs(requirements.postgres).describe('SIGKILL of one of two checkout processes 
       expect(figures.unreachable, 'the database stayed up').toBe(0);
 
       store = await openPgStore(db, { poolSize: 8 });
-      expect(await pgLedgerProblems(db)).toEqual([]);
-      expect(await ledgerVersusAttempts(store, attempts)).toEqual([]);
-      const counts = await store.ledger.counts();
-      expect(counts.trades).toBe(total);
-      expect(counts.payments).toBe(total);
-      expect(await store.audit.paidTradesWithoutPayment()).toBe(0);
-      expect(await store.audit.paidTradesTotal()).toBe(attempts.reduce((s, a) => s + a.amount, 0));
+      await expectLedgerMatchesLoad(db, store, attempts, total);
 
       // Both processes still answer, and stop cleanly.
       for (const c of children.splice(0)) expect(await c.stop()).toBe(0);

@@ -22,7 +22,7 @@ import { setUpWorld } from '../hardening/helpers/kill-load.ts';
 import { reportFigures, scaled } from '../hardening/helpers/scale.ts';
 import { usePostgres } from '../support/postgres.ts';
 import { needs, requirements } from '../support/requirements.ts';
-import { ledgerVersusAttempts, pgLedgerProblems } from './helpers/pg-ledger.ts';
+import { expectLedgerMatchesLoad } from './helpers/pg-ledger.ts';
 import { type Processes, emptyFigures, runLoad } from './helpers/pg-load.ts';
 import { startSetupCheckout } from './helpers/setup-checkout.ts';
 
@@ -98,13 +98,7 @@ needs(requirements.postgres).describe('a PostgreSQL restart under load through t
     expect(figures.slowestFailureMs, 'a failing request comes back quickly').toBeLessThan(10_000);
 
     store = await openPgStore(db, { poolSize: 8 });
-    expect(await pgLedgerProblems(db)).toEqual([]);
-    expect(await ledgerVersusAttempts(store, attempts)).toEqual([]);
-    const counts = await store.ledger.counts();
-    expect(counts.trades).toBe(total);
-    expect(counts.payments).toBe(total);
-    expect(await store.audit.paidTradesWithoutPayment()).toBe(0);
-    expect(await store.audit.paidTradesTotal()).toBe(attempts.reduce((s, a) => s + a.amount, 0));
+    await expectLedgerMatchesLoad(db, store, attempts, total);
 
     // Both processes lived through it (a crash would have cut connections: the load fails on
     // any), and stop cleanly.

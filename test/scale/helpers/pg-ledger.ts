@@ -4,6 +4,7 @@
  * and the attempts the load made against the payments the store's audit reads.
  */
 import pg from 'pg';
+import { expect } from 'vitest';
 import type { AuditPaymentRow } from '../../../checkout/audit-store.ts';
 import type { PgStore } from '../../../checkout/postgres/store.ts';
 import { INVARIANTS } from '../../hardening/helpers/ledger-check.ts';
@@ -51,4 +52,24 @@ export async function ledgerVersusAttempts(
   }
   for (const outTradeNo of paid.keys()) out.push(`${outTradeNo}: paid, but no attempt made it`);
   return out;
+}
+
+/**
+ * The ledger after a load holds exactly what the load was told: the invariants, one payment
+ * per attempt at its amount, `total` trades and payments, no paid trade without its payment,
+ * and the paid total the attempts add up to.
+ */
+export async function expectLedgerMatchesLoad(
+  url: string,
+  store: PgStore,
+  attempts: ReadonlyArray<{ outTradeNo: string; amount: number }>,
+  total: number,
+): Promise<void> {
+  expect(await pgLedgerProblems(url)).toEqual([]);
+  expect(await ledgerVersusAttempts(store, attempts)).toEqual([]);
+  const counts = await store.ledger.counts();
+  expect(counts.trades).toBe(total);
+  expect(counts.payments).toBe(total);
+  expect(await store.audit.paidTradesWithoutPayment()).toBe(0);
+  expect(await store.audit.paidTradesTotal()).toBe(attempts.reduce((s, a) => s + a.amount, 0));
 }
