@@ -11,6 +11,11 @@ export interface BandConfig {
   sessionMaxAgeMs: number;
   /** How long the band waits for a button press above the password-free limit. */
   confirmTimeoutMs: number;
+  /**
+   * At the tap, with more than one bank card in the payment's currency: how long the band waits
+   * after the last press (each press shows the next card) before it pays with the card shown.
+   */
+  switchWindowMs: number;
   /** Interval of KEEPALIVE frames while waiting for the button. */
   keepaliveIntervalMs: number;
   /** Password-free limits until an unlock grant sets the account's own (minor units). */
@@ -34,6 +39,7 @@ export const defaultConfig: BandConfig = {
   removalDebounceMs: 1500,
   sessionMaxAgeMs: 24 * 3600 * 1000,
   confirmTimeoutMs: 30000,
+  switchWindowMs: 3000,
   keepaliveIntervalMs: 500,
   defaultLimitPerPayment: 20000,
   defaultLimitPerDay: 50000,

@@ -39,9 +39,15 @@ import { ReplayMemory, openChallenge } from './challenge-open.ts';
 import { formatAmount, idleLines, resultLines, statusLine } from './display-text.ts';
 import { createHalProvider } from './hal-provider.ts';
 import { Link, type LinkHandlers } from './link.ts';
-import { type PaymentContext, type PaymentOutcome, PendingConfirmation, completePayment } from './payment-flow.ts';
+import {
+  type PaymentContext,
+  type PaymentOutcome,
+  PendingConfirmation,
+  completePayment,
+  showTap,
+} from './payment-flow.ts';
 import { decidePayment } from './payment-policy.ts';
-import { DAY_MS, Wallet } from './wallet.ts';
+import { DAY_MS, Wallet, type WalletEntry } from './wallet.ts';
 import { type WearListener, WearSession } from './wear-session.ts';
 
 export interface BandStats {
@@ -336,9 +342,13 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
       day: Math.floor(this.hal.clock.wallMs() / DAY_MS),
     });
     if (!decision.allowed) return this.finishPayment(ch, { status: decision.status });
-    if (!decision.needsConfirmation)
+    // The card that will pay, on the display first (docs/FIRMWARE.md, "The card at the tap").
+    const choices = decision.express ? [decision.entry] : this.wallet.choices(decision.entry);
+    if (!decision.needsConfirmation && choices.length < 2) {
+      showTap(this, ch, decision.entry, '');
       return this.finishPayment(ch, completePayment(this, ch, decision.entry, decision.express, false));
-    this.pending = new PendingConfirmation(this, ch, decision.entry, (outcome) => {
+    }
+    this.pending = new PendingConfirmation(this, ch, choices, decision.needsConfirmation, (outcome) => {
       this.pending = null;
       this.finishPayment(ch, outcome);
     });
@@ -356,7 +366,7 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   private finishPayment(ch: Extract<ChallengeBody, { kind: 'payment' }>, outcome: PaymentOutcome): void {
     if (outcome.status === Status.OK) {
       this.stats.signatures++;
-      this.show([formatAmount(ch.amount, ch.currency), ch.merchantName.substring(0, 20), 'Sent']);
+      showTap(this, ch, outcome.entry as WalletEntry, 'Sent');
     } else {
       this.show(['Declined', formatAmount(ch.amount, ch.currency), statusLine(outcome.status)]);
     }

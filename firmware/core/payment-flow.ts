@@ -11,7 +11,7 @@ import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type { BandConfig } from '../config.ts';
 import { type Hal, Slot } from '../hal.ts';
 import type { BandStore } from './band-store.ts';
-import { formatAmount } from './display-text.ts';
+import { formatAmount, tapLines } from './display-text.ts';
 import type { Link } from './link.ts';
 import { DAY_MS, type Wallet, type WalletEntry } from './wallet.ts';
 
@@ -19,6 +19,8 @@ export interface PaymentOutcome {
   status: StatusCode;
   token?: Uint8Array;
   balance?: number;
+  /** The card that paid (a signed payment only). */
+  entry?: WalletEntry;
 }
 
 /** What a payment needs from the band (the band itself: no per-payment adapter object). */
@@ -34,39 +36,104 @@ export interface PaymentContext {
   show(lines: string[]): void;
 }
 
+/**
+ * The amount the band shows and signs for a payment from `entry`: one place, so that an amount
+ * that depends on the card chosen (a bank's promotion) changes display and token together.
+ */
+export function amountFor(ch: PaymentChallenge, _entry: WalletEntry): number {
+  return ch.amount;
+}
+
+/** The tap screen for `entry` with `prompt` on its last line ('' shows the card's kind). */
+export function showTap(ctx: PaymentContext, ch: PaymentChallenge, entry: WalletEntry, prompt: string): void {
+  ctx.show(
+    tapLines(
+      formatAmount(amountFor(ch, entry), ch.currency),
+      ch.merchantName,
+      entry.card,
+      ctx.hal.display.columns,
+      prompt,
+    ),
+  );
+}
+
+/**
+ * A payment waiting at the tap (docs/FIRMWARE.md, "The card at the tap"). With more than one
+ * card to choose from it first runs the switch window: each press shows the next card and
+ * restarts the window; when the window passes without a press the band pays with the card
+ * shown. A payment above the limits then (or at once, with one card) waits for the press that
+ * confirms it. KEEPALIVEs every interval (PROCESSING while switching, CONFIRMATION_REQUIRED
+ * while confirming) and one hard time-out over both phases.
+ */
 export class PendingConfirmation {
   private keepaliveTimer = -1;
   private timeoutTimer = -1;
+  private windowTimer = -1;
   private readonly deadline: number;
   private finished = false;
+  private index = 0;
+  private confirming = false;
 
   constructor(
     private readonly ctx: PaymentContext,
     private readonly challenge: PaymentChallenge,
-    private readonly entry: WalletEntry,
+    /** The card shown first, then the others the wearer may switch to. */
+    private readonly choices: WalletEntry[],
+    private readonly needsConfirmation: boolean,
     private readonly done: (outcome: PaymentOutcome) => void,
   ) {
     const clock = ctx.hal.clock;
     this.deadline = clock.monotonicMs() + ctx.config.confirmTimeoutMs;
-    ctx.show([formatAmount(challenge.amount, challenge.currency), challenge.merchantName, 'Press to confirm']);
-    ctx.hal.haptics.buzz(200);
-    ctx.link.sendKeepalive(Status.CONFIRMATION_REQUIRED, ctx.config.confirmTimeoutMs);
     const tick = (): void => {
       const remaining = this.deadline - clock.monotonicMs();
-      ctx.link.sendKeepalive(Status.CONFIRMATION_REQUIRED, remaining > 0 ? remaining : 0);
+      ctx.link.sendKeepalive(
+        this.confirming ? Status.CONFIRMATION_REQUIRED : Status.PROCESSING,
+        remaining > 0 ? remaining : 0,
+      );
       this.keepaliveTimer = clock.setTimer(ctx.config.keepaliveIntervalMs, tick);
     };
-    this.keepaliveTimer = clock.setTimer(ctx.config.keepaliveIntervalMs, tick);
     this.timeoutTimer = clock.setTimer(ctx.config.confirmTimeoutMs, () =>
       this.finish({ status: Status.CONFIRMATION_TIMEOUT }),
     );
+    if (choices.length > 1) {
+      ctx.hal.haptics.buzz(200);
+      this.switchTo(0);
+    } else this.confirm();
+    tick();
   }
 
   press(): void {
     if (this.finished) return;
-    const allowed = this.ctx.unlockedStatus();
+    if (this.confirming) return this.pay(true, this.ctx.unlockedStatus());
+    this.switchTo((this.index + 1) % this.choices.length);
+  }
+
+  /** Shows card `i` and (re)starts the window: it ends only after a quiet switchWindowMs. */
+  private switchTo(i: number): void {
+    this.index = i;
+    showTap(this.ctx, this.challenge, this.choices[i], 'Press: next card');
+    const clock = this.ctx.hal.clock;
+    clock.cancelTimer(this.windowTimer);
+    this.windowTimer = clock.setTimer(this.ctx.config.switchWindowMs, () => {
+      if (this.needsConfirmation) return this.confirm();
+      // Taken off in the window's last moments: the removal is not confirmed yet (debounce),
+      // but the skin contact is gone now, and a band that is not worn never pays.
+      this.pay(false, this.ctx.hal.wear.current() ? this.ctx.unlockedStatus() : Status.NOT_WORN);
+    });
+  }
+
+  private confirm(): void {
+    this.confirming = true;
+    showTap(this.ctx, this.challenge, this.choices[this.index], 'Press to confirm');
+    this.ctx.hal.haptics.buzz(200);
+  }
+
+  /** Pays with the card shown when `allowed` is OK, else ends with it. */
+  private pay(confirmed: boolean, allowed: StatusCode): void {
     this.finish(
-      allowed === Status.OK ? completePayment(this.ctx, this.challenge, this.entry, false, true) : { status: allowed },
+      allowed === Status.OK
+        ? completePayment(this.ctx, this.challenge, this.choices[this.index], false, confirmed)
+        : { status: allowed },
     );
   }
 
@@ -74,8 +141,10 @@ export class PendingConfirmation {
   finish(outcome: PaymentOutcome): void {
     if (this.finished) return;
     this.finished = true;
-    this.ctx.hal.clock.cancelTimer(this.keepaliveTimer);
-    this.ctx.hal.clock.cancelTimer(this.timeoutTimer);
+    const clock = this.ctx.hal.clock;
+    clock.cancelTimer(this.keepaliveTimer);
+    clock.cancelTimer(this.timeoutTimer);
+    clock.cancelTimer(this.windowTimer);
     this.done(outcome);
   }
 }
@@ -89,6 +158,7 @@ export function completePayment(
   confirmed: boolean,
 ): PaymentOutcome {
   const now = ctx.hal.clock.wallMs();
+  const amount = amountFor(ch, entry);
   const day = Math.floor(now / DAY_MS);
   const before = {
     counter: entry.counter,
@@ -97,9 +167,9 @@ export function completePayment(
     balance: entry.card.kind === 'transit' ? entry.card.balance : 0,
   };
   entry.counter += 1;
-  if (express && entry.card.kind === 'transit') entry.card.balance -= ch.amount;
+  if (express && entry.card.kind === 'transit') entry.card.balance -= amount;
   // The day's password-free total counts what was paid without the button.
-  if (!express && !confirmed) ctx.wallet.dayTotal = { day, total: ctx.wallet.spentOn(day) + ch.amount };
+  if (!express && !confirmed) ctx.wallet.dayTotal = { day, total: ctx.wallet.spentOn(day) + amount };
   if (!ctx.store.commitLedger(ctx.wallet)) {
     entry.counter = before.counter;
     ctx.wallet.dayTotal = { day: before.day, total: before.total };
@@ -115,7 +185,7 @@ export function completePayment(
     // The challenge's device id was checked to be this band's (challenge-open.ts).
     deviceId: ch.deviceId,
     cardRef: entry.card.cardRef,
-    amount: ch.amount,
+    amount,
     currency: ch.currency,
     merchantId: ch.merchantId,
     terminalId: ch.terminalId,
@@ -131,7 +201,7 @@ export function completePayment(
     if (sig === null) throw new Error('signing slot empty');
     return sig;
   });
-  const outcome: PaymentOutcome = { status: Status.OK, token };
+  const outcome: PaymentOutcome = { status: Status.OK, token, entry };
   if (express && entry.card.kind === 'transit') outcome.balance = entry.card.balance;
   return outcome;
 }

@@ -45,6 +45,19 @@ export class Wallet {
     return first;
   }
 
+  /**
+   * The cards the wearer may switch between at the tap: `first` (the one the payment would use),
+   * then every other bank card in its currency, in wallet order. Express fares have no choice.
+   */
+  choices(first: WalletEntry): WalletEntry[] {
+    const out = [first];
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i];
+      if (e !== first && e.card.kind === 'bank' && e.card.currency === first.card.currency) out.push(e);
+    }
+    return out;
+  }
+
   /** Adds or replaces a card by reference; the 9th distinct card is refused. */
   add(card: Card): StatusCode {
     const existing = this.find(card.cardRef);

@@ -66,7 +66,7 @@ describe('band: the whole wear → unlock → pay story', () => {
     expect(f.unlock().status).toBe(Status.OK);
     f.driver.send(f.checkout.result(f.lastChallenge!, Status.OK));
     expect(f.env.display.current).toEqual(['Unlocked']);
-    f.provision({ ...bankCard, cardRef: 'tok_bank_2', isDefault: false });
+    f.provision({ ...bankCard, cardRef: 'tok_bank_2', isDefault: false, currency: 'HKD' }); // another currency: no card to switch to
     f.driver.send(f.checkout.result(f.lastChallenge!, Status.OK));
     expect(f.env.display.current).toEqual(['Card added']);
     f.pay(500);
