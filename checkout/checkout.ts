@@ -238,6 +238,10 @@ export class Checkout {
   ): Promise<{ card: CardView; challenge: IssuedChallenge }> {
     return this.cards.add(accountId, deviceId, input);
   }
+  /** The owner's default card of its kind; no radio: the next payment challenge names it. */
+  setDefaultCard(accountId: string, deviceId: string, cardRef: string): Promise<CardView> {
+    return this.cards.setDefault(accountId, deviceId, cardRef);
+  }
   removeCard(accountId: string, deviceId: string, cardRef: string): Promise<IssuedChallenge> {
     return this.cards.remove(accountId, deviceId, cardRef);
   }

@@ -116,6 +116,11 @@ export interface BandStore {
   card(cardRef: string): Promise<CardRow | undefined>;
   cards(deviceId: string): Promise<CardRow[]>;
   setCardState(cardRef: string, state: CardState): Promise<void>;
+  /**
+   * Makes an active card of the band the default of its kind (bank, transit) and every other card
+   * of that kind not, in one statement; false (nothing changed) when it is no active card of this band.
+   */
+  setDefaultCard(deviceId: string, cardRef: string): Promise<boolean>;
   /** Records which ring key the band holds (its hello opened with it, or it accepted a key update). */
   setCheckoutKey(deviceId: string, keyId: number): Promise<void>;
 }

@@ -271,6 +271,12 @@ export class CheckoutClient {
     );
     return { card: r.card, challenge: challenge(r.challenge) };
   }
+  /** Makes the card the default of its kind (bank, transit); the checkout alone, no band needed. */
+  async setDefaultCard(deviceId: string, cardRef: string): Promise<Api.CardView> {
+    return (
+      await this.request<{ card: Api.CardView }>('POST', `/v1/bands/${seg(deviceId)}/cards/${seg(cardRef)}/default`)
+    ).card;
+  }
   async removeCard(deviceId: string, cardRef: string): Promise<Challenge> {
     return challenge(
       (

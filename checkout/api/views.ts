@@ -60,6 +60,18 @@ export interface FoundBandView {
   lastSeen: LastSeenView | null;
 }
 
+/**
+ * The card a payment was drawn on, as receipts, trade views and the bridge show it: what the band
+ * showed at the tap (docs/FIRMWARE.md, "The card at the tap"), never the token reference.
+ */
+export interface PaidCardView {
+  kind: 'bank' | 'transit';
+  issuer: string;
+  last4: string;
+  /** Transit cards: the city. */
+  city: string | null;
+}
+
 export interface PaymentView {
   paymentId: string;
   tradeNo: string;
@@ -67,7 +79,7 @@ export interface PaymentView {
   currency: string;
   method: 'band' | 'password';
   deviceId: string | null;
-  card: { issuer: string; last4: string } | null;
+  card: PaidCardView | null;
   paidAt: number;
 }
 
@@ -110,7 +122,7 @@ export interface Receipt {
   amount: number;
   currency: string;
   method: 'band' | 'password';
-  card: { issuer: string; last4: string } | null;
+  card: PaidCardView | null;
   paidAt: number;
   /** Band payments: the verified token and the key that verifies it, so anyone can check the receipt. */
   evidence?: PaymentEvidence;

@@ -29,6 +29,7 @@ import { toBase64Url } from '../api/base64url.ts';
 import type { IssuedChallenge } from './issued-challenge.ts';
 import { offerKeyUpdate } from './key-update.ts';
 import { observePayment } from './observer.ts';
+import { payingCard } from './paying-card.ts';
 import type { Trades } from './trades.ts';
 import { type CardView, type Receipt, cardView, p256Jwk } from './views.ts';
 
@@ -150,15 +151,12 @@ export class Answers {
 
   private async settlePayment(cx: AnswerContext, body: AnswerBody, terminal: TerminalRow): Promise<Settled> {
     const { clock, config, provider } = this.ctx;
-    const { challenge: ch, band, card, payer } = cx;
+    const { challenge: ch, band, payer } = cx;
     const trade = cx.trade as TradeRow; // answer() refused a payment challenge without its trade
     if (body.status !== Status.OK) refuseForBand(body.status);
     if (!body.token) refuse(Status.MALFORMED, 'a payment answer must carry a token');
-    if (!band || !card || !payer) refuse(Status.UNKNOWN_DEVICE, 'band, card or account vanished');
-    // Held here too, not only when the challenge was issued: a band's token for this trade pays
-    // from this card, and a card in another currency never pays it (whatever a band signs).
-    if (card.currency !== trade.currency)
-      refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from a ${card.currency} card`);
+    if (!band || !cx.card || !payer) refuse(Status.UNKNOWN_DEVICE, 'band, card or account vanished');
+    // The card and its counter are checked once the signature holds: the token names the card.
     const verdict = verifyToken(provider, body.token, band.signingKey, {
       deviceId: deviceIdBytes(band.deviceId),
       amount: trade.amount,
@@ -167,11 +165,12 @@ export class Answers {
       terminalId: ch.terminalId as string,
       orderId: trade.outTradeNo,
       checkoutNonce: ch.nonce,
-      cardRef: card.cardRef,
-      lastCounter: card.lastCounter,
       express: ch.express,
     });
     if (!verdict.verified) refuse(verdict.status, `token refused at step ${verdict.step}`);
+    const card = await payingCard(this.ctx.store, band, cx.card, verdict.claims.cardRef, trade, ch.express);
+    if (!(verdict.claims.counter > card.lastCounter))
+      refuse(Status.COUNTER_NOT_INCREASING, 'token refused at step counter');
     if (band.status !== 'active') await refuseRevoked(this.ctx, band);
     const now = clock();
     const day = dayOf(config, now);

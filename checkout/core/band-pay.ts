@@ -1,12 +1,12 @@
 /**
  * Paying with the band, first half: the terminal posts the band's HELLO for one of its
- * merchant's trades; the checkout answers with a PAYMENT challenge for the band's default
- * bank card (left unnamed on the air), or for its transit card in express mode. The second half (verifying the
+ * merchant's trades; the checkout answers with a PAYMENT challenge naming the owner's default
+ * bank card in the trade's currency, or its default transit card in express mode. The second half (verifying the
  * answer) is in answers.ts.
  */
 import { Status } from '../../shared/status/codes.ts';
-import type { CardRow, TerminalRow } from '../store.ts';
-import { defaultBankCard } from './cards.ts';
+import type { TerminalRow } from '../store.ts';
+import { defaultCard } from './cards.ts';
 import { issueChallenge } from './challenges.ts';
 import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
@@ -33,13 +33,15 @@ export class BandPayments {
     const { band, body } = await identifyBand(this.ctx, input.hello, terminal);
     requireWorn(body, !express);
     const cards = await this.ctx.store.bands.cards(band.deviceId);
-    const card = express ? transitCard(cards, trade.currency) : defaultBankCard(cards);
+    const kind = express ? 'transit' : 'bank';
+    // The default of its kind in the trade's currency, else the default of any (then refused below).
+    const card = defaultCard(cards, kind, trade.currency) ?? (express ? undefined : defaultCard(cards, kind));
     if (!card)
       refuse(
         Status.CARD_NOT_FOUND,
         express ? `no transit card in ${trade.currency} on this band` : 'no bank card on this band',
       );
-    // The default bank card pays (the challenge leaves it unnamed); only in the trade's own currency.
+    // Only a card of the trade's own currency pays.
     if (card.currency !== trade.currency)
       refuse(
         Status.CURRENCY_MISMATCH,
@@ -60,17 +62,13 @@ export class BandPayments {
         merchantName: merchant ? merchant.displayName : trade.merchantId,
         terminalId: terminal.id,
         orderId: trade.outTradeNo,
-        // The default bank card goes unnamed (absent = the band's default bank card, PROTOCOL.md §3);
-        // the token still names the card it paid with, and answers.ts holds it to this one.
-        // A transit fare names its card.
-        cardRef: express ? card.cardRef : undefined,
+        // Named, so the band shows the owner's default of this kind first (the band's own default
+        // may be older); the wearer may switch to another bank card of the currency at the tap,
+        // and the token names the card that paid (answers.ts, paying-card.ts). A fare names its card.
+        cardRef: card.cardRef,
         express,
       },
       { tradeNo: trade.tradeNo, terminalId: terminal.id, cardRef: card.cardRef, express },
     );
   }
-}
-
-function transitCard(cards: CardRow[], currency: string): CardRow | undefined {
-  return cards.find((c) => c.kind === 'transit' && c.state === 'active' && c.currency === currency);
 }

@@ -26,9 +26,15 @@ export interface AddCardInput {
   balance?: number;
 }
 
-/** The bank card a payment uses when the challenge names none: the default, else the oldest. */
-export function defaultBankCard(cards: CardRow[]): CardRow | undefined {
-  const live = cards.filter((c) => c.kind === 'bank' && c.state === 'active');
+/**
+ * The card of `kind` a payment starts with (the band shows it first): the owner's default for
+ * that kind, else the oldest; with `currency`, only among the cards in that currency (the
+ * default of another currency does not stop a card of this one from paying).
+ */
+export function defaultCard(cards: CardRow[], kind: CardRow['kind'], currency?: string): CardRow | undefined {
+  const live = cards.filter(
+    (c) => c.kind === kind && c.state === 'active' && (currency === undefined || c.currency === currency),
+  );
   return live.find((c) => c.isDefault) || live[0];
 }
 
@@ -61,15 +67,12 @@ export class Cards {
     if (input.issuerId !== undefined) {
       const issuer = findIssuer(input.issuerId);
       if (!issuer) refuse(Status.NOT_FOUND, `no issuer ${input.issuerId} in the catalogue`);
-      const hasDefault = existing.some(
-        (c) => c.kind === 'bank' && c.isDefault && (c.state === 'active' || c.state === 'pending'),
-      );
       row = {
         ...base,
         kind: 'bank',
         issuerId: issuer.id,
         issuer: issuer.name,
-        isDefault: !hasDefault,
+        isDefault: !hasDefault(existing, 'bank'),
         city: null,
         currency: issuer.currency,
         balance: 0,
@@ -86,7 +89,7 @@ export class Cards {
         kind: 'transit',
         issuerId: city.id,
         issuer: city.card,
-        isDefault: false,
+        isDefault: !hasDefault(existing, 'transit'),
         city: city.city,
         currency: city.currency,
         balance,
@@ -130,6 +133,18 @@ export class Cards {
     return { card: cardView(stored), challenge };
   }
 
+  /**
+   * The owner's default card of its kind (bank, transit): the checkout's alone, no radio needed.
+   * Each payment challenge names the card to show first (band-pay.ts), so the band follows at
+   * its next tap; the wearer can still switch there.
+   */
+  async setDefault(accountId: string, deviceId: string, cardRef: string): Promise<CardView> {
+    const band = await this.bands.owned(accountId, deviceId, true);
+    if (!(await this.ctx.store.bands.setDefaultCard(band.deviceId, cardRef)))
+      refuse(Status.CARD_NOT_FOUND, `no active card ${cardRef} on this band`);
+    return cardView((await this.ctx.store.bands.card(cardRef)) as CardRow);
+  }
+
   async remove(accountId: string, deviceId: string, cardRef: string): Promise<IssuedChallenge> {
     const band = await this.bands.owned(accountId, deviceId, true);
     const card = await this.ctx.store.bands.card(cardRef);
@@ -140,6 +155,11 @@ export class Cards {
     await this.ctx.store.bands.setCardState(cardRef, 'removing');
     return challenge;
   }
+}
+
+/** The first card of a kind becomes its default (docs/BRIDGE.md, "Default cards"). */
+function hasDefault(cards: CardRow[], kind: CardRow['kind']): boolean {
+  return cards.some((c) => c.kind === kind && c.isDefault && (c.state === 'active' || c.state === 'pending'));
 }
 
 /** The token's "last 4": random, so they say nothing about the real card number. */

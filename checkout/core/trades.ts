@@ -13,7 +13,7 @@ import { newId } from './ids.ts';
 import { observePayment } from './observer.ts';
 import { PayPasswords } from './pay-password.ts';
 import type { PasswordHasher } from './passwords.ts';
-import { defaultBankCard } from './cards.ts';
+import { defaultCard } from './cards.ts';
 import { buildNotification } from './notify-body.ts';
 import { checkNotifyTarget } from './notify-target.ts';
 import { MAX_TRADE_AMOUNT, isIsoCurrency } from './trade-terms.ts';
@@ -22,6 +22,7 @@ import {
   type Receipt,
   type RefundView,
   type TradeView,
+  paidCardView,
   paymentView,
   refundView,
   tradeView,
@@ -183,7 +184,7 @@ export class Trades {
     this.requirePayable(trade);
     const account = await this.payPasswords.check(terminal, username, paymentPassword);
     if (account.kind !== 'owner') refuse(Status.FORBIDDEN, 'merchant accounts do not pay');
-    const card = await this.defaultCardOf(account.id);
+    const card = await this.defaultCardOf(account.id, trade.currency);
     // The payer's default bank card pays, and only a trade of its own currency.
     if (card && card.currency !== trade.currency)
       refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from a ${card.currency} card`);
@@ -230,18 +231,22 @@ export class Trades {
       amount: payment.amount,
       currency: payment.currency,
       method: payment.method,
-      card: card ? { issuer: card.issuer, last4: card.last4 } : null,
+      card: card ? paidCardView(card) : null,
       paidAt: payment.createdAt,
     };
   }
 
-  private async defaultCardOf(accountId: string): Promise<CardRow | undefined> {
+  /** The payer's default bank card in `currency`, else its default bank card (then refused for its currency). */
+  private async defaultCardOf(accountId: string, currency: string): Promise<CardRow | undefined> {
+    let other: CardRow | undefined;
     for (const band of await this.ctx.store.bands.byAccount(accountId)) {
       if (band.status !== 'active') continue;
-      const pick = defaultBankCard(await this.ctx.store.bands.cards(band.deviceId));
+      const cards = await this.ctx.store.bands.cards(band.deviceId);
+      const pick = defaultCard(cards, 'bank', currency);
       if (pick) return pick;
+      other = other ?? defaultCard(cards, 'bank');
     }
-    return undefined;
+    return other;
   }
 }
 

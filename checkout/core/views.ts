@@ -12,6 +12,7 @@ import type {
   TradeView,
   Receipt,
   PaymentEvidence,
+  PaidCardView,
 } from '../api/views.ts';
 
 export type { CardView, BandView, PaymentView, OwnerPaymentView, RefundView, TradeView, Receipt, PaymentEvidence };
@@ -22,6 +23,10 @@ export function p256Jwk(publicKey: Uint8Array): PaymentEvidence['deviceKey'] {
   // showed up in the payment profile (every band payment's receipt carries this key).
   const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
   return { kty: 'EC', crv: 'P-256', x: b64(publicKey.subarray(1, 33)), y: b64(publicKey.subarray(33, 65)) };
+}
+
+export function paidCardView(c: CardRow): PaidCardView {
+  return { kind: c.kind, issuer: c.issuer, last4: c.last4, city: c.city };
 }
 
 export function cardView(c: CardRow): CardView {
@@ -79,7 +84,7 @@ export function paymentView(p: PaymentRow, card: CardRow | undefined): PaymentVi
     currency: p.currency,
     method: p.method,
     deviceId: p.deviceId,
-    card: card ? { issuer: card.issuer, last4: card.last4 } : null,
+    card: card ? paidCardView(card) : null,
     paidAt: p.createdAt,
   };
 }

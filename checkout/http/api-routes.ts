@@ -164,6 +164,10 @@ export const apiRoutes: Route[] = [
     });
     return json({ card: out.card, challenge: challengeJson(out.challenge) }, 201);
   }),
+  api('POST', '/v1/bands/:deviceId/cards/:cardRef/default', async ({ checkout, session, params }) => {
+    const { account } = await session('owner');
+    return json({ card: await checkout.setDefaultCard(account.id, params.deviceId, params.cardRef) });
+  }),
   api('DELETE', '/v1/bands/:deviceId/cards/:cardRef', async ({ checkout, session, params }) => {
     const { account } = await session('owner');
     return json({ challenge: challengeJson(await checkout.removeCard(account.id, params.deviceId, params.cardRef)) });

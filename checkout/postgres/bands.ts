@@ -128,4 +128,14 @@ export class PgBands implements BandStore {
   async setCardState(cardRef: string, state: CardState): Promise<void> {
     await this.db.query('UPDATE cards SET state = $2 WHERE card_ref = $1', [cardRef, state]);
   }
+
+  async setDefaultCard(deviceId: string, cardRef: string): Promise<boolean> {
+    const r = await this.db.query(
+      `UPDATE cards SET is_default = CASE WHEN card_ref = $2 THEN 1 ELSE 0 END
+       WHERE device_id = $1
+         AND kind = (SELECT kind FROM cards WHERE card_ref = $2 AND device_id = $1 AND state = 'active')`,
+      [deviceId, cardRef],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
 }

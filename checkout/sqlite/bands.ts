@@ -93,4 +93,13 @@ export class SqliteBands implements BandStore {
   async setCardState(cardRef: string, state: CardState): Promise<void> {
     this.db.prepare('UPDATE cards SET state = ? WHERE card_ref = ?').run(state, cardRef);
   }
+
+  async setDefaultCard(deviceId: string, cardRef: string): Promise<boolean> {
+    const r = this.db
+      .prepare(`UPDATE cards SET is_default = (card_ref = @cardRef)
+        WHERE device_id = @deviceId
+          AND kind = (SELECT kind FROM cards WHERE card_ref = @cardRef AND device_id = @deviceId AND state = 'active')`)
+      .run({ deviceId, cardRef });
+    return r.changes > 0;
+  }
 }

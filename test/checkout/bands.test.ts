@@ -130,7 +130,8 @@ describe('bands', () => {
     await refusal(o.client.addCard(deviceId, { issuerId: 'icbc' }), 'WALLET_FULL', 409);
     const cards = (await o.client.band(deviceId)).cards;
     expect(cards).toHaveLength(8);
-    expect(cards.filter((c) => c.isDefault)).toHaveLength(1);
+    // One default per kind: the first bank card, and the (only) transit card.
+    expect(cards.filter((c) => c.isDefault).map((c) => c.kind)).toEqual(['bank', 'transit']);
     // Removing one frees a slot once the band confirms.
     const removal = await o.client.removeCard(deviceId, cards[1].cardRef);
     await o.client.answer(removal.challengeId, band.answerOk(band.open(removal.message)));

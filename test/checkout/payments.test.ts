@@ -37,8 +37,8 @@ describe('paying with the band', () => {
       terminalId: shop.terminalId,
       orderId: trade.outTradeNo,
     });
-    // The default bank card goes unnamed on the air (absent = the default bank card); the token names it.
-    expect(opened.body).not.toHaveProperty('cardRef');
+    // The challenge names the owner's default bank card, the one the band shows first; the token names it too.
+    expect(opened.body).toMatchObject({ cardRef: o.cardRef });
     const out = await shop.client.answer(challenge.challengeId, o.band.pay(opened));
     expect(out.receipt).toMatchObject({
       outTradeNo: trade.outTradeNo,
@@ -46,7 +46,7 @@ describe('paying with the band', () => {
       currency: 'CNY',
       method: 'band',
       merchantName: 'Lawson Jing an',
-      card: { issuer: 'ICBC' },
+      card: { kind: 'bank', issuer: 'ICBC', city: null },
     });
     expect(o.band.readResult(opened, out.result)).toEqual({ status: Status.OK });
     const q = await shop.client.queryTrade(trade.outTradeNo);

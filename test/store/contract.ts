@@ -117,6 +117,54 @@ export function storeContract(name: string, open: () => Promise<StorePair>): voi
       ).toMatchObject({ idTaken: true });
     });
 
+    it('default cards: one per kind, only an active card of the band, and one winner when sets race', async () => {
+      const w = await world(p.a);
+      const id = w.band.deviceId;
+      const cmb = card(id, { issuerId: 'cmb', issuer: 'China Merchants Bank', isDefault: false, createdAt: 3_001 });
+      const metro = card(id, { kind: 'transit', issuerId: 'shanghai', city: 'Shanghai', isDefault: true });
+      const beijing = card(id, { kind: 'transit', issuerId: 'beijing', city: 'Beijing', isDefault: false });
+      const pending = card(id, { isDefault: false, state: 'pending' });
+      for (const c of [cmb, metro, beijing, pending]) expectOk(await p.a.bands.addCard(c, 8));
+      const defaults = async () =>
+        (await p.a.bands.cards(id))
+          .filter((c) => c.isDefault)
+          .map((c) => [c.kind, c.cardRef])
+          .sort();
+      expect(await p.b.bands.setDefaultCard(id, cmb.cardRef)).toBe(true);
+      // The bank default moved; the transit default is another kind's and stays.
+      expect(await defaults()).toEqual([
+        ['bank', cmb.cardRef],
+        ['transit', metro.cardRef],
+      ]);
+      expect(await p.b.bands.setDefaultCard(id, beijing.cardRef)).toBe(true);
+      expect(await defaults()).toEqual([
+        ['bank', cmb.cardRef],
+        ['transit', beijing.cardRef],
+      ]);
+      // Refused, changing nothing: unknown, not yet confirmed by the band, being removed, another band's.
+      await p.a.bands.setCardState(w.card.cardRef, 'removing');
+      const other = band(w.owner.id);
+      expectOk(await p.a.bands.create(other));
+      const theirs = card(other.deviceId);
+      expectOk(await p.a.bands.addCard(theirs, 8));
+      for (const ref of ['card_nowhere', pending.cardRef, w.card.cardRef])
+        expect(await p.b.bands.setDefaultCard(id, ref)).toBe(false);
+      expect(await p.b.bands.setDefaultCard(id, theirs.cardRef)).toBe(false);
+      expect(await p.b.bands.setDefaultCard(other.deviceId, cmb.cardRef)).toBe(false);
+      expect(await defaults()).toEqual([
+        ['bank', cmb.cardRef],
+        ['transit', beijing.cardRef],
+      ]);
+      // Two owners' clicks at once: each statement moves the default whole, so one default remains.
+      await p.a.bands.setCardState(w.card.cardRef, 'active');
+      for (let round = 0; round < 5; round++) {
+        const refs = [w.card.cardRef, cmb.cardRef];
+        await raced(p, 6, (s, i) => s.bands.setDefaultCard(id, refs[i % 2]));
+        const banks = (await defaults()).filter(([kind]) => kind === 'bank');
+        expect(banks).toHaveLength(1);
+      }
+    });
+
     it('challenges: the open quota holds under a race; the answer context reads every row; answered once', async () => {
       const w = await world(p.a);
       const results = await raced(p, 6, (s) => s.challenges.create(challenge(w.band.deviceId), 3));
