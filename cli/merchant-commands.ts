@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { Status } from '../shared/status/codes.ts';
 import { saveConfig } from '../bridge/config/bridge-config.ts';
 import { type ChargeResult, charge } from '../bridge/flows/charge.ts';
-import type { ChargeReceipt } from '../bridge/flows/receipt.ts';
+import { type ChargeReceipt, paidCardText } from '../bridge/flows/receipt.ts';
 import { payWithPassword, refund } from '../bridge/flows/merchant.ts';
 import { type Outcome, refusal, refusalOf } from '../bridge/flows/outcome.ts';
 import {
@@ -50,11 +50,12 @@ interface RefundOpts extends CommonOptions {
 }
 
 export function receiptText(r: ChargeReceipt): string {
-  const card = r.card ? `, ${r.card.issuer} ••••${r.card.last4}` : '';
   return [
     `Paid ${formatAmount(r.amount, r.currency)} to ${r.merchantName}`,
     `  order   ${r.outTradeNo} (trade ${r.tradeNo})`,
-    `  method  ${r.method}${card}`,
+    `  method  ${r.method}`,
+    // The card the band showed at the tap (the wearer may have switched to it there).
+    ...(r.card ? [`  card    ${paidCardText(r.card)}`] : []),
     `  at      ${new Date(r.paidAt).toISOString()}`,
     // The token is no secret once spent (its counter and the checkout's nonce bind it to this
     // trade): with the band's key it lets anyone check the band signed this payment.

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { Api } from '../checkout/api/client.ts';
 import { CheckoutClient } from '../checkout/api/client.ts';
-import { addCard, listCards, removeCard } from '../bridge/flows/cards.ts';
+import { addCard, listCards, removeCard, setDefaultCard } from '../bridge/flows/cards.ts';
 import { checkCity, checkIssuer } from '../bridge/flows/catalogue.ts';
 import type { Outcome } from '../bridge/flows/outcome.ts';
 import { enrollBand, revoke, unlockBand } from '../bridge/flows/owner.ts';
@@ -40,13 +40,8 @@ interface AddOpts extends BandOpts {
 }
 
 function cardLine(c: Api.CardView): string {
-  const extra =
-    c.kind === 'transit' && c.balance !== null
-      ? `  balance ${formatAmount(c.balance, c.currency)}`
-      : c.isDefault
-        ? '  (default)'
-        : '';
-  return `  ${c.cardRef.padEnd(26)} ${c.kind.padEnd(8)} ${c.issuer} ••••${c.last4}  ${c.state}${extra}`;
+  const balance = c.kind === 'transit' && c.balance !== null ? `  balance ${formatAmount(c.balance, c.currency)}` : '';
+  return `  ${c.cardRef.padEnd(26)} ${c.kind.padEnd(8)} ${c.issuer} ••••${c.last4}  ${c.state}${balance}${c.isDefault ? '  (default)' : ''}`;
 }
 
 function bandText(b: Api.BandView): string {
@@ -156,7 +151,7 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
       }
     });
 
-  const card = group.command('card').description('The cards on your band: add, list, remove.');
+  const card = group.command('card').description('The cards on your band: add, list, default, remove.');
 
   radio(owner(common(card.command('add'))))
     .description('Add a bank card (--issuer) or a transit card (--city) to the nearest band.')
@@ -193,6 +188,18 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
       await withOwner(out, o, false, async (who) => {
         const r = await listCards(who.client, o.band);
         report(out, r, (bands) => [{ bands }, bands.length ? bands.map(bandText).join('\n') : 'No bands enrolled.']);
+      });
+    });
+
+  owner(common(card.command('default')))
+    .description('Make a card the default of its kind (bank or transit): the band shows it first at the tap.')
+    .argument('<cardRef>', 'the card reference (see card list)')
+    .option('--band <deviceId>', 'which of your bands (default: your only one)')
+    .action(async (cardRef: string, o: BandOpts) => {
+      const out = new Out(io, o.json === true, setExit);
+      await withOwner(out, o, false, async (who) => {
+        const r = await setDefaultCard(who.client, o.band, cardRef);
+        report(out, r, (c) => [{ card: c }, `Default ${c.kind} card:\n${cardLine(c)}`]);
       });
     });
 

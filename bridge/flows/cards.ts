@@ -51,6 +51,20 @@ export async function removeCard(
   return r.ok ? ok({ cardRef, removed: true }) : r;
 }
 
+/**
+ * Makes a card the default of its kind (bank, transit). The checkout alone (no radio): each
+ * payment challenge names the default card, which the band shows first at the tap.
+ */
+export async function setDefaultCard(
+  owner: CheckoutClient,
+  bandId: string | undefined,
+  cardRef: string,
+): Promise<Outcome<Api.CardView>> {
+  const id = await resolveBandId(owner, bandId);
+  if (!id.ok) return id;
+  return attempt('checkout', () => owner.setDefaultCard(id.value, cardRef));
+}
+
 /** The owner's bands with their cards (no radio needed); one band when `bandId` is given. */
 export async function listCards(owner: CheckoutClient, bandId?: string): Promise<Outcome<Api.BandView[]>> {
   if (bandId) {

@@ -1,5 +1,5 @@
 /** The bridge's flows, for the CLI and the demo: one import. */
-export { addCard, listCards, removeCard } from './cards.ts';
+export { addCard, listCards, removeCard, setDefaultCard } from './cards.ts';
 export { charge } from './charge.ts';
 export { findBand } from './find.ts';
 export type { ChargeResult } from './charge.ts';

@@ -10,7 +10,8 @@ export interface ChargeReceipt {
   method: 'band' | 'password';
   merchantName: string;
   subject: string;
-  card: { issuer: string; last4: string } | null;
+  /** The card that paid, as the band showed it at the tap. */
+  card: Api.PaidCardView | null;
   paidAt: number;
   /** Band payments: the token and the band's key (JWK) that verifies it. */
   evidence?: Api.Receipt['evidence'];
@@ -30,4 +31,9 @@ export function receiptOf(r: Api.Receipt): ChargeReceipt {
     paidAt: r.paidAt,
     ...(r.evidence ? { evidence: r.evidence } : {}),
   };
+}
+
+/** The card that paid in one line: "ICBC ••••1234 (bank)", "Octopus ••••0007 (transit, Hong Kong)". */
+export function paidCardText(c: Api.PaidCardView): string {
+  return `${c.issuer} ••••${c.last4} (${c.kind}${c.city ? `, ${c.city}` : ''})`;
 }

@@ -211,7 +211,14 @@ describe('the merchant and owner walk-through', () => {
     expect(out).toMatchObject({
       ok: true,
       outcome: 'paid',
-      receipt: { amount: 1234, currency: 'CNY', status: 'TRADE_SUCCESS', method: 'band', merchantName: 'Noodle Bar' },
+      receipt: {
+        amount: 1234,
+        currency: 'CNY',
+        status: 'TRADE_SUCCESS',
+        method: 'band',
+        merchantName: 'Noodle Bar',
+        card: { kind: 'bank', issuer: 'China Merchants Bank', last4: expect.stringMatching(/^\d{4}$/), city: null },
+      },
     });
     order = out.receipt.outTradeNo as string;
     // The receipt carries the band's token and key (docs/BRIDGE.md): anyone can check, with
@@ -234,6 +241,8 @@ describe('the merchant and owner walk-through', () => {
     expect(r.stderr).toMatch(/1 band nearby:\n\s+band-1\s+-40 dBm/);
     expect(r.stdout).toContain('Paid 3.00 CNY to Noodle Bar');
     expect(r.stdout).toContain('tea-42');
+    // The card the band showed at the tap, as the receipt names it.
+    expect(r.stdout).toMatch(/\n {2}card {4}China Merchants Bank ••••\d{4} \(bank\)\n/);
     expect(r.stdout).toMatch(
       /proof {3}token signed by the band, counter \d+ \(--json: receipt\.evidence, with the band's key\)/,
     );
