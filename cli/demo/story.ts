@@ -3,7 +3,7 @@
  * functions the `wristpay bridge` commands call. Each step reports one event; approved
  * band payments carry the token and the key that verifies it.
  */
-import { statusName } from '../../shared/status/codes.ts';
+import { Status, statusName } from '../../shared/status/codes.ts';
 import { CheckoutClient } from '../../checkout/api/client.ts';
 import {
   addCard,
@@ -13,12 +13,14 @@ import {
   pairTerminal,
   payWithPassword,
   revoke,
+  setDefaultCard,
   terminalClient,
   unlockBand,
 } from '../../bridge/flows/index.ts';
 import type { ChargeResult, Outcome, Refusal } from '../../bridge/flows/index.ts';
 import { lastSeenText } from '../find-command.ts';
 import type { DemoWorld } from './environment.ts';
+import { tapEvent } from './tap.ts';
 
 export interface DemoEvent {
   step: string;
@@ -89,8 +91,10 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
     `Enrolled the band ${deviceId.slice(0, 12)}… to ${OWNER.username}'s account`,
   );
 
-  for (const req of [{ issuerId: 'icbc' }, { cityId: 'shanghai' }] as const) {
+  const added = [];
+  for (const req of [{ issuerId: 'icbc' }, { cityId: 'shanghai' }, { issuerId: 'cmb' }] as const) {
     const card = must(await addCard(owner, session, deviceId, req), 'card-add');
+    added.push(card);
     emit(
       {
         step: 'card-add',
@@ -103,6 +107,13 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
       `Added ${card.kind === 'bank' ? 'bank' : 'transit'} card ${card.issuer} ·${card.last4}${card.balance !== null ? ` (balance ${money(card.balance, card.currency)})` : ''}`,
     );
   }
+
+  // The owner makes the CMB card the default bank card: the band shows it first at each tap.
+  const cmb = must(await setDefaultCard(owner, deviceId, added[2].cardRef), 'card-default');
+  emit(
+    { step: 'card-default', outcome: 'ok', kind: cmb.kind, issuer: cmb.issuer, last4: cmb.last4 },
+    `Made ${cmb.issuer} ·${cmb.last4} the default bank card`,
+  );
 
   const wear = async () => {
     band.setWorn(true);
@@ -119,9 +130,10 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
   const pay = async (
     step: string,
     amount: number,
-    opts: { express?: boolean; press?: boolean } = {},
+    opts: { express?: boolean; press?: boolean; switchCard?: boolean } = {},
   ): Promise<ChargeResult> => {
     let pressed = false;
+    let switched = false;
     const result = await charge(
       terminal,
       session,
@@ -133,8 +145,12 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
         express: opts.express,
       },
       {
-        onKeepalive: () => {
-          if (opts.press && !pressed) {
+        onKeepalive: (k) => {
+          if (opts.switchCard && !switched && k.status === Status.PROCESSING) {
+            switched = true;
+            band.press(); // within the switch window: the band shows the next card, which then pays
+          }
+          if (opts.press && !pressed && k.status === Status.CONFIRMATION_REQUIRED) {
             pressed = true;
             band.press(); // the wearer reads the amount on the band and presses its button
           }
@@ -142,6 +158,7 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
       },
     );
     if (result.ok) {
+      emit(...tapEvent(band, result.receipt));
       const ev = result.receipt.evidence;
       emit(
         {
@@ -166,7 +183,7 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
 
   await wear();
   await unlock();
-  await pay('pay', 12_50);
+  await pay('pay', 12_50, { switchCard: true });
   await pay('pay', 38_00);
   await pay('transit', 3_00, { express: true });
 

@@ -36,16 +36,22 @@ describe('e2e: the demo story over real parts', () => {
       'enroll:ok',
       'card-add:ok',
       'card-add:ok',
+      'card-add:ok',
+      'card-default:ok',
       'wear:ok',
       'unlock:ok',
+      'tap:ok',
       'pay:approved',
+      'tap:ok',
       'pay:approved',
+      'tap:ok',
       'transit:approved',
       'remove:ok',
       'pay:declined',
       'pay-password:approved',
       'wear:ok',
       'unlock:ok',
+      'tap:ok',
       'pay:approved',
       'find:ok',
       'revoke:ok',
@@ -94,8 +100,39 @@ describe('e2e: the demo story over real parts', () => {
       expect(() => cose.sign.verifySync(flipped, { key })).toThrow();
       counters.push(e.counter as number);
     }
-    // Bank card counters 1, 2, then 3 for the confirmed payment; the transit card has its own.
-    expect(counters).toEqual([1, 2, 1, 3]);
+    // Each card its own counter: ICBC (switched to at the first tap) 1, CMB 1, the transit card 1, CMB 2.
+    expect(counters).toEqual([1, 1, 1, 2]);
+  });
+
+  it('shows the card that pays at each tap, within the display, and the receipt names the same card', () => {
+    const taps = events.filter((e) => e.step === 'tap');
+    expect(taps).toHaveLength(4);
+    for (const [i, e] of taps.entries()) {
+      expect(Object.keys(e).sort()).toEqual(['card', 'display', 'outcome', 'step']);
+      const display = e.display as string[];
+      const card = e.card as { kind: string; issuer: string; last4: string; city: string | null };
+      expect(display).toHaveLength(4);
+      for (const line of display) expect(line.length).toBeLessThanOrEqual(16);
+      // The approved payment right after it: same amount on the display; the card's issuer and last 4.
+      const paid = events[events.indexOf(e) + 1];
+      expect(display[0]).toBe(`CNY ${((paid.amount as number) / 100).toFixed(2)}`);
+      expect(display[1]).toBe('Lu Yu Tea House');
+      expect(display[2]).toBe(`${card.issuer.slice(0, 11)} ${card.last4}`);
+      expect([card.kind, card.issuer, card.city]).toEqual(
+        [
+          ['bank', 'ICBC', null], // the default is CMB: the wearer pressed once in the window
+          ['bank', 'China Merchants Bank', null],
+          ['transit', 'Shanghai Public Transport Card', 'Shanghai'],
+          ['bank', 'China Merchants Bank', null],
+        ][i],
+      );
+    }
+    expect(taps.map((e) => (e.display as string[])[3])).toEqual([
+      'Press: next card',
+      'Press: next card',
+      'Shanghai 50.00', // express: no window; the balance before the fare
+      'Press to confirm',
+    ]);
   });
 
   it('leaves the ledger with exactly the approved payments, and the band wiped', async () => {
