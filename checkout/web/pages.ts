@@ -9,6 +9,7 @@ import type { TerminalView } from '../core/merchants.ts';
 import type { FoundBandView } from '../api/views.ts';
 import {
   type BandView,
+  type CardView,
   type OwnerPaymentView,
   type PaymentView,
   type RefundView,
@@ -81,15 +82,28 @@ function bandSection(b: BandView, found: FoundBandView | undefined, csrf: string
     ${
       b.cards.length === 0
         ? html`<p>No cards.</p>`
-        : html`<table class="cards"><tr><th>Card</th><th>Last 4</th><th>State</th></tr>
+        : html`<table class="cards"><tr><th>Card</th><th>Last 4</th><th>State</th><th>Default</th></tr>
       ${b.cards.map(
         (
           c,
         ) => html`<tr data-card-ref="${c.cardRef}"><td>${c.issuer}${c.city ? html` (${c.city})` : ''}${c.isDefault ? ' · default' : ''}</td>
-        <td>•••• ${c.last4}</td><td data-state="${active ? c.state : 'off'}">${active ? c.state : 'off'}</td></tr>`,
+        <td>•••• ${c.last4}</td><td data-state="${active ? c.state : 'off'}">${active ? c.state : 'off'}</td>
+        <td class="default">${defaultCell(b, c, active, csrf)}</td></tr>`,
       )}</table>`
     }
   </section>`;
+}
+
+/**
+ * The default card of each kind (bank, transit) is the one the band shows first at the tap; the
+ * checkout alone holds it, so the owner sets it here with no band nearby.
+ */
+function defaultCell(b: BandView, c: CardView, active: boolean, csrf: string): Html {
+  if (c.isDefault) return html`<span data-default="${c.kind}">Default ${c.kind} card</span>`;
+  if (!active || c.state !== 'active') return html``;
+  return html`<form method="post" action="/bands/${b.deviceId}/cards/${c.cardRef}/default">
+        <input type="hidden" name="csrf" value="${csrf}">
+        <button type="submit" aria-label="Make ${c.issuer} •••• ${c.last4} the default ${c.kind} card">Make default</button></form>`;
 }
 
 /** Shown only while blocked: the account password unblocks the payment password (core/pay-password.ts). */
@@ -141,7 +155,7 @@ export function dashboardPage(
         (
           p,
         ) => html`<tr><td>${when(p.paidAt)}</td><td class="merchant">${p.merchantName}</td><td>${formatAmount(p.amount, p.currency)}</td><td>${p.method}</td>
-        <td>${p.card ? `${p.card.issuer} •••• ${p.card.last4}` : ''}</td></tr>`,
+        <td>${p.card ? `${p.card.issuer} •••• ${p.card.last4}${p.card.city ? ` (${p.card.city})` : ''}` : ''}</td></tr>`,
       )}</table>`
     }
     <h2>Refunds</h2>

@@ -203,6 +203,11 @@ export const webRoutes: Route[] = [
     await c.checkout.revokeBand(s.account.id, c.params.deviceId);
     return redirect('/dashboard');
   }),
+  web('POST', '/bands/:deviceId/cards/:cardRef/default', async (c) => {
+    const s = await formSession(c);
+    await c.checkout.setDefaultCard(s.account.id, c.params.deviceId, c.params.cardRef);
+    return redirect('/dashboard');
+  }),
   web('POST', '/payment-password/unblock', async (c) => {
     const s = await formSession(c);
     const out = await c.checkout.unblockPaymentPassword(
