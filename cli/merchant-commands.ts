@@ -192,6 +192,9 @@ export function registerMerchant(group: Command, io: CliIo, setExit: SetExit): v
                 }[s],
               ),
             onKeepalive: (k) => {
+              // The switch window (docs/FIRMWARE.md, "The card at the tap"): the band shows the card that will pay.
+              if (k.status === Status.PROCESSING && !prompted)
+                return out.spinner.update('The band shows the card; a press there switches to the next…');
               if (prompted || k.status !== Status.CONFIRMATION_REQUIRED) return;
               prompted = true;
               out.spinner.stop();

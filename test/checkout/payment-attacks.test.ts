@@ -8,13 +8,7 @@ import { decodeMessageOf, encodeMessage } from '../../shared/messages/index.ts';
 import { Status, type StatusName, statusName } from '../../shared/status/codes.ts';
 import { CheckoutClient } from '../../checkout/api/client.ts';
 import { refusal } from './helpers/expect-refusal.ts';
-import {
-  type Terminal,
-  merchantWithTerminal,
-  newTrade,
-  ownerWithBand,
-  payWithBand,
-} from './helpers/fixtures.ts';
+import { type Terminal, merchantWithTerminal, newTrade, ownerWithBand, payWithBand } from './helpers/fixtures.ts';
 import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('attacks on the payment path', () => {
