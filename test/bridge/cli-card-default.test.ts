@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 import { type OwnedBand, PASSWORD, addCard, ownerWithBand } from '../checkout/helpers/fixtures.ts';
 import { wristpay } from './helpers/process.ts';
 
@@ -19,7 +19,7 @@ let cmb: string;
 let beijing: string;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness(cheapTestConfig);
   dir = mkdtempSync(join(tmpdir(), 'wristpay-card-default-'));
   o = await ownerWithBand(h); // ICBC: the bank default
   cmb = (await addCard(o, o.band, o.deviceId, { issuerId: 'cmb' })).cardRef;

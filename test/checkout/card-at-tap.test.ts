@@ -15,13 +15,13 @@ import {
   newTrade,
   ownerWithBand,
 } from './helpers/fixtures.ts';
-import { type Harness, startHarness } from '../../harness/checkout-harness.ts';
+import { cheapTestConfig, type Harness, startHarness } from '../../harness/checkout-harness.ts';
 
 describe('default cards and the card chosen at the tap', () => {
   let h: Harness;
   let shop: Terminal;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(cheapTestConfig);
     shop = await merchantWithTerminal(h);
   });
   afterAll(() => h.close());
@@ -127,6 +127,20 @@ describe('default cards and the card chosen at the tap', () => {
       'CARD_NOT_FOUND',
     );
     expect((await shop.client.queryTrade(trade.outTradeNo)).payment).toBeNull();
+  });
+
+  it('the default changed while the band waited: the card it showed still pays; the next tap starts with the new one', async () => {
+    const { o, cmb } = await withCards();
+    const { trade, challenge, opened, body } = await challengeFor(o, 12_00);
+    expect(body.cardRef).toBe(o.cardRef);
+    await Promise.all([
+      o.client.setDefaultCard(o.deviceId, cmb),
+      o.client.setDefaultCard(o.deviceId, cmb), // twice at once: the same outcome
+    ]);
+    const r = await shop.client.answer(challenge.challengeId, o.band.pay(opened));
+    expect(r.receipt?.card).toMatchObject({ issuer: 'ICBC' });
+    expect((await shop.client.queryTrade(trade.outTradeNo)).trade.status).toBe('TRADE_SUCCESS');
+    expect((await challengeFor(o, 5_00)).body.cardRef).toBe(cmb);
   });
 
   it('a switched card keeps its own counter: a replayed counter of that card is refused', async () => {
