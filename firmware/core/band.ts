@@ -373,7 +373,7 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   private finishPayment(ch: Extract<ChallengeBody, { kind: 'payment' }>, outcome: PaymentOutcome): void {
     if (outcome.status === Status.OK) {
       this.stats.signatures++;
-      showTap(this, ch, outcome.entry as WalletEntry, 'Sent');
+      showTap(this, ch, outcome.paidFrom as WalletEntry, 'Sent');
     } else {
       this.show(['Declined', formatAmount(ch.amount, ch.currency), statusLine(outcome.status)]);
     }

@@ -1,5 +1,4 @@
 /** What the band's few display lines say (pure formatting; ES5-safe). */
-import type { Card } from '../../shared/messages/bodies.ts';
 import { WearState, type WearStateCode } from '../../shared/protocol/constants.ts';
 import { Status, type StatusCode } from '../../shared/status/codes.ts';
 
@@ -8,20 +7,6 @@ export function formatAmount(amount: number, currency: string): string {
   const major = Math.floor(amount / 100);
   const minor = amount % 100;
   return currency + ' ' + major + '.' + (minor < 10 ? '0' : '') + minor;
-}
-
-/**
- * The tap screen (docs/FIRMWARE.md, "The card at the tap"): amount, the merchant's verified name,
- * the card (issuer cut to leave room for the token's last 4 in `columns`), then `prompt` or, without
- * one, the card's kind (transit: its city and stored balance).
- */
-export function tapLines(amount: string, merchant: string, card: Card, columns: number, prompt: string): string[] {
-  return [
-    amount,
-    merchant,
-    card.issuer.substring(0, columns - 5) + ' ' + card.last4,
-    prompt || (card.kind === 'transit' ? formatAmount(card.balance, card.city) : 'Bank card'),
-  ];
 }
 
 /** What a band its owner is looking for shows while it rings. */

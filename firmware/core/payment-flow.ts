@@ -11,7 +11,7 @@ import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type { BandConfig } from '../config.ts';
 import { type Hal, Slot } from '../hal.ts';
 import type { BandStore } from './band-store.ts';
-import { formatAmount, tapLines } from './display-text.ts';
+import { formatAmount } from './display-text.ts';
 import type { Link } from './link.ts';
 import { DAY_MS, type Wallet, type WalletEntry } from './wallet.ts';
 
@@ -20,7 +20,7 @@ export interface PaymentOutcome {
   token?: Uint8Array;
   balance?: number;
   /** The card that paid (a signed payment only). */
-  entry?: WalletEntry;
+  paidFrom?: WalletEntry;
 }
 
 /** What a payment needs from the band (the band itself: no per-payment adapter object). */
@@ -44,17 +44,20 @@ export function amountFor(ch: PaymentChallenge, _entry: WalletEntry): number {
   return ch.amount;
 }
 
-/** The tap screen for `entry` with `prompt` on its last line ('' shows the card's kind). */
+/**
+ * The tap screen (docs/FIRMWARE.md, "The card at the tap"): the amount, the merchant's verified
+ * name, the card (its issuer cut to leave room for the token's last 4; the band cuts every line
+ * to the display's width), then `prompt` or, with none, the card's kind (transit: its city and
+ * stored balance).
+ */
 export function showTap(ctx: PaymentContext, ch: PaymentChallenge, entry: WalletEntry, prompt: string): void {
-  ctx.show(
-    tapLines(
-      formatAmount(amountFor(ch, entry), ch.currency),
-      ch.merchantName,
-      entry.card,
-      ctx.hal.display.columns,
-      prompt,
-    ),
-  );
+  const card = entry.card;
+  ctx.show([
+    formatAmount(amountFor(ch, entry), ch.currency),
+    ch.merchantName,
+    card.issuer.substring(0, ctx.hal.display.columns - 5) + ' ' + card.last4,
+    prompt || (card.kind === 'transit' ? formatAmount(card.balance, card.city) : 'Bank card'),
+  ]);
 }
 
 /**
@@ -71,12 +74,13 @@ export class PendingConfirmation {
   private windowTimer = -1;
   private readonly deadline: number;
   private finished = false;
-  private index = 0;
+  /** Which of `choices` the display shows. */
+  private shown = 0;
   private confirming = false;
 
   constructor(
     private readonly ctx: PaymentContext,
-    private readonly challenge: PaymentChallenge,
+    private readonly tapped: PaymentChallenge,
     /** The card shown first, then the others the wearer may switch to. */
     private readonly choices: WalletEntry[],
     private readonly needsConfirmation: boolean,
@@ -105,13 +109,13 @@ export class PendingConfirmation {
   press(): void {
     if (this.finished) return;
     if (this.confirming) return this.pay(true, this.ctx.unlockedStatus());
-    this.switchTo((this.index + 1) % this.choices.length);
+    this.switchTo((this.shown + 1) % this.choices.length);
   }
 
   /** Shows card `i` and (re)starts the window: it ends only after a quiet switchWindowMs. */
   private switchTo(i: number): void {
-    this.index = i;
-    showTap(this.ctx, this.challenge, this.choices[i], 'Press: next card');
+    this.shown = i;
+    this.showCard('Press: next card');
     const clock = this.ctx.hal.clock;
     clock.cancelTimer(this.windowTimer);
     this.windowTimer = clock.setTimer(this.ctx.config.switchWindowMs, () => {
@@ -124,15 +128,19 @@ export class PendingConfirmation {
 
   private confirm(): void {
     this.confirming = true;
-    showTap(this.ctx, this.challenge, this.choices[this.index], 'Press to confirm');
+    this.showCard('Press to confirm');
     this.ctx.hal.haptics.buzz(200);
+  }
+
+  private showCard(prompt: string): void {
+    showTap(this.ctx, this.tapped, this.choices[this.shown], prompt);
   }
 
   /** Pays with the card shown when `allowed` is OK, else ends with it. */
   private pay(confirmed: boolean, allowed: StatusCode): void {
     this.finish(
       allowed === Status.OK
-        ? completePayment(this.ctx, this.challenge, this.choices[this.index], false, confirmed)
+        ? completePayment(this.ctx, this.tapped, this.choices[this.shown], false, confirmed)
         : { status: allowed },
     );
   }
@@ -201,7 +209,7 @@ export function completePayment(
     if (sig === null) throw new Error('signing slot empty');
     return sig;
   });
-  const outcome: PaymentOutcome = { status: Status.OK, token, entry };
+  const outcome: PaymentOutcome = { status: Status.OK, token, paidFrom: entry };
   if (express && entry.card.kind === 'transit') outcome.balance = entry.card.balance;
   return outcome;
 }
