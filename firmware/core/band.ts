@@ -356,7 +356,10 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   private finishPayment(ch: Extract<ChallengeBody, { kind: 'payment' }>, outcome: PaymentOutcome): void {
     if (outcome.status === Status.OK) {
       this.stats.signatures++;
-      this.show([formatAmount(ch.amount, ch.currency), ch.merchantName.substring(0, 20), 'Sent']);
+      // The amount signed, which a promotion may have lowered (offers.ts); the result shows it too.
+      const paid = formatAmount(outcome.amount as number, ch.currency);
+      if (this.lastExchange !== null) this.lastExchange.amount = paid;
+      this.show([paid, ch.merchantName.substring(0, 20), 'Sent']);
     } else {
       this.show(['Declined', formatAmount(ch.amount, ch.currency), statusLine(outcome.status)]);
     }

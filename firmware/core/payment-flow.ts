@@ -13,12 +13,15 @@ import { type Hal, Slot } from '../hal.ts';
 import type { BandStore } from './band-store.ts';
 import { formatAmount } from './display-text.ts';
 import type { Link } from './link.ts';
+import { amountFor } from './offers.ts';
 import { DAY_MS, type Wallet, type WalletEntry } from './wallet.ts';
 
 export interface PaymentOutcome {
   status: StatusCode;
   token?: Uint8Array;
   balance?: number;
+  /** What the token signed (amountFor): the band shows it after the payment. */
+  amount?: number;
 }
 
 /** What a payment needs from the band (the band itself: no per-payment adapter object). */
@@ -48,7 +51,11 @@ export class PendingConfirmation {
   ) {
     const clock = ctx.hal.clock;
     this.deadline = clock.monotonicMs() + ctx.config.confirmTimeoutMs;
-    ctx.show([formatAmount(challenge.amount, challenge.currency), challenge.merchantName, 'Press to confirm']);
+    ctx.show([
+      formatAmount(amountFor(challenge, entry), challenge.currency),
+      challenge.merchantName,
+      'Press to confirm',
+    ]);
     ctx.hal.haptics.buzz(200);
     ctx.link.sendKeepalive(Status.CONFIRMATION_REQUIRED, ctx.config.confirmTimeoutMs);
     const tick = (): void => {
@@ -90,6 +97,7 @@ export function completePayment(
 ): PaymentOutcome {
   const now = ctx.hal.clock.wallMs();
   const day = Math.floor(now / DAY_MS);
+  const amount = amountFor(ch, entry);
   const before = {
     counter: entry.counter,
     day: ctx.wallet.dayTotal.day,
@@ -97,9 +105,9 @@ export function completePayment(
     balance: entry.card.kind === 'transit' ? entry.card.balance : 0,
   };
   entry.counter += 1;
-  if (express && entry.card.kind === 'transit') entry.card.balance -= ch.amount;
+  if (express && entry.card.kind === 'transit') entry.card.balance -= amount;
   // The day's password-free total counts what was paid without the button.
-  if (!express && !confirmed) ctx.wallet.dayTotal = { day, total: ctx.wallet.spentOn(day) + ch.amount };
+  if (!express && !confirmed) ctx.wallet.dayTotal = { day, total: ctx.wallet.spentOn(day) + amount };
   if (!ctx.store.commitLedger(ctx.wallet)) {
     entry.counter = before.counter;
     ctx.wallet.dayTotal = { day: before.day, total: before.total };
@@ -115,7 +123,7 @@ export function completePayment(
     // The challenge's device id was checked to be this band's (challenge-open.ts).
     deviceId: ch.deviceId,
     cardRef: entry.card.cardRef,
-    amount: ch.amount,
+    amount,
     currency: ch.currency,
     merchantId: ch.merchantId,
     terminalId: ch.terminalId,
@@ -131,7 +139,7 @@ export function completePayment(
     if (sig === null) throw new Error('signing slot empty');
     return sig;
   });
-  const outcome: PaymentOutcome = { status: Status.OK, token };
+  const outcome: PaymentOutcome = { status: Status.OK, token, amount };
   if (express && entry.card.kind === 'transit') outcome.balance = entry.card.balance;
   return outcome;
 }

@@ -47,7 +47,7 @@ export const HelloBodyKey = { DEVICE_ID: 1, WEAR_STATE: 2, UNLOCK_NONCE: 3 } as 
 
 /**
  * Challenge body, the payload of the checkout's COSE_Sign1. Keys 1-4 are in every kind; each
- * kind has its own decade: 10-17 payment, 20-23 unlock, 30 provision card, 31 remove card,
+ * kind has its own decade: 10-17 and 19 payment, 20-23 unlock, 30 provision card, 31 remove card,
  * 40-42 key update.
  */
 export const ChallengeBodyKey = {
@@ -63,6 +63,7 @@ export const ChallengeBodyKey = {
   ORDER_ID: 15,
   CARD_REF: 16,
   EXPRESS: 17,
+  OFFERS: 19,
   BAND_NONCE: 20,
   SESSION_MAX_AGE_MS: 21,
   LIMIT_PER_PAYMENT: 22,
@@ -89,6 +90,9 @@ export const CardKey = {
   FARE_CAP: 8,
   CURRENCY: 9,
 } as const;
+
+/** One entry of a payment challenge's offers (ChallengeBodyKey.OFFERS): the amount for one card. */
+export const OfferKey = { CARD_REF: 1, AMOUNT: 2, LABEL: 3 } as const;
 
 /** Answer body: TOKEN for payments, BALANCE after a transit fare, CARD_COUNT after a provision or removal. */
 export const AnswerBodyKey = { STATUS: 1, TOKEN: 2, BALANCE: 3, CARD_COUNT: 4 } as const;

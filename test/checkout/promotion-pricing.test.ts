@@ -84,7 +84,13 @@ const promos = checkPromotions(
   't',
 );
 const icbc = { cardRef: 'c1', issuerId: 'icbc', kind: 'bank' as const };
-const price = (list: number, category: string | null, card = icbc, rides = 0, now = NOW) =>
+const price = (
+  list: number,
+  category: string | null,
+  card: { cardRef: string; issuerId: string; kind: 'bank' | 'transit' } = icbc,
+  rides = 0,
+  now = NOW,
+) =>
   termsFor(promos, { card, listAmount: list, category, now, rides: () => rides });
 
 describe('promotion pricing', () => {
