@@ -47,6 +47,8 @@ import {
 } from './core/views.ts';
 import { CheckoutMetrics } from './metrics.ts';
 import { openStore } from './open-store.ts';
+import type { Promotion } from './core/promotion-file.ts';
+import { loadPromotions } from './promotions.ts';
 import type { AccountKind, AccountRow, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
 import type { SignedRequestParts } from './api/terminal-auth.ts';
 
@@ -66,6 +68,8 @@ export interface CheckoutOptions {
   notify?: boolean;
   /** Run the expiry sweep in the background (default true). */
   sweep?: boolean;
+  /** The promotions in force (default: the shipped checkout/promotions.json, promotions.ts). */
+  promotions?: readonly Promotion[];
 }
 
 /** A band just enrolled, with the owner's new one-time turn-off code (shown once, stored hashed). */
@@ -84,6 +88,7 @@ export async function createCheckout(options: CheckoutOptions): Promise<Checkout
     config: resolveConfig(options.config),
     keys,
     observer: metrics,
+    promotions: options.promotions ?? loadPromotions(),
   };
   const checkout = new Checkout(ctx, metrics);
   if (options.notify !== false) checkout.notifier.start();

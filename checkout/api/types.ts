@@ -75,6 +75,8 @@ export interface RegisterRequest {
   paymentPassword?: string;
   kind?: 'owner' | 'merchant';
   displayName?: string;
+  /** Merchants: what kind of shop (dining, grocery, …: docs/CHECKOUT.md "Promotions"). */
+  category?: string;
 }
 /** `deviceToken`: from this client's last sign-in; its attempts then count apart from strangers' (docs/CHECKOUT.md "Password attempts"). */
 export interface LoginRequest {

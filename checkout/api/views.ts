@@ -114,6 +114,17 @@ export interface Receipt {
   paidAt: number;
   /** Band payments: the verified token and the key that verifies it, so anyone can check the receipt. */
   evidence?: PaymentEvidence;
+  /** A promotion changed the payment: `amount` above is the list amount, `charged` what the card paid. */
+  promotion?: PromotionReceipt;
+}
+
+/** What a promotion did to a payment, in minor units of the receipt's currency; points earned on the card. */
+export interface PromotionReceipt {
+  listAmount: number;
+  discount: number;
+  charged: number;
+  points: number;
+  label: string | null;
 }
 
 /** A band payment's proof: the COSE_Sign1 token (base64url) and the band's signing key as a JWK. */

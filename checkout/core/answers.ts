@@ -15,7 +15,7 @@ import { verifyToken } from '../../shared/cose/token-verify.ts';
 import { type AnswerBody, decodeAnswerBody, decodeMessageOf } from '../../shared/messages/index.ts';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
 import { Status, type StatusCode, statusName } from '../../shared/status/codes.ts';
-import type { AnswerContext, ChallengeRow, TerminalRow, TradeRow } from '../store.ts';
+import type { AnswerContext, ChallengeRow, PaymentRow, TerminalRow, TradeRow } from '../store.ts';
 import { deviceIdBytes } from './band-identity.ts';
 import { dayOf } from './config.ts';
 import type { Ctx } from './context.ts';
@@ -29,6 +29,7 @@ import { toBase64Url } from '../api/base64url.ts';
 import type { IssuedChallenge } from './issued-challenge.ts';
 import { offerKeyUpdate } from './key-update.ts';
 import { observePayment } from './observer.ts';
+import { promotionCommit, termsOf } from './offers.ts';
 import type { Trades } from './trades.ts';
 import { type CardView, type Receipt, cardView, p256Jwk } from './views.ts';
 
@@ -159,9 +160,12 @@ export class Answers {
     // from this card, and a card in another currency never pays it (whatever a band signs).
     if (card.currency !== trade.currency)
       refuse(Status.CURRENCY_MISMATCH, `a ${trade.currency} trade cannot be paid from a ${card.currency} card`);
+    // What the challenge promised this card (offers.ts): the band must have signed exactly that.
+    const terms = termsOf(ch, card.cardRef);
+    const charged = terms ? terms.amount : trade.amount;
     const verdict = verifyToken(provider, body.token, band.signingKey, {
       deviceId: deviceIdBytes(band.deviceId),
-      amount: trade.amount,
+      amount: charged,
       currency: trade.currency,
       merchantId: trade.merchantId,
       terminalId: ch.terminalId as string,
@@ -180,15 +184,12 @@ export class Answers {
     // day limit is checked where the day's total is added, in the payment's transaction
     // (it refuses with the same status); reading the total here too would only be older.
     // Both limits are in the limit currency (limit-currency.ts); without a rate, only confirmed.
-    const counted = inLimitCurrency(config, trade.amount, trade.currency);
+    const counted = inLimitCurrency(config, charged, trade.currency);
     if (!ch.express && !confirmed && (counted === null || counted > payer.limitPerPayment)) {
       refuse(Status.LIMIT_EXCEEDED, 'above the password-free limit without a button press on the band');
     }
-    const receipt = await this.trades.record(
-      trade,
-      cx.merchantName ?? '',
-      {
-        id: newId(provider, 'pay'),
+    const payment = {
+      id: newId(provider, 'pay'),
         tradeNo: trade.tradeNo,
         accountId: payer.accountId,
         deviceId: band.deviceId,
@@ -198,16 +199,20 @@ export class Answers {
         method: 'band',
         counter: verdict.claims.counter,
         challengeId: ch.id,
-        day,
-        confirmed,
-        createdAt: now,
-      },
+      day,
+      confirmed,
+      createdAt: now,
+    } satisfies PaymentRow;
+    const receipt = await this.trades.record(
+      trade,
+      cx.merchantName ?? '',
+      payment,
       card,
       {
         challengeId: ch.id,
         counter: { cardRef: card.cardRef, value: verdict.claims.counter },
         balance: ch.express
-          ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - trade.amount) }
+          ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - charged) }
           : undefined,
         // A confirmed payment in a currency without a rate is not counted: it could not be, and needs no limit.
         dayLimit:
@@ -217,8 +222,17 @@ export class Answers {
         // The terminal that started the payment and the one posting its answer: either may have
         // been unpaired since it was authenticated, so the commit checks both.
         terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
+        promotion: promotionCommit(terms, payment),
       },
     );
+    if (terms && (terms.discount > 0 || terms.points > 0))
+      receipt.promotion = {
+        listAmount: trade.amount,
+        discount: terms.discount,
+        charged,
+        points: terms.points,
+        label: terms.label,
+      };
     receipt.evidence = {
       token: toBase64Url(body.token),
       deviceKey: p256Jwk(band.signingKey),

@@ -12,6 +12,7 @@ import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { identifyBand, requireWorn } from './hello.ts';
+import { priceCards } from './offers.ts';
 import type { Trades } from './trades.ts';
 
 export interface PayWithBandInput {
@@ -49,6 +50,10 @@ export class BandPayments {
     if (express && trade.amount > card.balance)
       refuse(Status.INSUFFICIENT_BALANCE, 'the transit balance does not cover the fare');
     const merchant = await this.ctx.store.accounts.byId(trade.merchantId);
+    // Every card that may pay (a fare: its transit card; else any live bank card in the trade's
+    // currency, since the wearer may switch at the tap) is priced; the band signs its card's offer.
+    const payable = express ? [card] : cards.filter((c) => c.kind === 'bank' && c.state === 'active' && c.currency === trade.currency);
+    const priced = await priceCards(this.ctx, payable, trade);
     return issueChallenge(
       this.ctx,
       band,
@@ -65,8 +70,15 @@ export class BandPayments {
         // A transit fare names its card.
         cardRef: express ? card.cardRef : undefined,
         express,
+        offers: priced.offers,
       },
-      { tradeNo: trade.tradeNo, terminalId: terminal.id, cardRef: card.cardRef, express },
+      {
+        tradeNo: trade.tradeNo,
+        terminalId: terminal.id,
+        cardRef: card.cardRef,
+        express,
+        terms: priced.terms.length > 0 ? JSON.stringify(priced.terms) : undefined,
+      },
     );
   }
 }

@@ -73,6 +73,7 @@ export const apiRoutes: Route[] = [
       paymentPassword: f.optionalString('paymentPassword', { max: 16 }),
       kind,
       displayName: f.optionalString('displayName', { max: 32 }),
+      category: f.optionalString('category', { max: 32 }),
     };
     await checkout.limits.register(client);
     return json({ account: await checkout.register(input) }, 201);
