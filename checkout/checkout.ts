@@ -49,6 +49,7 @@ import { CheckoutMetrics } from './metrics.ts';
 import { openStore } from './open-store.ts';
 import type { Promotion } from './core/promotion-file.ts';
 import { loadPromotions } from './promotions.ts';
+import { type RewardsView, rewardsOf } from './core/rewards.ts';
 import type { AccountKind, AccountRow, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
 import type { SignedRequestParts } from './api/terminal-auth.ts';
 
@@ -260,6 +261,10 @@ export class Checkout {
   }
   async refundsOf(accountId: string): Promise<RefundView[]> {
     return (await this.ctx.store.ledger.refundsOf(accountId)).map(refundView);
+  }
+  /** Points per card and what promotions did to the owner's payments (core/rewards.ts). */
+  rewardsOf(accountId: string): Promise<RewardsView> {
+    return rewardsOf(this.ctx, accountId);
   }
 
   // ---- merchants and terminals ----

@@ -195,3 +195,27 @@ export interface AccountView {
   /** Too many wrong payment passwords: refused until the owner unblocks it with the account password. */
   paymentPasswordBlocked: boolean;
 }
+
+/** A card's points balance, for its owner (GET /v1/rewards). */
+export interface RewardBalanceView {
+  cardRef: string;
+  issuer: string;
+  last4: string;
+  points: number;
+}
+/** What one promotion did to one of the owner's payments, and what refunds have reversed of it. */
+export interface PromotionUseView {
+  tradeNo: string;
+  label: string | null;
+  listAmount: number;
+  discount: number;
+  charged: number;
+  points: number;
+  discountReversed: number;
+  pointsReversed: number;
+  paidAt: number;
+}
+export interface RewardsView {
+  balances: RewardBalanceView[];
+  uses: PromotionUseView[];
+}

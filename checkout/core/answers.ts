@@ -190,41 +190,35 @@ export class Answers {
     }
     const payment = {
       id: newId(provider, 'pay'),
-        tradeNo: trade.tradeNo,
-        accountId: payer.accountId,
-        deviceId: band.deviceId,
-        cardRef: card.cardRef,
-        amount: trade.amount,
-        currency: trade.currency,
-        method: 'band',
-        counter: verdict.claims.counter,
-        challengeId: ch.id,
+      tradeNo: trade.tradeNo,
+      accountId: payer.accountId,
+      deviceId: band.deviceId,
+      cardRef: card.cardRef,
+      amount: trade.amount,
+      currency: trade.currency,
+      method: 'band',
+      counter: verdict.claims.counter,
+      challengeId: ch.id,
       day,
       confirmed,
       createdAt: now,
     } satisfies PaymentRow;
-    const receipt = await this.trades.record(
-      trade,
-      cx.merchantName ?? '',
-      payment,
-      card,
-      {
-        challengeId: ch.id,
-        counter: { cardRef: card.cardRef, value: verdict.claims.counter },
-        balance: ch.express
-          ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - charged) }
-          : undefined,
-        // A confirmed payment in a currency without a rate is not counted: it could not be, and needs no limit.
-        dayLimit:
-          ch.express || counted === null
-            ? undefined
-            : { perDay: payer.limitPerDay, confirmed, amount: counted, currency: config.limitCurrency },
-        // The terminal that started the payment and the one posting its answer: either may have
-        // been unpaired since it was authenticated, so the commit checks both.
-        terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
-        promotion: promotionCommit(terms, payment),
-      },
-    );
+    const receipt = await this.trades.record(trade, cx.merchantName ?? '', payment, card, {
+      challengeId: ch.id,
+      counter: { cardRef: card.cardRef, value: verdict.claims.counter },
+      balance: ch.express
+        ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - charged) }
+        : undefined,
+      // A confirmed payment in a currency without a rate is not counted: it could not be, and needs no limit.
+      dayLimit:
+        ch.express || counted === null
+          ? undefined
+          : { perDay: payer.limitPerDay, confirmed, amount: counted, currency: config.limitCurrency },
+      // The terminal that started the payment and the one posting its answer: either may have
+      // been unpaired since it was authenticated, so the commit checks both.
+      terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
+      promotion: promotionCommit(terms, payment),
+    });
     if (terms && (terms.discount > 0 || terms.points > 0))
       receipt.promotion = {
         listAmount: trade.amount,

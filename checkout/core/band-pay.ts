@@ -52,7 +52,9 @@ export class BandPayments {
     const merchant = await this.ctx.store.accounts.byId(trade.merchantId);
     // Every card that may pay (a fare: its transit card; else any live bank card in the trade's
     // currency, since the wearer may switch at the tap) is priced; the band signs its card's offer.
-    const payable = express ? [card] : cards.filter((c) => c.kind === 'bank' && c.state === 'active' && c.currency === trade.currency);
+    const payable = express
+      ? [card]
+      : cards.filter((c) => c.kind === 'bank' && c.state === 'active' && c.currency === trade.currency);
     const priced = await priceCards(this.ctx, payable, trade);
     return issueChallenge(
       this.ctx,

@@ -176,6 +176,10 @@ export const apiRoutes: Route[] = [
       refunds: await checkout.refundsOf(account.id),
     } satisfies LedgerJson);
   }),
+  api('GET', '/v1/rewards', async ({ checkout, session }) => {
+    const { account } = await session('owner');
+    return json(await checkout.rewardsOf(account.id));
+  }),
   api('POST', '/v1/unlock', async ({ checkout, client, json: body }) => {
     const f = body();
     const hello = f.bytes('hello', MAX_MESSAGE_BYTES);

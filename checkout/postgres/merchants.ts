@@ -76,7 +76,10 @@ export class PgMerchants implements MerchantStore {
   }
 
   async setCategory(merchantId: string, category: string | null): Promise<void> {
-    await this.db.query(`UPDATE accounts SET category = $2 WHERE id = $1 AND kind = 'merchant'`, [merchantId, category]);
+    await this.db.query(`UPDATE accounts SET category = $2 WHERE id = $1 AND kind = 'merchant'`, [
+      merchantId,
+      category,
+    ]);
   }
 
   async category(merchantId: string): Promise<string | null> {

@@ -21,7 +21,9 @@ export class SqliteRewards implements RewardStore {
 
   async balances(accountId: string): Promise<RewardBalanceRow[]> {
     return this.db
-      .prepare('SELECT card_ref AS cardRef, issuer_id AS issuerId, points FROM rewards WHERE account_id = ? ORDER BY card_ref')
+      .prepare(
+        'SELECT card_ref AS cardRef, issuer_id AS issuerId, points FROM rewards WHERE account_id = ? ORDER BY card_ref',
+      )
       .all(accountId) as RewardBalanceRow[];
   }
 
@@ -33,7 +35,9 @@ export class SqliteRewards implements RewardStore {
 
   async usesOf(accountId: string): Promise<PromotionUseRow[]> {
     return this.db
-      .prepare(`SELECT ${PROMOTION_USE_COLUMNS} FROM promotion_uses WHERE account_id = ? ORDER BY created_at DESC, trade_no`)
+      .prepare(
+        `SELECT ${PROMOTION_USE_COLUMNS} FROM promotion_uses WHERE account_id = ? ORDER BY created_at DESC, trade_no`,
+      )
       .all(accountId) as PromotionUseRow[];
   }
 }
