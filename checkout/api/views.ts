@@ -206,6 +206,8 @@ export interface RewardBalanceView {
 /** What one promotion did to one of the owner's payments, and what refunds have reversed of it. */
 export interface PromotionUseView {
   tradeNo: string;
+  /** The paying card's (every amount below is in it). */
+  currency: string;
   label: string | null;
   listAmount: number;
   discount: number;

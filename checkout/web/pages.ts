@@ -153,7 +153,7 @@ export function dashboardPage(
         : html`<table id="refunds"><tr><th>When</th><th>Amount</th><th>Reason</th></tr>
       ${refunds.map((r) => html`<tr><td>${when(r.createdAt)}</td><td>${formatAmount(r.amount, currencyOf(payments, r.tradeNo))}</td><td>${r.reason}</td></tr>`)}</table>`
     }
-    ${rewardsSection(rewards, (tradeNo) => currencyOf(payments, tradeNo))}
+    ${rewardsSection(rewards)}
   `,
     nav(account, csrf),
   );

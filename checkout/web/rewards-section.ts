@@ -7,8 +7,7 @@ import type { RewardsView } from '../api/views.ts';
 import { formatAmount } from '../core/views.ts';
 import { type Html, html, when } from './html.ts';
 
-/** `currencyOf(tradeNo)`: the payment's currency (the owner's payments list has it). */
-export function rewardsSection(r: RewardsView, currencyOf: (tradeNo: string) => string): Html {
+export function rewardsSection(r: RewardsView): Html {
   return html`<h2 id="rewards">Rewards</h2>
     ${
       r.balances.length === 0
@@ -21,7 +20,7 @@ export function rewardsSection(r: RewardsView, currencyOf: (tradeNo: string) => 
         ? ''
         : html`<table id="promotions"><tr><th>When</th><th>Promotion</th><th>List</th><th>Discount</th><th>Charged</th><th>Points</th><th>Reversed</th></tr>
       ${r.uses.map((u) => {
-        const c = currencyOf(u.tradeNo);
+        const c = u.currency;
         const reversed =
           u.discountReversed > 0 || u.pointsReversed > 0
             ? `${formatAmount(u.discountReversed, c)}, ${u.pointsReversed} points`
