@@ -39,7 +39,9 @@ describe('e2e: the demo story over real parts', () => {
       'wear:ok',
       'unlock:ok',
       'pay:approved',
+      'promotion:ok',
       'pay:approved',
+      'promotion:ok',
       'transit:approved',
       'remove:ok',
       'pay:declined',
@@ -47,6 +49,7 @@ describe('e2e: the demo story over real parts', () => {
       'wear:ok',
       'unlock:ok',
       'pay:approved',
+      'promotion:ok',
       'find:ok',
       'revoke:ok',
       'pay:declined',
@@ -62,6 +65,20 @@ describe('e2e: the demo story over real parts', () => {
     // After the unlock that came before the last payment (an unlock is a contact at no terminal).
     expect(seen.at).toBeGreaterThanOrEqual(emittedAt[events.map((e) => e.step).lastIndexOf('unlock')]);
     expect(seen.at).toBeLessThanOrEqual(emittedAt[i - 1]);
+  });
+
+  it("tells each promotion beside the payment it changed: the tea house's 10% off dining on the ICBC card", () => {
+    const promos = events.filter((e) => e.step === 'promotion');
+    expect(promos.map((e) => [e.amount, e.discount, e.charged, e.points])).toEqual([
+      [1250, 125, 1125, 11],
+      [3800, 380, 3420, 34],
+      [32000, 2000, 30000, 300], // 10% capped at 20.00
+    ]);
+    for (const e of promos) {
+      const before = events[events.indexOf(e) - 1];
+      expect(before).toMatchObject({ step: 'pay', outcome: 'approved', orderId: e.orderId, amount: e.amount });
+      expect(e.label).toBe('ICBC 10% off dining');
+    }
   });
 
   it('declines the off-wrist payment with NOT_WORN and the revoked band with REVOKED', () => {
