@@ -90,8 +90,7 @@ const price = (
   card: { cardRef: string; issuerId: string; kind: 'bank' | 'transit' } = icbc,
   rides = 0,
   now = NOW,
-) =>
-  termsFor(promos, { card, listAmount: list, category, now, rides: () => rides });
+) => termsFor(promos, { card, listAmount: list, category, now, rides: () => rides });
 
 describe('promotion pricing', () => {
   it('percent off rounds down to the minor unit, within its cap', () => {
