@@ -8,8 +8,10 @@ import type { Promotion } from '../../checkout/core/promotion-file.ts';
 import { checkPromotions } from '../../checkout/core/promotion-file.ts';
 import type { PaymentChallenge } from '../../shared/messages/bodies.ts';
 import { WearState } from '../../shared/protocol/constants.ts';
+import { webLogin } from './helpers/attack.ts';
 import { refusal } from './helpers/expect-refusal.ts';
 import {
+  PASSWORD,
   type Terminal,
   addCard,
   merchantWithTerminal,
@@ -97,6 +99,19 @@ describe('promotions at the checkout', () => {
     const rewards = await o.client.rewards();
     expect(rewards.balances).toEqual([{ cardRef: o.cardRef, issuer: 'ICBC', last4: expect.any(String), points: 11 }]);
     expect(rewards.uses[0]).toMatchObject({ tradeNo: trade.tradeNo, discount: 1_25, charged: 11_30, points: 11 });
+  });
+
+  it("the owner's dashboard shows points per card and each promotion applied", async () => {
+    const o = await ownerWithBand(h);
+    await payWithBand(diner, o.band, (await newTrade(diner, 50_00)).outTradeNo);
+    const login = await webLogin(h.server.url, o.username, PASSWORD);
+    const page = await (
+      await fetch(`${h.server.url}/dashboard`, { headers: { cookie: `wp_session=${login.cookies.wp_session}` } })
+    ).text();
+    expect(page).toContain('<h2 id="rewards">Rewards</h2>');
+    expect(page).toMatch(/<td>ICBC •••• \d{4}<\/td><td class="points">45<\/td>/);
+    expect(page).toContain('<td>ICBC 10% off dining</td><td>50.00 CNY</td>');
+    expect(page).toContain('<td>5.00 CNY</td><td>45.00 CNY</td><td>45</td>');
   });
 
   it('refuses a token signed for the list amount when an offer applied (CLAIM_MISMATCH), and records nothing', async () => {
