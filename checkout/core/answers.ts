@@ -15,7 +15,7 @@ import { verifyToken } from '../../shared/cose/token-verify.ts';
 import { type AnswerBody, decodeAnswerBody, decodeMessageOf } from '../../shared/messages/index.ts';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
 import { Status, type StatusCode, statusName } from '../../shared/status/codes.ts';
-import type { AnswerContext, ChallengeRow, PaymentRow, TerminalRow, TradeRow } from '../store.ts';
+import type { AnswerContext, ChallengeRow, TerminalRow, TradeRow } from '../store.ts';
 import { deviceIdBytes } from './band-identity.ts';
 import { dayOf } from './config.ts';
 import type { Ctx } from './context.ts';
@@ -188,37 +188,49 @@ export class Answers {
     if (!ch.express && !confirmed && (counted === null || counted > payer.limitPerPayment)) {
       refuse(Status.LIMIT_EXCEEDED, 'above the password-free limit without a button press on the band');
     }
-    const payment = {
-      id: newId(provider, 'pay'),
-      tradeNo: trade.tradeNo,
-      accountId: payer.accountId,
-      deviceId: band.deviceId,
-      cardRef: card.cardRef,
-      amount: trade.amount,
-      currency: trade.currency,
-      method: 'band',
-      counter: verdict.claims.counter,
-      challengeId: ch.id,
-      day,
-      confirmed,
-      createdAt: now,
-    } satisfies PaymentRow;
-    const receipt = await this.trades.record(trade, cx.merchantName ?? '', payment, card, {
-      challengeId: ch.id,
-      counter: { cardRef: card.cardRef, value: verdict.claims.counter },
-      balance: ch.express
-        ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - charged) }
-        : undefined,
-      // A confirmed payment in a currency without a rate is not counted: it could not be, and needs no limit.
-      dayLimit:
-        ch.express || counted === null
-          ? undefined
-          : { perDay: payer.limitPerDay, confirmed, amount: counted, currency: config.limitCurrency },
-      // The terminal that started the payment and the one posting its answer: either may have
-      // been unpaired since it was authenticated, so the commit checks both.
-      terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
-      promotion: promotionCommit(terms, payment),
-    });
+    const paymentId = newId(provider, 'pay');
+    const receipt = await this.trades.record(
+      trade,
+      cx.merchantName ?? '',
+      {
+        id: paymentId,
+        tradeNo: trade.tradeNo,
+        accountId: payer.accountId,
+        deviceId: band.deviceId,
+        cardRef: card.cardRef,
+        amount: trade.amount,
+        currency: trade.currency,
+        method: 'band',
+        counter: verdict.claims.counter,
+        challengeId: ch.id,
+        day,
+        confirmed,
+        createdAt: now,
+      },
+      card,
+      {
+        challengeId: ch.id,
+        counter: { cardRef: card.cardRef, value: verdict.claims.counter },
+        balance: ch.express
+          ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - charged) }
+          : undefined,
+        // A confirmed payment in a currency without a rate is not counted: it could not be, and needs no limit.
+        dayLimit:
+          ch.express || counted === null
+            ? undefined
+            : { perDay: payer.limitPerDay, confirmed, amount: counted, currency: config.limitCurrency },
+        // The terminal that started the payment and the one posting its answer: either may have
+        // been unpaired since it was authenticated, so the commit checks both.
+        terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
+        promotion: promotionCommit(terms, {
+          id: paymentId,
+          tradeNo: trade.tradeNo,
+          accountId: payer.accountId,
+          amount: trade.amount,
+          createdAt: now,
+        }),
+      },
+    );
     if (terms && (terms.discount > 0 || terms.points > 0))
       receipt.promotion = {
         listAmount: trade.amount,

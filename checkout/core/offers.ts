@@ -53,7 +53,10 @@ export function termsOf(ch: ChallengeRow, cardRef: string): CardTerms | undefine
 }
 
 /** What the payment's commit applies for these terms (PaymentCommit.promotion). */
-export function promotionCommit(t: CardTerms | undefined, payment: PaymentRow): PromotionCommit | undefined {
+export function promotionCommit(
+  t: CardTerms | undefined,
+  payment: Pick<PaymentRow, 'id' | 'tradeNo' | 'accountId' | 'amount' | 'createdAt'>,
+): PromotionCommit | undefined {
   if (!t) return undefined;
   const ride = t.ride ? { cardRef: t.cardRef, ...t.ride } : undefined;
   if (t.discount === 0 && t.points === 0) return { ride };
