@@ -227,6 +227,10 @@ export class Checkout {
   findBand(accountId: string, deviceId: string): Promise<FoundBandView> {
     return this.bands.find(accountId, deviceId);
   }
+  /** Ring the band at its next contact (`ring` true) or withdraw the request. */
+  ringBand(accountId: string, deviceId: string, ring: boolean): Promise<FoundBandView> {
+    return this.bands.ring(accountId, deviceId, ring);
+  }
   findBands(accountId: string): Promise<FoundBandView[]> {
     return this.bands.findAll(accountId);
   }

@@ -52,6 +52,12 @@ export interface BandRow {
   lastSeenAt: number | null;
   /** The terminal that carried that hello; null when none did (an unlock through the owner's bridge). */
   lastSeenTerminal: string | null;
+  /** Percent charged, as that hello said; null when it said nothing (hardware without a gauge). */
+  lastSeenBattery: number | null;
+  /** The owner asked it to ring at its next contact (core/find-band.ts); null: no request open. */
+  findRequestedAt: number | null;
+  /** The last time it answered a ring request. */
+  rangAt: number | null;
 }
 
 export interface CardRow {

@@ -114,7 +114,11 @@ export interface BandStore {
   markWiped(deviceId: string, now: number): Promise<void>;
   markUnlocked(deviceId: string, now: number): Promise<void>;
   /** Records a contact (core/last-seen.ts), whatever the band's status, unless a later one is recorded. */
-  markSeen(deviceId: string, at: number, terminalId: string | null): Promise<void>;
+  markSeen(deviceId: string, at: number, terminalId: string | null, battery: number | null): Promise<void>;
+  /** Opens (at a time) or withdraws (null) the owner's request that the band ring at its next contact. */
+  requestFind(deviceId: string, at: number | null): Promise<void>;
+  /** The band answered a ring request: records when and closes the request. */
+  markRang(deviceId: string, at: number): Promise<void>;
   /** Inserts a card unless the band already holds `max` live cards (WALLET_FULL) or its cardRef is taken (CONFLICT, `idTaken`). */
   addCard(row: CardRow, max: number): Promise<Commit<CardRow>>;
   card(cardRef: string): Promise<CardRow | undefined>;

@@ -80,13 +80,23 @@ export class Out {
   refuse(r: Refusal, extra: Record<string, unknown> = {}, code = exitCodeFor(r)): void {
     this.spinner.stop();
     const e = cliError(r.status, r.message, hintFor(r, this.asker));
-    const detail = { stage: r.stage, kind: r.kind, ...(r.wipe ? { wipe: r.wipe } : {}) };
+    const detail = {
+      stage: r.stage,
+      kind: r.kind,
+      ...(r.wipe ? { wipe: r.wipe } : {}),
+      ...(r.ring ? { ring: r.ring } : {}),
+    };
     const wipe = !r.wipe
       ? ''
       : r.wipe.delivered
         ? '\n  the band was revoked by its owner; its queued wipe was delivered'
         : `\n  the band was revoked; delivering its wipe failed: ${r.wipe.refusal?.name ?? 'unknown'}`;
-    const human = `wristpay: ${r.kind === 'unreachable' ? 'unreachable' : 'declined'}: ${describeStatus(r.status)}\n  ${r.stage}: ${r.message}${wipe}`;
+    const ring = !r.ring
+      ? ''
+      : r.ring.delivered
+        ? '\n  its owner is looking for it: the band is ringing'
+        : `\n  its owner is looking for it; making it ring failed: ${r.ring.refusal?.name ?? 'unknown'}`;
+    const human = `wristpay: ${r.kind === 'unreachable' ? 'unreachable' : 'declined'}: ${describeStatus(r.status)}\n  ${r.stage}: ${r.message}${wipe}${ring}`;
     printError(this.io, this.json, e, { detail, extra, human });
     this.setExit(code);
   }

@@ -1,7 +1,8 @@
 /**
  * `wristpay bridge find`: where and when the owner's band was last seen — the time of its last
- * contact with the checkout and the merchant and terminal that carried it. Never a place (the
- * checkout knows none) and no battery level (the band does not report one). No radio needed.
+ * contact with the checkout, the merchant and terminal that carried it, and its battery then.
+ * Never a place (the checkout knows none). `--ring` asks the band to ring and flash its display
+ * at its next contact with any terminal; `--cancel-ring` withdraws that. No radio needed.
  */
 import type { Command } from 'commander';
 import type { Api } from '../checkout/api/client.ts';
@@ -11,6 +12,8 @@ import { type OwnerOptions, common, login, owner, readConfig } from './command-k
 
 interface FindOpts extends OwnerOptions {
   band?: string;
+  ring?: boolean;
+  cancelRing?: boolean;
 }
 
 /** A device id as the checkout writes it: 16 bytes in hex (docs/PROTOCOL.md §3). */
@@ -24,10 +27,26 @@ export function lastSeenText(seen: Api.LastSeenView | null): string {
   return `last seen at ${seen.merchant ?? 'a merchant'}'s terminal ${seen.terminal}, ${time}`;
 }
 
+/** "battery: 42 % at its last contact" or why it is not known. */
+export function batteryText(seen: Api.LastSeenView | null): string {
+  if (seen === null || seen.battery === null) return 'battery: unknown (it said nothing at its last contact)';
+  return `battery: ${seen.battery} % at its last contact`;
+}
+
+/** Where the owner's ring request stands. */
+export function ringText(b: Api.FoundBandView): string {
+  if (b.ringRequestedAt !== null)
+    return `ring: asked ${new Date(b.ringRequestedAt).toISOString()}; it rings at its next contact with a terminal`;
+  if (b.rangAt !== null) return `ring: last rang ${new Date(b.rangAt).toISOString()}`;
+  return 'ring: not asked (--ring makes it ring at its next contact)';
+}
+
 export function registerFind(group: Command, io: CliIo, setExit: SetExit): void {
   owner(common(group.command('find')))
     .description('Where and when your band was last seen: the merchant, terminal and time of its last contact.')
     .option('--band <deviceId>', 'which of your bands (default: your only one)')
+    .option('--ring', 'ask the band to ring and flash its display at its next contact with a terminal')
+    .option('--cancel-ring', 'withdraw that request')
     .action(async (o: FindOpts) => {
       const out = new Out(io, o.json === true, setExit);
       if (o.band !== undefined && !DEVICE_ID.test(o.band))
@@ -35,12 +54,14 @@ export function registerFind(group: Command, io: CliIo, setExit: SetExit): void 
           `--band: not a device id: ${o.band}`,
           "a band's 32 hex digits, as `wristpay bridge card list` shows",
         );
+      if (o.ring && o.cancelRing) return out.usage('--ring and --cancel-ring together', 'give one of them');
       const loaded = readConfig(out, o);
       if (!loaded) return;
       const who = await login(out, o, loaded.config);
       if (!who) return;
       try {
-        const r = await findBand(who.client, o.band);
+        const ring = o.ring ? true : o.cancelRing ? false : undefined;
+        const r = await findBand(who.client, o.band, ring);
         if (!r.ok) return out.refuse(r);
         const b = r.value;
         out.success(
@@ -48,7 +69,8 @@ export function registerFind(group: Command, io: CliIo, setExit: SetExit): void 
           [
             `band ${b.deviceId} "${b.name}": ${b.status}`,
             `  ${lastSeenText(b.lastSeen)}`,
-            '  battery: unknown (the band does not report it)',
+            `  ${batteryText(b.lastSeen)}`,
+            `  ${ringText(b)}`,
           ].join('\n'),
         );
       } finally {

@@ -255,6 +255,12 @@ export function registerOwner(group: Command, io: CliIo, setExit: SetExit): void
                   ? '  it was revoked: its queued wipe was delivered'
                   : `  it is revoked; the wipe failed: ${b.wipe.refusal?.name}`,
               );
+            if (b.ring)
+              lines.push(
+                b.ring.delivered
+                  ? '  its owner is looking for it: it is ringing'
+                  : `  its owner is looking for it; ringing failed: ${b.ring.refusal?.name}`,
+              );
           } else lines.push('no band nearby');
           if (v.bands) lines.push(...(v.bands.length ? v.bands.map(bandText) : ['no bands enrolled']));
           return [{ ...v, nearby: at.found }, lines.join('\n')];

@@ -74,7 +74,7 @@ export function formatBand(s: SimBandStatus): string {
     ]
       .filter((x) => x !== '')
       .join('  '),
-    `  sensors  ${s.worn ? 'on wrist' : 'off wrist'}, ${s.charging ? 'charging' : 'not charging'}, button pressed ${s.buttonPresses}×`,
+    `  sensors  ${s.worn ? 'on wrist' : 'off wrist'}, ${s.charging ? 'charging' : 'not charging'}, battery ${s.battery} %, button pressed ${s.buttonPresses}×`,
     `  display  ${s.display.length ? s.display.join(' | ') : '(blank)'}`,
     `  cards    ${cards}`,
     `  heap     ${kib(s.heap.used)} (peak ${kib(s.heap.peak)}, engine ${kib(s.heap.baseline)})   resets ${s.resets}${s.lastReset ? ` (last: ${s.lastReset.reason})` : ''}`,
@@ -340,6 +340,24 @@ export function register(program: Command, setExit: (code: number) => void): voi
         controlFailed(e, setExit, o.json);
       }
     });
+
+  bandOpt(
+    sim
+      .command('battery')
+      .argument('<percent>', 'the charge its fuel gauge reads, 0-100')
+      .description("Set the band's battery level (the band tells its checkout at its next contact)."),
+  ).action(async (percent: string, o: BandOpts) => {
+    const band = int(o.band, 1, MAX_BANDS);
+    const p = int(percent, 0, 100);
+    if (band === null || p === null) return usage(o.json, setExit, 'percent takes a whole number from 0 to 100');
+    try {
+      const s = await bandAction(o.state, band, 'battery', { percent: p });
+      out(o.json, { ok: true, band: s }, formatBand(s));
+      setExit(ExitCode.OK);
+    } catch (e) {
+      controlFailed(e, setExit, o.json);
+    }
+  });
 
   bandOpt(
     sim.command('status').description("Show a running simulator's bands: display, sensors, cards, heap, link figures."),

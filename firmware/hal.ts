@@ -87,10 +87,12 @@ export interface WearSensor {
   current(): boolean;
 }
 
-/** Charger contact. */
+/** Charger contact, and the battery's fuel gauge where the hardware has one. */
 export interface Charger {
   onChange(fn: (charging: boolean) => void): void;
   isCharging(): boolean;
+  /** Percent charged (0-100), or -1 when this hardware does not measure it. */
+  batteryPercent(): number;
 }
 
 export interface Button {

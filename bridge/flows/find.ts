@@ -7,8 +7,13 @@ import type { Api, CheckoutClient } from '../../checkout/api/client.ts';
 import { resolveBandId } from './band-id.ts';
 import { type Outcome, attempt } from './outcome.ts';
 
-export async function findBand(owner: CheckoutClient, bandId?: string): Promise<Outcome<Api.FoundBandView>> {
+/** `ring`: true asks the band to ring at its next contact, false withdraws that; omitted, only reads. */
+export async function findBand(
+  owner: CheckoutClient,
+  bandId?: string,
+  ring?: boolean,
+): Promise<Outcome<Api.FoundBandView>> {
   const id = await resolveBandId(owner, bandId, false);
   if (!id.ok) return id;
-  return attempt('checkout', () => owner.lastSeen(id.value));
+  return attempt('checkout', () => (ring === undefined ? owner.lastSeen(id.value) : owner.ring(id.value, ring)));
 }

@@ -26,12 +26,14 @@ export interface Refusal {
   hint?: string;
   /** Set when the checkout answered REVOKED and the bridge delivered the queued wipe to the band. */
   wipe?: WipeReport;
+  /** Set when the checkout answered FIND_REQUESTED (its owner is looking for it) and the bridge had the band ring. */
+  ring?: WipeReport;
 }
 
 export interface WipeReport {
   delivered: boolean;
   /** When not delivered: why. */
-  refusal?: Omit<Refusal, 'wipe'>;
+  refusal?: Omit<Refusal, 'wipe' | 'ring'>;
 }
 
 export type Outcome<T> = { ok: true; value: T } | Refusal;

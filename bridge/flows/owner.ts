@@ -108,7 +108,7 @@ export async function unlockBand(
 
 /**
  * Turns wrist payments off for a band (lost or stolen). The checkout refuses it from now
- * on and queues a wipe that the next bridge to see the band delivers (deliverQueuedWipe).
+ * on and queues a wipe that the next bridge to see the band delivers (deliverQueued).
  */
 export async function revoke(owner: CheckoutClient, bandId?: string): Promise<Outcome<Api.BandView>> {
   const id = await resolveBandId(owner, bandId, true);

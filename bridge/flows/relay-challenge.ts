@@ -66,10 +66,15 @@ export async function checkoutRefusal(
   const r = refusalOf(e, 'checkout');
   if (!(e instanceof CheckoutHttpError)) return r;
   if (e.result) await showResult(session, e.result);
-  if (allowWipe && e.challenge && e.challenge.kind === 'wipe') {
-    r.wipe = session
-      ? await deliverQueuedWipe(client, session, e.challenge, { bandTimeoutMs: opts.bandTimeoutMs })
-      : { delivered: false, refusal: refusal(Status.UNREACHABLE, 'radio', 'no band connected to deliver the wipe to') };
+  if (allowWipe && e.challenge && (e.challenge.kind === 'wipe' || e.challenge.kind === 'find')) {
+    const report = session
+      ? await deliverQueued(client, session, e.challenge, { bandTimeoutMs: opts.bandTimeoutMs })
+      : {
+          delivered: false,
+          refusal: refusal(Status.UNREACHABLE, 'radio', `no band connected to deliver the ${e.challenge.kind} to`),
+        };
+    if (e.challenge.kind === 'wipe') r.wipe = report;
+    else r.ring = report;
   }
   return r;
 }
@@ -95,8 +100,8 @@ export async function relayChallenge(
   try {
     posted = await client.answer(challenge.challengeId, answer.bytes);
   } catch (e) {
-    // No wipe within a wipe: a wipe's own answer is never answered with another one.
-    return checkoutRefusal(e, client, session, opts, challenge.kind !== 'wipe');
+    // No wipe within a wipe (or a ring): their own answers are never answered with another one.
+    return checkoutRefusal(e, client, session, opts, challenge.kind !== 'wipe' && challenge.kind !== 'find');
   }
   const resultShown = await showResult(session, posted.result);
   const r: Relayed = { kind: posted.kind, receipt: posted.receipt, card: posted.card, resultShown };
@@ -109,22 +114,23 @@ export async function relayChallenge(
 }
 
 /**
- * The checkout answered REVOKED with a WIPE challenge (a lost band seen by this bridge):
- * write it to the band and post the band's answer, so the band erases its cards and keys.
+ * The checkout answered REVOKED with a WIPE challenge (a lost band seen by this bridge: the
+ * band erases its cards and keys), or FIND_REQUESTED with a FIND challenge (its owner is
+ * looking for it: it rings): write it to the band and post the band's answer.
  */
-export async function deliverQueuedWipe(
+export async function deliverQueued(
   client: CheckoutClient,
   session: BandSession,
   challenge: Challenge,
   opts: RelayOptions = {},
 ): Promise<WipeReport> {
-  if (challenge.kind !== 'wipe')
+  if (challenge.kind !== 'wipe' && challenge.kind !== 'find')
     return {
       delivered: false,
-      refusal: refusal(Status.MALFORMED, 'checkout', `not a wipe challenge (${challenge.kind})`),
+      refusal: refusal(Status.MALFORMED, 'checkout', `not a wipe or find challenge (${challenge.kind})`),
     };
   const r = await relayChallenge(client, session, challenge, opts);
   if (r.ok) return { delivered: true };
-  const { wipe: _nested, ...why } = r;
+  const { wipe: _nested, ring: _ring, ...why } = r;
   return { delivered: false, refusal: why };
 }

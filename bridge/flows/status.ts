@@ -27,8 +27,10 @@ export interface BandStatusReport {
   /** The checkout's reading of the band's sealed hello (needs a paired terminal). */
   wearState?: string;
   /** Why the checkout (or band) could not say. */
-  presence?: Omit<Refusal, 'wipe'>;
+  presence?: Omit<Refusal, 'wipe' | 'ring'>;
   wipe?: WipeReport;
+  /** Its owner is looking for it: whether it rang. */
+  ring?: WipeReport;
 }
 
 export interface StatusReport {
@@ -78,12 +80,13 @@ async function bandReport(
     const refused = await checkoutRefusal(e, opts.terminal, session, opts);
     r.presence = strip(refused);
     if (refused.wipe) r.wipe = refused.wipe;
+    if (refused.ring) r.ring = refused.ring;
     if (refused.status === Status.REVOKED) r.wearState = undefined;
   }
   return r;
 }
 
-function strip(r: Refusal): Omit<Refusal, 'wipe'> {
-  const { wipe: _w, ...rest } = r;
+function strip(r: Refusal): Omit<Refusal, 'wipe' | 'ring'> {
+  const { wipe: _w, ring: _r, ...rest } = r;
   return rest;
 }

@@ -260,6 +260,12 @@ export class CheckoutClient {
   async lastSeen(deviceId: string): Promise<Api.FoundBandView> {
     return (await this.request<{ band: Api.FoundBandView }>('GET', `/v1/bands/${seg(deviceId)}/last-seen`)).band;
   }
+
+  /** Asks the band to ring at its next contact (`ring` true), or withdraws the request. */
+  async ring(deviceId: string, ring: boolean): Promise<Api.FoundBandView> {
+    const method = ring ? 'POST' : 'DELETE';
+    return (await this.request<{ band: Api.FoundBandView }>(method, `/v1/bands/${seg(deviceId)}/ring`)).band;
+  }
   async revokeBand(deviceId: string): Promise<Api.BandView> {
     return (await this.request<{ band: Api.BandView }>('POST', `/v1/bands/${seg(deviceId)}/revoke`)).band;
   }

@@ -12,7 +12,7 @@ export type BandStatus = 'active' | 'revoked' | 'wiped';
 /** pending: challenge issued, band has not confirmed; removing: removal issued. */
 export type CardState = 'pending' | 'active' | 'removing' | 'removed' | 'failed';
 
-export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe' | 'key-update';
+export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe' | 'find' | 'key-update';
 
 /** Alipay's trade states. A full refund closes a paid trade, as Alipay does. */
 export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';
@@ -50,14 +50,22 @@ export interface LastSeenView {
   at: number;
   merchant: string | null;
   terminal: string | null;
+  /** Percent charged, as the band said at that contact; null when it did not say. */
+  battery: number | null;
 }
 
-/** What the owner's "find my band" shows: the band, and its last contact (null: never seen since enrollment). */
+/**
+ * What the owner's "find my band" shows: the band, its last contact (null: never seen since
+ * enrollment), and its ring request: asked at `ringRequestedAt` (null: none open), last rang at
+ * `rangAt`.
+ */
 export interface FoundBandView {
   deviceId: string;
   name: string;
   status: BandStatus;
   lastSeen: LastSeenView | null;
+  ringRequestedAt: number | null;
+  rangAt: number | null;
 }
 
 export interface PaymentView {

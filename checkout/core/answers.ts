@@ -119,6 +119,12 @@ export class Answers {
       await store.bands.markWiped(band.deviceId, clock());
       return {};
     }
+    if (ch.kind === 'find') {
+      if (body.status !== Status.OK) refuseForBand(body.status);
+      await this.markAnswered(ch);
+      await store.bands.markRang(band.deviceId, clock());
+      return {};
+    }
     if (band.status !== 'active') await refuseRevoked(this.ctx, band);
     if (ch.kind === 'key-update') {
       if (body.status !== Status.OK) refuseForBand(body.status);
@@ -137,6 +143,8 @@ export class Answers {
     await this.markAnswered(ch);
     if (ch.kind === 'unlock') {
       await store.bands.markUnlocked(band.deviceId, clock());
+      // Unlocked with its owner's password: it is with its owner (find-band.ts).
+      if (band.findRequestedAt !== null) await store.bands.requestFind(band.deviceId, null);
       return {};
     }
     await store.bands.setCardState(cardRef, ch.kind === 'provision' ? 'active' : 'removed');

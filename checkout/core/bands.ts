@@ -15,6 +15,7 @@ import { deviceIdOf } from './band-identity.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { newId } from './ids.ts';
+import { setRingRequest } from './find-band.ts';
 import { foundBandView } from './last-seen.ts';
 import type { FoundBandView } from '../api/views.ts';
 import { type BandView, bandView } from './views.ts';
@@ -80,6 +81,9 @@ export class Bands {
       checkoutKey: keys.id,
       lastSeenAt: null,
       lastSeenTerminal: null,
+      lastSeenBattery: null,
+      findRequestedAt: null,
+      rangAt: null,
     };
     const created = await store.bands.create(row);
     if (!created.ok) refuse(created.status, 'this band is already enrolled; wipe it before enrolling again');
@@ -109,6 +113,12 @@ export class Bands {
   /** The account's band and its last contact: NOT_FOUND if unknown, FORBIDDEN if another account's. */
   async find(accountId: string, deviceId: string): Promise<FoundBandView> {
     return foundBandView(this.ctx, await this.owned(accountId, deviceId, false));
+  }
+
+  /** Asks the owner's band to ring at its next contact (ring), or withdraws the request. */
+  async ring(accountId: string, deviceId: string, ring: boolean): Promise<FoundBandView> {
+    await setRingRequest(this.ctx, await this.owned(accountId, deviceId, false), ring);
+    return this.find(accountId, deviceId);
   }
 
   async findAll(accountId: string): Promise<FoundBandView[]> {

@@ -14,6 +14,7 @@ import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { openHello } from './envelope.ts';
 import { reloadKeysOnMiss } from './key-reload.ts';
+import { ringIfAsked } from './find-band.ts';
 import { recordContact } from './last-seen.ts';
 import { CheckoutError, refuse } from './errors.ts';
 
@@ -68,8 +69,10 @@ export async function identifyBand(
     band = { ...band, checkoutKey: heldKey };
   }
   // A revoked band's contacts count most: its owner is looking for it.
-  if (terminal) await recordContact(ctx, band, terminal);
+  if (terminal) await recordContact(ctx, band, terminal, body.value.battery);
   if (band.status !== 'active') await refuseRevoked(ctx, band);
+  // The owner is looking for it: it rings instead (find-band.ts).
+  if (terminal) await ringIfAsked(ctx, band, body.value);
   return { band, body: body.value };
 }
 

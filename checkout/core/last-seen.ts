@@ -3,7 +3,7 @@
  * hello of the band that opened with this checkout's keys (hello.ts), whatever it came for
  * and however it ended (a payment, a refusal, a revoked band's wipe, an unlock). What the
  * checkout knows of where is the terminal that carried it and that terminal's merchant,
- * nothing more: no place, and no battery level (the hello carries none). Other people learn
+ * nothing more: no place; and the battery level when the band's sealed hello says it. Other people learn
  * nothing new: the band's radio address rotates (docs/PROTOCOL.md §7) and only the owner's
  * session reads this.
  *
@@ -21,24 +21,43 @@ import type { Ctx } from './context.ts';
  */
 export const SEEN_STEP_MS = 60_000;
 
-export async function recordContact(ctx: Ctx, band: BandRow, terminal: TerminalRow | null): Promise<void> {
+export async function recordContact(
+  ctx: Ctx,
+  band: BandRow,
+  terminal: TerminalRow | null,
+  battery: number | undefined,
+): Promise<void> {
   const at = ctx.clock();
   const terminalId = terminal ? terminal.id : null;
+  const level = battery ?? null;
   const recent = band.lastSeenAt !== null && at - band.lastSeenAt < SEEN_STEP_MS;
-  if (recent && band.lastSeenTerminal === terminalId) return;
-  await ctx.store.bands.markSeen(band.deviceId, at, terminalId);
+  if (recent && band.lastSeenTerminal === terminalId && band.lastSeenBattery === level) return;
+  await ctx.store.bands.markSeen(band.deviceId, at, terminalId, level);
 }
 
 /** The band's last contact with the names of its merchant and terminal as they are now. */
 export async function lastSeenOf(ctx: Ctx, band: BandRow): Promise<LastSeenView | null> {
   if (band.lastSeenAt === null) return null;
-  if (band.lastSeenTerminal === null) return { at: band.lastSeenAt, merchant: null, terminal: null };
+  const battery = band.lastSeenBattery;
+  if (band.lastSeenTerminal === null) return { at: band.lastSeenAt, merchant: null, terminal: null, battery };
   // Unpairing keeps the terminal's row, so its name is still there.
   const terminal = await ctx.store.merchants.terminal(band.lastSeenTerminal);
   const merchant = terminal ? await ctx.store.accounts.byId(terminal.merchantId) : undefined;
-  return { at: band.lastSeenAt, merchant: merchant ? merchant.displayName : null, terminal: terminal?.name ?? null };
+  return {
+    at: band.lastSeenAt,
+    merchant: merchant ? merchant.displayName : null,
+    terminal: terminal?.name ?? null,
+    battery,
+  };
 }
 
 export async function foundBandView(ctx: Ctx, band: BandRow): Promise<FoundBandView> {
-  return { deviceId: band.deviceId, name: band.name, status: band.status, lastSeen: await lastSeenOf(ctx, band) };
+  return {
+    deviceId: band.deviceId,
+    name: band.name,
+    status: band.status,
+    lastSeen: await lastSeenOf(ctx, band),
+    ringRequestedAt: band.findRequestedAt,
+    rangAt: band.rangAt,
+  };
 }

@@ -33,7 +33,7 @@ export async function grantUnlock(
   const { band, body } = await identifyBand(ctx, hello, null);
   if (band.accountId !== account.id) refuse(Status.FORBIDDEN, 'that band belongs to another account');
   // Its owner's password came with it: a contact at no terminal (last-seen.ts).
-  await recordContact(ctx, band, null);
+  await recordContact(ctx, band, null, body.battery);
   requireWorn(body, false);
   // A band offers its nonce only while worn and locked: unlocked, it needs no grant.
   if (body.wearState === WearState.WORN_UNLOCKED)

@@ -151,6 +151,12 @@ export const apiRoutes: Route[] = [
   api('GET', '/v1/bands/:deviceId/last-seen', async ({ checkout, session, params }) =>
     json({ band: await checkout.findBand((await session('owner')).account.id, params.deviceId) }),
   ),
+  api('POST', '/v1/bands/:deviceId/ring', async ({ checkout, session, params }) =>
+    json({ band: await checkout.ringBand((await session('owner')).account.id, params.deviceId, true) }),
+  ),
+  api('DELETE', '/v1/bands/:deviceId/ring', async ({ checkout, session, params }) =>
+    json({ band: await checkout.ringBand((await session('owner')).account.id, params.deviceId, false) }),
+  ),
   api('POST', '/v1/bands/:deviceId/revoke', async ({ checkout, session, params }) =>
     json({ band: await checkout.revokeBand((await session('owner')).account.id, params.deviceId) }),
   ),

@@ -20,6 +20,7 @@ const explicit: Partial<Record<StatusCode, number>> = {
   [Status.ALREADY_ENROLLED]: 409,
   [Status.TRADE_CLOSED]: 409,
   [Status.TRADE_NOT_PAID]: 409,
+  [Status.FIND_REQUESTED]: 409,
   [Status.WALLET_FULL]: 409,
   [Status.COUNTER_NOT_INCREASING]: 409,
   [Status.EXPIRED]: 410,

@@ -70,12 +70,20 @@ export class PgBands implements BandStore {
     await this.db.query('UPDATE bands SET unlocked_at = $2 WHERE device_id = $1', [deviceId, now]);
   }
 
-  async markSeen(deviceId: string, at: number, terminalId: string | null): Promise<void> {
+  async markSeen(deviceId: string, at: number, terminalId: string | null, battery: number | null): Promise<void> {
     await this.db.query(
-      `UPDATE bands SET last_seen_at = $2, last_seen_terminal = $3
+      `UPDATE bands SET last_seen_at = $2, last_seen_terminal = $3, last_seen_battery = $4
        WHERE device_id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2)`,
-      [deviceId, at, terminalId],
+      [deviceId, at, terminalId, battery],
     );
+  }
+
+  async requestFind(deviceId: string, at: number | null): Promise<void> {
+    await this.db.query('UPDATE bands SET find_requested_at = $2 WHERE device_id = $1', [deviceId, at]);
+  }
+
+  async markRang(deviceId: string, at: number): Promise<void> {
+    await this.db.query('UPDATE bands SET rang_at = $2, find_requested_at = NULL WHERE device_id = $1', [deviceId, at]);
   }
 
   async addCard(row: CardRow, max: number): Promise<Commit<CardRow>> {

@@ -253,7 +253,16 @@ ALTER TABLE bands ADD COLUMN last_seen_terminal TEXT;
   },
   {
     version: 3,
-    name: "promotions (SQLite's version 9)",
+    name: "finding a band: battery, ring request, last ring (SQLite's version 9)",
+    sql: `
+ALTER TABLE bands ADD COLUMN last_seen_battery INTEGER CHECK (last_seen_battery BETWEEN 0 AND 100);
+ALTER TABLE bands ADD COLUMN find_requested_at BIGINT;
+ALTER TABLE bands ADD COLUMN rang_at BIGINT;
+`,
+  },
+  {
+    version: 4,
+    name: "promotions (SQLite's version 10)",
     sql: `
 ALTER TABLE accounts ADD COLUMN category TEXT;
 ALTER TABLE challenges ADD COLUMN terms TEXT;

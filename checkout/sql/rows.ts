@@ -18,7 +18,8 @@ export function bytesOrNull(v: unknown): Uint8Array | null {
 
 export const BAND_COLUMNS = `device_id AS deviceId, account_id AS accountId, name, signing_key AS signingKey, hpke_key AS hpkeKey,
   status, enrolled_at AS enrolledAt, revoked_at AS revokedAt, wiped_at AS wipedAt, unlocked_at AS unlockedAt,
-  checkout_key AS checkoutKey, last_seen_at AS lastSeenAt, last_seen_terminal AS lastSeenTerminal`;
+  checkout_key AS checkoutKey, last_seen_at AS lastSeenAt, last_seen_terminal AS lastSeenTerminal,
+  last_seen_battery AS lastSeenBattery, find_requested_at AS findRequestedAt, rang_at AS rangAt`;
 export const CARD_COLUMNS = `card_ref AS cardRef, device_id AS deviceId, kind, issuer_id AS issuerId, issuer, last4, is_default AS isDefault,
   city, currency, balance, fare_cap AS fareCap, state, last_counter AS lastCounter, created_at AS createdAt`;
 

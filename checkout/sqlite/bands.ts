@@ -55,11 +55,19 @@ export class SqliteBands implements BandStore {
     this.db.prepare('UPDATE bands SET unlocked_at = ? WHERE device_id = ?').run(now, deviceId);
   }
 
-  async markSeen(deviceId: string, at: number, terminalId: string | null): Promise<void> {
+  async markSeen(deviceId: string, at: number, terminalId: string | null, battery: number | null): Promise<void> {
     this.db
-      .prepare(`UPDATE bands SET last_seen_at = ?, last_seen_terminal = ?
+      .prepare(`UPDATE bands SET last_seen_at = ?, last_seen_terminal = ?, last_seen_battery = ?
         WHERE device_id = ? AND (last_seen_at IS NULL OR last_seen_at <= ?)`)
-      .run(at, terminalId, deviceId, at);
+      .run(at, terminalId, battery, deviceId, at);
+  }
+
+  async requestFind(deviceId: string, at: number | null): Promise<void> {
+    this.db.prepare('UPDATE bands SET find_requested_at = ? WHERE device_id = ?').run(at, deviceId);
+  }
+
+  async markRang(deviceId: string, at: number): Promise<void> {
+    this.db.prepare('UPDATE bands SET rang_at = ?, find_requested_at = NULL WHERE device_id = ?').run(at, deviceId);
   }
 
   async addCard(row: CardRow, max: number): Promise<Commit<CardRow>> {

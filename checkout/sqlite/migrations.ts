@@ -415,6 +415,17 @@ ALTER TABLE bands ADD COLUMN last_seen_terminal TEXT;
   },
   {
     version: 9,
+    name: 'finding a band: its battery at the last contact, the owner asking it to ring, when it last rang',
+    // core/find-band.ts: a ring request waits for the band's next contact (find_requested_at),
+    // which answers it (rang_at) and clears it; the battery is what the band's sealed hello said.
+    sql: `
+ALTER TABLE bands ADD COLUMN last_seen_battery INTEGER CHECK (last_seen_battery BETWEEN 0 AND 100);
+ALTER TABLE bands ADD COLUMN find_requested_at INTEGER;
+ALTER TABLE bands ADD COLUMN rang_at INTEGER;
+`,
+  },
+  {
+    version: 10,
     name: 'promotions: merchant categories, challenge terms, promotion uses, rewards, ride counts',
     // Promotions (core/promotion-pricing.ts, docs/CHECKOUT.md "Promotions"): a merchant's
     // category; the terms a payment challenge promised per card (JSON), applied on its answer

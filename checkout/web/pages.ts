@@ -15,6 +15,7 @@ import {
   formatAmount,
 } from '../core/views.ts';
 import { type Html, html, page, trusted, when } from './html.ts';
+import { findSection } from './find-section.ts';
 import { type MerchantReport, reportSection } from './merchant-report.ts';
 import { rewardsSection } from './rewards-section.ts';
 
@@ -37,20 +38,6 @@ export function loginPage(error?: string, username = ''): string {
 }
 
 /**
- * Finding the band: where the checkout last heard from it, named as the API names it. Never
- * a place (the checkout knows none), and no battery (the band does not report it).
- */
-function lastSeenLine(found: FoundBandView | undefined): Html {
-  const seen = found?.lastSeen;
-  if (!seen) return html`<p class="last-seen" data-last-seen="never">Last seen: never, since it was enrolled</p>`;
-  const where =
-    seen.terminal === null
-      ? 'when you unlocked it (not at a terminal)'
-      : `at ${seen.merchant ?? 'a merchant'}'s terminal ${seen.terminal}`;
-  return html`<p class="last-seen" data-last-seen="${String(seen.at)}">Last seen ${where}, ${when(seen.at)}</p>`;
-}
-
-/**
  * A band with its switch. The full device id is shown (selectable in one click) because
  * `wristpay owner revoke` needs it. Turning off cannot be undone, so the form needs a ticked
  * box, checked again by the server (no script is allowed by the page CSP). A band that is
@@ -67,7 +54,7 @@ function bandSection(b: BandView, found: FoundBandView | undefined, csrf: string
     <h3>${b.name}</h3>
     <p>Device id <code class="device-id" title="Device id">${b.deviceId}</code></p>
     <p class="status-${b.status}" data-status="${b.status}">${label}${b.revokedAt ? html` since ${when(b.revokedAt)}` : ''}</p>
-    ${lastSeenLine(found)}
+    ${findSection(found, csrf)}
     ${
       active
         ? html`<form method="post" action="/bands/${b.deviceId}/revoke">

@@ -204,6 +204,13 @@ export const webRoutes: Route[] = [
     await c.checkout.revokeBand(s.account.id, c.params.deviceId);
     return redirect('/dashboard');
   }),
+  web('POST', '/bands/:deviceId/ring', async (c) => {
+    const s = await formSession(c);
+    const ring = form(c).get('ring');
+    if (ring !== 'on' && ring !== 'off') refuse(Status.MALFORMED, 'ring must be on or off');
+    await c.checkout.ringBand(s.account.id, c.params.deviceId, ring === 'on');
+    return redirect('/dashboard');
+  }),
   web('POST', '/payment-password/unblock', async (c) => {
     const s = await formSession(c);
     const out = await c.checkout.unblockPaymentPassword(

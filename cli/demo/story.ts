@@ -13,11 +13,12 @@ import {
   pairTerminal,
   payWithPassword,
   revoke,
+  status,
   terminalClient,
   unlockBand,
 } from '../../bridge/flows/index.ts';
 import type { ChargeResult, Outcome, Refusal } from '../../bridge/flows/index.ts';
-import { lastSeenText } from '../find-command.ts';
+import { batteryText, lastSeenText } from '../find-command.ts';
 import { promotionEvent } from './promotion-event.ts';
 import type { DemoWorld } from './environment.ts';
 
@@ -207,7 +208,30 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
 
   // The owner looks for the band: the checkout says where a bridge last reached it on its behalf.
   const lost = must(await findBand(owner, deviceId), 'find');
-  emit({ step: 'find', outcome: 'ok', lastSeen: lost.lastSeen }, `Where is the band? ${lastSeenText(lost.lastSeen)}`);
+  emit(
+    { step: 'find', outcome: 'ok', lastSeen: lost.lastSeen },
+    `Where is the band? ${lastSeenText(lost.lastSeen)}, ${batteryText(lost.lastSeen)}`,
+  );
+
+  // Then it is lost for real: off the wrist somewhere. The owner asks it to ring; the next
+  // terminal that sees it (here, a status read at the till) delivers that, and it rings.
+  band.setWorn(false);
+  await until(() => band.status().state === 'off-wrist', 'the removal to be confirmed');
+  must(await findBand(owner, deviceId, true), 'ring');
+  const seen = must(await status(session, { terminal }), 'ring');
+  const rang = seen.band?.ring;
+  await until(() => band.status().display[0] === 'Find me', 'the band to show "Find me"', 3000).catch(() => undefined);
+  emit(
+    {
+      step: 'ring',
+      outcome: rang?.delivered ? 'ok' : 'declined',
+      delivered: !!rang?.delivered,
+      display: band.status().display,
+    },
+    rang?.delivered
+      ? `Asked the lost band to ring: a terminal saw it, and it buzzes and flashes "${band.status().display.join(' / ')}"`
+      : `The ring was not delivered${rang?.refusal ? `: ${rang.refusal.message}` : ''}`,
+  );
 
   must(await revoke(owner, deviceId), 'revoke');
   emit({ step: 'revoke', outcome: 'ok', deviceId }, 'Reported the band lost: wrist payments turned off');

@@ -40,6 +40,7 @@ import { formatAmount, idleLines, resultLines, statusLine } from './display-text
 import { createHalProvider } from './hal-provider.ts';
 import { Link, type LinkHandlers } from './link.ts';
 import { type PaymentContext, type PaymentOutcome, PendingConfirmation, completePayment } from './payment-flow.ts';
+import { ringToBeFound } from './find-me.ts';
 import { decidePayment } from './payment-policy.ts';
 import { DAY_MS, Wallet } from './wallet.ts';
 import { type WearListener, WearSession } from './wear-session.ts';
@@ -187,10 +188,13 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     // Only a worn, locked band offers its unlock nonce: unlocked, it needs no grant.
     const state = this.session.current();
     const nonce = state === WearState.WORN_LOCKED ? this.session.nonce : null;
+    const battery = this.hal.charger.batteryPercent();
     const body = encodeHelloBody({
       deviceId: e.deviceId,
       wearState: state,
       unlockNonce: nonce === null ? undefined : nonce,
+      // Sealed to the checkout, for the owner's "find my band": never in anything the radio shows.
+      battery: battery >= 0 && battery <= 100 ? Math.round(battery) : undefined,
     });
     const s = setupBaseS(this.provider, e.checkoutHpkeKey, ascii(Label.HELLO));
     if (!s.ok) return this.refuseClear(s.status);
@@ -292,6 +296,9 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
       }
       case 'wipe':
         return this.wipe();
+      case 'find':
+        ringToBeFound(this.hal, this);
+        return this.answer({ status: Status.OK });
       case 'key-update':
         return this.updateKeys(e, body);
     }

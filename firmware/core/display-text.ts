@@ -9,6 +9,9 @@ export function formatAmount(amount: number, currency: string): string {
   return currency + ' ' + major + '.' + (minor < 10 ? '0' : '') + minor;
 }
 
+/** What a band its owner is looking for shows while it rings. */
+export const FIND_LINES = ['Find me', 'Owner is looking'];
+
 export function idleLines(state: WearStateCode, enrolled: boolean, cards: number): string[] {
   if (!enrolled) return ['wristpay', 'Not enrolled'];
   if (state === WearState.CHARGING) return ['wristpay', 'Charging'];
@@ -38,6 +41,7 @@ export function resultLines(kind: string, amount: string, status: StatusCode): s
   if (kind === 'provision') return ['Card added'];
   if (kind === 'remove-card') return ['Card removed'];
   if (kind === 'wipe') return ['Wiped'];
+  if (kind === 'find') return FIND_LINES;
   if (kind === 'key-update') return ['Keys updated'];
   return ['Done'];
 }

@@ -43,6 +43,11 @@ export class ChargerEmu implements Charger {
   isCharging(): boolean {
     return this.charging;
   }
+  /** -1 (not measured) until a test or the simulator sets a level. */
+  battery = -1;
+  batteryPercent(): number {
+    return this.battery;
+  }
   /** Change the contact state; the listener hears only real changes, as from an edge interrupt. */
   set(charging: boolean): void {
     if (charging === this.charging) return;

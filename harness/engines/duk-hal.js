@@ -390,6 +390,9 @@ var halctl = (function () {
       isCharging: function () {
         return ctl.charging;
       },
+      batteryPercent: function () {
+        return -1;
+      },
     },
     button: {
       onPress: function (fn) {

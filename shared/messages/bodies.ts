@@ -24,11 +24,15 @@ const ID = { len: Size.ID };
 const SHORT = { max: Size.MAX_SHORT_TEXT };
 const MAX_AMOUNT = 1e12; // minor units; far above any real payment, keeps arithmetic exact
 
-/** `unlockNonce` is present exactly in state worn-locked: the nonce an unlock grant must answer. */
+/**
+ * `unlockNonce` is present exactly in state worn-locked: the nonce an unlock grant must answer.
+ * `battery`: percent charged, when the band measures it (sealed: only its checkout learns it).
+ */
 export interface HelloBody {
   deviceId: Uint8Array;
   wearState: WearStateCode;
   unlockNonce?: Uint8Array;
+  battery?: number;
 }
 
 export interface BankCard {
@@ -90,6 +94,10 @@ export interface RemoveCardChallenge extends ChallengeCommon {
 export interface WipeChallenge extends ChallengeCommon {
   kind: 'wipe';
 }
+/** The owner is looking for the band: ring and flash the display (its answer says it did). */
+export interface FindChallenge extends ChallengeCommon {
+  kind: 'find';
+}
 /** The checkout's next keys, signed by the key the band has pinned (PROTOCOL.md §8). */
 export interface KeyUpdateChallenge extends ChallengeCommon {
   kind: 'key-update';
@@ -104,6 +112,7 @@ export type ChallengeBody =
   | ProvisionChallenge
   | RemoveCardChallenge
   | WipeChallenge
+  | FindChallenge
   | KeyUpdateChallenge;
 
 export interface AnswerBody {
@@ -132,11 +141,13 @@ export function decodeHelloBody(bytes: Uint8Array): Result<HelloBody> {
     deviceId: f.bytes(HelloBodyKey.DEVICE_ID, ID),
     wearState: f.uint(HelloBodyKey.WEAR_STATE, { max: WearState.CHARGING }) as WearStateCode,
     unlockNonce: f.bytes(HelloBodyKey.UNLOCK_NONCE, { len: Size.NONCE, optional: true }),
+    battery: f.uint(HelloBodyKey.BATTERY, { max: 100, optional: true }),
   };
   // Only a worn, locked band needs a grant, so only it offers the nonce one must answer.
   if ((body.wearState === WearState.WORN_LOCKED) !== (body.unlockNonce !== undefined))
     f.refuse('unlockNonce present iff worn-locked');
   if (body.unlockNonce === undefined) delete body.unlockNonce;
+  if (body.battery === undefined) delete body.battery;
   return f.done(body);
 }
 export function encodeHelloBody(b: HelloBody, encoder?: Encoder): Uint8Array {
@@ -145,6 +156,7 @@ export function encodeHelloBody(b: HelloBody, encoder?: Encoder): Uint8Array {
       [HelloBodyKey.DEVICE_ID, b.deviceId],
       [HelloBodyKey.WEAR_STATE, b.wearState],
       [HelloBodyKey.UNLOCK_NONCE, b.unlockNonce],
+      [HelloBodyKey.BATTERY, b.battery],
     ]),
   );
 }
@@ -221,6 +233,7 @@ kindNames[ChallengeKind.PROVISION_CARD] = 'provision';
 kindNames[ChallengeKind.REMOVE_CARD] = 'remove-card';
 kindNames[ChallengeKind.WIPE] = 'wipe';
 kindNames[ChallengeKind.KEY_UPDATE] = 'key-update';
+kindNames[ChallengeKind.FIND] = 'find';
 
 export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
   const m = decodeProtocolMap(bytes, Size.MAX_CHALLENGE_CT);
@@ -282,7 +295,8 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
       return f.done<ChallengeBody>(withOwn<RemoveCardChallenge>(common, { cardRef }));
     }
     case 'wipe':
-      return f.done<ChallengeBody>(withOwn<WipeChallenge>(common, {}));
+    case 'find':
+      return f.done<ChallengeBody>(common as ChallengeBody);
     case 'key-update':
       return f.done<ChallengeBody>(
         withOwn<KeyUpdateChallenge>(common, {
@@ -306,7 +320,9 @@ export function challengeBodyToCbor(b: ChallengeBody): CborMap {
             ? ChallengeKind.REMOVE_CARD
             : b.kind === 'wipe'
               ? ChallengeKind.WIPE
-              : ChallengeKind.KEY_UPDATE;
+              : b.kind === 'find'
+                ? ChallengeKind.FIND
+                : ChallengeKind.KEY_UPDATE;
   const m = addFields(new CborMap(), [
     [ChallengeBodyKey.KIND, kindCode],
     [ChallengeBodyKey.DEVICE_ID, b.deviceId],
@@ -338,6 +354,7 @@ export function challengeBodyToCbor(b: ChallengeBody): CborMap {
     case 'remove-card':
       return m.set(ChallengeBodyKey.REMOVE_CARD_REF, b.cardRef);
     case 'wipe':
+    case 'find':
       return m;
     case 'key-update':
       return addFields(m, [

@@ -42,8 +42,12 @@ export const ErrorMessageKey = { STATUS: 2 } as const;
 
 // ---- sealed bodies: what only band and checkout see (PROTOCOL.md §3, "Sealed bodies") ----
 
-/** Hello body: UNLOCK_NONCE is present exactly when the band is worn and locked. */
-export const HelloBodyKey = { DEVICE_ID: 1, WEAR_STATE: 2, UNLOCK_NONCE: 3 } as const;
+/**
+ * Hello body: UNLOCK_NONCE is present exactly when the band is worn and locked; BATTERY (percent)
+ * only when the band's hardware measures it. Key 4 was the firmware version (version 1 before the
+ * air-byte cuts) and stays retired.
+ */
+export const HelloBodyKey = { DEVICE_ID: 1, WEAR_STATE: 2, UNLOCK_NONCE: 3, BATTERY: 5 } as const;
 
 /**
  * Challenge body, the payload of the checkout's COSE_Sign1. Keys 1-4 are in every kind; each

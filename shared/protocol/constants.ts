@@ -28,6 +28,7 @@ export const ChallengeKind = {
   REMOVE_CARD: 4,
   WIPE: 5,
   KEY_UPDATE: 6,
+  FIND: 7,
 } as const;
 
 export const WearState = {

@@ -61,6 +61,7 @@ export const statusMeaning: Readonly<Record<StatusName, string>> = {
   QUOTA_EXCEEDED: 'A per-terminal or per-account quota (open trades, sessions, challenges) is used up.',
   CURRENCY_MISMATCH: "No card in the trade's currency can pay it.",
   TRADE_NOT_PAID: 'The trade has not been paid, so there is nothing to refund.',
+  FIND_REQUESTED: "The band's owner is looking for it: it rings instead of paying.",
   UNREACHABLE: 'The band or server could not be reached.',
   TIMEOUT: 'The operation timed out.',
   INTERNAL: 'An internal error; nothing was changed.',

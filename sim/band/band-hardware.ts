@@ -70,6 +70,8 @@ export class BandHardware {
     this.flash = new PersistentFlash(paths.flash, identity.flash, () => events.powerCut());
     const now = { monotonicMs: () => (this.clock ? this.clock.monotonicMs() : 0) };
     this.wear = new WearSensorEmu(now);
+    // A simulated band has a fuel gauge (the test environment's has none): full until set.
+    this.charger.battery = 100;
     this.haptics = new HapticsEmu(now);
     this.display = new DisplayEmu(4, 16, now);
     this.link = createLinkModel(link, (err) => this.log('sim', `link delivery failed: ${String(err)}`));
@@ -132,6 +134,11 @@ export class BandHardware {
 
   setCharging(on: boolean): void {
     this.charger.set(on);
+    this.events.change();
+  }
+
+  setBattery(percent: number): void {
+    this.charger.battery = percent;
     this.events.change();
   }
 

@@ -29,6 +29,8 @@ export interface SimBandStatus {
   /** Wear-sensor contact as the sensor reports it (raw, before the firmware's debounce). */
   worn: boolean;
   charging: boolean;
+  /** Percent charged, as the band's fuel gauge reads it. */
+  battery: number;
   /** The firmware's wear state ('off-wrist', 'worn-locked', …) when it reports one. */
   state: string | null;
   enrolled: boolean | null;

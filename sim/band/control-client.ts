@@ -19,7 +19,7 @@ export class ControlError extends Error {
   }
 }
 
-export type BandAction = 'wear' | 'charge' | 'press' | 'reboot' | 'power-cut';
+export type BandAction = 'wear' | 'charge' | 'battery' | 'press' | 'reboot' | 'power-cut';
 
 export interface StatusReply {
   simulator: Record<string, unknown>;

@@ -95,6 +95,12 @@ function act(band: SimBand, action: string, body: Record<string, unknown>): void
       return band.setWorn(bool(body, 'on'));
     case 'charge':
       return band.setCharging(bool(body, 'on'));
+    case 'battery': {
+      const p = body.percent;
+      if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 100)
+        throw new HttpError(400, 'body needs {"percent": n} with n a whole number from 0 to 100');
+      return band.setBattery(p);
+    }
     case 'press':
       return band.press();
     case 'reboot':
@@ -106,7 +112,10 @@ function act(band: SimBand, action: string, body: Record<string, unknown>): void
       return band.powerCutAfter(n);
     }
     default:
-      throw new HttpError(404, `unknown action "${action.slice(0, 40)}" (wear, charge, press, reboot, power-cut)`);
+      throw new HttpError(
+        404,
+        `unknown action "${action.slice(0, 40)}" (wear, charge, battery, press, reboot, power-cut)`,
+      );
   }
 }
 

@@ -159,6 +159,9 @@ export class SimBand extends EventEmitter {
   setCharging(on: boolean): void {
     this.hw.setCharging(on);
   }
+  setBattery(percent: number): void {
+    this.hw.setBattery(percent);
+  }
   press(): void {
     this.hw.press();
   }
@@ -201,6 +204,7 @@ export class SimBand extends EventEmitter {
       firmware: { format: meta.format, version: meta.firmwareVersion, signed: meta.signed, devKey: meta.devKey },
       worn: hw.wear.current(),
       charging: hw.charger.isCharging(),
+      battery: hw.charger.batteryPercent(),
       state: fw && typeof fw.state === 'string' ? fw.state : null,
       enrolled: fw && typeof fw.enrolled === 'boolean' ? fw.enrolled : null,
       display: hw.display.current.slice(),

@@ -30,7 +30,7 @@ export const HAL_METHODS: HalSignatures = {
   aead: { seal: [['y', 'y', 'y', 'y'], 'y'], open: [['y', 'y', 'y', 'y'], 'y?'] },
   flash: { read: [['n', 'n', 'n'], 'y'], erase: [['n'], 'v'], program: [['n', 'n', 'y'], 'v'] },
   wear: { onSample: [['fb'], 'v'], current: [[], 'b'] },
-  charger: { onChange: [['fb'], 'v'], isCharging: [[], 'b'] },
+  charger: { onChange: [['fb'], 'v'], isCharging: [[], 'b'], batteryPercent: [[], 'n'] },
   button: { onPress: [['f'], 'v'] },
   haptics: { buzz: [['n'], 'v'] },
   display: { show: [['S'], 'v'] },

@@ -62,10 +62,19 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
     // Where it last paid (finding a lost band): the merchant and till, never a place.
     expect(await band.locator('.last-seen').textContent()).toMatch(
       new RegExp(
-        `^Last seen at ${shop.merchantName}'s terminal till 1, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC$`,
+        `^Last seen at ${shop.merchantName}'s terminal till 1, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC; battery not reported$`,
       ),
     );
+    // "Ring it at its next contact", then withdrawn: the API says the same as the page.
+    await band.getByRole('button', { name: 'Ring it at its next contact' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    expect(await band.locator('[data-ring]').getAttribute('data-ring')).toBe('asked');
+    expect((await o.client.lastSeen(o.deviceId)).ringRequestedAt).toBeGreaterThan(0);
     await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
+    await band.getByRole('button', { name: 'Cancel ringing' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    expect(await band.locator('[data-ring]').getAttribute('data-ring')).toBe('none');
+    expect((await o.client.lastSeen(o.deviceId)).ringRequestedAt).toBeNull();
     // Unticked: the browser does not send the form (the box is required) and the band stays on.
     await band.getByRole('button', { name: 'Turn off wrist payments' }).click();
     await page.waitForTimeout(300);
@@ -96,7 +105,9 @@ needs(requirements.chromium).describe('web pages in Chromium', () => {
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button[type=submit]');
     const band = page.locator(`section[data-device-id="${o.deviceId}"]`);
-    await band.locator('input[name=csrf]').evaluate((input) => ((input as HTMLInputElement).value = 'forged'));
+    await band
+      .locator('form[action$="/revoke"] input[name=csrf]')
+      .evaluate((input) => ((input as HTMLInputElement).value = 'forged'));
     await band.getByLabel(/Turn it off for good/).check();
     const [response] = await Promise.all([
       page.waitForResponse(/\/revoke$/),

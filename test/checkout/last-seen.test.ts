@@ -44,7 +44,8 @@ async function expectSeen(
   where: { merchant: string | null; terminal: string | null },
 ): Promise<Api.LastSeenView> {
   const seen = (await owner.client.lastSeen(deviceId)).lastSeen;
-  expect(seen).toEqual({ at: expect.any(Number), ...where });
+  // These bands' test hardware has no fuel gauge: their hellos say nothing of the battery.
+  expect(seen).toEqual({ at: expect.any(Number), ...where, battery: null });
   expect(seen?.at).toBeGreaterThanOrEqual(span.from);
   expect(seen?.at).toBeLessThanOrEqual(span.to);
   return seen as Api.LastSeenView;
@@ -59,6 +60,8 @@ describe('a band is last seen where its last hello came from', () => {
       name: 'test band',
       status: 'active',
       lastSeen: null,
+      ringRequestedAt: null,
+      rangAt: null,
     });
     const unlocked = await during(() => unlock(h, o, band));
     await expectSeen(o, deviceId, unlocked, { merchant: null, terminal: null });
@@ -127,6 +130,11 @@ describe('only the owner finds the band', () => {
     await refusal(stranger.client.lastSeen(o.deviceId), 'FORBIDDEN', 403);
     await refusal(shop.merchant.lastSeen(o.deviceId), 'FORBIDDEN', 403);
     await refusal(h.client.lastSeen(o.deviceId), 'UNAUTHORIZED', 401);
+    // Nor asks it to ring.
+    await refusal(stranger.client.ring(o.deviceId, true), 'FORBIDDEN', 403);
+    await refusal(shop.merchant.ring(o.deviceId, true), 'FORBIDDEN', 403);
+    await refusal(h.client.ring(o.deviceId, true), 'UNAUTHORIZED', 401);
+    expect((await o.client.lastSeen(o.deviceId)).ringRequestedAt).toBeNull();
     // Another account's password with a captured hello of the band is no contact of its owner's.
     const before = (await o.client.lastSeen(o.deviceId)).lastSeen;
     h.clock.advance(SEEN_STEP_MS);
@@ -160,5 +168,36 @@ describe("the owner's dashboard", () => {
       `Last seen at ${name}&#39;s terminal till 1, ${new Date(seen.at).toISOString().replace('T', ' ').slice(0, 19)} UTC`,
     );
     expect(page).toContain('wipe pending');
+  });
+});
+
+describe('ringing a lost band at its next contact', () => {
+  it('every till that races to see it gets FIND_REQUESTED; one FIND challenge rings it and closes the request', async () => {
+    const o = await ownerWithBand(h);
+    const shop = await merchantWithTerminal(h, unique('Kiosk '));
+    o.band.wearState = WearState.OFF_WRIST;
+    const asked = await o.client.ring(o.deviceId, true);
+    expect(asked.ringRequestedAt).toBeGreaterThan(0);
+    // Four tills see the band at once: each is told, each carries a find challenge.
+    const trades = await Promise.all([1, 2, 3, 4].map(() => newTrade(shop, 3_00)));
+    const refused = await Promise.all(
+      trades.map((t) => refusal(shop.client.payWithBand(t.outTradeNo, o.band.hello()), 'FIND_REQUESTED', 409)),
+    );
+    for (const e of refused) expect(e.challenge?.kind).toBe('find');
+    // The band rings for the one its till delivers and answers; the others expire unanswered.
+    const find = refused[0].challenge as NonNullable<(typeof refused)[0]['challenge']>;
+    await shop.client.answer(find.challengeId, o.band.answerOk(o.band.open(find.message)));
+    const after = await o.client.lastSeen(o.deviceId);
+    expect(after.ringRequestedAt).toBeNull();
+    expect(after.rangAt).toBeGreaterThanOrEqual(asked.ringRequestedAt as number);
+    // Closed: the next contact is an ordinary off-wrist refusal.
+    await refusal(shop.client.payWithBand((await newTrade(shop, 3_00)).outTradeNo, o.band.hello()), 'NOT_WORN');
+  });
+
+  it('a turned-off band is not rung (its next contact wipes it); withdrawing is idempotent', async () => {
+    const o = await ownerWithBand(h);
+    expect((await o.client.ring(o.deviceId, false)).ringRequestedAt).toBeNull();
+    await o.client.revokeBand(o.deviceId);
+    await refusal(o.client.ring(o.deviceId, true), 'REVOKED', 403);
   });
 });

@@ -51,6 +51,7 @@ describe('e2e: the demo story over real parts', () => {
       'pay:approved',
       'promotion:ok',
       'find:ok',
+      'ring:ok',
       'revoke:ok',
       'pay:declined',
       'wipe:ok',
@@ -61,7 +62,8 @@ describe('e2e: the demo story over real parts', () => {
     const i = events.findIndex((e) => e.step === 'find');
     expect(Object.keys(events[i]).sort()).toEqual(['lastSeen', 'outcome', 'step']);
     const seen = events[i].lastSeen as { at: number; merchant: string; terminal: string };
-    expect(seen).toEqual({ at: expect.any(Number), merchant: 'Lu Yu Tea House', terminal: 'till 1' });
+    // The simulated band's fuel gauge reads full until set (wristpay sim battery).
+    expect(seen).toEqual({ at: expect.any(Number), merchant: 'Lu Yu Tea House', terminal: 'till 1', battery: 100 });
     // After the unlock that came before the last payment (an unlock is a contact at no terminal).
     expect(seen.at).toBeGreaterThanOrEqual(emittedAt[events.map((e) => e.step).lastIndexOf('unlock')]);
     expect(seen.at).toBeLessThanOrEqual(emittedAt[i - 1]);
@@ -79,6 +81,12 @@ describe('e2e: the demo story over real parts', () => {
       expect(before).toMatchObject({ step: 'pay', outcome: 'approved', orderId: e.orderId, amount: e.amount });
       expect(e.label).toBe('ICBC 10% off dining');
     }
+  });
+
+  it('rings the lost band at the next terminal that sees it: "Find me" on its display', () => {
+    const ring = events.find((e) => e.step === 'ring');
+    expect(ring).toMatchObject({ outcome: 'ok', delivered: true });
+    expect(ring?.display).toEqual(['Find me', 'Owner is looking']);
   });
 
   it('declines the off-wrist payment with NOT_WORN and the revoked band with REVOKED', () => {

@@ -59,7 +59,7 @@ function recordingHal() {
       },
     },
     wear: { onSample: () => {}, current: () => true },
-    charger: { onChange: () => {}, isCharging: () => false },
+    charger: { onChange: () => {}, isCharging: () => false, batteryPercent: () => -1 },
     button: {
       onPress: (fn) => {
         rec.onPress = fn;
@@ -290,7 +290,7 @@ describe('guest faults', () => {
         hal.random.bytes(2), hal.se.hasKey(0), hal.se.generate(1), hal.se.erase(2), hal.se.publicKey(0), hal.se.sign(0, b),
         hal.se.ecdh(1, b), hal.se.verify(b, b, b), hal.se.isValidPublic(b), hal.hash.sha256(b), hal.hash.hmacSha256(b, b),
         hal.aead.seal(b, b, b, b), hal.aead.open(b, b, b, b), hal.flash.read(0, 1, 2), hal.flash.erase(3), hal.flash.program(0, 0, b),
-        hal.wear.onSample(note('sample')), hal.wear.current(), hal.charger.onChange(note('charge')), hal.charger.isCharging(),
+        hal.wear.onSample(note('sample')), hal.wear.current(), hal.charger.onChange(note('charge')), hal.charger.isCharging(), hal.charger.batteryPercent(),
         hal.button.onPress(note('press')), hal.haptics.buzz(30), hal.display.show(['a', 'b']), hal.radio.onConnect(note('connect')),
         hal.radio.onDisconnect(note('disconnect')), hal.radio.onWrite(note('write')), hal.radio.notify(b), hal.radio.setInfo(b),
         hal.radio.mtu(), hal.radio.setIdentityKey(b), hal.radio.newAddress(), hal.log.log('hi'), hal.se.slotCount, hal.flash.pageSize, hal.flash.pageCount, hal.display.lines, hal.display.columns];
@@ -336,6 +336,7 @@ describe('guest faults', () => {
       true,
       null,
       true,
+      7,
       null,
       null,
       null,

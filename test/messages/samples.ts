@@ -156,7 +156,7 @@ const commonFields = (unknown: number[]): FieldSpec[] => [
   bytesLen(3, 16),
   uint(4),
 ];
-const UNKNOWN_KINDS = [0, 7, 99, 255, 256, 2 ** 32, SAFE];
+const UNKNOWN_KINDS = [0, 8, 99, 255, 256, 2 ** 32, SAFE];
 
 export const BANK_CARD = cborMap([1, 1], [2, 'card-ref-1'], [3, 'Bank of Tests'], [4, '4242'], [5, true], [9, 'CNY']);
 export const TRANSIT_CARD = cborMap(
@@ -216,6 +216,7 @@ const CHALLENGES: Target[] = [
   challenge('provision', 3, [{ key: 30, kind: 'map' }], [30, BANK_CARD]),
   challenge('remove-card', 4, [textMax(31, Size.MAX_CARD_REF)], [31, 'card-ref-1']),
   challenge('wipe', 5, []),
+  challenge('find', 7, []),
   challenge('key-update', 6, [bytesLen(40, 65), bytesLen(41, 65), uint(42)], [40, pub(4)], [41, pub(5)], [42, 2]),
 ];
 
@@ -245,13 +246,19 @@ const CARDS: Target[] = (
 const BODIES: Target[] = [
   {
     name: 'hello body',
-    sample: cborMap([1, fill(16, 1)], [2, 1], [3, fill(16, 2)]),
+    sample: cborMap([1, fill(16, 1)], [2, 1], [3, fill(16, 2)], [5, 80]),
     decode: decodeHelloBody,
     header: false,
     limit: Size.MAX_HELLO_CT,
     // The sample is worn-locked (state 1), so its unlock nonce (key 3) is required; states 0, 2 and 3 must not carry one.
     // The firmware version (the old key 4) is no longer there: the INFO characteristic has it, and key 4 is now unknown.
-    fields: [bytesLen(1, 16), { key: 2, kind: 'uint', good: [1], bad: [0, 2, 3, 4, SAFE] }, bytesLen(3, 16)],
+    // Key 5, the battery in percent, is optional.
+    fields: [
+      bytesLen(1, 16),
+      { key: 2, kind: 'uint', good: [1], bad: [0, 2, 3, 4, SAFE] },
+      bytesLen(3, 16),
+      { key: 5, kind: 'uint', optional: true, good: [0, 100], bad: [101, SAFE] },
+    ],
   },
   {
     name: 'answer body',

@@ -127,6 +127,8 @@ describe('control API', () => {
     expect((await api('/api/bands/1/press', { method: 'GET' })).status).toBe(405);
     expect((await api('/api/bands/1/wear', { body: { on: 'yes' } })).status).toBe(400);
     expect((await api('/api/bands/1/power-cut', { body: { after: 0 } })).status).toBe(400);
+    for (const percent of [-1, 101, 50.5, '50', null])
+      expect((await api('/api/bands/1/battery', { body: { percent } })).status).toBe(400);
     expect((await api('/api/status', { method: 'GET' })).json).toMatchObject({
       ok: true,
       bands: [{ band: 1 }, { band: 2 }],
@@ -182,6 +184,18 @@ describe('wristpay sim (CLI)', () => {
     const off = JSON.parse(r.stdout).band;
     expect(off).toMatchObject({ worn: false, state: 'off-wrist' });
     expect(off.address).not.toBe(worn.address);
+  });
+
+  it("battery sets what the band's fuel gauge reads (full until set); its status says it", async () => {
+    expect(JSON.parse((await cli('status', '--state', dir, '--band', '1', '--json')).stdout).bands[0].battery).toBe(
+      100,
+    );
+    const r = await cli('battery', '37', '--state', dir, '--band', '1', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, band: { band: 1, battery: 37 } });
+    expect((await cli('status', '--state', dir, '--band', '1')).stdout).toMatch(/battery 37 %/);
+    expect((await cli('battery', '101', '--state', dir, '--band', '1')).code).toBe(2);
+    expect((await cli('battery', 'full', '--state', dir, '--band', '1')).code).toBe(2);
   });
 
   it('exit codes: 2 for usage, 3 when no simulator runs, 1 for a refused image', async () => {

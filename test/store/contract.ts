@@ -88,19 +88,44 @@ export function storeContract(name: string, open: () => Promise<StorePair>): voi
       const w = await world(p.a);
       const id = w.band.deviceId;
       expect(await p.b.bands.byId(id)).toMatchObject({ lastSeenAt: null, lastSeenTerminal: null });
-      await p.a.bands.markSeen(id, 5_000, w.till.id);
-      expect(await p.b.bands.byId(id)).toMatchObject({ lastSeenAt: 5_000, lastSeenTerminal: w.till.id });
-      await p.b.bands.markSeen(id, 4_000, null); // an earlier contact, written late
-      expect(await p.a.bands.byId(id)).toMatchObject({ lastSeenAt: 5_000, lastSeenTerminal: w.till.id });
-      await raced(p, 6, (s, i) => s.bands.markSeen(id, 6_000 + i, i === 5 ? w.till.id : null));
-      expect(await p.a.bands.byId(id)).toMatchObject({ lastSeenAt: 6_005, lastSeenTerminal: w.till.id });
+      await p.a.bands.markSeen(id, 5_000, w.till.id, 80);
+      expect(await p.b.bands.byId(id)).toMatchObject({
+        lastSeenAt: 5_000,
+        lastSeenTerminal: w.till.id,
+        lastSeenBattery: 80,
+      });
+      await p.b.bands.markSeen(id, 4_000, null, 90); // an earlier contact, written late
+      expect(await p.a.bands.byId(id)).toMatchObject({
+        lastSeenAt: 5_000,
+        lastSeenTerminal: w.till.id,
+        lastSeenBattery: 80,
+      });
+      await raced(p, 6, (s, i) => s.bands.markSeen(id, 6_000 + i, i === 5 ? w.till.id : null, i));
+      expect(await p.a.bands.byId(id)).toMatchObject({
+        lastSeenAt: 6_005,
+        lastSeenTerminal: w.till.id,
+        lastSeenBattery: 5,
+      });
       expect(await p.b.bands.revoke(id, 7_000)).toMatchObject({ status: 'revoked', lastSeenAt: 6_005 });
-      await p.b.bands.markSeen(id, 8_000, null);
+      await p.b.bands.markSeen(id, 8_000, null, null);
       expect(await p.a.bands.byAccount(w.owner.id)).toMatchObject([
-        { status: 'revoked', lastSeenAt: 8_000, lastSeenTerminal: null },
+        { status: 'revoked', lastSeenAt: 8_000, lastSeenTerminal: null, lastSeenBattery: null },
       ]);
-      await p.a.bands.markSeen('no-such-band', 9_000, w.till.id); // writes nothing, refuses nothing
+      await p.a.bands.markSeen('no-such-band', 9_000, w.till.id, 50); // writes nothing, refuses nothing
       expect(await p.b.bands.byId('no-such-band')).toBeUndefined();
+    });
+
+    it('bands: a ring request stays open until the band rings or the owner withdraws it', async () => {
+      const w = await world(p.a);
+      const id = w.band.deviceId;
+      expect(await p.b.bands.byId(id)).toMatchObject({ findRequestedAt: null, rangAt: null });
+      await p.a.bands.requestFind(id, 1_000);
+      expect(await p.b.bands.byId(id)).toMatchObject({ findRequestedAt: 1_000, rangAt: null });
+      await p.b.bands.markRang(id, 2_000);
+      expect(await p.a.bands.byId(id)).toMatchObject({ findRequestedAt: null, rangAt: 2_000 });
+      await p.a.bands.requestFind(id, 3_000);
+      await p.b.bands.requestFind(id, null);
+      expect(await p.a.bands.byId(id)).toMatchObject({ findRequestedAt: null, rangAt: 2_000 });
     });
 
     it('a band never holds more than the limit, however many adds race', async () => {

@@ -49,6 +49,9 @@ export function band(accountId: string, o: Partial<BandRow> = {}): BandRow {
     checkoutKey: 1,
     lastSeenAt: null,
     lastSeenTerminal: null,
+    lastSeenBattery: null,
+    findRequestedAt: null,
+    rangAt: null,
     ...o,
   };
 }
