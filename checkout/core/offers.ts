@@ -38,11 +38,7 @@ export async function priceCards(
   }
   const offers: Offer[] = terms
     .filter((t) => t.amount !== trade.amount)
-    .map((t) =>
-      t.label === null
-        ? { cardRef: t.cardRef, amount: t.amount }
-        : { cardRef: t.cardRef, amount: t.amount, label: t.label },
-    );
+    .map((t) => ({ cardRef: t.cardRef, amount: t.amount }));
   return { terms, offers: offers.length > 0 ? offers : undefined };
 }
 

@@ -13,7 +13,7 @@ interface PromotionCommon {
   id: string;
   /** A bank issuer id or a transit city id of the catalogue. */
   issuer: string;
-  /** What the receipt (and the band's offer) calls it: 1 to 32 characters. */
+  /** What the receipt and the owner's rewards call it: 1 to 32 bytes of UTF-8. */
   label: string;
   /** In force from validFrom (inclusive) to validUntil (exclusive), wall-clock ms. */
   validFrom: number;

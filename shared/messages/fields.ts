@@ -110,18 +110,6 @@ export class Fields {
     return code as StatusCode;
   }
 
-  /** An array (`max`: most elements), or undefined when absent and optional. */
-  list(key: number, opts?: FieldOptions): CborValue[] | undefined {
-    const v = this.take(key, opts);
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v)) {
-      this.refuse('key ' + key + ': expected array');
-      return undefined;
-    }
-    this.checkLength(key, v.length, opts);
-    return v;
-  }
-
   map(key: number, opts?: FieldOptions): CborMap {
     const v = this.take(key, opts);
     if (v === undefined) return new CborMap();

@@ -95,9 +95,6 @@ export const CardKey = {
   CURRENCY: 9,
 } as const;
 
-/** One entry of a payment challenge's offers (ChallengeBodyKey.OFFERS): the amount for one card. */
-export const OfferKey = { CARD_REF: 1, AMOUNT: 2, LABEL: 3 } as const;
-
 /** Answer body: TOKEN for payments, BALANCE after a transit fare, CARD_COUNT after a provision or removal. */
 export const AnswerBodyKey = { STATUS: 1, TOKEN: 2, BALANCE: 3, CARD_COUNT: 4 } as const;
 /** Result body: the checkout's verdict and nothing else. */

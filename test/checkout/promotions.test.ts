@@ -86,9 +86,7 @@ describe('promotions at the checkout', () => {
     const trade = await newTrade(diner, 12_55);
     const challenge = await diner.client.payWithBand(trade.outTradeNo, o.band.hello());
     const opened = o.band.open(challenge.message);
-    expect((opened.body as PaymentChallenge).offers).toEqual([
-      { cardRef: o.cardRef, amount: 11_30, label: 'ICBC 10% off dining' },
-    ]);
+    expect((opened.body as PaymentChallenge).offers).toEqual([{ cardRef: o.cardRef, amount: 11_30 }]);
     const out = await diner.client.answer(challenge.challengeId, o.band.pay(opened));
     // The list amount stays the trade's (and the merchant's); the card paid 11.30 and earned 11 points on it.
     expect(out.receipt).toMatchObject({
@@ -191,7 +189,7 @@ describe('promotions at the checkout', () => {
     const cb = await shop.client.payWithBand(b.outTradeNo, o.band.hello(), true);
     const oa = o.band.open(ca.message);
     const ob = o.band.open(cb.message);
-    expect((oa.body as PaymentChallenge).offers?.[0]).toMatchObject({ amount: 0, label: '3rd ride free' });
+    expect((oa.body as PaymentChallenge).offers?.[0]).toEqual({ cardRef: expect.any(String), amount: 0 });
     const outcomes = await Promise.allSettled([
       shop.client.answer(ca.challengeId, o.band.pay(oa, { express: true })),
       shop.client.answer(cb.challengeId, o.band.pay(ob, { express: true })),

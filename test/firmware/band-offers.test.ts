@@ -19,7 +19,7 @@ function signedAmount(token: Uint8Array | undefined): number {
 describe('band: promotion offers', () => {
   it('signs, shows and counts the offer for the card that pays', () => {
     const f = BandFixture.ready();
-    const a = f.pay(1250, { offers: [{ cardRef: bankCard.cardRef, amount: 1125, label: 'ICBC 10% off dining' }] });
+    const a = f.pay(1250, { offers: [{ cardRef: bankCard.cardRef, amount: 1125 }] });
     expect(a.status).toBe(Status.OK);
     expect(signedAmount(a.token)).toBe(1125);
     expect(f.env.display.text()).toContain('CNY 11.25');
