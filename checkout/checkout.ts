@@ -196,7 +196,8 @@ export class Checkout {
   }
 
   // ---- bands and cards (owner) ----
-  startEnrollment(accountId: string): Promise<EnrollOffer> {
+  async startEnrollment(accountId: string): Promise<EnrollOffer> {
+    await this.limits.enroll(accountId);
     return this.bands.startEnrollment(accountId);
   }
   /** Enrolls the band and issues the owner a fresh turn-off code (replacing any earlier one). */
@@ -272,7 +273,8 @@ export class Checkout {
   }
 
   // ---- merchants and terminals ----
-  createPairingCode(merchantId: string): Promise<PairingCodeRow> {
+  async createPairingCode(merchantId: string): Promise<PairingCodeRow> {
+    await this.limits.pairingCode(merchantId);
     return this.merchants.createPairingCode(merchantId);
   }
   /** The newest unused, unexpired code (what the merchant page shows). */

@@ -34,6 +34,8 @@ export const looseLimits: ConfigOverrides = {
     registerPerClient: unreachable,
     payPasswordPerTerminal: unreachable,
     payPasswordPerAccount: unreachable,
+    enrollPerAccount: unreachable,
+    pairingCodePerMerchant: unreachable,
   },
 };
 

@@ -186,6 +186,9 @@ export class Answers {
     if (!verdict.verified) refuse(verdict.status, `token refused at step ${verdict.step}`);
     if (band.status !== 'active') await refuseRevoked(this.ctx, band);
     const now = clock();
+    // The trade's timeout holds at the answer too: a challenge issued just before it (challenges
+    // live a minute) must not pay a trade the merchant already takes as expired unpaid.
+    if (trade.createdAt + config.tradeTtlMs <= now) refuse(Status.TRADE_CLOSED, 'trade expired unpaid');
     const day = dayOf(config, now);
     const confirmed = (verdict.claims.flags & TokenFlag.CONFIRMED) !== 0;
     // Express transit fares are bounded by the city's fare cap instead of the limits. The

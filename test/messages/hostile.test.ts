@@ -6,7 +6,7 @@
  * must come back as `{ ok: false, status }` with exactly the expected status, never throw.
  */
 import { describe, expect, it } from 'vitest';
-import { CborMap, cborMap, decodeCbor } from '../../shared/cbor/index.ts';
+import { CborMap, type CborValue, cborMap, decodeCbor } from '../../shared/cbor/index.ts';
 import { decodeCardMap, decodeHelloBody, decodeResultBody } from '../../shared/messages/bodies.ts';
 import { CardKind, ChallengeKind, MessageType, WearState } from '../../shared/protocol/constants.ts';
 import { Status, statusName } from '../../shared/status/codes.ts';
@@ -151,7 +151,8 @@ describe('table size', () => {
 describe("the hello body's battery", () => {
   const id = new Uint8Array(16).fill(1);
   it('a battery level (key 5) is a whole percent: 0 to 100, nothing else', () => {
-    const hello = (battery: unknown) => decodeHelloBody(enc(cborMap([1, id], [2, WearState.OFF_WRIST], [5, battery])));
+    const hello = (battery: CborValue) =>
+      decodeHelloBody(enc(cborMap([1, id], [2, WearState.OFF_WRIST], [5, battery])));
     expect(hello(0)).toEqual({ ok: true, value: { deviceId: id, wearState: WearState.OFF_WRIST, battery: 0 } });
     expect(hello(100)).toMatchObject({ ok: true, value: { battery: 100 } });
     for (const bad of [101, -1, '50', true])
