@@ -18,16 +18,22 @@ export async function priceCards(
   cards: CardRow[],
   trade: TradeRow,
 ): Promise<{ terms: CardTerms[]; offers: Offer[] | undefined }> {
-  if (ctx.promotions.length === 0) return { terms: [], offers: undefined };
-  const category = await ctx.store.merchants.category(trade.merchantId);
+  // Only the promotions of these cards' issuers; no store read at all when there are none
+  // (the payment path's usual case), and the category only when a category discount could apply.
+  const issuers = new Set(cards.map((c) => c.issuerId));
+  const mine = ctx.promotions.filter((p) => issuers.has(p.issuer));
+  if (mine.length === 0) return { terms: [], offers: undefined };
+  const category = mine.some((p) => p.kind === 'percent-off')
+    ? await ctx.store.merchants.category(trade.merchantId)
+    : null;
   const now = ctx.clock();
   const terms: CardTerms[] = [];
   for (const card of cards) {
     const rides = new Map<string, number>();
-    for (const p of ctx.promotions)
+    for (const p of mine)
       if (p.kind === 'free-ride' && p.issuer === card.issuerId)
         rides.set(p.id, await ctx.store.rewards.rides(card.cardRef, p.id));
-    const t = termsFor(ctx.promotions, {
+    const t = termsFor(mine, {
       card,
       listAmount: trade.amount,
       category,
