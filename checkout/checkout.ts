@@ -47,6 +47,9 @@ import {
 } from './core/views.ts';
 import { CheckoutMetrics } from './metrics.ts';
 import { openStore } from './open-store.ts';
+import type { Promotion } from './core/promotion-file.ts';
+import { loadPromotions } from './promotions.ts';
+import { type RewardsView, rewardsOf } from './core/rewards.ts';
 import type { AccountKind, AccountRow, CheckoutStore, PairingCodeRow, TerminalRow } from './store.ts';
 import type { SignedRequestParts } from './api/terminal-auth.ts';
 
@@ -66,6 +69,8 @@ export interface CheckoutOptions {
   notify?: boolean;
   /** Run the expiry sweep in the background (default true). */
   sweep?: boolean;
+  /** The promotions in force (default: the shipped checkout/promotions.json, promotions.ts). */
+  promotions?: readonly Promotion[];
 }
 
 /** A band just enrolled, with the owner's new one-time turn-off code (shown once, stored hashed). */
@@ -84,6 +89,7 @@ export async function createCheckout(options: CheckoutOptions): Promise<Checkout
     config: resolveConfig(options.config),
     keys,
     observer: metrics,
+    promotions: options.promotions ?? loadPromotions(),
   };
   const checkout = new Checkout(ctx, metrics);
   if (options.notify !== false) checkout.notifier.start();
@@ -190,7 +196,8 @@ export class Checkout {
   }
 
   // ---- bands and cards (owner) ----
-  startEnrollment(accountId: string): Promise<EnrollOffer> {
+  async startEnrollment(accountId: string): Promise<EnrollOffer> {
+    await this.limits.enroll(accountId);
     return this.bands.startEnrollment(accountId);
   }
   /** Enrolls the band and issues the owner a fresh turn-off code (replacing any earlier one). */
@@ -264,9 +271,14 @@ export class Checkout {
   async refundsOf(accountId: string): Promise<RefundView[]> {
     return (await this.ctx.store.ledger.refundsOf(accountId)).map(refundView);
   }
+  /** Points per card and what promotions did to the owner's payments (core/rewards.ts). */
+  rewardsOf(accountId: string): Promise<RewardsView> {
+    return rewardsOf(this.ctx, accountId);
+  }
 
   // ---- merchants and terminals ----
-  createPairingCode(merchantId: string): Promise<PairingCodeRow> {
+  async createPairingCode(merchantId: string): Promise<PairingCodeRow> {
+    await this.limits.pairingCode(merchantId);
     return this.merchants.createPairingCode(merchantId);
   }
   /** The newest unused, unexpired code (what the merchant page shows). */

@@ -35,6 +35,9 @@ export const LEDGER_TABLES = [
   'rate_limits',
   'turnoff_codes',
   'checkout_keys',
+  'promotion_uses',
+  'rewards',
+  'ride_counts',
 ] as const;
 
 /** Sums whose equality says the money came across: amounts paid, refunded, and counted against day limits. */

@@ -96,6 +96,11 @@ export interface ChallengeRow {
   createdAt: number;
   answeredAt: number | null;
   outcome: number | null;
+  /**
+   * A payment challenge's promotion terms per card (JSON of core/promotion-pricing.ts CardTerms[]):
+   * what its answer applies, whatever the promotions say by then. Null or absent: none.
+   */
+  terms?: string | null;
 }
 
 export interface PairingCodeRow {

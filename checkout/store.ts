@@ -16,6 +16,7 @@ import type { StatusCode } from '../shared/status/codes.ts';
 import type { AttemptStore } from './attempt-store.ts';
 import type { AuditStore } from './audit-store.ts';
 import type { ReportStore } from './report-store.ts';
+import type { PromotionCommit, RewardStore } from './reward-store.ts';
 import type {
   AccountRow,
   BandRow,
@@ -36,6 +37,7 @@ import type {
 export type * from './attempt-store.ts';
 export type * from './audit-store.ts';
 export type * from './report-store.ts';
+export type * from './reward-store.ts';
 export type * from './rows.ts';
 
 /** The outcome of an atomic ledger change: done, or the status that refused it (nothing written). */
@@ -65,6 +67,8 @@ export interface PaymentCommit {
    * that posted the answer): each must still be paired when the payment commits.
    */
   terminalIds?: string[];
+  /** What the challenge's promotion terms do, in the same transaction (reward-store.ts). */
+  promotion?: PromotionCommit;
 }
 
 export interface RefundCommit {
@@ -186,6 +190,9 @@ export interface MerchantStore {
   unpairTerminal(id: string, merchantId: string, now: number): Promise<TerminalRow | undefined>;
   /** Renames the merchant's terminal; undefined when no terminal of this merchant has that id. */
   renameTerminal(id: string, merchantId: string, name: string): Promise<TerminalRow | undefined>;
+  /** The merchant's category (core/merchant-category.ts) for category promotions; null: none. */
+  setCategory(merchantId: string, category: string | null): Promise<void>;
+  category(merchantId: string): Promise<string | null>;
 }
 
 /** The owner's one-time turn-off code (hash only) and the guess counter that guards it. */
@@ -224,7 +231,11 @@ export interface LedgerStore {
   closeTrade(tradeNo: string, now: number): Promise<Commit<TradeRow>>;
   /** One transaction: challenge answered, trade paid, payment, counter, day total, notification. */
   commitPayment(c: PaymentCommit): Promise<Commit<PaymentRow>>;
-  /** One transaction; idempotent by (trade, outRequestNo); never refunds above what was paid. */
+  /**
+   * One transaction; idempotent by (trade, outRequestNo); never refunds above what was paid.
+   * A trade a promotion changed has its discount and points reversed in the same transaction,
+   * in proportion to the refunded share (sql/promotion-reversal.ts).
+   */
   commitRefund(c: RefundCommit): Promise<Commit<RefundOutcome>>;
   payment(tradeNo: string): Promise<PaymentRow | undefined>;
   refunds(tradeNo: string): Promise<RefundRow[]>;
@@ -330,6 +341,8 @@ export interface CheckoutStore {
   readonly reports: ReportStore;
   readonly turnOff: TurnOffStore;
   readonly keyRing: KeyRingStore;
+  /** Promotion uses, points balances, ride counts (reward-store.ts). */
+  readonly rewards: RewardStore;
   /** Whole-ledger reads for audits (never on a request path). */
   readonly audit: AuditStore;
   /** Small named values (the checkout's own keys). */

@@ -17,6 +17,7 @@ interface AccountOptions {
   db?: string;
   user: string;
   merchant?: string;
+  category?: string;
   passwordStdin?: boolean;
   json?: boolean;
 }
@@ -68,6 +69,7 @@ export function registerAccountCommand(group: Command, setExit: (code: number) =
     .option(DB_FLAGS, `${DB_HELP}; a SQLite file is created if missing, mode 0600)`)
     .requiredOption('--user <name>', 'login name (3-64 of A-Z a-z 0-9 . _ @ -)')
     .option('--merchant <displayName>', 'create a merchant account shown to payers under this name')
+    .option('--category <category>', "a merchant's kind of shop, for category promotions (dining, grocery, retail, …)")
     .option('--password-stdin', 'read the password (and, for owners, the payment password) from stdin, one per line')
     .option('--json', 'machine-readable output')
     .action(async (o: AccountOptions) => {
@@ -99,6 +101,7 @@ export function registerAccountCommand(group: Command, setExit: (code: number) =
           paymentPassword: s.paymentPassword,
           kind: o.merchant ? 'merchant' : 'owner',
           displayName: o.merchant,
+          category: o.category,
         });
         process.stdout.write(
           (json ? JSON.stringify({ ok: true, account }) : `created ${account.kind} account ${account.username}`) + '\n',

@@ -22,6 +22,8 @@ import { redactDbUrl } from '../checkout/open-store.ts';
 import { Spinner } from './spinner.ts';
 import { DB_FLAGS, DB_HELP, NO_DB, dbFrom, dbOption } from './db-option.ts';
 import { openCheckout } from './open-checkout.ts';
+import { type Promotion, PromotionFileError } from '../checkout/core/promotion-file.ts';
+import { loadPromotions } from '../checkout/promotions.ts';
 import { GROUP_SUMMARY } from './summaries.ts';
 
 /** Of --shutdown-timeout, the share requests in flight get; the rest is for closing the store. */
@@ -33,6 +35,7 @@ interface StartOptions {
   port: string;
   host: string;
   publicUrl?: string;
+  promotions?: string;
   notifyAllow?: string;
   json?: boolean;
   logLevel: string;
@@ -122,6 +125,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       '--trust-proxy [list]',
       'behind a reverse proxy: believe X-Forwarded-For/-Proto from these addresses or CIDRs, comma-separated (bare: loopback); needs --public-url',
     )
+    .option('--promotions <file>', "the banks' and transit operators' promotions (JSON; default: the shipped file)")
     .action(async (o: StartOptions) => {
       const port = parsePort(o.port);
       const metricsPort = o.metricsPort === undefined ? undefined : parsePort(o.metricsPort);
@@ -167,13 +171,29 @@ export function register(program: Command, setExit: (code: number) => void): voi
         setExit(ExitCode.UNREACHABLE);
         return;
       }
+      // Checked whole before anything opens: a bad entry is named and nothing starts.
+      let promotions: Promotion[];
+      try {
+        promotions = loadPromotions(o.promotions);
+      } catch (e) {
+        // A bad entry, or a file that cannot be read (ENOENT, EACCES): anything else is a bug.
+        const unreadable = typeof (e as { code?: unknown }).code === 'string';
+        if (!(e instanceof PromotionFileError) && !unreadable) throw e;
+        printError(
+          process,
+          !!o.json,
+          usageError((e as Error).message, 'fix the entry named, or start without --promotions'),
+        );
+        setExit(ExitCode.USAGE);
+        return;
+      }
       // Opening the database (and making the checkout's keys the first time) takes a moment;
       // the spinner is gone before the server's own log lines (stderr) begin.
       const spinner = new Spinner(process.stderr, !!o.json, process.stdout);
       const shown = redactDbUrl(db);
       spinner.start(`Opening ${shown}…`);
       const checkout = await openCheckout(
-        { db, dbPoolSize: poolSize, config: { notify: { allowHosts } } },
+        { db, dbPoolSize: poolSize, config: { notify: { allowHosts } }, promotions },
         { json: !!o.json, setExit },
       ).finally(() => spinner.stop());
       if (!checkout) return;

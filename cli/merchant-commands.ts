@@ -49,6 +49,15 @@ interface RefundOpts extends CommonOptions {
   reason?: string;
 }
 
+/** List amount, discount and what the card was charged, as a promotion changed them; points earned. */
+function promotionLines(p: NonNullable<ChargeReceipt['promotion']>, currency: string): string[] {
+  const lines = [
+    `  list    ${formatAmount(p.listAmount, currency)}`,
+    `  charged ${formatAmount(p.charged, currency)}${p.discount > 0 ? ` (${formatAmount(p.discount, currency)} off: ${p.label ?? 'promotion'})` : ''}`,
+  ];
+  return p.points > 0 ? [...lines, `  points  +${p.points}`] : lines;
+}
+
 export function receiptText(r: ChargeReceipt): string {
   return [
     `Paid ${formatAmount(r.amount, r.currency)} to ${r.merchantName}`,
@@ -56,6 +65,7 @@ export function receiptText(r: ChargeReceipt): string {
     `  method  ${r.method}`,
     // The card the band showed at the tap (the wearer may have switched to it there).
     ...(r.card ? [`  card    ${paidCardText(r.card)}`] : []),
+    ...(r.promotion ? promotionLines(r.promotion, r.currency) : []),
     `  at      ${new Date(r.paidAt).toISOString()}`,
     // The token is no secret once spent (its counter and the checkout's nonce bind it to this
     // trade): with the band's key it lets anyone check the band signed this payment.

@@ -12,6 +12,7 @@ import type { HostCryptoProvider } from '../shared/crypto/host-provider.ts';
 import { type Checkout, createCheckout } from '../checkout/checkout.ts';
 import { CheckoutClient } from '../checkout/api/client.ts';
 import type { ConfigOverrides } from '../checkout/core/config.ts';
+import type { Promotion } from '../checkout/core/promotion-file.ts';
 import { type RunningServer, startCheckoutServer } from '../checkout/http/server.ts';
 
 export class TestClock {
@@ -33,6 +34,8 @@ export const looseLimits: ConfigOverrides = {
     registerPerClient: unreachable,
     payPasswordPerTerminal: unreachable,
     payPasswordPerAccount: unreachable,
+    enrollPerAccount: unreachable,
+    pairingCodePerMerchant: unreachable,
   },
 };
 
@@ -75,13 +78,17 @@ export interface Harness {
 }
 
 /** Production settings unless `config` says otherwise (see cheapTestConfig). */
-export async function startHarness(config: ConfigOverrides = {}): Promise<Harness> {
+export async function startHarness(
+  config: ConfigOverrides = {},
+  /** The promotions in force (default: the shipped file); a test may change the array between requests. */
+  promotions?: Promotion[],
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-checkout-'));
   const dbFile = join(dir, 'checkout.db');
   const clock = new TestClock();
   const provider = defaultProvider();
   const open = async (port: number): Promise<{ checkout: Checkout; server: RunningServer }> => {
-    const checkout = await createCheckout({ db: dbFile, provider, clock: clock.now, config });
+    const checkout = await createCheckout({ db: dbFile, provider, clock: clock.now, config, promotions });
     const server = await startCheckoutServer(checkout, { port, log: () => undefined });
     return { checkout, server };
   };

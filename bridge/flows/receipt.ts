@@ -15,6 +15,8 @@ export interface ChargeReceipt {
   paidAt: number;
   /** Band payments: the token and the band's key (JWK) that verifies it. */
   evidence?: Api.Receipt['evidence'];
+  /** A promotion changed the payment: list amount (= amount), discount, charged, points. */
+  promotion?: Api.PromotionReceipt;
 }
 
 export function receiptOf(r: Api.Receipt): ChargeReceipt {
@@ -30,6 +32,7 @@ export function receiptOf(r: Api.Receipt): ChargeReceipt {
     card: r.card,
     paidAt: r.paidAt,
     ...(r.evidence ? { evidence: r.evidence } : {}),
+    ...(r.promotion ? { promotion: r.promotion } : {}),
   };
 }
 

@@ -296,6 +296,10 @@ export class CheckoutClient {
   ledger(): Promise<Api.LedgerJson> {
     return this.request('GET', '/v1/payments');
   }
+  /** The owner's points per card and what promotions did to their payments. */
+  rewards(): Promise<Api.RewardsView> {
+    return this.request('GET', '/v1/rewards');
+  }
   /** Unlock grant: the band's HELLO plus the account password (no session needed). */
   async unlock(hello: Uint8Array, username: string, password: string, deviceToken?: string): Promise<Challenge> {
     return (await this.unlockWithDevice(hello, username, password, deviceToken)).challenge;

@@ -16,8 +16,10 @@ import type {
   OwnerPaymentView,
   PaidCardView,
   PaymentView,
+  PromotionReceipt,
   Receipt,
   RefundView,
+  RewardsView,
   SaleView,
   TerminalView,
   TradeView,
@@ -35,8 +37,10 @@ export type {
   OwnerPaymentView,
   PaidCardView,
   PaymentView,
+  PromotionReceipt,
   Receipt,
   RefundView,
+  RewardsView,
   SaleView,
   TerminalView,
   TradeView,
@@ -77,6 +81,8 @@ export interface RegisterRequest {
   paymentPassword?: string;
   kind?: 'owner' | 'merchant';
   displayName?: string;
+  /** Merchants: what kind of shop (dining, grocery, …: docs/CHECKOUT.md "Promotions"). */
+  category?: string;
 }
 /** `deviceToken`: from this client's last sign-in; its attempts then count apart from strangers' (docs/CHECKOUT.md "Password attempts"). */
 export interface LoginRequest {

@@ -134,6 +134,17 @@ export interface Receipt {
   paidAt: number;
   /** Band payments: the verified token and the key that verifies it, so anyone can check the receipt. */
   evidence?: PaymentEvidence;
+  /** A promotion changed the payment: `amount` above is the list amount, `charged` what the card paid. */
+  promotion?: PromotionReceipt;
+}
+
+/** What a promotion did to a payment, in minor units of the receipt's currency; points earned on the card. */
+export interface PromotionReceipt {
+  listAmount: number;
+  discount: number;
+  charged: number;
+  points: number;
+  label: string | null;
 }
 
 /** A band payment's proof: the COSE_Sign1 token (base64url) and the band's signing key as a JWK. */
@@ -203,4 +214,30 @@ export interface AccountView {
   hasPaymentPassword: boolean;
   /** Too many wrong payment passwords: refused until the owner unblocks it with the account password. */
   paymentPasswordBlocked: boolean;
+}
+
+/** A card's points balance, for its owner (GET /v1/rewards). */
+export interface RewardBalanceView {
+  cardRef: string;
+  issuer: string;
+  last4: string;
+  points: number;
+}
+/** What one promotion did to one of the owner's payments, and what refunds have reversed of it. */
+export interface PromotionUseView {
+  tradeNo: string;
+  /** The paying card's (every amount below is in it). */
+  currency: string;
+  label: string | null;
+  listAmount: number;
+  discount: number;
+  charged: number;
+  points: number;
+  discountReversed: number;
+  pointsReversed: number;
+  paidAt: number;
+}
+export interface RewardsView {
+  balances: RewardBalanceView[];
+  uses: PromotionUseView[];
 }

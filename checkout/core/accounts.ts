@@ -8,6 +8,7 @@
  */
 import { Status } from '../../shared/status/codes.ts';
 import { cleanDisplayName, displayNameKey, displayNameProblem } from '../display-name.ts';
+import { MERCHANT_CATEGORIES, isMerchantCategory } from './merchant-category.ts';
 import type { AccountKind, AccountRow, AttemptScope, SessionRow } from '../store.ts';
 import type { Ctx } from './context.ts';
 import { issueDeviceToken, verifyDeviceToken } from './device-tokens.ts';
@@ -25,6 +26,8 @@ export interface RegisterInput {
   paymentPassword?: string;
   kind?: AccountKind;
   displayName?: string;
+  /** Merchants only: a category of merchant-category.ts, for category promotions. */
+  category?: string;
 }
 /** `deviceToken`: a fresh device token for the client to keep and send with its next sign-in. */
 export interface LoginResult {
@@ -77,6 +80,8 @@ export class Accounts {
     if (input.paymentPassword !== undefined && !PAYMENT_PASSWORD.test(input.paymentPassword))
       refuse(Status.MALFORMED, 'paymentPassword: six digits');
     const kind = input.kind || 'owner';
+    if (input.category !== undefined && (kind !== 'merchant' || !isMerchantCategory(input.category)))
+      refuse(Status.MALFORMED, `category: merchants only, one of ${MERCHANT_CATEGORIES.join(', ')}`);
     const shown = input.displayName || input.username;
     const problem = displayNameProblem(shown);
     if (problem !== null) refuse(Status.MALFORMED, problem);
@@ -112,6 +117,7 @@ export class Accounts {
           ? `a merchant already shows as "${displayName}" (or a name that looks the same)`
           : 'that username is taken',
       );
+    if (input.category !== undefined) await store.merchants.setCategory(created.value.id, input.category);
     return accountView(created.value);
   }
 

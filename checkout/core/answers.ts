@@ -29,7 +29,8 @@ import { toBase64Url } from '../api/base64url.ts';
 import type { IssuedChallenge } from './issued-challenge.ts';
 import { offerKeyUpdate } from './key-update.ts';
 import { observePayment } from './observer.ts';
-import { payingCard } from './paying-card.ts';
+import { promotionCommit, termsOf } from './offers.ts';
+import { payingCard, tokenCardRef } from './paying-card.ts';
 import type { Trades } from './trades.ts';
 import { type CardView, type Receipt, cardView, p256Jwk } from './views.ts';
 
@@ -164,38 +165,53 @@ export class Answers {
     if (body.status !== Status.OK) refuseForBand(body.status);
     if (!body.token) refuse(Status.MALFORMED, 'a payment answer must carry a token');
     if (!band || !cx.card || !payer) refuse(Status.UNKNOWN_DEVICE, 'band, card or account vanished');
-    // The card and its counter are checked once the signature holds: the token names the card.
+    // The card the token names (the wearer may have switched at the tap, paying-card.ts), held to
+    // what a switch can reach; then the token is verified against that card: its cardRef, its
+    // counter, and the amount the challenge promised it (offers.ts: the band must have signed that).
+    const card = await payingCard(
+      this.ctx.store,
+      band,
+      cx.card,
+      tokenCardRef(body.token) ?? cx.card.cardRef,
+      trade,
+      ch.express,
+    );
+    const terms = termsOf(ch, card.cardRef);
+    const charged = terms ? terms.amount : trade.amount;
     const verdict = verifyToken(provider, body.token, band.signingKey, {
       deviceId: deviceIdBytes(band.deviceId),
-      amount: trade.amount,
+      amount: charged,
       currency: trade.currency,
       merchantId: trade.merchantId,
       terminalId: ch.terminalId as string,
       orderId: trade.outTradeNo,
       checkoutNonce: ch.nonce,
+      cardRef: card.cardRef,
+      lastCounter: card.lastCounter,
       express: ch.express,
     });
     if (!verdict.verified) refuse(verdict.status, `token refused at step ${verdict.step}`);
-    const card = await payingCard(this.ctx.store, band, cx.card, verdict.claims.cardRef, trade, ch.express);
-    if (!(verdict.claims.counter > card.lastCounter))
-      refuse(Status.COUNTER_NOT_INCREASING, 'token refused at step counter');
     if (band.status !== 'active') await refuseRevoked(this.ctx, band);
     const now = clock();
+    // The trade's timeout holds at the answer too: a challenge issued just before it (challenges
+    // live a minute) must not pay a trade the merchant already takes as expired unpaid.
+    if (trade.createdAt + config.tradeTtlMs <= now) refuse(Status.TRADE_CLOSED, 'trade expired unpaid');
     const day = dayOf(config, now);
     const confirmed = (verdict.claims.flags & TokenFlag.CONFIRMED) !== 0;
     // Express transit fares are bounded by the city's fare cap instead of the limits. The
     // day limit is checked where the day's total is added, in the payment's transaction
     // (it refuses with the same status); reading the total here too would only be older.
     // Both limits are in the limit currency (limit-currency.ts); without a rate, only confirmed.
-    const counted = inLimitCurrency(config, trade.amount, trade.currency);
+    const counted = inLimitCurrency(config, charged, trade.currency);
     if (!ch.express && !confirmed && (counted === null || counted > payer.limitPerPayment)) {
       refuse(Status.LIMIT_EXCEEDED, 'above the password-free limit without a button press on the band');
     }
+    const paymentId = newId(provider, 'pay');
     const receipt = await this.trades.record(
       trade,
       cx.merchantName ?? '',
       {
-        id: newId(provider, 'pay'),
+        id: paymentId,
         tradeNo: trade.tradeNo,
         accountId: payer.accountId,
         deviceId: band.deviceId,
@@ -214,7 +230,7 @@ export class Answers {
         challengeId: ch.id,
         counter: { cardRef: card.cardRef, value: verdict.claims.counter },
         balance: ch.express
-          ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - trade.amount) }
+          ? { cardRef: card.cardRef, value: body.balance ?? Math.max(0, card.balance - charged) }
           : undefined,
         // A confirmed payment in a currency without a rate is not counted: it could not be, and needs no limit.
         dayLimit:
@@ -224,8 +240,23 @@ export class Answers {
         // The terminal that started the payment and the one posting its answer: either may have
         // been unpaired since it was authenticated, so the commit checks both.
         terminalIds: ch.terminalId === terminal.id ? [terminal.id] : [ch.terminalId as string, terminal.id],
+        promotion: promotionCommit(terms, {
+          id: paymentId,
+          tradeNo: trade.tradeNo,
+          accountId: payer.accountId,
+          amount: trade.amount,
+          createdAt: now,
+        }),
       },
     );
+    if (terms && (terms.discount > 0 || terms.points > 0))
+      receipt.promotion = {
+        listAmount: trade.amount,
+        discount: terms.discount,
+        charged,
+        points: terms.points,
+        label: terms.label,
+      };
     receipt.evidence = {
       token: toBase64Url(body.token),
       deviceKey: p256Jwk(band.signingKey),

@@ -12,6 +12,7 @@ import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { refuse } from './errors.ts';
 import { identifyBand, requireWorn } from './hello.ts';
+import { priceCards } from './offers.ts';
 import type { Trades } from './trades.ts';
 
 export interface PayWithBandInput {
@@ -51,6 +52,12 @@ export class BandPayments {
     if (express && trade.amount > card.balance)
       refuse(Status.INSUFFICIENT_BALANCE, 'the transit balance does not cover the fare');
     const merchant = await this.ctx.store.accounts.byId(trade.merchantId);
+    // Every card that may pay (a fare: its transit card; else any live bank card in the trade's
+    // currency, since the wearer may switch at the tap) is priced; the band signs its card's offer.
+    const payable = express
+      ? [card]
+      : cards.filter((c) => c.kind === 'bank' && c.state === 'active' && c.currency === trade.currency);
+    const priced = await priceCards(this.ctx, payable, trade);
     return issueChallenge(
       this.ctx,
       band,
@@ -67,8 +74,15 @@ export class BandPayments {
         // and the token names the card that paid (answers.ts, paying-card.ts). A fare names its card.
         cardRef: card.cardRef,
         express,
+        offers: priced.offers,
       },
-      { tradeNo: trade.tradeNo, terminalId: terminal.id, cardRef: card.cardRef, express },
+      {
+        tradeNo: trade.tradeNo,
+        terminalId: terminal.id,
+        cardRef: card.cardRef,
+        express,
+        terms: priced.terms.length > 0 ? JSON.stringify(priced.terms) : undefined,
+      },
     );
   }
 }

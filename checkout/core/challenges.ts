@@ -40,6 +40,8 @@ export interface ChallengeLinks {
   terminalId?: string;
   cardRef?: string;
   express?: boolean;
+  /** A payment's promotion terms per card (JSON, offers.ts), kept for its answer. */
+  terms?: string;
 }
 
 export async function issueChallenge(
@@ -86,6 +88,7 @@ export async function issueChallenge(
     createdAt: now,
     answeredAt: null,
     outcome: null,
+    terms: links.terms ?? null,
   };
   const made = await store.challenges.create(row, config.maxOpenChallengesPerBand);
   if (!made.ok) refuse(made.status, made.detail);

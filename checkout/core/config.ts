@@ -19,6 +19,10 @@ export interface RateLimitConfig {
   payPasswordPerTerminal: RateLimitRule;
   /** The same per payer (username), across all terminals. */
   payPasswordPerAccount: RateLimitRule;
+  /** Enrollment offers (POST /v1/bands/enroll) per owner account: each is a row until it expires. */
+  enrollPerAccount: RateLimitRule;
+  /** Pairing codes (POST /v1/merchant/pairing-codes, the merchant page's button) per merchant. */
+  pairingCodePerMerchant: RateLimitRule;
 }
 
 /** The password-hash queue (core/hash-queue.ts): scrypt calls at once and how long others may wait. */
@@ -152,6 +156,8 @@ export const defaultConfig: CheckoutConfig = {
     registerPerClient: { points: 10, windowMs: 3600_000 },
     payPasswordPerTerminal: { points: 20, windowMs: 10 * 60_000 },
     payPasswordPerAccount: { points: 10, windowMs: 15 * 60_000 },
+    enrollPerAccount: { points: 20, windowMs: 10 * 60_000 },
+    pairingCodePerMerchant: { points: 20, windowMs: 10 * 60_000 },
   },
 };
 

@@ -4,6 +4,7 @@ import type { CheckoutStore } from '../store.ts';
 import type { CheckoutConfig } from './config.ts';
 import type { CheckoutKeys } from './keys.ts';
 import type { CheckoutObserver } from './observer.ts';
+import type { Promotion } from './promotion-file.ts';
 
 export interface Ctx {
   readonly store: CheckoutStore;
@@ -15,4 +16,6 @@ export interface Ctx {
   keys: CheckoutKeys;
   /** Metrics hooks (checkout/metrics.ts). */
   readonly observer: CheckoutObserver;
+  /** The banks' and transit operators' promotions, checked at start (promotion-file.ts). */
+  readonly promotions: readonly Promotion[];
 }

@@ -1,7 +1,8 @@
 /**
  * Per-client and per-account rate limits on the requests that cost a password hash or
  * guess a secret: login (and unlock, which checks the same password), registration and
- * the payment password. Each attempt is counted in the store before any work is done
+ * the payment password; and on those that leave a row behind until it expires (enrollment
+ * offers, pairing codes), so one signed-in account cannot grow the database without bound. Each attempt is counted in the store before any work is done
  * (atomically, so parallel requests are all counted, from any checkout process), and one
  * over the limit is refused RATE_LIMITED with the time until its window ends.
  *
@@ -36,6 +37,8 @@ export class RateLimits {
       registerPerClient: make('registerPerClient'),
       payPasswordPerTerminal: make('payPasswordPerTerminal'),
       payPasswordPerAccount: make('payPasswordPerAccount'),
+      enrollPerAccount: make('enrollPerAccount'),
+      pairingCodePerMerchant: make('pairingCodePerMerchant'),
     };
   }
 
@@ -54,6 +57,16 @@ export class RateLimits {
   async payPassword(terminalId: string, username: string): Promise<void> {
     await this.take('payPasswordPerTerminal', terminalId, 'payment-password attempts from this terminal');
     await this.take('payPasswordPerAccount', username, 'payment-password attempts for this payer');
+  }
+
+  /** Before an enrollment offer is stored for `accountId`. */
+  async enroll(accountId: string): Promise<void> {
+    await this.take('enrollPerAccount', accountId, 'enrollments started by this account');
+  }
+
+  /** Before a pairing code is stored for `merchantId`. */
+  async pairingCode(merchantId: string): Promise<void> {
+    await this.take('pairingCodePerMerchant', merchantId, 'pairing codes for this merchant');
   }
 
   private async take(name: keyof RateLimitConfig, key: string, what: string): Promise<void> {

@@ -73,6 +73,7 @@ export const apiRoutes: Route[] = [
       paymentPassword: f.optionalString('paymentPassword', { max: 16 }),
       kind,
       displayName: f.optionalString('displayName', { max: 32 }),
+      category: f.optionalString('category', { max: 32 }),
     };
     await checkout.limits.register(client);
     return json({ account: await checkout.register(input) }, 201);
@@ -184,6 +185,10 @@ export const apiRoutes: Route[] = [
       payments: await checkout.paymentsOf(account.id),
       refunds: await checkout.refundsOf(account.id),
     } satisfies LedgerJson);
+  }),
+  api('GET', '/v1/rewards', async ({ checkout, session }) => {
+    const { account } = await session('owner');
+    return json(await checkout.rewardsOf(account.id));
   }),
   api('POST', '/v1/unlock', async ({ checkout, client, json: body }) => {
     const f = body();

@@ -62,8 +62,8 @@ export class PgChallenges implements ChallengeStore {
     // Count and insert in one serializable statement: parallel requests cannot overshoot.
     const r = await this.db.query(
       `INSERT INTO challenges (id, device_id, kind, nonce, expires_at, trade_no, terminal_id, card_ref, express, enc,
-        answer_secret, result_secret, created_at, answered_at, outcome)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
+        answer_secret, result_secret, created_at, answered_at, outcome, terms)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17
        WHERE (SELECT COUNT(*) FROM challenges WHERE device_id = $2 AND expires_at > $13 AND answered_at IS NULL) < $16`,
       [
         row.id,
@@ -82,6 +82,7 @@ export class PgChallenges implements ChallengeStore {
         row.answeredAt,
         row.outcome,
         maxOpen,
+        row.terms ?? null,
       ],
     );
     if (r.rowCount !== 1)

@@ -27,6 +27,7 @@ import type {
 import { type PgDatabase, type Queryable, quoteAliases } from './connect.ts';
 import { LEDGER_REFUSALS, Refusal, refusal } from '../sql/refusal.ts';
 import { PAYMENT_SQL, type PaymentRefusal, paymentParams } from './payment-statement.ts';
+import { reversePromotion } from './rewards.ts';
 
 const TRADE = quoteAliases(TRADE_COLUMNS);
 const PAYMENT = quoteAliases(PAYMENT_COLUMNS);
@@ -142,7 +143,9 @@ export class PgLedger implements LedgerStore {
           'INSERT INTO refunds (id, trade_no, out_request_no, amount, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
           [f.id, f.tradeNo, f.outRequestNo, f.amount, f.reason, f.createdAt],
         );
-        return { refund: f, trade: await tradeRow(q, f.tradeNo), created: true };
+        const trade = await tradeRow(q, f.tradeNo);
+        await reversePromotion(q, f.tradeNo, trade.refundedAmount);
+        return { refund: f, trade, created: true };
       });
       return { ok: true, value };
     } catch (e) {

@@ -74,4 +74,18 @@ export class PgMerchants implements MerchantStore {
     );
     return terminal(r.rows[0]);
   }
+
+  async setCategory(merchantId: string, category: string | null): Promise<void> {
+    await this.db.query(`UPDATE accounts SET category = $2 WHERE id = $1 AND kind = 'merchant'`, [
+      merchantId,
+      category,
+    ]);
+  }
+
+  async category(merchantId: string): Promise<string | null> {
+    const r = await this.db.query<{ category: string | null }>('SELECT category FROM accounts WHERE id = $1', [
+      merchantId,
+    ]);
+    return r.rows[0] ? r.rows[0].category : null;
+  }
 }

@@ -260,4 +260,42 @@ ALTER TABLE bands ADD COLUMN find_requested_at BIGINT;
 ALTER TABLE bands ADD COLUMN rang_at BIGINT;
 `,
   },
+  {
+    version: 4,
+    name: "promotions (SQLite's version 10)",
+    sql: `
+ALTER TABLE accounts ADD COLUMN category TEXT;
+ALTER TABLE challenges ADD COLUMN terms TEXT;
+CREATE TABLE promotion_uses (
+  trade_no TEXT PRIMARY KEY REFERENCES trades(trade_no),
+  payment_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  card_ref TEXT NOT NULL,
+  issuer_id TEXT NOT NULL,
+  promotion_id TEXT,
+  points_promotion_id TEXT,
+  label TEXT,
+  list_amount BIGINT NOT NULL,
+  discount BIGINT NOT NULL CHECK (discount >= 0 AND discount <= list_amount),
+  points BIGINT NOT NULL CHECK (points >= 0),
+  discount_reversed BIGINT NOT NULL DEFAULT 0 CHECK (discount_reversed >= 0 AND discount_reversed <= discount),
+  points_reversed BIGINT NOT NULL DEFAULT 0 CHECK (points_reversed >= 0 AND points_reversed <= points),
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX promotion_uses_account ON promotion_uses(account_id, created_at);
+CREATE TABLE rewards (
+  card_ref TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  issuer_id TEXT NOT NULL,
+  points BIGINT NOT NULL CHECK (points >= 0)
+);
+CREATE INDEX rewards_account ON rewards(account_id);
+CREATE TABLE ride_counts (
+  card_ref TEXT NOT NULL,
+  promotion_id TEXT NOT NULL,
+  rides BIGINT NOT NULL CHECK (rides >= 0),
+  PRIMARY KEY (card_ref, promotion_id)
+);
+`,
+  },
 ];

@@ -18,6 +18,7 @@
  */
 import type { LedgerRefusal } from '../sql/refusal.ts';
 import type { PaymentCommit } from '../store.ts';
+import { PROMOTION_LOCKS, PROMOTION_VERDICT, PROMOTION_WRITES, promotionParams } from './promotion-statement.ts';
 
 /** The refusal the statement returns (sql/refusal.ts names), or NULL when the payment committed. */
 export type PaymentRefusal = Extract<
@@ -29,6 +30,7 @@ export type PaymentRefusal = Extract<
   | 'TRADE_CLOSED'
   | 'COUNTER_NOT_INCREASING'
   | 'LIMIT_EXCEEDED'
+  | 'OFFER_TAKEN'
 >;
 
 export const PAYMENT_SQL = `WITH
@@ -39,6 +41,7 @@ cb AS (SELECT b.status FROM cards c JOIN bands b ON b.device_id = c.device_id WH
 tr AS (SELECT 1 FROM trades WHERE trade_no = $5 AND status = 'WAIT_BUYER_PAY' AND amount = $6 FOR UPDATE),
 cd AS (SELECT 1 FROM cards WHERE card_ref = $8 AND state = 'active' AND last_counter < $9 FOR UPDATE),
 dt AS (SELECT total FROM day_totals WHERE account_id = $12 AND day = $13 AND currency = $14 FOR UPDATE),
+${PROMOTION_LOCKS}
 verdict AS (SELECT CASE
   WHEN $1::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ch) THEN 'REPLAYED'
   WHEN (SELECT COUNT(*) FROM tm) < (SELECT COUNT(DISTINCT x) FROM unnest($2::text[]) x) THEN 'TERMINAL_UNPAIRED'
@@ -48,6 +51,7 @@ verdict AS (SELECT CASE
   WHEN $8::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cd) THEN 'COUNTER_NOT_INCREASING'
   WHEN $12::text IS NOT NULL AND NOT $17::boolean
     AND ($15::bigint > $16::bigint OR COALESCE((SELECT total FROM dt), 0) + $15::bigint > $16::bigint) THEN 'LIMIT_EXCEEDED'
+  ${PROMOTION_VERDICT}
   END AS refusal),
 ok AS (SELECT refusal IS NULL AS go FROM verdict),
 w_ch AS (UPDATE challenges SET answered_at = $7, outcome = 0 WHERE id = $1 AND (SELECT go FROM ok) RETURNING 1),
@@ -61,11 +65,12 @@ w_dt AS (INSERT INTO day_totals (account_id, day, currency, total)
   ON CONFLICT (account_id, day, currency) DO UPDATE SET total = day_totals.total + excluded.total RETURNING 1),
 w_pay AS (INSERT INTO payments (id, trade_no, account_id, device_id, card_ref, amount, currency, method, counter, challenge_id, day, confirmed, created_at)
   SELECT $18, $5, $19, $3, $4, $6, $20, $21, $22, $23, $24, $25, $7 WHERE (SELECT go FROM ok) RETURNING 1),
+${PROMOTION_WRITES}
 w_nt AS (INSERT INTO notifications (id, trade_no, url, body, attempts, next_at, delivered_at, last_error, created_at)
   SELECT $26, $5, $27, $28, $29, $30, NULL, NULL, $31 WHERE $26::text IS NOT NULL AND (SELECT go FROM ok) RETURNING 1)
 SELECT refusal FROM verdict`;
 
-/** The statement's parameters for one PaymentCommit, in $1…$31 order. */
+/** The statement's parameters for one PaymentCommit, in $1…$42 order. */
 export function paymentParams(c: PaymentCommit): unknown[] {
   const p = c.payment;
   const d = c.dayLimit;
@@ -102,5 +107,6 @@ export function paymentParams(c: PaymentCommit): unknown[] {
     n?.attempts ?? 0, // $29
     n?.nextAt ?? 0, // $30
     n?.createdAt ?? 0, // $31
+    ...promotionParams(c), // $32…$42
   ];
 }

@@ -18,6 +18,7 @@ import { PgMerchants } from './merchants.ts';
 import { PG_SCHEMA_VERSION, migratePostgres, schemaVersion } from './migrate.ts';
 import { PgRateLimiters } from './rate-limiter.ts';
 import { PgReports } from './reports.ts';
+import { PgRewards } from './rewards.ts';
 import { PgSweeps } from './sweeps.ts';
 import { PgTurnOff } from './turn-off.ts';
 
@@ -33,6 +34,7 @@ export class PgStore implements CheckoutStore {
   readonly sweeps: PgSweeps;
   readonly audit: PgAudit;
   readonly keyRing: PgKeyRing;
+  readonly rewards: PgRewards;
   readonly clock: () => number;
   private readonly rateLimiters: PgRateLimiters;
   private readonly dbClock: DbClock;
@@ -50,6 +52,7 @@ export class PgStore implements CheckoutStore {
     this.sweeps = new PgSweeps(db);
     this.audit = new PgAudit(db);
     this.keyRing = new PgKeyRing(db);
+    this.rewards = new PgRewards(db);
     this.rateLimiters = new PgRateLimiters(db);
     this.dbClock = new DbClock(db);
     this.clock = this.dbClock.now;

@@ -22,6 +22,10 @@ export const LEDGER_REFUSALS = {
   TRADE_CLOSED: { status: Status.TRADE_CLOSED, detail: 'trade is not waiting for payment' },
   COUNTER_NOT_INCREASING: { status: Status.COUNTER_NOT_INCREASING, detail: 'counter not above the last one seen' },
   LIMIT_EXCEEDED: { status: Status.LIMIT_EXCEEDED, detail: 'above the password-free day limit' },
+  OFFER_TAKEN: {
+    status: Status.CONFLICT,
+    detail: 'the free ride this challenge offered was taken by another payment of the card; pay again',
+  },
   REFUND_NUMBER_REUSED: { status: Status.CONFLICT, detail: 'refund number reused with another amount' },
   TRADE_NOT_PAID: {
     status: Status.TRADE_NOT_PAID,

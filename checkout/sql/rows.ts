@@ -55,7 +55,7 @@ export function payment(r: unknown): PaymentRow | undefined {
 
 export const CHALLENGE_COLUMNS = `id, device_id AS deviceId, kind, nonce, expires_at AS expiresAt, trade_no AS tradeNo, terminal_id AS terminalId,
   card_ref AS cardRef, express, enc, answer_secret AS answerSecret, result_secret AS resultSecret, created_at AS createdAt,
-  answered_at AS answeredAt, outcome`;
+  answered_at AS answeredAt, outcome, terms`;
 
 export function challenge(r: unknown): ChallengeRow | undefined {
   if (!r) return undefined;
@@ -69,6 +69,10 @@ export function challenge(r: unknown): ChallengeRow | undefined {
     resultSecret: bytes(c.resultSecret),
   };
 }
+
+export const PROMOTION_USE_COLUMNS = `trade_no AS tradeNo, payment_id AS paymentId, account_id AS accountId, card_ref AS cardRef,
+  issuer_id AS issuerId, promotion_id AS promotionId, points_promotion_id AS pointsPromotionId, label, list_amount AS listAmount,
+  discount, points, discount_reversed AS discountReversed, points_reversed AS pointsReversed, created_at AS createdAt`;
 
 export const ACCOUNT_COLUMNS = `id, username, kind, display_name AS displayName, password_hash AS passwordHash,
   password_salt AS passwordSalt, pay_hash AS payHash, pay_salt AS paySalt,

@@ -71,11 +71,11 @@ export class SqliteChallenges implements ChallengeStore {
       () =>
         this.db
           .prepare(`INSERT INTO challenges (id, device_id, kind, nonce, expires_at, trade_no, terminal_id, card_ref, express, enc,
-        answer_secret, result_secret, created_at, answered_at, outcome)
+        answer_secret, result_secret, created_at, answered_at, outcome, terms)
         SELECT @id, @deviceId, @kind, @nonce, @expiresAt, @tradeNo, @terminalId, @cardRef, @express, @enc,
-        @answerSecret, @resultSecret, @createdAt, @answeredAt, @outcome
+        @answerSecret, @resultSecret, @createdAt, @answeredAt, @outcome, @terms
         WHERE (SELECT COUNT(*) FROM challenges WHERE device_id = @deviceId AND expires_at > @createdAt AND answered_at IS NULL) < @maxOpen`)
-          .run({ ...row, express: row.express ? 1 : 0, maxOpen }).changes,
+          .run({ ...row, express: row.express ? 1 : 0, terms: row.terms ?? null, maxOpen }).changes,
       false,
     );
     if (changes !== 1)

@@ -31,6 +31,7 @@ import {
 } from '../sql/rows.ts';
 import { Refusal, refusal } from '../sql/refusal.ts';
 import type { Db } from './open.ts';
+import { applyPromotion, reversePromotion } from './rewards.ts';
 
 export class SqliteLedger implements LedgerStore {
   /** Made once: db.transaction() builds a new wrapper on every call (~10 µs, a few % of a payment). */
@@ -187,6 +188,7 @@ export class SqliteLedger implements LedgerStore {
         p.confirmed ? 1 : 0,
         p.createdAt,
       );
+    if (c.promotion) applyPromotion(this.db, c.promotion);
     if (c.notification) this.insertNotification(c.notification);
     return p;
   }
@@ -235,7 +237,9 @@ export class SqliteLedger implements LedgerStore {
         .prepare(`INSERT INTO refunds (id, trade_no, out_request_no, amount, reason, created_at)
         VALUES (@id, @tradeNo, @outRequestNo, @amount, @reason, @createdAt)`)
         .run(f);
-      return { refund: f, trade: this.tradeRow(f.tradeNo), created: true };
+      const trade = this.tradeRow(f.tradeNo);
+      reversePromotion(this.db, f.tradeNo, trade.refundedAmount);
+      return { refund: f, trade, created: true };
     });
   }
 

@@ -71,4 +71,15 @@ export class SqliteMerchants implements MerchantStore {
       this.db.prepare(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE id = ? AND merchant_id = ?`).get(id, merchantId),
     );
   }
+
+  async setCategory(merchantId: string, category: string | null): Promise<void> {
+    this.db.prepare(`UPDATE accounts SET category = ? WHERE id = ? AND kind = 'merchant'`).run(category, merchantId);
+  }
+
+  async category(merchantId: string): Promise<string | null> {
+    const r = this.db.prepare('SELECT category FROM accounts WHERE id = ?').get(merchantId) as
+      | { category: string | null }
+      | undefined;
+    return r ? r.category : null;
+  }
 }

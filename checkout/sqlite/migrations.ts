@@ -424,4 +424,48 @@ ALTER TABLE bands ADD COLUMN find_requested_at INTEGER;
 ALTER TABLE bands ADD COLUMN rang_at INTEGER;
 `,
   },
+  {
+    version: 10,
+    name: 'promotions: merchant categories, challenge terms, promotion uses, rewards, ride counts',
+    // Promotions (core/promotion-pricing.ts, docs/CHECKOUT.md "Promotions"): a merchant's
+    // category; the terms a payment challenge promised per card (JSON), applied on its answer
+    // whatever the promotions file says by then; one row per trade a promotion changed (what
+    // was discounted and earned, and how much of it refunds have reversed); each card's points
+    // balance (never negative: a CHECK, whatever a reversal computes); each transit card's rides
+    // since its last free one.
+    sql: `
+ALTER TABLE accounts ADD COLUMN category TEXT;
+ALTER TABLE challenges ADD COLUMN terms TEXT;
+CREATE TABLE promotion_uses (
+  trade_no TEXT PRIMARY KEY REFERENCES trades(trade_no),
+  payment_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  card_ref TEXT NOT NULL,
+  issuer_id TEXT NOT NULL,
+  promotion_id TEXT,
+  points_promotion_id TEXT,
+  label TEXT,
+  list_amount INTEGER NOT NULL,
+  discount INTEGER NOT NULL CHECK (discount >= 0 AND discount <= list_amount),
+  points INTEGER NOT NULL CHECK (points >= 0),
+  discount_reversed INTEGER NOT NULL DEFAULT 0 CHECK (discount_reversed >= 0 AND discount_reversed <= discount),
+  points_reversed INTEGER NOT NULL DEFAULT 0 CHECK (points_reversed >= 0 AND points_reversed <= points),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX promotion_uses_account ON promotion_uses(account_id, created_at);
+CREATE TABLE rewards (
+  card_ref TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  issuer_id TEXT NOT NULL,
+  points INTEGER NOT NULL CHECK (points >= 0)
+);
+CREATE INDEX rewards_account ON rewards(account_id);
+CREATE TABLE ride_counts (
+  card_ref TEXT NOT NULL,
+  promotion_id TEXT NOT NULL,
+  rides INTEGER NOT NULL CHECK (rides >= 0),
+  PRIMARY KEY (card_ref, promotion_id)
+);
+`,
+  },
 ];

@@ -16,6 +16,7 @@ import { bytes } from '../sql/rows.ts';
 import { type Db, openDatabase } from './open.ts';
 import { SqliteTurnOff } from './turn-off.ts';
 import { SqliteRateLimiters } from './rate-limiter.ts';
+import { SqliteRewards } from './rewards.ts';
 
 export class SqliteStore implements CheckoutStore {
   readonly accounts: SqliteAccounts;
@@ -29,6 +30,7 @@ export class SqliteStore implements CheckoutStore {
   readonly sweeps: SqliteSweeps;
   readonly audit: SqliteAudit;
   readonly keyRing: SqliteKeyRing;
+  readonly rewards: SqliteRewards;
   /** One file on one machine: this machine's clock. */
   readonly clock = Date.now;
   private readonly rateLimiters: SqliteRateLimiters;
@@ -49,6 +51,7 @@ export class SqliteStore implements CheckoutStore {
     this.sweeps = new SqliteSweeps(db);
     this.audit = new SqliteAudit(db);
     this.keyRing = new SqliteKeyRing(db);
+    this.rewards = new SqliteRewards(db);
     this.rateLimiters = new SqliteRateLimiters(db);
   }
 

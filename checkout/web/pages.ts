@@ -6,7 +6,7 @@
  */
 import type { AccountView } from '../core/accounts.ts';
 import type { TerminalView } from '../core/merchants.ts';
-import type { FoundBandView } from '../api/views.ts';
+import type { FoundBandView, RewardsView } from '../api/views.ts';
 import {
   type BandView,
   type CardView,
@@ -18,6 +18,7 @@ import {
 import { type Html, html, page, trusted, when } from './html.ts';
 import { findSection } from './find-section.ts';
 import { type MerchantReport, reportSection } from './merchant-report.ts';
+import { rewardsSection } from './rewards-section.ts';
 
 export function nav(account: AccountView, csrf: string): Html {
   return html`<form method="post" action="/logout"><span>${account.displayName}</span>
@@ -112,6 +113,7 @@ export function dashboardPage(
   found: FoundBandView[],
   payments: OwnerPaymentView[],
   refunds: RefundView[],
+  rewards: RewardsView,
 ): string {
   return page(
     'Your bands',
@@ -152,6 +154,7 @@ export function dashboardPage(
         : html`<table id="refunds"><tr><th>When</th><th>Amount</th><th>Reason</th></tr>
       ${refunds.map((r) => html`<tr><td>${when(r.createdAt)}</td><td>${formatAmount(r.amount, currencyOf(payments, r.tradeNo))}</td><td>${r.reason}</td></tr>`)}</table>`
     }
+    ${rewardsSection(rewards)}
   `,
     nav(account, csrf),
   );

@@ -118,6 +118,7 @@ async function dashboard(c: RequestContext): Promise<Reply> {
       await c.checkout.findBands(id),
       await c.checkout.paymentsOf(id),
       await c.checkout.refundsOf(id),
+      await c.checkout.rewardsOf(id),
     ),
   );
 }

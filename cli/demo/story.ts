@@ -20,6 +20,7 @@ import {
 } from '../../bridge/flows/index.ts';
 import type { ChargeResult, Outcome, Refusal } from '../../bridge/flows/index.ts';
 import { batteryText, lastSeenText } from '../find-command.ts';
+import { promotionEvent } from './promotion-event.ts';
 import type { DemoWorld } from './environment.ts';
 import { tapEvent } from './tap.ts';
 
@@ -32,7 +33,12 @@ export interface DemoEvent {
 export type Emit = (event: DemoEvent, sentence: string) => void;
 
 const OWNER = { username: 'alice', password: 'correct horse battery staple', paymentPassword: '246810' };
-const SHOP = { username: 'teahouse', password: 'oolong and pu-erh 2026', displayName: 'Lu Yu Tea House' };
+const SHOP = {
+  username: 'teahouse',
+  password: 'oolong and pu-erh 2026',
+  displayName: 'Lu Yu Tea House',
+  category: 'dining', // the demo's ICBC card has 10% off dining (checkout/promotions.json)
+};
 
 class StoryError extends Error {}
 
@@ -73,6 +79,7 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
     password: SHOP.password,
     kind: 'merchant',
     displayName: SHOP.displayName,
+    category: SHOP.category,
   });
   const shop = await anon.loginAs(SHOP.username, SHOP.password);
   const terminal = terminalClient(
@@ -175,6 +182,8 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
         },
         `${step === 'transit' ? 'Metro fare' : 'Paid'} ${money(amount, 'CNY')}${ev?.confirmed ? ' after the button press' : ' with no password'} (token counter ${ev?.counter})`,
       );
+      const promotion = promotionEvent(result.receipt);
+      if (promotion) emit(...promotion);
     } else {
       const r = result.outcome === 'password-needed' ? result.reason : result.refusal;
       emit(declined(step, r), `Declined ${money(amount, 'CNY')}: ${r.name} — ${r.message}`);

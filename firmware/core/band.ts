@@ -47,6 +47,7 @@ import {
   showTap,
 } from './payment-flow.ts';
 import { ringToBeFound } from './find-me.ts';
+import { amountFor } from './offers.ts';
 import { decidePayment } from './payment-policy.ts';
 import { DAY_MS, Wallet, type WalletEntry } from './wallet.ts';
 import { type WearListener, WearSession } from './wear-session.ts';
@@ -373,7 +374,10 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   private finishPayment(ch: Extract<ChallengeBody, { kind: 'payment' }>, outcome: PaymentOutcome): void {
     if (outcome.status === Status.OK) {
       this.stats.signatures++;
-      showTap(this, ch, outcome.paidFrom as WalletEntry, 'Sent');
+      const entry = outcome.paidFrom as WalletEntry;
+      // The amount signed, which a promotion may have lowered (offers.ts); the result shows it too.
+      if (this.lastExchange !== null) this.lastExchange.amount = formatAmount(amountFor(ch, entry), ch.currency);
+      showTap(this, ch, entry, 'Sent');
     } else {
       this.show(['Declined', formatAmount(ch.amount, ch.currency), statusLine(outcome.status)]);
     }

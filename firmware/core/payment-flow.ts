@@ -13,6 +13,7 @@ import { type Hal, Slot } from '../hal.ts';
 import type { BandStore } from './band-store.ts';
 import { formatAmount } from './display-text.ts';
 import type { Link } from './link.ts';
+import { amountFor } from './offers.ts';
 import { DAY_MS, type Wallet, type WalletEntry } from './wallet.ts';
 
 export interface PaymentOutcome {
@@ -34,14 +35,6 @@ export interface PaymentContext {
   /** OK while worn-unlocked, else LOCKED or NOT_WORN (the state may change while waiting). */
   unlockedStatus(): StatusCode;
   show(lines: string[]): void;
-}
-
-/**
- * The amount the band shows and signs for a payment from `entry`: one place, so that an amount
- * that depends on the card chosen (a bank's promotion) changes display and token together.
- */
-export function amountFor(ch: PaymentChallenge, _entry: WalletEntry): number {
-  return ch.amount;
 }
 
 /**

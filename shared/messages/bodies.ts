@@ -18,6 +18,7 @@ import { isCurrencyCode, isLast4 } from './chars.ts';
 import { type Encoder, addFields, decodeProtocolMap, defaultEncoder } from './envelope.ts';
 import { Fields } from './fields.ts';
 import { AnswerBodyKey, CardKey, ChallengeBodyKey, HelloBodyKey, ResultBodyKey } from './keys.ts';
+import { type Offer, offersToCbor, readOffers } from './offers.ts';
 
 const ID = { len: Size.ID };
 const SHORT = { max: Size.MAX_SHORT_TEXT };
@@ -72,6 +73,8 @@ export interface PaymentChallenge extends ChallengeCommon {
   orderId: string;
   cardRef?: string;
   express: boolean;
+  /** What a card pays when a promotion changes its amount (offers.ts); absent: every card pays `amount`. */
+  offers?: Offer[];
 }
 export interface UnlockChallenge extends ChallengeCommon {
   kind: 'unlock';
@@ -260,6 +263,8 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
         cardRef: f.text(ChallengeBodyKey.CARD_REF, { max: Size.MAX_CARD_REF, optional: true }),
         express: f.bool(ChallengeBodyKey.EXPRESS, { optional: true }) === true,
       });
+      body.offers = readOffers(f, ChallengeBodyKey.OFFERS, body.amount);
+      if (body.offers === undefined) delete body.offers;
       // One encoding per meaning in signed data: express is present only when true.
       if (m.value.get(ChallengeBodyKey.EXPRESS) === false) f.refuse('express is omitted, not false');
       if (body.cardRef === '') f.refuse('empty cardRef');
@@ -335,6 +340,7 @@ export function challengeBodyToCbor(b: ChallengeBody): CborMap {
         [ChallengeBodyKey.ORDER_ID, b.orderId],
         [ChallengeBodyKey.CARD_REF, b.cardRef],
         [ChallengeBodyKey.EXPRESS, b.express ? true : undefined],
+        [ChallengeBodyKey.OFFERS, offersToCbor(b.offers)],
       ]);
     case 'unlock':
       return addFields(m, [

@@ -51,7 +51,7 @@ export const HelloBodyKey = { DEVICE_ID: 1, WEAR_STATE: 2, UNLOCK_NONCE: 3, BATT
 
 /**
  * Challenge body, the payload of the checkout's COSE_Sign1. Keys 1-4 are in every kind; each
- * kind has its own decade: 10-17 payment, 20-23 unlock, 30 provision card, 31 remove card,
+ * kind has its own decade: 10-17 and 19 payment, 20-23 unlock, 30 provision card, 31 remove card,
  * 40-42 key update.
  */
 export const ChallengeBodyKey = {
@@ -67,6 +67,7 @@ export const ChallengeBodyKey = {
   ORDER_ID: 15,
   CARD_REF: 16,
   EXPRESS: 17,
+  OFFERS: 19,
   BAND_NONCE: 20,
   SESSION_MAX_AGE_MS: 21,
   LIMIT_PER_PAYMENT: 22,

@@ -123,6 +123,7 @@ function collisions(open: () => Promise<CheckoutStore>): void {
           config: resolveConfig({ scryptLog2N: 10 }),
           keys,
           observer: metrics,
+          promotions: [],
         },
         metrics,
       );

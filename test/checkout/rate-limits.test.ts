@@ -161,6 +161,55 @@ describe('rate limits (production limits, one checkout)', () => {
     expect(a.text).toMatch(/too many login attempts/i);
   });
 
+  /** A fresh account of `kind`, registered and signed in from its own address; its bearer header. */
+  const signedIn = async (from: string, kind: 'owner' | 'merchant'): Promise<Record<string, string>> => {
+    const username = unique(kind);
+    const made = await post(
+      h.server.url,
+      '/v1/accounts',
+      { username, password: PASSWORD, kind, displayName: 'Shop' },
+      { from },
+    );
+    expect(made.status, made.text).toBe(201);
+    const login = await post(h.server.url, '/v1/sessions', { username, password: PASSWORD }, { from });
+    expect(login.status, login.text).toBe(201);
+    return { authorization: `Bearer ${(JSON.parse(login.text) as { token: string }).token}` };
+  };
+  const rows = (table: string): number => {
+    const db = new Database(h.dbFile, { readonly: true });
+    try {
+      return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  it(`one owner starting 40 enrollments at once stores ${limits.enrollPerAccount.points} offers; another owner is not slowed`, async () => {
+    const owner = await signedIn(stranger(200), 'owner');
+    const before = rows('enroll_offers');
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => post(h.server.url, '/v1/bands/enroll', {}, { headers: owner })),
+    );
+    const { through, throttled } = split(answers);
+    expect(through.map((a) => a.status)).toEqual(new Array(limits.enrollPerAccount.points).fill(201));
+    for (const a of throttled) expectThrottled(a, limits.enrollPerAccount.windowMs);
+    expect(rows('enroll_offers') - before).toBe(limits.enrollPerAccount.points);
+    const other = await signedIn(stranger(201), 'owner');
+    expect((await post(h.server.url, '/v1/bands/enroll', {}, { headers: other })).status).toBe(201);
+  });
+
+  it(`one merchant asking 40 pairing codes at once stores ${limits.pairingCodePerMerchant.points}`, async () => {
+    const merchant = await signedIn(stranger(202), 'merchant');
+    const before = rows('pairing_codes');
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => post(h.server.url, '/v1/merchant/pairing-codes', {}, { headers: merchant })),
+    );
+    const { through, throttled } = split(answers);
+    expect(through.map((a) => a.status)).toEqual(new Array(limits.pairingCodePerMerchant.points).fill(201));
+    for (const a of throttled) expectThrottled(a, limits.pairingCodePerMerchant.windowMs);
+    expect(rows('pairing_codes') - before).toBe(limits.pairingCodePerMerchant.points);
+  });
+
   describe('payment password', () => {
     const shops: Terminal[] = [];
     beforeAll(async () => {

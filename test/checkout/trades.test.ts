@@ -65,6 +65,19 @@ describe('trades', () => {
     await refusal(shop.client.closeTrade(paid.outTradeNo), 'TRADE_CLOSED');
   });
 
+  it('a challenge issued just before the trade times out cannot pay it after: TRADE_CLOSED, nothing written', async () => {
+    const o = await ownerWithBand(h);
+    const t = await newTrade(shop, 7_00);
+    h.clock.advance(h.checkout.ctx.config.tradeTtlMs - 10_000);
+    const challenge = await shop.client.payWithBand(t.outTradeNo, o.band.hello());
+    h.clock.advance(20_000); // the challenge has 40 s left; the trade is 10 s past its timeout
+    const answer = o.band.pay(o.band.open(challenge.message));
+    await refusal(shop.client.answer(challenge.challengeId, answer), 'TRADE_CLOSED');
+    const after = await shop.client.queryTrade(t.outTradeNo);
+    expect(after.trade.status).not.toBe('TRADE_SUCCESS');
+    expect(after.payment).toBeNull();
+  });
+
   it('refunds partially, never above what was paid, idempotent by refund number', async () => {
     const o = await ownerWithBand(h);
     const t = await newTrade(shop, 100_00);

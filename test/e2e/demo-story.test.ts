@@ -42,6 +42,7 @@ describe('e2e: the demo story over real parts', () => {
       'unlock:ok',
       'tap:ok',
       'pay:approved',
+      'promotion:ok',
       'tap:ok',
       'pay:approved',
       'tap:ok',
@@ -53,6 +54,7 @@ describe('e2e: the demo story over real parts', () => {
       'unlock:ok',
       'tap:ok',
       'pay:approved',
+      'promotion:ok',
       'find:ok',
       'ring:ok',
       'revoke:ok',
@@ -70,6 +72,20 @@ describe('e2e: the demo story over real parts', () => {
     // After the unlock that came before the last payment (an unlock is a contact at no terminal).
     expect(seen.at).toBeGreaterThanOrEqual(emittedAt[events.map((e) => e.step).lastIndexOf('unlock')]);
     expect(seen.at).toBeLessThanOrEqual(emittedAt[i - 1]);
+  });
+
+  it('tells each promotion beside the payment it changed: the card chosen at the tap decides which', () => {
+    const promos = events.filter((e) => e.step === 'promotion');
+    expect(promos.map((e) => [e.amount, e.discount, e.charged, e.points, e.label])).toEqual([
+      // The wearer switched to ICBC at the first tap: the tea house's 10% off dining on the ICBC card.
+      [1250, 125, 1125, 11, 'ICBC 10% off dining'],
+      // The CMB card (the default) paid the 38.00 with no promotion, and the 320.00 with its own.
+      [32000, 3000, 29000, 0, 'CMB 30 off 300'],
+    ]);
+    for (const e of promos) {
+      const before = events[events.indexOf(e) - 1];
+      expect(before).toMatchObject({ step: 'pay', outcome: 'approved', orderId: e.orderId, amount: e.amount });
+    }
   });
 
   it('rings the lost band at the next terminal that sees it: "Find me" on its display', () => {
@@ -121,9 +137,12 @@ describe('e2e: the demo story over real parts', () => {
       const card = e.card as { kind: string; issuer: string; last4: string; city: string | null };
       expect(display).toHaveLength(4);
       for (const line of display) expect(line.length).toBeLessThanOrEqual(16);
-      // The approved payment right after it: same amount on the display; the card's issuer and last 4.
+      // The approved payment right after it: the amount the card pays (a promotion's, when one
+      // follows it) on the display; the card's issuer and last 4.
       const paid = events[events.indexOf(e) + 1];
-      expect(display[0]).toBe(`CNY ${((paid.amount as number) / 100).toFixed(2)}`);
+      const promotion = events[events.indexOf(e) + 2];
+      const charged = promotion?.step === 'promotion' ? promotion.charged : paid.amount;
+      expect(display[0]).toBe(`CNY ${((charged as number) / 100).toFixed(2)}`);
       expect(display[1]).toBe('Lu Yu Tea House');
       expect(display[2]).toBe(`${card.issuer.slice(0, 11)} ${card.last4}`);
       expect([card.kind, card.issuer, card.city]).toEqual(

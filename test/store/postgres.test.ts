@@ -3,10 +3,11 @@ import { openPgStore } from '../../checkout/postgres/store.ts';
 import { usePostgres } from '../support/postgres.ts';
 import { needs, requirements } from '../support/requirements.ts';
 import { storeContract } from './contract.ts';
+import { promotionContract } from './promotion-contract.ts';
 
 needs(requirements.postgres).describe('PostgreSQL', () => {
   const pg = usePostgres();
-  storeContract('PostgreSQL', async () => {
+  const open = async () => {
     const url = await pg.database();
     const a = await openPgStore(url, { poolSize: 4 });
     const b = await openPgStore(url, { poolSize: 4 });
@@ -18,5 +19,7 @@ needs(requirements.postgres).describe('PostgreSQL', () => {
         await b.close();
       },
     };
-  });
+  };
+  storeContract('PostgreSQL', open);
+  promotionContract('PostgreSQL', open);
 });

@@ -125,6 +125,7 @@ export function challenge(deviceId: string, o: Partial<ChallengeRow> = {}): Chal
     createdAt: 6_000,
     answeredAt: null,
     outcome: null,
+    terms: null,
     ...o,
   };
 }

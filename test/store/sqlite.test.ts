@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../checkout/sqlite/store.ts';
 import { storeContract } from './contract.ts';
+import { promotionContract } from './promotion-contract.ts';
 
-storeContract('SQLite', async () => {
+async function open() {
   const dir = mkdtempSync(join(tmpdir(), 'wristpay-contract-'));
   const file = join(dir, 'checkout.db');
   const a = openSqliteStore(file);
@@ -19,4 +20,7 @@ storeContract('SQLite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+}
+
+storeContract('SQLite', open);
+promotionContract('SQLite', open);

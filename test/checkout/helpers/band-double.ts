@@ -181,7 +181,8 @@ export class BandDouble {
     const claims: TokenClaims = {
       deviceId: this.deviceIdBytes,
       cardRef,
-      amount: c.amount,
+      // As the band: the offer for the card that pays, else the list amount (firmware/core/offers.ts).
+      amount: c.offers?.find((o) => o.cardRef === cardRef)?.amount ?? c.amount,
       currency: c.currency,
       merchantId: c.merchantId,
       terminalId: c.terminalId,

@@ -87,12 +87,12 @@ export async function ownerWithBand(h: Harness): Promise<OwnedBand> {
 /** Merchants made by default in each harness: display names are unique per checkout, so the second is "Lawson Jing an 2". */
 const defaultMerchants = new WeakMap<Harness, number>();
 
-export async function merchantWithTerminal(h: Harness, name?: string): Promise<Terminal> {
+export async function merchantWithTerminal(h: Harness, name?: string, category?: string): Promise<Terminal> {
   const n = (defaultMerchants.get(h) ?? 0) + (name === undefined ? 1 : 0);
   defaultMerchants.set(h, n);
   const displayName = name ?? (n === 1 ? 'Lawson Jing an' : `Lawson Jing an ${n}`);
   const username = unique('shop');
-  await h.client.register({ username, password: PASSWORD, kind: 'merchant', displayName });
+  await h.client.register({ username, password: PASSWORD, kind: 'merchant', displayName, category });
   const merchant = await h.client.loginAs(username, PASSWORD);
   const { code } = await merchant.createPairingCode();
   const key = createTerminalKey(h.provider);
