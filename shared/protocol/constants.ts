@@ -28,6 +28,8 @@ export const ChallengeKind = {
   REMOVE_CARD: 4,
   WIPE: 5,
   KEY_UPDATE: 6,
+  IDENTITY_REGISTER: 7,
+  IDENTITY_ASSERT: 8,
 } as const;
 
 export const WearState = {

