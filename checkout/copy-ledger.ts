@@ -35,6 +35,8 @@ export const LEDGER_TABLES = [
   'rate_limits',
   'turnoff_codes',
   'checkout_keys',
+  'identity_credentials',
+  'identity_ceremonies',
 ] as const;
 
 /** Sums whose equality says the money came across: amounts paid, refunded, and counted against day limits. */

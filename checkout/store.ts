@@ -15,6 +15,7 @@
 import type { StatusCode } from '../shared/status/codes.ts';
 import type { AttemptStore } from './attempt-store.ts';
 import type { AuditStore } from './audit-store.ts';
+import type { IdentityStore } from './identity-store.ts';
 import type { ReportStore } from './report-store.ts';
 import type {
   AccountRow,
@@ -35,6 +36,7 @@ import type {
 
 export type * from './attempt-store.ts';
 export type * from './audit-store.ts';
+export type * from './identity-store.ts';
 export type * from './report-store.ts';
 export type * from './rows.ts';
 
@@ -321,6 +323,8 @@ export interface CheckoutStore {
   readonly reports: ReportStore;
   readonly turnOff: TurnOffStore;
   readonly keyRing: KeyRingStore;
+  /** The bands' WebAuthn credentials and their ceremonies (identity-store.ts). */
+  readonly identity: IdentityStore;
   /** Whole-ledger reads for audits (never on a request path). */
   readonly audit: AuditStore;
   /** Small named values (the checkout's own keys). */

@@ -12,6 +12,7 @@ import { PgBands } from './bands.ts';
 import { PgChallenges } from './challenges.ts';
 import { PgDatabase, type PgOptions } from './connect.ts';
 import { DbClock } from './db-clock.ts';
+import { PgIdentity } from './identity.ts';
 import { PgKeyRing } from './key-ring.ts';
 import { PgLedger } from './ledger.ts';
 import { PgMerchants } from './merchants.ts';
@@ -33,6 +34,7 @@ export class PgStore implements CheckoutStore {
   readonly sweeps: PgSweeps;
   readonly audit: PgAudit;
   readonly keyRing: PgKeyRing;
+  readonly identity: PgIdentity;
   readonly clock: () => number;
   private readonly rateLimiters: PgRateLimiters;
   private readonly dbClock: DbClock;
@@ -50,6 +52,7 @@ export class PgStore implements CheckoutStore {
     this.sweeps = new PgSweeps(db);
     this.audit = new PgAudit(db);
     this.keyRing = new PgKeyRing(db);
+    this.identity = new PgIdentity(db);
     this.rateLimiters = new PgRateLimiters(db);
     this.dbClock = new DbClock(db);
     this.clock = this.dbClock.now;
