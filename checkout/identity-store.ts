@@ -41,6 +41,8 @@ export interface IdentityCeremonyRow {
   expiresAt: number;
   state: 'open' | 'done' | 'taken' | 'refused';
   resultAccountId: string | null;
+  /** The band the ceremony's challenge went to (bindDevice): only its credential may answer. */
+  deviceId: string | null;
   /** SHA-256 of the waiting browser's secret (login): only that browser takes the session. */
   browserHash: Uint8Array | null;
   createdAt: number;
@@ -74,6 +76,8 @@ export interface IdentityStore {
   finishLogin(ceremonyId: string, credentialId: string, counter: number, now: number): Promise<Commit<string>>;
   /** The browser whose secret hashes to `browserHash` takes a done login once: its account id. */
   takeLogin(ceremonyId: string, browserHash: Uint8Array): Promise<string | undefined>;
+  /** Records the band a ceremony's challenge goes to; false when the ceremony is not open and unexpired. */
+  bindDevice(ceremonyId: string, deviceId: string, now: number): Promise<boolean>;
   credential(id: string): Promise<IdentityCredentialRow | undefined>;
   credentialsOf(accountId: string): Promise<IdentityCredentialRow[]>;
   /** Sets whether the account asks for its band after the password (on all its credentials). */

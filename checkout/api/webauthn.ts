@@ -138,13 +138,14 @@ export function registrationResponse(
   };
 }
 
+/** `signature` as the response carries it: DER (the checkout converts the band's r‖s, p1363ToDer). */
 export function authenticationResponse(
   clientData: Uint8Array,
-  credentialId: Uint8Array,
+  credentialId: string,
   authData: Uint8Array,
-  signatureP1363: Uint8Array,
+  signature: Uint8Array,
 ): AuthenticationResponseJSON {
-  const id = toBase64Url(credentialId);
+  const id = credentialId;
   return {
     id,
     rawId: id,
@@ -152,7 +153,7 @@ export function authenticationResponse(
     response: {
       clientDataJSON: toBase64Url(clientData),
       authenticatorData: toBase64Url(authData),
-      signature: toBase64Url(p1363ToDer(signatureP1363)),
+      signature: toBase64Url(signature),
     },
     clientExtensionResults: {},
     authenticatorAttachment: 'cross-platform',

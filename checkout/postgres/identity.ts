@@ -37,7 +37,7 @@ export class PgIdentity implements IdentityStore {
     return this.db.tx(async (q): Promise<Commit<IdentityCeremonyRow>> => {
       await q.query('DELETE FROM identity_ceremonies WHERE expires_at <= $1', [now]);
       const r = await q.query(
-        `INSERT INTO identity_ceremonies (${CEREMONY_INSERT_COLUMNS}) VALUES (${params(12)}) ON CONFLICT DO NOTHING`,
+        `INSERT INTO identity_ceremonies (${CEREMONY_INSERT_COLUMNS}) VALUES (${params(13)}) ON CONFLICT DO NOTHING`,
         ceremonyValues(row),
       );
       if (r.rowCount !== 1)
@@ -118,6 +118,14 @@ export class PgIdentity implements IdentityStore {
       [ceremonyId, browserHash],
     );
     return r.rows[0]?.a;
+  }
+
+  async bindDevice(ceremonyId: string, deviceId: string, now: number): Promise<boolean> {
+    const r = await this.db.query(
+      `UPDATE identity_ceremonies SET device_id = $1 WHERE id = $2 AND state = 'open' AND expires_at > $3`,
+      [deviceId, ceremonyId, now],
+    );
+    return r.rowCount === 1;
   }
 
   async credential(id: string): Promise<IdentityCredentialRow | undefined> {

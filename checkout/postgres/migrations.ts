@@ -284,6 +284,7 @@ CREATE TABLE identity_ceremonies (
   expires_at BIGINT NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('open', 'done', 'taken', 'refused')),
   result_account_id TEXT REFERENCES accounts(id),
+  device_id TEXT,
   browser_hash BYTEA,
   created_at BIGINT NOT NULL
 );

@@ -5,7 +5,7 @@ import { bytes, bytesOrNull } from './rows.ts';
 export const CREDENTIAL_COLUMNS = `id, account_id AS accountId, device_id AS deviceId, public_key AS publicKey, counter,
   required, created_at AS createdAt, last_used_at AS lastUsedAt`;
 export const CEREMONY_COLUMNS = `id, kind, code, account_id AS accountId, challenge, origin, rp_id AS rpId,
-  expires_at AS expiresAt, state, result_account_id AS resultAccountId, browser_hash AS browserHash,
+  expires_at AS expiresAt, state, result_account_id AS resultAccountId, device_id AS deviceId, browser_hash AS browserHash,
   created_at AS createdAt`;
 
 export function credential(r: unknown): IdentityCredentialRow | undefined {
@@ -33,12 +33,13 @@ export function ceremonyValues(c: IdentityCeremonyRow): unknown[] {
     c.expiresAt,
     c.state,
     c.resultAccountId,
+    c.deviceId,
     c.browserHash,
     c.createdAt,
   ];
 }
 export const CEREMONY_INSERT_COLUMNS =
-  'id, kind, code, account_id, challenge, origin, rp_id, expires_at, state, result_account_id, browser_hash, created_at';
+  'id, kind, code, account_id, challenge, origin, rp_id, expires_at, state, result_account_id, device_id, browser_hash, created_at';
 
 export function credentialValues(c: IdentityCredentialRow): unknown[] {
   return [c.id, c.accountId, c.deviceId, c.publicKey, c.counter, c.required ? 1 : 0, c.createdAt, c.lastUsedAt];

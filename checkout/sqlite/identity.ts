@@ -24,7 +24,7 @@ export class SqliteIdentity implements IdentityStore {
     return this.db.transaction((): Commit<IdentityCeremonyRow> => {
       this.db.prepare('DELETE FROM identity_ceremonies WHERE expires_at <= ?').run(now);
       const r = this.db
-        .prepare(`INSERT INTO identity_ceremonies (${CEREMONY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        .prepare(`INSERT INTO identity_ceremonies (${CEREMONY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT DO NOTHING`)
         .run(...ceremonyValues(row));
       if (r.changes !== 1)
@@ -111,6 +111,13 @@ export class SqliteIdentity implements IdentityStore {
         WHERE id = ? AND kind = 'login' AND state = 'done' AND browser_hash = ? RETURNING result_account_id AS a`)
       .get(ceremonyId, browserHash) as { a: string } | undefined;
     return r?.a;
+  }
+
+  async bindDevice(ceremonyId: string, deviceId: string, now: number): Promise<boolean> {
+    const r = this.db
+      .prepare(`UPDATE identity_ceremonies SET device_id = ? WHERE id = ? AND state = 'open' AND expires_at > ?`)
+      .run(deviceId, ceremonyId, now);
+    return r.changes === 1;
   }
 
   async credential(id: string): Promise<IdentityCredentialRow | undefined> {

@@ -446,6 +446,7 @@ CREATE TABLE identity_ceremonies (
   expires_at INTEGER NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('open', 'done', 'taken', 'refused')),
   result_account_id TEXT REFERENCES accounts(id),
+  device_id TEXT,
   browser_hash BLOB,
   created_at INTEGER NOT NULL
 );

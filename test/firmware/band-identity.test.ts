@@ -6,7 +6,13 @@
  */
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { describe, expect, it } from 'vitest';
-import { attestedCredential, authenticationResponse, clientDataJson, sha256 } from '../../checkout/api/webauthn.ts';
+import {
+  attestedCredential,
+  authenticationResponse,
+  clientDataJson,
+  p1363ToDer,
+  sha256,
+} from '../../checkout/api/webauthn.ts';
 import { toBase64Url } from '../../checkout/api/base64url.ts';
 import type { ChallengeBody } from '../../shared/messages/bodies.ts';
 import { Status } from '../../shared/status/codes.ts';
@@ -57,7 +63,12 @@ async function verify(
   const c = ceremony(f, 'identity-assert', rpId);
   const a = withPress(f, c.body);
   expect(a.status).toBe(Status.OK);
-  const response = authenticationResponse(c.clientData, a.credentialId!, a.authData!, a.signature!);
+  const response = authenticationResponse(
+    c.clientData,
+    toBase64Url(a.credentialId!),
+    a.authData!,
+    p1363ToDer(a.signature!),
+  );
   const v = await verifyAuthenticationResponse({
     response,
     expectedChallenge: c.challenge,

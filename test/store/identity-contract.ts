@@ -21,6 +21,7 @@ function ceremony(o: Partial<IdentityCeremonyRow> = {}): IdentityCeremonyRow {
     expiresAt: 50_000,
     state: 'open',
     resultAccountId: null,
+    deviceId: null,
     browserHash: new Uint8Array([1, 2, 3]),
     createdAt: 1_000,
     ...o,
