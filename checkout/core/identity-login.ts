@@ -145,7 +145,7 @@ export async function finishLogin(ctx: Ctx, code: string, response: Authenticati
 /** The waiting side asks: still waiting, or its session (once). */
 export async function takeLogin(ctx: Ctx, accounts: Accounts, ceremonyId: string, secret: string): Promise<LoginState> {
   const c = await ctx.store.identity.ceremony(ceremonyId);
-  if (!c || c.kind !== 'login') refuse(Status.NOT_FOUND, 'no sign-in with that id');
+  if (c?.kind !== 'login') refuse(Status.NOT_FOUND, 'no sign-in with that id');
   if (c.state === 'open') {
     if (c.expiresAt <= ctx.clock()) refuse(Status.EXPIRED, 'the sign-in expired; start again');
     return { state: 'waiting', expiresAt: c.expiresAt };
