@@ -59,7 +59,7 @@ export interface LoginFinishRequest {
   response: AuthenticationResponseJSON;
 }
 export type LoginStateJson =
-  | { state: 'waiting'; expiresAt: number }
+  | { state: 'waiting'; expiresAt: number; code: string }
   | { state: 'signed-in'; token: string; expiresAt: number; account: AccountView };
 /** What an identity challenge's band made: the parts of the WebAuthn response (signature in DER). */
 export interface IdentityAnswerJson {

@@ -45,7 +45,7 @@ export interface RequestOptions {
 }
 
 export type LoginState =
-  | { state: 'waiting'; expiresAt: number }
+  | { state: 'waiting'; expiresAt: number; code: string }
   | { state: 'signed-in'; session: Omit<LoginResult, 'deviceToken'> };
 
 /** Typed codes: upper case, the dash optional ("ABCD-EFGH" or "abcdefgh"). */
@@ -148,7 +148,7 @@ export async function takeLogin(ctx: Ctx, accounts: Accounts, ceremonyId: string
   if (c?.kind !== 'login') refuse(Status.NOT_FOUND, 'no sign-in with that id');
   if (c.state === 'open') {
     if (c.expiresAt <= ctx.clock()) refuse(Status.EXPIRED, 'the sign-in expired; start again');
-    return { state: 'waiting', expiresAt: c.expiresAt };
+    return { state: 'waiting', expiresAt: c.expiresAt, code: c.code as string };
   }
   if (c.state === 'refused') refuse(Status.COUNTER_NOT_INCREASING, 'the band was refused: its counter went back');
   const accountId = await ctx.store.identity.takeLogin(c.id, sha256(new TextEncoder().encode(secret)));

@@ -14,6 +14,7 @@ import type { Checkout } from '../checkout.ts';
 import { CheckoutError, refuse } from '../core/errors.ts';
 import { toBase64Url } from '../api/base64url.ts';
 import { errorPage } from '../web/pages.ts';
+import { bandLoginRoutes } from '../web/band-login.ts';
 import { webRoutes } from '../web/routes.ts';
 import { apiRoutes, challengeJson } from './api-routes.ts';
 import { drainServer } from './drain.ts';
@@ -110,6 +111,7 @@ export async function startCheckoutServer(checkout: Checkout, options: ServerOpt
     ...apiRoutes,
     ...identityRoutes,
     ...webRoutes,
+    ...bandLoginRoutes,
   ])
     router.add(r);
   const logger = options.logger ?? createLogger({ level: options.logLevel, write: options.log });
