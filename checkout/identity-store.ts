@@ -3,7 +3,7 @@
  * WebAuthn credentials (public key and signature counter) and the ceremonies that make and
  * use them (docs/CHECKOUT.md "Sign in with your band"). One concept, its own file.
  */
-import type { Commit } from './store.ts';
+import type { Commit } from './commit.ts';
 
 export interface IdentityCredentialRow {
   /** The credential id, base64url (16 random bytes the band made). */

@@ -9,7 +9,6 @@ import { loginState, startLogin } from '../../checkout/api/identity-client.ts';
 import { loginWithBand, registerIdentity } from '../../bridge/flows/identity.ts';
 import type { Outcome } from '../../bridge/flows/outcome.ts';
 import type { BandSession } from '../../bridge/relay/band-session.ts';
-import type { Emit } from './story.ts';
 
 export interface IdentityScene {
   anon: CheckoutClient;
@@ -17,7 +16,8 @@ export interface IdentityScene {
   session: BandSession;
   /** The wearer presses the band's button. */
   press(): void;
-  emit: Emit;
+  /** The story's emit (story.ts Emit). */
+  emit: (event: { step: string; outcome: 'ok'; [field: string]: unknown }, sentence: string) => void;
   must<T>(o: Outcome<T>, what: string): T;
 }
 

@@ -7,7 +7,6 @@ import { expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
 import type { CheckoutStore, IdentityCeremonyRow, IdentityCredentialRow } from '../../checkout/store.ts';
 import { account, expectOk, uid } from './rows.ts';
-import type { StorePair } from './contract.ts';
 
 function ceremony(o: Partial<IdentityCeremonyRow> = {}): IdentityCeremonyRow {
   return {
@@ -50,7 +49,8 @@ async function registered(s: CheckoutStore): Promise<IdentityCredentialRow> {
   return expectOk(await s.identity.finishRegistration(reg.id, credential(o.id), 2_000, 4));
 }
 
-export function identityContract(pair: () => StorePair): void {
+/** `pair`: the two stores on one database of the current contract test (contract.ts StorePair). */
+export function identityContract(pair: () => { a: CheckoutStore; b: CheckoutStore }): void {
   it('identity: a registration ceremony finishes once, stores the credential, and refuses a fifth', async () => {
     const { a, b } = pair();
     const cred = await registered(a);
