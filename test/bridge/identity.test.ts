@@ -19,7 +19,7 @@ import {
   startLogin,
 } from '../../checkout/api/identity-client.ts';
 import { authenticationResponse, clientDataJson, p1363ToDer, sha256 } from '../../checkout/api/webauthn.ts';
-import { enrollBand, readHello, unlockBand } from '../../bridge/flows/index.ts';
+import { enrollBand, readHello, revoke, unlockBand } from '../../bridge/flows/index.ts';
 import { type IdentityLoggedIn, loginWithBand, registerIdentity } from '../../bridge/flows/identity.ts';
 import { encodeCborHost } from '../../shared/cbor/host.ts';
 import { CborMap } from '../../shared/cbor/types.ts';
@@ -135,8 +135,15 @@ describe('the band as an identity key', () => {
 
   it('no button press: CONFIRMATION_TIMEOUT from the band, and nobody is signed in', async () => {
     const started = await startLogin(w.h.client);
+    // The band's clock runs past its 30 s wait once (the band's and the checkout's clocks stay
+    // 31 s apart after: within a challenge's 60 s).
+    let waited = false;
     const r = await loginWithBand(w.h.client, await w.session(), started.code, {
-      onKeepalive: () => w.band.env.clock.advance(31_000),
+      onKeepalive: () => {
+        if (waited) return;
+        waited = true;
+        w.band.env.clock.advance(31_000);
+      },
     });
     expect(r.ok ? 'ok' : r.name).toBe('CONFIRMATION_TIMEOUT');
     expect(await loginState(w.h.client, started.ceremonyId, started.secret)).toMatchObject({ state: 'waiting' });
@@ -181,6 +188,24 @@ describe('the band as an identity key', () => {
     );
     await refusedWith(finishLogin(w.h.client, started.code, forged.response), 'COUNTER_NOT_INCREASING');
   });
+
+  it('an assertion for another RP ID is refused (CLAIM_MISMATCH), and the sign-in can still finish', async () => {
+    const started = await startLogin(w.h.client);
+    const options = await loginOptions(w.h.client, started.code);
+    const other = await forgedAssertion(started.code, options.challenge, 5_000, 'evil.example');
+    await refusedWith(finishLogin(w.h.client, started.code, other.response), 'CLAIM_MISMATCH');
+    expect(await loginState(w.h.client, started.ceremonyId, started.secret)).toMatchObject({ state: 'waiting' });
+  });
+
+  it('a band turned off signs nobody in: REVOKED (and its wipe erases the key)', async () => {
+    const revoked = await revoke(w.owner);
+    if (!revoked.ok) throw new Error(revoked.message);
+    const started = await startLogin(w.h.client);
+    const r = await loginWithBand(w.h.client, await w.session(), started.code, press());
+    expect(r.ok ? 'ok' : r.name).toBe('REVOKED');
+    expect(r.ok ? undefined : r.wipe, JSON.stringify(r)).toMatchObject({ delivered: true });
+    expect(w.band.env.se.hasKey(3)).toBe(false);
+  });
 });
 
 /**
@@ -188,14 +213,14 @@ describe('the band as an identity key', () => {
  * secure element: what a cloned key could do) with the counter `count`, after the checkout
  * issued the ceremony's challenge to the band (which binds the band to the ceremony).
  */
-async function forgedAssertion(code: string, challenge: string, count: number) {
+async function forgedAssertion(code: string, challenge: string, count: number, rpId = '127.0.0.1') {
   const client: CheckoutClient = w.h.client;
   const clientData = clientDataJson('webauthn.get', challenge, new URL(client.baseUrl).origin);
   const hello = await readHello(await w.session());
   if (!hello.ok) throw new Error(hello.message);
   await loginChallenge(client, code, hello.value.bytes, clientData);
   const counter = new Uint8Array([count >>> 24, (count >>> 16) & 255, (count >>> 8) & 255, count & 255]);
-  const authData = concat(sha256(new TextEncoder().encode('127.0.0.1')), new Uint8Array([0x05]), counter);
+  const authData = concat(sha256(new TextEncoder().encode(rpId)), new Uint8Array([0x05]), counter);
   const sig = w.band.env.se.sign(3, concat(authData, sha256(clientData)));
   if (!sig) throw new Error('no identity key in slot 3');
   return { response: authenticationResponse(clientData, credentialId, authData, p1363ToDer(sig)) };
