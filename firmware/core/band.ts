@@ -37,7 +37,9 @@ import { type Hal, Slot } from '../hal.ts';
 import { BandStore, type Enrollment, type RecordStore } from './band-store.ts';
 import { ReplayMemory, openChallenge } from './challenge-open.ts';
 import { formatAmount, idleLines, resultLines, statusLine } from './display-text.ts';
+import { amountFor } from './offers.ts';
 import { createHalProvider } from './hal-provider.ts';
+import { startIdentity, wipeIdentity } from './identity.ts';
 import { Link, type LinkHandlers } from './link.ts';
 import { type PaymentContext, type PaymentOutcome, PendingConfirmation, completePayment } from './payment-flow.ts';
 import { ringToBeFound } from './find-me.ts';
@@ -65,8 +67,8 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   private readonly replay: ReplayMemory;
   /** The pinned checkout keys and this band's id; null until enrolled (and after a wipe). */
   enrollment: Enrollment | null;
-  /** The payment waiting for the button, if any. */
-  pending: PendingConfirmation | null = null;
+  /** The payment (or identity ceremony, core/identity.ts) waiting for the button, if any. */
+  pending: PendingConfirmation<PaymentOutcome> | PendingConfirmation<AnswerBody> | null = null;
   /**
    * The exchange a RESULT may answer. Its HPKE context (keys, closures: about 1.5 KB) is kept only
    * until the answer is sealed; after that only the secret the RESULT is sealed under. What it was
@@ -301,6 +303,11 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
         return this.answer({ status: Status.OK });
       case 'key-update':
         return this.updateKeys(e, body);
+      default:
+        this.pending = startIdentity(this, body, (a) => {
+          this.pending = null;
+          this.answer(a);
+        });
     }
   }
 
@@ -345,10 +352,16 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     if (!decision.allowed) return this.finishPayment(ch, { status: decision.status });
     if (!decision.needsConfirmation)
       return this.finishPayment(ch, completePayment(this, ch, decision.entry, decision.express, false));
-    this.pending = new PendingConfirmation(this, ch, decision.entry, (outcome) => {
-      this.pending = null;
-      this.finishPayment(ch, outcome);
-    });
+    const entry = decision.entry;
+    this.pending = new PendingConfirmation<PaymentOutcome>(
+      this,
+      [formatAmount(amountFor(ch, entry), ch.currency), ch.merchantName, 'Press to confirm'],
+      (outcome) => {
+        this.pending = null;
+        this.finishPayment(ch, outcome);
+      },
+      () => completePayment(this, ch, entry, false, true),
+    );
   }
 
   unlockedStatus(): StatusCode {
@@ -376,7 +389,11 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   private wipe(): void {
     this.cancelPending();
     this.wallet.clear();
-    const ok = this.store.commitWallet(this.wallet) && this.store.saveEnrollment(null) && this.store.compact();
+    const ok =
+      this.store.commitWallet(this.wallet) &&
+      this.store.saveEnrollment(null) &&
+      wipeIdentity(this) &&
+      this.store.compact();
     this.hal.se.erase(Slot.SIGNING);
     this.session.lock();
     this.enrollment = null;
@@ -395,16 +412,12 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     const x = this.lastExchange;
     // (ctx is null only once answered: a challenge gets one answer.)
     if (x === null || x.ctx === null) return this.refuseClear(body.status);
-    const clean: AnswerBody = { status: body.status };
-    if (body.token !== undefined) clean.token = body.token;
-    if (body.balance !== undefined) clean.balance = body.balance;
-    if (body.cardCount !== undefined) clean.cardCount = body.cardCount;
     const sealed = sealResponseWithSecret(
       this.provider,
       x.ctx.suite,
       responseSecret(x.ctx, ascii(Label.ANSWER)),
       x.enc,
-      encodeAnswerBody(clean),
+      encodeAnswerBody(body),
     );
     x.resultSecret = responseSecret(x.ctx, ascii(Label.RESULT));
     x.ctx = null;

@@ -11,7 +11,6 @@ import { Status, type StatusCode } from '../../shared/status/codes.ts';
 import type { BandConfig } from '../config.ts';
 import { type Hal, Slot } from '../hal.ts';
 import type { BandStore } from './band-store.ts';
-import { formatAmount } from './display-text.ts';
 import type { Link } from './link.ts';
 import { amountFor } from './offers.ts';
 import { DAY_MS, type Wallet, type WalletEntry } from './wallet.ts';
@@ -37,7 +36,12 @@ export interface PaymentContext {
   show(lines: string[]): void;
 }
 
-export class PendingConfirmation {
+/**
+ * Waiting for the button: `lines` on the display, a buzz, KEEPALIVE every interval, and a hard
+ * time-out. A press while worn and unlocked runs `action` (a payment's signature, or an identity
+ * ceremony's: core/identity.ts); otherwise the wait ends with the state's status.
+ */
+export class PendingConfirmation<T extends { status: StatusCode }> {
   private keepaliveTimer = -1;
   private timeoutTimer = -1;
   private readonly deadline: number;
@@ -45,17 +49,13 @@ export class PendingConfirmation {
 
   constructor(
     private readonly ctx: PaymentContext,
-    private readonly challenge: PaymentChallenge,
-    private readonly entry: WalletEntry,
-    private readonly done: (outcome: PaymentOutcome) => void,
+    lines: string[],
+    private readonly done: (outcome: T) => void,
+    private readonly action: () => T,
   ) {
     const clock = ctx.hal.clock;
     this.deadline = clock.monotonicMs() + ctx.config.confirmTimeoutMs;
-    ctx.show([
-      formatAmount(amountFor(challenge, entry), challenge.currency),
-      challenge.merchantName,
-      'Press to confirm',
-    ]);
+    ctx.show(lines);
     ctx.hal.haptics.buzz(200);
     ctx.link.sendKeepalive(Status.CONFIRMATION_REQUIRED, ctx.config.confirmTimeoutMs);
     const tick = (): void => {
@@ -65,20 +65,18 @@ export class PendingConfirmation {
     };
     this.keepaliveTimer = clock.setTimer(ctx.config.keepaliveIntervalMs, tick);
     this.timeoutTimer = clock.setTimer(ctx.config.confirmTimeoutMs, () =>
-      this.finish({ status: Status.CONFIRMATION_TIMEOUT }),
+      this.finish({ status: Status.CONFIRMATION_TIMEOUT } as T),
     );
   }
 
   press(): void {
     if (this.finished) return;
     const allowed = this.ctx.unlockedStatus();
-    this.finish(
-      allowed === Status.OK ? completePayment(this.ctx, this.challenge, this.entry, false, true) : { status: allowed },
-    );
+    this.finish(allowed === Status.OK ? this.action() : ({ status: allowed } as T));
   }
 
   /** Ends the wait with `outcome`; also how the band aborts it (session ended, host gone). Once only. */
-  finish(outcome: PaymentOutcome): void {
+  finish(outcome: T): void {
     if (this.finished) return;
     this.finished = true;
     this.ctx.hal.clock.cancelTimer(this.keepaliveTimer);

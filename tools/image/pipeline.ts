@@ -16,10 +16,12 @@ import { packImage } from './pack.ts';
 import { savePublicKey, type VendorKey } from './vendor-key.ts';
 
 /**
- * Image budget: the minified code may not exceed 44 KiB. Issue 16 asks for 32 KiB; the budget
- * follows the image down, a little above its size, so growth is a decision and not a drift.
+ * Image budget: the minified code may not exceed 44 KiB plus the 1,530 bytes issue 15's features
+ * needed beyond it (finding a lost band, promotion offers, the identity key: firmware/core/
+ * find-me.ts, offers.ts, identity.ts). Issue 16 asks for 32 KiB; the budget follows the image
+ * down, a little above its size, so growth is a decision and not a drift.
  */
-export const IMAGE_BUDGET_BYTES = 44 * 1024;
+export const IMAGE_BUDGET_BYTES = 46_586;
 
 export const MAIN_ENTRY = 'firmware/main.ts';
 
