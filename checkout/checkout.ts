@@ -24,6 +24,7 @@ import { type ConfigOverrides, resolveConfig } from './core/config.ts';
 import type { Ctx } from './core/context.ts';
 import { refuse } from './core/errors.ts';
 import { identifyBand } from './core/hello.ts';
+import { Identity } from './core/identity.ts';
 import { loadOrCreateKeys } from './core/keys.ts';
 import { MerchantReports } from './core/merchant-reports.ts';
 import { Merchants, type TerminalView } from './core/merchants.ts';
@@ -112,6 +113,8 @@ export class Checkout {
   readonly sweeper: Sweeper;
   /** Attempt limits the HTTP edge applies before password work (the library's own callers are trusted). */
   readonly limits: RateLimits;
+  /** The band as a sign-in key (core/identity.ts). */
+  readonly identity: Identity;
 
   /** @param metrics this instance's own registry (GET /metrics), fed through ctx.observer. */
   constructor(
@@ -131,6 +134,7 @@ export class Checkout {
     this.answers = new Answers(ctx, this.trades);
     this.turnOffCodes = new TurnOffCodes(ctx);
     this.limits = new RateLimits(ctx);
+    this.identity = new Identity(ctx, this.accounts);
   }
 
   get store(): CheckoutStore {

@@ -38,6 +38,8 @@ export const LEDGER_TABLES = [
   'promotion_uses',
   'rewards',
   'ride_counts',
+  'identity_credentials',
+  'identity_ceremonies',
 ] as const;
 
 /** Sums whose equality says the money came across: amounts paid, refunded, and counted against day limits. */

@@ -12,9 +12,10 @@
  *   the store re-checks what another instance could have changed in between.
  * - Times are wall-clock milliseconds; amounts are integer minor units.
  */
-import type { StatusCode } from '../shared/status/codes.ts';
+import type { Commit } from './commit.ts';
 import type { AttemptStore } from './attempt-store.ts';
 import type { AuditStore } from './audit-store.ts';
+import type { IdentityStore } from './identity-store.ts';
 import type { ReportStore } from './report-store.ts';
 import type { PromotionCommit, RewardStore } from './reward-store.ts';
 import type {
@@ -36,16 +37,12 @@ import type {
 
 export type * from './attempt-store.ts';
 export type * from './audit-store.ts';
+export type * from './identity-store.ts';
 export type * from './report-store.ts';
 export type * from './reward-store.ts';
 export type * from './rows.ts';
 
-/** The outcome of an atomic ledger change: done, or the status that refused it (nothing written). */
-/**
- * `idTaken`: an insert refused only because its random id is in use (ids that travel on the air
- * are 40 bits, core/ids.ts); the caller retries with a fresh id (insertWithFreshId).
- */
-export type Commit<T> = { ok: true; value: T } | { ok: false; status: StatusCode; detail?: string; idTaken?: true };
+export type { Commit };
 
 export interface PaymentCommit {
   payment: PaymentRow;
@@ -343,6 +340,8 @@ export interface CheckoutStore {
   readonly keyRing: KeyRingStore;
   /** Promotion uses, points balances, ride counts (reward-store.ts). */
   readonly rewards: RewardStore;
+  /** The bands' WebAuthn credentials and their ceremonies (identity-store.ts). */
+  readonly identity: IdentityStore;
   /** Whole-ledger reads for audits (never on a request path). */
   readonly audit: AuditStore;
   /** Small named values (the checkout's own keys). */

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { type CliIo, type SetExit, defaultIo } from './bridge-io.ts';
 import { registerFind } from './find-command.ts';
 import { registerRewards } from './rewards-command.ts';
+import { registerIdentityCommands } from './identity-command.ts';
 import { registerMerchant } from './merchant-commands.ts';
 import { registerOwner } from './owner-commands.ts';
 import { registerReports } from './report-commands.ts';
@@ -22,6 +23,7 @@ export function register(program: Command, setExit: SetExit, io: Partial<CliIo> 
   registerOwner(group, full, setExit);
   registerFind(group, full, setExit);
   registerRewards(group, full, setExit);
+  registerIdentityCommands(group, full, setExit);
   registerTerminals(group, full, setExit);
   registerReports(group, full, setExit);
   return group;

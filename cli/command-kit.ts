@@ -5,7 +5,7 @@
  * exit code) and returns null, so a command reads as a straight line.
  */
 import type { Command } from 'commander';
-import { CheckoutClient } from '../checkout/api/client.ts';
+import { CheckoutClient, CheckoutHttpError } from '../checkout/api/client.ts';
 import { Status } from '../shared/status/codes.ts';
 import { WristpayError } from '../shared/status/error.ts';
 import {
@@ -17,6 +17,7 @@ import {
   rememberDeviceToken,
 } from '../bridge/config/bridge-config.ts';
 import { refusalOf } from '../bridge/flows/outcome.ts';
+import { bandSecondFactor } from './band-second-factor.ts';
 import { checkoutFrom } from './defaults.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { Out } from './bridge-io.ts';
@@ -157,9 +158,16 @@ export async function login(out: Out, opts: OwnerOptions, config: BridgeConfig):
   const anon = new CheckoutClient(url, { fetch: out.io.fetch });
   const device = deviceTokens(out, opts, config, url, opts.user);
   try {
-    const session = await anon.login(opts.user, password, device.token);
-    device.keep(session.deviceToken);
-    const client = anon.withToken(session.token);
+    let token: string;
+    try {
+      const session = await anon.login(opts.user, password, device.token);
+      device.keep(session.deviceToken);
+      token = session.token;
+    } catch (e) {
+      if (!(e instanceof CheckoutHttpError) || e.status !== Status.BAND_REQUIRED) throw e;
+      token = await bandSecondFactor(out, anon, opts.user, password);
+    }
+    const client = anon.withToken(token);
     return { anon, client, username: opts.user, logout: () => client.logout().catch(() => undefined) };
   } catch (e) {
     out.refuse(refusalOf(e, 'checkout'));

@@ -31,6 +31,8 @@ const HINTS: Partial<Record<StatusName, string | Record<Asker, string>>> = {
   QUOTA_EXCEEDED: 'finish or close the open trades, or wait for them to expire',
   CURRENCY_MISMATCH: "charge in the currency of the payer's card",
   PASSWORD_REQUIRED: 'pay with the payment password: --payer USER (and --password-stdin when not at a terminal)',
+  IDENTITY_FULL: 'the band holds 4 sign-in keys: wiping the band removes them all',
+  UNKNOWN_CREDENTIAL: 'register the band for sign-in first: wristpay bridge identity register --user NAME',
 };
 
 const RADIO_UNREACHABLE =

@@ -7,7 +7,7 @@ export const GROUP_SUMMARY = {
   checkout: 'Run the Alipay-style checkout service.',
   demo: 'Tell the whole story with a simulated band: enroll, cards, wear, unlock, pay, transit, remove, password, button, revoke, wipe.',
   bridge:
-    'Merchant and owner commands over a BLE bridge (pair, charge, refund, terminals, sales, refunds, enroll, unlock, cards, revoke, status).',
+    'Merchant and owner commands over a BLE bridge (pair, charge, refund, terminals, sales, refunds, enroll, unlock, cards, revoke, status, identity).',
   catalogue: 'List the banks (card add --issuer ID) and transit cities (card add --city ID) with their ids.',
   doctor:
     'Check what wristpay needs (Node, test tools, simulator state, band image, checkout, paired terminal) and say what to fix.',

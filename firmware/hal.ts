@@ -168,4 +168,10 @@ export const Slot = {
   HPKE: 1,
   /** Scratch slot for ephemeral keys (HPKE encap of the hello). */
   EPHEMERAL: 2,
+  /**
+   * The first of the WebAuthn identity keys, one per relying party (core/identity.ts): slots
+   * IDENTITY .. IDENTITY + IDENTITY_COUNT - 1, as far as the secure element has slots.
+   */
+  IDENTITY: 3,
+  IDENTITY_COUNT: 4,
 } as const;

@@ -30,6 +30,8 @@ export interface Relayed {
   resultShown: boolean;
   /** Set when the checkout asked for a key update after this answer: whether the band took it. */
   keysUpdated?: boolean;
+  /** An identity challenge's authenticator data and assertion (PROTOCOL.md §9). */
+  identity?: Api.AnswerJson['identity'];
 }
 
 /** HELLO_REQUEST → the band's sealed HELLO (bytes as the band sent them). */
@@ -105,6 +107,7 @@ export async function relayChallenge(
   }
   const resultShown = await showResult(session, posted.result);
   const r: Relayed = { kind: posted.kind, receipt: posted.receipt, card: posted.card, resultShown };
+  if (posted.identity) r.identity = posted.identity;
   // The band is on the checkout's previous keys: its key update goes next, on the same link
   // (PROTOCOL.md §8). Best effort: the answer above stands either way, and a band that misses
   // it gets another with its next accepted answer.

@@ -106,7 +106,7 @@ export function verifyNotification(
   return bytes !== null && provider.p256Verify(checkoutSigningKey, new TextEncoder().encode(body), bytes);
 }
 
-function challenge(c: Api.ChallengeJson): Challenge {
+export function challenge(c: Api.ChallengeJson): Challenge {
   return { challengeId: c.challengeId, kind: c.kind, message: b64(c.challenge), expiresAt: c.expiresAt };
 }
 
@@ -405,6 +405,7 @@ export class CheckoutClient {
     receipt?: Api.Receipt;
     card?: Api.CardView;
     keyUpdate?: Challenge;
+    identity?: Api.AnswerJson['identity'];
   }> {
     const r = await this.request<Api.AnswerJson>(
       'POST',
@@ -418,6 +419,7 @@ export class CheckoutClient {
       receipt: r.receipt,
       card: r.card,
       keyUpdate: r.keyUpdate ? challenge(r.keyUpdate) : undefined,
+      identity: r.identity,
     };
   }
 }

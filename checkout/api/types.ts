@@ -4,6 +4,7 @@
  * strings (no padding); amounts are integer minor units; times are epoch milliseconds.
  */
 import type { Issuer, TransitCity } from './catalogue.ts';
+import type { IdentityAnswerJson } from './identity-types.ts';
 import type {
   AccountView,
   BandView,
@@ -231,6 +232,8 @@ export interface AnswerJson {
   card?: CardView;
   /** The band is on the checkout's previous keys: relay this key update to it next (PROTOCOL.md §8). */
   keyUpdate?: ChallengeJson;
+  /** An identity challenge's authenticator data (and assertion) for the WebAuthn response (PROTOCOL.md §9). */
+  identity?: IdentityAnswerJson;
 }
 
 /** What a pairing QR code holds: enough for a terminal to find the checkout and pair. */

@@ -12,7 +12,16 @@ export type BandStatus = 'active' | 'revoked' | 'wiped';
 /** pending: challenge issued, band has not confirmed; removing: removal issued. */
 export type CardState = 'pending' | 'active' | 'removing' | 'removed' | 'failed';
 
-export type ChallengeKindName = 'payment' | 'unlock' | 'provision' | 'remove-card' | 'wipe' | 'find' | 'key-update';
+export type ChallengeKindName =
+  | 'payment'
+  | 'unlock'
+  | 'provision'
+  | 'remove-card'
+  | 'wipe'
+  | 'find'
+  | 'key-update'
+  | 'identity-register'
+  | 'identity-assert';
 
 /** Alipay's trade states. A full refund closes a paid trade, as Alipay does. */
 export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';

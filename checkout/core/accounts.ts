@@ -165,6 +165,17 @@ export class Accounts {
   async login(username: string, password: string, deviceToken?: string): Promise<LoginResult> {
     const checked = await this.checkPassword(username, password, deviceToken);
     const { account } = checked;
+    // An account that asks for its band after the password (core/identity-login.ts): no session yet.
+    if ((await this.ctx.store.identity.credentialsOf(account.id)).some((c) => c.required))
+      refuse(Status.BAND_REQUIRED, 'the password is right; this account also asks for its band', {
+        accountId: account.id,
+        deviceToken: checked.deviceToken,
+      });
+    return { ...(await this.openSession(account)), deviceToken: checked.deviceToken };
+  }
+
+  /** A new session for an account that has proved itself (its password, or its band: identity-login.ts). */
+  async openSession(account: AccountRow): Promise<Omit<LoginResult, 'deviceToken'>> {
     const { provider, clock, config, store } = this.ctx;
     const token = toBase64Url(provider.randomBytes(32));
     const csrf = toBase64Url(provider.randomBytes(18));
@@ -185,7 +196,6 @@ export class Accounts {
       csrf,
       expiresAt: now + config.sessionTtlMs,
       account: await this.view(account),
-      deviceToken: checked.deviceToken,
     };
   }
 

@@ -26,6 +26,7 @@ import { refuseRevoked } from './hello.ts';
 import { inLimitCurrency } from './limit-currency.ts';
 import { newId } from './ids.ts';
 import { toBase64Url } from '../api/base64url.ts';
+import { p1363ToDer } from '../api/webauthn.ts';
 import type { IssuedChallenge } from './issued-challenge.ts';
 import { offerKeyUpdate } from './key-update.ts';
 import { observePayment } from './observer.ts';
@@ -42,11 +43,20 @@ export interface AnswerOutcome {
   card?: CardView;
   /** For a band still on the previous checkout keys: the key update to relay next (PROTOCOL.md §8). */
   keyUpdate?: IssuedChallenge;
+  identity?: IdentityAnswer;
+}
+
+/** What an identity challenge's band made (PROTOCOL.md §9), base64url, the signature as DER (WebAuthn §6.5.5). */
+export interface IdentityAnswer {
+  authenticatorData: string;
+  signature?: string;
+  credentialId?: string;
 }
 
 interface Settled {
   receipt?: Receipt;
   card?: CardView;
+  identity?: IdentityAnswer;
 }
 
 /** The band's own refusal, passed on with its status (whatever the band chose to report). */
@@ -96,6 +106,7 @@ export class Answers {
         result: resultMessage(this.ctx, ch, Status.OK),
         receipt: settled.receipt,
         card: settled.card,
+        identity: settled.identity,
         keyUpdate: await offerKeyUpdate(this.ctx, cx.band, ch.kind),
       };
     } catch (e) {
@@ -132,6 +143,21 @@ export class Answers {
       await this.markAnswered(ch);
       await store.bands.setCheckoutKey(band.deviceId, this.ctx.keys.id);
       return {};
+    }
+    if (ch.kind === 'identity-register' || ch.kind === 'identity-assert') {
+      if (body.status !== Status.OK) refuseForBand(body.status);
+      const assert = ch.kind === 'identity-assert';
+      if (!body.authData || (assert && (!body.signature || !body.credentialId)))
+        refuse(Status.MALFORMED, 'an identity answer carries authenticator data (and, asserting, a signature and id)');
+      await this.markAnswered(ch);
+      // What the bridge puts into the WebAuthn response; the verdict is the relying party's (identity-*.ts).
+      return {
+        identity: {
+          authenticatorData: toBase64Url(body.authData),
+          signature: assert ? toBase64Url(p1363ToDer(body.signature as Uint8Array)) : undefined,
+          credentialId: assert ? toBase64Url(body.credentialId as Uint8Array) : undefined,
+        },
+      };
     }
     const cardRef = ch.cardRef as string;
     if (body.status !== Status.OK) {

@@ -16,6 +16,9 @@ export interface RefusalExtras {
   byBand?: boolean;
   /** RATE_LIMITED: when to try again (sent as HTTP Retry-After, RFC 9110 §10.2.3). */
   retryAfterMs?: number;
+  /** BAND_REQUIRED: the account whose password was right, and the client's fresh device token. */
+  accountId?: string;
+  deviceToken?: string;
 }
 
 export class CheckoutError extends WristpayError {

@@ -27,7 +27,7 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
-export type IdKind = 'acc' | 'enr' | 'tok' | 'ch' | 'm' | 't' | 'trd' | 'pay' | 'rfd' | 'ntf';
+export type IdKind = 'acc' | 'enr' | 'tok' | 'ch' | 'm' | 't' | 'trd' | 'pay' | 'rfd' | 'ntf' | 'idc';
 
 /**
  * Ids that travel on the air in every payment (challenge and token): merchant, terminal and

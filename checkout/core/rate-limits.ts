@@ -49,6 +49,11 @@ export class RateLimits {
     await this.take('loginPerAccount', username, 'login attempts for this account');
   }
 
+  /** Before a band sign-in is started or its code looked up (a code is a secret to guess): the address's login budget. */
+  async bandLogin(client: string): Promise<void> {
+    await this.take('loginPerClient', client, 'sign-in attempts from this address');
+  }
+
   async register(client: string): Promise<void> {
     await this.take('registerPerClient', client, 'new accounts from this address');
   }

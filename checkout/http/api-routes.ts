@@ -320,6 +320,7 @@ export const apiRoutes: Route[] = [
       receipt: out.receipt,
       card: out.card,
       keyUpdate: out.keyUpdate ? challengeJson(out.keyUpdate) : undefined,
+      identity: out.identity,
     } satisfies AnswerJson);
   }),
 ];

@@ -14,6 +14,7 @@ import type { Checkout } from '../checkout.ts';
 import { CheckoutError, refuse } from '../core/errors.ts';
 import { toBase64Url } from '../api/base64url.ts';
 import { errorPage } from '../web/pages.ts';
+import { bandLoginRoutes } from '../web/band-login.ts';
 import { webRoutes } from '../web/routes.ts';
 import { apiRoutes, challengeJson } from './api-routes.ts';
 import { drainServer } from './drain.ts';
@@ -22,6 +23,7 @@ import { readBody } from './request.ts';
 import { type LogLevel, type Logger, type Seen, createLogger, requestIdOf } from './request-log.ts';
 import { clientAddress } from './client-address.ts';
 import { NO_PROXY, type Peer, type ProxyTrust, resolvePeer } from './proxy-trust.ts';
+import { identityRoutes } from './identity-routes.ts';
 import { isLoopbackHost, originOf, requireSameOrigin } from './same-origin.ts';
 import { TLS_MIN_VERSION, type TlsFiles } from './tls.ts';
 import { type Reply, Router, makeContext } from './router.ts';
@@ -104,7 +106,14 @@ export function errorJson(err: unknown): ErrorJson {
 export async function startCheckoutServer(checkout: Checkout, options: ServerOptions = {}): Promise<RunningServer> {
   const state: OpsState = { draining: false };
   const router = new Router();
-  for (const r of [...opsRoutes(state, options.metricsPort === undefined), ...apiRoutes, ...webRoutes]) router.add(r);
+  for (const r of [
+    ...opsRoutes(state, options.metricsPort === undefined),
+    ...apiRoutes,
+    ...identityRoutes,
+    ...webRoutes,
+    ...bandLoginRoutes,
+  ])
+    router.add(r);
   const logger = options.logger ?? createLogger({ level: options.logLevel, write: options.log });
   const trust = options.trustProxy ?? NO_PROXY;
   let origin = '';

@@ -15,6 +15,8 @@ const explicit: Partial<Record<StatusCode, number>> = {
   [Status.NOT_FOUND]: 404,
   [Status.UNKNOWN_DEVICE]: 404,
   [Status.CARD_NOT_FOUND]: 404,
+  [Status.UNKNOWN_CREDENTIAL]: 404,
+  [Status.IDENTITY_FULL]: 409,
   [Status.CONFLICT]: 409,
   [Status.REPLAYED]: 409,
   [Status.ALREADY_ENROLLED]: 409,

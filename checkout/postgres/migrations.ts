@@ -298,4 +298,44 @@ CREATE TABLE ride_counts (
 );
 `,
   },
+  {
+    version: 5,
+    name: "WebAuthn credentials of the bands, and their ceremonies (SQLite's version 11)",
+    // The band as an identity key (core/identity-*.ts, docs/CHECKOUT.md "Sign in with your band").
+    // identity_credentials: each band's WebAuthn credential (COSE public key, the highest
+    // signature counter seen; `required`: the account asks for its band after the password).
+    // identity_ceremonies: registrations and sign-ins in progress, single use (state moves on
+    // from 'open' once, in the transaction that checks it); a login's `code` is what the owner
+    // types at a bridge, `browser_hash` the waiting browser's secret, hashed.
+    sql: `
+CREATE TABLE identity_credentials (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  device_id TEXT NOT NULL,
+  public_key BYTEA NOT NULL,
+  counter BIGINT NOT NULL,
+  required INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT
+);
+CREATE INDEX identity_credentials_account ON identity_credentials(account_id);
+
+CREATE TABLE identity_ceremonies (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('register', 'login')),
+  code TEXT UNIQUE,
+  account_id TEXT REFERENCES accounts(id),
+  challenge TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  rp_id TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'done', 'taken', 'refused')),
+  result_account_id TEXT REFERENCES accounts(id),
+  device_id TEXT,
+  browser_hash BYTEA,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX identity_ceremonies_expiry ON identity_ceremonies(expires_at);
+`,
+  },
 ];

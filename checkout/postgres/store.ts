@@ -12,6 +12,7 @@ import { PgBands } from './bands.ts';
 import { PgChallenges } from './challenges.ts';
 import { PgDatabase, type PgOptions } from './connect.ts';
 import { DbClock } from './db-clock.ts';
+import { PgIdentity } from './identity.ts';
 import { PgKeyRing } from './key-ring.ts';
 import { PgLedger } from './ledger.ts';
 import { PgMerchants } from './merchants.ts';
@@ -35,6 +36,7 @@ export class PgStore implements CheckoutStore {
   readonly audit: PgAudit;
   readonly keyRing: PgKeyRing;
   readonly rewards: PgRewards;
+  readonly identity: PgIdentity;
   readonly clock: () => number;
   private readonly rateLimiters: PgRateLimiters;
   private readonly dbClock: DbClock;
@@ -53,6 +55,7 @@ export class PgStore implements CheckoutStore {
     this.audit = new PgAudit(db);
     this.keyRing = new PgKeyRing(db);
     this.rewards = new PgRewards(db);
+    this.identity = new PgIdentity(db);
     this.rateLimiters = new PgRateLimiters(db);
     this.dbClock = new DbClock(db);
     this.clock = this.dbClock.now;

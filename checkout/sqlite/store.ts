@@ -4,6 +4,7 @@ import { SqliteAudit } from './audit.ts';
 import { SqliteAccounts } from './accounts.ts';
 import { SqliteAttempts } from './attempts.ts';
 import { SqliteBands } from './bands.ts';
+import { SqliteIdentity } from './identity.ts';
 import { SqliteKeyRing } from './key-ring.ts';
 import { SqliteChallenges } from './challenges.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -31,6 +32,7 @@ export class SqliteStore implements CheckoutStore {
   readonly audit: SqliteAudit;
   readonly keyRing: SqliteKeyRing;
   readonly rewards: SqliteRewards;
+  readonly identity: SqliteIdentity;
   /** One file on one machine: this machine's clock. */
   readonly clock = Date.now;
   private readonly rateLimiters: SqliteRateLimiters;
@@ -52,6 +54,7 @@ export class SqliteStore implements CheckoutStore {
     this.audit = new SqliteAudit(db);
     this.keyRing = new SqliteKeyRing(db);
     this.rewards = new SqliteRewards(db);
+    this.identity = new SqliteIdentity(db);
     this.rateLimiters = new SqliteRateLimiters(db);
   }
 

@@ -18,7 +18,11 @@ export function lostPage(error?: string, username = ''): string {
         placeholder="XXXX-XXXX-XXXX" minlength="12" maxlength="20" required></label>
       <button class="danger" type="submit">Turn off wrist payments</button>
     </form>
-    <p>Know your password? <a href="/login">Log in</a> and turn it off from your dashboard.</p>`,
+    <p>Know your password? <a href="/login">Log in</a> and turn it off from your dashboard.</p>
+    <form method="post" action="/login/band" id="band-login">
+      <button type="submit">Sign in with your band</button>
+      <small>Another band of yours registered for sign-in works too; then turn the lost one off from your dashboard.</small>
+    </form>`,
   );
 }
 

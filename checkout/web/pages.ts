@@ -34,6 +34,10 @@ export function loginPage(error?: string, username = ''): string {
       <label>Username <input name="username" autocomplete="username" value="${username}" required></label>
       <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
       <button type="submit">Log in</button>
+    </form>
+    <form method="post" action="/login/band" id="band-login">
+      <button type="submit">Sign in with your band</button>
+      <small>No password: your worn, unlocked band signs you in at any wristpay bridge.</small>
     </form>`,
   );
 }

@@ -14,51 +14,20 @@ import { CheckoutError, refuse } from '../core/errors.ts';
 import type { RequestContext, Reply, Route } from '../http/router.ts';
 import { reportQuery } from '../http/api-routes.ts';
 import { httpStatusOf, refusalHeaders } from '../http/status-map.ts';
+import { bandLoginStarted } from './band-login.ts';
+import {
+  COOKIE,
+  cookieAttributes,
+  cookieToken,
+  deviceCookie,
+  deviceCookieHeader,
+  htmlReply,
+  redirect,
+  sessionCookieHeader,
+} from './cookies.ts';
 import { lostPage, newCodePage, turnedOffPage } from './lost-pages.ts';
 import type { MerchantReport } from './merchant-report.ts';
 import { dashboardPage, loginPage, merchantPage, nav } from './pages.ts';
-
-const COOKIE = 'wp_session';
-/**
- * The device token (core/device-tokens.ts) of a browser that signed in before: its password
- * attempts count apart from a stranger's. HttpOnly and SameSite=Strict like the session;
- * Path=/ because the unblock form checks the account password too.
- */
-const DEVICE_COOKIE = 'wp_device';
-
-function htmlReply(body: string, status = 200, headers?: Record<string, string | string[]>): Reply {
-  return { status, body, type: 'html', headers };
-}
-
-function redirect(location: string, cookies: string[] = []): Reply {
-  return htmlReply('', 303, { location, ...(cookies.length ? { 'set-cookie': cookies } : {}) });
-}
-
-function cookie(c: RequestContext, name: string, shape: RegExp): string | undefined {
-  const header = c.req.headers.cookie ?? '';
-  for (const part of header.split(';')) {
-    const [k, v] = part.trim().split('=');
-    if (k === name && v && shape.test(v)) return v;
-  }
-  return undefined;
-}
-
-function cookieToken(c: RequestContext): string | undefined {
-  return cookie(c, COOKIE, /^[A-Za-z0-9_-]{1,128}$/);
-}
-
-function deviceCookie(c: RequestContext): string | undefined {
-  return cookie(c, DEVICE_COOKIE, /^[A-Za-z0-9_.-]{1,256}$/);
-}
-
-/** Secure whenever the browser spoke HTTPS (to us or to a trusted proxy), so it never sends them in clear. */
-function cookieAttributes(c: RequestContext): string {
-  return `HttpOnly; SameSite=Strict; Path=/${c.secure ? '; Secure' : ''}`;
-}
-
-function deviceCookieHeader(c: RequestContext, token: string): string {
-  return `${DEVICE_COOKIE}=${token}; ${cookieAttributes(c)}; Max-Age=${Math.floor(c.checkout.ctx.config.deviceTokenTtlMs / 1000)}`;
-}
 
 function form(c: RequestContext): URLSearchParams {
   return new URLSearchParams(Buffer.from(c.body).toString('utf8'));
@@ -156,13 +125,19 @@ export const webRoutes: Route[] = [
         trusted: c.checkout.accounts.trustsDevice(username, deviceToken),
       });
       const s = await c.checkout.login(username, (f.get('password') ?? '').slice(0, 128), deviceToken);
-      const session = `${COOKIE}=${s.token}; ${cookieAttributes(c)}; Max-Age=${Math.floor((s.expiresAt - c.checkout.ctx.clock()) / 1000)}`;
       return redirect(s.account.kind === 'merchant' ? '/merchant' : '/dashboard', [
-        session,
+        sessionCookieHeader(c, s.token, s.expiresAt),
         deviceCookieHeader(c, s.deviceToken),
       ]);
     } catch (e) {
       if (!(e instanceof WristpayError)) throw e;
+      // The password is right and the account asks for its band too: the band sign-in page, bound to it.
+      if (e instanceof CheckoutError && e.status === Status.BAND_REQUIRED && e.extras.accountId)
+        return bandLoginStarted(
+          c,
+          await c.checkout.identity.startLogin(c.origin, e.extras.accountId),
+          e.extras.deviceToken ? [deviceCookieHeader(c, e.extras.deviceToken)] : [],
+        );
       return htmlReply(loginPage(e.message, username), httpStatusOf(e.status), refusalHeaders(e));
     }
   }),

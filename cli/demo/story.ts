@@ -22,6 +22,7 @@ import type { ChargeResult, Outcome, Refusal } from '../../bridge/flows/index.ts
 import { batteryText, lastSeenText } from '../find-command.ts';
 import { promotionEvent } from './promotion-event.ts';
 import type { DemoWorld } from './environment.ts';
+import { identitySteps } from './identity-story.ts';
 import { tapEvent } from './tap.ts';
 
 export interface DemoEvent {
@@ -222,6 +223,7 @@ export async function runStory(world: DemoWorld, emit: Emit): Promise<void> {
   await wear();
   await unlock();
   await pay('pay', 320_00, { press: true });
+  await identitySteps({ anon, owner, session, press: () => band.press(), emit, must });
 
   // The owner looks for the band: the checkout says where a bridge last reached it on its behalf.
   const lost = must(await findBand(owner, deviceId), 'find');

@@ -25,7 +25,7 @@ export interface RecordStore {
   compact(): Result<true>;
 }
 
-export const Record = { ENROLLMENT: 1, CARDS: 2, LEDGER: 3 } as const;
+export const Record = { ENROLLMENT: 1, CARDS: 2, LEDGER: 3, IDENTITY: 4 } as const;
 
 /**
  * Map keys of the enrollment and ledger records (docs/STORAGE.md, "The band's records"); the
@@ -152,6 +152,16 @@ export class BandStore {
       }
     }
     return Status.OK;
+  }
+
+  /** The identity credentials record (core/identity.ts): undefined when absent or unreadable. */
+  loadIdentity(): CborValue | undefined {
+    return decodeRecord(this.records.get(Record.IDENTITY));
+  }
+
+  /** Commits the identity credentials (their counters before an assertion is signed). */
+  commitIdentity(rows: CborValue[]): boolean {
+    return this.write([{ id: Record.IDENTITY, value: encodeCbor(rows) }]);
   }
 
   /** Physically drops superseded records (after a wipe, old card data must not linger in flash). */

@@ -37,7 +37,9 @@ import { type Hal, Slot } from '../hal.ts';
 import { BandStore, type Enrollment, type RecordStore } from './band-store.ts';
 import { ReplayMemory, openChallenge } from './challenge-open.ts';
 import { formatAmount, idleLines, resultLines, statusLine } from './display-text.ts';
+import { amountFor } from './offers.ts';
 import { createHalProvider } from './hal-provider.ts';
+import { startIdentity, wipeIdentity } from './identity.ts';
 import { Link, type LinkHandlers } from './link.ts';
 import {
   type PaymentContext,
@@ -47,7 +49,6 @@ import {
   showTap,
 } from './payment-flow.ts';
 import { ringToBeFound } from './find-me.ts';
-import { amountFor } from './offers.ts';
 import { decidePayment } from './payment-policy.ts';
 import { DAY_MS, Wallet, type WalletEntry } from './wallet.ts';
 import { type WearListener, WearSession } from './wear-session.ts';
@@ -72,8 +73,8 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   private readonly replay: ReplayMemory;
   /** The pinned checkout keys and this band's id; null until enrolled (and after a wipe). */
   enrollment: Enrollment | null;
-  /** The payment waiting for the button, if any. */
-  pending: PendingConfirmation | null = null;
+  /** The payment (or identity ceremony, core/identity.ts) waiting for the button, if any. */
+  pending: PendingConfirmation<PaymentOutcome> | PendingConfirmation<AnswerBody> | null = null;
   /**
    * The exchange a RESULT may answer. Its HPKE context (keys, closures: about 1.5 KB) is kept only
    * until the answer is sealed; after that only the secret the RESULT is sealed under. What it was
@@ -308,6 +309,11 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
         return this.answer({ status: Status.OK });
       case 'key-update':
         return this.updateKeys(e, body);
+      default:
+        this.pending = startIdentity(this, body, (a) => {
+          this.pending = null;
+          this.answer(a);
+        });
     }
   }
 
@@ -356,10 +362,17 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
       showTap(this, ch, decision.entry, '');
       return this.finishPayment(ch, completePayment(this, ch, decision.entry, decision.express, false));
     }
-    this.pending = new PendingConfirmation(this, ch, choices, decision.needsConfirmation, (outcome) => {
-      this.pending = null;
-      this.finishPayment(ch, outcome);
-    });
+    this.pending = new PendingConfirmation<PaymentOutcome>(
+      this,
+      (prompt, i) => showTap(this, ch, choices[i], prompt),
+      choices.length,
+      decision.needsConfirmation,
+      (outcome) => {
+        this.pending = null;
+        this.finishPayment(ch, outcome);
+      },
+      (confirmed, i) => completePayment(this, ch, choices[i], false, confirmed),
+    );
   }
 
   unlockedStatus(): StatusCode {
@@ -387,7 +400,11 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
   private wipe(): void {
     this.cancelPending();
     this.wallet.clear();
-    const ok = this.store.commitWallet(this.wallet) && this.store.saveEnrollment(null) && this.store.compact();
+    const ok =
+      this.store.commitWallet(this.wallet) &&
+      this.store.saveEnrollment(null) &&
+      wipeIdentity(this) &&
+      this.store.compact();
     this.hal.se.erase(Slot.SIGNING);
     this.session.lock();
     this.enrollment = null;
@@ -406,16 +423,12 @@ export class Band implements LinkHandlers, WearListener, PaymentContext {
     const x = this.lastExchange;
     // (ctx is null only once answered: a challenge gets one answer.)
     if (x === null || x.ctx === null) return this.refuseClear(body.status);
-    const clean: AnswerBody = { status: body.status };
-    if (body.token !== undefined) clean.token = body.token;
-    if (body.balance !== undefined) clean.balance = body.balance;
-    if (body.cardCount !== undefined) clean.cardCount = body.cardCount;
     const sealed = sealResponseWithSecret(
       this.provider,
       x.ctx.suite,
       responseSecret(x.ctx, ascii(Label.ANSWER)),
       x.enc,
-      encodeAnswerBody(clean),
+      encodeAnswerBody(body),
     );
     x.resultSecret = responseSecret(x.ctx, ascii(Label.RESULT));
     x.ctx = null;

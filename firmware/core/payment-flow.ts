@@ -54,30 +54,32 @@ export function showTap(ctx: PaymentContext, ch: PaymentChallenge, entry: Wallet
 }
 
 /**
- * A payment waiting at the tap (docs/FIRMWARE.md, "The card at the tap"). With more than one
- * card to choose from it first runs the switch window: each press shows the next card and
- * restarts the window; when the window passes without a press the band pays with the card
- * shown. A payment above the limits then (or at once, with one card) waits for the press that
- * confirms it. KEEPALIVEs every interval (PROCESSING while switching, CONFIRMATION_REQUIRED
- * while confirming) and one hard time-out over both phases.
+ * Waiting for the button, with one hard time-out and KEEPALIVE every interval, for a payment at
+ * the tap (docs/FIRMWARE.md, "The card at the tap") or an identity ceremony (core/identity.ts).
+ * With more than one `choices` it first runs the switch window (KEEPALIVE `PROCESSING`): each
+ * press shows the next choice and restarts the window; when the window passes without a press
+ * the choice shown is taken, at once unless `needsConfirmation`. Then (or from the start, with
+ * one choice) it waits for the press that confirms (`CONFIRMATION_REQUIRED`). `screen` draws a
+ * choice with a prompt; `action` runs while worn and unlocked, else the wait ends with the
+ * state's status.
  */
-export class PendingConfirmation {
+export class PendingConfirmation<T extends { status: StatusCode }> {
   private keepaliveTimer = -1;
   private timeoutTimer = -1;
   private windowTimer = -1;
   private readonly deadline: number;
   private finished = false;
-  /** Which of `choices` the display shows. */
+  /** Which choice the display shows. */
   private shown = 0;
   private confirming = false;
 
   constructor(
     private readonly ctx: PaymentContext,
-    private readonly tapped: PaymentChallenge,
-    /** The card shown first, then the others the wearer may switch to. */
-    private readonly choices: WalletEntry[],
+    private readonly screen: (prompt: string, choice: number) => void,
+    private readonly choices: number,
     private readonly needsConfirmation: boolean,
-    private readonly done: (outcome: PaymentOutcome) => void,
+    private readonly done: (outcome: T) => void,
+    private readonly action: (confirmed: boolean, choice: number) => T,
   ) {
     const clock = ctx.hal.clock;
     this.deadline = clock.monotonicMs() + ctx.config.confirmTimeoutMs;
@@ -90,9 +92,9 @@ export class PendingConfirmation {
       this.keepaliveTimer = clock.setTimer(ctx.config.keepaliveIntervalMs, tick);
     };
     this.timeoutTimer = clock.setTimer(ctx.config.confirmTimeoutMs, () =>
-      this.finish({ status: Status.CONFIRMATION_TIMEOUT }),
+      this.finish({ status: Status.CONFIRMATION_TIMEOUT } as T),
     );
-    if (choices.length > 1) {
+    if (choices > 1) {
       ctx.hal.haptics.buzz(200);
       this.switchTo(0);
     } else this.confirm();
@@ -101,45 +103,37 @@ export class PendingConfirmation {
 
   press(): void {
     if (this.finished) return;
-    if (this.confirming) return this.pay(true, this.ctx.unlockedStatus());
-    this.switchTo((this.shown + 1) % this.choices.length);
+    if (this.confirming) return this.take(true, this.ctx.unlockedStatus());
+    this.switchTo((this.shown + 1) % this.choices);
   }
 
-  /** Shows card `i` and (re)starts the window: it ends only after a quiet switchWindowMs. */
+  /** Shows choice `i` and (re)starts the window: it ends only after a quiet switchWindowMs. */
   private switchTo(i: number): void {
     this.shown = i;
-    this.showCard('Press: next card');
+    this.screen('Press: next card', i);
     const clock = this.ctx.hal.clock;
     clock.cancelTimer(this.windowTimer);
     this.windowTimer = clock.setTimer(this.ctx.config.switchWindowMs, () => {
       if (this.needsConfirmation) return this.confirm();
       // Taken off in the window's last moments: the removal is not confirmed yet (debounce),
       // but the skin contact is gone now, and a band that is not worn never pays.
-      this.pay(false, this.ctx.hal.wear.current() ? this.ctx.unlockedStatus() : Status.NOT_WORN);
+      this.take(false, this.ctx.hal.wear.current() ? this.ctx.unlockedStatus() : Status.NOT_WORN);
     });
   }
 
   private confirm(): void {
     this.confirming = true;
-    this.showCard('Press to confirm');
+    this.screen('Press to confirm', this.shown);
     this.ctx.hal.haptics.buzz(200);
   }
 
-  private showCard(prompt: string): void {
-    showTap(this.ctx, this.tapped, this.choices[this.shown], prompt);
-  }
-
-  /** Pays with the card shown when `allowed` is OK, else ends with it. */
-  private pay(confirmed: boolean, allowed: StatusCode): void {
-    this.finish(
-      allowed === Status.OK
-        ? completePayment(this.ctx, this.tapped, this.choices[this.shown], false, confirmed)
-        : { status: allowed },
-    );
+  /** Runs the action on the choice shown when `allowed` is OK, else ends with it. */
+  private take(confirmed: boolean, allowed: StatusCode): void {
+    this.finish(allowed === Status.OK ? this.action(confirmed, this.shown) : ({ status: allowed } as T));
   }
 
   /** Ends the wait with `outcome`; also how the band aborts it (session ended, host gone). Once only. */
-  finish(outcome: PaymentOutcome): void {
+  finish(outcome: T): void {
     if (this.finished) return;
     this.finished = true;
     const clock = this.ctx.hal.clock;

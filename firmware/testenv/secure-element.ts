@@ -25,7 +25,7 @@ export class SoftSecureElement implements SecureElement {
   readonly #random: Random;
 
   /** Keys are generated from `random` (a seeded one makes runs reproducible). */
-  constructor(random: Random, slotCount = 4) {
+  constructor(random: Random, slotCount = 7) {
     if (!Number.isInteger(slotCount) || slotCount < 1) throw new RangeError(`bad slotCount ${slotCount}`);
     this.slotCount = slotCount;
     this.#random = random;
@@ -93,9 +93,12 @@ export class SoftSecureElement implements SecureElement {
     return { version: 1, slots: this.#keys.map((k) => (k === null ? null : bytesToHex(k))) };
   }
 
-  /** Emulator-only: load slots saved by `exportState`. Throws on a malformed or mismatched state. */
+  /**
+   * Emulator-only: load slots saved by `exportState`. A state with fewer slots (saved before the
+   * identity slots existed) leaves the rest empty. Throws on a malformed or larger state.
+   */
   importState(state: SecureElementState): void {
-    if (!state || state.version !== 1 || !Array.isArray(state.slots) || state.slots.length !== this.slotCount) {
+    if (!state || state.version !== 1 || !Array.isArray(state.slots) || state.slots.length > this.slotCount) {
       throw new Error('importState: not a version-1 state for this slot count');
     }
     const keys = state.slots.map((hex) => {

@@ -14,7 +14,9 @@ import type { BandStatus } from '../../firmware/boot.ts';
 import { decodeSign1 } from '../../shared/cose/sign1.ts';
 import { decodeClaims, type TokenClaims } from '../../shared/cose/token.ts';
 import { verifyToken, type ExpectedTrade } from '../../shared/cose/token-verify.ts';
-import { toHex } from '../../shared/crypto/bytes.ts';
+import { decodeCbor } from '../../shared/cbor/decode.ts';
+import { CborMap } from '../../shared/cbor/types.ts';
+import { concat, toHex } from '../../shared/crypto/bytes.ts';
 import type { CryptoProvider } from '../../shared/crypto/provider.ts';
 import type { AnswerBody, PaymentChallenge } from '../../shared/messages/bodies.ts';
 import { TokenFlag } from '../../shared/protocol/constants.ts';
@@ -51,6 +53,7 @@ export interface StoryReport {
   small: PaidReport;
   large: PaidReport & { answeredBeforePress: boolean; awaitingConfirmation: boolean; keepalives: number };
   transit: PaidReport;
+  identity: { flags: number[]; counter: number; verified: boolean };
   stateAfterRemoval: string;
   refusedWhenOff: number;
   wipe: { status: number; enrolled: boolean; cards: number; challengeAfterWipe: number };
@@ -111,6 +114,7 @@ export const STORY_STEPS = [
   'pay under the limit',
   'pay over the limit after the button',
   'express transit',
+  'identity key: register and assert after the button',
   'take off: NOT_WORN',
   'wipe: NOT_ENROLLED',
 ] as const;
@@ -186,12 +190,15 @@ export function runStory(
   );
   passed(5);
 
+  const identity = identityKey(f, verifier);
+  passed(6);
+
   band.takeOff();
   const stateAfterRemoval = band.status().state;
   check(stateAfterRemoval === 'off-wrist', 'off-wrist after removal: ' + stateAfterRemoval);
   const refusedWhenOff = f.pay(100).status;
   check(refusedWhenOff === Status.NOT_WORN, 'refused NOT_WORN: 0x' + refusedWhenOff.toString(16));
-  passed(6);
+  passed(7);
 
   const wiped = f.exchange({ kind: 'wipe', ...f.common() });
   check(wiped.status === Status.OK, 'wipe: 0x' + wiped.status.toString(16));
@@ -203,7 +210,7 @@ export function runStory(
   band.send(f.checkout.challenge(f.identity, f.payment(100)).message);
   const challengeAfterWipe = band.expect('error').status;
   check(challengeAfterWipe === Status.NOT_ENROLLED, 'NOT_ENROLLED after wipe');
-  passed(7);
+  passed(8);
   return {
     deviceId,
     cardCounts,
@@ -212,10 +219,44 @@ export function runStory(
     small,
     large,
     transit,
+    identity,
     stateAfterRemoval,
     refusedWhenOff,
     wipe: { status: wiped.status, enrolled: after.enrolled, cards: after.cards.length, challengeAfterWipe },
   };
+}
+
+/**
+ * The band as a WebAuthn authenticator (firmware/core/identity.ts): a credential for an RP after
+ * the button, then an assertion after the button whose ES256 signature over authData ‖
+ * clientDataHash verifies with the key from the registration's COSE_Key.
+ */
+function identityKey(f: StoryFlows, verifier: CryptoProvider): StoryReport['identity'] {
+  const band = f.port;
+  const body = { rpId: 'shop.example', clientDataHash: verifier.sha256(new Uint8Array([1, 2, 3])) };
+  const reg = f.sendChallenge({ kind: 'identity-register', ...f.common(), ...body });
+  band.press();
+  const made = f.checkout.openAnswer(reg, band.expect('answer'));
+  check(made.status === Status.OK && made.authData instanceof Uint8Array, 'register: 0x' + made.status.toString(16));
+  const authData = made.authData as Uint8Array;
+  // rpIdHash 32, flags 1, counter 4, AAGUID 16, id length 2, id 16: the COSE_Key from byte 71.
+  const key = decodeCbor(authData.subarray(71), { strict: true, maxDepth: 2, maxBytes: 128 });
+  check(key.ok && key.value instanceof CborMap, 'a COSE_Key');
+  const map = (key.ok ? key.value : new CborMap()) as CborMap;
+  const pub = concat(new Uint8Array([4]), map.get(-2) as Uint8Array, map.get(-3) as Uint8Array);
+  const as = f.sendChallenge({ kind: 'identity-assert', ...f.common(), ...body });
+  band.press();
+  const signed = f.checkout.openAnswer(as, band.expect('answer'));
+  check(
+    signed.status === Status.OK && signed.signature instanceof Uint8Array,
+    'assert: 0x' + signed.status.toString(16),
+  );
+  const assertion = signed.authData as Uint8Array;
+  const verified = verifier.p256Verify(pub, concat(assertion, body.clientDataHash), signed.signature as Uint8Array);
+  check(verified, 'the assertion verifies with the registered key');
+  const counter = assertion[33] * 0x1000000 + assertion[34] * 0x10000 + assertion[35] * 0x100 + assertion[36];
+  check(counter === 1, 'counter 1: ' + counter);
+  return { flags: [authData[32], assertion[32]], counter, verified };
 }
 
 /** Limits high enough that no payment of payMany needs the button. */

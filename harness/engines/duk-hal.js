@@ -197,7 +197,7 @@ var halctl = (function () {
   }
 
   // ---- stand-in secure element ----
-  var SLOTS = 3,
+  var SLOTS = 7,
     slots = [],
     known = {};
   function standInPublic(priv) {

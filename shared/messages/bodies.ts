@@ -17,6 +17,7 @@ import { type Result, fail } from '../status/error.ts';
 import { isCurrencyCode, isLast4 } from './chars.ts';
 import { type Encoder, addFields, decodeProtocolMap, defaultEncoder } from './envelope.ts';
 import { Fields } from './fields.ts';
+import { CREDENTIAL_ID_BYTES, type IdentityChallenge, identityToCbor, readIdentity } from './identity-bodies.ts';
 import { AnswerBodyKey, CardKey, ChallengeBodyKey, HelloBodyKey, ResultBodyKey } from './keys.ts';
 import { type Offer, offersToCbor, readOffers } from './offers.ts';
 
@@ -113,13 +114,17 @@ export type ChallengeBody =
   | RemoveCardChallenge
   | WipeChallenge
   | FindChallenge
-  | KeyUpdateChallenge;
+  | KeyUpdateChallenge
+  | IdentityChallenge;
 
 export interface AnswerBody {
   status: StatusCode;
   token?: Uint8Array;
   balance?: number;
   cardCount?: number;
+  authData?: Uint8Array;
+  signature?: Uint8Array;
+  credentialId?: Uint8Array;
 }
 /** The checkout's verdict; the band composes its display line from it and what it just did. */
 export interface ResultBody {
@@ -234,6 +239,8 @@ kindNames[ChallengeKind.REMOVE_CARD] = 'remove-card';
 kindNames[ChallengeKind.WIPE] = 'wipe';
 kindNames[ChallengeKind.KEY_UPDATE] = 'key-update';
 kindNames[ChallengeKind.FIND] = 'find';
+kindNames[ChallengeKind.IDENTITY_REGISTER] = 'identity-register';
+kindNames[ChallengeKind.IDENTITY_ASSERT] = 'identity-assert';
 
 export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
   const m = decodeProtocolMap(bytes, Size.MAX_CHALLENGE_CT);
@@ -305,6 +312,9 @@ export function decodeChallengeBody(bytes: Uint8Array): Result<ChallengeBody> {
           epoch: f.uint(ChallengeBodyKey.KEY_EPOCH),
         }),
       );
+    case 'identity-register':
+    case 'identity-assert':
+      return f.done<ChallengeBody>(readIdentity(f, common as IdentityChallenge));
   }
 }
 
@@ -322,7 +332,11 @@ export function challengeBodyToCbor(b: ChallengeBody): CborMap {
               ? ChallengeKind.WIPE
               : b.kind === 'find'
                 ? ChallengeKind.FIND
-                : ChallengeKind.KEY_UPDATE;
+                : b.kind === 'key-update'
+                  ? ChallengeKind.KEY_UPDATE
+                  : b.kind === 'identity-register'
+                    ? ChallengeKind.IDENTITY_REGISTER
+                    : ChallengeKind.IDENTITY_ASSERT;
   const m = addFields(new CborMap(), [
     [ChallengeBodyKey.KIND, kindCode],
     [ChallengeBodyKey.DEVICE_ID, b.deviceId],
@@ -362,6 +376,8 @@ export function challengeBodyToCbor(b: ChallengeBody): CborMap {
         [ChallengeBodyKey.NEW_HPKE_KEY, b.hpkeKey],
         [ChallengeBodyKey.KEY_EPOCH, b.epoch],
       ]);
+    default:
+      return identityToCbor(m, b);
   }
 }
 export function encodeChallengeBody(b: ChallengeBody, encoder?: Encoder): Uint8Array {
@@ -378,10 +394,16 @@ export function decodeAnswerBody(bytes: Uint8Array): Result<AnswerBody> {
     token: f.bytes(AnswerBodyKey.TOKEN, { max: 512, optional: true }),
     balance: f.uint(AnswerBodyKey.BALANCE, { max: MAX_AMOUNT, optional: true }),
     cardCount: f.uint(AnswerBodyKey.CARD_COUNT, { max: 8, optional: true }),
+    authData: f.bytes(AnswerBodyKey.AUTH_DATA, { max: 256, optional: true }),
+    signature: f.bytes(AnswerBodyKey.SIGNATURE, { len: Size.SIGNATURE, optional: true }),
+    credentialId: f.bytes(AnswerBodyKey.CREDENTIAL_ID, { len: CREDENTIAL_ID_BYTES, optional: true }),
   };
   if (body.token === undefined) delete body.token;
   if (body.balance === undefined) delete body.balance;
   if (body.cardCount === undefined) delete body.cardCount;
+  if (body.authData === undefined) delete body.authData;
+  if (body.signature === undefined) delete body.signature;
+  if (body.credentialId === undefined) delete body.credentialId;
   return f.done(body);
 }
 export function encodeAnswerBody(b: AnswerBody, encoder?: Encoder): Uint8Array {
@@ -391,6 +413,9 @@ export function encodeAnswerBody(b: AnswerBody, encoder?: Encoder): Uint8Array {
       [AnswerBodyKey.TOKEN, b.token],
       [AnswerBodyKey.BALANCE, b.balance],
       [AnswerBodyKey.CARD_COUNT, b.cardCount],
+      [AnswerBodyKey.AUTH_DATA, b.authData],
+      [AnswerBodyKey.SIGNATURE, b.signature],
+      [AnswerBodyKey.CREDENTIAL_ID, b.credentialId],
     ]),
   );
 }

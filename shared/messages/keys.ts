@@ -52,7 +52,7 @@ export const HelloBodyKey = { DEVICE_ID: 1, WEAR_STATE: 2, UNLOCK_NONCE: 3, BATT
 /**
  * Challenge body, the payload of the checkout's COSE_Sign1. Keys 1-4 are in every kind; each
  * kind has its own decade: 10-17 and 19 payment, 20-23 unlock, 30 provision card, 31 remove card,
- * 40-42 key update.
+ * 40-42 key update, 50-52 identity (register, assert).
  */
 export const ChallengeBodyKey = {
   KIND: 1,
@@ -77,6 +77,9 @@ export const ChallengeBodyKey = {
   NEW_SIGNING_KEY: 40,
   NEW_HPKE_KEY: 41,
   KEY_EPOCH: 42,
+  RP_ID: 50,
+  CLIENT_DATA_HASH: 51,
+  CREDENTIAL_ID: 52,
 } as const;
 
 /**
@@ -95,7 +98,19 @@ export const CardKey = {
   CURRENCY: 9,
 } as const;
 
-/** Answer body: TOKEN for payments, BALANCE after a transit fare, CARD_COUNT after a provision or removal. */
-export const AnswerBodyKey = { STATUS: 1, TOKEN: 2, BALANCE: 3, CARD_COUNT: 4 } as const;
+/**
+ * Answer body: TOKEN for payments, BALANCE after a transit fare, CARD_COUNT after a provision or
+ * removal; AUTH_DATA (WebAuthn authenticator data) after an identity challenge, with SIGNATURE
+ * (P1363 r‖s) and CREDENTIAL_ID after an assertion.
+ */
+export const AnswerBodyKey = {
+  STATUS: 1,
+  TOKEN: 2,
+  BALANCE: 3,
+  CARD_COUNT: 4,
+  AUTH_DATA: 5,
+  SIGNATURE: 6,
+  CREDENTIAL_ID: 7,
+} as const;
 /** Result body: the checkout's verdict and nothing else. */
 export const ResultBodyKey = { STATUS: 1 } as const;

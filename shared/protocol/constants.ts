@@ -29,6 +29,8 @@ export const ChallengeKind = {
   WIPE: 5,
   KEY_UPDATE: 6,
   FIND: 7,
+  IDENTITY_REGISTER: 8,
+  IDENTITY_ASSERT: 9,
 } as const;
 
 export const WearState = {

@@ -10,7 +10,8 @@ import type { Bytes, Random, SecureElement } from '../../firmware/hal.ts';
 import { SoftSecureElement, type SecureElementState } from '../../firmware/testenv/secure-element.ts';
 import { readJsonFile, writeJsonAtomic } from './atomic-file.ts';
 
-export const SE_SLOTS = 4;
+/** Signing, HPKE, ephemeral, and four identity keys (firmware/hal.ts Slot). */
+export const SE_SLOTS = 7;
 
 /** The host's CSPRNG as a HAL Random. */
 export const cryptoRandom: Random = {

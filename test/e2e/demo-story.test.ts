@@ -5,9 +5,12 @@
  * independently (cose-js, with only the JWK the receipt carries).
  */
 import { createRequire } from 'node:module';
+import { type AuthenticationResponseJSON, verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoWorld, type DemoWorld } from '../../cli/demo/environment.ts';
 import { runStory, type DemoEvent } from '../../cli/demo/story.ts';
+import { encodeCborHost } from '../../shared/cbor/host.ts';
+import { CborMap } from '../../shared/cbor/types.ts';
 
 const cose = createRequire(import.meta.url)('cose-js') as {
   sign: { verifySync(m: Buffer, v: { key: { x: Buffer; y: Buffer } }): Buffer };
@@ -55,6 +58,8 @@ describe('e2e: the demo story over real parts', () => {
       'tap:ok',
       'pay:approved',
       'promotion:ok',
+      'identity-register:ok',
+      'identity-login:ok',
       'find:ok',
       'ring:ok',
       'revoke:ok',
@@ -92,6 +97,46 @@ describe('e2e: the demo story over real parts', () => {
     const ring = events.find((e) => e.step === 'ring');
     expect(ring).toMatchObject({ outcome: 'ok', delivered: true });
     expect(ring?.display).toEqual(['Find me', 'Owner is looking']);
+  });
+
+  it('signs in with the band: the assertion verifies with @simplewebauthn/server and the registered JWK alone', async () => {
+    const reg = events.find((e) => e.step === 'identity-register') as DemoEvent & {
+      credentialId: string;
+      publicKeyJwk: { kty: string; crv: string; x: string; y: string };
+    };
+    const login = events.find((e) => e.step === 'identity-login') as DemoEvent & {
+      response: AuthenticationResponseJSON;
+      expectedChallenge: string;
+      expectedOrigin: string;
+      expectedRPID: string;
+    };
+    expect(reg.publicKeyJwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    expect(login.response.id).toBe(reg.credentialId);
+    expect(login).toMatchObject({ expectedOrigin: world.checkoutUrl, expectedRPID: '127.0.0.1', username: 'alice' });
+    // The JWK as COSE_Key (RFC 9053 §7.1.1), as any relying party would store it.
+    const b = (t: string) => new Uint8Array(Buffer.from(t, 'base64url'));
+    const publicKey = new Uint8Array(
+      encodeCborHost(new CborMap([1, 3, -1, -2, -3], [2, -7, 1, b(reg.publicKeyJwk.x), b(reg.publicKeyJwk.y)])),
+    );
+    const v = await verifyAuthenticationResponse({
+      response: login.response,
+      expectedChallenge: login.expectedChallenge,
+      expectedOrigin: login.expectedOrigin,
+      expectedRPID: login.expectedRPID,
+      credential: { id: reg.credentialId, publicKey, counter: 0 },
+    });
+    expect(v.verified).toBe(true);
+    expect(v.authenticationInfo).toMatchObject({ newCounter: 1, userVerified: true });
+    // The same response against another challenge does not verify.
+    await expect(
+      verifyAuthenticationResponse({
+        response: login.response,
+        expectedChallenge: 'AAAA',
+        expectedOrigin: login.expectedOrigin,
+        expectedRPID: login.expectedRPID,
+        credential: { id: reg.credentialId, publicKey, counter: 0 },
+      }),
+    ).rejects.toThrow();
   });
 
   it('declines the off-wrist payment with NOT_WORN and the revoked band with REVOKED', () => {

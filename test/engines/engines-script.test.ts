@@ -18,7 +18,7 @@ describe('reading an engine run', () => {
     const r = readStoryOutput('E', 'js', 'STEP 0\nSTEP 1\nUncaught Error: story check failed: unlock\n', null, 5);
     expect(r).toMatchObject({ stepsPassed: 2, stepsTotal: STORY_STEPS.length, ok: false, payments: null });
     expect(r.failure).toContain('story check failed: unlock');
-    expect(describeResult(r)).toMatch(/^FAIL E \(JS hashing\): 2\/8 steps/);
+    expect(describeResult(r)).toMatch(/^FAIL E \(JS hashing\): 2\/9 steps/);
   });
 
   it('names Espruino and JerryScript as not found, with the variable to set, when the environment has none', () => {

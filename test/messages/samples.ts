@@ -156,7 +156,7 @@ const commonFields = (unknown: number[]): FieldSpec[] => [
   bytesLen(3, 16),
   uint(4),
 ];
-const UNKNOWN_KINDS = [0, 8, 99, 255, 256, 2 ** 32, SAFE];
+const UNKNOWN_KINDS = [0, 10, 99, 255, 256, 2 ** 32, SAFE];
 
 export const BANK_CARD = cborMap([1, 1], [2, 'card-ref-1'], [3, 'Bank of Tests'], [4, '4242'], [5, true], [9, 'CNY']);
 export const TRANSIT_CARD = cborMap(
@@ -218,6 +218,15 @@ const CHALLENGES: Target[] = [
   challenge('wipe', 5, []),
   challenge('find', 7, []),
   challenge('key-update', 6, [bytesLen(40, 65), bytesLen(41, 65), uint(42)], [40, pub(4)], [41, pub(5)], [42, 2]),
+  challenge('identity-register', 8, [textMax(50, 253), bytesLen(51, 32)], [50, 'shop.example'], [51, fill(32, 3)]),
+  challenge(
+    'identity-assert',
+    9,
+    [textMax(50, 253), bytesLen(51, 32), bytesLen(52, 16, true)],
+    [50, 'shop.example'],
+    [51, fill(32, 3)],
+    [52, fill(16, 4)],
+  ),
 ];
 
 /** A provision challenge whose card map is `cardBytes`, as raw bytes. */
@@ -262,7 +271,15 @@ const BODIES: Target[] = [
   },
   {
     name: 'answer body',
-    sample: cborMap([1, Status.OK], [2, fill(100, 1)], [3, 450], [4, 3]),
+    sample: cborMap(
+      [1, Status.OK],
+      [2, fill(100, 1)],
+      [3, 450],
+      [4, 3],
+      [5, fill(37, 2)],
+      [6, fill(64, 3)],
+      [7, fill(16, 4)],
+    ),
     decode: decodeAnswerBody,
     header: false,
     limit: Size.MAX_ANSWER,
@@ -271,6 +288,9 @@ const BODIES: Target[] = [
       bytesMax(2, 512, true),
       uint(3, MAX_AMOUNT, { optional: true }),
       uint(4, 8, { optional: true }),
+      bytesMax(5, 256, true),
+      bytesLen(6, 64, true),
+      bytesLen(7, 16, true),
     ],
   },
   // Status only: the band composes its display line from it and the challenge it answered.

@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Status } from '../../shared/status/codes.ts';
 import type { CheckoutStore, PaymentCommit } from '../../checkout/store.ts';
+import { identityContract } from './identity-contract.ts';
 import { account, band, bandPayment, card, challenge, expectOk, notification, trade, uid, world } from './rows.ts';
 
 export interface StorePair {
@@ -29,6 +30,8 @@ export function storeContract(name: string, open: () => Promise<StorePair>): voi
     afterEach(async () => {
       await p.close();
     });
+
+    identityContract(() => p);
 
     it('accounts: each of the three unique keys is refused for what it is, and bytes come back as written', async () => {
       const m = account({ kind: 'merchant' });

@@ -16,11 +16,13 @@ import { packImage } from './pack.ts';
 import { savePublicKey, type VendorKey } from './vendor-key.ts';
 
 /**
- * Image budget: the minified code may not exceed 44 KiB plus the 732 bytes the card at the tap
- * (issue 15, item 1) needed beyond it. Issue 16 asks for 32 KiB; the budget follows the image
- * down, a little above its size, so growth is a decision and not a drift.
+ * Image budget: the minified code may not exceed 44 KiB plus the 2,330 bytes issue 15's features
+ * needed beyond it (finding a lost band, promotion offers, the identity key: firmware/core/
+ * find-me.ts, offers.ts, identity.ts, 1,530; the card at the tap: payment-flow.ts, 800). Issue 16
+ * asks for 32 KiB; the budget follows the image down, a little above its size, so growth is a
+ * decision and not a drift.
  */
-export const IMAGE_BUDGET_BYTES = 44 * 1024 + 732;
+export const IMAGE_BUDGET_BYTES = 47_386;
 
 export const MAIN_ENTRY = 'firmware/main.ts';
 
