@@ -231,6 +231,17 @@ describe('the card at the tap', () => {
     expect(claimsOf(a.token!).flags & TokenFlag.CONFIRMED).toBe(TokenFlag.CONFIRMED);
   });
 
+  it("each card shows its own amount (a promotion's offer) and the token signs the one shown", () => {
+    const f = twoCards();
+    const c = f.sendChallenge(f.payment(5000, { offers: [{ cardRef: cmb.cardRef, amount: 4500 }] }));
+    expect(f.env.display.current.slice(0, 3)).toEqual(['CNY 50.00', 'Tea House', 'ICBC 4321']);
+    f.env.button.press();
+    expect(f.env.display.current.slice(0, 3)).toEqual(['CNY 45.00', 'Tea House', 'China Merch 8765']);
+    f.env.clock.advance(3001);
+    const claims = claimsOf(f.checkout.openAnswer(c, f.driver.expect('answer')).token!);
+    expect([claims.cardRef, claims.amount]).toEqual([cmb.cardRef, 4500]);
+  });
+
   it('the window is a config value', () => {
     const f = BandFixture.ready({ config: { switchWindowMs: 1000 } });
     f.provision(cmb);
