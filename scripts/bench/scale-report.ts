@@ -52,7 +52,7 @@ asks for the band's PAYMENT challenge, and posts the band's answer; ${s.lanes} t
 after another on its own keep-alive connection. The checkouts run as shipped (\`node bin/wristpay.js checkout
 start --db … --json\`, production settings: SQLite \`synchronous = FULL\`, PostgreSQL with fsync and
 \`synchronous_commit\` on, a JSON log line per request); the tills and their band doubles are one more process
-(scripts/bench/scale-payer.ts). The three set-ups take turns, ${s.slices} slices of ${n(s.sliceMs)} ms each, best slice
+(scripts/bench/scale-payer.ts). The set-ups take turns, ${s.slices} slices of ${n(s.sliceMs)} ms each, best slice
 reported; the crypto floor (one core, node:crypto alone: what a payment's crypto costs the checkout at least)
 is measured after every slice while the checkouts idle. Every ledger is counted afterwards: each holds
 exactly the payments its tills were acknowledged. CPU columns are milliseconds of CPU time per payment, from
