@@ -6,7 +6,7 @@
  *
  * The primary:
  * - migrates the store and creates the checkout's keys once, before forking, so workers
- *   never race on them;
+ *   never race on them; starts one worker, and the others once it listens;
  * - prints one "listening" line when every worker listens (with their pids), one "stopped"
  *   line when all have stopped;
  * - on SIGTERM/SIGINT tells every worker to stop gracefully (--shutdown-timeout each) and
@@ -61,6 +61,7 @@ export async function runPrimary(s: ServeSettings, workers: number, logLevel: Lo
   serveClusterMetrics();
   const members = new Map<number, Member>();
   let everUp = false;
+  let othersForked = false;
   let failuresInRow = 0;
   let stopping: string | undefined;
   let forced = 0;
@@ -119,6 +120,12 @@ export async function runPrimary(s: ServeSettings, workers: number, logLevel: Lo
       log.info({ worker: worker.process.pid }, 'worker replaced');
       return;
     }
+    // The first worker up has shown the port and the database work: now the others, at once.
+    // (All at once from the start, a port in use would be N workers printing one error.)
+    if (!othersForked) {
+      othersForked = true;
+      for (let i = 1; i < workers; i++) fork();
+    }
     const up = [...members.values()];
     if (up.length < workers || up.some((x) => x.url === undefined)) return;
     everUp = true;
@@ -176,7 +183,7 @@ export async function runPrimary(s: ServeSettings, workers: number, logLevel: Lo
     restarts.add(restart);
   });
 
-  for (let i = 0; i < workers; i++) fork();
+  fork();
   const result = await finished;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

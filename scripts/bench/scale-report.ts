@@ -50,7 +50,7 @@ Produced by \`${command}\` on ${date.slice(0, 10)} (load average ${loadAverage} 
 cores are shared with whatever else runs). Band payments over HTTP, end to end: the till creates the trade,
 asks for the band's PAYMENT challenge, and posts the band's answer; ${s.lanes} tills at once, each paying one trade
 after another on its own keep-alive connection. The checkouts run as shipped (\`node bin/wristpay.js checkout
-start --db … --json\`, production settings: SQLite \`synchronous = FULL\`, PostgreSQL with fsync and
+start --db … --json --workers N\`, production settings: SQLite \`synchronous = FULL\`, PostgreSQL with fsync and
 \`synchronous_commit\` on, a JSON log line per request); the tills and their band doubles are one more process
 (scripts/bench/scale-payer.ts). The set-ups take turns, ${s.slices} slices of ${n(s.sliceMs)} ms each, best slice
 reported; the crypto floor (one core, node:crypto alone: what a payment's crypto costs the checkout at least)
@@ -86,7 +86,7 @@ ${verdict(floorGoal)}.
 ${busyMachine(s)}
 What limits each figure:
 
-- **All three** share two cores with the tills' process and, for PostgreSQL, the database server, and with
+- **All set-ups** share two cores with the tills' process and, for PostgreSQL, the database server, and with
   whatever else the machine runs (own cores against cores busy). A payment here costs the sum of the CPU
   columns; the floor is one core doing a payment's crypto alone. A payment over HTTP is three signed requests
   (each signature checked, each logged), a hello opened, a challenge sealed and signed, the answer opened and
