@@ -3,8 +3,8 @@
  * compiled bin as a process (run `npm run build:lib` first):
  *
  * - band payments from many tills at once through both workers: both serve, no request
- *   fails (a second writer process waits for SQLite's lock: no SQLITE_BUSY as a 500), and
- *   the ledger holds exactly what was acknowledged;
+ *   fails (a second writer process waits for SQLite's lock: no SQLITE_BUSY as a 500), the
+ *   ledger holds exactly what was acknowledged, and /metrics counts every worker's payments;
  * - a worker SIGKILLed mid-load is replaced and nothing acknowledged is lost;
  * - SIGTERM to the primary mid-load: every acknowledged payment is in the ledger once, the
  *   workers drain and the primary exits 0;
@@ -61,6 +61,11 @@ describe('checkout start --workers 2 on SQLite', () => {
     );
     // Nothing was retried: no request failed (a SQLITE_BUSY would have been a 500 here).
     expect(figures.firstTry).toBe(LANES * PAYMENTS);
+    // Whichever worker takes the scrape, /metrics counts the whole service's payments.
+    for (let i = 0; i < 4; i++) {
+      const text = await (await fetch(`${c.url}/metrics`)).text();
+      expect(text).toContain(`wristpay_payments_total{method="band",outcome="paid",status="OK"} ${LANES * PAYMENTS}\n`);
+    }
     expect(await c.stop()).toBe(0);
     expect([...pidsThatServed(c)].sort()).toEqual(workerPids(c).sort());
     await expectSqliteLedgerMatchesLoad(db, attempts, LANES * PAYMENTS);
