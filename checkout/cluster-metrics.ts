@@ -20,6 +20,9 @@ const ASK = 'wristpay:metrics-ask';
 const PART = 'wristpay:metrics-part';
 const ASK_TIMEOUT_MS = 2_000;
 
+/** A send to a process that has just gone fails; the ask's timeout already covers it. */
+const ignore = (): void => undefined;
+
 interface Message {
   type?: string;
   id?: number;
@@ -35,8 +38,8 @@ export function joinClusterMetrics(metrics: CheckoutMetrics): void {
   process.on('message', (m: Message) => {
     if (m?.type === ASK)
       metrics.snapshot().then(
-        (part) => process.send?.({ type: PART, id: m.id, part }),
-        () => process.send?.({ type: PART, id: m.id, part: [] }),
+        (part) => process.send?.({ type: PART, id: m.id, part }, undefined, {}, ignore),
+        () => process.send?.({ type: PART, id: m.id, part: [] }, undefined, {}, ignore),
       );
     if (m?.type === WHOLE && m.id !== undefined) waiting.get(m.id)?.(m);
   });
@@ -55,7 +58,7 @@ export function joinClusterMetrics(metrics: CheckoutMetrics): void {
           if (whole.text === undefined) reject(new Error(`gathering the workers' metrics failed: ${whole.error}`));
           else resolve(whole.text);
         });
-        process.send?.({ type: GATHER, id });
+        process.send?.({ type: GATHER, id }, undefined, {}, ignore);
       }),
   );
 }
@@ -79,7 +82,7 @@ export function serveClusterMetrics(): void {
             resolve(part);
           };
           asks.set(id, done);
-          w.send({ type: ASK, id });
+          w.send({ type: ASK, id }, undefined, ignore);
         }),
     );
     Promise.all(parts)
@@ -89,7 +92,7 @@ export function serveClusterMetrics(): void {
         (e: unknown) => ({ type: WHOLE, id: m.id, error: String(e) }),
       )
       .then((whole) => {
-        if (worker.isConnected()) worker.send(whole);
+        if (worker.isConnected()) worker.send(whole, undefined, ignore);
       });
   });
 }

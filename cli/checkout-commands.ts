@@ -52,6 +52,9 @@ function parsePort(text: string): number | null {
   return /^[0-9]{1,5}$/.test(text) && n <= 65535 ? n : null;
 }
 
+/** However many cores: each worker holds its own database connections (--db-pool each on PostgreSQL). */
+const MAX_WORKERS = 256;
+
 /**
  * --workers, else WRISTPAY_WORKERS, else one per core (os.availableParallelism: what this
  * process may use, cgroup limits included); or a usage message. At most four per core:
@@ -62,9 +65,9 @@ function workersFrom(given: string | undefined): number | string {
   const env = process.env.WRISTPAY_WORKERS;
   const text = given ?? (env !== undefined && env !== '' ? env : String(cores));
   const n = Number(text);
-  const most = Math.max(4, cores * 4);
+  const most = Math.min(MAX_WORKERS, Math.max(4, cores * 4));
   if (/^[0-9]+$/.test(text) && n >= 1 && n <= most) return n;
-  return `--workers${given === undefined ? ' (WRISTPAY_WORKERS)' : ''} must be a whole number from 1 to ${most} (4 per core), not ${text}`;
+  return `--workers${given === undefined ? ' (WRISTPAY_WORKERS)' : ''} must be a whole number from 1 to ${most} (4 per core, at most ${MAX_WORKERS}), not ${text}`;
 }
 
 /** --trust-proxy as a list, or a usage message. The bare flag means a proxy on this host. */

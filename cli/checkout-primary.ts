@@ -62,7 +62,9 @@ export async function runPrimary(s: ServeSettings, workers: number, logLevel: Lo
   const members = new Map<number, Member>();
   let everUp = false;
   let othersForked = false;
+  /** Workers dead before listening, in a row (giving up), and dead at all, in a row (the back-off). */
   let failuresInRow = 0;
+  let deathsInRow = 0;
   let stopping: string | undefined;
   let forced = 0;
   const restarts = new Set<NodeJS.Timeout>();
@@ -79,7 +81,13 @@ export async function runPrimary(s: ServeSettings, workers: number, logLevel: Lo
     stopping = signal;
     for (const t of restarts) clearTimeout(t);
     if (exitCode !== undefined) code = exitCode;
-    for (const m of members.values()) if (m.worker.isConnected()) m.worker.send(stopMessage(signal));
+    for (const m of members.values()) {
+      // Still starting: it may not listen for the message yet, and has served nothing. SIGTERM
+      // stops it either way (gracefully once it waits for the stop, checkout-worker.ts).
+      if (m.url === undefined) m.worker.process.kill('SIGTERM');
+      // A worker that has just died cannot be told; its exit is counted all the same.
+      else if (m.worker.isConnected()) m.worker.send(stopMessage(signal), undefined, () => undefined);
+    }
     setTimeout(
       () => {
         log.error(
@@ -172,9 +180,8 @@ export async function runPrimary(s: ServeSettings, workers: number, logLevel: Lo
       if (members.size === 0) finish(code);
       return;
     }
-    const served = Date.now() - member.startedAt;
-    const streak = listened && served > STABLE_MS ? 0 : failuresInRow;
-    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** streak);
+    deathsInRow = listened && Date.now() - member.startedAt > STABLE_MS ? 1 : deathsInRow + 1;
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (deathsInRow - 1));
     log.warn({ worker: pid, exitCode, signal, restartInMs: delay }, 'worker died: starting another');
     const restart = setTimeout(() => {
       restarts.delete(restart);
