@@ -40,7 +40,10 @@ needs(requirements.postgres).describe('checkout start --workers 2 on PostgreSQL'
       { paymentsPerLane: PAYMENTS, amountOf: (lane, n) => 100 + ((lane * 31 + n * 17) % 900) },
       figures,
     );
-    expect(figures.firstTry).toBe(LANES * PAYMENTS);
+    // No request failed: runLoad throws at any refusal or 5xx (a SQLITE_BUSY would be a 500),
+    // and sends again only what a kept-alive connection closing idle under it lost.
+    expect(figures.firstTry + figures.closedKeepAlive).toBeGreaterThanOrEqual(LANES * PAYMENTS);
+    expect(figures.connectionErrors + figures.unreachable).toBe(0);
     expect(await child.stop()).toBe(0);
     expect([...pidsThatServed(child)].sort()).toEqual(workerPids(child).sort());
     store = await openPgStore(db, { poolSize: 2 });
