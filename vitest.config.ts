@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // `checkout start` children stay single processes unless a test asks for --workers.
+    env: { WRISTPAY_WORKERS: '1' },
     // The default output, then which suites skipped for a missing tool and how to get it.
     reporters: ['default', new SkippedSummary()],
   },

@@ -8,7 +8,15 @@
  * everything that needs the store (open trades, the notification queue, commit figures)
  * is read when Prometheus scrapes, never on a request.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  type MetricObjectWithValues,
+  type MetricValue,
+  Registry,
+  collectDefaultMetrics,
+} from 'prom-client';
 import { Status, type StatusCode, statusName } from '../shared/status/codes.ts';
 import type { CheckoutObserver, PaymentMethod } from './core/observer.ts';
 import type { CheckoutStore } from './store.ts';
@@ -24,6 +32,7 @@ const THROTTLES = new Set<StatusCode>([Status.RATE_LIMITED, Status.ACCOUNT_LOCKE
 export class CheckoutMetrics implements CheckoutObserver {
   readonly registry = new Registry();
   private processMetrics = false;
+  private gather?: () => Promise<string>;
   private readonly payments: Counter<'method' | 'outcome' | 'status'>;
   private readonly paymentSeconds: Histogram<'method' | 'outcome'>;
   private readonly httpSeconds: Histogram<'method' | 'route' | 'code'>;
@@ -74,11 +83,14 @@ export class CheckoutMetrics implements CheckoutObserver {
     this.openTrades = new Gauge({
       name: `${PREFIX}open_trades`,
       help: 'Trades waiting to be paid (all checkout processes on this store).',
+      // Read from the store, so every worker of a cluster sees the same figure: not summed.
+      aggregator: 'max',
       registers,
     });
     this.notifyQueue = new Gauge({
       name: `${PREFIX}notification_queue_depth`,
       help: 'Notifications not delivered yet and not given up on.',
+      aggregator: 'max',
       registers,
     });
     this.commits = new Counter({
@@ -129,8 +141,28 @@ export class CheckoutMetrics implements CheckoutObserver {
     return this.registry.contentType;
   }
 
+  /**
+   * A cluster worker's scrape (`checkout start --workers N`): the whole service's figures,
+   * gathered from every worker by the primary (cluster-metrics.ts), not this worker's alone.
+   */
+  gatherWith(gather: () => Promise<string>): void {
+    this.gather = gather;
+  }
+
   /** The text exposition; reads the store's counts first (one round trip per scrape). */
   async scrape(): Promise<string> {
+    if (this.gather) return this.gather();
+    await this.refresh();
+    return this.registry.metrics();
+  }
+
+  /** This process's figures as prom-client's JSON, for the primary to sum with the other workers'. */
+  async snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    await this.refresh();
+    return this.registry.getMetricsAsJSON();
+  }
+
+  private async refresh(): Promise<void> {
     // Process metrics start with the first scrape: a checkout nobody scrapes (tests, the CLI) pays nothing for them.
     if (!this.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     this.processMetrics = true;
@@ -142,7 +174,6 @@ export class CheckoutMetrics implements CheckoutObserver {
     setCounter(this.commitSeconds, c.commitSeconds);
     setCounter(this.retries, c.retries);
     if (c.pool) for (const [state, n] of Object.entries(c.pool)) this.pool.set({ state }, n);
-    return this.registry.metrics();
   }
 }
 

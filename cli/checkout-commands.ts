@@ -3,12 +3,12 @@
  * host. A thin shell over checkout (createCheckout, startCheckoutServer); results
  * become exit codes only here.
  */
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { waitForSignal } from './signals.ts';
 import { registerAccountCommand } from './checkout-account-command.ts';
 import { describeStatus } from '../shared/status/describe.ts';
 import { WristpayError } from '../shared/status/error.ts';
-import { type RunningServer, startCheckoutServer } from '../checkout/http/server.ts';
 import { Status } from '../shared/status/codes.ts';
 import { cliError, printError, usageError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -18,16 +18,14 @@ import { registerDbCommands } from './checkout-db-commands.ts';
 import { LOG_LEVELS, type LogLevel } from '../checkout/http/request-log.ts';
 import { LOOPBACK_PROXY, type ProxyTrust, parseTrustProxy } from '../checkout/http/proxy-trust.ts';
 import { type TlsFiles, TlsSetupError, loadTls } from '../checkout/http/tls.ts';
-import { redactDbUrl } from '../checkout/open-store.ts';
-import { Spinner } from './spinner.ts';
+import { runPrimary } from './checkout-primary.ts';
+import { type ServeSettings, out, serveCheckout } from './checkout-serve.ts';
+import { leaveCluster } from './checkout-worker.ts';
 import { DB_FLAGS, DB_HELP, NO_DB, dbFrom, dbOption } from './db-option.ts';
 import { openCheckout } from './open-checkout.ts';
 import { type Promotion, PromotionFileError } from '../checkout/core/promotion-file.ts';
 import { loadPromotions } from '../checkout/promotions.ts';
 import { GROUP_SUMMARY } from './summaries.ts';
-
-/** Of --shutdown-timeout, the share requests in flight get; the rest is for closing the store. */
-const DRAIN_SHARE = 0.9;
 
 interface StartOptions {
   db?: string;
@@ -44,6 +42,7 @@ interface StartOptions {
   tlsCert?: string;
   tlsKey?: string;
   trustProxy?: string | true;
+  workers?: string;
 }
 interface RevokeOptions {
   db?: string;
@@ -56,6 +55,24 @@ function parsePort(text: string): number | null {
   return /^[0-9]{1,5}$/.test(text) && n <= 65535 ? n : null;
 }
 
+/** However many cores: each worker holds its own database connections (--db-pool each on PostgreSQL). */
+const MAX_WORKERS = 256;
+
+/**
+ * --workers, else WRISTPAY_WORKERS, else one per core (os.availableParallelism: what this
+ * process may use, cgroup limits included); or a usage message. At most four per core:
+ * more only adds contention for the database's write lock and memory.
+ */
+function workersFrom(given: string | undefined): number | string {
+  const cores = availableParallelism();
+  const env = process.env.WRISTPAY_WORKERS;
+  const text = given ?? (env !== undefined && env !== '' ? env : String(cores));
+  const n = Number(text);
+  const most = Math.min(MAX_WORKERS, Math.max(4, cores * 4));
+  if (/^[0-9]+$/.test(text) && n >= 1 && n <= most) return n;
+  return `--workers${given === undefined ? ' (WRISTPAY_WORKERS)' : ''} must be a whole number from 1 to ${most} (4 per core, at most ${MAX_WORKERS}), not ${text}`;
+}
+
 /** --trust-proxy as a list, or a usage message. The bare flag means a proxy on this host. */
 function trustFrom(o: StartOptions): ProxyTrust | string | undefined {
   if (o.trustProxy === undefined) return undefined;
@@ -66,34 +83,6 @@ function trustFrom(o: StartOptions): ProxyTrust | string | undefined {
   } catch (e) {
     return (e as Error).message;
   }
-}
-
-/**
- * SIGHUP with --tls-cert: read both files again and serve new connections with them (a renewed
- * certificate, e.g. from a certbot deploy hook, without a restart). A bad pair is reported and
- * the one in use stays.
- */
-function reloadCertificate(o: StartOptions, server: RunningServer, json: boolean): void {
-  try {
-    const tls = loadTls(o.tlsCert as string, o.tlsKey as string);
-    server.reloadTls(tls);
-    out(
-      json,
-      { event: 'certificate-reloaded', certExpires: tls.validTo.toISOString() },
-      `certificate reloaded, valid until ${tls.validTo.toISOString().slice(0, 10)}`,
-    );
-  } catch (e) {
-    if (!(e instanceof TlsSetupError)) throw e;
-    printError(
-      process,
-      json,
-      cliError(Status.INVALID_KEY, e.message, 'the certificate in use stays; fix the files and send SIGHUP again'),
-    );
-  }
-}
-
-function out(json: boolean | undefined, value: unknown, text: string): void {
-  process.stdout.write((json ? JSON.stringify(value) : text) + '\n');
 }
 
 export function register(program: Command, setExit: (code: number) => void): void {
@@ -126,6 +115,10 @@ export function register(program: Command, setExit: (code: number) => void): voi
       'behind a reverse proxy: believe X-Forwarded-For/-Proto from these addresses or CIDRs, comma-separated (bare: loopback); needs --public-url',
     )
     .option('--promotions <file>', "the banks' and transit operators' promotions (JSON; default: the shipped file)")
+    .option(
+      '--workers <n>',
+      'processes serving the checkout on one port, sharing the database (default: $WRISTPAY_WORKERS, else one per core); 1: a single process',
+    )
     .action(async (o: StartOptions) => {
       const port = parsePort(o.port);
       const metricsPort = o.metricsPort === undefined ? undefined : parsePort(o.metricsPort);
@@ -133,6 +126,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const trust = trustFrom(o);
       const db = dbFrom(o, 'checkout.db') as string;
       const poolSize = Number(o.dbPool);
+      const workers = workersFrom(o.workers);
       const usage =
         port === null
           ? `--port must be 0..65535, not ${o.port}`
@@ -148,8 +142,16 @@ export function register(program: Command, setExit: (code: number) => void): voi
                     ? trust
                     : !(Number.isInteger(poolSize) && poolSize >= 1 && poolSize <= 1000)
                       ? `--db-pool must be a whole number from 1 to 1000, not ${o.dbPool}`
-                      : null;
-      if (usage !== null || port === null || metricsPort === null || typeof trust === 'string') {
+                      : typeof workers === 'string'
+                        ? workers
+                        : null;
+      if (
+        usage !== null ||
+        port === null ||
+        metricsPort === null ||
+        typeof trust === 'string' ||
+        typeof workers === 'string'
+      ) {
         printError(process, !!o.json, usageError(usage ?? '', port === null ? '0 picks a free port' : undefined));
         setExit(ExitCode.USAGE);
         return;
@@ -187,76 +189,29 @@ export function register(program: Command, setExit: (code: number) => void): voi
         setExit(ExitCode.USAGE);
         return;
       }
-      // Opening the database (and making the checkout's keys the first time) takes a moment;
-      // the spinner is gone before the server's own log lines (stderr) begin.
-      const spinner = new Spinner(process.stderr, !!o.json, process.stdout);
-      const shown = redactDbUrl(db);
-      spinner.start(`Opening ${shown}…`);
-      const checkout = await openCheckout(
-        { db, dbPoolSize: poolSize, config: { notify: { allowHosts } }, promotions },
-        { json: !!o.json, setExit },
-      ).finally(() => spinner.stop());
-      if (!checkout) return;
-      let server;
-      try {
-        server = await startCheckoutServer(checkout, {
+      const settings: ServeSettings = {
+        db,
+        poolSize,
+        allowHosts,
+        promotions,
+        server: {
           port,
           host: o.host,
           publicUrl: o.publicUrl,
           logLevel: o.logLevel as LogLevel,
           metricsPort,
-          tls,
           trustProxy: trust,
-        });
-      } catch (e) {
-        await checkout.close();
-        printError(
-          process,
-          !!o.json,
-          cliError(
-            Status.BUSY,
-            `cannot listen on ${o.host}:${port}: ${e instanceof Error ? e.message : String(e)}`,
-            'is another checkout running on that port? pick another with --port (0: any free one)',
-          ),
-        );
-        setExit(ExitCode.UNREACHABLE);
+        },
+        shutdownTimeoutS: timeoutS,
+        tls,
+        tlsFiles: o.tlsCert !== undefined && o.tlsKey !== undefined ? { cert: o.tlsCert, key: o.tlsKey } : undefined,
+        json: !!o.json,
+      };
+      if (workers > 1 && cluster.isPrimary) {
+        setExit(await runPrimary(settings, workers, o.logLevel as LogLevel));
         return;
       }
-      // Listening for the signal before saying so: a script that reads the line and signals at once
-      // must get the graceful stop, not Node's default (killed).
-      const stopped = waitForSignal();
-      const reload = (): void => reloadCertificate(o, server, !!o.json);
-      if (tls) process.on('SIGHUP', reload);
-      out(
-        o.json,
-        {
-          event: 'listening',
-          url: server.url,
-          db: shown,
-          metricsUrl: server.metricsUrl,
-          ...(tls ? { certExpires: tls.validTo.toISOString() } : {}),
-        },
-        `checkout listening on ${server.url} (state in ${shown}${tls ? `; certificate valid until ${tls.validTo.toISOString().slice(0, 10)}` : ''}); Ctrl-C stops it`,
-      );
-      const signal = await stopped;
-      process.off('SIGHUP', reload);
-      // Graceful: in-flight requests finish within the deadline, then the ledger's group
-      // commit drains and the database closes (its WAL checkpointed). A second signal
-      // meets Node's default handler and ends the process at once.
-      const deadline = setTimeout(() => {
-        process.stderr.write('wristpay: shutdown deadline passed, exiting\n');
-        process.exit(ExitCode.UNREACHABLE);
-      }, timeoutS * 1000);
-      deadline.unref();
-      const { forced } = await server.shutdown(timeoutS * 1000 * DRAIN_SHARE);
-      await checkout.close();
-      clearTimeout(deadline);
-      out(
-        o.json,
-        { event: 'stopped', signal, forced },
-        `checkout stopped (${signal})${forced ? `; ${forced} requests were cut at the deadline` : ''}`,
-      );
-      setExit(forced ? ExitCode.UNREACHABLE : ExitCode.OK);
+      await serveCheckout(settings, setExit).finally(() => (cluster.isWorker ? leaveCluster() : undefined));
     });
 
   group

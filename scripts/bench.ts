@@ -24,7 +24,7 @@ import { benchVerify } from './bench/verify.ts';
 import { benchRelayLoadLatency } from './bench/relay-load-latency.ts';
 import type { LatencyResults } from './bench/latency.ts';
 import type { BenchResults } from './bench/results.ts';
-import { benchScale, scaleBenchSizes } from './bench/scale.ts';
+import { type ScaleResults, benchScale, scaleBenchSizes } from './bench/scale.ts';
 import { renderScale, spliceScale } from './bench/scale-report.ts';
 import { renderCheckoutPayments, spliceCheckoutPayments } from './bench/checkout-report.ts';
 import { benchLatency } from './bench/latency.ts';
@@ -33,6 +33,14 @@ import { spliceLatency } from './bench/link-report.ts';
 
 /** The sections `--only` can run alone. */
 const ONLY = ['scale', 'checkout', 'link'] as const;
+
+/** Issue 18's names for the scale bench's http set-up, beside the in-process checkout figures. */
+function httpFigures(scale: ScaleResults): Record<string, number> {
+  return {
+    'http.processPaymentsPerSecond': scale.http.processPaymentsPerSecond,
+    'http.floorRatio': scale.http.floorRatio,
+  };
+}
 
 function machineOf(load: number): BenchResults['machine'] {
   return {
@@ -68,7 +76,8 @@ async function main(argv: string[]): Promise<void> {
     const date = new Date().toISOString();
     const previous = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '';
     writeFileSync(BENCHMARKS, spliceScale(previous, renderScale(scale, command, date, machine.loadAverage)));
-    if (json) process.stdout.write(JSON.stringify({ machine, command, date, scale }) + '\n');
+    if (json)
+      process.stdout.write(JSON.stringify({ machine, command, date, scale, checkout: httpFigures(scale) }) + '\n');
     else log('wrote the scale section of BENCHMARKS.md');
     return;
   }
@@ -109,7 +118,7 @@ async function main(argv: string[]): Promise<void> {
     cli,
     latency: relayLoadLatency.latency.latency,
     air: airFigures(relayLoadLatency.latency.air),
-    checkout,
+    checkout: { ...checkout, ...httpFigures(scale) },
     durability,
     scale,
     hardening,

@@ -31,6 +31,7 @@ export function openMigrated(file: string): { db: Db; applied: number[] } {
   // "WAL mode ... loses durability"). An acknowledged payment must survive; the cost is
   // one fsync per commit, shared by a group commit (group-commit.ts).
   db.pragma('synchronous = FULL');
+  immediateTransactions(db);
   let applied: number[];
   try {
     applied = migrate(db);
@@ -57,6 +58,22 @@ function isFile(f: string): boolean {
 
 function inMemory(f: string): boolean {
   return f === ':memory:' || f === '';
+}
+
+/**
+ * Every transaction begins IMMEDIATE (takes the write lock at BEGIN), not DEFERRED as
+ * better-sqlite3's default. Several processes write this file (`checkout start --workers N`,
+ * or the CLI beside the server): a deferred transaction that has read and then writes
+ * while another process holds or has just released the write lock fails at once with
+ * SQLITE_BUSY: SQLite calls the busy handler only for a connection that holds no
+ * transaction yet (https://sqlite.org/lang_transaction.html, "BEGIN IMMEDIATE";
+ * https://sqlite.org/c3ref/busy_handler.html), so busy_timeout cannot help, and the
+ * request would end in a 500. Begun IMMEDIATE, it waits its turn (up to busy_timeout).
+ * Within one process nothing changes: its one connection runs one transaction at a time.
+ */
+function immediateTransactions(db: Db): void {
+  const make = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: never[]) => unknown) => make(fn).immediate) as Db['transaction'];
 }
 
 /**

@@ -5,7 +5,8 @@
  * It sets up, over HTTP and untimed, a merchant with one paired terminal per lane and one
  * owner per lane with an enrolled, unlocked band holding a bank card, then prints
  * `{"event":"ready"}`. Each stdin line `{"ms":N}` runs every lane for N ms and prints
- * `{"event":"slice",…}`; stdin closing ends it. A lane is one till with one payer at it:
+ * `{"event":"slice",…}` (`{"ms":N,"prepared":true}`: with the band answers prepared off the
+ * clock, preparedSlice); stdin closing ends it. A lane is one till with one payer at it:
  * trade → PAYMENT challenge → the band's answer, one payment after another (a card's
  * counters arrive in order), on its own keep-alive connection to checkout `lane % urls`.
  *
@@ -18,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { createNodeProvider } from '../../shared/crypto/node-provider.ts';
 import { CheckoutClient, TerminalSigner, createTerminalKey } from '../../checkout/api/client.ts';
 import { BenchBand } from './checkout-band.ts';
-import { floorSizesOf, type FloorSizes } from './checkout-floor.ts';
+import { type FloorSizes, floorSizesOf, helloSizeOf } from './checkout-floor.ts';
 import { keepAliveFetch } from './keep-alive-fetch.ts';
 
 interface PayerArgs {
@@ -39,7 +40,7 @@ export interface SliceReport {
   payments: number;
   ms: number;
   cpuMs: number;
-  sizes: FloorSizes;
+  sizes: FloorSizes & { hello: number };
 }
 
 // Production settings throughout: at 10 registrations per client address per hour
@@ -117,7 +118,53 @@ async function slice(lanes: Lane[], ms: number): Promise<SliceReport> {
     payments,
     ms: Math.round(performance.now() - start),
     cpuMs: Math.round((used.user + used.system) / 1000),
-    sizes: floorSizesOf(last.challenge, last.answer),
+    sizes: { ...floorSizesOf(last.challenge, last.answer), hello: helloSizeOf(lanes[0].hello) },
+  };
+}
+
+/**
+ * A slice with the band answers prepared while the clock stands (issue 18's
+ * checkout.http.processPaymentsPerSecond): every lane creates its trade and gets its
+ * challenge (timed), the bands then open their challenges and answer (not timed: a band's
+ * work, done on the wrist, not the checkout's), and every lane posts its answer (timed).
+ * `ms` is the timed part; the checkouts idle while the bands work, so what is measured is
+ * the checkout's own time for whole payments, with only the tills' HTTP beside it.
+ */
+async function preparedSlice(lanes: Lane[], ms: number): Promise<SliceReport> {
+  const cpu = process.cpuUsage();
+  let timed = 0;
+  let payments = 0;
+  let last: { challenge: Uint8Array; answer: Uint8Array } = { challenge: new Uint8Array(0), answer: new Uint8Array(0) };
+  while (timed < ms) {
+    let started = performance.now();
+    const open = await Promise.all(
+      lanes.map(async (lane, i) => {
+        const outTradeNo = `scale-${i}-${++seq}`;
+        const amount = 1000 + (seq % 500);
+        await lane.client.createTrade({ outTradeNo, amount, currency: 'CNY', subject: 'scale coffee' });
+        return { lane, outTradeNo, amount, ch: await lane.client.payWithBand(outTradeNo, lane.hello) };
+      }),
+    );
+    timed += performance.now() - started;
+    const answers = open.map((o) => o.lane.band.pay(o.lane.band.open(o.ch.message)));
+    started = performance.now();
+    await Promise.all(
+      open.map(async (o, k) => {
+        const { receipt } = await o.lane.client.answer(o.ch.challengeId, answers[k]);
+        if (receipt?.amount !== o.amount) throw new Error(`scale: ${o.outTradeNo} answered without its receipt`);
+      }),
+    );
+    timed += performance.now() - started;
+    payments += open.length;
+    last = { challenge: open[0].ch.message, answer: answers[0] };
+  }
+  const used = process.cpuUsage(cpu);
+  return {
+    event: 'slice',
+    payments,
+    ms: Math.round(timed),
+    cpuMs: Math.round((used.user + used.system) / 1000),
+    sizes: { ...floorSizesOf(last.challenge, last.answer), hello: helloSizeOf(lanes[0].hello) },
   };
 }
 
@@ -128,8 +175,8 @@ async function main(): Promise<void> {
   const lanes = await setUp(args);
   process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
-    const { ms } = JSON.parse(line) as { ms: number };
-    process.stdout.write(`${JSON.stringify(await slice(lanes, ms))}\n`);
+    const { ms, prepared } = JSON.parse(line) as { ms: number; prepared?: boolean };
+    process.stdout.write(`${JSON.stringify(await (prepared ? preparedSlice(lanes, ms) : slice(lanes, ms)))}\n`);
   }
   for (const lane of lanes) lane.close();
 }

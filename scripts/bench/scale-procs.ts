@@ -1,6 +1,6 @@
 /**
  * The processes of the scale benchmark and the CPU time each spends: checkouts started
- * as shipped (`node bin/wristpay.js checkout start --db … --port 0 --json`, the compiled
+ * as shipped (`node bin/wristpay.js checkout start --db … --port 0 --json --workers N`, the compiled
  * CLI), the load generator (scale-payer.ts), and PostgreSQL's server processes. CPU time
  * comes from /proc (Linux), so a figure can say which process the two cores went to.
  */
@@ -63,18 +63,26 @@ function wrap(child: ChildProcess, what: string, stderr: () => string): Proc {
   };
 }
 
-/** A checkout process on `db`; its log (one JSON line per request, as shipped) goes to `logFile`. */
-export async function startCheckoutProcess(db: string, logFile: string): Promise<Proc & { url: string }> {
+/**
+ * A checkout service on `db` (`--workers N`: one process, or a primary and N workers); its log
+ * (one JSON line per request, as shipped) goes to `logFile`. `pids`: the processes that
+ * serve (the workers, or the one process), whose CPU time the bench reads.
+ */
+export async function startCheckoutProcess(
+  db: string,
+  logFile: string,
+  workers = 1,
+): Promise<Proc & { url: string; pids: number[] }> {
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [BIN, 'checkout', 'start', '--db', db, '--port', '0', '--json'], {
-    stdio: ['ignore', 'pipe', log],
-  });
+  const args = [BIN, 'checkout', 'start', '--db', db, '--port', '0', '--json', '--workers', String(workers)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', log] });
   closeSync(log);
   const proc = wrap(child, `checkout on ${db}`, () => readFileSync(logFile, 'utf8').slice(-2000));
   const first = await proc.next();
   if (first.event !== 'listening' || typeof first.url !== 'string')
     throw new Error(`checkout did not start: ${JSON.stringify(first)}`);
-  return { ...proc, url: first.url };
+  const served = Array.isArray(first.workers) ? (first.workers as number[]) : [];
+  return { ...proc, url: first.url, pids: [proc.pid, ...served] };
 }
 
 /** The load generator, set up and ready for slices. */

@@ -5,6 +5,10 @@
  * - sqlite1: one checkout on a SQLite file (WAL, synchronous FULL: as shipped)
  * - postgres1: one checkout on a PostgreSQL database
  * - postgres2: two checkouts on one PostgreSQL database, the tills spread over both
+ * - sqlite2: one checkout with `--workers 2` on a SQLite file (two processes, one port)
+ * - http (issue 18's checkout.http.processPaymentsPerSecond): SQLite with `--workers` = the
+ *   cores, the band answers prepared off the clock (scale-payer.ts preparedSlice), beside
+ *   the whole payment's crypto floor × cores (checkout-floor.ts benchPaymentFloor)
  *
  * PostgreSQL is a throw-away server of the system's binaries, durable as in production
  * (fsync and synchronous_commit on), in a temp dir beside the SQLite file. Every checkout
@@ -18,12 +22,12 @@
  * the payments its tills were acknowledged.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore } from '../../checkout/open-store.ts';
 import { type LocalPostgres, startLocalPostgres } from '../../harness/postgres/local-server.ts';
-import { benchCryptoFloor } from './checkout-floor.ts';
+import { benchCryptoFloor, benchPaymentFloor } from './checkout-floor.ts';
 import type { SliceReport } from './scale-payer.ts';
 import { type Proc, cpuMs, machineBusyMs, postgresPids, startCheckoutProcess, startPayer } from './scale-procs.ts';
 
@@ -58,24 +62,43 @@ export interface ScaleFigure {
   machineBusyCores: number;
 }
 
+/** Issue 18: the checkout as it runs in production, every core used, the band's work off the clock. */
+export interface HttpProcessFigure {
+  /** Whole band payments a second (trade, challenge, answer over HTTP). */
+  processPaymentsPerSecond: number;
+  /** processPaymentsPerSecond / (paymentFloorPerSecond × cores); goal ≥ 0.5. */
+  floorRatio: number;
+  /** One core doing a whole payment's crypto alone (benchPaymentFloor), in this run. */
+  paymentFloorPerSecond: number;
+  workers: number;
+  cores: number;
+  detail: ScaleFigure;
+}
+
 export interface ScaleResults {
   sqlite1: ScaleFigure;
   postgres1: ScaleFigure;
   postgres2: ScaleFigure;
+  sqlite2: ScaleFigure;
+  http: HttpProcessFigure;
   cryptoFloorPerSecond: number;
   /** postgres2 / sqlite1 (goal ≥ 1). */
   postgres2OverSqlite1: number;
+  /** sqlite2 / sqlite1: what a second worker on the same file adds. */
+  sqlite2OverSqlite1: number;
   lanes: number;
   sliceMs: number;
   slices: number;
 }
 
-type SetUpName = 'sqlite1' | 'postgres1' | 'postgres2';
+type SetUpName = 'sqlite1' | 'postgres1' | 'postgres2' | 'sqlite2' | 'http';
 
 interface SetUp {
   name: SetUpName;
   db: string;
-  checkouts: Array<Proc & { url: string }>;
+  checkouts: Array<Proc & { url: string; pids: number[] }>;
+  /** Band answers prepared off the clock (the http set-up). */
+  prepared: boolean;
   /** The checkouts' logs (stderr, JSON lines). */
   logs: string[];
   payer: Proc;
@@ -104,16 +127,16 @@ function errorLines(logs: string[]): string {
 async function open(
   name: SetUpName,
   db: string,
-  processes: number,
+  shape: { processes: number; workers: number; prepared?: boolean },
   dir: string,
   lanes: number,
   started: Proc[],
 ): Promise<SetUp> {
   const checkouts: SetUp['checkouts'] = [];
-  const logs = Array.from({ length: processes }, (_, i) => join(dir, `${name}-${i}.log`));
+  const logs = Array.from({ length: shape.processes }, (_, i) => join(dir, `${name}-${i}.log`));
   // One after another: the first applies the migrations, the next finds them done.
   for (const log of logs) {
-    const c = await startCheckoutProcess(db, log);
+    const c = await startCheckoutProcess(db, log, shape.workers);
     started.push(c);
     checkouts.push(c);
   }
@@ -122,7 +145,7 @@ async function open(
     lanes,
   );
   started.push(payer);
-  return { name, db, checkouts, logs, payer, paid: 0 };
+  return { name, db, checkouts, logs, payer, paid: 0, prepared: shape.prepared === true };
 }
 
 /**
@@ -148,11 +171,11 @@ async function slice(
   ms: number,
   server: LocalPostgres | undefined,
 ): Promise<ScaleFigure & { sizes: SliceReport['sizes'] }> {
-  const checkoutPids = s.checkouts.map((c) => c.pid);
+  const checkoutPids = s.checkouts.flatMap((c) => c.pids);
   const pgPids = server ? postgresPids(server.dataDir) : [];
   const xacts = server ? await pgTransactions(s.db) : 0;
   const before = { checkout: cpuMs(checkoutPids), pg: cpuMs(pgPids), machine: machineBusyMs() };
-  s.payer.send({ ms });
+  s.payer.send({ ms, prepared: s.prepared });
   const r = (await s.payer.next().catch((e: Error) => {
     throw new Error(`${e.message}\n${s.name}'s checkout errors:\n${errorLines(s.logs)}`);
   })) as unknown as SliceReport;
@@ -165,7 +188,7 @@ async function slice(
   return {
     paymentsPerSecond: Math.round((r.payments * 1000) / r.ms),
     floorRatio: 0,
-    checkoutProcesses: s.checkouts.length,
+    checkoutProcesses: checkoutPids.length - s.checkouts.filter((c) => c.pids.length > 1).length,
     checkoutCpuMsPerPayment: perPayment(checkoutCpu),
     postgresCpuMsPerPayment: perPayment(pgCpu),
     postgresTransactionsPerPayment: round2((xactsAfter - xacts) / Math.max(r.payments, 1)),
@@ -204,39 +227,59 @@ export async function benchScale(
     const [one, two] = [await server.createDatabase('scale_one'), await server.createDatabase('scale_two')];
     // Set up at once (most of it is waiting on scrypt and process starts); all settled
     // before going on, so the clean-up sees every process that started.
+    const cores = availableParallelism();
     const opened = await Promise.allSettled([
-      open('sqlite1', join(dir, 'checkout.db'), 1, dir, opts.lanes, started),
-      open('postgres1', one, 1, dir, opts.lanes, started),
-      open('postgres2', two, 2, dir, opts.lanes, started),
+      open('sqlite1', join(dir, 'checkout.db'), { processes: 1, workers: 1 }, dir, opts.lanes, started),
+      open('postgres1', one, { processes: 1, workers: 1 }, dir, opts.lanes, started),
+      open('postgres2', two, { processes: 2, workers: 1 }, dir, opts.lanes, started),
+      open('sqlite2', join(dir, 'workers.db'), { processes: 1, workers: 2 }, dir, opts.lanes, started),
+      open('http', join(dir, 'http.db'), { processes: 1, workers: cores, prepared: true }, dir, opts.lanes, started),
     ]);
     for (const o of opened) {
       if (o.status === 'rejected') throw o.reason;
       setUps.push(o.value);
     }
     // Untimed warm-up: JIT, connection pools, the first pages of every table.
-    for (const s of setUps) await slice(s, Math.min(1000, opts.sliceMs), s.name === 'sqlite1' ? undefined : server);
+    const pgOf = (s: SetUp) => (s.name.startsWith('postgres') ? server : undefined);
+    for (const s of setUps) await slice(s, Math.min(1000, opts.sliceMs), pgOf(s));
     let floor = 0;
+    let paymentFloor = 0;
     for (let round = 0; round < opts.slices; round++) {
       for (const s of setUps) {
-        const f = await slice(s, opts.sliceMs, s.name === 'sqlite1' ? undefined : server);
+        const f = await slice(s, opts.sliceMs, pgOf(s));
         log(`  ${s.name}: ${f.paymentsPerSecond} payments/s (machine ${f.machineBusyCores} cores busy)`);
         const { sizes, ...figure } = f;
         if (!s.best || figure.paymentsPerSecond > s.best.paymentsPerSecond) s.best = figure;
         floor = Math.max(floor, benchCryptoFloor(sizes, opts.floorMs).full);
+        paymentFloor = Math.max(paymentFloor, benchPaymentFloor(sizes, opts.floorMs));
       }
     }
     const best = new Map(setUps.map((s) => [s.name, s.best as ScaleFigure]));
     for (const s of setUps) await closeAndCheck(s);
-    const [sqlite1, postgres1, postgres2] = (['sqlite1', 'postgres1', 'postgres2'] as const).map((name) => {
-      const figure = best.get(name) as ScaleFigure;
-      return { ...figure, floorRatio: round3(figure.paymentsPerSecond / floor) };
-    });
+    const [sqlite1, postgres1, postgres2, sqlite2] = (['sqlite1', 'postgres1', 'postgres2', 'sqlite2'] as const).map(
+      (name) => {
+        const figure = best.get(name) as ScaleFigure;
+        return { ...figure, floorRatio: round3(figure.paymentsPerSecond / floor) };
+      },
+    );
+    const detail = best.get('http') as ScaleFigure;
+    const httpRatio = round3(detail.paymentsPerSecond / (paymentFloor * cores));
     return {
       sqlite1,
       postgres1,
       postgres2,
+      sqlite2,
+      http: {
+        processPaymentsPerSecond: detail.paymentsPerSecond,
+        floorRatio: httpRatio,
+        paymentFloorPerSecond: paymentFloor,
+        workers: cores,
+        cores,
+        detail: { ...detail, floorRatio: httpRatio },
+      },
       cryptoFloorPerSecond: floor,
       postgres2OverSqlite1: round2(postgres2.paymentsPerSecond / sqlite1.paymentsPerSecond),
+      sqlite2OverSqlite1: round2(sqlite2.paymentsPerSecond / sqlite1.paymentsPerSecond),
       lanes: opts.lanes,
       sliceMs: opts.sliceMs,
       slices: opts.slices,

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const ENTRY = join(import.meta.dirname, 'checkout-process.ts');
+/** The compiled CLI as shipped (`npm run build:lib` first): what node:cluster forks again for each worker. */
+const BIN = join(import.meta.dirname, '../../../bin/wristpay.js');
 
 export interface ChildCheckout {
   url: string;
@@ -17,6 +19,8 @@ export interface ChildCheckout {
   kill(): Promise<void>;
   /** SIGTERM (clean stop), then wait for the exit code. */
   stop(): Promise<number | null>;
+  /** The exit code, once the process has ended (after a signal sent some other way). */
+  exited(): Promise<number | null>;
   /** The tail of stderr, or all of it with `keepStderr`. */
   stderr(): string;
   /** Every line printed on stdout so far (`--json` events). */
@@ -28,12 +32,24 @@ export interface ChildOptions {
   args?: string[];
   /** Keep all of stderr (the JSON log), not just its last 4,000 characters. */
   keepStderr?: boolean;
+  /** Run bin/wristpay.js (dist/lib) instead of the sources through tsx. */
+  bin?: boolean;
 }
 
 export async function startChildCheckout(db: string, options: ChildOptions = {}): Promise<ChildCheckout> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', ENTRY, 'checkout', 'start', '--db', db, '--port', '0', '--json', ...(options.args ?? [])],
+    [
+      ...(options.bin ? [BIN] : ['--import', 'tsx', ENTRY]),
+      'checkout',
+      'start',
+      '--db',
+      db,
+      '--port',
+      '0',
+      '--json',
+      ...(options.args ?? []),
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -76,6 +92,7 @@ export async function startChildCheckout(db: string, options: ChildOptions = {})
       child.kill('SIGTERM');
       return exited;
     },
+    exited: () => exited,
     stderr: () => err,
     stdout: () => out,
   };

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { expect } from 'vitest';
 import type { AuditPaymentRow } from '../../../checkout/audit-store.ts';
 import type { PgStore } from '../../../checkout/postgres/store.ts';
+import type { CheckoutStore } from '../../../checkout/store.ts';
 import { INVARIANTS } from '../../hardening/helpers/ledger-check.ts';
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -37,7 +38,7 @@ export function pgLedgerProblems(url: string): Promise<string[]> {
  * a paid trade, or a payment no attempt made. Empty when they match.
  */
 export async function ledgerVersusAttempts(
-  store: PgStore,
+  store: CheckoutStore,
   attempts: ReadonlyArray<{ outTradeNo: string; amount: number }>,
 ): Promise<string[]> {
   const paid = new Map<string, AuditPaymentRow[]>();
