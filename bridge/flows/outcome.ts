@@ -85,6 +85,10 @@ function unreachable(e: CheckoutUnreachableError): Refusal {
     ECONNRESET: ['the connection was reset', 'is it a wristpay checkout at that address? try again'],
     ETIMEDOUT: ['it did not answer in time', 'is the host up and the port open? try again'],
     UND_ERR_CONNECT_TIMEOUT: ['it did not answer in time', 'is the host up and the port open? try again'],
+    REQUEST_TIMEOUT: [
+      'it took the request but did not answer in time',
+      "try again; if it keeps happening, see the checkout's log (an order charged again is not charged twice)",
+    ],
     // HTTPS: Node trusts its bundled CAs plus NODE_EXTRA_CA_CERTS; verification is never turned off.
     DEPTH_ZERO_SELF_SIGNED_CERT: ['its certificate is self-signed', UNTRUSTED_CERT_HINT],
     SELF_SIGNED_CERT_IN_CHAIN: ['its certificate chain ends in a CA this machine does not trust', UNTRUSTED_CERT_HINT],

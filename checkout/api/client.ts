@@ -122,7 +122,16 @@ export interface ClientOptions {
   token?: string;
   terminal?: TerminalSigner;
   fetch?: typeof fetch;
+  /**
+   * How long one request (its answer, body included) may take before it is given up as
+   * unreachable (code REQUEST_TIMEOUT); default 30 s. Without it, a checkout that took the
+   * connection and never answered (a process killed with the request in flight, a stuck proxy)
+   * would hold a till forever.
+   */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class CheckoutClient {
   readonly baseUrl: string;
@@ -150,18 +159,26 @@ export class CheckoutClient {
       if (!this.options.terminal) throw new Error(`${method} ${path} must be signed: use withTerminal()`);
       Object.assign(headers, this.options.terminal.headers(method, path, bytes));
     }
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const signal = AbortSignal.timeout(timeoutMs);
     let res: Response;
+    let text: string;
     try {
       res = await (this.options.fetch ?? fetch)(this.baseUrl + path, {
         method,
         headers,
         body: bytes.length ? bytes : undefined,
+        signal,
       });
+      text = await res.text();
     } catch (e) {
       if (e instanceof TypeError) throw new CheckoutUnreachableError(this.baseUrl + path, e);
+      if (signal.aborted)
+        throw new CheckoutUnreachableError(this.baseUrl + path, {
+          cause: { code: 'REQUEST_TIMEOUT', message: `no answer within ${timeoutMs} ms` },
+        });
       throw e;
     }
-    const text = await res.text();
     let json: unknown;
     try {
       json = JSON.parse(text);

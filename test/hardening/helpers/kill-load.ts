@@ -77,7 +77,8 @@ async function setUpLane(client: CheckoutClient, i: number): Promise<Lane> {
 
 /** The client of lane `lane`'s terminal (the first terminal by default). */
 export function terminalClient(url: string, w: World, lane = 0): CheckoutClient {
-  return new CheckoutClient(url).withTerminal(w.terminals[lane % w.terminals.length]);
+  // A request a killed process took with it is given up after 10 s and sent again.
+  return new CheckoutClient(url, { timeoutMs: 10_000 }).withTerminal(w.terminals[lane % w.terminals.length]);
 }
 
 /** Trade → challenge → band's answer → receipt, one attempt after another, until `dead()`. */
