@@ -23,6 +23,7 @@ import { type ServeSettings, out, serveCheckout } from './checkout-serve.ts';
 import { leaveCluster } from './checkout-worker.ts';
 import { DB_FLAGS, DB_HELP, NO_DB, dbFrom, dbOption } from './db-option.ts';
 import { openCheckout } from './open-checkout.ts';
+import { isPostgresUrl } from '../checkout/open-store.ts';
 import { type Promotion, PromotionFileError } from '../checkout/core/promotion-file.ts';
 import { loadPromotions } from '../checkout/promotions.ts';
 import { GROUP_SUMMARY } from './summaries.ts';
@@ -63,10 +64,17 @@ const MAX_WORKERS = 256;
  * process may use, cgroup limits included); or a usage message. At most four per core:
  * more only adds contention for the database's write lock and memory.
  */
-function workersFrom(given: string | undefined): number | string {
+/**
+ * --workers, else WRISTPAY_WORKERS, else by store: one per core on PostgreSQL, one on a SQLite
+ * file. SQLite takes one writer at a time, so a second process on one file only waits for its
+ * lock (measured: 0.69× one process, BENCHMARKS.md "Scale out"); PostgreSQL's commits run side
+ * by side.
+ */
+function workersFrom(given: string | undefined, db: string): number | string {
   const cores = availableParallelism();
   const env = process.env.WRISTPAY_WORKERS;
-  const text = given ?? (env !== undefined && env !== '' ? env : String(cores));
+  const fallback = isPostgresUrl(db) ? cores : 1;
+  const text = given ?? (env !== undefined && env !== '' ? env : String(fallback));
   const n = Number(text);
   const most = Math.min(MAX_WORKERS, Math.max(4, cores * 4));
   if (/^[0-9]+$/.test(text) && n >= 1 && n <= most) return n;
@@ -117,7 +125,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option('--promotions <file>', "the banks' and transit operators' promotions (JSON; default: the shipped file)")
     .option(
       '--workers <n>',
-      'processes serving the checkout on one port, sharing the database (default: $WRISTPAY_WORKERS, else one per core); 1: a single process',
+      'processes serving the checkout on one port, sharing the database (default: $WRISTPAY_WORKERS, else one per core on PostgreSQL and one on a SQLite file); 1: a single process',
     )
     .action(async (o: StartOptions) => {
       const port = parsePort(o.port);
@@ -126,7 +134,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const trust = trustFrom(o);
       const db = dbFrom(o, 'checkout.db') as string;
       const poolSize = Number(o.dbPool);
-      const workers = workersFrom(o.workers);
+      const workers = workersFrom(o.workers, db);
       const usage =
         port === null
           ? `--port must be 0..65535, not ${o.port}`
