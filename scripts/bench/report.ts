@@ -3,6 +3,7 @@ import type { BenchResults } from './results.ts';
 import { renderCheckoutSections } from './checkout-report.ts';
 import { renderRelayLoadLatency } from './relay-load-latency.ts';
 import { renderScale } from './scale-report.ts';
+import { HEAP_BUDGET_BYTES } from '../../tools/image/pipeline.ts';
 
 function table(rows: Array<[string, string | number]>, head: [string, string]): string {
   const fmt = (v: string | number) => (typeof v === 'number' ? v.toLocaleString('en-US') : v);
@@ -59,9 +60,9 @@ ${renderScale(r.scale, r.command, r.date, r.machine.loadAverage)}
 ${renderRelayLoadLatency(r.relayLoadLatency, previous)}`;
 }
 
-/** Issue 3's heap budget: 160 KiB after 100 payments, and no growth from 10 to 100. */
+/** The heap budget after 100 payments (HEAP_BUDGET_BYTES), and no growth from 10 to 100. */
 function heapVerdict(f: Record<string, number>): string {
-  const budget = 160 * 1024;
+  const budget = HEAP_BUDGET_BYTES;
   const after = f.heapAfter100PaymentsBytes;
   const growth = after - f.heapAfter10PaymentsBytes;
   const fmt = (n: number) => n.toLocaleString('en-US');
