@@ -12,9 +12,9 @@ import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { HelloBody } from '../../shared/messages/index.ts';
 import type { BandRow } from '../store.ts';
-import { issueChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
-import { CheckoutError, refuse } from './errors.ts';
+import { refuse } from './errors.ts';
+import { refuseWithChallenge } from './queued-challenge.ts';
 
 /** Opens (ring) or withdraws (cancel) the request for an owner's band that is still active. */
 export async function setRingRequest(ctx: Ctx, band: BandRow, ring: boolean): Promise<void> {
@@ -33,13 +33,8 @@ export async function ringIfAsked(ctx: Ctx, band: BandRow, hello: HelloBody): Pr
     await ctx.store.bands.requestFind(band.deviceId, null);
     return;
   }
-  let challenge: Awaited<ReturnType<typeof issueChallenge>>;
-  try {
-    challenge = await issueChallenge(ctx, band, { kind: 'find' }, {});
-  } catch (e) {
-    // Its open challenges are at the cap (a captured hello replayed): the ring waits for a later contact.
-    if (!(e instanceof CheckoutError) || e.status !== Status.QUOTA_EXCEEDED) throw e;
-    refuse(Status.FIND_REQUESTED, "this band's owner is looking for it; present it again in a minute");
-  }
-  refuse(Status.FIND_REQUESTED, "this band's owner is looking for it: deliver the find challenge", { challenge });
+  return refuseWithChallenge(ctx, band, 'find', Status.FIND_REQUESTED, {
+    delivered: "this band's owner is looking for it: deliver the find challenge",
+    later: "this band's owner is looking for it; present it again in a minute",
+  });
 }

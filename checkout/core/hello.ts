@@ -9,14 +9,13 @@ import { WearState } from '../../shared/protocol/constants.ts';
 import { Status } from '../../shared/status/codes.ts';
 import type { BandRow, TerminalRow } from '../store.ts';
 import { deviceIdHex } from './band-identity.ts';
-import { issueChallenge } from './challenges.ts';
-import type { IssuedChallenge } from './issued-challenge.ts';
 import type { Ctx } from './context.ts';
 import { openHello } from './envelope.ts';
 import { reloadKeysOnMiss } from './key-reload.ts';
 import { ringIfAsked } from './find-band.ts';
+import { refuseWithChallenge } from './queued-challenge.ts';
 import { recordContact } from './last-seen.ts';
-import { CheckoutError, refuse } from './errors.ts';
+import { refuse } from './errors.ts';
 
 export interface OpenedHello {
   band: BandRow;
@@ -79,17 +78,9 @@ export async function identifyBand(
 /** REVOKED, carrying a fresh WIPE challenge until the band has confirmed one (single-use nonce like any other). */
 export async function refuseRevoked(ctx: Ctx, band: BandRow): Promise<never> {
   if (band.status === 'wiped') refuse(Status.REVOKED, 'this band was turned off and has been wiped');
-  let wipe: IssuedChallenge;
-  try {
-    wipe = await issueChallenge(ctx, band, { kind: 'wipe' }, {});
-  } catch (e) {
-    // Its open challenges are at the cap (a captured hello replayed): still REVOKED, and the
-    // wipe comes with a later hello once those expire.
-    if (!(e instanceof CheckoutError) || e.status !== Status.QUOTA_EXCEEDED) throw e;
-    refuse(Status.REVOKED, 'wrist payments are turned off for this band; present it again in a minute for its wipe');
-  }
-  refuse(Status.REVOKED, 'wrist payments are turned off for this band; deliver the wipe challenge', {
-    challenge: wipe,
+  return refuseWithChallenge(ctx, band, 'wipe', Status.REVOKED, {
+    delivered: 'wrist payments are turned off for this band; deliver the wipe challenge',
+    later: 'wrist payments are turned off for this band; present it again in a minute for its wipe',
   });
 }
 
